@@ -1,0 +1,5 @@
+"""`python -m railcheck`."""
+
+from railcheck.cli import main
+
+main()

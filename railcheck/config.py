@@ -1,0 +1,142 @@
+"""Read and validate railcheck's configuration (`railcheck.toml`, or `[tool.railcheck]` in pyproject.toml)."""
+
+from __future__ import annotations
+
+import json
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+from railcheck._resources import resource_dir
+from railcheck.types import Severity
+
+CONFIG_FILE_NAMES = ("railcheck.toml", "pyproject.toml")
+
+
+class ConfigError(Exception):
+    """The configuration cannot be used; the message says where and why. The CLI exits 2."""
+
+
+@dataclass(frozen=True, slots=True)
+class ServiceDeclaration:
+    """A service declared in config: its Railway root directory and, optionally, where its configs live."""
+
+    name: str
+    root: PurePosixPath
+    railpack_config: str | None = None
+    railway_config: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Config:
+    """railcheck's settings for one repository, already validated."""
+
+    source: PurePosixPath | None = None
+    select: tuple[str, ...] | None = None
+    extend_select: tuple[str, ...] = ()
+    ignore: dict[str, str | None] = field(default_factory=dict)
+    per_file_ignores: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    severity: dict[str, Severity] = field(default_factory=dict)
+    fail_on: Severity = Severity.WARNING
+    exclude: tuple[str, ...] = ()
+    services: tuple[ServiceDeclaration, ...] = ()
+
+
+def find_config_file(root: Path) -> Path | None:
+    """The config file that applies to the repository at `root`: railcheck.toml beats pyproject.toml."""
+    for name in CONFIG_FILE_NAMES:
+        candidate = root / name
+        if candidate.is_file() and (name != "pyproject.toml" or _has_tool_table(candidate)):
+            return candidate
+    return None
+
+
+def _has_tool_table(pyproject: Path) -> bool:
+    try:
+        return "[tool.railcheck" in pyproject.read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return False
+
+
+def load_config(root: Path) -> Config:
+    """Load the configuration for the repository at `root`; defaults when there is none. Raises ConfigError."""
+    path = find_config_file(root)
+    if path is None:
+        return Config()
+    try:
+        document = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError) as error:
+        raise ConfigError(f"{path.name}: cannot be read: {error}") from error
+    except tomllib.TOMLDecodeError as error:
+        raise ConfigError(f"{path.name}: not valid TOML: {error}") from error
+    if path.name == "pyproject.toml":
+        table = document.get("tool", {}).get("railcheck", {})
+        prefix = "tool.railcheck"
+    else:
+        table, prefix = document, ""
+    return parse_config(table, source=PurePosixPath(path.name), prefix=prefix)
+
+
+def parse_config(table: Any, *, source: PurePosixPath | None = None, prefix: str = "") -> Config:
+    """Validate a config table against schemas/railcheck-config.schema.json and build a Config."""
+    _validate(table, source, prefix)
+    ignore = table.get("ignore", {})
+    if isinstance(ignore, list):
+        ignore = {selector: None for selector in ignore}
+    services = []
+    for name, entry in table.get("services", {}).items():
+        services.append(
+            ServiceDeclaration(
+                name=name,
+                root=normalise_repo_path(entry["root"], f"{_where(source, prefix)}services.{name}.root"),
+                railpack_config=entry.get("railpack-config"),
+                railway_config=entry.get("railway-config"),
+            )
+        )
+    return Config(
+        source=source,
+        select=tuple(table["select"]) if "select" in table else None,
+        extend_select=tuple(table.get("extend-select", ())),
+        ignore=dict(ignore),
+        per_file_ignores=tuple((pattern, tuple(codes)) for pattern, codes in table.get("per-file-ignores", {}).items()),
+        severity={selector: Severity(value) for selector, value in table.get("severity", {}).items()},
+        fail_on=Severity(table.get("fail-on", "warning")),
+        exclude=tuple(table.get("exclude", ())),
+        services=tuple(services),
+    )
+
+
+def normalise_repo_path(raw: str, where: str) -> PurePosixPath:
+    """A repository-relative POSIX path from a config value; refuses paths that leave the repository."""
+    path = PurePosixPath(raw.replace("\\", "/").lstrip("/") or ".")
+    if ".." in path.parts:
+        raise ConfigError(f"{where}: {raw!r} points outside the repository")
+    return path
+
+
+def _where(source: PurePosixPath | None, prefix: str) -> str:
+    head = f"{source}: " if source else ""
+    return f"{head}{prefix}." if prefix else head
+
+
+def _validate(table: Any, source: PurePosixPath | None, prefix: str) -> None:
+    # Imported here: jsonschema costs ~100 ms, and most runs have no config file at all.
+    import jsonschema
+
+    schema = json.loads((resource_dir("schemas") / "railcheck-config.schema.json").read_text(encoding="utf-8"))
+    validator = jsonschema.Draft202012Validator(schema)
+    errors = sorted(validator.iter_errors(table), key=lambda error: list(error.absolute_path))
+    if not errors:
+        return
+    messages = []
+    for error in errors:
+        key = ".".join(str(part) for part in error.absolute_path)
+        location = f"{_where(source, prefix)}{key}" if key else (_where(source, prefix).rstrip(". ") or "config")
+        if error.validator == "additionalProperties":
+            allowed = ", ".join(sorted(error.schema.get("properties", {})))
+            extra = sorted(set(error.instance) - set(error.schema.get("properties", {})))
+            messages.append(f"{location}: unknown key(s) {', '.join(map(repr, extra))}; allowed: {allowed}")
+        else:
+            messages.append(f"{location}: {error.message}")
+    raise ConfigError("invalid configuration:\n  " + "\n  ".join(messages))

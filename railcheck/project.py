@@ -1,0 +1,309 @@
+"""Discover a repository's services and load their files once into an immutable Project.
+
+This is the only module that reads the files railcheck checks. Rules receive the Project and never
+touch the file system. Unreadable or unparseable files become FileProblems, never exceptions.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+
+from railcheck.config import Config, ServiceDeclaration
+from railcheck.sources.jsonc import parse_json
+from railcheck.sources.text import Document, LineIndex, ParseFailure
+from railcheck.sources.toml import parse_toml
+from railcheck.types import Span
+
+RAILPACK_FILE = "railpack.json"
+RAILWAY_FILES = ("railway.toml", "railway.json")  # railway.toml wins when both exist
+SERVICE_MARKERS = (RAILPACK_FILE, *RAILWAY_FILES)
+# Never searched: VCS metadata, dependency trees, caches. Also anything .gitignore or `exclude` names.
+SKIPPED_DIRS = frozenset({".git", ".hg", ".svn", "node_modules", ".venv", "venv", "__pycache__", ".railcheck_cache", ".tox", ".mypy_cache", ".pytest_cache"})
+MAX_FILE_BYTES = 2 * 1024 * 1024
+
+
+@dataclass(frozen=True, slots=True)
+class FileProblem:
+    """A file that could not be read or parsed: where (when the text could be decoded) and why."""
+
+    path: PurePosixPath
+    message: str
+    span: Span | None = None
+    help: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Service:
+    """One Railway service: its root directory (the build context, `/app` in the image) and its configs."""
+
+    name: str
+    root: PurePosixPath
+    root_source: str
+    railpack_path: PurePosixPath
+    railpack: Document | None
+    # Railway's config as code: the file Railway reads, and a railway.json it ignores beside a railway.toml.
+    railway: Document | None = None
+    railway_ignored: Document | None = None
+    # True when the railpack config path was declared (RAILPACK_CONFIG_FILE): then a missing file fails the build.
+    railpack_declared: bool = False
+
+    def display_root(self) -> str:
+        return "/" if str(self.root) == "." else f"{self.root}/"
+
+
+@dataclass(frozen=True, slots=True)
+class Project:
+    """Everything railcheck knows about one repository, built once and shared by every rule."""
+
+    root: Path
+    config: Config
+    services: tuple[Service, ...]
+    problems: tuple[FileProblem, ...] = ()
+    # Every text railcheck read, by repo-relative path: reporters show snippets from it, fixes edit it.
+    texts: dict[PurePosixPath, str] = field(default_factory=dict)
+
+    def service(self, name: str) -> Service:
+        for service in self.services:
+            if service.name == name:
+                return service
+        raise KeyError(name)
+
+
+def load_project(root: Path, config: Config, targets: Iterable[PurePosixPath] = (PurePosixPath("."),)) -> Project:
+    """Discover the services under `targets` (repo-relative dirs or files) and load them. Never raises on bad files."""
+    loader = _Loader(root.resolve(), config)
+    targets = tuple(targets)
+    declared = {declaration.root: declaration for declaration in config.services}
+    claimed = _claimed_config_dirs(config.services)
+    folders: set[PurePosixPath] = set()
+    for target in targets:
+        folders.update(loader.service_folders(target))
+    services: list[Service] = []
+    for declaration in config.services:
+        if any(_overlaps(declaration, target) for target in targets):
+            services.append(loader.declared_service(declaration))
+    for folder in sorted(folders):
+        if folder in claimed or folder in declared:
+            continue
+        services.append(loader.discovered_service(folder))
+    services.sort(key=lambda service: (str(service.root), service.name))
+    return Project(loader.root, config, tuple(services), tuple(loader.problems), loader.texts)
+
+
+def _overlaps(declaration: ServiceDeclaration, target: PurePosixPath) -> bool:
+    if str(target) == ".":
+        return True
+    root = declaration.root
+    config = _join(root, declaration.railpack_config) if declaration.railpack_config else None
+    return _within(target, root) or _within(root, target) or target == config
+
+
+def _claimed_config_dirs(declarations: Iterable[ServiceDeclaration]) -> set[PurePosixPath]:
+    """Folders whose config files belong to a declared service rooted elsewhere, so they are not services."""
+    claimed = set()
+    for declaration in declarations:
+        if declaration.railpack_config:
+            claimed.add(_join(declaration.root, declaration.railpack_config).parent)
+        if declaration.railway_config:
+            claimed.add(PurePosixPath(declaration.railway_config.lstrip("/")).parent)
+    claimed.discard(PurePosixPath("."))
+    return claimed
+
+
+def _join(root: PurePosixPath, relative: str) -> PurePosixPath:
+    # Railpack joins RAILPACK_CONFIG_FILE onto the source dir, so a leading "/" is still relative to the root.
+    return PurePosixPath(os.path.normpath(root / relative.lstrip("/")))
+
+
+def _within(path: PurePosixPath, folder: PurePosixPath) -> bool:
+    return str(folder) == "." or path == folder or folder in path.parents
+
+
+class _Loader:
+    def __init__(self, root: Path, config: Config) -> None:
+        self.root = root
+        self.config = config
+        self.problems: list[FileProblem] = []
+        self.texts: dict[PurePosixPath, str] = {}
+        self._ignore = _IgnoreRules(root, config.exclude)
+
+    # --- discovery -----------------------------------------------------------------------------
+
+    def service_folders(self, target: PurePosixPath) -> Iterator[PurePosixPath]:
+        """Service folders for one target: every one below a directory, and the nearest one above it."""
+        absolute = self.root / target
+        if absolute.is_dir() and not absolute.is_symlink():
+            yield from self._walk(target)
+        for ancestor in (target, *target.parents) if not absolute.is_dir() else target.parents:
+            if self._is_service_folder(ancestor):
+                yield ancestor
+                break
+
+    def _walk(self, start: PurePosixPath) -> Iterator[PurePosixPath]:
+        stack = [start]
+        while stack:
+            folder = stack.pop()
+            try:
+                entries = list(os.scandir(self.root / folder))
+            except OSError:
+                continue
+            names = {entry.name for entry in entries}
+            if any(marker in names for marker in SERVICE_MARKERS):
+                yield folder
+            for entry in entries:
+                # follow_symlinks=False: a linked folder is never entered, so no loop and no escape.
+                if entry.name in SKIPPED_DIRS or not entry.is_dir(follow_symlinks=False):
+                    continue
+                child = folder / entry.name if str(folder) != "." else PurePosixPath(entry.name)
+                if not self._ignore.ignored(child):
+                    stack.append(child)
+
+    def _is_service_folder(self, folder: PurePosixPath) -> bool:
+        return any(os.path.lexists(self.root / folder / marker) for marker in SERVICE_MARKERS)
+
+    # --- services ------------------------------------------------------------------------------
+
+    def discovered_service(self, folder: PurePosixPath) -> Service:
+        has_railpack = os.path.lexists(self.root / folder / RAILPACK_FILE)
+        source = "the folder holding railpack.json" if has_railpack else "the folder holding its Railway config"
+        railway, ignored = self._railway_in(folder)
+        return Service(
+            name=str(folder),
+            root=folder,
+            root_source=source,
+            railpack_path=folder / RAILPACK_FILE,
+            railpack=self._document(folder / RAILPACK_FILE, jwcc=True),
+            railway=railway,
+            railway_ignored=ignored,
+        )
+
+    def declared_service(self, declaration: ServiceDeclaration) -> Service:
+        railpack_path = _join(declaration.root, declaration.railpack_config or RAILPACK_FILE)
+        if declaration.railway_config:
+            railway = self._document(PurePosixPath(declaration.railway_config.lstrip("/")), jwcc=False)
+            ignored = None
+        else:
+            railway, ignored = self._railway_in(declaration.root)
+        return Service(
+            name=declaration.name,
+            root=declaration.root,
+            root_source=f"declared in {self.config.source or 'the configuration'}",
+            railpack_path=railpack_path,
+            railpack=self._document(railpack_path, jwcc=True),
+            railway=railway,
+            railway_ignored=ignored,
+            railpack_declared=declaration.railpack_config is not None,
+        )
+
+    def _railway_in(self, folder: PurePosixPath) -> tuple[Document | None, Document | None]:
+        toml = self._document(folder / "railway.toml", jwcc=False)
+        json_document = self._document(folder / "railway.json", jwcc=False)
+        if toml is not None:
+            return toml, json_document
+        return json_document, None
+
+    # --- reading -------------------------------------------------------------------------------
+
+    def _document(self, path: PurePosixPath, *, jwcc: bool) -> Document | None:
+        """Read and parse one config file; None when absent or broken (a FileProblem says why)."""
+        text = self.read(path)
+        if text is None:
+            return None
+        if path.suffix == ".toml":
+            parsed = parse_toml(text, path)
+        else:
+            parsed = parse_json(text, path, jwcc=jwcc)
+        if isinstance(parsed, ParseFailure):
+            span = LineIndex(text).span(parsed.start, max(parsed.start, parsed.end))
+            self.problems.append(FileProblem(path, parsed.message, span))
+            return None
+        return parsed
+
+    def read(self, path: PurePosixPath) -> str | None:
+        """The decoded text of a repo-relative file, or None (absent, or a FileProblem was recorded)."""
+        if path in self.texts:
+            return self.texts[path]
+        absolute = self.root / path
+        if not os.path.lexists(absolute):
+            return None
+        problem = self._unreadable(path, absolute)
+        if problem:
+            self.problems.append(FileProblem(path, problem))
+            return None
+        try:
+            data = absolute.read_bytes()
+        except OSError as error:
+            self.problems.append(FileProblem(path, f"cannot be read: {error.strerror or error}"))
+            return None
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError as error:
+            prefix = data[: error.start].decode("utf-8", errors="replace")
+            replaced = data.decode("utf-8", errors="replace")
+            self.texts[path] = replaced
+            self.problems.append(
+                FileProblem(
+                    path,
+                    f"is not valid UTF-8 (byte 0x{data[error.start]:02x} at byte offset {error.start})",
+                    LineIndex(replaced).span(len(prefix), len(prefix) + 1),
+                    help="Save the file as UTF-8; Railway and Railpack read config files as UTF-8.",
+                )
+            )
+            return None
+        self.texts[path] = text
+        return text
+
+    def _unreadable(self, path: PurePosixPath, absolute: Path) -> str | None:
+        if absolute.is_symlink():
+            try:
+                target = absolute.resolve(strict=True)
+            except (OSError, RuntimeError):
+                return "is a broken symbolic link or a link loop"
+            if not target.is_relative_to(self.root):
+                return "is a symbolic link to a file outside the repository; railcheck does not follow it"
+            absolute = target
+        if absolute.is_dir():
+            return "is a folder, but a file of this name is expected"
+        try:
+            size = absolute.stat().st_size
+        except OSError as error:
+            return f"cannot be read: {error.strerror or error}"
+        if size > MAX_FILE_BYTES:
+            return f"is {size / 1024 / 1024:.1f} MiB, larger than the {MAX_FILE_BYTES // 1024 // 1024} MiB railcheck reads; it was not checked"
+        return None
+
+
+class _IgnoreRules:
+    """`.gitignore` files (the root's and nested ones) plus the configured `exclude` patterns."""
+
+    def __init__(self, root: Path, exclude: tuple[str, ...]) -> None:
+        import pathspec
+
+        self._pathspec = pathspec
+        self._root = root
+        self._specs: dict[PurePosixPath, object | None] = {}
+        self._exclude = pathspec.GitIgnoreSpec.from_lines(exclude) if exclude else None
+
+    def _spec_for(self, folder: PurePosixPath):  # type: ignore[no-untyped-def]
+        if folder not in self._specs:
+            spec = None
+            try:
+                lines = (self._root / folder / ".gitignore").read_text(encoding="utf-8", errors="replace").splitlines()
+                spec = self._pathspec.GitIgnoreSpec.from_lines(lines)
+            except OSError:
+                pass
+            self._specs[folder] = spec
+        return self._specs[folder]
+
+    def ignored(self, folder: PurePosixPath) -> bool:
+        relative = f"{folder}/"
+        if self._exclude is not None and self._exclude.match_file(relative):
+            return True
+        for base in (PurePosixPath("."), *reversed(folder.parents[:-1])) if folder.parents else ():
+            spec = self._spec_for(base)
+            if spec is not None and spec.match_file(os.path.relpath(folder, base) + "/"):  # type: ignore[attr-defined]
+                return True
+        return False

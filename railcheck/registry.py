@@ -1,0 +1,108 @@
+"""Load rule modules by path, index rules by code, name and prefix, and resolve selections."""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from types import ModuleType
+
+from railcheck._resources import resource_dir
+from railcheck.rule import ProjectRule, Rule, ServiceRule
+
+# Codes the engine itself emits; documented in railcheck/engine.py and listed with the rules.
+ENGINE_PREFIX = "RC"
+# Renamed rules: old selector -> new code. Codes are never reused.
+REDIRECTS: dict[str, str] = {}
+
+
+class SelectionError(ValueError):
+    """A selector names no rule."""
+
+
+@dataclass(frozen=True)
+class Registry:
+    rules: tuple[type[Rule], ...]
+
+    def by_code(self) -> dict[str, type[Rule]]:
+        return {rule.code: rule for rule in self.rules}
+
+    def find(self, selector: str) -> type[Rule] | None:
+        selector = REDIRECTS.get(selector, selector)
+        for rule in self.rules:
+            if selector in (rule.code, rule.name):
+                return rule
+        return None
+
+    def matching(self, selector: str) -> list[type[Rule]]:
+        """Rules a selector names: `ALL`, a code, a code prefix (`RP`, `RP1`) or a rule name."""
+        selector = REDIRECTS.get(selector, selector)
+        if selector == "ALL":
+            return list(self.rules)
+        found = [rule for rule in self.rules if rule.code.startswith(selector) or rule.name == selector]
+        if not found:
+            raise SelectionError(f"{selector!r} names no rule (run `railcheck rules` for the list)")
+        return found
+
+    def select(self, select: Iterable[str] | None, extend: Iterable[str], ignore: Iterable[str]) -> list[type[Rule]]:
+        chosen: dict[str, type[Rule]] = {}
+        for selector in ("ALL",) if select is None else select:
+            chosen.update((rule.code, rule) for rule in self.matching(selector))
+        for selector in extend:
+            chosen.update((rule.code, rule) for rule in self.matching(selector))
+        for selector in ignore:
+            for rule in self.matching(selector):
+                chosen.pop(rule.code, None)
+        return sorted(chosen.values(), key=lambda rule: rule.code)
+
+    def specificity(self, selector: str) -> int:
+        """How specific a selector is, for severity overrides: longer prefixes and exact names win."""
+        selector = REDIRECTS.get(selector, selector)
+        return 100 if self.find(selector) else len(selector)
+
+
+def load_registry(extra_dirs: Iterable[Path] = ()) -> Registry:
+    """Every rule in the built-in rules folder plus `extra_dirs`; raises TypeError on clashing codes or names."""
+    rules: list[type[Rule]] = []
+    for folder in (resource_dir("rules"), *extra_dirs):
+        for path in sorted(folder.glob("*.py")):
+            if path.name.startswith("_"):
+                continue
+            rules.extend(_rules_in(_import_by_path(path)))
+    _check_unique(rules)
+    return Registry(tuple(sorted(rules, key=lambda rule: rule.code)))
+
+
+def _import_by_path(path: Path) -> ModuleType:
+    # Loaded under a private namespace so that a top-level `rules` folder never shadows another package.
+    name = f"railcheck._rules.{path.stem}"
+    if name in sys.modules:
+        return sys.modules[name]
+    spec = importlib.util.spec_from_file_location(name, path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+def _rules_in(module: ModuleType) -> list[type[Rule]]:
+    family = getattr(module, "FAMILY", None)
+    found = []
+    for value in vars(module).values():
+        if isinstance(value, type) and issubclass(value, (ServiceRule, ProjectRule)) and value.__module__ == module.__name__ and not value.__dict__.get("abstract", False):
+            if family is None or not value.code.startswith(family):
+                raise TypeError(f"rule {value.code} in {module.__name__} does not belong to its family {family}")
+            found.append(value)
+    return found
+
+
+def _check_unique(rules: list[type[Rule]]) -> None:
+    seen: dict[str, type[Rule]] = {}
+    for rule in rules:
+        for key in (rule.code, rule.name):
+            if key in seen and seen[key] is not rule:
+                raise TypeError(f"rules {seen[key].__qualname__} and {rule.__qualname__} share {key!r}")
+            seen[key] = rule

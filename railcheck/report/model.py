@@ -1,0 +1,34 @@
+"""What every reporter receives: the findings, the texts they point into, and a summary."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import PurePosixPath
+
+from railcheck.types import Applicability, Diagnostic, Severity
+
+
+@dataclass(frozen=True, slots=True)
+class Report:
+    diagnostics: tuple[Diagnostic, ...]
+    texts: dict[PurePosixPath, str] = field(default_factory=dict)
+    services: int = 0
+    files: int = 0
+    fail_on: Severity = Severity.WARNING
+    # Path prefix (repo root relative to the working directory) so printed paths can be clicked.
+    display_prefix: str = ""
+    suppressed: int = 0
+
+    def shown_path(self, path: PurePosixPath) -> str:
+        if str(path) == ".":
+            return self.display_prefix.rstrip("/") or "."
+        return f"{self.display_prefix}{path}"
+
+    def counts(self) -> dict[Severity, int]:
+        counts = {severity: 0 for severity in Severity}
+        for diagnostic in self.diagnostics:
+            counts[diagnostic.severity] += 1
+        return counts
+
+    def fixable(self, applicability: Applicability = Applicability.SAFE) -> int:
+        return sum(1 for diagnostic in self.diagnostics if diagnostic.fix and diagnostic.fix.applicability is applicability)

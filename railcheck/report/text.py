@@ -1,0 +1,83 @@
+"""Human output: `full` (source snippet, underline, help and notes) and `concise` (one line each)."""
+
+from __future__ import annotations
+
+from railcheck.report.model import Report
+from railcheck.types import Applicability, Diagnostic, Severity, Span
+
+_TAB = "    "
+
+
+def _headline(report: Report, diagnostic: Diagnostic) -> str:
+    where = report.shown_path(diagnostic.path)
+    if diagnostic.span is not None:
+        where += f":{diagnostic.span.start.line}:{diagnostic.span.start.column}"
+    marker = " [*]" if diagnostic.fix and diagnostic.fix.applicability is Applicability.SAFE else ""
+    return f"{where}: {diagnostic.code}{marker} {diagnostic.severity.value}: {diagnostic.message}"
+
+
+def concise(report: Report) -> str:
+    lines = [_headline(report, diagnostic) for diagnostic in report.diagnostics]
+    lines.append(summary(report))
+    return "\n".join(lines) + "\n"
+
+
+def full(report: Report) -> str:
+    blocks = []
+    for diagnostic in report.diagnostics:
+        block = [_headline(report, diagnostic)]
+        text = report.texts.get(diagnostic.path)
+        if diagnostic.span is not None and text is not None:
+            block.extend(_snippet(text, diagnostic.span, diagnostic.code))
+        if diagnostic.help:
+            block.append(f"  = help: {diagnostic.help}")
+        if diagnostic.fix and diagnostic.fix.applicability is not Applicability.SAFE:
+            block.append(f"  = fix ({diagnostic.fix.applicability.value}): {diagnostic.fix.title}")
+        for related in diagnostic.related:
+            where = report.shown_path(related.path)
+            if related.span is not None:
+                where += f":{related.span.start.line}:{related.span.start.column}"
+            block.append(f"  = note: {where}: {related.message}")
+        blocks.append("\n".join(block))
+    blocks.append(summary(report))
+    return "\n\n".join(blocks) + "\n"
+
+
+def _snippet(text: str, span: Span, code: str) -> list[str]:
+    lines = text.splitlines()
+    number = span.start.line
+    if number > len(lines):
+        lines.append("")
+    first = max(1, number - 1)
+    gutter = len(str(number))
+    out = [f"{' ' * gutter} |"]
+    for index in range(first, number + 1):
+        out.append(f"{index:>{gutter}} | {lines[index - 1].expandtabs(4) if index <= len(lines) else ''}")
+    line = lines[number - 1]
+    prefix = line[: span.start.column - 1].expandtabs(4)
+    if span.end.line == span.start.line:
+        covered = line[span.start.column - 1 : span.end.column - 1].expandtabs(4)
+    else:
+        covered = line[span.start.column - 1 :].expandtabs(4)
+    out.append(f"{' ' * gutter} | {' ' * len(prefix)}{'^' * max(1, len(covered))} {code}")
+    return out
+
+
+def summary(report: Report) -> str:
+    counts = report.counts()
+    total = len(report.diagnostics)
+    scope = f"{report.services} service{'s' if report.services != 1 else ''}"
+    if total == 0:
+        text = f"All checks passed ({scope})."
+    else:
+        parts = [f"{counts[severity]} {severity.value}{'s' if counts[severity] != 1 and severity is not Severity.INFO else ''}" for severity in (Severity.ERROR, Severity.WARNING, Severity.INFO) if counts[severity]]
+        text = f"Found {total} problem{'s' if total != 1 else ''} ({', '.join(parts)}) in {scope}."
+    if report.suppressed:
+        text += f" {report.suppressed} suppressed by configuration."
+    safe = report.fixable(Applicability.SAFE)
+    unsafe = report.fixable(Applicability.UNSAFE)
+    if safe:
+        text += f"\n[*] {safe} fixable with `railcheck check --fix`."
+    if unsafe:
+        text += f"\n{unsafe} more fixable with `--fix --unsafe-fixes`."
+    return text

@@ -1,0 +1,156 @@
+"""Rule base classes, rule examples, and the metadata checks every rule must pass when it is defined."""
+
+from __future__ import annotations
+
+import enum
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import PurePosixPath
+from typing import TYPE_CHECKING, ClassVar
+
+from railcheck.types import Diagnostic, Fix, Related, Severity, Span
+
+if TYPE_CHECKING:
+    from railcheck.project import Project, Service
+    from railcheck.sources.text import Document
+
+CODE_PATTERN = re.compile(r"^[A-Z]{2}\d{3}$")
+NAME_PATTERN = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")
+REQUIRED_HEADINGS = ("## What it does", "## Why is this bad?", "## Example")
+
+
+class FixAvailability(enum.Enum):
+    NEVER = "never"
+    SOMETIMES = "sometimes"
+    ALWAYS = "always"
+
+
+@dataclass(frozen=True)
+class Valid:
+    """Files (relative to one service, or to the repository when the key starts with `/`) that raise nothing."""
+
+    files: dict[str, str]
+
+
+@dataclass(frozen=True)
+class Invalid:
+    """Files that raise exactly `expect` = [(code, path, line, column), ...]; `fixed` lists files a fix changes."""
+
+    files: dict[str, str]
+    expect: list[tuple[str, str, int, int]]
+    fixed: dict[str, str] | None = None
+    unsafe_fixes: bool = False
+
+
+@dataclass(frozen=True)
+class RuleMetadata:
+    code: str
+    name: str
+    summary: str
+    severity: Severity
+    fix: FixAvailability
+    doc: str
+    family_module: str
+
+
+class Rule:
+    """Common part of every rule: metadata, documentation, examples and a `diagnostic` helper."""
+
+    code: ClassVar[str]
+    name: ClassVar[str]
+    summary: ClassVar[str]
+    default_severity: ClassVar[Severity] = Severity.ERROR
+    fix: ClassVar[FixAvailability] = FixAvailability.NEVER
+    examples: ClassVar[tuple[Valid | Invalid, ...]] = ()
+    # Abstract intermediate classes set this to skip the metadata checks.
+    abstract: ClassVar[bool] = False
+
+    def __init__(self, severity: Severity | None = None) -> None:
+        self.severity = severity or self.default_severity
+
+    def __init_subclass__(cls, **kwargs: object) -> None:
+        super().__init_subclass__(**kwargs)
+        if cls.__dict__.get("abstract", False):
+            return
+        problems = list(_metadata_problems(cls))
+        if problems:
+            raise TypeError(f"rule {cls.__qualname__}: " + "; ".join(problems))
+
+    @classmethod
+    def documentation(cls) -> str:
+        return _dedent_doc(cls.__doc__ or "")
+
+    def diagnostic(
+        self,
+        where: Document | PurePosixPath,
+        span: Span | None,
+        message: str,
+        *,
+        service: str | None = None,
+        help: str | None = None,
+        fix: Fix | None = None,
+        related: tuple[Related, ...] = (),
+    ) -> Diagnostic:
+        path = where if isinstance(where, PurePosixPath) else where.path
+        return Diagnostic(
+            code=self.code,
+            name=self.name,
+            message=message,
+            severity=self.severity,
+            path=path,
+            span=span,
+            service=service,
+            help=help,
+            fix=fix,
+            related=related,
+        )
+
+
+class ServiceRule(Rule):
+    """A rule that looks at one service at a time."""
+
+    abstract = True
+
+    def check(self, service: Service, project: Project) -> Iterator[Diagnostic]:
+        raise NotImplementedError
+
+
+class ProjectRule(Rule):
+    """A rule that looks at the whole project once."""
+
+    abstract = True
+
+    def check(self, project: Project) -> Iterator[Diagnostic]:
+        raise NotImplementedError
+
+
+def _dedent_doc(doc: str) -> str:
+    lines = doc.expandtabs().splitlines()
+    indents = [len(line) - len(line.lstrip()) for line in lines[1:] if line.strip()]
+    margin = min(indents) if indents else 0
+    body = [lines[0].strip()] + [line[margin:] for line in lines[1:]] if lines else []
+    return "\n".join(body).strip() + "\n"
+
+
+def _metadata_problems(cls: type[Rule]) -> Iterator[str]:
+    for attribute in ("code", "name", "summary"):
+        if not isinstance(getattr(cls, attribute, None), str):
+            yield f"missing `{attribute}`"
+            return
+    if not CODE_PATTERN.match(cls.code):
+        yield f"code {cls.code!r} is not two capitals and three digits"
+    if not NAME_PATTERN.match(cls.name):
+        yield f"name {cls.name!r} is not kebab-case"
+    doc = cls.__doc__ or ""
+    headings = REQUIRED_HEADINGS + (("## Fix safety",) if cls.fix is not FixAvailability.NEVER else ())
+    for heading in headings:
+        if heading not in doc:
+            yield f"docstring lacks {heading!r}"
+    if not any(isinstance(example, Valid) for example in cls.examples):
+        yield "needs at least one Valid example"
+    invalid = [example for example in cls.examples if isinstance(example, Invalid)]
+    if not invalid:
+        yield "needs at least one Invalid example"
+    if cls.fix is FixAvailability.NEVER and any(example.fixed for example in invalid):
+        yield "has examples with `fixed` but declares fix = NEVER"

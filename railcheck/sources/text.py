@@ -1,0 +1,126 @@
+"""Offsets to line/column positions for one decoded text, and the document protocol every parser fills."""
+
+from __future__ import annotations
+
+import bisect
+from dataclasses import dataclass, field
+from pathlib import PurePosixPath
+from typing import Any
+
+from railcheck.types import Position, Span
+
+
+class LineIndex:
+    """Maps 0-based code-point offsets of `text` to 1-based line and column.
+
+    A line ends after `\\n`; a `\\r` before it belongs to the line, so CRLF files count lines as editors do.
+    """
+
+    __slots__ = ("_starts", "_length")
+
+    def __init__(self, text: str) -> None:
+        starts = [0]
+        find = text.find
+        index = find("\n")
+        while index != -1:
+            starts.append(index + 1)
+            index = find("\n", index + 1)
+        self._starts = starts
+        self._length = len(text)
+
+    @property
+    def line_count(self) -> int:
+        return len(self._starts)
+
+    def position(self, offset: int) -> Position:
+        offset = max(0, min(offset, self._length))
+        line = bisect.bisect_right(self._starts, offset)
+        return Position(line, offset - self._starts[line - 1] + 1, offset)
+
+    def span(self, start: int, end: int) -> Span:
+        return Span(self.position(start), self.position(end))
+
+    def line_start(self, line: int) -> int:
+        """Offset of the first character of 1-based `line`."""
+        return self._starts[max(1, min(line, len(self._starts))) - 1]
+
+    def line_end(self, line: int, text: str) -> int:
+        """Offset just past the last character of `line`, before its line terminator."""
+        if line < len(self._starts):
+            end = self._starts[line] - 1
+        else:
+            end = self._length
+        if end > 0 and end <= len(text) and text[end - 1 : end] == "\r":
+            end -= 1
+        return end
+
+
+def escape_pointer_token(token: str | int) -> str:
+    """One JSON Pointer (RFC 6901) reference token."""
+    return str(token).replace("~", "~0").replace("/", "~1")
+
+
+def join_pointer(parent: str, token: str | int) -> str:
+    return f"{parent}/{escape_pointer_token(token)}"
+
+
+def split_pointer(pointer: str) -> list[str]:
+    if not pointer:
+        return []
+    return [part.replace("~1", "/").replace("~0", "~") for part in pointer[1:].split("/")]
+
+
+@dataclass(frozen=True, slots=True)
+class ParseFailure:
+    """Why a text could not be parsed, and where (offsets into the text)."""
+
+    message: str
+    start: int
+    end: int
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class Document:
+    """A parsed structured file: its value plus, per JSON Pointer, the offsets of the value and of its key.
+
+    Pointers use RFC 6901 (`/deploy/startCommand`, `/steps/build/commands/0`); `""` is the whole document.
+    """
+
+    path: PurePosixPath
+    text: str
+    value: Any
+    value_offsets: dict[str, tuple[int, int]]
+    key_offsets: dict[str, tuple[int, int]]
+    lines: LineIndex = field(repr=False)
+    # (pointer of the object, key, key offsets of the earlier occurrence, key offsets of the repeat)
+    duplicates: tuple[tuple[str, str, tuple[int, int], tuple[int, int]], ...] = ()
+
+    def value_at(self, pointer: str) -> Any:
+        """The value at `pointer`; raises KeyError or IndexError when there is none."""
+        value = self.value
+        for token in split_pointer(pointer):
+            value = value[int(token)] if isinstance(value, list) else value[token]
+        return value
+
+    def _nearest(self, offsets: dict[str, tuple[int, int]], pointer: str) -> tuple[int, int]:
+        # Fall back to the closest ancestor that has a position, so a rule never lacks a span.
+        while True:
+            found = offsets.get(pointer) or self.value_offsets.get(pointer)
+            if found is not None:
+                return found
+            if not pointer:
+                return (0, 0)
+            pointer = pointer.rsplit("/", 1)[0]
+
+    def value_span(self, pointer: str) -> Span:
+        return self.lines.span(*self._nearest(self.value_offsets, pointer))
+
+    def key_span(self, pointer: str) -> Span:
+        """The span of the key naming `pointer`'s value; for array items and the root, the value itself."""
+        return self.lines.span(*self._nearest(self.key_offsets, pointer))
+
+    def member_offsets(self, pointer: str) -> tuple[int, int]:
+        """From the start of the key to the end of the value."""
+        key = self.key_offsets.get(pointer)
+        value = self._nearest(self.value_offsets, pointer)
+        return (key[0], value[1]) if key else value

@@ -1,0 +1,34 @@
+"""Did-you-mean suggestions for misspelled keys and values."""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable
+
+
+def case_insensitive_match(word: str, candidates: Iterable[str]) -> str | None:
+    """The one candidate equal to `word` ignoring case (and not equal to it exactly), if any."""
+    folded = word.casefold()
+    matches = [candidate for candidate in candidates if candidate.casefold() == folded and candidate != word]
+    return matches[0] if len(matches) == 1 else None
+
+
+def closest(word: str, candidates: Iterable[str], cutoff: float = 0.75) -> str | None:
+    """The closest candidate by case-insensitive similarity, or None when nothing is close."""
+    candidates = list(candidates)
+    exact = case_insensitive_match(word, candidates)
+    if exact:
+        return exact
+    folded = {candidate.casefold(): candidate for candidate in candidates}
+    found = difflib.get_close_matches(word.casefold(), list(folded), n=1, cutoff=cutoff)
+    if found:
+        return folded[found[0]]
+    # Abbreviations ("go" for "golang") are too short for a similarity ratio.
+    prefixed = [candidate for key, candidate in folded.items() if len(word) >= 2 and key.startswith(word.casefold())]
+    return prefixed[0] if len(prefixed) == 1 else None
+
+
+def quoted_list(values: Iterable[str], limit: int = 12) -> str:
+    values = sorted(values)
+    shown = ", ".join(f"`{value}`" for value in values[:limit])
+    return shown + (f" (and {len(values) - limit} more)" if len(values) > limit else "")

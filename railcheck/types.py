@@ -1,0 +1,121 @@
+"""Plain data shared by every layer: severities, positions, spans, edits, fixes and diagnostics.
+
+Nothing here does I/O or imports anything else from railcheck.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+from pathlib import PurePosixPath
+
+
+class Severity(enum.Enum):
+    """How bad a finding is; ordered so that `ERROR > WARNING > INFO`."""
+
+    INFO = "info"
+    WARNING = "warning"
+    ERROR = "error"
+
+    @property
+    def rank(self) -> int:
+        return _SEVERITY_RANK[self]
+
+    def at_least(self, other: Severity) -> bool:
+        return self.rank >= other.rank
+
+
+_SEVERITY_RANK = {Severity.INFO: 0, Severity.WARNING: 1, Severity.ERROR: 2}
+
+
+class Applicability(enum.Enum):
+    """When a fix may be applied: `SAFE` with `--fix`, `UNSAFE` with `--unsafe-fixes`, `DISPLAY_ONLY` never."""
+
+    DISPLAY_ONLY = "display-only"
+    UNSAFE = "unsafe"
+    SAFE = "safe"
+
+    @property
+    def rank(self) -> int:
+        return _APPLICABILITY_RANK[self]
+
+
+_APPLICABILITY_RANK = {Applicability.DISPLAY_ONLY: 0, Applicability.UNSAFE: 1, Applicability.SAFE: 2}
+
+
+@dataclass(frozen=True, slots=True, order=True)
+class Position:
+    """A place in a decoded text: 1-based line and column (in code points), 0-based offset."""
+
+    line: int
+    column: int
+    offset: int
+
+
+@dataclass(frozen=True, slots=True, order=True)
+class Span:
+    """A half-open range `[start, end)` of a text."""
+
+    start: Position
+    end: Position
+
+
+@dataclass(frozen=True, slots=True)
+class Edit:
+    """Replace `[start, end)` of the file at `path` (offsets into the text as read) with `content`."""
+
+    path: PurePosixPath
+    start: int
+    end: int
+    content: str
+
+
+@dataclass(frozen=True, slots=True)
+class Fix:
+    """A set of edits, possibly across files, that repairs one diagnostic."""
+
+    title: str
+    edits: tuple[Edit, ...]
+    applicability: Applicability
+
+    @classmethod
+    def safe(cls, title: str, *edits: Edit) -> Fix:
+        return cls(title, tuple(edits), Applicability.SAFE)
+
+    @classmethod
+    def unsafe(cls, title: str, *edits: Edit) -> Fix:
+        return cls(title, tuple(edits), Applicability.UNSAFE)
+
+    @classmethod
+    def display_only(cls, title: str, *edits: Edit) -> Fix:
+        return cls(title, tuple(edits), Applicability.DISPLAY_ONLY)
+
+
+@dataclass(frozen=True, slots=True)
+class Related:
+    """Another place that a diagnostic refers to, such as the value it conflicts with."""
+
+    path: PurePosixPath
+    span: Span | None
+    message: str
+
+
+@dataclass(frozen=True, slots=True)
+class Diagnostic:
+    """One finding. `path` is repo-relative; `span` is None only for findings about a whole file."""
+
+    code: str
+    name: str
+    message: str
+    severity: Severity
+    path: PurePosixPath
+    span: Span | None
+    service: str | None = None
+    help: str | None = None
+    fix: Fix | None = None
+    related: tuple[Related, ...] = field(default=())
+
+    def sort_key(self) -> tuple[str, int, int, str, str]:
+        offset = self.span.start.offset if self.span else -1
+        end = self.span.end.offset if self.span else -1
+        return (str(self.path), offset, end, self.code, self.message)

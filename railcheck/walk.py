@@ -1,0 +1,39 @@
+"""Walk a document's value: every string with its pointer, and the shapes of railpack.json steps."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from railcheck.sources.text import join_pointer
+
+
+def strings(value: Any, pointer: str = "") -> Iterator[tuple[str, str]]:
+    """Every string value in `value` as (pointer, string), depth first, iteratively (no recursion limit)."""
+    stack = [(pointer, value)]
+    while stack:
+        pointer, value = stack.pop()
+        if isinstance(value, str):
+            yield pointer, value
+        elif isinstance(value, dict):
+            stack.extend((join_pointer(pointer, key), item) for key, item in reversed(value.items()))
+        elif isinstance(value, list):
+            stack.extend((join_pointer(pointer, index), item) for index, item in reversed(list(enumerate(value))))
+
+
+def steps(config: Any) -> Iterator[tuple[str, str, dict[str, Any]]]:
+    """Each step object of a railpack.json value as (name, pointer, step)."""
+    if not isinstance(config, dict) or not isinstance(config.get("steps"), dict):
+        return
+    for name, step in config["steps"].items():
+        if isinstance(step, dict):
+            yield name, join_pointer("/steps", name), step
+
+
+def list_items(container: dict[str, Any], key: str, pointer: str) -> Iterator[tuple[str, Any]]:
+    """(pointer, item) for each item of the list `container[key]`, if it is a list."""
+    items = container.get(key)
+    if isinstance(items, list):
+        base = join_pointer(pointer, key)
+        for index, item in enumerate(items):
+            yield join_pointer(base, index), item

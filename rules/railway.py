@@ -1,0 +1,462 @@
+"""RW: Railway's config as code, `railway.json` and `railway.toml` (and how Railway finds them)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from urllib.parse import urlsplit
+
+from railcheck import Diagnostic, Fix, FixAvailability, Invalid, Project, Related, Service, ServiceRule, Severity, Valid
+from railcheck.edits import rename_key, replace_value
+from railcheck.schema import SchemaIssue, document_issues, dotted, load_schema, location
+from railcheck.sources.text import Document, join_pointer
+from railcheck.suggest import case_insensitive_match, closest, quoted_list
+
+FAMILY = "RW"
+SCHEMA = "railway.schema.json"
+SCHEMA_URL = "https://railway.com/railway.schema.json"
+OUTDATED_SCHEMA_URLS = frozenset({"https://railway.app/railway.schema.json", "http://railway.app/railway.schema.json", "http://railway.com/railway.schema.json"})
+# Keys of railpack.json that people put into railway.json, where Railway ignores them.
+RAILPACK_KEYS = frozenset({"provider", "packages", "steps", "caches", "buildAptPackages", "secrets", "exclude"})
+
+
+def _documents(service: Service) -> Iterator[Document]:
+    for document in (service.railway, service.railway_ignored):
+        if document is not None:
+            yield document
+
+
+def _issues(service: Service) -> Iterator[tuple[Document, SchemaIssue]]:
+    for document in _documents(service):
+        for issue in document_issues(document, SCHEMA):
+            yield document, issue
+
+
+def _sections() -> dict[str, tuple[str, ...]]:
+    definitions = load_schema(SCHEMA)["$defs"]
+    return {"build": tuple(definitions["Build"]["properties"]), "deploy": tuple(definitions["Deploy"]["properties"])}
+
+
+def _deploy_sections(document: Document) -> Iterator[str]:
+    """Pointers of every `deploy` table: the base one and each environment's."""
+    value = document.value if isinstance(document.value, dict) else {}
+    yield "/deploy"
+    environments = value.get("environments")
+    if isinstance(environments, dict):
+        for name in environments:
+            yield join_pointer(join_pointer("/environments", name), "deploy")
+
+
+class RailwayUnknownKey(ServiceRule):
+    """
+    ## What it does
+    Reports keys in `railway.json` / `railway.toml` that Railway's config-as-code format does not define,
+    with a suggestion: the exact spelling (`healthcheckPath`, not `healthCheckPath`), the section a key
+    belongs in (`builder` goes under `build`), or the file that does read it (`steps` belongs in
+    `railpack.json`).
+
+    ## Why is this bad?
+    The setting does not do what its author expects. A top-level `builder` or a `healthCheckPath`
+    is not applied, and the deploy goes out without the health check everyone assumes is there.
+
+    ## Example
+    ```json
+    { "builder": "RAILPACK", "deploy": { "healthCheckPath": "/health" } }
+    ```
+
+    ## Fix safety
+    Renaming a misspelt key is an unsafe fix: the setting starts to take effect.
+    """
+
+    code = "RW001"
+    name = "railway-unknown-key"
+    summary = "Railway config has a key Railway does not define"
+    fix = FixAvailability.SOMETIMES
+    examples = (
+        Valid({"railway.json": '{"build": {"builder": "RAILPACK"}, "deploy": {"healthcheckPath": "/health"}}'}),
+        Invalid({"railway.json": '{\n  "builder": "RAILPACK"\n}\n'}, expect=[("RW001", "railway.json", 2, 3)]),
+        Invalid(
+            {"railway.json": '{"deploy": {"healthCheckPath": "/health"}}'},
+            expect=[("RW001", "railway.json", 1, 13)],
+            fixed={"railway.json": '{"deploy": {"healthcheckPath": "/health"}}'},
+            unsafe_fixes=True,
+        ),
+        Invalid({"railway.toml": '[deploy]\nstartcommand = "python main.py"\n'}, expect=[("RW001", "railway.toml", 2, 1)]),
+    )
+
+    def check(self, service: Service, project: Project) -> Iterator[Diagnostic]:
+        for document, issue in _issues(service):
+            if issue.kind != "unknown-key" or issue.key is None:
+                continue
+            key, pointer = issue.key, issue.pointer
+            span = document.key_span(pointer)
+            where = location(pointer)
+            top_level = pointer.count("/") == 1
+            if key in RAILPACK_KEYS and top_level:
+                yield self.diagnostic(
+                    document, span,
+                    f"`{key}` is a railpack.json setting; Railway's config as code does not read it here",
+                    service=service.name,
+                    help=f"Move `{key}` into the service's railpack.json ({service.railpack_path}).",
+                )
+                continue
+            home = next((section for section, keys in _sections().items() if key in keys or case_insensitive_match(key, keys)), None)
+            if home and not pointer.startswith(f"/{home}/"):
+                yield self.diagnostic(
+                    document, span,
+                    f"`{key}` is not read {where}; it belongs under `{home}`",
+                    service=service.name,
+                    help=f"Move it into the `{home}` section.",
+                )
+                continue
+            suggestion = closest(key, issue.allowed)
+            if suggestion:
+                taken = suggestion in document.value_at(pointer.rsplit("/", 1)[0])
+                yield self.diagnostic(
+                    document, span,
+                    f"unknown key `{key}` {where}; Railway spells it `{suggestion}`",
+                    service=service.name,
+                    help=f"`{suggestion}` is already set, so remove `{key}`." if taken else f"Rename it to `{suggestion}`.",
+                    fix=None if taken else Fix.unsafe(f"Rename `{key}` to `{suggestion}`", rename_key(document, pointer, suggestion)),
+                )
+                continue
+            yield self.diagnostic(
+                document, span,
+                f"unknown key `{key}` {where}",
+                service=service.name,
+                help=f"Remove it; keys allowed here: {quoted_list(issue.allowed)}.",
+            )
+
+
+class RailwayInvalidValue(ServiceRule):
+    """
+    ## What it does
+    Reports values of the wrong type or outside the allowed set in `railway.json` / `railway.toml`:
+    `"healthcheckTimeout": "300"`, `"restartPolicyType": "SOMETIMES"`, `"builder": "DOCKER"`.
+
+    ## Why is this bad?
+    Railway rejects or ignores the value, so the deploy does not get the setting (a string where a
+    number is expected fails with "Expected number, received string").
+
+    ## Example
+    ```json
+    { "deploy": { "restartPolicyType": "ALWAYS_ON", "healthcheckTimeout": "300" } }
+    ```
+    """
+
+    code = "RW002"
+    name = "railway-invalid-value"
+    summary = "Railway config has a value of the wrong type or not in the allowed set"
+    examples = (
+        Valid({"railway.json": '{"deploy": {"restartPolicyType": "ON_FAILURE", "healthcheckTimeout": 300}}'}),
+        Invalid({"railway.json": '{"deploy": {"healthcheckTimeout": "300"}}'}, expect=[("RW002", "railway.json", 1, 35)]),
+        Invalid({"railway.toml": '[build]\nbuilder = "DOCKER"\n'}, expect=[("RW002", "railway.toml", 2, 11)]),
+    )
+
+    def check(self, service: Service, project: Project) -> Iterator[Diagnostic]:
+        for document, issue in _issues(service):
+            if issue.kind == "unknown-key":
+                continue
+            value = _value_or_none(document, issue.pointer)
+            if issue.kind == "enum" and isinstance(value, str) and case_insensitive_match(value, issue.allowed):
+                continue  # RW003: Railway accepts these values in any case
+            help = issue.description
+            if issue.kind == "enum":
+                suggestion = closest(value, issue.allowed) if isinstance(value, str) else None
+                help = (f"Did you mean `{suggestion}`? " if suggestion else "") + f"Allowed: {quoted_list(issue.allowed)}."
+            yield self.diagnostic(
+                document, document.value_span(issue.pointer),
+                f"`{dotted(issue.pointer)}` {issue.message}",
+                service=service.name,
+                help=help,
+            )
+
+
+def _value_or_none(document: Document, pointer: str) -> object:
+    try:
+        return document.value_at(pointer)
+    except (KeyError, IndexError, TypeError, ValueError):
+        return None
+
+
+class RailwayValueCase(ServiceRule):
+    """
+    ## What it does
+    Reports enum values written in a case other than Railway's canonical upper case, such as
+    `"restartPolicyType": "never"` or `builder = "railpack"`.
+
+    ## Why is this bad?
+    Railway accepts them (its own TOML examples use lower case), so nothing breaks; the canonical form
+    keeps configs uniform and matches the published schema and API.
+
+    ## Example
+    ```toml
+    [deploy]
+    restartPolicyType = "never"
+    ```
+
+    ## Fix safety
+    Safe: Railway treats both spellings the same.
+    """
+
+    code = "RW003"
+    name = "railway-value-case"
+    summary = "Railway enum value not in canonical upper case"
+    default_severity = Severity.INFO
+    fix = FixAvailability.ALWAYS
+    examples = (
+        Valid({"railway.toml": '[deploy]\nrestartPolicyType = "NEVER"\n'}),
+        Invalid(
+            {"railway.toml": '[deploy]\nrestartPolicyType = "never"\n'},
+            expect=[("RW003", "railway.toml", 2, 21)],
+            fixed={"railway.toml": '[deploy]\nrestartPolicyType = "NEVER"\n'},
+        ),
+    )
+
+    def check(self, service: Service, project: Project) -> Iterator[Diagnostic]:
+        for document, issue in _issues(service):
+            value = _value_or_none(document, issue.pointer)
+            spelling = case_insensitive_match(value, issue.allowed) if issue.kind == "enum" and isinstance(value, str) else None
+            if spelling is None:
+                continue
+            yield self.diagnostic(
+                document, document.value_span(issue.pointer),
+                f"`{dotted(issue.pointer)}` is \"{value}\"; the canonical spelling is \"{spelling}\"",
+                service=service.name,
+                fix=Fix.safe(f"Write \"{spelling}\"", replace_value(document, issue.pointer, spelling)),
+            )
+
+
+class ShadowedRailwayJson(ServiceRule):
+    """
+    ## What it does
+    Reports a `railway.json` that sits beside a `railway.toml`.
+
+    ## Why is this bad?
+    When both exist in one folder Railway reads `railway.toml` and ignores `railway.json`, so edits to
+    the JSON file have no effect.
+
+    ## Example
+    `services/api/railway.toml` and `services/api/railway.json` both exist.
+    """
+
+    code = "RW101"
+    name = "shadowed-railway-json"
+    summary = "railway.json is ignored because railway.toml exists beside it"
+    default_severity = Severity.WARNING
+    examples = (
+        Valid({"railway.toml": "[deploy]\nnumReplicas = 1\n"}),
+        Invalid(
+            {"railway.toml": "[deploy]\nnumReplicas = 1\n", "railway.json": '{"deploy": {"numReplicas": 2}}'},
+            expect=[("RW101", "railway.json", 1, 1)],
+        ),
+    )
+
+    def check(self, service: Service, project: Project) -> Iterator[Diagnostic]:
+        ignored, used = service.railway_ignored, service.railway
+        if ignored is None or used is None:
+            return
+        yield self.diagnostic(
+            ignored, ignored.lines.span(0, 0),
+            f"Railway reads {used.path.name} in this folder and ignores this railway.json",
+            service=service.name,
+            help=f"Merge the settings into {used.path.name} and delete railway.json.",
+            related=(Related(used.path, used.lines.span(0, 0), "the file Railway uses"),),
+        )
+
+
+class ConfigAsCodeDeprecated(ServiceRule):
+    """
+    ## What it does
+    Notes each `railway.json` / `railway.toml`: Railway has deprecated config as code in favour of
+    infrastructure as code (`.railway/railway.ts`, or `.railway/railway.py`).
+
+    ## Why is this bad?
+    Existing services keep reading these files until 2026-12-01, and new services cannot opt in. A
+    service cannot be managed both ways, so migrate before adding services.
+
+    ## Example
+    `services/api/railway.json` exists. Run `railway config migrate --lang ts` (or `--lang py`).
+    """
+
+    code = "RW102"
+    name = "config-as-code-deprecated"
+    summary = "Railway config as code is deprecated"
+    default_severity = Severity.INFO
+    examples = (
+        Valid({"railpack.json": "{}"}),
+        Invalid({"railway.json": '{"deploy": {}}'}, expect=[("RW102", "railway.json", 1, 1)]),
+    )
+
+    def check(self, service: Service, project: Project) -> Iterator[Diagnostic]:
+        document = service.railway
+        if document is None:
+            return
+        yield self.diagnostic(
+            document, document.lines.span(0, 0),
+            f"Railway config as code ({document.path.name}) is deprecated; existing services read it until 2026-12-01",
+            service=service.name,
+            help="Migrate with `railway config migrate --lang ts` (or `--lang py`) to .railway/railway.ts.",
+        )
+
+
+class OutdatedSchemaUrl(ServiceRule):
+    """
+    ## What it does
+    Reports a `$schema` that points at the old `railway.app` address.
+
+    ## Why is this bad?
+    Railway's documentation now publishes the schema at `https://railway.com/railway.schema.json`;
+    editors that validate against the old address may get a stale schema or none.
+
+    ## Example
+    ```json
+    { "$schema": "https://railway.app/railway.schema.json" }
+    ```
+
+    ## Fix safety
+    Safe: only editors read `$schema`.
+    """
+
+    code = "RW103"
+    name = "outdated-schema-url"
+    summary = "`$schema` points at the old railway.app address"
+    default_severity = Severity.WARNING
+    fix = FixAvailability.ALWAYS
+    examples = (
+        Valid({"railway.json": '{"$schema": "https://railway.com/railway.schema.json"}'}),
+        Invalid(
+            {"railway.json": '{"$schema": "https://railway.app/railway.schema.json"}'},
+            expect=[("RW103", "railway.json", 1, 13)],
+            fixed={"railway.json": '{"$schema": "https://railway.com/railway.schema.json"}'},
+        ),
+    )
+
+    def check(self, service: Service, project: Project) -> Iterator[Diagnostic]:
+        for document in _documents(service):
+            value = document.value.get("$schema") if isinstance(document.value, dict) else None
+            if value not in OUTDATED_SCHEMA_URLS:
+                continue
+            yield self.diagnostic(
+                document, document.value_span("/$schema"),
+                f"`$schema` is the old address {value}",
+                service=service.name,
+                help=f"Use {SCHEMA_URL}.",
+                fix=Fix.safe(f"Set `$schema` to {SCHEMA_URL}", replace_value(document, "/$schema", SCHEMA_URL)),
+            )
+
+
+class HealthcheckPathNotPath(ServiceRule):
+    """
+    ## What it does
+    Reports a `healthcheckPath` that is a full URL or does not start with `/`.
+
+    ## Why is this bad?
+    Railway requests the path on the new deployment's own address (host `healthcheck.railway.app`,
+    port `$PORT`). A URL such as `http://api.railway.internal/health` becomes a path that no route
+    serves, so every deploy fails its health check with 404s until it times out.
+
+    ## Example
+    ```json
+    { "deploy": { "healthcheckPath": "http://api.railway.internal/health" } }
+    ```
+
+    ## Fix safety
+    Safe for a missing leading `/`; unsafe for a URL, where the path part is kept and the host dropped.
+    """
+
+    code = "RW104"
+    name = "healthcheck-path-not-path"
+    summary = "`healthcheckPath` is a URL or lacks its leading `/`"
+    fix = FixAvailability.ALWAYS
+    examples = (
+        Valid({"railway.json": '{"deploy": {"healthcheckPath": "/api/health"}}'}),
+        Invalid(
+            {"railway.json": '{"deploy": {"healthcheckPath": "health"}}'},
+            expect=[("RW104", "railway.json", 1, 32)],
+            fixed={"railway.json": '{"deploy": {"healthcheckPath": "/health"}}'},
+        ),
+        Invalid(
+            {"railway.toml": '[deploy]\nhealthcheckPath = "http://api.railway.internal/health"\n'},
+            expect=[("RW104", "railway.toml", 2, 19)],
+            fixed={"railway.toml": '[deploy]\nhealthcheckPath = "/health"\n'},
+            unsafe_fixes=True,
+        ),
+    )
+    _URL = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*://")
+
+    def check(self, service: Service, project: Project) -> Iterator[Diagnostic]:
+        for document in _documents(service):
+            for section in _deploy_sections(document):
+                pointer = join_pointer(section, "healthcheckPath")
+                value = _value_or_none(document, pointer)
+                if not isinstance(value, str) or not value or value.startswith("/"):
+                    continue
+                if self._URL.match(value):
+                    path = urlsplit(value).path or "/"
+                    message = f"`healthcheckPath` is a URL ({value}); Railway expects a path on the service itself"
+                    fix = Fix.unsafe(f"Set it to {path}", replace_value(document, pointer, path))
+                else:
+                    path = "/" + value
+                    message = f"`healthcheckPath` \"{value}\" does not start with `/`"
+                    fix = Fix.safe(f"Set it to {path}", replace_value(document, pointer, path))
+                yield self.diagnostic(
+                    document, document.value_span(pointer), message,
+                    service=service.name,
+                    help=f"Use a path such as `{path}`; Railway calls it on the deployment's own address and port.",
+                    fix=fix,
+                )
+
+
+class DeprecatedBuilder(ServiceRule):
+    """
+    ## What it does
+    Reports `builder = "NIXPACKS"`.
+
+    ## Why is this bad?
+    Nixpacks is deprecated and no longer documented; Railpack is Railway's default builder. Nixpacks
+    does not read `railpack.json`, so a service with one builds differently from what its config says.
+
+    ## Example
+    ```json
+    { "build": { "builder": "NIXPACKS" } }
+    ```
+
+    ## Fix safety
+    Unsafe: switching builders changes how the image is built.
+    """
+
+    code = "RW105"
+    name = "deprecated-builder"
+    summary = "`builder` is the deprecated NIXPACKS"
+    default_severity = Severity.WARNING
+    fix = FixAvailability.ALWAYS
+    examples = (
+        Valid({"railway.json": '{"build": {"builder": "RAILPACK"}}'}),
+        Invalid(
+            {"railway.json": '{"build": {"builder": "NIXPACKS"}}'},
+            expect=[("RW105", "railway.json", 1, 23)],
+            fixed={"railway.json": '{"build": {"builder": "RAILPACK"}}'},
+            unsafe_fixes=True,
+        ),
+    )
+
+    def check(self, service: Service, project: Project) -> Iterator[Diagnostic]:
+        for document in _documents(service):
+            sections = ["/build"]
+            environments = document.value.get("environments") if isinstance(document.value, dict) else None
+            if isinstance(environments, dict):
+                sections += [join_pointer(join_pointer("/environments", name), "build") for name in environments]
+            for section in sections:
+                pointer = join_pointer(section, "builder")
+                value = _value_or_none(document, pointer)
+                if not isinstance(value, str) or value.upper() != "NIXPACKS":
+                    continue
+                note = " and ignores railpack.json" if service.railpack is not None else ""
+                yield self.diagnostic(
+                    document, document.value_span(pointer),
+                    f"the Nixpacks builder is deprecated{note}",
+                    service=service.name,
+                    help="Use `RAILPACK`, Railway's default builder.",
+                    fix=Fix.unsafe("Set `builder` to RAILPACK", replace_value(document, pointer, "RAILPACK")),
+                )
