@@ -7,13 +7,20 @@ from __future__ import annotations
 
 import os
 import sys
+from collections import Counter
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from railcheck import __version__
-from railcheck.types import Severity
+from railcheck.types import Applicability, Diagnostic, Severity
+
+if TYPE_CHECKING:
+    from railcheck.registry import Registry
+    from railcheck.report import Report
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 ROOT_MARKERS = ("railcheck.toml", ".git")
@@ -32,6 +39,11 @@ def main() -> None:
 
 @main.command()
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.option("--fix", is_flag=True, help="Apply safe fixes, then report what is left.")
+@click.option("--unsafe-fixes", is_flag=True, help="With --fix or --diff, also apply fixes that change behaviour on purpose.")
+@click.option("--diff", is_flag=True, help="Print the fixes as a unified diff and write nothing (exit 1 if there is any).")
+@click.option("--fix-only", is_flag=True, help="Apply fixes and report only what was fixed, not the remaining problems.")
+@click.option("--exit-non-zero-on-fix", is_flag=True, help="Exit 1 when --fix changed a file, even if nothing is left (for pre-commit).")
 @click.option("--select", multiple=True, help="Rules to run (codes, prefixes or names, comma-separated); replaces the configured selection.")
 @click.option("--extend-select", multiple=True, help="Rules to run in addition to the selection.")
 @click.option("--ignore", multiple=True, help="Rules not to run.")
@@ -39,30 +51,64 @@ def main() -> None:
 @click.option("--output-file", type=click.Path(dir_okay=False, path_type=Path), help="Write the report to this file instead of standard output.")
 @click.option("--fail-on", type=click.Choice([severity.value for severity in Severity]), help="Lowest severity that makes the exit code 1 (default: the configured `fail-on`, else warning).")
 @click.option("--exit-zero", is_flag=True, help="Exit 0 even when problems are found (errors in railcheck itself still exit 2).")
-def check(paths: tuple[Path, ...], select: tuple[str, ...], extend_select: tuple[str, ...], ignore: tuple[str, ...], output_format: str, output_file: Path | None, fail_on: str | None, exit_zero: bool) -> None:
+def check(paths: tuple[Path, ...], **options: object) -> None:
     """Check the services under PATHS (default: the current directory).
 
     A PATH may be a repository, a service folder, or files (as pre-commit passes them): every file maps to
     the service that holds it, and the whole service is checked.
     """
     from railcheck.config import ConfigError
+    from railcheck.fixes import FixWriteError
     from railcheck.registry import SelectionError
 
+    settings = CheckSettings.from_options(options)
     try:
-        code = _check(paths or (Path("."),), _split(select) or None, _split(extend_select), _split(ignore), output_format, output_file, fail_on, exit_zero)
-    except (ConfigError, SelectionError) as error:
+        code = execute(paths or (Path("."),), settings)
+    except (ConfigError, SelectionError, FixWriteError) as error:
         click.echo(f"railcheck: {error}", err=True)
         code = EXIT_ERROR
     sys.exit(code)
 
 
-def _check(paths: Sequence[Path], select: tuple[str, ...] | None, extend_select: tuple[str, ...], ignore: tuple[str, ...], output_format: str, output_file: Path | None, fail_on: str | None, exit_zero: bool) -> int:
-    from railcheck.config import load_config
-    from railcheck.engine import check as run_check
-    from railcheck.engine import instantiate
-    from railcheck.project import load_project
+@dataclass(frozen=True)
+class CheckSettings:
+    """The options of `railcheck check`, parsed."""
+
+    fix: bool = False
+    unsafe_fixes: bool = False
+    diff: bool = False
+    fix_only: bool = False
+    exit_non_zero_on_fix: bool = False
+    select: tuple[str, ...] | None = None
+    extend_select: tuple[str, ...] = ()
+    ignore: tuple[str, ...] = ()
+    output_format: str = "full"
+    output_file: Path | None = None
+    fail_on: Severity | None = None
+    exit_zero: bool = False
+
+    @classmethod
+    def from_options(cls, options: dict[str, Any]) -> CheckSettings:
+        return cls(
+            fix=bool(options["fix"] or options["fix_only"]),
+            unsafe_fixes=bool(options["unsafe_fixes"]),
+            diff=bool(options["diff"]),
+            fix_only=bool(options["fix_only"]),
+            exit_non_zero_on_fix=bool(options["exit_non_zero_on_fix"]),
+            select=_split(options["select"]) or None,
+            extend_select=_split(options["extend_select"]),
+            ignore=_split(options["ignore"]),
+            output_format=str(options["output_format"]),
+            output_file=options["output_file"],
+            fail_on=Severity(options["fail_on"]) if options["fail_on"] else None,
+            exit_zero=bool(options["exit_zero"]),
+        )
+
+
+def execute(paths: Sequence[Path], settings: CheckSettings) -> int:
+    """Check (and fix) every repository the paths belong to; print the report; return the exit code."""
     from railcheck.registry import load_registry
-    from railcheck.report import REPORTERS, Report
+    from railcheck.report import REPORTERS
 
     for path in paths:
         if not os.path.lexists(path):
@@ -70,26 +116,91 @@ def _check(paths: Sequence[Path], select: tuple[str, ...] | None, extend_select:
     registry = load_registry()
     outputs, status = [], EXIT_CLEAN
     for root, targets in _group_by_root(paths).items():
-        config = load_config(root)
-        rules = instantiate(registry, config, select=select, extend_select=extend_select, ignore=ignore)
-        project = load_project(root, config, targets)
-        result = run_check(project, rules, registry)
-        threshold = Severity(fail_on) if fail_on else config.fail_on
-        report = Report(
-            diagnostics=result.diagnostics,
-            texts=project.texts,
-            services=len(project.services),
-            fail_on=threshold,
-            display_prefix=_display_prefix(root),
-            suppressed=len(result.suppressed),
-        )
-        outputs.append(REPORTERS[output_format](report))
-        if result.internal_errors:
-            status = EXIT_ERROR
-        elif status == EXIT_CLEAN and not exit_zero and any(diagnostic.severity.at_least(threshold) for diagnostic in result.diagnostics):
-            status = EXIT_FINDINGS
-    _emit("".join(outputs), output_file)
+        run = check_repository(root, targets, registry, settings)
+        outputs.append(run.diff if settings.diff else REPORTERS[settings.output_format](run.report))
+        status = max(status, run.status)
+    _emit("".join(outputs), settings.output_file)
     return status
+
+
+@dataclass(frozen=True)
+class RepositoryRun:
+    report: Report
+    status: int
+    diff: str = ""
+
+
+def check_repository(root: Path, targets: list[PurePosixPath], registry: Registry, settings: CheckSettings) -> RepositoryRun:
+    from railcheck.config import load_config
+    from railcheck.engine import check as run_check
+    from railcheck.engine import instantiate
+    from railcheck.project import load_project
+    from railcheck.report import Report
+
+    config = load_config(root)
+    rules = instantiate(registry, config, select=settings.select, extend_select=settings.extend_select, ignore=settings.ignore)
+    project = load_project(root, config, targets)
+    result = run_check(project, rules, registry)
+    fixed: Counter[str] = Counter()
+    problems: list[Diagnostic] = []
+    diff = ""
+    if settings.fix or settings.diff:
+        from railcheck.fixes import settle, write_atomically
+
+        def lint(overlay: dict[PurePosixPath, str]) -> list[Diagnostic]:
+            if not overlay:
+                return list(result.diagnostics)
+            return list(run_check(load_project(root, config, targets, overlay), rules, registry).diagnostics)
+
+        minimum = Applicability.UNSAFE if settings.unsafe_fixes else Applicability.SAFE
+        outcome = settle(dict(project.texts), lint, minimum)
+        problems = outcome.problems
+        if settings.diff:
+            diff = unified_diff(project.texts, outcome.texts, _display_prefix(root))
+        elif outcome.texts:
+            write_atomically(root, dict(project.texts), outcome.texts)
+            fixed = outcome.applied
+            project = load_project(root, config, targets)
+            result = run_check(project, rules, registry)
+    threshold = settings.fail_on or config.fail_on
+    diagnostics = tuple(sorted((*result.diagnostics, *problems), key=Diagnostic.sort_key))
+    report = Report(
+        diagnostics=() if settings.fix_only else diagnostics,
+        texts=project.texts,
+        services=len(project.services),
+        fail_on=threshold,
+        display_prefix=_display_prefix(root),
+        suppressed=len(result.suppressed),
+        fixed=fixed,
+    )
+    if result.internal_errors or problems:
+        status = EXIT_ERROR
+    elif settings.diff:
+        status = EXIT_FINDINGS if diff else EXIT_CLEAN
+    elif settings.exit_non_zero_on_fix and fixed:
+        status = EXIT_FINDINGS
+    elif not settings.exit_zero and not settings.fix_only and any(diagnostic.severity.at_least(threshold) for diagnostic in diagnostics):
+        status = EXIT_FINDINGS
+    else:
+        status = EXIT_CLEAN
+    return RepositoryRun(report, status, diff)
+
+
+def unified_diff(before: dict[PurePosixPath, str], after: dict[PurePosixPath, str], prefix: str) -> str:
+    import difflib
+
+    chunks = []
+    for path in sorted(after):
+        old = before.get(path)
+        chunks.extend(
+            difflib.unified_diff(
+                (old or "").splitlines(keepends=True),
+                after[path].splitlines(keepends=True),
+                fromfile=f"a/{prefix}{path}" if old is not None else "/dev/null",
+                tofile=f"b/{prefix}{path}",
+            )
+        )
+    return "".join(line if line.endswith("\n") else line + "\n\\ No newline at end of file\n" for line in chunks)
 
 
 def _emit(text: str, output_file: Path | None) -> None:

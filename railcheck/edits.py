@@ -42,6 +42,12 @@ def rename_key(document: Document, pointer: str, new_key: str) -> Edit:
 def prepend_to_list(document: Document, pointer: str, value: Any) -> Edit:
     """Insert `value` as the first element of the list at `pointer`, keeping the rest as written."""
     start, _ = document.value_offsets[pointer]
-    items = document.value_at(pointer)
-    separator = ", " if items else ""
-    return Edit(document.path, start + 1, start + 1, encode_value(document, value) + separator)
+    literal = encode_value(document, value)
+    first = document.value_offsets.get(f"{pointer}/0")
+    if first is None:
+        return Edit(document.path, start + 1, start + 1, literal)
+    line_start = document.text.rfind("\n", start, first[0])
+    if line_start != -1 and not document.text[line_start + 1 : first[0]].strip():
+        # One item per line: give the new item a line of its own, indented like the first one.
+        return Edit(document.path, first[0], first[0], f"{literal},\n{document.text[line_start + 1 : first[0]]}")
+    return Edit(document.path, first[0], first[0], f"{literal}, ")

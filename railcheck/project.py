@@ -7,7 +7,7 @@ touch the file system. Unreadable or unparseable files become FileProblems, neve
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
@@ -72,9 +72,17 @@ class Project:
         raise KeyError(name)
 
 
-def load_project(root: Path, config: Config, targets: Iterable[PurePosixPath] = (PurePosixPath("."),)) -> Project:
-    """Discover the services under `targets` (repo-relative dirs or files) and load them. Never raises on bad files."""
-    loader = _Loader(root.resolve(), config)
+def load_project(
+    root: Path,
+    config: Config,
+    targets: Iterable[PurePosixPath] = (PurePosixPath("."),),
+    overlay: Mapping[PurePosixPath, str] | None = None,
+) -> Project:
+    """Discover the services under `targets` (repo-relative dirs or files) and load them. Never raises on bad files.
+
+    `overlay` gives texts that replace (or add) files, as the fixer sees them before writing.
+    """
+    loader = _Loader(root.resolve(), config, overlay or {})
     targets = tuple(targets)
     declared = {declaration.root: declaration for declaration in config.services}
     claimed = _claimed_config_dirs(config.services)
@@ -123,9 +131,10 @@ def _within(path: PurePosixPath, folder: PurePosixPath) -> bool:
 
 
 class _Loader:
-    def __init__(self, root: Path, config: Config) -> None:
+    def __init__(self, root: Path, config: Config, overlay: Mapping[PurePosixPath, str]) -> None:
         self.root = root
         self.config = config
+        self.overlay = overlay
         self.problems: list[FileProblem] = []
         self.texts: dict[PurePosixPath, str] = {}
         self._ignore = _IgnoreRules(root, config.exclude)
@@ -226,6 +235,9 @@ class _Loader:
         """The decoded text of a repo-relative file, or None (absent, or a FileProblem was recorded)."""
         if path in self.texts:
             return self.texts[path]
+        if path in self.overlay:
+            self.texts[path] = self.overlay[path]
+            return self.overlay[path]
         absolute = self.root / path
         if not os.path.lexists(absolute):
             return None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 
@@ -18,6 +19,8 @@ class Report:
     # Path prefix (repo root relative to the working directory) so printed paths can be clicked.
     display_prefix: str = ""
     suppressed: int = 0
+    # Fixes applied by --fix, per rule code.
+    fixed: Counter[str] = field(default_factory=Counter)
 
     def shown_path(self, path: PurePosixPath) -> str:
         if str(path) == ".":

@@ -72,6 +72,9 @@ def summary(report: Report) -> str:
     else:
         parts = [f"{counts[severity]} {severity.value}{'s' if counts[severity] != 1 and severity is not Severity.INFO else ''}" for severity in (Severity.ERROR, Severity.WARNING, Severity.INFO) if counts[severity]]
         text = f"Found {total} problem{'s' if total != 1 else ''} ({', '.join(parts)}) in {scope}."
+    if report.fixed:
+        applied = ", ".join(f"{code} \u00d7{count}" for code, count in sorted(report.fixed.items()))
+        text = f"Fixed {sum(report.fixed.values())} problem{'s' if sum(report.fixed.values()) != 1 else ''} ({applied}). " + text
     if report.suppressed:
         text += f" {report.suppressed} suppressed by configuration."
     safe = report.fixable(Applicability.SAFE)

@@ -1,0 +1,187 @@
+"""Apply fixes: choose non-overlapping edits, re-check in memory until nothing applicable is left, then write.
+
+Nothing touches the disk until the plan has settled. Writing stages every file in a temporary file beside
+it and renames them only when all are staged, after checking that no file changed since it was read.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections import Counter
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+
+from railcheck.sources.jsonc import parse_json
+from railcheck.sources.text import ParseFailure
+from railcheck.sources.toml import parse_toml
+from railcheck.types import Applicability, Diagnostic, Edit, Fix, Severity
+
+MAX_ROUNDS = 10
+
+
+class FixWriteError(Exception):
+    """Fixed files could not be written; nothing was changed. The CLI exits 2."""
+
+
+@dataclass
+class FixOutcome:
+    """The settled result: new texts of changed files, fixes applied per rule code, and RC003 findings."""
+
+    texts: dict[PurePosixPath, str] = field(default_factory=dict)
+    applied: Counter[str] = field(default_factory=Counter)
+    problems: list[Diagnostic] = field(default_factory=list)
+
+
+def apply_edits(text: str, edits: Iterable[Edit]) -> str:
+    """`text` with non-overlapping `edits` applied; the order they arrive in does not matter."""
+    out, cursor = [], 0
+    for edit in sorted(edits, key=lambda edit: (edit.start, edit.end)):
+        out.append(text[cursor : edit.start])
+        out.append(edit.content)
+        cursor = edit.end
+    out.append(text[cursor:])
+    return "".join(out)
+
+
+def choose(diagnostics: Iterable[Diagnostic], minimum: Applicability, rejected: frozenset[Fix] | set[Fix] = frozenset()) -> list[tuple[str, Fix]]:
+    """Whole fixes whose edits overlap no fix chosen before them (the rest wait for the next round)."""
+    taken: dict[PurePosixPath, list[tuple[int, int]]] = {}
+    chosen = []
+    for diagnostic in diagnostics:
+        fix = diagnostic.fix
+        if fix is None or fix in rejected or fix.applicability is Applicability.DISPLAY_ONLY or fix.applicability.rank < minimum.rank:
+            continue
+        if any(_overlaps(edit, taken.get(edit.path, ())) for edit in fix.edits):
+            continue
+        for edit in fix.edits:
+            taken.setdefault(edit.path, []).append((edit.start, edit.end))
+        chosen.append((diagnostic.code, fix))
+    return chosen
+
+
+def _overlaps(edit: Edit, ranges: Iterable[tuple[int, int]]) -> bool:
+    # Touching ranges overlap too when either is an insertion at the shared point: their order would be ambiguous.
+    return any(edit.start < end and start < edit.end or edit.start == start or edit.end == end for start, end in ranges)
+
+
+def still_parses(path: PurePosixPath, text: str) -> bool:
+    if path.suffix == ".toml":
+        return not isinstance(parse_toml(text, path), ParseFailure)
+    if path.suffix == ".json":
+        return not isinstance(parse_json(text, path, jwcc=path.name != "railway.json"), ParseFailure)
+    return True
+
+
+def settle(
+    originals: dict[PurePosixPath, str],
+    lint: Callable[[dict[PurePosixPath, str]], list[Diagnostic]],
+    minimum: Applicability,
+) -> FixOutcome:
+    """Fix, re-lint the in-memory texts, and repeat until no applicable fix remains (at most MAX_ROUNDS).
+
+    `lint(overlay)` returns the diagnostics for the repository with `overlay` texts in place of its files;
+    `originals` are the texts as read (a file absent from it is new). A fix that would leave any of its
+    files unparseable is dropped, reported as RC003, and never tried again.
+    """
+    outcome = FixOutcome()
+    rejected: set[Fix] = set()
+
+    def base(path: PurePosixPath) -> str:
+        return outcome.texts.get(path, originals.get(path, ""))
+
+    for _ in range(MAX_ROUNDS):
+        chosen = choose(lint(outcome.texts), minimum, rejected)
+        if not chosen:
+            return outcome
+        accepted: dict[PurePosixPath, list[Edit]] = {}
+        applied = []
+        for code, fix in chosen:
+            trial = {path: accepted.get(path, []) + [edit for edit in fix.edits if edit.path == path] for path in {edit.path for edit in fix.edits}}
+            broken = sorted(str(path) for path, edits in trial.items() if not still_parses(path, apply_edits(base(path), edits)))
+            if broken:
+                rejected.add(fix)
+                outcome.problems.append(_rc003(PurePosixPath(broken[0]), f"the {code} fix \"{fix.title}\" would leave {', '.join(broken)} unparseable; it was not applied"))
+                continue
+            accepted.update(trial)
+            applied.append(code)
+        for path, edits in accepted.items():
+            outcome.texts[path] = apply_edits(base(path), edits)
+        outcome.applied.update(applied)
+    leftover = sorted({code for code, _ in choose(lint(outcome.texts), minimum, rejected)})
+    if leftover:
+        outcome.problems.append(_rc003(PurePosixPath("."), f"fixes for {', '.join(leftover)} did not settle after {MAX_ROUNDS} rounds"))
+    return outcome
+
+
+def _rc003(path: PurePosixPath, message: str) -> Diagnostic:
+    return Diagnostic("RC003", "fix-not-converged", message, Severity.ERROR, path, None, help="Please report this; the affected files keep their other fixes.")
+
+
+def write_atomically(root: Path, originals: dict[PurePosixPath, str], texts: dict[PurePosixPath, str]) -> None:
+    """Write `texts` under `root`: all files staged, then renamed. Raises FixWriteError having changed nothing.
+
+    A file whose bytes differ from what was read (`originals`; absent = must not exist) is never overwritten.
+    """
+    root = root.resolve()
+    staged: list[tuple[str, Path]] = []
+    try:
+        for path, text in sorted(texts.items()):
+            target = root / path
+            _check_target(root, path, target, originals.get(path))
+            mode = target.stat().st_mode & 0o7777 if target.exists() else 0o644
+            handle, temporary = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".railcheck-tmp", dir=target.parent)
+            staged.append((temporary, target))
+            with os.fdopen(handle, "wb") as stream:
+                stream.write(text.encode("utf-8"))
+                stream.flush()
+                os.fsync(stream.fileno())
+            os.chmod(temporary, mode)
+        # Last look before renaming: nobody may have edited a file while we staged.
+        for path in texts:
+            _check_target(root, path, root / path, originals.get(path))
+    except (OSError, FixWriteError) as error:
+        for temporary, _ in staged:
+            try:
+                os.unlink(temporary)
+            except OSError:
+                pass
+        if isinstance(error, FixWriteError):
+            raise
+        raise FixWriteError(f"could not write fixes ({error}); no file was changed") from error
+    for temporary, target in staged:
+        os.replace(temporary, target)
+    if staged:
+        _fsync_dirs({target.parent for _, target in staged})
+
+
+def _check_target(root: Path, path: PurePosixPath, target: Path, original: str | None) -> None:
+    if ".." in path.parts or not target.parent.resolve().is_relative_to(root):
+        raise FixWriteError(f"{path}: outside the repository; not written")
+    if target.is_symlink():
+        raise FixWriteError(f"{path}: is a symbolic link; railcheck does not write through links")
+    if original is None:
+        if target.exists():
+            raise FixWriteError(f"{path}: was created by someone else during the run; not overwritten")
+        return
+    try:
+        current = target.read_bytes().decode("utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        raise FixWriteError(f"{path}: cannot be re-read before writing ({error})") from error
+    if current != original:
+        raise FixWriteError(f"{path}: changed on disk during the run; not overwritten")
+
+
+def _fsync_dirs(folders: Iterable[Path]) -> None:
+    for folder in folders:
+        try:
+            descriptor = os.open(folder, os.O_RDONLY)
+        except OSError:
+            continue
+        try:
+            os.fsync(descriptor)
+        except OSError:
+            pass
+        finally:
+            os.close(descriptor)
