@@ -749,7 +749,7 @@ class ListReplacesGenerated(ServiceRule):
         Valid({"railpack.json": '{"steps": {"seed": {"commands": ["python seed.py"]}}}'}),
         Invalid(
             {"railpack.json": '{"steps": {"install": {"commands": ["pip install gunicorn"]}}}'},
-            expect=[("RP108", "railpack.json", 1, 35)],
+            expect=[("RP108", "railpack.json", 1, 36)],
             fixed={"railpack.json": '{"steps": {"install": {"commands": ["...", "pip install gunicorn"]}}}'},
             unsafe_fixes=True,
         ),
