@@ -243,7 +243,7 @@ def _display_prefix(root: Path) -> str:
 @click.argument("code")
 def rule_command(code: str) -> None:
     """Show the documentation of the rule CODE (a code or a name)."""
-    from railcheck.engine import ENGINE_CODES
+    from railcheck.codes import ENGINE_CODES
     from railcheck.registry import load_registry
 
     found = load_registry().find(code)
@@ -251,7 +251,7 @@ def rule_command(code: str) -> None:
         click.echo(f"# {found.name} ({found.code})\n\n{found.summary}.\n\nDefault severity: {found.default_severity.value}. Fix: {found.fix.value}.\n\n{found.documentation()}", nl=False)
         return
     if code in ENGINE_CODES:
-        name, doc = ENGINE_CODES[code]
+        name, _, doc = ENGINE_CODES[code]
         click.echo(f"# {name} ({code})\n\nEmitted by the engine.\n\n{doc}", nl=False)
         return
     click.echo(f"railcheck: no rule {code!r} (run `railcheck rules` for the list)", err=True)

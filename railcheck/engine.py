@@ -10,30 +10,12 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 
+from railcheck.codes import ENGINE_CODES
 from railcheck.config import Config
 from railcheck.project import Project
 from railcheck.registry import Registry
 from railcheck.rule import ProjectRule, Rule, ServiceRule
 from railcheck.types import Diagnostic, Severity
-
-# Codes emitted by the engine itself rather than by a rule: code -> (name, documentation).
-ENGINE_CODES = {
-    "RC002": (
-        "internal-error",
-        "## What it does\nReports that a rule raised an exception instead of finishing.\n\n"
-        "## Why is this bad?\nThat rule's findings for the service are missing, so the check is incomplete. "
-        "The other rules still ran. railcheck exits 2.\n\n"
-        "## Example\n`RC002 rule RP104 (undefined-asset) failed on services/api: KeyError: 'x'`\n\n"
-        "Please report it with the traceback shown by `--verbose`.\n",
-    ),
-    "RC003": (
-        "fix-not-converged",
-        "## What it does\nReports that applying fixes did not settle, or that a fix would have left a file unparseable.\n\n"
-        "## Why is this bad?\nThe file was left as it was for the fixes involved; the findings remain.\n\n"
-        "## Example\n`RC003 fixes for RP003 did not settle after 10 rounds`\n",
-    ),
-}
-
 
 @dataclass(frozen=True, slots=True)
 class Suppressed:
@@ -101,7 +83,7 @@ def _guarded(rule: Rule, service: str | None, produce):  # type: ignore[no-untyp
     except Exception as error:  # noqa: BLE001 - one broken rule must not stop the run
         where = f" on service {service}" if service else ""
         detail = "".join(traceback.format_exception_only(type(error), error)).strip()
-        name, _ = ENGINE_CODES["RC002"]
+        name = ENGINE_CODES["RC002"][0]
         return [
             Diagnostic(
                 code="RC002",

@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
+from railcheck.codes import ENGINE_CODES
 from railcheck.sources.jsonc import parse_json
 from railcheck.sources.text import ParseFailure
 from railcheck.sources.toml import parse_toml
@@ -116,7 +117,7 @@ def settle(
 
 
 def _rc003(path: PurePosixPath, message: str) -> Diagnostic:
-    return Diagnostic("RC003", "fix-not-converged", message, Severity.ERROR, path, None, help="Please report this; the affected files keep their other fixes.")
+    return Diagnostic("RC003", ENGINE_CODES["RC003"][0], message, Severity.ERROR, path, None, help="Please report this; the affected files keep their other fixes.")
 
 
 def write_atomically(root: Path, originals: dict[PurePosixPath, str], texts: dict[PurePosixPath, str]) -> None:

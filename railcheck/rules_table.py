@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import json
 
-from railcheck.engine import ENGINE_CODES
+from railcheck.codes import ENGINE_CODES
 from railcheck.registry import Registry
 from railcheck.rule import FixAvailability
 
 
 def _rows(registry: Registry) -> list[tuple[str, str, str, str, str]]:
     rows = [(rule.code, rule.name, rule.default_severity.value, rule.fix.value, rule.summary) for rule in registry.rules]
-    rows += [(code, name, "error", FixAvailability.NEVER.value, doc.split("\n")[1]) for code, (name, doc) in ENGINE_CODES.items()]
+    rows += [(code, name, "error", FixAvailability.NEVER.value, summary) for code, (name, summary, _) in ENGINE_CODES.items()]
     return sorted(rows)
 
 

@@ -1,0 +1,23 @@
+"""Codes the engine emits itself, rather than a rule: their names, summaries and documentation."""
+
+from __future__ import annotations
+
+# Codes emitted by the engine itself rather than by a rule: code -> (name, summary, documentation).
+ENGINE_CODES = {
+    "RC002": (
+        "internal-error",
+        "A rule failed with an internal error",
+        "## What it does\nReports that a rule raised an exception instead of finishing.\n\n"
+        "## Why is this bad?\nThat rule's findings for the service are missing, so the check is incomplete. "
+        "The other rules still ran. railcheck exits 2.\n\n"
+        "## Example\n`RC002 rule RP104 (undefined-asset) failed on services/api: KeyError: 'x'`\n\n"
+        "Please report it with the traceback shown by `--verbose`.\n",
+    ),
+    "RC003": (
+        "fix-not-converged",
+        "Fixes did not settle, or would have broken a file",
+        "## What it does\nReports that applying fixes did not settle, or that a fix would have left a file unparseable.\n\n"
+        "## Why is this bad?\nThe file was left as it was for the fixes involved; the findings remain.\n\n"
+        "## Example\n`RC003 fixes for RP003 did not settle after 10 rounds`\n",
+    ),
+}

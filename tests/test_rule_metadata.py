@@ -1,0 +1,98 @@
+"""Rule metadata: unique codes and names, families, documentation, and the README's generated table."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from railcheck.codes import ENGINE_CODES
+from railcheck.registry import REDIRECTS, load_registry
+from railcheck.rule import FixAvailability, Invalid, ProjectRule, Valid
+from railcheck.rules_table import rules_markdown
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def test_codes_and_names_are_unique(registry) -> None:
+    codes = [rule.code for rule in registry.rules] + list(ENGINE_CODES)
+    names = [rule.name for rule in registry.rules] + [name for name, _, _ in ENGINE_CODES.values()]
+    assert len(codes) == len(set(codes))
+    assert len(names) == len(set(names))
+
+
+def test_every_rule_is_documented_and_has_examples(registry) -> None:
+    for rule in registry.rules:
+        doc = rule.documentation()
+        for heading in ("## What it does", "## Why is this bad?", "## Example"):
+            assert heading in doc, (rule.code, heading)
+        assert ("## Fix safety" in doc) == (rule.fix is not FixAvailability.NEVER), rule.code
+        assert any(isinstance(example, Valid) for example in rule.examples)
+        assert any(isinstance(example, Invalid) for example in rule.examples)
+        assert rule.summary and not rule.summary.endswith("."), rule.code
+
+
+def test_fix_flags_agree_with_examples(registry) -> None:
+    for rule in registry.rules:
+        fixed = [example for example in rule.examples if isinstance(example, Invalid) and example.fixed]
+        if rule.fix is FixAvailability.NEVER:
+            assert not fixed, rule.code
+        else:
+            assert fixed, f"{rule.code} declares fixes but no example shows one"
+
+
+def test_redirects_point_at_rules(registry) -> None:
+    for target in REDIRECTS.values():
+        assert registry.find(target) is not None
+
+
+def test_readme_rules_table_is_current(registry) -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    match = re.search(r"<!-- rules:start -->\n(.*?)<!-- rules:end -->", readme, re.S)
+    assert match, "README lacks the rules markers"
+    assert match.group(1) == rules_markdown(registry), "regenerate with `railcheck rules --format markdown`"
+
+
+def test_changelog_names_every_rule(registry) -> None:
+    changelog = (ROOT / "CHANGELOG.md").read_text(encoding="utf-8")
+    missing = [rule.code for rule in registry.rules if rule.code not in changelog]
+    assert not missing, f"CHANGELOG.md does not mention {missing}"
+
+
+def test_a_rule_without_examples_is_refused() -> None:
+    with pytest.raises(TypeError, match="Valid example"):
+
+        class NoExamples(ProjectRule):
+            """## What it does\nx\n## Why is this bad?\ny\n## Example\nz"""
+
+            code = "ZZ001"
+            name = "no-examples"
+            summary = "Nothing"
+
+
+def test_a_bad_code_is_refused() -> None:
+    with pytest.raises(TypeError, match="two capitals"):
+
+        class BadCode(ProjectRule):
+            """## What it does\nx\n## Why is this bad?\ny\n## Example\nz"""
+
+            code = "Z1"
+            name = "bad-code"
+            summary = "Nothing"
+            examples = (Valid({}), Invalid({}, expect=[]))
+
+
+def test_registry_loads_extra_rule_folders(tmp_path: Path) -> None:
+    (tmp_path / "house.py").write_text(
+        'from railcheck import ProjectRule, Valid, Invalid\n'
+        'FAMILY = "HX"\n'
+        'class HouseRule(ProjectRule):\n'
+        '    """## What it does\\nx\\n## Why is this bad?\\ny\\n## Example\\nz"""\n'
+        '    code = "HX001"\n    name = "house-rule"\n    summary = "House rule"\n'
+        '    examples = (Valid({}), Invalid({}, expect=[]))\n'
+        '    def check(self, project):\n        return iter(())\n'
+    )
+    registry = load_registry([tmp_path])
+    assert registry.find("HX001") is not None
+    assert registry.find("house-rule") is not None
