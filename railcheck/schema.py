@@ -108,7 +108,7 @@ def _issues(error: Any) -> Iterator[SchemaIssue]:
         yield SchemaIssue(pointer, "required", f"missing required key {names}", allowed=tuple(missing), description=schema.get("description"))
     else:
         description = schema.get("description")
-        message = description if kind == "pattern" and description else error.message
+        message = f"{json.dumps(error.instance, ensure_ascii=False)} is not a valid value" if kind == "pattern" else error.message
         yield SchemaIssue(pointer, "invalid", message, description=description)
 
 

@@ -13,8 +13,11 @@ def case_insensitive_match(word: str, candidates: Iterable[str]) -> str | None:
     return matches[0] if len(matches) == 1 else None
 
 
-def closest(word: str, candidates: Iterable[str], cutoff: float = 0.75) -> str | None:
-    """The closest candidate by case-insensitive similarity, or None when nothing is close."""
+def closest(word: str, candidates: Iterable[str], cutoff: float = 0.75, *, prefixes: bool = False) -> str | None:
+    """The closest candidate by case-insensitive similarity, or None when nothing is close.
+
+    With `prefixes`, a word that begins exactly one candidate also matches (values: "go" for "golang").
+    """
     candidates = list(candidates)
     exact = case_insensitive_match(word, candidates)
     if exact:
@@ -23,6 +26,8 @@ def closest(word: str, candidates: Iterable[str], cutoff: float = 0.75) -> str |
     found = difflib.get_close_matches(word.casefold(), list(folded), n=1, cutoff=cutoff)
     if found:
         return folded[found[0]]
+    if not prefixes:
+        return None
     # Abbreviations ("go" for "golang") are too short for a similarity ratio.
     prefixed = [candidate for key, candidate in folded.items() if len(word) >= 2 and key.startswith(word.casefold())]
     return prefixed[0] if len(prefixed) == 1 else None

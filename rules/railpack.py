@@ -11,7 +11,7 @@ from typing import Any
 
 from railcheck import Diagnostic, Fix, FixAvailability, Invalid, Project, Related, Service, ServiceRule, Severity, Valid
 from railcheck.edits import prepend_to_list, rename_key, replace_value
-from railcheck.schema import SchemaIssue, document_issues, dotted, load_schema, location
+from railcheck.schema import SchemaIssue, document_issues, dotted, load_schema, location, type_name
 from railcheck.sources.text import Document, join_pointer, split_pointer
 from railcheck.suggest import case_insensitive_match, closest, quoted_list
 from railcheck.walk import list_items, steps, strings
@@ -44,7 +44,21 @@ GENERATED_CACHES = frozenset({
     "cargo_registry", "cargo_git", "cargo_target", "composer",
 })
 SPREAD = "..."
+_STEP = re.compile(r"^/steps/[^/]+$")
+_COMMAND_ITEM = re.compile(r"^/steps/[^/]+/commands/\d+$")
 _COMMAND_OBJECT = re.compile(r"^/steps/[^/]+/commands/\d+/[^/]+$")
+# Keys people invent at the top level of railpack.json, and where the setting really lives.
+MISPLACED_KEYS = {
+    "build": "the build step: `steps.build` (or Railway's build settings in railway.json)",
+    "install": "the install step: `steps.install`",
+    "env": "`deploy.variables` (run time) or `steps.<name>.variables` (build time)",
+    "environment": "`deploy.variables` (run time) or `steps.<name>.variables` (build time)",
+    "variables": "`deploy.variables` (run time) or `steps.<name>.variables` (build time)",
+    "start": "`deploy.startCommand`",
+    "python": "`packages.python`",
+    "python_version": "`packages.python`",
+    "pythonversion": "`packages.python`",
+}
 
 
 def _issues(service: Service, kind: str) -> Iterator[tuple[Document, SchemaIssue]]:
@@ -134,14 +148,31 @@ class RailpackUnknownKey(ServiceRule):
                 service=service.name,
                 help=f"Railway reads it from railway.json (or railway.toml) as `{section}.{spelling}`; move it there.",
             )
-        for section, keys in _sections().items():
-            if key not in issue.allowed and (key in keys or case_insensitive_match(key, keys)):
-                return self.diagnostic(
-                    document, span,
-                    f"Railpack ignores `{key}` {where}; it belongs in {section}",
-                    service=service.name,
-                    help=f"Move `{key}` to {section}.",
-                )
+        same = case_insensitive_match(key, issue.allowed)
+        if same:
+            return self.diagnostic(
+                document, span,
+                f"Railpack reads `{key}` as `{same}`, which is also set {where}; one silently overrides the other",
+                service=service.name,
+                help=f"Merge the two into one `{same}`.",
+            )
+        parent = issue.pointer.rsplit("/", 1)[0]
+        if not parent and key.casefold() in MISPLACED_KEYS:
+            return self.diagnostic(
+                document, span,
+                f"Railpack ignores `{key}` at the top level",
+                service=service.name,
+                help=f"This setting lives in {MISPLACED_KEYS[key.casefold()]}.",
+            )
+        if parent in ("", "/deploy") or _STEP.match(parent):
+            for section, keys in _sections().items():
+                if key not in issue.allowed and (key in keys or case_insensitive_match(key, keys)):
+                    return self.diagnostic(
+                        document, span,
+                        f"Railpack ignores `{key}` {where}; it belongs in {section}",
+                        service=service.name,
+                        help=f"Move `{key}` to {section}.",
+                    )
         suggestion = closest(key, issue.allowed)
         if suggestion:
             taken = suggestion in document.value_at(issue.pointer.rsplit("/", 1)[0])
@@ -200,7 +231,7 @@ class RailpackInvalidValue(ServiceRule):
                 continue  # RP004: Railpack matches provider names case-insensitively
             yield self.diagnostic(
                 document, document.value_span(issue.pointer),
-                f"`{dotted(issue.pointer)}` {issue.message}",
+                _invalid_message(issue, value),
                 service=service.name,
                 help=_invalid_help(issue, value),
             )
@@ -213,11 +244,21 @@ def _value_or_none(document: Document, pointer: str) -> Any:
         return None
 
 
+def _invalid_message(issue: SchemaIssue, value: Any) -> str:
+    if issue.pointer == "":
+        return f"railpack.json must contain a JSON object, not {type_name(value)}"
+    if _COMMAND_ITEM.match(issue.pointer) and isinstance(value, dict) and issue.kind == "invalid":
+        return f"`{dotted(issue.pointer)}` is not a command Railpack recognises, so it runs the raw JSON text as `sh -c '...'`"
+    return f"`{dotted(issue.pointer)}` {issue.message}"
+
+
 def _invalid_help(issue: SchemaIssue, value: Any) -> str | None:
     if issue.kind == "enum":
-        suggestion = closest(str(value), issue.allowed) if isinstance(value, str) else None
+        suggestion = closest(str(value), issue.allowed, prefixes=True) if isinstance(value, str) else None
         hint = f"Did you mean `{suggestion}`? " if suggestion else ""
         return f"{hint}Allowed: {quoted_list(issue.allowed, limit=20)}."
+    if _COMMAND_ITEM.match(issue.pointer) and isinstance(value, dict):
+        return "A command object needs `cmd` (run a program), `src` and `dest` (copy), `path` and `name` (write an asset) or only `path` (add to PATH); these keys are matched exactly."
     return issue.description
 
 
@@ -719,8 +760,9 @@ class ReferenceVariableInRailpack(ServiceRule):
 class ListReplacesGenerated(ServiceRule):
     """
     ## What it does
-    Reports lists without `"..."` that replace what Railpack generates: the commands or inputs of a
-    provider step (`install`, `build`, ...), `deploy.inputs` and `deploy.aptPackages`.
+    Reports lists without `"..."` that replace what Railpack generates: `steps.install.commands`,
+    `deploy.inputs` and `deploy.aptPackages`. (Replacing a `build` step's commands is usually intended,
+    so it is not reported.)
 
     ## Why is this bad?
     A list without the spread marker `"..."` replaces Railpack's list instead of extending it. For a
@@ -767,9 +809,8 @@ class ListReplacesGenerated(ServiceRule):
             return
         document, config = loaded
         candidates = []
-        for name, pointer, step in steps(config):
-            if name in GENERATED_STEPS:
-                candidates += [(join_pointer(pointer, key), f"the {key} Railpack generates for step `{name}`") for key in ("commands", "inputs")]
+        if isinstance(config.get("steps"), dict) and isinstance(config["steps"].get("install"), dict):
+            candidates.append(("/steps/install/commands", "the install commands Railpack generates (creating `/app/.venv` and installing the dependencies)"))
         candidates += [
             ("/deploy/inputs", "the layers Railpack puts in the image (the app, `/app/.venv`, the runtime)"),
             ("/deploy/aptPackages", "the runtime packages Railpack adds (e.g. `libpq5` for psycopg)"),

@@ -162,7 +162,7 @@ class RailwayInvalidValue(ServiceRule):
                 continue  # RW003: Railway accepts these values in any case
             help = issue.description
             if issue.kind == "enum":
-                suggestion = closest(value, issue.allowed) if isinstance(value, str) else None
+                suggestion = closest(value, issue.allowed, prefixes=True) if isinstance(value, str) else None
                 help = (f"Did you mean `{suggestion}`? " if suggestion else "") + f"Allowed: {quoted_list(issue.allowed)}."
             yield self.diagnostic(
                 document, document.value_span(issue.pointer),
