@@ -23,6 +23,7 @@ SERVICE = "services/svc"
 
 def write_repo(root: Path, files: dict[str, str | bytes], *, service: str = SERVICE) -> Path:
     """Write `files` under `root`: keys starting with `/` are repo-relative, the others relative to `service`."""
+    root.mkdir(parents=True, exist_ok=True)
     (root / "railcheck.toml").touch()
     for name, content in files.items():
         path = root / (name[1:] if name.startswith("/") else f"{service}/{name}")

@@ -1,0 +1,161 @@
+"""The command line end to end: the example monorepo, formats, selection, exit codes, fixes."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from conftest import invoke, write_repo
+from railcheck import __version__
+
+ROOT = Path(__file__).resolve().parents[1]
+EXAMPLE = ROOT / "examples" / "monorepo"
+
+
+def findings(output: str) -> list[tuple[str, str, int, int]]:
+    return [(d["code"], d["path"], d["span"]["start"]["line"], d["span"]["start"]["column"]) for d in json.loads(output)["diagnostics"] if d["span"]]
+
+
+@pytest.fixture
+def example(tmp_path: Path) -> Path:
+    return Path(shutil.copytree(EXAMPLE, tmp_path / "monorepo"))
+
+
+def test_version() -> None:
+    assert __version__ in invoke("--version").output
+
+
+def test_example_monorepo_reports_the_incident_at_exact_positions() -> None:
+    result = invoke("check", str(EXAMPLE), "--output-format", "json")
+    assert result.exit_code == 1
+    found = findings(result.output)
+    for expected in [
+        ("RP001", "services/ml/railpack.json", 4, 3),  # "version": invented key
+        ("RP001", "services/ml/railpack.json", 5, 3),  # "metadata": invented block
+        ("RP001", "services/ml/railpack.json", 12, 3),  # "providers": typo of provider
+        ("RP001", "services/ml/railpack.json", 13, 3),  # "healthCheckPath": a Railway key, wrong case
+        ("RP107", "services/backend/railpack.json", 25, 23),  # ${{Postgres.DATABASE_URL}}
+        ("RW001", "railway.json", 3, 3),  # top-level "builder"
+    ]:
+        assert expected in found
+    diagnostics = {(d["path"], d["span"]["start"]["line"]): d for d in json.loads(result.output)["diagnostics"]}
+    health = diagnostics[("services/ml/railpack.json", 13)]
+    assert "healthcheckPath" in health["help"] and "railway.json" in health["help"]
+    assert "belongs under `build`" in diagnostics[("railway.json", 3)]["message"]
+
+
+def test_full_format_shows_snippet_caret_and_help() -> None:
+    result = invoke("check", str(EXAMPLE / "services" / "ml"))
+    lines = result.output.splitlines()
+    index = next(i for i, line in enumerate(lines) if ":13:3: RP001" in line)
+    assert lines[index + 3] == '13 |   "healthCheckPath": "/api/health",'
+    assert lines[index + 4] == "   |   ^^^^^^^^^^^^^^^^^ RP001"
+    assert lines[index + 5].startswith("  = help: Railway reads it from railway.json")
+
+
+def test_concise_and_json_lines_carry_the_same_findings() -> None:
+    concise = invoke("check", str(EXAMPLE), "--output-format", "concise").output.splitlines()[:-3]
+    lines = [json.loads(line) for line in invoke("check", str(EXAMPLE), "--output-format", "json-lines").output.splitlines()]
+    assert len([line for line in concise if ": RW" in line or ": RP" in line or ": RC" in line]) == len(lines)
+    assert all({"code", "name", "severity", "message", "help", "path", "service", "span", "fix", "related"} <= set(line) for line in lines)
+
+
+def test_output_file(tmp_path: Path) -> None:
+    target = tmp_path / "report.json"
+    result = invoke("check", str(EXAMPLE), "--output-format", "json", "--output-file", str(target))
+    assert result.output == "" and json.loads(target.read_text())["version"] == 1
+
+
+def test_output_is_deterministic() -> None:
+    assert invoke("check", str(EXAMPLE), "--output-format", "json").output == invoke("check", str(EXAMPLE), "--output-format", "json").output
+
+
+def test_select_ignore_and_unknown_selector() -> None:
+    only = findings(invoke("check", str(EXAMPLE), "--output-format", "json", "--select", "RW001").output)
+    assert {code for code, *_ in only} == {"RW001"}
+    by_name = findings(invoke("check", str(EXAMPLE), "--output-format", "json", "--select", "railpack-unknown-key,RP107").output)
+    assert {code for code, *_ in by_name} == {"RP001", "RP107"}
+    without = findings(invoke("check", str(EXAMPLE), "--output-format", "json", "--ignore", "RP,RW102").output)
+    assert not any(code.startswith("RP") or code == "RW102" for code, *_ in without)
+    bad = invoke("check", str(EXAMPLE), "--select", "XX999")
+    assert bad.exit_code == 2 and "names no rule" in bad.output
+
+
+def test_fail_on_and_exit_zero(tmp_path: Path) -> None:
+    write_repo(tmp_path, {"railpack.json": '{"provider": "Python"}'})  # RP004, a warning
+    assert invoke("check", str(tmp_path)).exit_code == 1
+    assert invoke("check", str(tmp_path), "--fail-on", "error").exit_code == 0
+    assert invoke("check", str(tmp_path), "--exit-zero").exit_code == 0
+    write_repo(tmp_path, {"railpack.json": '{"provider": "python"}'})
+    assert invoke("check", str(tmp_path)).exit_code == 0
+
+
+def test_file_path_checks_only_its_service(tmp_path: Path) -> None:
+    write_repo(tmp_path, {"/services/a/railpack.json": '{"version": 1}', "/services/b/railpack.json": '{"version": 1}'})
+    result = invoke("check", str(tmp_path / "services" / "a" / "railpack.json"), "--output-format", "json")
+    assert {path for _, path, *_ in findings(result.output)} == {"services/a/railpack.json"}
+    module = tmp_path / "services" / "b" / "main.py"
+    module.write_text("app = None\n")
+    result = invoke("check", str(module), "--output-format", "json")
+    assert {path for _, path, *_ in findings(result.output)} == {"services/b/railpack.json"}
+
+
+def test_paths_in_two_repositories_are_checked_each_with_its_own_root(tmp_path: Path) -> None:
+    first = write_repo(tmp_path / "one", {"railpack.json": '{"version": 1}'})
+    second = write_repo(tmp_path / "two", {"railpack.json": '{"Provider": "python"}'})
+    result = invoke("check", str(first), str(second), "--output-format", "json-lines")
+    codes = sorted(json.loads(line)["code"] for line in result.output.splitlines())
+    assert codes == ["RP001", "RP003"]
+
+
+def test_missing_path_is_a_usage_error(tmp_path: Path) -> None:
+    result = invoke("check", str(tmp_path / "nope"))
+    assert result.exit_code == 2 and "no such file" in result.output
+
+
+def test_rules_and_rule_documentation() -> None:
+    table = invoke("rules").output
+    assert "RP001" in table and "RC002" in table
+    assert json.loads(invoke("rules", "--format", "json").output)[0]["code"] == "RC001"
+    doc = invoke("rule", "RP108").output
+    assert "## Why is this bad?" in doc and "list-replaces-generated" in doc
+    assert invoke("rule", "list-replaces-generated").output == doc
+    assert "internal-error" in invoke("rule", "RC002").output
+    assert invoke("rule", "ZZ123").exit_code == 2
+
+
+def test_fix_on_the_example_applies_safe_fixes_only(example: Path) -> None:
+    before = {path: path.read_bytes() for path in example.rglob("*") if path.is_file()}
+    result = invoke("check", str(example), "--fix", "--output-format", "json")
+    assert result.exit_code == 1
+    changed = {path.relative_to(example).as_posix() for path, data in before.items() if path.read_bytes() != data}
+    assert changed == {"services/backend/railway.json"}
+    assert '"$schema": "https://railway.com/railway.schema.json"' in (example / "services/backend/railway.json").read_text()
+    remaining = json.loads(result.output)["diagnostics"]
+    assert remaining and not [d for d in remaining if d["fix"] and d["fix"]["applicability"] == "safe"]
+    # A second run finds nothing more to fix.
+    again = {path: path.read_bytes() for path in example.rglob("*") if path.is_file()}
+    invoke("check", str(example), "--fix")
+    assert all(path.read_bytes() == data for path, data in again.items())
+
+
+def test_diff_writes_nothing_and_exit_non_zero_on_fix(example: Path) -> None:
+    before = {path: path.read_bytes() for path in example.rglob("*") if path.is_file()}
+    diff = invoke("check", str(example), "--diff", "--unsafe-fixes")
+    assert diff.exit_code == 1
+    assert "+        \"...\"," in diff.output and "-  \"$schema\": \"https://railway.app/railway.schema.json\"," in diff.output
+    assert all(path.read_bytes() == data for path, data in before.items())
+    fixed = invoke("check", str(example / "services" / "backend"), "--fix-only", "--exit-non-zero-on-fix")
+    assert fixed.exit_code == 1 and "Fixed 1 problem" in fixed.output
+    assert invoke("check", str(example / "services" / "backend"), "--fix-only", "--exit-non-zero-on-fix").exit_code == 0
+
+
+def test_fix_keeps_comments_crlf_and_missing_final_newline(tmp_path: Path) -> None:
+    text = '{\r\n  // keep me\r\n  "deploy": {"StartCommand": "python main.py",}, /* and me */\r\n  "provider": "Python"\r\n}'
+    write_repo(tmp_path, {"railpack.json": text})
+    invoke("check", str(tmp_path), "--fix")
+    fixed = (tmp_path / "services/svc/railpack.json").read_bytes().decode()
+    assert fixed == text.replace("StartCommand", "startCommand").replace('"Python"', '"python"')
