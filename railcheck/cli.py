@@ -108,19 +108,20 @@ class CheckSettings:
 def execute(paths: Sequence[Path], settings: CheckSettings) -> int:
     """Check (and fix) every repository the paths belong to; print the report; return the exit code."""
     from railcheck.registry import load_registry
-    from railcheck.report import REPORTERS
+    from railcheck.report import REPORTERS, Report
 
     for path in paths:
         if not os.path.lexists(path):
             raise click.UsageError(f"no such file or folder: {path}")
     registry = load_registry()
-    outputs, status = [], EXIT_CLEAN
-    for root, targets in _group_by_root(paths).items():
-        run = check_repository(root, targets, registry, settings)
-        outputs.append(run.diff if settings.diff else REPORTERS[settings.output_format](run.report))
-        status = max(status, run.status)
-    _emit("".join(outputs), settings.output_file)
-    return status
+    runs = [check_repository(root, targets, registry, settings) for root, targets in _group_by_root(paths).items()]
+    if settings.diff:
+        output = "".join(run.diff for run in runs)
+    else:
+        # One report even when the paths span several repositories (a JSON document must stay one document).
+        output = REPORTERS[settings.output_format](Report.merge([run.report for run in runs]))
+    _emit(output, settings.output_file)
+    return max((run.status for run in runs), default=EXIT_CLEAN)
 
 
 @dataclass(frozen=True)
@@ -214,7 +215,8 @@ def find_root(path: Path) -> Path:
     """The repository a path belongs to: the nearest folder with railcheck.toml, a [tool.railcheck] table, or .git."""
     from railcheck.config import find_config_file
 
-    start = path.resolve()
+    # Lexical, like _group_by_root: resolving would follow a link out of the repository and check its target.
+    start = Path(os.path.abspath(path))
     if not start.is_dir():
         start = start.parent
     for folder in (start, *start.parents):

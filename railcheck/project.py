@@ -7,6 +7,7 @@ touch the file system. Unreadable or unparseable files become FileProblems, neve
 from __future__ import annotations
 
 import os
+import stat
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
@@ -144,6 +145,9 @@ class _Loader:
     def service_folders(self, target: PurePosixPath) -> Iterator[PurePosixPath]:
         """Service folders for one target: every one below a directory, and the nearest one above it."""
         absolute = self.root / target
+        folder = target if absolute.is_dir() else target.parent
+        if not Path(os.path.realpath(self.root / folder)).is_relative_to(self.root):
+            return  # reached through a linked folder that leads out of the repository
         if absolute.is_dir() and not absolute.is_symlink():
             yield from self._walk(target)
         for ancestor in (target, *target.parents) if not absolute.is_dir() else target.parents:
@@ -259,7 +263,7 @@ class _Loader:
             self.problems.append(
                 FileProblem(
                     path,
-                    f"is not valid UTF-8 (byte 0x{data[error.start]:02x} at byte offset {error.start})",
+                    f"`{path.name}` is not valid UTF-8 (byte 0x{data[error.start]:02x} at byte offset {error.start})",
                     LineIndex(replaced).span(len(prefix), len(prefix) + 1),
                     help="Save the file as UTF-8; Railway and Railpack read config files as UTF-8.",
                 )
@@ -269,20 +273,25 @@ class _Loader:
         return text
 
     def _unreadable(self, path: PurePosixPath, absolute: Path) -> str | None:
-        if absolute.is_symlink():
-            try:
-                target = absolute.resolve(strict=True)
-            except (OSError, RuntimeError):
+        # Resolve the whole path, not only its last part: a linked parent folder can lead out too.
+        try:
+            target = absolute.resolve(strict=True)
+        except (OSError, RuntimeError):
+            if absolute.is_symlink():
                 return "is a broken symbolic link or a link loop"
-            if not target.is_relative_to(self.root):
-                return "is a symbolic link to a file outside the repository; railcheck does not follow it"
-            absolute = target
-        if absolute.is_dir():
+            target = absolute
+        if not target.is_relative_to(self.root):
+            return "is a symbolic link to a file outside the repository; railcheck does not follow it"
+        if target.is_dir():
             return "is a folder, but a file of this name is expected"
         try:
-            size = absolute.stat().st_size
+            status = target.stat()
         except OSError as error:
             return f"cannot be read: {error.strerror or error}"
+        if not stat.S_ISREG(status.st_mode):
+            # A FIFO or device would block or never end; config files are regular files.
+            return "is not a regular file (a pipe, socket or device); it was not read"
+        size = status.st_size
         if size > MAX_FILE_BYTES:
             return f"is {size / 1024 / 1024:.1f} MiB, larger than the {MAX_FILE_BYTES // 1024 // 1024} MiB railcheck reads; it was not checked"
         return None

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import PurePosixPath
 
 from railcheck.types import Applicability, Diagnostic, Severity
@@ -21,6 +21,31 @@ class Report:
     suppressed: int = 0
     # Fixes applied by --fix, per rule code.
     fixed: Counter[str] = field(default_factory=Counter)
+
+    @classmethod
+    def merge(cls, reports: list[Report]) -> Report:
+        """One report for several repositories: paths are rewritten as the user sees them (from the working directory)."""
+        if len(reports) == 1:
+            return reports[0]
+        diagnostics, texts = [], {}
+        for report in reports:
+            prefix = PurePosixPath(report.display_prefix or ".")
+            for path, text in report.texts.items():
+                texts[prefix / path] = text
+            for diagnostic in report.diagnostics:
+                moved = tuple(replace(item, path=prefix / item.path) for item in diagnostic.related)
+                diagnostics.append(replace(diagnostic, path=prefix / diagnostic.path, related=moved))
+        fixed: Counter[str] = Counter()
+        for report in reports:
+            fixed.update(report.fixed)
+        return cls(
+            diagnostics=tuple(diagnostics),
+            texts=texts,
+            services=sum(report.services for report in reports),
+            fail_on=reports[0].fail_on if reports else Severity.WARNING,
+            suppressed=sum(report.suppressed for report in reports),
+            fixed=fixed,
+        )
 
     def shown_path(self, path: PurePosixPath) -> str:
         if str(path) == ".":
