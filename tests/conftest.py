@@ -68,3 +68,12 @@ def invoke(*args: str) -> Result:
     if result.exception is not None and not isinstance(result.exception, SystemExit):
         raise AssertionError(f"railcheck raised:\n{result.output}") from result.exception
     return result
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption("--update-snapshots", action="store_true", help="Rewrite tests/fixtures/*/expected/ from the current output.")
+
+
+@pytest.fixture
+def update_snapshots(request: pytest.FixtureRequest) -> bool:
+    return bool(request.config.getoption("--update-snapshots"))
