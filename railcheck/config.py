@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import posixpath
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
@@ -86,14 +87,16 @@ def parse_config(table: Any, *, source: PurePosixPath | None = None, prefix: str
         ignore = {selector: None for selector in ignore}
     services = []
     for name, entry in table.get("services", {}).items():
-        services.append(
-            ServiceDeclaration(
-                name=name,
-                root=normalise_repo_path(entry["root"], f"{_where(source, prefix)}services.{name}.root"),
-                railpack_config=entry.get("railpack-config"),
-                railway_config=entry.get("railway-config"),
-            )
-        )
+        where = f"{_where(source, prefix)}services.{name}"
+        root = normalise_repo_path(entry["root"], f"{where}.root")
+        railpack_config = entry.get("railpack-config")
+        if railpack_config is not None:
+            # Railpack joins it onto the root directory, so it must stay inside the repository from there.
+            normalise_repo_path(posixpath.normpath(f"{root}/{railpack_config.lstrip('/')}"), f"{where}.railpack-config")
+        railway_config = entry.get("railway-config")
+        if railway_config is not None:
+            normalise_repo_path(posixpath.normpath(railway_config.lstrip("/") or "."), f"{where}.railway-config")
+        services.append(ServiceDeclaration(name, root, railpack_config, railway_config))
     return Config(
         source=source,
         select=tuple(table["select"]) if "select" in table else None,

@@ -50,6 +50,8 @@ class Service:
     railway_ignored: Document | None = None
     # True when the railpack config path was declared (RAILPACK_CONFIG_FILE): then a missing file fails the build.
     railpack_declared: bool = False
+    # Config files the configuration declares for this service but that do not exist.
+    missing: tuple[PurePosixPath, ...] = ()
 
     def display_root(self) -> str:
         return "/" if str(self.root) == "." else f"{self.root}/"
@@ -195,8 +197,14 @@ class _Loader:
 
     def declared_service(self, declaration: ServiceDeclaration) -> Service:
         railpack_path = _join(declaration.root, declaration.railpack_config or RAILPACK_FILE)
+        missing = []
+        if declaration.railpack_config and not self._exists(railpack_path):
+            missing.append(railpack_path)
         if declaration.railway_config:
-            railway = self._document(PurePosixPath(declaration.railway_config.lstrip("/")), jwcc=False)
+            railway_path = PurePosixPath(declaration.railway_config.lstrip("/"))
+            if not self._exists(railway_path):
+                missing.append(railway_path)
+            railway = self._document(railway_path, jwcc=False)
             ignored = None
         else:
             railway, ignored = self._railway_in(declaration.root)
@@ -209,7 +217,11 @@ class _Loader:
             railway=railway,
             railway_ignored=ignored,
             railpack_declared=declaration.railpack_config is not None,
+            missing=tuple(missing),
         )
+
+    def _exists(self, path: PurePosixPath) -> bool:
+        return path in self.overlay or os.path.lexists(self.root / path)
 
     def _railway_in(self, folder: PurePosixPath) -> tuple[Document | None, Document | None]:
         toml = self._document(folder / "railway.toml", jwcc=False)

@@ -870,3 +870,41 @@ class StepWithoutSource(ServiceRule):
                 service=service.name,
                 help='Add `"inputs": ["...", "."]` to start from the generated layers plus the source.',
             )
+
+
+class MissingRailpackConfig(ServiceRule):
+    """
+    ## What it does
+    Reports a declared `railpack-config` (the service's `RAILPACK_CONFIG_FILE`) that does not exist,
+    resolved from the service's root directory.
+
+    ## Why is this bad?
+    Railpack joins `RAILPACK_CONFIG_FILE` onto the root directory (a leading `/` does not make it
+    repository-absolute). A missing default `railpack.json` is skipped silently, but a missing
+    explicitly named file fails the build with `config file "..." not found`.
+
+    ## Example
+    `[services.api] root = "services/api"` with `railpack-config = "/services/api/railpack.json"`:
+    Railpack looks for `services/api/services/api/railpack.json`.
+    """
+
+    code = "RP110"
+    name = "missing-railpack-config"
+    summary = "The declared RAILPACK_CONFIG_FILE does not exist under the root directory"
+    examples = (
+        Valid({"railpack.json": "{}"}),
+        Invalid(
+            {"/railcheck.toml": '[services.api]\nroot = "services/api"\nrailpack-config = "/services/api/railpack.json"\n', "/services/api/railpack.json": "{}"},
+            expect=[("RP110", "/services/api/services/api/railpack.json", 0, 0)],
+        ),
+    )
+
+    def check(self, service: Service, project: Project) -> Iterator[Diagnostic]:
+        if not service.railpack_declared or service.railpack_path not in service.missing:
+            return
+        yield self.diagnostic(
+            service.railpack_path, None,
+            f"RAILPACK_CONFIG_FILE resolves to {service.railpack_path}, which does not exist; Railpack fails with `config file not found`",
+            service=service.name,
+            help=f"The path is relative to the root directory ({service.display_root()}); fix `railpack-config` and the service's RAILPACK_CONFIG_FILE variable.",
+        )

@@ -460,3 +460,39 @@ class DeprecatedBuilder(ServiceRule):
                     help="Use `RAILPACK`, Railway's default builder.",
                     fix=Fix.unsafe("Set `builder` to RAILPACK", replace_value(document, pointer, "RAILPACK")),
                 )
+
+
+class MissingRailwayConfig(ServiceRule):
+    """
+    ## What it does
+    Reports a declared `railway-config` (Railway's config-as-code path) that does not exist.
+
+    ## Why is this bad?
+    The path is absolute in the repository and does not follow the root directory. When the file is
+    not there, none of its settings (health check, restart policy, start command) apply.
+
+    ## Example
+    `railway-config = "/api/railway.toml"` while the file is `services/api/railway.toml`.
+    """
+
+    code = "RW106"
+    name = "missing-railway-config"
+    summary = "The declared Railway config file does not exist"
+    examples = (
+        Valid({"railway.json": "{}"}),
+        Invalid(
+            {"/railcheck.toml": '[services.api]\nroot = "services/api"\nrailway-config = "/api/railway.toml"\n', "/services/api/railway.toml": ""},
+            expect=[("RW106", "/api/railway.toml", 0, 0)],
+        ),
+    )
+
+    def check(self, service: Service, project: Project) -> Iterator[Diagnostic]:
+        for path in service.missing:
+            if path.suffix not in (".json", ".toml") or path == service.railpack_path:
+                continue
+            yield self.diagnostic(
+                path, None,
+                f"the Railway config path /{path} does not exist, so none of its settings apply",
+                service=service.name,
+                help="The path is absolute in the repository (it does not follow the root directory); fix `railway-config` and the service's setting in Railway.",
+            )

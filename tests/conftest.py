@@ -10,7 +10,7 @@ import pytest
 from click.testing import CliRunner, Result
 
 from railcheck.cli import main
-from railcheck.config import Config
+from railcheck.config import load_config
 from railcheck.engine import check
 from railcheck.fixes import settle
 from railcheck.project import Project, load_project
@@ -47,7 +47,7 @@ def registry() -> Registry:
 
 
 def run_rules(root: Path, rules: Iterable[Rule], registry: Registry, overlay: dict[PurePosixPath, str] | None = None) -> tuple[Project, list[Diagnostic]]:
-    project = load_project(root, Config(), overlay=overlay)
+    project = load_project(root, load_config(root), overlay=overlay)
     return project, list(check(project, list(rules), registry).diagnostics)
 
 
