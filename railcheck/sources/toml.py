@@ -6,7 +6,6 @@ key and value sits, so it can stay small and lenient.
 
 from __future__ import annotations
 
-import json
 import re
 import tomllib
 from pathlib import PurePosixPath
@@ -24,7 +23,7 @@ def parse_toml(text: str, path: PurePosixPath) -> Document | ParseFailure:
     lines = LineIndex(text)
     try:
         value = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as error:
+    except ValueError as error:  # TOMLDecodeError, or int() refusing more than sys.get_int_max_str_digits()
         message = str(error)
         offset = len(text)
         match = _TOMLLIB_POSITION.search(message)
@@ -61,7 +60,7 @@ class _Scanner:
             start = self.pos
             if text.startswith("[[", start):
                 self.pos += 2
-                pointer = self.key_path("")
+                pointer = self.key_path("", header=True)
                 self.pos = text.index("]]", self.pos) + 2
                 index = self.array_tables.get(pointer, 0)
                 self.array_tables[pointer] = index + 1
@@ -71,7 +70,7 @@ class _Scanner:
                 self.keys[table] = (start, self.pos)
             elif text[start] == "[":
                 self.pos += 1
-                table = self.key_path("")
+                table = self.key_path("", header=True)
                 self.pos = text.index("]", self.pos) + 1
                 self.values[table] = (start, self.pos)
             else:
@@ -83,8 +82,11 @@ class _Scanner:
                 self.skip_blank()
                 self.value(pointer, 0)
 
-    def key_path(self, parent: str) -> str:
-        """Read a dotted key and record each part's key offsets; returns the full pointer."""
+    def key_path(self, parent: str, header: bool = False) -> str:
+        """Read a dotted key and record each part's key offsets; returns the full pointer.
+
+        In a table header, a part naming an array of tables continues into its latest element.
+        """
         pointer = parent
         while True:
             self.skip_blank()
@@ -95,6 +97,8 @@ class _Scanner:
             self.skip_blank()
             if self.pos < len(self.text) and self.text[self.pos] == ".":
                 self.pos += 1
+                if header and pointer in self.array_tables:
+                    pointer = join_pointer(pointer, self.array_tables[pointer] - 1)
                 continue
             return pointer
 
@@ -104,7 +108,10 @@ class _Scanner:
             start = self.pos
             self.string()
             raw = text[start : self.pos]
-            return raw[1:-1] if raw[0] == "'" else json.loads(raw)
+            if raw[0] == "'":
+                return raw[1:-1]
+            # TOML escapes and raw tabs are not JSON's; let tomllib decode the (already valid) key.
+            return next(iter(tomllib.loads(raw + " = 0")))
         match = _BARE_KEY.match(text, self.pos)
         if not match:
             raise ValueError("expected a key")
