@@ -5,7 +5,8 @@ This module is the public API for rule authors: rule base classes, examples, and
 
 from __future__ import annotations
 
-from railcheck.project import FileProblem, Project, Service
+from railcheck.project import Project, Service
+from railcheck.repository import FileProblem
 from railcheck.rule import FixAvailability, Invalid, ProjectRule, Rule, ServiceRule, Valid
 from railcheck.sources.text import Document
 from railcheck.types import Applicability, Diagnostic, Edit, Fix, Position, Related, Severity, Span

@@ -7,7 +7,6 @@ touch the file system. Unreadable or unparseable files become FileProblems, neve
 from __future__ import annotations
 
 import os
-import stat
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
@@ -16,24 +15,13 @@ from railcheck.config import Config, ServiceDeclaration
 from railcheck.sources.jsonc import parse_json
 from railcheck.sources.text import Document, LineIndex, ParseFailure
 from railcheck.sources.toml import parse_toml
-from railcheck.types import Span
+from railcheck.repository import FileProblem, Repository
 
 RAILPACK_FILE = "railpack.json"
 RAILWAY_FILES = ("railway.toml", "railway.json")  # railway.toml wins when both exist
 SERVICE_MARKERS = (RAILPACK_FILE, *RAILWAY_FILES)
 # Never searched: VCS metadata, dependency trees, caches. Also anything .gitignore or `exclude` names.
 SKIPPED_DIRS = frozenset({".git", ".hg", ".svn", "node_modules", ".venv", "venv", "__pycache__", ".railcheck_cache", ".tox", ".mypy_cache", ".pytest_cache"})
-MAX_FILE_BYTES = 2 * 1024 * 1024
-
-
-@dataclass(frozen=True, slots=True)
-class FileProblem:
-    """A file that could not be read or parsed: where (when the text could be decoded) and why."""
-
-    path: PurePosixPath
-    message: str
-    span: Span | None = None
-    help: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,6 +55,8 @@ class Project:
     problems: tuple[FileProblem, ...] = ()
     # Every text railcheck read, by repo-relative path: reporters show snippets from it, fixes edit it.
     texts: dict[PurePosixPath, str] = field(default_factory=dict)
+    # Read-only view of the repository for rules that look beyond config files (modules, referenced paths).
+    repository: Repository | None = field(default=None, compare=False, repr=False)
 
     def service(self, name: str) -> Service:
         for service in self.services:
@@ -101,7 +91,7 @@ def load_project(
             continue
         services.append(loader.discovered_service(folder))
     services.sort(key=lambda service: (str(service.root), service.name))
-    return Project(loader.root, config, tuple(services), tuple(loader.problems), loader.texts)
+    return Project(loader.root, config, tuple(services), tuple(loader.problems), loader.texts, loader.repository)
 
 
 def _overlaps(declaration: ServiceDeclaration, target: PurePosixPath) -> bool:
@@ -137,9 +127,9 @@ class _Loader:
     def __init__(self, root: Path, config: Config, overlay: Mapping[PurePosixPath, str]) -> None:
         self.root = root
         self.config = config
-        self.overlay = overlay
-        self.problems: list[FileProblem] = []
-        self.texts: dict[PurePosixPath, str] = {}
+        self.repository = Repository(root, overlay)
+        self.problems = self.repository.problems
+        self.texts = self.repository.texts
         self._ignore = _IgnoreRules(root, config.exclude)
 
     # --- discovery -----------------------------------------------------------------------------
@@ -221,7 +211,7 @@ class _Loader:
         )
 
     def _exists(self, path: PurePosixPath) -> bool:
-        return path in self.overlay or os.path.lexists(self.root / path)
+        return self.repository.exists(path)
 
     def _railway_in(self, folder: PurePosixPath) -> tuple[Document | None, Document | None]:
         toml = self._document(folder / "railway.toml", jwcc=False)
@@ -234,7 +224,7 @@ class _Loader:
 
     def _document(self, path: PurePosixPath, *, jwcc: bool) -> Document | None:
         """Read and parse one config file; None when absent or broken (a FileProblem says why)."""
-        text = self.read(path)
+        text = self.repository.read(path)
         if text is None:
             return None
         if path.suffix == ".toml":
@@ -246,68 +236,6 @@ class _Loader:
             self.problems.append(FileProblem(path, parsed.message, span))
             return None
         return parsed
-
-    def read(self, path: PurePosixPath) -> str | None:
-        """The decoded text of a repo-relative file, or None (absent, or a FileProblem was recorded)."""
-        if path in self.texts:
-            return self.texts[path]
-        if path in self.overlay:
-            self.texts[path] = self.overlay[path]
-            return self.overlay[path]
-        absolute = self.root / path
-        if not os.path.lexists(absolute):
-            return None
-        problem = self._unreadable(path, absolute)
-        if problem:
-            self.problems.append(FileProblem(path, problem))
-            return None
-        try:
-            data = absolute.read_bytes()
-        except OSError as error:
-            self.problems.append(FileProblem(path, f"cannot be read: {error.strerror or error}"))
-            return None
-        try:
-            text = data.decode("utf-8")
-        except UnicodeDecodeError as error:
-            prefix = data[: error.start].decode("utf-8", errors="replace")
-            replaced = data.decode("utf-8", errors="replace")
-            self.texts[path] = replaced
-            self.problems.append(
-                FileProblem(
-                    path,
-                    f"`{path.name}` is not valid UTF-8 (byte 0x{data[error.start]:02x} at byte offset {error.start})",
-                    LineIndex(replaced).span(len(prefix), len(prefix) + 1),
-                    help="Save the file as UTF-8; Railway and Railpack read config files as UTF-8.",
-                )
-            )
-            return None
-        self.texts[path] = text
-        return text
-
-    def _unreadable(self, path: PurePosixPath, absolute: Path) -> str | None:
-        # Resolve the whole path, not only its last part: a linked parent folder can lead out too.
-        try:
-            target = absolute.resolve(strict=True)
-        except (OSError, RuntimeError):
-            if absolute.is_symlink():
-                return "is a broken symbolic link or a link loop"
-            target = absolute
-        if not target.is_relative_to(self.root):
-            return "is a symbolic link to a file outside the repository; railcheck does not follow it"
-        if target.is_dir():
-            return "is a folder, but a file of this name is expected"
-        try:
-            status = target.stat()
-        except OSError as error:
-            return f"cannot be read: {error.strerror or error}"
-        if not stat.S_ISREG(status.st_mode):
-            # A FIFO or device would block or never end; config files are regular files.
-            return "is not a regular file (a pipe, socket or device); it was not read"
-        size = status.st_size
-        if size > MAX_FILE_BYTES:
-            return f"is {size / 1024 / 1024:.1f} MiB, larger than the {MAX_FILE_BYTES // 1024 // 1024} MiB railcheck reads; it was not checked"
-        return None
-
 
 class _IgnoreRules:
     """`.gitignore` files (the root's and nested ones) plus the configured `exclude` patterns."""

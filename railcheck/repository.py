@@ -1,0 +1,131 @@
+"""Read-only, cached access to the files of one repository, confined to it.
+
+Every byte railcheck reads from a repository goes through here: links out of the repository, folders,
+pipes, oversized and non-UTF-8 files become FileProblems instead of exceptions. An overlay of in-memory
+texts (what `--fix` would write) takes precedence over the disk.
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+
+from railcheck.sources.text import LineIndex
+from railcheck.types import Span
+
+MAX_FILE_BYTES = 2 * 1024 * 1024
+
+
+@dataclass(frozen=True, slots=True)
+class FileProblem:
+    """A file that could not be read or parsed: where (when the text could be decoded) and why."""
+
+    path: PurePosixPath
+    message: str
+    span: Span | None = None
+    help: str | None = None
+
+
+class Repository:
+    """The files under `root`, as railcheck may see them. Paths are repo-relative POSIX paths."""
+
+    def __init__(self, root: Path, overlay: Mapping[PurePosixPath, str] | None = None) -> None:
+        self.root = root
+        self.overlay = overlay or {}
+        self.problems: list[FileProblem] = []
+        self.texts: dict[PurePosixPath, str] = {}
+        self._listings: dict[PurePosixPath, tuple[str, ...]] = {}
+
+    def exists(self, path: PurePosixPath) -> bool:
+        return path in self.overlay or (self._inside(path) and os.path.lexists(self.root / path))
+
+    def is_file(self, path: PurePosixPath) -> bool:
+        return path in self.overlay or (self._inside(path) and (self.root / path).is_file())
+
+    def is_dir(self, path: PurePosixPath) -> bool:
+        return self._inside(path) and (self.root / path).is_dir()
+
+    def listdir(self, folder: PurePosixPath) -> tuple[str, ...]:
+        """Names in `folder` (sorted; overlay files included); () when it is not a folder inside the repository."""
+        if folder not in self._listings:
+            names: set[str] = set()
+            if self._inside(folder):
+                try:
+                    names = set(os.listdir(self.root / folder))
+                except OSError:
+                    pass
+            names.update(path.name for path in self.overlay if path.parent == folder)
+            self._listings[folder] = tuple(sorted(names))
+        return self._listings[folder]
+
+    def _inside(self, path: PurePosixPath) -> bool:
+        # Lexically inside and, once links are resolved, still inside: never look through a link out of the repository.
+        if path.is_absolute() or ".." in path.parts:
+            return False
+        return Path(os.path.realpath(self.root / path)).is_relative_to(self.root)
+
+    def read(self, path: PurePosixPath) -> str | None:
+        """The decoded text of a repo-relative file, or None (absent, or a FileProblem was recorded)."""
+        if path in self.texts:
+            return self.texts[path]
+        if path in self.overlay:
+            self.texts[path] = self.overlay[path]
+            return self.overlay[path]
+        absolute = self.root / path
+        if not os.path.lexists(absolute):
+            return None
+        problem = self._unreadable(path, absolute)
+        if problem:
+            self.problems.append(FileProblem(path, problem))
+            return None
+        try:
+            data = absolute.read_bytes()
+        except OSError as error:
+            self.problems.append(FileProblem(path, f"cannot be read: {error.strerror or error}"))
+            return None
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError as error:
+            prefix = data[: error.start].decode("utf-8", errors="replace")
+            replaced = data.decode("utf-8", errors="replace")
+            self.texts[path] = replaced
+            self.problems.append(
+                FileProblem(
+                    path,
+                    f"`{path.name}` is not valid UTF-8 (byte 0x{data[error.start]:02x} at byte offset {error.start})",
+                    LineIndex(replaced).span(len(prefix), len(prefix) + 1),
+                    help="Save the file as UTF-8; Railway and Railpack read config files as UTF-8.",
+                )
+            )
+            return None
+        self.texts[path] = text
+        return text
+
+    def _unreadable(self, path: PurePosixPath, absolute: Path) -> str | None:
+        # Resolve the whole path, not only its last part: a linked parent folder can lead out too.
+        try:
+            target = absolute.resolve(strict=True)
+        except (OSError, RuntimeError):
+            if absolute.is_symlink():
+                return "is a broken symbolic link or a link loop"
+            target = absolute
+        if not target.is_relative_to(self.root):
+            return "is a symbolic link to a file outside the repository; railcheck does not follow it"
+        if target.is_dir():
+            return "is a folder, but a file of this name is expected"
+        try:
+            status = target.stat()
+        except OSError as error:
+            return f"cannot be read: {error.strerror or error}"
+        if not stat.S_ISREG(status.st_mode):
+            # A FIFO or device would block or never end; config files are regular files.
+            return "is not a regular file (a pipe, socket or device); it was not read"
+        size = status.st_size
+        if size > MAX_FILE_BYTES:
+            return f"is {size / 1024 / 1024:.1f} MiB, larger than the {MAX_FILE_BYTES // 1024 // 1024} MiB railcheck reads; it was not checked"
+        return None
+
+
