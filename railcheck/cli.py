@@ -173,6 +173,7 @@ def check_repository(root: Path, targets: list[PurePosixPath], registry: Registr
         display_prefix=_display_prefix(root),
         suppressed=len(result.suppressed),
         fixed=fixed,
+        remaining_shown=not settings.fix_only,
     )
     if result.internal_errors or problems:
         status = EXIT_ERROR
@@ -208,7 +209,12 @@ def _emit(text: str, output_file: Path | None) -> None:
     if output_file is None:
         click.echo(text, nl=False)
         return
-    output_file.write_text(text, encoding="utf-8")
+    try:
+        output_file.write_text(text, encoding="utf-8")
+    except OSError as error:
+        failure = click.ClickException(f"cannot write {output_file}: {error.strerror or error}")
+        failure.exit_code = EXIT_ERROR
+        raise failure from error
 
 
 def find_root(path: Path) -> Path:
@@ -269,3 +275,25 @@ def rules_command(output_format: str) -> None:
 
     render = {"table": rules_table, "markdown": rules_markdown, "json": rules_json}[output_format]
     click.echo(render(load_registry()), nl=False)
+
+
+@main.command("explain-service")
+@click.argument("path", type=click.Path(exists=True, path_type=Path))
+def explain_service(path: Path) -> None:
+    """Show what Railpack and Railway will do with the service at PATH, and where each value comes from."""
+    from railcheck.config import ConfigError, load_config
+    from railcheck.explain import explain
+    from railcheck.project import load_project
+
+    root = find_root(path)
+    try:
+        config = load_config(root)
+    except ConfigError as error:
+        click.echo(f"railcheck: {error}", err=True)
+        sys.exit(EXIT_ERROR)
+    relative = PurePosixPath(Path(os.path.relpath(os.path.abspath(path), root)).as_posix())
+    project = load_project(root, config, [relative])
+    if not project.services:
+        click.echo(f"railcheck: no service at {path} (a service is a folder with railpack.json, railway.json or railway.toml, or one declared in the configuration)", err=True)
+        sys.exit(EXIT_ERROR)
+    click.echo("\n".join(explain(service, project) for service in project.services), nl=False)

@@ -11,7 +11,7 @@ ENGINE_CODES = {
         "## Why is this bad?\nThat rule's findings for the service are missing, so the check is incomplete. "
         "The other rules still ran. railcheck exits 2.\n\n"
         "## Example\n`RC002 rule RP104 (undefined-asset) failed on services/api: KeyError: 'x'`\n\n"
-        "Please report it with the traceback shown by `--verbose`.\n",
+        "Please report it with the message, which names the exception.\n",
     ),
     "RC003": (
         "fix-not-converged",

@@ -19,7 +19,7 @@ class ConfigError(Exception):
     """The configuration cannot be used; the message says where and why. The CLI exits 2."""
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False)
 class ServiceDeclaration:
     """A service declared in config: its Railway root directory and, optionally, where its configs live."""
 
@@ -27,6 +27,8 @@ class ServiceDeclaration:
     root: PurePosixPath
     railpack_config: str | None = None
     railway_config: str | None = None
+    # Railway service variables that Railpack reads at build time (RAILPACK_*), as the user mirrors them here.
+    variables: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,6 +44,8 @@ class Config:
     fail_on: Severity = Severity.WARNING
     exclude: tuple[str, ...] = ()
     services: tuple[ServiceDeclaration, ...] = ()
+    # Declared copies: (original, copies), repo-relative.
+    sync: tuple[tuple[PurePosixPath, tuple[PurePosixPath, ...]], ...] = ()
 
 
 def find_config_file(root: Path) -> Path | None:
@@ -96,9 +100,17 @@ def parse_config(table: Any, *, source: PurePosixPath | None = None, prefix: str
         railway_config = entry.get("railway-config")
         if railway_config is not None:
             normalise_repo_path(posixpath.normpath(railway_config.lstrip("/") or "."), f"{where}.railway-config")
-        services.append(ServiceDeclaration(name, root, railpack_config, railway_config))
+        services.append(ServiceDeclaration(name, root, railpack_config, railway_config, dict(entry.get("variables", {}))))
+    sync = tuple(
+        (
+            normalise_repo_path(entry["source"], f"{_where(source, prefix)}sync.source"),
+            tuple(normalise_repo_path(copy, f"{_where(source, prefix)}sync.copies") for copy in entry["copies"]),
+        )
+        for entry in table.get("sync", ())
+    )
     return Config(
         source=source,
+        sync=sync,
         select=tuple(table["select"]) if "select" in table else None,
         extend_select=tuple(table.get("extend-select", ())),
         ignore=dict(ignore),

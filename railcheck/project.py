@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
 from railcheck.config import Config, ServiceDeclaration
+from railcheck.facts import SERVICE_FILES
 from railcheck.sources.jsonc import parse_json
 from railcheck.sources.text import Document, LineIndex, ParseFailure
 from railcheck.sources.toml import parse_toml
@@ -40,6 +41,11 @@ class Service:
     railpack_declared: bool = False
     # Config files the configuration declares for this service but that do not exist.
     missing: tuple[PurePosixPath, ...] = ()
+    # Railway variables declared for the service in railcheck's configuration (RAILPACK_* and friends).
+    variables: tuple[tuple[str, str], ...] = ()
+
+    def variable(self, name: str) -> str | None:
+        return dict(self.variables).get(name)
 
     def display_root(self) -> str:
         return "/" if str(self.root) == "." else f"{self.root}/"
@@ -57,6 +63,8 @@ class Project:
     texts: dict[PurePosixPath, str] = field(default_factory=dict)
     # Read-only view of the repository for rules that look beyond config files (modules, referenced paths).
     repository: Repository | None = field(default=None, compare=False, repr=False)
+    # Values derived from the model once and shared by rules (railcheck.facts); never holds file contents.
+    memo: dict[object, object] = field(default_factory=dict, compare=False, repr=False)
 
     def service(self, name: str) -> Service:
         for service in self.services:
@@ -91,6 +99,16 @@ def load_project(
             continue
         services.append(loader.discovered_service(folder))
     services.sort(key=lambda service: (str(service.root), service.name))
+    for service in services:
+        # Read the root-level files Railpack consults now, so their problems are reported with the rest.
+        for name in SERVICE_FILES:
+            loader.repository.read(service.root / name)
+        for name in loader.repository.listdir(service.root):
+            if name.startswith("requirements") and name.endswith(".txt"):
+                loader.repository.read(service.root / name)
+    for source, copies in config.sync:
+        for path in (source, *copies):
+            loader.repository.read(path)
     return Project(loader.root, config, tuple(services), tuple(loader.problems), loader.texts, loader.repository)
 
 
@@ -140,8 +158,11 @@ class _Loader:
         folder = target if absolute.is_dir() else target.parent
         if not Path(os.path.realpath(self.root / folder)).is_relative_to(self.root):
             return  # reached through a linked folder that leads out of the repository
-        if absolute.is_dir() and not absolute.is_symlink():
-            yield from self._walk(target)
+        below = list(self._walk(target)) if absolute.is_dir() and not absolute.is_symlink() else []
+        yield from below
+        if below:
+            return
+        # A file, or a folder inside a service: the nearest service folder above it owns it.
         for ancestor in (target, *target.parents) if not absolute.is_dir() else target.parents:
             if self._is_service_folder(ancestor):
                 yield ancestor
@@ -208,6 +229,7 @@ class _Loader:
             railway_ignored=ignored,
             railpack_declared=declaration.railpack_config is not None,
             missing=tuple(missing),
+            variables=tuple(sorted(declaration.variables.items())),
         )
 
     def _exists(self, path: PurePosixPath) -> bool:

@@ -12,7 +12,7 @@ from types import ModuleType
 from railcheck._resources import resource_dir
 from railcheck.rule import ProjectRule, Rule, ServiceRule
 
-# Codes the engine itself emits; documented in railcheck/engine.py and listed with the rules.
+# Codes the engine itself emits; documented in railcheck/codes.py and listed with the rules.
 ENGINE_PREFIX = "RC"
 # Renamed rules: old selector -> new code. Codes are never reused.
 REDIRECTS: dict[str, str] = {}

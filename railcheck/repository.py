@@ -1,6 +1,7 @@
 """Read-only, cached access to the files of one repository, confined to it.
 
-Every byte railcheck reads from a repository goes through here: links out of the repository, folders,
+Every file of a checked repository that railcheck reads goes through here, except railcheck's own
+configuration and `.gitignore` files (read during discovery): links out of the repository, folders,
 pipes, oversized and non-UTF-8 files become FileProblems instead of exceptions. An overlay of in-memory
 texts (what `--fix` would write) takes precedence over the disk.
 """
@@ -60,6 +61,25 @@ class Repository:
             names.update(path.name for path in self.overlay if path.parent == folder)
             self._listings[folder] = tuple(sorted(names))
         return self._listings[folder]
+
+    def files_under(self, folder: PurePosixPath, limit: int = 5000) -> list[PurePosixPath]:
+        """Files below `folder`, breadth first, skipping dependency and VCS folders; at most `limit`."""
+        from railcheck.project import SKIPPED_DIRS
+
+        found: list[PurePosixPath] = []
+        queue = [folder]
+        while queue and len(found) < limit:
+            current = queue.pop(0)
+            for name in self.listdir(current):
+                path = current / name if str(current) != "." else PurePosixPath(name)
+                if (self.root / path).is_symlink():
+                    continue
+                if self.is_dir(path):
+                    if name not in SKIPPED_DIRS:
+                        queue.append(path)
+                else:
+                    found.append(path)
+        return found[:limit]
 
     def _inside(self, path: PurePosixPath) -> bool:
         # Lexically inside and, once links are resolved, still inside: never look through a link out of the repository.

@@ -77,7 +77,7 @@ def _case_only(document: Document, issue: SchemaIssue) -> str | None:
     match = case_insensitive_match(issue.key, issue.allowed)
     if match is None:
         return None
-    parent = document.value_at(issue.pointer.rsplit("/", 1)[0])
+    parent = document.get(issue.pointer.rsplit("/", 1)[0], {})
     return None if match in parent else match
 
 
@@ -175,7 +175,7 @@ class RailpackUnknownKey(ServiceRule):
                     )
         suggestion = closest(key, issue.allowed)
         if suggestion:
-            taken = suggestion in document.value_at(issue.pointer.rsplit("/", 1)[0])
+            taken = suggestion in document.get(issue.pointer.rsplit("/", 1)[0], {})
             return self.diagnostic(
                 document, span,
                 f"Railpack ignores unknown key `{key}` {where}; did you mean `{suggestion}`?",
@@ -226,7 +226,7 @@ class RailpackInvalidValue(ServiceRule):
         for issue in document_issues(document, SCHEMA):
             if issue.kind == "unknown-key":
                 continue
-            value = _value_or_none(document, issue.pointer)
+            value = document.get(issue.pointer)
             if issue.pointer == "/provider" and isinstance(value, str) and case_insensitive_match(value, issue.allowed):
                 continue  # RP004: Railpack matches provider names case-insensitively
             yield self.diagnostic(
@@ -235,13 +235,6 @@ class RailpackInvalidValue(ServiceRule):
                 service=service.name,
                 help=_invalid_help(issue, value),
             )
-
-
-def _value_or_none(document: Document, pointer: str) -> Any:
-    try:
-        return document.value_at(pointer)
-    except (KeyError, IndexError, TypeError, ValueError):
-        return None
 
 
 def _invalid_message(issue: SchemaIssue, value: Any) -> str:
@@ -346,7 +339,7 @@ class ProviderCase(ServiceRule):
         for document, issue in _issues(service, "enum"):
             if issue.pointer != "/provider":
                 continue  # other enums (cache `type`) are compared exactly by Railpack
-            value = _value_or_none(document, issue.pointer)
+            value = document.get(issue.pointer)
             spelling = case_insensitive_match(value, issue.allowed) if isinstance(value, str) else None
             if spelling is None:
                 continue
@@ -816,7 +809,7 @@ class ListReplacesGenerated(ServiceRule):
             ("/deploy/aptPackages", "the runtime packages Railpack adds (e.g. `libpq5` for psycopg)"),
         ]
         for pointer, what in candidates:
-            items = _value_or_none(document, pointer)
+            items = document.get(pointer)
             if not isinstance(items, list) or SPREAD in items:
                 continue
             yield self.diagnostic(

@@ -111,7 +111,7 @@ class RailwayUnknownKey(ServiceRule):
                 continue
             suggestion = closest(key, issue.allowed)
             if suggestion:
-                taken = suggestion in document.value_at(pointer.rsplit("/", 1)[0])
+                taken = suggestion in document.get(pointer.rsplit("/", 1)[0], {})
                 yield self.diagnostic(
                     document, span,
                     f"unknown key `{key}` {where}; Railway spells it `{suggestion}`",
@@ -157,7 +157,7 @@ class RailwayInvalidValue(ServiceRule):
         for document, issue in _issues(service):
             if issue.kind == "unknown-key":
                 continue
-            value = _value_or_none(document, issue.pointer)
+            value = document.get(issue.pointer)
             if issue.kind == "enum" and isinstance(value, str) and case_insensitive_match(value, issue.allowed):
                 continue  # RW003: Railway accepts these values in any case
             help = issue.description
@@ -170,13 +170,6 @@ class RailwayInvalidValue(ServiceRule):
                 service=service.name,
                 help=help,
             )
-
-
-def _value_or_none(document: Document, pointer: str) -> object:
-    try:
-        return document.value_at(pointer)
-    except (KeyError, IndexError, TypeError, ValueError):
-        return None
 
 
 class RailwayValueCase(ServiceRule):
@@ -215,7 +208,7 @@ class RailwayValueCase(ServiceRule):
 
     def check(self, service: Service, project: Project) -> Iterator[Diagnostic]:
         for document, issue in _issues(service):
-            value = _value_or_none(document, issue.pointer)
+            value = document.get(issue.pointer)
             spelling = case_insensitive_match(value, issue.allowed) if issue.kind == "enum" and isinstance(value, str) else None
             if spelling is None:
                 continue
@@ -389,7 +382,7 @@ class HealthcheckPathNotPath(ServiceRule):
         for document in _documents(service):
             for section in _deploy_sections(document):
                 pointer = join_pointer(section, "healthcheckPath")
-                value = _value_or_none(document, pointer)
+                value = document.get(pointer)
                 if not isinstance(value, str) or not value or value.startswith("/"):
                     continue
                 if self._URL.match(value):
@@ -449,7 +442,7 @@ class DeprecatedBuilder(ServiceRule):
                 sections += [join_pointer(join_pointer("/environments", name), "build") for name in environments]
             for section in sections:
                 pointer = join_pointer(section, "builder")
-                value = _value_or_none(document, pointer)
+                value = document.get(pointer)
                 if not isinstance(value, str) or value.upper() != "NIXPACKS":
                     continue
                 note = " and ignores railpack.json" if service.railpack is not None else ""

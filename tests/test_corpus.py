@@ -25,6 +25,7 @@ def test_no_rule_crashes(tmp_path: Path, path: Path) -> None:
 @pytest.mark.parametrize("name", VALID)
 def test_valid_configs_have_no_errors(tmp_path: Path, name: str) -> None:
     write_repo(tmp_path, {"railpack.json": (CORPUS / f"{name}.json").read_bytes()})
-    result = invoke("check", str(tmp_path), "--output-format", "json", "--fail-on", "error")
+    # The corpus holds railpack.json files alone, so only the rules about that file apply.
+    result = invoke("check", str(tmp_path), "--output-format", "json", "--fail-on", "error", "--select", "RC,RP,RW")
     errors = [d for d in json.loads(result.output)["diagnostics"] if d["severity"] == "error"]
     assert errors == [] and result.exit_code == 0

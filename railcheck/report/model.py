@@ -21,6 +21,8 @@ class Report:
     suppressed: int = 0
     # Fixes applied by --fix, per rule code.
     fixed: Counter[str] = field(default_factory=Counter)
+    # False with --fix-only: the remaining problems were not collected, so the summary must not claim "passed".
+    remaining_shown: bool = True
 
     @classmethod
     def merge(cls, reports: list[Report]) -> Report:
@@ -34,7 +36,10 @@ class Report:
                 texts[prefix / path] = text
             for diagnostic in report.diagnostics:
                 moved = tuple(replace(item, path=prefix / item.path) for item in diagnostic.related)
-                diagnostics.append(replace(diagnostic, path=prefix / diagnostic.path, related=moved))
+                fix = diagnostic.fix
+                if fix is not None:
+                    fix = replace(fix, edits=tuple(replace(edit, path=prefix / edit.path) for edit in fix.edits))
+                diagnostics.append(replace(diagnostic, path=prefix / diagnostic.path, related=moved, fix=fix))
         fixed: Counter[str] = Counter()
         for report in reports:
             fixed.update(report.fixed)
@@ -45,6 +50,7 @@ class Report:
             fail_on=reports[0].fail_on if reports else Severity.WARNING,
             suppressed=sum(report.suppressed for report in reports),
             fixed=fixed,
+            remaining_shown=all(report.remaining_shown for report in reports),
         )
 
     def shown_path(self, path: PurePosixPath) -> str:

@@ -67,7 +67,9 @@ def summary(report: Report) -> str:
     counts = report.counts()
     total = len(report.diagnostics)
     scope = f"{report.services} service{'s' if report.services != 1 else ''}"
-    if total == 0:
+    if not report.remaining_shown:
+        text = f"Checked {scope}; remaining problems not shown (--fix-only)."
+    elif total == 0:
         text = f"All checks passed ({scope})."
     else:
         parts = [f"{counts[severity]} {severity.value}{'s' if counts[severity] != 1 and severity is not Severity.INFO else ''}" for severity in (Severity.ERROR, Severity.WARNING, Severity.INFO) if counts[severity]]

@@ -96,11 +96,23 @@ class Document:
     duplicates: tuple[tuple[str, str, tuple[int, int], tuple[int, int]], ...] = ()
 
     def value_at(self, pointer: str) -> Any:
-        """The value at `pointer`; raises KeyError or IndexError when there is none."""
+        """The value at `pointer`; raises KeyError when there is none."""
         value = self.value
         for token in split_pointer(pointer):
-            value = value[int(token)] if isinstance(value, list) else value[token]
+            if isinstance(value, dict) and token in value:
+                value = value[token]
+            elif isinstance(value, list) and token.isdigit() and int(token) < len(value):
+                value = value[int(token)]
+            else:
+                raise KeyError(pointer)
         return value
+
+    def get(self, pointer: str, default: Any = None) -> Any:
+        """The value at `pointer`, or `default` when there is none (never raises)."""
+        try:
+            return self.value_at(pointer)
+        except KeyError:
+            return default
 
     def _nearest(self, offsets: dict[str, tuple[int, int]], pointer: str) -> tuple[int, int]:
         # Fall back to the closest ancestor that has a position, so a rule never lacks a span.

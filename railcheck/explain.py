@@ -1,0 +1,43 @@
+"""Render railcheck.facts for people: `railcheck explain-service` prints this."""
+
+from __future__ import annotations
+
+from railcheck.facts import Candidate, CommandText, facts, root_evidence
+from railcheck.project import Project, Service
+
+
+def _where(origin_label: str, candidate: Candidate | CommandText) -> str:
+    origin = candidate.origin
+    if origin.path is None:
+        return origin_label
+    line = f":{origin.span.start.line}" if origin.span else ""
+    return f"{origin_label} ({origin.path}{line})"
+
+
+def explain(service: Service, project: Project) -> str:
+    """A plain-text report of the service's effective build and start settings, winners marked with `*`."""
+    found = facts(service, project)
+    lines = [f"service {service.name}", f"  root directory: {service.display_root()} ({service.root_source})"]
+    for sign in root_evidence(service, project):
+        lines.append(f"    ! {sign}")
+    if found.provider is not None:
+        lines.append(f"  provider: {found.provider.value} ({found.provider.origin.label})")
+    else:
+        lines.append("  provider: none detected")
+    lines.append("  python version (lowest priority first, * = used):")
+    for candidate in found.python_versions:
+        marker = "*" if candidate is found.python_version else " "
+        lines.append(f"    {marker} {candidate.value:<10} {_where(candidate.origin.label, candidate)}")
+    lines.append(f"  installs dependencies with: {found.install_manager or 'nothing (no requirements.txt, lock file or Pipfile)'}")
+    lines.append("  start command (lowest priority first, * = used):")
+    if not found.start_commands:
+        lines.append("      none")
+    for command in found.start_commands:
+        marker = "*" if command is found.start else " "
+        lines.append(f"    {marker} {command.text}")
+        lines.append(f"        from {_where(command.origin.label, command)}")
+    others = [command for command in found.commands if command.kind != "start"]
+    if others:
+        lines.append("  other commands:")
+        lines += [f"    {command.kind:<10} {command.text}  [{command.origin.label}]" for command in others]
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,386 @@
+"""What Railpack and Railway will do with one service: effective values, each with where it came from.
+
+Resolution follows Railpack's code (REFERENCE §1.5, §3.1-3.5): every candidate is kept in priority order,
+lowest first, so a rule can say "these disagree, and this one wins because ...". Computed once per service
+and cached on the Project; reads only texts the Project already holds.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import PurePosixPath
+from typing import TYPE_CHECKING
+
+from railcheck.sources.python_version import parse_python_version_file, parse_runtime_txt, parse_tool_versions
+from railcheck.sources.shell import ShellScript, parse_shell
+from railcheck.sources.text import Document, LineIndex, ParseFailure, escape_pointer_token
+from railcheck.sources.toml import parse_toml
+from railcheck.types import Span
+
+if TYPE_CHECKING:
+    from railcheck.project import Project, Service
+
+# Files at a service's root that decide how Railpack builds it (REFERENCE §3); the loader reads them with the configs.
+SERVICE_FILES = (
+    ".python-version", ".tool-versions", "mise.toml", ".mise.toml", "runtime.txt", "Pipfile", "pyproject.toml",
+    "requirements.txt", "Procfile",
+)
+DEFAULT_PYTHON = "3.13"  # DEFAULT_PYTHON_VERSION, core/providers/python/python.go
+PYTHON_MARKERS = ("main.py", "app.py", "start.py", "bot.py", "hello.py", "server.py", "requirements.txt", "pyproject.toml", "Pipfile")
+MAIN_FILES = ("main.py", "app.py", "start.py", "bot.py", "hello.py", "server.py")
+# Providers Railpack tries before Python, and the root files that make them match (core/providers/provider.go).
+EARLIER_PROVIDERS = (
+    ("php", ("composer.json", "index.php")),
+    ("golang", ("go.mod",)),
+    ("java", ("pom.xml", "build.gradle", "build.gradle.kts", "gradlew")),
+    ("rust", ("Cargo.toml",)),
+    ("ruby", ("Gemfile",)),
+    ("elixir", ("mix.exs",)),
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Origin:
+    """Where a value was written (a file and a span), or, for defaults, a description alone."""
+
+    label: str
+    path: PurePosixPath | None = None
+    span: Span | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Candidate:
+    value: str
+    origin: Origin
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class CommandText:
+    """A shell command written in a config file, and how its characters map back into that file.
+
+    `base` is the file offset of `text[0]` when the literal maps one to one onto the text (no escapes);
+    otherwise spans fall back to the whole literal.
+    """
+
+    text: str
+    kind: str  # "start" | "build" | "pre-deploy"
+    origin: Origin
+    base: int | None = None
+    lines: LineIndex | None = None
+    exec_form: bool = False  # railpack {"cmd": ...}: split into words, run without a shell
+
+    def span(self, start: int, end: int) -> Span | None:
+        if self.base is not None and self.lines is not None:
+            return self.lines.span(self.base + start, self.base + end)
+        return self.origin.span
+
+
+@dataclass(frozen=True, slots=True)
+class ServiceFacts:
+    python_versions: tuple[Candidate, ...]
+    provider: Candidate | None
+    python_markers: tuple[str, ...]
+    competing_providers: tuple[tuple[str, str], ...]
+    install_manager: str | None
+    start_commands: tuple[CommandText, ...]
+    commands: tuple[CommandText, ...]
+    pyproject: Document | None = None
+
+    @property
+    def python_version(self) -> Candidate:
+        return self.python_versions[-1]
+
+    @property
+    def start(self) -> CommandText | None:
+        return self.start_commands[-1] if self.start_commands else None
+
+    @property
+    def builds_python(self) -> bool:
+        if self.provider is not None:
+            return self.provider.value.casefold() == "python"
+        return bool(self.python_markers) and not self.competing_providers
+
+
+@lru_cache(maxsize=None)
+def script(command: CommandText) -> ShellScript | ParseFailure:
+    """The command parsed as a shell would, once per command."""
+    return parse_shell(command.text)
+
+
+def facts(service: Service, project: Project) -> ServiceFacts:
+    """The resolved view of `service`, computed once per project."""
+    key = ("facts", service.name, str(service.root))
+    cached = project.memo.get(key)
+    if cached is None:
+        cached = project.memo[key] = _resolve(service, project)
+    return cached  # type: ignore[no-any-return]
+
+
+def _resolve(service: Service, project: Project) -> ServiceFacts:
+    root = service.root
+    texts = {name: project.texts[root / name] for name in SERVICE_FILES if root / name in project.texts}
+    railpack = service.railpack.value if service.railpack is not None and isinstance(service.railpack.value, dict) else {}
+    forced = railpack.get("provider")
+    provider = None
+    if isinstance(forced, str) and forced:
+        provider = Candidate(forced, _value_origin(service.railpack, "/provider", "`provider` in railpack.json"))
+    names = set(project.repository.listdir(root)) if project.repository else set()
+    markers = tuple(name for name in PYTHON_MARKERS if name in names)
+    competing = tuple((name, marker) for name, files in EARLIER_PROVIDERS for marker in files if marker in names)
+    if provider is None and (markers or competing):
+        detected = competing[0][0] if competing else "python"
+        marker = competing[0][1] if competing else markers[0]
+        provider = Candidate(detected, Origin(f"detected from {root / marker if str(root) != '.' else marker}"))
+    return ServiceFacts(
+        python_versions=tuple(_python_versions(service, texts)),
+        provider=provider,
+        python_markers=markers,
+        competing_providers=competing,
+        install_manager=_install_manager(names),
+        start_commands=tuple(_start_commands(service, texts, names)),
+        commands=tuple(_commands(service, texts)),
+        pyproject=_toml_document(texts, root / "pyproject.toml"),
+    )
+
+
+def _toml_document(texts: dict[str, str], path: PurePosixPath) -> Document | None:
+    text = texts.get(path.name)
+    parsed = parse_toml(text, path) if text is not None else None
+    return parsed if isinstance(parsed, Document) else None
+
+
+def _value_origin(document: Document | None, pointer: str, label: str) -> Origin:
+    if document is None:
+        return Origin(label)
+    return Origin(label, document.path, document.value_span(pointer))
+
+
+# --- Python version -------------------------------------------------------------------------------
+
+
+def _python_versions(service: Service, texts: dict[str, str]) -> list[Candidate]:
+    root = service.root
+    found = [Candidate(DEFAULT_PYTHON, Origin("Railpack's default"))]
+    pipfile = texts.get("Pipfile")
+    if pipfile is not None:
+        document = parse_toml(pipfile, root / "Pipfile")
+        requires = document.value.get("requires", {}) if isinstance(document, Document) else {}
+        for key in ("python_version", "python_full_version"):  # the full version wins (python.go)
+            if isinstance(requires, dict) and isinstance(requires.get(key), str):
+                found.append(Candidate(requires[key], _value_origin(document if isinstance(document, Document) else None, f"/requires/{key}", f"`requires.{key}` in Pipfile")))
+    runtime = texts.get("runtime.txt")
+    if runtime is not None:
+        entry = parse_runtime_txt(runtime)
+        if entry is not None:
+            found.append(Candidate(entry.text, Origin("runtime.txt", root / "runtime.txt", LineIndex(runtime).span(entry.start, entry.end))))
+    # mise reads these inside the root directory only (MISE_CEILING_PATHS); its config files beat idiomatic ones.
+    python_version = texts.get(".python-version")
+    if python_version is not None:
+        entries = parse_python_version_file(python_version)
+        if entries:
+            first = entries[0]
+            found.append(Candidate(first.text, Origin(".python-version", root / ".python-version", LineIndex(python_version).span(first.start, first.end))))
+    tool_versions = texts.get(".tool-versions")
+    if tool_versions is not None:
+        entry = parse_tool_versions(tool_versions)
+        if entry is not None:
+            found.append(Candidate(entry.text, Origin(".tool-versions", root / ".tool-versions", LineIndex(tool_versions).span(entry.start, entry.end))))
+    for name in ("mise.toml", ".mise.toml"):
+        text = texts.get(name)
+        if text is None:
+            continue
+        document = parse_toml(text, root / name)
+        if isinstance(document, Document):
+            tools = document.value.get("tools")
+            python = tools.get("python") if isinstance(tools, dict) else None
+            if isinstance(python, str):
+                found.append(Candidate(python, _value_origin(document, "/tools/python", f"`tools.python` in {name}")))
+    variable = service.variable("RAILPACK_PYTHON_VERSION")
+    if variable:
+        found.append(Candidate(variable, Origin("RAILPACK_PYTHON_VERSION (declared service variable)")))
+    packages = service.variable("RAILPACK_PACKAGES")
+    for package in (packages or "").split():
+        if package.startswith("python@"):
+            found.append(Candidate(package.split("@", 1)[1], Origin("RAILPACK_PACKAGES (declared service variable)")))
+    document = service.railpack
+    if document is not None and isinstance(document.value, dict):
+        packages_value = document.value.get("packages")
+        if isinstance(packages_value, dict) and isinstance(packages_value.get("python"), str):
+            # Re-applied after the provider ran, so it beats every other source (core/generate/context.go).
+            found.append(Candidate(packages_value["python"], _value_origin(document, "/packages/python", "`packages.python` in railpack.json")))
+    return found
+
+
+# --- install and start ----------------------------------------------------------------------------
+
+
+def _install_manager(names: set[str]) -> str | None:
+    """Which tool installs dependencies (python.go:82-94); None when nothing will be installed."""
+    if "requirements.txt" in names:
+        return "pip"
+    if "pyproject.toml" in names:
+        for lock, manager in (("uv.lock", "uv"), ("poetry.lock", "poetry"), ("pdm.lock", "pdm")):
+            if lock in names:
+                return manager
+    if "Pipfile" in names:
+        return "pipenv"
+    return None
+
+
+def _uses(texts: dict[str, str], dependency: str) -> bool:
+    # Railpack's usesDep: a case-insensitive substring search of the manifests (python.go:531-544).
+    needle = dependency.casefold()
+    return any(needle in texts.get(name, "").casefold() for name in ("requirements.txt", "pyproject.toml", "Pipfile"))
+
+
+def _default_start(service: Service, texts: dict[str, str], names: set[str]) -> CommandText | None:
+    """Railpack's generated start command for a Python service (python.go:144-171), or None."""
+    main = next((name for name in MAIN_FILES if name in names), None)
+    command = label = None
+    if main and _uses(texts, "python-fasthtml") and _uses(texts, "uvicorn"):
+        command, label = "uvicorn main:app --host 0.0.0.0 --port ${PORT:-8000}", "FastHTML"
+    if main and _uses(texts, "fastapi") and _uses(texts, "uvicorn"):
+        command, label = "uvicorn main:app --host 0.0.0.0 --port ${PORT:-8000}", "FastAPI"
+    if main and _uses(texts, "flask") and _uses(texts, "gunicorn"):
+        command, label = "gunicorn --bind 0.0.0.0:${PORT:-8000} main:app", "Flask"
+    if command is None and main:
+        command, label = f"python {main}", f"a service with {main}"
+    if command is None:
+        return None
+    return CommandText(command, "start", Origin(f"Railpack's default start command for {label}"))
+
+
+def _start_commands(service: Service, texts: dict[str, str], names: set[str]) -> list[CommandText]:
+    found = []
+    default = _default_start(service, texts, names)
+    if default is not None:
+        found.append(default)
+    procfile = texts.get("Procfile")
+    if procfile is not None:
+        entries = _procfile(procfile, service.root / "Procfile")
+        for process in ("web", "worker"):
+            if process in entries:
+                found.append(entries[process])
+                break
+        else:
+            if entries:
+                found.append(next(iter(entries.values())))
+    variable = service.variable("RAILPACK_START_CMD")
+    if variable:
+        found.append(CommandText(variable, "start", Origin("RAILPACK_START_CMD (declared service variable)")))
+    railpack = _string_command(service.railpack, "/deploy/startCommand", "start", "`deploy.startCommand` in railpack.json")
+    if railpack is not None:
+        found.append(railpack)
+    # Railway's start command overrides the image's (deployments/start-command.md).
+    railway = _string_command(service.railway, "/deploy/startCommand", "start", f"`deploy.startCommand` in {service.railway.path.name if service.railway else ''}")
+    if railway is not None:
+        found.append(railway)
+    return found
+
+
+_PROCFILE_LINE = re.compile(r"^([A-Za-z0-9_-]+)[ \t]*:[ \t]*(.*?)[ \t]*$")
+
+
+def _procfile(text: str, path: PurePosixPath) -> dict[str, CommandText]:
+    lines = LineIndex(text)
+    entries: dict[str, CommandText] = {}
+    offset = 0
+    for line in text.splitlines(keepends=True):
+        match = _PROCFILE_LINE.match(line.rstrip("\r\n"))
+        if match and match.group(2):
+            start = offset + match.start(2)
+            origin = Origin(f"the `{match.group(1)}` process in Procfile", path, lines.span(start, start + len(match.group(2))))
+            entries.setdefault(match.group(1), CommandText(match.group(2), "start", origin, start, lines))
+        offset += len(line)
+    return entries
+
+
+def _string_command(document: Document | None, pointer: str, kind: str, label: str, *, exec_form: bool = False) -> CommandText | None:
+    if document is None:
+        return None
+    value = document.get(pointer)
+    if not isinstance(value, str) or not value.strip():
+        return None
+    start, end = document.value_offsets[pointer]
+    literal = document.text[start:end]
+    # The literal maps one to one when it is the value between one pair of quotes, with no escapes.
+    base = start + 1 if literal[1:-1] == value and literal[:1] in "\"'" and "\\" not in literal else None
+    return CommandText(value, kind, Origin(label, document.path, document.value_span(pointer)), base, document.lines, exec_form)
+
+
+def _commands(service: Service, texts: dict[str, str]) -> list[CommandText]:
+    """Every command railcheck can see for the service: build steps, Railway's commands, Procfile entries."""
+    found: list[CommandText] = []
+    railpack = service.railpack
+    if railpack is not None and isinstance(railpack.value, dict) and isinstance(railpack.value.get("steps"), dict):
+        for name, step in railpack.value["steps"].items():
+            commands = step.get("commands") if isinstance(step, dict) else None
+            if not isinstance(commands, list):
+                continue
+            for index, command in enumerate(commands):
+                pointer = f"/steps/{escape_pointer_token(name)}/commands/{index}"
+                if command == "...":
+                    continue
+                label = f"`steps.{name}.commands[{index}]` in railpack.json"
+                if isinstance(command, dict) and isinstance(command.get("cmd"), str):
+                    text = _string_command(railpack, pointer + "/cmd", "build", label, exec_form=True)
+                else:
+                    text = _string_command(railpack, pointer, "build", label)
+                if text is not None:
+                    found.append(text)
+    start = _string_command(railpack, "/deploy/startCommand", "start", "`deploy.startCommand` in railpack.json")
+    if start is not None:
+        found.append(start)
+    railway = service.railway
+    if railway is not None:
+        name = railway.path.name
+        for pointer, kind in (("/build/buildCommand", "build"), ("/deploy/startCommand", "start"), ("/deploy/preDeployCommand", "pre-deploy")):
+            text = _string_command(railway, pointer, kind, f"`{pointer[1:].replace('/', '.')}` in {name}")
+            if text is not None:
+                found.append(text)
+        pre_deploy = railway.value.get("deploy", {}).get("preDeployCommand") if isinstance(railway.value, dict) and isinstance(railway.value.get("deploy"), dict) else None
+        if isinstance(pre_deploy, list):
+            for index in range(len(pre_deploy)):
+                text = _string_command(railway, f"/deploy/preDeployCommand/{index}", "pre-deploy", f"`deploy.preDeployCommand[{index}]` in {name}")
+                if text is not None:
+                    found.append(text)
+    procfile = texts.get("Procfile")
+    if procfile is not None:
+        found.extend(_procfile(procfile, service.root / "Procfile").values())
+    return found
+
+
+def root_evidence(service: Service, project: Project) -> tuple[str, ...]:
+    """Signs that the service's config was written for the repository root rather than the folder railcheck
+    inferred as its root directory. Empty when the root was declared or nothing points elsewhere."""
+    key = ("root-evidence", service.name, str(service.root))
+    if key in project.memo:
+        return project.memo[key]  # type: ignore[return-value]
+    from railcheck.modules import find_module, search_bases
+    from railcheck.servers import servers
+
+    evidence: list[str] = []
+    repository = project.repository
+    declared = service.root_source.startswith("declared")
+    if not declared and str(service.root) != "." and repository is not None:
+        prefix = f"{service.root}/"
+        dotted = ".".join(service.root.parts) + "."
+        for command in facts(service, project).commands:
+            if f"/app/{prefix}" in command.text:
+                evidence.append(f"{command.origin.label} uses /app/{prefix}..., a path from the repository root")
+            parsed = script(command)
+            if isinstance(parsed, ParseFailure) or command.kind != "start":
+                continue
+            for server in servers(parsed):
+                module = server.module
+                if module and module.startswith(dotted) and find_module(repository, search_bases(service.root, server.cwd, (), ()), module) is None:
+                    if find_module(repository, [PurePosixPath(".")], module) is not None:
+                        evidence.append(f"{command.origin.label} imports `{module}`, which resolves only from the repository root")
+        variables = service.railpack.get("/deploy/variables/PYTHONPATH") if service.railpack is not None else None
+        if isinstance(variables, str) and f"/app/{service.root}" in variables:
+            evidence.append(f"PYTHONPATH in railpack.json lists /app/{service.root}, a folder only a repository-root build has")
+    result = tuple(dict.fromkeys(evidence))
+    project.memo[key] = result
+    return result

@@ -1,0 +1,449 @@
+"""Python modules read statically: the names a module binds at top level, and the web routes it registers.
+
+This owns the answers to "does `main.py` define `app`" (for `uvicorn main:app`) and "which paths does the app
+in this module serve" (for a health check path), for FastAPI, Starlette and Flask. The analysed code is never
+imported or executed: libcst only parses it. libcst is imported on first use because importing it costs
+~100 ms, which runs that never look at Python code should not pay.
+"""
+
+from __future__ import annotations
+
+import ast
+import bisect
+import functools
+import re
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from railcheck.sources.text import ParseFailure
+
+if TYPE_CHECKING:
+    import libcst as cst
+else:
+    cst = None  # bound to the libcst module by analyse_module; every helper below runs after that
+
+_VERBS = frozenset({"get", "post", "put", "patch", "delete", "head", "options", "trace"})
+_DECORATORS = _VERBS | {"route", "api_route", "websocket", "websocket_route"}
+_REGISTERS = frozenset({"add_api_route", "add_url_rule", "add_route", "add_websocket_route", "add_api_websocket_route"})
+_INCLUDES = {"include_router": "prefix", "register_blueprint": "url_prefix"}
+_ROUTERS = {"APIRouter": "prefix", "Blueprint": "url_prefix", "Router": None}
+_ROUTE_CLASSES = frozenset({"Route", "WebSocketRoute", "APIRoute", "APIWebSocketRoute"})
+# FastAPI serves these unless told otherwise, and health checks do sometimes point at /docs.
+_FASTAPI_DOCS = {"openapi_url": "/openapi.json", "docs_url": "/docs", "redoc_url": "/redoc"}
+_ERROR_AT = re.compile(r"error at (\d+):(\d+): ")
+_NEWLINE = re.compile(r"\r\n|\r|\n")  # libcst's line breaks (LineIndex only knows \n)
+
+
+@dataclass(frozen=True, slots=True)
+class Definition:
+    """A top-level binding; start/end are the offsets of the bound name's token."""
+
+    name: str
+    kind: str  # "assign" | "annassign" | "import" | "def" | "class"
+    start: int
+    end: int
+    call: str | None  # dotted callee as written when the assigned value is a call: "FastAPI", "create_app"
+    imported_from: str | None  # module path of an import, with leading dots when relative
+    imported_name: str | None = None  # `from m import x as name` -> "x", so a resolver can look x up in m
+
+
+@dataclass(frozen=True, slots=True)
+class Route:
+    """One registration. `path` is as registered on `owner` (literal concatenations and Starlette Mount prefixes
+    applied); `routes_for` adds the owner's own router prefix and the prefixes it is included under."""
+
+    path: str | None
+    methods: tuple[str, ...]  # "WEBSOCKET" for websocket routes
+    owner: str
+    start: int  # offsets of the decorator/call expression
+    end: int
+    reason: str | None  # why `path` is None
+
+
+@dataclass(frozen=True, slots=True)
+class ModuleInfo:
+    """Prefixes (in `includes` and `routers`) are "" when absent and None when given but not static."""
+
+    definitions: dict[str, Definition]
+    routes: tuple[Route, ...]
+    includes: tuple[tuple[str, str, str | None], ...]  # (owner, included expression as written, prefix)
+    routers: dict[str, str | None]
+    dynamic: tuple[str, ...]  # why the route table may be incomplete, each ending in "(line N)"
+
+
+def analyse_module(text: str) -> ModuleInfo | ParseFailure:
+    """Parse `text` with libcst and collect definitions and routes; never raises, never runs the code."""
+    global cst
+    import libcst as cst
+
+    base = 1 if text.startswith("\ufeff") else 0  # libcst drops a BOM, so its offsets start after it
+    try:
+        module = cst.parse_module(text)
+    except cst.ParserSyntaxError as error:
+        return _syntax_failure(text, base, error)
+    except Exception as error:  # libcst has known crashes on odd input; report them, never propagate
+        return ParseFailure(f"invalid Python: libcst cannot parse this file ({type(error).__name__})", 0, min(1, len(text)))
+    try:
+        walker = _Walker()
+        walker.statements(module.body)
+        return walker.finish(_offsets(module, walker.nodes, text[base:]), base, text)
+    except RecursionError:
+        return ParseFailure("invalid Python: nesting too deep to analyse", 0, min(1, len(text)))
+
+
+def routes_for(info: ModuleInfo, app_name: str) -> tuple[list[tuple[str | None, Route]], list[str]]:
+    """Routes reachable from `app_name` in this module with full paths (None when not static), and why the list
+    may be incomplete: the module's dynamic reasons, then includes that lead out of this module."""
+    found: list[tuple[str | None, Route]] = []
+    reasons = list(info.dynamic)
+    binding = info.definitions.get(app_name)
+    if binding is not None and binding.kind == "import":
+        reasons.append(f"`{app_name}` is imported from `{binding.imported_from}`; its routes are in that module")
+
+    def walk(owner: str, prefix: str | None, seen: frozenset[str]) -> None:
+        found.extend((_join(prefix, route.path), route) for route in info.routes if route.owner == owner)
+        for parent, child, at in info.includes:
+            definition = info.definitions.get(child)
+            if parent != owner:
+                continue
+            if definition is None or definition.kind not in ("assign", "annassign") or child in seen:
+                why = "is included recursively" if child in seen else "is not defined in this module"
+                if definition is not None and definition.kind == "import":
+                    why = f"is imported from `{definition.imported_from}`; its routes are in that module"
+                reasons.append(f"`{child}` included into `{owner}` at {at or '/'!r} {why}")
+            elif (definition.call or "").endswith("Blueprint") and at:
+                walk(child, _join(prefix, at), seen | {child})  # Flask: a url_prefix at registration replaces the blueprint's
+            else:
+                walk(child, _join(_join(prefix, at), info.routers.get(child, "")), seen | {child})
+
+    walk(app_name, info.routers.get(app_name, ""), frozenset({app_name}))
+    return found, reasons
+
+
+def _join(left: str | None, right: str | None) -> str | None:
+    if left is None or right is None:
+        return None
+    return left.rstrip("/") + "/" + right.lstrip("/") if left and right else left + right
+
+
+def _syntax_failure(text: str, base: int, error: Any) -> ParseFailure:
+    message, match = error.message, _ERROR_AT.search(error.message)
+    starts = [base] + [newline.end() for newline in _NEWLINE.finditer(text, base)]
+    if match is None:  # tokenizer errors have no position in the message, and raw_line is all there is
+        offset = starts[min(max(error.raw_line, 1), len(starts)) - 1]
+        return ParseFailure(f"invalid Python: {message}", offset, min(offset + 1, len(text)))
+    message = message[: match.start()] + message[match.end() :]
+    offset = min(starts[min(max(int(match.group(1)), 1), len(starts)) - 1] + int(match.group(2)), len(text))
+    # libcst's PEG parser reports the start of the token after the one it choked on (`x = = 1` points at `1`):
+    # step back over whitespace to the offending token's end, then over one word or one symbol to its start.
+    end = offset
+    while end > base and text[end - 1] in " \t\f\r\n\\":
+        end -= 1
+    start = end - 1
+    while start > base and _word(text[start - 1]) and _word(text[end - 1]):
+        start -= 1
+    return ParseFailure(f"invalid Python: {message}", *((start, end) if end > base else (offset, min(offset + 1, len(text)))))
+
+
+def _word(char: str) -> bool:
+    return char.isalnum() or char == "_"
+
+
+def _dotted(node: Any) -> str | None:
+    if isinstance(node, cst.Name):
+        return node.value
+    head = _dotted(node.value) if isinstance(node, cst.Attribute) else None
+    return None if head is None else f"{head}.{node.attr.value}"
+
+
+def _static(node: Any, noun: str = "path") -> tuple[str | None, str | None]:
+    """(value, None) for a string literal, a concatenation of them or an f-string without placeholders; else
+    (None, why)."""
+    if isinstance(node, cst.SimpleString):
+        literal = node.value
+    elif isinstance(node, cst.FormattedString):
+        if any(isinstance(part, cst.FormattedStringExpression) for part in node.parts):
+            return None, f"{noun} is an f-string with placeholders"
+        body = "".join(part.value for part in node.parts).replace("{{", "{").replace("}}", "}")
+        literal = node.prefix.replace("f", "").replace("F", "") + node.start[len(node.prefix) :] + body + node.end
+    elif isinstance(node, cst.ConcatenatedString) or (isinstance(node, cst.BinaryOperation) and isinstance(node.operator, cst.Add)):
+        (left, why), (right, why_right) = _static(node.left, noun), _static(node.right, noun)
+        return (left + right, None) if left is not None and right is not None else (None, why or why_right)
+    elif node is None:
+        return None, f"{noun} argument is missing"
+    else:
+        dotted = _dotted(node)
+        if dotted is not None:
+            return None, f"{noun} is {'an attribute' if '.' in dotted else 'a variable'} (`{dotted}`)"
+        return None, f"{noun} is {'computed by a call' if isinstance(node, cst.Call) else 'not a string literal'}"
+    try:
+        value = ast.literal_eval(literal)  # a literal evaluator: it never runs code
+    except Exception:  # malformed escapes, which libcst's parser lets through
+        return None, f"{noun} literal cannot be decoded"
+    return (value, None) if isinstance(value, str) else (None, f"{noun} is a bytes literal")
+
+
+def _argument(call: Any, index: int | None, *names: str) -> tuple[bool, Any]:
+    """(given, node) for the keyword argument in `names`, else the positional argument at `index`."""
+    for arg in call.args:
+        if arg.keyword is not None and arg.keyword.value in names:
+            return True, arg.value
+    positional = [arg.value for arg in call.args if arg.keyword is None and not arg.star]
+    return (True, positional[index]) if index is not None and index < len(positional) else (False, None)
+
+
+def _methods(call: Any, verb: str) -> tuple[str, ...]:
+    if verb in _VERBS or "websocket" in verb.lower():
+        return ("WEBSOCKET",) if "websocket" in verb.lower() else (verb.upper(),)
+    given, node = _argument(call, None, "methods")
+    if not given:
+        return ("GET",)  # the default of Flask's route, FastAPI's api_route and Starlette's Route for functions
+    values = [_static(e.value)[0] for e in node.elements] if isinstance(node, (cst.List, cst.Tuple, cst.Set)) else [None]
+    return tuple(value.upper() for value in values if value is not None) if None not in values else ()
+
+
+class _Walker:
+    """Walks top-level statements keeping libcst nodes, which one codegen pass at the end turns into offsets."""
+
+    def __init__(self) -> None:
+        self.nodes: set[Any] = set()
+        self.definitions: dict[str, tuple[str, Any, str | None, str | None, str | None]] = {}
+        self.routes: list[tuple[str | None, tuple[str, ...], str, Any, str | None]] = []
+        self.includes: list[tuple[str, str, str | None]] = []
+        self.routers: dict[str, str | None] = {}
+        self.reasons: dict[str, Any] = {}  # message -> node it points at; the first occurrence wins
+        self.lists: dict[str, Any] = {}  # top-level list literals, for `Starlette(routes=routes)`
+
+    def statements(self, body: Sequence[Any]) -> None:
+        for statement in body:
+            if isinstance(statement, (cst.SimpleStatementLine, cst.SimpleStatementSuite)):
+                for small in statement.body:
+                    self.small(small)
+            elif isinstance(statement, (cst.FunctionDef, cst.ClassDef)):
+                kind = "def" if isinstance(statement, cst.FunctionDef) else "class"
+                self.define(statement.name.value, kind, statement.name)
+                for decorator in statement.decorators:
+                    self.registration(decorator.decorator, decorator=True)
+                self.nested(statement.body, f"{'function' if kind == 'def' else 'class'} `{statement.name.value}`")
+            elif isinstance(statement, (cst.For, cst.While)):
+                self.nested(statement, f"a `{'for' if isinstance(statement, cst.For) else 'while'}` loop")
+            elif hasattr(statement, "body"):  # if/else, try/except/finally, with: their names bind at module level
+                body = statement.body
+                self.statements(body.body if isinstance(body, cst.IndentedBlock) else [body])
+                self.statements(getattr(statement, "handlers", ()))
+                self.statements([c for c in (getattr(statement, "orelse", None), getattr(statement, "finalbody", None)) if c])
+
+    def small(self, node: Any) -> None:
+        if isinstance(node, (cst.Assign, cst.AnnAssign)) and node.value is not None:
+            targets = [t.target for t in node.targets] if isinstance(node, cst.Assign) else [node.target]
+            call = _dotted(node.value.func) if isinstance(node.value, cst.Call) else None
+            for name in (name for target in targets for name in _bound_names(target)):
+                self.define(name.value, "assign" if isinstance(node, cst.Assign) else "annassign", name, call)
+            if len(targets) == 1 and isinstance(targets[0], cst.Name):
+                self.created(targets[0].value, node.value)
+        elif isinstance(node, cst.Import):
+            for alias in node.names:
+                module = _dotted(alias.name) or ""
+                name = alias.asname.name if alias.asname is not None else _leftmost(alias.name)
+                self.define(name.value, "import", name, None, module if alias.asname else module.split(".")[0])
+        elif isinstance(node, cst.ImportFrom):
+            module = "." * len(node.relative) + (_dotted(node.module) or "")
+            if isinstance(node.names, cst.ImportStar):
+                return self.reason(f"star import from `{module}` may define names and routes this analysis cannot see", node)
+            for alias in node.names:
+                name = alias.asname.name if alias.asname is not None else alias.name
+                self.define(name.value, "import", name, None, module, _dotted(alias.name))
+        elif isinstance(node, cst.Del):
+            for name in _bound_names(node.target):
+                self.definitions.pop(name.value, None)
+        elif isinstance(node, cst.Expr) and isinstance(node.value, cst.Call):
+            self.registration(node.value, decorator=False)
+
+    def define(self, name: str, kind: str, node: Any, call: str | None = None, *imported: str | None) -> None:
+        self.nodes.add(node)
+        self.definitions.pop(name, None)  # re-insert, so iteration order follows the last bindings
+        self.definitions[name] = (kind, node, call, *imported, None, None)[:5]  # type: ignore[assignment]
+
+    def reason(self, message: str, node: Any) -> None:
+        self.nodes.add(node)
+        self.reasons.setdefault(message, node)
+
+    def created(self, name: str, value: Any) -> None:
+        """`name = APIRouter(prefix=...)`, `name = Starlette(routes=[...])`, `name = FastAPI(...)`, `name = [...]`."""
+        if isinstance(value, (cst.List, cst.Tuple)):
+            self.lists[name] = value
+        callee = (_dotted(value.func) or "").rsplit(".", 1)[-1] if isinstance(value, cst.Call) else ""
+        if callee in _ROUTERS:
+            given, node = _argument(value, None, _ROUTERS[callee] or "-")
+            self.routers[name], why = _static(node, "prefix") if given else ("", None)
+            if why:
+                self.reason(f"prefix of `{name}` is not static: {why}", value)
+        if callee == "FastAPI":
+            docs = {keyword: _argument(value, None, keyword) for keyword in _FASTAPI_DOCS}
+            off = {k for k, (given, node) in docs.items() if given and _dotted(node) == "None"}
+            for keyword, (given, node) in docs.items():
+                if not off & {keyword, "openapi_url"}:  # without the schema FastAPI serves no docs pages either
+                    self.add_route(name, _static(node) if given else (_FASTAPI_DOCS[keyword], None), ("GET",), value)
+        given, routes = _argument(value, None, "routes") if callee else (False, None)
+        if given:
+            self.route_list(name, self.lists.get(_dotted(routes) or "", routes), "")
+
+    def route_list(self, owner: str, routes: Any, prefix: str | None) -> None:
+        if not isinstance(routes, (cst.List, cst.Tuple)):
+            return self.reason(f"routes of `{owner}` come from an expression this analysis cannot read", routes)
+        for item in (element.value for element in routes.elements):
+            kind = (_dotted(item.func) or "").rsplit(".", 1)[-1] if isinstance(item, cst.Call) else ""
+            path, why = _static(_argument(item, 0, "path")[1]) if kind else (None, None)
+            full = _join(prefix, path)
+            if kind in _ROUTE_CLASSES:
+                methods = _methods(item, "websocket" if "WebSocket" in kind else "route")
+                self.add_route(owner, (full, why or "mount prefix is not static" if full is None else None), methods, item)
+            elif kind == "Mount" and _argument(item, None, "routes")[0]:
+                self.route_list(owner, _argument(item, None, "routes")[1], full)
+            elif kind == "Mount" and _dotted(_argument(item, 1, "app")[1]) is not None:
+                self.includes.append((owner, _dotted(_argument(item, 1, "app")[1]) or "", full))
+            else:
+                self.reason(f"routes list of `{owner}` has an entry this analysis cannot read", item)
+
+    def registration(self, call: Any, *, decorator: bool) -> None:
+        """`@owner.get(path)`, `owner.add_api_route(path, ...)`, `owner.get(path)(handler)`, includes, mounts."""
+        if not isinstance(call, cst.Call):
+            return
+        for inner in (call.func, getattr(call.func, "func", None)):
+            if isinstance(inner, cst.Call) and _dotted(inner.func) == "getattr" and inner.args:
+                owner = _dotted(inner.args[0].value) or "an object"
+                return self.reason(f"routes may be registered on `{owner}` through getattr", call)
+        if not decorator and isinstance(call.func, cst.Call):
+            call, decorator = call.func, True  # `app.get("/x")(handler)` is the decorator form, applied by hand
+        owner = _dotted(call.func.value) if isinstance(call.func, cst.Attribute) else None
+        verb = call.func.attr.value if owner is not None else ""
+        if (verb in _DECORATORS) if decorator else (verb in _REGISTERS):
+            self.add_route(owner or "", _static(_argument(call, 0, "path", "rule")[1]), _methods(call, verb), call)
+        elif not decorator and (verb in _INCLUDES or verb == "mount"):
+            included = _argument(call, 1 if verb == "mount" else 0, "app", "router", "blueprint")[1]
+            given, node = _argument(call, 0, "path") if verb == "mount" else _argument(call, None, _INCLUDES[verb])
+            prefix, why = _static(node, "prefix") if given else ("", None)
+            if why:
+                self.reason(f"prefix of an include into `{owner}` is not static: {why}", call)
+            code = cst.Module([]).code_for_node(included) if included is not None else "?"
+            self.includes.append((owner or "", _dotted(included) or code, prefix))
+
+    def add_route(self, owner: str, path: tuple[str | None, str | None], methods: tuple[str, ...], node: Any) -> None:
+        self.nodes.add(node)
+        self.routes.append((path[0], methods, owner, node, path[1]))
+        if path[0] is None:
+            self.reason(f"a route on `{owner}` has no static path: {path[1]}", node)
+
+    def nested(self, node: Any, where: str) -> None:
+        """Registrations inside functions, classes and loops happen (or not) at runtime: reasons, not routes."""
+        finder = _finder_class()()
+        node.visit(finder)
+        for owner, found in finder.found:
+            self.reason(f"routes are registered on `{owner}` inside {where}", found)
+
+    def finish(self, offsets: dict[Any, tuple[int, int]], base: int, text: str) -> ModuleInfo:
+        def span(node: Any) -> tuple[int, int]:
+            start, end = offsets.get(node, (0, 0))
+            return start + base, end + base
+
+        starts = [0] + [newline.end() for newline in _NEWLINE.finditer(text)]
+        definitions = {name: Definition(name, kind, *span(node), *rest) for name, (kind, node, *rest) in self.definitions.items()}
+        routes = tuple(Route(path, methods, owner, *span(node), why) for path, methods, owner, node, why in self.routes)
+        dynamic = tuple(f"{message} (line {bisect.bisect_right(starts, span(node)[0])})" for message, node in self.reasons.items())
+        return ModuleInfo(definitions, routes, tuple(self.includes), dict(self.routers), dynamic)
+
+
+def _leftmost(node: Any) -> Any:
+    return node if isinstance(node, cst.Name) else _leftmost(node.value)
+
+
+def _bound_names(target: Any) -> Iterator[Any]:
+    if isinstance(target, cst.Name):
+        yield target
+    elif isinstance(target, (cst.Tuple, cst.List)):
+        for element in target.elements:
+            yield from _bound_names(element.value)
+    elif isinstance(target, cst.StarredElement):
+        yield from _bound_names(target.value)
+
+
+@functools.cache
+def _finder_class() -> type[Any]:
+    """A visitor collecting (owner, node) for route decorators and registration/include calls under a node.
+
+    Plain `.get(...)` calls are left out: in function bodies they are nearly always dict or environ lookups.
+    """
+    calls = _REGISTERS | _INCLUDES.keys() | {"route", "api_route", "mount"}
+
+    class Finder(cst.CSTVisitor):
+        def __init__(self) -> None:
+            super().__init__()
+            self.found: list[tuple[str, Any]] = []
+
+        def visit_Decorator(self, node: cst.Decorator) -> None:
+            call = node.decorator
+            if isinstance(call, cst.Call) and isinstance(call.func, cst.Attribute) and call.func.attr.value in _DECORATORS:
+                self.found.append((_dotted(call.func.value) or "an object", call))
+
+        def visit_Call(self, node: cst.Call) -> None:
+            applied = isinstance(node.func, cst.Call)  # `app.get("/x")(handler)`
+            func = node.func.func if isinstance(node.func, cst.Call) else node.func
+            if isinstance(func, cst.Attribute) and func.attr.value in (_DECORATORS if applied else calls):
+                self.found.append((_dotted(func.value) or "an object", node))
+
+    return Finder
+
+
+def _offsets(module: cst.Module, wanted: set[Any], source: str) -> dict[Any, tuple[int, int]]:
+    """Code-point offsets of the `wanted` nodes, from one codegen pass that only counts characters.
+
+    libcst's PositionProvider gives the same answer but records every node through the metadata machinery, at
+    about five times the cost; it stays as the fallback should libcst move the internal CodegenState.
+    """
+    try:
+        from libcst._nodes.internal import CodegenState
+    except ImportError:
+        from libcst.metadata import MetadataWrapper, PositionProvider
+
+        starts = [0] + [newline.end() for newline in _NEWLINE.finditer(module.code)]
+        positions = MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider)
+        point = lambda p: starts[p.line - 1] + p.column  # noqa: E731
+        return {node: (point(r.start), point(r.end)) for node, r in positions.items() if node in wanted}
+
+    found: dict[Any, tuple[int, int]] = {}
+
+    class Counter(CodegenState):  # type: ignore[misc]
+        offset = 0
+
+        def add_indent_tokens(self) -> None:
+            self.offset += sum(map(len, self.indent_tokens))
+
+        def add_token(self, value: str) -> None:
+            self.offset += len(value)
+
+        def pop_trailing_newline(self) -> None:
+            self.offset -= len(self.default_newline)
+
+        @contextmanager
+        def record_syntactic_position(self, node: Any, **_: Any) -> Iterator[None]:
+            start = self.offset
+            yield
+            if node in wanted:
+                found[node] = (start, self.offset)
+
+    counter = Counter(module.default_indent, module.default_newline, tokens=[""])  # "": no synthetic final newline
+    module._codegen(counter)
+    if counter.offset == len(source):
+        return found
+    # libcst's codegen drops a little whitespace (a `\` continuation before a statement, a space before `:`), so
+    # map generated offsets onto the source: what is left is a subsequence of it.
+    code, where, index = module.code, [], 0
+    for char in code:
+        while index < len(source) and source[index] != char:
+            index += 1
+        where.append(min(index, len(source)))
+        index += 1
+    where.append(len(source))
+    return {node: (where[start], where[end - 1] + 1 if end > start else where[start]) for node, (start, end) in found.items()}

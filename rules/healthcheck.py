@@ -1,0 +1,212 @@
+"""HC: Railway's health check, matched against the routes the start command's app actually serves.
+
+The app is found from the effective start command and read statically (libcst), following imports and
+`include_router`/`register_blueprint` into other modules of the root directory, a few levels deep.
+"""
+
+from __future__ import annotations
+
+import posixpath
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import PurePosixPath
+
+from railcheck import Diagnostic, Invalid, Project, Related, Service, ServiceRule, Severity, Valid
+from railcheck.facts import root_evidence, facts, script
+from railcheck.modules import find_module, search_bases
+from railcheck.servers import servers
+from railcheck.sources.pymodule import ModuleInfo, analyse_module, routes_for
+from railcheck.sources.text import Document, ParseFailure, join_pointer
+
+FAMILY = "HC"
+MAX_DEPTH = 4
+
+
+@dataclass
+class RouteTable:
+    """Static paths the app serves, where they were found, and why the table may be incomplete."""
+
+    paths: list[tuple[str, PurePosixPath]] = field(default_factory=list)
+    reasons: list[str] = field(default_factory=list)
+    app: PurePosixPath | None = None
+
+
+def _health_paths(service: Service) -> Iterator[tuple[Document, str, str]]:
+    document = service.railway
+    if document is None or not isinstance(document.value, dict):
+        return
+    pointers = ["/deploy/healthcheckPath"]
+    environments = document.value.get("environments")
+    if isinstance(environments, dict):
+        pointers += [join_pointer(join_pointer(join_pointer("/environments", name), "deploy"), "healthcheckPath") for name in environments]
+    for pointer in pointers:
+        value = document.get(pointer)
+        if isinstance(value, str) and value.startswith("/"):
+            yield document, pointer, value
+
+
+def _route_table(service: Service, project: Project) -> RouteTable | None:
+    """Routes of the app the effective start command serves; None when there is no app to read."""
+    key = ("routes", service.name)
+    if key in project.memo:
+        return project.memo[key]  # type: ignore[return-value]
+    table = None
+    start = facts(service, project).start
+    parsed = script(start) if start is not None else None
+    if start is not None and parsed is not None and not isinstance(parsed, ParseFailure):
+        for server in servers(parsed):
+            if server.module is None or server.attribute is None or server.kind == "python -m":
+                continue
+            bases = search_bases(service.root, server.cwd, server.search_dirs, [server.pythonpath or ""])
+            table = RouteTable()
+            _collect(project, bases, server.module, server.attribute, "", table, 0)
+            break
+    project.memo[key] = table
+    return table
+
+
+def _collect(project: Project, bases: list[PurePosixPath], module: str, attribute: str, prefix: str, table: RouteTable, depth: int) -> None:
+    repository = project.repository
+    path = find_module(repository, bases, module) if repository else None
+    if path is None or path.suffix != ".py":
+        table.reasons.append(f"module `{module}` could not be read")
+        return
+    text = repository.read(path) if repository else None
+    info = analyse_module(text) if text is not None else None
+    if not isinstance(info, ModuleInfo):
+        table.reasons.append(f"{path} could not be parsed")
+        return
+    if table.app is None:
+        table.app = path
+    definition = info.definitions.get(attribute)
+    if definition is not None and definition.kind == "import" and definition.imported_from is not None and depth < MAX_DEPTH:
+        # `from .core import app`: the app and its routes live in the other module.
+        target = _absolute(module, definition.imported_from, path)
+        _collect(project, bases, target, definition.imported_name or attribute, prefix, table, depth + 1)
+        return
+    found, reasons = routes_for(info, attribute)
+    table.paths += [(prefix + route_path, path) for route_path, _ in found if route_path is not None]
+    table.reasons += [reason for reason in reasons if "is imported from" not in reason]
+    table.reasons += [f"a route at {route.start} has {route.reason}" for route_path, route in found if route_path is None and route.reason]
+    if depth >= MAX_DEPTH:
+        return
+    for owner, child, at in info.includes:
+        head, _, rest = child.partition(".")
+        binding = info.definitions.get(head)
+        if owner != attribute or binding is None or binding.kind != "import" or binding.imported_from is None:
+            continue
+        base_module = _absolute(module, binding.imported_from, path)
+        if rest:  # `include_router(health.router)` after `from .api import health`
+            target = f"{base_module}.{binding.imported_name}" if binding.imported_name else base_module
+            _collect(project, bases, target, rest, prefix + (at or ""), table, depth + 1)
+        else:  # `include_router(router)` after `from .api.health import router`
+            _collect(project, bases, base_module, binding.imported_name or head, prefix + (at or ""), table, depth + 1)
+
+
+def _absolute(current: str, imported: str, path: PurePosixPath) -> str:
+    """`imported` as an absolute dotted module, resolving leading dots against the current module's package."""
+    dots = len(imported) - len(imported.lstrip("."))
+    if not dots:
+        return imported
+    package = current.split(".")
+    package = package[: len(package) - (0 if path.name == "__init__.py" else 1)]
+    package = package[: len(package) - (dots - 1)] if dots > 1 else package
+    rest = imported[dots:]
+    return ".".join([*package, rest] if rest else package)
+
+
+def _matches(route: str, wanted: str) -> bool:
+    route, wanted = posixpath.normpath(route or "/"), posixpath.normpath(wanted or "/")
+    pattern = re.sub(r"\\\{[^}]*\\\}|<[^>]*>", "[^/]+", re.escape(route).replace(r"\<", "<").replace(r"\>", ">"))
+    return re.fullmatch(pattern, wanted) is not None
+
+
+class HealthcheckRouteMissing(ServiceRule):
+    """
+    ## What it does
+    Finds the app that the start command serves, reads its routes statically (FastAPI and Starlette
+    decorators and route lists, `APIRouter` prefixes and `include_router`, Flask routes and blueprints), and
+    reports a `healthcheckPath` that no route serves.
+
+    ## Why is this bad?
+    Railway calls the path until it answers 200 and only then switches traffic. A path nobody serves
+    answers 404 every time, and after the health-check timeout (300 s by default) the deploy fails.
+
+    ## Example
+    `"healthcheckPath": "/api/health"` while the app defines `@app.get("/health")`.
+    """
+
+    code = "HC001"
+    name = "healthcheck-route-missing"
+    summary = "No route of the app serves the health-check path"
+    examples = (
+        Valid({"railway.json": '{"deploy": {"startCommand": "uvicorn main:app --host 0.0.0.0 --port $PORT", "healthcheckPath": "/api/health"}}',
+               "main.py": "from fastapi import APIRouter, FastAPI\napp = FastAPI()\napi = APIRouter(prefix='/api')\n@api.get('/health')\ndef health():\n    return {}\napp.include_router(api)\n"}),
+        Invalid({"railway.json": '{"deploy": {"startCommand": "uvicorn main:app --host 0.0.0.0 --port $PORT", "healthcheckPath": "/api/health"}}',
+                 "main.py": "from fastapi import FastAPI\napp = FastAPI()\n@app.get('/health')\ndef health():\n    return {}\n"},
+                expect=[("HC001", "railway.json", 1, 96)]),
+    )
+
+    def check(self, service: Service, project: Project) -> Iterator[Diagnostic]:
+        if root_evidence(service, project):
+            return  # SV003 reports the unclear root directory once instead
+        table = _route_table(service, project)
+        if table is None or table.app is None or table.reasons:
+            return  # HC002 covers apps too dynamic to read
+        for document, pointer, path in _health_paths(service):
+            if any(_matches(route, path) for route, _ in table.paths):
+                continue
+            served = sorted({route for route, _ in table.paths})
+            yield self.diagnostic(
+                document, document.value_span(pointer),
+                f"no route of the app in {table.app} serves the health-check path {path}, so every health check gets 404 and the deploy fails",
+                service=service.name,
+                help=("Routes found: " + ", ".join(served[:8]) + ("..." if len(served) > 8 else "") + ". " if served else "The app defines no routes. ") + "Point `healthcheckPath` at one, or add the route.",
+                related=(Related(table.app, None, "the app the start command serves"),),
+            )
+
+
+class HealthcheckRouteUnverified(ServiceRule):
+    """
+    ## What it does
+    Reports a `healthcheckPath` that railcheck could not match to a route because the app registers
+    routes dynamically (in loops or functions, with computed paths, or from modules it cannot read), and no
+    static route matched.
+
+    ## Why is this bad?
+    It may be fine. But if the path is not served, every deploy waits for the health-check timeout and
+    fails; a static route for the health check keeps it obvious.
+
+    ## Example
+    Routes added with `for name in PLUGINS: app.add_api_route(f"/{name}", ...)` and
+    `"healthcheckPath": "/ready"`.
+    """
+
+    code = "HC002"
+    name = "healthcheck-route-unverified"
+    summary = "The health-check path could not be matched to a route"
+    default_severity = Severity.WARNING
+    examples = (
+        Valid({"railway.json": '{"deploy": {"startCommand": "uvicorn main:app", "healthcheckPath": "/health"}}',
+               "main.py": "from fastapi import FastAPI\napp = FastAPI()\n@app.get('/health')\ndef health():\n    return {}\n"}),
+        Invalid({"railway.json": '{"deploy": {"startCommand": "uvicorn main:app", "healthcheckPath": "/ready"}}',
+                 "main.py": "from fastapi import FastAPI\napp = FastAPI()\nfor name in ['a', 'b']:\n    app.add_api_route('/' + name, lambda: {})\n"},
+                expect=[("HC002", "railway.json", 1, 68)]),
+    )
+
+    def check(self, service: Service, project: Project) -> Iterator[Diagnostic]:
+        if root_evidence(service, project):
+            return  # SV003 reports the unclear root directory once instead
+        table = _route_table(service, project)
+        if table is None or table.app is None or not table.reasons:
+            return
+        for document, pointer, path in _health_paths(service):
+            if any(_matches(route, path) for route, _ in table.paths):
+                continue
+            yield self.diagnostic(
+                document, document.value_span(pointer),
+                f"the health-check path {path} matches no static route of the app in {table.app}, and its routes cannot all be read: {table.reasons[0]}",
+                service=service.name,
+                help="Register the health-check route with a literal path (e.g. `@app.get(\"/health\")`) so it can be checked.",
+            )

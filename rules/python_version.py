@@ -1,0 +1,375 @@
+"""PV: which Python Railpack builds a service with, and every place that says otherwise.
+
+Railpack's order (REFERENCE §3.2, lowest first): its default, Pipfile, runtime.txt, mise files inside the
+root directory (.python-version, .tool-versions, mise.toml), RAILPACK_PYTHON_VERSION, and `packages.python`
+in railpack.json, which is applied last and beats everything.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from railcheck import Diagnostic, Edit, Fix, FixAvailability, Invalid, Project, ProjectRule, Related, Service, ServiceRule, Severity, Valid
+from railcheck.facts import Candidate, facts
+from railcheck.sources.python_version import minor_of, normalise_railpack_version
+from railcheck.walk import strings
+
+FAMILY = "PV"
+_CONCRETE = re.compile(r"^\d+(\.\d+){0,2}$")
+_MISE_FILES = (".python-version", ".tool-versions", "mise.toml", ".mise.toml")
+
+
+def _explicit(service: Service, project: Project) -> tuple[Candidate, ...]:
+    """Python version candidates written somewhere (Railpack's default excluded), lowest priority first."""
+    return facts(service, project).python_versions[1:]
+
+
+def _related(candidate: Candidate, message: str) -> tuple[Related, ...]:
+    if candidate.origin.path is None:
+        return ()
+    return (Related(candidate.origin.path, candidate.origin.span, message),)
+
+
+class InvalidPythonVersion(ServiceRule):
+    """
+    ## What it does
+    Reports a Python version that Railpack cannot turn into a CPython release: `pypy3.10`, `3.x.y`,
+    `python3`, text without a version.
+
+    ## Why is this bad?
+    Railpack asks mise for `python@<version>`; an unusable value fails the build while installing Python,
+    or silently falls back to the newest release.
+
+    ## Example
+    `.python-version` containing `pypy3.10`.
+    """
+
+    code = "PV001"
+    name = "invalid-python-version"
+    summary = "A Python version Railpack cannot resolve"
+    examples = (
+        Valid({"railpack.json": "{}", ".python-version": "3.12\n"}),
+        Invalid({"railpack.json": "{}", ".python-version": "pypy3.10\n"}, expect=[("PV001", ".python-version", 1, 1)]),
+        Invalid({"railpack.json": '{"packages": {"python": "three"}}'}, expect=[("PV001", "railpack.json", 1, 25)]),
+    )
+
+    def check(self, service: Service, project: Project) -> Iterator[Diagnostic]:
+        for candidate in _explicit(service, project):
+            normalised = normalise_railpack_version(candidate.value)
+            if normalised == "latest" or _CONCRETE.match(normalised):
+                continue
+            yield self.diagnostic(
+                candidate.origin.path or service.railpack_path, candidate.origin.span,
+                f"{candidate.origin.label} names Python \"{candidate.value}\", which Railpack cannot resolve to a CPython release",
+                service=service.name,
+                help="Write a CPython version such as `3.12` (a minor version) or `3.12.8` (an exact release).",
+            )
+
+
+class PythonVersionMismatch(ServiceRule):
+    """
+    ## What it does
+    Reports a Python version that disagrees with the one Railpack will build with, naming the winner and
+    why it wins.
+
+    ## Why is this bad?
+    Only one version is used: `packages.python` in railpack.json beats RAILPACK_PYTHON_VERSION, which beats
+    `.python-version`, which beats runtime.txt. The losing files still drive local tools, CI and
+    editors, so the service is tested on one Python and deployed on another.
+
+    ## Example
+    `railpack.json` pins `"python": "3.13"` while `.python-version` says `3.12`.
+
+    ## Fix safety
+    Safe for `.python-version`: Railpack already builds with the winning version, so aligning the file only
+    changes local tooling.
+    """
+
+    code = "PV002"
+    name = "python-version-mismatch"
+    summary = "Python versions disagree; one silently wins"
+    default_severity = Severity.WARNING
+    fix = FixAvailability.SOMETIMES
+    examples = (
+        Valid({"railpack.json": '{"packages": {"python": "3.13"}}', ".python-version": "3.13\n"}),
+        Invalid(
+            {"railpack.json": '{"packages": {"python": "3.13"}}', ".python-version": "3.12\n"},
+            expect=[("PV002", ".python-version", 1, 1)],
+            fixed={".python-version": "3.13\n"},
+        ),
+    )
+
+    def check(self, service: Service, project: Project) -> Iterator[Diagnostic]:
+        candidates = _explicit(service, project)
+        if len(candidates) < 2:
+            return
+        winner = candidates[-1]
+        wanted = minor_of(normalise_railpack_version(winner.value))
+        if wanted is None:
+            return  # "latest" or a major only: nothing precise to compare against
+        for candidate in candidates[:-1]:
+            found = minor_of(normalise_railpack_version(candidate.value))
+            if found is None or found == wanted:
+                continue
+            fix = None
+            if candidate.origin.label == ".python-version" and candidate.origin.path and candidate.origin.span:
+                span = candidate.origin.span
+                fix = Fix.safe(f"Set .python-version to {winner.value}", Edit(candidate.origin.path, span.start.offset, span.end.offset, winner.value))
+            yield self.diagnostic(
+                candidate.origin.path or service.railpack_path, candidate.origin.span,
+                f"{candidate.origin.label} says Python {candidate.value}, but Railpack builds with {winner.value} from {winner.origin.label}",
+                service=service.name,
+                help=f"{winner.origin.label} wins: Railpack applies it after the other sources. Make them agree.",
+                fix=fix,
+                related=_related(winner, f"the version Railpack uses ({winner.value})"),
+            )
+
+
+class PythonVersionCollapses(ServiceRule):
+    """
+    ## What it does
+    Reports a Python version written as a range (`>=3.10`, `>=3.10,<3.13`, `^3.11`).
+
+    ## Why is this bad?
+    Railpack keeps only the major version of such a spec, so `>=3.10,<3.13` becomes `3` and mise installs
+    the newest Python 3 available: the upper bound is ignored.
+
+    ## Example
+    ```toml
+    [requires]
+    python_version = ">=3.10,<3.13"
+    ```
+    """
+
+    code = "PV003"
+    name = "python-version-collapses"
+    summary = "A version range that Railpack reduces to a major version"
+    default_severity = Severity.WARNING
+    examples = (
+        Valid({"railpack.json": '{"packages": {"python": "3.12"}}'}),
+        Invalid({"railpack.json": '{"packages": {"python": ">=3.10,<3.13"}}'}, expect=[("PV003", "railpack.json", 1, 25)]),
+    )
+
+    def check(self, service: Service, project: Project) -> Iterator[Diagnostic]:
+        for candidate in _explicit(service, project):
+            value = candidate.value.strip()
+            normalised = normalise_railpack_version(value)
+            if normalised == value or not (">" in value or "<" in value or value.startswith("^")):
+                continue
+            yield self.diagnostic(
+                candidate.origin.path or service.railpack_path, candidate.origin.span,
+                f"{candidate.origin.label} is the range \"{value}\", which Railpack reduces to \"{normalised}\" (the newest Python {normalised})",
+                service=service.name,
+                help="Pin a minor version such as `3.12`; ranges belong in `requires-python`.",
+            )
+
+
+class RequiresPythonExcludesVersion(ServiceRule):
+    """
+    ## What it does
+    Reports a `requires-python` in the service's `pyproject.toml` that excludes the Python Railpack will
+    build with.
+
+    ## Why is this bad?
+    Railpack never reads `requires-python`. uv, Poetry and PDM do, and refuse to install the project on
+    an excluded interpreter, so the build fails in the install step (uv cannot download another Python,
+    Railpack sets `UV_PYTHON_DOWNLOADS=never`).
+
+    ## Example
+    `requires-python = ">=3.10,<3.13"` while Railpack uses its default, 3.13.
+    """
+
+    code = "PV004"
+    name = "requires-python-excludes-version"
+    summary = "`requires-python` excludes the Python Railpack uses"
+    examples = (
+        Valid({"pyproject.toml": '[project]\nname = "x"\nrequires-python = ">=3.11"\n', "railpack.json": '{"packages": {"python": "3.12"}}'}),
+        Invalid(
+            {"pyproject.toml": '[project]\nname = "x"\nrequires-python = ">=3.10,<3.13"\n', "railpack.json": "{}"},
+            expect=[("PV004", "pyproject.toml", 3, 19)],
+        ),
+    )
+
+    def check(self, service: Service, project: Project) -> Iterator[Diagnostic]:
+        from packaging.specifiers import InvalidSpecifier, SpecifierSet
+
+        pyproject = facts(service, project).pyproject
+        if pyproject is None:
+            return
+        project_table = pyproject.value.get("project")
+        spec = project_table.get("requires-python") if isinstance(project_table, dict) else None
+        if not isinstance(spec, str):
+            return
+        winner = facts(service, project).python_version
+        minor = minor_of(normalise_railpack_version(winner.value))
+        if minor is None:
+            return
+        try:
+            allowed = SpecifierSet(spec)
+        except InvalidSpecifier:
+            return
+        # A minor version like 3.13 means "the newest 3.13.x": excluded only if no patch release fits.
+        version = ".".join(str(part) for part in minor)
+        if any(allowed.contains(f"{version}.{patch}", prereleases=True) for patch in range(0, 30)):
+            return
+        yield self.diagnostic(
+            pyproject, pyproject.value_span("/project/requires-python"),
+            f"`requires-python = \"{spec}\"` excludes Python {winner.value}, which Railpack uses ({winner.origin.label})",
+            service=service.name,
+            help="Pin a Python that `requires-python` allows (e.g. `packages.python` in railpack.json or .python-version), or widen the range.",
+            related=_related(winner, "where the version comes from"),
+        )
+
+
+class RootPythonVersionIgnored(ProjectRule):
+    """
+    ## What it does
+    Reports a Python version file at the repository root (`.python-version`, `.tool-versions`,
+    `mise.toml`) when services build from subfolder root directories without their own.
+
+    ## Why is this bad?
+    Railway uploads only the service's root directory, and Railpack runs mise with the root directory
+    as its ceiling, so a version file above it is never seen: those services get Railpack's default
+    Python instead.
+
+    ## Example
+    `/.python-version` says `3.11`, and `services/api` (its root directory) has no version file.
+    """
+
+    code = "PV005"
+    name = "root-python-version-ignored"
+    summary = "A repository-root Python version file that subfolder services never see"
+    default_severity = Severity.WARNING
+    examples = (
+        Valid({"/.python-version": "3.12\n", ".python-version": "3.12\n", "railpack.json": "{}"}),
+        Invalid({"/.python-version": "3.12\n", "railpack.json": "{}"}, expect=[("PV005", "/.python-version", 1, 1)]),
+    )
+
+    def check(self, project: Project) -> Iterator[Diagnostic]:
+        repository = project.repository
+        if repository is None:
+            return
+        from railcheck.repository import PurePosixPath
+
+        top = set(repository.listdir(PurePosixPath(".")))
+        for name in _MISE_FILES:
+            if name not in top:
+                continue
+            blind = [service for service in project.services if str(service.root) != "." and not set(repository.listdir(service.root)) & set(_MISE_FILES)]
+            if not blind:
+                continue
+            text = repository.read(PurePosixPath(name)) or ""
+            names = ", ".join(service.display_root() for service in blind[:5]) + (" ..." if len(blind) > 5 else "")
+            yield self.diagnostic(
+                PurePosixPath(name), None if not text else _first_line_span(text),
+                f"the repository-root {name} is not seen by services built from subfolders ({names}); they get Railpack's default Python",
+                help=f"Put a {name} in each service's root directory, or pin `packages.python` in its railpack.json.",
+            )
+
+
+def _first_line_span(text: str):  # type: ignore[no-untyped-def]
+    from railcheck.sources.text import LineIndex
+
+    lines = LineIndex(text)
+    return lines.span(0, lines.line_end(1, text))
+
+
+_HARDCODED = re.compile(r"python(\d)\.(\d{1,2})(?!\d)")
+
+
+class HardcodedPythonPath(ServiceRule):
+    """
+    ## What it does
+    Reports `pythonX.Y` written in commands, paths and variables (`/app/.venv/lib/python3.11/site-packages`,
+    `python3.11 -m pip`) when it differs from the Python Railpack builds with.
+
+    ## Why is this bad?
+    The interpreter or folder does not exist in the image: Railpack installs only the resolved version,
+    so the command fails with "not found" or the path adds nothing to the search path.
+
+    ## Example
+    `"PYTHONPATH": "/app/.venv/lib/python3.11/site-packages"` while the service builds with Python 3.12.
+
+    ## Fix safety
+    Unsafe: rewriting the version changes which files the command or path refers to.
+    """
+
+    code = "PV006"
+    name = "hardcoded-python-path"
+    summary = "`pythonX.Y` in a command or path differs from the Python Railpack uses"
+    default_severity = Severity.WARNING
+    fix = FixAvailability.SOMETIMES
+    examples = (
+        Valid({"railpack.json": '{"packages": {"python": "3.12"}, "deploy": {"paths": ["/app/.venv/lib/python3.12/bin"]}}'}),
+        Invalid(
+            {"railpack.json": '{"packages": {"python": "3.12"}, "deploy": {"paths": ["/app/.venv/lib/python3.11/bin"]}}'},
+            expect=[("PV006", "railpack.json", 1, 71)],
+            fixed={"railpack.json": '{"packages": {"python": "3.12"}, "deploy": {"paths": ["/app/.venv/lib/python3.12/bin"]}}'},
+            unsafe_fixes=True,
+        ),
+    )
+
+    def check(self, service: Service, project: Project) -> Iterator[Diagnostic]:
+        winner = facts(service, project).python_version
+        minor = minor_of(normalise_railpack_version(winner.value))
+        if minor is None:
+            return
+        for document in (service.railpack, service.railway):
+            if document is None:
+                continue
+            for pointer, value in strings(document.value):
+                if pointer.startswith("/packages/"):
+                    continue
+                start, end = document.value_offsets.get(pointer, (0, 0))
+                literal = document.text[start:end]
+                for match in _HARDCODED.finditer(value):
+                    if (int(match.group(1)), int(match.group(2))) == minor:
+                        continue
+                    wanted = f"python{minor[0]}.{minor[1]}"
+                    # Only offer the edit when the literal maps one to one (no escapes before the match).
+                    exact = literal[1:-1] == value
+                    span = document.lines.span(start + 1 + match.start(), start + 1 + match.end()) if exact else document.value_span(pointer)
+                    fix = Fix.unsafe(f"Write {wanted}", Edit(document.path, start + 1 + match.start(), start + 1 + match.end(), wanted)) if exact else None
+                    yield self.diagnostic(
+                        document, span,
+                        f"`{match.group()}` does not exist in the image: Railpack installs Python {winner.value} ({winner.origin.label})",
+                        service=service.name,
+                        help=f"Write `{wanted}`, or avoid the version in the path (e.g. `python -m ...`, `/app/.venv/bin`).",
+                        fix=fix,
+                        related=_related(winner, "where the version comes from"),
+                    )
+
+
+class UnsupportedPython(ServiceRule):
+    """
+    ## What it does
+    Reports a service that Railpack would build with Python older than 3.10.
+
+    ## Why is this bad?
+    Railpack supports Python 3.10 and newer, and installs only precompiled CPython builds; older
+    versions may have none, and the build fails while installing Python.
+
+    ## Example
+    `.python-version` says `3.8`.
+    """
+
+    code = "PV007"
+    name = "unsupported-python"
+    summary = "Railpack would build with Python older than 3.10"
+    examples = (
+        Valid({"railpack.json": "{}", ".python-version": "3.10\n"}),
+        Invalid({"railpack.json": "{}", ".python-version": "3.8\n"}, expect=[("PV007", ".python-version", 1, 1)]),
+    )
+
+    def check(self, service: Service, project: Project) -> Iterator[Diagnostic]:
+        winner = facts(service, project).python_version
+        minor = minor_of(normalise_railpack_version(winner.value))
+        if minor is None or minor >= (3, 10):
+            return
+        yield self.diagnostic(
+            winner.origin.path or service.railpack_path, winner.origin.span,
+            f"Railpack would build with Python {winner.value} ({winner.origin.label}); it supports 3.10 and newer",
+            service=service.name,
+            help="Upgrade to Python 3.10 or newer and pin it, e.g. `packages.python` in railpack.json.",
+        )

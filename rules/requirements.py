@@ -1,0 +1,286 @@
+"""RQ: the requirements files a service installs, as Railpack's install step will see them."""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterator
+from pathlib import PurePosixPath
+
+from railcheck import Diagnostic, Edit, Fix, FixAvailability, Invalid, Project, ProjectRule, Related, Service, ServiceRule, Severity, Valid
+from railcheck.facts import facts
+from railcheck.sources.requirements import RequirementLine, parse_requirements
+from railcheck.sources.text import LineIndex
+
+FAMILY = "RQ"
+# Files Railpack copies into the install step before installing (core/providers/python/python.go:435-488).
+INSTALL_STEP_FILES = frozenset({"requirements.txt", "pyproject.toml", "Pipfile", "Pipfile.lock", "poetry.lock", "uv.lock", "pdm.lock"})
+SIMILAR_ENOUGH = 0.8
+
+
+def _requirement_files(service: Service, project: Project) -> Iterator[tuple[PurePosixPath, str]]:
+    """Root-level requirements*.txt files of the service that railcheck read, in name order."""
+    for path, text in sorted(project.texts.items()):
+        if path.parent == service.root and path.name.startswith("requirements") and path.suffix == ".txt":
+            yield path, text
+
+
+def _span(text: str, start: int, end: int):  # type: ignore[no-untyped-def]
+    return LineIndex(text).span(start, end)
+
+
+class InvalidRequirement(ServiceRule):
+    """
+    ## What it does
+    Reports lines of a `requirements*.txt` file that pip cannot parse.
+
+    ## Why is this bad?
+    pip stops at the first invalid line, so the install step fails and the build with it.
+
+    ## Example
+    ```text
+    fastapi=0.115.0
+    ```
+    """
+
+    code = "RQ001"
+    name = "invalid-requirement"
+    summary = "A requirements line pip cannot parse"
+    examples = (
+        Valid({"requirements.txt": "fastapi==0.115.0\nuvicorn[standard]>=0.30 ; python_version >= '3.10'\n", "railpack.json": "{}"}),
+        Invalid({"requirements.txt": "fastapi=0.115.0\n", "railpack.json": "{}"}, expect=[("RQ001", "requirements.txt", 1, 1)]),
+    )
+
+    def check(self, service: Service, project: Project) -> Iterator[Diagnostic]:
+        for path, text in _requirement_files(service, project):
+            for line in parse_requirements(text).lines:
+                if line.kind != "invalid" or "${" in line.text:
+                    continue  # pip substitutes ${VAR} at install time; the line cannot be judged here
+                yield self.diagnostic(
+                    path, _span(text, line.start, line.end),
+                    f"pip cannot parse `{line.text}`: {line.error}",
+                    service=service.name,
+                    help="Write `name==version` (or another PEP 508 requirement); pip stops the install at this line.",
+                )
+
+
+class DuplicateRequirement(ServiceRule):
+    """
+    ## What it does
+    Reports a project required twice in one requirements file, especially with different versions.
+
+    ## Why is this bad?
+    pip refuses conflicting pins ("Cannot install x==1 and x==2"), and a repeated identical line is a
+    sign of a merge that went wrong.
+
+    ## Example
+    ```text
+    httpx==0.28.1
+    httpx==0.27.2
+    ```
+    """
+
+    code = "RQ002"
+    name = "duplicate-requirement"
+    summary = "A project is required twice in one file"
+    examples = (
+        Valid({"requirements.txt": "httpx==0.28.1\nhttpx-sse==0.4.0\n", "railpack.json": "{}"}),
+        Invalid({"requirements.txt": "httpx==0.28.1\nHTTPX==0.27.2\n", "railpack.json": "{}"}, expect=[("RQ002", "requirements.txt", 2, 1)]),
+    )
+
+    def check(self, service: Service, project: Project) -> Iterator[Diagnostic]:
+        for path, text in _requirement_files(service, project):
+            seen: dict[tuple[str, str | None], RequirementLine] = {}
+            for line in parse_requirements(text).lines:
+                if line.kind != "requirement" or line.name is None:
+                    continue
+                key = (line.name, line.marker)
+                first = seen.setdefault(key, line)
+                if first is line:
+                    continue
+                conflict = first.specifier != line.specifier
+                yield self.diagnostic(
+                    path, _span(text, line.start, line.end),
+                    f"`{line.name}` is required again" + (f" with `{line.specifier or 'any version'}`, conflicting with `{first.specifier or 'any version'}` on line {first.line}" if conflict else f" (as on line {first.line})"),
+                    service=service.name,
+                    help="Keep one line per project." + (" pip refuses to install two different pins." if conflict else ""),
+                    related=(Related(path, _span(text, first.start, first.end), "the first requirement"),),
+                )
+
+
+class UnavailableAtInstall(ServiceRule):
+    """
+    ## What it does
+    Reports lines of the root `requirements.txt` that refer to other files: `-r other.txt`,
+    `-c constraints.txt`, `-e .`, `./libs/pkg`, `../shared`.
+
+    ## Why is this bad?
+    Railpack installs dependencies in a step that holds only the manifest files (`requirements.txt`,
+    `pyproject.toml`, `Pipfile` and lock files), so the referenced file or folder is missing there and pip
+    fails. (Railpack copies the whole source first only when `requirements.txt` contains `file://`.)
+
+    ## Example
+    ```text
+    -r requirements-deploy.txt
+    ```
+    """
+
+    code = "RQ003"
+    name = "unavailable-at-install"
+    summary = "requirements.txt refers to a file Railpack's install step does not have"
+    examples = (
+        Valid({"requirements.txt": "fastapi==0.115.0\n", "railpack.json": "{}"}),
+        Invalid({"requirements.txt": "-r requirements-deploy.txt\n", "requirements-deploy.txt": "fastapi\n", "railpack.json": "{}"}, expect=[("RQ003", "requirements.txt", 1, 1)]),
+        Invalid({"requirements.txt": "fastapi\n-e .\n", "railpack.json": "{}"}, expect=[("RQ003", "requirements.txt", 2, 1)]),
+    )
+
+    def check(self, service: Service, project: Project) -> Iterator[Diagnostic]:
+        path = service.root / "requirements.txt"
+        text = project.texts.get(path)
+        if text is None or "file://" in text:
+            return
+        for line in parse_requirements(text).lines:
+            if line.kind not in ("include", "constraint", "editable", "path"):
+                continue
+            target = line.argument or line.url or line.text
+            if line.kind in ("include", "constraint") and PurePosixPath(target).name in INSTALL_STEP_FILES and "/" not in target:
+                continue  # that manifest is copied into the install step too
+            yield self.diagnostic(
+                path, _span(text, line.start, line.end),
+                f"`{line.text}` needs `{target}`, which is not in Railpack's install step (it holds only requirements.txt and other manifests)",
+                service=service.name,
+                help="List the requirements in requirements.txt itself, or install them in a later step (e.g. a build command) where the whole source is present.",
+            )
+
+
+class DependenciesNotInstalled(ServiceRule):
+    """
+    ## What it does
+    Reports a Python service with a `pyproject.toml` but no `requirements.txt` and no lock file
+    (`uv.lock`, `poetry.lock`, `pdm.lock`).
+
+    ## Why is this bad?
+    Railpack installs dependencies only from `requirements.txt`, a pyproject with one of those lock files,
+    or a Pipfile. Otherwise the install step is empty and the app fails at start with `ModuleNotFoundError`.
+
+    ## Example
+    `pyproject.toml` lists `fastapi` in `[project].dependencies`; there is no `uv.lock`.
+    """
+
+    code = "RQ004"
+    name = "dependencies-not-installed"
+    summary = "pyproject.toml without requirements.txt or a lock file: nothing is installed"
+    examples = (
+        Valid({"pyproject.toml": '[project]\nname = "x"\n', "uv.lock": "version = 1\n", "railpack.json": "{}"}),
+        Invalid({"pyproject.toml": '[project]\nname = "x"\ndependencies = ["fastapi"]\n', "railpack.json": "{}"}, expect=[("RQ004", "pyproject.toml", 1, 1)]),
+    )
+
+    def check(self, service: Service, project: Project) -> Iterator[Diagnostic]:
+        found = facts(service, project)
+        if found.install_manager is not None or "pyproject.toml" not in found.python_markers or not found.builds_python:
+            return
+        path = service.root / "pyproject.toml"
+        yield self.diagnostic(
+            path, _span(project.texts.get(path, ""), 0, 0),
+            "pyproject.toml has no lock file and there is no requirements.txt, so Railpack installs no dependencies",
+            service=service.name,
+            help="Commit a lock file (`uv lock`, `poetry lock` or `pdm lock`), or add a requirements.txt.",
+        )
+
+
+def _compact_diff(original: str, copy: str, original_name: str, copy_name: str) -> str:
+    def visible(lines: list[str]) -> list[str]:
+        # Make trailing whitespace visible; the final-newline difference gets its own marker below.
+        return [line.rstrip("\n").rstrip("\r") + ("·" * (len(line.rstrip("\r\n")) - len(line.rstrip("\r\n").rstrip(" ")))) for line in lines]
+
+    old, new = original.splitlines(keepends=True), copy.splitlines(keepends=True)
+    out = []
+    for group in difflib.SequenceMatcher(a=old, b=new).get_grouped_opcodes(0):
+        for tag, a0, a1, b0, b1 in group:
+            if tag == "equal":
+                continue
+            out += [f"-{line}" for line in visible(old[a0:a1])] + [f"+{line}" for line in visible(new[b0:b1])]
+    if original.endswith("\n") != copy.endswith("\n"):
+        who = copy_name if original.endswith("\n") else original_name
+        out.append(f"(no newline at the end of {who})")
+    return "\n      ".join(out[:12] + (["..."] if len(out) > 12 else []))
+
+
+class CopyOutOfSync(ProjectRule):
+    """
+    ## What it does
+    Reports a file that should be an exact copy of another but differs: copies declared in
+    `[[tool.railcheck.sync]]`, and same-named files in a service's root directory that nearly match the
+    file of that name at the repository root (an undeclared copy). The message shows a compact diff,
+    whitespace and the final newline included.
+
+    ## Why is this bad?
+    A service's root directory is its whole build context, so teams copy shared files (a deploy
+    requirements file) into it. Copies drift: the service deploys other versions than the ones tested.
+
+    ## Example
+    `/requirements-deploy.txt` pins `httpx==0.28.1`; `services/backend/requirements-deploy.txt`, meant as
+    a copy, still pins `httpx==0.27.2`.
+
+    ## Fix safety
+    Safe for declared copies (rewritten from the original). Unsafe for detected copies: railcheck only
+    guesses that they are copies.
+    """
+
+    code = "RQ005"
+    name = "copy-out-of-sync"
+    summary = "A copy of a file has drifted from its original"
+    default_severity = Severity.WARNING
+    fix = FixAvailability.ALWAYS
+    examples = (
+        Valid({"/requirements-deploy.txt": "fastapi==0.115.0\n", "requirements-deploy.txt": "fastapi==0.115.0\n", "railpack.json": "{}"}),
+        Invalid(
+            {"/requirements-deploy.txt": "fastapi==0.115.0\nhttpx==0.28.1\nuvicorn==0.32.1\n", "requirements-deploy.txt": "fastapi==0.115.0\nhttpx==0.27.2\nuvicorn==0.32.1", "railpack.json": "{}"},
+            expect=[("RQ005", "requirements-deploy.txt", 1, 1)],
+            fixed={"requirements-deploy.txt": "fastapi==0.115.0\nhttpx==0.28.1\nuvicorn==0.32.1\n"},
+            unsafe_fixes=True,
+        ),
+        Invalid(
+            {
+                "/railcheck.toml": '[[sync]]\nsource = "shared/requirements.txt"\ncopies = ["services/svc/requirements.txt"]\n',
+                "/shared/requirements.txt": "fastapi==0.115.0\n",
+                "requirements.txt": "fastapi==0.110.0\n",
+                "railpack.json": "{}",
+            },
+            expect=[("RQ005", "requirements.txt", 1, 1)],
+            fixed={"requirements.txt": "fastapi==0.115.0\n"},
+        ),
+    )
+
+    def check(self, project: Project) -> Iterator[Diagnostic]:
+        declared = {copy: source for source, copies in project.config.sync for copy in copies}
+        for copy, source in declared.items():
+            yield from self._compare(project, source, copy, declared=True)
+        repository = project.repository
+        if repository is None:
+            return
+        top = set(repository.listdir(PurePosixPath(".")))
+        for service in project.services:
+            if str(service.root) == ".":
+                continue
+            for name in repository.listdir(service.root):
+                copy = service.root / name
+                if name in top and copy not in declared and (name.startswith("requirements") or name == ".python-version"):
+                    yield from self._compare(project, PurePosixPath(name), copy, declared=False)
+
+    def _compare(self, project: Project, source: PurePosixPath, copy: PurePosixPath, *, declared: bool) -> Iterator[Diagnostic]:
+        repository = project.repository
+        original = project.texts.get(source) if source in project.texts else (repository.read(source) if repository else None)
+        current = project.texts.get(copy) if copy in project.texts else (repository.read(copy) if repository else None)
+        if original is None or current is None or original == current:
+            return
+        if not declared and difflib.SequenceMatcher(a=original, b=current).ratio() < SIMILAR_ENOUGH:
+            return  # different files that happen to share a name
+        edit = Edit(copy, 0, len(current), original)
+        title = f"Rewrite {copy} from {source}"
+        yield self.diagnostic(
+            copy, _span(current, 0, 0),
+            f"{copy} {'is declared a copy of' if declared else 'looks like a copy of'} {source} but differs from it",
+            help="Differences (- original, + copy):\n      " + _compact_diff(original, current, str(source), str(copy)),
+            fix=Fix.safe(title, edit) if declared else Fix.unsafe(title, edit),
+            related=(Related(source, _span(original, 0, 0), "the original"),),
+        )

@@ -1,0 +1,160 @@
+"""SV: the service as a whole: whether Railpack detects Python at its root, and whether the root directory
+railcheck inferred is the one its config was written for."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import PurePosixPath
+
+from railcheck import Diagnostic, Invalid, Project, Service, ServiceRule, Severity, Valid
+from railcheck.facts import MAIN_FILES, PYTHON_MARKERS, facts, root_evidence
+
+FAMILY = "SV"
+
+
+def _python_evidence(service: Service, project: Project) -> str | None:
+    """Why the service looks like a Python app even though no marker sits at its root."""
+    if service.railpack is not None and isinstance(service.railpack.get("/packages/python"), str):
+        return "railpack.json pins `packages.python`"
+    repository = project.repository
+    if repository is None:
+        return None
+    names = set(repository.listdir(service.root))
+    if ".python-version" in names or "runtime.txt" in names:
+        return f"{'.python-version' if '.python-version' in names else 'runtime.txt'} is present"
+    for path in repository.files_under(service.root, limit=400):
+        if path.name in ("requirements.txt", "pyproject.toml") or path.name in MAIN_FILES:
+            return f"{path} exists, but below the root directory"
+    return None
+
+
+class PythonNotDetected(ServiceRule):
+    """
+    ## What it does
+    Reports a service that looks like a Python app (a pinned Python version, Python manifests or entry
+    files in subfolders) while none of Railpack's Python markers is at its root directory: `main.py`,
+    `app.py`, `start.py`, `bot.py`, `hello.py`, `server.py`, `requirements.txt`, `pyproject.toml`, `Pipfile`.
+
+    ## Why is this bad?
+    Railpack looks only at the root directory. Without a marker it does not build Python: the build fails
+    with "could not determine how to build the app", or another language's files win.
+
+    ## Example
+    A service whose dependencies are in `requirements/prod.txt` and whose code is in `src/app.py`.
+    """
+
+    code = "SV001"
+    name = "python-not-detected"
+    summary = "Railpack will not detect Python at the root directory"
+    examples = (
+        Valid({"railpack.json": "{}", "requirements.txt": "flask\n"}),
+        Invalid({"railpack.json": '{"packages": {"python": "3.12"}}', "src/app.py": ""}, expect=[("SV001", "railpack.json", 1, 1)]),
+    )
+
+    def check(self, service: Service, project: Project) -> Iterator[Diagnostic]:
+        found = facts(service, project)
+        if found.provider is not None and found.provider.origin.path is not None:
+            return  # `provider` is forced in railpack.json
+        if found.python_markers or found.competing_providers:
+            return
+        evidence = _python_evidence(service, project)
+        if evidence is None:
+            return
+        where = service.railpack or service.railway
+        yield self.diagnostic(
+            where.path if where else service.railpack_path, where.lines.span(0, 1) if where else None,
+            f"Railpack will not detect Python in {service.display_root()}: {evidence}, but none of its Python files is at the root directory",
+            service=service.name,
+            help=f"Put one of {', '.join(PYTHON_MARKERS)} at the root directory, or set `\"provider\": \"python\"` in railpack.json.",
+        )
+
+
+class EarlierProviderWins(ServiceRule):
+    """
+    ## What it does
+    Reports a Python service whose root directory also holds a marker of a language Railpack tries first
+    (`composer.json`, `go.mod`, `pom.xml`, `build.gradle`, `Cargo.toml`, `Gemfile`, `mix.exs`), when
+    railpack.json does not force `provider`.
+
+    ## Why is this bad?
+    Railpack takes the first provider whose files match, in a fixed order with Python after PHP, Go, Java,
+    Rust, Ruby and Elixir, so the service is built as that language.
+
+    ## Example
+    `requirements.txt` and `main.py` next to a `go.mod` for a helper tool.
+    """
+
+    code = "SV002"
+    name = "earlier-provider-wins"
+    summary = "Another language's files make Railpack skip Python"
+    default_severity = Severity.WARNING
+    examples = (
+        Valid({"railpack.json": '{"provider": "python"}', "requirements.txt": "x\n", "go.mod": "module x\n"}),
+        Invalid({"railpack.json": "{}", "requirements.txt": "x\n", "go.mod": "module x\n"}, expect=[("SV002", "go.mod", 0, 0)]),
+    )
+
+    def check(self, service: Service, project: Project) -> Iterator[Diagnostic]:
+        found = facts(service, project)
+        if not found.python_markers or not found.competing_providers or (found.provider and found.provider.origin.path):
+            return
+        language, marker = found.competing_providers[0]
+        yield self.diagnostic(
+            service.root / marker, None,
+            f"{marker} makes Railpack build {service.display_root()} as {language}, although it has {found.python_markers[0]}",
+            service=service.name,
+            help='Set `"provider": "python"` in railpack.json, or move the other project out of the root directory.',
+        )
+
+
+class RootDirectoryAmbiguous(ServiceRule):
+    """
+    ## What it does
+    When railcheck only infers a service's root directory from where its railpack.json or Railway config
+    sits, looks for signs that the config was written for another root (module paths and `/app/...`
+    paths that resolve only from the repository root) and reports the ambiguity once, instead of a
+    cascade of "not found" errors. Rules that depend on the root skip the service until it is declared.
+
+    ## Why is this bad?
+    Railway's root directory is a dashboard setting nobody sees in review. If it is `/` while the config
+    lives in `services/ml`, every path means something else, and half the config is wrong for either
+    choice. This is how the incident railcheck was born from started.
+
+    ## Example
+    `services/ml/railpack.json` with `uvicorn services.ml.ml_server:app` and `PYTHONPATH=/app:/app/services/ml`.
+    Declare the real root:
+    ```toml
+    [tool.railcheck.services.ml]
+    root = "/"                                   # or "services/ml"
+    railpack-config = "services/ml/railpack.json"
+    ```
+    """
+
+    code = "SV003"
+    name = "root-directory-ambiguous"
+    summary = "The config seems written for another root directory than its folder"
+    default_severity = Severity.WARNING
+    examples = (
+        Valid({"railpack.json": '{"deploy": {"startCommand": "uvicorn app:app --host 0.0.0.0 --port $PORT"}}', "app.py": "app = 1\n"}),
+        Invalid(
+            {"railpack.json": '{"deploy": {"startCommand": "uvicorn services.svc.app:app --host 0.0.0.0 --port $PORT"}}', "app.py": "app = 1\n"},
+            expect=[("SV003", "railpack.json", 1, 1)],
+        ),
+    )
+
+    def check(self, service: Service, project: Project) -> Iterator[Diagnostic]:
+        evidence = root_evidence(service, project)
+        if not evidence:
+            return
+        where = service.railpack or service.railway
+        name = service.root.name
+        config = f"railpack-config = \"{service.railpack_path}\"" if service.railpack else f"railway-config = \"/{service.railway.path if service.railway else ''}\""
+        yield self.diagnostic(
+            where.path if where else service.railpack_path, where.lines.span(0, 1) if where else None,
+            f"the root directory of this service is unclear: railcheck assumed {service.display_root()} ({service.root_source}), but {evidence[0]}"
+            + (f" (and {len(evidence) - 1} more sign{'s' if len(evidence) > 2 else ''})" if len(evidence) > 1 else ""),
+            service=service.name,
+            help=f"Declare the root directory Railway uses, e.g. in railcheck.toml: [services.{name}] root = \"/\" (or \"{service.root}\") and {config}; "
+            "path and module checks for this service are skipped until then.",
+        )
+
+

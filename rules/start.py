@@ -1,0 +1,469 @@
+"""ST: the start command, as Railway will run it from the service's root directory (`/app` in the image).
+
+Every start command railcheck can see is checked: `deploy.startCommand` in railpack.json and in Railway's
+config, Procfile entries, and Railpack's own default when nothing else sets one. Modules are resolved and
+read statically; nothing is imported or run.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import PurePosixPath
+
+from railcheck import Diagnostic, Edit, Fix, FixAvailability, Invalid, Project, Related, Service, ServiceRule, Severity, Span, Valid
+from railcheck.facts import root_evidence, CommandText, facts, script
+from railcheck.modules import find_module, image_path, module_candidates, search_bases
+from railcheck.servers import Server, servers, uses_port_variable
+from railcheck.sources.shell import Word
+from railcheck.sources.text import ParseFailure
+
+FAMILY = "ST"
+LOCAL_HOSTS = frozenset({"127.0.0.1", "localhost", "::1", "[::1]"})
+PUBLIC_HOSTS = frozenset({"0.0.0.0", "::", "[::]"})
+
+
+def _start_commands(service: Service, project: Project) -> Iterator[CommandText]:
+    """Start commands written in files, plus Railpack's default when it is the one that will run."""
+    found = facts(service, project)
+    for command in found.start_commands:
+        if command.origin.path is not None or command is found.start:
+            yield command
+
+
+def _where(service: Service, command: CommandText, word: Word | None) -> tuple[PurePosixPath, Span | None]:
+    if command.origin.path is None:
+        # Railpack's generated command is written nowhere; point at the file that makes Railpack choose it.
+        return (service.railpack.path if service.railpack else service.root / "requirements.txt"), None
+    span = command.span(word.start, word.end) if word is not None else command.origin.span
+    return command.origin.path, span
+
+
+def _servers(service: Service, project: Project) -> Iterator[tuple[CommandText, Server]]:
+    for command in _start_commands(service, project):
+        parsed = script(command)
+        if isinstance(parsed, ParseFailure):
+            continue  # CM001 reports it
+        for server in servers(parsed):
+            yield command, server
+
+
+def _pythonpath(service: Service, server: Server) -> list[str]:
+    values = [server.pythonpath or "", service.variable("PYTHONPATH") or ""]
+    railpack = service.railpack.value if service.railpack is not None and isinstance(service.railpack.value, dict) else {}
+    variables = railpack.get("deploy", {}).get("variables") if isinstance(railpack.get("deploy"), dict) else None
+    if isinstance(variables, dict) and isinstance(variables.get("PYTHONPATH"), str):
+        values.append(variables["PYTHONPATH"])
+    return [entry for value in values for entry in value.split(":") if entry and "$" not in entry]
+
+
+def _resolve(service: Service, project: Project, server: Server) -> PurePosixPath | None:
+    assert project.repository is not None and server.module is not None
+    bases = search_bases(service.root, server.cwd, server.search_dirs, _pythonpath(service, server))
+    return find_module(project.repository, bases, server.module)
+
+
+class StartTargetNotFound(ServiceRule):
+    """
+    ## What it does
+    Reports a start command whose module or script does not exist when resolved from the service's root
+    directory (the working directory `/app`), `--app-dir`/`--chdir`, and `PYTHONPATH`. This includes
+    Railpack's default `uvicorn main:app` when the app lives in another file.
+
+    ## Why is this bad?
+    The deploy builds, then crashes at start with "Could not import module" or "No such file", and the
+    health check never passes. A module path written for another root directory
+    (`services.ml.ml_server:app` while the root is `services/ml`) is the classic case.
+
+    ## Example
+    Root directory `services/ml`, start command `uvicorn services.ml.ml_server:app`: from `/app` the module
+    is `ml_server`.
+
+    ## Fix safety
+    Unsafe, and only when exactly one file under the root directory has the module's name: the module path
+    is rewritten to that file's.
+    """
+
+    code = "ST001"
+    name = "start-target-not-found"
+    summary = "The start command's module or script does not exist from the root directory"
+    fix = FixAvailability.SOMETIMES
+    examples = (
+        Valid({"railpack.json": '{"deploy": {"startCommand": "uvicorn ml_server:app --host 0.0.0.0 --port $PORT"}}', "ml_server.py": "app = object()\n"}),
+        Invalid(
+            {"railpack.json": '{"deploy": {"startCommand": "uvicorn services.ml.ml_server:app --host 0.0.0.0 --port $PORT"}}', "ml_server.py": "app = object()\n"},
+            expect=[("ST001", "railpack.json", 1, 38)],
+            fixed={"railpack.json": '{"deploy": {"startCommand": "uvicorn ml_server:app --host 0.0.0.0 --port $PORT"}}'},
+            unsafe_fixes=True,
+        ),
+        Invalid({"Procfile": "web: python serve.py\n", "main.py": "", "railpack.json": "{}"}, expect=[("ST001", "Procfile", 1, 13)]),
+    )
+
+    def check(self, service: Service, project: Project) -> Iterator[Diagnostic]:
+        if root_evidence(service, project):
+            return  # SV003 reports the unclear root directory once instead
+        repository = project.repository
+        if repository is None:
+            return
+        for command, server in _servers(service, project):
+            if server.target is None or not server.target.static:
+                continue
+            if server.kind in ("python file", "manage.py runserver"):
+                path = image_path(service.root, server.cwd, server.target.text)
+                if path is not None and repository.is_file(path):
+                    continue
+                where, span = _where(service, command, server.target)
+                yield self.diagnostic(
+                    where, span,
+                    f"{command.origin.label} runs `{server.target.text}`, which does not exist in {service.display_root()} (the image's /app)",
+                    service=service.name,
+                    help="Paths in start commands are relative to the root directory; fix the path or the service's root directory.",
+                )
+            elif server.module is not None and _resolve(service, project, server) is None:
+                yield self._missing_module(service, project, command, server, server.module)
+
+    def _missing_module(self, service: Service, project: Project, command: CommandText, server: Server, module: str) -> Diagnostic:
+        assert project.repository is not None and server.target is not None
+        where, span = _where(service, command, server.target)
+        candidates = module_candidates(project.repository, service.root, module, server.cwd)
+        fix = None
+        if len(candidates) == 1 and command.origin.path is not None and command.base is not None:
+            written = server.target.text
+            replacement = written.replace(module, candidates[0], 1)
+            target = server.target
+            fix = Fix.unsafe(f"Import `{candidates[0]}` instead", Edit(command.origin.path, command.base + target.start, command.base + target.end, replacement))
+        hint = f" Did you mean `{candidates[0]}`?" if len(candidates) == 1 else (f" Files with that name: {', '.join(candidates[:5])}." if candidates else "")
+        return self.diagnostic(
+            where, span,
+            f"{command.origin.label} imports `{module}`, which does not resolve from {service.display_root()} ({service.root_source})",
+            service=service.name,
+            help=f"Module paths are resolved from the root directory (the image's /app) and PYTHONPATH.{hint}",
+            fix=fix,
+        )
+
+
+class StartAttributeMissing(ServiceRule):
+    """
+    ## What it does
+    Reads the start command's module (statically, with libcst) and reports when the app attribute
+    (`main:app` → `app`) is not defined in it, when a `--factory` target is not a function, or when the
+    module has a syntax error.
+
+    ## Why is this bad?
+    The server starts, imports the module, and exits with `Attribute "app" not found in module "main"`;
+    every deploy fails its health check.
+
+    ## Example
+    `uvicorn main:app` while `main.py` defines `application = FastAPI()`.
+    """
+
+    code = "ST002"
+    name = "start-attribute-missing"
+    summary = "The start command's app attribute is not defined in its module"
+    examples = (
+        Valid({"railpack.json": '{"deploy": {"startCommand": "gunicorn --bind 0.0.0.0:$PORT main:app"}}', "main.py": "from flask import Flask\napp = Flask(__name__)\n"}),
+        Invalid(
+            {"railpack.json": '{"deploy": {"startCommand": "gunicorn --bind 0.0.0.0:$PORT main:app"}}', "main.py": "from flask import Flask\napplication = Flask(__name__)\n"},
+            expect=[("ST002", "railpack.json", 1, 60)],
+        ),
+    )
+
+    def check(self, service: Service, project: Project) -> Iterator[Diagnostic]:
+        if root_evidence(service, project):
+            return  # SV003 reports the unclear root directory once instead
+        from railcheck.sources.pymodule import analyse_module
+
+        repository = project.repository
+        if repository is None:
+            return
+        for command, server in _servers(service, project):
+            if server.module is None or server.attribute is None or server.kind == "python -m" or server.target is None:
+                continue
+            path = _resolve(service, project, server)
+            if path is None or path.suffix != ".py":
+                continue  # ST001 reports a missing module; a namespace package defines nothing to check
+            text = repository.read(path)
+            if text is None:
+                continue
+            where, span = _where(service, command, server.target)
+            info = analyse_module(text)
+            if isinstance(info, ParseFailure):
+                line = text.count("\n", 0, info.start) + 1
+                yield self.diagnostic(
+                    where, span,
+                    f"{path} has a syntax error (line {line}: {info.message}), so importing `{server.module}` fails at start",
+                    service=service.name,
+                    help="Fix the syntax error; railcheck reads the module without running it.",
+                )
+                continue
+            definition = info.definitions.get(server.attribute)
+            if definition is None:
+                yield self.diagnostic(
+                    where, span,
+                    f"`{server.attribute}` is not defined at the top level of {path}, so `{server.module}:{server.attribute}` fails at start",
+                    service=service.name,
+                    help=_defined_hint(info.definitions),
+                    related=(Related(path, None, "the module the start command imports"),),
+                )
+            elif server.factory and definition.kind not in ("def", "import"):
+                yield self.diagnostic(
+                    where, span,
+                    f"`{server.attribute}` in {path} is a {definition.kind}, but the command treats it as a factory to call",
+                    service=service.name,
+                    help="Drop `--factory` (or `()`), or point at the function that builds the app.",
+                )
+
+
+def _defined_hint(definitions: dict[str, object]) -> str:
+    apps = [name for name, definition in definitions.items() if getattr(definition, "call", None) and str(getattr(definition, "call")).split(".")[-1] in ("FastAPI", "Flask", "Starlette", "Quart", "Sanic", "Litestar")]
+    if apps:
+        return f"The module defines {', '.join(f'`{name}`' for name in apps)}; use that name after the colon."
+    return "Point the command at the variable that holds the app."
+
+
+class ServerBindsLocalhost(ServiceRule):
+    """
+    ## What it does
+    Reports servers that listen on `127.0.0.1` / `localhost`, given explicitly or by the server's default
+    (uvicorn, hypercorn, granian, daphne, `flask run`, `fastapi dev` and `manage.py runserver` default to
+    127.0.0.1).
+
+    ## Why is this bad?
+    Railway's proxy reaches the container over its network interface; a server on the loopback interface
+    is unreachable and every request gets 502 "Application failed to respond".
+
+    ## Example
+    `python -m uvicorn ml_server:app --host 127.0.0.1 --port $PORT`
+
+    ## Fix safety
+    Safe: listening on all interfaces is what Railway requires.
+    """
+
+    code = "ST003"
+    name = "server-binds-localhost"
+    summary = "The server listens on localhost, which Railway cannot reach"
+    fix = FixAvailability.SOMETIMES
+    examples = (
+        Valid({"railpack.json": '{"deploy": {"startCommand": "uvicorn main:app --host 0.0.0.0 --port $PORT"}}', "main.py": "app = 1\n"}),
+        Invalid(
+            {"railpack.json": '{"deploy": {"startCommand": "uvicorn main:app --host 127.0.0.1 --port $PORT"}}', "main.py": "app = 1\n"},
+            expect=[("ST003", "railpack.json", 1, 54)],
+            fixed={"railpack.json": '{"deploy": {"startCommand": "uvicorn main:app --host 0.0.0.0 --port $PORT"}}'},
+        ),
+        Invalid({"Procfile": "web: uvicorn main:app --port $PORT\n", "main.py": "app = 1\n", "railpack.json": "{}"}, expect=[("ST003", "Procfile", 1, 6)]),
+    )
+
+    def check(self, service: Service, project: Project) -> Iterator[Diagnostic]:
+        for command, server in _servers(service, project):
+            listen = server.listen
+            if listen is None:
+                continue
+            host = listen.host.rsplit(":", 1)[0] if listen.host_word is not None and listen.host_word is listen.port_word else listen.host
+            if host not in LOCAL_HOSTS:
+                continue
+            word = listen.host_word
+            where, span = _where(service, command, word or server.command.words[0] if server.command.words else None)
+            fix = None
+            if word is not None and _written_as_is(command, word) and word.text.startswith(host):
+                start = command.base + word.start  # type: ignore[operator]
+                fix = Fix.safe("Listen on 0.0.0.0", Edit(command.origin.path, start, start + len(host), "0.0.0.0"))  # type: ignore[arg-type]
+            explicit = word is not None
+            yield self.diagnostic(
+                where, span if explicit else (command.span(server.command.start, server.command.end) if command.origin.path else None),
+                f"{server.kind} listens on {host}" + ("" if explicit else " by default") + ", which Railway's proxy cannot reach",
+                service=service.name,
+                help="Listen on all interfaces: " + ("replace it with 0.0.0.0." if explicit else _host_option(server)),
+                fix=fix,
+            )
+
+
+def _written_as_is(command: CommandText, word: Word) -> bool:
+    """True when the word maps one to one onto the file, so an edit can target part of it."""
+    return command.base is not None and command.origin.path is not None and command.text[word.start : word.end] == word.text
+
+
+def _host_option(server: Server) -> str:
+    if server.kind in ("hypercorn", "daphne"):
+        return "add `--bind 0.0.0.0:$PORT`." if server.kind == "hypercorn" else "add `-b 0.0.0.0 -p $PORT`."
+    if server.kind == "manage.py runserver":
+        return "pass `0.0.0.0:$PORT` (and use gunicorn in production)."
+    return "add `--host 0.0.0.0`."
+
+
+class HardcodedPort(ServiceRule):
+    """
+    ## What it does
+    Reports servers that listen on a fixed port (`--port 8000`, `--bind 0.0.0.0:8000`) or on their default
+    port, instead of the `PORT` variable Railway injects.
+
+    ## Why is this bad?
+    Railway routes traffic and health checks to `$PORT`. A server on another port gets no traffic: the
+    health check reports "service unavailable" until the deploy fails.
+
+    ## Example
+    `python -m uvicorn ml_server:app --host 0.0.0.0 --port 8000`
+
+    ## Fix safety
+    Unsafe: `$PORT` is right on Railway, but a domain or another service may target the fixed port.
+    """
+
+    code = "ST004"
+    name = "hardcoded-port"
+    summary = "The server listens on a fixed port instead of $PORT"
+    default_severity = Severity.WARNING
+    fix = FixAvailability.SOMETIMES
+    examples = (
+        Valid({"railpack.json": '{"deploy": {"startCommand": "gunicorn main:app"}}', "main.py": "app = 1\n"}),
+        Invalid(
+            {"railpack.json": '{"deploy": {"startCommand": "uvicorn main:app --host 0.0.0.0 --port 8000"}}', "main.py": "app = 1\n"},
+            expect=[("ST004", "railpack.json", 1, 69)],
+            fixed={"railpack.json": '{"deploy": {"startCommand": "uvicorn main:app --host 0.0.0.0 --port $PORT"}}'},
+            unsafe_fixes=True,
+        ),
+    )
+
+    def check(self, service: Service, project: Project) -> Iterator[Diagnostic]:
+        for command, server in _servers(service, project):
+            listen = server.listen
+            if listen is None or uses_port_variable(listen.port):
+                continue
+            word = listen.port_word
+            explicit = word is not None
+            where, span = _where(service, command, word)
+            fix = None
+            if word is not None and _written_as_is(command, word) and word.text.endswith(listen.port):
+                end = command.base + word.end  # type: ignore[operator]
+                fix = Fix.unsafe("Listen on $PORT", Edit(command.origin.path, end - len(listen.port), end, "$PORT"))
+            yield self.diagnostic(
+                where, span if explicit else (command.span(server.command.start, server.command.end) if command.origin.path else None),
+                f"{server.kind} listens on port {listen.port}" + ("" if explicit else " (its default)") + ", but Railway sends traffic to $PORT",
+                service=service.name,
+                help="Use the PORT variable Railway sets, e.g. `--port $PORT` (Railpack runs start commands with bash, so it expands).",
+                fix=fix,
+            )
+
+
+class ServerNotInstalled(ServiceRule):
+    """
+    ## What it does
+    Reports a start command whose server (uvicorn, gunicorn, hypercorn, granian, daphne, waitress, the
+    `fastapi` or `flask` CLI) is not in the service's `requirements.txt` or `pyproject.toml` dependencies.
+
+    ## Why is this bad?
+    Railpack installs only what the manifests list; the container starts with `uvicorn: command not found`.
+    Railpack does not add gunicorn to a Django project either.
+
+    ## Example
+    `gunicorn app:app` while requirements.txt lists only `flask`.
+    """
+
+    code = "ST005"
+    name = "server-not-installed"
+    summary = "The start command's server is not a dependency"
+    examples = (
+        Valid({"railpack.json": '{"deploy": {"startCommand": "gunicorn main:app"}}', "requirements.txt": "flask\ngunicorn==23.0.0\n", "main.py": "app = 1\n"}),
+        Invalid(
+            {"railpack.json": '{"deploy": {"startCommand": "gunicorn main:app"}}', "requirements.txt": "flask\n", "main.py": "app = 1\n"},
+            expect=[("ST005", "railpack.json", 1, 30)],
+        ),
+    )
+    # Packages whose dependencies include the server (fastapi[standard] brings uvicorn and the fastapi CLI).
+    PROVIDES = {"fastapi-cli": ("fastapi",), "uvicorn": (), "flask": ()}
+
+    def check(self, service: Service, project: Project) -> Iterator[Diagnostic]:
+        declared = _declared_dependencies(service, project)
+        if declared is None:
+            return  # no manifest railcheck can read: RQ004 or the provider rules say more
+        for command, server in _servers(service, project):
+            package = server.package
+            if package is None or package in declared or _provided(package, declared):
+                continue
+            where, span = _where(service, command, server.command.words[0] if server.command.words else None)
+            yield self.diagnostic(
+                where, span,
+                f"{command.origin.label} runs {server.kind.split()[0]}, but `{package}` is not in the service's dependencies",
+                service=service.name,
+                help=f"Add `{package}` to requirements.txt (or pyproject.toml); Railpack installs only what the manifests list.",
+            )
+
+
+def _provided(package: str, declared: set[str]) -> bool:
+    if package in ("uvicorn", "fastapi-cli"):
+        return "fastapi[standard]" in declared or "fastapi[all]" in declared
+    return False
+
+
+def _declared_dependencies(service: Service, project: Project) -> set[str] | None:
+    """Canonical names (plus `name[extra]` forms) of the dependencies in requirements.txt and pyproject.toml."""
+    from packaging.requirements import InvalidRequirement, Requirement
+    from packaging.utils import canonicalize_name
+
+    from railcheck.sources.requirements import parse_requirements
+
+    names: set[str] = set()
+    found = False
+    text = project.texts.get(service.root / "requirements.txt")
+    if text is not None:
+        found = True
+        for line in parse_requirements(text).lines:
+            if line.name:
+                names.add(line.name)
+                names.update(f"{line.name}[{extra}]" for extra in line.extras)
+            if line.kind in ("include", "constraint", "editable", "path", "url"):
+                return None  # dependencies come from elsewhere too; do not guess
+    pyproject = facts(service, project).pyproject
+    if pyproject is not None:
+        table = pyproject.value.get("project")
+        dependencies = table.get("dependencies") if isinstance(table, dict) else None
+        poetry = pyproject.value.get("tool", {}).get("poetry", {}).get("dependencies") if isinstance(pyproject.value.get("tool"), dict) else None
+        if isinstance(dependencies, list) or isinstance(poetry, dict):
+            found = True
+        for entry in dependencies if isinstance(dependencies, list) else ():
+            try:
+                requirement = Requirement(str(entry))
+            except InvalidRequirement:
+                continue
+            name = canonicalize_name(requirement.name)
+            names.add(name)
+            names.update(f"{name}[{extra}]" for extra in requirement.extras)
+        if isinstance(poetry, dict):
+            names.update(canonicalize_name(name) for name in poetry)
+    return names if found else None
+
+
+class NoStartCommand(ServiceRule):
+    """
+    ## What it does
+    Reports a Python service for which no start command exists anywhere: not in railpack.json, Railway's
+    config, a Procfile, nor one Railpack can generate (it needs `main.py`, `app.py`, ... or a Django
+    `manage.py`).
+
+    ## Why is this bad?
+    Railway runs Railpack with `--error-missing-start`, so the build fails with "No start command detected".
+
+    ## Example
+    A service with `requirements.txt` and `src/api.py`, and no `deploy.startCommand`.
+    """
+
+    code = "ST006"
+    name = "no-start-command"
+    summary = "Nothing tells Railway how to start the service"
+    examples = (
+        Valid({"requirements.txt": "flask\n", "main.py": "print(1)\n", "railpack.json": "{}"}),
+        Invalid({"requirements.txt": "flask\n", "railpack.json": "{}", "src/api.py": ""}, expect=[("ST006", "railpack.json", 0, 0)]),
+    )
+
+    def check(self, service: Service, project: Project) -> Iterator[Diagnostic]:
+        found = facts(service, project)
+        # Without any Python marker at the root there is no Python app to start (SV001 covers detection).
+        if found.start_commands or not found.builds_python or not found.python_markers:
+            return
+        if project.repository and "manage.py" in project.repository.listdir(service.root):
+            return
+        where = service.railpack.path if service.railpack else service.root / found.python_markers[0] if found.python_markers else service.railpack_path
+        yield self.diagnostic(
+            where, None,
+            "no start command: nothing in railpack.json, Railway's config or a Procfile, and no main.py/app.py for Railpack's default",
+            service=service.name,
+            help='Set `"deploy": {"startCommand": "..."}` in railpack.json (or a Procfile `web:` line).',
+        )
+

@@ -1,0 +1,410 @@
+"""Tests for railcheck.sources.pymodule: top-level definitions, routes and includes, read without running code."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from railcheck.sources.pymodule import ModuleInfo, Route, analyse_module, routes_for
+from railcheck.sources.text import ParseFailure
+
+
+def ok(text: str) -> ModuleInfo:
+    info = analyse_module(text)
+    assert isinstance(info, ModuleInfo), info
+    return info
+
+
+def fail(text: str) -> ParseFailure:
+    result = analyse_module(text)
+    assert isinstance(result, ParseFailure), result
+    assert result.message.startswith("invalid Python: ")
+    assert 0 <= result.start <= result.end <= len(text)
+    return result
+
+
+def paths(info: ModuleInfo, app: str) -> dict[str | None, tuple[str, ...]]:
+    found, _ = routes_for(info, app)
+    return {path: route.methods for path, route in found}
+
+
+FASTAPI = textwrap.dedent(
+    '''\
+    """Orders service."""
+    from __future__ import annotations
+
+    import os
+
+    from fastapi import APIRouter, FastAPI, WebSocket
+    from fastapi.middleware.cors import CORSMiddleware
+
+    from .settings import settings
+
+    API_PREFIX = "/api"
+
+    app = FastAPI(title="orders", docs_url=None, redoc_url=None)
+    app.add_middleware(CORSMiddleware, allow_origins=["*"])
+
+    health = APIRouter(tags=["health"])
+    orders = APIRouter(prefix="/orders")
+    admin = APIRouter(prefix="/admin")
+
+
+    @health.get("/health")
+    async def healthcheck() -> dict[str, str]:
+        return {"status": os.environ.get("STATUS", "ok")}
+
+
+    @health.api_route("/ready", methods=["get", "HEAD"])
+    async def ready() -> dict[str, str]:
+        return {"status": "ready"}
+
+
+    @orders.get("")
+    async def list_orders() -> list[dict[str, int]]:
+        return []
+
+
+    @orders.post("/{order_id}/" "cancel", status_code=202)
+    async def cancel(order_id: int) -> None:
+        return None
+
+
+    @admin.delete(f"/cache")
+    async def clear_cache() -> None:
+        return None
+
+
+    @app.websocket("/ws")
+    async def stream(socket: WebSocket) -> None:
+        await socket.accept()
+
+
+    @app.get(API_PREFIX + settings.version)
+    async def version() -> str:
+        return "1"
+
+
+    orders.include_router(admin)
+    app.include_router(health, prefix="/api")
+    app.include_router(orders, prefix=API_PREFIX)
+    app.include_router(router=orders, prefix="/v2")
+    app.add_api_route("/metrics", version, methods=["GET"])
+    '''
+)
+
+
+def test_fastapi_module_routes_through_router_chains() -> None:
+    info = ok(FASTAPI)
+    assert info.routers == {"health": "", "orders": "/orders", "admin": "/admin"}
+    assert ("app", "health", "/api") in info.includes and ("orders", "admin", "") in info.includes
+    found = paths(info, "app")
+    assert found["/api/health"] == ("GET",)
+    assert found["/api/ready"] == ("GET", "HEAD")
+    assert found["/v2/orders"] == ("GET",)
+    assert found["/v2/orders/{order_id}/cancel"] == ("POST",)
+    assert found["/v2/orders/admin/cache"] == ("DELETE",)  # router included into a router included into the app
+    assert found["/ws"] == ("WEBSOCKET",)
+    assert found["/metrics"] == ("GET",)
+    assert found["/openapi.json"] == ("GET",)  # FastAPI's own, kept unless openapi_url=None
+    assert "/docs" not in found and "/redoc" not in found
+    # `prefix=API_PREFIX` is a variable: those routes are listed with an unknown path, and the reason is given.
+    assert None in found
+    _, reasons = routes_for(info, "app")
+    assert any("prefix of an include into `app` is not static: prefix is a variable (`API_PREFIX`)" in r for r in reasons)
+    dynamic = [route for route in info.routes if route.path is None]
+    assert [route.reason for route in dynamic] == ["path is a variable (`API_PREFIX`)"]
+    (route,) = dynamic
+    assert FASTAPI[route.start : route.end] == "app.get(API_PREFIX + settings.version)"
+    cancel = next(route for route in info.routes if route.path == "/{order_id}/cancel")
+    assert FASTAPI[cancel.start : cancel.end] == 'orders.post("/{order_id}/" "cancel", status_code=202)'
+    assert cancel.owner == "orders"
+    assert info.definitions["app"].call == "FastAPI"
+    assert info.definitions["settings"].imported_from == ".settings"
+
+
+FLASK = textwrap.dedent(
+    """\
+    from flask import Blueprint, Flask, jsonify
+
+    app = Flask(__name__)
+    api = Blueprint("api", __name__, url_prefix="/api")
+    admin = Blueprint("admin", __name__, url_prefix="/admin")
+    v1 = Blueprint("v1", __name__, url_prefix="/v1")
+
+    @app.route("/")
+    def index():
+        return "hi"
+
+    @api.route("/health", methods=("GET", "POST"))
+    def health():
+        return jsonify(ok=True)
+
+    @admin.get("/stats")
+    def stats():
+        return {}
+
+    @v1.put("/items/<int:item_id>")
+    def put_item(item_id):
+        return {}
+
+    def legacy():
+        return "old"
+
+    app.add_url_rule("/legacy", "legacy", legacy)
+    api.register_blueprint(v1)
+    app.register_blueprint(api)
+    app.register_blueprint(admin, url_prefix="/internal")
+    """
+)
+
+
+def test_flask_blueprints_and_url_prefix_override() -> None:
+    info = ok(FLASK)
+    assert info.routers == {"api": "/api", "admin": "/admin", "v1": "/v1"}
+    assert paths(info, "app") == {
+        "/": ("GET",),
+        "/legacy": ("GET",),
+        "/api/health": ("GET", "POST"),
+        "/api/v1/items/<int:item_id>": ("PUT",),  # nested blueprint: parent prefix, then its own
+        "/internal/stats": ("GET",),  # a registration url_prefix replaces the blueprint's own
+    }
+    assert routes_for(info, "app")[1] == []
+    assert info.definitions["app"].call == "Flask" and info.definitions["legacy"].kind == "def"
+
+
+STARLETTE = textwrap.dedent(
+    """\
+    from starlette.applications import Starlette
+    from starlette.routing import Mount, Route, WebSocketRoute
+
+    async def homepage(request): ...
+    async def health(request): ...
+    async def ws(socket): ...
+
+    admin = Starlette(routes=[Route("/users", homepage, methods=["GET", "DELETE"])])
+
+    routes = [
+        Route("/", homepage),
+        Route("/health" + "z", endpoint=health),
+        WebSocketRoute("/ws", ws),
+        Mount("/api", routes=[Route("/status", health), Mount("/v1", routes=[Route("/ping", health)])]),
+        Mount("/admin", app=admin),
+        *extra_routes,
+    ]
+
+    app = Starlette(debug=True, routes=routes)
+    """
+)
+
+
+def test_starlette_routes_list_mounts_and_sub_apps() -> None:
+    info = ok(STARLETTE)
+    assert info.includes == (("app", "admin", "/admin"),)
+    assert paths(info, "app") == {
+        "/": ("GET",),
+        "/healthz": ("GET",),
+        "/ws": ("WEBSOCKET",),
+        "/api/status": ("GET",),
+        "/api/v1/ping": ("GET",),
+        "/admin/users": ("GET", "DELETE"),
+    }
+    route = next(route for route in info.routes if route.path == "/healthz")
+    assert STARLETTE[route.start : route.end] == 'Route("/health" + "z", endpoint=health)'
+    assert any("routes list of `app` has an entry this analysis cannot read (line 16)" == r for r in info.dynamic)
+
+
+def test_what_uvicorn_targets_can_be() -> None:
+    text = textwrap.dedent(
+        """\
+        from .core import app as application
+        from . import settings
+        import app.main
+        import os.path as osp
+        from factory import create_app
+
+        app = create_app()
+        server = factories.make_server(config)
+        api: "FastAPI" = FastAPI()
+        def main(): ...
+        class Config: ...
+        """
+    )
+    info = ok(text)
+    defs = info.definitions
+    assert defs["application"].kind == "import"
+    assert (defs["application"].imported_from, defs["application"].imported_name) == (".core", "app")
+    assert (defs["settings"].imported_from, defs["settings"].imported_name) == (".", "settings")
+    assert defs["osp"].imported_from == "os.path"
+    assert defs["app"].kind == "assign" and defs["app"].call == "create_app"  # the later binding wins over `import app`
+    assert defs["server"].call == "factories.make_server"
+    assert defs["api"].kind == "annassign" and defs["api"].call == "FastAPI"
+    assert (defs["main"].kind, defs["Config"].kind) == ("def", "class")
+    for name, definition in defs.items():
+        assert text[definition.start : definition.end] == name
+    _, reasons = routes_for(info, "application")
+    assert reasons == ["`application` is imported from `.core`; its routes are in that module"]
+
+
+def test_def_app_and_conditional_bindings() -> None:
+    text = "def app():\n    return 1\n\ntry:\n    import uvloop\nexcept ImportError:\n    uvloop = None\n"
+    text += "if DEBUG: debug_app = make()\nelse:\n    with ctx():\n        prod, (a, *rest) = 1, (2, 3)\ndel a\n"
+    defs = ok(text).definitions
+    assert defs["app"].kind == "def" and defs["app"].call is None
+    assert defs["uvloop"].kind == "assign"  # the except branch binds it last
+    assert {"debug_app", "prod", "rest"} <= defs.keys() and "a" not in defs
+
+
+def test_offsets_slice_to_names_with_crlf_lone_cr_bom_and_wide_characters() -> None:
+    for newline in ("\n", "\r\n", "\r"):
+        text = newline.join(["\ufeff# é𝔘 ünïcode", "x𝔘 = 'é'; app = FastAPI()", "@app.get('/ä')", "def h(): ..."]) + newline
+        info = ok(text)
+        for name in ("x𝔘", "app", "h"):
+            definition = info.definitions[name]
+            assert text[definition.start : definition.end] == name
+        (route,) = [route for route in info.routes if route.path == "/ä"]
+        assert text[route.start : route.end] == "app.get('/ä')"
+
+
+def test_dynamic_registrations_are_reasons() -> None:
+    text = textwrap.dedent(
+        """\
+        from fastapi import FastAPI
+        from .views import *
+
+        app = FastAPI()
+        for path in ["/a", "/b"]:
+            app.add_api_route(path, handler)
+
+        def register(target):
+            @target.get("/in-function")
+            def inner(): ...
+
+        getattr(app, "post")("/x")(handler)
+        app.add_api_route(f"/items/{kind}", handler)
+        app.add_api_route(path=PATHS.health, endpoint=handler)
+        """
+    )
+    info = ok(text)
+    assert info.dynamic == (
+        "star import from `.views` may define names and routes this analysis cannot see (line 2)",
+        "routes are registered on `app` inside a `for` loop (line 6)",
+        "routes are registered on `target` inside function `register` (line 9)",
+        "routes may be registered on `app` through getattr (line 12)",
+        "a route on `app` has no static path: path is an f-string with placeholders (line 13)",
+        "a route on `app` has no static path: path is an attribute (`PATHS.health`) (line 14)",
+    )
+    found, reasons = routes_for(info, "app")
+    assert [path for path, _ in found].count(None) == 2
+    assert len(reasons) == len(info.dynamic)
+
+
+def test_includes_this_module_cannot_follow() -> None:
+    text = textwrap.dedent(
+        """\
+        from .api import router
+        app = FastAPI(openapi_url=None)
+        loop = APIRouter()
+        loop.include_router(loop)
+        app.include_router(router, prefix="/api")
+        app.include_router(loop)
+        app.mount("/static", StaticFiles(directory="static"), name="static")
+        """
+    )
+    found, reasons = routes_for(ok(text), "app")
+    assert found == []
+    assert reasons == [
+        "`router` included into `app` at '/api' is imported from `.api`; its routes are in that module",
+        "`loop` included into `loop` at '/' is included recursively",
+        '`StaticFiles(directory="static")` included into `app` at \'/static\' is not defined in this module',
+    ]
+
+
+def test_syntax_errors_point_at_the_offending_token() -> None:
+    text = "import os\r\nnamé = 'ü'\r\nx = = 1\r\n"
+    failure = fail(text)
+    assert text[failure.start : failure.end] == "="
+    assert failure.start == text.index("= =") + 2
+    assert "error at" not in failure.message
+    failure = fail("app = FastAPI()\nif app:\nreturn_value = 1\n")
+    assert failure.message == "invalid Python: parser error: expected INDENT"
+    assert (failure.start, failure.end) == (24, 36)  # `return_value`, where the indented block should be
+    failure = fail("\ufeffx = = 1")
+    assert (failure.start, failure.end) == (5, 6)
+    assert fail("x = 'unterminated\n").message == "invalid Python: tokenizer error: unterminated string literal"
+
+
+def test_planted_module_is_never_imported_or_executed(tmp_path: Path) -> None:
+    marker = tmp_path / "executed.marker"
+    planted = textwrap.dedent(
+        f"""\
+        open({str(marker)!r}, "w").write("top level")
+        import sys; sys.modules.setdefault("planted_marker_module", sys)
+        __import__("os").system("touch {marker}")
+        app = FastAPI(title=open({str(marker)!r}, "w").write("argument"))
+
+        @app.get(open({str(marker)!r}, "w").name)
+        def handler(x=open({str(marker)!r}, "w")):
+            return open({str(marker)!r}, "w")
+
+        class Evil(metaclass=__import__("builtins").exec("open({str(marker)!r}, 'w')")):
+            pass
+
+        exec("open({str(marker)!r}, 'w')")
+        """
+    )
+    (tmp_path / "planted.py").write_text(planted)
+    info = ok(planted)
+    assert "handler" in info.definitions and "Evil" in info.definitions
+    assert routes_for(info, "app")[0][0][0] == "/openapi.json"
+    assert not marker.exists()
+    assert "planted_marker_module" not in sys.modules and "planted" not in sys.modules
+
+
+def test_libcst_is_imported_lazily() -> None:
+    code = "import sys, railcheck.sources.pymodule as m; print('libcst' in sys.modules)"
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert result.stdout.strip() == "False"
+
+
+def test_routes_are_plain_values() -> None:
+    (route,) = [r for r in ok("app = Flask(__name__)\napp.add_url_rule('/x', view_func=v)\n").routes]
+    assert route == Route("/x", ("GET",), "app", 22, 57, None)
+
+
+FRAGMENTS = [
+    "app = FastAPI()\n", "router = APIRouter(prefix='/v1')\n", "@router.get('/x')\n", "@app.route(p)\n",
+    "def f():\n", "    pass\n", "app.include_router(router, prefix='/api')\n", "for i in x:\n",
+    "app = Starlette(routes=[Route('/a', f), Mount('/m', routes=r), *z])\n", "from . import *\n",
+    "x = (", ")\n", "f'{", "'\n", "\r\n", "\t", "é", "\ufeff", "\\\n", "if x: y = 1\n", "else:\n",
+]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text())
+def test_never_raises_on_any_text(text: str) -> None:
+    check_result(text)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.sampled_from(FRAGMENTS)).map("".join))
+def test_never_raises_on_python_like_text(text: str) -> None:
+    check_result(text)
+
+
+def check_result(text: str) -> None:
+    result = analyse_module(text)
+    if isinstance(result, ParseFailure):
+        assert 0 <= result.start <= result.end <= len(text)
+        return
+    for definition in result.definitions.values():
+        assert text[definition.start : definition.end] == definition.name
+    for route in result.routes:
+        assert 0 <= route.start < route.end <= len(text)
+    for name in {route.owner for route in result.routes} | set(result.routers):
+        routes_for(result, name)
