@@ -21,6 +21,7 @@ from railcheck.types import Span
 
 if TYPE_CHECKING:
     from railcheck.project import Project, Service
+    from railcheck.sources.pymodule import ModuleInfo
 
 # Files at a service's root that decide how Railpack builds it (REFERENCE §3); the loader reads them with the configs.
 SERVICE_FILES = (
@@ -384,3 +385,14 @@ def root_evidence(service: Service, project: Project) -> tuple[str, ...]:
     result = tuple(dict.fromkeys(evidence))
     project.memo[key] = result
     return result
+
+
+def module_info(project: Project, path: PurePosixPath) -> ModuleInfo | ParseFailure | None:
+    """The static analysis of the Python module at `path`, once per run; None when it cannot be read."""
+    key = ("module", str(path))
+    if key not in project.memo:
+        from railcheck.sources.pymodule import analyse_module
+
+        text = project.repository.read(path) if project.repository is not None else None
+        project.memo[key] = analyse_module(text) if text is not None else None
+    return project.memo[key]  # type: ignore[return-value]

@@ -13,10 +13,10 @@ from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 
 from railcheck import Diagnostic, Invalid, Project, Related, Service, ServiceRule, Severity, Valid
-from railcheck.facts import root_evidence, facts, script
+from railcheck.facts import facts, module_info, root_evidence, script
 from railcheck.modules import find_module, search_bases
 from railcheck.servers import servers
-from railcheck.sources.pymodule import ModuleInfo, analyse_module, routes_for
+from railcheck.sources.pymodule import ModuleInfo, routes_for
 from railcheck.sources.text import Document, ParseFailure, join_pointer
 
 FAMILY = "HC"
@@ -72,8 +72,7 @@ def _collect(project: Project, bases: list[PurePosixPath], module: str, attribut
     if path is None or path.suffix != ".py":
         table.reasons.append(f"module `{module}` could not be read")
         return
-    text = repository.read(path) if repository else None
-    info = analyse_module(text) if text is not None else None
+    info = module_info(project, path)
     if not isinstance(info, ModuleInfo):
         table.reasons.append(f"{path} could not be parsed")
         return

@@ -209,8 +209,8 @@ class CopyOutOfSync(ProjectRule):
     """
     ## What it does
     Reports a file that should be an exact copy of another but differs: copies declared in
-    `[[tool.railcheck.sync]]`, and same-named files in a service's root directory that nearly match the
-    file of that name at the repository root (an undeclared copy). The message shows a compact diff,
+    `[[tool.railcheck.sync]]`, and `requirements*.txt` files in a service's root directory that nearly match
+    the file of that name at the repository root (an undeclared copy). The message shows a compact diff,
     whitespace and the final newline included.
 
     ## Why is this bad?
@@ -264,7 +264,7 @@ class CopyOutOfSync(ProjectRule):
                 continue
             for name in repository.listdir(service.root):
                 copy = service.root / name
-                if name in top and copy not in declared and (name.startswith("requirements") or name == ".python-version"):
+                if name in top and copy not in declared and name.startswith("requirements") and name.endswith(".txt"):
                     yield from self._compare(project, PurePosixPath(name), copy, declared=False)
 
     def _compare(self, project: Project, source: PurePosixPath, copy: PurePosixPath, *, declared: bool) -> Iterator[Diagnostic]:

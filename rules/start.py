@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from pathlib import PurePosixPath
 
 from railcheck import Diagnostic, Edit, Fix, FixAvailability, Invalid, Project, Related, Service, ServiceRule, Severity, Span, Valid
-from railcheck.facts import root_evidence, CommandText, facts, script
+from railcheck.facts import CommandText, facts, module_info, root_evidence, script
 from railcheck.modules import find_module, image_path, module_candidates, search_bases
 from railcheck.servers import Server, servers, uses_port_variable
 from railcheck.sources.shell import Word
@@ -170,8 +170,6 @@ class StartAttributeMissing(ServiceRule):
     def check(self, service: Service, project: Project) -> Iterator[Diagnostic]:
         if root_evidence(service, project):
             return  # SV003 reports the unclear root directory once instead
-        from railcheck.sources.pymodule import analyse_module
-
         repository = project.repository
         if repository is None:
             return
@@ -181,13 +179,12 @@ class StartAttributeMissing(ServiceRule):
             path = _resolve(service, project, server)
             if path is None or path.suffix != ".py":
                 continue  # ST001 reports a missing module; a namespace package defines nothing to check
-            text = repository.read(path)
-            if text is None:
+            info = module_info(project, path)
+            if info is None:
                 continue
             where, span = _where(service, command, server.target)
-            info = analyse_module(text)
             if isinstance(info, ParseFailure):
-                line = text.count("\n", 0, info.start) + 1
+                line = (repository.read(path) or "").count("\n", 0, info.start) + 1
                 yield self.diagnostic(
                     where, span,
                     f"{path} has a syntax error (line {line}: {info.message}), so importing `{server.module}` fails at start",

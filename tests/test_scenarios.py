@@ -49,3 +49,10 @@ def test_scenario(scenario: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatc
     assert changed == fixed
     invoke("check", "--fix")
     assert _files(work) == after, "a second --fix changed files again"
+
+
+def test_every_cross_file_rule_has_a_scenario(registry) -> None:
+    snapshots = "".join((scenario / "expected" / "check.txt").read_text() for scenario in SCENARIOS)
+    cross_file = [rule.code for rule in registry.rules if rule.code[:2] in ("PV", "RQ", "CM", "ST", "HC", "SV")]
+    missing = [code for code in cross_file if f" {code} " not in snapshots]
+    assert not missing, f"no scenario under tests/fixtures/ shows {missing}"

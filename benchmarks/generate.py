@@ -1,0 +1,51 @@
+"""Write synthetic Railway monorepos for benchmarks and scale tests: clean and broken services mixed.
+
+Each service has railpack.json, railway.json, .python-version, requirements.txt and a FastAPI module of
+about 200 lines. Every seventh service carries the incident's mistakes (invented keys, a localhost bind, a
+module path for another root, a Python version mismatch), so rules have work to do.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+BROKEN_EVERY = 7
+
+
+def _module(index: int) -> str:
+    lines = ["from fastapi import APIRouter, FastAPI", "", "app = FastAPI()", 'router = APIRouter(prefix="/api")', ""]
+    for number in range(30):
+        lines += [f'@router.get("/items{number}/{{item_id}}")', f"def item_{number}(item_id: int) -> dict[str, int]:", f"    return {{'service': {index}, 'item': item_id, 'route': {number}}}", "", ""]
+    lines += ['@router.get("/health")', "def health() -> dict[str, str]:", '    return {"status": "ok"}', "", "", "app.include_router(router)", ""]
+    return "\n".join(lines)
+
+
+def write_service(folder: Path, index: int) -> None:
+    broken = index % BROKEN_EVERY == 0
+    folder.mkdir(parents=True, exist_ok=True)
+    railpack: dict[str, object] = {
+        "$schema": "https://schema.railpack.com",
+        "provider": "python",
+        "packages": {"python": "3.12"},
+        "steps": {"install": {"commands": ["...", "pip install --no-cache-dir -r requirements.txt"]}},
+        "deploy": {"startCommand": "uvicorn main:app --host 0.0.0.0 --port $PORT", "variables": {"LOG_LEVEL": "info"}},
+    }
+    if broken:
+        railpack["version"] = "1.0"
+        railpack["deploy"] = {"startCommand": f"uvicorn services.svc{index}.main:app --host 127.0.0.1 --port 8000", "healthCheckPath": "/api/health"}
+    railway = {"$schema": "https://railway.com/railway.schema.json", "build": {"builder": "RAILPACK"}, "deploy": {"healthcheckPath": "/api/health", "restartPolicyType": "ON_FAILURE"}}
+    (folder / "railpack.json").write_text("// generated service\n" + json.dumps(railpack, indent=2) + "\n")
+    (folder / "railway.json").write_text(json.dumps(railway, indent=2) + "\n")
+    (folder / ".python-version").write_text("3.11\n" if broken else "3.12\n")
+    (folder / "requirements.txt").write_text("fastapi==0.115.6\nuvicorn[standard]==0.32.1\nhttpx==0.28.1\npydantic==2.10.4\n")
+    (folder / "main.py").write_text(_module(index))
+
+
+def write_monorepo(root: Path, services: int) -> Path:
+    """A repository at `root` with `services` services under services/svcN; returns `root`."""
+    root.mkdir(parents=True, exist_ok=True)
+    (root / "railcheck.toml").write_text('ignore = { RW102 = "generated" }\n')
+    for index in range(services):
+        write_service(root / "services" / f"svc{index}", index)
+    return root
