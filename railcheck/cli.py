@@ -42,6 +42,7 @@ def main() -> None:
 @click.option("--fix", is_flag=True, help="Apply safe fixes, then report what is left.")
 @click.option("--unsafe-fixes", is_flag=True, help="With --fix or --diff, also apply fixes that change behaviour on purpose.")
 @click.option("--diff", is_flag=True, help="Print the fixes as a unified diff and write nothing (exit 1 if there is any).")
+@click.option("--show-fixes", is_flag=True, help="Show the fix of every finding, and list the fixes --fix applied.")
 @click.option("--fix-only", is_flag=True, help="Apply fixes and report only what was fixed, not the remaining problems.")
 @click.option("--exit-non-zero-on-fix", is_flag=True, help="Exit 1 when --fix changed a file, even if nothing is left (for pre-commit).")
 @click.option("--select", multiple=True, help="Rules to run (codes, prefixes or names, comma-separated); replaces the configured selection.")
@@ -78,6 +79,7 @@ class CheckSettings:
     unsafe_fixes: bool = False
     diff: bool = False
     fix_only: bool = False
+    show_fixes: bool = False
     exit_non_zero_on_fix: bool = False
     select: tuple[str, ...] | None = None
     extend_select: tuple[str, ...] = ()
@@ -94,6 +96,7 @@ class CheckSettings:
             unsafe_fixes=bool(options["unsafe_fixes"]),
             diff=bool(options["diff"]),
             fix_only=bool(options["fix_only"]),
+            show_fixes=bool(options["show_fixes"]),
             exit_non_zero_on_fix=bool(options["exit_non_zero_on_fix"]),
             select=_split(options["select"]) or None,
             extend_select=_split(options["extend_select"]),
@@ -143,6 +146,7 @@ def check_repository(root: Path, targets: list[PurePosixPath], registry: Registr
     project = load_project(root, config, targets)
     result = run_check(project, rules, registry)
     fixed: Counter[str] = Counter()
+    log: list[tuple[str, str, tuple[PurePosixPath, ...]]] = []
     problems: list[Diagnostic] = []
     diff = ""
     if settings.fix or settings.diff:
@@ -161,6 +165,7 @@ def check_repository(root: Path, targets: list[PurePosixPath], registry: Registr
         elif outcome.texts:
             write_atomically(root, dict(project.texts), outcome.texts)
             fixed = outcome.applied
+            log = outcome.log
             project = load_project(root, config, targets)
             result = run_check(project, rules, registry)
     threshold = settings.fail_on or config.fail_on
@@ -174,6 +179,8 @@ def check_repository(root: Path, targets: list[PurePosixPath], registry: Registr
         suppressed=len(result.suppressed),
         fixed=fixed,
         remaining_shown=not settings.fix_only,
+        show_fixes=settings.show_fixes,
+        applied=tuple(log),
     )
     if result.internal_errors or problems:
         status = EXIT_ERROR

@@ -44,6 +44,8 @@ class Config:
     fail_on: Severity = Severity.WARNING
     exclude: tuple[str, ...] = ()
     services: tuple[ServiceDeclaration, ...] = ()
+    # Per-rule options as written (selector -> table); each rule validates its own.
+    rule_options: dict[str, dict[str, object]] = field(default_factory=dict)
     # Declared copies: (original, copies), repo-relative.
     sync: tuple[tuple[PurePosixPath, tuple[PurePosixPath, ...]], ...] = ()
 
@@ -111,6 +113,7 @@ def parse_config(table: Any, *, source: PurePosixPath | None = None, prefix: str
     return Config(
         source=source,
         sync=sync,
+        rule_options={selector: dict(options) for selector, options in table.get("rules", {}).items()},
         select=tuple(table["select"]) if "select" in table else None,
         extend_select=tuple(table.get("extend-select", ())),
         ignore=dict(ignore),

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import PurePosixPath
 
 from railcheck.codes import ENGINE_CODES
-from railcheck.config import Config
+from railcheck.config import Config, ConfigError
 from railcheck.project import Project
 from railcheck.registry import Registry
 from railcheck.rule import ProjectRule, Rule, ServiceRule
@@ -40,13 +40,22 @@ def instantiate(registry: Registry, config: Config, *, select: Iterable[str] | N
         tuple(ignore),
     )
     overrides = sorted(config.severity.items(), key=lambda item: registry.specificity(item[0]))
+    options = {}
+    for selector, values in config.rule_options.items():
+        found = registry.find(selector)
+        if found is None:
+            raise ConfigError(f"[rules.{selector}]: no rule has that code or name")
+        options[found.code] = values
     rules = []
     for rule_class in chosen:
         severity = None
         for selector, value in overrides:
             if rule_class in registry.matching(selector):
                 severity = value
-        rules.append(rule_class(severity))
+        try:
+            rules.append(rule_class(severity, options.get(rule_class.code)))
+        except (TypeError, ValueError) as error:
+            raise ConfigError(f"[rules.{rule_class.code}]: {error}") from error
     return rules
 
 

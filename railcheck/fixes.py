@@ -33,6 +33,8 @@ class FixOutcome:
     texts: dict[PurePosixPath, str] = field(default_factory=dict)
     applied: Counter[str] = field(default_factory=Counter)
     problems: list[Diagnostic] = field(default_factory=list)
+    # (code, fix title, files it touched), in the order applied.
+    log: list[tuple[str, str, tuple[PurePosixPath, ...]]] = field(default_factory=list)
 
 
 def apply_edits(text: str, edits: Iterable[Edit]) -> str:
@@ -107,6 +109,7 @@ def settle(
                 continue
             accepted.update(trial)
             applied.append(code)
+            outcome.log.append((code, fix.title, tuple(sorted({edit.path for edit in fix.edits}))))
         for path, edits in accepted.items():
             outcome.texts[path] = apply_edits(base(path), edits)
         outcome.applied.update(applied)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import enum
 import re
 from collections.abc import Iterator
@@ -65,9 +66,30 @@ class Rule:
     examples: ClassVar[tuple[Valid | Invalid, ...]] = ()
     # Abstract intermediate classes set this to skip the metadata checks.
     abstract: ClassVar[bool] = False
+    # A frozen dataclass of the rule's options (kebab-case in config, snake_case here), or None.
+    Options: ClassVar[type | None] = None
 
-    def __init__(self, severity: Severity | None = None) -> None:
+    def __init__(self, severity: Severity | None = None, options: dict[str, object] | None = None) -> None:
         self.severity = severity or self.default_severity
+        self.options = self._options(options or {})
+
+    @classmethod
+    def _options(cls, given: dict[str, object]) -> object:
+        """Build the rule's Options from config; raises ValueError naming the bad key or value."""
+        if cls.Options is None:
+            if given:
+                raise ValueError(f"rule {cls.code} takes no options (got {', '.join(sorted(given))})")
+            return None
+        fields = {field.name for field in dataclasses.fields(cls.Options)}
+        converted = {key.replace("-", "_"): value for key, value in given.items()}
+        unknown = sorted(key for key in converted if key not in fields)
+        if unknown:
+            raise ValueError(f"rule {cls.code} has no option {', '.join(key.replace('_', '-') for key in unknown)}; it takes {', '.join(sorted(name.replace('_', '-') for name in fields))}")
+        options = cls.Options(**converted)
+        check = getattr(options, "validate", None)
+        if check is not None:
+            check()
+        return options
 
     def __init_subclass__(cls, **kwargs: object) -> None:
         super().__init_subclass__(**kwargs)

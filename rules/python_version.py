@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from dataclasses import dataclass
 
 from railcheck import Diagnostic, Edit, Fix, FixAvailability, Invalid, Project, ProjectRule, Related, Service, ServiceRule, Severity, Valid
 from railcheck.facts import Candidate, facts
@@ -81,10 +82,24 @@ class PythonVersionMismatch(ServiceRule):
     ## Example
     `railpack.json` pins `"python": "3.13"` while `.python-version` says `3.12`.
 
+    ## Options
+    `source-of-truth` (default `"railpack"`): which version the others must match. `"railpack"` is the one
+    Railpack builds with; `".python-version"` makes that file the reference, so railpack.json is reported
+    (and fixed) when it disagrees.
+
     ## Fix safety
     Safe for `.python-version`: Railpack already builds with the winning version, so aligning the file only
-    changes local tooling.
+    changes local tooling. Unsafe for `packages.python` in railpack.json (with
+    `source-of-truth = ".python-version"`): it changes the Python the service is deployed with.
     """
+
+    @dataclass(frozen=True)
+    class Options:
+        source_of_truth: str = "railpack"
+
+        def validate(self) -> None:
+            if self.source_of_truth not in ("railpack", ".python-version"):
+                raise ValueError(f'source-of-truth must be "railpack" or ".python-version", not {self.source_of_truth!r}')
 
     code = "PV002"
     name = "python-version-mismatch"
@@ -98,6 +113,12 @@ class PythonVersionMismatch(ServiceRule):
             expect=[("PV002", ".python-version", 1, 1)],
             fixed={".python-version": "3.13\n"},
         ),
+        Invalid(
+            {"/railcheck.toml": '[rules.PV002]\nsource-of-truth = ".python-version"\n', "railpack.json": '{"packages": {"python": "3.13"}}', ".python-version": "3.12\n"},
+            expect=[("PV002", "railpack.json", 1, 25)],
+            fixed={"railpack.json": '{"packages": {"python": "3.12"}}'},
+            unsafe_fixes=True,
+        ),
     )
 
     def check(self, service: Service, project: Project) -> Iterator[Diagnostic]:
@@ -105,25 +126,40 @@ class PythonVersionMismatch(ServiceRule):
         if len(candidates) < 2:
             return
         winner = candidates[-1]
-        wanted = minor_of(normalise_railpack_version(winner.value))
+        reference = winner
+        if self.options.source_of_truth == ".python-version":  # type: ignore[attr-defined]
+            reference = next((candidate for candidate in candidates if candidate.origin.label == ".python-version"), winner)
+        wanted = minor_of(normalise_railpack_version(reference.value))
         if wanted is None:
             return  # "latest" or a major only: nothing precise to compare against
-        for candidate in candidates[:-1]:
+        for candidate in candidates:
             found = minor_of(normalise_railpack_version(candidate.value))
-            if found is None or found == wanted:
+            if candidate is reference or found is None or found == wanted:
                 continue
-            fix = None
-            if candidate.origin.label == ".python-version" and candidate.origin.path and candidate.origin.span:
-                span = candidate.origin.span
-                fix = Fix.safe(f"Set .python-version to {winner.value}", Edit(candidate.origin.path, span.start.offset, span.end.offset, winner.value))
             yield self.diagnostic(
                 candidate.origin.path or service.railpack_path, candidate.origin.span,
-                f"{candidate.origin.label} says Python {candidate.value}, but Railpack builds with {winner.value} from {winner.origin.label}",
+                f"{candidate.origin.label} says Python {candidate.value}, but " + (
+                    f"Railpack builds with {winner.value} from {winner.origin.label}" if reference is winner else f"{reference.origin.label} (the configured source of truth) says {reference.value}"
+                ),
                 service=service.name,
                 help=f"{winner.origin.label} wins: Railpack applies it after the other sources. Make them agree.",
-                fix=fix,
-                related=_related(winner, f"the version Railpack uses ({winner.value})"),
+                fix=self._fix(candidate, reference),
+                related=_related(reference, f"the reference version ({reference.value})"),
             )
+
+    @staticmethod
+    def _fix(candidate: Candidate, reference: Candidate) -> Fix | None:
+        origin = candidate.origin
+        if origin.path is None or origin.span is None:
+            return None
+        edit = Edit(origin.path, origin.span.start.offset, origin.span.end.offset, reference.value)
+        if origin.label == ".python-version":
+            return Fix.safe(f"Set .python-version to {reference.value}", edit)
+        if origin.label == "`packages.python` in railpack.json":
+            # The span covers the JSON string, quotes included.
+            quoted = Edit(origin.path, origin.span.start.offset, origin.span.end.offset, f'"{reference.value}"')
+            return Fix.unsafe(f"Set packages.python to {reference.value}", quoted)
+        return None
 
 
 class PythonVersionCollapses(ServiceRule):

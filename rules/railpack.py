@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from railcheck import Diagnostic, Fix, FixAvailability, Invalid, Project, Related, Service, ServiceRule, Severity, Valid
-from railcheck.edits import prepend_to_list, rename_key, replace_value
+from railcheck.edits import new_json_file, prepend_to_list, remove_member, rename_key, replace_value, set_member
 from railcheck.schema import SchemaIssue, document_issues, dotted, load_schema, location, type_name
 from railcheck.sources.text import Document, join_pointer, split_pointer
 from railcheck.suggest import case_insensitive_match, closest, quoted_list
@@ -44,6 +44,7 @@ GENERATED_CACHES = frozenset({
     "cargo_registry", "cargo_git", "cargo_target", "composer",
 })
 SPREAD = "..."
+RAILWAY_SCHEMA_URL = "https://railway.com/railway.schema.json"
 _STEP = re.compile(r"^/steps/[^/]+$")
 _COMMAND_ITEM = re.compile(r"^/steps/[^/]+/commands/\d+$")
 _COMMAND_OBJECT = re.compile(r"^/steps/[^/]+/commands/\d+/[^/]+$")
@@ -108,7 +109,9 @@ class RailpackUnknownKey(ServiceRule):
     Use `"provider": "python"` here, and put `"healthcheckPath": "/health"` under `deploy` in `railway.json`.
 
     ## Fix safety
-    A misspelt key is renamed as an unsafe fix: the setting starts to take effect, which changes the build.
+    Unsafe, because the setting starts to take effect: a misspelt key is renamed, and a Railway setting is
+    moved into the service's railway.json or railway.toml with Railway's spelling (railway.json is created
+    at the root directory when the service has no Railway config).
     """
 
     code = "RP001"
@@ -121,6 +124,17 @@ class RailpackUnknownKey(ServiceRule):
         Invalid(
             {"railpack.json": '{\n  "provider": "python",\n  "healthCheckPath": "/health"\n}\n'},
             expect=[("RP001", "railpack.json", 3, 3)],
+            fixed={
+                "railpack.json": '{\n  "provider": "python"\n}\n',
+                "railway.json": '{\n  "$schema": "https://railway.com/railway.schema.json",\n  "deploy": {\n    "healthcheckPath": "/health"\n  }\n}\n',
+            },
+            unsafe_fixes=True,
+        ),
+        Invalid(
+            {"railpack.json": '{"deploy": {"startCommand": "python main.py", "restartPolicyType": "ALWAYS"}}', "railway.toml": "[deploy]\nnumReplicas = 2\n"},
+            expect=[("RP001", "railpack.json", 1, 47)],
+            fixed={"railpack.json": '{"deploy": {"startCommand": "python main.py"}}', "railway.toml": '[deploy]\nnumReplicas = 2\nrestartPolicyType = "ALWAYS"\n'},
+            unsafe_fixes=True,
         ),
         Invalid(
             {"railpack.json": '{"deploy": {"startComand": "python main.py"}}'},
@@ -134,9 +148,9 @@ class RailpackUnknownKey(ServiceRule):
         for document, issue in _issues(service, "unknown-key"):
             if issue.key is None or _case_only(document, issue):
                 continue  # RP003 reports keys that differ only in case
-            yield self._diagnostic(service, document, issue, issue.key)
+            yield self._diagnostic(service, project, document, issue, issue.key)
 
-    def _diagnostic(self, service: Service, document: Document, issue: SchemaIssue, key: str) -> Diagnostic:
+    def _diagnostic(self, service: Service, project: Project, document: Document, issue: SchemaIssue, key: str) -> Diagnostic:
         where = location(issue.pointer)
         span = document.key_span(issue.pointer)
         railway = RAILWAY_KEYS.get(key.casefold())
@@ -147,6 +161,7 @@ class RailpackUnknownKey(ServiceRule):
                 f"Railpack ignores `{key}`: it is a Railway setting, not a Railpack one",
                 service=service.name,
                 help=f"Railway reads it from railway.json (or railway.toml) as `{section}.{spelling}`; move it there.",
+                fix=_move_to_railway(service, project, document, issue.pointer, section, spelling),
             )
         same = case_insensitive_match(key, issue.allowed)
         if same:
@@ -189,6 +204,25 @@ class RailpackUnknownKey(ServiceRule):
             service=service.name,
             help=f"Remove it; keys allowed here: {quoted_list(issue.allowed)}.",
         )
+
+
+def _move_to_railway(service: Service, project: Project, document: Document, pointer: str, section: str, spelling: str) -> Fix | None:
+    """Take a Railway setting out of railpack.json and put it into the service's Railway config, creating
+    `railway.json` at the root directory when the service has none."""
+    value = document.get(pointer)
+    target = service.railway
+    if target is not None:
+        if target.get(f"/{section}/{spelling}") is not None or (target.path.suffix == ".toml" and isinstance(value, dict)):
+            return None  # already set there: which one is right is the user's call
+        add = set_member(target, f"/{section}", spelling, value)
+        where = target.path
+    else:
+        where = service.root / "railway.json"
+        if project.repository is not None and project.repository.exists(where):
+            return None  # it exists but did not parse (RC001)
+        add = new_json_file(where, {"$schema": RAILWAY_SCHEMA_URL, section: {spelling: value}})
+    key = split_pointer(pointer)[-1]
+    return Fix.unsafe(f"Move `{key}` to {where} as `{section}.{spelling}`", remove_member(document, pointer), add)
 
 
 class RailpackInvalidValue(ServiceRule):

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from urllib.parse import urlsplit
 
 from railcheck import Diagnostic, Fix, FixAvailability, Invalid, Project, Related, Service, ServiceRule, Severity, Valid
-from railcheck.edits import rename_key, replace_value
+from railcheck.edits import remove_member, rename_key, replace_value, set_member
 from railcheck.schema import SchemaIssue, document_issues, dotted, load_schema, location
 from railcheck.sources.text import Document, join_pointer
 from railcheck.suggest import case_insensitive_match, closest, quoted_list
@@ -65,7 +65,8 @@ class RailwayUnknownKey(ServiceRule):
     ```
 
     ## Fix safety
-    Renaming a misspelt key is an unsafe fix: the setting starts to take effect.
+    Unsafe, because the setting starts to take effect: a misspelt key is renamed, and a key at the top level
+    is moved under the section it belongs to.
     """
 
     code = "RW001"
@@ -74,7 +75,12 @@ class RailwayUnknownKey(ServiceRule):
     fix = FixAvailability.SOMETIMES
     examples = (
         Valid({"railway.json": '{"build": {"builder": "RAILPACK"}, "deploy": {"healthcheckPath": "/health"}}'}),
-        Invalid({"railway.json": '{\n  "builder": "RAILPACK"\n}\n'}, expect=[("RW001", "railway.json", 2, 3)]),
+        Invalid(
+            {"railway.json": '{\n  "builder": "RAILPACK",\n  "deploy": {\n    "numReplicas": 1\n  }\n}\n'},
+            expect=[("RW001", "railway.json", 2, 3)],
+            fixed={"railway.json": '{\n  "deploy": {\n    "numReplicas": 1\n  },\n  "build": {\n    "builder": "RAILPACK"\n  }\n}\n'},
+            unsafe_fixes=True,
+        ),
         Invalid(
             {"railway.json": '{"deploy": {"healthCheckPath": "/health"}}'},
             expect=[("RW001", "railway.json", 1, 13)],
@@ -102,11 +108,15 @@ class RailwayUnknownKey(ServiceRule):
                 continue
             home = next((section for section, keys in _sections().items() if key in keys or case_insensitive_match(key, keys)), None)
             if home and not pointer.startswith(f"/{home}/"):
+                fix = None
+                if top_level and document.get(f"/{home}/{key}") is None:
+                    fix = Fix.unsafe(f"Move `{key}` under `{home}`", remove_member(document, pointer), set_member(document, f"/{home}", key, document.get(pointer)))
                 yield self.diagnostic(
                     document, span,
                     f"`{key}` is not read {where}; it belongs under `{home}`",
                     service=service.name,
                     help=f"Move it into the `{home}` section.",
+                    fix=fix,
                 )
                 continue
             suggestion = closest(key, issue.allowed)

@@ -22,8 +22,11 @@ def _python_evidence(service: Service, project: Project) -> str | None:
     names = set(repository.listdir(service.root))
     if ".python-version" in names or "runtime.txt" in names:
         return f"{'.python-version' if '.python-version' in names else 'runtime.txt'} is present"
+    others = [other.root for other in project.services if other.root != service.root]
     for path in repository.files_under(service.root, limit=400):
-        if path.name in ("requirements.txt", "pyproject.toml") or path.name in MAIN_FILES:
+        if any(root == path.parent or root in path.parents for root in others):
+            continue  # another service's files, not this one's
+        if len(path.relative_to(service.root).parts) <= 3 and (path.name in ("requirements.txt", "pyproject.toml") or path.name in MAIN_FILES):
             return f"{path} exists, but below the root directory"
     return None
 

@@ -163,3 +163,14 @@ def test_fix_keeps_comments_crlf_and_missing_final_newline(tmp_path: Path) -> No
     invoke("check", str(tmp_path), "--fix")
     fixed = (tmp_path / "services/svc/railpack.json").read_bytes().decode()
     assert fixed == text.replace("StartCommand", "startCommand").replace('"Python"', '"python"')
+
+
+def test_show_fixes_lists_titles_and_applied_fixes(example: Path) -> None:
+    listed = invoke("check", str(example / "services" / "ml"), "--show-fixes", "--output-format", "concise").output
+    assert "  fix (safe): Listen on 0.0.0.0" in listed
+    assert "fix (unsafe): Move `healthCheckPath` to services/ml/railway.json as `deploy.healthcheckPath`" in listed
+    applied = invoke("check", str(example / "services" / "ml"), "--fix", "--unsafe-fixes", "--show-fixes", "--output-format", "concise").output
+    assert "Applied fixes:" in applied and "services/ml/railway.json: RP001 Move `healthCheckPath`" in applied
+    created = json.loads((example / "services/ml/railway.json").read_text())
+    assert created["deploy"] == {"healthcheckPath": "/api/health"}
+    assert "healthCheckPath" not in (example / "services/ml/railpack.json").read_text()

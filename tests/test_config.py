@@ -90,3 +90,18 @@ def test_exclude_skips_folders(tmp_path: Path) -> None:
     (tmp_path / "railcheck.toml").write_text('exclude = ["legacy/"]\n')
     document = json.loads(invoke("check", str(tmp_path), "--output-format", "json").output)
     assert document["diagnostics"] == [] and document["summary"]["services"] == 1
+
+
+def test_rule_options_are_validated(tmp_path: Path) -> None:
+    write_repo(tmp_path, {"railpack.json": '{"packages": {"python": "3.13"}}', ".python-version": "3.12\n", "main.py": ""})
+    (tmp_path / "railcheck.toml").write_text('[rules.PV002]\nsource-of-truth = "pyproject"\n')
+    result = invoke("check", str(tmp_path))
+    assert result.exit_code == 2 and "source-of-truth must be" in result.output
+    (tmp_path / "railcheck.toml").write_text('[rules.python-version-mismatch]\nsource = "x"\n')
+    result = invoke("check", str(tmp_path))
+    assert result.exit_code == 2 and "has no option source" in result.output
+    (tmp_path / "railcheck.toml").write_text('[rules.RP001]\nx = 1\n')
+    assert "takes no options" in invoke("check", str(tmp_path)).output
+    (tmp_path / "railcheck.toml").write_text('[rules.PV002]\nsource-of-truth = ".python-version"\n')
+    document = json.loads(invoke("check", str(tmp_path), "--output-format", "json").output)
+    assert [(d["code"], d["path"]) for d in document["diagnostics"]] == [("PV002", "services/svc/railpack.json")]

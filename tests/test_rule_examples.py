@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from conftest import canonical, example_path, fix_in_memory, run_rules, write_repo
+from railcheck.config import load_config
 from railcheck.registry import load_registry
 from railcheck.rule import Invalid, ProjectRule, Rule, Valid
 from railcheck.types import Applicability
@@ -36,7 +37,8 @@ def _documents(project):  # type: ignore[no-untyped-def]
 @pytest.mark.parametrize(("rule_class", "example"), _cases())
 def test_example(tmp_path: Path, registry, rule_class: type[Rule], example: Valid | Invalid) -> None:
     write_repo(tmp_path, example.files)
-    rule = rule_class()
+    # Options come from the example's own railcheck.toml, as they would for a user.
+    rule = rule_class(None, load_config(tmp_path).rule_options.get(rule_class.code))
     project, diagnostics = run_rules(tmp_path, [rule], registry)
     before = [canonical(document.value) for document in _documents(project)]
     # Run the rule again on the same project to see that it did not mutate what it was given.

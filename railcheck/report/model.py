@@ -23,6 +23,9 @@ class Report:
     fixed: Counter[str] = field(default_factory=Counter)
     # False with --fix-only: the remaining problems were not collected, so the summary must not claim "passed".
     remaining_shown: bool = True
+    # --show-fixes: every fix title is printed, and the fixes applied are listed.
+    show_fixes: bool = False
+    applied: tuple[tuple[str, str, tuple[PurePosixPath, ...]], ...] = ()
 
     @classmethod
     def merge(cls, reports: list[Report]) -> Report:
@@ -51,6 +54,8 @@ class Report:
             suppressed=sum(report.suppressed for report in reports),
             fixed=fixed,
             remaining_shown=all(report.remaining_shown for report in reports),
+            show_fixes=any(report.show_fixes for report in reports),
+            applied=tuple((code, title, tuple(PurePosixPath(report.display_prefix or ".") / path for path in paths)) for report in reports for code, title, paths in report.applied),
         )
 
     def shown_path(self, path: PurePosixPath) -> str:

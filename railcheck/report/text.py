@@ -17,7 +17,11 @@ def _headline(report: Report, diagnostic: Diagnostic) -> str:
 
 
 def concise(report: Report) -> str:
-    lines = [_headline(report, diagnostic) for diagnostic in report.diagnostics]
+    lines = []
+    for diagnostic in report.diagnostics:
+        lines.append(_headline(report, diagnostic))
+        if report.show_fixes and diagnostic.fix:
+            lines.append(f"  fix ({diagnostic.fix.applicability.value}): {diagnostic.fix.title}")
     lines.append(summary(report))
     return "\n".join(lines) + "\n"
 
@@ -31,7 +35,7 @@ def full(report: Report) -> str:
             block.extend(_snippet(text, diagnostic.span, diagnostic.code))
         if diagnostic.help:
             block.append(f"  = help: {diagnostic.help}")
-        if diagnostic.fix and diagnostic.fix.applicability is not Applicability.SAFE:
+        if diagnostic.fix and (report.show_fixes or diagnostic.fix.applicability is not Applicability.SAFE):
             block.append(f"  = fix ({diagnostic.fix.applicability.value}): {diagnostic.fix.title}")
         for related in diagnostic.related:
             where = report.shown_path(related.path)
@@ -77,6 +81,9 @@ def summary(report: Report) -> str:
     if report.fixed:
         applied = ", ".join(f"{code} \u00d7{count}" for code, count in sorted(report.fixed.items()))
         text = f"Fixed {sum(report.fixed.values())} problem{'s' if sum(report.fixed.values()) != 1 else ''} ({applied}). " + text
+    if report.show_fixes and report.applied:
+        listing = "\n".join(f"  {', '.join(report.shown_path(path) for path in paths)}: {code} {title}" for code, title, paths in report.applied)
+        text = f"Applied fixes:\n{listing}\n" + text
     if report.suppressed:
         text += f" {report.suppressed} suppressed by configuration."
     safe = report.fixable(Applicability.SAFE)

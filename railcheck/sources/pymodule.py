@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import ast
 import bisect
+import dataclasses
 import functools
 import re
 from collections.abc import Iterator, Sequence
@@ -337,11 +338,18 @@ class _Walker:
             self.reason(f"a route on `{owner}` has no static path: {path[1]}", node)
 
     def nested(self, node: Any, where: str) -> None:
-        """Registrations inside functions, classes and loops happen (or not) at runtime: reasons, not routes."""
-        finder = _finder_class()()
-        node.visit(finder)
-        for owner, found in finder.found:
-            self.reason(f"routes are registered on `{owner}` inside {where}", found)
+        """Registrations inside functions, classes and loops happen (or not) at runtime: reasons, not routes.
+
+        Plain `.get(...)` calls are left out: in function bodies they are nearly always dict or environ lookups.
+        """
+        calls = _REGISTERS | _INCLUDES.keys() | {"route", "api_route", "mount"}
+        for found in _descendants(node):
+            applied = isinstance(found, cst.Call) and isinstance(found.func, cst.Call)  # `app.get("/x")(handler)`
+            call = found.decorator if isinstance(found, cst.Decorator) else found.func if applied else found
+            func = call.func if isinstance(found, (cst.Decorator, cst.Call)) and isinstance(call, cst.Call) else None
+            names = _DECORATORS if applied or isinstance(found, cst.Decorator) else calls
+            if isinstance(func, cst.Attribute) and func.attr.value in names:
+                self.reason(f"routes are registered on `{_dotted(func.value) or 'an object'}` inside {where}", found)
 
     def finish(self, offsets: dict[Any, tuple[int, int]], base: int, text: str) -> ModuleInfo:
         def span(node: Any) -> tuple[int, int]:
@@ -369,31 +377,24 @@ def _bound_names(target: Any) -> Iterator[Any]:
         yield from _bound_names(target.value)
 
 
+def _descendants(node: Any) -> Iterator[Any]:
+    """Every node under `node`, read off dataclass fields: libcst's visitors rebuild each node they pass, which
+    made this walk four times slower."""
+    stack = [node]
+    while stack:
+        node = stack.pop()
+        yield node
+        for name in _field_names(type(node)):
+            value = getattr(node, name)
+            if isinstance(value, cst.CSTNode):
+                stack.append(value)
+            elif isinstance(value, (list, tuple)):
+                stack.extend(item for item in value if isinstance(item, cst.CSTNode))
+
+
 @functools.cache
-def _finder_class() -> type[Any]:
-    """A visitor collecting (owner, node) for route decorators and registration/include calls under a node.
-
-    Plain `.get(...)` calls are left out: in function bodies they are nearly always dict or environ lookups.
-    """
-    calls = _REGISTERS | _INCLUDES.keys() | {"route", "api_route", "mount"}
-
-    class Finder(cst.CSTVisitor):
-        def __init__(self) -> None:
-            super().__init__()
-            self.found: list[tuple[str, Any]] = []
-
-        def visit_Decorator(self, node: cst.Decorator) -> None:
-            call = node.decorator
-            if isinstance(call, cst.Call) and isinstance(call.func, cst.Attribute) and call.func.attr.value in _DECORATORS:
-                self.found.append((_dotted(call.func.value) or "an object", call))
-
-        def visit_Call(self, node: cst.Call) -> None:
-            applied = isinstance(node.func, cst.Call)  # `app.get("/x")(handler)`
-            func = node.func.func if isinstance(node.func, cst.Call) else node.func
-            if isinstance(func, cst.Attribute) and func.attr.value in (_DECORATORS if applied else calls):
-                self.found.append((_dotted(func.value) or "an object", node))
-
-    return Finder
+def _field_names(node_type: type[Any]) -> tuple[str, ...]:
+    return tuple(field.name for field in dataclasses.fields(node_type))
 
 
 def _offsets(module: cst.Module, wanted: set[Any], source: str) -> dict[Any, tuple[int, int]]:
@@ -437,13 +438,20 @@ def _offsets(module: cst.Module, wanted: set[Any], source: str) -> dict[Any, tup
     module._codegen(counter)
     if counter.offset == len(source):
         return found
-    # libcst's codegen drops a little whitespace (a `\` continuation before a statement, a space before `:`), so
-    # map generated offsets onto the source: what is left is a subsequence of it.
-    code, where, index = module.code, [], 0
-    for char in code:
-        while index < len(source) and source[index] != char:
-            index += 1
-        where.append(min(index, len(source)))
-        index += 1
-    where.append(len(source))
-    return {node: (where[start], where[end - 1] + 1 if end > start else where[start]) for node, (start, end) in found.items()}
+    # libcst's codegen does not always give back the text: it drops `\` continuation lines and may re-indent the
+    # statement after one. Only whitespace and those backslashes move, and every wanted span starts and ends on a
+    # token character, so map the n-th other character of the generated code onto the n-th one of the source.
+    def kept(char: str) -> bool:
+        return not char.isspace() and char != "\\"
+
+    targets = [index for index, char in enumerate(source) if kept(char)] + [len(source)]
+    ranks, rank = [], 0
+    for char in module.code:
+        ranks.append(rank)
+        rank += kept(char)
+    ranks.append(rank)
+
+    def at(offset: int, shift: int = 0) -> int:
+        return min(targets[min(ranks[offset], len(targets) - 1)] + shift, len(source))
+
+    return {node: (at(start), at(end - 1, 1) if end > start else at(start)) for node, (start, end) in found.items()}
