@@ -16,15 +16,15 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from railcheck import __version__
+from railcheck.report import REPORTERS
 from railcheck.types import Applicability, Diagnostic, Severity
 
 if TYPE_CHECKING:
     from railcheck.registry import Registry
-    from railcheck.report import Report
+    from railcheck.report import Report, RuleInfo
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 ROOT_MARKERS = ("railcheck.toml", ".git")
-FORMATS = ("full", "concise", "json", "json-lines")
 
 
 def _split(values: Sequence[str]) -> tuple[str, ...]:
@@ -48,7 +48,7 @@ def main() -> None:
 @click.option("--select", multiple=True, help="Rules to run (codes, prefixes or names, comma-separated); replaces the configured selection.")
 @click.option("--extend-select", multiple=True, help="Rules to run in addition to the selection.")
 @click.option("--ignore", multiple=True, help="Rules not to run.")
-@click.option("--output-format", type=click.Choice(FORMATS), default="full", show_default=True)
+@click.option("--output-format", type=click.Choice(list(REPORTERS)), default="full", show_default=True)
 @click.option("--output-file", type=click.Path(dir_okay=False, path_type=Path), help="Write the report to this file instead of standard output.")
 @click.option("--fail-on", type=click.Choice([severity.value for severity in Severity]), help="Lowest severity that makes the exit code 1 (default: the configured `fail-on`, else warning).")
 @click.option("--exit-zero", is_flag=True, help="Exit 0 even when problems are found (errors in railcheck itself still exit 2).")
@@ -111,7 +111,7 @@ class CheckSettings:
 def execute(paths: Sequence[Path], settings: CheckSettings) -> int:
     """Check (and fix) every repository the paths belong to; print the report; return the exit code."""
     from railcheck.registry import load_registry
-    from railcheck.report import REPORTERS, Report
+    from railcheck.report import Report
 
     for path in paths:
         if not os.path.lexists(path):
@@ -181,6 +181,7 @@ def check_repository(root: Path, targets: list[PurePosixPath], registry: Registr
         remaining_shown=not settings.fix_only,
         show_fixes=settings.show_fixes,
         applied=tuple(log),
+        rules=rule_infos(registry),
     )
     if result.internal_errors or problems:
         status = EXIT_ERROR
@@ -193,6 +194,17 @@ def check_repository(root: Path, targets: list[PurePosixPath], registry: Registr
     else:
         status = EXIT_CLEAN
     return RepositoryRun(report, status, diff)
+
+
+def rule_infos(registry: Registry) -> tuple[RuleInfo, ...]:
+    """Every rule's public description, for the report formats that describe rules."""
+    from railcheck import DOCS_URL
+    from railcheck.codes import ENGINE_CODES
+    from railcheck.report import RuleInfo
+
+    infos = [RuleInfo(rule.code, rule.name, rule.summary, rule.default_severity, rule.documentation(), f"{DOCS_URL}#{rule.code.lower()}") for rule in registry.rules]
+    infos += [RuleInfo(code, name, summary, Severity.ERROR, doc, f"{DOCS_URL}#{code.lower()}") for code, (name, summary, doc) in ENGINE_CODES.items()]
+    return tuple(sorted(infos, key=lambda info: info.code))
 
 
 def unified_diff(before: dict[PurePosixPath, str], after: dict[PurePosixPath, str], prefix: str) -> str:
@@ -274,13 +286,13 @@ def rule_command(code: str) -> None:
 
 
 @main.command("rules")
-@click.option("--format", "output_format", type=click.Choice(["table", "markdown", "json"]), default="table", show_default=True)
+@click.option("--format", "output_format", type=click.Choice(["table", "markdown", "json", "docs"]), default="table", show_default=True)
 def rules_command(output_format: str) -> None:
     """List every rule."""
     from railcheck.registry import load_registry
-    from railcheck.rules_table import rules_json, rules_markdown, rules_table
+    from railcheck.rules_table import rules_docs, rules_json, rules_markdown, rules_table
 
-    render = {"table": rules_table, "markdown": rules_markdown, "json": rules_json}[output_format]
+    render = {"table": rules_table, "markdown": rules_markdown, "json": rules_json, "docs": rules_docs}[output_format]
     click.echo(render(load_registry()), nl=False)
 
 

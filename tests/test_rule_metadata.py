@@ -96,3 +96,9 @@ def test_registry_loads_extra_rule_folders(tmp_path: Path) -> None:
     registry = load_registry([tmp_path])
     assert registry.find("HX001") is not None
     assert registry.find("house-rule") is not None
+
+
+def test_docs_rules_page_is_current(registry) -> None:
+    from railcheck.rules_table import rules_docs
+
+    assert (ROOT / "docs" / "rules.md").read_text(encoding="utf-8") == rules_docs(registry), "regenerate with `railcheck rules --format docs > docs/rules.md`"

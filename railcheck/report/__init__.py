@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from railcheck.report.model import Report
+from railcheck.report.model import Report, RuleInfo
 from railcheck.report import machine, text
 
 REPORTERS: dict[str, Callable[[Report], str]] = {
@@ -17,4 +17,4 @@ REPORTERS: dict[str, Callable[[Report], str]] = {
     "json-lines": machine.json_lines,
 }
 
-__all__ = ["REPORTERS", "Report"]
+__all__ = ["REPORTERS", "Report", "RuleInfo"]

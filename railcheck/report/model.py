@@ -10,6 +10,18 @@ from railcheck.types import Applicability, Diagnostic, Severity
 
 
 @dataclass(frozen=True, slots=True)
+class RuleInfo:
+    """What a reporter may say about a rule (SARIF and Markdown list them): no behaviour, only text."""
+
+    code: str
+    name: str
+    summary: str
+    severity: Severity
+    documentation: str
+    help_uri: str
+
+
+@dataclass(frozen=True, slots=True)
 class Report:
     diagnostics: tuple[Diagnostic, ...]
     texts: dict[PurePosixPath, str] = field(default_factory=dict)
@@ -26,6 +38,10 @@ class Report:
     # --show-fixes: every fix title is printed, and the fixes applied are listed.
     show_fixes: bool = False
     applied: tuple[tuple[str, str, tuple[PurePosixPath, ...]], ...] = ()
+    # Every rule that ran (and the engine codes), for formats that describe rules (SARIF).
+    rules: tuple[RuleInfo, ...] = ()
+    # Lines the change under review touched, by path (paths as in `diagnostics`); None when unknown.
+    changed_lines: dict[PurePosixPath, frozenset[int]] | None = None
 
     @classmethod
     def merge(cls, reports: list[Report]) -> Report:
@@ -55,6 +71,10 @@ class Report:
             fixed=fixed,
             remaining_shown=all(report.remaining_shown for report in reports),
             show_fixes=any(report.show_fixes for report in reports),
+            rules=reports[0].rules if reports else (),
+            changed_lines=None if any(report.changed_lines is None for report in reports) else {
+                PurePosixPath(report.display_prefix or ".") / path: lines for report in reports for path, lines in (report.changed_lines or {}).items()
+            },
             applied=tuple((code, title, tuple(PurePosixPath(report.display_prefix or ".") / path for path in paths)) for report in reports for code, title, paths in report.applied),
         )
 

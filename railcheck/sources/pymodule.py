@@ -15,7 +15,7 @@ import functools
 import re
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from railcheck.sources.text import ParseFailure
@@ -72,6 +72,7 @@ class ModuleInfo:
     includes: tuple[tuple[str, str, str | None], ...]  # (owner, included expression as written, prefix)
     routers: dict[str, str | None]
     dynamic: tuple[str, ...]  # why the route table may be incomplete, each ending in "(line N)"
+    aliases: dict[str, str] = field(default_factory=dict)  # `application = app`: the same object, so the same routes
 
 
 def analyse_module(text: str) -> ModuleInfo | ParseFailure:
@@ -85,7 +86,8 @@ def analyse_module(text: str) -> ModuleInfo | ParseFailure:
     except cst.ParserSyntaxError as error:
         return _syntax_failure(text, base, error)
     except Exception as error:  # libcst has known crashes on odd input; report them, never propagate
-        return ParseFailure(f"invalid Python: libcst cannot parse this file ({type(error).__name__})", 0, min(1, len(text)))
+        message = f"invalid Python: libcst cannot parse this file ({type(error).__name__})"
+        return ParseFailure(message, 0, min(1, len(text)))
     try:
         walker = _Walker()
         walker.statements(module.body)
@@ -99,23 +101,30 @@ def routes_for(info: ModuleInfo, app_name: str) -> tuple[list[tuple[str | None, 
     may be incomplete: the module's dynamic reasons, then includes that lead out of this module."""
     found: list[tuple[str | None, Route]] = []
     reasons = list(info.dynamic)
+
+    def canon(name: str, hops: int = 0) -> str:
+        return canon(info.aliases[name], hops + 1) if name in info.aliases and hops < len(info.aliases) else name
+
+    app_name = canon(app_name)
     binding = info.definitions.get(app_name)
     if binding is not None and binding.kind == "import":
         reasons.append(f"`{app_name}` is imported from `{binding.imported_from}`; its routes are in that module")
 
     def walk(owner: str, prefix: str | None, seen: frozenset[str]) -> None:
-        found.extend((_join(prefix, route.path), route) for route in info.routes if route.owner == owner)
+        found.extend((_join(prefix, route.path), route) for route in info.routes if canon(route.owner) == owner)
         for parent, child, at in info.includes:
-            definition = info.definitions.get(child)
-            if parent != owner:
+            if canon(parent) != owner:
                 continue
+            child = canon(child)
+            definition = info.definitions.get(child)
             if definition is None or definition.kind not in ("assign", "annassign") or child in seen:
                 why = "is included recursively" if child in seen else "is not defined in this module"
                 if definition is not None and definition.kind == "import":
                     why = f"is imported from `{definition.imported_from}`; its routes are in that module"
                 reasons.append(f"`{child}` included into `{owner}` at {at or '/'!r} {why}")
             elif (definition.call or "").endswith("Blueprint") and at:
-                walk(child, _join(prefix, at), seen | {child})  # Flask: a url_prefix at registration replaces the blueprint's
+                # Flask: a url_prefix given at registration replaces the blueprint's own.
+                walk(child, _join(prefix, at), seen | {child})
             else:
                 walk(child, _join(_join(prefix, at), info.routers.get(child, "")), seen | {child})
 
@@ -143,13 +152,11 @@ def _syntax_failure(text: str, base: int, error: Any) -> ParseFailure:
     while end > base and text[end - 1] in " \t\f\r\n\\":
         end -= 1
     start = end - 1
-    while start > base and _word(text[start - 1]) and _word(text[end - 1]):
+    while start > base and (text[start - 1] + text[end - 1]).replace("_", "a").isalnum():
         start -= 1
-    return ParseFailure(f"invalid Python: {message}", *((start, end) if end > base else (offset, min(offset + 1, len(text)))))
-
-
-def _word(char: str) -> bool:
-    return char.isalnum() or char == "_"
+    if end == base:
+        start, end = offset, min(offset + 1, len(text))
+    return ParseFailure(f"invalid Python: {message}", start, end)
 
 
 def _dotted(node: Any) -> str | None:
@@ -167,9 +174,10 @@ def _static(node: Any, noun: str = "path") -> tuple[str | None, str | None]:
     elif isinstance(node, cst.FormattedString):
         if any(isinstance(part, cst.FormattedStringExpression) for part in node.parts):
             return None, f"{noun} is an f-string with placeholders"
-        body = "".join(part.value for part in node.parts).replace("{{", "{").replace("}}", "}")
+        texts = (part.value for part in node.parts if isinstance(part, cst.FormattedStringText))
+        body = "".join(texts).replace("{{", "{").replace("}}", "}")
         literal = node.prefix.replace("f", "").replace("F", "") + node.start[len(node.prefix) :] + body + node.end
-    elif isinstance(node, cst.ConcatenatedString) or (isinstance(node, cst.BinaryOperation) and isinstance(node.operator, cst.Add)):
+    elif isinstance(node, cst.ConcatenatedString) or isinstance(getattr(node, "operator", None), cst.Add):
         (left, why), (right, why_right) = _static(node.left, noun), _static(node.right, noun)
         return (left + right, None) if left is not None and right is not None else (None, why or why_right)
     elif node is None:
@@ -201,7 +209,8 @@ def _methods(call: Any, verb: str) -> tuple[str, ...]:
     given, node = _argument(call, None, "methods")
     if not given:
         return ("GET",)  # the default of Flask's route, FastAPI's api_route and Starlette's Route for functions
-    values = [_static(e.value)[0] for e in node.elements] if isinstance(node, (cst.List, cst.Tuple, cst.Set)) else [None]
+    literal = isinstance(node, (cst.List, cst.Tuple, cst.Set))
+    values = [_static(element.value)[0] for element in node.elements] if literal else [None]
     return tuple(value.upper() for value in values if value is not None) if None not in values else ()
 
 
@@ -216,6 +225,7 @@ class _Walker:
         self.routers: dict[str, str | None] = {}
         self.reasons: dict[str, Any] = {}  # message -> node it points at; the first occurrence wins
         self.lists: dict[str, Any] = {}  # top-level list literals, for `Starlette(routes=routes)`
+        self.aliases: dict[str, str] = {}
 
     def statements(self, body: Sequence[Any]) -> None:
         for statement in body:
@@ -234,7 +244,8 @@ class _Walker:
                 body = statement.body
                 self.statements(body.body if isinstance(body, cst.IndentedBlock) else [body])
                 self.statements(getattr(statement, "handlers", ()))
-                self.statements([c for c in (getattr(statement, "orelse", None), getattr(statement, "finalbody", None)) if c])
+                rest = (getattr(statement, "orelse", None), getattr(statement, "finalbody", None))
+                self.statements([child for child in rest if child is not None])
 
     def small(self, node: Any) -> None:
         if isinstance(node, (cst.Assign, cst.AnnAssign)) and node.value is not None:
@@ -242,20 +253,24 @@ class _Walker:
             call = _dotted(node.value.func) if isinstance(node.value, cst.Call) else None
             for name in (name for target in targets for name in _bound_names(target)):
                 self.define(name.value, "assign" if isinstance(node, cst.Assign) else "annassign", name, call)
-            if len(targets) == 1 and isinstance(targets[0], cst.Name):
-                self.created(targets[0].value, node.value)
+            names = [target.value for target in targets if isinstance(target, cst.Name)]
+            if isinstance(node.value, cst.Name):
+                self.aliases.update((name, node.value.value) for name in names if name != node.value.value)
+            elif names:  # `app = application = FastAPI()`: one object with two names
+                self.created(names[0], node.value)
+                self.aliases.update((name, names[0]) for name in names[1:] if name != names[0])
         elif isinstance(node, cst.Import):
             for alias in node.names:
                 module = _dotted(alias.name) or ""
-                name = alias.asname.name if alias.asname is not None else _leftmost(alias.name)
-                self.define(name.value, "import", name, None, module if alias.asname else module.split(".")[0])
+                bound: Any = alias.asname.name if alias.asname is not None else _leftmost(alias.name)
+                self.define(bound.value, "import", bound, None, module if alias.asname else module.split(".")[0])
         elif isinstance(node, cst.ImportFrom):
             module = "." * len(node.relative) + (_dotted(node.module) or "")
             if isinstance(node.names, cst.ImportStar):
-                return self.reason(f"star import from `{module}` may define names and routes this analysis cannot see", node)
+                return self.reason(f"star import from `{module}` may define names and routes not seen here", node)
             for alias in node.names:
-                name = alias.asname.name if alias.asname is not None else alias.name
-                self.define(name.value, "import", name, None, module, _dotted(alias.name))
+                bound = alias.asname.name if alias.asname is not None else alias.name
+                self.define(bound.value, "import", bound, None, module, _dotted(alias.name))
         elif isinstance(node, cst.Del):
             for name in _bound_names(node.target):
                 self.definitions.pop(name.value, None)
@@ -264,8 +279,10 @@ class _Walker:
 
     def define(self, name: str, kind: str, node: Any, call: str | None = None, *imported: str | None) -> None:
         self.nodes.add(node)
+        self.routers.pop(name, None)  # a rebinding forgets what the name was
+        self.aliases.pop(name, None)
         self.definitions.pop(name, None)  # re-insert, so iteration order follows the last bindings
-        self.definitions[name] = (kind, node, call, *imported, None, None)[:5]  # type: ignore[assignment]
+        self.definitions[name] = (kind, node, call, *imported, None, None)[:5]
 
     def reason(self, message: str, node: Any) -> None:
         self.nodes.add(node)
@@ -300,7 +317,8 @@ class _Walker:
             full = _join(prefix, path)
             if kind in _ROUTE_CLASSES:
                 methods = _methods(item, "websocket" if "WebSocket" in kind else "route")
-                self.add_route(owner, (full, why or "mount prefix is not static" if full is None else None), methods, item)
+                why = (why or "mount prefix is not static") if full is None else None
+                self.add_route(owner, (full, why), methods, item)
             elif kind == "Mount" and _argument(item, None, "routes")[0]:
                 self.route_list(owner, _argument(item, None, "routes")[1], full)
             elif kind == "Mount" and _dotted(_argument(item, 1, "app")[1]) is not None:
@@ -314,12 +332,12 @@ class _Walker:
             return
         for inner in (call.func, getattr(call.func, "func", None)):
             if isinstance(inner, cst.Call) and _dotted(inner.func) == "getattr" and inner.args:
-                owner = _dotted(inner.args[0].value) or "an object"
-                return self.reason(f"routes may be registered on `{owner}` through getattr", call)
+                holder = _dotted(inner.args[0].value) or "an object"
+                return self.reason(f"routes may be registered on `{holder}` through getattr", call)
         if not decorator and isinstance(call.func, cst.Call):
             call, decorator = call.func, True  # `app.get("/x")(handler)` is the decorator form, applied by hand
         owner = _dotted(call.func.value) if isinstance(call.func, cst.Attribute) else None
-        verb = call.func.attr.value if owner is not None else ""
+        verb: str = call.func.attr.value if owner is not None else ""
         if (verb in _DECORATORS) if decorator else (verb in _REGISTERS):
             self.add_route(owner or "", _static(_argument(call, 0, "path", "rule")[1]), _methods(call, verb), call)
         elif not decorator and (verb in _INCLUDES or verb == "mount"):
@@ -344,11 +362,15 @@ class _Walker:
         """
         calls = _REGISTERS | _INCLUDES.keys() | {"route", "api_route", "mount"}
         for found in _descendants(node):
-            applied = isinstance(found, cst.Call) and isinstance(found.func, cst.Call)  # `app.get("/x")(handler)`
-            call = found.decorator if isinstance(found, cst.Decorator) else found.func if applied else found
-            func = call.func if isinstance(found, (cst.Decorator, cst.Call)) and isinstance(call, cst.Call) else None
-            names = _DECORATORS if applied or isinstance(found, cst.Decorator) else calls
-            if isinstance(func, cst.Attribute) and func.attr.value in names:
+            if type(found) is cst.Decorator:
+                call, names = found.decorator, _DECORATORS
+            elif type(found) is cst.Call:
+                applied = type(found.func) is cst.Call  # `app.get("/x")(handler)`
+                call, names = (found.func, _DECORATORS) if applied else (found, calls)
+            else:
+                continue
+            func = call.func if type(call) is cst.Call else None
+            if type(func) is cst.Attribute and func.attr.value in names:
                 self.reason(f"routes are registered on `{_dotted(func.value) or 'an object'}` inside {where}", found)
 
     def finish(self, offsets: dict[Any, tuple[int, int]], base: int, text: str) -> ModuleInfo:
@@ -357,10 +379,14 @@ class _Walker:
             return start + base, end + base
 
         starts = [0] + [newline.end() for newline in _NEWLINE.finditer(text)]
-        definitions = {name: Definition(name, kind, *span(node), *rest) for name, (kind, node, *rest) in self.definitions.items()}
+        definitions = {
+            name: Definition(name, kind, *span(node), *rest)
+            for name, (kind, node, *rest) in self.definitions.items()
+        }
         routes = tuple(Route(path, methods, owner, *span(node), why) for path, methods, owner, node, why in self.routes)
-        dynamic = tuple(f"{message} (line {bisect.bisect_right(starts, span(node)[0])})" for message, node in self.reasons.items())
-        return ModuleInfo(definitions, routes, tuple(self.includes), dict(self.routers), dynamic)
+        lines = [bisect.bisect_right(starts, span(node)[0]) for node in self.reasons.values()]
+        dynamic = tuple(f"{message} (line {line})" for message, line in zip(self.reasons, lines))
+        return ModuleInfo(definitions, routes, tuple(self.includes), dict(self.routers), dynamic, dict(self.aliases))
 
 
 def _leftmost(node: Any) -> Any:
@@ -384,17 +410,22 @@ def _descendants(node: Any) -> Iterator[Any]:
     while stack:
         node = stack.pop()
         yield node
-        for name in _field_names(type(node)):
+        for name in _field_names(node.__class__):
             value = getattr(node, name)
-            if isinstance(value, cst.CSTNode):
+            if type(value) in (list, tuple):
+                stack.extend(item for item in value if _is_node(item.__class__))
+            elif _is_node(value.__class__):
                 stack.append(value)
-            elif isinstance(value, (list, tuple)):
-                stack.extend(item for item in value if isinstance(item, cst.CSTNode))
 
 
 @functools.cache
-def _field_names(node_type: type[Any]) -> tuple[str, ...]:
+def _field_names(node_type: Any) -> tuple[str, ...]:
     return tuple(field.name for field in dataclasses.fields(node_type))
+
+
+@functools.cache
+def _is_node(kind: Any) -> bool:
+    return issubclass(kind, cst.CSTNode)  # cached: CSTNode is an ABC, and its isinstance checks are slow
 
 
 def _offsets(module: cst.Module, wanted: set[Any], source: str) -> dict[Any, tuple[int, int]]:
@@ -410,18 +441,23 @@ def _offsets(module: cst.Module, wanted: set[Any], source: str) -> dict[Any, tup
 
         starts = [0] + [newline.end() for newline in _NEWLINE.finditer(module.code)]
         positions = MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider)
-        point = lambda p: starts[p.line - 1] + p.column  # noqa: E731
+        def point(position: Any) -> int:
+            return int(starts[position.line - 1] + position.column)
+
         return {node: (point(r.start), point(r.end)) for node, r in positions.items() if node in wanted}
 
     found: dict[Any, tuple[int, int]] = {}
 
-    class Counter(CodegenState):  # type: ignore[misc]
+    class Counter(CodegenState):
         offset = 0
+        faithful = True  # whether every token so far is exactly the source text at its offset
 
         def add_indent_tokens(self) -> None:
-            self.offset += sum(map(len, self.indent_tokens))
+            for token in self.indent_tokens:
+                self.add_token(token)
 
         def add_token(self, value: str) -> None:
+            self.faithful = self.faithful and source.startswith(value, self.offset)
             self.offset += len(value)
 
         def pop_trailing_newline(self) -> None:
@@ -436,7 +472,7 @@ def _offsets(module: cst.Module, wanted: set[Any], source: str) -> dict[Any, tup
 
     counter = Counter(module.default_indent, module.default_newline, tokens=[""])  # "": no synthetic final newline
     module._codegen(counter)
-    if counter.offset == len(source):
+    if counter.faithful and counter.offset == len(source):
         return found
     # libcst's codegen does not always give back the text: it drops `\` continuation lines and may re-indent the
     # statement after one. Only whitespace and those backslashes move, and every wanted span starts and ends on a
