@@ -20,6 +20,7 @@ from railcheck.report import REPORTERS
 from railcheck.types import Applicability, Diagnostic, Severity
 
 if TYPE_CHECKING:
+    from railcheck.engine import Suppressed
     from railcheck.registry import Registry
     from railcheck.report import Report, RuleInfo
 
@@ -45,6 +46,9 @@ def main() -> None:
 @click.option("--show-fixes", is_flag=True, help="Show the fix of every finding, and list the fixes --fix applied.")
 @click.option("--fix-only", is_flag=True, help="Apply fixes and report only what was fixed, not the remaining problems.")
 @click.option("--exit-non-zero-on-fix", is_flag=True, help="Exit 1 when --fix changed a file, even if nothing is left (for pre-commit).")
+@click.option("--baseline", type=click.Path(dir_okay=False, path_type=Path), help="Hide findings recorded in this baseline file; report entries that no longer match (RC005).")
+@click.option("--write-baseline", type=click.Path(dir_okay=False, path_type=Path), help="Record every current finding in this file and exit 0.")
+@click.option("--base-ref", help="A git ref (e.g. origin/main): findings on lines changed since it are annotated first (github format).")
 @click.option("--select", multiple=True, help="Rules to run (codes, prefixes or names, comma-separated); replaces the configured selection.")
 @click.option("--extend-select", multiple=True, help="Rules to run in addition to the selection.")
 @click.option("--ignore", multiple=True, help="Rules not to run.")
@@ -58,6 +62,7 @@ def check(paths: tuple[Path, ...], **options: object) -> None:
     A PATH may be a repository, a service folder, or files (as pre-commit passes them): every file maps to
     the service that holds it, and the whole service is checked.
     """
+    from railcheck.baseline import BaselineError
     from railcheck.config import ConfigError
     from railcheck.fixes import FixWriteError
     from railcheck.registry import SelectionError
@@ -65,7 +70,7 @@ def check(paths: tuple[Path, ...], **options: object) -> None:
     settings = CheckSettings.from_options(options)
     try:
         code = execute(paths or (Path("."),), settings)
-    except (ConfigError, SelectionError, FixWriteError) as error:
+    except (ConfigError, SelectionError, FixWriteError, BaselineError) as error:
         click.echo(f"railcheck: {error}", err=True)
         code = EXIT_ERROR
     sys.exit(code)
@@ -86,6 +91,9 @@ class CheckSettings:
     ignore: tuple[str, ...] = ()
     output_format: str = "full"
     output_file: Path | None = None
+    baseline: Path | None = None
+    write_baseline: Path | None = None
+    base_ref: str | None = None
     fail_on: Severity | None = None
     exit_zero: bool = False
 
@@ -103,6 +111,9 @@ class CheckSettings:
             ignore=_split(options["ignore"]),
             output_format=str(options["output_format"]),
             output_file=options["output_file"],
+            baseline=options["baseline"],
+            write_baseline=options["write_baseline"],
+            base_ref=options["base_ref"] or None,
             fail_on=Severity(options["fail_on"]) if options["fail_on"] else None,
             exit_zero=bool(options["exit_zero"]),
         )
@@ -144,7 +155,9 @@ def check_repository(root: Path, targets: list[PurePosixPath], registry: Registr
     config = load_config(root)
     rules = instantiate(registry, config, select=settings.select, extend_select=settings.extend_select, ignore=settings.ignore)
     project = load_project(root, config, targets)
-    result = run_check(project, rules, registry)
+    # Unused suppressions can only be judged when every configured rule ran over the whole repository.
+    complete = targets == [PurePosixPath(".")] and settings.select is None and not settings.extend_select and not settings.ignore
+    result = run_check(project, rules, registry, complete=complete)
     fixed: Counter[str] = Counter()
     log: list[tuple[str, str, tuple[PurePosixPath, ...]]] = []
     problems: list[Diagnostic] = []
@@ -167,9 +180,27 @@ def check_repository(root: Path, targets: list[PurePosixPath], registry: Registr
             fixed = outcome.applied
             log = outcome.log
             project = load_project(root, config, targets)
-            result = run_check(project, rules, registry)
+            result = run_check(project, rules, registry, complete=complete)
     threshold = settings.fail_on or config.fail_on
     diagnostics = tuple(sorted((*result.diagnostics, *problems), key=Diagnostic.sort_key))
+    absorbed = 0
+    if settings.write_baseline is not None:
+        from railcheck import baseline
+
+        count = baseline.write(settings.write_baseline, diagnostics, project.texts)
+        click.echo(f"railcheck: wrote {count} finding{'s' if count != 1 else ''} to {settings.write_baseline}", err=True)
+        diagnostics = ()
+    elif settings.baseline is not None:
+        from railcheck import baseline
+
+        location = PurePosixPath(Path(os.path.relpath(os.path.abspath(settings.baseline), root)).as_posix())
+        kept, absorbed = baseline.apply(baseline.read(settings.baseline), diagnostics, project.texts, location)
+        diagnostics = tuple(sorted(kept, key=Diagnostic.sort_key))
+    changed = None
+    if settings.base_ref:
+        from railcheck.gitdiff import changed_lines
+
+        changed = changed_lines(root, settings.base_ref)
     report = Report(
         diagnostics=() if settings.fix_only else diagnostics,
         texts=project.texts,
@@ -182,6 +213,9 @@ def check_repository(root: Path, targets: list[PurePosixPath], registry: Registr
         show_fixes=settings.show_fixes,
         applied=tuple(log),
         rules=rule_infos(registry),
+        changed_lines=changed,
+        baselined=absorbed,
+        suppressions=_suppression_summary(result.suppressed),
     )
     if result.internal_errors or problems:
         status = EXIT_ERROR
@@ -194,6 +228,11 @@ def check_repository(root: Path, targets: list[PurePosixPath], registry: Registr
     else:
         status = EXIT_CLEAN
     return RepositoryRun(report, status, diff)
+
+
+def _suppression_summary(suppressed: Sequence[Suppressed]) -> tuple[tuple[str, int, str | None], ...]:
+    counts: Counter[tuple[str, str | None]] = Counter((item.diagnostic.code, item.reason) for item in suppressed)
+    return tuple((code, count, reason) for (code, reason), count in sorted(counts.items(), key=lambda pair: (pair[0][0], pair[0][1] or "")))
 
 
 def rule_infos(registry: Registry) -> tuple[RuleInfo, ...]:

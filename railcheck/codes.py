@@ -20,4 +20,20 @@ ENGINE_CODES = {
         "## Why is this bad?\nThe file was left as it was for the fixes involved; the findings remain.\n\n"
         "## Example\n`RC003 fixes for RP003 did not settle after 10 rounds`\n",
     ),
+    "RC005": (
+        "stale-baseline-entry",
+        "A baselined finding no longer occurs",
+        "## What it does\nReports an entry of the `--baseline` file that matched no finding in this run.\n\n"
+        "## Why is this bad?\nThe problem was fixed (or moved beyond recognition); keeping the entry would hide it if it came "
+        "back. Refresh the baseline with `--write-baseline`.\n\n"
+        "## Example\n`railcheck-baseline.json: RC005 RP001 in services/api/railpack.json is in the baseline but no longer found`\n",
+    ),
+    "RC006": (
+        "unused-suppression",
+        "A configured suppression matched nothing",
+        "## What it does\nReports an `ignore` selector or `per-file-ignores` pattern in the configuration that suppressed no finding "
+        "in a run of every configured rule over the whole repository.\n\n"
+        "## Why is this bad?\nA stale suppression hides the problem if it comes back, and its reason no longer explains anything.\n\n"
+        "## Example\n`ignore = { RP108 = \"legacy\" }` after the last list without \"...\" was fixed.\n",
+    ),
 }

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import posixpath
 import tomllib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePosixPath
 from typing import Any
 
@@ -36,6 +36,8 @@ class Config:
     """railcheck's settings for one repository, already validated."""
 
     source: PurePosixPath | None = None
+    # The config file's text, so that findings about it (RC006) can point at the right line.
+    text: str | None = None
     select: tuple[str, ...] | None = None
     extend_select: tuple[str, ...] = ()
     ignore: dict[str, str | None] = field(default_factory=dict)
@@ -72,7 +74,8 @@ def load_config(root: Path) -> Config:
     if path is None:
         return Config()
     try:
-        document = tomllib.loads(path.read_text(encoding="utf-8"))
+        text = path.read_text(encoding="utf-8")
+        document = tomllib.loads(text)
     except (OSError, UnicodeDecodeError) as error:
         raise ConfigError(f"{path.name}: cannot be read: {error}") from error
     except tomllib.TOMLDecodeError as error:
@@ -82,7 +85,7 @@ def load_config(root: Path) -> Config:
         prefix = "tool.railcheck"
     else:
         table, prefix = document, ""
-    return parse_config(table, source=PurePosixPath(path.name), prefix=prefix)
+    return replace(parse_config(table, source=PurePosixPath(path.name), prefix=prefix), text=text)
 
 
 def parse_config(table: Any, *, source: PurePosixPath | None = None, prefix: str = "") -> Config:

@@ -12,6 +12,7 @@ from pathlib import PurePosixPath
 
 from railcheck.codes import ENGINE_CODES
 from railcheck.config import Config, ConfigError
+from railcheck.sources.text import escape_pointer_token
 from railcheck.project import Project
 from railcheck.registry import Registry
 from railcheck.rule import ProjectRule, Rule, ServiceRule
@@ -19,10 +20,11 @@ from railcheck.types import Diagnostic, Severity
 
 @dataclass(frozen=True, slots=True)
 class Suppressed:
-    """A finding that configuration suppressed, with the reason given there (if any)."""
+    """A finding that configuration suppressed, the entry that did it, and the reason given there (if any)."""
 
     diagnostic: Diagnostic
     reason: str | None
+    entry: tuple[str, str] = ("ignore", "")  # ("ignore", selector) or ("per-file-ignores", pattern)
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,8 +61,12 @@ def instantiate(registry: Registry, config: Config, *, select: Iterable[str] | N
     return rules
 
 
-def check(project: Project, rules: Iterable[Rule], registry: Registry) -> CheckResult:
-    """Run `rules` over `project`. A rule that raises yields an RC002 finding; the others still run."""
+def check(project: Project, rules: Iterable[Rule], registry: Registry, *, complete: bool = False) -> CheckResult:
+    """Run `rules` over `project`. A rule that raises yields an RC002 finding; the others still run.
+
+    With `complete` (every configured rule over the whole repository), suppressions that matched nothing
+    are reported as RC006.
+    """
     raw: list[Diagnostic] = []
     errors = 0
     for rule in rules:
@@ -68,6 +74,9 @@ def check(project: Project, rules: Iterable[Rule], registry: Registry) -> CheckR
             errors += diagnostic.code == "RC002"
             raw.append(diagnostic)
     kept, suppressed = _suppress(raw, project.config, registry)
+    if complete:
+        used = {item.entry for item in suppressed}
+        kept += unused_suppressions(project.config, used)
     unique = {_identity(diagnostic): diagnostic for diagnostic in kept}
     ordered = sorted(unique.values(), key=Diagnostic.sort_key)
     return CheckResult(tuple(ordered), tuple(suppressed), errors)
@@ -120,12 +129,43 @@ def _suppress(diagnostics: list[Diagnostic], config: Config, registry: Registry)
         (pathspec.GitIgnoreSpec.from_lines([pattern]), {rule.code for selector in selectors for rule in registry.matching(selector)})
         for pattern, selectors in config.per_file_ignores
     ]
+    selector_of = {rule.code: selector for selector in config.ignore for rule in registry.matching(selector)}
     kept, suppressed = [], []
     for diagnostic in diagnostics:
+        pattern = next((pattern for (pattern, _), (spec, codes) in zip(config.per_file_ignores, per_file) if diagnostic.code in codes and spec.match_file(str(diagnostic.path))), None)
         if diagnostic.code in ignored_codes:
-            suppressed.append(Suppressed(diagnostic, ignored_codes[diagnostic.code]))
-        elif any(diagnostic.code in codes and spec.match_file(str(diagnostic.path)) for spec, codes in per_file):
-            suppressed.append(Suppressed(diagnostic, None))
+            suppressed.append(Suppressed(diagnostic, ignored_codes[diagnostic.code], ("ignore", selector_of[diagnostic.code])))
+        elif pattern is not None:
+            suppressed.append(Suppressed(diagnostic, None, ("per-file-ignores", pattern)))
         else:
             kept.append(diagnostic)
     return kept, suppressed
+
+
+def unused_suppressions(config: Config, used: set[tuple[str, str]]) -> list[Diagnostic]:
+    """RC006 for every `ignore` selector and `per-file-ignores` pattern that suppressed nothing."""
+    from railcheck.sources.text import Document
+    from railcheck.sources.toml import parse_toml
+
+    entries = [("ignore", selector) for selector in config.ignore] + [("per-file-ignores", pattern) for pattern, _ in config.per_file_ignores]
+    unused = [entry for entry in entries if entry not in used]
+    if not unused or config.source is None:
+        return []
+    document = parse_toml(config.text, config.source) if config.text is not None else None
+    prefix = "/tool/railcheck" if config.source.name == "pyproject.toml" else ""
+    name, _, doc = ENGINE_CODES["RC006"]
+    found = []
+    for table, key in unused:
+        span = None
+        if isinstance(document, Document):
+            pointer = f"{prefix}/{table}/{escape_pointer_token(key)}"
+            span = document.key_span(pointer) if pointer in document.key_offsets else document.key_span(f"{prefix}/{table}")
+        what = f"`ignore` entry `{key}`" if table == "ignore" else f"`per-file-ignores` pattern `{key}`"
+        found.append(
+            Diagnostic(
+                code="RC006", name=name, message=f"{what} suppressed nothing in this run", severity=Severity.INFO,
+                path=config.source, span=span,
+                help="Remove it, so that the problem it hid is reported again if it comes back.",
+            )
+        )
+    return found

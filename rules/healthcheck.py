@@ -78,6 +78,10 @@ def _collect(project: Project, bases: list[PurePosixPath], module: str, attribut
         return
     if table.app is None:
         table.app = path
+    for _ in range(len(info.aliases)):
+        if attribute not in info.aliases:
+            break
+        attribute = info.aliases[attribute]  # `application = app`: follow to the name that was bound or imported
     definition = info.definitions.get(attribute)
     if definition is not None and definition.kind == "import" and definition.imported_from is not None and depth < MAX_DEPTH:
         # `from .core import app`: the app and its routes live in the other module.
@@ -86,8 +90,9 @@ def _collect(project: Project, bases: list[PurePosixPath], module: str, attribut
         return
     found, reasons = routes_for(info, attribute)
     table.paths += [(prefix + route_path, path) for route_path, _ in found if route_path is not None]
-    table.reasons += [reason for reason in reasons if "is imported from" not in reason]
-    table.reasons += [f"a route at {route.start} has {route.reason}" for route_path, route in found if route_path is None and route.reason]
+    # Includes of imported routers are followed below, so their "imported from" reasons do not apply.
+    followed = {child for _, child, _ in info.includes}
+    table.reasons += [reason for reason in reasons if not any(f"`{child}` included" in reason for child in followed) or "is imported from" not in reason]
     if depth >= MAX_DEPTH:
         return
     for owner, child, at in info.includes:

@@ -57,6 +57,8 @@ def json_report(report: Report) -> str:
             "total": len(report.diagnostics),
             **{severity.value: counts[severity] for severity in Severity},
             "suppressed": report.suppressed,
+            "suppressions": [{"code": code, "count": count, "reason": reason} for code, count, reason in report.suppressions],
+            "baselined": report.baselined,
         },
     }
     return json.dumps(document, indent=2, ensure_ascii=False) + "\n"

@@ -42,6 +42,10 @@ class Report:
     rules: tuple[RuleInfo, ...] = ()
     # Lines the change under review touched, by path (paths as in `diagnostics`); None when unknown.
     changed_lines: dict[PurePosixPath, frozenset[int]] | None = None
+    # Findings hidden by --baseline.
+    baselined: int = 0
+    # (code, count, reason) of findings hidden by configuration.
+    suppressions: tuple[tuple[str, int, str | None], ...] = ()
 
     @classmethod
     def merge(cls, reports: list[Report]) -> Report:
@@ -72,6 +76,8 @@ class Report:
             remaining_shown=all(report.remaining_shown for report in reports),
             show_fixes=any(report.show_fixes for report in reports),
             rules=reports[0].rules if reports else (),
+            baselined=sum(report.baselined for report in reports),
+            suppressions=tuple(item for report in reports for item in report.suppressions),
             changed_lines=None if any(report.changed_lines is None for report in reports) else {
                 PurePosixPath(report.display_prefix or ".") / path: lines for report in reports for path, lines in (report.changed_lines or {}).items()
             },

@@ -85,7 +85,10 @@ def summary(report: Report) -> str:
         listing = "\n".join(f"  {', '.join(report.shown_path(path) for path in paths)}: {code} {title}" for code, title, paths in report.applied)
         text = f"Applied fixes:\n{listing}\n" + text
     if report.suppressed:
-        text += f" {report.suppressed} suppressed by configuration."
+        reasons = "; ".join(f"{code} \u00d7{count}" + (f" ({reason})" if reason else "") for code, count, reason in report.suppressions)
+        text += f" {report.suppressed} suppressed by configuration" + (f": {reasons}." if reasons else ".")
+    if report.baselined:
+        text += f" {report.baselined} hidden by the baseline."
     safe = report.fixable(Applicability.SAFE)
     unsafe = report.fixable(Applicability.UNSAFE)
     if safe:

@@ -1,0 +1,92 @@
+"""Baselines: record today's findings so that a team adopting railcheck fails only on new ones.
+
+A baseline file holds one fingerprint per finding (rule code, path and the offending line's text, never
+its line number), so unrelated edits that shift lines keep matching. Entries that match nothing any more
+are reported as stale (RC005), so the baseline only ever shrinks.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+
+from railcheck.codes import ENGINE_CODES
+from railcheck.types import Diagnostic, Severity
+
+FORMAT_VERSION = 1
+
+
+class BaselineError(Exception):
+    """The baseline file cannot be read or written; the CLI exits 2."""
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    code: str
+    path: str
+    fingerprint: str
+    message: str
+
+
+def _fingerprint(diagnostic: Diagnostic, texts: dict[PurePosixPath, str]) -> str:
+    from railcheck.report.sarif import fingerprint
+
+    return fingerprint(diagnostic, texts.get(diagnostic.path))
+
+
+def write(path: Path, diagnostics: Iterable[Diagnostic], texts: dict[PurePosixPath, str]) -> int:
+    """Write a baseline of `diagnostics`; returns how many entries it holds."""
+    entries = sorted(
+        ({"code": d.code, "path": str(d.path), "fingerprint": _fingerprint(d, texts), "message": d.message} for d in diagnostics),
+        key=lambda entry: (entry["path"], entry["code"], entry["fingerprint"]),
+    )
+    document = {"version": FORMAT_VERSION, "tool": "railcheck", "findings": entries}
+    try:
+        path.write_text(json.dumps(document, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    except OSError as error:
+        raise BaselineError(f"cannot write baseline {path}: {error.strerror or error}") from error
+    return len(entries)
+
+
+def read(path: Path) -> list[Entry]:
+    try:
+        document = json.loads(path.read_text(encoding="utf-8"))
+        if document.get("version") != FORMAT_VERSION:
+            raise BaselineError(f"{path}: baseline version {document.get('version')!r} is not {FORMAT_VERSION}; write it again with --write-baseline")
+        return [Entry(item["code"], item["path"], item["fingerprint"], item.get("message", "")) for item in document["findings"]]
+    except OSError as error:
+        raise BaselineError(f"cannot read baseline {path}: {error.strerror or error}") from error
+    except (ValueError, KeyError, TypeError, AttributeError) as error:
+        raise BaselineError(f"{path} is not a railcheck baseline: {error}") from error
+
+
+def apply(entries: list[Entry], diagnostics: Iterable[Diagnostic], texts: dict[PurePosixPath, str], baseline_path: PurePosixPath) -> tuple[list[Diagnostic], int]:
+    """Drop findings the baseline holds (each entry absorbs one finding); add RC005 for entries left over.
+
+    Returns the remaining diagnostics and how many the baseline absorbed.
+    """
+    available = Counter(entry.fingerprint for entry in entries)
+    kept: list[Diagnostic] = []
+    absorbed = 0
+    for diagnostic in diagnostics:
+        key = _fingerprint(diagnostic, texts)
+        if available[key] > 0:
+            available[key] -= 1
+            absorbed += 1
+        else:
+            kept.append(diagnostic)
+    name, _, _ = ENGINE_CODES["RC005"]
+    for entry in entries:
+        if available[entry.fingerprint] > 0:
+            available[entry.fingerprint] -= 1
+            kept.append(
+                Diagnostic(
+                    code="RC005", name=name, severity=Severity.INFO, path=baseline_path, span=None,
+                    message=f"{entry.code} in {entry.path} is in the baseline but no longer found ({entry.message})",
+                    help="Refresh the baseline with `railcheck check --write-baseline FILE`.",
+                )
+            )
+    return kept, absorbed
