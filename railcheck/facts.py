@@ -396,3 +396,10 @@ def module_info(project: Project, path: PurePosixPath) -> ModuleInfo | ParseFail
         text = project.repository.read(path) if project.repository is not None else None
         project.memo[key] = analyse_module(text) if text is not None else None
     return project.memo[key]  # type: ignore[return-value]
+
+
+def requirement_files(service: Service, project: Project) -> list[tuple[PurePosixPath, str]]:
+    """The service's root-level requirements*.txt files that were read, in name order."""
+    names = project.repository.listdir(service.root) if project.repository is not None else ()
+    paths = (service.root / name for name in names if name.startswith("requirements") and name.endswith(".txt"))
+    return [(path, project.texts[path]) for path in paths if path in project.texts]

@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from pathlib import PurePosixPath
 
 from railcheck import Diagnostic, Edit, Fix, FixAvailability, Invalid, Project, Service, ServiceRule, Severity, Span, Valid
-from railcheck.facts import CommandText, facts, root_evidence, script
+from railcheck.facts import CommandText, facts, requirement_files, root_evidence, script
 from railcheck.modules import APP, escapes_root, image_path
 from railcheck.sources.shell import ShellScript, SimpleCommand, Word
 from railcheck.sources.text import LineIndex, ParseFailure, join_pointer
@@ -431,9 +431,7 @@ class UnpinnedGitInstall(ServiceRule):
                 if match.group("ref") and _SHA.match(match.group("ref")):
                     continue
                 yield self._diagnostic(service, command.origin.path or service.railpack_path, command.span(match.start(), _url_end(match)), match)
-        for path, text in sorted(project.texts.items()):
-            if path.parent != service.root or not path.name.startswith("requirements") or path.suffix != ".txt":
-                continue
+        for path, text in requirement_files(service, project):
             lines = LineIndex(text)
             for match in _GIT_URL.finditer(text):
                 if match.group("ref") and _SHA.match(match.group("ref")):

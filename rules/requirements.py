@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from pathlib import PurePosixPath
 
 from railcheck import Diagnostic, Edit, Fix, FixAvailability, Invalid, Project, ProjectRule, Related, Service, ServiceRule, Severity, Valid
-from railcheck.facts import facts
+from railcheck.facts import facts, requirement_files
 from railcheck.sources.requirements import RequirementLine, parse_requirements
 from railcheck.sources.text import LineIndex
 
@@ -15,13 +15,6 @@ FAMILY = "RQ"
 # Files Railpack copies into the install step before installing (core/providers/python/python.go:435-488).
 INSTALL_STEP_FILES = frozenset({"requirements.txt", "pyproject.toml", "Pipfile", "Pipfile.lock", "poetry.lock", "uv.lock", "pdm.lock"})
 SIMILAR_ENOUGH = 0.8
-
-
-def _requirement_files(service: Service, project: Project) -> Iterator[tuple[PurePosixPath, str]]:
-    """Root-level requirements*.txt files of the service that railcheck read, in name order."""
-    for path, text in sorted(project.texts.items()):
-        if path.parent == service.root and path.name.startswith("requirements") and path.suffix == ".txt":
-            yield path, text
 
 
 def _span(text: str, start: int, end: int):  # type: ignore[no-untyped-def]
@@ -51,7 +44,7 @@ class InvalidRequirement(ServiceRule):
     )
 
     def check(self, service: Service, project: Project) -> Iterator[Diagnostic]:
-        for path, text in _requirement_files(service, project):
+        for path, text in requirement_files(service, project):
             for line in parse_requirements(text).lines:
                 if line.kind != "invalid" or "${" in line.text:
                     continue  # pip substitutes ${VAR} at install time; the line cannot be judged here
@@ -88,7 +81,7 @@ class DuplicateRequirement(ServiceRule):
     )
 
     def check(self, service: Service, project: Project) -> Iterator[Diagnostic]:
-        for path, text in _requirement_files(service, project):
+        for path, text in requirement_files(service, project):
             seen: dict[tuple[str, str | None], RequirementLine] = {}
             for line in parse_requirements(text).lines:
                 if line.kind != "requirement" or line.name is None:
