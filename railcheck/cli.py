@@ -17,19 +17,10 @@ import click
 
 from railcheck import __version__
 from railcheck.report import REPORTERS
-from railcheck.types import Applicability, Diagnostic, Severity
+from railcheck.run import EXIT_CLEAN, EXIT_ERROR, CheckSettings, check_repository
+from railcheck.types import Severity
 
-if TYPE_CHECKING:
-    from railcheck.engine import Suppressed
-    from railcheck.registry import Registry
-    from railcheck.report import Report, RuleInfo
-
-EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 ROOT_MARKERS = ("railcheck.toml", ".git")
-
-
-def _split(values: Sequence[str]) -> tuple[str, ...]:
-    return tuple(part.strip() for value in values for part in value.split(",") if part.strip())
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -55,6 +46,7 @@ def main() -> None:
 @click.option("--output-format", type=click.Choice(list(REPORTERS)), default="full", show_default=True)
 @click.option("--output-file", type=click.Path(dir_okay=False, path_type=Path), help="Write the report to this file instead of standard output.")
 @click.option("--fail-on", type=click.Choice([severity.value for severity in Severity]), help="Lowest severity that makes the exit code 1 (default: the configured `fail-on`, else warning).")
+@click.option("--no-cache", is_flag=True, help="Check everything again instead of replaying an unchanged repository's results from .railcheck_cache/.")
 @click.option("--exit-zero", is_flag=True, help="Exit 0 even when problems are found (errors in railcheck itself still exit 2).")
 def check(paths: tuple[Path, ...], **options: object) -> None:
     """Check the services under PATHS (default: the current directory).
@@ -76,49 +68,6 @@ def check(paths: tuple[Path, ...], **options: object) -> None:
     sys.exit(code)
 
 
-@dataclass(frozen=True)
-class CheckSettings:
-    """The options of `railcheck check`, parsed."""
-
-    fix: bool = False
-    unsafe_fixes: bool = False
-    diff: bool = False
-    fix_only: bool = False
-    show_fixes: bool = False
-    exit_non_zero_on_fix: bool = False
-    select: tuple[str, ...] | None = None
-    extend_select: tuple[str, ...] = ()
-    ignore: tuple[str, ...] = ()
-    output_format: str = "full"
-    output_file: Path | None = None
-    baseline: Path | None = None
-    write_baseline: Path | None = None
-    base_ref: str | None = None
-    fail_on: Severity | None = None
-    exit_zero: bool = False
-
-    @classmethod
-    def from_options(cls, options: dict[str, Any]) -> CheckSettings:
-        return cls(
-            fix=bool(options["fix"] or options["fix_only"]),
-            unsafe_fixes=bool(options["unsafe_fixes"]),
-            diff=bool(options["diff"]),
-            fix_only=bool(options["fix_only"]),
-            show_fixes=bool(options["show_fixes"]),
-            exit_non_zero_on_fix=bool(options["exit_non_zero_on_fix"]),
-            select=_split(options["select"]) or None,
-            extend_select=_split(options["extend_select"]),
-            ignore=_split(options["ignore"]),
-            output_format=str(options["output_format"]),
-            output_file=options["output_file"],
-            baseline=options["baseline"],
-            write_baseline=options["write_baseline"],
-            base_ref=options["base_ref"] or None,
-            fail_on=Severity(options["fail_on"]) if options["fail_on"] else None,
-            exit_zero=bool(options["exit_zero"]),
-        )
-
-
 def execute(paths: Sequence[Path], settings: CheckSettings) -> int:
     """Check (and fix) every repository the paths belong to; print the report; return the exit code."""
     from railcheck.registry import load_registry
@@ -129,6 +78,9 @@ def execute(paths: Sequence[Path], settings: CheckSettings) -> int:
             raise click.UsageError(f"no such file or folder: {path}")
     registry = load_registry()
     runs = [check_repository(root, targets, registry, settings) for root, targets in _group_by_root(paths).items()]
+    for run in runs:
+        for note in run.notes:
+            click.echo(note, err=True)
     if settings.diff:
         output = "".join(run.diff for run in runs)
     else:
@@ -136,131 +88,6 @@ def execute(paths: Sequence[Path], settings: CheckSettings) -> int:
         output = REPORTERS[settings.output_format](Report.merge([run.report for run in runs]))
     _emit(output, settings.output_file)
     return max((run.status for run in runs), default=EXIT_CLEAN)
-
-
-@dataclass(frozen=True)
-class RepositoryRun:
-    report: Report
-    status: int
-    diff: str = ""
-
-
-def check_repository(root: Path, targets: list[PurePosixPath], registry: Registry, settings: CheckSettings) -> RepositoryRun:
-    from railcheck.config import load_config
-    from railcheck.engine import check as run_check
-    from railcheck.engine import instantiate
-    from railcheck.project import load_project
-    from railcheck.report import Report
-
-    config = load_config(root)
-    rules = instantiate(registry, config, select=settings.select, extend_select=settings.extend_select, ignore=settings.ignore)
-    project = load_project(root, config, targets)
-    # Unused suppressions can only be judged when every configured rule ran over the whole repository.
-    complete = targets == [PurePosixPath(".")] and settings.select is None and not settings.extend_select and not settings.ignore
-    result = run_check(project, rules, registry, complete=complete)
-    fixed: Counter[str] = Counter()
-    log: list[tuple[str, str, tuple[PurePosixPath, ...]]] = []
-    problems: list[Diagnostic] = []
-    diff = ""
-    if settings.fix or settings.diff:
-        from railcheck.fixes import settle, write_atomically
-
-        def lint(overlay: dict[PurePosixPath, str]) -> list[Diagnostic]:
-            if not overlay:
-                return list(result.diagnostics)
-            return list(run_check(load_project(root, config, targets, overlay), rules, registry).diagnostics)
-
-        minimum = Applicability.UNSAFE if settings.unsafe_fixes else Applicability.SAFE
-        outcome = settle(dict(project.texts), lint, minimum)
-        problems = outcome.problems
-        if settings.diff:
-            diff = unified_diff(project.texts, outcome.texts, _display_prefix(root))
-        elif outcome.texts:
-            write_atomically(root, dict(project.texts), outcome.texts)
-            fixed = outcome.applied
-            log = outcome.log
-            project = load_project(root, config, targets)
-            result = run_check(project, rules, registry, complete=complete)
-    threshold = settings.fail_on or config.fail_on
-    diagnostics = tuple(sorted((*result.diagnostics, *problems), key=Diagnostic.sort_key))
-    absorbed = 0
-    if settings.write_baseline is not None:
-        from railcheck import baseline
-
-        count = baseline.write(settings.write_baseline, diagnostics, project.texts)
-        click.echo(f"railcheck: wrote {count} finding{'s' if count != 1 else ''} to {settings.write_baseline}", err=True)
-        diagnostics = ()
-    elif settings.baseline is not None:
-        from railcheck import baseline
-
-        location = PurePosixPath(Path(os.path.relpath(os.path.abspath(settings.baseline), root)).as_posix())
-        kept, absorbed = baseline.apply(baseline.read(settings.baseline), diagnostics, project.texts, location)
-        diagnostics = tuple(sorted(kept, key=Diagnostic.sort_key))
-    changed = None
-    if settings.base_ref:
-        from railcheck.gitdiff import changed_lines
-
-        changed = changed_lines(root, settings.base_ref)
-    report = Report(
-        diagnostics=() if settings.fix_only else diagnostics,
-        texts=project.texts,
-        services=len(project.services),
-        fail_on=threshold,
-        display_prefix=_display_prefix(root),
-        suppressed=len(result.suppressed),
-        fixed=fixed,
-        remaining_shown=not settings.fix_only,
-        show_fixes=settings.show_fixes,
-        applied=tuple(log),
-        rules=rule_infos(registry),
-        changed_lines=changed,
-        baselined=absorbed,
-        suppressions=_suppression_summary(result.suppressed),
-    )
-    if result.internal_errors or problems:
-        status = EXIT_ERROR
-    elif settings.diff:
-        status = EXIT_FINDINGS if diff else EXIT_CLEAN
-    elif settings.exit_non_zero_on_fix and fixed:
-        status = EXIT_FINDINGS
-    elif not settings.exit_zero and not settings.fix_only and any(diagnostic.severity.at_least(threshold) for diagnostic in diagnostics):
-        status = EXIT_FINDINGS
-    else:
-        status = EXIT_CLEAN
-    return RepositoryRun(report, status, diff)
-
-
-def _suppression_summary(suppressed: Sequence[Suppressed]) -> tuple[tuple[str, int, str | None], ...]:
-    counts: Counter[tuple[str, str | None]] = Counter((item.diagnostic.code, item.reason) for item in suppressed)
-    return tuple((code, count, reason) for (code, reason), count in sorted(counts.items(), key=lambda pair: (pair[0][0], pair[0][1] or "")))
-
-
-def rule_infos(registry: Registry) -> tuple[RuleInfo, ...]:
-    """Every rule's public description, for the report formats that describe rules."""
-    from railcheck import DOCS_URL
-    from railcheck.codes import ENGINE_CODES
-    from railcheck.report import RuleInfo
-
-    infos = [RuleInfo(rule.code, rule.name, rule.summary, rule.default_severity, rule.documentation(), f"{DOCS_URL}#{rule.code.lower()}") for rule in registry.rules]
-    infos += [RuleInfo(code, name, summary, Severity.ERROR, doc, f"{DOCS_URL}#{code.lower()}") for code, (name, summary, doc) in ENGINE_CODES.items()]
-    return tuple(sorted(infos, key=lambda info: info.code))
-
-
-def unified_diff(before: dict[PurePosixPath, str], after: dict[PurePosixPath, str], prefix: str) -> str:
-    import difflib
-
-    chunks = []
-    for path in sorted(after):
-        old = before.get(path)
-        chunks.extend(
-            difflib.unified_diff(
-                (old or "").splitlines(keepends=True),
-                after[path].splitlines(keepends=True),
-                fromfile=f"a/{prefix}{path}" if old is not None else "/dev/null",
-                tofile=f"b/{prefix}{path}",
-            )
-        )
-    return "".join(line if line.endswith("\n") else line + "\n\\ No newline at end of file\n" for line in chunks)
 
 
 def _emit(text: str, output_file: Path | None) -> None:
@@ -298,11 +125,6 @@ def _group_by_root(paths: Sequence[Path]) -> dict[Path, list[PurePosixPath]]:
         relative = Path(os.path.relpath(os.path.normpath(absolute), root))
         groups.setdefault(root, []).append(PurePosixPath(relative.as_posix()))
     return groups
-
-
-def _display_prefix(root: Path) -> str:
-    relative = os.path.relpath(root, Path.cwd())
-    return "" if relative == "." else f"{Path(relative).as_posix()}/"
 
 
 @main.command("rule")

@@ -22,7 +22,7 @@ def findings(output: str) -> list[tuple[str, str, int, int]]:
 
 @pytest.fixture
 def example(tmp_path: Path) -> Path:
-    return Path(shutil.copytree(EXAMPLE, tmp_path / "monorepo"))
+    return Path(shutil.copytree(EXAMPLE, tmp_path / "monorepo", ignore=shutil.ignore_patterns(".railcheck_cache")))
 
 
 def test_version() -> None:

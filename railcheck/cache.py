@@ -1,0 +1,192 @@
+"""Result cache: a run over an unchanged repository replays the previous report instead of checking again.
+
+The key is content-addressed: railcheck's version, the hashes of its rules and schemas, the configuration,
+the options that change findings, and the path and content hash of every file under the checked paths
+(the files discovery would visit). File hashes are reused from the previous run while a file's size and
+modification time are unchanged, as git's index does, except for files modified within the last two
+seconds of that run, which are hashed again ("racily clean"). Entries are written atomically, so
+concurrent runs never read half an entry; a damaged entry is a miss.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tempfile
+import time
+from collections.abc import Iterable, Iterator
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+from railcheck import __version__
+from railcheck._resources import resource_dir
+
+CACHE_DIR = ".railcheck_cache"
+_STAT_FILE = "stat.json"
+_RACY_SECONDS = 2.0
+MAX_ENTRIES = 16  # results of the last few states (branches, stashes) are worth keeping; more is clutter
+
+
+class ResultCache:
+    """One repository's cache folder; every method fails soft (a miss), never raising."""
+
+    def __init__(self, root: Path) -> None:
+        self.folder = root / CACHE_DIR
+        self.root = root
+        self._stats: dict[str, list[Any]] = self._load_stats()
+        self._started = time.time()
+
+    # --- keys ----------------------------------------------------------------------------------
+
+    def key(self, files: Iterable[PurePosixPath], settings: dict[str, Any], config_text: str | None) -> str:
+        digest = hashlib.sha256()
+        digest.update(json.dumps({"version": __version__, "settings": settings, "config": config_text, "code": _code_hash()}, sort_keys=True).encode())
+        for path in sorted(files):
+            digest.update(str(path).encode("utf-8", "surrogateescape") + b"\0" + self._file_hash(path).encode() + b"\n")
+        return digest.hexdigest()
+
+    def _file_hash(self, path: PurePosixPath) -> str:
+        absolute = self.root / path
+        try:
+            status = absolute.stat()
+        except OSError:
+            return "missing"
+        recorded = self._stats.get(str(path))
+        fresh = status.st_mtime >= self._stats_written - _RACY_SECONDS
+        if recorded and recorded[0] == status.st_size and recorded[1] == status.st_mtime_ns and not fresh:
+            return str(recorded[2])
+        try:
+            content = hashlib.sha256(absolute.read_bytes()).hexdigest()
+        except OSError:
+            content = "unreadable"
+        self._stats[str(path)] = [status.st_size, status.st_mtime_ns, content]
+        return content
+
+    # --- entries -------------------------------------------------------------------------------
+
+    def get(self, key: str) -> dict[str, Any] | None:
+        try:
+            return json.loads((self.folder / f"{key}.json").read_text(encoding="utf-8"))  # type: ignore[no-any-return]
+        except (OSError, ValueError):
+            return None
+
+    def put(self, key: str, value: dict[str, Any]) -> None:
+        self._write(f"{key}.json", json.dumps(value))
+        self._write(_STAT_FILE, json.dumps({"written": self._started, "files": self._stats}))
+        self._evict()
+
+    def _evict(self) -> None:
+        try:
+            entries = sorted((path for path in self.folder.iterdir() if path.suffix == ".json" and path.name != _STAT_FILE), key=lambda path: path.stat().st_mtime)
+            for path in entries[:-MAX_ENTRIES]:
+                path.unlink(missing_ok=True)
+        except OSError:
+            pass  # another run may be evicting the same files
+
+    def _write(self, name: str, text: str) -> None:
+        try:
+            self.folder.mkdir(exist_ok=True)
+            ignore = self.folder / ".gitignore"
+            if not ignore.exists():
+                ignore.write_text("# Created by railcheck: its result cache is never committed.\n*\n")
+            handle, temporary = tempfile.mkstemp(dir=self.folder, prefix=".", suffix=".tmp")
+            with os.fdopen(handle, "w", encoding="utf-8") as stream:
+                stream.write(text)
+            os.replace(temporary, self.folder / name)
+        except OSError:
+            pass  # a cache that cannot be written only costs time
+
+    def _load_stats(self) -> dict[str, list[Any]]:
+        try:
+            document = json.loads((self.folder / _STAT_FILE).read_text(encoding="utf-8"))
+            self._stats_written = float(document["written"])
+            return dict(document["files"])
+        except (OSError, ValueError, KeyError, TypeError):
+            self._stats_written = float("inf")  # no trustworthy record: hash everything
+            return {}
+
+
+def _code_hash() -> str:
+    """Hash of the built-in rules and schemas, so a changed rule never replays old findings."""
+    digest = hashlib.sha256()
+    for folder in (resource_dir("rules"), resource_dir("schemas")):
+        for path in sorted(folder.glob("*")):
+            if path.is_file():
+                digest.update(path.name.encode() + path.read_bytes())
+    return digest.hexdigest()
+
+
+def tree_files(root: Path, targets: Iterable[PurePosixPath], skipped: frozenset[str]) -> Iterator[PurePosixPath]:
+    """Every file under the targets (a file target is its folder), skipping what discovery skips."""
+    seen: set[PurePosixPath] = set()
+    for target in targets:
+        start = target if (root / target).is_dir() else target.parent
+        for folder, names, files in os.walk(root / start):
+            names[:] = sorted(name for name in names if name not in skipped)
+            relative = PurePosixPath(Path(folder).relative_to(root).as_posix())
+            for name in files:
+                path = relative / name if str(relative) != "." else PurePosixPath(name)
+                if path not in seen:
+                    seen.add(path)
+                    yield path
+
+
+def inputs(root: Path, targets: Iterable[PurePosixPath], extra: Iterable[PurePosixPath], markers: tuple[str, ...], skipped: frozenset[str]) -> list[PurePosixPath]:
+    """The files a check of `targets` can depend on: everything under each target folder (for a file, under
+    the service folder that holds it), the repository's top-level files, and `extra` paths."""
+    folders = []
+    for target in targets:
+        folder = target if (root / target).is_dir() else target.parent
+        if not (root / target).is_dir():
+            # A file maps to its whole service: walk up to the folder holding a service marker.
+            for ancestor in (folder, *folder.parents):
+                if any((root / ancestor / marker).exists() for marker in markers):
+                    folder = ancestor
+                    break
+        folders.append(folder)
+    files = set(tree_files(root, folders, skipped))
+    try:
+        files.update(PurePosixPath(entry.name) for entry in os.scandir(root) if entry.is_file())
+    except OSError:
+        pass
+    files.update(extra)
+    return sorted(files)
+
+
+def encode(diagnostics: Iterable[Any]) -> list[dict[str, Any]]:
+    """Diagnostics as plain JSON data (dataclasses to dicts, paths and enums to strings)."""
+    import dataclasses
+
+    def plain(value: Any) -> Any:
+        if dataclasses.is_dataclass(value):
+            return {field.name: plain(getattr(value, field.name)) for field in dataclasses.fields(value)}
+        if isinstance(value, (list, tuple)):
+            return [plain(item) for item in value]
+        if isinstance(value, PurePosixPath):
+            return str(value)
+        if hasattr(value, "value") and value.__class__.__module__ == "railcheck.types":
+            return value.value
+        return value
+
+    return [plain(diagnostic) for diagnostic in diagnostics]
+
+
+def decode(items: list[dict[str, Any]]) -> list[Any]:
+    from railcheck.types import Applicability, Diagnostic, Edit, Fix, Position, Related, Severity, Span
+
+    def span(data: dict[str, Any] | None) -> Span | None:
+        return None if data is None else Span(Position(**data["start"]), Position(**data["end"]))
+
+    found = []
+    for item in items:
+        fix = item["fix"]
+        found.append(
+            Diagnostic(
+                code=item["code"], name=item["name"], message=item["message"], severity=Severity(item["severity"]),
+                path=PurePosixPath(item["path"]), span=span(item["span"]), service=item["service"], help=item["help"],
+                fix=None if fix is None else Fix(fix["title"], tuple(Edit(PurePosixPath(edit["path"]), edit["start"], edit["end"], edit["content"]) for edit in fix["edits"]), Applicability(fix["applicability"])),
+                related=tuple(Related(PurePosixPath(related["path"]), span(related["span"]), related["message"]) for related in item["related"]),
+            )
+        )
+    return found

@@ -1,0 +1,300 @@
+"""One `railcheck check` over one repository: load, check (or replay the cache), fix, baseline, report.
+
+The CLI parses options into CheckSettings and calls `check_repository`; everything here is independent of
+click, so it can be driven from tests or another front end.
+"""
+
+from __future__ import annotations
+
+import os
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+from typing import TYPE_CHECKING, Any
+
+from railcheck.types import Applicability, Diagnostic, Severity
+
+from railcheck.report import Report
+
+if TYPE_CHECKING:
+    from railcheck.config import Config
+    from railcheck.engine import CheckResult, Suppressed
+    from railcheck.project import Project
+    from railcheck.registry import Registry
+    from railcheck.report import RuleInfo
+    from railcheck.rule import Rule
+
+EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
+
+
+def _split(values: Sequence[str]) -> tuple[str, ...]:
+    return tuple(part.strip() for value in values for part in value.split(",") if part.strip())
+
+
+@dataclass(frozen=True)
+class CheckSettings:
+    """The options of `railcheck check`, parsed."""
+
+    fix: bool = False
+    unsafe_fixes: bool = False
+    diff: bool = False
+    fix_only: bool = False
+    show_fixes: bool = False
+    exit_non_zero_on_fix: bool = False
+    select: tuple[str, ...] | None = None
+    extend_select: tuple[str, ...] = ()
+    ignore: tuple[str, ...] = ()
+    output_format: str = "full"
+    output_file: Path | None = None
+    baseline: Path | None = None
+    write_baseline: Path | None = None
+    base_ref: str | None = None
+    fail_on: Severity | None = None
+    exit_zero: bool = False
+    cache: bool = True
+
+    @classmethod
+    def from_options(cls, options: dict[str, Any]) -> CheckSettings:
+        return cls(
+            fix=bool(options["fix"] or options["fix_only"]),
+            unsafe_fixes=bool(options["unsafe_fixes"]),
+            diff=bool(options["diff"]),
+            fix_only=bool(options["fix_only"]),
+            show_fixes=bool(options["show_fixes"]),
+            exit_non_zero_on_fix=bool(options["exit_non_zero_on_fix"]),
+            select=_split(options["select"]) or None,
+            extend_select=_split(options["extend_select"]),
+            ignore=_split(options["ignore"]),
+            output_format=str(options["output_format"]),
+            output_file=options["output_file"],
+            baseline=options["baseline"],
+            write_baseline=options["write_baseline"],
+            base_ref=options["base_ref"] or None,
+            fail_on=Severity(options["fail_on"]) if options["fail_on"] else None,
+            exit_zero=bool(options["exit_zero"]),
+            cache=not options.get("no_cache", False),
+        )
+
+
+@dataclass(frozen=True)
+class RepositoryRun:
+    report: Report
+    status: int
+    diff: str = ""
+    # Messages for standard error, such as "wrote 12 findings to baseline.json".
+    notes: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Findings:
+    """What checking a repository found: everything a report needs, and what the cache stores."""
+
+    diagnostics: tuple[Diagnostic, ...]
+    texts: dict[PurePosixPath, str]
+    services: int
+    suppressions: tuple[tuple[str, int, str | None], ...] = ()
+    internal_errors: int = 0
+
+    @property
+    def suppressed(self) -> int:
+        return sum(count for _, count, _ in self.suppressions)
+
+    @classmethod
+    def of(cls, project: Project, result: CheckResult, extra: Sequence[Diagnostic] = ()) -> Findings:
+        diagnostics = tuple(sorted((*result.diagnostics, *extra), key=Diagnostic.sort_key))
+        return cls(diagnostics, project.texts, len(project.services), _suppression_summary(result.suppressed), result.internal_errors)
+
+    def encode(self) -> dict[str, Any]:
+        from railcheck.cache import encode
+
+        # Only the texts a report can show: the files the findings point into.
+        paths = {str(d.path) for d in self.diagnostics} | {str(r.path) for d in self.diagnostics for r in d.related}
+        return {
+            "diagnostics": encode(self.diagnostics),
+            "texts": {str(path): text for path, text in self.texts.items() if str(path) in paths},
+            "services": self.services,
+            "suppressions": [list(item) for item in self.suppressions],
+            "internal_errors": self.internal_errors,
+        }
+
+    @classmethod
+    def decode(cls, data: dict[str, Any]) -> Findings:
+        from railcheck.cache import decode
+
+        return cls(
+            tuple(decode(data["diagnostics"])),
+            {PurePosixPath(path): text for path, text in data["texts"].items()},
+            int(data["services"]),
+            tuple((code, count, reason) for code, count, reason in data["suppressions"]),
+            int(data["internal_errors"]),
+        )
+
+
+def check_repository(root: Path, targets: list[PurePosixPath], registry: Registry, settings: CheckSettings) -> RepositoryRun:
+    """Check (and with the settings, fix, baseline) one repository; returns its report and exit status."""
+    from railcheck.config import load_config
+    from railcheck.engine import instantiate
+
+    config = load_config(root)
+    rules = instantiate(registry, config, select=settings.select, extend_select=settings.extend_select, ignore=settings.ignore)
+    # Unused suppressions can only be judged when every configured rule ran over the whole repository.
+    complete = targets == [PurePosixPath(".")] and settings.select is None and not settings.extend_select and not settings.ignore
+    notes: list[str] = []
+    fixing = FixResult()
+    if settings.fix or settings.diff:
+        findings, fixing = _check_and_fix(root, config, targets, rules, registry, settings, complete)
+    elif settings.cache and settings.baseline is None and settings.write_baseline is None:
+        findings = _cached_check(root, config, targets, rules, registry, settings, complete)
+    else:
+        findings = _check(root, config, targets, rules, registry, complete)
+    diagnostics = findings.diagnostics
+    absorbed = 0
+    if settings.write_baseline is not None:
+        from railcheck import baseline
+
+        count = baseline.write(settings.write_baseline, diagnostics, findings.texts)
+        notes.append(f"railcheck: wrote {count} finding{'s' if count != 1 else ''} to {settings.write_baseline}")
+        diagnostics = ()
+    elif settings.baseline is not None:
+        from railcheck import baseline
+
+        location = PurePosixPath(Path(os.path.relpath(os.path.abspath(settings.baseline), root)).as_posix())
+        kept, absorbed = baseline.apply(baseline.read(settings.baseline), diagnostics, findings.texts, location)
+        diagnostics = tuple(sorted(kept, key=Diagnostic.sort_key))
+    changed = None
+    if settings.base_ref:
+        from railcheck.gitdiff import changed_lines
+
+        changed = changed_lines(root, settings.base_ref)
+    threshold = settings.fail_on or config.fail_on
+    report = Report(
+        diagnostics=() if settings.fix_only else diagnostics,
+        texts=findings.texts,
+        services=findings.services,
+        fail_on=threshold,
+        display_prefix=_display_prefix(root),
+        suppressed=findings.suppressed,
+        fixed=fixing.applied,
+        remaining_shown=not settings.fix_only,
+        show_fixes=settings.show_fixes,
+        applied=tuple(fixing.log),
+        rules=rule_infos(registry),
+        changed_lines=changed,
+        baselined=absorbed,
+        suppressions=findings.suppressions,
+    )
+    if findings.internal_errors or fixing.problems:
+        status = EXIT_ERROR
+    elif settings.diff:
+        status = EXIT_FINDINGS if fixing.diff else EXIT_CLEAN
+    elif settings.exit_non_zero_on_fix and fixing.applied:
+        status = EXIT_FINDINGS
+    elif not settings.exit_zero and not settings.fix_only and any(diagnostic.severity.at_least(threshold) for diagnostic in diagnostics):
+        status = EXIT_FINDINGS
+    else:
+        status = EXIT_CLEAN
+    return RepositoryRun(report, status, fixing.diff, tuple(notes))
+
+
+@dataclass
+class FixResult:
+    applied: Counter[str] = field(default_factory=Counter)
+    log: list[tuple[str, str, tuple[PurePosixPath, ...]]] = field(default_factory=list)
+    problems: list[Diagnostic] = field(default_factory=list)
+    diff: str = ""
+
+
+def _check(root: Path, config: Config, targets: list[PurePosixPath], rules: list[Rule], registry: Registry, complete: bool) -> Findings:
+    from railcheck.engine import check
+    from railcheck.project import load_project
+
+    project = load_project(root, config, targets)
+    return Findings.of(project, check(project, rules, registry, complete=complete))
+
+
+def _cached_check(root: Path, config: Config, targets: list[PurePosixPath], rules: list[Rule], registry: Registry, settings: CheckSettings, complete: bool) -> Findings:
+    """`_check`, replayed from .railcheck_cache/ when nothing that could change the findings has changed."""
+    from railcheck.cache import ResultCache, inputs
+    from railcheck.project import SERVICE_MARKERS, SKIPPED_DIRS
+
+    cache = ResultCache(root)
+    extra = [path for source, copies in config.sync for path in (source, *copies)]
+    files = inputs(root, targets, extra, SERVICE_MARKERS, SKIPPED_DIRS)
+    options = {"targets": [str(target) for target in targets], "select": settings.select, "extend": settings.extend_select, "ignore": settings.ignore}
+    key = cache.key(files, options, config.text)
+    stored = cache.get(key)
+    if stored is not None:
+        try:
+            return Findings.decode(stored)
+        except (KeyError, TypeError, ValueError):
+            pass  # written by another version or damaged: check again
+    findings = _check(root, config, targets, rules, registry, complete)
+    cache.put(key, findings.encode())
+    return findings
+
+
+def _check_and_fix(root: Path, config: Config, targets: list[PurePosixPath], rules: list[Rule], registry: Registry, settings: CheckSettings, complete: bool) -> tuple[Findings, FixResult]:
+    from railcheck.engine import check
+    from railcheck.fixes import settle, write_atomically
+    from railcheck.project import load_project
+
+    project = load_project(root, config, targets)
+    result = check(project, rules, registry, complete=complete)
+
+    def lint(overlay: dict[PurePosixPath, str]) -> list[Diagnostic]:
+        if not overlay:
+            return list(result.diagnostics)
+        return list(check(load_project(root, config, targets, overlay), rules, registry).diagnostics)
+
+    minimum = Applicability.UNSAFE if settings.unsafe_fixes else Applicability.SAFE
+    outcome = settle(dict(project.texts), lint, minimum)
+    fixing = FixResult(problems=outcome.problems)
+    if settings.diff:
+        fixing.diff = unified_diff(project.texts, outcome.texts, _display_prefix(root))
+    elif outcome.texts:
+        write_atomically(root, dict(project.texts), outcome.texts)
+        fixing.applied, fixing.log = outcome.applied, outcome.log
+        project = load_project(root, config, targets)
+        result = check(project, rules, registry, complete=complete)
+    return Findings.of(project, result, outcome.problems), fixing
+
+
+def _suppression_summary(suppressed: Sequence[Suppressed]) -> tuple[tuple[str, int, str | None], ...]:
+    counts: Counter[tuple[str, str | None]] = Counter((item.diagnostic.code, item.reason) for item in suppressed)
+    return tuple((code, count, reason) for (code, reason), count in sorted(counts.items(), key=lambda pair: (pair[0][0], pair[0][1] or "")))
+
+
+def rule_infos(registry: Registry) -> tuple[RuleInfo, ...]:
+    """Every rule's public description, for the report formats that describe rules."""
+    from railcheck import DOCS_URL
+    from railcheck.codes import ENGINE_CODES
+    from railcheck.report import RuleInfo
+
+    infos = [RuleInfo(rule.code, rule.name, rule.summary, rule.default_severity, rule.documentation(), f"{DOCS_URL}#{rule.code.lower()}") for rule in registry.rules]
+    infos += [RuleInfo(code, name, summary, Severity.ERROR, doc, f"{DOCS_URL}#{code.lower()}") for code, (name, summary, doc) in ENGINE_CODES.items()]
+    return tuple(sorted(infos, key=lambda info: info.code))
+
+
+def unified_diff(before: dict[PurePosixPath, str], after: dict[PurePosixPath, str], prefix: str) -> str:
+    import difflib
+
+    chunks = []
+    for path in sorted(after):
+        old = before.get(path)
+        chunks.extend(
+            difflib.unified_diff(
+                (old or "").splitlines(keepends=True),
+                after[path].splitlines(keepends=True),
+                fromfile=f"a/{prefix}{path}" if old is not None else "/dev/null",
+                tofile=f"b/{prefix}{path}",
+            )
+        )
+    return "".join(line if line.endswith("\n") else line + "\n\\ No newline at end of file\n" for line in chunks)
+
+
+
+
+def _display_prefix(root: Path) -> str:
+    relative = os.path.relpath(root, Path.cwd())
+    return "" if relative == "." else f"{Path(relative).as_posix()}/"

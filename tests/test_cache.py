@@ -1,0 +1,78 @@
+"""The result cache: replays an unchanged repository, never serves stale findings, survives concurrency."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+from conftest import invoke
+
+EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "monorepo"
+
+
+def run(repo: Path, *extra: str) -> str:
+    return invoke("check", str(repo), "--output-format", "json", *extra).output
+
+
+def test_unchanged_repository_replays_identical_output(tmp_path: Path) -> None:
+    repo = Path(shutil.copytree(EXAMPLE, tmp_path / "repo", ignore=shutil.ignore_patterns(".railcheck_cache")))
+    cold = run(repo)
+    entries = [path for path in (repo / ".railcheck_cache").iterdir() if path.suffix == ".json" and path.name != "stat.json"]
+    assert len(entries) == 1
+    assert run(repo) == cold == run(repo, "--no-cache")
+    assert invoke("check", str(repo)).output == invoke("check", str(repo), "--no-cache").output  # snippets come back too
+    assert (repo / ".railcheck_cache" / ".gitignore").read_text().splitlines()[-1] == "*"
+
+
+def test_an_edit_changes_exactly_its_findings(tmp_path: Path) -> None:
+    repo = Path(shutil.copytree(EXAMPLE, tmp_path / "repo", ignore=shutil.ignore_patterns(".railcheck_cache")))
+    before = {(d["code"], d["path"], d["message"]) for d in json.loads(run(repo))["diagnostics"]}
+    frontend = repo / "services/frontend/railpack.json"
+    # Same size, written straight after the run: only the content hash can tell.
+    frontend.write_text(frontend.read_text().replace('"provider": "node"', '"providex": "node"'))
+    after = {(d["code"], d["path"], d["message"]) for d in json.loads(run(repo))["diagnostics"]}
+    assert after - before == {("RP001", "services/frontend/railpack.json", "Railpack ignores unknown key `providex` at the top level; did you mean `provider`?")}
+    assert before - after == set()
+    assert run(repo) == run(repo, "--no-cache")
+
+
+def test_configuration_and_options_are_part_of_the_key(tmp_path: Path) -> None:
+    repo = Path(shutil.copytree(EXAMPLE, tmp_path / "repo", ignore=shutil.ignore_patterns(".railcheck_cache")))
+    full = json.loads(run(repo))["diagnostics"]
+    assert {d["code"] for d in json.loads(run(repo, "--select", "RP001"))["diagnostics"]} == {"RP001"}
+    (repo / "railcheck.toml").write_text('ignore = ["RP001"]\n')
+    assert not [d for d in json.loads(run(repo))["diagnostics"] if d["code"] == "RP001"]
+    (repo / "railcheck.toml").write_text("")
+    assert json.loads(run(repo))["diagnostics"] == full
+
+
+def test_concurrent_runs_agree(tmp_path: Path) -> None:
+    repo = Path(shutil.copytree(EXAMPLE, tmp_path / "repo", ignore=shutil.ignore_patterns(".railcheck_cache")))
+    expected = run(repo, "--no-cache")
+    command = [sys.executable, "-m", "railcheck", "check", str(repo), "--output-format", "json"]
+    processes = [subprocess.Popen(command, stdout=subprocess.PIPE, text=True, cwd=Path(__file__).resolve().parents[1]) for _ in range(4)]
+    outputs = [process.communicate(timeout=120)[0] for process in processes]
+    assert all(json.loads(output)["diagnostics"] == json.loads(expected)["diagnostics"] for output in outputs)
+    assert not [path for path in (repo / ".railcheck_cache").iterdir() if path.name.endswith(".tmp")]
+    assert run(repo) == expected
+
+
+def test_a_damaged_entry_is_a_miss(tmp_path: Path) -> None:
+    repo = Path(shutil.copytree(EXAMPLE, tmp_path / "repo", ignore=shutil.ignore_patterns(".railcheck_cache")))
+    expected = run(repo)
+    for path in (repo / ".railcheck_cache").iterdir():
+        if path.suffix == ".json":
+            path.write_text('{"diagnostics": [{"code": 1}]')
+    assert run(repo) == expected
+
+
+def test_old_entries_are_evicted(tmp_path: Path) -> None:
+    repo = Path(shutil.copytree(EXAMPLE, tmp_path / "repo", ignore=shutil.ignore_patterns(".railcheck_cache")))
+    for index in range(25):
+        (repo / "notes.txt").write_text(f"edit {index}\n")  # a top-level file is part of every key
+        run(repo)
+    entries = [path for path in (repo / ".railcheck_cache").iterdir() if path.suffix == ".json" and path.name != "stat.json"]
+    assert len(entries) <= 16
