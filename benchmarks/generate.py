@@ -21,7 +21,7 @@ def _module(index: int) -> str:
     return "\n".join(lines)
 
 
-def write_service(folder: Path, index: int) -> None:
+def write_service(folder: Path, index: int, comments: bool = True) -> None:
     broken = index % BROKEN_EVERY == 0
     folder.mkdir(parents=True, exist_ok=True)
     railpack: dict[str, object] = {
@@ -35,17 +35,18 @@ def write_service(folder: Path, index: int) -> None:
         railpack["version"] = "1.0"
         railpack["deploy"] = {"startCommand": f"uvicorn services.svc{index}.main:app --host 127.0.0.1 --port 8000", "healthCheckPath": "/api/health"}
     railway = {"$schema": "https://railway.com/railway.schema.json", "build": {"builder": "RAILPACK"}, "deploy": {"healthcheckPath": "/api/health", "restartPolicyType": "ON_FAILURE"}}
-    (folder / "railpack.json").write_text("// generated service\n" + json.dumps(railpack, indent=2) + "\n")
+    # The peer tool reads strict JSON only, so benchmarks write railpack.json without comments.
+    (folder / "railpack.json").write_text(("// generated service\n" if comments else "") + json.dumps(railpack, indent=2) + "\n")
     (folder / "railway.json").write_text(json.dumps(railway, indent=2) + "\n")
     (folder / ".python-version").write_text("3.11\n" if broken else "3.12\n")
     (folder / "requirements.txt").write_text("fastapi==0.115.6\nuvicorn[standard]==0.32.1\nhttpx==0.28.1\npydantic==2.10.4\n")
     (folder / "main.py").write_text(_module(index))
 
 
-def write_monorepo(root: Path, services: int) -> Path:
+def write_monorepo(root: Path, services: int, comments: bool = True) -> Path:
     """A repository at `root` with `services` services under services/svcN; returns `root`."""
     root.mkdir(parents=True, exist_ok=True)
     (root / "railcheck.toml").write_text('ignore = { RW102 = "generated" }\n')
     for index in range(services):
-        write_service(root / "services" / f"svc{index}", index)
+        write_service(root / "services" / f"svc{index}", index, comments)
     return root
