@@ -1,0 +1,227 @@
+"""Formats for CI systems: `github` (workflow commands), `markdown` (a job summary), `junit`, `gitlab`.
+
+Paths are printed as `report.shown_path` gives them, relative to the working directory: in GitHub
+Actions and GitLab CI jobs that is the repository root, which is what annotations and Code Quality
+reports expect.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import xml.etree.ElementTree as ET
+from collections import Counter
+
+from railcheck.report.model import Report
+from railcheck.report.sarif import fingerprint
+from railcheck.report.text import _headline, _snippet
+from railcheck.types import Diagnostic, Severity
+
+# --- github ------------------------------------------------------------------------------------------
+
+# GitHub shows at most this many annotations of each level (error, warning, notice) per step and drops
+# the rest silently.
+GITHUB_ANNOTATION_LIMIT = 10
+_GITHUB_COMMANDS = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "notice"}
+
+
+def github_data(value: str) -> str:
+    """Escape a workflow command's message (as actions/toolkit's escapeData)."""
+    return value.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def github_property(value: str) -> str:
+    """Escape a workflow command's property value (as actions/toolkit's escapeProperty)."""
+    return github_data(value).replace(":", "%3A").replace(",", "%2C")
+
+
+def is_changed(report: Report, diagnostic: Diagnostic) -> bool:
+    """Whether the finding starts on a line the change under review touched (False when unknown)."""
+    if report.changed_lines is None or diagnostic.span is None:
+        return False
+    return diagnostic.span.start.line in report.changed_lines.get(diagnostic.path, frozenset())
+
+
+def github_command(report: Report, diagnostic: Diagnostic) -> str:
+    properties: list[tuple[str, object]] = []
+    if str(diagnostic.path) != ".":
+        properties.append(("file", report.shown_path(diagnostic.path)))
+    span = diagnostic.span
+    if span is not None:
+        start, end = span.start, span.end
+        end_line = end.line
+        if end.line > start.line and end.column == 1:
+            end_line -= 1  # the span ends with a line break: the next line is not part of it
+        properties.append(("line", start.line))
+        if end.line == start.line:
+            # Columns are 1-based, end exclusive (as railcheck's spans); GitHub rejects columns on multi-line annotations.
+            properties += [("col", start.column), ("endLine", end_line), ("endColumn", end.column)]
+        else:
+            properties.append(("endLine", end_line))
+    properties.append(("title", f"{diagnostic.code} {diagnostic.name}"))
+    message = diagnostic.message if not diagnostic.help else f"{diagnostic.message}\n{diagnostic.help}"
+    rendered = ",".join(f"{key}={github_property(str(value))}" for key, value in properties)
+    return f"::{_GITHUB_COMMANDS[diagnostic.severity]} {rendered}::{github_data(message)}"
+
+
+def github(report: Report) -> str:
+    """One workflow command per finding, findings on changed lines first, at most 10 per level."""
+    changed = [diagnostic for diagnostic in report.diagnostics if is_changed(report, diagnostic)]
+    others = [diagnostic for diagnostic in report.diagnostics if not is_changed(report, diagnostic)]
+    shown: Counter[Severity] = Counter()
+    lines, left_out = [], 0
+    for diagnostic in (*changed, *others):
+        if shown[diagnostic.severity] >= GITHUB_ANNOTATION_LIMIT:
+            left_out += 1
+            continue
+        shown[diagnostic.severity] += 1
+        lines.append(github_command(report, diagnostic))
+    if left_out:
+        lines.append(
+            f"railcheck: {left_out} more problem{'s were' if left_out != 1 else ' was'} not annotated "
+            f"(GitHub shows at most {GITHUB_ANNOTATION_LIMIT} annotations of each level per step); "
+            "the step summary (--output-format markdown) lists all of them."
+        )
+    return "".join(line + "\n" for line in lines)
+
+
+# --- markdown ----------------------------------------------------------------------------------------
+
+
+def _markdown_inline(value: str) -> str:
+    """Text for a table cell or a summary line: pipes escaped, line breaks as <br>, and `<` outside
+    code spans written as an entity so that it is not taken for HTML."""
+    parts = value.replace("\r\n", "\n").split("`")
+    if len(parts) % 2 == 0:  # an unmatched backtick: no code spans
+        parts = ["\\`".join(parts)]
+    for number in range(0, len(parts), 2):
+        parts[number] = parts[number].replace("&", "&amp;").replace("<", "&lt;")
+    return "`".join(parts).replace("|", "\\|").replace("\n", "<br>")
+
+
+def _code_span(value: str) -> str:
+    fence = "``" if "`" in value else "`"
+    padding = " " if "`" in value else ""
+    return f"{fence}{padding}{value}{padding}{fence}".replace("|", "\\|")
+
+
+def _location(report: Report, diagnostic: Diagnostic) -> str:
+    where = report.shown_path(diagnostic.path)
+    if diagnostic.span is not None:
+        where += f":{diagnostic.span.start.line}:{diagnostic.span.start.column}"
+    return where
+
+
+def _plural(count: int, noun: str) -> str:
+    return f"{count} {noun}{'s' if count != 1 and noun != 'info' else ''}"
+
+
+def markdown(report: Report) -> str:
+    """A job summary (for $GITHUB_STEP_SUMMARY or a merge request note): counts, every finding, the rules."""
+    out = ["## railcheck", ""]
+    services = _plural(report.services, "service")
+    suppressed = f" {report.suppressed} suppressed by configuration." if report.suppressed else ""
+    if not report.remaining_shown:
+        out += [f"Checked {services}; remaining problems not shown (--fix-only).{suppressed}"]
+        return "\n".join(out) + "\n"
+    if not report.diagnostics:
+        out += ["No problems found.", "", f"Checked {services}.{suppressed}"]
+        return "\n".join(out) + "\n"
+    counts = report.counts()
+    parts = ", ".join(_plural(counts[severity], severity.value) for severity in (Severity.ERROR, Severity.WARNING, Severity.INFO) if counts[severity])
+    out += [f"**{_plural(len(report.diagnostics), 'problem')}** ({parts}) in {services}.{suppressed}", ""]
+    out += ["| Severity | Code | Location | Message |", "| --- | --- | --- | --- |"]
+    for diagnostic in report.diagnostics:
+        out.append(f"| {diagnostic.severity.value} | {diagnostic.code} | {_code_span(_location(report, diagnostic))} | {_markdown_inline(diagnostic.message)} |")
+    rules = {rule.code: rule for rule in report.rules}
+    found = Counter(diagnostic.code for diagnostic in report.diagnostics)
+    names = {diagnostic.code: diagnostic.name for diagnostic in report.diagnostics}
+    for code in sorted(found):
+        rule = rules.get(code)
+        name = rule.name if rule else names[code]
+        out += ["", "<details>", f"<summary>{code} {name} ({_plural(found[code], 'finding')})</summary>", ""]
+        if rule and rule.summary:
+            out += [_markdown_inline(rule.summary), ""]
+        if rule and rule.help_uri:
+            out += [f"Documentation: <{rule.help_uri}>", ""]
+        out.append("</details>")
+    return "\n".join(out) + "\n"
+
+
+# --- junit -------------------------------------------------------------------------------------------
+
+# Characters XML 1.0 does not allow at all, even as references.
+_NOT_XML = re.compile("[^\t\n\r\u0020-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
+def _xml_text(value: str) -> str:
+    return _NOT_XML.sub(lambda match: f"\\x{ord(match.group()):02x}", value)
+
+
+def _failure_body(report: Report, diagnostic: Diagnostic) -> str:
+    lines = [_headline(report, diagnostic)]
+    text = report.texts.get(diagnostic.path)
+    if diagnostic.span is not None and text is not None:
+        lines += _snippet(text, diagnostic.span, diagnostic.code)
+    if diagnostic.help:
+        lines.append(f"  = help: {diagnostic.help}")
+    if diagnostic.fix:
+        lines.append(f"  = fix ({diagnostic.fix.applicability.value}): {diagnostic.fix.title}")
+    for related in diagnostic.related:
+        where = report.shown_path(related.path)
+        if related.span is not None:
+            where += f":{related.span.start.line}:{related.span.start.column}"
+        lines.append(f"  = note: {where}: {related.message}")
+    return "\n".join(lines)
+
+
+def junit(report: Report) -> str:
+    """JUnit XML: one failing test case per finding, or one passing test case when there is none."""
+    failures = str(len(report.diagnostics))
+    tests = str(max(1, len(report.diagnostics)))
+    root = ET.Element("testsuites", {"name": "railcheck", "tests": tests, "failures": failures, "errors": "0"})
+    suite = ET.SubElement(root, "testsuite", {"name": "railcheck", "tests": tests, "failures": failures, "errors": "0", "skipped": "0"})
+    for diagnostic in report.diagnostics:
+        path = report.shown_path(diagnostic.path)
+        case = ET.SubElement(suite, "testcase", {"classname": _xml_text(path), "name": _xml_text(f"{diagnostic.code} {_location(report, diagnostic)}")})
+        failure = ET.SubElement(case, "failure", {"type": diagnostic.severity.value, "message": _xml_text(diagnostic.message)})
+        failure.text = _xml_text(_failure_body(report, diagnostic))
+    if not report.diagnostics:
+        ET.SubElement(suite, "testcase", {"classname": "railcheck", "name": "railcheck check"})
+    ET.indent(root)
+    return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"
+
+
+# --- gitlab ------------------------------------------------------------------------------------------
+
+_GITLAB_SEVERITY = {Severity.ERROR: "major", Severity.WARNING: "minor", Severity.INFO: "info"}
+
+
+def gitlab(report: Report) -> str:
+    """GitLab Code Quality: a JSON array of issues.
+
+    GitLab keeps one issue per fingerprint, so a finding whose `fingerprint` repeats an earlier one in
+    the report (same code, file, offending line and message) gets the SHA-256 of `{fingerprint}:{n}` for
+    its n-th repetition (n = 1, 2, ...), in report order.
+    """
+    seen: Counter[str] = Counter()
+    issues = []
+    for diagnostic in report.diagnostics:
+        base = fingerprint(diagnostic, report.texts.get(diagnostic.path))
+        repeat = seen[base]
+        seen[base] += 1
+        identity = base if repeat == 0 else hashlib.sha256(f"{base}:{repeat}".encode()).hexdigest()
+        issues.append(
+            {
+                "description": diagnostic.message,
+                "check_name": diagnostic.code,
+                "fingerprint": identity,
+                "severity": _GITLAB_SEVERITY[diagnostic.severity],
+                "location": {
+                    "path": report.shown_path(diagnostic.path),
+                    "lines": {"begin": diagnostic.span.start.line if diagnostic.span else 1},
+                },
+            }
+        )
+    return json.dumps(issues, indent=2, ensure_ascii=False) + "\n"
