@@ -44,8 +44,40 @@ def _validator(name: str) -> Any:
     return jsonschema.Draft202012Validator(load_schema(name))
 
 
+# Compiling a schema to Python (fastjsonschema) costs ~20 ms and then checks a document ~15x faster than
+# jsonschema; worth it only once a run validates more than this many documents against the schema.
+_COMPILE_AFTER = 24
+_calls: dict[str, int] = {}
+
+
+@cache
+def _fast(name: str) -> Any:
+    import fastjsonschema
+
+    schema = dict(load_schema(name))
+    # The schemas use only keywords that draft 7 shares with 2020-12 ($defs is reached through $ref pointers).
+    schema["$schema"] = "http://json-schema.org/draft-07/schema#"
+    return fastjsonschema.compile(schema)
+
+
+def _valid_fast(value: Any, name: str) -> bool:
+    """True when the compiled validator accepts `value` (False means: ask jsonschema for the details)."""
+    _calls[name] = _calls.get(name, 0) + 1
+    if _calls[name] <= _COMPILE_AFTER:
+        return False
+    import fastjsonschema
+
+    try:
+        _fast(name)(value)
+    except (fastjsonschema.JsonSchemaException, RecursionError, TypeError, ValueError):
+        return False
+    return True
+
+
 def validate(value: Any, schema_name: str) -> list[SchemaIssue]:
     """All issues of `value` against the named schema, sorted by pointer; never raises on any JSON value."""
+    if _valid_fast(value, schema_name):
+        return []
     issues: list[SchemaIssue] = []
     for error in _validator(schema_name).iter_errors(value):
         issues.extend(_issues(error))

@@ -4,14 +4,20 @@ from __future__ import annotations
 
 import hashlib
 import json
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 import jsonschema
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from railcheck.schema import validate
 
 SCHEMAS = Path(__file__).resolve().parents[1] / "schemas"
+# Keys from both schemas, so generated values reach deep into them.
+KEYS = ["provider", "steps", "deploy", "build", "install", "commands", "inputs", "cmd", "path", "name", "src", "dest", "step", "image", "local",
+        "include", "caches", "type", "packages", "python", "startCommand", "aptPackages", "variables", "builder", "healthcheckPath", "restartPolicyType",
+        "numReplicas", "environments", "staging", "preDeployCommand", "multiRegionConfig", "us-west2", "assets", "mode", "$schema", "unknown"]
 
 # Every shape REFERENCE §1.2 / Railpack's docs show as valid.
 VALID_RAILPACK = [
@@ -78,3 +84,40 @@ def test_unrecognised_command_object_descends_into_the_intended_branch() -> None
 def test_layer_string_gets_the_schema_description() -> None:
     issues = validate({"steps": {"build": {"inputs": ["build"]}}}, "railpack.schema.json")
     assert len(issues) == 1 and issues[0].pointer == "/steps/build/inputs/0"
+
+
+def _agree(value: object, name: str) -> None:
+    import fastjsonschema
+
+    from railcheck.schema import _fast, _validator
+
+    try:
+        _fast(name)(value)
+        fast = True
+    except fastjsonschema.JsonSchemaException:
+        fast = False
+    assert fast == _validator(name).is_valid(value), value
+
+
+@pytest.mark.parametrize("path", sorted((Path(__file__).parent / "fixtures" / "corpus").glob("*.json")), ids=lambda path: path.stem)
+def test_compiled_validator_agrees_with_jsonschema_on_the_corpus(path: Path) -> None:
+    from railcheck.sources.jsonc import parse_json
+    from railcheck.sources.text import Document
+
+    document = parse_json(path.read_bytes().decode("utf-8", "replace"), PurePosixPath("railpack.json"), jwcc=True)
+    if isinstance(document, Document):
+        _agree(document.value, "railpack.schema.json")
+
+
+JSON = st.recursive(
+    st.one_of(st.none(), st.booleans(), st.integers(-3, 3), st.sampled_from(["python", "Python", ".", "...", "$build", "build", "/app", "3.12", "ALWAYS", "never", "RAILPACK"])),
+    lambda children: st.lists(children, max_size=3) | st.dictionaries(st.sampled_from(KEYS), children, max_size=4),
+    max_leaves=15,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(JSON)
+def test_compiled_validator_agrees_with_jsonschema_on_generated_values(value: object) -> None:
+    _agree(value, "railpack.schema.json")
+    _agree(value, "railway.schema.json")

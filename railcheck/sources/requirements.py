@@ -9,6 +9,8 @@ local paths are recognised by their shape rather than by existing, and `${VAR}` 
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import re
 from dataclasses import dataclass, replace
 
@@ -78,6 +80,7 @@ _HASH_ALGORITHMS = ("sha256", "sha384", "sha512")
 _Option = tuple[str, str | None, str | None, int, int]
 
 
+@lru_cache(maxsize=4096)
 def parse_requirements(text: str) -> RequirementsFile:
     """Every logical line of `text` that is neither blank nor only a comment, in order."""
     index = LineIndex(text)
