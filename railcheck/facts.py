@@ -34,8 +34,9 @@ MAIN_FILES = ("main.py", "app.py", "start.py", "bot.py", "hello.py", "server.py"
 # Providers Railpack tries before Python, and the root files that make them match (core/providers/provider.go).
 EARLIER_PROVIDERS = (
     ("php", ("composer.json", "index.php")),
-    ("golang", ("go.mod",)),
-    ("java", ("pom.xml", "build.gradle", "build.gradle.kts", "gradlew")),
+    ("golang", ("go.mod", "go.work", "main.go")),
+    # Java needs the Gradle wrapper or a Maven pom; a bare build.gradle does not match.
+    ("java", ("pom.xml", "pom.atom", "pom.clj", "pom.groovy", "pom.rb", "pom.scala", "pom.yaml", "pom.yml", "gradlew")),
     ("rust", ("Cargo.toml",)),
     ("ruby", ("Gemfile",)),
     ("elixir", ("mix.exs",)),
@@ -169,7 +170,8 @@ def _python_versions(service: Service, texts: dict[str, str]) -> list[Candidate]
         document = parse_toml(pipfile, root / "Pipfile")
         requires = document.value.get("requires", {}) if isinstance(document, Document) else {}
         for key in ("python_version", "python_full_version"):  # the full version wins (python.go)
-            if isinstance(requires, dict) and isinstance(requires.get(key), str):
+            # Railpack's patterns take digits and dots only; anything else (a range) is ignored.
+            if isinstance(requires, dict) and isinstance(requires.get(key), str) and re.fullmatch(r"[0-9.]+", requires[key].strip()):
                 found.append(Candidate(requires[key], _value_origin(document if isinstance(document, Document) else None, f"/requires/{key}", f"`requires.{key}` in Pipfile")))
     runtime = texts.get("runtime.txt")
     if runtime is not None:

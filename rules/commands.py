@@ -166,9 +166,11 @@ class MissingReferencedFile(ServiceRule):
         if repository is None:
             return
         created: dict[str | None, set[PurePosixPath]] = {}
+        # With `file://` in requirements.txt Railpack copies the whole source into the install step.
+        whole_source = "file://" in project.texts.get(service.root / "requirements.txt", "")
         for command, parsed in _scripts(service, project):
             step = _step_of(command)
-            install_step = step == "install"
+            install_step = step == "install" and not whole_source
             # Files written by earlier commands of the same step exist for the later ones.
             made = created.setdefault(step, set())
             for cwd, simple in _cwd_walk(parsed):

@@ -173,8 +173,9 @@ class PythonVersionCollapses(ServiceRule):
 
     ## Example
     ```toml
-    [requires]
-    python_version = ">=3.10,<3.13"
+    # mise.toml
+    [tools]
+    python = ">=3.10,<3.13"
     ```
     """
 
