@@ -36,4 +36,12 @@ ENGINE_CODES = {
         "## Why is this bad?\nA stale suppression hides the problem if it comes back, and its reason no longer explains anything.\n\n"
         "## Example\n`ignore = { RP108 = \"legacy\" }` after the last list without \"...\" was fixed.\n",
     ),
+    "RC007": (
+        "too-many-services",
+        "More services than railcheck checks in one run",
+        "## What it does\nReports that discovery found more services than the safety limit (20,000) and skipped the rest.\n\n"
+        "## Why is this bad?\nThe skipped services were not checked. Usually a folder of generated or vendored files holds "
+        "config files that are not services.\n\n"
+        "## Example\nA `fixtures/` folder with 30,000 sample railpack.json files; add it to `exclude`.\n",
+    ),
 }

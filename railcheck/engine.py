@@ -73,6 +73,8 @@ def check(project: Project, rules: Iterable[Rule], registry: Registry, *, comple
         for diagnostic in _run_one(rule, project):
             errors += diagnostic.code == "RC002"
             raw.append(diagnostic)
+    if project.discovered > len(project.services):
+        raw.append(_too_many(project))
     kept, suppressed = _suppress(raw, project.config, registry)
     if complete:
         used = {item.entry for item in suppressed}
@@ -114,6 +116,15 @@ def _guarded(rule: Rule, service: str | None, produce):  # type: ignore[no-untyp
                 help="This is a bug in railcheck; the rule's other findings are missing. Please report it with this message.",
             )
         ]
+
+
+def _too_many(project: Project) -> Diagnostic:
+    name, _, _ = ENGINE_CODES["RC007"]
+    return Diagnostic(
+        code="RC007", name=name, severity=Severity.ERROR, path=PurePosixPath("."), span=None,
+        message=f"found {project.discovered} services, more than the {len(project.services)} railcheck checks in one run; the rest were skipped",
+        help="Check the repository in parts (pass service folders as paths), or exclude folders that are not services (`exclude`).",
+    )
 
 
 def _suppress(diagnostics: list[Diagnostic], config: Config, registry: Registry) -> tuple[list[Diagnostic], list[Suppressed]]:

@@ -21,6 +21,8 @@ from railcheck.repository import FileProblem, Repository
 RAILPACK_FILE = "railpack.json"
 RAILWAY_FILES = ("railway.toml", "railway.json")  # railway.toml wins when both exist
 SERVICE_MARKERS = (RAILPACK_FILE, *RAILWAY_FILES)
+# More services than this are not checked (RC007): a safety limit, far above real monorepos.
+MAX_SERVICES = 20_000
 # Never searched: VCS metadata, dependency trees, caches. Also anything .gitignore or `exclude` names.
 SKIPPED_DIRS = frozenset({".git", ".hg", ".svn", "node_modules", ".venv", "venv", "__pycache__", ".railcheck_cache", ".tox", ".mypy_cache", ".pytest_cache"})
 
@@ -65,6 +67,8 @@ class Project:
     repository: Repository | None = field(default=None, compare=False, repr=False)
     # Values derived from the model once and shared by rules (railcheck.facts); never holds file contents.
     memo: dict[object, object] = field(default_factory=dict, compare=False, repr=False)
+    # How many services discovery found; more than len(services) when MAX_SERVICES cut the list (RC007).
+    discovered: int = 0
 
     def service(self, name: str) -> Service:
         for service in self.services:
@@ -99,6 +103,8 @@ def load_project(
             continue
         services.append(loader.discovered_service(folder))
     services.sort(key=lambda service: (str(service.root), service.name))
+    discovered = len(services)
+    services = services[:MAX_SERVICES]
     for service in services:
         # Read the root-level files Railpack consults now, so their problems are reported with the rest.
         for name in SERVICE_FILES:
@@ -109,7 +115,7 @@ def load_project(
     for source, copies in config.sync:
         for path in (source, *copies):
             loader.repository.read(path)
-    return Project(loader.root, config, tuple(services), tuple(loader.problems), loader.texts, loader.repository)
+    return Project(loader.root, config, tuple(services), tuple(loader.problems), loader.texts, loader.repository, discovered=discovered)
 
 
 def _overlaps(declaration: ServiceDeclaration, target: PurePosixPath) -> bool:
