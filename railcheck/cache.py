@@ -108,11 +108,12 @@ class ResultCache:
 
 
 def _code_hash() -> str:
-    """Hash of the built-in rules and schemas, so a changed rule never replays old findings."""
+    """Hash of railcheck's own code, built-in rules and schemas, so changed code never replays old findings."""
     digest = hashlib.sha256()
-    for folder in (resource_dir("rules"), resource_dir("schemas")):
+    package = Path(__file__).resolve().parent
+    for folder in (resource_dir("rules"), resource_dir("schemas"), package, package / "sources", package / "report"):
         for path in sorted(folder.glob("*")):
-            if path.is_file():
+            if path.is_file() and path.suffix in (".py", ".json"):
                 digest.update(path.name.encode() + path.read_bytes())
     return digest.hexdigest()
 

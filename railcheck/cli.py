@@ -65,6 +65,11 @@ def check(paths: tuple[Path, ...], **options: object) -> None:
     except (ConfigError, SelectionError, FixWriteError, BaselineError) as error:
         click.echo(f"railcheck: {error}", err=True)
         code = EXIT_ERROR
+    except click.ClickException:
+        raise
+    except Exception as error:  # noqa: BLE001 - a bug must exit 2, never 1 ("findings"), and say what happened
+        click.echo(f"railcheck: internal error: {type(error).__name__}: {error}. This is a bug in railcheck; please report it.", err=True)
+        code = EXIT_ERROR
     sys.exit(code)
 
 

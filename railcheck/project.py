@@ -93,7 +93,14 @@ def load_project(
     claimed = _claimed_config_dirs(config.services)
     folders: set[PurePosixPath] = set()
     for target in targets:
-        folders.update(loader.service_folders(target))
+        found = set(loader.service_folders(target))
+        inside = Path(os.path.realpath(loader.root / target)).is_relative_to(loader.root)
+        if not found and inside and not (loader.root / target).is_dir():
+            # A file outside every service (the config, a root .python-version, a sync source) can affect any
+            # service: check them all.
+            found = set(loader.service_folders(PurePosixPath(".")))
+            targets = (*targets, PurePosixPath("."))
+        folders.update(found)
     services: list[Service] = []
     for declaration in config.services:
         if any(_overlaps(declaration, target) for target in targets):

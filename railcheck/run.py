@@ -230,7 +230,8 @@ def _cached_check(root: Path, config: Config, targets: list[PurePosixPath], rule
         except (KeyError, TypeError, ValueError):
             pass  # written by another version or damaged: check again
     findings = _check(root, config, targets, rules, registry, complete)
-    cache.put(key, findings.encode())
+    if not findings.internal_errors:  # a crash is never worth replaying
+        cache.put(key, findings.encode())
     return findings
 
 

@@ -174,3 +174,10 @@ def test_show_fixes_lists_titles_and_applied_fixes(example: Path) -> None:
     created = json.loads((example / "services/ml/railway.json").read_text())
     assert created["deploy"] == {"healthcheckPath": "/api/health"}
     assert "healthCheckPath" not in (example / "services/ml/railpack.json").read_text()
+
+
+def test_a_file_outside_every_service_checks_the_whole_repository(tmp_path: Path) -> None:
+    write_repo(tmp_path, {"/services/a/railpack.json": '{"version": 1}', "/services/b/railpack.json": '{"version": 1}', "/.python-version": "3.12\n"})
+    for changed in ("railcheck.toml", ".python-version"):
+        result = invoke("check", str(tmp_path / changed), "--output-format", "json", "--no-cache")
+        assert {path for _, path, *_ in findings(result.output)} >= {"services/a/railpack.json", "services/b/railpack.json"}, changed
