@@ -30,11 +30,12 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--cases", type=int, default=5000)
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--case", type=int, help="run only this case (to reproduce a crash)")
     arguments = parser.parse_args()
     crashes = slowest = 0.0
     started = time.perf_counter()
     runner = CliRunner()
-    for case in range(arguments.cases):
+    for case in [arguments.case] if arguments.case is not None else range(arguments.cases):
         rng = random.Random(arguments.seed * 1_000_003 + case)
         with tempfile.TemporaryDirectory() as folder:
             repo = write_repo(Path(folder), mutated_service(rng))
@@ -46,8 +47,8 @@ def main() -> None:
                 crashed = True
             if crashed:
                 crashes += 1
-                print(f"case {case} (seed {arguments.seed}): exit {result.exit_code}", file=sys.stderr)
-                if result.exc_info:
+                print(f"case {case} (seed {arguments.seed}): exit {result.exit_code}\n{result.output[-2000:]}", file=sys.stderr)
+                if result.exc_info and not isinstance(result.exception, SystemExit):
                     traceback.print_exception(*result.exc_info)
     elapsed = time.perf_counter() - started
     print(f"{arguments.cases} cases, {int(crashes)} crashes, {elapsed:.0f} s, slowest case {slowest:.2f} s")

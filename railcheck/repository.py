@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 import stat
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
@@ -30,6 +30,14 @@ class FileProblem:
     help: str | None = None
 
 
+def _quietly(test: Callable[[Path], bool], path: Path) -> bool:
+    """A file-system test that answers False instead of raising (names too long, permission denied ...)."""
+    try:
+        return test(path)
+    except (OSError, ValueError):
+        return False
+
+
 class Repository:
     """The files under `root`, as railcheck may see them. Paths are repo-relative POSIX paths."""
 
@@ -41,13 +49,13 @@ class Repository:
         self._listings: dict[PurePosixPath, tuple[str, ...]] = {}
 
     def exists(self, path: PurePosixPath) -> bool:
-        return path in self.overlay or (self._inside(path) and os.path.lexists(self.root / path))
+        return path in self.overlay or (self._inside(path) and _quietly(os.path.lexists, self.root / path))
 
     def is_file(self, path: PurePosixPath) -> bool:
-        return path in self.overlay or (self._inside(path) and (self.root / path).is_file())
+        return path in self.overlay or (self._inside(path) and _quietly(os.path.isfile, self.root / path))
 
     def is_dir(self, path: PurePosixPath) -> bool:
-        return self._inside(path) and (self.root / path).is_dir()
+        return self._inside(path) and _quietly(os.path.isdir, self.root / path)
 
     def listdir(self, folder: PurePosixPath) -> tuple[str, ...]:
         """Names in `folder` (sorted; overlay files included); () when it is not a folder inside the repository."""
@@ -85,7 +93,10 @@ class Repository:
         # Lexically inside and, once links are resolved, still inside: never look through a link out of the repository.
         if path.is_absolute() or ".." in path.parts:
             return False
-        return Path(os.path.realpath(self.root / path)).is_relative_to(self.root)
+        try:
+            return Path(os.path.realpath(self.root / path)).is_relative_to(self.root)
+        except (OSError, ValueError):
+            return False
 
     def read(self, path: PurePosixPath) -> str | None:
         """The decoded text of a repo-relative file, or None (absent, or a FileProblem was recorded)."""

@@ -401,3 +401,16 @@ def test_json_output_is_one_document_for_several_repositories(tmp_path: Path) ->
     assert [d["code"] for d in document["diagnostics"]] == ["RP001", "RP001"]
     assert document["summary"]["services"] == 2
     assert document["summary"]["total"] == 2
+
+
+def test_module_names_too_long_for_the_file_system(tmp_path: Path) -> None:
+    """Found by benchmarks/fuzz.py (seed 7, case 804): ENAMETOOLONG from a path test crashed ST001/ST002."""
+    module = "app" + "9" * 400
+    (tmp_path / "railcheck.toml").touch()
+    service = tmp_path / "services" / "svc"
+    service.mkdir(parents=True)
+    (service / "railpack.json").write_text(json.dumps({"deploy": {"startCommand": f"uvicorn {module}:app --host 0.0.0.0 --port $PORT"}}))
+    (service / "railway.json").write_text('{"deploy": {"healthcheckPath": "/h"}}')
+    result = CliRunner().invoke(main, ["check", str(tmp_path), "--output-format", "json", "--no-cache"])
+    codes = [d["code"] for d in json.loads(result.output)["diagnostics"]]
+    assert result.exit_code == 1 and "RC002" not in codes and "ST001" in codes
