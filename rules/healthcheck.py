@@ -1,6 +1,6 @@
 """HC: Railway's health check, matched against the routes the start command's app actually serves.
 
-The app is found from the effective start command and read statically (libcst), following imports and
+The app is found from the effective start command and read statically (Python's `ast`), following imports and
 `include_router`/`register_blueprint` into other modules of the root directory, a few levels deep.
 """
 

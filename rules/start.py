@@ -144,7 +144,7 @@ class StartTargetNotFound(ServiceRule):
 class StartAttributeMissing(ServiceRule):
     """
     ## What it does
-    Reads the start command's module (statically, with libcst) and reports when the app attribute
+    Reads the start command's module (statically, with Python's `ast`) and reports when the app attribute
     (`main:app` → `app`) is not defined in it, when a `--factory` target is not a function, or when the
     module has a syntax error.
 

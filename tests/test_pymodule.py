@@ -5,12 +5,15 @@ from __future__ import annotations
 import subprocess
 import sys
 import textwrap
+import unicodedata
+import warnings
 from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from railcheck.sources import pymodule
 from railcheck.sources.pymodule import ModuleInfo, Route, analyse_module, routes_for
 from railcheck.sources.text import ParseFailure
 
@@ -336,11 +339,11 @@ def test_syntax_errors_point_at_the_offending_token() -> None:
     assert failure.start == text.index("= =") + 2
     assert "error at" not in failure.message
     failure = fail("app = FastAPI()\nif app:\nreturn_value = 1\n")
-    assert failure.message == "invalid Python: parser error: expected INDENT"
+    assert failure.message == "invalid Python: expected an indented block after 'if' statement on line 2"
     assert (failure.start, failure.end) == (24, 36)  # `return_value`, where the indented block should be
     failure = fail("\ufeffx = = 1")
     assert (failure.start, failure.end) == (5, 6)
-    assert fail("x = 'unterminated\n").message == "invalid Python: tokenizer error: unterminated string literal"
+    assert fail("x = 'unterminated\n").message == "invalid Python: unterminated string literal (detected at line 1)"
 
 
 def test_planted_module_is_never_imported_or_executed(tmp_path: Path) -> None:
@@ -368,12 +371,6 @@ def test_planted_module_is_never_imported_or_executed(tmp_path: Path) -> None:
     assert routes_for(info, "app")[0][0][0] == "/openapi.json"
     assert not marker.exists()
     assert "planted_marker_module" not in sys.modules and "planted" not in sys.modules
-
-
-def test_libcst_is_imported_lazily() -> None:
-    code = "import sys, railcheck.sources.pymodule as m; print('libcst' in sys.modules)"
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert result.stdout.strip() == "False"
 
 
 def test_routes_are_plain_values() -> None:
@@ -416,7 +413,7 @@ def check_result(text: str) -> None:
 
 def test_offsets_survive_whitespace_libcst_does_not_round_trip() -> None:
     # libcst's codegen drops a `\` continuation line before a statement, so its offsets drift from the text.
-    text = "\\\napp = FastAPI()\n  \\\nif x:\n    y = 1\n\\\napp.add_api_route('/z', h)\ndef z(): ...\n"
+    text = "\\\napp = FastAPI()\n\\\nif x:\n    y = 1\n\\\napp.add_api_route('/z', h)\ndef z(): ...\n"
     info = ok(text)
     for name in ("app", "y", "z"):
         assert text[info.definitions[name].start : info.definitions[name].end] == name
@@ -441,8 +438,119 @@ def test_chained_assignment_names_the_same_app() -> None:
     assert paths(info, "wsgi") == {"/x/b": ("GET",)}
 
 
-def test_public_position_provider_fallback_gives_the_same_offsets(monkeypatch: pytest.MonkeyPatch) -> None:
-    fast = ok(FASTAPI)
-    monkeypatch.setitem(sys.modules, "libcst._nodes.internal", None)  # as if libcst had moved CodegenState
-    slow = ok(FASTAPI)
-    assert slow == fast
+# --- ast: positions in UTF-8 bytes, identifiers NFKC-normalised, CPython's own syntax and line breaks ---------------
+
+
+def test_offsets_count_code_points_where_ast_counts_utf8_bytes() -> None:
+    # ast's columns count UTF-8 bytes: 2-, 3- and 4-byte characters earlier on a line must not shift what follows.
+    text = (
+        "é = '€😀'; app = FastAPI(); from m import (x as ñ)\n"
+        "ä = app; app.include_router(rö, prefix='/€')\n"
+        "app.mount('/s', Static(directory='😀')); app.add_api_route('/ä', h)\n"
+        "async  def  Ωx(): ...\n"
+    )
+    assert unicodedata.is_normalized("NFKC", text)  # ast spells every name here as written
+    info = ok(text)
+    for name in ("é", "app", "ñ", "ä", "Ωx"):
+        assert text[info.definitions[name].start : info.definitions[name].end] == name
+    (route,) = [route for route in info.routes if route.path == "/ä"]
+    assert text[route.start : route.end] == "app.add_api_route('/ä', h)"
+    assert info.includes == (("app", "rö", "/€"), ("app", "Static(directory='😀')", "/s"))
+    assert info.aliases == {"ä": "app"}
+
+
+def test_names_are_kept_as_written_when_ast_would_normalise_them() -> None:
+    # ast applies NFKC to identifiers (`ﬁ` becomes `fi`); definitions, owners and aliases keep the text's spelling.
+    text = "ﬁ = FastAPI(openapi_url=None)\n@ﬁ.get('/x')\ndef 𝔘(): ...\nimport os as ℌ\nwsgi = ﬁ\n"
+    text += "def later():\n    ﬁ.ｍｏｕｎｔ('/m', other)\n"  # Python reads the attribute as `mount`
+    info = ok(text)
+    assert list(info.definitions) == ["ﬁ", "𝔘", "ℌ", "wsgi", "later"]
+    for name, definition in info.definitions.items():
+        assert text[definition.start : definition.end] == name
+    assert paths(info, "wsgi") == {"/x": ("GET",)}
+    assert info.dynamic == ("routes are registered on `ﬁ` inside function `later` (line 7)",)
+
+
+def test_line_numbers_follow_ast_line_breaks() -> None:
+    # \r, \r\n and \n end lines; \f, \v and U+2028 (allowed in comments and strings) do not.
+    text = "# a\u2028b\x0bc\x0c\nx = '\u2028\x0c'\r\rfor i in r:\r\x0c    app.add_api_route(i, h)\r\n"
+    text += "@app.get('/q')\ndef y(): ..."
+    info = ok(text)
+    assert info.dynamic == ("routes are registered on `app` inside a `for` loop (line 5)",)
+    (route,) = info.routes
+    assert text[route.start : route.end] == "app.get('/q')"
+    assert text[info.definitions["y"].start : info.definitions["y"].end] == "y"
+
+
+@pytest.mark.parametrize(
+    ("text", "token"),
+    [
+        ("éΩ𐐀 = = 1\n", "="),
+        ("x = 'é€😀' $ 1\n", "$"),
+        ("s = 'ü'\r\nt = f'{a b}'\r\n", "a b"),  # 3.11 reports this against "(a b)", not the line
+        ("\ufeffé = 'unterminated\n", "'"),
+        ("x = 1\x00\n", "\x00"),
+        ("x = '\ud800'\n", "\ud800"),
+    ],
+)
+def test_syntax_error_positions_are_code_points(text: str, token: str) -> None:
+    failure = fail(text)
+    assert text[failure.start : failure.end] == token, failure
+    assert failure.start == (text.rindex(token) if token == "=" else text.index(token))
+
+
+def test_nesting_too_deep_to_parse_is_a_failure_not_a_crash() -> None:
+    assert fail("-" * 100_000 + "1").message == "invalid Python: nesting too deep to analyse"
+    assert fail("x = " + "+".join(["'a'"] * 100_000)).message == "invalid Python: nesting too deep to analyse"
+
+
+def test_warnings_about_the_analysed_code_are_neither_raised_nor_shown() -> None:
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("error")  # as under `python -W error`: an invalid escape would become a SyntaxError
+        info = ok("import re\nPATTERN = re.compile('\\d+')\n")
+    assert "PATTERN" in info.definitions and caught == []
+
+
+def test_backslash_continuation_lines_join_as_in_cpython() -> None:
+    # A `\` line joins the next one, indentation and all: CPython rejects the first module (libcst did not) and
+    # binds `app` in the second at top level.
+    assert fail("x = 1\n  \\\nif x:\n    y = 1\n").message == "invalid Python: unexpected indent"
+    assert ok("def f():\n    pass\n\\\napp = Flask(__name__)\n").definitions["app"].kind == "assign"
+
+
+def test_nested_registrations_in_every_written_form() -> None:
+    text = textwrap.dedent(
+        """\
+        def setup(app):
+            app.add_url_rule("/a", view_func=v)
+            app.add_url_rule("/b", view_func=v)
+        def applied():
+            app.get("/x") (handler)
+        def continued():
+            app.get("/y") \\
+                (handler)
+        class Views:
+            @bp.route("/z")
+            def z(self): ...
+        def plain():
+            return settings.get("mount_point"), os.environ.get("ROUTE")
+        """
+    )
+    assert ok(text).dynamic == (
+        "routes are registered on `app` inside function `setup` (line 2)",  # the first of two
+        "routes are registered on `app` inside function `applied` (line 5)",
+        "routes are registered on `app` inside function `continued` (line 7)",
+        "routes are registered on `bp` inside class `Views` (line 10)",
+    )
+    # Blocks whose text has none of these hints are not walked, so every registering name must contain one.
+    assert all(any(hint in name for hint in pymodule._NESTED_HINTS) for name in pymodule._NESTED_CALLS)
+
+
+def test_analysis_needs_no_libcst() -> None:
+    code = (
+        "import sys; sys.modules['libcst'] = None\n"
+        "from railcheck.sources.pymodule import analyse_module\n"
+        "print(type(analyse_module('app = FastAPI()')).__name__)"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert result.stdout.strip() == "ModuleInfo"

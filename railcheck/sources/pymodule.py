@@ -2,39 +2,40 @@
 
 This owns the answers to "does `main.py` define `app`" (for `uvicorn main:app`) and "which paths does the app
 in this module serve" (for a health check path), for FastAPI, Starlette and Flask. The analysed code is never
-imported or executed: libcst only parses it. libcst is imported on first use because importing it costs
-~100 ms, which runs that never look at Python code should not pay.
+imported or executed: the standard library's `ast.parse` only parses it. `ast` and not a concrete syntax tree
+(libcst) because this runs on every service's module in a pre-commit hook: a 200-line module takes about 2 ms
+instead of 25, and there is no 100 ms import. Node positions are all the rules need; nothing here rewrites code.
 """
 
 from __future__ import annotations
 
 import ast
-import bisect
-import dataclasses
-import functools
 import re
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+import sys
+import warnings
+from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from railcheck.sources.text import ParseFailure
-
-if TYPE_CHECKING:
-    import libcst as cst
-else:
-    cst = None  # bound to the libcst module by analyse_module; every helper below runs after that
 
 _VERBS = frozenset({"get", "post", "put", "patch", "delete", "head", "options", "trace"})
 _DECORATORS = _VERBS | {"route", "api_route", "websocket", "websocket_route"}
 _REGISTERS = frozenset({"add_api_route", "add_url_rule", "add_route", "add_websocket_route", "add_api_websocket_route"})
 _INCLUDES = {"include_router": "prefix", "register_blueprint": "url_prefix"}
+_NESTED_CALLS = _REGISTERS | _INCLUDES.keys() | {"route", "api_route", "mount"}
 _ROUTERS = {"APIRouter": "prefix", "Blueprint": "url_prefix", "Router": None}
 _ROUTE_CLASSES = frozenset({"Route", "WebSocketRoute", "APIRoute", "APIWebSocketRoute"})
 # FastAPI serves these unless told otherwise, and health checks do sometimes point at /docs.
 _FASTAPI_DOCS = {"openapi_url": "/openapi.json", "docs_url": "/docs", "redoc_url": "/redoc"}
-_ERROR_AT = re.compile(r"error at (\d+):(\d+): ")
-_NEWLINE = re.compile(r"\r\n|\r|\n")  # libcst's line breaks (LineIndex only knows \n)
+_NEWLINE = re.compile(r"\r\n|\r|\n")  # the line breaks ast numbers lines by (not \f, \v or \u2028)
+_FIRST_NAME = re.compile(r"[^\s\\.]*")  # `x`, or `a` of `a.b`; these match on any import alias
+_LAST_WORD = re.compile(r"[^\s\\]*$")  # `y` of `x as y`
+# What the text of any registration nested in a block contains: a decorator, part of one of _NESTED_CALLS, or
+# an applied call `x.get(p)(f)`. Plain substring searches: a regex of words costs as much as walking the block.
+_NESTED_HINTS = ("@", "route", "mount", "add_url_rule", "register_blueprint")
+_APPLIED_HINT = re.compile(r"\)[\s\\]*[(#]")
+_DEF_NAME = re.compile(r"(?:async[ \t\f\\\r\n]+)?(?:def|class)[ \t\f\\\r\n]+([^ \t\f\\\r\n(:\[]+)")
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,23 +77,27 @@ class ModuleInfo:
 
 
 def analyse_module(text: str) -> ModuleInfo | ParseFailure:
-    """Parse `text` with libcst and collect definitions and routes; never raises, never runs the code."""
-    global cst
-    import libcst as cst
-
-    base = 1 if text.startswith("\ufeff") else 0  # libcst drops a BOM, so its offsets start after it
+    """Parse `text` with `ast` and collect definitions and routes; never raises, never runs the code."""
+    source = _Source(text)
     try:
-        module = cst.parse_module(text)
-    except cst.ParserSyntaxError as error:
-        return _syntax_failure(text, base, error)
-    except Exception as error:  # libcst has known crashes on odd input; report them, never propagate
-        message = f"invalid Python: libcst cannot parse this file ({type(error).__name__})"
-        return ParseFailure(message, 0, min(1, len(text)))
-    try:
-        walker = _Walker()
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # the analysed code's invalid escapes are not ours to report
+            module = ast.parse(text[source.base :], type_comments=False)
+        if not source.normalised:  # ast spells identifiers NFKC-normalised (`x𝔘` as `xU`); keep them as written
+            for node in ast.walk(module):
+                if type(node) is ast.Name:
+                    node.id = source.code(node)
+        walker = _Walker(source)
         walker.statements(module.body)
-        return walker.finish(_offsets(module, walker.nodes, text[base:]), base, text)
-    except RecursionError:
+        dynamic = tuple(f"{message} (line {line})" for message, line in walker.reasons.items())
+        return ModuleInfo(walker.definitions, tuple(walker.routes), tuple(walker.includes), walker.routers, dynamic,
+                          walker.aliases)
+    except SyntaxError as error:  # with IndentationError and TabError
+        return source.failure(error)
+    except ValueError as error:  # null bytes (older releases), lone surrogates (UnicodeEncodeError)
+        start = getattr(error, "start", max(text[source.base :].find("\0"), 0)) + source.base
+        return ParseFailure(f"invalid Python: {error}", min(start, len(text)), min(start + 1, len(text)))
+    except (RecursionError, MemoryError):  # nesting deeper than the parser's stack or this module's recursion
         return ParseFailure("invalid Python: nesting too deep to analyse", 0, min(1, len(text)))
 
 
@@ -138,161 +143,202 @@ def _join(left: str | None, right: str | None) -> str | None:
     return left.rstrip("/") + "/" + right.lstrip("/") if left and right else left + right
 
 
-def _syntax_failure(text: str, base: int, error: Any) -> ParseFailure:
-    message, match = error.message, _ERROR_AT.search(error.message)
-    starts = [base] + [newline.end() for newline in _NEWLINE.finditer(text, base)]
-    if match is None:  # tokenizer errors have no position in the message, and raw_line is all there is
-        offset = starts[min(max(error.raw_line, 1), len(starts)) - 1]
-        return ParseFailure(f"invalid Python: {message}", offset, min(offset + 1, len(text)))
-    message = message[: match.start()] + message[match.end() :]
-    offset = min(starts[min(max(int(match.group(1)), 1), len(starts)) - 1] + int(match.group(2)), len(text))
-    # libcst's PEG parser reports the start of the token after the one it choked on (`x = = 1` points at `1`):
-    # step back over whitespace to the offending token's end, then over one word or one symbol to its start.
-    end = offset
-    while end > base and text[end - 1] in " \t\f\r\n\\":
-        end -= 1
-    start = end - 1
-    while start > base and (text[start - 1] + text[end - 1]).replace("_", "a").isalnum():
-        start -= 1
-    if end == base:
-        start, end = offset, min(offset + 1, len(text))
-    return ParseFailure(f"invalid Python: {message}", start, end)
+class _Source:
+    """The text with ast's line numbering. ast positions are 1-based lines and UTF-8 byte columns; the API's are
+    0-based code-point offsets into the whole text. ast rejects a leading BOM, so it parses what follows it."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.base = 1 if text.startswith("\ufeff") else 0
+        self.starts = [self.base, *(newline.end() for newline in _NEWLINE.finditer(text, self.base))]
+        self.ascii = text.isascii()
+        # Whether every identifier is written as ast spells it (NFKC) and as the text searches below expect.
+        self.normalised = self.ascii or _is_nfkc(text)
+
+    def offset(self, line: int, column: int) -> int:
+        start = self.starts[line - 1]
+        prefix = self.text[start : start + column]  # at least `column` bytes' worth of characters
+        if self.ascii or prefix.isascii():
+            return start + column
+        return start + len(prefix.encode()[:column].decode())
+
+    def span(self, node: Any) -> tuple[int, int]:
+        return self.offset(node.lineno, node.col_offset), self.offset(node.end_lineno, node.end_col_offset)
+
+    def code(self, node: Any) -> str:
+        start, end = self.span(node)
+        return self.text[start:end]
+
+    def failure(self, error: SyntaxError) -> ParseFailure:
+        """SyntaxError positions are 1-based and count code points; point at the offending token."""
+        message, text = f"invalid Python: {error.msg}", self.text
+        if error.lineno is None:  # null bytes: newer releases raise a SyntaxError without a position
+            start = max(text.find("\0"), 0)
+            return ParseFailure(message, start, min(start + 1, len(text)))
+        number = min(max(error.lineno, 1), len(self.starts))
+        first = self.starts[number - 1]
+        line = text[first : self.starts[number] if number < len(self.starts) else len(text)].rstrip("\r\n")
+        column = max((error.offset or 1) - 1, 0)
+        written = (error.text or "").rstrip("\r\n")
+        if sys.version_info < (3, 12) and written.startswith("(") and written != line and written[1:-1] in line:
+            column += line.index(written[1:-1]) - 1  # 3.11 places errors in f-string braces in "(expression)"
+        start = first + min(column, len(line))
+        width = (error.end_offset or 0) - (error.offset or 0) if error.end_lineno == error.lineno else 0
+        return ParseFailure(message, start, min(max(first + len(line), start + 1), start + max(width, 1), len(text)))
+
+
+def _is_nfkc(text: str) -> bool:
+    import unicodedata  # imported when first needed: most modules are ASCII
+
+    return unicodedata.is_normalized("NFKC", text)
 
 
 def _dotted(node: Any) -> str | None:
-    if isinstance(node, cst.Name):
-        return node.value
-    head = _dotted(node.value) if isinstance(node, cst.Attribute) else None
-    return None if head is None else f"{head}.{node.attr.value}"
+    if type(node) is ast.Name:
+        return node.id
+    if type(node) is ast.Constant and (node.value is None or type(node.value) is bool):
+        return repr(node.value)  # read as the names they once were, so `docs_url=None` reads "None"
+    head = _dotted(node.value) if type(node) is ast.Attribute else None
+    return None if head is None else f"{head}.{node.attr}"
 
 
 def _static(node: Any, noun: str = "path") -> tuple[str | None, str | None]:
     """(value, None) for a string literal, a concatenation of them or an f-string without placeholders; else
     (None, why)."""
-    if isinstance(node, cst.SimpleString):
-        literal = node.value
-    elif isinstance(node, cst.FormattedString):
-        if any(isinstance(part, cst.FormattedStringExpression) for part in node.parts):
+    if type(node) is ast.Constant and isinstance(node.value, (str, bytes)):
+        return (node.value, None) if isinstance(node.value, str) else (None, f"{noun} is a bytes literal")
+    if type(node) is ast.JoinedStr:  # ast has already joined `"a" f"b"` and unescaped `{{`
+        if any(type(part) is ast.FormattedValue for part in node.values):
             return None, f"{noun} is an f-string with placeholders"
-        texts = (part.value for part in node.parts if isinstance(part, cst.FormattedStringText))
-        body = "".join(texts).replace("{{", "{").replace("}}", "}")
-        literal = node.prefix.replace("f", "").replace("F", "") + node.start[len(node.prefix) :] + body + node.end
-    elif isinstance(node, cst.ConcatenatedString) or isinstance(getattr(node, "operator", None), cst.Add):
+        return "".join(str(part.value) for part in node.values if isinstance(part, ast.Constant)), None
+    if type(node) is ast.BinOp and type(node.op) is ast.Add:
         (left, why), (right, why_right) = _static(node.left, noun), _static(node.right, noun)
         return (left + right, None) if left is not None and right is not None else (None, why or why_right)
-    elif node is None:
+    if node is None:
         return None, f"{noun} argument is missing"
-    else:
-        dotted = _dotted(node)
-        if dotted is not None:
-            return None, f"{noun} is {'an attribute' if '.' in dotted else 'a variable'} (`{dotted}`)"
-        return None, f"{noun} is {'computed by a call' if isinstance(node, cst.Call) else 'not a string literal'}"
-    try:
-        value = ast.literal_eval(literal)  # a literal evaluator: it never runs code
-    except Exception:  # malformed escapes, which libcst's parser lets through
-        return None, f"{noun} literal cannot be decoded"
-    return (value, None) if isinstance(value, str) else (None, f"{noun} is a bytes literal")
+    dotted = _dotted(node)
+    if dotted is not None:
+        return None, f"{noun} is {'an attribute' if '.' in dotted else 'a variable'} (`{dotted}`)"
+    return None, f"{noun} is {'computed by a call' if type(node) is ast.Call else 'not a string literal'}"
 
 
-def _argument(call: Any, index: int | None, *names: str) -> tuple[bool, Any]:
+def _argument(call: ast.Call, index: int | None, *names: str) -> tuple[bool, Any]:
     """(given, node) for the keyword argument in `names`, else the positional argument at `index`."""
-    for arg in call.args:
-        if arg.keyword is not None and arg.keyword.value in names:
-            return True, arg.value
-    positional = [arg.value for arg in call.args if arg.keyword is None and not arg.star]
+    for keyword in call.keywords:
+        if keyword.arg in names:
+            return True, keyword.value
+    positional = [arg for arg in call.args if type(arg) is not ast.Starred]
     return (True, positional[index]) if index is not None and index < len(positional) else (False, None)
 
 
-def _methods(call: Any, verb: str) -> tuple[str, ...]:
+def _methods(call: ast.Call, verb: str) -> tuple[str, ...]:
     if verb in _VERBS or "websocket" in verb.lower():
         return ("WEBSOCKET",) if "websocket" in verb.lower() else (verb.upper(),)
     given, node = _argument(call, None, "methods")
     if not given:
         return ("GET",)  # the default of Flask's route, FastAPI's api_route and Starlette's Route for functions
-    literal = isinstance(node, (cst.List, cst.Tuple, cst.Set))
-    values = [_static(element.value)[0] for element in node.elements] if literal else [None]
+    literal = type(node) in (ast.List, ast.Tuple, ast.Set)
+    values = [_static(element)[0] for element in node.elts] if literal else [None]
     return tuple(value.upper() for value in values if value is not None) if None not in values else ()
 
 
-class _Walker:
-    """Walks top-level statements keeping libcst nodes, which one codegen pass at the end turns into offsets."""
+def _callee(node: Any) -> str:
+    """The last part of a call's dotted callee: "Route" for `routing.Route(...)`; "" when not such a call."""
+    return (_dotted(node.func) or "").rsplit(".", 1)[-1] if type(node) is ast.Call else ""
 
-    def __init__(self) -> None:
-        self.nodes: set[Any] = set()
-        self.definitions: dict[str, tuple[str, Any, str | None, str | None, str | None]] = {}
-        self.routes: list[tuple[str | None, tuple[str, ...], str, Any, str | None]] = []
+
+class _Walker:
+    """Walks top-level statements, recording definitions, routes, includes and reasons as it goes."""
+
+    def __init__(self, source: _Source) -> None:
+        self.source = source
+        self.definitions: dict[str, Definition] = {}
+        self.routes: list[Route] = []
         self.includes: list[tuple[str, str, str | None]] = []
         self.routers: dict[str, str | None] = {}
-        self.reasons: dict[str, Any] = {}  # message -> node it points at; the first occurrence wins
+        self.reasons: dict[str, int] = {}  # message -> line; the first occurrence wins
         self.lists: dict[str, Any] = {}  # top-level list literals, for `Starlette(routes=routes)`
         self.aliases: dict[str, str] = {}
 
-    def statements(self, body: Sequence[Any]) -> None:
+    def statements(self, body: list[ast.stmt]) -> None:
         for statement in body:
-            if isinstance(statement, (cst.SimpleStatementLine, cst.SimpleStatementSuite)):
-                for small in statement.body:
-                    self.small(small)
-            elif isinstance(statement, (cst.FunctionDef, cst.ClassDef)):
-                kind = "def" if isinstance(statement, cst.FunctionDef) else "class"
-                self.define(statement.name.value, kind, statement.name)
-                for decorator in statement.decorators:
-                    self.registration(decorator.decorator, decorator=True)
-                self.nested(statement.body, f"{'function' if kind == 'def' else 'class'} `{statement.name.value}`")
-            elif isinstance(statement, (cst.For, cst.While)):
-                self.nested(statement, f"a `{'for' if isinstance(statement, cst.For) else 'while'}` loop")
-            elif hasattr(statement, "body"):  # if/else, try/except/finally, with: their names bind at module level
-                body = statement.body
-                self.statements(body.body if isinstance(body, cst.IndentedBlock) else [body])
-                self.statements(getattr(statement, "handlers", ()))
-                rest = (getattr(statement, "orelse", None), getattr(statement, "finalbody", None))
-                self.statements([child for child in rest if child is not None])
+            if isinstance(statement, (ast.Assign, ast.AnnAssign)):
+                self.assign(statement)
+            elif isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+                self.definition(statement)
+            elif isinstance(statement, (ast.Import, ast.ImportFrom)):
+                self.imports(statement)
+            elif isinstance(statement, ast.Expr) and isinstance(statement.value, ast.Call):
+                self.registration(statement.value, decorator=False)
+            elif isinstance(statement, ast.Delete):
+                for name in (name for target in statement.targets for name in _bound_names(target)):
+                    self.definitions.pop(name.id, None)
+            elif isinstance(statement, (ast.For, ast.AsyncFor, ast.While)):
+                self.nested(statement, f"a `{'while' if isinstance(statement, ast.While) else 'for'}` loop")
+            elif isinstance(statement, (ast.If, ast.With, ast.AsyncWith, ast.Try, ast.TryStar)):
+                # if/else, try/except/finally, with: their names bind at module level
+                self.statements(statement.body)
+                for handler in getattr(statement, "handlers", ()):
+                    self.statements(handler.body)
+                self.statements(getattr(statement, "orelse", []))
+                self.statements(getattr(statement, "finalbody", []))
 
-    def small(self, node: Any) -> None:
-        if isinstance(node, (cst.Assign, cst.AnnAssign)) and node.value is not None:
-            targets = [t.target for t in node.targets] if isinstance(node, cst.Assign) else [node.target]
-            call = _dotted(node.value.func) if isinstance(node.value, cst.Call) else None
-            for name in (name for target in targets for name in _bound_names(target)):
-                self.define(name.value, "assign" if isinstance(node, cst.Assign) else "annassign", name, call)
-            names = [target.value for target in targets if isinstance(target, cst.Name)]
-            if isinstance(node.value, cst.Name):
-                self.aliases.update((name, node.value.value) for name in names if name != node.value.value)
-            elif names:  # `app = application = FastAPI()`: one object with two names
-                self.created(names[0], node.value)
-                self.aliases.update((name, names[0]) for name in names[1:] if name != names[0])
-        elif isinstance(node, cst.Import):
-            for alias in node.names:
-                module = _dotted(alias.name) or ""
-                bound: Any = alias.asname.name if alias.asname is not None else _leftmost(alias.name)
-                self.define(bound.value, "import", bound, None, module if alias.asname else module.split(".")[0])
-        elif isinstance(node, cst.ImportFrom):
-            module = "." * len(node.relative) + (_dotted(node.module) or "")
-            if isinstance(node.names, cst.ImportStar):
-                return self.reason(f"star import from `{module}` may define names and routes not seen here", node)
-            for alias in node.names:
-                bound = alias.asname.name if alias.asname is not None else alias.name
-                self.define(bound.value, "import", bound, None, module, _dotted(alias.name))
-        elif isinstance(node, cst.Del):
-            for name in _bound_names(node.target):
-                self.definitions.pop(name.value, None)
-        elif isinstance(node, cst.Expr) and isinstance(node.value, cst.Call):
-            self.registration(node.value, decorator=False)
+    def assign(self, node: ast.Assign | ast.AnnAssign) -> None:
+        if node.value is None:
+            return
+        targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+        call = _dotted(node.value.func) if isinstance(node.value, ast.Call) else None
+        kind = "assign" if isinstance(node, ast.Assign) else "annassign"
+        for name in (name for target in targets for name in _bound_names(target)):
+            self.define(name.id, kind, self.source.span(name), call)
+        names = [target.id for target in targets if isinstance(target, ast.Name)]
+        value = _dotted(node.value) if isinstance(node.value, (ast.Name, ast.Constant)) else None
+        if value is not None:
+            self.aliases.update((name, value) for name in names if name != value)
+        elif names:  # `app = application = FastAPI()`: one object with two names
+            self.created(names[0], node.value)
+            self.aliases.update((name, names[0]) for name in names[1:] if name != names[0])
 
-    def define(self, name: str, kind: str, node: Any, call: str | None = None, *imported: str | None) -> None:
-        self.nodes.add(node)
+    def definition(self, node: ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef) -> None:
+        kind = "class" if isinstance(node, ast.ClassDef) else "def"
+        start = self.source.offset(node.lineno, node.col_offset)
+        match = _DEF_NAME.match(self.source.text, start)  # always matches: the statement starts with its keywords
+        self.define(match.group(1) if match else node.name, kind, match.span(1) if match else (start, start))
+        for decorator in node.decorator_list:
+            self.registration(decorator, decorator=True)
+        self.nested(node, f"{'function' if kind == 'def' else 'class'} `{node.name}`")
+
+    def imports(self, node: ast.Import | ast.ImportFrom) -> None:
+        module = "." * node.level + (node.module or "") if isinstance(node, ast.ImportFrom) else None
+        for alias in node.names:
+            if alias.name == "*":
+                self.reason(f"star import from `{module}` may define names and routes not seen here", node)
+                continue
+            start, end = self.source.span(alias)  # `x`, `x as y`, `a.b as c`, `a . b`
+            first = _FIRST_NAME.match(self.source.text, start, end)  # `x`, or `a` of `a.b`
+            bound = _LAST_WORD.search(self.source.text, start, end) if alias.asname else first
+            if first is None or bound is None:  # never: both patterns match the empty string
+                continue
+            if module is None:
+                self.define(bound.group(), "import", bound.span(), None, alias.name if alias.asname else first.group())
+            else:
+                self.define(bound.group(), "import", bound.span(), None, module, first.group())
+
+    def define(self, name: str, kind: str, span: tuple[int, int], call: str | None = None,
+               imported_from: str | None = None, imported_name: str | None = None) -> None:
         self.routers.pop(name, None)  # a rebinding forgets what the name was
         self.aliases.pop(name, None)
         self.definitions.pop(name, None)  # re-insert, so iteration order follows the last bindings
-        self.definitions[name] = (kind, node, call, *imported, None, None)[:5]
+        self.definitions[name] = Definition(name, kind, *span, call, imported_from, imported_name)
 
     def reason(self, message: str, node: Any) -> None:
-        self.nodes.add(node)
-        self.reasons.setdefault(message, node)
+        self.reasons.setdefault(message, node.lineno)
 
     def created(self, name: str, value: Any) -> None:
         """`name = APIRouter(prefix=...)`, `name = Starlette(routes=[...])`, `name = FastAPI(...)`, `name = [...]`."""
-        if isinstance(value, (cst.List, cst.Tuple)):
+        if type(value) in (ast.List, ast.Tuple):
             self.lists[name] = value
-        callee = (_dotted(value.func) or "").rsplit(".", 1)[-1] if isinstance(value, cst.Call) else ""
+        callee = _callee(value)
         if callee in _ROUTERS:
             given, node = _argument(value, None, _ROUTERS[callee] or "-")
             self.routers[name], why = _static(node, "prefix") if given else ("", None)
@@ -309,10 +355,10 @@ class _Walker:
             self.route_list(name, self.lists.get(_dotted(routes) or "", routes), "")
 
     def route_list(self, owner: str, routes: Any, prefix: str | None) -> None:
-        if not isinstance(routes, (cst.List, cst.Tuple)):
+        if type(routes) not in (ast.List, ast.Tuple):
             return self.reason(f"routes of `{owner}` come from an expression this analysis cannot read", routes)
-        for item in (element.value for element in routes.elements):
-            kind = (_dotted(item.func) or "").rsplit(".", 1)[-1] if isinstance(item, cst.Call) else ""
+        for item in routes.elts:
+            kind = _callee(item)
             path, why = _static(_argument(item, 0, "path")[1]) if kind else (None, None)
             full = _join(prefix, path)
             if kind in _ROUTE_CLASSES:
@@ -328,16 +374,17 @@ class _Walker:
 
     def registration(self, call: Any, *, decorator: bool) -> None:
         """`@owner.get(path)`, `owner.add_api_route(path, ...)`, `owner.get(path)(handler)`, includes, mounts."""
-        if not isinstance(call, cst.Call):
+        if type(call) is not ast.Call:
             return
         for inner in (call.func, getattr(call.func, "func", None)):
-            if isinstance(inner, cst.Call) and _dotted(inner.func) == "getattr" and inner.args:
-                holder = _dotted(inner.args[0].value) or "an object"
+            if type(inner) is ast.Call and _dotted(inner.func) == "getattr" and (inner.args or inner.keywords):
+                first = inner.args[0] if inner.args else inner.keywords[0].value
+                holder = _dotted(first.value if type(first) is ast.Starred else first) or "an object"
                 return self.reason(f"routes may be registered on `{holder}` through getattr", call)
-        if not decorator and isinstance(call.func, cst.Call):
+        if not decorator and type(call.func) is ast.Call:
             call, decorator = call.func, True  # `app.get("/x")(handler)` is the decorator form, applied by hand
-        owner = _dotted(call.func.value) if isinstance(call.func, cst.Attribute) else None
-        verb: str = call.func.attr.value if owner is not None else ""
+        owner = _dotted(call.func.value) if type(call.func) is ast.Attribute else None
+        verb: str = call.func.attr if owner is not None else ""
         if (verb in _DECORATORS) if decorator else (verb in _REGISTERS):
             self.add_route(owner or "", _static(_argument(call, 0, "path", "rule")[1]), _methods(call, verb), call)
         elif not decorator and (verb in _INCLUDES or verb == "mount"):
@@ -346,12 +393,11 @@ class _Walker:
             prefix, why = _static(node, "prefix") if given else ("", None)
             if why:
                 self.reason(f"prefix of an include into `{owner}` is not static: {why}", call)
-            code = cst.Module([]).code_for_node(included) if included is not None else "?"
+            code = self.source.code(included) if included is not None else "?"
             self.includes.append((owner or "", _dotted(included) or code, prefix))
 
     def add_route(self, owner: str, path: tuple[str | None, str | None], methods: tuple[str, ...], node: Any) -> None:
-        self.nodes.add(node)
-        self.routes.append((path[0], methods, owner, node, path[1]))
+        self.routes.append(Route(path[0], methods, owner, *self.source.span(node), path[1]))
         if path[0] is None:
             self.reason(f"a route on `{owner}` has no static path: {path[1]}", node)
 
@@ -360,134 +406,30 @@ class _Walker:
 
         Plain `.get(...)` calls are left out: in function bodies they are nearly always dict or environ lookups.
         """
-        calls = _REGISTERS | _INCLUDES.keys() | {"route", "api_route", "mount"}
-        for found in _descendants(node):
-            if type(found) is cst.Decorator:
-                call, names = found.decorator, _DECORATORS
-            elif type(found) is cst.Call:
-                applied = type(found.func) is cst.Call  # `app.get("/x")(handler)`
-                call, names = (found.func, _DECORATORS) if applied else (found, calls)
-            else:
-                continue
-            func = call.func if type(call) is cst.Call else None
-            if type(func) is cst.Attribute and func.attr.value in names:
-                self.reason(f"routes are registered on `{_dotted(func.value) or 'an object'}` inside {where}", found)
-
-    def finish(self, offsets: dict[Any, tuple[int, int]], base: int, text: str) -> ModuleInfo:
-        def span(node: Any) -> tuple[int, int]:
-            start, end = offsets.get(node, (0, 0))
-            return start + base, end + base
-
-        starts = [0] + [newline.end() for newline in _NEWLINE.finditer(text)]
-        definitions = {
-            name: Definition(name, kind, *span(node), *rest)
-            for name, (kind, node, *rest) in self.definitions.items()
-        }
-        routes = tuple(Route(path, methods, owner, *span(node), why) for path, methods, owner, node, why in self.routes)
-        lines = [bisect.bisect_right(starts, span(node)[0]) for node in self.reasons.values()]
-        dynamic = tuple(f"{message} (line {line})" for message, line in zip(self.reasons, lines))
-        return ModuleInfo(definitions, routes, tuple(self.includes), dict(self.routers), dynamic, dict(self.aliases))
+        start, end = self.source.span(node)  # from `def`/`class`/`for`/`while`, after the definition's decorators
+        text = self.source.text
+        if self.source.normalised and not _APPLIED_HINT.search(text, start, end):
+            if all(text.find(hint, start, end) < 0 for hint in _NESTED_HINTS):
+                return  # the common handler body: skip the walk, which costs as much as the rest of the analysis
+        top = node.body if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) else [node]
+        found: list[tuple[ast.expr, frozenset[str]]] = []  # (call, method names that register), in any order
+        for child in (child for statement in top for child in ast.walk(statement)):
+            if isinstance(child, ast.Call):
+                applied = isinstance(child.func, ast.Call)  # `app.get("/x")(handler)`
+                found.append((child.func, _DECORATORS) if applied else (child, _NESTED_CALLS))
+            elif isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+                found += ((decorator, _DECORATORS) for decorator in child.decorator_list)
+        for call, names in sorted(found, key=lambda pair: (pair[0].lineno, pair[0].col_offset)):
+            func = call.func if isinstance(call, ast.Call) else None
+            if isinstance(func, ast.Attribute) and func.attr in names:
+                self.reason(f"routes are registered on `{_dotted(func.value) or 'an object'}` inside {where}", call)
 
 
-def _leftmost(node: Any) -> Any:
-    return node if isinstance(node, cst.Name) else _leftmost(node.value)
-
-
-def _bound_names(target: Any) -> Iterator[Any]:
-    if isinstance(target, cst.Name):
+def _bound_names(target: Any) -> Iterator[ast.Name]:
+    if type(target) is ast.Name:
         yield target
-    elif isinstance(target, (cst.Tuple, cst.List)):
-        for element in target.elements:
-            yield from _bound_names(element.value)
-    elif isinstance(target, cst.StarredElement):
+    elif type(target) in (ast.Tuple, ast.List):
+        for element in target.elts:
+            yield from _bound_names(element)
+    elif type(target) is ast.Starred:
         yield from _bound_names(target.value)
-
-
-def _descendants(node: Any) -> Iterator[Any]:
-    """Every node under `node`, read off dataclass fields: libcst's visitors rebuild each node they pass, which
-    made this walk four times slower."""
-    stack = [node]
-    while stack:
-        node = stack.pop()
-        yield node
-        for name in _field_names(node.__class__):
-            value = getattr(node, name)
-            if type(value) in (list, tuple):
-                stack.extend(item for item in value if _is_node(item.__class__))
-            elif _is_node(value.__class__):
-                stack.append(value)
-
-
-@functools.cache
-def _field_names(node_type: Any) -> tuple[str, ...]:
-    return tuple(field.name for field in dataclasses.fields(node_type))
-
-
-@functools.cache
-def _is_node(kind: Any) -> bool:
-    return issubclass(kind, cst.CSTNode)  # cached: CSTNode is an ABC, and its isinstance checks are slow
-
-
-def _offsets(module: cst.Module, wanted: set[Any], source: str) -> dict[Any, tuple[int, int]]:
-    """Code-point offsets of the `wanted` nodes, from one codegen pass that only counts characters.
-
-    libcst's PositionProvider gives the same answer but records every node through the metadata machinery, at
-    about five times the cost; it stays as the fallback should libcst move the internal CodegenState.
-    """
-    try:
-        from libcst._nodes.internal import CodegenState
-    except ImportError:
-        from libcst.metadata import MetadataWrapper, PositionProvider
-
-        starts = [0] + [newline.end() for newline in _NEWLINE.finditer(module.code)]
-        positions = MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider)
-        def point(position: Any) -> int:
-            return int(starts[position.line - 1] + position.column)
-
-        return {node: (point(r.start), point(r.end)) for node, r in positions.items() if node in wanted}
-
-    found: dict[Any, tuple[int, int]] = {}
-
-    class Counter(CodegenState):
-        offset = 0
-        faithful = True  # whether every token so far is exactly the source text at its offset
-
-        def add_indent_tokens(self) -> None:
-            for token in self.indent_tokens:
-                self.add_token(token)
-
-        def add_token(self, value: str) -> None:
-            self.faithful = self.faithful and source.startswith(value, self.offset)
-            self.offset += len(value)
-
-        def pop_trailing_newline(self) -> None:
-            self.offset -= len(self.default_newline)
-
-        @contextmanager
-        def record_syntactic_position(self, node: Any, **_: Any) -> Iterator[None]:
-            start = self.offset
-            yield
-            if node in wanted:
-                found[node] = (start, self.offset)
-
-    counter = Counter(module.default_indent, module.default_newline, tokens=[""])  # "": no synthetic final newline
-    module._codegen(counter)
-    if counter.faithful and counter.offset == len(source):
-        return found
-    # libcst's codegen does not always give back the text: it drops `\` continuation lines and may re-indent the
-    # statement after one. Only whitespace and those backslashes move, and every wanted span starts and ends on a
-    # token character, so map the n-th other character of the generated code onto the n-th one of the source.
-    def kept(char: str) -> bool:
-        return not char.isspace() and char != "\\"
-
-    targets = [index for index, char in enumerate(source) if kept(char)] + [len(source)]
-    ranks, rank = [], 0
-    for char in module.code:
-        ranks.append(rank)
-        rank += kept(char)
-    ranks.append(rank)
-
-    def at(offset: int, shift: int = 0) -> int:
-        return min(targets[min(ranks[offset], len(targets) - 1)] + shift, len(source))
-
-    return {node: (at(start), at(end - 1, 1) if end > start else at(start)) for node, (start, end) in found.items()}
