@@ -61,11 +61,11 @@ def instantiate(registry: Registry, config: Config, *, select: Iterable[str] | N
     return rules
 
 
-def check(project: Project, rules: Iterable[Rule], registry: Registry, *, complete: bool = False) -> CheckResult:
+def check(project: Project, rules: Iterable[Rule], registry: Registry, *, complete: bool = False, used: Iterable[tuple[str, str]] = ()) -> CheckResult:
     """Run `rules` over `project`. A rule that raises yields an RC002 finding; the others still run.
 
     With `complete` (every configured rule over the whole repository), suppressions that matched nothing
-    are reported as RC006.
+    are reported as RC006 (`used` adds suppressions that matched in other processes of the same run).
     """
     raw: list[Diagnostic] = []
     errors = 0
@@ -77,8 +77,7 @@ def check(project: Project, rules: Iterable[Rule], registry: Registry, *, comple
         raw.append(_too_many(project))
     kept, suppressed = _suppress(raw, project.config, registry)
     if complete:
-        used = {item.entry for item in suppressed}
-        kept += unused_suppressions(project.config, used)
+        kept += unused_suppressions(project.config, {item.entry for item in suppressed} | set(used))
     unique = {_identity(diagnostic): diagnostic for diagnostic in kept}
     ordered = sorted(unique.values(), key=Diagnostic.sort_key)
     return CheckResult(tuple(ordered), tuple(suppressed), errors)

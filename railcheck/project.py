@@ -77,41 +77,50 @@ class Project:
         raise KeyError(name)
 
 
+@dataclass(frozen=True, slots=True)
+class Plan:
+    """What discovery found for some targets: the service folders and declared services to load."""
+
+    folders: tuple[PurePosixPath, ...]
+    declarations: tuple[ServiceDeclaration, ...]
+    # How many services there were before MAX_SERVICES cut the list (RC007).
+    discovered: int
+
+    def split(self, parts: int) -> list[Plan]:
+        """`parts` plans covering these services between them; declared services go to the first."""
+        chunks = [self.folders[index::parts] for index in range(parts)]
+        return [Plan(chunk, self.declarations if index == 0 else (), 0) for index, chunk in enumerate(chunks)]
+
+    @property
+    def size(self) -> int:
+        return len(self.folders) + len(self.declarations)
+
+
+def discover(root: Path, config: Config, targets: Iterable[PurePosixPath] = (PurePosixPath("."),)) -> Plan:
+    """Find the services under `targets` (repo-relative folders or files), without reading any file."""
+    loader = _Loader(root.resolve(), config, {})
+    return loader.plan(tuple(targets))
+
+
 def load_project(
     root: Path,
     config: Config,
     targets: Iterable[PurePosixPath] = (PurePosixPath("."),),
     overlay: Mapping[PurePosixPath, str] | None = None,
+    *,
+    plan: Plan | None = None,
+    parse: bool = True,
 ) -> Project:
-    """Discover the services under `targets` (repo-relative dirs or files) and load them. Never raises on bad files.
+    """Discover the services under `targets` (or load the ones `plan` names) and load them. Never raises on bad files.
 
-    `overlay` gives texts that replace (or add) files, as the fixer sees them before writing.
+    `overlay` gives texts that replace (or add) files, as the fixer sees them before writing. With `parse`
+    False, config files are read but not parsed (for rules that only need the layout and texts).
     """
-    loader = _Loader(root.resolve(), config, overlay or {})
-    targets = tuple(targets)
-    declared = {declaration.root: declaration for declaration in config.services}
-    claimed = _claimed_config_dirs(config.services)
-    folders: set[PurePosixPath] = set()
-    for target in targets:
-        found = set(loader.service_folders(target))
-        inside = Path(os.path.realpath(loader.root / target)).is_relative_to(loader.root)
-        if not found and inside and not (loader.root / target).is_dir():
-            # A file outside every service (the config, a root .python-version, a sync source) can affect any
-            # service: check them all.
-            found = set(loader.service_folders(PurePosixPath(".")))
-            targets = (*targets, PurePosixPath("."))
-        folders.update(found)
-    services: list[Service] = []
-    for declaration in config.services:
-        if any(_overlaps(declaration, target) for target in targets):
-            services.append(loader.declared_service(declaration))
-    for folder in sorted(folders):
-        if folder in claimed or folder in declared:
-            continue
-        services.append(loader.discovered_service(folder))
+    loader = _Loader(root.resolve(), config, overlay or {}, parse=parse)
+    plan = plan or loader.plan(tuple(targets))
+    services = [loader.declared_service(declaration) for declaration in plan.declarations]
+    services += [loader.discovered_service(folder) for folder in plan.folders]
     services.sort(key=lambda service: (str(service.root), service.name))
-    discovered = len(services)
-    services = services[:MAX_SERVICES]
     for service in services:
         # Read the root-level files Railpack consults now, so their problems are reported with the rest.
         for name in SERVICE_FILES:
@@ -122,7 +131,7 @@ def load_project(
     for source, copies in config.sync:
         for path in (source, *copies):
             loader.repository.read(path)
-    return Project(loader.root, config, tuple(services), tuple(loader.problems), loader.texts, loader.repository, discovered=discovered)
+    return Project(loader.root, config, tuple(services), tuple(loader.problems), loader.texts, loader.repository, discovered=max(plan.discovered, len(services)))
 
 
 def _overlaps(declaration: ServiceDeclaration, target: PurePosixPath) -> bool:
@@ -155,15 +164,35 @@ def _within(path: PurePosixPath, folder: PurePosixPath) -> bool:
 
 
 class _Loader:
-    def __init__(self, root: Path, config: Config, overlay: Mapping[PurePosixPath, str]) -> None:
+    def __init__(self, root: Path, config: Config, overlay: Mapping[PurePosixPath, str], parse: bool = True) -> None:
         self.root = root
         self.config = config
+        self.parse = parse
         self.repository = Repository(root, overlay)
         self.problems = self.repository.problems
         self.texts = self.repository.texts
         self._ignore = _IgnoreRules(root, config.exclude)
 
     # --- discovery -----------------------------------------------------------------------------
+
+    def plan(self, targets: tuple[PurePosixPath, ...]) -> Plan:
+        declared = {declaration.root: declaration for declaration in self.config.services}
+        claimed = _claimed_config_dirs(self.config.services)
+        folders: set[PurePosixPath] = set()
+        for target in targets:
+            found = set(self.service_folders(target))
+            inside = Path(os.path.realpath(self.root / target)).is_relative_to(self.root)
+            if not found and inside and not (self.root / target).is_dir():
+                # A file outside every service (the config, a root .python-version, a sync source) can affect
+                # any service: check them all.
+                found = set(self.service_folders(PurePosixPath(".")))
+                targets = (*targets, PurePosixPath("."))
+            folders.update(found)
+        declarations = tuple(declaration for declaration in self.config.services if any(_overlaps(declaration, target) for target in targets))
+        kept = tuple(folder for folder in sorted(folders) if folder not in claimed and folder not in declared)
+        total = len(declarations) + len(kept)
+        room = max(0, MAX_SERVICES - len(declarations))
+        return Plan(kept[:room], declarations[:MAX_SERVICES], total)
 
     def service_folders(self, target: PurePosixPath) -> Iterator[PurePosixPath]:
         """Service folders for one target: every one below a directory, and the nearest one above it."""
@@ -260,7 +289,7 @@ class _Loader:
     def _document(self, path: PurePosixPath, *, jwcc: bool) -> Document | None:
         """Read and parse one config file; None when absent or broken (a FileProblem says why)."""
         text = self.repository.read(path)
-        if text is None:
+        if text is None or not self.parse:
             return None
         if path.suffix == ".toml":
             parsed = parse_toml(text, path)

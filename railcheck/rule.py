@@ -66,6 +66,9 @@ class Rule:
     examples: ClassVar[tuple[Valid | Invalid, ...]] = ()
     # Abstract intermediate classes set this to skip the metadata checks.
     abstract: ClassVar[bool] = False
+    # True for rules that compare services with each other or with the repository root: when a large
+    # repository is checked in parallel chunks, they run once over the whole layout instead of per chunk.
+    repository_wide: ClassVar[bool] = False
     # A frozen dataclass of the rule's options (kebab-case in config, snake_case here), or None.
     Options: ClassVar[type | None] = None
 

@@ -206,11 +206,29 @@ class FixResult:
 
 
 def _check(root: Path, config: Config, targets: list[PurePosixPath], rules: list[Rule], registry: Registry, complete: bool) -> Findings:
+    from railcheck import parallel
     from railcheck.engine import check
-    from railcheck.project import load_project
+    from railcheck.project import discover, load_project
 
-    project = load_project(root, config, targets)
-    return Findings.of(project, check(project, rules, registry, complete=complete))
+    plan = discover(root, config, targets)
+    count = parallel.workers(plan)
+    if count == 1:
+        project = load_project(root, config, plan=plan)
+        return Findings.of(project, check(project, rules, registry, complete=complete))
+    diagnostics, texts, services, suppressed, used, errors = parallel.merge(parallel.check_chunks(root, config, plan, rules, registry, count))
+    # Rules that compare across the repository, the service limit and unused suppressions: once, on the layout.
+    layout = load_project(root, config, plan=plan, parse=False)
+    wide = check(layout, [rule for rule in rules if rule.repository_wide], registry, complete=complete, used=used)
+    suppressed.update((item.diagnostic.code, item.reason) for item in wide.suppressed)
+    paths = {d.path for d in wide.diagnostics} | {r.path for d in wide.diagnostics for r in d.related}
+    texts.update((path, text) for path, text in layout.texts.items() if path in paths)
+    return Findings(
+        tuple(sorted((*diagnostics, *wide.diagnostics), key=Diagnostic.sort_key)),
+        texts,
+        services,
+        tuple((code, count, reason) for (code, reason), count in sorted(suppressed.items(), key=lambda pair: (pair[0][0], pair[0][1] or ""))),
+        errors + wide.internal_errors,
+    )
 
 
 def _cached_check(root: Path, config: Config, targets: list[PurePosixPath], rules: list[Rule], registry: Registry, settings: CheckSettings, complete: bool) -> Findings:

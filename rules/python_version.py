@@ -274,6 +274,7 @@ class RootPythonVersionIgnored(ProjectRule):
     `/.python-version` says `3.11`, and `services/api` (its root directory) has no version file.
     """
 
+    repository_wide = True
     code = "PV005"
     name = "root-python-version-ignored"
     summary = "A repository-root Python version file that subfolder services never see"

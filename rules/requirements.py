@@ -219,6 +219,7 @@ class CopyOutOfSync(ProjectRule):
     guesses that they are copies.
     """
 
+    repository_wide = True
     code = "RQ005"
     name = "copy-out-of-sync"
     summary = "A copy of a file has drifted from its original"

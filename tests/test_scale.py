@@ -22,3 +22,21 @@ def test_two_hundred_services_give_identical_results_twice(tmp_path: Path) -> No
     broken = {f"services/svc{index}" for index in range(0, 200, BROKEN_EVERY)}
     assert {d["service"] for d in document["diagnostics"]} == broken
     assert {"RP001", "ST003", "ST004", "SV003", "PV002"} <= codes
+
+
+def test_parallel_run_equals_single_process_run(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    import railcheck.parallel as parallel
+
+    root = write_monorepo(tmp_path / "repo", 150)
+    # Repository-wide findings too: a root .python-version nobody sees, a drifted copy, an unused suppression.
+    (root / ".python-version").write_text("3.11\n")
+    (root / "services" / "svc1" / ".python-version").unlink()
+    (root / "requirements.txt").write_text("fastapi==0.115.6\nuvicorn[standard]==0.32.1\nhttpx==0.28.1\npydantic==2.10.5\n")
+    (root / "railcheck.toml").write_text('ignore = { RW102 = "generated", RW105 = "unused on purpose" }\n')
+    monkeypatch.setattr(parallel, "MIN_SERVICES", 100)
+    forked = invoke("check", str(root), "--output-format", "json", "--no-cache").output
+    monkeypatch.setattr(parallel, "MIN_SERVICES", 10**9)
+    single = invoke("check", str(root), "--output-format", "json", "--no-cache").output
+    assert forked == single
+    codes = {d["code"] for d in json.loads(forked)["diagnostics"]}
+    assert {"PV005", "RQ005", "RC006", "RP001"} <= codes

@@ -15,7 +15,8 @@ import pytest
 from conftest import invoke
 
 FIXTURES = Path(__file__).parent / "fixtures"
-SCENARIOS = sorted(path for path in FIXTURES.iterdir() if path.is_dir() and path.name != "corpus")
+# A scenario is a folder with its own railcheck.toml; corpus/ and iac/ hold sample files for other tests.
+SCENARIOS = sorted(path for path in FIXTURES.iterdir() if (path / "railcheck.toml").is_file())
 
 
 def _files(root: Path) -> dict[str, bytes]:

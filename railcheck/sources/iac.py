@@ -25,6 +25,7 @@ import ast
 import re
 import sys
 import threading
+import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Union
@@ -435,7 +436,7 @@ class _Back:
         pre = _first_present(pre_candidates) if py else _first(pre_candidates, False)
         if isinstance(pre, _Unk):
             out["preDeploy"] = pre
-        elif _is_none(pre) or (not py and _truthy(pre) is False and not isinstance(pre, _Arr)):
+        elif pre is None or _is_none(pre) or (not py and _truthy(pre) is False and not isinstance(pre, _Arr)):
             out["preDeploy"] = get(deploy, "preDeployCommand")  # TypeScript also skips "" here
         else:
             out["preDeploy"] = pre
@@ -454,10 +455,10 @@ class _Back:
 
         out["domains"] = get(config, "domains")
         config_file = get(config, "configFile")
-        out["configFile"] = config_file if py or _truthy(config_file) is not False else None
+        out["configFile"] = config_file if py or config_file is None or _truthy(config_file) is not False else None
         replicas = get(config, "replicas")
         out["replicas"] = replicas if not _is_none(replicas) else get(config, "regions")
-        return {key: value for key, value in out.items() if not _is_none(value)}  # type: ignore[misc]
+        return {key: value for key, value in out.items() if value is not None and not _is_none(value)}
 
     def source_root(self, source: _V, root: _V | None) -> _V | None:
         """The root directory after the SDK's source normalisation: a typed source's own rootDirectory wins."""
@@ -535,6 +536,12 @@ class _Scope:
         return None
 
 
+def _sdk_binding(bindings: list[_Binding]) -> str | None:
+    """The SDK function a name is bound to, when every binding of it is the same SDK import."""
+    names = {str(b.node) if b.kind == "sdk" else None for b in bindings}
+    return names.pop() if len(names) == 1 and None not in names else None
+
+
 @dataclass(slots=True)
 class _Binding:
     kind: str  # "assign" | "sdk" | "sdkmodule" | "other"
@@ -564,10 +571,12 @@ class _PyReader:
         self.base = 1 if text.startswith("\ufeff") else 0
         self.source = text[self.base :]
         self.starts = [0] + [m.end() for m in _PY_NEWLINE.finditer(self.source)]
+        self.columns: dict[int, list[int]] = {}  # per non-ASCII line, UTF-8 byte index -> code-point index
         self.back = _Back(python=True)
         self.module = _Scope("the module", None)
         self.mutated: dict[str, str] = {}
         self.resolving: set[tuple[int, str]] = set()
+        self.memo: dict[tuple[int, str], _V] = {}
         self.programs: list[ast.AST] = []
         self.program_ids: set[int] = set()
         self.undeclared: dict[str, tuple[int, int]] = {}
@@ -579,9 +588,13 @@ class _PyReader:
         index = min(max(line, 1), len(self.starts)) - 1
         start = self.starts[index]
         end = self.starts[index + 1] if index + 1 < len(self.starts) else len(self.source)
-        chunk = self.source[start:end]
-        if not chunk.isascii():
-            column = len(chunk.encode("utf-8")[:column].decode("utf-8", "ignore"))
+        table = self.columns.get(index)
+        if table is None:
+            chunk = self.source[start:end]
+            table = [] if chunk.isascii() else [i for i, char in enumerate(chunk) for _ in char.encode("utf-8")]
+            self.columns[index] = table
+        if table:  # a non-ASCII line: byte column to code-point column
+            column = table[column] if column < len(table) else end - start
         return self.base + min(start + column, end)
 
     def span(self, node: ast.AST) -> tuple[int, int]:
@@ -595,7 +608,9 @@ class _PyReader:
 
     def read(self) -> IacFile | ParseFailure:
         try:
-            tree = ast.parse(self.source)
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")  # invalid escapes in the file are not railcheck's to report
+                tree = ast.parse(self.source)
         except SyntaxError as error:
             return self.syntax_failure(error)
         except ValueError:  # "source code string cannot contain null bytes"
@@ -618,7 +633,9 @@ class _PyReader:
     def syntax_failure(self, error: SyntaxError) -> ParseFailure:
         message = f"invalid Python: {error.msg}"
         if not error.lineno:
-            return ParseFailure(message, 0, min(1, len(self.text)))
+            at = self.text.find("\0")  # "source code string cannot contain null bytes" has no position
+            return ParseFailure(message, max(at, 0), max(at, 0) + 1) if at >= 0 else \
+                ParseFailure(message, 0, min(1, len(self.text)))
         index = min(max(error.lineno, 1), len(self.starts)) - 1
         line_start = self.starts[index]
         line_end = self.starts[index + 1] if index + 1 < len(self.starts) else len(self.source)
@@ -746,7 +763,7 @@ class _PyReader:
                 callee = node.func
                 if isinstance(callee, ast.Attribute) and callee.attr in _MUTATORS:
                     self.mark(callee.value, f"is changed by .{callee.attr}() (line {node.lineno})")
-                kind = self.sdk_name(callee, self.module)
+                kind = self.sdk_name(callee, self.module, scanning=True)
                 if kind in _RESOURCE_KINDS and context is not None:
                     self.back.problem(f"{_DYNAMIC}: {kind}(...) is called {context}", *self.span(node))
             elif isinstance(node, (ast.Assign, ast.AugAssign, ast.AnnAssign, ast.Delete)):
@@ -858,21 +875,18 @@ class _PyReader:
 
     # names
 
-    def sdk_name(self, node: ast.expr, scope: _Scope) -> str | None:
+    def sdk_name(self, node: ast.expr, scope: _Scope, scanning: bool = False) -> str | None:
         """The railway_sdk function that `node` names, if it does."""
         if isinstance(node, ast.Name):
             found = scope.find(node.id)
             if found is None:
                 if node.id in _PY_SDK:
                     # Unbound, so the file means the SDK's function (a star import, or a forgotten import).
-                    if not self.module.star:
+                    if not self.module.star and not scanning:
                         self.undeclared.setdefault(node.id, self.span(node))
                     return node.id
                 return None
-            bindings = found[1]
-            if len(bindings) == 1 and bindings[0].kind == "sdk" and node.id not in self.mutated:
-                return str(bindings[0].node)
-            return None
+            return _sdk_binding(found[1]) if node.id not in self.mutated else None
         if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.attr in _PY_SDK:
             found = scope.find(node.value.id)
             if found is not None and len(found[1]) == 1 and found[1][0].kind == "sdkmodule":
@@ -901,11 +915,14 @@ class _PyReader:
         key = (id(owner), name)
         if key in self.resolving:
             return _Unk(f"uses the name {name}, which refers to itself", start, end)
-        self.resolving.add(key)
-        try:
-            value = self.ev(binding.node, owner, depth + 1)  # type: ignore[arg-type]
-        finally:
-            self.resolving.discard(key)
+        value = self.memo.get(key)
+        if value is None:  # memoised: `B = [A, A]; C = [B, B]; ...` must not cost 2**n evaluations
+            self.resolving.add(key)
+            try:
+                value = self.ev(binding.node, owner, depth + 1)  # type: ignore[arg-type]
+            finally:
+                self.resolving.discard(key)
+            self.memo[key] = value
         return _copy_at(value, start, end, name)
 
     # expressions
@@ -927,9 +944,10 @@ class _PyReader:
                 return _Lit(value, start, end, self.text_start(start, end, value))
             return _Unk("is an f-string with placeholders", start, end)
         if isinstance(node, ast.UnaryOp) and isinstance(node.op, (ast.USub, ast.UAdd)):
-            operand = node.operand
-            if isinstance(operand, ast.Constant) and type(operand.value) in (int, float):
-                return _Lit(-operand.value if isinstance(node.op, ast.USub) else operand.value, start, end)
+            number = node.operand.value if isinstance(node.operand, ast.Constant) else None
+            if type(number) in (int, float):
+                assert isinstance(number, (int, float))
+                return _Lit(-number if isinstance(node.op, ast.USub) else number, start, end)
             return _Unk("is computed with an operator", start, end)
         if isinstance(node, ast.Name):
             return self.resolve(node, scope, depth)
@@ -948,9 +966,9 @@ class _PyReader:
                     entries.extend(_spread_entries(self.ev(value_node, scope, depth + 1), "the spread value"))
                     continue
                 key = self.ev(key_node, scope, depth + 1)
-                value = self.ev(value_node, scope, depth + 1)
-                if isinstance(key, _Lit) and isinstance(key.value, (str, int)):
-                    entries.append((str(key.value), value))
+                item = self.ev(value_node, scope, depth + 1)
+                if isinstance(key, _Lit) and isinstance(key.value, str):
+                    entries.append((key.value, item))
                 else:
                     why = key.reason if isinstance(key, _Unk) else "is not a string"
                     entries.append((None, _Unk(f"has a key that {why}", key.start, key.end)))
@@ -1171,6 +1189,7 @@ class _TsReader:
         self.module = _Scope("the module", None)
         self.mutated: dict[str, str] = {}
         self.resolving: set[tuple[int, str]] = set()
+        self.memo: dict[tuple[int, str], _V] = {}
         self.programs: list[Node] = []
         self.program_ids: set[int] = set()
         self.fallback: list[Node] = []
@@ -1228,12 +1247,19 @@ class _TsReader:
                 start, end = self.span(node)
                 return ParseFailure(f"invalid TypeScript: missing {node.type!r}", start, end)
             if node.is_error:
+                # An ERROR node holds the tokens the parser skipped; where it starts depends on how far the
+                # parser backtracked, so its last token is the better guess at the culprit.
+                start, end = self.span(node)
+                if not self.text[end:].strip() and _unclosed(node):
+                    at = len(self.text.rstrip())
+                    return ParseFailure("invalid TypeScript: unexpected end of file (is a bracket left open?)",
+                                        max(at - 1, 0), at)
                 token = node
-                while token.child_count:
-                    token = token.children[0]
+                while token.child_count and token.type not in ("string", "template_string", "regex"):
+                    token = token.children[-1]
                 start, end = self.span(token if token.end_byte > token.start_byte else node)
                 text = self.text[start:end].strip()[:40]
-                return ParseFailure(f"invalid TypeScript: unexpected {text!r}" if text else "invalid TypeScript",
+                return ParseFailure(f"invalid TypeScript: syntax error near {text!r}" if text else "invalid TypeScript",
                                     start, max(end, start))
             if node.has_error:
                 stack.extend(reversed(node.children))
@@ -1289,9 +1315,9 @@ class _TsReader:
                     for identifier in _descendants(left, ("identifier", "shorthand_property_identifier_pattern")):
                         scope.add(self.raw(identifier), _Binding("other", None, "comes from a loop", line))
                 initializer = node.child_by_field_name("initializer")
-                children = [initializer] if initializer is not None else []
                 body = node.child_by_field_name("body")
-                push(children + (_statements(body) if body is not None else []), "inside a loop")
+                push(([initializer] if initializer is not None else []) + (_statements(body) if body is not None else []),
+                     "inside a loop")
             elif kind == "try_statement":
                 children: list[Node] = []
                 for part in ("body", "handler", "finalizer"):
@@ -1539,7 +1565,7 @@ class _TsReader:
                     arguments = _arguments(node)
                     if arguments:
                         self.mark(arguments[0], f"is changed by Object.{self.raw(prop)}() (line {self.line(node)})")
-        kind = self.sdk_name(callee, self.module)
+        kind = self.sdk_name(callee, self.module, scanning=True)
         if kind in _RESOURCE_KINDS and context is not None:
             self.back.problem(f"{_DYNAMIC}: {kind}(...) is called {context}", *self.span(node))
 
@@ -1555,17 +1581,16 @@ class _TsReader:
 
     # names
 
-    def sdk_name(self, node: Node, scope: _Scope) -> str | None:
+    def sdk_name(self, node: Node, scope: _Scope, scanning: bool = False) -> str | None:
         node = _unwrap(node)
         if node.type == "identifier":
             name = self.raw(node)
             found = scope.find(name)
             if found is None and name in _TS_SDK:
-                self.undeclared.setdefault(name, self.span(node))  # a forgotten import: the SDK's function is meant
+                if not scanning:  # the scan sees program parameters (`project`) as unbound; evaluation does not
+                    self.undeclared.setdefault(name, self.span(node))  # a forgotten import: the SDK's function
                 return name
-            if found is not None and len(found[1]) == 1 and found[1][0].kind == "sdk" and name not in self.mutated:
-                return str(found[1][0].node)
-            return None
+            return _sdk_binding(found[1]) if found is not None and name not in self.mutated else None
         if node.type == "member_expression":
             target, prop = node.child_by_field_name("object"), node.child_by_field_name("property")
             if target is not None and prop is not None and target.type == "identifier" and self.raw(prop) in _TS_SDK:
@@ -1598,11 +1623,14 @@ class _TsReader:
         key = (id(owner), name)
         if key in self.resolving:
             return _Unk(f"uses the name {name}, which refers to itself", start, end)
-        self.resolving.add(key)
-        try:
-            value = self.ev(binding.node, owner, depth + 1)  # type: ignore[arg-type]
-        finally:
-            self.resolving.discard(key)
+        value = self.memo.get(key)
+        if value is None:  # memoised: `B = [A, A]; C = [B, B]; ...` must not cost 2**n evaluations
+            self.resolving.add(key)
+            try:
+                value = self.ev(binding.node, owner, depth + 1)  # type: ignore[arg-type]
+            finally:
+                self.resolving.discard(key)
+            self.memo[key] = value
         return _copy_at(value, start, end, name)
 
     # expressions
@@ -1785,9 +1813,7 @@ class _TsReader:
         if kind == "group":
             resources = arg(1)
             if not isinstance(resources, (_Arr, _Unk)):
-                resources = None
-            elif isinstance(resources, _Unk):
-                resources = _Unk(f"may hold resources, but it {resources.reason}", resources.start, resources.end)
+                resources = None  # group(name, {options})
             return _Res("group", arg(0), options(2), resources, start, end, kind)
         if kind == "ref":
             return _Unk("is a reference to another resource's variable, resolved by Railway", start, end)
@@ -1798,6 +1824,14 @@ class _TsReader:
 
 def _named(node: Node) -> list[Node]:
     return [c for c in node.named_children if c.type != "comment"]
+
+
+def _unclosed(node: Node) -> bool:
+    """Whether `node` holds more opening brackets than closing ones (among its own tokens)."""
+    depth = 0
+    for leaf in _descendants(node, ("{", "(", "[", "}", ")", "]", "${")):
+        depth += 1 if leaf.type in ("{", "(", "[", "${") else -1
+    return depth > 0
 
 
 def _statements(node: Node) -> list[Node]:
@@ -1827,4 +1861,4 @@ def _descendants(node: Node, kinds: tuple[str, ...]) -> Iterator[Node]:
         current = stack.pop()
         if current.type in kinds:
             yield current
-        stack.extend(reversed(current.named_children))
+        stack.extend(reversed(current.children if "{" in kinds else current.named_children))

@@ -1,0 +1,89 @@
+"""Check a large repository on every core: services are split into chunks, each loaded and checked in a
+forked worker; rules that compare across the repository run once in the parent over the layout.
+
+Fork (not spawn) keeps the start cheap: workers inherit the loaded rules and configuration instead of
+importing and unpickling them. Only the findings travel back. Results equal a single-process run.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+from typing import TYPE_CHECKING
+
+from railcheck.types import Diagnostic
+
+if TYPE_CHECKING:
+    from railcheck.config import Config
+    from railcheck.engine import CheckResult
+    from railcheck.project import Plan
+    from railcheck.registry import Registry
+    from railcheck.rule import Rule
+
+# Below this many services forking costs more than it saves.
+MIN_SERVICES = 120
+
+
+@dataclass(frozen=True)
+class ChunkResult:
+    diagnostics: tuple[Diagnostic, ...]
+    texts: dict[PurePosixPath, str]
+    services: int
+    suppressed: tuple[tuple[str, str | None, tuple[str, str]], ...]  # (code, reason, entry)
+    internal_errors: int
+
+
+# Set in the parent just before forking; workers read them (fork copies memory, nothing is pickled).
+_job: tuple[Path, Config, list[Rule], Registry] | None = None
+
+
+def workers(plan: Plan) -> int:
+    """How many processes to use for `plan` (1 means: do not fork)."""
+    if plan.size < MIN_SERVICES or "fork" not in multiprocessing.get_all_start_methods():
+        return 1
+    return max(1, min(len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1, 8))
+
+
+def check_chunks(root: Path, config: Config, plan: Plan, rules: list[Rule], registry: Registry, count: int) -> list[ChunkResult]:
+    global _job
+    _job = (root, config, [rule for rule in rules if not rule.repository_wide], registry)
+    try:
+        with multiprocessing.get_context("fork").Pool(count) as pool:
+            return pool.map(_check_chunk, plan.split(count))
+    finally:
+        _job = None
+
+
+def _check_chunk(plan: Plan) -> ChunkResult:
+    from railcheck.engine import check
+    from railcheck.project import load_project
+
+    assert _job is not None
+    root, config, rules, registry = _job
+    project = load_project(root, config, plan=plan)
+    result = check(project, rules, registry)
+    return _summarise(project.texts, len(project.services), result)
+
+
+def _summarise(texts: dict[PurePosixPath, str], services: int, result: CheckResult) -> ChunkResult:
+    # Send back only the texts a report can show, not every file the worker read.
+    paths = {d.path for d in result.diagnostics} | {r.path for d in result.diagnostics for r in d.related}
+    return ChunkResult(
+        result.diagnostics,
+        {path: text for path, text in texts.items() if path in paths},
+        services,
+        tuple((item.diagnostic.code, item.reason, item.entry) for item in result.suppressed),
+        result.internal_errors,
+    )
+
+
+def merge(chunks: list[ChunkResult]) -> tuple[tuple[Diagnostic, ...], dict[PurePosixPath, str], int, Counter[tuple[str, str | None]], set[tuple[str, str]], int]:
+    """All chunks' findings in one deterministic order, with texts, counts and the suppressions used."""
+    diagnostics = tuple(sorted((d for chunk in chunks for d in chunk.diagnostics), key=Diagnostic.sort_key))
+    texts = {path: text for chunk in chunks for path, text in chunk.texts.items()}
+    suppressed = Counter((code, reason) for chunk in chunks for code, reason, _ in chunk.suppressed)
+    used = {entry for chunk in chunks for _, _, entry in chunk.suppressed}
+    return diagnostics, texts, sum(chunk.services for chunk in chunks), suppressed, used, sum(chunk.internal_errors for chunk in chunks)
