@@ -305,19 +305,16 @@ class _IgnoreRules:
     """`.gitignore` files (the root's and nested ones) plus the configured `exclude` patterns."""
 
     def __init__(self, root: Path, exclude: tuple[str, ...]) -> None:
-        import pathspec
-
-        self._pathspec = pathspec
         self._root = root
         self._specs: dict[PurePosixPath, object | None] = {}
-        self._exclude = pathspec.GitIgnoreSpec.from_lines(exclude) if exclude else None
+        self._exclude = _gitignore(exclude) if exclude else None
 
     def _spec_for(self, folder: PurePosixPath):  # type: ignore[no-untyped-def]
         if folder not in self._specs:
             spec = None
             try:
                 lines = (self._root / folder / ".gitignore").read_text(encoding="utf-8", errors="replace").splitlines()
-                spec = self._pathspec.GitIgnoreSpec.from_lines(lines)
+                spec = _gitignore(lines)
             except OSError:
                 pass
             self._specs[folder] = spec
@@ -332,3 +329,10 @@ class _IgnoreRules:
             if spec is not None and spec.match_file(os.path.relpath(folder, base) + "/"):  # type: ignore[attr-defined]
                 return True
         return False
+
+
+def _gitignore(lines: Iterable[str]):  # type: ignore[no-untyped-def]
+    # Imported only when a .gitignore or `exclude` exists: most runs need no pattern matching at all.
+    import pathspec
+
+    return pathspec.GitIgnoreSpec.from_lines(lines)

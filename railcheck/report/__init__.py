@@ -1,25 +1,41 @@
 """Output formats. Each reporter turns diagnostics into text and knows nothing about rules.
 
-`REPORTERS` maps a format name to a function `(Report) -> str`.
+`REPORTERS` maps a format name to a function `(Report) -> str`; a format's module is imported only when it
+is used, so that naming the formats (for the command line) costs nothing at start-up.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import importlib
+from collections.abc import Callable, Iterator, Mapping
 
 from railcheck.report.model import Report, RuleInfo
-from railcheck.report import ci, machine, sarif, text
 
-REPORTERS: dict[str, Callable[[Report], str]] = {
-    "full": text.full,
-    "concise": text.concise,
-    "json": machine.json_report,
-    "json-lines": machine.json_lines,
-    "github": ci.github,
-    "markdown": ci.markdown,
-    "sarif": sarif.sarif_report,
-    "junit": ci.junit,
-    "gitlab": ci.gitlab,
+_WHERE = {
+    "full": ("text", "full"),
+    "concise": ("text", "concise"),
+    "json": ("machine", "json_report"),
+    "json-lines": ("machine", "json_lines"),
+    "github": ("ci", "github"),
+    "markdown": ("ci", "markdown"),
+    "sarif": ("sarif", "sarif_report"),
+    "junit": ("ci", "junit"),
+    "gitlab": ("ci", "gitlab"),
 }
+
+
+class _Reporters(Mapping[str, Callable[[Report], str]]):
+    def __getitem__(self, name: str) -> Callable[[Report], str]:
+        module, function = _WHERE[name]
+        return getattr(importlib.import_module(f"railcheck.report.{module}"), function)  # type: ignore[no-any-return]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(_WHERE)
+
+    def __len__(self) -> int:
+        return len(_WHERE)
+
+
+REPORTERS: Mapping[str, Callable[[Report], str]] = _Reporters()
 
 __all__ = ["REPORTERS", "Report", "RuleInfo"]
