@@ -142,22 +142,20 @@ def _where(source: PurePosixPath | None, prefix: str) -> str:
 
 
 def _validate(table: Any, source: PurePosixPath | None, prefix: str) -> None:
-    # Imported here: jsonschema costs ~100 ms, and most runs have no config file at all.
-    import jsonschema
+    from railcheck.schema import dotted, validate
 
-    schema = json.loads((resource_dir("schemas") / "railcheck-config.schema.json").read_text(encoding="utf-8"))
-    validator = jsonschema.Draft202012Validator(schema)
-    errors = sorted(validator.iter_errors(table), key=lambda error: list(error.absolute_path))
-    if not errors:
+    issues = validate(table, "railcheck-config.schema.json")
+    if not issues:
         return
     messages = []
-    for error in errors:
-        key = ".".join(str(part) for part in error.absolute_path)
+    for issue in issues:
+        pointer = issue.pointer.rsplit("/", 1)[0] if issue.kind == "unknown-key" else issue.pointer
+        key = dotted(pointer) if pointer else ""
         location = f"{_where(source, prefix)}{key}" if key else (_where(source, prefix).rstrip(". ") or "config")
-        if error.validator == "additionalProperties":
-            allowed = ", ".join(sorted(error.schema.get("properties", {})))
-            extra = sorted(set(error.instance) - set(error.schema.get("properties", {})))
-            messages.append(f"{location}: unknown key(s) {', '.join(map(repr, extra))}; allowed: {allowed}")
+        if issue.kind == "unknown-key":
+            messages.append(f"{location}: unknown key(s) {issue.key!r}; allowed: {', '.join(sorted(issue.allowed))}")
+        elif issue.kind == "enum":
+            messages.append(f"{location}: {issue.message.split(' is not', 1)[0].replace(chr(34), chr(39))} is not one of {', '.join(issue.allowed)}")
         else:
-            messages.append(f"{location}: {error.message}")
+            messages.append(f"{location}: {issue.message}")
     raise ConfigError("invalid configuration:\n  " + "\n  ".join(messages))

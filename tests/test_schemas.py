@@ -86,10 +86,17 @@ def test_layer_string_gets_the_schema_description() -> None:
     assert len(issues) == 1 and issues[0].pointer == "/steps/build/inputs/0"
 
 
-def _agree(value: object, name: str) -> None:
-    from railcheck.schema import _validator, conforms, load_schema
+def _reference(name: str) -> jsonschema.Draft202012Validator:
+    return jsonschema.Draft202012Validator(json.loads((SCHEMAS / name).read_text()))
 
-    assert conforms(value, load_schema(name)) == _validator(name).is_valid(value), value
+
+def _agree(value: object, name: str) -> None:
+    """railcheck's own validation gives jsonschema's verdict, and explains a failure with at least one issue."""
+    from railcheck.schema import conforms, load_schema, validate
+
+    valid = _reference(name).is_valid(value)
+    assert conforms(value, load_schema(name)) == valid, value
+    assert (validate(value, name) == []) == valid, value
 
 
 @pytest.mark.parametrize("name", ["railpack.schema.json", "railway.schema.json", "railcheck-config.schema.json"])
