@@ -371,3 +371,20 @@ def test_never_raises_and_spans_lie_within_the_text(text: str) -> None:
             assert line.start <= line.argument_start <= line.argument_end <= line.end
             if "\\" not in text[line.start : line.end]:
                 assert text[line.argument_start : line.argument_end] == line.argument
+
+
+NAMES = st.from_regex(r"[A-Za-z0-9]([A-Za-z0-9._-]{0,6}[A-Za-z0-9])?", fullmatch=True)
+VERSIONS = st.from_regex(r"[0-9]{1,3}(\.[0-9]{1,3}){0,3}((a|b|rc)[0-9])?(\.post[0-9])?(\.dev[0-9])?", fullmatch=True)
+
+
+@settings(max_examples=300, deadline=None)
+@given(NAMES, st.lists(NAMES, max_size=2), st.sampled_from(["==", ">=", "<=", "!=", "<", ">"]), VERSIONS, st.sampled_from(["", " ", "  "]))
+def test_simple_lines_read_without_packaging_agree_with_packaging(name: str, extras: list[str], op: str, version: str, space: str) -> None:
+    """The fast path for `name[extras]==version` must give exactly what packaging gives."""
+    from packaging.requirements import Requirement
+    from packaging.utils import canonicalize_name
+
+    text = f"{name}{'[' + ','.join(extras) + ']' if extras else ''}{space}{op}{space}{version}"
+    (line,) = parse_requirements(text + "\n").lines
+    expected = Requirement(text)
+    assert (line.kind, line.name, line.specifier, line.extras) == ("requirement", canonicalize_name(expected.name), str(expected.specifier), tuple(sorted(expected.extras)))
