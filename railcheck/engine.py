@@ -129,16 +129,18 @@ def _too_many(project: Project) -> Diagnostic:
 def _suppress(diagnostics: list[Diagnostic], config: Config, registry: Registry) -> tuple[list[Diagnostic], list[Suppressed]]:
     if not config.ignore and not config.per_file_ignores:
         return diagnostics, []
-    import pathspec
-
     ignored_codes: dict[str, str | None] = {}
     for selector, reason in config.ignore.items():
         for rule in registry.matching(selector):
             ignored_codes[rule.code] = reason
-    per_file = [
-        (pathspec.GitIgnoreSpec.from_lines([pattern]), {rule.code for selector in selectors for rule in registry.matching(selector)})
-        for pattern, selectors in config.per_file_ignores
-    ]
+    per_file = []
+    if config.per_file_ignores:
+        import pathspec  # only when patterns exist: its import costs start-up time
+
+        per_file = [
+            (pathspec.GitIgnoreSpec.from_lines([pattern]), {rule.code for selector in selectors for rule in registry.matching(selector)})
+            for pattern, selectors in config.per_file_ignores
+        ]
     selector_of = {rule.code: selector for selector in config.ignore for rule in registry.matching(selector)}
     kept, suppressed = [], []
     for diagnostic in diagnostics:

@@ -7,7 +7,6 @@ importing and unpickling them. Only the findings travel back. Results equal a si
 
 from __future__ import annotations
 
-import multiprocessing
 import os
 from collections import Counter
 from dataclasses import dataclass
@@ -42,12 +41,18 @@ _job: tuple[Path, Config, list[Rule], Registry] | None = None
 
 def workers(plan: Plan) -> int:
     """How many processes to use for `plan` (1 means: do not fork)."""
-    if plan.size < MIN_SERVICES or "fork" not in multiprocessing.get_all_start_methods():
+    if plan.size < MIN_SERVICES:
+        return 1
+    import multiprocessing  # only now: importing it costs ~7 ms that small runs should not pay
+
+    if "fork" not in multiprocessing.get_all_start_methods():
         return 1
     return max(1, min(len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1, 8))
 
 
 def check_chunks(root: Path, config: Config, plan: Plan, rules: list[Rule], registry: Registry, count: int) -> list[ChunkResult]:
+    import multiprocessing
+
     global _job
     _job = (root, config, [rule for rule in rules if not rule.repository_wide], registry)
     try:

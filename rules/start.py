@@ -391,9 +391,6 @@ def _provided(package: str, declared: set[str]) -> bool:
 
 def _declared_dependencies(service: Service, project: Project) -> set[str] | None:
     """Canonical names (plus `name[extra]` forms) of the dependencies in requirements.txt and pyproject.toml."""
-    from packaging.requirements import InvalidRequirement, Requirement
-    from packaging.utils import canonicalize_name
-
     from railcheck.sources.requirements import parse_requirements
 
     names: set[str] = set()
@@ -414,6 +411,8 @@ def _declared_dependencies(service: Service, project: Project) -> set[str] | Non
         poetry = pyproject.value.get("tool", {}).get("poetry", {}).get("dependencies") if isinstance(pyproject.value.get("tool"), dict) else None
         if isinstance(dependencies, list) or isinstance(poetry, dict):
             found = True
+            from packaging.requirements import InvalidRequirement, Requirement
+            from packaging.utils import canonicalize_name
         for entry in dependencies if isinstance(dependencies, list) else ():
             try:
                 requirement = Requirement(str(entry))
