@@ -203,6 +203,8 @@ _TS_SDK = frozenset({
 })
 _TS_MODULES = frozenset({"railway/iac", "railway"})  # `railway` re-exports the IaC functions, and `iac` as a namespace
 _MAX_DEPTH = 64  # deeper literals are not configuration; stopping keeps the evaluator's recursion bounded
+_MAX_ITEMS = 5_000  # items in one list or dict; spreads could otherwise double a list per line
+_MAX_NODES = 50_000  # values converted for one setting, and resources visited for one project
 _DYNAMIC = "services built dynamically cannot be checked"
 
 
@@ -284,7 +286,9 @@ def _first_present(candidates: list[_V | None]) -> _V | None:
 
 def _splice(array: _Arr, spread: _V, start: int, end: int) -> None:
     """`[..., *spread]` / `[..., ...spread]`."""
-    if isinstance(spread, _Arr):
+    if isinstance(spread, _Arr) and len(array.items) + len(spread.items) > _MAX_ITEMS:
+        array.holes.append(_Unk("spreads a list too large to read", start, end))
+    elif isinstance(spread, _Arr):
         array.items.extend(spread.items)
         array.holes.extend(spread.holes)
     elif isinstance(spread, _Unk):
@@ -297,6 +301,8 @@ def _splice(array: _Arr, spread: _V, start: int, end: int) -> None:
 def _spread_entries(value: _V | None, what: str) -> list[tuple[str | None, _V]]:
     if value is None or _is_none(value):
         return []
+    if isinstance(value, _Obj) and len(value.entries) > _MAX_ITEMS:
+        return [(None, _Unk(f"{what} is too large to read", value.start, value.end))]
     if isinstance(value, _Obj):
         return list(value.entries)
     if isinstance(value, _Unk):
@@ -325,6 +331,7 @@ class _Back:
         self.problems: list[ParseFailure] = []
         self._seen: set[tuple[int, int]] = set()
         self._said: set[tuple[str, int, int]] = set()
+        self._budget = _MAX_NODES
 
     def problem(self, message: str, start: int, end: int) -> None:
         if (message, start, end) not in self._said:
@@ -352,7 +359,8 @@ class _Back:
             self.problem(f"{where} does not return project(...)", value.start, value.end)
 
     def resources(self, value: _V | None, depth: int) -> None:
-        if value is None or _is_none(value) or depth > _MAX_DEPTH:
+        self._budget -= 1
+        if value is None or _is_none(value) or depth > _MAX_DEPTH or self._budget < 0:
             return
         if isinstance(value, _Arr):
             for item in value.items:
@@ -478,32 +486,35 @@ class _Back:
         return root
 
 
-def _to_iac(value: _V, depth: int = 0) -> IacValue:
+def _to_iac(value: _V, depth: int = 0, budget: list[int] | None = None) -> IacValue:
+    # Names let a small file describe a huge value (`B = [A, A]; C = [B, B]; ...`): the budget caps the work.
+    budget = [_MAX_NODES] if budget is None else budget
+    budget[0] -= 1
     if isinstance(value, _Lit):
         return IacValue(value.value, value.start, value.end, None, value.origin, value.text_start)
     if isinstance(value, _Unk):
         return IacValue(UNKNOWN, value.start, value.end, value.reason)
     if depth > _MAX_DEPTH:
         return IacValue(UNKNOWN, value.start, value.end, "is nested too deeply to read")
+    if budget[0] < 0 and isinstance(value, (_Arr, _Obj)):
+        return IacValue(UNKNOWN, value.start, value.end, "is too large to read")
     if isinstance(value, _Arr):
         if value.holes:
             return IacValue(UNKNOWN, value.start, value.end, value.holes[0].reason, value.origin)
-        items = tuple((index, _to_iac(item, depth + 1)) for index, item in enumerate(value.items))
+        items = tuple((index, _to_iac(item, depth + 1, budget)) for index, item in enumerate(value.items))
         return IacValue([item.value for _, item in items], value.start, value.end, None, value.origin, None, items)
     if isinstance(value, _Obj):
-        keys: list[str] = []
+        keys = list(dict.fromkeys(key for key, _ in value.entries if key is not None))
+        final: dict[str, _V] = {}
         hidden: _Unk | None = None
-        for key, item in value.entries:
+        for key, item in reversed(value.entries):  # what _lookup would answer for every key, in one pass
             if key is None:
                 assert isinstance(item, _Unk)
-                hidden = item
-            elif key not in keys:
-                keys.append(key)
-        entries = []
-        for key in keys:
-            found = _lookup(value, key)
-            assert found is not None
-            entries.append((key, _to_iac(found, depth + 1)))
+                hidden = hidden or item
+            elif key not in final:
+                final[key] = item if hidden is None else \
+                    _Unk(f"may be set by a spread that {hidden.reason}", hidden.start, hidden.end)
+        entries = [(key, _to_iac(final[key], depth + 1, budget)) for key in keys]
         if hidden is not None:
             return IacValue(UNKNOWN, value.start, value.end, f"spreads a value that {hidden.reason}", value.origin,
                             None, tuple(entries))
@@ -964,6 +975,8 @@ class _PyReader:
             for key_node, value_node in zip(node.keys, node.values):
                 if key_node is None:
                     entries.extend(_spread_entries(self.ev(value_node, scope, depth + 1), "the spread value"))
+                    if len(entries) > _MAX_ITEMS:
+                        return _Unk("is too large to read", start, end)
                     continue
                 key = self.ev(key_node, scope, depth + 1)
                 item = self.ev(value_node, scope, depth + 1)
@@ -1728,6 +1741,8 @@ class _TsReader:
                 inner = _named(member)
                 spread = self.ev(inner[0], scope, depth + 1) if inner else _Unk("is empty", *self.span(member))
                 entries.extend(_spread_entries(spread, "the spread value"))
+                if len(entries) > _MAX_ITEMS:
+                    return _Obj([(None, _Unk("is too large to read", start, end))], start, end)
             elif kind == "method_definition":
                 name = member.child_by_field_name("name")
                 key = self.key(name, scope, depth) if name is not None else None

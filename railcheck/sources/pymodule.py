@@ -33,7 +33,9 @@ _FIRST_NAME = re.compile(r"[^\s\\.]*")  # `x`, or `a` of `a.b`; these match on a
 _LAST_WORD = re.compile(r"[^\s\\]*$")  # `y` of `x as y`
 # What the text of any registration nested in a block contains: a decorator, part of one of _NESTED_CALLS, or
 # an applied call `x.get(p)(f)`. Plain substring searches: a regex of words costs as much as walking the block.
-_NESTED_HINTS = ("@", "route", "mount", "add_url_rule", "register_blueprint")
+# A body can register routes only if it holds a decorator or calls one of these by name (a word followed by
+# "("); the word alone also occurs in data (`{"route": ...}`), which is no reason to walk the body.
+_NESTED_HINT = re.compile(r"@|(?:route|router|mount|add_url_rule|register_blueprint)\s*\(", re.IGNORECASE)
 _APPLIED_HINT = re.compile(r"\)[\s\\]*[(#]")
 _DEF_NAME = re.compile(r"(?:async[ \t\f\\\r\n]+)?(?:def|class)[ \t\f\\\r\n]+([^ \t\f\\\r\n(:\[]+)")
 
@@ -409,7 +411,7 @@ class _Walker:
         start, end = self.source.span(node)  # from `def`/`class`/`for`/`while`, after the definition's decorators
         text = self.source.text
         if self.source.normalised and not _APPLIED_HINT.search(text, start, end):
-            if all(text.find(hint, start, end) < 0 for hint in _NESTED_HINTS):
+            if not _NESTED_HINT.search(text, start, end):
                 return  # the common handler body: skip the walk, which costs as much as the rest of the analysis
         top = node.body if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) else [node]
         found: list[tuple[ast.expr, frozenset[str]]] = []  # (call, method names that register), in any order
