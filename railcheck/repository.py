@@ -47,6 +47,7 @@ class Repository:
         self.problems: list[FileProblem] = []
         self.texts: dict[PurePosixPath, str] = {}
         self._listings: dict[PurePosixPath, tuple[str, ...]] = {}
+        self._folders: dict[PurePosixPath, bool] = {}
 
     def exists(self, path: PurePosixPath) -> bool:
         return path in self.overlay or (self._inside(path) and _quietly(os.path.lexists, self.root / path))
@@ -93,8 +94,25 @@ class Repository:
         # Lexically inside and, once links are resolved, still inside: never look through a link out of the repository.
         if path.is_absolute() or ".." in path.parts:
             return False
+        if str(path) == ".":
+            return True
+        if not self._folder_inside(path.parent):
+            return False
+        full = self.root / path
+        if not _quietly(os.path.islink, full):
+            return True  # a plain entry in a folder that is inside
+        return self._resolves_inside(full)
+
+    def _folder_inside(self, folder: PurePosixPath) -> bool:
+        """Whether `folder` resolves inside the repository; cached, since every file test asks about its folder."""
+        known = self._folders.get(folder)
+        if known is None:
+            known = self._folders[folder] = str(folder) == "." or self._resolves_inside(self.root / folder)
+        return known
+
+    def _resolves_inside(self, path: Path) -> bool:
         try:
-            return Path(os.path.realpath(self.root / path)).is_relative_to(self.root)
+            return Path(os.path.realpath(path)).is_relative_to(self.root)
         except (OSError, ValueError):
             return False
 

@@ -5,9 +5,11 @@ health check, build and pre-deploy commands, variables, domains, config file, re
 declares, and the places where the file is too dynamic to read, each with offsets into the file.
 
 The files are programs; railcheck never imports, executes or evaluates them. Python is parsed with the
-standard library's `ast` module (compiling to a syntax tree runs nothing), TypeScript with tree-sitter's
-TypeScript grammar. A small evaluator then follows literals, and names bound once to literals, through the
-SDK calls. How each setting is resolved mirrors the SDKs' own code, which differs between the languages:
+standard library's `ast` module (building a syntax tree runs nothing; unlike libcst's native parser, which
+overflows the C stack and crashes the process on a long `a and b and ...` chain, it reports deep nesting
+as an error), TypeScript with tree-sitter's TypeScript grammar. A small evaluator then follows literals,
+and names bound once to literals, through the SDK calls. How each setting is resolved mirrors the SDKs'
+own code, which differs between the languages:
 
 - Python, `railway_sdk` 0.7.0 (`_service_node`, `_normalize_source`, `_normalize_deploy`): aliases are
   chained with `or`, so an empty value falls through to the next alias; `preDeploy` and
@@ -217,8 +219,8 @@ def _copy_at(value: _V, start: int, end: int, via: str) -> _V:
     if isinstance(value, _Arr):
         return _Arr(value.items, start, end, value.origin or (value.start, value.end), value.holes)
     if isinstance(value, _Unk):
-        reason = value.reason if value.reason.endswith(")") and "(through " in value.reason else f"{value.reason} (through {via})"
-        return _Unk(reason, start, end)
+        through = value.reason.endswith(")") and "(through " in value.reason  # name the first name only
+        return _Unk(value.reason if through else f"{value.reason} (through {via})", start, end)
     return value  # a resource keeps the offsets of its own call
 
 
@@ -290,7 +292,7 @@ def _splice(array: _Arr, spread: _V, start: int, end: int) -> None:
         array.holes.append(_Unk("spreads a list too large to read", start, end))
     elif isinstance(spread, _Arr):
         array.items.extend(spread.items)
-        array.holes.extend(spread.holes)
+        array.holes.extend(spread.holes[: max(0, 8 - len(array.holes))])  # a few say why; more would only cost
     elif isinstance(spread, _Unk):
         reason = spread.reason if spread.reason.startswith(_DYNAMIC) else f"spreads a value that {spread.reason}"
         array.holes.append(_Unk(reason, start, end))
@@ -431,7 +433,8 @@ class _Back:
                                get(deploy, "startCommand")], py)
         out["healthcheck"] = _first([get(config, "healthcheck"), get(config, "healthcheckPath"),
                                      get(run, "healthcheck"), get(deploy, "healthcheckPath")], py)
-        timeouts = [get(config, "healthcheckTimeout"), get(run, "healthcheckTimeout"), get(deploy, "healthcheckTimeout")]
+        timeouts = [get(config, "healthcheckTimeout"), get(run, "healthcheckTimeout"),
+                    get(deploy, "healthcheckTimeout")]
         out["healthcheckTimeout"] = _first_present(timeouts) if py else _first(timeouts, False)
 
         build = get(config, "build")
@@ -1068,7 +1071,7 @@ class _PyReader:
 
         if kind in ("service", "fn") or kind in _DATABASE_KINDS or kind in ("volume", "bucket"):
             name = take(0, "name")
-            most = {"fn": 3, "database": 2}.get(kind, 1)
+            most = {"fn": 3, "database": 2, "volume": 2, "bucket": 2}.get(kind, 1)
             if len(args) > most:
                 self.back.problem(f"{kind}() takes its settings as keyword arguments; the extra positional "
                                   "argument would fail when the file runs", args[most].start, args[-1].end)
@@ -1076,7 +1079,8 @@ class _PyReader:
                 code_file, runtime = take(1, "code_file"), take(2, "runtime")
                 if not _is_none(code_file) or not _is_none(runtime):
                     if _is_none(_lookup(options, "source")):
-                        options.entries.append(("source", _source_obj("image", None, _Obj([], start, end), start, end, True)))
+                        image = _source_obj("image", None, _Obj([], start, end), start, end, True)
+                        options.entries.append(("source", image))  # fn() runs its code on the function image
                 if not _is_none(code_file):
                     assert code_file is not None
                     options.entries.append(("start", _Unk("is built by fn() from its code file",
@@ -1329,8 +1333,8 @@ class _TsReader:
                         scope.add(self.raw(identifier), _Binding("other", None, "comes from a loop", line))
                 initializer = node.child_by_field_name("initializer")
                 body = node.child_by_field_name("body")
-                push(([initializer] if initializer is not None else []) + (_statements(body) if body is not None else []),
-                     "inside a loop")
+                inside = [initializer] if initializer is not None else []
+                push(inside + (_statements(body) if body is not None else []), "inside a loop")
             elif kind == "try_statement":
                 children: list[Node] = []
                 for part in ("body", "handler", "finalizer"):
@@ -1688,10 +1692,11 @@ class _TsReader:
         if kind == "unary_expression":
             operator = node.child_by_field_name("operator")
             argument = node.child_by_field_name("argument")
-            if operator is not None and argument is not None and self.raw(operator) in "-+" and argument.type == "number":
+            sign = self.raw(operator) if operator is not None else ""
+            if argument is not None and sign in ("-", "+") and argument.type == "number":
                 number = _js_number(self.raw(argument))
                 if number is not None:
-                    return _Lit(-number if self.raw(operator) == "-" else number, start, end)
+                    return _Lit(-number if sign == "-" else number, start, end)
             return _Unk("is computed with an operator", start, end)
         if kind == "identifier":
             return self.resolve(node, scope, depth)
