@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 from pathlib import Path, PurePosixPath
 
 from railcheck.config import Config, ServiceDeclaration
@@ -17,6 +18,10 @@ from railcheck.sources.jsonc import parse_json
 from railcheck.sources.text import Document, LineIndex, ParseFailure
 from railcheck.sources.toml import parse_toml
 from railcheck.repository import FileProblem, Repository
+from railcheck.types import Span
+
+if TYPE_CHECKING:
+    from railcheck.sources.iac import IacFile, IacService
 
 RAILPACK_FILE = "railpack.json"
 RAILWAY_FILES = ("railway.toml", "railway.json")  # railway.toml wins when both exist
@@ -43,8 +48,10 @@ class Service:
     railpack_declared: bool = False
     # Config files the configuration declares for this service but that do not exist.
     missing: tuple[PurePosixPath, ...] = ()
-    # Railway variables declared for the service in railcheck's configuration (RAILPACK_* and friends).
+    # Railway variables that shape the build (RAILPACK_* and friends): from the IaC file and the configuration.
     variables: tuple[tuple[str, str], ...] = ()
+    # The `service(...)` call in .railway/railway.py or .railway/railway.ts that manages this service, if any.
+    iac: IacService | None = None
 
     def variable(self, name: str) -> str | None:
         return dict(self.variables).get(name)
@@ -69,12 +76,30 @@ class Project:
     memo: dict[object, object] = field(default_factory=dict, compare=False, repr=False)
     # How many services discovery found; more than len(services) when MAX_SERVICES cut the list (RC007).
     discovered: int = 0
+    # Railway's infrastructure-as-code file at the repository root, when there is one and it parsed.
+    iac: IacDocument | None = None
 
     def service(self, name: str) -> Service:
         for service in self.services:
             if service.name == name:
                 return service
         raise KeyError(name)
+
+
+IAC_FILES = (PurePosixPath(".railway/railway.py"), PurePosixPath(".railway/railway.ts"))
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class IacDocument:
+    """The parsed IaC file: where it is, its text (for positions) and what it declares."""
+
+    path: PurePosixPath
+    text: str
+    lines: LineIndex
+    file: IacFile
+
+    def span(self, start: int, end: int) -> Span:
+        return self.lines.span(start, end)
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,15 +110,17 @@ class Plan:
     declarations: tuple[ServiceDeclaration, ...]
     # How many services there were before MAX_SERVICES cut the list (RC007).
     discovered: int
+    # Services of the IaC file to load, by name (their roots are static and not declared in config).
+    iac_services: tuple[str, ...] = ()
 
     def split(self, parts: int) -> list[Plan]:
-        """`parts` plans covering these services between them; declared services go to the first."""
+        """`parts` plans covering these services between them; declared and IaC services go to the first."""
         chunks = [self.folders[index::parts] for index in range(parts)]
-        return [Plan(chunk, self.declarations if index == 0 else (), 0) for index, chunk in enumerate(chunks)]
+        return [Plan(chunk, self.declarations if index == 0 else (), 0, self.iac_services if index == 0 else ()) for index, chunk in enumerate(chunks)]
 
     @property
     def size(self) -> int:
-        return len(self.folders) + len(self.declarations)
+        return len(self.folders) + len(self.declarations) + len(self.iac_services)
 
 
 def discover(root: Path, config: Config, targets: Iterable[PurePosixPath] = (PurePosixPath("."),)) -> Plan:
@@ -119,6 +146,7 @@ def load_project(
     loader = _Loader(root.resolve(), config, overlay or {}, parse=parse)
     plan = plan or loader.plan(tuple(targets))
     services = [loader.declared_service(declaration) for declaration in plan.declarations]
+    services += [loader.iac_service(name) for name in plan.iac_services]
     services += [loader.discovered_service(folder) for folder in plan.folders]
     services.sort(key=lambda service: (str(service.root), service.name))
     for service in services:
@@ -131,7 +159,15 @@ def load_project(
     for source, copies in config.sync:
         for path in (source, *copies):
             loader.repository.read(path)
-    return Project(loader.root, config, tuple(services), tuple(loader.problems), loader.texts, loader.repository, discovered=max(plan.discovered, len(services)))
+    return Project(loader.root, config, tuple(services), tuple(loader.problems), loader.texts, loader.repository, discovered=max(plan.discovered, len(services)), iac=loader.iac)
+
+
+def _literal_variables(call: IacService) -> dict[str, str]:
+    """The service's variables that are literal strings in the IaC file."""
+    value = call.settings.get("variables")
+    if value is None or not isinstance(value.value, dict):
+        return {}
+    return {key: item for key, item in value.value.items() if isinstance(key, str) and isinstance(item, str)}
 
 
 def _overlaps(declaration: ServiceDeclaration, target: PurePosixPath) -> bool:
@@ -172,6 +208,31 @@ class _Loader:
         self.problems = self.repository.problems
         self.texts = self.repository.texts
         self._ignore = _IgnoreRules(root, config.exclude)
+        self.iac = self._read_iac()
+
+    def _read_iac(self) -> IacDocument | None:
+        """Railway's CLI uses the `.railway/` folder at (or above) where it runs; railcheck reads the repository's."""
+        for path in IAC_FILES:
+            text = self.repository.read(path)
+            if text is None:
+                continue
+            from railcheck.sources.iac import read_iac
+
+            parsed = read_iac(text, "python" if path.suffix == ".py" else "typescript")
+            if isinstance(parsed, ParseFailure):
+                self.problems.append(FileProblem(path, parsed.message, LineIndex(text).span(parsed.start, max(parsed.start, parsed.end))))
+                return None
+            return IacDocument(path, text, LineIndex(text), parsed)
+        return None
+
+    def iac_roots(self) -> dict[str, PurePosixPath]:
+        """IaC service name -> its root directory, for the services whose root is static."""
+        roots = {}
+        for service in self.iac.file.services if self.iac else ():
+            value = service.settings.get("root")
+            if value is not None and isinstance(value.value, str) and ".." not in PurePosixPath(value.value).parts:
+                roots[service.name] = PurePosixPath(value.value.strip("/") or ".")
+        return roots
 
     # --- discovery -----------------------------------------------------------------------------
 
@@ -189,10 +250,13 @@ class _Loader:
                 targets = (*targets, PurePosixPath("."))
             folders.update(found)
         declarations = tuple(declaration for declaration in self.config.services if any(_overlaps(declaration, target) for target in targets))
-        kept = tuple(folder for folder in sorted(folders) if folder not in claimed and folder not in declared)
-        total = len(declarations) + len(kept)
-        room = max(0, MAX_SERVICES - len(declarations))
-        return Plan(kept[:room], declarations[:MAX_SERVICES], total)
+        # IaC services join by root directory; a root declared in railcheck's configuration wins over them.
+        iac = {name: root for name, root in self.iac_roots().items() if root not in declared and name not in {d.name for d in self.config.services}}
+        iac_chosen = tuple(name for name, root in iac.items() if any(_within(target, root) or _within(root, target) or target in IAC_FILES for target in targets))
+        kept = tuple(folder for folder in sorted(folders) if folder not in claimed and folder not in declared and folder not in iac.values())
+        total = len(declarations) + len(iac_chosen) + len(kept)
+        room = max(0, MAX_SERVICES - len(declarations) - len(iac_chosen))
+        return Plan(kept[:room], declarations[:MAX_SERVICES], total, iac_chosen)
 
     def service_folders(self, target: PurePosixPath) -> Iterator[PurePosixPath]:
         """Service folders for one target: every one below a directory, and the nearest one above it."""
@@ -246,6 +310,23 @@ class _Loader:
             railpack=self._document(folder / RAILPACK_FILE, jwcc=True),
             railway=railway,
             railway_ignored=ignored,
+        )
+
+    def iac_service(self, name: str) -> Service:
+        assert self.iac is not None
+        call = next(service for service in self.iac.file.services if service.name == name)
+        root = self.iac_roots()[name]
+        railway, ignored = self._railway_in(root)
+        return Service(
+            name=name,
+            root=root,
+            root_source=f"`service(\"{name}\")` in {self.iac.path}",
+            railpack_path=root / RAILPACK_FILE,
+            railpack=self._document(root / RAILPACK_FILE, jwcc=True),
+            railway=railway,
+            railway_ignored=ignored,
+            variables=tuple(sorted(_literal_variables(call).items())),
+            iac=call,
         )
 
     def declared_service(self, declaration: ServiceDeclaration) -> Service:
