@@ -141,8 +141,8 @@ def _resolve(service: Service, project: Project) -> ServiceFacts:
         python_markers=markers,
         competing_providers=competing,
         install_manager=_install_manager(names),
-        start_commands=tuple(_start_commands(service, texts, names)),
-        commands=tuple(_commands(service, texts)),
+        start_commands=tuple(_start_commands(service, project, texts, names)),
+        commands=tuple(_commands(service, project, texts)),
         pyproject=_toml_document(texts, root / "pyproject.toml"),
     )
 
@@ -255,7 +255,21 @@ def _default_start(service: Service, texts: dict[str, str], names: set[str]) -> 
     return CommandText(command, "start", Origin(f"Railpack's default start command for {label}"))
 
 
-def _start_commands(service: Service, texts: dict[str, str], names: set[str]) -> list[CommandText]:
+def iac_command(service: Service, project: Project, setting: str, kind: str, index: int | None = None) -> CommandText | None:
+    """A command written in the IaC file's `service(...)` call (`start`, `build`, or `preDeploy[index]`)."""
+    document = project.iac
+    if service.iac is None or document is None:
+        return None
+    value = service.iac.settings.get(setting)
+    if value is not None and index is not None:
+        value = dict(value.entries).get(index)
+    if value is None or not isinstance(value.value, str) or not value.value.strip():
+        return None
+    label = f"`{setting}` of `service(\"{service.name}\")` in {document.path}" + (f" (item {index})" if index is not None else "")
+    return CommandText(value.value, kind, Origin(label, document.path, document.span(value.start, value.end)), value.text_start, document.lines)
+
+
+def _start_commands(service: Service, project: Project, texts: dict[str, str], names: set[str]) -> list[CommandText]:
     found = []
     default = _default_start(service, texts, names)
     if default is not None:
@@ -280,6 +294,9 @@ def _start_commands(service: Service, texts: dict[str, str], names: set[str]) ->
     railway = _string_command(service.railway, "/deploy/startCommand", "start", f"`deploy.startCommand` in {service.railway.path.name if service.railway else ''}")
     if railway is not None:
         found.append(railway)
+    iac = iac_command(service, project, "start", "start")
+    if iac is not None:
+        found.append(iac)
     return found
 
 
@@ -313,7 +330,7 @@ def _string_command(document: Document | None, pointer: str, kind: str, label: s
     return CommandText(value, kind, Origin(label, document.path, document.value_span(pointer)), base, document.lines, exec_form)
 
 
-def _commands(service: Service, texts: dict[str, str]) -> list[CommandText]:
+def _commands(service: Service, project: Project, texts: dict[str, str]) -> list[CommandText]:
     """Every command railcheck can see for the service: build steps, Railway's commands, Procfile entries."""
     found: list[CommandText] = []
     railpack = service.railpack
@@ -352,6 +369,15 @@ def _commands(service: Service, texts: dict[str, str]) -> list[CommandText]:
     procfile = texts.get("Procfile")
     if procfile is not None:
         found.extend(_procfile(procfile, service.root / "Procfile").values())
+    for setting, kind in (("start", "start"), ("build", "build")):
+        command = iac_command(service, project, setting, kind)
+        if command is not None:
+            found.append(command)
+    pre_deploy = service.iac.settings.get("preDeploy") if service.iac else None
+    for index, _ in pre_deploy.entries if pre_deploy is not None else ():
+        command = iac_command(service, project, "preDeploy", "pre-deploy", index)  # type: ignore[arg-type]
+        if command is not None:
+            found.append(command)
     return found
 
 

@@ -12,12 +12,12 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 
-from railcheck import Diagnostic, Invalid, Project, Related, Service, ServiceRule, Severity, Valid
+from railcheck import Diagnostic, Invalid, Project, Related, Service, ServiceRule, Severity, Span, Valid
 from railcheck.facts import facts, module_info, root_evidence, script
 from railcheck.modules import find_module, search_bases
 from railcheck.servers import servers
 from railcheck.sources.pymodule import ModuleInfo, routes_for
-from railcheck.sources.text import Document, ParseFailure, join_pointer
+from railcheck.sources.text import ParseFailure, join_pointer
 
 FAMILY = "HC"
 MAX_DEPTH = 4
@@ -32,7 +32,19 @@ class RouteTable:
     app: PurePosixPath | None = None
 
 
-def _health_paths(service: Service) -> Iterator[tuple[Document, str, str]]:
+@dataclass(frozen=True)
+class _Written:
+    """Where a health-check path is written: a Document pointer, or a span of the IaC file."""
+
+    path: PurePosixPath
+    span: Span | None
+
+
+def _health_paths(service: Service, project: Project) -> Iterator[tuple[_Written, str]]:
+    if service.iac is not None and project.iac is not None:
+        value = service.iac.settings.get("healthcheck")
+        if value is not None and isinstance(value.value, str) and value.value.startswith("/"):
+            yield _Written(project.iac.path, project.iac.span(value.start, value.end)), value.value
     document = service.railway
     if document is None or not isinstance(document.value, dict):
         return
@@ -43,7 +55,7 @@ def _health_paths(service: Service) -> Iterator[tuple[Document, str, str]]:
     for pointer in pointers:
         value = document.get(pointer)
         if isinstance(value, str) and value.startswith("/"):
-            yield document, pointer, value
+            yield _Written(document.path, document.value_span(pointer)), value
 
 
 def _route_table(service: Service, project: Project) -> RouteTable | None:
@@ -158,12 +170,12 @@ class HealthcheckRouteMissing(ServiceRule):
         table = _route_table(service, project)
         if table is None or table.app is None or table.reasons:
             return  # HC002 covers apps too dynamic to read
-        for document, pointer, path in _health_paths(service):
+        for written, path in _health_paths(service, project):
             if any(_matches(route, path) for route, _ in table.paths):
                 continue
             served = sorted({route for route, _ in table.paths})
             yield self.diagnostic(
-                document, document.value_span(pointer),
+                written.path, written.span,
                 f"no route of the app in {table.app} serves the health-check path {path}, so every health check gets 404 and the deploy fails",
                 service=service.name,
                 help=("Routes found: " + ", ".join(served[:8]) + ("..." if len(served) > 8 else "") + ". " if served else "The app defines no routes. ") + "Point `healthcheckPath` at one, or add the route.",
@@ -205,11 +217,11 @@ class HealthcheckRouteUnverified(ServiceRule):
         table = _route_table(service, project)
         if table is None or table.app is None or not table.reasons:
             return
-        for document, pointer, path in _health_paths(service):
+        for written, path in _health_paths(service, project):
             if any(_matches(route, path) for route, _ in table.paths):
                 continue
             yield self.diagnostic(
-                document, document.value_span(pointer),
+                written.path, written.span,
                 f"the health-check path {path} matches no static route of the app in {table.app}, and its routes cannot all be read: {table.reasons[0]}",
                 service=service.name,
                 help="Register the health-check route with a literal path (e.g. `@app.get(\"/health\")`) so it can be checked.",

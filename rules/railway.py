@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterator
+from pathlib import PurePosixPath
 from urllib.parse import urlsplit
 
-from railcheck import Diagnostic, Fix, FixAvailability, Invalid, Project, Related, Service, ServiceRule, Severity, Valid
+from railcheck import Diagnostic, Edit, Fix, FixAvailability, Invalid, Project, Related, Service, ServiceRule, Severity, Valid
 from railcheck.edits import remove_member, rename_key, replace_value, set_member
 from railcheck.schema import SchemaIssue, document_issues, dotted, load_schema, location
 from railcheck.sources.text import Document, join_pointer
@@ -280,6 +282,10 @@ class ConfigAsCodeDeprecated(ServiceRule):
 
     ## Example
     `services/api/railway.json` exists. Run `railway config migrate --lang ts` (or `--lang py`).
+
+    The finding also shows, as a display-only fix that is never applied, the equivalent `service(...)` call
+    for `.railway/railway.py`: migrating changes how Railway manages the service, and is done with
+    `railway config migrate`.
     """
 
     code = "RW102"
@@ -295,12 +301,33 @@ class ConfigAsCodeDeprecated(ServiceRule):
         document = service.railway
         if document is None:
             return
+        call = _service_call(service, document)
         yield self.diagnostic(
             document, document.lines.span(0, 0),
             f"Railway config as code ({document.path.name}) is deprecated; existing services read it until 2026-12-01",
             service=service.name,
-            help="Migrate with `railway config migrate --lang ts` (or `--lang py`) to .railway/railway.ts.",
+            help="Migrate with `railway config migrate --lang ts` (or `--lang py`); in .railway/railway.py this service is "
+            f"`{call}`.",
+            fix=Fix.display_only(f"Declare it in .railway/railway.py: {call}", Edit(PurePosixPath(".railway/railway.py"), 0, 0, call + "\n")),
         )
+
+
+# railway.json keys -> keyword arguments of railway_sdk's service() (REFERENCE §9).
+_IAC_KEYWORDS = (
+    ("/deploy/startCommand", "start"), ("/deploy/healthcheckPath", "healthcheck"), ("/deploy/healthcheckTimeout", "healthcheckTimeout"),
+    ("/build/buildCommand", "build"), ("/deploy/preDeployCommand", "preDeploy"), ("/deploy/numReplicas", "replicas"),
+)
+
+
+def _service_call(service: Service, document: Document) -> str:
+    """The `service(...)` call of railway_sdk that declares what this config-as-code file does."""
+    name = service.name if "/" not in service.name else service.root.name or "app"
+    arguments = [json.dumps(name), f"root={json.dumps('/' if str(service.root) == '.' else str(service.root))}"]
+    for pointer, keyword in _IAC_KEYWORDS:
+        value = document.get(pointer)
+        if value is not None:
+            arguments.append(f"{keyword}={json.dumps(value, ensure_ascii=False)}")
+    return f"service({', '.join(arguments)})"
 
 
 class OutdatedSchemaUrl(ServiceRule):

@@ -1,0 +1,332 @@
+"""IC: Railway infrastructure as code (`.railway/railway.py`, `.railway/railway.ts`), read statically.
+
+The IaC file states each service's root directory, start command, health check and variables; the rest of
+railcheck checks services against the root directories it declares. These rules check the file itself and
+how it fits the repository.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from pathlib import PurePosixPath
+
+from railcheck import Diagnostic, Invalid, Project, ProjectRule, Related, Service, ServiceRule, Severity, Valid
+from railcheck.facts import facts, script
+from railcheck.servers import servers, uses_port_variable
+from railcheck.sources.iac import UNKNOWN, IacValue
+from railcheck.sources.text import ParseFailure
+
+FAMILY = "IC"
+DEFAULT_DOMAIN_PORT = 8080  # what the SDKs use when a domain gives no `port`
+_REFERENCE = re.compile(r"\$\{\{\s*([A-Za-z0-9_-]+)\.[A-Za-z0-9_]+\s*\}\}")
+_SETTINGS_THAT_MATTER = ("root", "start", "healthcheck")
+
+SHOP = (
+    "from railway_sdk import define_railway, project, service\n\n@define_railway\ndef railway():\n"
+    '    return project("shop", resources=[service("api", root="services/svc", start="python main.py")])\n'
+)
+
+
+def _span(project: Project, value: IacValue):  # type: ignore[no-untyped-def]
+    return project.iac.span(value.start, value.end) if project.iac else None
+
+
+class IacRootMissing(ServiceRule):
+    """
+    ## What it does
+    Reports a service whose root directory in the IaC file does not exist in the repository.
+
+    ## Why is this bad?
+    Railway builds from that folder; if it is not there the build has no source, and every check railcheck
+    makes for the service is about a folder that will never be deployed.
+
+    ## Example
+    `service("api", root="services/apii")` while the code is in `services/api`.
+    """
+
+    code = "IC001"
+    name = "iac-root-missing"
+    summary = "An IaC service's root directory does not exist"
+    examples = (
+        Valid({"/.railway/railway.py": SHOP, "main.py": "print(1)\n", "requirements.txt": "x\n"}),
+        Invalid({"/.railway/railway.py": SHOP.replace("services/svc", "services/nope")}, expect=[("IC001", "/.railway/railway.py", 5, 59)]),
+    )
+
+    def check(self, service: Service, project: Project) -> Iterator[Diagnostic]:
+        if service.iac is None or project.iac is None or project.repository is None:
+            return
+        if project.repository.is_dir(service.root):
+            return
+        value = service.iac.settings["root"]
+        yield self.diagnostic(
+            project.iac.path, _span(project, value),
+            f"the root directory {service.root}/ of service `{service.name}` does not exist in the repository",
+            service=service.name,
+            help="Point `root` (or the source's `rootDirectory`) at the folder that holds the service's code.",
+        )
+
+
+class IacNotStatic(ProjectRule):
+    """
+    ## What it does
+    Reports the parts of the IaC file railcheck cannot read without running it: settings computed at run time
+    (environment lookups, function calls, loops), services built dynamically, imports of local modules.
+
+    ## Why is this bad?
+    railcheck never runs the file, so it cannot check what those parts produce; a root directory or start
+    command it cannot see is a service it cannot check. Literal values keep the file reviewable too.
+
+    ## Example
+    `service("api", root=os.environ["API_ROOT"])`
+    """
+
+    code = "IC002"
+    name = "iac-not-static"
+    summary = "Part of the IaC file cannot be read statically"
+    default_severity = Severity.INFO
+    examples = (
+        Valid({"/.railway/railway.py": SHOP, "main.py": "", "requirements.txt": "x\n"}),
+        Invalid({"/.railway/railway.py": SHOP.replace('root="services/svc"', 'root=os.environ["ROOT"]')}, expect=[("IC002", "/.railway/railway.py", 5, 59)]),
+    )
+
+    def check(self, project: Project) -> Iterator[Diagnostic]:
+        document = project.iac
+        if document is None:
+            return
+        for problem in document.file.problems:
+            yield self.diagnostic(document.path, document.span(problem.start, max(problem.start, problem.end)), problem.message,
+                                  help="Write literal values (or names bound to literals) so the file can be checked without running it.")
+        for call in document.file.services:
+            for setting in _SETTINGS_THAT_MATTER:
+                value = call.settings.get(setting)
+                if value is None or value.value is not UNKNOWN:
+                    continue
+                yield self.diagnostic(
+                    document.path, document.span(value.start, value.end),
+                    f"`{setting}` of service `{call.name}` is not known without running the file: {value.reason or 'not a literal'}",
+                    service=call.name,
+                    help="Use a literal (or a name bound to one); railcheck does not guess values it cannot read.",
+                )
+
+
+class ManagedTwice(ServiceRule):
+    """
+    ## What it does
+    Reports a service declared in the IaC file whose root directory also holds a `railway.json` or
+    `railway.toml`.
+
+    ## Why is this bad?
+    Railway does not let a service be managed both by infrastructure as code and by config as code; the
+    CaC file is a leftover that conflicts with the IaC settings.
+
+    ## Example
+    `.railway/railway.py` declares `service("api", root="services/api")`, and `services/api/railway.json`
+    still exists.
+    """
+
+    code = "IC003"
+    name = "managed-twice"
+    summary = "A service is managed by the IaC file and by railway.json/railway.toml"
+    examples = (
+        Valid({"/.railway/railway.py": SHOP, "main.py": "", "requirements.txt": "x\n"}),
+        Invalid({"/.railway/railway.py": SHOP, "main.py": "", "requirements.txt": "x\n", "railway.json": "{}"}, expect=[("IC003", "railway.json", 1, 1)]),
+    )
+
+    def check(self, service: Service, project: Project) -> Iterator[Diagnostic]:
+        if service.iac is None or service.railway is None or project.iac is None:
+            return
+        yield self.diagnostic(
+            service.railway, service.railway.lines.span(0, 1),
+            f"service `{service.name}` is declared in {project.iac.path}, and this {service.railway.path.name} configures it too; Railway refuses to manage a service both ways",
+            service=service.name,
+            help=f"Move its settings into the `service(\"{service.name}\")` call and delete {service.railway.path}.",
+            related=(Related(project.iac.path, project.iac.span(service.iac.name_start, service.iac.name_end), "the IaC declaration"),),
+        )
+
+
+class IacFileMisplaced(ProjectRule):
+    """
+    ## What it does
+    Reports IaC files the Railway CLI will not find from the repository root: `railway.py`/`railway.ts`
+    outside a `.railway/` folder, or a `.railway/` folder below the repository root.
+
+    ## Why is this bad?
+    The CLI uses the `.railway/` folder nearest to where it runs (walking up); run from the repository root,
+    it never sees the misplaced file, so `railway config apply` applies something else, or nothing.
+
+    ## Example
+    `services/api/.railway/railway.py`, or `railway.ts` at the repository root.
+    """
+
+    code = "IC004"
+    name = "iac-file-misplaced"
+    summary = "An IaC file sits where the Railway CLI will not find it"
+    default_severity = Severity.WARNING
+    examples = (
+        Valid({"/.railway/railway.py": SHOP, "main.py": "", "requirements.txt": "x\n"}),
+        Invalid({"/railway.py": SHOP, "railpack.json": "{}"}, expect=[("IC004", "/railway.py", 0, 0)]),
+    )
+
+    def check(self, project: Project) -> Iterator[Diagnostic]:
+        repository = project.repository
+        if repository is None:
+            return
+        top = set(repository.listdir(PurePosixPath(".")))
+        for name in ("railway.py", "railway.ts"):
+            if name in top and name not in repository.listdir(PurePosixPath(".railway")):
+                yield self.diagnostic(PurePosixPath(name), None, f"{name} is at the repository root; the Railway CLI reads it only from .railway/{name}",
+                                      help=f"Move it to .railway/{name}.")
+        for service in project.services:
+            if str(service.root) == ".":
+                continue
+            for name in ("railway.py", "railway.ts"):
+                path = service.root / ".railway" / name
+                if repository.is_file(path):
+                    yield self.diagnostic(path, None, f"{path} is below the repository root; run from the root, the Railway CLI uses {'.railway/' + name if project.iac else 'no IaC file'} instead",
+                                          service=service.name, help="Keep one IaC file for the project, in .railway/ at the repository root.")
+
+
+class UnknownServiceReference(ServiceRule):
+    """
+    ## What it does
+    Reports variables in the IaC file that reference a service or database the project does not declare:
+    `${{name.VAR}}` where `name` is neither a service, a database nor `shared`.
+
+    ## Why is this bad?
+    Railway resolves the reference to an empty value, so the app starts without, say, its database URL.
+
+    ## Example
+    `env={"DATABASE_URL": "${{postgress.DATABASE_URL}}"}` while the database is `postgres("postgres")`.
+    """
+
+    code = "IC005"
+    name = "unknown-service-reference"
+    summary = "A variable references a service the IaC file does not declare"
+    examples = (
+        Valid({"/.railway/railway.py": SHOP.replace('start="python main.py"', 'start="python main.py", env={"A": "${{api.RAILWAY_PRIVATE_DOMAIN}}"}'), "main.py": "", "requirements.txt": "x\n"}),
+        Invalid(
+            {"/.railway/railway.py": SHOP.replace('start="python main.py"', 'start="python main.py", env={"DB": "${{postgress.DATABASE_URL}}"}'), "main.py": "", "requirements.txt": "x\n"},
+            expect=[("IC005", "/.railway/railway.py", 5, 110)],
+        ),
+    )
+
+    def check(self, service: Service, project: Project) -> Iterator[Diagnostic]:
+        document = project.iac
+        variables = service.iac.settings.get("variables") if service.iac else None
+        if document is None or variables is None:
+            return
+        known = {call.name for call in document.file.services} | {name for name, _, _ in document.file.databases} | {"shared"}
+        for key, value in variables.entries:
+            if not isinstance(value.value, str):
+                continue
+            for match in _REFERENCE.finditer(value.value):
+                if match.group(1) in known:
+                    continue
+                yield self.diagnostic(
+                    document.path, document.span(value.start, value.end),
+                    f"`{key}` references `{match.group(1)}`, which the IaC file does not declare; Railway resolves it to nothing",
+                    service=service.name,
+                    help="Declared: " + ", ".join(f"`{name}`" for name in sorted(known)) + ".",
+                )
+
+
+class DomainPortMismatch(ServiceRule):
+    """
+    ## What it does
+    Reports a domain whose target port differs from the port the start command listens on, and domains
+    written with `targetPort`, which the SDKs ignore (they read `port`, default 8080).
+
+    ## Why is this bad?
+    The domain sends traffic to a port nothing listens on: every request gets 502 "Application failed to
+    respond".
+
+    ## Example
+    `domains=[{"domain": "api.example.com", "targetPort": 8000}]` with `--port 8000`: the domain targets 8080.
+    """
+
+    code = "IC006"
+    name = "domain-port-mismatch"
+    summary = "A domain targets a port the service does not listen on"
+    examples = (
+        Valid({"/.railway/railway.py": SHOP.replace('start="python main.py"', 'start="uvicorn main:app --host 0.0.0.0 --port 8000", domains=[{"domain": "a.example", "port": 8000}]'), "main.py": "app = 1\n", "requirements.txt": "uvicorn\n"}),
+        Invalid(
+            {"/.railway/railway.py": SHOP.replace('start="python main.py"', 'start="uvicorn main:app --host 0.0.0.0 --port 8000", domains=[{"domain": "a.example", "targetPort": 8000}]'), "main.py": "app = 1\n", "requirements.txt": "uvicorn\n"},
+            expect=[("IC006", "/.railway/railway.py", 5, 137)],
+        ),
+    )
+
+    def check(self, service: Service, project: Project) -> Iterator[Diagnostic]:
+        document = project.iac
+        domains = service.iac.settings.get("domains") if service.iac else None
+        if document is None or domains is None:
+            return
+        port = self._listening_port(service, project)
+        for _, domain in domains.entries:
+            if not isinstance(domain.value, dict):
+                continue
+            target = domain.value.get("port", DEFAULT_DOMAIN_PORT)
+            name = domain.value.get("domain", "the domain")
+            if "targetPort" in domain.value and "port" not in domain.value:
+                yield self.diagnostic(
+                    document.path, document.span(domain.start, domain.end),
+                    f"`targetPort` is not read for {name}: the SDK reads `port`, so the domain targets {DEFAULT_DOMAIN_PORT}",
+                    service=service.name, help="Write `port` instead of `targetPort`.",
+                )
+            elif port is not None and isinstance(target, int) and target != port:
+                yield self.diagnostic(
+                    document.path, document.span(domain.start, domain.end),
+                    f"{name} targets port {target}, but the start command listens on {port}",
+                    service=service.name, help="Make the domain's `port` and the start command's port the same (or listen on $PORT).",
+                )
+
+    @staticmethod
+    def _listening_port(service: Service, project: Project) -> int | None:
+        start = facts(service, project).start
+        parsed = script(start) if start is not None else None
+        if parsed is None or isinstance(parsed, ParseFailure):
+            return None
+        for server in servers(parsed):
+            if server.listen is not None and not uses_port_variable(server.listen.port) and server.listen.port.isdigit():
+                return int(server.listen.port)
+        return None
+
+
+class IacStartDiffers(ServiceRule):
+    """
+    ## What it does
+    Reports an IaC start command that differs from `deploy.startCommand` in the service's railpack.json.
+
+    ## Why is this bad?
+    Railway's start command overrides the image's, so railpack.json's is never used; whoever edits it sees
+    no effect.
+
+    ## Example
+    `service("api", start="gunicorn app:app")` while railpack.json says `uvicorn main:app ...`.
+    """
+
+    code = "IC007"
+    name = "iac-start-differs"
+    summary = "The IaC start command and railpack.json's disagree; the IaC one wins"
+    default_severity = Severity.WARNING
+    examples = (
+        Valid({"/.railway/railway.py": SHOP, "railpack.json": '{"deploy": {"startCommand": "python main.py"}}', "main.py": "", "requirements.txt": "x\n"}),
+        Invalid(
+            {"/.railway/railway.py": SHOP, "railpack.json": '{"deploy": {"startCommand": "python app.py"}}', "main.py": "", "app.py": "", "requirements.txt": "x\n"},
+            expect=[("IC007", "railpack.json", 1, 29)],
+        ),
+    )
+
+    def check(self, service: Service, project: Project) -> Iterator[Diagnostic]:
+        document = service.railpack
+        value = service.iac.settings.get("start") if service.iac else None
+        written = document.get("/deploy/startCommand") if document is not None else None
+        if project.iac is None or value is None or not isinstance(value.value, str) or not isinstance(written, str) or written.strip() == value.value.strip():
+            return
+        yield self.diagnostic(
+            document, document.value_span("/deploy/startCommand"),  # type: ignore[union-attr]
+            f"railpack.json starts `{written}`, but Railway runs `{value.value}` from {project.iac.path}, which overrides it",
+            service=service.name,
+            help="Remove `deploy.startCommand` from railpack.json, or make the two agree.",
+            related=(Related(project.iac.path, _span(project, value), "the start command Railway runs"),),
+        )
