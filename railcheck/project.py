@@ -252,6 +252,11 @@ class _Loader:
         declarations = tuple(declaration for declaration in self.config.services if any(_overlaps(declaration, target) for target in targets))
         # IaC services join by root directory; a root declared in railcheck's configuration wins over them.
         iac = {name: root for name, root in self.iac_roots().items() if root not in declared and name not in {d.name for d in self.config.services}}
+        for call in self.iac.file.services if self.iac else ():
+            config_file = _literal_variables(call).get("RAILPACK_CONFIG_FILE")
+            if call.name in iac and config_file:
+                # Its railpack.json sits in another folder, which is therefore not a service of its own.
+                claimed.add(_join(iac[call.name], config_file).parent)
         iac_chosen = tuple(name for name, root in iac.items() if any(_within(target, root) or _within(root, target) or target in IAC_FILES for target in targets))
         kept = tuple(folder for folder in sorted(folders) if folder not in claimed and folder not in declared and folder not in iac.values())
         total = len(declarations) + len(iac_chosen) + len(kept)
@@ -316,16 +321,21 @@ class _Loader:
         assert self.iac is not None
         call = next(service for service in self.iac.file.services if service.name == name)
         root = self.iac_roots()[name]
+        variables = _literal_variables(call)
+        config_file = variables.get("RAILPACK_CONFIG_FILE")
+        railpack_path = _join(root, config_file) if config_file else root / RAILPACK_FILE
         railway, ignored = self._railway_in(root)
         return Service(
             name=name,
             root=root,
             root_source=f"`service(\"{name}\")` in {self.iac.path}",
-            railpack_path=root / RAILPACK_FILE,
-            railpack=self._document(root / RAILPACK_FILE, jwcc=True),
+            railpack_path=railpack_path,
+            railpack=self._document(railpack_path, jwcc=True),
             railway=railway,
             railway_ignored=ignored,
-            variables=tuple(sorted(_literal_variables(call).items())),
+            railpack_declared=config_file is not None,
+            missing=(railpack_path,) if config_file and not self._exists(railpack_path) else (),
+            variables=tuple(sorted(variables.items())),
             iac=call,
         )
 

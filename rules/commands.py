@@ -162,6 +162,8 @@ class MissingReferencedFile(ServiceRule):
     def check(self, service: Service, project: Project) -> Iterator[Diagnostic]:
         if root_evidence(service, project):
             return  # SV003 reports the unclear root directory once instead
+        if project.repository is not None and not project.repository.is_dir(service.root):
+            return  # IC001 reports the missing root directory; every path in it would be missing too
         repository = project.repository
         if repository is None:
             return
@@ -192,7 +194,7 @@ class MissingReferencedFile(ServiceRule):
                     elif repository.exists(path):
                         continue
                     else:
-                        reason = f"it does not exist in {service.display_root()} (the image's /app)"
+                        reason = f"it does not exist in {service.display_root()} (the image's /app; {service.root_source})"
                     yield self.diagnostic(
                         command.origin.path or service.railpack_path, command.span(word.start, word.end),
                         f"{command.origin.label} needs {what} `{value}`, but {reason}",
@@ -277,6 +279,8 @@ class AbsoluteAppPath(ServiceRule):
     def check(self, service: Service, project: Project) -> Iterator[Diagnostic]:
         if root_evidence(service, project):
             return  # SV003 reports the unclear root directory once instead
+        if project.repository is not None and not project.repository.is_dir(service.root):
+            return  # IC001 reports the missing root directory; every path in it would be missing too
         repository = project.repository
         if repository is None:
             return
@@ -292,7 +296,7 @@ class AbsoluteAppPath(ServiceRule):
                     fix = Fix.safe(f"Write {relative}", Edit(command.origin.path, command.base + match.start(), command.base + match.start() + len(value), relative))
                 yield self.diagnostic(
                     command.origin.path or service.railpack_path, command.span(match.start(), match.start() + len(value)),
-                    f"`{value}` in {command.origin.label} is not in the image: /app is the root directory {service.display_root()}, which has no `{value[len(APP) + 1:]}`",
+                    f"`{value}` in {command.origin.label} is not in the image: /app is the root directory {service.display_root()} ({service.root_source}), which has no `{value[len(APP) + 1:]}`",
                     service=service.name,
                     help=(f"Write `{relative}`; commands run in /app." if relative else "Write the path relative to the root directory."),
                     fix=fix,
@@ -357,7 +361,7 @@ class PythonpathEntryMissing(ServiceRule):
                 span = document.lines.span(start + 1 + entry_start, start + 1 + entry_start + len(entry)) if exact else document.value_span(pointer)
                 yield self.diagnostic(
                     document, span,
-                    f"PYTHONPATH entry `{entry}` names no folder in the image (/app is {service.display_root()})",
+                    f"PYTHONPATH entry `{entry}` names no folder in the image (/app is {service.display_root()}, {service.root_source})",
                     service=service.name,
                     help="Remove it, or write it relative to the root directory as /app/<folder>; the working directory /app is importable already.",
                 )

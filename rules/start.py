@@ -101,6 +101,8 @@ class StartTargetNotFound(ServiceRule):
     def check(self, service: Service, project: Project) -> Iterator[Diagnostic]:
         if root_evidence(service, project):
             return  # SV003 reports the unclear root directory once instead
+        if project.repository is not None and not project.repository.is_dir(service.root):
+            return  # IC001 reports the missing root directory; every path in it would be missing too
         repository = project.repository
         if repository is None:
             return
