@@ -130,10 +130,17 @@ def _json_literal(value: Any, indent: str) -> str:
     return json.dumps(value, ensure_ascii=False)
 
 
+def _toml_line(key: str, value: Any) -> str:
+    """`key = value` as TOML, written by tomli-w (quoting, escapes and inline tables done right)."""
+    import tomli_w
+
+    return tomli_w.dumps({key: value}).strip()
+
+
 def _set_toml(document: Document, pointer: str, key: str, value: Any) -> Edit:
     text = document.text
     header = document.value_offsets.get(pointer) if pointer else None
-    line = f"{encode_key(document, key)} = {encode_value(document, value)}"
+    line = _toml_line(key, value)
     if not pointer:
         # Top-level keys must come before the first table header.
         first = min((offsets[0] for child, offsets in document.value_offsets.items() if child and child.count("/") == 1 and text[offsets[0]] == "["), default=len(text))
