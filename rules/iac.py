@@ -330,3 +330,49 @@ class IacStartDiffers(ServiceRule):
             help="Remove `deploy.startCommand` from railpack.json, or make the two agree.",
             related=(Related(project.iac.path, _span(project, value), "the start command Railway runs"),),
         )
+
+
+class SharedRootConfig(ProjectRule):
+    """
+    ## What it does
+    Reports services that share a root directory and a railpack config file when that file sets
+    `deploy.startCommand`, and the services do not each set their own start command in the IaC file.
+
+    ## Why is this bad?
+    Sharing a root is normal in a shared monorepo (a web and a worker service built from `/`), but then one
+    railpack.json builds both images: its start command would start the same process in both services.
+
+    ## Example
+    `service("web", root="/")` and `service("worker", root="/")`, with `/railpack.json` saying
+    `"startCommand": "gunicorn app:app"` and no `start=` for the worker.
+    """
+
+    code = "IC008"
+    name = "shared-root-config"
+    summary = "Services sharing a root directory share one railpack.json start command"
+    default_severity = Severity.WARNING
+    examples = (
+        Valid({"/.railway/railway.py": SHOP.replace(')])', '), service("worker", root="services/svc", start="python worker.py")])'), "main.py": "", "worker.py": "", "requirements.txt": "x\n"}),
+        Invalid(
+            {"/.railway/railway.py": SHOP.replace(')])', '), service("worker", root="services/svc")])'), "railpack.json": '{"deploy": {"startCommand": "python main.py"}}', "main.py": "", "requirements.txt": "x\n"},
+            expect=[("IC008", "railpack.json", 1, 29)],
+        ),
+    )
+
+    def check(self, project: Project) -> Iterator[Diagnostic]:
+        groups: dict[tuple[PurePosixPath, PurePosixPath], list[Service]] = {}
+        for service in project.services:
+            groups.setdefault((service.root, service.railpack_path), []).append(service)
+        for services in groups.values():
+            document = services[0].railpack
+            start = document.get("/deploy/startCommand") if document is not None else None
+            if len(services) < 2 or not isinstance(start, str):
+                continue
+            without = [service.name for service in services if not (service.iac and isinstance(service.iac.settings.get("start", IacValue(None, 0, 0)).value, str))]
+            if not without:
+                continue
+            yield self.diagnostic(
+                document, document.value_span("/deploy/startCommand"),  # type: ignore[union-attr]
+                f"services {', '.join(f'`{service.name}`' for service in services)} share this railpack.json, so {', '.join(f'`{name}`' for name in without)} would start `{start}` too",
+                help="Give each service its own `start` in the IaC file, or its own railpack config (RAILPACK_CONFIG_FILE).",
+            )
