@@ -431,3 +431,10 @@ def requirement_files(service: Service, project: Project) -> list[tuple[PurePosi
     names = project.repository.listdir(service.root) if project.repository is not None else ()
     paths = (service.root / name for name in names if name.startswith("requirements") and name.endswith(".txt"))
     return [(path, project.texts[path]) for path in paths if path in project.texts]
+
+
+def paths_checkable(service: Service, project: Project) -> bool:
+    """Whether path and module checks make sense for the service: its root directory is known (not
+    ambiguous, SV003) and exists (IC001). Rules that resolve paths skip the service otherwise, so one
+    finding explains the cause instead of a cascade of "not found"."""
+    return not root_evidence(service, project) and project.repository is not None and project.repository.is_dir(service.root)

@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from pathlib import PurePosixPath
 
 from railcheck import Diagnostic, Edit, Fix, FixAvailability, Invalid, Project, Service, ServiceRule, Severity, Span, Valid
-from railcheck.facts import CommandText, facts, requirement_files, root_evidence, script
+from railcheck.facts import CommandText, facts, paths_checkable, requirement_files, script
 from railcheck.modules import APP, escapes_root, image_path
 from railcheck.sources.shell import ShellScript, SimpleCommand, Word
 from railcheck.sources.text import LineIndex, ParseFailure, join_pointer
@@ -160,10 +160,8 @@ class MissingReferencedFile(ServiceRule):
     )
 
     def check(self, service: Service, project: Project) -> Iterator[Diagnostic]:
-        if root_evidence(service, project):
-            return  # SV003 reports the unclear root directory once instead
-        if project.repository is not None and not project.repository.is_dir(service.root):
-            return  # IC001 reports the missing root directory; every path in it would be missing too
+        if not paths_checkable(service, project):
+            return  # SV003 or IC001 explains why paths cannot be checked
         repository = project.repository
         if repository is None:
             return
@@ -277,10 +275,8 @@ class AbsoluteAppPath(ServiceRule):
     _APP_PATH = re.compile(r"(?<![\w/.-])/app/[^\s:;'\"`|&<>)]+")
 
     def check(self, service: Service, project: Project) -> Iterator[Diagnostic]:
-        if root_evidence(service, project):
-            return  # SV003 reports the unclear root directory once instead
-        if project.repository is not None and not project.repository.is_dir(service.root):
-            return  # IC001 reports the missing root directory; every path in it would be missing too
+        if not paths_checkable(service, project):
+            return  # SV003 or IC001 explains why paths cannot be checked
         repository = project.repository
         if repository is None:
             return
@@ -336,8 +332,8 @@ class PythonpathEntryMissing(ServiceRule):
     )
 
     def check(self, service: Service, project: Project) -> Iterator[Diagnostic]:
-        if root_evidence(service, project):
-            return  # SV003 reports the unclear root directory once instead
+        if not paths_checkable(service, project):
+            return  # SV003 or IC001 explains why paths cannot be checked
         repository = project.repository
         document = service.railpack
         if repository is None or document is None or not isinstance(document.value, dict):

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 
 from railcheck import Diagnostic, Invalid, Project, Related, Service, ServiceRule, Severity, Span, Valid
-from railcheck.facts import facts, module_info, root_evidence, script
+from railcheck.facts import facts, module_info, paths_checkable, script
 from railcheck.modules import find_module, search_bases
 from railcheck.servers import servers
 from railcheck.sources.pymodule import ModuleInfo, routes_for
@@ -165,8 +165,8 @@ class HealthcheckRouteMissing(ServiceRule):
     )
 
     def check(self, service: Service, project: Project) -> Iterator[Diagnostic]:
-        if root_evidence(service, project):
-            return  # SV003 reports the unclear root directory once instead
+        if not paths_checkable(service, project):
+            return  # SV003 or IC001 explains why paths cannot be checked
         table = _route_table(service, project)
         if table is None or table.app is None or table.reasons:
             return  # HC002 covers apps too dynamic to read
@@ -212,8 +212,8 @@ class HealthcheckRouteUnverified(ServiceRule):
     )
 
     def check(self, service: Service, project: Project) -> Iterator[Diagnostic]:
-        if root_evidence(service, project):
-            return  # SV003 reports the unclear root directory once instead
+        if not paths_checkable(service, project):
+            return  # SV003 or IC001 explains why paths cannot be checked
         table = _route_table(service, project)
         if table is None or table.app is None or not table.reasons:
             return

@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from pathlib import PurePosixPath
 
 from railcheck import Diagnostic, Edit, Fix, FixAvailability, Invalid, Project, Related, Service, ServiceRule, Severity, Span, Valid
-from railcheck.facts import CommandText, facts, module_info, root_evidence, script
+from railcheck.facts import CommandText, facts, module_info, paths_checkable, script
 from railcheck.modules import find_module, image_path, module_candidates, search_bases
 from railcheck.servers import Server, servers, uses_port_variable
 from railcheck.sources.shell import Word
@@ -99,10 +99,8 @@ class StartTargetNotFound(ServiceRule):
     )
 
     def check(self, service: Service, project: Project) -> Iterator[Diagnostic]:
-        if root_evidence(service, project):
-            return  # SV003 reports the unclear root directory once instead
-        if project.repository is not None and not project.repository.is_dir(service.root):
-            return  # IC001 reports the missing root directory; every path in it would be missing too
+        if not paths_checkable(service, project):
+            return  # SV003 or IC001 explains why paths cannot be checked
         repository = project.repository
         if repository is None:
             return
@@ -170,8 +168,8 @@ class StartAttributeMissing(ServiceRule):
     )
 
     def check(self, service: Service, project: Project) -> Iterator[Diagnostic]:
-        if root_evidence(service, project):
-            return  # SV003 reports the unclear root directory once instead
+        if not paths_checkable(service, project):
+            return  # SV003 or IC001 explains why paths cannot be checked
         repository = project.repository
         if repository is None:
             return
