@@ -30,6 +30,13 @@ def steps(config: Any) -> Iterator[tuple[str, str, dict[str, Any]]]:
             yield name, join_pointer("/steps", name), step
 
 
+def step_items(config: Any, key: str) -> Iterator[tuple[str, dict[str, Any], str, Any]]:
+    """(step name, step, pointer, item) for each item of each step's list `key` (`commands`, `inputs`, `caches`)."""
+    for name, pointer, step in steps(config):
+        for item_pointer, item in list_items(step, key, pointer):
+            yield name, step, item_pointer, item
+
+
 def list_items(container: dict[str, Any], key: str, pointer: str) -> Iterator[tuple[str, Any]]:
     """(pointer, item) for each item of the list `container[key]`, if it is a list."""
     items = container.get(key)
