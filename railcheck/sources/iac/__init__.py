@@ -1,0 +1,46 @@
+"""Railway infrastructure as code (`.railway/railway.py`, `.railway/railway.ts`), read statically.
+
+Owns: turning one IaC project file into the services it declares (name, root directory, start command,
+health check, build and pre-deploy commands, variables, domains, config file, replicas), the databases it
+declares, and the places where the file is too dynamic to read, each with offsets into the file. This
+module is the package's public API: `read_iac` and what it returns (`IacFile`, `IacService`, `IacValue`,
+`UNKNOWN`).
+
+The files are programs; railcheck never imports, executes or evaluates them. Python is parsed with the
+standard library's `ast` module, TypeScript with tree-sitter's TypeScript grammar. A small evaluator then
+follows literals, and names bound once to literals, through the SDK calls; how each setting is resolved
+mirrors the SDKs' own code, which differs between the languages (see `settings`). Anything that is not a
+literal (a call, an environment lookup, an f-string with placeholders, a name bound more than once or in a
+loop) becomes `UNKNOWN` with a reason; nothing is guessed.
+
+The modules, one job each:
+
+- `values`: the public results and the language-neutral values that both front ends produce;
+- `settings`: from a program's result to services, databases and each service's settings;
+- `reader`: scopes of names, and the steps of reading a program that both front ends share;
+- `python`: the Python front end (`ast`);
+- `typescript` and `typescript_syntax`: the TypeScript front end (tree-sitter).
+"""
+
+from __future__ import annotations
+
+from railcheck.sources.iac.python import _PyReader
+from railcheck.sources.iac.typescript import _TsReader
+from railcheck.sources.iac.values import UNKNOWN, IacFile, IacService, IacValue
+from railcheck.sources.text import ParseFailure
+
+__all__ = ["UNKNOWN", "IacFile", "IacService", "IacValue", "read_iac"]
+
+
+def read_iac(text: str, language: str) -> IacFile | ParseFailure:
+    """Read one IaC file; `language` is "python" or "typescript". ParseFailure for syntax errors. Never raises."""
+    try:
+        if language == "python":
+            return _PyReader(text).read()
+        if language == "typescript":
+            return _TsReader(text).read()
+        return ParseFailure(f"unsupported IaC language {language!r}", 0, 0)
+    except RecursionError:
+        return ParseFailure("cannot analyse this file: it is nested too deeply", 0, min(1, len(text)))
+    except Exception as error:  # a bug here must cost one file, never the whole run
+        return ParseFailure(f"cannot analyse this file ({type(error).__name__})", 0, min(1, len(text)))

@@ -1,0 +1,310 @@
+"""The language-neutral value model of an IaC file, and the results that `read_iac` returns.
+
+Owns: the public results (`UNKNOWN`, `IacValue`, `IacService`, `IacFile`); the values that both front ends
+turn expressions into (`_Lit`, `_Unk`, `_Obj`, `_Arr`, `_Res`) and the operations the SDKs apply to them
+(lookups, truthiness, `or`/`??` alias chains, spreads, source objects), each within the caps below; and the
+conversion of a resolved value into an `IacValue`. Nothing here knows either language's syntax.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Union
+
+from railcheck.sources.text import ParseFailure
+
+
+class _Unknown:
+    """The type of `UNKNOWN`: a value that the file computes at run time."""
+
+    __slots__ = ()
+    _instance: _Unknown | None = None
+
+    def __new__(cls) -> _Unknown:
+        if cls._instance is None:
+            cls._instance = super().__new__(cls)
+        return cls._instance
+
+    def __repr__(self) -> str:
+        return "UNKNOWN"
+
+    def __reduce__(self) -> str:
+        return "UNKNOWN"  # pickles as the module attribute, so identity survives a round trip
+
+    def __copy__(self) -> _Unknown:
+        return self
+
+    def __deepcopy__(self, memo: object) -> _Unknown:
+        return self
+
+
+UNKNOWN = _Unknown()
+"""Stands in for a value that is not static; `IacValue.reason` says why."""
+
+
+@dataclass(frozen=True, slots=True)
+class IacValue:
+    """One setting's value and where it is written.
+
+    `value` is a literal (str, int, float, bool, None, list, dict) or `UNKNOWN`. Lists and dicts hold
+    `UNKNOWN` in place of parts that are not static; `entries` gives each part (dict key or list index)
+    its own `IacValue`, with its own offsets and reason. A dict is `UNKNOWN` as a whole only when its keys
+    are not known (it spreads something that is not static).
+
+    `start`/`end` are the offsets of the value expression; when the value came through a name
+    (`root=API_ROOT`), that is the name at the use site, and `origin` holds the offsets of the literal
+    the name is bound to. `text_start` is the offset of a string's first character when the string's
+    characters sit one to one in the file (no escapes, no implicit concatenation), so offsets inside the
+    string (say, of a shell word in a start command) map to the file by adding `text_start`.
+    """
+
+    value: object
+    start: int
+    end: int
+    reason: str | None = None
+    origin: tuple[int, int] | None = None
+    text_start: int | None = None
+    entries: tuple[tuple[str | int, IacValue], ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class IacService:
+    """One `service(...)` (or `fn(...)`, kind "function") call reachable from the project's resources.
+
+    `settings` has the normalised keys "root", "start", "healthcheck", "healthcheckTimeout", "build" (the
+    build command), "preDeploy" (always a list), "variables" (`env` merged over `variables`), "domains",
+    "configFile" and "replicas" (the `replicas=` value, else `regions=`), each only when the file gives
+    it or when it may come from something unreadable (then it is `UNKNOWN`).
+    """
+
+    name: str
+    name_start: int
+    name_end: int
+    call_start: int
+    call_end: int
+    settings: dict[str, IacValue]
+    kind: str = "service"
+
+
+@dataclass(frozen=True, slots=True)
+class IacFile:
+    services: tuple[IacService, ...]
+    databases: tuple[tuple[str, int, int], ...]  # (name, offsets of the name argument)
+    problems: tuple[ParseFailure, ...]  # non-fatal: why some of the file could not be read
+
+
+# --------------------------------------------------------------------------------------------------------
+# Language-neutral values. Front ends turn expressions into these; `settings` resolves settings on them.
+
+
+@dataclass(slots=True)
+class _Lit:
+    value: object  # str | int | float | bool | None
+    start: int
+    end: int
+    text_start: int | None = None
+    origin: tuple[int, int] | None = None
+
+
+@dataclass(slots=True)
+class _Unk:
+    reason: str
+    start: int
+    end: int
+
+
+@dataclass(slots=True)
+class _Obj:
+    # In source order, later entries win. A None key is a spread whose keys are unknown; its value is an
+    # _Unk, and it hides every earlier entry from lookups.
+    entries: list[tuple[str | None, _V]]
+    start: int
+    end: int
+    origin: tuple[int, int] | None = None
+
+
+@dataclass(slots=True)
+class _Arr:
+    items: list[_V]
+    start: int
+    end: int
+    origin: tuple[int, int] | None = None
+    # Spreads of values that are not static: the list's length and indices are unknown, but a project's
+    # resources list still yields the resources written out beside them.
+    holes: list[_Unk] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class _Res:
+    """What an SDK constructor returns: a service, function, database, group, project, volume or bucket."""
+
+    kind: str
+    name: _V | None
+    config: _Obj
+    items: _V | None  # project and group resources
+    start: int
+    end: int
+    callee: str
+
+
+_V = Union[_Lit, _Unk, _Obj, _Arr, _Res]
+
+_SERVICE_KINDS = {"service": "service", "fn": "function"}
+_DATABASE_KINDS = frozenset({"postgres", "mysql", "redis", "mongo", "database"})
+_RESOURCE_KINDS = frozenset(_SERVICE_KINDS) | _DATABASE_KINDS
+_SOURCE_KINDS = frozenset({"github", "image", "template", "empty"})
+_MAX_DEPTH = 64  # deeper literals are not configuration; stopping keeps the evaluator's recursion bounded
+_MAX_ITEMS = 5_000  # items in one list or dict; spreads could otherwise double a list per line
+_MAX_NODES = 50_000  # values converted for one setting, and resources visited for one project
+_DYNAMIC = "services built dynamically cannot be checked"
+
+
+def _copy_at(value: _V, start: int, end: int, via: str) -> _V:
+    """`value` as seen through the name `via` used at start:end."""
+    if isinstance(value, _Lit):
+        return _Lit(value.value, start, end, value.text_start, value.origin or (value.start, value.end))
+    if isinstance(value, _Obj):
+        return _Obj(value.entries, start, end, value.origin or (value.start, value.end))
+    if isinstance(value, _Arr):
+        return _Arr(value.items, start, end, value.origin or (value.start, value.end), value.holes)
+    if isinstance(value, _Unk):
+        through = value.reason.endswith(")") and "(through " in value.reason  # name the first name only
+        return _Unk(value.reason if through else f"{value.reason} (through {via})", start, end)
+    return value  # a resource keeps the offsets of its own call
+
+
+def _lookup(container: _V | None, key: str) -> _V | None:
+    """`container[key]`, None when absent. Non-dict containers read as empty, as `(x or {}).get` and `x?.k` do."""
+    if isinstance(container, _Unk):
+        return _Unk(container.reason, container.start, container.end)
+    if not isinstance(container, _Obj):
+        return None
+    for name, value in reversed(container.entries):
+        if name is None:
+            assert isinstance(value, _Unk)
+            return _Unk(f"may be set by a spread that {value.reason}", value.start, value.end)
+        if name == key:
+            return value
+    return None
+
+
+def _truthy(value: _V) -> bool | None:
+    """Python truthiness, None when it cannot be known."""
+    if isinstance(value, _Lit):
+        return bool(value.value)
+    if isinstance(value, _Obj):
+        if any(name is not None for name, _ in value.entries):
+            return True
+        return None if value.entries else False
+    if isinstance(value, _Arr):
+        return True if value.items else (None if value.holes else False)
+    if isinstance(value, _Res):
+        return True
+    return None
+
+
+def _is_none(value: _V | None) -> bool:
+    return value is None or (isinstance(value, _Lit) and value.value is None)
+
+
+def _first(candidates: list[_V | None], python: bool) -> _V | None:
+    """`a or b or c` (Python) / `a ?? b ?? c` (TypeScript); None when the result is None/undefined."""
+    last: _V | None = None
+    for candidate in candidates:
+        last = candidate
+        if _is_none(candidate):
+            continue
+        assert candidate is not None
+        if isinstance(candidate, _Unk):
+            return candidate
+        if not python:
+            return candidate
+        truthy = _truthy(candidate)
+        if truthy is None:
+            return _Unk("may be empty, and then the next alias would apply", candidate.start, candidate.end)
+        if truthy:
+            return candidate
+    return None if _is_none(last) else last
+
+
+def _first_present(candidates: list[_V | None]) -> _V | None:
+    """`c.get(k1, c.get(k2, ...))`: the first key that is present, even when its value is None."""
+    for candidate in candidates:
+        if candidate is not None:
+            return candidate
+    return None
+
+
+def _splice(array: _Arr, spread: _V, start: int, end: int) -> None:
+    """`[..., *spread]` / `[..., ...spread]`."""
+    if isinstance(spread, _Arr) and len(array.items) + len(spread.items) > _MAX_ITEMS:
+        array.holes.append(_Unk("spreads a list too large to read", start, end))
+    elif isinstance(spread, _Arr):
+        array.items.extend(spread.items)
+        array.holes.extend(spread.holes[: max(0, 8 - len(array.holes))])  # a few say why; more would only cost
+    elif isinstance(spread, _Unk):
+        reason = spread.reason if spread.reason.startswith(_DYNAMIC) else f"spreads a value that {spread.reason}"
+        array.holes.append(_Unk(reason, start, end))
+    else:
+        array.holes.append(_Unk("spreads a value that is not a list", start, end))
+
+
+def _spread_entries(value: _V | None, what: str) -> list[tuple[str | None, _V]]:
+    if value is None or _is_none(value):
+        return []
+    if isinstance(value, _Obj) and len(value.entries) > _MAX_ITEMS:
+        return [(None, _Unk(f"{what} is too large to read", value.start, value.end))]
+    if isinstance(value, _Obj):
+        return list(value.entries)
+    if isinstance(value, _Unk):
+        return [(None, value)]
+    return [(None, _Unk(f"{what} is not a dict", value.start, value.end))]
+
+
+def _source_obj(kind: str, first: _V | None, options: _Obj, start: int, end: int, python: bool) -> _Obj:
+    """github()/image()/template()/empty(): the dict each returns, as far as railcheck needs it."""
+    entries: list[tuple[str | None, _V]] = [("type", _Lit(kind, start, end))]
+    field_name = {"github": "repo", "image": "image", "template": "template"}.get(kind)
+    if field_name is not None and first is not None:
+        entries.append((field_name, first))
+    if kind != "empty" or python:  # TypeScript's empty() takes no options
+        entries.extend(options.entries)  # after the type, as in the SDKs: options could even replace it
+    return _Obj(entries, start, end)
+
+
+def _to_iac(value: _V, depth: int = 0, budget: list[int] | None = None) -> IacValue:
+    # Names let a small file describe a huge value (`B = [A, A]; C = [B, B]; ...`): the budget caps the work.
+    budget = [_MAX_NODES] if budget is None else budget
+    budget[0] -= 1
+    if isinstance(value, _Lit):
+        return IacValue(value.value, value.start, value.end, None, value.origin, value.text_start)
+    if isinstance(value, _Unk):
+        return IacValue(UNKNOWN, value.start, value.end, value.reason)
+    if depth > _MAX_DEPTH:
+        return IacValue(UNKNOWN, value.start, value.end, "is nested too deeply to read")
+    if budget[0] < 0 and isinstance(value, (_Arr, _Obj)):
+        return IacValue(UNKNOWN, value.start, value.end, "is too large to read")
+    if isinstance(value, _Arr):
+        if value.holes:
+            return IacValue(UNKNOWN, value.start, value.end, value.holes[0].reason, value.origin)
+        items = tuple((index, _to_iac(item, depth + 1, budget)) for index, item in enumerate(value.items))
+        return IacValue([item.value for _, item in items], value.start, value.end, None, value.origin, None, items)
+    if isinstance(value, _Obj):
+        keys = list(dict.fromkeys(key for key, _ in value.entries if key is not None))
+        final: dict[str, _V] = {}
+        hidden: _Unk | None = None
+        for key, item in reversed(value.entries):  # what _lookup would answer for every key, in one pass
+            if key is None:
+                assert isinstance(item, _Unk)
+                hidden = hidden or item
+            elif key not in final:
+                final[key] = item if hidden is None else \
+                    _Unk(f"may be set by a spread that {hidden.reason}", hidden.start, hidden.end)
+        entries = [(key, _to_iac(final[key], depth + 1, budget)) for key in keys]
+        if hidden is not None:
+            return IacValue(UNKNOWN, value.start, value.end, f"spreads a value that {hidden.reason}", value.origin,
+                            None, tuple(entries))
+        return IacValue({key: item.value for key, item in entries}, value.start, value.end, None, value.origin, None,
+                        tuple(entries))
+    what = "service" if value.kind in _SERVICE_KINDS else value.kind
+    return IacValue(UNKNOWN, value.start, value.end, f"is a {what} object from {value.callee}(...), not a value")
