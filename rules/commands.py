@@ -163,8 +163,7 @@ class MissingReferencedFile(ServiceRule):
         if not paths_checkable(service, project):
             return  # SV003 or IC001 explains why paths cannot be checked
         repository = project.repository
-        if repository is None:
-            return
+        assert repository is not None  # paths_checkable() holds only with a repository
         created: dict[str | None, set[PurePosixPath]] = {}
         # With `file://` in requirements.txt Railpack copies the whole source into the install step.
         whole_source = "file://" in project.texts.get(service.root / "requirements.txt", "")
@@ -278,8 +277,7 @@ class AbsoluteAppPath(ServiceRule):
         if not paths_checkable(service, project):
             return  # SV003 or IC001 explains why paths cannot be checked
         repository = project.repository
-        if repository is None:
-            return
+        assert repository is not None  # paths_checkable() holds only with a repository
         for command in facts(service, project).commands:
             for match in self._APP_PATH.finditer(command.text):
                 value = match.group().rstrip(",")

@@ -102,8 +102,7 @@ class StartTargetNotFound(ServiceRule):
         if not paths_checkable(service, project):
             return  # SV003 or IC001 explains why paths cannot be checked
         repository = project.repository
-        if repository is None:
-            return
+        assert repository is not None  # paths_checkable() holds only with a repository
         for command, server in _servers(service, project):
             if server.target is None or not server.target.static:
                 continue
@@ -171,8 +170,7 @@ class StartAttributeMissing(ServiceRule):
         if not paths_checkable(service, project):
             return  # SV003 or IC001 explains why paths cannot be checked
         repository = project.repository
-        if repository is None:
-            return
+        assert repository is not None  # paths_checkable() holds only with a repository
         for command, server in _servers(service, project):
             if server.module is None or server.attribute is None or server.kind == "python -m" or server.target is None:
                 continue
