@@ -86,6 +86,9 @@ def execute(paths: Sequence[Path], settings: CheckSettings) -> int:
     for run in runs:
         for note in run.notes:
             click.echo(note, err=True)
+        if not run.report.services:
+            # Usually a mistyped path; say so, since "All checks passed" alone would hide it.
+            click.echo(f"railcheck: warning: no services found under {', '.join(str(path) for path in paths)} (a service is a folder with railpack.json, railway.json or railway.toml)", err=True)
     if settings.diff:
         output = "".join(run.diff for run in runs)
     else:

@@ -1,4 +1,4 @@
-"""Codes the engine emits itself, rather than a rule: their names, summaries and documentation."""
+"""Codes the engine emits itself, rather than a rule: their names, summaries, documentation and severities."""
 
 from __future__ import annotations
 
@@ -45,3 +45,11 @@ ENGINE_CODES = {
         "## Example\nA `fixtures/` folder with 30,000 sample railpack.json files; add it to `exclude`.\n",
     ),
 }
+
+# The severity each engine code is emitted with.
+ENGINE_SEVERITY = {"RC002": "error", "RC003": "error", "RC005": "info", "RC006": "info", "RC007": "error"}
+
+
+def engine_codes_matching(selector: str) -> list[str]:
+    """Engine codes a selector names: a code, a prefix of codes (`RC`, `RC00`) or a name."""
+    return [code for code, (name, _, _) in ENGINE_CODES.items() if code.startswith(selector.upper()) or selector == name]

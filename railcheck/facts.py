@@ -67,7 +67,7 @@ class CommandText:
     """
 
     text: str
-    kind: str  # "start" | "build" | "pre-deploy"
+    kind: str  # "start" | "install" | "build" | "pre-deploy"
     origin: Origin
     base: int | None = None
     lines: LineIndex | None = None
@@ -344,10 +344,11 @@ def _commands(service: Service, project: Project, texts: dict[str, str]) -> list
                 if command == "...":
                     continue
                 label = f"`steps.{name}.commands[{index}]` in railpack.json"
+                kind = "install" if name == "install" else "build"  # which Railpack step runs it
                 if isinstance(command, dict) and isinstance(command.get("cmd"), str):
-                    text = _string_command(railpack, pointer + "/cmd", "build", label, exec_form=True)
+                    text = _string_command(railpack, pointer + "/cmd", kind, label, exec_form=True)
                 else:
-                    text = _string_command(railpack, pointer, "build", label)
+                    text = _string_command(railpack, pointer, kind, label)
                 if text is not None:
                     found.append(text)
     start = _string_command(railpack, "/deploy/startCommand", "start", "`deploy.startCommand` in railpack.json")

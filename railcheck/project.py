@@ -152,7 +152,10 @@ def load_project(
     for service in services:
         # Read the root-level files Railpack consults now, so their problems are reported with the rest.
         for name in SERVICE_FILES:
-            loader.repository.read(service.root / name)
+            if name.endswith(".toml") or name == "Pipfile":
+                loader.parse_toml_file(service.root / name)  # a broken pyproject.toml is reported (RC001)
+            else:
+                loader.repository.read(service.root / name)
         for name in loader.repository.listdir(service.root):
             if name.startswith("requirements") and name.endswith(".txt"):
                 loader.repository.read(service.root / name)
@@ -258,7 +261,10 @@ class _Loader:
                 # Its railpack.json sits in another folder, which is therefore not a service of its own.
                 claimed.add(_join(iac[call.name], config_file).parent)
         iac_chosen = tuple(name for name, root in iac.items() if any(_within(target, root) or _within(root, target) or target in IAC_FILES for target in targets))
-        kept = tuple(folder for folder in sorted(folders) if folder not in claimed and folder not in declared and folder not in iac.values())
+        # A declared service owns the folder of its root only if it reads that folder's config files (a
+        # service rooted at "/" with its configs elsewhere leaves a root railway.json to its own service).
+        owned = {root for root, declaration in declared.items() if declaration.railway_config is None or declaration.railpack_config is None}
+        kept = tuple(folder for folder in sorted(folders) if folder not in claimed and folder not in owned and folder not in iac.values())
         total = len(declarations) + len(iac_chosen) + len(kept)
         room = max(0, MAX_SERVICES - len(declarations) - len(iac_chosen))
         return Plan(kept[:room], declarations[:MAX_SERVICES], total, iac_chosen)
@@ -376,6 +382,15 @@ class _Loader:
         return json_document, None
 
     # --- reading -------------------------------------------------------------------------------
+
+    def parse_toml_file(self, path: PurePosixPath) -> None:
+        """Read a TOML file of the service and record a FileProblem when it does not parse."""
+        text = self.repository.read(path)
+        if text is None or not self.parse:
+            return
+        parsed = parse_toml(text, path)
+        if isinstance(parsed, ParseFailure):
+            self.problems.append(FileProblem(path, parsed.message, LineIndex(text).span(parsed.start, max(parsed.start, parsed.end))))
 
     def _document(self, path: PurePosixPath, *, jwcc: bool) -> Document | None:
         """Read and parse one config file; None when absent or broken (a FileProblem says why)."""

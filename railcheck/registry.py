@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib.util
+import re
 import sys
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -10,7 +11,10 @@ from pathlib import Path
 from types import ModuleType
 
 from railcheck._resources import resource_dir
+from railcheck.codes import engine_codes_matching
 from railcheck.rule import ProjectRule, Rule, ServiceRule
+
+CODE_PREFIX = re.compile(r"^[A-Za-z]{2}\d{0,3}$")
 
 # Codes the engine itself emits; documented in railcheck/codes.py and listed with the rules.
 ENGINE_PREFIX = "RC"
@@ -30,7 +34,7 @@ class Registry:
         return {rule.code: rule for rule in self.rules}
 
     def find(self, selector: str) -> type[Rule] | None:
-        selector = REDIRECTS.get(selector, selector)
+        selector = _normal(REDIRECTS.get(selector, selector))
         for rule in self.rules:
             if selector in (rule.code, rule.name):
                 return rule
@@ -38,11 +42,11 @@ class Registry:
 
     def matching(self, selector: str) -> list[type[Rule]]:
         """Rules a selector names: `ALL`, a code, a code prefix (`RP`, `RP1`) or a rule name."""
-        selector = REDIRECTS.get(selector, selector)
+        selector = _normal(REDIRECTS.get(selector, selector))
         if selector == "ALL":
             return list(self.rules)
         found = [rule for rule in self.rules if rule.code.startswith(selector) or rule.name == selector]
-        if not found:
+        if not found and not engine_codes_matching(selector):
             raise SelectionError(f"{selector!r} names no rule (run `railcheck rules` for the list)")
         return found
 
@@ -61,6 +65,11 @@ class Registry:
         """How specific a selector is, for severity overrides: longer prefixes and exact names win."""
         selector = REDIRECTS.get(selector, selector)
         return 100 if self.find(selector) else len(selector)
+
+
+def _normal(selector: str) -> str:
+    """Codes and prefixes are upper case (`rp001` means RP001); names stay as written."""
+    return selector.upper() if CODE_PREFIX.match(selector) else selector
 
 
 def load_registry(extra_dirs: Iterable[Path] = ()) -> Registry:

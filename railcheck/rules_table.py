@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import json
 
-from railcheck.codes import ENGINE_CODES
+from railcheck.codes import ENGINE_CODES, ENGINE_SEVERITY
 from railcheck.registry import Registry
 from railcheck.rule import FixAvailability
 
 
 def _rows(registry: Registry) -> list[tuple[str, str, str, str, str]]:
     rows = [(rule.code, rule.name, rule.default_severity.value, rule.fix.value, rule.summary) for rule in registry.rules]
-    rows += [(code, name, "error", FixAvailability.NEVER.value, summary) for code, (name, summary, _) in ENGINE_CODES.items()]
+    rows += [(code, name, ENGINE_SEVERITY[code], FixAvailability.NEVER.value, summary) for code, (name, summary, _) in ENGINE_CODES.items()]
     return sorted(rows)
 
 
@@ -38,5 +38,5 @@ def rules_docs(registry: Registry) -> str:
     for rule in registry.rules:
         parts += [f'<a id="{rule.code.lower()}"></a>', f"## {rule.code} {rule.name}", "", f"{rule.summary}. Default severity: {rule.default_severity.value}; fix: {rule.fix.value}.", "", rule.documentation().replace("## ", "### ").rstrip(), ""]
     for code, (name, summary, doc) in ENGINE_CODES.items():
-        parts += [f'<a id="{code.lower()}"></a>', f"## {code} {name}", "", f"{summary}. Emitted by the engine.", "", doc.replace("## ", "### ").rstrip(), ""]
+        parts += [f'<a id="{code.lower()}"></a>', f"## {code} {name}", "", f"{summary}. Emitted by the engine; severity: {ENGINE_SEVERITY[code]}.", "", doc.replace("## ", "### ").rstrip(), ""]
     return "\n".join(parts)

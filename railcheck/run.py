@@ -148,7 +148,11 @@ def check_repository(root: Path, targets: list[PurePosixPath], registry: Registr
         findings = _cached_check(root, config, targets, rules, registry, settings, complete)
     else:
         findings = _check(root, config, targets, rules, registry, complete)
-    diagnostics = findings.diagnostics
+    # Engine codes are not rules, but `--ignore RC006` (or `ignore = ["RC006"]`) still silences them.
+    from railcheck.codes import engine_codes_matching
+
+    silenced = {code for selector in (*settings.ignore, *config.ignore) for code in engine_codes_matching(selector)}
+    diagnostics = tuple(diagnostic for diagnostic in findings.diagnostics if diagnostic.code not in silenced)
     absorbed = 0
     if settings.write_baseline is not None:
         from railcheck import baseline

@@ -13,6 +13,7 @@ from typing import Any
 
 from railcheck import Diagnostic, Fix, FixAvailability, Invalid, Project, Service, ServiceRule, Severity, Valid
 from railcheck.edits import new_json_file, remove_member, rename_key, replace_value, set_member
+from railcheck.facts import paths_checkable
 from railcheck.schema import SchemaIssue, document_issues, dotted, load_schema, location, type_name
 from railcheck.sources.text import Document, split_pointer
 from railcheck.suggest import case_insensitive_match, closest, quoted_list
@@ -198,6 +199,8 @@ class RailpackUnknownKey(ServiceRule):
 def _move_to_railway(service: Service, project: Project, document: Document, pointer: str, section: str, spelling: str) -> Fix | None:
     """Take a Railway setting out of railpack.json and put it into the service's Railway config, creating
     `railway.json` at the root directory when the service has none."""
+    if not paths_checkable(service, project):
+        return None  # the root directory is unclear: where railway.json belongs is unclear too (SV003)
     value = document.get(pointer)
     target = service.railway
     if target is not None:

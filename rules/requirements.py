@@ -185,7 +185,8 @@ def _compact_diff(original: str, copy: str, original_name: str, copy_name: str) 
         # Make trailing whitespace visible; the final-newline difference gets its own marker below.
         return [line.rstrip("\n").rstrip("\r") + ("·" * (len(line.rstrip("\r\n")) - len(line.rstrip("\r\n").rstrip(" ")))) for line in lines]
 
-    old, new = original.splitlines(keepends=True), copy.splitlines(keepends=True)
+    # Compared without line endings: a missing final newline is reported once, below, not as a changed line.
+    old, new = original.splitlines(), copy.splitlines()
     out = []
     for group in difflib.SequenceMatcher(a=old, b=new).get_grouped_opcodes(0):
         for tag, a0, a1, b0, b1 in group:

@@ -298,10 +298,12 @@ def test_gitlab_fingerprints_stay_unique_for_repeated_findings() -> None:
 
 def test_fingerprint_follows_its_documented_definition() -> None:
     diagnostic = sample_diagnostics()[0]
-    payload = json.dumps(["RP001", "services/api/railpack.json", '"bad:key, x": 1,', diagnostic.message], ensure_ascii=False, separators=(",", ":"))
+    assert diagnostic.span is not None
+    covered = API_TEXT[diagnostic.span.start.offset : diagnostic.span.end.offset]
+    payload = json.dumps(["RP001", "services/api/railpack.json", covered, diagnostic.message], ensure_ascii=False, separators=(",", ":"))
     assert fingerprint(diagnostic, API_TEXT) == hashlib.sha256(payload.encode("utf-8")).hexdigest()
     # Pinned: baselines store this value, so any change to the definition must show up here.
-    assert fingerprint(diagnostic, API_TEXT) == "6161458b26b8338038dcf8a5d3cf7fa0cc4f82b2bd89d1a4159f9677791fba1d"
+    assert fingerprint(diagnostic, API_TEXT) == "aeb6804eaf2f954945afb0419f4f5858bbe509a96d2e348433a06a44f3579c11"
     no_span = sample_diagnostics()[3]
     payload = json.dumps(["RW001", "services/api/railway.json", "", no_span.message], ensure_ascii=False, separators=(",", ":"))
     assert fingerprint(no_span, RAILWAY_TEXT) == hashlib.sha256(payload.encode("utf-8")).hexdigest()
@@ -322,7 +324,10 @@ def test_fingerprint_survives_lines_shifting_and_reindenting() -> None:
         assert fingerprint(moved, text) == fingerprint(diagnostic, API_TEXT)
     diagnostic = sample_diagnostics()[0]
     reindented = API_TEXT.replace('  "bad:key, x": 1,', '\t\t"bad:key, x":   1,').replace("\n", "\r\n")
-    assert fingerprint(diagnostic, reindented) == fingerprint(diagnostic, API_TEXT)
+    assert diagnostic.span is not None
+    covered = API_TEXT[diagnostic.span.start.offset : diagnostic.span.end.offset]
+    moved_span = Diagnostic(diagnostic.code, diagnostic.name, diagnostic.message, diagnostic.severity, diagnostic.path, span(reindented, covered))
+    assert fingerprint(moved_span, reindented) == fingerprint(diagnostic, API_TEXT)
     # Independent of where railcheck runs from: the printed path is not part of it.
     report = sample_report()
     assert json.loads(REPORTERS["sarif"](report))["runs"][0]["results"][0]["partialFingerprints"] == json.loads(
@@ -350,9 +355,16 @@ def test_fingerprint_differs_between_findings() -> None:
     other_code = Diagnostic("RP002", first.name, first.message, first.severity, first.path, first.span)
     other_path = Diagnostic(first.code, first.name, first.message, first.severity, RAILWAY, first.span)
     other_line = Diagnostic(first.code, first.name, first.message, first.severity, first.path, span(API_TEXT, '"name"'))
-    edited = API_TEXT.replace('"bad:key, x": 1', '"bad:key, x": 2')
     assert len({fingerprint(item, API_TEXT) for item in (first, other_message, other_code, other_path, other_line)}) == 5
+    edited = API_TEXT.replace('"bad:key, x": 1', '"bad:kez, x": 1')
     assert fingerprint(first, edited) != fingerprint(first, API_TEXT)
+
+
+def test_fixing_one_finding_keeps_the_fingerprint_of_another_on_the_same_line() -> None:
+    text = '{"deploy": {"startCommand": "uvicorn main:app --host 127.0.0.1 --port 8000"}}'
+    port = Diagnostic("ST004", "hardcoded-port", "listens on 8000", Severity.WARNING, API, span(text, "8000"))
+    fixed = text.replace("127.0.0.1", "0.0.0.0")
+    assert fingerprint(port, text) == fingerprint(Diagnostic("ST004", "hardcoded-port", "listens on 8000", Severity.WARNING, API, span(fixed, "8000")), fixed)
 
 
 # --- sarif -------------------------------------------------------------------------------------------

@@ -165,15 +165,22 @@ def test_fix_keeps_comments_crlf_and_missing_final_newline(tmp_path: Path) -> No
     assert fixed == text.replace("StartCommand", "startCommand").replace('"Python"', '"python"')
 
 
-def test_show_fixes_lists_titles_and_applied_fixes(example: Path) -> None:
-    listed = invoke("check", str(example / "services" / "ml"), "--show-fixes", "--output-format", "concise").output
+def test_show_fixes_lists_titles_and_applied_fixes(tmp_path: Path) -> None:
+    repo = write_repo(tmp_path, {
+        "railpack.json": '{\n  "healthCheckPath": "/health",\n  "deploy": {"startCommand": "uvicorn main:app --host 127.0.0.1 --port $PORT"}\n}\n',
+        "main.py": "app = 1\n",
+    })
+    listed = invoke("check", str(repo), "--show-fixes", "--output-format", "concise", "--no-cache").output
     assert "  fix (safe): Listen on 0.0.0.0" in listed
-    assert "fix (unsafe): Move `healthCheckPath` to services/ml/railway.json as `deploy.healthcheckPath`" in listed
-    applied = invoke("check", str(example / "services" / "ml"), "--fix", "--unsafe-fixes", "--show-fixes", "--output-format", "concise").output
-    assert "Applied fixes:" in applied and "services/ml/railway.json: RP001 Move `healthCheckPath`" in applied
-    created = json.loads((example / "services/ml/railway.json").read_text())
-    assert created["deploy"] == {"healthcheckPath": "/api/health"}
-    assert "healthCheckPath" not in (example / "services/ml/railpack.json").read_text()
+    assert "fix (unsafe): Move `healthCheckPath` to services/svc/railway.json as `deploy.healthcheckPath`" in listed
+    applied = invoke("check", str(repo), "--fix", "--unsafe-fixes", "--show-fixes", "--output-format", "concise").output
+    assert "Applied fixes:" in applied and "services/svc/railway.json: RP001 Move `healthCheckPath`" in applied
+    created = json.loads((repo / "services/svc/railway.json").read_text())
+    assert created["deploy"] == {"healthcheckPath": "/health"}
+    assert "healthCheckPath" not in (repo / "services/svc/railpack.json").read_text()
+    # Where the root directory is unclear (SV003), railcheck does not guess where railway.json belongs.
+    ambiguous = invoke("check", str(EXAMPLE / "services" / "ml"), "--show-fixes", "--output-format", "concise", "--no-cache").output
+    assert "Move `healthCheckPath`" not in ambiguous
 
 
 def test_a_file_outside_every_service_checks_the_whole_repository(tmp_path: Path) -> None:
@@ -181,3 +188,20 @@ def test_a_file_outside_every_service_checks_the_whole_repository(tmp_path: Path
     for changed in ("railcheck.toml", ".python-version"):
         result = invoke("check", str(tmp_path / changed), "--output-format", "json", "--no-cache")
         assert {path for _, path, *_ in findings(result.output)} >= {"services/a/railpack.json", "services/b/railpack.json"}, changed
+
+
+def test_no_services_is_warned_about(tmp_path: Path) -> None:
+    (tmp_path / "railcheck.toml").touch()
+    result = invoke("check", str(tmp_path))
+    assert result.exit_code == 0 and "no services found" in result.output
+
+
+def test_engine_codes_can_be_ignored_and_codes_are_case_insensitive(tmp_path: Path) -> None:
+    write_repo(tmp_path, {"railpack.json": '{"version": 1}'})
+    (tmp_path / "railcheck.toml").write_text('ignore = { RW105 = "not used" }\n')
+    with_unused = json.loads(invoke("check", str(tmp_path), "--output-format", "json", "--no-cache").output)
+    assert "RC006" in {d["code"] for d in with_unused["diagnostics"]}
+    silenced = invoke("check", str(tmp_path), "--output-format", "json", "--no-cache", "--ignore", "RC006")
+    assert silenced.exit_code == 1 and "RC006" not in {d["code"] for d in json.loads(silenced.output)["diagnostics"]}
+    assert {d["code"] for d in json.loads(invoke("check", str(tmp_path), "--output-format", "json", "--select", "rp001").output)["diagnostics"]} == {"RP001"}
+    assert "railpack-unknown-key" in invoke("rule", "rp001").output

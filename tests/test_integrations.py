@@ -553,7 +553,9 @@ def test_action_install_step(tmp_path: Path, version: str, spec: str) -> None:
         f"{stub} -m venv {venv}",
         f"{venv}/bin/python -m pip install --quiet --disable-pip-version-check {spec}",
     ]
-    assert run.added_path == [f"{venv}/bin"]
+    # The job's PATH is left alone: the venv reaches the next step as an output only.
+    assert run.added_path == []
+    assert run.steps[-1].outputs == {"bin": f"{venv}/bin"}
     assert not list(workspace.glob("pwned*"))
 
 

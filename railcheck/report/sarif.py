@@ -42,11 +42,13 @@ def fingerprint(diagnostic: Diagnostic, text: str | None) -> str:
     - `code` is the rule code (`RP001`) and `message` the finding's message, as they are;
     - `path` is `str(diagnostic.path)`: repository-relative, `/`-separated, never the printed path, so
       the fingerprint does not depend on the working directory;
-    - `snippet` is the offending source: the lines the span touches (a span ending at column 1 of a line
-      does not touch that line), each with its leading and trailing white space removed and inner runs
-      of white space collapsed to one space (a leading BOM is dropped), joined with `\\n`; when that is
-      blank, the first non-blank line after the span's first line; `""` when there is none, when the
-      finding has no span, or when `text` (the file's decoded text) is None.
+    - `snippet` is the offending source: the text the span covers, with runs of white space collapsed to
+      one space; when the span covers no text (or only white space), the lines the span touches (a span
+      ending at column 1 of a line does not touch that line), each trimmed and collapsed the same way (a
+      leading BOM is dropped), joined with `\\n`, and when that is blank too, the first non-blank line after
+      the span's first line; `""` when there is none, when the finding has no span, or when `text` (the
+      file's decoded text) is None. The span's own text comes first so that fixing one finding on a line
+      does not change the fingerprint of another finding on the same line.
 
     Line and column numbers are deliberately left out, so the fingerprint survives edits elsewhere in
     the file that move the finding up or down, and re-indentation. It changes when the offending lines,
@@ -55,7 +57,10 @@ def fingerprint(diagnostic: Diagnostic, text: str | None) -> str:
 
     This definition is a contract (baselines store it): change it only together with a new version key.
     """
-    snippet = "" if diagnostic.span is None or text is None else _offending_lines(text, diagnostic.span)
+    snippet = ""
+    if diagnostic.span is not None and text is not None:
+        covered = " ".join(text[diagnostic.span.start.offset : diagnostic.span.end.offset].split())
+        snippet = covered or _offending_lines(text, diagnostic.span)
     payload = json.dumps([diagnostic.code, str(diagnostic.path), snippet, diagnostic.message], ensure_ascii=False, separators=(",", ":"))
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()
 
