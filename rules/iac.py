@@ -10,11 +10,11 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from pathlib import PurePosixPath
+from typing import Any
 
 from railcheck import Diagnostic, Invalid, Project, ProjectRule, Related, Service, ServiceRule, Severity, Valid
 from railcheck.facts import facts, script
 from railcheck.servers import servers, uses_port_variable
-from railcheck.sources.iac import UNKNOWN, IacValue
 from railcheck.sources.text import ParseFailure
 
 FAMILY = "IC"
@@ -28,7 +28,7 @@ SHOP = (
 )
 
 
-def _span(project: Project, value: IacValue):  # type: ignore[no-untyped-def]
+def _span(project: Project, value: Any):  # type: ignore[no-untyped-def]
     return project.iac.span(value.start, value.end) if project.iac else None
 
 
@@ -94,6 +94,8 @@ class IacNotStatic(ProjectRule):
         document = project.iac
         if document is None:
             return
+        from railcheck.sources.iac import UNKNOWN  # only with an IaC file: the reader is not loaded otherwise
+
         for problem in document.file.problems:
             yield self.diagnostic(document.path, document.span(problem.start, max(problem.start, problem.end)), problem.message,
                                   help="Write literal values (or names bound to literals) so the file can be checked without running it.")
@@ -368,7 +370,7 @@ class SharedRootConfig(ProjectRule):
             start = document.get("/deploy/startCommand") if document is not None else None
             if len(services) < 2 or not isinstance(start, str):
                 continue
-            without = [service.name for service in services if not (service.iac and isinstance(service.iac.settings.get("start", IacValue(None, 0, 0)).value, str))]
+            without = [service.name for service in services if not (service.iac and isinstance(getattr(service.iac.settings.get("start"), "value", None), str))]
             if not without:
                 continue
             yield self.diagnostic(

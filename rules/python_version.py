@@ -229,8 +229,6 @@ class RequiresPythonExcludesVersion(ServiceRule):
     )
 
     def check(self, service: Service, project: Project) -> Iterator[Diagnostic]:
-        from packaging.specifiers import InvalidSpecifier, SpecifierSet
-
         pyproject = facts(service, project).pyproject
         if pyproject is None:
             return
@@ -238,6 +236,8 @@ class RequiresPythonExcludesVersion(ServiceRule):
         spec = project_table.get("requires-python") if isinstance(project_table, dict) else None
         if not isinstance(spec, str):
             return
+        from packaging.specifiers import InvalidSpecifier, SpecifierSet  # only for services that state one
+
         winner = facts(service, project).python_version
         minor = minor_of(normalise_railpack_version(winner.value))
         if minor is None:
