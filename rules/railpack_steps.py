@@ -42,7 +42,21 @@ def _railpack(service: Service) -> tuple[Document, dict[str, Any]] | None:
     return document, document.value
 
 
-class InvalidFirstInput(ServiceRule):
+class RailpackStepRule(ServiceRule):
+    """A rule about a service's parsed railpack.json object: `check_railpack` runs only when there is one."""
+
+    abstract = True
+
+    def check(self, service: Service, project: Project) -> Iterator[Diagnostic]:
+        loaded = _railpack(service)
+        if loaded is not None:
+            yield from self.check_railpack(service, *loaded)
+
+    def check_railpack(self, service: Service, document: Document, config: dict[str, Any]) -> Iterator[Diagnostic]:
+        raise NotImplementedError
+
+
+class InvalidFirstInput(RailpackStepRule):
     """
     ## What it does
     Reports a step whose first input is the local source (`"."` or `{"local": true}`) or a layer with
@@ -73,11 +87,7 @@ class InvalidFirstInput(ServiceRule):
         ),
     )
 
-    def check(self, service: Service, project: Project) -> Iterator[Diagnostic]:
-        loaded = _railpack(service)
-        if loaded is None:
-            return
-        document, config = loaded
+    def check_railpack(self, service: Service, document: Document, config: dict[str, Any]) -> Iterator[Diagnostic]:
         for name, pointer, step in steps(config):
             first = next(iter(list_items(step, "inputs", pointer)), None)
             if first is None:
@@ -104,7 +114,7 @@ def _first_input_problem(layer: Any) -> str | None:
     return None
 
 
-class PrefixedStringCommand(ServiceRule):
+class PrefixedStringCommand(RailpackStepRule):
     """
     ## What it does
     Reports string commands written in Railpack's documented prefix forms: `PATH:/dir`, `COPY:src dest`,
@@ -140,11 +150,7 @@ class PrefixedStringCommand(ServiceRule):
     )
     _PREFIX = re.compile(r"^(PATH|COPY|FILE|RUN)[:#]")
 
-    def check(self, service: Service, project: Project) -> Iterator[Diagnostic]:
-        loaded = _railpack(service)
-        if loaded is None:
-            return
-        document, config = loaded
+    def check_railpack(self, service: Service, document: Document, config: dict[str, Any]) -> Iterator[Diagnostic]:
         for _, _, command_pointer, command in step_items(config, "commands"):
             if not isinstance(command, str) or not self._PREFIX.match(command):
                 continue
@@ -173,7 +179,7 @@ def _object_form(command: str) -> dict[str, str] | None:
 _SHELL_OPERATOR = re.compile(r"&&|\|\||[|;<>`]|\$\(")
 
 
-class ShellSyntaxInExecCommand(ServiceRule):
+class ShellSyntaxInExecCommand(RailpackStepRule):
     """
     ## What it does
     Reports object commands (`{"cmd": ...}`) that contain shell syntax: `&&`, `||`, `|`, `;`, `>`, `<`,
@@ -203,11 +209,7 @@ class ShellSyntaxInExecCommand(ServiceRule):
         ),
     )
 
-    def check(self, service: Service, project: Project) -> Iterator[Diagnostic]:
-        loaded = _railpack(service)
-        if loaded is None:
-            return
-        document, config = loaded
+    def check_railpack(self, service: Service, document: Document, config: dict[str, Any]) -> Iterator[Diagnostic]:
         for _, _, command_pointer, command in step_items(config, "commands"):
             if not isinstance(command, dict) or not isinstance(command.get("cmd"), str):
                 continue
@@ -230,7 +232,7 @@ def _unquoted_operator(command: str) -> str | None:
     return match.group() if match else None
 
 
-class UndefinedAsset(ServiceRule):
+class UndefinedAsset(RailpackStepRule):
     """
     ## What it does
     Reports a file command (`{"path": ..., "name": ...}`) whose `name` is not a key of the same step's
@@ -256,11 +258,7 @@ class UndefinedAsset(ServiceRule):
         ),
     )
 
-    def check(self, service: Service, project: Project) -> Iterator[Diagnostic]:
-        loaded = _railpack(service)
-        if loaded is None:
-            return
-        document, config = loaded
+    def check_railpack(self, service: Service, document: Document, config: dict[str, Any]) -> Iterator[Diagnostic]:
         for name, step, command_pointer, command in step_items(config, "commands"):
             if not (isinstance(command, dict) and "path" in command and isinstance(command.get("name"), str)):
                 continue
@@ -276,7 +274,7 @@ class UndefinedAsset(ServiceRule):
             )
 
 
-class UndefinedCache(ServiceRule):
+class UndefinedCache(RailpackStepRule):
     """
     ## What it does
     Reports a cache name in `steps.*.caches` that is neither defined under `caches` nor one Railpack
@@ -299,11 +297,7 @@ class UndefinedCache(ServiceRule):
         Invalid({"railpack.json": '{"steps": {"build": {"caches": ["models"]}}}'}, expect=[("RP105", "railpack.json", 1, 33)]),
     )
 
-    def check(self, service: Service, project: Project) -> Iterator[Diagnostic]:
-        loaded = _railpack(service)
-        if loaded is None:
-            return
-        document, config = loaded
+    def check_railpack(self, service: Service, document: Document, config: dict[str, Any]) -> Iterator[Diagnostic]:
         defined = set(config["caches"]) if isinstance(config.get("caches"), dict) else set()
         for name, _, cache_pointer, cache in step_items(config, "caches"):
             if not isinstance(cache, str) or cache == SPREAD or cache in defined or cache in GENERATED_CACHES:
@@ -317,7 +311,7 @@ class UndefinedCache(ServiceRule):
             )
 
 
-class StringCommandQuoting(ServiceRule):
+class StringCommandQuoting(RailpackStepRule):
     """
     ## What it does
     Reports string commands that rely on single quotes around text with spaces, or on JSON escapes
@@ -350,11 +344,7 @@ class StringCommandQuoting(ServiceRule):
     _SPACED_SINGLE_QUOTES = re.compile(r"'[^']*\s[^']*'")
     _ESCAPE = re.compile(r"\\[\"\\/bfnrtu]")
 
-    def check(self, service: Service, project: Project) -> Iterator[Diagnostic]:
-        loaded = _railpack(service)
-        if loaded is None:
-            return
-        document, config = loaded
+    def check_railpack(self, service: Service, document: Document, config: dict[str, Any]) -> Iterator[Diagnostic]:
         for _, _, command_pointer, command in step_items(config, "commands"):
             if not isinstance(command, str) or command == SPREAD:
                 continue
@@ -374,7 +364,7 @@ class StringCommandQuoting(ServiceRule):
             )
 
 
-class ReferenceVariableInRailpack(ServiceRule):
+class ReferenceVariableInRailpack(RailpackStepRule):
     """
     ## What it does
     Reports Railway reference variables (`${{Postgres.DATABASE_URL}}`, `${{shared.API_KEY}}`) anywhere
@@ -403,11 +393,7 @@ class ReferenceVariableInRailpack(ServiceRule):
     )
     _REFERENCE = re.compile(r"\$\{\{\s*[^}]*\}\}")
 
-    def check(self, service: Service, project: Project) -> Iterator[Diagnostic]:
-        loaded = _railpack(service)
-        if loaded is None:
-            return
-        document, config = loaded
+    def check_railpack(self, service: Service, document: Document, config: dict[str, Any]) -> Iterator[Diagnostic]:
         for pointer, value in strings(config):
             match = self._REFERENCE.search(value)
             if not match:
@@ -422,7 +408,7 @@ class ReferenceVariableInRailpack(ServiceRule):
             )
 
 
-class ListReplacesGenerated(ServiceRule):
+class ListReplacesGenerated(RailpackStepRule):
     """
     ## What it does
     Reports lists without `"..."` that replace what Railpack generates: `steps.install.commands`,
@@ -468,11 +454,7 @@ class ListReplacesGenerated(ServiceRule):
         ),
     )
 
-    def check(self, service: Service, project: Project) -> Iterator[Diagnostic]:
-        loaded = _railpack(service)
-        if loaded is None:
-            return
-        document, config = loaded
+    def check_railpack(self, service: Service, document: Document, config: dict[str, Any]) -> Iterator[Diagnostic]:
         candidates = []
         if isinstance(config.get("steps"), dict) and isinstance(config["steps"].get("install"), dict):
             candidates.append(("/steps/install/commands", "the install commands Railpack generates (creating `/app/.venv` and installing the dependencies)"))
@@ -493,7 +475,7 @@ class ListReplacesGenerated(ServiceRule):
             )
 
 
-class StepWithoutSource(ServiceRule):
+class StepWithoutSource(RailpackStepRule):
     """
     ## What it does
     Reports a step that Railpack does not generate (a new step) which has no `inputs` and no copy
@@ -519,11 +501,7 @@ class StepWithoutSource(ServiceRule):
         Invalid({"railpack.json": '{"steps": {"assets": {"commands": ["make assets"]}}}'}, expect=[("RP109", "railpack.json", 1, 12)]),
     )
 
-    def check(self, service: Service, project: Project) -> Iterator[Diagnostic]:
-        loaded = _railpack(service)
-        if loaded is None:
-            return
-        document, config = loaded
+    def check_railpack(self, service: Service, document: Document, config: dict[str, Any]) -> Iterator[Diagnostic]:
         for name, pointer, step in steps(config):
             if name in GENERATED_STEPS or "inputs" in step or not step.get("commands"):
                 continue
