@@ -378,3 +378,44 @@ class SharedRootConfig(ProjectRule):
                 f"services {', '.join(f'`{service.name}`' for service in services)} share this railpack.json, so {', '.join(f'`{name}`' for name in without)} would start `{start}` too",
                 help="Give each service its own `start` in the IaC file, or its own railpack config (RAILPACK_CONFIG_FILE).",
             )
+
+
+class IacServicesUnread(ProjectRule):
+    """
+    ## What it does
+    Reports an IaC file that mentions `service(` but from which railcheck could read no service: the
+    program is written in a form the static reader does not follow (for example `define_railway(...)` called
+    with the project directly at module level, or services exported one by one).
+
+    ## Why is this bad?
+    Without the file's services railcheck falls back to guessing each root directory from where config files
+    sit, so every rule that depends on the root directory may check the wrong folder, silently.
+
+    ## Example
+    ```python
+    railway = define_railway(project("shop", resources=[service("api", root="services/api")]))
+    ```
+    Return the project from a function decorated with `@define_railway`.
+    """
+
+    code = "IC009"
+    name = "iac-services-unread"
+    summary = "The IaC file mentions services, but none could be read"
+    default_severity = Severity.WARNING
+    examples = (
+        Valid({"/.railway/railway.py": SHOP, "main.py": "", "requirements.txt": "x\n"}),
+        Invalid(
+            {"/.railway/railway.py": "from railway_sdk import service\napi = service(name_from_somewhere())\n", "railpack.json": "{}"},
+            expect=[("IC009", "/.railway/railway.py", 1, 1)],
+        ),
+    )
+
+    def check(self, project: Project) -> Iterator[Diagnostic]:
+        document = project.iac
+        if document is None or document.file.services or "service(" not in document.text:
+            return
+        yield self.diagnostic(
+            document.path, document.span(0, 0),
+            f"{document.path} mentions service(...) calls, but railcheck could read none of them, so root directories are only guessed",
+            help="Return `project(..., resources=[service(...), ...])` from a function decorated with `@define_railway` (TypeScript: `export default defineRailway(() => project(...))`).",
+        )
