@@ -141,7 +141,8 @@ def load_project(
     """Discover the services under `targets` (or load the ones `plan` names) and load them. Never raises on bad files.
 
     `overlay` gives texts that replace (or add) files, as the fixer sees them before writing. With `parse`
-    False, config files are read but not parsed (for rules that only need the layout and texts).
+    False, only the layout is built: config files are neither read nor parsed, and rules that need a file
+    read it through the repository (the repository-wide rules of a parallel run).
     """
     loader = _Loader(root.resolve(), config, overlay or {}, parse=parse)
     plan = plan or loader.plan(tuple(targets))
@@ -149,7 +150,7 @@ def load_project(
     services += [loader.iac_service(name) for name in plan.iac_services]
     services += [loader.discovered_service(folder) for folder in plan.folders]
     services.sort(key=lambda service: (str(service.root), service.name))
-    for service in services:
+    for service in services if parse else ():
         # Read the root-level files Railpack consults now, so their problems are reported with the rest.
         for name in SERVICE_FILES:
             if name.endswith(".toml") or name == "Pipfile":
@@ -394,8 +395,10 @@ class _Loader:
 
     def _document(self, path: PurePosixPath, *, jwcc: bool) -> Document | None:
         """Read and parse one config file; None when absent or broken (a FileProblem says why)."""
+        if not self.parse:
+            return None
         text = self.repository.read(path)
-        if text is None or not self.parse:
+        if text is None:
             return None
         if path.suffix == ".toml":
             parsed = parse_toml(text, path)
