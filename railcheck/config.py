@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import json
 import posixpath
 import tomllib
 from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from railcheck._resources import resource_dir
 from railcheck.types import Severity
 
 CONFIG_FILE_NAMES = ("railcheck.toml", "pyproject.toml")

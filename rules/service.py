@@ -4,7 +4,6 @@ railcheck inferred is the one its config was written for."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import PurePosixPath
 
 from railcheck import Diagnostic, Invalid, Project, Service, ServiceRule, Severity, Valid
 from railcheck.facts import MAIN_FILES, PYTHON_MARKERS, facts, root_evidence

@@ -8,7 +8,6 @@ exits 1 (findings) rather than 2, and never shows a traceback.
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 from typing import Any
 
