@@ -30,9 +30,6 @@ class SelectionError(ValueError):
 class Registry:
     rules: tuple[type[Rule], ...]
 
-    def by_code(self) -> dict[str, type[Rule]]:
-        return {rule.code: rule for rule in self.rules}
-
     def find(self, selector: str) -> type[Rule] | None:
         selector = _normal(REDIRECTS.get(selector, selector))
         for rule in self.rules:

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from railcheck.sources.requirements import RequirementLine, parse_requirements, pinned_version
+from railcheck.sources.requirements import RequirementLine, parse_requirements
 from railcheck.sources.text import LineIndex
 
 
@@ -68,31 +68,9 @@ def test_direct_reference(text: str, url: str, marker: str | None) -> None:
     assert written(text, line) == text
 
 
-def test_pkg_resources_and_wildcards() -> None:
+def test_pkg_resources_keeps_its_name_and_pin() -> None:
     line = only("pkg-resources==0.0.0")
-    assert (line.name, pinned_version(line)) == ("pkg-resources", "0.0.0")
-
-
-@pytest.mark.parametrize(
-    ("text", "pin"),
-    [
-        ("foo==1.2.3", "1.2.3"),
-        ("foo===1.2.3-weird", "1.2.3-weird"),
-        ("foo == 1.0.post1", "1.0.post1"),
-        ("foo==1.2.*", None),
-        ("foo>=1.2", None),
-        ("foo==1.2,<2", None),
-        ("foo", None),
-        ("foo @ https://x/foo.whl", None),
-        ("./pkg", None),
-    ],
-)
-def test_pinned_version(text: str, pin: str | None) -> None:
-    assert pinned_version(only(text)) == pin
-
-
-def test_pinned_version_tolerates_a_hand_made_line() -> None:
-    assert pinned_version(RequirementLine("requirement", "x", 0, 1, 1, specifier="not a specifier")) is None
+    assert (line.name, line.specifier) == ("pkg-resources", "==0.0.0")
 
 
 # --- comments, blank lines, continuations, line endings ------------------------------------------------------------

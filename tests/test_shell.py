@@ -6,7 +6,7 @@ import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from railcheck.sources.shell import ShellScript, SimpleCommand, Word, parse_shell, split_words
+from railcheck.sources.shell import ShellScript, SimpleCommand, Word, parse_shell
 from railcheck.sources.text import ParseFailure
 
 UVICORN = (
@@ -104,12 +104,12 @@ def test_words_with_expansions_are_not_static(text: str, expected: str) -> None:
 
 
 def test_globs_and_tilde_stay_static() -> None:
-    assert [(w.text, w.static) for w in split_words("ls *.py ~/x")] == [("ls", True), ("*.py", True), ("~/x", True)]
+    assert [(w.text, w.static) for w in parse("ls *.py ~/x").commands[0].words] == [("ls", True), ("*.py", True), ("~/x", True)]
 
 
 def test_gunicorn_bind_word() -> None:
     text = "gunicorn app:app --bind=0.0.0.0:$PORT --workers 2"
-    words = split_words(text)
+    words = parse(text).commands[0].words
     assert [w.text for w in words] == ["gunicorn", "app:app", "--bind=0.0.0.0:$PORT", "--workers", "2"]
     assert written(text, words[2]) == "--bind=0.0.0.0:$PORT" and not words[2].static
 
@@ -253,16 +253,14 @@ def test_syntax_errors(text: str, message: str, culprit: str) -> None:
     assert isinstance(failure, ParseFailure)
     assert message in failure.message
     assert text[failure.start : failure.end] == culprit
-    assert split_words(text) == []
 
 
 def test_empty_and_comment_only() -> None:
     assert parse("").commands == () and parse("  # just a comment").commands == ()
-    assert split_words("") == []
 
 
-def test_split_words_is_first_command() -> None:
-    assert [w.text for w in split_words("npm ci && npm run build")] == ["npm", "ci"]
+def test_commands_split_at_operators() -> None:
+    assert [[w.text for w in c.words] for c in parse("npm ci && npm run build").commands] == [["npm", "ci"], ["npm", "run", "build"]]
 
 
 @settings(max_examples=400, deadline=None)
@@ -323,4 +321,4 @@ def test_brace_before_astral_character_does_not_crash(text: str) -> None:
 
 def test_no_break_space_does_not_split_words_as_in_bash() -> None:
     text = "python -m http.server\u00a08000"
-    assert [(w.text, written(text, w)) for w in split_words(text)][-1] == ("http.server\u00a08000",) * 2
+    assert [(w.text, written(text, w)) for w in parse(text).commands[0].words][-1] == ("http.server\u00a08000",) * 2

@@ -295,7 +295,7 @@ def test_realistic_railway_toml_lines_and_columns() -> None:
 def test_line_index() -> None:
     text = "a = 1\r\nbb = 2\n\nc"
     index = LineIndex(text)
-    assert index.line_count == 4
+    assert index.position(len(text)).line == 4
     assert index.position(0) == index.position(-5)
     assert (index.position(0).line, index.position(0).column) == (1, 1)
     assert (index.position(5).line, index.position(5).column) == (1, 6)  # the \r belongs to line 1

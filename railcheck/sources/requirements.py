@@ -94,19 +94,6 @@ def parse_requirements(text: str) -> RequirementsFile:
     return RequirementsFile(tuple(found))
 
 
-def pinned_version(line: RequirementLine) -> str | None:
-    """The version when the specifier is exactly `==V` or `===V` (no wildcard), else None."""
-    from packaging.specifiers import InvalidSpecifier, SpecifierSet
-
-    try:
-        specs = list(SpecifierSet(line.specifier))
-    except InvalidSpecifier:
-        return None
-    if len(specs) == 1 and specs[0].operator in ("==", "===") and not specs[0].version.endswith("*"):
-        return specs[0].version
-    return None
-
-
 def _logical_lines(text: str) -> list[tuple[str, list[int]]]:
     """pip's join_lines over str.splitlines(), keeping each kept character's offset in `text`."""
     result: list[tuple[str, list[int]]] = []

@@ -300,11 +300,3 @@ def _parse(text: str, base: int) -> ShellScript | ParseFailure:
 def parse_shell(text: str) -> ShellScript | ParseFailure:
     """Every simple command of `text` with word offsets, or why `text` is not valid shell. Never raises."""
     return _parse(text, 0)
-
-
-def split_words(text: str) -> list[Word]:
-    """The words of the first simple command of `text`; [] when there is none or `text` does not parse."""
-    script = parse_shell(text)
-    if isinstance(script, ParseFailure) or not script.commands:
-        return []
-    return list(script.commands[0].words)
