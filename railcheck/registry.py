@@ -16,8 +16,6 @@ from railcheck.rule import ProjectRule, Rule, ServiceRule
 
 CODE_PREFIX = re.compile(r"^[A-Za-z]{2}\d{0,3}$")
 
-# Codes the engine itself emits; documented in railcheck/codes.py and listed with the rules.
-ENGINE_PREFIX = "RC"
 # Renamed rules: old selector -> new code. Codes are never reused.
 REDIRECTS: dict[str, str] = {}
 

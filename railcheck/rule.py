@@ -44,17 +44,6 @@ class Invalid:
     unsafe_fixes: bool = False
 
 
-@dataclass(frozen=True)
-class RuleMetadata:
-    code: str
-    name: str
-    summary: str
-    severity: Severity
-    fix: FixAvailability
-    doc: str
-    family_module: str
-
-
 class Rule:
     """Common part of every rule: metadata, documentation, examples and a `diagnostic` helper."""
 
