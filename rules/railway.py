@@ -277,8 +277,9 @@ class ConfigAsCodeDeprecated(ServiceRule):
     infrastructure as code (`.railway/railway.ts`, or `.railway/railway.py`).
 
     ## Why is this bad?
-    Existing services keep reading these files until 2026-12-01, and new services cannot opt in. A
-    service cannot be managed both ways, so migrate before adding services.
+    Railway's docs say existing services keep reading these files until 2026-12-01, after which the
+    settings in them may stop applying, and new services cannot opt in. A service cannot be managed both
+    ways, so migrate before adding services.
 
     ## Example
     `services/api/railway.json` exists. Run `railway config migrate --lang ts` (or `--lang py`).
@@ -304,7 +305,7 @@ class ConfigAsCodeDeprecated(ServiceRule):
         call = _service_call(service, document)
         yield self.diagnostic(
             document, document.lines.span(0, 0),
-            f"Railway config as code ({document.path.name}) is deprecated; existing services read it until 2026-12-01",
+            f"Railway config as code ({document.path.name}) is deprecated; Railway's docs end support for existing services on 2026-12-01",
             service=service.name,
             help="Migrate with `railway config migrate --lang ts` (or `--lang py`); in .railway/railway.py this service is "
             f"`{call}`.",
