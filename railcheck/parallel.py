@@ -31,7 +31,7 @@ class ChunkResult:
     diagnostics: tuple[Diagnostic, ...]
     texts: dict[PurePosixPath, str]
     services: int
-    suppressed: tuple[tuple[str, str | None, tuple[str, str]], ...]  # (code, reason, entry)
+    suppressed: tuple[tuple[Diagnostic, str | None, tuple[str, str]], ...]  # (finding, reason, entry)
     internal_errors: int
 
 
@@ -80,15 +80,18 @@ def _summarise(texts: dict[PurePosixPath, str], services: int, result: CheckResu
         result.diagnostics,
         {path: text for path, text in texts.items() if path in paths},
         services,
-        tuple((item.diagnostic.code, item.reason, item.entry) for item in result.suppressed),
+        tuple((item.diagnostic, item.reason, item.entry) for item in result.suppressed),
         result.internal_errors,
     )
 
 
 def merge(chunks: list[ChunkResult]) -> tuple[tuple[Diagnostic, ...], dict[PurePosixPath, str], int, Counter[tuple[str, str | None]], set[tuple[str, str]], int]:
     """All chunks' findings in one deterministic order, with texts, counts and the suppressions used."""
-    diagnostics = tuple(sorted((d for chunk in chunks for d in chunk.diagnostics), key=Diagnostic.sort_key))
+    # A file every chunk reads (the IaC file, a root requirements.txt) gives every chunk the same finding.
+    unique = dict.fromkeys(d for chunk in chunks for d in chunk.diagnostics)
+    diagnostics = tuple(sorted(unique, key=Diagnostic.sort_key))
     texts = {path: text for chunk in chunks for path, text in chunk.texts.items()}
-    suppressed = Counter((code, reason) for chunk in chunks for code, reason, _ in chunk.suppressed)
+    suppressed_once = dict.fromkeys(item for chunk in chunks for item in chunk.suppressed)
+    suppressed = Counter((diagnostic.code, reason) for diagnostic, reason, _ in suppressed_once)
     used = {entry for chunk in chunks for _, _, entry in chunk.suppressed}
     return diagnostics, texts, sum(chunk.services for chunk in chunks), suppressed, used, sum(chunk.internal_errors for chunk in chunks)

@@ -81,6 +81,7 @@ class IacNotStatic(ProjectRule):
     `service("api", root=os.environ["API_ROOT"])`
     """
 
+    repository_wide = True  # about the repository's one IaC file: once per run, not once per parallel chunk
     code = "IC002"
     name = "iac-not-static"
     summary = "Part of the IaC file cannot be read statically"
@@ -161,6 +162,7 @@ class IacFileMisplaced(ProjectRule):
     `services/api/.railway/railway.py`, or `railway.ts` at the repository root.
     """
 
+    repository_wide = True  # about the repository's one IaC file: once per run, not once per parallel chunk
     code = "IC004"
     name = "iac-file-misplaced"
     summary = "An IaC file sits where the Railway CLI will not find it"
@@ -383,7 +385,7 @@ class SharedRootConfig(ProjectRule):
 class IacServicesUnread(ProjectRule):
     """
     ## What it does
-    Reports an IaC file that mentions `service(` but from which railcheck could read no service: the
+    Reports an IaC file that calls `service(...)` but from which railcheck could read no service: the
     program is written in a form the static reader does not follow (for example `define_railway(...)` called
     with the project directly at module level, or services exported one by one).
 
@@ -398,12 +400,14 @@ class IacServicesUnread(ProjectRule):
     Return the project from a function decorated with `@define_railway`.
     """
 
+    repository_wide = True  # about the repository's one IaC file: once per run, not once per parallel chunk
     code = "IC009"
     name = "iac-services-unread"
     summary = "The IaC file mentions services, but none could be read"
     default_severity = Severity.WARNING
     examples = (
         Valid({"/.railway/railway.py": SHOP, "main.py": "", "requirements.txt": "x\n"}),
+        Valid({"/.railway/railway.py": "# TODO: a service(...) for the api\nfrom railway_sdk import define_railway, postgres, project\n\n@define_railway\ndef railway():\n    return project(\"shop\", resources=[postgres(\"db\")])\n", "railpack.json": "{}"}),
         Invalid(
             {"/.railway/railway.py": "from railway_sdk import service\napi = service(name_from_somewhere())\n", "railpack.json": "{}"},
             expect=[("IC009", "/.railway/railway.py", 1, 1)],
@@ -412,10 +416,15 @@ class IacServicesUnread(ProjectRule):
 
     def check(self, project: Project) -> Iterator[Diagnostic]:
         document = project.iac
-        if document is None or document.file.services or "service(" not in document.text:
+        if document is None or document.file.services:
+            return
+        from railcheck.sources.iac.mentions import calls_service  # the IaC package loads only when there is IaC
+
+        if not calls_service(document.text, "python" if document.path.suffix == ".py" else "typescript"):
             return
         yield self.diagnostic(
             document.path, document.span(0, 0),
             f"{document.path} mentions service(...) calls, but railcheck could read none of them, so root directories are only guessed",
-            help="Return `project(..., resources=[service(...), ...])` from a function decorated with `@define_railway` (TypeScript: `export default defineRailway(() => project(...))`).",
+            help="Import the SDK functions from `railway_sdk` and return `project(..., resources=[service(...), ...])` from a function "
+            "decorated with `@define_railway` (TypeScript: import from `railway` and `export default defineRailway(() => project(...))`).",
         )

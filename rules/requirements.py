@@ -263,9 +263,7 @@ class CopyOutOfSync(ProjectRule):
                     yield from self._compare(project, PurePosixPath(name), copy, declared=False)
 
     def _compare(self, project: Project, source: PurePosixPath, copy: PurePosixPath, *, declared: bool) -> Iterator[Diagnostic]:
-        repository = project.repository
-        original = project.texts.get(source) if source in project.texts else (repository.read(source) if repository else None)
-        current = project.texts.get(copy) if copy in project.texts else (repository.read(copy) if repository else None)
+        original, current = _shown_text(project, source), _shown_text(project, copy)
         if original is None or current is None or original == current:
             return
         if not declared and difflib.SequenceMatcher(a=original, b=current).ratio() < SIMILAR_ENOUGH:
@@ -279,3 +277,12 @@ class CopyOutOfSync(ProjectRule):
             fix=Fix.safe(title, edit) if declared else Fix.unsafe(title, edit),
             related=(Related(source, _span(original, 0, 0), "the original"),),
         )
+
+
+def _shown_text(project: Project, path: PurePosixPath) -> str | None:
+    """The file's text as railcheck shows it (undecodable bytes replaced, RC001 saying so), read now when the
+    project was loaded without it: a parallel run's repository-wide rules see only the layout."""
+    if path in project.texts or project.repository is None:
+        return project.texts.get(path)
+    project.repository.read(path)  # None for text that is not clean UTF-8, which it records decoded anyway
+    return project.repository.texts.get(path)

@@ -584,3 +584,26 @@ def test_any_string_literal_round_trips(value: str) -> None:
     assert written(text, start) == literal
     if start.text_start is not None:
         assert text[start.text_start : start.text_start + len(value)] == value
+
+
+@pytest.mark.parametrize(
+    ("language", "text", "calls"),
+    [
+        ("python", "# TODO: add a service(...) for the api\nx = 1\n", False),
+        ("python", '"""Add apps with service(name, root=...)"""\nproject("x", resources=[])\n', False),
+        ("python", "from railway_sdk import service as svc\nsvc('api', root='a')\n", True),
+        ("python", "service ('api')\n", True),
+        ("python", "import railway_sdk as sdk\nsdk.service('a')\n", True),
+        ("python", "def f(:\n", False),
+        ("typescript", "// service(x)\nconst a = 'service(';\n", False),
+        ("typescript", "import { service as svc } from 'railway';\nsvc('api', {root: 'a'})\n", True),
+        ("typescript", "iac.service ('api')\n", True),
+        ("typescript", "/* service(a) */ `service(${x})`\n", False),
+        ("typescript", "myservice('a')\n", False),
+        ("typescript", "service<Options>('a')\n", True),
+    ],
+)
+def test_calls_service_ignores_comments_and_strings_and_follows_aliases(language: str, text: str, calls: bool) -> None:
+    from railcheck.sources.iac.mentions import calls_service
+
+    assert calls_service(text, language) is calls

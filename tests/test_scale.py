@@ -40,3 +40,45 @@ def test_parallel_run_equals_single_process_run(tmp_path: Path, monkeypatch) -> 
     assert forked == single
     codes = {d["code"] for d in json.loads(forked)["diagnostics"]}
     assert {"PV005", "RQ005", "RC006", "RP001"} <= codes
+
+
+def _forked_and_single(root: Path, monkeypatch, *arguments: str) -> tuple[str, str]:  # type: ignore[no-untyped-def]
+    import railcheck.parallel as parallel
+
+    monkeypatch.setattr(parallel, "MIN_SERVICES", 100)
+    forked = invoke("check", str(root), "--output-format", "json", "--no-cache", *arguments).output
+    monkeypatch.setattr(parallel, "MIN_SERVICES", 10**9)
+    return forked, invoke("check", str(root), "--output-format", "json", "--no-cache", *arguments).output
+
+
+def test_parallel_run_reports_the_iac_file_and_undecodable_copies_once(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    root = write_monorepo(tmp_path / "repo", 150)
+    (root / ".railway").mkdir()
+    # A form the IaC reader does not follow (IC009), read by every chunk of a parallel run.
+    (root / ".railway" / "railway.py").write_text(
+        'from railway_sdk import define_railway, project, service\n\n'
+        'railway = define_railway(project("shop", resources=[service("api", root="services/api")]))\n'
+    )
+    original = (root / "services" / "svc3" / "requirements.txt").read_bytes()
+    (root / "requirements.txt").write_bytes(original)
+    (root / "services" / "svc3" / "requirements.txt").write_bytes(original + b"httpx==0.28.1  # caf\xe9\n")
+    forked, single = _forked_and_single(root, monkeypatch)
+    assert forked == single
+    codes = [d["code"] for d in json.loads(forked)["diagnostics"]]
+    assert codes.count("IC009") == 1 and "RQ005" in codes
+
+
+def test_parallel_run_counts_a_suppressed_finding_in_a_shared_file_once(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    root = write_monorepo(tmp_path / "repo", 150)
+    (root / ".railway").mkdir()
+    (root / ".railway" / "railway.py").write_text('from railway_sdk import service\nservice("api", root=\n')
+    forked, single = _forked_and_single(root, monkeypatch)
+    assert forked == single
+    assert [d["code"] for d in json.loads(forked)["diagnostics"]].count("RC001") == 1
+    (root / "railcheck.toml").write_text('ignore = { RC001 = "being rewritten" }\n')
+    forked, single = _forked_and_single(root, monkeypatch)
+    assert forked == single
+    document = json.loads(forked)
+    assert "RC001" not in {d["code"] for d in document["diagnostics"]}
+    assert document["summary"]["suppressed"] == 1
+    assert [(s["code"], s["count"]) for s in document["summary"]["suppressions"]] == [("RC001", 1)]
