@@ -35,6 +35,7 @@ class ResultCache:
         self.folder = root / CACHE_DIR
         self.root = root
         self._stats: dict[str, list[Any]] = self._load_stats()
+        self._missing: set[str] = set()  # files `key` found absent
         self._started = time.time()
 
     # --- keys ----------------------------------------------------------------------------------
@@ -46,12 +47,29 @@ class ResultCache:
             digest.update(str(path).encode("utf-8", "surrogateescape") + b"\0" + self._file_hash(path).encode() + b"\n")
         return digest.hexdigest()
 
+    def changed_since_key(self, files: Iterable[PurePosixPath]) -> bool:
+        """Whether any of `files` appeared, disappeared, or changed size or modification time since `key`
+        hashed them: a run that read a file mid-edit must not store its findings under the old content."""
+        for path in files:
+            try:
+                status = (self.root / path).stat()
+            except OSError:
+                if str(path) not in self._missing:
+                    return True
+                continue
+            recorded = self._stats.get(str(path))
+            if str(path) in self._missing or not recorded or recorded[:2] != [status.st_size, status.st_mtime_ns]:
+                return True
+        return False
+
     def _file_hash(self, path: PurePosixPath) -> str:
         absolute = self.root / path
         try:
             status = absolute.stat()
         except OSError:
+            self._missing.add(str(path))
             return "missing"
+        self._missing.discard(str(path))
         recorded = self._stats.get(str(path))
         fresh = status.st_mtime >= self._stats_written - _RACY_SECONDS
         if recorded and recorded[0] == status.st_size and recorded[1] == status.st_mtime_ns and not fresh:

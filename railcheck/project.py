@@ -199,6 +199,18 @@ def _join(root: PurePosixPath, relative: str) -> PurePosixPath:
     return PurePosixPath(os.path.normpath(root / relative.lstrip("/")))
 
 
+def files_read_beyond_targets(config: Config) -> list[PurePosixPath]:
+    """Files a check of any target may read wherever they sit: the IaC files, the config files declared
+    services name, and `[[sync]]` sources and copies. Paths that leave the repository are left out."""
+    paths = [*IAC_FILES, *(path for source, copies in config.sync for path in (source, *copies))]
+    for declaration in config.services:
+        if declaration.railpack_config:
+            paths.append(_join(declaration.root, declaration.railpack_config))
+        if declaration.railway_config:
+            paths.append(PurePosixPath(os.path.normpath(declaration.railway_config.lstrip("/"))))
+    return [path for path in paths if path.parts[:1] != ("..",) and not path.is_absolute()]
+
+
 def _within(path: PurePosixPath, folder: PurePosixPath) -> bool:
     return str(folder) == "." or path == folder or folder in path.parents
 

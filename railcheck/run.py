@@ -238,11 +238,10 @@ def _check(root: Path, config: Config, targets: list[PurePosixPath], rules: list
 def _cached_check(root: Path, config: Config, targets: list[PurePosixPath], rules: list[Rule], registry: Registry, settings: CheckSettings, complete: bool) -> Findings:
     """`_check`, replayed from .railcheck_cache/ when nothing that could change the findings has changed."""
     from railcheck.cache import ResultCache, inputs
-    from railcheck.project import SERVICE_MARKERS, SKIPPED_DIRS
+    from railcheck.project import SERVICE_MARKERS, SKIPPED_DIRS, files_read_beyond_targets
 
     cache = ResultCache(root)
-    extra = [path for source, copies in config.sync for path in (source, *copies)]
-    files = inputs(root, targets, extra, SERVICE_MARKERS, SKIPPED_DIRS)
+    files = inputs(root, targets, files_read_beyond_targets(config), SERVICE_MARKERS, SKIPPED_DIRS)
     options = {"targets": [str(target) for target in targets], "select": settings.select, "extend": settings.extend_select, "ignore": settings.ignore}
     key = cache.key(files, options, config.text)
     stored = cache.get(key)
@@ -252,7 +251,8 @@ def _cached_check(root: Path, config: Config, targets: list[PurePosixPath], rule
         except (KeyError, TypeError, ValueError):
             pass  # written by another version or damaged: check again
     findings = _check(root, config, targets, rules, registry, complete)
-    if not findings.internal_errors:  # a crash is never worth replaying
+    # A crash is never worth replaying, and findings for files edited during the run belong to no key.
+    if not findings.internal_errors and not cache.changed_since_key(files):
         cache.put(key, findings.encode())
     return findings
 

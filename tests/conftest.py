@@ -77,3 +77,21 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 @pytest.fixture
 def update_snapshots(request: pytest.FixtureRequest) -> bool:
     return bool(request.config.getoption("--update-snapshots"))
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _checkout_left_as_found() -> Iterable[None]:
+    """Checks of the bundled example and fixtures write result caches into the checkout; remove them after
+    the session (and any an earlier session left) so the tests leave the working tree as they found it."""
+    checkout = Path(__file__).resolve().parents[1]
+
+    def remove_caches() -> None:
+        import shutil
+
+        for folder in (checkout / "examples", checkout / "tests" / "fixtures"):
+            for cache in folder.rglob(".railcheck_cache"):
+                shutil.rmtree(cache, ignore_errors=True)
+
+    remove_caches()
+    yield
+    remove_caches()

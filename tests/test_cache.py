@@ -76,3 +76,49 @@ def test_old_entries_are_evicted(tmp_path: Path) -> None:
         run(repo)
     entries = [path for path in (repo / ".railcheck_cache").iterdir() if path.suffix == ".json" and path.name != "stat.json"]
     assert len(entries) <= 16
+
+
+def _copy(fixture: Path, tmp_path: Path) -> Path:
+    return Path(shutil.copytree(fixture, tmp_path / "repo", ignore=shutil.ignore_patterns(".railcheck_cache")))
+
+
+def test_a_subfolder_check_sees_edits_to_the_iac_file(tmp_path: Path) -> None:
+    repo = _copy(EXAMPLE.parent.parent / "tests" / "fixtures" / "iac-rules", tmp_path)
+    target = repo / "services" / "api"
+    run(target)
+    iac = repo / ".railway" / "railway.py"
+    iac.write_text(iac.read_text().replace('start="uvicorn main:app --host 0.0.0.0 --port 8000"', 'start="gunicorn main:app"'))
+    assert run(target) == run(target, "--no-cache")
+
+
+def test_a_subfolder_check_sees_edits_to_a_declared_config_elsewhere(tmp_path: Path) -> None:
+    repo = _copy(EXAMPLE, tmp_path)
+    (repo / "deploy").mkdir()
+    (repo / "services/backend/railway.json").rename(repo / "deploy/backend.json")
+    (repo / "railcheck.toml").write_text('[services.backend]\nroot = "services/backend"\nrailway-config = "/deploy/backend.json"\n')
+    target = repo / "services" / "backend"
+    before = run(target)
+    declared = repo / "deploy" / "backend.json"
+    declared.write_text(declared.read_text().replace('"deploy": {', '"deploy": {\n    "numReplicas": "two",', 1))
+    after = run(target)
+    assert after == run(target, "--no-cache") and after != before
+
+
+def test_findings_for_a_file_edited_during_the_run_are_not_stored(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    import railcheck.run as run_module
+
+    repo = _copy(EXAMPLE, tmp_path)
+    config = repo / "services" / "frontend" / "railpack.json"
+    original = config.read_text()
+    edited = original.replace('"provider": "node"', '"providex": "node"')
+    check = run_module._check
+
+    def edit_then_check(*arguments, **options):  # type: ignore[no-untyped-def]
+        config.write_text(edited)  # an editor save between the cache key and the reads
+        return check(*arguments, **options)
+
+    monkeypatch.setattr(run_module, "_check", edit_then_check)
+    run(repo)
+    monkeypatch.setattr(run_module, "_check", check)
+    config.write_text(original)  # back to the content the key was made from
+    assert run(repo) == run(repo, "--no-cache")
