@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import stat
 import tempfile
 import time
 from collections.abc import Iterable, Iterator
@@ -57,6 +58,8 @@ class ResultCache:
                 if str(path) not in self._missing:
                     return True
                 continue
+            if stat.S_ISDIR(status.st_mode):
+                continue  # a folder changes by its entries, which are listed on their own
             recorded = self._stats.get(str(path))
             if str(path) in self._missing or not recorded or recorded[:2] != [status.st_size, status.st_mtime_ns]:
                 return True
@@ -70,6 +73,8 @@ class ResultCache:
             self._missing.add(str(path))
             return "missing"
         self._missing.discard(str(path))
+        if stat.S_ISDIR(status.st_mode):
+            return "folder"  # its presence is the input; its entries are listed on their own
         recorded = self._stats.get(str(path))
         fresh = status.st_mtime >= self._stats_written - _RACY_SECONDS
         if recorded and recorded[0] == status.st_size and recorded[1] == status.st_mtime_ns and not fresh:
@@ -137,13 +142,17 @@ def _code_hash() -> str:
 
 
 def tree_files(root: Path, targets: Iterable[PurePosixPath], skipped: frozenset[str]) -> Iterator[PurePosixPath]:
-    """Every file under the targets (a file target is its folder), skipping what discovery skips."""
+    """Every file and folder under the targets (a file target is its folder), skipping what discovery skips.
+    Folders count because an empty one is still an importable namespace package for a start module."""
     seen: set[PurePosixPath] = set()
     for target in targets:
         start = target if (root / target).is_dir() else target.parent
         for folder, names, files in os.walk(root / start):
             names[:] = sorted(name for name in names if name not in skipped)
             relative = PurePosixPath(Path(folder).relative_to(root).as_posix())
+            if str(relative) != "." and relative not in seen:
+                seen.add(relative)
+                yield relative
             for name in files:
                 path = relative / name if str(relative) != "." else PurePosixPath(name)
                 if path not in seen:

@@ -122,3 +122,13 @@ def test_findings_for_a_file_edited_during_the_run_are_not_stored(tmp_path: Path
     monkeypatch.setattr(run_module, "_check", check)
     config.write_text(original)  # back to the content the key was made from
     assert run(repo) == run(repo, "--no-cache")
+
+
+def test_a_new_empty_folder_is_an_input(tmp_path: Path) -> None:
+    repo = _copy(EXAMPLE, tmp_path)
+    config = repo / "services" / "backend" / "railpack.json"
+    config.write_text(config.read_text().replace("uvicorn main:app", "uvicorn pkg.mod:app"))
+    before = run(repo)
+    (repo / "services" / "backend" / "pkg" / "mod").mkdir(parents=True)  # a namespace package: the module resolves
+    after = run(repo)
+    assert after == run(repo, "--no-cache") and after != before
