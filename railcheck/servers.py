@@ -173,7 +173,7 @@ def _listen(kind: str, options: dict[str, Word], host_keys: tuple[str, ...], por
     default_host, default_port = DEFAULTS[kind]
     bind = options.get("--bind") or options.get("-b") or options.get("--listen")
     if bind is not None and kind not in ("daphne",):
-        host, _, port = bind.text.rpartition(":")
+        host, port = _host_and_port(bind.text)
         if not host and ":" not in bind.text:
             host, port = bind.text, default_port
         return Listen(host or default_host, port or default_port, bind, bind)
@@ -188,10 +188,23 @@ def _runserver(words: list[Word]) -> Listen:
     address = next((word for word in words if not word.text.startswith("-")), None)
     if address is None:
         return Listen("127.0.0.1", "8000", None, None)
-    host, _, port = address.text.rpartition(":")
+    host, port = _host_and_port(address.text)
     if not host and address.text.isdigit():
         return Listen("127.0.0.1", address.text, None, address)
     return Listen(host or "127.0.0.1", port or "8000", address, address)
+
+
+def _host_and_port(address: str) -> tuple[str, str]:
+    """`host:port` split at the last colon outside `${...}`: `0.0.0.0:${PORT:-8000}` is host `0.0.0.0`."""
+    depth, split = 0, -1
+    for index, character in enumerate(address):
+        if character == "{":
+            depth += 1
+        elif character == "}":
+            depth = max(depth - 1, 0)
+        elif character == ":" and depth == 0:
+            split = index
+    return (address[:split], address[split + 1 :]) if split >= 0 else ("", address)
 
 
 def uses_port_variable(value: str) -> bool:

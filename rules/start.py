@@ -308,6 +308,7 @@ class HardcodedPort(ServiceRule):
     fix = FixAvailability.SOMETIMES
     examples = (
         Valid({"railpack.json": '{"deploy": {"startCommand": "gunicorn main:app"}}', "main.py": "app = 1\n"}),
+        Valid({"railpack.json": '{"deploy": {"startCommand": "gunicorn main:app --bind 0.0.0.0:${PORT:-8000}"}}', "main.py": "app = 1\n"}),
         Invalid(
             {"railpack.json": '{"deploy": {"startCommand": "uvicorn main:app --host 0.0.0.0 --port 8000"}}', "main.py": "app = 1\n"},
             expect=[("ST004", "railpack.json", 1, 69)],
