@@ -21,6 +21,10 @@ from railcheck.sources.text import ParseFailure, join_pointer
 
 FAMILY = "HC"
 MAX_DEPTH = 4
+# Constructors whose apps start with no routes but those this analysis reads (and FastAPI's docs pages).
+# An app made by any other call (`create_app()`, `get_wsgi_application()`, `Litestar(...)`) may serve routes
+# registered where the analysis does not look.
+_READ_CONSTRUCTORS = frozenset({"FastAPI", "Starlette", "Flask", "Quart", "APIRouter", "Blueprint", "Router"})
 
 
 @dataclass
@@ -100,10 +104,13 @@ def _collect(project: Project, bases: list[PurePosixPath], module: str, attribut
         target = _absolute(module, definition.imported_from, path)
         _collect(project, bases, target, definition.imported_name or attribute, prefix, table, depth + 1)
         return
+    if definition is not None and definition.call is not None and definition.call.rsplit(".", 1)[-1] not in _READ_CONSTRUCTORS:
+        table.reasons.append(f"`{attribute}` in {path} is made by `{definition.call}(...)`, whose routes this analysis does not read")
     found, reasons = routes_for(info, attribute)
     table.paths += [(prefix + route_path, path) for route_path, _ in found if route_path is not None]
-    # Includes of imported routers are followed below, so their "imported from" reasons do not apply.
-    followed = {child for _, child, _ in info.includes}
+    # Includes of imported routers into the app itself are followed below, so their "imported from" reasons
+    # do not apply; imports included into a local router keep theirs (the routes are unverified, not absent).
+    followed = {child for owner, child, _ in info.includes if owner == attribute}
     table.reasons += [reason for reason in reasons if not any(f"`{child}` included" in reason for child in followed) or "is imported from" not in reason]
     if depth >= MAX_DEPTH:
         return
@@ -159,6 +166,9 @@ class HealthcheckRouteMissing(ServiceRule):
     examples = (
         Valid({"railway.json": '{"deploy": {"startCommand": "uvicorn main:app --host 0.0.0.0 --port $PORT", "healthcheckPath": "/api/health"}}',
                "main.py": "from fastapi import APIRouter, FastAPI\napp = FastAPI()\napi = APIRouter(prefix='/api')\n@api.get('/health')\ndef health():\n    return {}\napp.include_router(api)\n"}),
+        # Routes this analysis cannot see (a factory's, Django's URLconf) are HC002's business, not a certain 404.
+        Valid({"railway.json": '{"deploy": {"startCommand": "gunicorn config.wsgi:application", "healthcheckPath": "/healthz/"}}',
+               "config/wsgi.py": "from django.core.wsgi import get_wsgi_application\napplication = get_wsgi_application()\n"}),
         Invalid({"railway.json": '{"deploy": {"startCommand": "uvicorn main:app --host 0.0.0.0 --port $PORT", "healthcheckPath": "/api/health"}}',
                  "main.py": "from fastapi import FastAPI\napp = FastAPI()\n@app.get('/health')\ndef health():\n    return {}\n"},
                 expect=[("HC001", "railway.json", 1, 96)]),
@@ -208,6 +218,17 @@ class HealthcheckRouteUnverified(ServiceRule):
                "main.py": "from fastapi import FastAPI\napp = FastAPI()\n@app.get('/health')\ndef health():\n    return {}\n"}),
         Invalid({"railway.json": '{"deploy": {"startCommand": "uvicorn main:app", "healthcheckPath": "/ready"}}',
                  "main.py": "from fastapi import FastAPI\napp = FastAPI()\nfor name in ['a', 'b']:\n    app.add_api_route('/' + name, lambda: {})\n"},
+                expect=[("HC002", "railway.json", 1, 68)]),
+        # An app made by a factory (Flask's create_app, Django's get_wsgi_application) has routes not read here.
+        Invalid({"railway.json": '{"deploy": {"startCommand": "gunicorn wsgi:application", "healthcheckPath": "/health"}}',
+                 "wsgi.py": "from app import create_app\napplication = create_app()\n",
+                 "app.py": "from flask import Flask\ndef create_app():\n    app = Flask(__name__)\n    app.get('/health')(lambda: 'ok')\n    return app\n"},
+                expect=[("HC002", "railway.json", 1, 77)]),
+        # A router imported from another module, included into a local router that the app includes.
+        Invalid({"railway.json": '{"deploy": {"startCommand": "uvicorn main:app", "healthcheckPath": "/internal/healthz"}}',
+                 "main.py": "from fastapi import APIRouter, FastAPI\nfrom health import router as health_router\n"
+                            "internal = APIRouter(prefix='/internal')\ninternal.include_router(health_router)\napp = FastAPI()\napp.include_router(internal)\n",
+                 "health.py": "from fastapi import APIRouter\nrouter = APIRouter()\n@router.get('/healthz')\ndef healthz():\n    return {}\n"},
                 expect=[("HC002", "railway.json", 1, 68)]),
     )
 

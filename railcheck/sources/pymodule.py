@@ -126,8 +126,11 @@ def routes_for(info: ModuleInfo, app_name: str) -> tuple[list[tuple[str | None, 
             definition = info.definitions.get(child)
             if definition is None or definition.kind not in ("assign", "annassign") or child in seen:
                 why = "is included recursively" if child in seen else "is not defined in this module"
+                head = info.definitions.get(child.partition(".")[0])
                 if definition is not None and definition.kind == "import":
                     why = f"is imported from `{definition.imported_from}`; its routes are in that module"
+                elif definition is None and "." in child and head is not None and head.kind == "import":
+                    why = f"comes from the imported `{head.name}`; its routes are in that module"
                 reasons.append(f"`{child}` included into `{owner}` at {at or '/'!r} {why}")
             elif (definition.call or "").endswith("Blueprint") and at:
                 # Flask: a url_prefix given at registration replaces the blueprint's own.
