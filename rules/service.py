@@ -4,9 +4,11 @@ railcheck inferred is the one its config was written for."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import PurePosixPath
 
 from railcheck import Diagnostic, Invalid, Project, Service, ServiceRule, Severity, Valid
 from railcheck.facts import MAIN_FILES, PYTHON_MARKERS, facts, root_evidence
+from railcheck.project import SERVICE_MARKERS
 
 FAMILY = "SV"
 
@@ -21,12 +23,21 @@ def _python_evidence(service: Service, project: Project) -> str | None:
     names = set(repository.listdir(service.root))
     if ".python-version" in names or "runtime.txt" in names:
         return f"{'.python-version' if '.python-version' in names else 'runtime.txt'} is present"
-    others = [other.root for other in project.services if other.root != service.root]
+    others = {other.root for other in project.services if other.root != service.root}
+
+    def another_service_owns(folder: PurePosixPath) -> bool:
+        # Loaded or not: a check of one service must judge it as a check of the whole repository does.
+        while folder != service.root and str(folder) != ".":
+            if folder in others or set(SERVICE_MARKERS) & set(repository.listdir(folder)):
+                return True
+            folder = folder.parent
+        return False
+
     for path in repository.files_under(service.root, limit=400):
-        if any(root == path.parent or root in path.parents for root in others):
-            continue  # another service's files, not this one's
-        if len(path.relative_to(service.root).parts) <= 3 and (path.name in ("requirements.txt", "pyproject.toml") or path.name in MAIN_FILES):
-            return f"{path} exists, but below the root directory"
+        if len(path.relative_to(service.root).parts) > 3 or not (path.name in ("requirements.txt", "pyproject.toml") or path.name in MAIN_FILES):
+            continue
+        if not another_service_owns(path.parent):
+            return f"{path} exists below it"
     return None
 
 
@@ -65,7 +76,7 @@ class PythonNotDetected(ServiceRule):
         where = service.railpack or service.railway
         yield self.diagnostic(
             where.path if where else service.railpack_path, where.lines.span(0, 1) if where else None,
-            f"Railpack will not detect Python in {service.display_root()}: {evidence}, but none of its Python files is at the root directory",
+            f"Railpack will not detect Python in {service.display_root()}: {evidence}, but none of its Python markers is at the root directory",
             service=service.name,
             help=f"Put one of {', '.join(PYTHON_MARKERS)} at the root directory, or set `\"provider\": \"python\"` in railpack.json.",
         )

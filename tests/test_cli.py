@@ -205,3 +205,18 @@ def test_engine_codes_can_be_ignored_and_codes_are_case_insensitive(tmp_path: Pa
     assert silenced.exit_code == 1 and "RC006" not in {d["code"] for d in json.loads(silenced.output)["diagnostics"]}
     assert {d["code"] for d in json.loads(invoke("check", str(tmp_path), "--output-format", "json", "--select", "rp001").output)["diagnostics"]} == {"RP001"}
     assert "railpack-unknown-key" in invoke("rule", "rp001").output
+
+
+def test_a_top_level_file_checks_every_service_even_when_the_root_is_a_service() -> None:
+    # As pre-commit passes a staged railcheck.toml or root requirements file: any service may depend on it.
+    assert (EXAMPLE / "railway.json").exists()  # the repository root is itself a service here
+    whole = invoke("check", str(EXAMPLE), "--output-format", "json", "--no-cache").output
+    for name in ("railcheck.toml", "requirements-deploy.txt"):
+        assert (EXAMPLE / name).exists()
+        assert invoke("check", str(EXAMPLE / name), "--output-format", "json", "--no-cache").output == whole
+
+
+def test_checking_one_service_judges_it_as_the_whole_run_does() -> None:
+    alone = findings(invoke("check", str(EXAMPLE / "railway.json"), "--output-format", "json", "--no-cache").output)
+    whole = findings(invoke("check", str(EXAMPLE), "--output-format", "json", "--no-cache").output)
+    assert alone and set(alone) <= set(whole)
