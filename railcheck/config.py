@@ -149,7 +149,7 @@ def _validate(table: Any, source: PurePosixPath | None, prefix: str) -> None:
     for issue in issues:
         pointer = issue.pointer.rsplit("/", 1)[0] if issue.kind == "unknown-key" else issue.pointer
         key = dotted(pointer) if pointer else ""
-        location = f"{_where(source, prefix)}{key}" if key else (_where(source, prefix).rstrip(". ") or "config")
+        location = f"{_where(source, prefix)}{key}" if key else (_where(source, prefix).rstrip(". :") or "config")
         if issue.kind == "unknown-key":
             messages.append(f"{location}: unknown key(s) {issue.key!r}; allowed: {', '.join(sorted(issue.allowed))}")
         elif issue.kind == "enum":

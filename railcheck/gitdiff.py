@@ -17,7 +17,9 @@ def changed_lines(root: Path, base: str) -> dict[PurePosixPath, frozenset[int]] 
     """Lines added or changed since `base` (its merge base with HEAD), by repo-relative path."""
     def git(*args: str) -> str | None:
         try:
-            done = subprocess.run(["git", "-C", str(root), *args], capture_output=True, text=True, timeout=30, check=False)
+            # quotePath off: git would otherwise write a non-ASCII path as an octal-escaped quoted string.
+            command = ["git", "-C", str(root), "-c", "core.quotePath=false", *args]
+            done = subprocess.run(command, capture_output=True, text=True, encoding="utf-8", errors="surrogateescape", timeout=30, check=False)
         except (OSError, subprocess.SubprocessError):
             return None
         return done.stdout if done.returncode == 0 else None

@@ -32,7 +32,7 @@ def test_unknown_keys_and_wrong_types_are_rejected_precisely() -> None:
     with pytest.raises(ConfigError) as error:
         parse_config({"selekt": ["RP"], "fail-on": "fatal", "services": {"api": {"rot": "x"}}}, source=PurePosixPath("railcheck.toml"))
     message = str(error.value)
-    assert "unknown key(s) 'selekt'" in message
+    assert "railcheck.toml: unknown key(s) 'selekt'" in message
     assert "fail-on: 'fatal' is not one of" in message
     assert "services.api" in message and "'rot'" in message
 

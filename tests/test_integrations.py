@@ -637,3 +637,20 @@ def test_doc_workflow_runs_against_the_example(tmp_path: Path) -> None:
     (sarif_run,) = sarif["runs"]
     assert sarif_run["tool"]["driver"]["name"] == "railcheck"
     assert any(result["ruleId"] == "RP001" for result in sarif_run["results"])
+
+
+def test_changed_lines_name_paths_with_non_ascii_characters_as_written(tmp_path: Path) -> None:
+    from pathlib import PurePosixPath
+
+    from railcheck.gitdiff import changed_lines
+
+    repo = tmp_path / "repo"
+    folder = repo / "services" / "ml été"
+    folder.mkdir(parents=True)
+    (folder / "railpack.json").write_text('{\n  "provider": "python"\n}\n')
+    git(repo, "init", "-q", "-b", "main")
+    git(repo, "add", ".")
+    git(repo, "-c", "user.name=t", "-c", "user.email=t@example.com", "commit", "-qm", "base")
+    (folder / "railpack.json").write_text('{\n  "provider": "python",\n  "buildAptPackages": ["git"]\n}\n')
+    git(repo, "-c", "user.name=t", "-c", "user.email=t@example.com", "commit", "-qam", "change")
+    assert changed_lines(repo, "HEAD~1") == {PurePosixPath("services/ml été/railpack.json"): frozenset({2, 3})}
