@@ -59,6 +59,11 @@ def _pythonpath(service: Service, server: Server) -> list[str]:
 def _resolve(service: Service, project: Project, server: Server) -> PurePosixPath | None:
     assert project.repository is not None and server.module is not None
     bases = search_bases(service.root, server.cwd, server.search_dirs, _pythonpath(service, server))
+    found = facts(service, project)
+    if found.install_manager == "uv" and found.pyproject is not None and isinstance(found.pyproject.get("/build-system"), dict):
+        # Railpack's build step runs `uv sync --no-editable`, installing the project itself: a src layout's
+        # packages import from site-packages.
+        bases.append(service.root / "src")
     return find_module(project.repository, bases, server.module)
 
 
@@ -89,6 +94,10 @@ class StartTargetNotFound(ServiceRule):
     fix = FixAvailability.SOMETIMES
     examples = (
         Valid({"railpack.json": '{"deploy": {"startCommand": "uvicorn ml_server:app --host 0.0.0.0 --port $PORT"}}', "ml_server.py": "app = object()\n"}),
+        # A uv project with a build system is installed by Railpack's build step, src layout included.
+        Valid({"railpack.json": '{"deploy": {"startCommand": "uvicorn svc.api:app --host 0.0.0.0 --port $PORT"}}', "uv.lock": "",
+               "pyproject.toml": '[project]\nname = "svc"\n\n[build-system]\nrequires = ["hatchling"]\nbuild-backend = "hatchling.build"\n',
+               "src/svc/__init__.py": "", "src/svc/api.py": "app = object()\n"}),
         Invalid(
             {"railpack.json": '{"deploy": {"startCommand": "uvicorn services.ml.ml_server:app --host 0.0.0.0 --port $PORT"}}', "ml_server.py": "app = object()\n"},
             expect=[("ST001", "railpack.json", 1, 38)],
