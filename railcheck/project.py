@@ -259,7 +259,8 @@ class _Loader:
         for target in targets:
             found = set(self.service_folders(target))
             inside = Path(os.path.realpath(self.root / target)).is_relative_to(self.root)
-            top_level = str(target.parent) == "." and target.name not in SERVICE_MARKERS
+            # Top-level files other than the root service's own configs and modules may matter to any service.
+            top_level = str(target.parent) == "." and target.name not in SERVICE_MARKERS and target.suffix != ".py"
             if (not found or top_level) and inside and not (self.root / target).is_dir():
                 # A file outside every service, or at the top even when the repository root is a service (the
                 # config, a root .python-version, a sync source), can affect any service: check them all.
