@@ -220,3 +220,12 @@ def test_checking_one_service_judges_it_as_the_whole_run_does() -> None:
     alone = findings(invoke("check", str(EXAMPLE / "railway.json"), "--output-format", "json", "--no-cache").output)
     whole = findings(invoke("check", str(EXAMPLE), "--output-format", "json", "--no-cache").output)
     assert alone and set(alone) <= set(whole)
+
+
+def test_a_top_level_module_of_a_root_service_checks_only_that_service(tmp_path: Path) -> None:
+    repo = Path(shutil.copytree(EXAMPLE, tmp_path / "repo"))
+    (repo / "main.py").write_text("app = object()\n")
+    result = invoke("check", str(repo / "main.py"), "--output-format", "json", "--no-cache")
+    assert json.loads(result.output)["summary"]["services"] == 1
+    result = invoke("check", str(repo / "railcheck.toml"), "--output-format", "json", "--no-cache")
+    assert json.loads(result.output)["summary"]["services"] == 4
