@@ -140,6 +140,7 @@ def _absolute(current: str, imported: str, path: PurePosixPath) -> str:
 
 
 def _matches(route: str, wanted: str) -> bool:
+    wanted = wanted.partition("?")[0].partition("#")[0]  # routing looks at the path only, never the query
     route, wanted = posixpath.normpath(route or "/"), posixpath.normpath(wanted or "/")
     pattern = re.sub(r"\\\{[^}]*\\\}|<[^>]*>", "[^/]+", re.escape(route).replace(r"\<", "<").replace(r"\>", ">"))
     return re.fullmatch(pattern, wanted) is not None
@@ -166,6 +167,8 @@ class HealthcheckRouteMissing(ServiceRule):
     examples = (
         Valid({"railway.json": '{"deploy": {"startCommand": "uvicorn main:app --host 0.0.0.0 --port $PORT", "healthcheckPath": "/api/health"}}',
                "main.py": "from fastapi import APIRouter, FastAPI\napp = FastAPI()\napi = APIRouter(prefix='/api')\n@api.get('/health')\ndef health():\n    return {}\napp.include_router(api)\n"}),
+        Valid({"railway.json": '{"deploy": {"startCommand": "uvicorn main:app --host 0.0.0.0 --port $PORT", "healthcheckPath": "/health?full=1"}}',
+               "main.py": "from fastapi import FastAPI\napp = FastAPI()\n@app.get('/health')\ndef health():\n    return {}\n"}),
         # Routes this analysis cannot see (a factory's, Django's URLconf) are HC002's business, not a certain 404.
         Valid({"railway.json": '{"deploy": {"startCommand": "gunicorn config.wsgi:application", "healthcheckPath": "/healthz/"}}',
                "config/wsgi.py": "from django.core.wsgi import get_wsgi_application\napplication = get_wsgi_application()\n"}),
