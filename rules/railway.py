@@ -90,6 +90,12 @@ class RailwayUnknownKey(ServiceRule):
             unsafe_fixes=True,
         ),
         Invalid({"railway.toml": '[deploy]\nstartcommand = "python main.py"\n'}, expect=[("RW001", "railway.toml", 2, 1)]),
+        Invalid(
+            {"railway.json": '{"environments": {"staging": {"deploy": {"healthCheckPath": "/health"}}}}'},
+            expect=[("RW001", "railway.json", 1, 42)],
+            fixed={"railway.json": '{"environments": {"staging": {"deploy": {"healthcheckPath": "/health"}}}}'},
+            unsafe_fixes=True,
+        ),
     )
 
     def check(self, service: Service, project: Project) -> Iterator[Diagnostic]:
@@ -109,7 +115,9 @@ class RailwayUnknownKey(ServiceRule):
                 )
                 continue
             home = next((section for section, keys in _sections().items() if key in keys or case_insensitive_match(key, keys)), None)
-            if home and not pointer.startswith(f"/{home}/"):
+            # A key spelt in another case of one allowed right here is a misspelling, not a misplacement
+            # (`healthCheckPath` under `environments.staging.deploy`).
+            if home and not pointer.startswith(f"/{home}/") and not case_insensitive_match(key, issue.allowed):
                 fix = None
                 if top_level and document.get(f"/{home}/{key}") is None:
                     fix = Fix.unsafe(f"Move `{key}` under `{home}`", remove_member(document, pointer), set_member(document, f"/{home}", key, document.get(pointer)))
