@@ -21,6 +21,7 @@ from railcheck.types import Span
 
 if TYPE_CHECKING:
     from railcheck.project import Project, Service
+    from railcheck.servers import Server
     from railcheck.sources.pymodule import ModuleInfo
 
 # Files at a service's root that decide how Railpack builds it (REFERENCE §3); the loader reads them with the configs.
@@ -109,6 +110,15 @@ class ServiceFacts:
 def script(command: CommandText) -> ShellScript | ParseFailure:
     """The command parsed as a shell would, once per command."""
     return parse_shell(command.text)
+
+
+def start_servers(service: Service, project: Project) -> list[Server]:
+    """The servers the effective start command runs; [] when there is none or it does not parse (CM001)."""
+    from railcheck.servers import servers
+
+    start = facts(service, project).start
+    parsed = script(start) if start is not None else None
+    return [] if parsed is None or isinstance(parsed, ParseFailure) else list(servers(parsed))
 
 
 def facts(service: Service, project: Project) -> ServiceFacts:

@@ -13,11 +13,10 @@ from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 
 from railcheck import Diagnostic, Invalid, Project, Related, Service, ServiceRule, Severity, Span, Valid
-from railcheck.facts import facts, module_info, paths_checkable, script
+from railcheck.facts import module_info, paths_checkable, start_servers
 from railcheck.modules import find_module, search_bases
-from railcheck.servers import servers
 from railcheck.sources.pymodule import ModuleInfo, routes_for
-from railcheck.sources.text import ParseFailure, join_pointer
+from railcheck.sources.text import join_pointer
 
 FAMILY = "HC"
 MAX_DEPTH = 4
@@ -68,16 +67,13 @@ def _route_table(service: Service, project: Project) -> RouteTable | None:
     if key in project.memo:
         return project.memo[key]  # type: ignore[return-value]
     table = None
-    start = facts(service, project).start
-    parsed = script(start) if start is not None else None
-    if start is not None and parsed is not None and not isinstance(parsed, ParseFailure):
-        for server in servers(parsed):
-            if server.module is None or server.attribute is None or server.kind == "python -m":
-                continue
-            bases = search_bases(service.root, server.cwd, server.search_dirs, [server.pythonpath or ""])
-            table = RouteTable()
-            _collect(project, bases, server.module, server.attribute, "", table, 0)
-            break
+    for server in start_servers(service, project):
+        if server.module is None or server.attribute is None or server.kind == "python -m":
+            continue
+        bases = search_bases(service.root, server.cwd, server.search_dirs, [server.pythonpath or ""])
+        table = RouteTable()
+        _collect(project, bases, server.module, server.attribute, "", table, 0)
+        break
     project.memo[key] = table
     return table
 

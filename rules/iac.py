@@ -13,9 +13,8 @@ from pathlib import PurePosixPath
 from typing import Any
 
 from railcheck import Diagnostic, Invalid, Project, ProjectRule, Related, Service, ServiceRule, Severity, Valid
-from railcheck.facts import facts, script
-from railcheck.servers import servers, uses_port_variable
-from railcheck.sources.text import ParseFailure
+from railcheck.facts import start_servers
+from railcheck.servers import uses_port_variable
 
 FAMILY = "IC"
 DEFAULT_DOMAIN_PORT = 8080  # what the SDKs use when a domain gives no `port`
@@ -286,11 +285,7 @@ class DomainPortMismatch(ServiceRule):
 
     @staticmethod
     def _listening_port(service: Service, project: Project) -> int | None:
-        start = facts(service, project).start
-        parsed = script(start) if start is not None else None
-        if parsed is None or isinstance(parsed, ParseFailure):
-            return None
-        for server in servers(parsed):
+        for server in start_servers(service, project):
             if server.listen is not None and not uses_port_variable(server.listen.port) and server.listen.port.isdigit():
                 return int(server.listen.port)
         return None
