@@ -135,6 +135,15 @@ def _absolute(current: str, imported: str, path: PurePosixPath) -> str:
     return ".".join([*package, rest] if rest else package)
 
 
+def _unserved(service: Service, project: Project) -> tuple[RouteTable | None, list[tuple[_Written, str]]]:
+    """The app's route table and the health-check paths none of its static routes matches; (None, []) when
+    there is no app to read or paths cannot be checked (SV003 or IC001 explains why)."""
+    table = _route_table(service, project) if paths_checkable(service, project) else None
+    if table is None or table.app is None:
+        return None, []
+    return table, [(written, path) for written, path in _health_paths(service, project) if not any(_matches(route, path) for route, _ in table.paths)]
+
+
 def _matches(route: str, wanted: str) -> bool:
     wanted = wanted.partition("?")[0].partition("#")[0]  # routing looks at the path only, never the query
     route, wanted = posixpath.normpath(route or "/"), posixpath.normpath(wanted or "/")
@@ -174,14 +183,10 @@ class HealthcheckRouteMissing(ServiceRule):
     )
 
     def check(self, service: Service, project: Project) -> Iterator[Diagnostic]:
-        if not paths_checkable(service, project):
-            return  # SV003 or IC001 explains why paths cannot be checked
-        table = _route_table(service, project)
-        if table is None or table.app is None or table.reasons:
+        table, unserved = _unserved(service, project)
+        if table is None or table.reasons:
             return  # HC002 covers apps too dynamic to read
-        for written, path in _health_paths(service, project):
-            if any(_matches(route, path) for route, _ in table.paths):
-                continue
+        for written, path in unserved:
             served = sorted({route for route, _ in table.paths})
             yield self.diagnostic(
                 written.path, written.span,
@@ -232,14 +237,10 @@ class HealthcheckRouteUnverified(ServiceRule):
     )
 
     def check(self, service: Service, project: Project) -> Iterator[Diagnostic]:
-        if not paths_checkable(service, project):
-            return  # SV003 or IC001 explains why paths cannot be checked
-        table = _route_table(service, project)
-        if table is None or table.app is None or not table.reasons:
+        table, unserved = _unserved(service, project)
+        if table is None or not table.reasons:
             return
-        for written, path in _health_paths(service, project):
-            if any(_matches(route, path) for route, _ in table.paths):
-                continue
+        for written, path in unserved:
             yield self.diagnostic(
                 written.path, written.span,
                 f"the health-check path {path} matches no static route of the app in {table.app}, and its routes cannot all be read: {table.reasons[0]}",
