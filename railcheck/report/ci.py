@@ -15,7 +15,7 @@ from collections import Counter
 
 from railcheck.report.model import Report
 from railcheck.report.sarif import fingerprint
-from railcheck.report.text import _headline, _snippet
+from railcheck.report.text import _block
 from railcheck.types import Diagnostic, Severity
 
 # --- github ------------------------------------------------------------------------------------------
@@ -160,20 +160,7 @@ def _xml_text(value: str) -> str:
 
 
 def _failure_body(report: Report, diagnostic: Diagnostic) -> str:
-    lines = [_headline(report, diagnostic)]
-    text = report.texts.get(diagnostic.path)
-    if diagnostic.span is not None and text is not None:
-        lines += _snippet(text, diagnostic.span, diagnostic.code)
-    if diagnostic.help:
-        lines.append(f"  = help: {diagnostic.help}")
-    if diagnostic.fix:
-        lines.append(f"  = fix ({diagnostic.fix.applicability.value}): {diagnostic.fix.title}")
-    for related in diagnostic.related:
-        where = report.shown_path(related.path)
-        if related.span is not None:
-            where += f":{related.span.start.line}:{related.span.start.column}"
-        lines.append(f"  = note: {where}: {related.message}")
-    return "\n".join(lines)
+    return "\n".join(_block(report, diagnostic, show_fix=True))
 
 
 def junit(report: Report) -> str:

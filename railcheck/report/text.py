@@ -26,23 +26,30 @@ def concise(report: Report) -> str:
     return "\n".join(lines) + "\n"
 
 
+def _block(report: Report, diagnostic: Diagnostic, *, show_fix: bool) -> list[str]:
+    """One finding in full: headline, source snippet, help, fix (when `show_fix`) and related notes."""
+    block = [_headline(report, diagnostic)]
+    text = report.texts.get(diagnostic.path)
+    if diagnostic.span is not None and text is not None:
+        block.extend(_snippet(text, diagnostic.span, diagnostic.code))
+    if diagnostic.help:
+        block.append(f"  = help: {diagnostic.help}")
+    if diagnostic.fix and show_fix:
+        block.append(f"  = fix ({diagnostic.fix.applicability.value}): {diagnostic.fix.title}")
+    for related in diagnostic.related:
+        where = report.shown_path(related.path)
+        if related.span is not None:
+            where += f":{related.span.start.line}:{related.span.start.column}"
+        block.append(f"  = note: {where}: {related.message}")
+    return block
+
+
 def full(report: Report) -> str:
     blocks = []
     for diagnostic in report.diagnostics:
-        block = [_headline(report, diagnostic)]
-        text = report.texts.get(diagnostic.path)
-        if diagnostic.span is not None and text is not None:
-            block.extend(_snippet(text, diagnostic.span, diagnostic.code))
-        if diagnostic.help:
-            block.append(f"  = help: {diagnostic.help}")
-        if diagnostic.fix and (report.show_fixes or diagnostic.fix.applicability is not Applicability.SAFE):
-            block.append(f"  = fix ({diagnostic.fix.applicability.value}): {diagnostic.fix.title}")
-        for related in diagnostic.related:
-            where = report.shown_path(related.path)
-            if related.span is not None:
-                where += f":{related.span.start.line}:{related.span.start.column}"
-            block.append(f"  = note: {where}: {related.message}")
-        blocks.append("\n".join(block))
+        # Safe fixes are summed up in the summary's "[*] N fixable" unless asked for one by one.
+        show_fix = report.show_fixes or (diagnostic.fix is not None and diagnostic.fix.applicability is not Applicability.SAFE)
+        blocks.append("\n".join(_block(report, diagnostic, show_fix=show_fix)))
     blocks.append(summary(report))
     return "\n\n".join(blocks) + "\n"
 
