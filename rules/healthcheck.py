@@ -20,10 +20,6 @@ from railcheck.sources.text import join_pointer
 
 FAMILY = "HC"
 MAX_DEPTH = 4
-# Constructors whose apps start with no routes but those this analysis reads (and FastAPI's docs pages).
-# An app made by any other call (`create_app()`, `get_wsgi_application()`, `Litestar(...)`) may serve routes
-# registered where the analysis does not look.
-_READ_CONSTRUCTORS = frozenset({"FastAPI", "Starlette", "Flask", "Quart", "APIRouter", "Blueprint", "Router"})
 
 
 @dataclass
@@ -100,8 +96,6 @@ def _collect(project: Project, bases: list[PurePosixPath], module: str, attribut
         target = _absolute(module, definition.imported_from, path)
         _collect(project, bases, target, definition.imported_name or attribute, prefix, table, depth + 1)
         return
-    if definition is not None and definition.call is not None and definition.call.rsplit(".", 1)[-1] not in _READ_CONSTRUCTORS:
-        table.reasons.append(f"`{attribute}` in {path} is made by `{definition.call}(...)`, whose routes this analysis does not read")
     found, reasons = routes_for(info, attribute)
     table.paths += [(prefix + route_path, path) for route_path, _ in found if route_path is not None]
     # Includes of imported routers into the app itself are followed below, so their "imported from" reasons

@@ -26,6 +26,10 @@ _INCLUDES = {"include_router": "prefix", "register_blueprint": "url_prefix"}
 _NESTED_CALLS = _REGISTERS | _INCLUDES.keys() | {"route", "api_route", "mount"}
 _ROUTERS = {"APIRouter": "prefix", "Blueprint": "url_prefix", "Router": None}
 _ROUTE_CLASSES = frozenset({"Route", "WebSocketRoute", "APIRoute", "APIWebSocketRoute"})
+# Constructors whose objects start with no routes but those read here (and FastAPI's docs pages). An app made
+# by any other call (`create_app()`, `get_wsgi_application()`, `Litestar(...)`) may serve routes registered
+# where this analysis does not look.
+_READ_CONSTRUCTORS = frozenset({"FastAPI", "Starlette", "Flask", "Quart", *_ROUTERS})
 # FastAPI serves these unless told otherwise, and health checks do sometimes point at /docs.
 _FASTAPI_DOCS = {"openapi_url": "/openapi.json", "docs_url": "/docs", "redoc_url": "/redoc"}
 _NEWLINE = re.compile(r"\r\n|\r|\n")  # the line breaks ast numbers lines by (not \f, \v or \u2028)
@@ -118,6 +122,9 @@ def routes_for(info: ModuleInfo, app_name: str) -> tuple[list[tuple[str | None, 
         reasons.append(f"`{app_name}` is imported from `{binding.imported_from}`; its routes are in that module")
 
     def walk(owner: str, prefix: str | None, seen: frozenset[str]) -> None:
+        made = info.definitions.get(owner)
+        if made is not None and made.call is not None and made.call.rsplit(".", 1)[-1] not in _READ_CONSTRUCTORS:
+            reasons.append(f"`{owner}` is made by `{made.call}(...)`, whose routes this analysis does not read")
         found.extend((_join(prefix, route.path), route) for route in info.routes if canon(route.owner) == owner)
         for parent, child, at in info.includes:
             if canon(parent) != owner:
