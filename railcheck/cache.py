@@ -22,6 +22,7 @@ from typing import Any
 
 from railcheck import __version__
 from railcheck._resources import resource_dir
+from railcheck.repository import read_regular_file
 
 CACHE_DIR = ".railcheck_cache"
 _STAT_FILE = "stat.json"
@@ -53,7 +54,7 @@ class ResultCache:
         hashed them: a run that read a file mid-edit must not store its findings under the old content."""
         for path in files:
             try:
-                status = (self.root / path).stat()
+                status = os.lstat(self.root / path)
             except OSError:
                 if str(path) not in self._missing:
                     return True
@@ -68,7 +69,7 @@ class ResultCache:
     def _file_hash(self, path: PurePosixPath) -> str:
         absolute = self.root / path
         try:
-            status = absolute.stat()
+            status = os.lstat(absolute)
         except OSError:
             self._missing.add(str(path))
             return "missing"
@@ -77,14 +78,28 @@ class ResultCache:
             return "folder"  # its presence is the input; its entries are listed on their own
         recorded = self._stats.get(str(path))
         fresh = status.st_mtime >= self._stats_written - _RACY_SECONDS
-        if recorded and recorded[0] == status.st_size and recorded[1] == status.st_mtime_ns and not fresh:
+        # A link's own time says nothing of its target's content, so a link is hashed afresh every run.
+        link = stat.S_ISLNK(status.st_mode)
+        if recorded and recorded[0] == status.st_size and recorded[1] == status.st_mtime_ns and not fresh and not link:
             return str(recorded[2])
-        try:
-            content = hashlib.sha256(absolute.read_bytes()).hexdigest()
-        except OSError:
-            content = "unreadable"
+        content = self._link_hash(absolute) if link else _content_hash(absolute, status)
         self._stats[str(path)] = [status.st_size, status.st_mtime_ns, content]
         return content
+
+    def _link_hash(self, absolute: Path) -> str:
+        """A link's target name and, when it resolves to a file inside the repository, that file's content;
+        a link out of the repository is never followed, only its name counts."""
+        try:
+            target = os.readlink(absolute)
+            resolved = Path(os.path.realpath(absolute))
+        except (OSError, ValueError):
+            return "link:unreadable"
+        if not resolved.is_relative_to(self.root):
+            return f"link:{target}"
+        try:
+            return f"link:{target}:{_content_hash(resolved, os.stat(resolved))}"
+        except OSError:
+            return f"link:{target}:missing"
 
     # --- entries -------------------------------------------------------------------------------
 
@@ -128,6 +143,15 @@ class ResultCache:
         except (OSError, ValueError, KeyError, TypeError):
             self._stats_written = float("inf")  # no trustworthy record: hash everything
             return {}
+
+
+def _content_hash(absolute: Path, status: os.stat_result) -> str:
+    """The content hash of a regular file railcheck would read; a pipe, device or oversized file (which
+    railcheck reports without reading) is keyed by its kind, size and time instead of being read."""
+    data = read_regular_file(absolute) if stat.S_ISREG(status.st_mode) else None
+    if data is None:
+        return f"unread:{stat.S_IFMT(status.st_mode)}:{status.st_size}:{status.st_mtime_ns}"
+    return hashlib.sha256(data).hexdigest()
 
 
 def _code_hash() -> str:

@@ -30,6 +30,23 @@ class FileProblem:
     help: str | None = None
 
 
+def read_regular_file(path: Path, limit: int = MAX_FILE_BYTES) -> bytes | None:
+    """The bytes of `path` when it is a regular file of at most `limit` bytes, opened without following a
+    link and without blocking (a pipe never makes the run wait); None for anything else."""
+    try:
+        descriptor = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+    except OSError:
+        return None
+    with os.fdopen(descriptor, "rb") as file:
+        try:
+            status = os.fstat(descriptor)
+            if not stat.S_ISREG(status.st_mode) or status.st_size > limit:
+                return None
+            return file.read()
+        except OSError:
+            return None
+
+
 def _quietly(test: Callable[[Path], bool], path: Path) -> bool:
     """A file-system test that answers False instead of raising (names too long, permission denied ...)."""
     try:
@@ -38,76 +55,113 @@ def _quietly(test: Callable[[Path], bool], path: Path) -> bool:
         return False
 
 
+# What a folder entry is, as one `scandir` reports it without following links.
+FILE, FOLDER, LINK, OTHER = "file", "folder", "link", "other"
+
+
+def _kind(entry: os.DirEntry[str]) -> str:
+    try:
+        if entry.is_symlink():
+            return LINK
+        if entry.is_dir(follow_symlinks=False):
+            return FOLDER
+        return FILE if entry.is_file(follow_symlinks=False) else OTHER
+    except OSError:
+        return OTHER
+
+
 class Repository:
-    """The files under `root`, as railcheck may see them. Paths are repo-relative POSIX paths."""
+    """The files under `root`, as railcheck may see them. Paths are repo-relative POSIX paths.
+
+    Each folder is listed once (`scandir`, whose entries say file, folder or link without a system call
+    per file); existence, kind and confinement of the entries are answered from that listing, and only
+    links cost a resolution. A Repository lives for one load of the project: files written later are a
+    new load's business.
+    """
 
     def __init__(self, root: Path, overlay: Mapping[PurePosixPath, str] | None = None) -> None:
         self.root = root
         self.overlay = overlay or {}
         self.problems: list[FileProblem] = []
         self.texts: dict[PurePosixPath, str] = {}
+        self._scans: dict[PurePosixPath, dict[str, str]] = {}
         self._listings: dict[PurePosixPath, tuple[str, ...]] = {}
-        self._folders: dict[PurePosixPath, bool] = {}
+        self._folders: dict[PurePosixPath, bool] = {PurePosixPath("."): True}
 
     def exists(self, path: PurePosixPath) -> bool:
-        return path in self.overlay or (self._inside(path) and _quietly(os.path.lexists, self.root / path))
+        if path in self.overlay:
+            return True
+        kind = self._entry(path)
+        return kind is not None and (kind != LINK or self._resolves_inside(self.root / path))
 
     def is_file(self, path: PurePosixPath) -> bool:
-        return path in self.overlay or (self._inside(path) and _quietly(os.path.isfile, self.root / path))
+        if path in self.overlay:
+            return True
+        kind = self._entry(path)
+        return kind == FILE or (kind == LINK and self._resolves_inside(self.root / path) and _quietly(os.path.isfile, self.root / path))
 
     def is_dir(self, path: PurePosixPath) -> bool:
-        return self._inside(path) and _quietly(os.path.isdir, self.root / path)
+        return self._folder_inside(path)
 
     def listdir(self, folder: PurePosixPath) -> tuple[str, ...]:
         """Names in `folder` (sorted; overlay files included); () when it is not a folder inside the repository."""
         if folder not in self._listings:
-            names: set[str] = set()
-            if self._inside(folder):
-                try:
-                    names = set(os.listdir(self.root / folder))
-                except OSError:
-                    pass
+            names = set(self._scan(folder))
             names.update(path.name for path in self.overlay if path.parent == folder)
             self._listings[folder] = tuple(sorted(names))
         return self._listings[folder]
 
     def files_under(self, folder: PurePosixPath, limit: int = 5000) -> list[PurePosixPath]:
-        """Files below `folder`, breadth first, skipping dependency and VCS folders; at most `limit`."""
+        """Files below `folder`, breadth first, skipping dependency and VCS folders and links; at most `limit`."""
         from railcheck.project import SKIPPED_DIRS
 
         found: list[PurePosixPath] = []
         queue = [folder]
         while queue and len(found) < limit:
             current = queue.pop(0)
+            scan = self._scan(current)
             for name in self.listdir(current):
                 path = current / name if str(current) != "." else PurePosixPath(name)
-                if (self.root / path).is_symlink():
-                    continue
-                if self.is_dir(path):
+                kind = scan.get(name, FILE)  # names only in the overlay are files
+                if kind == FOLDER:
                     if name not in SKIPPED_DIRS:
                         queue.append(path)
-                else:
+                elif kind != LINK:
                     found.append(path)
         return found[:limit]
 
-    def _inside(self, path: PurePosixPath) -> bool:
-        # Lexically inside and, once links are resolved, still inside: never look through a link out of the repository.
-        if path.is_absolute() or ".." in path.parts:
-            return False
-        if str(path) == ".":
-            return True
-        if not self._folder_inside(path.parent):
-            return False
-        full = self.root / path
-        if not _quietly(os.path.islink, full):
-            return True  # a plain entry in a folder that is inside
-        return self._resolves_inside(full)
+    def _scan(self, folder: PurePosixPath) -> dict[str, str]:
+        """Name → kind of the entries in `folder` (one scandir, cached); {} when it is not a folder inside."""
+        scan = self._scans.get(folder)
+        if scan is None:
+            scan = {}
+            if self._folder_inside(folder):
+                try:
+                    with os.scandir(self.root / folder) as entries:
+                        scan = {entry.name: _kind(entry) for entry in entries}
+                except OSError:
+                    pass
+            self._scans[folder] = scan
+        return scan
+
+    def _entry(self, path: PurePosixPath) -> str | None:
+        """The kind of `path` in its folder's listing; None when absent or not lexically inside."""
+        if path.is_absolute() or ".." in path.parts or str(path) == ".":
+            return None
+        return self._scan(path.parent).get(path.name)
 
     def _folder_inside(self, folder: PurePosixPath) -> bool:
-        """Whether `folder` resolves inside the repository; cached, since every file test asks about its folder."""
+        """Whether `folder` is a folder that resolves inside the repository; cached, and decided from the
+        parent's listing, so only a linked folder costs a resolution."""
         known = self._folders.get(folder)
         if known is None:
-            known = self._folders[folder] = str(folder) == "." or self._resolves_inside(self.root / folder)
+            kind = self._entry(folder)
+            if kind == LINK:
+                full = self.root / folder
+                known = self._folder_inside(folder.parent) and self._resolves_inside(full) and _quietly(os.path.isdir, full)
+            else:
+                known = kind == FOLDER
+            self._folders[folder] = known
         return known
 
     def _resolves_inside(self, path: Path) -> bool:
@@ -124,17 +178,22 @@ class Repository:
             self.texts[path] = self.overlay[path]
             return self.overlay[path]
         absolute = self.root / path
-        if not os.path.lexists(absolute):
-            return None
-        problem = self._unreadable(path, absolute)
-        if problem:
-            self.problems.append(FileProblem(path, problem))
-            return None
-        try:
-            data = absolute.read_bytes()
-        except OSError as error:
-            self.problems.append(FileProblem(path, f"cannot be read: {error.strerror or error}"))
-            return None
+        kind = self._entry(path)
+        data = read_regular_file(absolute) if kind == FILE else None
+        if data is None:
+            # Not a plain file in a folder known to be inside (a link, a folder, a pipe, a path with `..`):
+            # the careful way, which resolves the whole path and says what is wrong.
+            if kind is None and self._folder_inside(path.parent) or not os.path.lexists(absolute):
+                return None
+            problem = self._unreadable(path, absolute)
+            if problem:
+                self.problems.append(FileProblem(path, problem))
+                return None
+            try:
+                data = absolute.read_bytes()
+            except OSError as error:
+                self.problems.append(FileProblem(path, f"cannot be read: {error.strerror or error}"))
+                return None
         try:
             text = data.decode("utf-8")
         except UnicodeDecodeError as error:

@@ -8,6 +8,7 @@ exits 1 (findings) rather than 2, and never shows a traceback.
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 from typing import Any
 
@@ -188,6 +189,29 @@ def test_unreadable_file(tmp_path: Path) -> None:
             assert "permission" in bad["message"].lower()
     finally:
         path.chmod(0o644)
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="named pipes are a POSIX feature")
+def test_named_pipe_is_reported_not_read(tmp_path: Path) -> None:
+    # Opening a pipe for reading would wait for a writer forever: the run must neither hang nor crash.
+    repo = make_repo(tmp_path)
+    (repo / BAD_DIR).mkdir(parents=True)
+    os.mkfifo(repo / BAD_DIR / "railpack.json")
+    bad = check_bad(repo, path=f"{BAD_DIR}/railpack.json")
+    assert "not a regular file" in bad["message"]
+
+
+def test_linked_parent_folder_pointing_outside_is_not_read(tmp_path: Path) -> None:
+    # The file itself is plain; the folder it sits in is a link out of the repository.
+    repo = make_repo(tmp_path)
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "requirements.txt").write_text("this is ! not a requirement\n", encoding="utf-8")
+    write(repo, f"{BAD_DIR}/railpack.json", '{"provider": "python", "version": "1"}')
+    (repo / BAD_DIR / "deps").symlink_to(outside, target_is_directory=True)
+    write(repo, f"{BAD_DIR}/requirements.txt", "-r deps/requirements.txt\n")
+    document = report(run(repo))
+    assert not [d for d in document["diagnostics"] if "not a requirement" in d["message"] or "this is" in d["message"]]
 
 
 @pytest.mark.parametrize("layout", ["self", "pair", "dangling"])

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -132,3 +133,34 @@ def test_a_new_empty_folder_is_an_input(tmp_path: Path) -> None:
     (repo / "services" / "backend" / "pkg" / "mod").mkdir(parents=True)  # a namespace package: the module resolves
     after = run(repo)
     assert after == run(repo, "--no-cache") and after != before
+
+
+def test_editing_a_linked_file_inside_the_repository_is_seen(tmp_path: Path) -> None:
+    # The link keeps its size and time; only its target changes, so the key must follow it inside.
+    repo = Path(shutil.copytree(EXAMPLE, tmp_path / "repo", ignore=shutil.ignore_patterns(".railcheck_cache")))
+    frontend = repo / "services/frontend/railpack.json"
+    shared = repo / "shared-railpack.json"
+    shared.write_text(frontend.read_text())
+    frontend.unlink()
+    frontend.symlink_to(Path("../../shared-railpack.json"))
+    before = run(repo)
+    assert before == run(repo, "--no-cache")
+    shared.write_text(shared.read_text().replace('"provider": "node"', '"providex": "node"'))
+    after = run(repo)
+    assert after == run(repo, "--no-cache")
+    assert "providex" in after and "providex" not in before
+
+
+def test_links_out_of_the_repository_and_pipes_are_never_read(tmp_path: Path) -> None:
+    # A pipe would block a reader forever; the run (cache on) has to finish without opening either.
+    repo = Path(shutil.copytree(EXAMPLE, tmp_path / "repo", ignore=shutil.ignore_patterns(".railcheck_cache")))
+    outside = tmp_path / "outside-pipe"
+    os.mkfifo(outside)
+    (repo / "services/frontend/Procfile").symlink_to(outside)
+    os.mkfifo(repo / "services/frontend/requirements.txt")
+    command = [sys.executable, "-m", "railcheck", "check", str(repo), "--output-format", "json"]
+    first = subprocess.run(command, capture_output=True, text=True, timeout=60)
+    second = subprocess.run(command, capture_output=True, text=True, timeout=60)
+    assert first.returncode == second.returncode == 1, first.stderr
+    assert first.stdout == second.stdout
+    assert "not a regular file" in first.stdout
