@@ -1,5 +1,5 @@
 """`python -m railcheck`."""
 
-from railcheck.cli import main
+from railcheck.cli import run
 
-main()
+run()

@@ -10,6 +10,7 @@ import posixpath
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import PurePosixPath
 
 from railcheck import Diagnostic, Invalid, Project, Related, Service, ServiceRule, Severity, Span, Valid
@@ -131,18 +132,31 @@ def _absolute(current: str, imported: str, path: PurePosixPath) -> str:
 
 def _unserved(service: Service, project: Project) -> tuple[RouteTable | None, list[tuple[_Written, str]]]:
     """The app's route table and the health-check paths none of its static routes matches; (None, []) when
-    there is no app to read or paths cannot be checked (SV003 or IC001 explains why)."""
-    table = _route_table(service, project) if paths_checkable(service, project) else None
-    if table is None or table.app is None:
-        return None, []
-    return table, [(written, path) for written, path in _health_paths(service, project) if not any(_matches(route, path) for route, _ in table.paths)]
+    there is no app to read or paths cannot be checked (SV003 or IC001 explains why). Once per service:
+    HC001 and HC002 both ask."""
+    key = ("unserved", service.name)
+    if key not in project.memo:
+        table = _route_table(service, project) if paths_checkable(service, project) else None
+        if table is None or table.app is None:
+            project.memo[key] = None, []
+        else:
+            patterns = [_route_pattern(route) for route in dict.fromkeys(route for route, _ in table.paths)]
+            wanted = [(written, path, _request_path(path)) for written, path in _health_paths(service, project)]
+            project.memo[key] = table, [(written, path) for written, path, request in wanted if not any(pattern.fullmatch(request) for pattern in patterns)]
+    return project.memo[key]  # type: ignore[return-value]
 
 
-def _matches(route: str, wanted: str) -> bool:
-    wanted = wanted.partition("?")[0].partition("#")[0]  # routing looks at the path only, never the query
-    route, wanted = posixpath.normpath(route or "/"), posixpath.normpath(wanted or "/")
-    pattern = re.sub(r"\\\{[^}]*\\\}|<[^>]*>", "[^/]+", re.escape(route).replace(r"\<", "<").replace(r"\>", ">"))
-    return re.fullmatch(pattern, wanted) is not None
+def _request_path(wanted: str) -> str:
+    # Routing looks at the path only, never the query or fragment.
+    return posixpath.normpath(wanted.partition("?")[0].partition("#")[0] or "/")
+
+
+@lru_cache(maxsize=4096)
+def _route_pattern(route: str) -> re.Pattern[str]:
+    """A route (`/items/{item_id}`, Flask's `/items/<int:item_id>`) as a pattern of the request paths it serves;
+    cached, since a monorepo's services repeat their routes."""
+    escaped = re.escape(posixpath.normpath(route or "/")).replace(r"\<", "<").replace(r"\>", ">")
+    return re.compile(re.sub(r"\\\{[^}]*\\\}|<[^>]*>", "[^/]+", escaped))
 
 
 class HealthcheckRouteMissing(ServiceRule):

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 import threading
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from railcheck.sources.text import ParseFailure
@@ -297,6 +298,10 @@ def _parse(text: str, base: int) -> ShellScript | ParseFailure:
     return ShellScript(tuple(commands), tuple(sorted(builder.operators, key=lambda o: o[1])))
 
 
+@lru_cache(maxsize=4096)
 def parse_shell(text: str) -> ShellScript | ParseFailure:
-    """Every simple command of `text` with word offsets, or why `text` is not valid shell. Never raises."""
+    """Every simple command of `text` with word offsets, or why `text` is not valid shell. Never raises.
+
+    Cached by text: the result is immutable and its offsets are relative to `text`, and a monorepo's
+    services repeat the same install and start commands."""
     return _parse(text, 0)
