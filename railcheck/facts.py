@@ -132,13 +132,14 @@ def facts(service: Service, project: Project) -> ServiceFacts:
 
 def _resolve(service: Service, project: Project) -> ServiceFacts:
     root = service.root
-    texts = {name: project.texts[root / name] for name in SERVICE_FILES if root / name in project.texts}
+    names = set(project.repository.listdir(root)) if project.repository else set()
+    paths = ((name, root / name) for name in SERVICE_FILES if name in names)
+    texts = {name: project.texts[path] for name, path in paths if path in project.texts}
     railpack = service.railpack.value if service.railpack is not None and isinstance(service.railpack.value, dict) else {}
     forced = railpack.get("provider")
     provider = None
     if isinstance(forced, str) and forced:
         provider = Candidate(forced, _value_origin(service.railpack, "/provider", "`provider` in railpack.json"))
-    names = set(project.repository.listdir(root)) if project.repository else set()
     markers = tuple(name for name in PYTHON_MARKERS if name in names)
     competing = tuple((name, marker) for name, files in EARLIER_PROVIDERS for marker in files if marker in names)
     if provider is None and (markers or competing):

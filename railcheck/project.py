@@ -152,12 +152,13 @@ def load_project(
     services.sort(key=lambda service: (str(service.root), service.name))
     for service in services if parse else ():
         # Read the root-level files Railpack consults now, so their problems are reported with the rest.
-        for name in SERVICE_FILES:
+        present = loader.repository.listdir(service.root)
+        for name in (name for name in SERVICE_FILES if name in present):
             if name.endswith(".toml") or name == "Pipfile":
                 loader.parse_toml_file(service.root / name)  # a broken pyproject.toml is reported (RC001)
             else:
                 loader.repository.read(service.root / name)
-        for name in loader.repository.listdir(service.root):
+        for name in present:
             if name.startswith("requirements") and name.endswith(".txt"):
                 loader.repository.read(service.root / name)
     for source, copies in config.sync:

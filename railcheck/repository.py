@@ -30,21 +30,29 @@ class FileProblem:
     help: str | None = None
 
 
-def read_regular_file(path: Path, limit: int = MAX_FILE_BYTES) -> bytes | None:
+def read_regular_file(path: str | Path, limit: int = MAX_FILE_BYTES) -> bytes | None:
     """The bytes of `path` when it is a regular file of at most `limit` bytes, opened without following a
     link and without blocking (a pipe never makes the run wait); None for anything else."""
     try:
         descriptor = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
     except OSError:
         return None
-    with os.fdopen(descriptor, "rb") as file:
-        try:
-            status = os.fstat(descriptor)
-            if not stat.S_ISREG(status.st_mode) or status.st_size > limit:
-                return None
-            return file.read()
-        except OSError:
+    try:
+        status = os.fstat(descriptor)
+        if not stat.S_ISREG(status.st_mode) or status.st_size > limit:
             return None
+        chunks = []
+        size = 0
+        while chunk := os.read(descriptor, max(status.st_size + 1 - size, 65536)):
+            chunks.append(chunk)
+            size += len(chunk)
+            if size > limit:
+                return None  # grew past the limit while being read
+        return b"".join(chunks)
+    except OSError:
+        return None
+    finally:
+        os.close(descriptor)
 
 
 def _quietly(test: Callable[[Path], bool], path: Path) -> bool:
@@ -76,7 +84,8 @@ class Repository:
     Each folder is listed once (`scandir`, whose entries say file, folder or link without a system call
     per file); existence, kind and confinement of the entries are answered from that listing, and only
     links cost a resolution. A Repository lives for one load of the project: files written later are a
-    new load's business.
+    new load's business. Internally paths are strings: this runs for every file of every service, and
+    hashing and joining PurePosixPaths cost more than the file system calls they describe.
     """
 
     def __init__(self, root: Path, overlay: Mapping[PurePosixPath, str] | None = None) -> None:
@@ -84,32 +93,39 @@ class Repository:
         self.overlay = overlay or {}
         self.problems: list[FileProblem] = []
         self.texts: dict[PurePosixPath, str] = {}
-        self._scans: dict[PurePosixPath, dict[str, str]] = {}
-        self._listings: dict[PurePosixPath, tuple[str, ...]] = {}
-        self._folders: dict[PurePosixPath, bool] = {PurePosixPath("."): True}
+        self._root = str(root)
+        self._overlay = {str(path): text for path, text in self.overlay.items()}
+        self._read: dict[str, str | None] = {}
+        self._scans: dict[str, dict[str, str]] = {}
+        self._listings: dict[str, tuple[str, ...]] = {}
+        self._folders: dict[str, bool] = {".": True}
 
     def exists(self, path: PurePosixPath) -> bool:
-        if path in self.overlay:
+        name = str(path)
+        if name in self._overlay:
             return True
-        kind = self._entry(path)
-        return kind is not None and (kind != LINK or self._resolves_inside(self.root / path))
+        kind = self._entry(name)
+        return kind is not None and (kind != LINK or self._resolves_inside(self._full(name)))
 
     def is_file(self, path: PurePosixPath) -> bool:
-        if path in self.overlay:
+        name = str(path)
+        if name in self._overlay:
             return True
-        kind = self._entry(path)
-        return kind == FILE or (kind == LINK and self._resolves_inside(self.root / path) and _quietly(os.path.isfile, self.root / path))
+        kind = self._entry(name)
+        return kind == FILE or (kind == LINK and self._resolves_inside(self._full(name)) and _quietly(os.path.isfile, self._full(name)))
 
     def is_dir(self, path: PurePosixPath) -> bool:
-        return self._folder_inside(path)
+        return self._folder_inside(str(path))
 
     def listdir(self, folder: PurePosixPath) -> tuple[str, ...]:
         """Names in `folder` (sorted; overlay files included); () when it is not a folder inside the repository."""
-        if folder not in self._listings:
-            names = set(self._scan(folder))
+        key = str(folder)
+        listing = self._listings.get(key)
+        if listing is None:
+            names = set(self._scan(key))
             names.update(path.name for path in self.overlay if path.parent == folder)
-            self._listings[folder] = tuple(sorted(names))
-        return self._listings[folder]
+            listing = self._listings[key] = tuple(sorted(names))
+        return listing
 
     def files_under(self, folder: PurePosixPath, limit: int = 5000) -> list[PurePosixPath]:
         """Files below `folder`, breadth first, skipping dependency and VCS folders and links; at most `limit`."""
@@ -119,7 +135,7 @@ class Repository:
         queue = [folder]
         while queue and len(found) < limit:
             current = queue.pop(0)
-            scan = self._scan(current)
+            scan = self._scan(str(current))
             for name in self.listdir(current):
                 path = current / name if str(current) != "." else PurePosixPath(name)
                 kind = scan.get(name, FILE)  # names only in the overlay are files
@@ -130,41 +146,46 @@ class Repository:
                     found.append(path)
         return found[:limit]
 
-    def _scan(self, folder: PurePosixPath) -> dict[str, str]:
+    def _full(self, name: str) -> str:
+        return self._root if name == "." else f"{self._root}/{name}"
+
+    def _scan(self, folder: str) -> dict[str, str]:
         """Name → kind of the entries in `folder` (one scandir, cached); {} when it is not a folder inside."""
         scan = self._scans.get(folder)
         if scan is None:
             scan = {}
             if self._folder_inside(folder):
                 try:
-                    with os.scandir(self.root / folder) as entries:
+                    with os.scandir(self._full(folder)) as entries:
                         scan = {entry.name: _kind(entry) for entry in entries}
                 except OSError:
                     pass
             self._scans[folder] = scan
         return scan
 
-    def _entry(self, path: PurePosixPath) -> str | None:
-        """The kind of `path` in its folder's listing; None when absent or not lexically inside."""
-        if path.is_absolute() or ".." in path.parts or str(path) == ".":
+    def _entry(self, name: str) -> str | None:
+        """The kind of the entry `name` (a repo-relative path) in its folder's listing; None when absent or
+        not lexically inside."""
+        if name == "." or name.startswith("/") or ".." in name.split("/"):
             return None
-        return self._scan(path.parent).get(path.name)
+        folder, _, base = name.rpartition("/")
+        return self._scan(folder or ".").get(base)
 
-    def _folder_inside(self, folder: PurePosixPath) -> bool:
+    def _folder_inside(self, folder: str) -> bool:
         """Whether `folder` is a folder that resolves inside the repository; cached, and decided from the
         parent's listing, so only a linked folder costs a resolution."""
         known = self._folders.get(folder)
         if known is None:
             kind = self._entry(folder)
             if kind == LINK:
-                full = self.root / folder
-                known = self._folder_inside(folder.parent) and self._resolves_inside(full) and _quietly(os.path.isdir, full)
+                full = self._full(folder)
+                known = self._folder_inside(folder.rpartition("/")[0] or ".") and self._resolves_inside(full) and _quietly(os.path.isdir, full)
             else:
                 known = kind == FOLDER
             self._folders[folder] = known
         return known
 
-    def _resolves_inside(self, path: Path) -> bool:
+    def _resolves_inside(self, path: str | Path) -> bool:
         try:
             return Path(os.path.realpath(path)).is_relative_to(self.root)
         except (OSError, ValueError):
@@ -172,18 +193,26 @@ class Repository:
 
     def read(self, path: PurePosixPath) -> str | None:
         """The decoded text of a repo-relative file, or None (absent, or a FileProblem was recorded)."""
-        if path in self.texts:
-            return self.texts[path]
-        if path in self.overlay:
-            self.texts[path] = self.overlay[path]
-            return self.overlay[path]
-        absolute = self.root / path
-        kind = self._entry(path)
-        data = read_regular_file(absolute) if kind == FILE else None
+        name = str(path)
+        if name in self._read:
+            return self._read[name]
+        text = self._load(path, name)
+        # Later reads get what `texts` holds: for a file that is not clean UTF-8, the text with replacement
+        # characters (reported once, on this first read).
+        self._read[name] = self.texts.get(path)
+        return text
+
+    def _load(self, path: PurePosixPath, name: str) -> str | None:
+        if name in self._overlay:
+            self.texts[path] = self._overlay[name]
+            return self._overlay[name]
+        kind = self._entry(name)
+        data = read_regular_file(self._full(name)) if kind == FILE else None
         if data is None:
             # Not a plain file in a folder known to be inside (a link, a folder, a pipe, a path with `..`):
             # the careful way, which resolves the whole path and says what is wrong.
-            if kind is None and self._folder_inside(path.parent) or not os.path.lexists(absolute):
+            absolute = self.root / path
+            if kind is None and self._folder_inside(name.rpartition("/")[0] or ".") or not os.path.lexists(absolute):
                 return None
             problem = self._unreadable(path, absolute)
             if problem:
