@@ -39,7 +39,7 @@ _LAST_WORD = re.compile(r"[^\s\\]*$")  # `y` of `x as y`
 # an applied call `x.get(p)(f)`. Plain substring searches: a regex of words costs as much as walking the block.
 # A body can register routes only if it holds a decorator or calls one of these by name (a word followed by
 # "("); the word alone also occurs in data (`{"route": ...}`), which is no reason to walk the body.
-_NESTED_HINT = re.compile(r"@|(?:route|router|mount|add_url_rule|register_blueprint)\s*\(", re.IGNORECASE)
+_NESTED_HINT = re.compile(r"@|(?:[Rr]oute|[Rr]outer|[Mm]ount|add_url_rule|register_blueprint)\s*\(")
 _APPLIED_HINT = re.compile(r"\)[\s\\]*[(#]")
 _DEF_NAME = re.compile(r"(?:async[ \t\f\\\r\n]+)?(?:def|class)[ \t\f\\\r\n]+([^ \t\f\\\r\n(:\[]+)")
 
