@@ -106,19 +106,29 @@ class ServiceFacts:
         return bool(self.python_markers) and not self.competing_providers
 
 
-@lru_cache(maxsize=None)
 def script(command: CommandText) -> ShellScript | ParseFailure:
-    """The command parsed as a shell would, once per command."""
+    """The command parsed as a shell would (parses are cached by text)."""
     return parse_shell(command.text)
 
 
-def start_servers(service: Service, project: Project) -> list[Server]:
-    """The servers the effective start command runs; [] when there is none or it does not parse (CM001)."""
+def command_servers(command: CommandText) -> tuple[Server, ...]:
+    """The servers `command` runs; () when it does not parse (CM001 says why)."""
+    return _servers_in(command.text)
+
+
+@lru_cache(maxsize=4096)
+def _servers_in(text: str) -> tuple[Server, ...]:
+    # By text, like the parse: services repeat their start commands, and a Server's offsets are the text's.
     from railcheck.servers import servers
 
+    parsed = parse_shell(text)
+    return () if isinstance(parsed, ParseFailure) else tuple(servers(parsed))
+
+
+def start_servers(service: Service, project: Project) -> tuple[Server, ...]:
+    """The servers the effective start command runs; () when there is none or it does not parse (CM001)."""
     start = facts(service, project).start
-    parsed = script(start) if start is not None else None
-    return [] if parsed is None or isinstance(parsed, ParseFailure) else list(servers(parsed))
+    return command_servers(start) if start is not None else ()
 
 
 def facts(service: Service, project: Project) -> ServiceFacts:
@@ -400,7 +410,6 @@ def root_evidence(service: Service, project: Project) -> tuple[str, ...]:
     if key in project.memo:
         return project.memo[key]  # type: ignore[return-value]
     from railcheck.modules import find_module, search_bases
-    from railcheck.servers import servers
 
     evidence: list[str] = []
     repository = project.repository
@@ -411,10 +420,9 @@ def root_evidence(service: Service, project: Project) -> tuple[str, ...]:
         for command in facts(service, project).commands:
             if f"/app/{prefix}" in command.text:
                 evidence.append(f"{command.origin.label} uses /app/{prefix}..., a path from the repository root")
-            parsed = script(command)
-            if isinstance(parsed, ParseFailure) or command.kind != "start":
+            if command.kind != "start":
                 continue
-            for server in servers(parsed):
+            for server in command_servers(command):
                 module = server.module
                 if module and module.startswith(dotted) and find_module(repository, search_bases(service.root, server.cwd, (), ()), module) is None:
                     if find_module(repository, [PurePosixPath(".")], module) is not None:

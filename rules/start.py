@@ -11,9 +11,9 @@ from collections.abc import Iterator
 from pathlib import PurePosixPath
 
 from railcheck import Diagnostic, Edit, Fix, FixAvailability, Invalid, Project, Related, Service, ServiceRule, Severity, Span, Valid
-from railcheck.facts import CommandText, facts, module_info, paths_checkable, script
+from railcheck.facts import CommandText, command_servers, facts, module_info, paths_checkable
 from railcheck.modules import find_module, image_path, module_candidates, search_bases
-from railcheck.servers import Server, servers, uses_port_variable
+from railcheck.servers import Server, uses_port_variable
 from railcheck.sources.shell import Word
 from railcheck.sources.text import ParseFailure
 
@@ -40,10 +40,7 @@ def _where(service: Service, command: CommandText, word: Word | None) -> tuple[P
 
 def _servers(service: Service, project: Project) -> Iterator[tuple[CommandText, Server]]:
     for command in _start_commands(service, project):
-        parsed = script(command)
-        if isinstance(parsed, ParseFailure):
-            continue  # CM001 reports it
-        for server in servers(parsed):
+        for server in command_servers(command):  # none when it does not parse: CM001 reports that
             yield command, server
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import bisect
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import PurePosixPath
 from typing import Any
 
@@ -53,17 +54,20 @@ class LineIndex:
 
 def escape_pointer_token(token: str | int) -> str:
     """One JSON Pointer (RFC 6901) reference token."""
-    return str(token).replace("~", "~0").replace("/", "~1")
+    token = str(token)
+    return token.replace("~", "~0").replace("/", "~1") if "~" in token or "/" in token else token
 
 
 def join_pointer(parent: str, token: str | int) -> str:
     return f"{parent}/{escape_pointer_token(token)}"
 
 
-def split_pointer(pointer: str) -> list[str]:
+@lru_cache(maxsize=4096)
+def split_pointer(pointer: str) -> tuple[str, ...]:
+    """The unescaped tokens of `pointer`; cached, since every service asks for the same few pointers."""
     if not pointer:
-        return []
-    return [part.replace("~1", "/").replace("~0", "~") for part in pointer[1:].split("/")]
+        return ()
+    return tuple(part.replace("~1", "/").replace("~0", "~") for part in pointer[1:].split("/"))
 
 
 @dataclass(frozen=True, slots=True)
