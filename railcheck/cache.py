@@ -14,7 +14,6 @@ import hashlib
 import json
 import os
 import stat
-import tempfile
 import time
 from collections.abc import Iterable, Iterator
 from pathlib import Path, PurePosixPath
@@ -123,6 +122,8 @@ class ResultCache:
             pass  # another run may be evicting the same files
 
     def _write(self, name: str, text: str) -> None:
+        import tempfile  # only when storing: a replayed run never pays for it
+
         try:
             self.folder.mkdir(exist_ok=True)
             ignore = self.folder / ".gitignore"

@@ -89,16 +89,17 @@ def _identity(diagnostic: Diagnostic) -> tuple[object, ...]:
 
 def _run_one(rule: Rule, project: Project) -> Iterator[Diagnostic]:
     if isinstance(rule, ProjectRule):
-        yield from _guarded(rule, None, lambda: rule.check(project))
+        yield from _guarded(rule, None, rule.check, project)
     elif isinstance(rule, ServiceRule):
+        check = rule.check
         for service in project.services:
-            yield from _guarded(rule, service.name, lambda service=service: rule.check(service, project))  # type: ignore[misc]
+            yield from _guarded(rule, service.name, check, service, project)
 
 
-def _guarded(rule: Rule, service: str | None, produce):  # type: ignore[no-untyped-def]
+def _guarded(rule: Rule, service: str | None, produce, *arguments):  # type: ignore[no-untyped-def]
     try:
         # Materialise inside the guard: a generator raises when iterated, not when called.
-        return list(produce())
+        return list(produce(*arguments))
     except Exception as error:  # noqa: BLE001 - one broken rule must not stop the run
         where = f" on service {service}" if service else ""
         detail = "".join(traceback.format_exception_only(type(error), error)).strip()

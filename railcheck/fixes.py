@@ -7,7 +7,6 @@ it and renames them only when all are staged, after checking that no file change
 from __future__ import annotations
 
 import os
-import tempfile
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -128,6 +127,8 @@ def write_atomically(root: Path, originals: dict[PurePosixPath, str], texts: dic
 
     A file whose bytes differ from what was read (`originals`; absent = must not exist) is never overwritten.
     """
+    import tempfile  # only when writing: a check without --fix never pays for it
+
     root = root.resolve()
     staged: list[tuple[str, Path]] = []
     try:
