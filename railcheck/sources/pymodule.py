@@ -16,7 +16,7 @@ import sys
 import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from railcheck.sources.text import ParseFailure
 
@@ -45,8 +45,9 @@ _APPLIED_HINT = re.compile(r"\)[\s\\]*[(#]")
 _DEF_NAME = re.compile(r"(?:async[ \t\f\\\r\n]+)?(?:def|class)[ \t\f\\\r\n]+([^ \t\f\\\r\n(:\[]+)")
 
 
-@dataclass(frozen=True, slots=True)
-class Definition:
+# Definition and Route are named tuples rather than frozen dataclasses: a module makes one per binding and
+# per route, and a frozen dataclass takes three times as long to build, which a large repository feels.
+class Definition(NamedTuple):
     """A top-level binding; start/end are the offsets of the bound name's token."""
 
     name: str
@@ -58,8 +59,7 @@ class Definition:
     imported_name: str | None = None  # `from m import x as name` -> "x", so a resolver can look x up in m
 
 
-@dataclass(frozen=True, slots=True)
-class Route:
+class Route(NamedTuple):
     """One registration. `path` is as registered on `owner` (literal concatenations and Starlette Mount prefixes
     applied); `routes_for` adds the owner's own router prefix and the prefixes it is included under."""
 
