@@ -161,7 +161,8 @@ class IacFileMisplaced(ProjectRule):
     `services/api/.railway/railway.py`, or `railway.ts` at the repository root.
     """
 
-    repository_wide = True  # about the repository's one IaC file: once per run, not once per parallel chunk
+    # Not repository-wide: each parallel chunk looks below its own services (whose folders it has listed
+    # already), and the chunks' identical findings at the repository root are merged into one.
     code = "IC004"
     name = "iac-file-misplaced"
     summary = "An IaC file sits where the Railway CLI will not find it"

@@ -82,3 +82,21 @@ def test_parallel_run_counts_a_suppressed_finding_in_a_shared_file_once(tmp_path
     assert "RC001" not in {d["code"] for d in document["diagnostics"]}
     assert document["summary"]["suppressed"] == 1
     assert [(s["code"], s["count"]) for s in document["summary"]["suppressions"]] == [("RC001", 1)]
+
+
+def test_parallel_run_reports_misplaced_iac_files_once_each(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    # IC004 runs in every chunk: the repository-root finding must merge into one, and each service's own
+    # misplaced file is reported by the chunk that holds the service, once.
+    root = write_monorepo(tmp_path / "repo", 150)
+    (root / "railway.ts").write_text('import { service } from "railway";\n')
+    for index in (4, 5):
+        (root / "services" / f"svc{index}" / ".railway").mkdir()
+        (root / "services" / f"svc{index}" / ".railway" / "railway.py").write_text("")
+    forked, single = _forked_and_single(root, monkeypatch)
+    assert forked == single
+    paths = sorted(d["path"] for d in json.loads(forked)["diagnostics"] if d["code"] == "IC004")
+    assert paths == ["railway.ts", "services/svc4/.railway/railway.py", "services/svc5/.railway/railway.py"]
+    (root / "railcheck.toml").write_text('ignore = { IC004 = "moving soon" }\n')
+    forked, single = _forked_and_single(root, monkeypatch)
+    assert forked == single
+    assert [(s["code"], s["count"]) for s in json.loads(forked)["summary"]["suppressions"]] == [("IC004", 3)]
