@@ -29,7 +29,25 @@ def run() -> None:
     # here, not in `main`, which tests and other programs call inside their own long-lived process.
     gc.freeze()
     gc.set_threshold(10_000, 10, 10)
-    main()
+    try:
+        main()
+    except SystemExit as exit:
+        status = exit.code
+    else:
+        status = 0
+    if not isinstance(status, int):  # what Python does with `sys.exit("message")`
+        if status is not None:
+            print(status, file=sys.stderr)
+        status = 0 if status is None else 1
+    # Every file railcheck writes is closed by now; only the two streams hold buffered output. Tearing down
+    # the interpreter would then free every object of the run one by one, about 30 ms on a 1,000-service
+    # repository, for nothing: the process ends here instead, as mypy's does.
+    try:
+        sys.stdout.flush()
+    except BrokenPipeError:  # `railcheck check | head`: the reader has gone, nothing more can be shown
+        pass
+    sys.stderr.flush()
+    os._exit(status)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})

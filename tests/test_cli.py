@@ -229,3 +229,20 @@ def test_a_top_level_module_of_a_root_service_checks_only_that_service(tmp_path:
     assert json.loads(result.output)["summary"]["services"] == 1
     result = invoke("check", str(repo / "railcheck.toml"), "--output-format", "json", "--no-cache")
     assert json.loads(result.output)["summary"]["services"] == 4
+
+
+def test_the_program_ends_with_complete_output_and_its_exit_status(example: Path) -> None:
+    # `python -m railcheck` (like the console script) ends the process without interpreter teardown: the
+    # buffered report must still arrive whole, and each exit status must survive.
+    import subprocess
+    import sys
+
+    program = [sys.executable, "-m", "railcheck"]
+    found = subprocess.run([*program, "check", str(example), "--output-format", "json", "--no-cache"], capture_output=True, text=True)
+    assert found.returncode == 1, found.stderr
+    assert findings(found.stdout) == findings(invoke("check", str(example), "--output-format", "json", "--no-cache").output)
+    assert subprocess.run([*program, "--version"], capture_output=True, text=True).returncode == 0
+    usage = subprocess.run([*program, "check", str(example / "missing")], capture_output=True, text=True)
+    assert usage.returncode == 2 and "no such file or folder" in usage.stderr
+    clean = subprocess.run([*program, "check", str(example), "--exit-zero", "--output-format", "concise"], capture_output=True, text=True)
+    assert clean.returncode == 0 and clean.stdout.rstrip().endswith("--fix --unsafe-fixes`.")
