@@ -326,7 +326,7 @@ class _Loader:
     # --- services ------------------------------------------------------------------------------
 
     def discovered_service(self, folder: PurePosixPath) -> Service:
-        has_railpack = RAILPACK_FILE in self.repository.listdir(folder)  # the listing is needed anyway; a link counts
+        has_railpack = os.path.lexists(self.root / folder / RAILPACK_FILE)
         source = "the folder holding railpack.json" if has_railpack else "the folder holding its Railway config"
         railway, ignored = self._railway_in(folder)
         return Service(
