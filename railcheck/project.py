@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 from pathlib import Path, PurePosixPath
 
 from railcheck.config import Config, ServiceDeclaration
@@ -17,7 +17,7 @@ from railcheck.facts import SERVICE_FILES
 from railcheck.sources.jsonc import parse_json
 from railcheck.sources.text import Document, LineIndex, ParseFailure
 from railcheck.sources.toml import parse_toml
-from railcheck.repository import FileProblem, Repository
+from railcheck.repository import FileProblem, Repository, read_regular_file
 from railcheck.types import Span
 
 if TYPE_CHECKING:
@@ -302,9 +302,11 @@ class _Loader:
                 break
 
     def _walk(self, start: PurePosixPath) -> Iterator[PurePosixPath]:
-        stack = [start]
+        # Each folder carries the ignore files of the folders above it, so a folder's own .gitignore is read
+        # only when its listing shows one, and a repository without any costs no pattern matching at all.
+        stack = [(start, self._ignore.specs_above(start))]
         while stack:
-            folder = stack.pop()
+            folder, specs = stack.pop()
             try:
                 entries = list(os.scandir(self.root / folder))
             except OSError:
@@ -312,13 +314,15 @@ class _Loader:
             names = {entry.name for entry in entries}
             if any(marker in names for marker in SERVICE_MARKERS):
                 yield folder
+            if ".gitignore" in names:
+                specs = self._ignore.with_spec_of(folder, specs)
             for entry in entries:
                 # follow_symlinks=False: a linked folder is never entered, so no loop and no escape.
                 if entry.name in SKIPPED_DIRS or not entry.is_dir(follow_symlinks=False):
                     continue
                 child = folder / entry.name if str(folder) != "." else PurePosixPath(entry.name)
-                if not self._ignore.ignored(child):
-                    stack.append(child)
+                if not self._ignore.ignored(child, specs):
+                    stack.append((child, specs))
 
     def _is_service_folder(self, folder: PurePosixPath) -> bool:
         return any(os.path.lexists(self.root / folder / marker) for marker in SERVICE_MARKERS)
@@ -425,34 +429,38 @@ class _Loader:
             return None
         return parsed
 
+# The ignore files that apply below a folder: (folder holding the .gitignore, its patterns), outermost first.
+_Specs = tuple[tuple[str, Any], ...]
+
+
 class _IgnoreRules:
     """`.gitignore` files (the root's and nested ones) plus the configured `exclude` patterns."""
 
     def __init__(self, root: Path, exclude: tuple[str, ...]) -> None:
         self._root = root
-        self._specs: dict[PurePosixPath, object | None] = {}
         self._exclude = _gitignore(exclude) if exclude else None
 
-    def _spec_for(self, folder: PurePosixPath):  # type: ignore[no-untyped-def]
-        if folder not in self._specs:
-            spec = None
-            try:
-                lines = (self._root / folder / ".gitignore").read_text(encoding="utf-8", errors="replace").splitlines()
-                spec = _gitignore(lines)
-            except OSError:
-                pass
-            self._specs[folder] = spec
-        return self._specs[folder]
+    def specs_above(self, folder: PurePosixPath) -> _Specs:
+        """The ignore files of the folders strictly above `folder` (where a walk starting at it begins)."""
+        specs: _Specs = ()
+        for base in reversed(folder.parents):
+            specs = self.with_spec_of(base, specs)
+        return specs
 
-    def ignored(self, folder: PurePosixPath) -> bool:
+    def with_spec_of(self, folder: PurePosixPath, specs: _Specs) -> _Specs:
+        """`specs` and the patterns of `folder`'s .gitignore, when it has a readable one (a pipe is not read)."""
+        data = read_regular_file(self._root / folder / ".gitignore")
+        if data is None:
+            return specs
+        return (*specs, (str(folder), _gitignore(data.decode("utf-8", errors="replace").splitlines())))
+
+    def ignored(self, folder: PurePosixPath, specs: _Specs) -> bool:
+        """Whether `folder` is excluded by configuration or by one of `specs` (the ignore files above it)."""
         relative = f"{folder}/"
         if self._exclude is not None and self._exclude.match_file(relative):
             return True
-        for base in (PurePosixPath("."), *reversed(folder.parents[:-1])) if folder.parents else ():
-            spec = self._spec_for(base)
-            if spec is not None and spec.match_file(os.path.relpath(folder, base) + "/"):  # type: ignore[attr-defined]
-                return True
-        return False
+        # Each ignore file's patterns are relative to the folder holding it.
+        return any(spec.match_file(relative if base == "." else relative[len(base) + 1 :]) for base, spec in specs)
 
 
 def _gitignore(lines: Iterable[str]):  # type: ignore[no-untyped-def]

@@ -337,13 +337,28 @@ def test_spaces_and_non_ascii_in_folder_names(tmp_path: Path) -> None:
 def test_ignored_folders_are_not_discovered(tmp_path: Path, gitignore: str) -> None:
     repo = make_repo(tmp_path)
     write(repo, gitignore, "ignored/\n")
+    _check_ignored_layout(repo)
+
+
+@pytest.mark.parametrize("target", [".", "services"], ids=["whole", "subfolder"])
+def test_ignore_patterns_are_relative_to_their_file(tmp_path: Path, target: str) -> None:
+    # Anchored patterns: `/services/ignored/` at the root and `/ignored/` in services/ name the same folder,
+    # also when the check starts below the root (the root's .gitignore still applies there).
+    repo = make_repo(tmp_path)
+    write(repo, ".gitignore", "/services/ignored/\n")
+    write(repo, "services/.gitignore", "/also-ignored/\n/services/\n")
+    write(repo, "services/also-ignored/railpack.json", '{"provider": "python", "bogus": 1}')
+    _check_ignored_layout(repo, target)
+
+
+def _check_ignored_layout(repo: Path, target: str = ".") -> None:
     broken = b'{"provider": "\xff", bogus'
     write(repo, "services/ignored/railpack.json", broken)
     write(repo, "services/ignored/deeper/railway.toml", "[deploy\n")
     write(repo, "node_modules/x/railpack.json", broken)
     write(repo, ".venv/x/railpack.json", broken)
     write(repo, "services/node_modules/x/railpack.json", broken)
-    result = run(repo)
+    result = run(repo / target)
     assert result.exit_code == 1, result.output
     document = report(result)
     assert_good_reported(document)
