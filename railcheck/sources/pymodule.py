@@ -21,6 +21,8 @@ from typing import Any, NamedTuple
 from railcheck.sources.text import ParseFailure
 
 _VERBS = frozenset({"get", "post", "put", "patch", "delete", "head", "options", "trace"})
+_DEFINITIONS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
+_VERB_METHODS = {verb: (verb.upper(),) for verb in _VERBS}
 _DECORATORS = _VERBS | {"route", "api_route", "websocket", "websocket_route"}
 _REGISTERS = frozenset({"add_api_route", "add_url_rule", "add_route", "add_websocket_route", "add_api_websocket_route"})
 _INCLUDES = {"include_router": "prefix", "register_blueprint": "url_prefix"}
@@ -248,8 +250,10 @@ def _argument(call: ast.Call, index: int | None, *names: str) -> tuple[bool, Any
 
 
 def _methods(call: ast.Call, verb: str) -> tuple[str, ...]:
-    if verb in _VERBS or "websocket" in verb.lower():
-        return ("WEBSOCKET",) if "websocket" in verb.lower() else (verb.upper(),)
+    if verb in _VERB_METHODS:
+        return _VERB_METHODS[verb]
+    if "websocket" in verb.lower():
+        return ("WEBSOCKET",)
     given, node = _argument(call, None, "methods")
     if not given:
         return ("GET",)  # the default of Flask's route, FastAPI's api_route and Starlette's Route for functions
@@ -290,7 +294,7 @@ class _Walker:
                 for name in (name for target in statement.targets for name in _bound_names(target)):
                     self.definitions.pop(name.id, None)
             elif isinstance(statement, (ast.For, ast.AsyncFor, ast.While)):
-                self.nested(statement, f"a `{'while' if isinstance(statement, ast.While) else 'for'}` loop")
+                self.nested(statement)
             elif isinstance(statement, (ast.If, ast.With, ast.AsyncWith, ast.Try, ast.TryStar)):
                 # if/else, try/except/finally, with: their names bind at module level
                 self.statements(statement.body)
@@ -322,7 +326,7 @@ class _Walker:
         self.define(match.group(1) if match else node.name, kind, match.span(1) if match else (start, start))
         for decorator in node.decorator_list:
             self.registration(decorator, decorator=True)
-        self.nested(node, f"{'function' if kind == 'def' else 'class'} `{node.name}`")
+        self.nested(node)
 
     def imports(self, node: ast.Import | ast.ImportFrom) -> None:
         module = "." * node.level + (node.module or "") if isinstance(node, ast.ImportFrom) else None
@@ -417,21 +421,28 @@ class _Walker:
         if path[0] is None:
             self.reason(f"a route on `{owner}` has no static path: {path[1]}", node)
 
-    def nested(self, node: Any, where: str) -> None:
+    def nested(self, node: Any) -> None:
         """Registrations inside functions, classes and loops happen (or not) at runtime: reasons, not routes.
 
         Plain `.get(...)` calls are left out: in function bodies they are nearly always dict or environ lookups.
         """
         start, end = self.source.span(node)  # from `def`/`class`/`for`/`while`, after the definition's decorators
         text = self.source.text
-        if self.source.normalised and isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-            first = self.source.offset(node.body[0].lineno, node.body[0].col_offset)
-            if "(" not in text[first:end] and "@" not in text[first:end]:
+        definition = type(node) in _DEFINITIONS
+        if self.source.normalised and definition:
+            body = text[self.source.offset(node.body[0].lineno, node.body[0].col_offset) : end]
+            if "(" not in body and "@" not in body:
                 return  # every registration is a call or a decorator; this body has neither
         if self.source.normalised and not _APPLIED_HINT.search(text, start, end):
             if not _NESTED_HINT.search(text, start, end):
                 return  # the common handler body: skip the walk, which costs as much as the rest of the analysis
-        top = node.body if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) else [node]
+        if type(node) is ast.ClassDef:
+            where = f"class `{node.name}`"
+        elif definition:
+            where = f"function `{node.name}`"
+        else:
+            where = f"a `{'while' if type(node) is ast.While else 'for'}` loop"
+        top = node.body if definition else [node]
         found: list[tuple[ast.expr, frozenset[str]]] = []  # (call, method names that register), in any order
         for child in (child for statement in top for child in ast.walk(statement)):
             if isinstance(child, ast.Call):
