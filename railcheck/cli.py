@@ -31,8 +31,8 @@ def run() -> None:
     gc.set_threshold(10_000, 10, 10)
     try:
         main()
-    except SystemExit as exit:
-        status = exit.code
+    except SystemExit as stop:
+        status = stop.code
     else:
         status = 0
     if not isinstance(status, int):  # what Python does with `sys.exit("message")`

@@ -429,6 +429,7 @@ class _Loader:
             return None
         return parsed
 
+
 # The ignore files that apply below a folder: (folder holding the .gitignore, its patterns), outermost first.
 _Specs = tuple[tuple[str, Any], ...]
 

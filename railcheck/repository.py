@@ -179,7 +179,7 @@ class Repository:
             kind = self._entry(folder)
             if kind == LINK:
                 full = self._full(folder)
-                known = self._folder_inside(folder.rpartition("/")[0] or ".") and self._resolves_inside(full) and _quietly(os.path.isdir, full)
+                known = self._resolves_inside(full) and _quietly(os.path.isdir, full)  # listed, so its parent is inside
             else:
                 known = kind == FOLDER
             self._folders[folder] = known
@@ -212,7 +212,7 @@ class Repository:
             # Not a plain file in a folder known to be inside (a link, a folder, a pipe, a path with `..`):
             # the careful way, which resolves the whole path and says what is wrong.
             absolute = self.root / path
-            if kind is None and self._folder_inside(name.rpartition("/")[0] or ".") or not os.path.lexists(absolute):
+            if (kind is None and self._folder_inside(name.rpartition("/")[0] or ".")) or not os.path.lexists(absolute):
                 return None
             problem = self._unreadable(path, absolute)
             if problem:

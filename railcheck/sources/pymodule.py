@@ -11,11 +11,11 @@ from __future__ import annotations
 
 import ast
 import re
-from itertools import accumulate
 import sys
 import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from itertools import accumulate
 from typing import Any, NamedTuple
 
 from railcheck.sources.text import ParseFailure
