@@ -33,7 +33,9 @@ class ChunkResult:
     diagnostics: tuple[Diagnostic, ...]
     texts: dict[PurePosixPath, str]
     services: int
-    suppressed: tuple[tuple[Diagnostic, str | None, tuple[str, str]], ...]  # (finding, reason, entry)
+    # (identity of the suppressed finding, reason, entry): the whole finding is never shown, and a large
+    # repository may suppress one per service (RW102), whose pickling would cost more than checking them.
+    suppressed: tuple[tuple[tuple[object, ...], str | None, tuple[str, str]], ...]
     internal_errors: int
 
 
@@ -87,9 +89,17 @@ def _summarise(texts: dict[PurePosixPath, str], services: int, result: CheckResu
         result.diagnostics,
         {path: text for path, text in texts.items() if path in paths},
         services,
-        tuple((item.diagnostic, item.reason, item.entry) for item in result.suppressed),
+        tuple((_identity(item.diagnostic), item.reason, item.entry) for item in result.suppressed),
         result.internal_errors,
     )
+
+
+def _identity(diagnostic: Diagnostic) -> tuple[object, ...]:
+    """What tells two findings apart (code first), in plain values: the same finding from two chunks that
+    read the same file is counted once."""
+    span = diagnostic.span
+    where = (span.start.offset, span.end.offset) if span else None
+    return (diagnostic.code, str(diagnostic.path), where, diagnostic.message)
 
 
 def merge(chunks: list[ChunkResult]) -> tuple[tuple[Diagnostic, ...], dict[PurePosixPath, str], int, Counter[tuple[str, str | None]], set[tuple[str, str]], int]:
@@ -99,6 +109,6 @@ def merge(chunks: list[ChunkResult]) -> tuple[tuple[Diagnostic, ...], dict[PureP
     diagnostics = tuple(sorted(unique, key=Diagnostic.sort_key))
     texts = {path: text for chunk in chunks for path, text in chunk.texts.items()}
     suppressed_once = dict.fromkeys(item for chunk in chunks for item in chunk.suppressed)
-    suppressed = Counter((diagnostic.code, reason) for diagnostic, reason, _ in suppressed_once)
+    suppressed = Counter((identity[0], reason) for identity, reason, _ in suppressed_once)
     used = {entry for chunk in chunks for _, _, entry in chunk.suppressed}
     return diagnostics, texts, sum(chunk.services for chunk in chunks), suppressed, used, sum(chunk.internal_errors for chunk in chunks)
