@@ -37,6 +37,7 @@ class ResultCache:
         self.root = root
         self._stats: dict[str, list[Any]] = self._load_stats()
         self._missing: set[str] = set()  # files `key` found absent
+        self._folders: dict[str, bool] = {".": True}  # folder -> inside the repository once links are resolved
         self._started = time.time()
 
     # --- keys ----------------------------------------------------------------------------------
@@ -52,9 +53,11 @@ class ResultCache:
         """Whether any of `files` appeared, disappeared, or changed size or modification time since `key`
         hashed them: a run that read a file mid-edit must not store its findings under the old content."""
         for path in files:
+            if not self._folder_inside(path.parent):
+                continue
             try:
                 status = os.lstat(self.root / path)
-            except OSError:
+            except (OSError, ValueError):
                 if str(path) not in self._missing:
                     return True
                 continue
@@ -66,10 +69,12 @@ class ResultCache:
         return False
 
     def _file_hash(self, path: PurePosixPath) -> str:
+        if not self._folder_inside(path.parent):
+            return "outside"  # reached through a linked folder that leaves the repository: never read
         absolute = self.root / path
         try:
             status = os.lstat(absolute)
-        except OSError:
+        except (OSError, ValueError):  # ValueError: a configured path with a NUL character
             self._missing.add(str(path))
             return "missing"
         self._missing.discard(str(path))
@@ -84,6 +89,26 @@ class ResultCache:
         content = self._link_hash(absolute) if link else _content_hash(absolute, status)
         self._stats[str(path)] = [status.st_size, status.st_mtime_ns, content]
         return content
+
+    def _folder_inside(self, folder: PurePosixPath) -> bool:
+        """Whether `folder` is inside the repository once links are resolved: one lstat per folder, cached,
+        and a resolution only for a folder that is a link."""
+        key = str(folder)
+        known = self._folders.get(key)
+        if known is None:
+            if folder.is_absolute() or ".." in folder.parts:
+                known = False
+            else:
+                known = self._folder_inside(folder.parent)
+                full = self.root / folder
+                try:
+                    link = known and stat.S_ISLNK(os.lstat(full).st_mode)
+                except (OSError, ValueError):
+                    link = False
+                if link:
+                    known = Path(os.path.realpath(full)).is_relative_to(self.root)
+            self._folders[key] = known
+        return known
 
     def _link_hash(self, absolute: Path) -> str:
         """A link's target name and, when it resolves to a file inside the repository, that file's content;
@@ -167,20 +192,32 @@ def _code_hash() -> str:
 
 
 def tree_files(root: Path, targets: Iterable[PurePosixPath], skipped: frozenset[str]) -> Iterator[PurePosixPath]:
-    """Every file and folder under the targets (a file target is its folder), skipping what discovery skips.
-    Folders count because an empty one is still an importable namespace package for a start module."""
+    """Every file, folder and link under the targets (a file target is its folder), skipping what discovery
+    skips. Folders count because an empty one is still an importable namespace package for a start module;
+    links count by their target (a relinked folder changes what a check sees) and are never walked into,
+    and a target reached through a link out of the repository is not walked at all."""
     seen: set[PurePosixPath] = set()
     for target in targets:
         start = target if (root / target).is_dir() else target.parent
-        for folder, names, files in os.walk(root / start):
-            names[:] = sorted(name for name in names if name not in skipped)
-            relative = PurePosixPath(Path(folder).relative_to(root).as_posix())
-            if str(relative) != "." and relative not in seen:
-                seen.add(relative)
-                yield relative
-            for name in files:
-                path = relative / name if str(relative) != "." else PurePosixPath(name)
-                if path not in seen:
+        if not Path(os.path.realpath(root / start)).is_relative_to(root):
+            continue
+        stack = [start]
+        while stack:
+            folder = stack.pop()
+            if str(folder) != "." and folder not in seen:
+                seen.add(folder)
+                yield folder
+            try:
+                with os.scandir(root / folder) as listing:
+                    entries = list(listing)
+            except OSError:
+                continue
+            for entry in entries:
+                path = folder / entry.name if str(folder) != "." else PurePosixPath(entry.name)
+                if entry.is_dir(follow_symlinks=False):
+                    if entry.name not in skipped:
+                        stack.append(path)
+                elif path not in seen:
                     seen.add(path)
                     yield path
 
@@ -199,6 +236,8 @@ def inputs(root: Path, targets: Iterable[PurePosixPath], extra: Iterable[PurePos
                     break
         folders.append(folder)
     files = set(tree_files(root, folders, skipped))
+    # The ignore files above a checked subfolder decide what discovery walks there.
+    files.update(ancestor / ".gitignore" for folder in folders for ancestor in folder.parents)
     try:
         files.update(PurePosixPath(entry.name) for entry in os.scandir(root) if entry.is_file())
     except OSError:

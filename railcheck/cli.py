@@ -42,11 +42,12 @@ def run() -> None:
     # Every file railcheck writes is closed by now; only the two streams hold buffered output. Tearing down
     # the interpreter would then free every object of the run one by one, about 30 ms on a 1,000-service
     # repository, for nothing: the process ends here instead, as mypy's does.
-    try:
-        sys.stdout.flush()
-    except BrokenPipeError:  # `railcheck check | head`: the reader has gone, nothing more can be shown
-        pass
-    sys.stderr.flush()
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            if stream is not None:  # None when the program was started with the stream closed
+                stream.flush()
+        except (BrokenPipeError, ValueError):  # `railcheck check | head`: the reader has gone; or closed
+            pass
     os._exit(status)
 
 
@@ -127,7 +128,10 @@ def execute(paths: Sequence[Path], settings: CheckSettings) -> int:
 
 def _emit(text: str, output_file: Path | None) -> None:
     if output_file is None:
-        click.echo(text, nl=False)
+        try:
+            click.echo(text, nl=False)
+        except BrokenPipeError:
+            pass  # the reader stopped reading (`| head`): what it did not take cannot be shown anyway
         return
     try:
         output_file.write_text(text, encoding="utf-8")

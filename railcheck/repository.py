@@ -35,7 +35,7 @@ def read_regular_file(path: str | Path, limit: int = MAX_FILE_BYTES) -> bytes | 
     link and without blocking (a pipe never makes the run wait); None for anything else."""
     try:
         descriptor = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
-    except OSError:
+    except (OSError, ValueError):  # ValueError: a NUL character in the path
         return None
     try:
         status = os.fstat(descriptor)
@@ -102,7 +102,7 @@ class Repository:
 
     def exists(self, path: PurePosixPath) -> bool:
         name = str(path)
-        if name in self._overlay:
+        if name in self._overlay or name == ".":
             return True
         kind = self._entry(name)
         return kind is not None and (kind != LINK or self._resolves_inside(self._full(name)))

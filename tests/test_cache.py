@@ -164,3 +164,78 @@ def test_links_out_of_the_repository_and_pipes_are_never_read(tmp_path: Path) ->
     assert first.returncode == second.returncode == 1, first.stderr
     assert first.stdout == second.stdout
     assert "not a regular file" in first.stdout
+
+
+_WATCH_OPENS = """
+import os, sys
+outside = sys.argv.pop(1)
+touched = []
+def audit(event, arguments):
+    path = arguments[0] if event in ("open", "os.scandir", "os.listdir") and arguments else None
+    if isinstance(path, (str, os.PathLike)) and os.path.realpath(path).startswith(outside):
+        touched.append(f"{event} {path}")
+sys.addaudithook(audit)
+from railcheck.cli import main
+try:
+    main(sys.argv[1:])
+except SystemExit:
+    pass
+print("TOUCHED", touched, file=sys.stderr)
+"""
+
+
+def test_files_behind_a_linked_folder_out_of_the_repository_are_never_read(tmp_path: Path) -> None:
+    repo = Path(shutil.copytree(EXAMPLE, tmp_path / "repo", ignore=shutil.ignore_patterns(".railcheck_cache")))
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "railway.py").write_text("from railway import service\nservice('api', root='services/api')\n")
+    (outside / "app.py").write_text("app = 1\n")
+    (repo / ".railway").symlink_to(outside, target_is_directory=True)  # the IaC file, through a linked folder
+    (repo / "ext").symlink_to(outside, target_is_directory=True)
+    (repo / "railcheck.toml").write_text('[[sync]]\nsource = "ext/app.py"\ncopies = ["services/api/app.py"]\n')
+    for arguments in ((), ("ext",), ("--no-cache",)):
+        command = [sys.executable, "-c", _WATCH_OPENS, str(outside), "check", *arguments, "--output-format", "json"]
+        result = subprocess.run(command, capture_output=True, text=True, timeout=60, cwd=repo)
+        assert "TOUCHED []" in result.stderr, (arguments, result.stderr)
+
+
+def test_relinking_a_folder_changes_the_findings(tmp_path: Path) -> None:
+    repo = Path(shutil.copytree(EXAMPLE, tmp_path / "repo", ignore=shutil.ignore_patterns(".railcheck_cache")))
+    service = repo / "services" / "linked"
+    service.mkdir()
+    (service / "railpack.json").write_text('{"provider": "python", "deploy": {"startCommand": "gunicorn lib.app:app --bind 0.0.0.0:$PORT"}}\n')
+    (service / "requirements.txt").write_text("gunicorn==23.0.0\n")
+    for name, text in (("shared1", "app = 1\n"), ("shared2", "other = 1\n")):
+        (repo / name).mkdir()
+        (repo / name / "app.py").write_text(text)
+    (service / "lib").symlink_to(Path("../../shared1"), target_is_directory=True)
+    before = run(repo)
+    (service / "lib").unlink()
+    (service / "lib").symlink_to(Path("../../shared2"), target_is_directory=True)
+    after = run(repo)
+    assert after == run(repo, "--no-cache")
+    assert "ST002" in after and "ST002" not in before
+
+
+def test_an_ignore_file_above_a_checked_subfolder_is_an_input(tmp_path: Path) -> None:
+    repo = write_services(tmp_path, "a/b/c", "a/b/d")
+    assert json.loads(run(repo / "a" / "b"))["summary"]["services"] == 2
+    (repo / "a" / ".gitignore").write_text("b/c/\n")
+    assert json.loads(run(repo / "a" / "b"))["summary"]["services"] == 1
+
+
+def test_a_configured_path_with_a_nul_character_is_not_a_crash(tmp_path: Path) -> None:
+    repo = write_services(tmp_path, "svc")
+    (repo / "railcheck.toml").write_text('[[sync]]\nsource = "a\\u0000b"\ncopies = ["svc/requirements.txt"]\n')
+    for extra in ((), ("--no-cache",)):
+        result = invoke("check", str(repo), "--output-format", "json", *extra)
+        assert result.exit_code in (0, 1), result.output
+
+
+def write_services(tmp_path: Path, *folders: str) -> Path:
+    repo = tmp_path / "repo"
+    for folder in folders:
+        (repo / folder).mkdir(parents=True)
+        (repo / folder / "railpack.json").write_text('{"provider": "python"}\n')
+    (repo / "railcheck.toml").write_text("")
+    return repo

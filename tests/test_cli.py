@@ -246,3 +246,43 @@ def test_the_program_ends_with_complete_output_and_its_exit_status(example: Path
     assert usage.returncode == 2 and "no such file or folder" in usage.stderr
     clean = subprocess.run([*program, "check", str(example), "--exit-zero", "--output-format", "concise"], capture_output=True, text=True)
     assert clean.returncode == 0 and clean.stdout.rstrip().endswith("--fix --unsafe-fixes`.")
+
+
+def test_the_program_runs_with_its_output_streams_closed(example: Path, tmp_path: Path) -> None:
+    import os
+    import subprocess
+    import sys
+
+    report = tmp_path / "report.txt"
+    for closed in (1, 2):
+        result = subprocess.run(
+            [sys.executable, "-m", "railcheck", "check", str(example), "--exit-zero", "--output-file", str(report)],
+            capture_output=True, preexec_fn=lambda fd=closed: os.close(fd),  # started like `railcheck ... >&-`
+        )
+        assert result.returncode == 0, result.stderr
+        assert "RP001" in report.read_text()
+
+
+def test_services_sharing_a_name_keep_their_own_health_checks(tmp_path: Path) -> None:
+    # A service declared as `web` at the root and the folder service `web`: one name, two route tables.
+    app = "from fastapi import FastAPI\napp = FastAPI()\n@app.get('/health')\ndef health():\n    return {}\n"
+    start = '{"deploy": {"startCommand": "uvicorn main:app --host 0.0.0.0 --port $PORT"}}'
+    repo = write_repo(tmp_path / "repo", {
+        "/railcheck.toml": '[services.web]\nroot = "/"\n',
+        "/railpack.json": start, "/main.py": app, "/requirements.txt": "fastapi\nuvicorn\n",
+        "/railway.json": '{"deploy": {"healthcheckPath": "/health"}}',
+        "/web/railpack.json": start, "/web/main.py": app, "/web/requirements.txt": "fastapi\nuvicorn\n",
+        "/web/railway.json": '{"deploy": {"healthcheckPath": "/missing"}}',
+    })
+    found = [(code, path) for code, path, _, _ in findings(invoke("check", str(repo), "--output-format", "json", "--no-cache").output)]
+    assert ("HC001", "web/railway.json") in found
+    assert ("HC001", "railway.json") not in found
+
+
+def test_a_root_service_may_cd_into_its_image_folder(tmp_path: Path) -> None:
+    repo = write_repo(tmp_path / "repo", {
+        "/railpack.json": '{"provider": "python", "deploy": {"startCommand": "cd /app && python main.py"}}',
+        "/main.py": "print('hi')\n", "/requirements.txt": "requests\n",
+    })
+    codes = {code for code, _, _, _ in findings(invoke("check", str(repo), "--output-format", "json", "--no-cache").output)}
+    assert "CM002" not in codes
