@@ -34,7 +34,7 @@ class ResultCache:
 
     def __init__(self, root: Path) -> None:
         self.folder = root / CACHE_DIR
-        self.root = root
+        self.root = Path(os.path.realpath(root))  # confinement is judged on resolved paths
         self._stats: dict[str, list[Any]] = self._load_stats()
         self._missing: set[str] = set()  # files `key` found absent
         self._folders: dict[str, bool] = {".": True}  # folder -> inside the repository once links are resolved
@@ -64,7 +64,7 @@ class ResultCache:
             if stat.S_ISDIR(status.st_mode):
                 continue  # a folder changes by its entries, which are listed on their own
             recorded = self._stats.get(str(path))
-            if str(path) in self._missing or not recorded or recorded[:2] != [status.st_size, status.st_mtime_ns]:
+            if str(path) in self._missing or not recorded or recorded[:4] != _stamp(status):
                 return True
         return False
 
@@ -84,31 +84,34 @@ class ResultCache:
         fresh = status.st_mtime >= self._stats_written - _RACY_SECONDS
         # A link's own time says nothing of its target's content, so a link is hashed afresh every run.
         link = stat.S_ISLNK(status.st_mode)
-        if recorded and recorded[0] == status.st_size and recorded[1] == status.st_mtime_ns and not fresh and not link:
-            return str(recorded[2])
+        if recorded and recorded[:4] == _stamp(status) and not fresh and not link:
+            return str(recorded[4])
         content = self._link_hash(absolute) if link else _content_hash(absolute, status)
-        self._stats[str(path)] = [status.st_size, status.st_mtime_ns, content]
+        self._stats[str(path)] = [*_stamp(status), content]
         return content
 
     def _folder_inside(self, folder: PurePosixPath) -> bool:
         """Whether `folder` is inside the repository once links are resolved: one lstat per folder, cached,
-        and a resolution only for a folder that is a link."""
-        key = str(folder)
-        known = self._folders.get(key)
-        if known is None:
-            if folder.is_absolute() or ".." in folder.parts:
-                known = False
-            else:
-                known = self._folder_inside(folder.parent)
-                full = self.root / folder
-                try:
-                    link = known and stat.S_ISLNK(os.lstat(full).st_mode)
-                except (OSError, ValueError):
-                    link = False
-                if link:
-                    known = Path(os.path.realpath(full)).is_relative_to(self.root)
-            self._folders[key] = known
-        return known
+        and a resolution only for a folder that is a link. Decided outermost first, without recursion, so a
+        path of any depth is fine."""
+        if folder.is_absolute() or ".." in folder.parts:
+            return False
+        pending = []
+        current = folder
+        while str(current) not in self._folders:
+            pending.append(current)
+            current = current.parent
+        for current in reversed(pending):
+            known = self._folders[str(current.parent)]
+            full = self.root / current
+            try:
+                link = known and stat.S_ISLNK(os.lstat(full).st_mode)
+            except (OSError, ValueError):
+                link = False
+            if link:
+                known = Path(os.path.realpath(full)).is_relative_to(self.root)
+            self._folders[str(current)] = known
+        return self._folders[str(folder)]
 
     def _link_hash(self, absolute: Path) -> str:
         """A link's target name and, when it resolves to a file inside the repository, that file's content;
@@ -171,6 +174,12 @@ class ResultCache:
             return {}
 
 
+def _stamp(status: os.stat_result) -> list[int]:
+    """What says a file may have changed without reading it, as git's index keeps it: size, modification
+    and change times, inode (`cp -p` keeps the size and modification time, not the other two)."""
+    return [status.st_size, status.st_mtime_ns, status.st_ctime_ns, status.st_ino]
+
+
 def _content_hash(absolute: Path, status: os.stat_result) -> str:
     """The content hash of a regular file railcheck would read; a pipe, device or oversized file (which
     railcheck reports without reading) is keyed by its kind, size and time instead of being read."""
@@ -191,55 +200,51 @@ def _code_hash() -> str:
     return digest.hexdigest()
 
 
-def tree_files(root: Path, targets: Iterable[PurePosixPath], skipped: frozenset[str]) -> Iterator[PurePosixPath]:
-    """Every file, folder and link under the targets (a file target is its folder), skipping what discovery
-    skips. Folders count because an empty one is still an importable namespace package for a start module;
-    links count by their target (a relinked folder changes what a check sees) and are never walked into,
-    and a target reached through a link out of the repository is not walked at all."""
+def tree_files(root: Path, folders: Iterable[PurePosixPath], skipped: frozenset[str]) -> Iterator[PurePosixPath]:
+    """Every file, folder and link below `folders`, skipping what discovery skips. Folders count because an
+    empty one is still an importable namespace package for a start module. A link counts by its target (a
+    relinked folder changes what a check sees), and a link to a folder inside the repository is walked at
+    its target, whose files a check reads through it; nothing that resolves outside is walked."""
+    root = Path(os.path.realpath(root))
     seen: set[PurePosixPath] = set()
-    for target in targets:
-        start = target if (root / target).is_dir() else target.parent
-        if not Path(os.path.realpath(root / start)).is_relative_to(root):
+    stack = [folder for folder in folders if Path(os.path.realpath(root / folder)).is_relative_to(root)]
+    while stack:
+        folder = stack.pop()
+        if folder in seen:
+            continue  # walked already (as a target, below another one, or as a link's target)
+        seen.add(folder)
+        if str(folder) != ".":
+            yield folder
+        try:
+            with os.scandir(root / folder) as listing:
+                entries = list(listing)
+        except OSError:
             continue
-        stack = [start]
-        while stack:
-            folder = stack.pop()
-            if str(folder) != "." and folder not in seen:
-                seen.add(folder)
-                yield folder
-            try:
-                with os.scandir(root / folder) as listing:
-                    entries = list(listing)
-            except OSError:
+        for entry in entries:
+            path = folder / entry.name if str(folder) != "." else PurePosixPath(entry.name)
+            if entry.is_dir(follow_symlinks=False):
+                if entry.name not in skipped:
+                    stack.append(path)
                 continue
-            for entry in entries:
-                path = folder / entry.name if str(folder) != "." else PurePosixPath(entry.name)
-                if entry.is_dir(follow_symlinks=False):
-                    if entry.name not in skipped:
-                        stack.append(path)
-                elif path not in seen:
-                    seen.add(path)
-                    yield path
+            yield path
+            if entry.is_symlink():
+                target = Path(os.path.realpath(root / path))
+                if target.is_relative_to(root) and target.is_dir():
+                    stack.append(PurePosixPath(target.relative_to(root).as_posix()))
 
 
-def inputs(root: Path, targets: Iterable[PurePosixPath], extra: Iterable[PurePosixPath], markers: tuple[str, ...], skipped: frozenset[str]) -> list[PurePosixPath]:
-    """The files a check of `targets` can depend on: everything under each target folder (for a file, under
-    the service folder that holds it), the repository's top-level files, and `extra` paths."""
-    folders = []
-    for target in targets:
-        folder = target if (root / target).is_dir() else target.parent
-        if not (root / target).is_dir():
-            # A file maps to its whole service: walk up to the folder holding a service marker.
-            for ancestor in (folder, *folder.parents):
-                if any((root / ancestor / marker).exists() for marker in markers):
-                    folder = ancestor
-                    break
-        folders.append(folder)
+def inputs(root: Path, targets: Iterable[PurePosixPath], roots: Iterable[PurePosixPath], extra: Iterable[PurePosixPath], skipped: frozenset[str]) -> list[PurePosixPath]:
+    """The files a check of `targets` can depend on: everything below each target folder (a file's folder)
+    and below the root directory of every service the check loads (`roots`, from discovery: a file outside
+    every service makes it check them all), the repository's top-level entries, the ignore files above each
+    target, and `extra` paths."""
+    root = Path(os.path.realpath(root))
+    folders = {target if (root / target).is_dir() else target.parent for target in targets} | set(roots)
     files = set(tree_files(root, folders, skipped))
-    # The ignore files above a checked subfolder decide what discovery walks there.
     files.update(ancestor / ".gitignore" for folder in folders for ancestor in folder.parents)
     try:
-        files.update(PurePosixPath(entry.name) for entry in os.scandir(root) if entry.is_file())
+        # Every top-level entry but folders: files, and links and pipes too, which checks report.
+        files.update(PurePosixPath(entry.name) for entry in os.scandir(root) if not entry.is_dir(follow_symlinks=False))
     except OSError:
         pass
     files.update(extra)

@@ -147,10 +147,11 @@ def find_root(path: Path) -> Path:
 
     # Lexical, like _group_by_root: resolving would follow a link out of the repository and check its target.
     start = Path(os.path.abspath(path))
-    if not start.is_dir():
+    # os.path's tests answer False where a folder may not be searched (Path's raise PermissionError).
+    if not os.path.isdir(start):
         start = start.parent
     for folder in (start, *start.parents):
-        if any((folder / marker).exists() for marker in ROOT_MARKERS) or find_config_file(folder):
+        if any(os.path.exists(folder / marker) for marker in ROOT_MARKERS) or find_config_file(folder):
             return folder
     return start
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import posixpath
 import tomllib
 from dataclasses import dataclass, field, replace
@@ -54,7 +55,7 @@ def find_config_file(root: Path) -> Path | None:
     """The config file that applies to the repository at `root`: railcheck.toml beats pyproject.toml."""
     for name in CONFIG_FILE_NAMES:
         candidate = root / name
-        if candidate.is_file() and (name != "pyproject.toml" or _has_tool_table(candidate)):
+        if os.path.isfile(candidate) and (name != "pyproject.toml" or _has_tool_table(candidate)):
             return candidate
     return None
 

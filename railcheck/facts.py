@@ -133,7 +133,7 @@ def start_servers(service: Service, project: Project) -> tuple[Server, ...]:
 
 def facts(service: Service, project: Project) -> ServiceFacts:
     """The resolved view of `service`, computed once per project."""
-    key = ("facts", service.name, str(service.root))
+    key = ("facts", id(service))
     cached = project.memo.get(key)
     if cached is None:
         cached = project.memo[key] = _resolve(service, project)
@@ -406,7 +406,7 @@ def _commands(service: Service, project: Project, texts: dict[str, str]) -> list
 def root_evidence(service: Service, project: Project) -> tuple[str, ...]:
     """Signs that the service's config was written for the repository root rather than the folder railcheck
     inferred as its root directory. Empty when the root was declared or nothing points elsewhere."""
-    key = ("root-evidence", service.name, str(service.root))
+    key = ("root-evidence", id(service))
     if key in project.memo:
         return project.memo[key]  # type: ignore[return-value]
     from railcheck.modules import find_module, search_bases

@@ -73,6 +73,8 @@ class Project:
     # Read-only view of the repository for rules that look beyond config files (modules, referenced paths).
     repository: Repository | None = field(default=None, compare=False, repr=False)
     # Values derived from the model once and shared by rules (railcheck.facts); never holds file contents.
+    # Per-service entries are keyed by id(service): names and roots can repeat (a declared service may share
+    # both with a discovered one), and the services live as long as the project that holds this memo.
     memo: dict[object, object] = field(default_factory=dict, compare=False, repr=False)
     # How many services discovery found; more than len(services) when MAX_SERVICES cut the list (RC007).
     discovered: int = 0
@@ -112,11 +114,17 @@ class Plan:
     discovered: int
     # Services of the IaC file to load, by name (their roots are static and not declared in config).
     iac_services: tuple[str, ...] = ()
+    iac_roots: tuple[PurePosixPath, ...] = ()  # their root directories
 
     def split(self, parts: int) -> list[Plan]:
         """`parts` plans covering these services between them; declared and IaC services go to the first."""
         chunks = [self.folders[index::parts] for index in range(parts)]
-        return [Plan(chunk, self.declarations if index == 0 else (), 0, self.iac_services if index == 0 else ()) for index, chunk in enumerate(chunks)]
+        first = Plan(chunks[0], self.declarations, 0, self.iac_services, self.iac_roots)
+        return [first, *(Plan(chunk, (), 0) for chunk in chunks[1:])]
+
+    def roots(self) -> tuple[PurePosixPath, ...]:
+        """The root directory of every service to load."""
+        return (*self.folders, *(declaration.root for declaration in self.declarations), *self.iac_roots)
 
     @property
     def size(self) -> int:
@@ -283,7 +291,7 @@ class _Loader:
         kept = tuple(folder for folder in sorted(folders) if folder not in claimed and folder not in owned and folder not in iac.values())
         total = len(declarations) + len(iac_chosen) + len(kept)
         room = max(0, MAX_SERVICES - len(declarations) - len(iac_chosen))
-        return Plan(kept[:room], declarations[:MAX_SERVICES], total, iac_chosen)
+        return Plan(kept[:room], declarations[:MAX_SERVICES], total, iac_chosen, tuple(iac[name] for name in iac_chosen))
 
     def service_folders(self, target: PurePosixPath) -> Iterator[PurePosixPath]:
         """Service folders for one target: every one below a directory, and the nearest one above it."""

@@ -173,17 +173,21 @@ class Repository:
 
     def _folder_inside(self, folder: str) -> bool:
         """Whether `folder` is a folder that resolves inside the repository; cached, and decided from the
-        parent's listing, so only a linked folder costs a resolution."""
-        known = self._folders.get(folder)
-        if known is None:
-            kind = self._entry(folder)
+        parent's listing, so only a linked folder costs a resolution. Outermost first, without recursion,
+        so a path of any depth is fine."""
+        pending = []
+        current = folder
+        while current not in self._folders:
+            pending.append(current)
+            current = current.rpartition("/")[0] or "."
+        for current in reversed(pending):  # each one's parent is decided by now
+            kind = self._entry(current)
             if kind == LINK:
-                full = self._full(folder)
-                known = self._resolves_inside(full) and _quietly(os.path.isdir, full)  # listed, so its parent is inside
+                full = self._full(current)
+                self._folders[current] = self._resolves_inside(full) and _quietly(os.path.isdir, full)  # listed, so its parent is inside
             else:
-                known = kind == FOLDER
-            self._folders[folder] = known
-        return known
+                self._folders[current] = kind == FOLDER
+        return self._folders[folder]
 
     def _resolves_inside(self, path: str | Path) -> bool:
         try:

@@ -20,7 +20,7 @@ from railcheck.report import Report
 if TYPE_CHECKING:
     from railcheck.config import Config
     from railcheck.engine import CheckResult, Suppressed
-    from railcheck.project import Project
+    from railcheck.project import Plan, Project
     from railcheck.registry import Registry
     from railcheck.report import RuleInfo
     from railcheck.rule import Rule
@@ -209,12 +209,12 @@ class FixResult:
     diff: str = ""
 
 
-def _check(root: Path, config: Config, targets: list[PurePosixPath], rules: list[Rule], registry: Registry, complete: bool) -> Findings:
+def _check(root: Path, config: Config, targets: list[PurePosixPath], rules: list[Rule], registry: Registry, complete: bool, plan: Plan | None = None) -> Findings:
     from railcheck import parallel
     from railcheck.engine import check
     from railcheck.project import discover, load_project
 
-    plan = discover(root, config, targets)
+    plan = plan or discover(root, config, targets)
     count = parallel.workers(plan)
     if count == 1:
         project = load_project(root, config, plan=plan)
@@ -238,10 +238,13 @@ def _check(root: Path, config: Config, targets: list[PurePosixPath], rules: list
 def _cached_check(root: Path, config: Config, targets: list[PurePosixPath], rules: list[Rule], registry: Registry, settings: CheckSettings, complete: bool) -> Findings:
     """`_check`, replayed from .railcheck_cache/ when nothing that could change the findings has changed."""
     from railcheck.cache import ResultCache, inputs
-    from railcheck.project import SERVICE_MARKERS, SKIPPED_DIRS, files_read_beyond_targets
+    from railcheck.project import SKIPPED_DIRS, discover, files_read_beyond_targets
 
     cache = ResultCache(root)
-    files = inputs(root, targets, files_read_beyond_targets(config), SERVICE_MARKERS, SKIPPED_DIRS)
+    # The services a check of the targets loads decide what it can read: discover them first (the check
+    # reuses the plan), so a file outside every service or a folder inside one keys what it really checks.
+    plan = discover(root, config, targets)
+    files = inputs(root, targets, plan.roots(), files_read_beyond_targets(config), SKIPPED_DIRS)
     options = {"targets": [str(target) for target in targets], "select": settings.select, "extend": settings.extend_select, "ignore": settings.ignore}
     key = cache.key(files, options, config.text)
     stored = cache.get(key)
@@ -250,7 +253,7 @@ def _cached_check(root: Path, config: Config, targets: list[PurePosixPath], rule
             return Findings.decode(stored)
         except (KeyError, TypeError, ValueError):
             pass  # written by another version or damaged: check again
-    findings = _check(root, config, targets, rules, registry, complete)
+    findings = _check(root, config, targets, rules, registry, complete, plan)
     # A crash is never worth replaying, and findings for files edited during the run belong to no key.
     if not findings.internal_errors and not cache.changed_since_key(files):
         cache.put(key, findings.encode())

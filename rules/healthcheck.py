@@ -60,7 +60,7 @@ def _health_paths(service: Service, project: Project) -> Iterator[tuple[_Written
 
 def _route_table(service: Service, project: Project) -> RouteTable | None:
     """Routes of the app the effective start command serves; None when there is no app to read."""
-    key = ("routes", service.name, str(service.root))
+    key = ("routes", id(service))
     if key in project.memo:
         return project.memo[key]  # type: ignore[return-value]
     table = None
@@ -134,7 +134,7 @@ def _unserved(service: Service, project: Project) -> tuple[RouteTable | None, li
     """The app's route table and the health-check paths none of its static routes matches; (None, []) when
     there is no app to read or paths cannot be checked (SV003 or IC001 explains why). Once per service:
     HC001 and HC002 both ask."""
-    key = ("unserved", service.name, str(service.root))
+    key = ("unserved", id(service))
     if key not in project.memo:
         table = _route_table(service, project) if paths_checkable(service, project) else None
         if table is None or table.app is None:

@@ -9,6 +9,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from conftest import invoke
 
 EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "monorepo"
@@ -239,3 +241,77 @@ def write_services(tmp_path: Path, *folders: str) -> Path:
         (repo / folder / "railpack.json").write_text('{"provider": "python"}\n')
     (repo / "railcheck.toml").write_text("")
     return repo
+
+
+# --- what a check loads decides what its key covers ---------------------------------------------------
+
+APP = "from fastapi import FastAPI\napp = FastAPI()\n"
+UVICORN = '{"provider": "python", "deploy": {"startCommand": "uvicorn main:app --host 0.0.0.0 --port $PORT"}}\n'
+
+
+def _layout(repo: Path, files: dict[str, str]) -> Path:
+    for name, text in files.items():
+        (repo / name).parent.mkdir(parents=True, exist_ok=True)
+        (repo / name).write_text(text)
+    (repo / "railcheck.toml").touch()
+    return repo
+
+
+def _cached_equals_fresh(path: Path, *targets: str) -> str:
+    cached = invoke("check", *targets, "--output-format", "json").output if targets else run(path)
+    fresh = invoke("check", *targets, "--output-format", "json", "--no-cache").output if targets else run(path, "--no-cache")
+    assert cached == fresh
+    return cached
+
+
+@pytest.mark.parametrize("target", ["svc/src", "scripts/tool.py", "svc"], ids=["folder-inside-a-service", "file-outside-services", "service"])
+def test_moving_the_start_module_is_seen_from_any_target(tmp_path: Path, target: str) -> None:
+    repo = _layout(tmp_path / "repo", {"svc/railpack.json": UVICORN, "svc/main.py": APP, "svc/requirements.txt": "fastapi\nuvicorn\n",
+                                       "svc/src/x.py": "", "scripts/tool.py": ""})
+    before = _cached_equals_fresh(repo, str(repo / target))
+    (repo / "svc" / "main.py").rename(repo / "svc" / "main2.py")
+    after = _cached_equals_fresh(repo, str(repo / target))
+    assert "ST001" in after and "ST001" not in before
+
+
+def test_a_repository_reached_through_a_link_is_keyed_like_any_other(tmp_path: Path) -> None:
+    repo = _layout(tmp_path / "repo", {"svc/railpack.json": UVICORN, "svc/main.py": APP, "svc/requirements.txt": "fastapi\nuvicorn\n"})
+    (tmp_path / "linked").symlink_to(repo, target_is_directory=True)
+    before = _cached_equals_fresh(repo, str(tmp_path / "linked" / "svc"))
+    (repo / "svc" / "main.py").rename(repo / "svc" / "main2.py")
+    assert "ST001" in _cached_equals_fresh(repo, str(tmp_path / "linked" / "svc")) and "ST001" not in before
+
+
+def test_edits_behind_a_folder_link_inside_the_repository_are_seen(tmp_path: Path) -> None:
+    repo = _layout(tmp_path / "repo", {"svc/railpack.json": UVICORN.replace("main:app", "lib.main:app"), "svc/requirements.txt": "fastapi\nuvicorn\n",
+                                       "shared/main.py": APP})
+    (repo / "svc" / "lib").symlink_to(Path("../shared"), target_is_directory=True)
+    before = _cached_equals_fresh(repo, str(repo / "svc"))
+    (repo / "shared" / "main.py").write_text(APP.replace("app =", "apX ="))
+    assert "ST002" in _cached_equals_fresh(repo, str(repo / "svc")) and "ST002" not in before
+
+
+def test_a_dangling_top_level_link_is_an_input(tmp_path: Path) -> None:
+    repo = _layout(tmp_path / "repo", {"svc/railpack.json": UVICORN, "svc/main.py": APP, "svc/requirements.txt": "fastapi\nuvicorn\n"})
+    before = _cached_equals_fresh(repo, str(repo / "svc"))
+    (repo / ".python-version").symlink_to("nowhere")
+    assert _cached_equals_fresh(repo, str(repo / "svc")) != before
+
+
+def test_a_copy_keeping_size_and_time_is_seen(tmp_path: Path) -> None:
+    repo = _layout(tmp_path / "repo", {"svc/railpack.json": '{"provider": "python"}\n', "alt.json": '{"providex": "python"}\n'})
+    target = repo / "svc" / "railpack.json"
+    os.utime(repo / "alt.json", ns=(1_000_000_000, 1_000_000_000))
+    os.utime(target, ns=(1_000_000_000, 1_000_000_000))
+    before = run(repo)
+    shutil.copy2(repo / "alt.json", target)  # same size, same modification time, new content
+    assert "providex" in _cached_equals_fresh(repo) and "providex" not in before
+
+
+def test_a_very_deep_configured_path_is_not_a_crash(tmp_path: Path) -> None:
+    repo = _layout(tmp_path / "repo", {"svc/railpack.json": '{"provider": "python"}\n'})
+    deep = "/".join(["d"] * 1100) + "/requirements.txt"
+    (repo / "railcheck.toml").write_text(f'[[sync]]\nsource = "{deep}"\ncopies = ["svc/requirements.txt"]\n')
+    for extra in ((), ("--no-cache",)):
+        result = invoke("check", str(repo), "--output-format", "json", *extra)
+        assert result.exit_code in (0, 1), result.output

@@ -286,3 +286,17 @@ def test_a_root_service_may_cd_into_its_image_folder(tmp_path: Path) -> None:
     })
     codes = {code for code, _, _, _ in findings(invoke("check", str(repo), "--output-format", "json", "--no-cache").output)}
     assert "CM002" not in codes
+
+
+def test_a_declared_and_a_discovered_service_sharing_name_and_root_keep_their_own_facts(tmp_path: Path) -> None:
+    # `api` is declared with its configs in api/deploy/, which leaves api/railpack.json to a discovered
+    # service also called `api`: each one's start command is checked against its own files only.
+    repo = write_repo(tmp_path / "repo", {
+        "/railcheck.toml": '[services.api]\nroot = "api"\nrailpack-config = "deploy/railpack.json"\nrailway-config = "/api/deploy/railway.json"\n',
+        "/api/railpack.json": '{"deploy": {"startCommand": "python main.py"}}',
+        "/api/deploy/railpack.json": '{"deploy": {"startCommand": "python missing.py"}}',
+        "/api/deploy/railway.json": "{}", "/api/main.py": "print(1)\n", "/api/requirements.txt": "requests\n",
+    })
+    document = json.loads(invoke("check", str(repo), "--output-format", "json", "--no-cache").output)
+    missing = [d["message"] for d in document["diagnostics"] if d["code"] == "CM002"]
+    assert len(missing) == 1 and "declared in railcheck.toml" in missing[0], missing
