@@ -29,6 +29,42 @@ _RACY_SECONDS = 2.0
 MAX_ENTRIES = 16  # results of the last few states (branches, stashes) are worth keeping; more is clutter
 
 
+def _parent(path: str) -> str:
+    """The folder of a repo-relative POSIX path ("." at the top). The cache works on strings: it runs over
+    every file of the repository on every run, where PurePosixPath joins and comparisons cost the most."""
+    return path.rpartition("/")[0] or "."
+
+
+class Confinement:
+    """Which folders of a repository are inside it once links are resolved: one lstat per folder, cached,
+    and a resolution only for a folder that is a link. Decided outermost first, without recursion, so a
+    path of any depth is fine."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root  # resolved
+        self._folders: dict[str, bool] = {".": True}
+
+    def inside(self, folder: str) -> bool:
+        if folder.startswith("/") or ".." in folder.split("/"):
+            return False
+        pending = []
+        current = folder
+        while current not in self._folders:
+            pending.append(current)
+            current = _parent(current)
+        for current in reversed(pending):
+            known = self._folders[_parent(current)]
+            full = f"{self.root}/{current}"
+            try:
+                link = known and stat.S_ISLNK(os.lstat(full).st_mode)
+            except (OSError, ValueError):
+                link = False
+            if link:
+                known = Path(os.path.realpath(full)).is_relative_to(self.root)
+            self._folders[current] = known
+        return self._folders[folder]
+
+
 class ResultCache:
     """One repository's cache folder; every method fails soft (a miss), never raising."""
 
@@ -37,83 +73,61 @@ class ResultCache:
         self.root = Path(os.path.realpath(root))  # confinement is judged on resolved paths
         self._stats: dict[str, list[Any]] = self._load_stats()
         self._missing: set[str] = set()  # files `key` found absent
-        self._folders: dict[str, bool] = {".": True}  # folder -> inside the repository once links are resolved
+        self.confinement = Confinement(self.root)
         self._started = time.time()
 
     # --- keys ----------------------------------------------------------------------------------
 
-    def key(self, files: Iterable[PurePosixPath], settings: dict[str, Any], config_text: str | None) -> str:
+    def key(self, files: Iterable[str], settings: dict[str, Any], config_text: str | None) -> str:
+        """The key of a check over `files` (repo-relative paths, from `inputs`) with these settings."""
         digest = hashlib.sha256()
         digest.update(json.dumps({"version": __version__, "settings": settings, "config": config_text, "code": _code_hash()}, sort_keys=True).encode())
         for path in sorted(files):
-            digest.update(str(path).encode("utf-8", "surrogateescape") + b"\0" + self._file_hash(path).encode() + b"\n")
+            digest.update(path.encode("utf-8", "surrogateescape") + b"\0" + self._file_hash(path).encode() + b"\n")
         return digest.hexdigest()
 
-    def changed_since_key(self, files: Iterable[PurePosixPath]) -> bool:
+    def changed_since_key(self, files: Iterable[str]) -> bool:
         """Whether any of `files` appeared, disappeared, or changed size or modification time since `key`
         hashed them: a run that read a file mid-edit must not store its findings under the old content."""
         for path in files:
-            if not self._folder_inside(path.parent):
+            if not self.confinement.inside(_parent(path)):
                 continue
             try:
-                status = os.lstat(self.root / path)
+                status = os.lstat(f"{self.root}/{path}")
             except (OSError, ValueError):
-                if str(path) not in self._missing:
+                if path not in self._missing:
                     return True
                 continue
             if stat.S_ISDIR(status.st_mode):
                 continue  # a folder changes by its entries, which are listed on their own
-            recorded = self._stats.get(str(path))
-            if str(path) in self._missing or not recorded or recorded[:4] != _stamp(status):
+            recorded = self._stats.get(path)
+            if path in self._missing or not recorded or recorded[:4] != _stamp(status):
                 return True
         return False
 
-    def _file_hash(self, path: PurePosixPath) -> str:
-        if not self._folder_inside(path.parent):
+    def _file_hash(self, path: str) -> str:
+        if not self.confinement.inside(_parent(path)):
             return "outside"  # reached through a linked folder that leaves the repository: never read
-        absolute = self.root / path
+        absolute = f"{self.root}/{path}"
         try:
             status = os.lstat(absolute)
         except (OSError, ValueError):  # ValueError: a configured path with a NUL character
-            self._missing.add(str(path))
+            self._missing.add(path)
             return "missing"
-        self._missing.discard(str(path))
+        self._missing.discard(path)
         if stat.S_ISDIR(status.st_mode):
             return "folder"  # its presence is the input; its entries are listed on their own
-        recorded = self._stats.get(str(path))
+        recorded = self._stats.get(path)
         fresh = status.st_mtime >= self._stats_written - _RACY_SECONDS
         # A link's own time says nothing of its target's content, so a link is hashed afresh every run.
         link = stat.S_ISLNK(status.st_mode)
         if recorded and recorded[:4] == _stamp(status) and not fresh and not link:
             return str(recorded[4])
         content = self._link_hash(absolute) if link else _content_hash(absolute, status)
-        self._stats[str(path)] = [*_stamp(status), content]
+        self._stats[path] = [*_stamp(status), content]
         return content
 
-    def _folder_inside(self, folder: PurePosixPath) -> bool:
-        """Whether `folder` is inside the repository once links are resolved: one lstat per folder, cached,
-        and a resolution only for a folder that is a link. Decided outermost first, without recursion, so a
-        path of any depth is fine."""
-        if folder.is_absolute() or ".." in folder.parts:
-            return False
-        pending = []
-        current = folder
-        while str(current) not in self._folders:
-            pending.append(current)
-            current = current.parent
-        for current in reversed(pending):
-            known = self._folders[str(current.parent)]
-            full = self.root / current
-            try:
-                link = known and stat.S_ISLNK(os.lstat(full).st_mode)
-            except (OSError, ValueError):
-                link = False
-            if link:
-                known = Path(os.path.realpath(full)).is_relative_to(self.root)
-            self._folders[str(current)] = known
-        return self._folders[str(folder)]
-
-    def _link_hash(self, absolute: Path) -> str:
+    def _link_hash(self, absolute: str) -> str:
         """A link's target name and, when it resolves to a file inside the repository, that file's content;
         a link out of the repository is never followed, only its name counts."""
         try:
@@ -180,7 +194,7 @@ def _stamp(status: os.stat_result) -> list[int]:
     return [status.st_size, status.st_mtime_ns, status.st_ctime_ns, status.st_ino]
 
 
-def _content_hash(absolute: Path, status: os.stat_result) -> str:
+def _content_hash(absolute: str | Path, status: os.stat_result) -> str:
     """The content hash of a regular file railcheck would read; a pipe, device or oversized file (which
     railcheck reports without reading) is keyed by its kind, size and time instead of being read."""
     data = read_regular_file(absolute) if stat.S_ISREG(status.st_mode) else None
@@ -200,54 +214,56 @@ def _code_hash() -> str:
     return digest.hexdigest()
 
 
-def tree_files(root: Path, folders: Iterable[PurePosixPath], skipped: frozenset[str]) -> Iterator[PurePosixPath]:
+def tree_files(root: Path, folders: Iterable[str], skipped: frozenset[str], confinement: Confinement | None = None) -> Iterator[str]:
     """Every file, folder and link below `folders`, skipping what discovery skips. Folders count because an
     empty one is still an importable namespace package for a start module. A link counts by its target (a
     relinked folder changes what a check sees), and a link to a folder inside the repository is walked at
     its target, whose files a check reads through it; nothing that resolves outside is walked."""
     root = Path(os.path.realpath(root))
-    seen: set[PurePosixPath] = set()
-    stack = [folder for folder in folders if Path(os.path.realpath(root / folder)).is_relative_to(root)]
+    confinement = confinement or Confinement(root)
+    seen: set[str] = set()
+    stack = [folder for folder in folders if confinement.inside(folder)]
     while stack:
         folder = stack.pop()
         if folder in seen:
             continue  # walked already (as a target, below another one, or as a link's target)
         seen.add(folder)
-        if str(folder) != ".":
+        prefix = "" if folder == "." else f"{folder}/"
+        if prefix:
             yield folder
         try:
-            with os.scandir(root / folder) as listing:
+            with os.scandir(f"{root}/{prefix}") as listing:
                 entries = list(listing)
         except OSError:
             continue
         for entry in entries:
-            path = folder / entry.name if str(folder) != "." else PurePosixPath(entry.name)
+            path = prefix + entry.name
             if entry.is_dir(follow_symlinks=False):
                 if entry.name not in skipped:
                     stack.append(path)
                 continue
             yield path
             if entry.is_symlink():
-                target = Path(os.path.realpath(root / path))
+                target = Path(os.path.realpath(entry.path))
                 if target.is_relative_to(root) and target.is_dir():
-                    stack.append(PurePosixPath(target.relative_to(root).as_posix()))
+                    stack.append(target.relative_to(root).as_posix())
 
 
-def inputs(root: Path, targets: Iterable[PurePosixPath], roots: Iterable[PurePosixPath], extra: Iterable[PurePosixPath], skipped: frozenset[str]) -> list[PurePosixPath]:
-    """The files a check of `targets` can depend on: everything below each target folder (a file's folder)
-    and below the root directory of every service the check loads (`roots`, from discovery: a file outside
-    every service makes it check them all), the repository's top-level entries, the ignore files above each
-    target, and `extra` paths."""
+def inputs(root: Path, targets: Iterable[PurePosixPath], roots: Iterable[PurePosixPath], extra: Iterable[PurePosixPath], skipped: frozenset[str], confinement: Confinement | None = None) -> list[str]:
+    """The files a check of `targets` can depend on, as repo-relative paths: everything below each target
+    folder (a file's folder) and below the root directory of every service the check loads (`roots`, from
+    discovery: a file outside every service makes it check them all), the repository's top-level entries,
+    the ignore files above each target, and `extra` paths."""
     root = Path(os.path.realpath(root))
     folders = {target if (root / target).is_dir() else target.parent for target in targets} | set(roots)
-    files = set(tree_files(root, folders, skipped))
-    files.update(ancestor / ".gitignore" for folder in folders for ancestor in folder.parents)
+    files = set(tree_files(root, (str(folder) for folder in folders), skipped, confinement))
+    files.update(str(ancestor / ".gitignore") for folder in folders for ancestor in folder.parents)
     try:
         # Every top-level entry but folders: files, and links and pipes too, which checks report.
-        files.update(PurePosixPath(entry.name) for entry in os.scandir(root) if not entry.is_dir(follow_symlinks=False))
+        files.update(entry.name for entry in os.scandir(root) if not entry.is_dir(follow_symlinks=False))
     except OSError:
         pass
-    files.update(extra)
+    files.update(str(path) for path in extra)
     return sorted(files)
 
 

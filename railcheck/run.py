@@ -244,7 +244,7 @@ def _cached_check(root: Path, config: Config, targets: list[PurePosixPath], rule
     # The services a check of the targets loads decide what it can read: discover them first (the check
     # reuses the plan), so a file outside every service or a folder inside one keys what it really checks.
     plan = discover(root, config, targets)
-    files = inputs(root, targets, plan.roots(), files_read_beyond_targets(config), SKIPPED_DIRS)
+    files = inputs(root, targets, plan.roots(), files_read_beyond_targets(config), SKIPPED_DIRS, cache.confinement)
     options = {"targets": [str(target) for target in targets], "select": settings.select, "extend": settings.extend_select, "ignore": settings.ignore}
     key = cache.key(files, options, config.text)
     stored = cache.get(key)
