@@ -33,6 +33,8 @@ def run() -> None:
         main()
     except SystemExit as stop:
         status = stop.code
+    except OSError as error:  # standard output cannot take the report (a full disk): not a bug to report
+        status = _cannot_write(error)
     else:
         status = 0
     if not isinstance(status, int):  # what Python does with `sys.exit("message")`
@@ -48,7 +50,17 @@ def run() -> None:
                 stream.flush()
         except (BrokenPipeError, ValueError):  # `railcheck check | head`: the reader has gone; or closed
             pass
+        except OSError as error:
+            status = _cannot_write(error)
     os._exit(status)
+
+
+def _cannot_write(error: OSError) -> int:
+    try:
+        print(f"railcheck: cannot write the output: {error.strerror or error}", file=sys.__stderr__)
+    except (OSError, ValueError, AttributeError):
+        pass  # standard error is gone too; the exit status says it
+    return EXIT_ERROR
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -130,8 +142,14 @@ def _emit(text: str, output_file: Path | None) -> None:
     if output_file is None:
         try:
             click.echo(text, nl=False)
+            if sys.stdout is not None:
+                sys.stdout.flush()  # now, so that a full disk is reported as such, not as a bug
         except BrokenPipeError:
             pass  # the reader stopped reading (`| head`): what it did not take cannot be shown anyway
+        except OSError as error:
+            failure = click.ClickException(f"cannot write the report: {error.strerror or error}")
+            failure.exit_code = EXIT_ERROR
+            raise failure from error
         return
     try:
         output_file.write_text(text, encoding="utf-8")

@@ -300,3 +300,15 @@ def test_a_declared_and_a_discovered_service_sharing_name_and_root_keep_their_ow
     document = json.loads(invoke("check", str(repo), "--output-format", "json", "--no-cache").output)
     missing = [d["message"] for d in document["diagnostics"] if d["code"] == "CM002"]
     assert len(missing) == 1 and "declared in railcheck.toml" in missing[0], missing
+
+
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs Linux's /dev/full")
+def test_a_full_disk_is_reported_as_such(example: Path) -> None:
+    import subprocess
+    import sys
+
+    for arguments in (["check", str(example)], ["rules"]):
+        with open("/dev/full", "w") as full:
+            result = subprocess.run([sys.executable, "-m", "railcheck", *arguments], stdout=full, stderr=subprocess.PIPE, text=True)
+        assert result.returncode == 2, result.stderr
+        assert "No space left on device" in result.stderr and "Traceback" not in result.stderr and "bug" not in result.stderr
