@@ -1,11 +1,13 @@
 """Result cache: a run over an unchanged repository replays the previous report instead of checking again.
 
-The key is content-addressed: railcheck's version, the hashes of its rules and schemas, the configuration,
-the options that change findings, and the path and content hash of every file under the checked paths
-(the files discovery would visit). File hashes are reused from the previous run while a file's size and
-modification time are unchanged, as git's index does, except for files modified within the last two
-seconds of that run, which are hashed again ("racily clean"). Entries are written atomically, so
-concurrent runs never read half an entry; a damaged entry is a miss.
+The key is content-addressed: railcheck's version, the hashes of its rules and schemas, the Python version,
+the configuration, the options that change findings, and the path and content hash of every input: the
+files below the checked paths and below the root of every service the check loads, the repository's
+top-level entries and the files configuration names. File hashes are reused from the previous run while a
+file's size, times and inode are unchanged, as git's index does, except for files modified within two
+seconds of being hashed, which are hashed again ("racily clean"). Entries are written atomically, so
+concurrent runs never read half an entry; a damaged entry is a miss. Nothing that resolves outside the
+repository is read, and a `.railcheck_cache` that is not a plain folder disables the cache.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ import hashlib
 import json
 import os
 import stat
+import sys
 import time
 from collections.abc import Iterable, Iterator
 from pathlib import Path, PurePosixPath
@@ -71,7 +74,11 @@ class ResultCache:
     def __init__(self, root: Path) -> None:
         self.folder = root / CACHE_DIR
         self.root = Path(os.path.realpath(root))  # confinement is judged on resolved paths
-        self._stats: dict[str, list[Any]] = self._load_stats()
+        # A .railcheck_cache that is a link or a file (a cloned repository can commit one) would make the
+        # cache write and evict outside its folder: such a repository runs without a cache instead.
+        self.usable = _is_folder_or_absent(self.folder)
+        self._stats: dict[str, list[Any]] = self._load_stats() if self.usable else {}
+        self._observed: dict[str, list[int]] = {}  # the stamp of every file `key` hashed, this run
         self._missing: set[str] = set()  # files `key` found absent
         self.confinement = Confinement(self.root)
         self._started = time.time()
@@ -81,7 +88,10 @@ class ResultCache:
     def key(self, files: Iterable[str], settings: dict[str, Any], config_text: str | None) -> str:
         """The key of a check over `files` (repo-relative paths, from `inputs`) with these settings."""
         digest = hashlib.sha256()
-        digest.update(json.dumps({"version": __version__, "settings": settings, "config": config_text, "code": _code_hash()}, sort_keys=True).encode())
+        # The Python version too: `ast` accepts different syntax in each (a 3.12 `type` statement fails on 3.11).
+        python = f"{sys.implementation.name}-{'.'.join(map(str, sys.version_info[:3]))}"
+        identity = {"version": __version__, "python": python, "settings": settings, "config": config_text, "code": _code_hash()}
+        digest.update(json.dumps(identity, sort_keys=True).encode())
         for path in sorted(files):
             digest.update(path.encode("utf-8", "surrogateescape") + b"\0" + self._file_hash(path).encode() + b"\n")
         return digest.hexdigest()
@@ -100,8 +110,7 @@ class ResultCache:
                 continue
             if stat.S_ISDIR(status.st_mode):
                 continue  # a folder changes by its entries, which are listed on their own
-            recorded = self._stats.get(path)
-            if path in self._missing or not recorded or recorded[:4] != _stamp(status):
+            if path in self._missing or self._observed.get(path) != _stamp(status):
                 return True
         return False
 
@@ -117,14 +126,19 @@ class ResultCache:
         self._missing.discard(path)
         if stat.S_ISDIR(status.st_mode):
             return "folder"  # its presence is the input; its entries are listed on their own
+        stamp = self._observed[path] = _stamp(status)
         recorded = self._stats.get(path)
-        fresh = status.st_mtime >= self._stats_written - _RACY_SECONDS
         # A link's own time says nothing of its target's content, so a link is hashed afresh every run.
         link = stat.S_ISLNK(status.st_mode)
-        if recorded and recorded[:4] == _stamp(status) and not fresh and not link:
+        if recorded and recorded[:4] == stamp and not link:
             return str(recorded[4])
         content = self._link_hash(absolute) if link else _content_hash(absolute, status)
-        self._stats[path] = [*_stamp(status), content]
+        # A file modified just now may change again within its timestamp's granularity, keeping the same
+        # stamp ("racily clean", as git calls it): its hash is never kept for reuse, so the next run reads it.
+        if link or status.st_mtime >= self._started - _RACY_SECONDS:
+            self._stats.pop(path, None)
+        else:
+            self._stats[path] = [*stamp, content]
         return content
 
     def _link_hash(self, absolute: str) -> str:
@@ -145,14 +159,18 @@ class ResultCache:
     # --- entries -------------------------------------------------------------------------------
 
     def get(self, key: str) -> dict[str, Any] | None:
+        if not self.usable:
+            return None
         try:
             return json.loads((self.folder / f"{key}.json").read_text(encoding="utf-8"))  # type: ignore[no-any-return]
         except (OSError, ValueError):
             return None
 
     def put(self, key: str, value: dict[str, Any]) -> None:
+        if not self.usable or not _is_folder_or_absent(self.folder):
+            return
         self._write(f"{key}.json", json.dumps(value))
-        self._write(_STAT_FILE, json.dumps({"written": self._started, "files": self._stats}))
+        self._write(_STAT_FILE, json.dumps({"files": self._stats}))
         self._evict()
 
     def _evict(self) -> None:
@@ -181,11 +199,18 @@ class ResultCache:
     def _load_stats(self) -> dict[str, list[Any]]:
         try:
             document = json.loads((self.folder / _STAT_FILE).read_text(encoding="utf-8"))
-            self._stats_written = float(document["written"])
-            return dict(document["files"])
-        except (OSError, ValueError, KeyError, TypeError):
-            self._stats_written = float("inf")  # no trustworthy record: hash everything
-            return {}
+            return {path: entry for path, entry in dict(document["files"]).items() if isinstance(entry, list) and len(entry) == 5}
+        except (OSError, ValueError, KeyError, TypeError, AttributeError):
+            return {}  # no trustworthy record: hash everything
+
+
+def _is_folder_or_absent(path: Path) -> bool:
+    try:
+        return stat.S_ISDIR(os.lstat(path).st_mode)
+    except FileNotFoundError:
+        return True
+    except (OSError, ValueError):
+        return False
 
 
 def _stamp(status: os.stat_result) -> list[int]:
@@ -245,7 +270,7 @@ def tree_files(root: Path, folders: Iterable[str], skipped: frozenset[str], conf
             yield path
             if entry.is_symlink():
                 target = Path(os.path.realpath(entry.path))
-                if target.is_relative_to(root) and target.is_dir():
+                if target.is_relative_to(root) and os.path.isdir(target):  # False, not an error, where it may not be searched
                     stack.append(target.relative_to(root).as_posix())
 
 
@@ -255,12 +280,12 @@ def inputs(root: Path, targets: Iterable[PurePosixPath], roots: Iterable[PurePos
     discovery: a file outside every service makes it check them all), the repository's top-level entries,
     the ignore files above each target, and `extra` paths."""
     root = Path(os.path.realpath(root))
-    folders = {target if (root / target).is_dir() else target.parent for target in targets} | set(roots)
+    folders = {target if os.path.isdir(root / target) else target.parent for target in targets} | set(roots)
     files = set(tree_files(root, (str(folder) for folder in folders), skipped, confinement))
     files.update(str(ancestor / ".gitignore") for folder in folders for ancestor in folder.parents)
     try:
-        # Every top-level entry but folders: files, and links and pipes too, which checks report.
-        files.update(entry.name for entry in os.scandir(root) if not entry.is_dir(follow_symlinks=False))
+        # Every top-level entry, folders included: rules test top-level names (a `railway.py` folder, say).
+        files.update(entry.name for entry in os.scandir(root))
     except OSError:
         pass
     files.update(str(path) for path in extra)

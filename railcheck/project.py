@@ -270,7 +270,7 @@ class _Loader:
             inside = Path(os.path.realpath(self.root / target)).is_relative_to(self.root)
             # Top-level files other than the root service's own configs and modules may matter to any service.
             top_level = str(target.parent) == "." and target.name not in SERVICE_MARKERS and target.suffix != ".py"
-            if (not found or top_level) and inside and not (self.root / target).is_dir():
+            if (not found or top_level) and inside and not os.path.isdir(self.root / target):
                 # A file outside every service, or at the top even when the repository root is a service (the
                 # config, a root .python-version, a sync source), can affect any service: check them all.
                 found = set(self.service_folders(PurePosixPath(".")))
@@ -296,15 +296,16 @@ class _Loader:
     def service_folders(self, target: PurePosixPath) -> Iterator[PurePosixPath]:
         """Service folders for one target: every one below a directory, and the nearest one above it."""
         absolute = self.root / target
-        folder = target if absolute.is_dir() else target.parent
+        is_dir = os.path.isdir(absolute)  # False, not an error, below a folder that may not be searched
+        folder = target if is_dir else target.parent
         if not Path(os.path.realpath(self.root / folder)).is_relative_to(self.root):
             return  # reached through a linked folder that leads out of the repository
-        below = list(self._walk(target)) if absolute.is_dir() and not absolute.is_symlink() else []
+        below = list(self._walk(target)) if is_dir and not os.path.islink(absolute) else []
         yield from below
         if below:
             return
         # A file, or a folder inside a service: the nearest service folder above it owns it.
-        for ancestor in (target, *target.parents) if not absolute.is_dir() else target.parents:
+        for ancestor in (target, *target.parents) if not is_dir else target.parents:
             if self._is_service_folder(ancestor):
                 yield ancestor
                 break

@@ -251,8 +251,8 @@ def _cached_check(root: Path, config: Config, targets: list[PurePosixPath], rule
     if stored is not None:
         try:
             return Findings.decode(stored)
-        except (KeyError, TypeError, ValueError):
-            pass  # written by another version or damaged: check again
+        except Exception:  # noqa: BLE001 - written by another version or damaged (by hand, say): check again
+            pass
     findings = _check(root, config, targets, rules, registry, complete, plan)
     # A crash is never worth replaying, and findings for files edited during the run belong to no key.
     if not findings.internal_errors and not cache.changed_since_key(files):

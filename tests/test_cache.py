@@ -66,10 +66,11 @@ def test_concurrent_runs_agree(tmp_path: Path) -> None:
 def test_a_damaged_entry_is_a_miss(tmp_path: Path) -> None:
     repo = Path(shutil.copytree(EXAMPLE, tmp_path / "repo", ignore=shutil.ignore_patterns(".railcheck_cache")))
     expected = run(repo)
-    for path in (repo / ".railcheck_cache").iterdir():
-        if path.suffix == ".json":
-            path.write_text('{"diagnostics": [{"code": 1}]')
-    assert run(repo) == expected
+    for damage in ('{"diagnostics": [{"code": 1}]', '{"diagnostics": [], "texts": [], "services": 1}', "[]"):
+        for path in (repo / ".railcheck_cache").iterdir():
+            if path.suffix == ".json":
+                path.write_text(damage)
+        assert run(repo) == expected
 
 
 def test_old_entries_are_evicted(tmp_path: Path) -> None:
@@ -315,3 +316,43 @@ def test_a_very_deep_configured_path_is_not_a_crash(tmp_path: Path) -> None:
     for extra in ((), ("--no-cache",)):
         result = invoke("check", str(repo), "--output-format", "json", *extra)
         assert result.exit_code in (0, 1), result.output
+
+
+def test_a_cache_folder_that_is_a_link_is_never_written_through(tmp_path: Path) -> None:
+    # A cloned repository may commit `.railcheck_cache` as a link: writing and evicting through it would
+    # change files anywhere.
+    repo = _layout(tmp_path / "repo", {"svc/railpack.json": UVICORN, "svc/main.py": APP, "svc/requirements.txt": "fastapi\nuvicorn\n"})
+    victim = tmp_path / "victim"
+    victim.mkdir()
+    for index in range(20):
+        (victim / f"data{index}.json").write_text("{}")
+    (repo / ".railcheck_cache").symlink_to(victim, target_is_directory=True)
+    expected = run(repo, "--no-cache")
+    assert run(repo) == run(repo) == expected
+    assert sorted(path.name for path in victim.iterdir()) == sorted(f"data{index}.json" for index in range(20))
+
+
+def test_an_edit_within_the_timestamp_granule_is_seen_after_other_runs(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    # A file system whose stamps cannot tell an edit right after a run (as with coarse timestamps): the hash
+    # taken while the file was that fresh must never be trusted later, whatever other runs stored meanwhile.
+    import time
+
+    import railcheck.cache as cache
+
+    monkeypatch.setattr(cache, "_stamp", lambda status: [status.st_size, 0, 0, 0])
+    monkeypatch.setattr(cache, "_RACY_SECONDS", 0.5)
+    repo = _layout(tmp_path / "repo", {"web/railpack.json": UVICORN, "web/main.py": APP, "web/requirements.txt": "fastapi\nuvicorn\n",
+                                       "api/railpack.json": UVICORN, "api/main.py": APP, "api/requirements.txt": "fastapi\nuvicorn\n"})
+    before = run(repo / "web")
+    (repo / "web" / "main.py").write_text(APP.replace("app =", "apX ="))  # same size, so the same stamp
+    time.sleep(0.6)
+    run(repo / "api")  # another target, stored later
+    after = run(repo / "web")
+    assert after == run(repo / "web", "--no-cache") and "ST002" in after and "ST002" not in before
+
+
+def test_a_new_top_level_folder_is_an_input(tmp_path: Path) -> None:
+    repo = _layout(tmp_path / "repo", {"web/railpack.json": UVICORN, "web/main.py": APP, "web/requirements.txt": "fastapi\nuvicorn\n"})
+    before = _cached_equals_fresh(repo, str(repo / "web"))
+    (repo / "railway.py").mkdir()  # IC004 reads top-level names, folders included
+    assert _cached_equals_fresh(repo, str(repo / "web")) != before
