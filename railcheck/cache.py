@@ -156,20 +156,53 @@ class ResultCache:
         except OSError:
             return f"link:{target}:missing"
 
+    # --- dependencies --------------------------------------------------------------------------
+    # The key covers the files below the walked folders. A check may also look elsewhere: a command names
+    # `node_modules/x.sh` (a folder the walk skips), an IaC service's config file outside its root. Those
+    # observations are stored with the entry, each with its hash, and an entry whose dependencies changed
+    # is a miss.
+
+    def dependencies(self, observed: Iterable[str], files: Iterable[str], walked: set[str]) -> dict[str, str]:
+        """The hash of everything in `observed` (Repository.observed) that the key does not cover."""
+        keyed = set(files)
+        found = {}
+        for path in observed:
+            if path.endswith("/"):  # a listing
+                folder = path[:-1] or "."
+                if folder not in walked:
+                    found[path] = self._listing_hash(folder)
+            elif path not in keyed and _parent(path) not in walked:
+                found[path] = self._file_hash(path)
+        return found
+
+    def _listing_hash(self, folder: str) -> str:
+        if not self.confinement.inside(folder):
+            return "outside"
+        try:
+            names = sorted(entry.name for entry in os.scandir(f"{self.root}/{folder}"))
+        except (OSError, ValueError):
+            return "unlisted"
+        return hashlib.sha256("\0".join(names).encode("utf-8", "surrogateescape")).hexdigest()
+
+    def _still(self, dependencies: dict[str, str]) -> bool:
+        return all((self._listing_hash(path[:-1] or ".") if path.endswith("/") else self._file_hash(path)) == digest for path, digest in dependencies.items())
+
     # --- entries -------------------------------------------------------------------------------
 
     def get(self, key: str) -> dict[str, Any] | None:
+        """The entry stored under `key`, unless it is damaged or something it depends on has changed."""
         if not self.usable:
             return None
         try:
-            return json.loads((self.folder / f"{key}.json").read_text(encoding="utf-8"))  # type: ignore[no-any-return]
-        except (OSError, ValueError):
+            entry = json.loads((self.folder / f"{key}.json").read_text(encoding="utf-8"))
+            return entry if isinstance(entry, dict) and self._still(dict(entry.get("dependencies", {}))) else None
+        except (OSError, ValueError, TypeError, AttributeError):
             return None
 
-    def put(self, key: str, value: dict[str, Any]) -> None:
+    def put(self, key: str, value: dict[str, Any], dependencies: dict[str, str] | None = None) -> None:
         if not self.usable or not _is_folder_or_absent(self.folder):
             return
-        self._write(f"{key}.json", json.dumps(value))
+        self._write(f"{key}.json", json.dumps({**value, "dependencies": dependencies or {}}))
         self._write(_STAT_FILE, json.dumps({"files": self._stats}))
         self._evict()
 
@@ -239,14 +272,15 @@ def _code_hash() -> str:
     return digest.hexdigest()
 
 
-def tree_files(root: Path, folders: Iterable[str], skipped: frozenset[str], confinement: Confinement | None = None) -> Iterator[str]:
+def tree_files(root: Path, folders: Iterable[str], skipped: frozenset[str], confinement: Confinement | None = None, walked: set[str] | None = None) -> Iterator[str]:
     """Every file, folder and link below `folders`, skipping what discovery skips. Folders count because an
     empty one is still an importable namespace package for a start module. A link counts by its target (a
     relinked folder changes what a check sees), and a link to a folder inside the repository is walked at
-    its target, whose files a check reads through it; nothing that resolves outside is walked."""
+    its target, whose files a check reads through it; nothing that resolves outside is walked. `walked`
+    receives every folder walked."""
     root = Path(os.path.realpath(root))
     confinement = confinement or Confinement(root)
-    seen: set[str] = set()
+    seen: set[str] = walked if walked is not None else set()
     stack = [folder for folder in folders if confinement.inside(folder)]
     while stack:
         folder = stack.pop()
@@ -274,22 +308,25 @@ def tree_files(root: Path, folders: Iterable[str], skipped: frozenset[str], conf
                     stack.append(target.relative_to(root).as_posix())
 
 
-def inputs(root: Path, targets: Iterable[PurePosixPath], roots: Iterable[PurePosixPath], extra: Iterable[PurePosixPath], skipped: frozenset[str], confinement: Confinement | None = None) -> list[str]:
+def inputs(root: Path, targets: Iterable[PurePosixPath], roots: Iterable[PurePosixPath], extra: Iterable[PurePosixPath], skipped: frozenset[str], confinement: Confinement | None = None) -> tuple[list[str], set[str]]:
     """The files a check of `targets` can depend on, as repo-relative paths: everything below each target
     folder (a file's folder) and below the root directory of every service the check loads (`roots`, from
     discovery: a file outside every service makes it check them all), the repository's top-level entries,
-    the ignore files above each target, and `extra` paths."""
+    the ignore files above each target, and `extra` paths. Also returns the folders walked, whose every
+    entry is therefore keyed."""
     root = Path(os.path.realpath(root))
     folders = {target if os.path.isdir(root / target) else target.parent for target in targets} | set(roots)
-    files = set(tree_files(root, (str(folder) for folder in folders), skipped, confinement))
+    walked: set[str] = set()
+    files = set(tree_files(root, (str(folder) for folder in folders), skipped, confinement, walked))
     files.update(str(ancestor / ".gitignore") for folder in folders for ancestor in folder.parents)
     try:
         # Every top-level entry, folders included: rules test top-level names (a `railway.py` folder, say).
-        files.update(entry.name for entry in os.scandir(root))
+        # Not the cache's own folder, which the first run creates: the second would miss.
+        files.update(entry.name for entry in os.scandir(root) if entry.name != CACHE_DIR)
     except OSError:
         pass
     files.update(str(path) for path in extra)
-    return sorted(files)
+    return sorted(files), walked
 
 
 def encode(diagnostics: Iterable[Any]) -> list[dict[str, Any]]:

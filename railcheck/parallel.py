@@ -19,7 +19,7 @@ from railcheck.types import Diagnostic
 if TYPE_CHECKING:
     from railcheck.config import Config
     from railcheck.engine import CheckResult
-    from railcheck.project import Plan
+    from railcheck.project import Plan, Project
     from railcheck.registry import Registry
     from railcheck.rule import Rule
 
@@ -37,6 +37,20 @@ class ChunkResult:
     # repository may suppress one per service (RW102), whose pickling would cost more than checking them.
     suppressed: tuple[tuple[tuple[object, ...], str | None, tuple[str, str]], ...]
     internal_errors: int
+    observed: frozenset[str]  # what the chunk's checks looked at in the repository (Repository.observed)
+
+
+@dataclass(frozen=True)
+class Merged:
+    """All chunks' results as one: findings in a deterministic order, the texts they point into, counts."""
+
+    diagnostics: tuple[Diagnostic, ...]
+    texts: dict[PurePosixPath, str]
+    services: int
+    suppressed: Counter[tuple[str, str | None]]  # (code, reason) -> how many
+    used: set[tuple[str, str]]  # the suppression entries that matched something
+    internal_errors: int
+    observed: frozenset[str]
 
 
 # Set in the parent just before forking; workers read them (fork copies memory, nothing is pickled).
@@ -78,19 +92,19 @@ def _check_chunk(plan: Plan) -> ChunkResult:
     assert _job is not None
     root, config, rules, registry = _job
     project = load_project(root, config, plan=plan)
-    result = check(project, rules, registry)
-    return _summarise(project.texts, len(project.services), result)
+    return _summarise(project, check(project, rules, registry))
 
 
-def _summarise(texts: dict[PurePosixPath, str], services: int, result: CheckResult) -> ChunkResult:
+def _summarise(project: Project, result: CheckResult) -> ChunkResult:
     # Send back only the texts a report can show, not every file the worker read.
     paths = {d.path for d in result.diagnostics} | {r.path for d in result.diagnostics for r in d.related}
     return ChunkResult(
         result.diagnostics,
-        {path: text for path, text in texts.items() if path in paths},
-        services,
+        {path: text for path, text in project.texts.items() if path in paths},
+        len(project.services),
         tuple((_identity(item.diagnostic), item.reason, item.entry) for item in result.suppressed),
         result.internal_errors,
+        frozenset(project.repository.observed) if project.repository is not None else frozenset(),
     )
 
 
@@ -102,7 +116,7 @@ def _identity(diagnostic: Diagnostic) -> tuple[object, ...]:
     return (diagnostic.code, str(diagnostic.path), where, diagnostic.message)
 
 
-def merge(chunks: list[ChunkResult]) -> tuple[tuple[Diagnostic, ...], dict[PurePosixPath, str], int, Counter[tuple[str, str | None]], set[tuple[str, str]], int]:
+def merge(chunks: list[ChunkResult]) -> Merged:
     """All chunks' findings in one deterministic order, with texts, counts and the suppressions used."""
     # A file every chunk reads (the IaC file, a root requirements.txt) gives every chunk the same finding.
     unique = dict.fromkeys(d for chunk in chunks for d in chunk.diagnostics)
@@ -111,4 +125,5 @@ def merge(chunks: list[ChunkResult]) -> tuple[tuple[Diagnostic, ...], dict[PureP
     suppressed_once = dict.fromkeys(item for chunk in chunks for item in chunk.suppressed)
     suppressed = Counter((identity[0], reason) for identity, reason, _ in suppressed_once)
     used = {entry for chunk in chunks for _, _, entry in chunk.suppressed}
-    return diagnostics, texts, sum(chunk.services for chunk in chunks), suppressed, used, sum(chunk.internal_errors for chunk in chunks)
+    observed = frozenset().union(*(chunk.observed for chunk in chunks))
+    return Merged(diagnostics, texts, sum(chunk.services for chunk in chunks), suppressed, used, sum(chunk.internal_errors for chunk in chunks), observed)

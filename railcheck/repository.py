@@ -9,6 +9,7 @@ texts (what `--fix` would write) takes precedence over the disk.
 from __future__ import annotations
 
 import os
+import posixpath
 import stat
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -99,6 +100,9 @@ class Repository:
         self._scans: dict[str, dict[str, str]] = {}
         self._listings: dict[str, tuple[str, ...]] = {}
         self._folders: dict[str, bool] = {".": True}
+        # Every path whose existence, kind or content a check looked at, and every folder it listed (with a
+        # trailing "/"): the result cache records those it does not key (see cache.dependencies).
+        self.observed: set[str] = set()
 
     def exists(self, path: PurePosixPath) -> bool:
         name = str(path)
@@ -122,6 +126,7 @@ class Repository:
         key = str(folder)
         listing = self._listings.get(key)
         if listing is None:
+            self.observed.add(f"{key}/")
             names = set(self._scan(key))
             names.update(path.name for path in self.overlay if path.parent == folder)
             listing = self._listings[key] = tuple(sorted(names))
@@ -168,6 +173,7 @@ class Repository:
         not lexically inside."""
         if name == "." or name.startswith("/") or ".." in name.split("/"):
             return None
+        self.observed.add(name)
         folder, _, base = name.rpartition("/")
         return self._scan(folder or ".").get(base)
 
@@ -200,6 +206,9 @@ class Repository:
         name = str(path)
         if name in self._read:
             return self._read[name]
+        normal = posixpath.normpath(name)
+        if not normal.startswith(("../", "/")) and normal != "..":
+            self.observed.add(normal)  # `a/../b` (read the careful way) depends on b
         text = self._load(path, name)
         # Later reads get what `texts` holds: for a file that is not clean UTF-8, the text with replacement
         # characters (reported once, on this first read).

@@ -95,6 +95,8 @@ class Findings:
     services: int
     suppressions: tuple[tuple[str, int, str | None], ...] = ()
     internal_errors: int = 0
+    # What the check looked at in the repository (Repository.observed); for the cache, never stored.
+    observed: frozenset[str] = frozenset()
 
     @property
     def suppressed(self) -> int:
@@ -103,7 +105,8 @@ class Findings:
     @classmethod
     def of(cls, project: Project, result: CheckResult, extra: Sequence[Diagnostic] = ()) -> Findings:
         diagnostics = tuple(sorted((*result.diagnostics, *extra), key=Diagnostic.sort_key))
-        return cls(diagnostics, project.texts, len(project.services), _suppression_summary(result.suppressed), result.internal_errors)
+        observed = frozenset(project.repository.observed) if project.repository is not None else frozenset()
+        return cls(diagnostics, project.texts, len(project.services), _suppression_summary(result.suppressed), result.internal_errors, observed)
 
     def encode(self) -> dict[str, Any]:
         from railcheck.cache import encode
@@ -219,19 +222,20 @@ def _check(root: Path, config: Config, targets: list[PurePosixPath], rules: list
     if count == 1:
         project = load_project(root, config, plan=plan)
         return Findings.of(project, check(project, rules, registry, complete=complete))
-    diagnostics, texts, services, suppressed, used, errors = parallel.merge(parallel.check_chunks(root, config, plan, rules, registry, count))
+    merged = parallel.merge(parallel.check_chunks(root, config, plan, rules, registry, count))
     # Rules that compare across the repository, the service limit and unused suppressions: once, on the layout.
     layout = load_project(root, config, plan=plan, parse=False)
-    wide = check(layout, [rule for rule in rules if rule.repository_wide], registry, complete=complete, used=used)
-    suppressed.update((item.diagnostic.code, item.reason) for item in wide.suppressed)
+    wide = check(layout, [rule for rule in rules if rule.repository_wide], registry, complete=complete, used=merged.used)
+    suppressed = merged.suppressed + Counter((item.diagnostic.code, item.reason) for item in wide.suppressed)
     paths = {d.path for d in wide.diagnostics} | {r.path for d in wide.diagnostics for r in d.related}
-    texts.update((path, text) for path, text in layout.texts.items() if path in paths)
+    texts = {**merged.texts, **{path: text for path, text in layout.texts.items() if path in paths}}
     return Findings(
-        tuple(sorted((*diagnostics, *wide.diagnostics), key=Diagnostic.sort_key)),
+        tuple(sorted((*merged.diagnostics, *wide.diagnostics), key=Diagnostic.sort_key)),
         texts,
-        services,
+        merged.services,
         tuple((code, count, reason) for (code, reason), count in sorted(suppressed.items(), key=lambda pair: (pair[0][0], pair[0][1] or ""))),
-        errors + wide.internal_errors,
+        merged.internal_errors + wide.internal_errors,
+        merged.observed | (layout.repository.observed if layout.repository is not None else frozenset()),
     )
 
 
@@ -244,7 +248,7 @@ def _cached_check(root: Path, config: Config, targets: list[PurePosixPath], rule
     # The services a check of the targets loads decide what it can read: discover them first (the check
     # reuses the plan), so a file outside every service or a folder inside one keys what it really checks.
     plan = discover(root, config, targets)
-    files = inputs(root, targets, plan.roots(), files_read_beyond_targets(config), SKIPPED_DIRS, cache.confinement)
+    files, walked = inputs(root, targets, plan.roots(), files_read_beyond_targets(config), SKIPPED_DIRS, cache.confinement)
     options = {"targets": [str(target) for target in targets], "select": settings.select, "extend": settings.extend_select, "ignore": settings.ignore}
     key = cache.key(files, options, config.text)
     stored = cache.get(key)
@@ -256,7 +260,7 @@ def _cached_check(root: Path, config: Config, targets: list[PurePosixPath], rule
     findings = _check(root, config, targets, rules, registry, complete, plan)
     # A crash is never worth replaying, and findings for files edited during the run belong to no key.
     if not findings.internal_errors and not cache.changed_since_key(files):
-        cache.put(key, findings.encode())
+        cache.put(key, findings.encode(), cache.dependencies(findings.observed, files, walked))
     return findings
 
 

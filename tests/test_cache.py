@@ -26,6 +26,8 @@ def test_unchanged_repository_replays_identical_output(tmp_path: Path) -> None:
     entries = [path for path in (repo / ".railcheck_cache").iterdir() if path.suffix == ".json" and path.name != "stat.json"]
     assert len(entries) == 1
     assert run(repo) == cold == run(repo, "--no-cache")
+    # The second run replayed the first one's entry (a miss would have stored a second one).
+    assert len([path for path in (repo / ".railcheck_cache").iterdir() if path.suffix == ".json" and path.name != "stat.json"]) == 1
     assert invoke("check", str(repo)).output == invoke("check", str(repo), "--no-cache").output  # snippets come back too
     assert (repo / ".railcheck_cache" / ".gitignore").read_text().splitlines()[-1] == "*"
 
@@ -356,3 +358,28 @@ def test_a_new_top_level_folder_is_an_input(tmp_path: Path) -> None:
     before = _cached_equals_fresh(repo, str(repo / "web"))
     (repo / "railway.py").mkdir()  # IC004 reads top-level names, folders included
     assert _cached_equals_fresh(repo, str(repo / "web")) != before
+
+
+# --- what a check looks at beyond its key ------------------------------------------------------------
+
+
+def test_a_file_in_a_skipped_folder_that_a_command_names_is_a_dependency(tmp_path: Path) -> None:
+    repo = _layout(tmp_path / "repo", {"web/railpack.json": '{"provider": "python", "deploy": {"startCommand": "bash node_modules/s.sh"}}\n',
+                                       "web/requirements.txt": "requests\n"})
+    before = _cached_equals_fresh(repo)
+    (repo / "web" / "node_modules").mkdir()  # the walk skips node_modules; CM002 looks inside
+    (repo / "web" / "node_modules" / "s.sh").write_text("echo hi\n")
+    assert _cached_equals_fresh(repo) != before
+
+
+def test_an_iac_config_file_outside_the_service_root_is_a_dependency(tmp_path: Path) -> None:
+    repo = _layout(tmp_path / "repo", {
+        ".railway/railway.py": 'from railway_sdk import define_railway, project, service\n\n@define_railway\ndef railway():\n'
+                               '    return project("shop", resources=[service("api", root="services/api", variables={"RAILPACK_CONFIG_FILE": "../../configs/api.json"})])\n',
+        "services/api/main.py": "x = 1\n", "services/api/requirements.txt": "flask\n",
+        "configs/api.json": '{"deploy": {"startCommand": "gunicorn main:app"}}\n',
+    })
+    before = _cached_equals_fresh(repo, str(repo / "services" / "api"))
+    (repo / "configs" / "api.json").write_text('{"deploy": {"startCommand": "python main.py"}}\n')
+    assert _cached_equals_fresh(repo, str(repo / "services" / "api")) != before
+
