@@ -78,7 +78,7 @@ class ResultCache:
         # cache write and evict outside its folder: such a repository runs without a cache instead.
         self.usable = _is_folder_or_absent(self.folder)
         self._stats: dict[str, list[Any]] = self._load_stats() if self.usable else {}
-        self._observed: dict[str, list[int]] = {}  # the stamp of every file `key` hashed, this run
+        self._stamps: dict[str, list[int]] = {}  # the stamp of every file `key` hashed, this run
         self._missing: set[str] = set()  # files `key` found absent
         self.confinement = Confinement(self.root)
         self._started = time.time()
@@ -97,8 +97,8 @@ class ResultCache:
         return digest.hexdigest()
 
     def changed_since_key(self, files: Iterable[str]) -> bool:
-        """Whether any of `files` appeared, disappeared, or changed size or modification time since `key`
-        hashed them: a run that read a file mid-edit must not store its findings under the old content."""
+        """Whether any of `files` appeared, disappeared or changed its stamp since `key` hashed it: a run that
+        read a file mid-edit must not store its findings under the old content."""
         for path in files:
             if not self.confinement.inside(_parent(path)):
                 continue
@@ -110,7 +110,7 @@ class ResultCache:
                 continue
             if stat.S_ISDIR(status.st_mode):
                 continue  # a folder changes by its entries, which are listed on their own
-            if path in self._missing or self._observed.get(path) != _stamp(status):
+            if path in self._missing or self._stamps.get(path) != _stamp(status):
                 return True
         return False
 
@@ -126,7 +126,7 @@ class ResultCache:
         self._missing.discard(path)
         if stat.S_ISDIR(status.st_mode):
             return "folder"  # its presence is the input; its entries are listed on their own
-        stamp = self._observed[path] = _stamp(status)
+        stamp = self._stamps[path] = _stamp(status)
         recorded = self._stats.get(path)
         # A link's own time says nothing of its target's content, so a link is hashed afresh every run.
         link = stat.S_ISLNK(status.st_mode)

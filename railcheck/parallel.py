@@ -104,7 +104,7 @@ def _summarise(project: Project, result: CheckResult) -> ChunkResult:
         len(project.services),
         tuple((_identity(item.diagnostic), item.reason, item.entry) for item in result.suppressed),
         result.internal_errors,
-        frozenset(project.repository.observed) if project.repository is not None else frozenset(),
+        project.observed,
     )
 
 

@@ -87,6 +87,11 @@ class Project:
                 return service
         raise KeyError(name)
 
+    @property
+    def observed(self) -> frozenset[str]:
+        """What checks have looked at in the repository so far (`Repository.observed`), for the cache."""
+        return frozenset(self.repository.observed) if self.repository is not None else frozenset()
+
 
 IAC_FILES = (PurePosixPath(".railway/railway.py"), PurePosixPath(".railway/railway.ts"))
 

@@ -105,8 +105,7 @@ class Findings:
     @classmethod
     def of(cls, project: Project, result: CheckResult, extra: Sequence[Diagnostic] = ()) -> Findings:
         diagnostics = tuple(sorted((*result.diagnostics, *extra), key=Diagnostic.sort_key))
-        observed = frozenset(project.repository.observed) if project.repository is not None else frozenset()
-        return cls(diagnostics, project.texts, len(project.services), _suppression_summary(result.suppressed), result.internal_errors, observed)
+        return cls(diagnostics, project.texts, len(project.services), _suppression_summary(result.suppressed), result.internal_errors, project.observed)
 
     def encode(self) -> dict[str, Any]:
         from railcheck.cache import encode
@@ -235,7 +234,7 @@ def _check(root: Path, config: Config, targets: list[PurePosixPath], rules: list
         merged.services,
         tuple((code, count, reason) for (code, reason), count in sorted(suppressed.items(), key=lambda pair: (pair[0][0], pair[0][1] or ""))),
         merged.internal_errors + wide.internal_errors,
-        merged.observed | (layout.repository.observed if layout.repository is not None else frozenset()),
+        merged.observed | layout.observed,
     )
 
 
