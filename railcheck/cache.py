@@ -29,6 +29,7 @@ from railcheck.repository import read_regular_file
 CACHE_DIR = ".railcheck_cache"
 _STAT_FILE = "stat.json"
 _RACY_SECONDS = 2.0
+_PATH_MAX = 4096  # Linux's PATH_MAX: no longer path can be opened, so none is worth keying
 MAX_ENTRIES = 16  # results of the last few states (branches, stashes) are worth keeping; more is clutter
 
 
@@ -48,8 +49,8 @@ class Confinement:
         self._folders: dict[str, bool] = {".": True}
 
     def inside(self, folder: str) -> bool:
-        if folder.startswith("/") or ".." in folder.split("/"):
-            return False
+        if len(folder) > _PATH_MAX or folder.startswith("/") or ".." in folder.split("/"):
+            return False  # longer than any path the system opens: nothing there to read
         pending = []
         current = folder
         while current not in self._folders:
@@ -162,8 +163,9 @@ class ResultCache:
     # observations are stored with the entry, each with its hash, and an entry whose dependencies changed
     # is a miss.
 
-    def dependencies(self, observed: Iterable[str], files: Iterable[str], walked: set[str]) -> dict[str, str]:
-        """The hash of everything in `observed` (Repository.observed) that the key does not cover."""
+    def dependencies(self, observed: Iterable[str], files: Iterable[str], walked: set[str]) -> dict[str, str] | None:
+        """The hash of everything in `observed` (Repository.observed) that the key does not cover; None when
+        one of them changed too recently to tell whether the check saw it before or after (do not store)."""
         keyed = set(files)
         found = {}
         for path in observed:
@@ -171,15 +173,32 @@ class ResultCache:
                 folder = path[:-1] or "."
                 if folder not in walked:
                     found[path] = self._listing_hash(folder)
-            elif path not in keyed and _parent(path) not in walked:
+                    if self._recent(folder):
+                        return None
+            elif path not in keyed and _parent(path) not in walked and self._folder_exists(_parent(path)):
+                # (Below a missing folder nothing is there to change: the check also observed that folder,
+                # and the first missing one has an existing parent, so it is keyed or a dependency itself.)
                 found[path] = self._file_hash(path)
+                if self._recent(path):
+                    return None
         return found
+
+    def _folder_exists(self, folder: str) -> bool:
+        return self.confinement.inside(folder) and os.path.isdir(f"{self.root}/{folder}")
+
+    def _recent(self, path: str) -> bool:
+        """Whether `path` changed within the racy window before this run began, or since."""
+        try:
+            status = os.lstat(f"{self.root}/{path}") if self.confinement.inside(_parent(path)) else None
+        except (OSError, ValueError):
+            return False
+        return status is not None and max(status.st_mtime, status.st_ctime) >= self._started - _RACY_SECONDS
 
     def _listing_hash(self, folder: str) -> str:
         if not self.confinement.inside(folder):
             return "outside"
         try:
-            names = sorted(entry.name for entry in os.scandir(f"{self.root}/{folder}"))
+            names = sorted(entry.name for entry in os.scandir(f"{self.root}/{folder}") if not (folder == "." and entry.name == CACHE_DIR))
         except (OSError, ValueError):
             return "unlisted"
         return hashlib.sha256("\0".join(names).encode("utf-8", "surrogateescape")).hexdigest()
@@ -196,7 +215,7 @@ class ResultCache:
         try:
             entry = json.loads((self.folder / f"{key}.json").read_text(encoding="utf-8"))
             return entry if isinstance(entry, dict) and self._still(dict(entry.get("dependencies", {}))) else None
-        except (OSError, ValueError, TypeError, AttributeError):
+        except (OSError, ValueError, TypeError, AttributeError, RecursionError):
             return None
 
     def put(self, key: str, value: dict[str, Any], dependencies: dict[str, str] | None = None) -> None:
@@ -233,7 +252,7 @@ class ResultCache:
         try:
             document = json.loads((self.folder / _STAT_FILE).read_text(encoding="utf-8"))
             return {path: entry for path, entry in dict(document["files"]).items() if isinstance(entry, list) and len(entry) == 5}
-        except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        except (OSError, ValueError, KeyError, TypeError, AttributeError, RecursionError):
             return {}  # no trustworthy record: hash everything
 
 
@@ -298,7 +317,9 @@ def tree_files(root: Path, folders: Iterable[str], skipped: frozenset[str], conf
         for entry in entries:
             path = prefix + entry.name
             if entry.is_dir(follow_symlinks=False):
-                if entry.name not in skipped:
+                if entry.name in skipped:
+                    yield path  # its existence is keyed (rules test `.venv`); what is looked at inside is a dependency
+                else:
                     stack.append(path)
                 continue
             yield path
@@ -321,11 +342,11 @@ def inputs(root: Path, targets: Iterable[PurePosixPath], roots: Iterable[PurePos
     files.update(str(ancestor / ".gitignore") for folder in folders for ancestor in folder.parents)
     try:
         # Every top-level entry, folders included: rules test top-level names (a `railway.py` folder, say).
-        # Not the cache's own folder, which the first run creates: the second would miss.
-        files.update(entry.name for entry in os.scandir(root) if entry.name != CACHE_DIR)
+        files.update(entry.name for entry in os.scandir(root))
     except OSError:
         pass
     files.update(str(path) for path in extra)
+    files.discard(CACHE_DIR)  # the first run creates it: the second would miss
     return sorted(files), walked
 
 

@@ -19,6 +19,7 @@ from railcheck.sources.text import LineIndex
 from railcheck.types import Span
 
 MAX_FILE_BYTES = 2 * 1024 * 1024
+_PATH_MAX = 4096  # Linux's PATH_MAX: no longer path opens, so none is looked at
 
 
 @dataclass(frozen=True, slots=True)
@@ -171,7 +172,7 @@ class Repository:
     def _entry(self, name: str) -> str | None:
         """The kind of the entry `name` (a repo-relative path) in its folder's listing; None when absent or
         not lexically inside."""
-        if name == "." or name.startswith("/") or ".." in name.split("/"):
+        if name == "." or name.startswith("/") or ".." in name.split("/") or len(name) > _PATH_MAX:
             return None
         self.observed.add(name)
         folder, _, base = name.rpartition("/")
@@ -207,8 +208,10 @@ class Repository:
         if name in self._read:
             return self._read[name]
         normal = posixpath.normpath(name)
-        if not normal.startswith(("../", "/")) and normal != "..":
-            self.observed.add(normal)  # `a/../b` (read the careful way) depends on b
+        if normal.startswith(("../", "/")) or normal == ".." or len(normal) > _PATH_MAX:
+            self._read[name] = None
+            return None  # outside the repository, or longer than any path that opens: never looked at
+        self.observed.add(normal)  # `a/../b` (read the careful way) depends on b
         text = self._load(path, name)
         # Later reads get what `texts` holds: for a file that is not clean UTF-8, the text with replacement
         # characters (reported once, on this first read).

@@ -258,8 +258,9 @@ def _cached_check(root: Path, config: Config, targets: list[PurePosixPath], rule
             pass
     findings = _check(root, config, targets, rules, registry, complete, plan)
     # A crash is never worth replaying, and findings for files edited during the run belong to no key.
-    if not findings.internal_errors and not cache.changed_since_key(files):
-        cache.put(key, findings.encode(), cache.dependencies(findings.observed, files, walked))
+    dependencies = cache.dependencies(findings.observed, files, walked)
+    if not findings.internal_errors and not cache.changed_since_key(files) and dependencies is not None:
+        cache.put(key, findings.encode(), dependencies)
     return findings
 
 

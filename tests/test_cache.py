@@ -383,3 +383,61 @@ def test_an_iac_config_file_outside_the_service_root_is_a_dependency(tmp_path: P
     (repo / "configs" / "api.json").write_text('{"deploy": {"startCommand": "python main.py"}}\n')
     assert _cached_equals_fresh(repo, str(repo / "services" / "api")) != before
 
+
+
+def test_a_skipped_folder_appearing_in_a_service_is_seen(tmp_path: Path) -> None:
+    # The walk does not enter .venv or node_modules, but rules test whether they exist.
+    repo = _layout(tmp_path / "repo", {"svc/railpack.json": '{"provider": "python", "steps": {"build": {"commands": ["cd node_modules && ls"]}}}\n',
+                                       "svc/requirements.txt": "requests\n", "svc/main.py": ""})
+    before = _cached_equals_fresh(repo)
+    (repo / "svc" / "node_modules").mkdir()
+    after = _cached_equals_fresh(repo)
+    assert "CM002" in before and "CM002" not in after
+
+
+def test_a_dependency_edited_while_the_check_runs_is_not_stored(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    import railcheck.run as run_module
+
+    repo = _layout(tmp_path / "repo", {
+        ".railway/railway.py": 'from railway_sdk import define_railway, project, service\n\n@define_railway\ndef railway():\n'
+                               '    return project("shop", resources=[service("api", root="services/api", variables={"RAILPACK_CONFIG_FILE": "../../configs/api.json"})])\n',
+        "services/api/main.py": "x = 1\n", "services/api/requirements.txt": "flask\n",
+        "configs/api.json": '{"deploy": {"startCommand": "gunicorn main:app"}}\n',
+    })
+    import time
+
+    import railcheck.cache as cache
+
+    monkeypatch.setattr(cache, "_RACY_SECONDS", 0.5)
+    run(repo / "services" / "api")  # the cache folder exists from here on
+    time.sleep(0.6)  # every file older than the racy window, so only the edits below can be recent
+    (repo / "services" / "api" / "main.py").write_text("x = 2\n")  # a keyed change: the next run checks
+    check = run_module._check
+
+    def edited_meanwhile(*arguments, **keywords):  # type: ignore[no-untyped-def]
+        findings = check(*arguments, **keywords)
+        (repo / "configs" / "api.json").write_text('{"deploy": {"startCommand": "python main.py"}}\n')
+        return findings
+
+    monkeypatch.setattr(run_module, "_check", edited_meanwhile)
+    run(repo / "services" / "api")
+    monkeypatch.setattr(run_module, "_check", check)
+    _cached_equals_fresh(repo, str(repo / "services" / "api"))
+
+
+def test_a_very_deep_path_in_a_config_keeps_the_entry_small(tmp_path: Path) -> None:
+    deep = "/app/" + "a/" * 10000
+    repo = _layout(tmp_path / "repo", {"svc/railpack.json": json.dumps({"provider": "python", "deploy": {"variables": {"PYTHONPATH": deep}}}) + "\n",
+                                       "svc/requirements.txt": "requests\n", "svc/main.py": ""})
+    _cached_equals_fresh(repo)
+    sizes = [path.stat().st_size for path in (repo / ".railcheck_cache").iterdir() if path.suffix == ".json"]
+    assert max(sizes) < 1_000_000, sizes
+
+
+def test_a_deeply_nested_entry_is_a_miss(tmp_path: Path) -> None:
+    repo = Path(shutil.copytree(EXAMPLE, tmp_path / "repo", ignore=shutil.ignore_patterns(".railcheck_cache")))
+    expected = run(repo)
+    for path in (repo / ".railcheck_cache").iterdir():
+        if path.suffix == ".json":
+            path.write_text("[" * 200_000 + "]" * 200_000)
+    assert run(repo) == expected
