@@ -82,12 +82,14 @@ class ResultCache:
         self._stamps: dict[str, list[int]] = {}  # the stamp of every file `key` hashed, this run
         self._missing: set[str] = set()  # files `key` found absent
         self.confinement = Confinement(self.root)
+        self._root_stamp: list[int] | None = None  # the top level's when `key` ran; its entries are keyed one by one
         self._started = time.time()
 
     # --- keys ----------------------------------------------------------------------------------
 
     def key(self, files: Iterable[str], settings: dict[str, Any], config_text: str | None) -> str:
         """The key of a check over `files` (repo-relative paths, from `inputs`) with these settings."""
+        self._root_stamp = self._stamp_of(".")
         digest = hashlib.sha256()
         # The Python version too: `ast` accepts different syntax in each (a 3.12 `type` statement fails on 3.11).
         python = f"{sys.implementation.name}-{'.'.join(map(str, sys.version_info[:3]))}"
@@ -109,11 +111,10 @@ class ResultCache:
                 if path not in self._missing:
                     return True
                 continue
-            if stat.S_ISDIR(status.st_mode):
-                continue  # a folder changes by its entries, which are listed on their own
+            # A folder's stamp changes when an entry is added or removed: a file created during the run.
             if path in self._missing or self._stamps.get(path) != _stamp(status):
                 return True
-        return False
+        return self._root_stamp != self._stamp_of(".")
 
     def _file_hash(self, path: str) -> str:
         if not self.confinement.inside(_parent(path)):
@@ -125,9 +126,9 @@ class ResultCache:
             self._missing.add(path)
             return "missing"
         self._missing.discard(path)
+        stamp = self._stamps[path] = _stamp(status)
         if stat.S_ISDIR(status.st_mode):
             return "folder"  # its presence is the input; its entries are listed on their own
-        stamp = self._stamps[path] = _stamp(status)
         recorded = self._stats.get(path)
         # A link's own time says nothing of its target's content, so a link is hashed afresh every run.
         link = stat.S_ISLNK(status.st_mode)
@@ -187,12 +188,23 @@ class ResultCache:
         return self.confinement.inside(folder) and os.path.isdir(f"{self.root}/{folder}")
 
     def _recent(self, path: str) -> bool:
-        """Whether `path` changed within the racy window before this run began, or since."""
+        """Whether `path` changed within the racy window before this run began, or since: by its change
+        time (which `touch -d` cannot set ahead, unlike the modification time), or, when it is missing, by
+        its folder's (a deletion during the run)."""
+        for candidate in (path, _parent(path)):
+            if not self.confinement.inside(_parent(candidate)):
+                return False
+            try:
+                return os.lstat(f"{self.root}/{candidate}").st_ctime >= self._started - _RACY_SECONDS
+            except (OSError, ValueError):
+                continue
+        return False
+
+    def _stamp_of(self, path: str) -> list[int] | None:
         try:
-            status = os.lstat(f"{self.root}/{path}") if self.confinement.inside(_parent(path)) else None
+            return _stamp(os.lstat(f"{self.root}/{path}"))
         except (OSError, ValueError):
-            return False
-        return status is not None and max(status.st_mtime, status.st_ctime) >= self._started - _RACY_SECONDS
+            return None
 
     def _listing_hash(self, folder: str) -> str:
         if not self.confinement.inside(folder):

@@ -441,3 +441,59 @@ def test_a_deeply_nested_entry_is_a_miss(tmp_path: Path) -> None:
         if path.suffix == ".json":
             path.write_text("[" * 200_000 + "]" * 200_000)
     assert run(repo) == expected
+
+
+def _iac_service_with_outside_config(tmp_path: Path) -> Path:
+    return _layout(tmp_path / "repo", {
+        ".railway/railway.py": 'from railway_sdk import define_railway, project, service\n\n@define_railway\ndef railway():\n'
+                               '    return project("shop", resources=[service("api", root="services/api", variables={"RAILPACK_CONFIG_FILE": "../../configs/api.json"})])\n',
+        "services/api/main.py": "x = 1\n", "services/api/requirements.txt": "flask\n",
+        "configs/api.json": '{"deploy": {"startCommand": "gunicorn main:app"}}\n',
+    })
+
+
+@pytest.mark.parametrize("change", ["delete-a-dependency", "create-a-file-in-the-service"])
+def test_a_change_while_the_check_runs_is_not_stored(tmp_path: Path, monkeypatch, change: str) -> None:  # type: ignore[no-untyped-def]
+    import time
+
+    import railcheck.cache as cache
+    import railcheck.run as run_module
+
+    monkeypatch.setattr(cache, "_RACY_SECONDS", 0.5)
+    repo = _iac_service_with_outside_config(tmp_path)
+    (repo / "services" / "api" / "Procfile").write_text("web: bash start.sh\n")  # CM002 while start.sh is missing
+    assert "CM002" in run(repo / "services" / "api", "--no-cache")
+    run(repo / "services" / "api")
+    time.sleep(0.6)
+    (repo / "services" / "api" / "main.py").write_text("x = 2\n")  # a keyed change: the next run checks
+    check = run_module._check
+
+    def changed_meanwhile(*arguments, **keywords):  # type: ignore[no-untyped-def]
+        if change == "create-a-file-in-the-service":  # after the key, before the rules look
+            (repo / "services" / "api" / "start.sh").write_text("echo hi\n")
+        findings = check(*arguments, **keywords)
+        if change == "delete-a-dependency":  # after the rules looked, before the entry is stored
+            (repo / "configs" / "api.json").unlink()
+        return findings
+
+    monkeypatch.setattr(run_module, "_check", changed_meanwhile)
+    run(repo / "services" / "api")
+    monkeypatch.setattr(run_module, "_check", check)
+    if change == "create-a-file-in-the-service":
+        (repo / "services" / "api" / "start.sh").unlink()  # back to the state the key describes
+    _cached_equals_fresh(repo, str(repo / "services" / "api"))
+
+
+def test_a_dependency_dated_in_the_future_does_not_stop_storing(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    import time
+
+    import railcheck.cache as cache
+
+    monkeypatch.setattr(cache, "_RACY_SECONDS", 0.5)
+    repo = _iac_service_with_outside_config(tmp_path)
+    hour = time.time() + 3600
+    os.utime(repo / "configs" / "api.json", (hour, hour))  # an archive's or a skewed clock's date
+    time.sleep(0.6)
+    run(repo / "services" / "api")
+    entries = [path for path in (repo / ".railcheck_cache").iterdir() if path.suffix == ".json" and path.name != "stat.json"]
+    assert len(entries) == 1
