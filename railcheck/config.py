@@ -104,6 +104,9 @@ def parse_config(table: Any, *, source: PurePosixPath | None = None, prefix: str
         railway_config = entry.get("railway-config")
         if railway_config is not None:
             normalise_repo_path(posixpath.normpath(railway_config.lstrip("/") or "."), f"{where}.railway-config")
+            # Kept normalised (`a/../b` as `b`): every consumer takes it as a repository path, and the
+            # repository refuses to look at names with `..` in them.
+            railway_config = ("/" if railway_config.startswith("/") else "") + posixpath.normpath(railway_config.lstrip("/") or ".")
         services.append(ServiceDeclaration(name, root, railpack_config, railway_config, dict(entry.get("variables", {}))))
     sync = tuple(
         (

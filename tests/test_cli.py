@@ -312,3 +312,14 @@ def test_a_full_disk_is_reported_as_such(example: Path) -> None:
             result = subprocess.run([sys.executable, "-m", "railcheck", *arguments], stdout=full, stderr=subprocess.PIPE, text=True)
         assert result.returncode == 2, result.stderr
         assert "No space left on device" in result.stderr and "Traceback" not in result.stderr and "bug" not in result.stderr
+
+
+def test_a_declared_railway_config_written_with_dots_inside_the_repository_is_found(tmp_path: Path) -> None:
+    repo = write_repo(tmp_path / "repo", {
+        "/railcheck.toml": '[services.api]\nroot = "services/api"\nrailway-config = "services/api/../../configs/api.json"\n',
+        "/configs/api.json": '{"deploy": {"healthcheckPath": "health"}}',
+        "/services/api/railpack.json": '{"provider": "python"}', "/services/api/main.py": "", "/services/api/requirements.txt": "requests\n",
+    })
+    found = {(code, path) for code, path, _, _ in findings(invoke("check", str(repo), "--output-format", "json", "--no-cache").output)}
+    assert ("RW104", "configs/api.json") in found  # the file was read: its health-check path lacks the `/`
+    assert not {code for code, _ in found} & {"RW106"}
