@@ -223,27 +223,18 @@ def test_relinking_a_folder_changes_the_findings(tmp_path: Path) -> None:
 
 
 def test_an_ignore_file_above_a_checked_subfolder_is_an_input(tmp_path: Path) -> None:
-    repo = write_services(tmp_path, "a/b/c", "a/b/d")
+    repo = _layout(tmp_path / "repo", {"a/b/c/railpack.json": '{"provider": "python"}\n', "a/b/d/railpack.json": '{"provider": "python"}\n'})
     assert json.loads(run(repo / "a" / "b"))["summary"]["services"] == 2
     (repo / "a" / ".gitignore").write_text("b/c/\n")
     assert json.loads(run(repo / "a" / "b"))["summary"]["services"] == 1
 
 
 def test_a_configured_path_with_a_nul_character_is_not_a_crash(tmp_path: Path) -> None:
-    repo = write_services(tmp_path, "svc")
+    repo = _layout(tmp_path / "repo", {"svc/railpack.json": '{"provider": "python"}\n'})
     (repo / "railcheck.toml").write_text('[[sync]]\nsource = "a\\u0000b"\ncopies = ["svc/requirements.txt"]\n')
     for extra in ((), ("--no-cache",)):
         result = invoke("check", str(repo), "--output-format", "json", *extra)
         assert result.exit_code in (0, 1), result.output
-
-
-def write_services(tmp_path: Path, *folders: str) -> Path:
-    repo = tmp_path / "repo"
-    for folder in folders:
-        (repo / folder).mkdir(parents=True)
-        (repo / folder / "railpack.json").write_text('{"provider": "python"}\n')
-    (repo / "railcheck.toml").write_text("")
-    return repo
 
 
 # --- what a check loads decides what its key covers ---------------------------------------------------
