@@ -24,19 +24,16 @@ from typing import Any
 
 from railcheck import __version__
 from railcheck._resources import resource_dir
-from railcheck.repository import read_regular_file
+from railcheck.repository import decide_outermost_first, outside_lexically, parent_of as _parent, read_regular_file
 
 CACHE_DIR = ".railcheck_cache"
 _STAT_FILE = "stat.json"
 _RACY_SECONDS = 2.0
-_PATH_MAX = 4096  # Linux's PATH_MAX: no longer path can be opened, so none is worth keying
 MAX_ENTRIES = 16  # results of the last few states (branches, stashes) are worth keeping; more is clutter
 
 
-def _parent(path: str) -> str:
-    """The folder of a repo-relative POSIX path ("." at the top). The cache works on strings: it runs over
-    every file of the repository on every run, where PurePosixPath joins and comparisons cost the most."""
-    return path.rpartition("/")[0] or "."
+# Paths are repo-relative POSIX strings here: the cache runs over every file of the repository on every run,
+# where PurePosixPath joins and comparisons cost the most.
 
 
 class Confinement:
@@ -49,24 +46,17 @@ class Confinement:
         self._folders: dict[str, bool] = {".": True}
 
     def inside(self, folder: str) -> bool:
-        if len(folder) > _PATH_MAX or folder.startswith("/") or ".." in folder.split("/"):
-            return False  # longer than any path the system opens: nothing there to read
-        pending = []
-        current = folder
-        while current not in self._folders:
-            pending.append(current)
-            current = _parent(current)
-        for current in reversed(pending):
-            known = self._folders[_parent(current)]
-            full = f"{self.root}/{current}"
-            try:
-                link = known and stat.S_ISLNK(os.lstat(full).st_mode)
-            except (OSError, ValueError):
-                link = False
-            if link:
-                known = Path(os.path.realpath(full)).is_relative_to(self.root)
-            self._folders[current] = known
-        return self._folders[folder]
+        return not outside_lexically(folder) and decide_outermost_first(folder, self._folders, self._decide)
+
+    def _decide(self, folder: str) -> bool:
+        if not self._folders[_parent(folder)]:
+            return False
+        full = f"{self.root}/{folder}"
+        try:
+            link = stat.S_ISLNK(os.lstat(full).st_mode)
+        except (OSError, ValueError):
+            link = False
+        return not link or Path(os.path.realpath(full)).is_relative_to(self.root)
 
 
 class ResultCache:

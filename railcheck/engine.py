@@ -78,13 +78,17 @@ def check(project: Project, rules: Iterable[Rule], registry: Registry, *, comple
     kept, suppressed = _suppress(raw, project.config, registry)
     if complete:
         kept += unused_suppressions(project.config, {item.entry for item in suppressed} | set(used))
-    unique = {_identity(diagnostic): diagnostic for diagnostic in kept}
+    unique = {identity(diagnostic): diagnostic for diagnostic in kept}
     ordered = sorted(unique.values(), key=Diagnostic.sort_key)
     return CheckResult(tuple(ordered), tuple(suppressed), errors)
 
 
-def _identity(diagnostic: Diagnostic) -> tuple[object, ...]:
-    return (diagnostic.code, diagnostic.path, diagnostic.span, diagnostic.message)
+def identity(diagnostic: Diagnostic) -> tuple[object, ...]:
+    """What tells two findings apart (code first), in plain values, so that it also travels cheaply between
+    processes: the same finding reported twice (two services reading one file) is kept once."""
+    span = diagnostic.span
+    where = (span.start.offset, span.end.offset) if span else None
+    return (diagnostic.code, str(diagnostic.path), where, diagnostic.message)
 
 
 def _run_one(rule: Rule, project: Project) -> Iterator[Diagnostic]:

@@ -96,24 +96,18 @@ def _check_chunk(plan: Plan) -> ChunkResult:
 
 
 def _summarise(project: Project, result: CheckResult) -> ChunkResult:
+    from railcheck.engine import identity
+
     # Send back only the texts a report can show, not every file the worker read.
     paths = {d.path for d in result.diagnostics} | {r.path for d in result.diagnostics for r in d.related}
     return ChunkResult(
         result.diagnostics,
         {path: text for path, text in project.texts.items() if path in paths},
         len(project.services),
-        tuple((_identity(item.diagnostic), item.reason, item.entry) for item in result.suppressed),
+        tuple((identity(item.diagnostic), item.reason, item.entry) for item in result.suppressed),
         result.internal_errors,
         project.observed,
     )
-
-
-def _identity(diagnostic: Diagnostic) -> tuple[object, ...]:
-    """What tells two findings apart (code first), in plain values: the same finding from two chunks that
-    read the same file is counted once."""
-    span = diagnostic.span
-    where = (span.start.offset, span.end.offset) if span else None
-    return (diagnostic.code, str(diagnostic.path), where, diagnostic.message)
 
 
 def merge(chunks: list[ChunkResult]) -> Merged:

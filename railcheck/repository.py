@@ -19,7 +19,7 @@ from railcheck.sources.text import LineIndex
 from railcheck.types import Span
 
 MAX_FILE_BYTES = 2 * 1024 * 1024
-_PATH_MAX = 4096  # Linux's PATH_MAX: no longer path opens, so none is looked at
+PATH_MAX = 4096  # Linux's PATH_MAX: no longer path opens, so none is looked at (or keyed by the cache)
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,6 +55,30 @@ def read_regular_file(path: str | Path, limit: int = MAX_FILE_BYTES) -> bytes | 
         return None
     finally:
         os.close(descriptor)
+
+
+def parent_of(path: str) -> str:
+    """The folder of a repo-relative POSIX path string ("." at the top)."""
+    return path.rpartition("/")[0] or "."
+
+
+def outside_lexically(path: str) -> bool:
+    """Whether a repo-relative POSIX path string leaves the repository as written (absolute, `..`), or is
+    longer than any path the system opens."""
+    return len(path) > PATH_MAX or path.startswith("/") or ".." in path.split("/")
+
+
+def decide_outermost_first(folder: str, known: dict[str, bool], decide: Callable[[str], bool]) -> bool:
+    """`known[folder]`, deciding it and every undecided folder above it first, outermost first, so that
+    `decide` may rely on its parent's verdict; `known` must hold ".". No recursion: any depth is fine."""
+    pending = []
+    current = folder
+    while current not in known:
+        pending.append(current)
+        current = parent_of(current)
+    for current in reversed(pending):
+        known[current] = decide(current)
+    return known[folder]
 
 
 def _quietly(test: Callable[[Path], bool], path: Path) -> bool:
@@ -172,7 +196,7 @@ class Repository:
     def _entry(self, name: str) -> str | None:
         """The kind of the entry `name` (a repo-relative path) in its folder's listing; None when absent or
         not lexically inside."""
-        if name == "." or name.startswith("/") or ".." in name.split("/") or len(name) > _PATH_MAX:
+        if name == "." or outside_lexically(name):
             return None
         self.observed.add(name)
         folder, _, base = name.rpartition("/")
@@ -180,21 +204,15 @@ class Repository:
 
     def _folder_inside(self, folder: str) -> bool:
         """Whether `folder` is a folder that resolves inside the repository; cached, and decided from the
-        parent's listing, so only a linked folder costs a resolution. Outermost first, without recursion,
-        so a path of any depth is fine."""
-        pending = []
-        current = folder
-        while current not in self._folders:
-            pending.append(current)
-            current = current.rpartition("/")[0] or "."
-        for current in reversed(pending):  # each one's parent is decided by now
-            kind = self._entry(current)
-            if kind == LINK:
-                full = self._full(current)
-                self._folders[current] = self._resolves_inside(full) and _quietly(os.path.isdir, full)  # listed, so its parent is inside
-            else:
-                self._folders[current] = kind == FOLDER
-        return self._folders[folder]
+        parent's listing, so only a linked folder costs a resolution."""
+        return decide_outermost_first(folder, self._folders, self._decide_folder)
+
+    def _decide_folder(self, folder: str) -> bool:
+        kind = self._entry(folder)  # listed only when its parent is inside, which is decided by now
+        if kind == LINK:
+            full = self._full(folder)
+            return self._resolves_inside(full) and _quietly(os.path.isdir, full)
+        return kind == FOLDER
 
     def _resolves_inside(self, path: str | Path) -> bool:
         try:
@@ -208,7 +226,7 @@ class Repository:
         if name in self._read:
             return self._read[name]
         normal = posixpath.normpath(name)
-        if normal.startswith(("../", "/")) or normal == ".." or len(normal) > _PATH_MAX:
+        if outside_lexically(normal):
             self._read[name] = None
             return None  # outside the repository, or longer than any path that opens: never looked at
         self.observed.add(normal)  # `a/../b` (read the careful way) depends on b

@@ -258,9 +258,10 @@ def _cached_check(root: Path, config: Config, targets: list[PurePosixPath], rule
             pass
     findings = _check(root, config, targets, rules, registry, complete, plan)
     # A crash is never worth replaying, and findings for files edited during the run belong to no key.
-    dependencies = cache.dependencies(findings.observed, files, walked)
-    if not findings.internal_errors and not cache.changed_since_key(files) and dependencies is not None:
-        cache.put(key, findings.encode(), dependencies)
+    if not findings.internal_errors and not cache.changed_since_key(files):
+        dependencies = cache.dependencies(findings.observed, files, walked)
+        if dependencies is not None:
+            cache.put(key, findings.encode(), dependencies)
     return findings
 
 

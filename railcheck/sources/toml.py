@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import tomllib
+from functools import lru_cache
 from pathlib import PurePosixPath
 
 from railcheck.sources.text import Document, LineIndex, ParseFailure, join_pointer
@@ -18,8 +19,12 @@ _TOMLLIB_POSITION = re.compile(r"\(at line (\d+), column (\d+)\)")
 _MAX_DEPTH = 64
 
 
+@lru_cache(maxsize=1024)
 def parse_toml(text: str, path: PurePosixPath) -> Document | ParseFailure:
-    """Parse `text` as TOML; never raises. Failures carry tomllib's message and position."""
+    """Parse `text` as TOML; never raises. Failures carry tomllib's message and position.
+
+    Cached: loading a service parses its pyproject.toml, Pipfile and mise.toml to report them broken, and
+    the facts read the same documents again."""
     lines = LineIndex(text)
     try:
         value = tomllib.loads(text)
