@@ -431,6 +431,17 @@ def test_partial_files_are_marked(text: str, language: str, partial: bool) -> No
     assert [service.name for service in result.services] == ["api"] and result.partial is partial
 
 
+@pytest.mark.parametrize(("text", "language"), [
+    (ts('service("api", { root: "services/api", start: "x", env: Object.fromEntries(PAIRS) })'), "typescript"),
+    (py('service("api", root="services/api", start="x", env=dict(PAIRS))'), "python"),
+])
+def test_a_computed_setting_is_unknown_for_that_key_only(text: str, language: str) -> None:
+    (service,) = read(text, language).services
+    assert values(service)["root"] == "services/api" and values(service)["start"] == "x"
+    variables = service.settings["variables"]
+    assert variables.value is UNKNOWN and "calls" in (variables.reason or "")
+
+
 def written_call(text: str, service: IacService) -> str:
     return text[service.call_start : service.call_end]
 
