@@ -52,3 +52,74 @@ def test_explain_service_names_the_iac_line_of_each_value(tmp_path: Path, monkey
     assert "start              'uvicorn app.main:app --host 0.0.0.0 --port 8000'  (.railway/railway.py:23)" in app
     assert "builder            'RAILPACK'  (.railway/railway.py:22)" in app
     assert "build      true  [`build` of `service(\"app\")` in .railway/railway.py (.railway/railway.py:22)]" in app
+
+
+ML = 'service("ml", root="/"{options})'
+
+
+def _check_one(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, service: str, files: dict[str, str], code: str) -> str:
+    program = ("from railway_sdk import define_railway, github, image, project, service\n\n"
+               f"@define_railway\ndef railway():\n    return project(\"p\", resources=[{service}])\n")
+    (tmp_path / ".railway").mkdir()
+    (tmp_path / ".railway" / "railway.py").write_text(program)
+    (tmp_path / "railcheck.toml").touch()
+    for name, text in files.items():
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text(text)
+    monkeypatch.chdir(tmp_path)
+    return invoke("check", "--output-format", "concise", "--select", code).output
+
+
+@pytest.mark.parametrize(("options", "files", "reported"), [
+    ("", {"services/ml/railpack.json": "{}"}, True),
+    (', start="python -m services.ml.server"', {}, False),  # a start command: Railpack builds the files it has
+    (', source=image("python:3.13")', {}, False),  # nothing is built from an image
+    (', build={"builder": "DOCKERFILE"}', {}, True),
+    (', build={"builder": "DOCKERFILE"}', {"Dockerfile": "FROM python:3.13\n"}, False),
+    (', build={"builder": "NIXPACKS"}', {}, False),  # a builder railcheck does not model: unsure
+    (', build="make"', {}, False),  # a build command gives the plan a step
+    (', configFile="/ml/railway.json"', {}, False),  # that config may set the builder or a start command
+    (', env={"RAILPACK_SHELL_SCRIPT": "run.sh"}', {}, False),
+    (', env=ENV', {}, False),  # variables railcheck cannot read
+    ("", {"package.json": "{}"}, False),  # a provider railcheck does not model matches
+    ("", {"Dockerfile": "FROM python:3.13\n"}, False),
+    ("", {"requirements.txt": "fastapi\n"}, False),
+])
+def test_nothing_to_build_only_when_certain(options: str, files: dict[str, str], reported: bool, tmp_path: Path,
+                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    output = _check_one(tmp_path, monkeypatch, ML.format(options=options), files, "IC011")
+    assert (" IC011 " in output) is reported, output
+
+
+@pytest.mark.parametrize(("service", "reported"), [
+    ('service("ml", root="/")', True),  # named like the folder
+    ('service("inference", root="/", start="python -m services.ml.server")', True),  # its start names it
+    ('service("web", root="/")', False),  # nothing ties it to services/ml: maybe another service's folder
+    ('service("ml", root="services/ml")', False),
+])
+def test_unused_config_names_the_service_most_likely_meant(service: str, reported: bool, tmp_path: Path,
+                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    output = _check_one(tmp_path, monkeypatch, service, {"services/ml/railpack.json": "{}"}, "IC012")
+    assert (" IC012 " in output) is reported, output
+    if reported:
+        name = service.split('"')[1]
+        assert f'`service("{name}")` is built from / instead' in output
+
+
+@pytest.mark.parametrize(("build", "fixed"), [
+    ('build="RAILPACK"', 'build={"builder": "RAILPACK"}'),
+    ("build='railpack'", 'build={"builder": "RAILPACK"}'),
+    ("build=BUILD", None),  # through a name: reported, but the fix would edit the wrong place
+])
+def test_build_string_naming_a_builder(build: str, fixed: str | None, tmp_path: Path,
+                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    output = _check_one(tmp_path, monkeypatch, f'service("api", {build}, start="python main.py")',
+                        {"main.py": "", "requirements.txt": "x\n"}, "IC010")
+    if build == "build=BUILD":
+        text = (tmp_path / ".railway" / "railway.py").read_text()
+        (tmp_path / ".railway" / "railway.py").write_text('BUILD = "DOCKERFILE"\n' + text)
+        output = invoke("check", "--output-format", "concise", "--select", "IC010").output
+    assert " IC010 " in output
+    invoke("check", "--fix", "--select", "IC010")
+    text = (tmp_path / ".railway" / "railway.py").read_text()
+    assert (fixed in text) if fixed else ('BUILD = "DOCKERFILE"' in text and "build=BUILD" in text)
