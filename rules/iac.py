@@ -78,6 +78,10 @@ class IacRootMissing(ServiceRule):
         )
 
 
+_DYNAMIC_HELP = ("Declare the services with service(...) in the program, or in helper functions made of assignments and one "
+                 "`return service(...)` (no branches or loops), with literal names and roots.")
+
+
 def _unread(document: Any) -> tuple[int, Any] | None:
     """For an IaC file that calls service(...) but yields no service (IC009): the offset of its first call, and
     the reader's problem that explains it (one placed in the file before one about the whole file), if any."""
@@ -454,7 +458,8 @@ class IacServicesUnread(ProjectRule):
             document.path, document.span(where, max(where, stopped)),
             f"{document.path} calls service(...), but railcheck could read none of its services{because}; "
             "root directories are only guessed",
-            help="Import the SDK functions from `railway_sdk` and return `project(..., resources=[service(...), ...])` from a function "
+            help=_DYNAMIC_HELP if problem is not None and "built dynamically" in problem.message else
+            "Import the SDK functions from `railway_sdk` and return `project(..., resources=[service(...), ...])` from a function "
             "decorated with `@define_railway` (TypeScript: import from `railway` and `export default defineRailway(() => project(...))`).",
         )
 
