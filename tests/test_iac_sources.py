@@ -350,7 +350,9 @@ def railway():
 TS_HELPERS = """import { defineRailway, github, project, service } from "railway/iac";
 
 const source = github("acme/shop");
-const web = (name: string, start: string, root = "services/web") => service(name, { source, root, start });
+const web = function (this: void, name: string, start: string, root = "services/web") {
+  return service(name, { source, root, start });
+};
 function secrets() {
   const key = "x";
   return { API_KEY: key };

@@ -635,6 +635,8 @@ class _TsReader(_Reader["Node"]):
         arguments = _arguments(call)
         parameters = function.child_by_field_name("parameters") or function.child_by_field_name("parameter")
         patterns = [] if parameters is None else [parameters] if parameters.type == "identifier" else _named(parameters)
+        # A `this: T` parameter only types `this`; the arguments start after it.
+        patterns = [p for p in patterns if p.type == "identifier" or getattr(p.child_by_field_name("pattern"), "type", None) != "this"]
         if any(argument.type == "spread_element" for argument in arguments):
             return _Unk(f"passes ...arguments to {label}", start, end)
         if len(arguments) > len(patterns):
