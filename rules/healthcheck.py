@@ -17,7 +17,7 @@ from railcheck import Diagnostic, Invalid, Project, Related, Service, ServiceRul
 from railcheck.facts import module_info, paths_checkable, start_servers
 from railcheck.modules import find_module, search_bases
 from railcheck.sources.pymodule import ModuleInfo, routes_for
-from railcheck.sources.text import join_pointer
+from railcheck.walk import setting_pointers
 
 FAMILY = "HC"
 MAX_DEPTH = 4
@@ -48,11 +48,7 @@ def _health_paths(service: Service, project: Project) -> Iterator[tuple[_Written
     document = service.railway
     if document is None or not isinstance(document.value, dict):
         return
-    pointers = ["/deploy/healthcheckPath"]
-    environments = document.value.get("environments")
-    if isinstance(environments, dict):
-        pointers += [join_pointer(join_pointer(join_pointer("/environments", name), "deploy"), "healthcheckPath") for name in environments]
-    for pointer in pointers:
+    for pointer in setting_pointers(document.value, "deploy", "healthcheckPath"):
         value = document.get(pointer)
         if isinstance(value, str) and value.startswith("/"):
             yield _Written(document.path, document.value_span(pointer)), value
