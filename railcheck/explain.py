@@ -41,7 +41,26 @@ def explain(service: Service, project: Project) -> str:
     if others:
         lines.append("  other commands:")
         lines += [f"    {command.kind:<10} {command.text}  [{_where(command.origin.label, command)}]" for command in others]
+    lines += _watch_paths(service, project)
     return "\n".join(lines) + "\n"
+
+
+def _watch_paths(service: Service, project: Project) -> list[str]:
+    """Each watch-pattern list, and for each file the service builds from whether a change to it deploys."""
+    from railcheck.watchpaths import consumed, deploys_on_change, watch_lists
+
+    lists = watch_lists(service, project)
+    if not lists:
+        return ["  watch paths: none (every push deploys the service)"]
+    lines = []
+    answers = {True: "deploys", False: "does NOT deploy", None: "unknown"}
+    for watch in lists:
+        line = watch.document.value_span(watch.pointer).start.line
+        lines.append(f"  watch paths ({watch.document.path}:{line}, from the repository root):")
+        lines += [f"    {pattern.text}" + (f"   (meant: {watch.corrections[pattern.index]})" if pattern.index in watch.corrections else "") for pattern in watch.written]
+        lines.append("    a change to (the service builds from it):")
+        lines += [f"      {answers[deploys_on_change(watch.meant, project, item)]:<16} {item.path}{'/' if item.folder else ''}  ({item.reason})" for item in consumed(service, project)]
+    return lines
 
 
 def _iac_settings(service: Service, project: Project) -> list[str]:

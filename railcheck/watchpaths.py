@@ -112,8 +112,12 @@ def any_file_matches(project: Project, pattern: WatchPattern) -> bool | None:
 def root_relative_fix(service: Service, project: Project, pattern: WatchPattern) -> str | None:
     """The repository-relative pattern meant, when `pattern` matches nothing but does match read from the
     service's root directory; else None."""
+    from railcheck.facts import paths_checkable
+
     if str(service.root) == "." or pattern.negated or not pattern.anchored or pattern.body.startswith(f"{service.root}/"):
         return None
+    if not paths_checkable(service, project):
+        return None  # the root directory is in doubt (SV003) or missing: "from the root directory" would be a guess
     if any_file_matches(project, pattern) is not False:
         return None
     candidate = parse_pattern(f"/{service.root}/{pattern.body}", pattern.index)

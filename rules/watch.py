@@ -12,6 +12,7 @@ from collections.abc import Iterator
 
 from railcheck import Diagnostic, Edit, Fix, FixAvailability, Invalid, Project, Service, ServiceRule, Severity, Valid
 from railcheck.edits import prepend_to_list, replace_value
+from railcheck.facts import paths_checkable
 from railcheck.sources.watch import PatternList, parse_pattern
 from railcheck.watchpaths import WatchList, any_file_matches, consumed, deploys_on_change, files_in, watch_lists
 
@@ -145,8 +146,8 @@ class WatchPathsMissRoot(ServiceRule):
     )
 
     def check(self, service: Service, project: Project) -> Iterator[Diagnostic]:
-        if str(service.root) == ".":
-            return  # the whole repository is the service's folder; WP003 judges what it builds from
+        if str(service.root) == "." or not paths_checkable(service, project):
+            return  # the whole repository is the service's folder (WP003 judges what it builds from), or the root is in doubt (SV003)
         for watch in watch_lists(service, project):
             # Only negations: WP004 reports the list; Railway's reading of it is not documented.
             if not watch.includes_anything or _root_covered(service, project, watch) is not False:
@@ -206,7 +207,7 @@ class WatchPathsMissConsumedFiles(ServiceRule):
     )
 
     def check(self, service: Service, project: Project) -> Iterator[Diagnostic]:
-        items = consumed(service, project)
+        items = consumed(service, project) if paths_checkable(service, project) else ()
         if not items:
             return
         for watch in watch_lists(service, project):

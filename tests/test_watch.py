@@ -97,3 +97,15 @@ def test_a_cut_listing_is_not_taken_for_no_match(tmp_path: Path, registry, monke
     monkeypatch.setattr(watchpaths, "LISTING_LIMIT", 100)
     _, found = run_rules(tmp_path, [registry.find("WP001")(None, None), registry.find("WP002")(None, None)], registry)
     assert sorted(diagnostic.code for diagnostic in found) == ["WP001", "WP002"]
+
+
+def test_explain_service_lists_patterns_and_what_deploys(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(FIXTURES / "watch-paths-broken")
+    lockfile = invoke("explain-service", "services/lockfile").output
+    assert "    /services/lockfile/**/*.py\n" in lockfile
+    assert "does NOT deploy  services/lockfile/requirements.txt" in lockfile
+    assert "deploys          services/lockfile/requirements.txt" not in lockfile
+    relative = invoke("explain-service", "services/relative").output
+    assert "templates/**   (meant: /services/relative/templates/**)" in relative
+    assert "deploys          services/relative/requirements.txt" in relative
+    assert "watch paths: none" in invoke("explain-service", "../clean-monorepo/services/web").output
