@@ -11,10 +11,10 @@ from collections.abc import Iterator
 from pathlib import PurePosixPath
 
 from railcheck import Diagnostic, Invalid, Project, Service, ServiceRule, Valid
+from railcheck.djangoapp import settings_file
 from railcheck.facts import paths_checkable, start_servers
-from railcheck.modules import find_module, image_path, search_bases
-from railcheck.servers import Server
-from railcheck.sources.django_settings import host_allowed, literal_setting, settings_module_named
+from railcheck.modules import search_bases
+from railcheck.sources.django_settings import host_allowed, literal_setting
 from railcheck.sources.text import LineIndex
 from railcheck.walk import setting_pointers
 
@@ -34,45 +34,12 @@ def _has_health_check(service: Service) -> bool:
     return any(isinstance(document.get(pointer), str) for pointer in setting_pointers(value, "deploy", "healthcheckPath")) if document else False
 
 
-def _explicit_settings(service: Service, server: Server) -> str | None:
-    """DJANGO_SETTINGS_MODULE as the files set it: the service's variables, railpack.json, the command."""
-    for name, word in server.command.assignments:
-        if name == "DJANGO_SETTINGS_MODULE" and word.static:
-            return word.text
-    value = service.variable("DJANGO_SETTINGS_MODULE")
-    if value is None and service.railpack is not None:
-        value = service.railpack.get("/deploy/variables/DJANGO_SETTINGS_MODULE")
-    return value if isinstance(value, str) else None
-
-
 def _settings_file(service: Service, project: Project) -> PurePosixPath | None:
-    """The settings module the start command's Django app loads, when certain from the files."""
-    repository = project.repository
-    if repository is None:
-        return None
+    """The settings module the start command's Django project loads, when certain from the files."""
     for server in start_servers(service, project):
         bases = search_bases(service.root, server.cwd, server.search_dirs, [server.pythonpath or ""])
-        explicit = _explicit_settings(service, server)
-        if explicit is not None:
-            return find_module(repository, bases, explicit)
-        if server.kind == "manage.py" and server.target is not None:
-            entry = image_path(service.root, server.cwd, server.target.text)
-        else:
-            entry = find_module(repository, bases, server.module) if server.module else None
-        text = repository.read(entry) if entry is not None else None
-        named = settings_module_named(text) if text else None
-        path = find_module(repository, bases, named) if named else None
-        # setdefault yields to a DJANGO_SETTINGS_MODULE set in Railway's dashboard, which railcheck cannot
-        # see; trust it only when it names the one settings module there is.
-        if path is not None and path.name == "settings.py" and not _other_settings(project, path):
-            return path
-        return None
+        return settings_file(service, project, server, bases)
     return None
-
-
-def _other_settings(project: Project, path: PurePosixPath) -> bool:
-    names = project.repository.listdir(path.parent) if project.repository is not None else ()
-    return any("settings" in name and name != "settings.py" for name in names)
 
 
 class AllowedHostsBlockHealthCheck(ServiceRule):

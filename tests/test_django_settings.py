@@ -79,3 +79,21 @@ def test_a_declared_settings_module_is_followed(tmp_path: Path, registry) -> Non
         "site/settings_prod.py": BLOCKING.format(middleware=""),
     }
     assert _found(tmp_path, registry, files) == ["services/svc/site/settings_prod.py"]
+
+
+def test_urlconf_entries_and_what_stays_unread() -> None:
+    from railcheck.sources.django_urls import read_urlconf
+
+    text = (
+        "from django.conf.urls.static import static\nfrom django.contrib import admin\nfrom django.urls import include, path, re_path\n"
+        "urlpatterns = [\n    path('health/', print),\n    re_path(r'^ready/$', print),\n    path('api/', include(('app.urls', 'app'))),\n"
+        "    path('admin/', admin.site.urls),\n    re_path(r'^legacy', print),\n] + static('/media/', document_root='m')\n"
+    )
+    conf = read_urlconf(text)
+    assert conf is not None
+    assert [(entry.route, entry.include) for entry in conf.entries] == [("health/", None), ("ready/", None), ("api/", "app.urls")]
+    # admin's routes and an open-ended regex are not listed, so a path under them is unverified, not missing.
+    assert len(conf.reasons) == 2 and "admin/" in conf.reasons[0] and "open-ended" in conf.reasons[1]
+    assert read_urlconf("x = 1\n") is None
+    assert read_urlconf("urlpatterns = [\n") is None
+    assert read_urlconf("urlpatterns = build()\n").reasons  # type: ignore[union-attr]

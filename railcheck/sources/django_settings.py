@@ -34,23 +34,38 @@ def settings_module_named(text: str) -> str | None:
 
 
 def literal_setting(text: str, name: str) -> LiteralSetting | None:
-    """The final value of the top-level `name` when it is certain from this module alone, else None."""
+    """The final value of the top-level `name` when it is a literal list or tuple of strings certain from this
+    module alone, else None."""
+    found = _final_value(text, name)
+    if found is None:
+        return None
+    node, start, end = found
+    values = _strings(node)
+    return LiteralSetting(values, start, end) if values is not None else None
+
+
+def literal_string(text: str, name: str) -> str | None:
+    """The final value of the top-level `name` when it is a string literal certain from this module alone."""
+    found = _final_value(text, name)
+    return _string(found[0]) if found is not None else None
+
+
+def _final_value(text: str, name: str) -> tuple[ast.expr, int, int] | None:
+    """The value last assigned to the top-level `name` and its offsets; None when there is none or a later
+    statement may change it (a star import, `+=`, `.append`, a conditional assignment)."""
     tree = _parse(text)
     if tree is None:
         return None
-    found: LiteralSetting | None = None
+    found: tuple[ast.expr, int, int] | None = None
     for statement in tree.body:
         if isinstance(statement, ast.ImportFrom) and any(alias.name == "*" for alias in statement.names):
             if found is not None:
                 return None  # a star import after the assignment may replace it; one before is overridden
             continue
         if isinstance(statement, ast.Assign) and any(isinstance(target, ast.Name) and target.id == name for target in statement.targets):
-            values = _strings(statement.value)
-            if values is None:
-                return None
-            found = LiteralSetting(values, *_offsets(text, statement.value))
+            found = (statement.value, *_offsets(text, statement.value))
         elif _mentions(statement, name):
-            return None  # changed afterwards (+=, .append, a conditional assignment, ...)
+            return None
     return found
 
 
