@@ -60,9 +60,9 @@ def _other_settings(project: Project, path: PurePosixPath) -> bool:
     return any("settings" in name and name != "settings.py" for name in names)
 
 
-def url_routes(project: Project, bases: list[PurePosixPath], settings: PurePosixPath) -> tuple[list[tuple[str, PurePosixPath]], list[str]]:
+def url_routes(project: Project, bases: list[PurePosixPath], settings: PurePosixPath, wanted: list[str]) -> tuple[list[tuple[str, PurePosixPath]], list[str]]:
     """Every route of the project's ROOT_URLCONF (`/`-prefixed, Django converters kept as `<...>`), with the
-    file that declares it, and the reasons the list may be incomplete."""
+    file that declares it, and the reasons the list may be incomplete for the request paths `wanted`."""
     repository = project.repository
     text = repository.read(settings) if repository is not None else None
     urlconf = literal_string(text, "ROOT_URLCONF") if text else None
@@ -70,11 +70,15 @@ def url_routes(project: Project, bases: list[PurePosixPath], settings: PurePosix
         return [], [f"ROOT_URLCONF in {settings} is not a string railcheck can read"]
     routes: list[tuple[str, PurePosixPath]] = []
     reasons: list[str] = []
-    _collect(project, bases, urlconf, "/", routes, reasons, 0)
+    opaque: list[tuple[str, str]] = []
+    _collect(project, bases, urlconf, "/", routes, reasons, opaque, 0)
+    # A route whose sub-routes are not read (admin.site.urls) puts in doubt only the paths under it.
+    reasons += [reason for prefix, reason in opaque if any(f"{path.rstrip('/')}/".startswith(prefix) for path in wanted)]
     return routes, reasons
 
 
-def _collect(project: Project, bases: list[PurePosixPath], module: str, prefix: str, routes: list[tuple[str, PurePosixPath]], reasons: list[str], depth: int) -> None:
+def _collect(project: Project, bases: list[PurePosixPath], module: str, prefix: str, routes: list[tuple[str, PurePosixPath]], reasons: list[str],
+             opaque: list[tuple[str, str]], depth: int) -> None:
     repository = project.repository
     path = find_module(repository, bases, module) if repository is not None else None
     text = repository.read(path) if path is not None and repository is not None and path.suffix == ".py" else None
@@ -83,10 +87,11 @@ def _collect(project: Project, bases: list[PurePosixPath], module: str, prefix: 
         reasons.append(f"the URLconf `{module}` could not be read")
         return
     reasons += [f"{reason} in {path}" for reason in conf.reasons]
+    opaque += [(prefix + route, f"{reason} in {path}") for route, reason in conf.opaque]
     for entry in conf.entries:
         if entry.include is None:
             routes.append((prefix + entry.route, path))
         elif depth < MAX_INCLUDE_DEPTH:
-            _collect(project, bases, entry.include, prefix + entry.route, routes, reasons, depth + 1)
+            _collect(project, bases, entry.include, prefix + entry.route, routes, reasons, opaque, depth + 1)
         else:
             reasons.append(f"includes nested deeper than {MAX_INCLUDE_DEPTH} levels in {path}")

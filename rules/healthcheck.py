@@ -94,7 +94,8 @@ def _django_routes(service: Service, project: Project, server: Server, bases: li
     if settings is None:
         table.reasons.append("the Django settings module is not certain from the files (DJANGO_SETTINGS_MODULE may be set in Railway's variables)")
         return table
-    routes, reasons = url_routes(project, bases, settings)
+    wanted = [_request_path(path) for _, path in _health_paths(service, project)]
+    routes, reasons = url_routes(project, bases, settings, wanted)
     table.paths += routes
     table.reasons += reasons
     return table

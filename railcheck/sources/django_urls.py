@@ -28,6 +28,9 @@ class UrlEntry:
 class UrlConf:
     entries: tuple[UrlEntry, ...]
     reasons: tuple[str, ...]  # why the entries may be incomplete
+    # Routes whose sub-routes come from an object railcheck does not read (`admin.site.urls`): only paths
+    # under them are in doubt. (route, reason)
+    opaque: tuple[tuple[str, str], ...] = ()
 
 
 def read_urlconf(text: str) -> UrlConf | None:
@@ -38,6 +41,7 @@ def read_urlconf(text: str) -> UrlConf | None:
         return None
     entries: list[UrlEntry] = []
     reasons: list[str] = []
+    opaque: list[tuple[str, str]] = []
     found = False
     for statement in tree.body:
         target = _target(statement)
@@ -47,10 +51,11 @@ def read_urlconf(text: str) -> UrlConf | None:
         if isinstance(statement, ast.Assign):
             entries.clear()
             reasons.clear()
+            opaque.clear()
         value = statement.value  # type: ignore[attr-defined]
         for element in _elements(value, reasons, statement.lineno):
-            _entry(element, entries, reasons)
-    return UrlConf(tuple(entries), tuple(reasons)) if found else None
+            _entry(element, entries, reasons, opaque)
+    return UrlConf(tuple(entries), tuple(reasons), tuple(opaque)) if found else None
 
 
 def _target(statement: ast.stmt) -> str | None:
@@ -73,7 +78,7 @@ def _elements(value: ast.expr, reasons: list[str], line: int) -> list[ast.expr]:
     return []
 
 
-def _entry(element: ast.expr, entries: list[UrlEntry], reasons: list[str]) -> None:
+def _entry(element: ast.expr, entries: list[UrlEntry], reasons: list[str], opaque: list[tuple[str, str]]) -> None:
     line = getattr(element, "lineno", 0)
     if not isinstance(element, ast.Call) or _name(element.func) not in _ROUTE_CALLS or not element.args:
         reasons.append(f"an entry of `urlpatterns` is not a `path(...)` railcheck can read (line {line})")
@@ -104,7 +109,7 @@ def _entry(element: ast.expr, entries: list[UrlEntry], reasons: list[str]) -> No
         entries.append(UrlEntry(route, module))
     elif isinstance(view, ast.Tuple) or (isinstance(view, ast.Attribute) and view.attr == "urls"):
         # `admin.site.urls`, `api.urls` (django-ninja), `(patterns, "app")`: routes under `route` railcheck cannot list
-        reasons.append(f"the routes under `{route}` come from an object railcheck does not read (line {line})")
+        opaque.append((route, f"the routes under `{route}` come from an object railcheck does not read (line {line})"))
     else:
         entries.append(UrlEntry(route, None))
 
