@@ -44,10 +44,22 @@ def write(path: Path, diagnostics: Iterable[Diagnostic], texts: dict[PurePosixPa
         key=lambda entry: (entry["path"], entry["code"], entry["fingerprint"]),
     )
     document = {"version": FORMAT_VERSION, "tool": "railcheck", "findings": entries}
+    import os
+
+    from railcheck.writing import FOLDER_FLAGS, create_file
+
+    # Staged and renamed: a link standing at `path` is replaced, never written through, and a failed write
+    # (a full disk) leaves the old baseline.
     try:
-        path.write_text(json.dumps(document, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+        folder = os.open(path.parent, FOLDER_FLAGS & ~os.O_NOFOLLOW)  # the folder the user named, as named
     except OSError as error:
         raise BaselineError(f"cannot write baseline {path}: {error.strerror or error}") from error
+    try:
+        written = create_file(folder, path.name, (json.dumps(document, indent=2, ensure_ascii=False) + "\n").encode("utf-8", "surrogateescape"))
+    finally:
+        os.close(folder)
+    if written is None:
+        raise BaselineError(f"cannot write baseline {path}")
     return len(entries)
 
 

@@ -24,6 +24,7 @@ from typing import Any
 
 from railcheck import __version__
 from railcheck._resources import resource_dir
+from railcheck.cache_store import CacheFolder
 from railcheck.repository import decide_outermost_first, outside_lexically, parent_of as _parent, read_regular_file
 
 CACHE_DIR = ".railcheck_cache"
@@ -63,17 +64,27 @@ class ResultCache:
     """One repository's cache folder; every method fails soft (a miss), never raising."""
 
     def __init__(self, root: Path) -> None:
-        self.folder = root / CACHE_DIR
+        self.folder = CacheFolder(root / CACHE_DIR)
         self.root = Path(os.path.realpath(root))  # confinement is judged on resolved paths
-        # A .railcheck_cache that is a link or a file (a cloned repository can commit one) would make the
-        # cache write and evict outside its folder: such a repository runs without a cache instead.
-        self.usable = _is_folder_or_absent(self.folder)
+        # Without a private secret, or with a .railcheck_cache that is a link or a file (a cloned repository
+        # can commit one), the repository runs without a cache.
+        self.usable = self.folder.usable
         self._stats: dict[str, list[Any]] = self._load_stats() if self.usable else {}
         self._stamps: dict[str, list[int]] = {}  # the stamp of every file `key` hashed, this run
         self._missing: set[str] = set()  # files `key` found absent
         self.confinement = Confinement(self.root)
         self._root_stamp: list[int] | None = None  # the top level's when `key` ran; its entries are keyed one by one
         self._started = time.time()
+
+    def tracked(self) -> bool:
+        """Whether git tracks the cache folder (asked only when the folder exists: a checkout that holds a
+        tracked one has created it)."""
+        if not os.path.lexists(self.folder.path):
+            return False
+        from railcheck.git import GitCheckout
+
+        checkout = GitCheckout.holding(self.folder.path.parent)
+        return checkout is not None and bool(checkout.run("ls-files", "-z", "--", CACHE_DIR))
 
     # --- keys ----------------------------------------------------------------------------------
 
@@ -214,57 +225,31 @@ class ResultCache:
         """The entry stored under `key`, unless it is damaged or something it depends on has changed."""
         if not self.usable:
             return None
+        text = self.folder.read(f"{key}.json")
+        if text is None:
+            return None
         try:
-            entry = json.loads((self.folder / f"{key}.json").read_text(encoding="utf-8"))
+            entry = json.loads(text)
             return entry if isinstance(entry, dict) and self._still(dict(entry.get("dependencies", {}))) else None
-        except (OSError, ValueError, TypeError, AttributeError, RecursionError):
+        except (ValueError, TypeError, AttributeError, RecursionError):
             return None
 
     def put(self, key: str, value: dict[str, Any], dependencies: dict[str, str] | None = None) -> None:
-        if not self.usable or not _is_folder_or_absent(self.folder):
+        if not self.usable:
             return
-        self._write(f"{key}.json", json.dumps({**value, "dependencies": dependencies or {}}))
-        self._write(_STAT_FILE, json.dumps({"files": self._stats}))
-        self._evict()
-
-    def _evict(self) -> None:
-        try:
-            entries = sorted((path for path in self.folder.iterdir() if path.suffix == ".json" and path.name != _STAT_FILE), key=lambda path: path.stat().st_mtime)
-            for path in entries[:-MAX_ENTRIES]:
-                path.unlink(missing_ok=True)
-        except OSError:
-            pass  # another run may be evicting the same files
-
-    def _write(self, name: str, text: str) -> None:
-        import tempfile  # only when storing: a replayed run never pays for it
-
-        try:
-            self.folder.mkdir(exist_ok=True)
-            ignore = self.folder / ".gitignore"
-            if not ignore.exists():
-                ignore.write_text("# Created by railcheck: its result cache is never committed.\n*\n")
-            handle, temporary = tempfile.mkstemp(dir=self.folder, prefix=".", suffix=".tmp")
-            with os.fdopen(handle, "w", encoding="utf-8") as stream:
-                stream.write(text)
-            os.replace(temporary, self.folder / name)
-        except OSError:
-            pass  # a cache that cannot be written only costs time
+        self.folder.write(f"{key}.json", json.dumps({**value, "dependencies": dependencies or {}}))
+        self.folder.write(_STAT_FILE, json.dumps({"files": self._stats}))
+        self.folder.evict(MAX_ENTRIES, protected=_STAT_FILE)
 
     def _load_stats(self) -> dict[str, list[Any]]:
+        text = self.folder.read(_STAT_FILE)
+        if text is None:
+            return {}
         try:
-            document = json.loads((self.folder / _STAT_FILE).read_text(encoding="utf-8"))
+            document = json.loads(text)
             return {path: entry for path, entry in dict(document["files"]).items() if isinstance(entry, list) and len(entry) == 5}
-        except (OSError, ValueError, KeyError, TypeError, AttributeError, RecursionError):
+        except (ValueError, KeyError, TypeError, AttributeError, RecursionError):
             return {}  # no trustworthy record: hash everything
-
-
-def _is_folder_or_absent(path: Path) -> bool:
-    try:
-        return stat.S_ISDIR(os.lstat(path).st_mode)
-    except FileNotFoundError:
-        return True
-    except (OSError, ValueError):
-        return False
 
 
 def _stamp(status: os.stat_result) -> list[int]:
@@ -314,7 +299,7 @@ def tree_files(root: Path, folders: Iterable[str], skipped: frozenset[str], conf
         try:
             with os.scandir(f"{root}/{prefix}") as listing:
                 entries = list(listing)
-        except OSError:
+        except (OSError, ValueError):  # ValueError: a configured root with a NUL character
             continue
         for entry in entries:
             path = prefix + entry.name

@@ -32,11 +32,12 @@ class FileProblem:
     help: str | None = None
 
 
-def read_regular_file(path: str | Path, limit: int = MAX_FILE_BYTES) -> bytes | None:
-    """The bytes of `path` when it is a regular file of at most `limit` bytes, opened without following a
-    link and without blocking (a pipe never makes the run wait); None for anything else."""
+def read_regular_file(path: str | Path, limit: int = MAX_FILE_BYTES, dir_fd: int | None = None) -> bytes | None:
+    """The bytes of `path` (relative to the open folder `dir_fd`, when given) when it is a regular file of
+    at most `limit` bytes, opened without following a link and without blocking (a pipe never makes the run
+    wait); None for anything else."""
     try:
-        descriptor = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+        descriptor = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0), dir_fd=dir_fd)
     except (OSError, ValueError):  # ValueError: a NUL character in the path
         return None
     try:

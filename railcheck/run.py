@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any
 
@@ -244,6 +244,9 @@ def _cached_check(root: Path, config: Config, targets: list[PurePosixPath], rule
     from railcheck.project import SKIPPED_DIRS, discover, files_read_beyond_targets
 
     cache = ResultCache(root)
+    if cache.tracked():
+        found = _check(root, config, targets, rules, registry, complete)
+        return replace(found, diagnostics=tuple(sorted((*found.diagnostics, _tracked_cache()), key=Diagnostic.sort_key)))
     # The services a check of the targets loads decide what it can read: discover them first (the check
     # reuses the plan), so a file outside every service or a folder inside one keys what it really checks.
     plan = discover(root, config, targets)
@@ -265,9 +268,20 @@ def _cached_check(root: Path, config: Config, targets: list[PurePosixPath], rule
     return findings
 
 
+def _tracked_cache() -> Diagnostic:
+    from railcheck.cache import CACHE_DIR
+    from railcheck.codes import ENGINE_CODES, ENGINE_SEVERITY
+
+    return Diagnostic(
+        code="RC008", name=ENGINE_CODES["RC008"][0], severity=Severity(ENGINE_SEVERITY["RC008"]), path=PurePosixPath(CACHE_DIR), span=None,
+        message=f"`{CACHE_DIR}` is tracked by git: railcheck does not use a result cache that comes with the repository",
+        help=f"Untrack it with `git rm -r --cached {CACHE_DIR}` and commit; until then every run checks everything again.",
+    )
+
+
 def _check_and_fix(root: Path, config: Config, targets: list[PurePosixPath], rules: list[Rule], registry: Registry, settings: CheckSettings, complete: bool) -> tuple[Findings, FixResult]:
     from railcheck.engine import check
-    from railcheck.fixes import settle, write_atomically
+    from railcheck.fixes import remove_stale_staging, settle, write_atomically
     from railcheck.project import load_project
 
     project = load_project(root, config, targets)
@@ -281,6 +295,9 @@ def _check_and_fix(root: Path, config: Config, targets: list[PurePosixPath], rul
     minimum = Applicability.UNSAFE if settings.unsafe_fixes else Applicability.SAFE
     outcome = settle(dict(project.texts), lint, minimum)
     fixing = FixResult(problems=outcome.problems)
+    if not settings.diff:
+        # What a fix run killed between staging and renaming left beside the files it was fixing.
+        remove_stale_staging(root, {path.parent for path in project.texts})
     if settings.diff:
         fixing.diff = unified_diff(project.texts, outcome.texts, _display_prefix(root))
     elif outcome.texts:
