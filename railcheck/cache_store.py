@@ -105,6 +105,20 @@ class CacheFolder:
         finally:
             os.close(folder)
 
+    def names(self, prefix: str) -> list[str]:
+        """The names of the files starting with `prefix`, the most recently written first."""
+        folder = self._open(create=False)
+        if folder is None:
+            return []
+        try:
+            with os.scandir(folder) as listing:
+                found = [(entry.stat(follow_symlinks=False).st_mtime_ns, entry.name) for entry in listing if entry.name.startswith(prefix)]
+        except OSError:
+            return []
+        finally:
+            os.close(folder)
+        return [name for _, name in sorted(found, reverse=True)]
+
     def evict(self, keep: int, protected: str) -> None:
         """Remove all but the `keep` most recently written entries (`*.json` other than `protected`)."""
         folder = self._open(create=False)

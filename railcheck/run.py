@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any
@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from railcheck.project import Plan, Project
     from railcheck.registry import Registry
     from railcheck.report import RuleInfo
+    from railcheck.repository import Stamp
     from railcheck.rule import Rule
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
@@ -95,8 +96,8 @@ class Findings:
     services: int
     suppressions: tuple[tuple[str, int, str | None], ...] = ()
     internal_errors: int = 0
-    # What the check looked at in the repository (Repository.observed); for the cache, never stored.
-    observed: frozenset[str] = frozenset()
+    # What the check looked at in the repository, with stamps (Repository.observed); for the cache, never stored.
+    observed: Mapping[str, Stamp | None] = field(default_factory=dict)
 
     @property
     def suppressed(self) -> int:
@@ -213,6 +214,7 @@ class FixResult:
 
 def _check(root: Path, config: Config, targets: list[PurePosixPath], rules: list[Rule], registry: Registry, complete: bool, plan: Plan | None = None) -> Findings:
     from railcheck import parallel
+    from railcheck.repository import merge_observed
     from railcheck.engine import check
     from railcheck.project import discover, load_project
 
@@ -234,25 +236,24 @@ def _check(root: Path, config: Config, targets: list[PurePosixPath], rules: list
         merged.services,
         tuple((code, count, reason) for (code, reason), count in sorted(suppressed.items(), key=lambda pair: (pair[0][0], pair[0][1] or ""))),
         merged.internal_errors + wide.internal_errors,
-        merged.observed | layout.observed,
+        merge_observed((merged.observed, layout.observed)),
     )
 
 
 def _cached_check(root: Path, config: Config, targets: list[PurePosixPath], rules: list[Rule], registry: Registry, settings: CheckSettings, complete: bool) -> Findings:
     """`_check`, replayed from .railcheck_cache/ when nothing that could change the findings has changed."""
-    from railcheck.cache import ResultCache, inputs
-    from railcheck.project import SKIPPED_DIRS, discover, files_read_beyond_targets
+    from railcheck.cache import ResultCache
+    from railcheck.project import discover
 
     cache = ResultCache(root)
     if cache.tracked():
         found = _check(root, config, targets, rules, registry, complete)
         return replace(found, diagnostics=tuple(sorted((*found.diagnostics, _tracked_cache()), key=Diagnostic.sort_key)))
-    # The services a check of the targets loads decide what it can read: discover them first (the check
-    # reuses the plan), so a file outside every service or a folder inside one keys what it really checks.
+    # Discovery runs on every run anyway (the check reuses the plan): the services it finds are part of the
+    # key, and what the check then reads is recorded with the entry.
     plan = discover(root, config, targets)
-    files, walked = inputs(root, targets, plan.roots(), files_read_beyond_targets(config), SKIPPED_DIRS, cache.confinement)
     options = {"targets": [str(target) for target in targets], "select": settings.select, "extend": settings.extend_select, "ignore": settings.ignore}
-    key = cache.key(files, options, config.text)
+    key = cache.key(plan, options, config.text)
     stored = cache.get(key)
     if stored is not None:
         try:
@@ -260,9 +261,9 @@ def _cached_check(root: Path, config: Config, targets: list[PurePosixPath], rule
         except Exception:  # noqa: BLE001 - written by another version or damaged (by hand, say): check again
             pass
     findings = _check(root, config, targets, rules, registry, complete, plan)
-    # A crash is never worth replaying, and findings for files edited during the run belong to no key.
-    if not findings.internal_errors and not cache.changed_since_key(files):
-        dependencies = cache.dependencies(findings.observed, files, walked)
+    # A crash is never worth replaying, and findings for files edited during the run belong to no state.
+    if not findings.internal_errors:
+        dependencies = cache.dependencies(findings.observed)
         if dependencies is not None:
             cache.put(key, findings.encode(), dependencies)
     return findings
