@@ -73,7 +73,12 @@ class ResultCache:
         # Without a private secret, or with a .railcheck_cache that is a link or a file (a cloned repository
         # can commit one), the repository runs without a cache.
         self.usable = self.folder.usable
-        self._stats: dict[str, list[Any]] = self._load_stats() if self.usable else {}
+        self._stats: dict[str, list[Any]] = {}
+        # The stamp of the git index when git last said the cache folder is not tracked: until the index
+        # changes, the answer cannot change, and git is not asked again (a process costs a warm run 5%).
+        self._untracked_at: list[int] | None = None
+        if self.usable:
+            self._load_stats()
         self.confinement = Confinement(self.root)
         self._started = time.time()
 
@@ -85,7 +90,19 @@ class ResultCache:
         from railcheck.git import GitCheckout
 
         checkout = GitCheckout.holding(self.folder.path.parent)
-        return checkout is not None and bool(checkout.run("ls-files", "-z", "--", CACHE_DIR))
+        if checkout is None:
+            return False
+        try:  # a linked worktree's `.git` is a file naming its git folder elsewhere: asked every time
+            index = list(stamp_of(os.stat(f"{checkout.git_dir}/index"))) if os.path.isdir(checkout.git_dir) else None
+        except OSError:
+            index = None
+        if index is not None and index == self._untracked_at:
+            return False
+        tracked = bool(checkout.run("ls-files", "-z", "--", CACHE_DIR))
+        if not tracked and index is not None and self.usable:
+            self._untracked_at = index
+            self.folder.write(_STAT_FILE, json.dumps({"files": self._stats, "untracked_at": index}))
+        return tracked
 
     # --- keys ---------------------------------------------------------------------------------
 
@@ -230,18 +247,20 @@ class ResultCache:
         # One entry per key and state of what the check read: switching back to a branch replays its entry.
         state = hashlib.sha256(json.dumps(dependencies, sort_keys=True).encode()).hexdigest()[:16]
         self.folder.write(f"{key}-{state}.json", json.dumps({**value, "dependencies": dependencies}))
-        self.folder.write(_STAT_FILE, json.dumps({"files": self._stats}))
+        self.folder.write(_STAT_FILE, json.dumps({"files": self._stats, "untracked_at": self._untracked_at}))
         self.folder.evict(MAX_ENTRIES, protected=_STAT_FILE)
 
-    def _load_stats(self) -> dict[str, list[Any]]:
+    def _load_stats(self) -> None:
         text = self.folder.read(_STAT_FILE)
         if text is None:
-            return {}
+            return
         try:
             document = json.loads(text)
-            return {path: entry for path, entry in dict(document["files"]).items() if isinstance(entry, list) and len(entry) == 5}
+            self._stats = {path: entry for path, entry in dict(document["files"]).items() if isinstance(entry, list) and len(entry) == 5}
+            untracked_at = document.get("untracked_at")
+            self._untracked_at = untracked_at if isinstance(untracked_at, list) else None
         except (ValueError, KeyError, TypeError, AttributeError, RecursionError):
-            return {}  # no trustworthy record: hash everything
+            self._stats = {}  # no trustworthy record: hash everything
 
 
 def _stamp(status: os.stat_result) -> list[int]:
