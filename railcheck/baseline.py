@@ -63,15 +63,32 @@ def write(path: Path, diagnostics: Iterable[Diagnostic], texts: dict[PurePosixPa
     return len(entries)
 
 
-def read(path: Path) -> list[Entry]:
+MAX_BASELINE_BYTES = 64 * 1024 * 1024
+
+
+def read(path: Path, root: Path) -> list[Entry]:
+    """The entries of the baseline at `path`. The file may sit in the checked repository (`root`), where a
+    pull request controls it: a link from there out of the repository, a pipe, a device or an oversized
+    file is refused, never read."""
+    import os
+
+    from railcheck.repository import read_regular_file
+
+    absolute, resolved = os.path.abspath(path), os.path.realpath(path)
+    inside = Path(os.path.realpath(root))
+    if Path(absolute).is_relative_to(root) and not Path(resolved).is_relative_to(inside):
+        raise BaselineError(f"{path} is a symbolic link out of the repository; railcheck does not follow it")
+    if not os.path.exists(resolved):
+        raise BaselineError(f"cannot read baseline {path}: no such file")
+    data = read_regular_file(resolved, MAX_BASELINE_BYTES)
+    if data is None:
+        raise BaselineError(f"cannot read baseline {path}: not a regular file of at most {MAX_BASELINE_BYTES // 1024 // 1024} MiB")
     try:
-        document = json.loads(path.read_text(encoding="utf-8"))
+        document = json.loads(data.decode("utf-8"))
         if document.get("version") != FORMAT_VERSION:
             raise BaselineError(f"{path}: baseline version {document.get('version')!r} is not {FORMAT_VERSION}; write it again with --write-baseline")
         return [Entry(item["code"], item["path"], item["fingerprint"], item.get("message", "")) for item in document["findings"]]
-    except OSError as error:
-        raise BaselineError(f"cannot read baseline {path}: {error.strerror or error}") from error
-    except (ValueError, KeyError, TypeError, AttributeError) as error:
+    except (ValueError, KeyError, TypeError, AttributeError, RecursionError) as error:
         raise BaselineError(f"{path} is not a railcheck baseline: {error}") from error
 
 

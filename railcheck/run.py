@@ -167,7 +167,7 @@ def check_repository(root: Path, targets: list[PurePosixPath], registry: Registr
         from railcheck import baseline
 
         location = PurePosixPath(Path(os.path.relpath(os.path.abspath(settings.baseline), root)).as_posix())
-        kept, absorbed = baseline.apply(baseline.read(settings.baseline), diagnostics, findings.texts, location)
+        kept, absorbed = baseline.apply(baseline.read(settings.baseline, root), diagnostics, findings.texts, location)
         diagnostics = tuple(sorted(kept, key=Diagnostic.sort_key))
     changed = None
     if settings.base_ref:

@@ -225,6 +225,22 @@ def test_special_files_in_the_cache_folder_are_never_read(tmp_path: Path, specia
     assert run_bounded("check", str(repo), "--output-format", "json").stdout == expected
 
 
+@pytest.mark.parametrize("special", ["zero", "fifo", "outside"])
+def test_a_baseline_in_the_repository_is_read_like_any_of_its_files(tmp_path: Path, special: str) -> None:
+    repo = checkout(tmp_path, {"railcheck.toml": "", "svc/railpack.json": RAILPACK})
+    baseline = repo / "railcheck-baseline.json"
+    if special == "zero":
+        baseline.symlink_to("/dev/zero")
+    elif special == "fifo":
+        os.mkfifo(baseline)
+    else:
+        (tmp_path / "secret.json").write_text('{"version": 1, "tool": "railcheck", "findings": []}\n')
+        baseline.symlink_to(tmp_path / "secret.json")
+    result = run_bounded("check", str(repo), "--baseline", str(baseline))
+    assert result.returncode == 2, result.stderr
+    assert "baseline" in result.stderr
+
+
 # --- 5. configuration files are confined like any other file ---------------------------------------------
 
 
