@@ -20,6 +20,7 @@ def explain(service: Service, project: Project) -> str:
     lines = [f"service {service.name}", f"  root directory: {service.display_root()} ({service.root_source})"]
     for sign in root_evidence(service, project):
         lines.append(f"    ! {sign}")
+    lines += _iac_settings(service, project)
     if found.provider is not None:
         lines.append(f"  provider: {found.provider.value} ({found.provider.origin.label})")
     else:
@@ -39,5 +40,25 @@ def explain(service: Service, project: Project) -> str:
     others = [command for command in found.commands if command.kind != "start"]
     if others:
         lines.append("  other commands:")
-        lines += [f"    {command.kind:<10} {command.text}  [{command.origin.label}]" for command in others]
+        lines += [f"    {command.kind:<10} {command.text}  [{_where(command.origin.label, command)}]" for command in others]
     return "\n".join(lines) + "\n"
+
+
+def _iac_settings(service: Service, project: Project) -> list[str]:
+    """Each setting the IaC file gives the service, with the line it is written on (and the literal's line
+    when it comes through a name)."""
+    document, call = project.iac, service.iac
+    if document is None or call is None:
+        return []
+    line = document.lines.span(call.call_start, call.call_end).start.line
+    lines = [f"  declared by service(\"{call.name}\") at {document.path}:{line}:"]
+    if "root" not in call.settings:
+        lines.append(f"    {'root':<18} not set: the repository root")
+    for key, value in call.settings.items():
+        at = document.lines.span(value.start, value.end).start.line
+        where = f"{document.path}:{at}"
+        if value.origin is not None:
+            where += f", written at line {document.lines.span(*value.origin).start.line}"
+        shown = repr(value.value) if value.reason is None else f"not known: {value.reason}"
+        lines.append(f"    {key:<18} {shown[:80]}  ({where})")
+    return lines
