@@ -229,7 +229,7 @@ class ResultCache:
         there is none, or it is damaged."""
         if not self.usable:
             return None
-        for name in self.folder.names(f"{key}-"):
+        for name in self.folder.names(f"{key}-", MAX_ENTRIES):
             text = self.folder.read(name)
             if text is None:
                 continue

@@ -94,8 +94,10 @@ class CacheFolder:
             return None
 
     def write(self, name: str, text: str) -> None:
+        if self._secret is None:
+            return
         folder = self._open(create=True)
-        if folder is None or self._secret is None:
+        if folder is None:
             return
         try:
             if not _exists(folder, IGNORE_FILE):  # whatever stands there (even a link) is left alone
@@ -105,8 +107,8 @@ class CacheFolder:
         finally:
             os.close(folder)
 
-    def names(self, prefix: str) -> list[str]:
-        """The names of the files starting with `prefix`, the most recently written first."""
+    def names(self, prefix: str, limit: int) -> list[str]:
+        """The names of the (at most `limit`) files starting with `prefix`, the most recently written first."""
         folder = self._open(create=False)
         if folder is None:
             return []
@@ -117,7 +119,8 @@ class CacheFolder:
             return []
         finally:
             os.close(folder)
-        return [name for _, name in sorted(found, reverse=True)]
+        # No more than a full folder's worth: names beyond that were not written by railcheck's eviction.
+        return [name for _, name in sorted(found, reverse=True)][:limit]
 
     def evict(self, keep: int, protected: str) -> None:
         """Remove all but the `keep` most recently written entries (`*.json` other than `protected`)."""

@@ -23,7 +23,7 @@ from railcheck.types import Applicability, Diagnostic, Edit, Fix, Severity
 MAX_ROUNDS = 10
 STAGING_SUFFIX = ".railcheck-tmp"
 # What `write_atomically` names a staged file: `.<target name>.<8 characters from mkstemp>.railcheck-tmp`.
-_STAGING_NAME = re.compile(r"\.(?P<target>.+)\.[a-z0-9_]{8}\.railcheck-tmp")
+_STAGING_NAME = re.compile(r"\..+\.[a-z0-9_]{8}\.railcheck-tmp")
 # A staged file lives for the fraction of a second between staging and renaming; one this old was left by
 # a fix run that was killed, never by one still running.
 STALE_STAGING_SECONDS = 15 * 60
@@ -171,7 +171,8 @@ def write_atomically(root: Path, originals: dict[PurePosixPath, str], texts: dic
 
 def remove_stale_staging(root: Path, folders: Iterable[PurePosixPath]) -> None:
     """Remove the staged files a killed fix run left in `folders` (repo-relative): only regular files with
-    the name `write_atomically` gives them, beside the file they were for, and older than any live run's."""
+    the name `write_atomically` gives them, older than any live run's (the file they were for may not
+    exist: a fix can create a file)."""
     root = root.resolve()
     oldest = time.time() - STALE_STAGING_SECONDS
     for folder in folders:
@@ -181,8 +182,7 @@ def remove_stale_staging(root: Path, folders: Iterable[PurePosixPath]) -> None:
         try:
             with os.scandir(absolute) as entries:
                 for entry in entries:
-                    match = _STAGING_NAME.fullmatch(entry.name)
-                    if match and entry.is_file(follow_symlinks=False) and entry.stat(follow_symlinks=False).st_mtime < oldest and os.path.lexists(absolute / match["target"]):
+                    if _STAGING_NAME.fullmatch(entry.name) and entry.is_file(follow_symlinks=False) and entry.stat(follow_symlinks=False).st_mtime < oldest:
                         os.unlink(entry.path)
         except OSError:
             continue  # unreadable folder, or another run removed it first: nothing is lost

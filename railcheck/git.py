@@ -2,10 +2,10 @@
 
 A pull request controls every file below the work tree, and any folder holding `HEAD`, `objects/`,
 `refs/` and `config` is a bare repository to git: run there, git would obey that `config`
-(`core.fsmonitor`, `diff.external`, textconv drivers all run commands). So the repository is the nearest `.git` entry above
-the checked folder (a name git never checks out, so no pull request can plant one), every command names
-that git folder and work tree explicitly, bare repositories are ignored, the command-running settings are
-switched off, and the environment carries no `GIT_*` variable of the caller.
+(`core.fsmonitor`, `diff.external` and textconv drivers all run commands). So the repository is the
+nearest `.git` entry above the checked folder (a name git never checks out, so no pull request can plant
+one), every command names that git folder and work tree explicitly, bare repositories are ignored, the
+command-running settings are switched off, and the environment carries no `GIT_*` variable of the caller.
 Any failure is None: every use of git in railcheck is optional.
 """
 
@@ -58,6 +58,7 @@ class GitCheckout:
     def holding(cls, folder: Path) -> GitCheckout | None:
         """The checkout whose work tree holds `folder`: the nearest `.git` folder or file above it (what git
         itself looks for first, but found here without git's discovery, which would stop at a bare layout)."""
+        folder = Path(os.path.abspath(folder))
         for candidate in (folder, *folder.parents):
             if os.path.lexists(candidate / ".git"):
                 return cls(str(candidate / ".git"), str(candidate), folder)

@@ -1,7 +1,7 @@
 """Which lines a change touched, from git: used to put annotations on changed lines first in CI.
 
-Runs `git merge-base` and `git diff` on the checkout (railcheck.git says how, safely); never fetches. Any failure means "unknown" (None),
-never an error: ordering annotations is a nicety.
+Runs `git merge-base` and `git diff` on the checkout (railcheck.git says how, safely); never fetches. Any
+failure means "unknown" (None), never an error: ordering annotations is a nicety.
 """
 
 from __future__ import annotations

@@ -296,12 +296,12 @@ def _check_and_fix(root: Path, config: Config, targets: list[PurePosixPath], rul
     minimum = Applicability.UNSAFE if settings.unsafe_fixes else Applicability.SAFE
     outcome = settle(dict(project.texts), lint, minimum)
     fixing = FixResult(problems=outcome.problems)
-    if not settings.diff:
-        # What a fix run killed between staging and renaming left beside the files it was fixing.
-        remove_stale_staging(root, {path.parent for path in project.texts})
     if settings.diff:
         fixing.diff = unified_diff(project.texts, outcome.texts, _display_prefix(root))
-    elif outcome.texts:
+        return Findings.of(project, result, outcome.problems), fixing
+    # What a fix run killed between staging and renaming left beside the files it was fixing.
+    remove_stale_staging(root, {path.parent for path in (*project.texts, *outcome.texts)})
+    if outcome.texts:
         write_atomically(root, dict(project.texts), outcome.texts)
         fixing.applied, fixing.log = outcome.applied, outcome.log
         project = load_project(root, config, targets)

@@ -298,15 +298,16 @@ def test_stale_staging_files_of_a_killed_fix_are_removed(tmp_path: Path) -> None
     repo = checkout(tmp_path, {"railcheck.toml": "", "svc/railway.json": '{"build": {"builder": "nixpacks"}}\n'})
     service = repo / "svc"
     stale, fresh = service / ".railway.json.k2j4h5l6.railcheck-tmp", service / ".railway.json.a1b2c3d4.railcheck-tmp"
+    for_a_new_file = service / ".railpack.json.zz_9y8x7.railcheck-tmp"  # a fix that was creating railpack.json
     unrelated = service / "notes.railcheck-tmp"
-    for path in (stale, fresh, unrelated):
+    for path in (stale, fresh, for_a_new_file, unrelated):
         path.write_text("half")
     hour_ago = os.stat(stale).st_mtime - 3600
-    os.utime(stale, (hour_ago, hour_ago))
-    os.utime(unrelated, (hour_ago, hour_ago))
+    for path in (stale, for_a_new_file, unrelated):
+        os.utime(path, (hour_ago, hour_ago))
     result = invoke("check", str(repo), "--fix")
     assert result.exit_code in (0, 1), result.output
-    assert not stale.exists()
+    assert not stale.exists() and not for_a_new_file.exists()
     assert fresh.exists()  # may belong to a fix running right now
     assert unrelated.exists()  # not a name railcheck gives its staging files
 
