@@ -150,7 +150,11 @@ def check_repository(root: Path, targets: list[PurePosixPath], registry: Registr
     elif settings.cache and settings.baseline is None and settings.write_baseline is None:
         findings = _cached_check(root, config, targets, rules, registry, settings, complete)
     else:
+        from railcheck.cache import cache_folder_tracked
+
         findings = _check(root, config, targets, rules, registry, complete)
+        if cache_folder_tracked(root)[0]:  # said with the cache off too: a check's findings never depend on it
+            findings = _with_tracked_cache(findings)
     # Engine codes are not rules, but `--ignore RC006` (or `ignore = ["RC006"]`) still silences them.
     from railcheck.codes import engine_codes_matching
 
@@ -247,8 +251,7 @@ def _cached_check(root: Path, config: Config, targets: list[PurePosixPath], rule
 
     cache = ResultCache(root)
     if cache.tracked():
-        found = _check(root, config, targets, rules, registry, complete)
-        return replace(found, diagnostics=tuple(sorted((*found.diagnostics, _tracked_cache()), key=Diagnostic.sort_key)))
+        return _with_tracked_cache(_check(root, config, targets, rules, registry, complete))
     # Discovery runs on every run anyway (the check reuses the plan): the services it finds are part of the
     # key, and what the check then reads is recorded with the entry.
     plan = discover(root, config, targets)
@@ -269,15 +272,17 @@ def _cached_check(root: Path, config: Config, targets: list[PurePosixPath], rule
     return findings
 
 
-def _tracked_cache() -> Diagnostic:
+def _with_tracked_cache(findings: Findings) -> Findings:
+    """`findings` and RC008: the repository's `.railcheck_cache` is tracked by git."""
     from railcheck.cache import CACHE_DIR
     from railcheck.codes import ENGINE_CODES, ENGINE_SEVERITY
 
-    return Diagnostic(
+    finding = Diagnostic(
         code="RC008", name=ENGINE_CODES["RC008"][0], severity=Severity(ENGINE_SEVERITY["RC008"]), path=PurePosixPath(CACHE_DIR), span=None,
         message=f"`{CACHE_DIR}` is tracked by git: railcheck does not use a result cache that comes with the repository",
         help=f"Untrack it with `git rm -r --cached {CACHE_DIR}` and commit; until then every run checks everything again.",
     )
+    return replace(findings, diagnostics=tuple(sorted((*findings.diagnostics, finding), key=Diagnostic.sort_key)))
 
 
 def _check_and_fix(root: Path, config: Config, targets: list[PurePosixPath], rules: list[Rule], registry: Registry, settings: CheckSettings, complete: bool) -> tuple[Findings, FixResult]:

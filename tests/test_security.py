@@ -170,6 +170,7 @@ def test_a_tracked_cache_folder_is_refused_with_a_finding(tmp_path: Path) -> Non
         ("RC008", ".railcheck_cache", "`.railcheck_cache` is tracked by git: railcheck does not use a result cache that comes with the repository"),
     ]
     assert json_findings(str(repo)) == found  # and it stays refused (never replayed from the folder)
+    assert json_findings(str(repo), "--no-cache") == found  # the same findings with the cache off
 
 
 # --- 3. nothing is written outside the repository, or through a link --------------------------------------
