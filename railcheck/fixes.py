@@ -197,9 +197,15 @@ def _check_target(root: Path, path: PurePosixPath, target: Path, original: str |
         if target.exists():
             raise FixWriteError(f"{path}: was created by someone else during the run; not overwritten")
         return
+    from railcheck.repository import read_regular_file
+
+    # Without following a link or waiting on a pipe that replaced the file meanwhile, and size-limited.
+    data = read_regular_file(target)
+    if data is None:
+        raise FixWriteError(f"{path}: cannot be re-read before writing (no longer a regular file of at most 2 MiB)")
     try:
-        current = target.read_bytes().decode("utf-8")
-    except (OSError, UnicodeDecodeError) as error:
+        current = data.decode("utf-8")
+    except UnicodeDecodeError as error:
         raise FixWriteError(f"{path}: cannot be re-read before writing ({error})") from error
     if current != original:
         raise FixWriteError(f"{path}: changed on disk during the run; not overwritten")

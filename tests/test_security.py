@@ -242,6 +242,30 @@ def test_a_baseline_in_the_repository_is_read_like_any_of_its_files(tmp_path: Pa
     assert "baseline" in result.stderr
 
 
+_SWAP_FOR_A_PIPE = """
+import os, sys
+import railcheck.fixes as fixes
+settle = fixes.settle
+def settle_then_swap(texts, *rest, **options):
+    outcome = settle(texts, *rest, **options)
+    for path in outcome.texts:  # someone replaces the file with a pipe between reading and writing
+        os.unlink(path)
+        os.mkfifo(path)
+    return outcome
+fixes.settle = settle_then_swap
+from railcheck.cli import main
+main(sys.argv[1:])
+"""
+
+
+def test_a_fix_target_swapped_for_a_pipe_is_not_waited_on(tmp_path: Path) -> None:
+    repo = checkout(tmp_path, {"railcheck.toml": "", "svc/railway.json": '{"build": {"builder": "nixpacks"}}\n'})
+    command = [sys.executable, "-c", _SWAP_FOR_A_PIPE, "check", ".", "--fix"]
+    result = subprocess.run(command, capture_output=True, text=True, timeout=30, cwd=repo, check=False)
+    assert result.returncode == 2, result.stderr
+    assert "cannot be re-read before writing" in result.stderr
+
+
 # --- 5. configuration files are confined like any other file ---------------------------------------------
 
 
