@@ -68,13 +68,15 @@ def certain_provider(service: Service, project: Project) -> str | None:
 
 def field(container: dict[str, Any], name: str) -> Any:
     """`container[name]` as Go's decoder reads it: the exact key, else the last key equal ignoring case."""
+    key = field_key(container, name)
+    return container[key] if key is not None else None
+
+
+def field_key(container: dict[str, Any], name: str) -> str | None:
+    """The key of `container` that Go's decoder reads as `name`, if any."""
     if name in container:
-        return container[name]
-    found = None
-    for key, value in container.items():
-        if key.casefold() == name:
-            found = value
-    return found
+        return name
+    return next((key for key in reversed(list(container)) if key.casefold() == name), None)
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,8 +121,7 @@ def read_layer(pointer: str, value: Any) -> Layer:
         return Layer(pointer, "spread")
     step, image, local = field(value, "step"), field(value, "image"), field(value, "local")
     if isinstance(step, str) and step:
-        key = next(key for key in reversed(list(value)) if key.casefold() == "step") if "step" not in value else "step"
-        return Layer(pointer, "step", step, join_pointer(pointer, key), includes)
+        return Layer(pointer, "step", step, join_pointer(pointer, field_key(value, "step") or "step"), includes)
     if isinstance(image, str) and image:
         return Layer(pointer, "image", image, includes=includes)
     if local is True:
@@ -197,7 +198,7 @@ def certainly_kept_steps(config: Any) -> set[str]:
     """
     steps = configured_steps(config)
     keeps_generated = keeps_generated_deploy(config)
-    kept = {layer.source for layer in deploy_layers(config) if layer.kind == "step" and layer.source in steps}
+    kept = {layer.source for layer in deploy_layers(config) if layer.source is not None and layer.kind == "step" and layer.source in steps}
     for name, (_, step) in steps.items():
         outputs = field(step, "deployOutputs")
         if (isinstance(outputs, list) and outputs) or (keeps_generated and outputs is None):
@@ -209,7 +210,7 @@ def certainly_kept_steps(config: Any) -> set[str]:
             if layer.kind == "step" and layer.source in steps and layer.source not in kept:
                 kept.add(layer.source)
                 pending.append(layer.source)
-    return {name for name in kept if name is not None}
+    return kept
 
 
 def step_outputs(step: dict[str, Any]) -> tuple[str, ...]:
