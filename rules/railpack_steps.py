@@ -15,6 +15,7 @@ from typing import Any
 
 from railcheck import Diagnostic, Fix, FixAvailability, Invalid, Project, Service, ServiceRule, Severity, Valid
 from railcheck.edits import encode_value, prepend_to_list, replace_value, set_member
+from railcheck.generated import replaced_by_lists
 from railcheck.plan import (
     ALWAYS_POSSIBLE_STEPS, EVERY_GENERATED_STEP, SPREAD, Layer, after_first, certain_provider, certainly_kept_steps, configured_steps,
     deploy_layers, field, first_input, layers, possible_generated_steps, step_outputs,
@@ -407,16 +408,18 @@ class ReferenceVariableInRailpack(RailpackStepRule):
             )
 
 
-class ListReplacesGenerated(RailpackStepRule):
+class ListReplacesGenerated(ServiceRule):
     """
     ## What it does
-    Reports lists without `"..."` that replace what Railpack generates: `steps.install.commands`,
-    `deploy.inputs` and `deploy.aptPackages`. (Replacing a `build` step's commands is usually intended,
-    so it is not reported.)
+    Reports lists without `"..."` that replace what Railpack generates for the service:
+    `steps.install.commands` and `deploy.inputs`, and `deploy.aptPackages` when Railpack is known to add
+    runtime packages (for a Python service: `libpq5` for psycopg, `ffmpeg` for pydub, ...). Nothing is
+    reported when Railpack would generate nothing there, such as install commands for a Python service
+    without requirements. (Replacing a `build` step's commands is usually intended, so it is not reported.)
 
     ## Why is this bad?
     A list without the spread marker `"..."` replaces Railpack's list instead of extending it. For a
-    Python service that silently drops `python -m venv /app/.venv` and the generated
+    Python service with requirements that silently drops `python -m venv /app/.venv` and the generated
     `pip install -r requirements.txt`, the `/app/.venv` layer of the image, or the `libpq5` package that
     psycopg needs at run time. `[]` drops everything.
 
@@ -433,6 +436,7 @@ class ListReplacesGenerated(RailpackStepRule):
 
     code = "RP108"
     name = "list-replaces-generated"
+    _POINTERS = ("/steps/install/commands", "/deploy/inputs", "/deploy/aptPackages")
     summary = "A list without \"...\" replaces what Railpack generates"
     default_severity = Severity.WARNING
     fix = FixAvailability.ALWAYS
@@ -445,29 +449,38 @@ class ListReplacesGenerated(RailpackStepRule):
             fixed={"railpack.json": '{"steps": {"install": {"commands": ["...", "pip install gunicorn"]}}}'},
             unsafe_fixes=True,
         ),
+        # A Python service without requirements: Railpack generates no install commands, so none are lost.
+        Valid({"railpack.json": '{"steps": {"install": {"commands": ["pip install gunicorn"]}}}', "main.py": "print(1)\n"}),
+        # Without psycopg or another known dependency Railpack adds no runtime packages to replace.
+        Valid({"railpack.json": '{"deploy": {"aptPackages": ["ffmpeg"]}}', "requirements.txt": "flask\n"}),
         Invalid(
-            {"railpack.json": '{"deploy": {"aptPackages": []}}'},
+            {"railpack.json": '{"deploy": {"aptPackages": []}}', "requirements.txt": "psycopg2==2.9.9\n"},
             expect=[("RP108", "railpack.json", 1, 28)],
             fixed={"railpack.json": '{"deploy": {"aptPackages": ["..."]}}'},
             unsafe_fixes=True,
         ),
     )
 
-    def check_railpack(self, service: Service, document: Document, config: dict[str, Any]) -> Iterator[Diagnostic]:
-        candidates = []
-        if isinstance(config.get("steps"), dict) and isinstance(config["steps"].get("install"), dict):
-            candidates.append(("/steps/install/commands", "the install commands Railpack generates (creating `/app/.venv` and installing the dependencies)"))
-        candidates += [
-            ("/deploy/inputs", "the layers Railpack puts in the image (the app, `/app/.venv`, the runtime)"),
-            ("/deploy/aptPackages", "the runtime packages Railpack adds (e.g. `libpq5` for psycopg)"),
-        ]
-        for pointer, what in candidates:
-            items = document.get(pointer)
-            if not isinstance(items, list) or SPREAD in items:
-                continue
+    def check(self, service: Service, project: Project) -> Iterator[Diagnostic]:
+        loaded = _railpack(service)
+        if loaded is None:
+            return
+        document, config = loaded
+        lists = [(pointer, items) for pointer in self._POINTERS if isinstance(items := document.get(pointer), list) and SPREAD not in items]
+        if not lists:
+            return
+        replaced = replaced_by_lists(service, project)
+        what = {"/steps/install/commands": replaced.install_commands, "/deploy/inputs": replaced.deploy_inputs, "/deploy/aptPackages": replaced.runtime_packages}
+        for pointer, items in lists:
+            if what[pointer] is None:
+                continue  # Railpack generates nothing there for this service, so nothing is lost
+            if pointer == "/deploy/aptPackages":
+                dropped = f"the runtime packages Railpack adds for this service: {what[pointer]}"
+            else:
+                dropped = str(what[pointer])
             yield self.diagnostic(
                 document, document.value_span(pointer),
-                f"`{dotted(pointer)}` has no \"...\", so it replaces {what}" + (" with nothing" if not items else ""),
+                f"`{dotted(pointer)}` has no \"...\", so it replaces {dropped}" + (" with nothing" if not items else ""),
                 service=service.name,
                 help='Add "..." where the generated entries should go, e.g. `["...", <yours>]`.',
                 fix=Fix.unsafe('Insert "..." first', prepend_to_list(document, pointer, SPREAD)),
