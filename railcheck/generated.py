@@ -38,36 +38,36 @@ _FILE_LIMIT = 5000
 
 @dataclass(frozen=True, slots=True)
 class Replaced:
-    """What each replaceable list holds when Railpack generates it; None when it holds nothing."""
+    """What the install commands and the image's layers hold when Railpack generates them; None when nothing."""
 
     install_commands: str | None
     deploy_inputs: str
-    runtime_packages: str | None
     known: bool  # whether the provider's output is modelled (Python); otherwise the texts are generic
 
 
 def replaced_by_lists(service: Service, project: Project) -> Replaced:
-    """What `steps.install.commands`, `deploy.inputs` and `deploy.aptPackages` without `"..."` would drop."""
-    key = ("generated", id(service))
-    if key not in project.memo:
-        project.memo[key] = _replaced(service, project)
-    return project.memo[key]  # type: ignore[no-any-return]
-
-
-def _replaced(service: Service, project: Project) -> Replaced:
+    """What `steps.install.commands` and `deploy.inputs` without `"..."` would drop."""
     from railcheck.facts import facts
     from railcheck.plan import certain_provider
 
     if certain_provider(service, project) != "python":
-        return Replaced(
-            "the install commands Railpack generates", "the layers Railpack puts in the image (the runtime tools and the built app)", None, False,
-        )
+        return Replaced("the install commands Railpack generates", "the layers Railpack puts in the image (the runtime tools and the built app)", False)
     manager = facts(service, project).install_manager
     install = _PYTHON_INSTALL.get(manager) if manager else None
     if _truthy(service.variable("RAILPACK_PYTHON_PLAYWRIGHT_INSTALL")):
         install = (install + " and " if install else "") + "`playwright install --only-shell`"
     layers = "the layers Railpack puts in the image (the Python runtime" + (", `/app/.venv`" if manager else "") + " and the app files from `build`)"
-    return Replaced(install and f"the install commands Railpack generates ({install})", layers, _python_runtime_packages(service, project), True)
+    return Replaced(install and f"the install commands Railpack generates ({install})", layers, True)
+
+
+def replaced_runtime_packages(service: Service, project: Project) -> str | None:
+    """The runtime apt packages Railpack adds, which `deploy.aptPackages` without `"..."` would drop, as
+    "`libpq5` (for psycopg), ..."; None when there are none or railcheck does not model the provider's."""
+    from railcheck.plan import certain_provider
+
+    if certain_provider(service, project) != "python":
+        return None
+    return _python_runtime_packages(service, project)
 
 
 def _truthy(value: str | None) -> bool:
@@ -76,13 +76,14 @@ def _truthy(value: str | None) -> bool:
 
 def _python_runtime_packages(service: Service, project: Project) -> str | None:
     """The runtime apt packages Railpack adds (python.go, AddRuntimeDeps), as "`libpq5` (for psycopg)", ...;
-    None when there are none. Railpack searches every manifest and `.py` file under the root, case-insensitively."""
+    None when there are none or not every file could be looked at. Railpack searches every manifest and `.py`
+    file under the root, case-insensitively."""
     repository = project.repository
     if repository is None:
         return None
     files = repository.files_under(service.root, _FILE_LIMIT)
     if len(files) >= _FILE_LIMIT:
-        return "the runtime packages Railpack adds for the dependencies it finds"
+        return None  # not every manifest was seen: unsure, so nothing is claimed
     manifests = "\n".join(repository.read(path) or "" for path in files if path.name in _MANIFESTS).casefold()
     found = [f"`{package}` (for {dependency})" for dependency, packages in _PYTHON_RUNTIME_PACKAGES.items() if dependency in manifests for package in packages]
     if _truthy(service.variable("RAILPACK_PYTHON_PLAYWRIGHT_INSTALL")):

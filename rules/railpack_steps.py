@@ -15,7 +15,7 @@ from typing import Any
 
 from railcheck import Diagnostic, Fix, FixAvailability, Invalid, Project, Service, ServiceRule, Severity, Valid
 from railcheck.edits import encode_value, prepend_to_list, replace_value, set_member
-from railcheck.generated import replaced_by_lists
+from railcheck.generated import replaced_by_lists, replaced_runtime_packages
 from railcheck.plan import (
     ALWAYS_POSSIBLE_STEPS, EVERY_GENERATED_STEP, SPREAD, Layer, after_first, certain_provider, certainly_kept_steps, configured_steps,
     deploy_layers, field, first_input, layers, possible_generated_steps, step_outputs,
@@ -469,15 +469,10 @@ class ListReplacesGenerated(ServiceRule):
         lists = [(pointer, items) for pointer in self._POINTERS if isinstance(items := document.get(pointer), list) and SPREAD not in items]
         if not lists:
             return
-        replaced = replaced_by_lists(service, project)
-        what = {"/steps/install/commands": replaced.install_commands, "/deploy/inputs": replaced.deploy_inputs, "/deploy/aptPackages": replaced.runtime_packages}
         for pointer, items in lists:
-            if what[pointer] is None:
+            dropped = self._dropped(pointer, service, project)
+            if dropped is None:
                 continue  # Railpack generates nothing there for this service, so nothing is lost
-            if pointer == "/deploy/aptPackages":
-                dropped = f"the runtime packages Railpack adds for this service: {what[pointer]}"
-            else:
-                dropped = str(what[pointer])
             yield self.diagnostic(
                 document, document.value_span(pointer),
                 f"`{dotted(pointer)}` has no \"...\", so it replaces {dropped}" + (" with nothing" if not items else ""),
@@ -485,6 +480,15 @@ class ListReplacesGenerated(ServiceRule):
                 help='Add "..." where the generated entries should go, e.g. `["...", <yours>]`.',
                 fix=Fix.unsafe('Insert "..." first', prepend_to_list(document, pointer, SPREAD)),
             )
+
+    @staticmethod
+    def _dropped(pointer: str, service: Service, project: Project) -> str | None:
+        if pointer == "/deploy/aptPackages":
+            # Finding the packages reads the service's manifests, so only when the list lacks "...".
+            packages = replaced_runtime_packages(service, project)
+            return f"the runtime packages Railpack adds for this service: {packages}" if packages else None
+        replaced = replaced_by_lists(service, project)
+        return replaced.install_commands if pointer == "/steps/install/commands" else replaced.deploy_inputs
 
 
 class StepWithoutSource(RailpackStepRule):

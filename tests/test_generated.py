@@ -8,14 +8,14 @@ import pytest
 
 from conftest import write_repo
 from railcheck.config import load_config
-from railcheck.generated import replaced_by_lists
+from railcheck.generated import Replaced, replaced_by_lists, replaced_runtime_packages
 from railcheck.project import load_project
 
 
-def _replaced(root: Path):  # type: ignore[no-untyped-def]
+def _replaced(root: Path) -> tuple[Replaced, str | None]:
     project = load_project(root, load_config(root))
     (service,) = project.services
-    return replaced_by_lists(service, project)
+    return replaced_by_lists(service, project), replaced_runtime_packages(service, project)
 
 
 @pytest.mark.parametrize(
@@ -34,25 +34,25 @@ def _replaced(root: Path):  # type: ignore[no-untyped-def]
     ],
 )
 def test_python_services(tmp_path: Path, files: dict[str, str], install: str | None, packages: str | None) -> None:
-    replaced = _replaced(write_repo(tmp_path, {"railpack.json": "{}", **files}))
+    replaced, runtime_packages = _replaced(write_repo(tmp_path, {"railpack.json": "{}", **files}))
     assert replaced.known
     assert (replaced.install_commands is None) == (install is None)
     if install is not None:
         assert install in str(replaced.install_commands)
-    assert replaced.runtime_packages == packages
+    assert runtime_packages == packages
     assert ("/app/.venv" in replaced.deploy_inputs) == (install is not None)
 
 
 def test_a_declared_playwright_variable_adds_the_browser_install(tmp_path: Path) -> None:
     root = write_repo(tmp_path, {"railpack.json": "{}", "main.py": ""})
     (root / "railcheck.toml").write_text('[services.svc]\nroot = "services/svc"\nvariables = { RAILPACK_PYTHON_PLAYWRIGHT_INSTALL = "1" }\n')
-    replaced = _replaced(root)
+    replaced, runtime_packages = _replaced(root)
     assert "`playwright install --only-shell`" in str(replaced.install_commands)
-    assert replaced.runtime_packages == "Playwright's browser libraries"
+    assert runtime_packages == "Playwright's browser libraries"
 
 
 def test_other_providers_get_generic_words_and_nothing_about_apt_packages(tmp_path: Path) -> None:
-    replaced = _replaced(write_repo(tmp_path, {"railpack.json": '{"provider": "node"}', "package.json": "{}", "requirements.txt": "psycopg2\n"}))
+    replaced, runtime_packages = _replaced(write_repo(tmp_path, {"railpack.json": '{"provider": "node"}', "package.json": "{}", "requirements.txt": "psycopg2\n"}))
     assert not replaced.known
-    assert replaced.runtime_packages is None
+    assert runtime_packages is None
     assert "venv" not in str(replaced.install_commands) and "venv" not in replaced.deploy_inputs
