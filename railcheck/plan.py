@@ -171,6 +171,13 @@ def configured_steps(config: Any) -> dict[str, tuple[str, dict[str, Any]]]:
     return {name: (join_pointer("/steps", name), step) for name, step in steps.items() if isinstance(step, dict)}
 
 
+def applies_config(name: str) -> bool:
+    """Whether Railpack certainly applies railpack.json's settings for step `name`: the `packages:*` steps it
+    generates (mise, caddy, image) are not command steps, so their settings are skipped with a warning
+    (core/generate/context.go, `applyConfig`); such names are left alone rather than judged."""
+    return not name.startswith("packages:")
+
+
 def deploy_layers(config: Any) -> list[Layer]:
     """`deploy.base` (if written) and `deploy.inputs`, as layers."""
     deploy = field(config, "deploy") if isinstance(config, dict) else None
@@ -198,16 +205,16 @@ def certainly_kept_steps(config: Any) -> set[str]:
     """
     steps = configured_steps(config)
     keeps_generated = keeps_generated_deploy(config)
-    kept = {layer.source for layer in deploy_layers(config) if layer.source is not None and layer.kind == "step" and layer.source in steps}
+    kept = {layer.source for layer in deploy_layers(config) if layer.source is not None and layer.kind == "step" and layer.source in steps and applies_config(layer.source)}
     for name, (_, step) in steps.items():
         outputs = field(step, "deployOutputs")
-        if (isinstance(outputs, list) and outputs) or (keeps_generated and outputs is None):
+        if applies_config(name) and ((isinstance(outputs, list) and outputs) or (keeps_generated and outputs is None)):
             kept.add(name)
     pending = list(kept)
     while pending:
         pointer, step = steps[pending.pop()]
         for layer in layers(step, "inputs", pointer):
-            if layer.kind == "step" and layer.source in steps and layer.source not in kept:
+            if layer.kind == "step" and layer.source in steps and layer.source not in kept and applies_config(layer.source):
                 kept.add(layer.source)
                 pending.append(layer.source)
     return kept
@@ -274,16 +281,19 @@ def layer_brings(layer: Layer, steps: dict[str, tuple[str, dict[str, Any]]]) -> 
 def added_step_outputs(config: Any) -> list[tuple[str, tuple[str, ...]]]:
     """The layers Railpack adds to the image for configured steps on its own, as (step, included paths):
     a step's `deployOutputs`, or, while the generated deploy is kept and `deploy` does not name the step,
-    its whole `/app` (core/generate/context.go, `applyConfig`)."""
+    a new step's whole `/app` (core/generate/context.go, `applyConfig`; a generated step's output is in the
+    generated layers already, or added the same way)."""
     keeps_generated = keeps_generated_deploy(config)
     named = {layer.source for layer in deploy_layers(config) if layer.kind == "step"}
     added = []
     for name, (_, step) in configured_steps(config).items():
+        if not applies_config(name):
+            continue
         outputs = field(step, "deployOutputs")
         if isinstance(outputs, list):
             paths = [path for output in outputs if isinstance(output, dict) for path in (field(output, "include") or []) if isinstance(path, str)]
             if paths:
                 added.append((name, tuple(paths)))
-        elif keeps_generated and name not in named:
+        elif keeps_generated and name not in named and name not in EVERY_GENERATED_STEP:
             added.append((name, (".",)))
     return added

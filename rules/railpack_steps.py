@@ -17,7 +17,7 @@ from railcheck import Diagnostic, Fix, FixAvailability, Invalid, Project, Servic
 from railcheck.edits import encode_value, prepend_to_list, replace_value, set_member
 from railcheck.generated import replaced_by_lists, replaced_runtime_packages
 from railcheck.plan import (
-    ALWAYS_POSSIBLE_STEPS, EVERY_GENERATED_STEP, SPREAD, Layer, after_first, certain_provider, certainly_kept_steps, configured_steps,
+    ALWAYS_POSSIBLE_STEPS, EVERY_GENERATED_STEP, SPREAD, Layer, after_first, applies_config, certain_provider, certainly_kept_steps, configured_steps,
     deploy_layers, field, first_input, layers, possible_generated_steps, step_outputs,
 )
 from railcheck.schema import dotted
@@ -678,8 +678,9 @@ class LayerCopiesNothing(RailpackStepRule):
         steps = configured_steps(config)
         deploy = field(config, "deploy")
         placed = after_first(layers(deploy, "inputs", "/deploy") if isinstance(deploy, dict) else [], deploy=True)
-        for pointer, step in steps.values():
-            placed += after_first(layers(step, "inputs", pointer), deploy=False)
+        for name, (pointer, step) in steps.items():
+            if applies_config(name):
+                placed += after_first(layers(step, "inputs", pointer), deploy=False)
         for layer in placed:
             if not layer.copies_nothing:
                 continue

@@ -73,6 +73,8 @@ def test_the_corrected_configs_give_none(tmp_path: Path, registry) -> None:
         ({"steps": {"build": {"inputs": ["...", {"step": "install"}]}}}, {}, ["RP112"]),
         # ... while a step's own first input needs no include (RP101 forbids one).
         ({"steps": {"web": {"inputs": [{"step": "install"}], "commands": ["make"]}}}, {}, []),
+        # Railpack skips config for the `packages:*` steps, so what is written there is not judged.
+        ({"steps": {"packages:mise": {"inputs": [{"step": "base"}, {"step": "install"}]}}}, {}, []),
         # A dropped null layer does not count as the first input.
         ({"steps": {"web": {"inputs": [None, {"step": "install"}], "commands": ["make"]}}}, {}, []),
     ],
@@ -140,7 +142,8 @@ def test_generated_step_names_per_provider() -> None:
 def test_explain_service_shows_the_plan(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     config = {
         "steps": {"web": {"inputs": [{"step": "node-install"}], "commands": ["npm run build"]},
-                  "docs": {"inputs": ["...", "."], "commands": ["make docs"], "deployOutputs": [{"include": ["site"]}]}},
+                  "docs": {"inputs": ["...", "."], "commands": ["make docs"], "deployOutputs": [{"include": ["site"]}]},
+                  "build": {"commands": ["...", "make"]}, "packages:mise": {"commands": ["x"]}},
         "deploy": {"inputs": ["...", {"step": "web"}, {"step": "web", "include": ["out"]}]},
     }
     root = write_repo(tmp_path / "repo", {"railpack.json": json.dumps(config), "requirements.txt": "flask\n"})
@@ -152,3 +155,6 @@ def test_explain_service_shows_the_plan(tmp_path: Path, monkeypatch: pytest.Monk
     assert '{"step": "web"}: nothing from step `web` (no `include`)' in output
     assert '{"step": "web", "include": ["out"]}: `out` from step `web`' in output
     assert "(added for step `docs`): `site` from step `docs`" in output
+    assert "packages:mise: Railpack skips these settings when it generates this step itself" in output
+    assert "build: changes the generated step, from its generated inputs" in output
+    assert "(added for step `build`)" not in output and "(added for step `packages:mise`)" not in output
