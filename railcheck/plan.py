@@ -101,6 +101,7 @@ class Layer:
 
 
 def read_layer(pointer: str, value: Any) -> Layer:
+    """The layer written at `pointer`, read as Railpack's `Layer.UnmarshalJSON` reads it (core/plan/layer.go)."""
     if value is None:
         return Layer(pointer, "empty")
     if isinstance(value, str):

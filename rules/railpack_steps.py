@@ -676,8 +676,7 @@ class LayerCopiesNothing(RailpackStepRule):
 
     def check_railpack(self, service: Service, document: Document, config: dict[str, Any]) -> Iterator[Diagnostic]:
         steps = configured_steps(config)
-        deploy = field(config, "deploy")
-        placed = after_first(layers(deploy, "inputs", "/deploy") if isinstance(deploy, dict) else [], deploy=True)
+        placed = after_first(layers(field(config, "deploy"), "inputs", "/deploy"), deploy=True)
         for name, (pointer, step) in steps.items():
             if applies_config(name):
                 placed += after_first(layers(step, "inputs", pointer), deploy=False)
