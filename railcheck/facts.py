@@ -8,10 +8,11 @@ and cached on the Project; reads only texts the Project already holds.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import PurePosixPath
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from railcheck.sources.python_version import parse_python_version_file, parse_runtime_txt, parse_tool_versions
 from railcheck.sources.shell import ShellScript, parse_shell
@@ -24,6 +25,7 @@ if TYPE_CHECKING:
     from railcheck.servers import Server
     from railcheck.sources.pymodule import ModuleInfo
 
+_T = TypeVar("_T")
 # Files at a service's root that decide how Railpack builds it (REFERENCE §3); the loader reads them with the configs.
 SERVICE_FILES = (
     ".python-version", ".tool-versions", "mise.toml", ".mise.toml", "runtime.txt", "Pipfile", "pyproject.toml",
@@ -131,13 +133,17 @@ def start_servers(service: Service, project: Project) -> tuple[Server, ...]:
     return command_servers(start) if start is not None else ()
 
 
+def once_per_service(name: str, service: Service, project: Project, compute: Callable[[Service, Project], _T]) -> _T:
+    """`compute(service, project)`, computed once per project and kept in its memo under `name`."""
+    key = (name, id(service))
+    if key not in project.memo:
+        project.memo[key] = compute(service, project)
+    return project.memo[key]  # type: ignore[return-value]
+
+
 def facts(service: Service, project: Project) -> ServiceFacts:
     """The resolved view of `service`, computed once per project."""
-    key = ("facts", id(service))
-    cached = project.memo.get(key)
-    if cached is None:
-        cached = project.memo[key] = _resolve(service, project)
-    return cached  # type: ignore[no-any-return]
+    return once_per_service("facts", service, project, _resolve)
 
 
 def _resolve(service: Service, project: Project) -> ServiceFacts:
@@ -156,14 +162,17 @@ def _resolve(service: Service, project: Project) -> ServiceFacts:
         detected = competing[0][0] if competing else "python"
         marker = competing[0][1] if competing else markers[0]
         provider = Candidate(detected, Origin(f"detected from {root / marker if str(root) != '.' else marker}"))
+    from railcheck.builder import builds_with
+
+    builder = builds_with(service, project)
     return ServiceFacts(
         python_versions=tuple(_python_versions(service, texts)),
         provider=provider,
         python_markers=markers,
         competing_providers=competing,
         install_manager=_install_manager(names),
-        start_commands=tuple(_start_commands(service, project, texts, names)),
-        commands=tuple(_commands(service, project, texts)),
+        start_commands=tuple(_start_commands(service, project, texts, names, builder)),
+        commands=tuple(_commands(service, project, texts, builder)),
         pyproject=_toml_document(texts, root / "pyproject.toml"),
     )
 
@@ -290,9 +299,20 @@ def iac_command(service: Service, project: Project, setting: str, kind: str, ind
     return CommandText(value.value, kind, Origin(label, document.path, document.span(value.start, value.end)), value.text_start, document.lines)
 
 
-def _start_commands(service: Service, project: Project, texts: dict[str, str], names: set[str]) -> list[CommandText]:
+def _start_commands(service: Service, project: Project, texts: dict[str, str], names: set[str], builder: str) -> list[CommandText]:
+    """The start command candidates of the service's builder, lowest priority first."""
     found = []
-    default = _default_start(service, texts, names)
+    if builder == "dockerfile":
+        # The image's CMD/ENTRYPOINT; Procfile, railpack.json and Railpack's defaults play no part.
+        from railcheck.builder import image_of
+
+        image = image_of(service, project)
+        if image is not None and image.start is not None:
+            found.append(image.start)
+        return found + _railway_start_commands(service, project)
+    if builder not in ("railpack", "nixpacks"):  # undecided: only what holds for either builder
+        return _railway_start_commands(service, project)
+    default = _default_start(service, texts, names) if builder == "railpack" else None
     if default is not None:
         found.append(default)
     procfile = texts.get("Procfile")
@@ -305,12 +325,18 @@ def _start_commands(service: Service, project: Project, texts: dict[str, str], n
         else:
             if entries:
                 found.append(next(iter(entries.values())))
-    variable = service.variable("RAILPACK_START_CMD")
-    if variable:
-        found.append(CommandText(variable, "start", Origin("RAILPACK_START_CMD (declared service variable)")))
-    railpack = _string_command(service.railpack, "/deploy/startCommand", "start", "`deploy.startCommand` in railpack.json")
-    if railpack is not None:
-        found.append(railpack)
+    if builder == "railpack":
+        variable = service.variable("RAILPACK_START_CMD")
+        if variable:
+            found.append(CommandText(variable, "start", Origin("RAILPACK_START_CMD (declared service variable)")))
+        railpack = _string_command(service.railpack, "/deploy/startCommand", "start", "`deploy.startCommand` in railpack.json")
+        if railpack is not None:
+            found.append(railpack)
+    return found + _railway_start_commands(service, project)
+
+
+def _railway_start_commands(service: Service, project: Project) -> list[CommandText]:
+    found = []
     # Railway's start command overrides the image's (deployments/start-command.md).
     railway = _string_command(service.railway, "/deploy/startCommand", "start", f"`deploy.startCommand` in {service.railway.path.name if service.railway else ''}")
     if railway is not None:
@@ -351,10 +377,17 @@ def _string_command(document: Document | None, pointer: str, kind: str, label: s
     return CommandText(value, kind, Origin(label, document.path, document.value_span(pointer)), base, document.lines, exec_form)
 
 
-def _commands(service: Service, project: Project, texts: dict[str, str]) -> list[CommandText]:
-    """Every command railcheck can see for the service: build steps, Railway's commands, Procfile entries."""
+def _commands(service: Service, project: Project, texts: dict[str, str], builder: str) -> list[CommandText]:
+    """Every command railcheck can see for the service: build steps, Railway's commands, Procfile entries;
+    railpack.json's only when Railpack builds the service, Procfile's not for a Dockerfile build."""
     found: list[CommandText] = []
-    railpack = service.railpack
+    if builder == "dockerfile":
+        from railcheck.builder import image_of
+
+        image = image_of(service, project)
+        if image is not None and image.start is not None:
+            found.append(image.start)
+    railpack = service.railpack if builder == "railpack" else None
     if railpack is not None and isinstance(railpack.value, dict) and isinstance(railpack.value.get("steps"), dict):
         for name, step in railpack.value["steps"].items():
             commands = step.get("commands") if isinstance(step, dict) else None
@@ -388,7 +421,7 @@ def _commands(service: Service, project: Project, texts: dict[str, str]) -> list
                 text = _string_command(railway, f"/deploy/preDeployCommand/{index}", "pre-deploy", f"`deploy.preDeployCommand[{index}]` in {name}")
                 if text is not None:
                     found.append(text)
-    procfile = texts.get("Procfile")
+    procfile = texts.get("Procfile") if builder in ("railpack", "nixpacks") else None
     if procfile is not None:
         found.extend(_procfile(procfile, service.root / "Procfile").values())
     for setting, kind in (("start", "start"), ("build", "build")):
@@ -427,12 +460,28 @@ def root_evidence(service: Service, project: Project) -> tuple[str, ...]:
                 if module and module.startswith(dotted) and find_module(repository, search_bases(service.root, server.cwd, (), ()), module) is None:
                     if find_module(repository, [PurePosixPath(".")], module) is not None:
                         evidence.append(f"{command.origin.label} imports `{module}`, which resolves only from the repository root")
+        evidence += _dockerfile_root_evidence(service, project)
         variables = service.railpack.get("/deploy/variables/PYTHONPATH") if service.railpack is not None else None
         if isinstance(variables, str) and f"/app/{service.root}" in variables:
             evidence.append(f"PYTHONPATH in railpack.json lists /app/{service.root}, a folder only a repository-root build has")
     result = tuple(dict.fromkeys(evidence))
     project.memo[key] = result
     return result
+
+
+def _dockerfile_root_evidence(service: Service, project: Project) -> list[str]:
+    """A Dockerfile whose build-context paths exist only from the repository root was written for that context."""
+    from railcheck.builder import context_sources, image_of
+
+    image = image_of(service, project)
+    repository = project.repository
+    if image is None or repository is None:
+        return []
+    missing = [(instruction, word, path) for instruction, word, path in context_sources(image) if not repository.exists(service.root / path)]
+    if missing and all(repository.exists(PurePosixPath(path)) for _, _, path in missing):
+        instruction, word, _ = missing[0]
+        return [f"`{instruction.keyword} {word.text}` in {image.path} names a path that exists only from the repository root"]
+    return []
 
 
 def module_info(project: Project, path: PurePosixPath) -> ModuleInfo | ParseFailure | None:
@@ -455,6 +504,17 @@ def requirement_files(service: Service, project: Project) -> list[tuple[PurePosi
 
 def paths_checkable(service: Service, project: Project) -> bool:
     """Whether path and module checks make sense for the service: its root directory is known (not
-    ambiguous, SV003) and exists (IC001). Rules that resolve paths skip the service otherwise, so one
-    finding explains the cause instead of a cascade of "not found"."""
-    return not root_evidence(service, project) and project.repository is not None and project.repository.is_dir(service.root)
+    ambiguous, SV003) and exists (IC001), its builder is known (DF005), and a Dockerfile build puts the
+    whole root directory at `/app`. Rules that resolve paths skip the service otherwise, so one finding
+    explains the cause instead of a cascade of "not found"."""
+    if root_evidence(service, project) or project.repository is None or not project.repository.is_dir(service.root):
+        return False
+    from railcheck.builder import DOCKERFILE, builds_with, image_of
+
+    builder = builds_with(service, project)
+    if builder != DOCKERFILE:
+        return builder in ("railpack", "nixpacks")  # an undecided builder leaves the layout unknown
+    # A Dockerfile image matches the `/app` model only when it copies the whole context there and starts
+    # there; other layouts are not modelled yet, and an unknown layout must not produce "not found".
+    image = image_of(service, project)
+    return image is not None and image.context_at_app

@@ -11,7 +11,7 @@ import re
 from collections.abc import Iterator
 from pathlib import PurePosixPath
 
-from railcheck import Diagnostic, Edit, Fix, FixAvailability, Invalid, Project, Service, ServiceRule, Severity, Span, Valid
+from railcheck import RAILPACK_ONLY, WITHOUT_DOCKERFILE, Diagnostic, Edit, Fix, FixAvailability, Invalid, Project, Service, ServiceRule, Severity, Span, Valid
 from railcheck.facts import CommandText, facts, paths_checkable, requirement_files, script
 from railcheck.modules import APP, escapes_root, image_path
 from railcheck.sources.shell import ShellScript, SimpleCommand, Word
@@ -218,6 +218,7 @@ class PathEscapesRoot(ServiceRule):
     """
 
     code = "CM003"
+    builders = WITHOUT_DOCKERFILE
     name = "path-escapes-root"
     summary = "A command path climbs out of the root directory"
     examples = (
@@ -321,6 +322,7 @@ class PythonpathEntryMissing(ServiceRule):
     """
 
     code = "CM005"
+    builders = RAILPACK_ONLY
     name = "pythonpath-entry-missing"
     summary = "A PYTHONPATH entry names no folder in the image"
     default_severity = Severity.WARNING

@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from pathlib import PurePosixPath
 from typing import Any
 
-from railcheck import Diagnostic, Invalid, Project, ProjectRule, Related, Service, ServiceRule, Severity, Valid
+from railcheck import RAILPACK_ONLY, Diagnostic, Invalid, Project, ProjectRule, Related, Service, ServiceRule, Severity, Valid
 from railcheck.facts import start_servers
 from railcheck.servers import uses_port_variable
 
@@ -306,6 +306,7 @@ class IacStartDiffers(ServiceRule):
     """
 
     code = "IC007"
+    builders = RAILPACK_ONLY
     name = "iac-start-differs"
     summary = "The IaC start command and railpack.json's disagree; the IaC one wins"
     default_severity = Severity.WARNING

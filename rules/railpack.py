@@ -11,7 +11,7 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
-from railcheck import Diagnostic, Fix, FixAvailability, Invalid, Project, Service, ServiceRule, Severity, Valid
+from railcheck import RAILPACK_ONLY, Diagnostic, Fix, FixAvailability, Invalid, Project, Service, ServiceRule, Severity, Valid
 from railcheck.edits import new_json_file, remove_member, rename_key, replace_value, set_member
 from railcheck.facts import paths_checkable
 from railcheck.schema import SchemaIssue, document_issues, dotted, load_schema, location, type_name
@@ -105,6 +105,7 @@ class RailpackUnknownKey(ServiceRule):
     """
 
     code = "RP001"
+    builders = RAILPACK_ONLY
     name = "railpack-unknown-key"
     summary = "railpack.json has a key Railpack silently ignores"
     fix = FixAvailability.SOMETIMES
@@ -237,6 +238,7 @@ class RailpackInvalidValue(ServiceRule):
     """
 
     code = "RP002"
+    builders = RAILPACK_ONLY
     name = "railpack-invalid-value"
     summary = "railpack.json has a value of the wrong type or not in the allowed set"
     examples = (
@@ -302,6 +304,7 @@ class RailpackKeyCase(ServiceRule):
     """
 
     code = "RP003"
+    builders = RAILPACK_ONLY
     name = "railpack-key-case"
     summary = "railpack.json key spelt with different letter case"
     default_severity = Severity.WARNING
@@ -348,6 +351,7 @@ class ProviderCase(ServiceRule):
     """
 
     code = "RP004"
+    builders = RAILPACK_ONLY
     name = "provider-case"
     summary = "`provider` is not written in lower case"
     default_severity = Severity.WARNING
@@ -395,6 +399,7 @@ class MissingRailpackConfig(ServiceRule):
     """
 
     code = "RP110"
+    builders = RAILPACK_ONLY
     name = "missing-railpack-config"
     summary = "The declared RAILPACK_CONFIG_FILE does not exist under the root directory"
     examples = (

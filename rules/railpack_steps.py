@@ -12,7 +12,7 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
-from railcheck import Diagnostic, Fix, FixAvailability, Invalid, Project, Service, ServiceRule, Severity, Valid
+from railcheck import RAILPACK_ONLY, Diagnostic, Fix, FixAvailability, Invalid, Project, Service, ServiceRule, Severity, Valid
 from railcheck.edits import encode_value, prepend_to_list, replace_value
 from railcheck.schema import dotted
 from railcheck.sources.text import Document, join_pointer, split_pointer
@@ -46,6 +46,7 @@ class RailpackStepRule(ServiceRule):
     """A rule about a service's parsed railpack.json object: `check_railpack` runs only when there is one."""
 
     abstract = True
+    builders = RAILPACK_ONLY  # railpack.json means nothing to another builder (DF001 says it is unused)
 
     def check(self, service: Service, project: Project) -> Iterator[Diagnostic]:
         loaded = _railpack(service)

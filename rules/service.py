@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from pathlib import PurePosixPath
 
-from railcheck import Diagnostic, Invalid, Project, Service, ServiceRule, Severity, Valid
+from railcheck import RAILPACK_ONLY, Diagnostic, Invalid, Project, Service, ServiceRule, Severity, Valid
 from railcheck.facts import MAIN_FILES, PYTHON_MARKERS, facts, root_evidence
 from railcheck.project import SERVICE_MARKERS
 
@@ -57,6 +57,7 @@ class PythonNotDetected(ServiceRule):
     """
 
     code = "SV001"
+    builders = RAILPACK_ONLY
     name = "python-not-detected"
     summary = "Railpack will not detect Python at the root directory"
     examples = (
@@ -98,6 +99,7 @@ class EarlierProviderWins(ServiceRule):
     """
 
     code = "SV002"
+    builders = RAILPACK_ONLY
     name = "earlier-provider-wins"
     summary = "Another language's files make Railpack skip Python"
     default_severity = Severity.WARNING

@@ -1,0 +1,219 @@
+"""Which builder Railway uses for a service, why, and, for a Dockerfile build, what the image holds.
+
+Resolution follows Railway (docs/railpack-facts.md, "Builders"): an explicit `build.builder` in the Railway
+config (any letter case) decides; without one, `dockerfilePath` or the `RAILWAY_DOCKERFILE_PATH` variable
+selects that Dockerfile, else a file named exactly `Dockerfile` at the root of the root directory; else
+Railpack. `builder = "RAILPACK"` beside a `Dockerfile` stays undecided (see UNDECIDED). Computed once per service and kept in `Project.memo`; reads only through `project.repository`.
+"""
+
+from __future__ import annotations
+
+import posixpath
+import re
+import shlex
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import PurePosixPath
+from typing import TYPE_CHECKING
+
+from railcheck.facts import CommandText, Origin, once_per_service
+from railcheck.sources.dockerfile import Dockerfile, Instruction, Word, env_pairs, parse_dockerfile
+from railcheck.sources.text import LineIndex
+
+if TYPE_CHECKING:
+    from railcheck.project import Project, Service
+
+RAILPACK, DOCKERFILE, NIXPACKS = "railpack", "dockerfile", "nixpacks"
+BUILDERS = frozenset({RAILPACK, DOCKERFILE, NIXPACKS})
+# `builder = "RAILPACK"` beside a `Dockerfile`: Railway's docs say the Dockerfile always wins, deployments
+# are reported both ways. No rule about one builder's semantics runs for such a service (DF005 says why).
+UNDECIDED = "railpack or dockerfile"
+DOCKERFILE_NAME = "Dockerfile"  # detection is by this exact name, capital D (builds/dockerfiles.md)
+_EXPLICIT = {"RAILPACK": RAILPACK, "DOCKERFILE": DOCKERFILE, "NIXPACKS": NIXPACKS}
+_INSTALLS_PROJECT = re.compile(r"\binstall\b[^&|;]*\s(-e\s+)?\.(/)?(\s|$)|\buv\s+sync\b|\b(poetry|pdm)\s+install\b")
+_PLAIN_WORD = re.compile(r"[\w@%+=:,./${}-]+")
+
+
+@dataclass(frozen=True, slots=True)
+class Build:
+    """The builder of one service and what decided it. `dockerfile` is the repo path Railway reads (None
+    unless the builder is a Dockerfile); `requested` is a `dockerfilePath`/`RAILWAY_DOCKERFILE_PATH` value
+    as written, with its origin, whether or not a file exists there."""
+
+    builder: str
+    origin: Origin
+    dockerfile: PurePosixPath | None = None
+    requested: tuple[str, Origin] | None = None
+    # A `Dockerfile` at the root directory that an explicit `builder` tries to set aside.
+    ignored_dockerfile: PurePosixPath | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Copy:
+    """A `COPY`/`ADD` from the build context: its source words and where they land in the image."""
+
+    instruction: Instruction
+    sources: tuple[str, ...]
+    destination: str  # absolute in the image
+
+
+@dataclass(frozen=True, slots=True)
+class Image:
+    """What the final stage of a Dockerfile build holds, as far as the Dockerfile says statically."""
+
+    path: PurePosixPath
+    dockerfile: Dockerfile
+    lines: LineIndex
+    workdir: str
+    env: tuple[tuple[str, str], ...]
+    copies: tuple[Copy, ...]  # from the build context only (no `--from`), in the final stage's chain
+    start: CommandText | None
+    start_instructions: tuple[Instruction, ...]  # the ENTRYPOINT and CMD that make up `start`
+    # True when the whole build context lands at /app and the start command runs there, so `/app/x` is
+    # `<root>/x` exactly as in a Railpack image and path checks apply unchanged.
+    context_at_app: bool
+    # True when a RUN installs the project itself (`pip install .`, `uv sync`, ...): its packages, a src
+    # layout's included, then import from site-packages.
+    installs_project: bool = False
+
+    def variable(self, name: str) -> str | None:
+        return dict(self.env).get(name)
+
+
+def build_of(service: Service, project: Project) -> Build:
+    """How Railway builds `service`, computed once per project."""
+    return once_per_service("build", service, project, _resolve)
+
+
+def builds_with(service: Service, project: Project) -> str:
+    return build_of(service, project).builder
+
+
+def _setting(service: Service, pointer: str) -> tuple[str, Origin] | None:
+    document = service.railway
+    value = document.get(pointer) if document is not None else None
+    if document is None or not isinstance(value, str) or not value.strip():
+        return None
+    label = f"`{pointer[1:].replace('/', '.')}` in {document.path}"
+    return value, Origin(label, document.path, document.value_span(pointer))
+
+
+def _resolve(service: Service, project: Project) -> Build:
+    repository = project.repository
+    names = set(repository.listdir(service.root)) if repository is not None else set()
+    detected = service.root / DOCKERFILE_NAME if DOCKERFILE_NAME in names and repository is not None and repository.is_file(service.root / DOCKERFILE_NAME) else None
+    requested = _setting(service, "/build/dockerfilePath")
+    if requested is None and service.variable("RAILWAY_DOCKERFILE_PATH"):
+        requested = (service.variable("RAILWAY_DOCKERFILE_PATH") or "", Origin("RAILWAY_DOCKERFILE_PATH (declared service variable)"))
+    explicit = _setting(service, "/build/builder")
+    builder = _EXPLICIT.get(explicit[0].strip().upper()) if explicit else None
+    if explicit is not None and builder is not None:
+        origin = Origin(f"{explicit[1].label} = \"{explicit[0]}\"", explicit[1].path, explicit[1].span)
+        if builder == RAILPACK and detected is not None:
+            return Build(UNDECIDED, origin, requested=requested, ignored_dockerfile=detected)
+        if builder != DOCKERFILE:
+            return Build(builder, origin, requested=requested, ignored_dockerfile=detected)
+        return Build(DOCKERFILE, origin, dockerfile_path(service, requested) if requested else detected, requested)
+    if requested is not None:
+        return Build(DOCKERFILE, requested[1], dockerfile_path(service, requested), requested)
+    if detected is not None:
+        return Build(DOCKERFILE, Origin("a `Dockerfile` at the root directory, which Railway uses automatically", detected), detected)
+    return Build(RAILPACK, Origin("Railway's default builder"))
+
+
+def dockerfile_path(service: Service, requested: tuple[str, Origin]) -> PurePosixPath | None:
+    """The repo path `dockerfilePath` names, inside the root directory (a leading `/` is still relative to
+    it); None when it climbs out of the root directory."""
+    normal = posixpath.normpath(requested[0].strip().lstrip("/") or ".")
+    if normal == ".." or normal.startswith("../"):
+        return None
+    return service.root if normal == "." else service.root / normal
+
+
+def image_of(service: Service, project: Project) -> Image | None:
+    """The image a Dockerfile build produces; None for other builders or when the Dockerfile cannot be read."""
+    return once_per_service("image", service, project, _read_image)
+
+
+def _read_image(service: Service, project: Project) -> Image | None:
+    build = build_of(service, project)
+    if build.builder != DOCKERFILE or build.dockerfile is None or project.repository is None:
+        return None
+    text = project.repository.read(build.dockerfile) if project.repository.is_file(build.dockerfile) else None
+    return _image(build.dockerfile, text) if text is not None else None
+
+
+def _image(path: PurePosixPath, text: str) -> Image:
+    dockerfile = parse_dockerfile(text)
+    lines = LineIndex(text)
+    workdir = "/"
+    env: dict[str, str] = {}
+    copies: list[Copy] = []
+    cmd = entrypoint = None
+    whole_context_at = set()
+    installs = False
+    for instruction in _final_chain(dockerfile):
+        keyword = instruction.keyword
+        if keyword == "WORKDIR" and instruction.words:
+            workdir = posixpath.normpath(posixpath.join(workdir, instruction.words[-1].text))
+        elif keyword == "ENV":
+            env.update((name, value) for name, value, _ in env_pairs(instruction))
+        elif keyword in ("COPY", "ADD") and instruction.flag("from") is None and len(instruction.words) >= 2 and not instruction.heredocs:
+            *sources, destination = (word.text for word in instruction.words)
+            target = posixpath.normpath(posixpath.join(workdir, destination))
+            copies.append(Copy(instruction, tuple(sources), target))
+            if any(posixpath.normpath(source) == "." for source in sources):
+                whole_context_at.add(target)
+        elif keyword == "CMD":
+            cmd = instruction
+        elif keyword == "ENTRYPOINT":
+            entrypoint, cmd = instruction, None  # a later ENTRYPOINT resets a CMD inherited from before it
+        elif keyword == "RUN" and _INSTALLS_PROJECT.search(" ".join((instruction.arguments, *instruction.heredocs))):
+            installs = True
+    parts = tuple(instruction for instruction in (entrypoint, cmd) if instruction is not None and instruction.words)
+    if entrypoint is not None and not entrypoint.exec_form:
+        parts = (entrypoint,)  # a shell-form ENTRYPOINT ignores CMD
+    context_at_app = "/app" in whole_context_at and workdir == "/app"
+    return Image(path, dockerfile, lines, workdir, tuple(env.items()), tuple(copies), _start(path, text, lines, parts), parts, context_at_app, installs)
+
+
+def _final_chain(dockerfile: Dockerfile) -> list[Instruction]:
+    """The instructions that shape the last stage: those of the stages it is built `FROM`, then its own."""
+    if not dockerfile.stages:
+        return []
+    by_name = {stage.name: stage for stage in dockerfile.stages if stage.name}
+    chain = [dockerfile.stages[-1]]
+    while chain[-1].base.lower() in by_name and by_name[chain[-1].base.lower()] not in chain:
+        chain.append(by_name[chain[-1].base.lower()])
+    return [instruction for stage in reversed(chain) for instruction in stage.instructions]
+
+
+def _start(path: PurePosixPath, text: str, lines: LineIndex, parts: tuple[Instruction, ...]) -> CommandText | None:
+    """The command the container runs: ENTRYPOINT with CMD as its arguments (exec form), or CMD alone."""
+    if not parts:
+        return None
+    first, last = parts[0], parts[-1]
+    origin = Origin(" + ".join(f"`{part.keyword}` in {path}" for part in parts), path, lines.span(first.start, last.end))
+    exec_form = all(part.exec_form for part in parts)
+    if len(parts) == 1 and not first.exec_form:
+        written = text[first.argument_start:first.end].rstrip()
+        base = first.argument_start if written == first.arguments.strip() else None
+        return CommandText(first.arguments.strip(), "start", origin, base, lines if base is not None else None)
+    words = [word.text if part.exec_form else part.arguments.strip() for part in parts for word in (part.words if part.exec_form else part.words[:1])]
+    return CommandText(" ".join(word if _PLAIN_WORD.fullmatch(word) else shlex.quote(word) for word in words), "start", origin, exec_form=exec_form)
+
+
+def context_sources(image: Image) -> Iterator[tuple[Instruction, Word, str]]:
+    """Each static `COPY`/`ADD` source taken from the build context, in every stage, with its path relative
+    to the context (a leading `/` is still inside it). Variables, wildcards, URLs, heredocs, `--from` sources
+    and paths that climb out are left out: their meaning is not known statically."""
+    for instruction in image.dockerfile.instructions:
+        if instruction.keyword not in ("COPY", "ADD") or instruction.flag("from") is not None or instruction.heredocs:
+            continue
+        for word in instruction.words[:-1]:
+            text = word.text
+            if word.dynamic or any(char in text for char in "*?[") or "://" in text or text.startswith("git@") or text.startswith("<<"):
+                continue
+            normal = posixpath.normpath(text.lstrip("/") or ".")
+            if normal != ".." and not normal.startswith("../"):
+                yield instruction, word, normal
