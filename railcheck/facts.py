@@ -22,6 +22,7 @@ from railcheck.types import Span
 
 if TYPE_CHECKING:
     from railcheck.project import Project, Service
+    from railcheck.repository import Repository
     from railcheck.servers import Server
     from railcheck.sources.pymodule import ModuleInfo
 
@@ -436,6 +437,21 @@ def _commands(service: Service, project: Project, texts: dict[str, str], builder
     return found
 
 
+def runtime_pythonpath(service: Service, project: Project, server: Server) -> list[str]:
+    """The static PYTHONPATH entries the start command runs with: its own `PYTHONPATH=` prefix, a declared
+    service variable, and what the builder sets (railpack.json's `deploy.variables`, a Dockerfile's ENV)."""
+    from railcheck.builder import RAILPACK, build_of, image_of
+
+    values = [server.pythonpath or "", service.variable("PYTHONPATH") or ""]
+    image = image_of(service, project)
+    if image is not None:
+        values.append(image.variable("PYTHONPATH") or "")
+    elif build_of(service, project).builder == RAILPACK and service.railpack is not None:
+        variable = service.railpack.get("/deploy/variables/PYTHONPATH")
+        values.append(variable if isinstance(variable, str) else "")
+    return [entry for value in values for entry in value.split(":") if entry and "$" not in entry]
+
+
 def root_evidence(service: Service, project: Project) -> tuple[str, ...]:
     """Signs that the service's config was written for the repository root rather than the folder railcheck
     inferred as its root directory. Empty when the root was declared or nothing points elsewhere."""
@@ -464,9 +480,66 @@ def root_evidence(service: Service, project: Project) -> tuple[str, ...]:
         variables = service.railpack.get("/deploy/variables/PYTHONPATH") if service.railpack is not None else None
         if isinstance(variables, str) and f"/app/{service.root}" in variables:
             evidence.append(f"PYTHONPATH in railpack.json lists /app/{service.root}, a folder only a repository-root build has")
+    elif str(service.root) == "." and service.root_source.startswith("the folder holding"):
+        evidence += subfolder_roots(service, project)[0]
     result = tuple(dict.fromkeys(evidence))
     project.memo[key] = result
     return result
+
+
+def subfolder_roots(service: Service, project: Project) -> tuple[tuple[str, ...], tuple[PurePosixPath, ...]]:
+    """For a config discovered at the repository root: start targets that do not exist from there but do
+    from one or two folders down, as when the config belongs to a service whose root directory is that
+    folder (Railway reads a repository-root config for it). Returns the evidence and those folders."""
+    return once_per_service("subfolder-roots", service, project, _subfolder_roots)
+
+
+def _subfolder_roots(service: Service, project: Project) -> tuple[tuple[str, ...], tuple[PurePosixPath, ...]]:
+    repository = project.repository
+    if repository is None:
+        return (), ()
+    evidence: list[str] = []
+    folders: list[PurePosixPath] = []
+    candidates: list[PurePosixPath] | None = None  # listed only when a target is missing
+    for command in facts(service, project).start_commands:
+        for server in command_servers(command):
+            if (server.module is None and server.kind != "python file") or _target_exists(repository, PurePosixPath("."), server):
+                continue
+            if candidates is None:
+                candidates = _folders_below_root(project)
+            matching = [folder for folder in candidates if _target_exists(repository, folder, server)]
+            if matching:
+                what = f"imports `{server.module}`" if server.module is not None else f"runs `{server.target.text if server.target else ''}`"
+                evidence.append(f"{command.origin.label} {what}, which exists only from {', '.join(f'{folder}/' for folder in matching[:3])}")
+                folders += [folder for folder in matching if folder not in folders]
+    return tuple(evidence), tuple(folders)
+
+
+def _target_exists(repository: Repository, root: PurePosixPath, server: Server) -> bool:
+    """Whether the server's module or script exists when `root` is the root directory (unknown counts as yes)."""
+    from railcheck.modules import find_module, image_path, search_bases
+
+    if server.module is not None:
+        return find_module(repository, search_bases(root, server.cwd, server.search_dirs, ()), server.module) is not None
+    target = server.target
+    path = image_path(root, server.cwd, target.text) if target is not None and target.static else None
+    return path is None or repository.is_file(path)
+
+
+def _folders_below_root(project: Project) -> list[PurePosixPath]:
+    """Folders one and two levels below the repository root, without hidden and dependency folders."""
+    from railcheck.project import SKIPPED_DIRS
+
+    repository = project.repository
+    assert repository is not None
+    found = []
+    for name in repository.listdir(PurePosixPath(".")):
+        folder = PurePosixPath(name)
+        if name.startswith(".") or name in SKIPPED_DIRS or not repository.is_dir(folder):
+            continue
+        found.append(folder)
+        found += [folder / child for child in repository.listdir(folder) if not child.startswith(".") and child not in SKIPPED_DIRS and repository.is_dir(folder / child)]
+    return found
 
 
 def _dockerfile_root_evidence(service: Service, project: Project) -> list[str]:

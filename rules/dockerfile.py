@@ -47,8 +47,8 @@ class RailpackConfigUnused(ServiceRule):
 
     def check(self, service: Service, project: Project) -> Iterator[Diagnostic]:
         document = service.railpack
-        if document is None:
-            return
+        if document is None or root_evidence(service, project):
+            return  # with an unclear root directory (SV003), which Dockerfile Railway sees is unclear too
         build = build_of(service, project)
         related = (Related(build.origin.path, build.origin.span, "this decides the builder"),) if build.origin.path else ()
         yield self.diagnostic(
@@ -187,8 +187,8 @@ class DockerfilePathMissing(ServiceRule):
     def check(self, service: Service, project: Project) -> Iterator[Diagnostic]:
         build = build_of(service, project)
         repository = project.repository
-        if repository is None or (build.dockerfile is not None and repository.is_file(build.dockerfile)):
-            return
+        if repository is None or (build.dockerfile is not None and repository.is_file(build.dockerfile)) or root_evidence(service, project):
+            return  # SV003: the Dockerfile is looked up in a root directory that is unclear
         if build.requested is None:
             # `builder = "DOCKERFILE"` and nothing to build: Railway fails with "couldn't locate a dockerfile".
             yield self.diagnostic(

@@ -13,7 +13,7 @@ from pathlib import PurePosixPath
 
 from railcheck import RAILPACK_ONLY, Diagnostic, Edit, Fix, FixAvailability, Invalid, Project, Related, Service, ServiceRule, Severity, Span, Valid
 from railcheck.builder import image_of
-from railcheck.facts import CommandText, command_servers, facts, module_info, paths_checkable
+from railcheck.facts import CommandText, command_servers, facts, module_info, paths_checkable, runtime_pythonpath
 from railcheck.modules import find_module, image_path, module_candidates, search_bases
 from railcheck.servers import Server, uses_port_variable
 from railcheck.sources.shell import Word
@@ -46,21 +46,9 @@ def _servers(service: Service, project: Project) -> Iterator[tuple[CommandText, 
             yield command, server
 
 
-def _pythonpath(service: Service, project: Project, server: Server) -> list[str]:
-    values = [server.pythonpath or "", service.variable("PYTHONPATH") or ""]
-    image = image_of(service, project)
-    if image is not None:  # a Dockerfile build: its ENV, not railpack.json, sets the variable
-        values.append(image.variable("PYTHONPATH") or "")
-    railpack = service.railpack.value if image is None and service.railpack is not None and isinstance(service.railpack.value, dict) else {}
-    variables = railpack.get("deploy", {}).get("variables") if isinstance(railpack.get("deploy"), dict) else None
-    if isinstance(variables, dict) and isinstance(variables.get("PYTHONPATH"), str):
-        values.append(variables["PYTHONPATH"])
-    return [entry for value in values for entry in value.split(":") if entry and "$" not in entry]
-
-
 def _resolve(service: Service, project: Project, server: Server) -> PurePosixPath | None:
     assert project.repository is not None and server.module is not None
-    bases = search_bases(service.root, server.cwd, server.search_dirs, _pythonpath(service, project, server))
+    bases = search_bases(service.root, server.cwd, server.search_dirs, runtime_pythonpath(service, project, server))
     found = facts(service, project)
     image = image_of(service, project)
     if image is not None and image.installs_project:
