@@ -22,6 +22,7 @@ from railcheck.sources.text import LineIndex
 
 if TYPE_CHECKING:
     from railcheck.project import Project, Service
+    from railcheck.repository import Repository
 
 RAILPACK, DOCKERFILE, NIXPACKS = "railpack", "dockerfile", "nixpacks"
 BUILDERS = frozenset({RAILPACK, DOCKERFILE, NIXPACKS})
@@ -69,9 +70,10 @@ class Image:
     copies: tuple[Copy, ...]  # from the build context only (no `--from`), in the final stage's chain
     start: CommandText | None
     start_instructions: tuple[Instruction, ...]  # the ENTRYPOINT and CMD that make up `start`
-    # True when the whole build context lands at /app and the start command runs there, so `/app/x` is
-    # `<root>/x` exactly as in a Railpack image and path checks apply unchanged.
-    context_at_app: bool
+    # The repository folder the image holds at /app, when the start command runs there and every copy
+    # into /app agrees with it (`COPY . .`, `COPY backend/ .`, then `COPY src/ ./src/`): `/app/x` is then
+    # `<app_root>/x`, as in a Railpack image with that root. None when the layout is not modelled.
+    app_root: PurePosixPath | None
     # True when a RUN installs the project itself (`pip install .`, `uv sync`, ...): its packages, a src
     # layout's included, then import from site-packages.
     installs_project: bool = False
@@ -137,20 +139,21 @@ def image_of(service: Service, project: Project) -> Image | None:
 
 def _read_image(service: Service, project: Project) -> Image | None:
     build = build_of(service, project)
-    if build.builder != DOCKERFILE or build.dockerfile is None or project.repository is None:
+    repository = project.repository
+    if build.builder != DOCKERFILE or build.dockerfile is None or repository is None:
         return None
-    text = project.repository.read(build.dockerfile) if project.repository.is_file(build.dockerfile) else None
-    return _image(build.dockerfile, text) if text is not None else None
+    text = repository.read(build.dockerfile) if repository.is_file(build.dockerfile) else None
+    return _image(build.dockerfile, text, service.root, repository) if text is not None else None
 
 
-def _image(path: PurePosixPath, text: str) -> Image:
+def _image(path: PurePosixPath, text: str, context: PurePosixPath, repository: Repository) -> Image:
     dockerfile = parse_dockerfile(text)
     lines = LineIndex(text)
     workdir = "/"
     env: dict[str, str] = {}
     copies: list[Copy] = []
     cmd = entrypoint = None
-    whole_context_at = set()
+    unknown_under_app = False  # a copy into /app whose content is not known statically
     installs = False
     for instruction in _final_chain(dockerfile):
         keyword = instruction.keyword
@@ -162,8 +165,9 @@ def _image(path: PurePosixPath, text: str) -> Image:
             *sources, destination = (word.text for word in instruction.words)
             target = posixpath.normpath(posixpath.join(workdir, destination))
             copies.append(Copy(instruction, tuple(sources), target))
-            if any(posixpath.normpath(source) == "." for source in sources):
-                whole_context_at.add(target)
+        elif keyword in ("COPY", "ADD") and len(instruction.words) >= 2:
+            destination = posixpath.normpath(posixpath.join(workdir, instruction.words[-1].text))
+            unknown_under_app |= _within_app(destination) or destination == "/"  # `--from` or a heredoc: not from the repository
         elif keyword == "CMD":
             cmd = instruction
         elif keyword == "ENTRYPOINT":
@@ -173,8 +177,47 @@ def _image(path: PurePosixPath, text: str) -> Image:
     parts = tuple(instruction for instruction in (entrypoint, cmd) if instruction is not None and instruction.words)
     if entrypoint is not None and not entrypoint.exec_form:
         parts = (entrypoint,)  # a shell-form ENTRYPOINT ignores CMD
-    context_at_app = "/app" in whole_context_at and workdir == "/app"
-    return Image(path, dockerfile, lines, workdir, tuple(env.items()), tuple(copies), _start(path, text, lines, parts), parts, context_at_app, installs)
+    app_root = _app_root(copies, context, repository) if workdir == "/app" and not unknown_under_app else None
+    return Image(path, dockerfile, lines, workdir, tuple(env.items()), tuple(copies), _start(path, text, lines, parts), parts, app_root, installs)
+
+
+def _within_app(image_path: str) -> bool:
+    return image_path == "/app" or image_path.startswith("/app/")
+
+
+def _app_root(copies: list[Copy], context: PurePosixPath, repository: Repository) -> PurePosixPath | None:
+    """The repository folder that every copy into /app agrees to put there, or None."""
+    mounts = []  # (image path, repository path) of each copied file or folder that lands under /app
+    for copy in copies:
+        if copy.destination == "/":
+            return None  # the context's own `app/` folder, if any, would become /app
+        if not _within_app(copy.destination):
+            continue
+        into_folder = copy.instruction.words[-1].text.endswith("/") or len(copy.sources) > 1 or copy.destination == "/app"
+        for source in copy.sources:
+            if "$" in source or "://" in source:
+                return None
+            normal = posixpath.normpath(source.lstrip("/") or ".")
+            if normal == ".." or normal.startswith("../"):
+                return None
+            wildcard = any(char in normal for char in "*?[")
+            origin = context / posixpath.dirname(normal) if wildcard else (context if normal == "." else context / normal)
+            if wildcard or repository.is_dir(origin):
+                mounts.append((copy.destination, origin))  # a folder's contents (or matching files) land there
+            else:
+                name = PurePosixPath(normal).name
+                mounts.append((posixpath.join(copy.destination, name) if into_folder else copy.destination, origin if wildcard else context / normal))
+    roots = [origin for image, origin in mounts if image == "/app"]
+    if not roots:
+        return None
+    root = roots[-1]
+    for image, origin in mounts:
+        if not _within_app(image):
+            continue
+        relative = image[len("/app"):].lstrip("/")
+        if (root / relative if relative else root) != origin:
+            return None  # this copy puts something else there than the folder at /app holds
+    return root
 
 
 def _final_chain(dockerfile: Dockerfile) -> list[Instruction]:

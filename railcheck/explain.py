@@ -58,7 +58,7 @@ def _image_lines(service: Service, project: Project) -> list[str]:
     image = image_of(service, project)
     if image is None:
         return [f"  dockerfile: {build.dockerfile or 'outside the root directory'} (not readable)"]
-    layout = "the whole context at /app, started there" if image.context_at_app else "not modelled (path checks skipped)"
+    layout = f"/app is {image.app_root if str(image.app_root) != '.' else 'the repository root'}" if image.app_root is not None else "not modelled (path checks skipped)"
     lines = [f"  dockerfile: {image.path}, build context {service.display_root()}", f"  image: working directory {image.workdir}; layout: {layout}"]
     lines += [f"    {copy.instruction.keyword} {' '.join(copy.sources)} -> {copy.destination}" for copy in image.copies]
     return lines

@@ -587,7 +587,26 @@ def paths_checkable(service: Service, project: Project) -> bool:
     builder = builds_with(service, project)
     if builder != DOCKERFILE:
         return builder in ("railpack", "nixpacks")  # an undecided builder leaves the layout unknown
-    # A Dockerfile image matches the `/app` model only when it copies the whole context there and starts
-    # there; other layouts are not modelled yet, and an unknown layout must not produce "not found".
+    # A Dockerfile image matches the `/app` model only when one repository folder is what it holds at /app
+    # (`app_root`); other layouts are not modelled, and an unknown layout must not produce "not found".
     image = image_of(service, project)
-    return image is not None and image.context_at_app
+    return image is not None and image.app_root is not None
+
+
+def copied_app(service: Service, project: Project) -> str | None:
+    """For messages: the folder a Dockerfile copies to `/app` when it is not the root directory, else None."""
+    from railcheck.builder import image_of
+
+    image = image_of(service, project)
+    if image is not None and image.app_root is not None and image.app_root != service.root:
+        return f"{image.app_root}/, which {image.path} copies to /app"
+    return None
+
+
+def app_root(service: Service, project: Project) -> PurePosixPath:
+    """The repository folder the running image holds at `/app`: the root directory for Railpack (and
+    Nixpacks), the folder a Dockerfile copies there (see `paths_checkable`)."""
+    from railcheck.builder import image_of
+
+    image = image_of(service, project)
+    return image.app_root if image is not None and image.app_root is not None else service.root

@@ -13,7 +13,7 @@ from pathlib import PurePosixPath
 
 from railcheck import RAILPACK_ONLY, Diagnostic, Edit, Fix, FixAvailability, Invalid, Project, Related, Service, ServiceRule, Severity, Span, Valid
 from railcheck.builder import image_of
-from railcheck.facts import CommandText, command_servers, facts, module_info, paths_checkable, runtime_pythonpath
+from railcheck.facts import CommandText, app_root, copied_app, command_servers, facts, module_info, paths_checkable, runtime_pythonpath
 from railcheck.modules import find_module, image_path, module_candidates, search_bases
 from railcheck.servers import Server, uses_port_variable
 from railcheck.sources.shell import Word
@@ -48,11 +48,12 @@ def _servers(service: Service, project: Project) -> Iterator[tuple[CommandText, 
 
 def _resolve(service: Service, project: Project, server: Server) -> PurePosixPath | None:
     assert project.repository is not None and server.module is not None
-    bases = search_bases(service.root, server.cwd, server.search_dirs, runtime_pythonpath(service, project, server))
+    root = app_root(service, project)
+    bases = search_bases(root, server.cwd, server.search_dirs, runtime_pythonpath(service, project, server))
     found = facts(service, project)
     image = image_of(service, project)
     if image is not None and image.installs_project:
-        bases.append(service.root / "src")  # the Dockerfile installs the project: a src layout imports too
+        bases.append(root / "src")  # the Dockerfile installs the project: a src layout imports too
     elif image is None and found.install_manager == "uv" and found.pyproject is not None and isinstance(found.pyproject.get("/build-system"), dict):
         # Railpack's build step runs `uv sync --no-editable`, installing the project itself: a src layout's
         # packages import from site-packages.
@@ -110,13 +111,14 @@ class StartTargetNotFound(ServiceRule):
             if server.target is None or not server.target.static:
                 continue
             if server.kind in ("python file", "manage.py runserver"):
-                path = image_path(service.root, server.cwd, server.target.text)
+                path = image_path(app_root(service, project), server.cwd, server.target.text)
                 if path is not None and repository.is_file(path):
                     continue
+                holder = copied_app(service, project) or f"{service.display_root()} (the image's /app)"
                 where, span = _where(service, command, server.target)
                 yield self.diagnostic(
                     where, span,
-                    f"{command.origin.label} runs `{server.target.text}`, which does not exist in {service.display_root()} (the image's /app)",
+                    f"{command.origin.label} runs `{server.target.text}`, which does not exist in {holder}",
                     service=service.name,
                     help="Paths in start commands are relative to the root directory; fix the path or the service's root directory.",
                 )
@@ -126,7 +128,7 @@ class StartTargetNotFound(ServiceRule):
     def _missing_module(self, service: Service, project: Project, command: CommandText, server: Server, module: str) -> Diagnostic:
         assert project.repository is not None and server.target is not None
         where, span = _where(service, command, server.target)
-        candidates = module_candidates(project.repository, service.root, module, server.cwd)
+        candidates = module_candidates(project.repository, app_root(service, project), module, server.cwd)
         fix = None
         if len(candidates) == 1 and command.origin.path is not None and command.base is not None:
             written = server.target.text
@@ -134,9 +136,10 @@ class StartTargetNotFound(ServiceRule):
             target = server.target
             fix = Fix.unsafe(f"Import `{candidates[0]}` instead", Edit(command.origin.path, command.base + target.start, command.base + target.end, replacement))
         hint = f" Did you mean `{candidates[0]}`?" if len(candidates) == 1 else (f" Files with that name: {', '.join(candidates[:5])}." if candidates else "")
+        holder = copied_app(service, project) or f"{service.display_root()} ({service.root_source})"
         return self.diagnostic(
             where, span,
-            f"{command.origin.label} imports `{module}`, which does not resolve from {service.display_root()} ({service.root_source})",
+            f"{command.origin.label} imports `{module}`, which does not resolve from {holder}",
             service=service.name,
             help=f"Module paths are resolved from the root directory (the image's /app) and PYTHONPATH.{hint}",
             fix=fix,

@@ -116,11 +116,11 @@ def test_the_image_follows_the_final_stage_and_its_parents(tmp_path: Path) -> No
     service, project = _service(tmp_path, {"api/railway.json": "{}", "api/Dockerfile": (
         "FROM python:3.12 AS base\nWORKDIR /app\nENV PYTHONPATH=/app/src\nCOPY . .\n"
         "FROM node AS assets\nCOPY web/ /web/\nRUN npm run build\n"
-        "FROM base AS final\nCOPY --from=assets /web/dist ./static\nRUN pip install .\nENTRYPOINT [\"gunicorn\"]\nCMD [\"app:app\", \"-b\", \"0.0.0.0:$PORT\"]\n"
+        "FROM base AS final\nCOPY --from=assets /web/dist /srv/static\nRUN pip install .\nENTRYPOINT [\"gunicorn\"]\nCMD [\"app:app\", \"-b\", \"0.0.0.0:$PORT\"]\n"
     )})
     image = image_of(service, project)
     assert image is not None
-    assert (image.workdir, image.variable("PYTHONPATH"), image.context_at_app, image.installs_project) == ("/app", "/app/src", True, True)
+    assert (image.workdir, image.variable("PYTHONPATH"), image.app_root, image.installs_project) == ("/app", "/app/src", PurePosixPath("api"), True)
     assert [copy.destination for copy in image.copies] == ["/app"]  # the node stage and --from copies are not the app's
     assert image.start is not None and image.start.text == "gunicorn app:app -b 0.0.0.0:$PORT" and image.start.exec_form
     assert [word.text for _, word, _ in context_sources(image)] == [".", "web/"]
@@ -154,3 +154,21 @@ def test_explain_service_names_a_builder_with_its_origin_for_every_fixture_servi
     builders = [line for line in output.splitlines() if line.startswith("  builder: ")]
     assert services and len(builders) == services
     assert all(line.endswith(")") and " (" in line for line in builders)
+
+
+@pytest.mark.parametrize(
+    ("dockerfile", "app_root"),
+    [
+        ("FROM python\nWORKDIR /app\nCOPY requirements*.txt ./\nCOPY . .\n", "api"),
+        ("FROM python\nWORKDIR /app\nCOPY backend/requirements.txt .\nCOPY backend/ .\nCOPY backend/src/ ./src/\n", "api/backend"),
+        ("FROM python\nWORKDIR /app\nCOPY . /app/\nCOPY backend/src/ ./src/\n", None),  # /app/src is not api/src
+        ("FROM python\nWORKDIR /app\nCOPY backend/src/ ./src/\n", None),  # nothing is copied to /app itself
+        ("FROM python\nWORKDIR /app\nCOPY . .\nCOPY --from=node:20 /usr/lib/node ./node\n", None),  # content unknown
+        ("FROM python\nWORKDIR /srv\nCOPY . .\n", None),  # started elsewhere than /app
+        ("FROM python\nCOPY . /\nWORKDIR /app\n", None),
+    ],
+)
+def test_the_folder_at_app_is_known_only_when_every_copy_agrees(tmp_path: Path, dockerfile: str, app_root: str | None) -> None:
+    service, project = _service(tmp_path, {"api/railway.json": "{}", "api/Dockerfile": dockerfile, "api/backend/src/main.py": "", "api/requirements.txt": ""})
+    image = image_of(service, project)
+    assert image is not None and image.app_root == (PurePosixPath(app_root) if app_root else None)
