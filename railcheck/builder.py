@@ -1,11 +1,12 @@
 """Which builder Railway uses for a service, why, and, for a Dockerfile build, what the image holds.
 
-Resolution follows Railway (docs/railpack-facts.md, "Builders"): an explicit `build.builder` in the Railway
-config (any letter case) decides; without one, `dockerfilePath` or the `RAILWAY_DOCKERFILE_PATH` variable
-selects that Dockerfile, else a file named exactly `Dockerfile` at the root of the root directory; else
-Railpack. `builder = "RAILPACK"` beside a `Dockerfile` stays undecided (see UNDECIDED). Computed once per service and kept in `Project.memo`; reads only through `project.repository`.
+Resolution follows Railway (docs/railpack-facts.md, "Builders"): an explicit `build.builder` in the
+Railway config or in the IaC file's `build` object (any letter case) decides; without one,
+`dockerfilePath` or the `RAILWAY_DOCKERFILE_PATH` variable selects that Dockerfile, else a file named
+exactly `Dockerfile` at the root of the root directory; else Railpack. `builder = "RAILPACK"` beside a
+`Dockerfile` stays undecided (see UNDECIDED). Computed once per service and kept in `Project.memo`;
+reads only through `project.repository`.
 """
-
 from __future__ import annotations
 
 import posixpath
@@ -91,23 +92,28 @@ def builds_with(service: Service, project: Project) -> str:
     return build_of(service, project).builder
 
 
-def _setting(service: Service, pointer: str) -> tuple[str, Origin] | None:
+def _setting(service: Service, project: Project, pointer: str) -> tuple[str, Origin] | None:
+    """A `build` setting from the Railway config, else from the service's `build` object in the IaC file."""
     document = service.railway
     value = document.get(pointer) if document is not None else None
-    if document is None or not isinstance(value, str) or not value.strip():
+    if document is not None and isinstance(value, str) and value.strip():
+        return value, Origin(f"`{pointer[1:].replace('/', '.')}` in {document.path}", document.path, document.value_span(pointer))
+    name = pointer.rsplit("/", 1)[-1]
+    written = service.iac.settings.get(name) if service.iac is not None else None
+    iac = project.iac
+    if written is None or iac is None or not isinstance(written.value, str) or not written.value.strip():
         return None
-    label = f"`{pointer[1:].replace('/', '.')}` in {document.path}"
-    return value, Origin(label, document.path, document.value_span(pointer))
+    return written.value, Origin(f"`build.{name}` of `service(\"{service.name}\")` in {iac.path}", iac.path, iac.span(written.start, written.end))
 
 
 def _resolve(service: Service, project: Project) -> Build:
     repository = project.repository
     names = set(repository.listdir(service.root)) if repository is not None else set()
     detected = service.root / DOCKERFILE_NAME if DOCKERFILE_NAME in names and repository is not None and repository.is_file(service.root / DOCKERFILE_NAME) else None
-    requested = _setting(service, "/build/dockerfilePath")
+    requested = _setting(service, project, "/build/dockerfilePath")
     if requested is None and service.variable("RAILWAY_DOCKERFILE_PATH"):
         requested = (service.variable("RAILWAY_DOCKERFILE_PATH") or "", Origin("RAILWAY_DOCKERFILE_PATH (declared service variable)"))
-    explicit = _setting(service, "/build/builder")
+    explicit = _setting(service, project, "/build/builder")
     builder = _EXPLICIT.get(explicit[0].strip().upper()) if explicit else None
     if explicit is not None and builder is not None:
         origin = Origin(f"{explicit[1].label} = \"{explicit[0]}\"", explicit[1].path, explicit[1].span)

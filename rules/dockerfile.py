@@ -20,8 +20,9 @@ _SHELLS = frozenset({"sh", "bash", "dash", "ash", "zsh", "/bin/sh", "/bin/bash",
 class RailpackConfigUnused(ServiceRule):
     """
     ## What it does
-    Reports a `railpack.json` of a service that Railway builds from a Dockerfile: a `Dockerfile` at the
-    root directory, `dockerfilePath`, or `builder = "DOCKERFILE"`.
+    Reports a `railpack.json`, or `build.railpackVersion` in the Railway config, of a service that Railway
+    builds from a Dockerfile: a `Dockerfile` at the root directory, `dockerfilePath`, or
+    `builder = "DOCKERFILE"`.
 
     ## Why is this bad?
     Railway uses a Dockerfile whenever it finds one, and then never runs Railpack: every install step,
@@ -36,29 +37,37 @@ class RailpackConfigUnused(ServiceRule):
 
     code = "DF001"
     name = "railpack-config-unused"
-    summary = "railpack.json is unused because the service builds from a Dockerfile"
+    summary = "railpack.json (or a Railpack setting) is unused because the service builds from a Dockerfile"
     default_severity = Severity.WARNING
     builders = DOCKERFILE_ONLY
     examples = (
         Valid({"railpack.json": "{}", "Dockerfile.local": "FROM python:3.12\n"}),  # only `Dockerfile` is detected
         Valid({"Dockerfile": "FROM python:3.12\n", "railway.json": "{}"}),
         Invalid({"railpack.json": '{\n  "provider": "python"\n}\n', "Dockerfile": "FROM python:3.12\n"}, expect=[("DF001", "railpack.json", 1, 1)]),
+        Invalid({"railway.toml": '[build]\nrailpackVersion = "0.15.0"\n', "Dockerfile": "FROM python:3.12\n"}, expect=[("DF001", "railway.toml", 2, 1)]),
     )
 
     def check(self, service: Service, project: Project) -> Iterator[Diagnostic]:
-        document = service.railpack
-        if document is None or root_evidence(service, project):
+        if root_evidence(service, project):
             return  # with an unclear root directory (SV003), which Dockerfile Railway sees is unclear too
         build = build_of(service, project)
         related = (Related(build.origin.path, build.origin.span, "this decides the builder"),) if build.origin.path else ()
-        yield self.diagnostic(
-            document, document.lines.span(0, 1),
-            f"{document.path} is unused: Railway builds this service from a Dockerfile ({build.origin.label}), so Railpack never reads it",
-            service=service.name,
-            help="If the Dockerfile is meant, delete railpack.json. If Railpack is meant, set `builder = \"RAILPACK\"` under `build` in the "
-            "service's Railway config (or remove `dockerfilePath`, or rename the Dockerfile).",
-            related=related,
-        )
+        switch = ("If Railpack is meant, set `builder = \"RAILPACK\"` under `build` in the service's Railway config (or remove "
+                  "`dockerfilePath`, or rename the Dockerfile).")
+        document = service.railpack
+        if document is not None:
+            yield self.diagnostic(
+                document, document.lines.span(0, 1),
+                f"{document.path} is unused: Railway builds this service from a Dockerfile ({build.origin.label}), so Railpack never reads it",
+                service=service.name, help=f"If the Dockerfile is meant, delete railpack.json. {switch}", related=related,
+            )
+        railway = service.railway
+        if railway is not None and railway.get("/build/railpackVersion") is not None:
+            yield self.diagnostic(
+                railway, railway.key_span("/build/railpackVersion"),
+                f"`build.railpackVersion` is unused: Railway builds this service from a Dockerfile ({build.origin.label})",
+                service=service.name, help=f"If the Dockerfile is meant, remove the setting. {switch}", related=related,
+            )
 
 
 class CopySourceMissing(ServiceRule):

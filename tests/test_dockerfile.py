@@ -172,3 +172,17 @@ def test_the_folder_at_app_is_known_only_when_every_copy_agrees(tmp_path: Path, 
     service, project = _service(tmp_path, {"api/railway.json": "{}", "api/Dockerfile": dockerfile, "api/backend/src/main.py": "", "api/requirements.txt": ""})
     image = image_of(service, project)
     assert image is not None and image.app_root == (PurePosixPath(app_root) if app_root else None)
+
+
+def test_the_iac_files_build_object_sets_the_builder(tmp_path: Path) -> None:
+    write_repo(tmp_path, service=".", files={
+        ".railway/railway.py": (
+            "from railway_sdk import define_railway, project, service\n\n@define_railway\ndef railway():\n"
+            "    return project(\"shop\", resources=[service(\"api\", root=\"api\", build={\"builder\": \"DOCKERFILE\", \"dockerfilePath\": \"docker/api\"})])\n"
+        ),
+        "api/docker/api": "FROM python\nCMD python main.py\n",
+    })
+    project = load_project(tmp_path, load_config(tmp_path))
+    build = build_of(project.service("api"), project)
+    assert (build.builder, build.dockerfile) == ("dockerfile", PurePosixPath("api/docker/api"))
+    assert build.origin.label.startswith('`build.builder` of `service("api")` in .railway/railway.py') and build.origin.span is not None

@@ -191,7 +191,7 @@ def railway():
     ('service("a", root="x", source=github("o/r", rootDirectory=""))', {"root": "x"}),
     ('service("a", root="x", source={"type": "image", "image": "n", "rootDirectory": "y"})', {"root": "y"}),
     ('service("a", build="")', {"build": ""}),
-    ('service("a", build={"builder": "RAILPACK"})', {}),
+    ('service("a", build={"builder": "RAILPACK"})', {"builder": "RAILPACK"}),  # read for the builder (railcheck/builder.py)
     ('service("a", env={}, variables={})', {}),
     ('service("a", env={"A": "1"}, variables={"A": "2", "B": "3"})', {"variables": {"A": "1", "B": "3"}}),
     ('service("a", replicas={"us-west2": 2})', {"replicas": {"us-west2": 2}}),

@@ -139,6 +139,9 @@ class _Back:
             out["build"] = build
         elif isinstance(build, (_Obj, _Unk)):
             out["build"] = get(build, "buildCommand")
+            # Railway's build keys, as in config as code: they decide the builder (railcheck/builder.py).
+            out["builder"] = get(build, "builder")
+            out["dockerfilePath"] = get(build, "dockerfilePath")
 
         pre_candidates = [get(config, "preDeploy"), get(config, "preDeployCommand"), get(run, "preDeploy")]
         pre = _first_present(pre_candidates) if py else _first(pre_candidates, False)
