@@ -199,6 +199,8 @@ class DockerfilePathMissing(ServiceRule):
         if repository is None or (build.dockerfile is not None and repository.is_file(build.dockerfile)) or root_evidence(service, project):
             return  # SV003: the Dockerfile is looked up in a root directory that is unclear
         if build.requested is None:
+            if project.iac is not None and build.origin.path == project.iac.path:
+                return  # IC011 reports an IaC service whose builder finds no Dockerfile
             # `builder = "DOCKERFILE"` and nothing to build: Railway fails with "couldn't locate a dockerfile".
             yield self.diagnostic(
                 build.origin.path or _config_file(project), build.origin.span,
