@@ -14,7 +14,12 @@ from railcheck.facts import facts, root_evidence
 FAMILY = "DF"
 DOCKERFILE_ONLY = frozenset({DOCKERFILE})
 _PORT_REFERENCE = re.compile(r"\$(\{PORT([:\-=?+][^}]*)?\}|PORT\b)")
-_SHELLS = frozenset({"sh", "bash", "dash", "ash", "zsh", "/bin/sh", "/bin/bash", "/usr/bin/env", "/bin/dash", "/bin/ash"})
+_SHELLS = frozenset({"sh", "bash", "dash", "ash", "zsh"})
+
+
+def _runs_shell_script(words: list[str]) -> bool:
+    """`sh -c '...'` (any shell, by path too): the one exec form in which a shell expands variables."""
+    return len(words) > 1 and words[0].rsplit("/", 1)[-1] in _SHELLS and words[1].startswith("-") and "c" in words[1]
 
 
 class RailpackConfigUnused(ServiceRule):
@@ -135,9 +140,13 @@ class PortNotExpanded(ServiceRule):
     examples = (
         Valid({"Dockerfile": "FROM python:3.12\nCMD uvicorn main:app --host 0.0.0.0 --port $PORT\n", "railway.json": "{}"}),
         Valid({"Dockerfile": "FROM python:3.12\n", "railway.json": '{"deploy": {"startCommand": "/bin/sh -c \\"uvicorn main:app --port $PORT\\""}}'}),
+        Valid({"Dockerfile": 'FROM python:3.12\nCMD ["/bin/bash", "-lc", "exec uvicorn main:app --port $PORT"]\n', "railway.json": "{}"}),
         Invalid({"Dockerfile": 'FROM python:3.12\nCMD ["uvicorn", "main:app", "--port", "$PORT"]\n', "railway.json": "{}"}, expect=[("DF003", "Dockerfile", 2, 39)]),
         Invalid({"Dockerfile": "FROM python:3.12\n", "railway.json": '{"deploy": {"startCommand": "uvicorn main:app --port ${PORT}"}}'},
                 expect=[("DF003", "railway.json", 1, 54)]),
+        # `env` is no shell, and `sh script.sh $PORT` hands the script the literal text.
+        Invalid({"Dockerfile": 'FROM python:3.12\nCMD ["/usr/bin/env", "uvicorn", "main:app", "--port", "$PORT"]\n', "railway.json": "{}"},
+                expect=[("DF003", "Dockerfile", 2, 55)]),
     )
 
     def check(self, service: Service, project: Project) -> Iterator[Diagnostic]:
@@ -147,7 +156,7 @@ class PortNotExpanded(ServiceRule):
         image = image_of(service, project)
         if image is not None and start is image.start:
             for instruction in image.start_instructions:
-                if not instruction.exec_form or (instruction.words and instruction.words[0].text in _SHELLS):
+                if not instruction.exec_form or _runs_shell_script([word.text for word in instruction.words]):
                     return  # a shell runs it (shell form, or ["sh", "-c", ...])
             for instruction in image.start_instructions:
                 for word in instruction.words:
@@ -156,8 +165,7 @@ class PortNotExpanded(ServiceRule):
                                             f'Use the shell form (`{instruction.keyword} {" ".join(w.text for w in instruction.words)}`) or ["/bin/sh", "-c", "..."].')
                         return
             return
-        words = start.text.split()
-        if start.origin.path is None or (words and words[0] in _SHELLS):
+        if start.origin.path is None or _runs_shell_script(start.text.split()):
             return
         match = _PORT_REFERENCE.search(start.text)
         assert match is not None

@@ -442,6 +442,7 @@ class RailwaySchemaInRailpack(ServiceRule):
     """
 
     code = "RP113"
+    builders = RAILPACK_ONLY
     name = "railway-schema-in-railpack"
     summary = "`$schema` in railpack.json names Railway's schema"
     default_severity = Severity.INFO

@@ -555,6 +555,7 @@ class UndefinedStepReference(ServiceRule):
     """
 
     code = "RP111"
+    builders = RAILPACK_ONLY
     name = "undefined-step-reference"
     summary = "A layer names a step that neither railpack.json nor Railpack defines"
     examples = (
