@@ -3,7 +3,7 @@
 Resolution follows Railway (docs/railpack-facts.md, "Builders"): an explicit `build.builder` in the
 Railway config or in the IaC file's `build` object (any letter case) decides; without one,
 `dockerfilePath` or the `RAILWAY_DOCKERFILE_PATH` variable selects that Dockerfile, else a file named
-exactly `Dockerfile` at the root of the root directory; else Railpack. `builder = "RAILPACK"` beside a
+exactly `Dockerfile` at the root of the root directory; else Railpack. Another builder set beside a
 `Dockerfile` stays undecided (see UNDECIDED). Computed once per service and kept in `Project.memo`;
 reads only through `project.repository`.
 """
@@ -27,9 +27,10 @@ if TYPE_CHECKING:
 
 RAILPACK, DOCKERFILE, NIXPACKS = "railpack", "dockerfile", "nixpacks"
 BUILDERS = frozenset({RAILPACK, DOCKERFILE, NIXPACKS})
-# `builder = "RAILPACK"` beside a `Dockerfile`: Railway's docs say the Dockerfile always wins, deployments
-# are reported both ways. No rule about one builder's semantics runs for such a service (DF005 says why).
-UNDECIDED = "railpack or dockerfile"
+# `builder = "RAILPACK"` (or "NIXPACKS") beside a `Dockerfile`: Railway's docs say the Dockerfile always
+# wins, deployments are reported both ways. No rule about one builder's semantics runs for such a service
+# (DF005 says why).
+UNDECIDED = "undecided"
 DOCKERFILE_NAME = "Dockerfile"  # detection is by this exact name, capital D (builds/dockerfiles.md)
 _EXPLICIT = {"RAILPACK": RAILPACK, "DOCKERFILE": DOCKERFILE, "NIXPACKS": NIXPACKS}
 _INSTALLS_PROJECT = re.compile(r"\binstall\b[^&|;]*\s(-e\s+)?\.(/)?(\s|$)|\buv\s+sync\b|\b(poetry|pdm)\s+install\b")
@@ -117,10 +118,9 @@ def _resolve(service: Service, project: Project) -> Build:
     builder = _EXPLICIT.get(explicit[0].strip().upper()) if explicit else None
     if explicit is not None and builder is not None:
         origin = Origin(f"{explicit[1].label} = \"{explicit[0]}\"", explicit[1].path, explicit[1].span)
-        if builder == RAILPACK and detected is not None:
-            return Build(UNDECIDED, origin, requested=requested, ignored_dockerfile=detected)
         if builder != DOCKERFILE:
-            return Build(builder, origin, requested=requested, ignored_dockerfile=detected)
+            # The docs say a detected Dockerfile wins over any builder setting (Nixpacks included).
+            return Build(UNDECIDED if detected is not None else builder, origin, requested=requested, ignored_dockerfile=detected)
         return Build(DOCKERFILE, origin, dockerfile_path(service, requested) if requested else detected, requested)
     if requested is not None:
         return Build(DOCKERFILE, requested[1], dockerfile_path(service, requested), requested)

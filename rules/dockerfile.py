@@ -237,8 +237,8 @@ def _config_file(project: Project) -> PurePosixPath:
 class BuilderUndecided(ServiceRule):
     """
     ## What it does
-    Reports `builder = "RAILPACK"` in the Railway config of a service whose root directory holds a
-    `Dockerfile`.
+    Reports `builder = "RAILPACK"` (or `"NIXPACKS"`) in the Railway config of a service whose root
+    directory holds a `Dockerfile`.
 
     ## Why is this bad?
     Railway's docs say it always builds with a Dockerfile when it finds one; deployments have been
@@ -252,7 +252,7 @@ class BuilderUndecided(ServiceRule):
 
     code = "DF005"
     name = "builder-undecided"
-    summary = "`builder = \"RAILPACK\"` beside a Dockerfile, which Railway's docs say wins"
+    summary = "Another builder is set beside a Dockerfile, which Railway's docs say wins"
     default_severity = Severity.INFO
     builders = frozenset({UNDECIDED})
     examples = (
@@ -264,8 +264,8 @@ class BuilderUndecided(ServiceRule):
         build = build_of(service, project)
         yield self.diagnostic(
             build.origin.path or _config_file(project), build.origin.span,
-            f"{build.origin.label} asks for Railpack, but {build.ignored_dockerfile} exists and Railway's docs say a Dockerfile always wins; "
+            f"{build.origin.label}, but {build.ignored_dockerfile} exists and Railway's docs say a Dockerfile always wins over that setting; "
             "checks that depend on the builder are skipped for this service",
             service=service.name,
-            help="Rename the Dockerfile (e.g. Dockerfile.local) if Railpack is meant, or set `builder = \"DOCKERFILE\"` if the Dockerfile is.",
+            help="Rename the Dockerfile (e.g. Dockerfile.local) if that builder is meant, or set `builder = \"DOCKERFILE\"` if the Dockerfile is.",
         )

@@ -88,9 +88,10 @@ def _service(tmp_path: Path, files: dict[str, str], folder: str = "api"):  # typ
         ({"api/railway.json": "{}", "api/Dockerfile": "FROM x\n"}, "dockerfile", "api/Dockerfile"),
         ({"api/railway.json": "{}", "api/dockerfile": "FROM x\n"}, "railpack", None),  # the name is exact
         # Railway's docs say a Dockerfile always wins; deployments are reported both ways.
-        ({"api/railway.json": '{"build": {"builder": "railpack"}}', "api/Dockerfile": "FROM x\n"}, "railpack or dockerfile", None),
+        ({"api/railway.json": '{"build": {"builder": "railpack"}}', "api/Dockerfile": "FROM x\n"}, "undecided", None),
         ({"api/railway.json": '{"build": {"builder": "railpack"}}', "Dockerfile": "FROM x\n"}, "railpack", None),  # not in the root directory
-        ({"api/railway.toml": '[build]\nbuilder = "NIXPACKS"\n', "api/Dockerfile": "FROM x\n"}, "nixpacks", None),
+        ({"api/railway.toml": '[build]\nbuilder = "NIXPACKS"\n', "api/Dockerfile": "FROM x\n"}, "undecided", None),
+        ({"api/railway.toml": '[build]\nbuilder = "NIXPACKS"\n'}, "nixpacks", None),
         ({"api/railway.json": '{"build": {"dockerfilePath": "/docker/Dockerfile.prod"}}'}, "dockerfile", "api/docker/Dockerfile.prod"),
         ({"api/railway.json": '{"build": {"builder": "DOCKERFILE", "dockerfilePath": "../Dockerfile"}}'}, "dockerfile", None),
     ],
