@@ -18,7 +18,7 @@ from pathlib import PurePosixPath
 from typing import TYPE_CHECKING
 
 from railcheck.facts import CommandText, Origin, once_per_service
-from railcheck.sources.dockerfile import Dockerfile, Instruction, Word, env_pairs, parse_dockerfile
+from railcheck.sources.dockerfile import Dockerfile, Instruction, Stage, Word, env_pairs, parse_dockerfile
 from railcheck.sources.text import LineIndex
 
 if TYPE_CHECKING:
@@ -252,11 +252,37 @@ def _start(path: PurePosixPath, text: str, lines: LineIndex, parts: tuple[Instru
     return CommandText(" ".join(word if _PLAIN_WORD.fullmatch(word) else shlex.quote(word) for word in words), "start", origin, exec_form=exec_form)
 
 
+def _built_stages(dockerfile: Dockerfile) -> list[Stage]:
+    """The stages a build of the last stage certainly runs: it, the stages it is built `FROM`, and those
+    its instructions copy or mount from (`--from=name`, `--from=0`, `--mount=...,from=name`), transitively.
+    BuildKit skips every other stage, so nothing in them can fail the build."""
+    stages = dockerfile.stages
+    by_name = {stage.name: stage for stage in stages if stage.name}
+
+    def named(reference: str) -> Stage | None:
+        reference = reference.lower()
+        if reference.isdigit():
+            return stages[int(reference)] if int(reference) < len(stages) else None
+        return by_name.get(reference)
+
+    built = [stages[-1]] if stages else []
+    for stage in built:  # grows while it is walked
+        references = [stage.base]
+        for instruction in stage.instructions:
+            references += [value for name, value, _ in instruction.flags if name == "from"]
+            references += re.findall(r"(?:^|,)from=([^,\s]+)", " ".join(value for name, value, _ in instruction.flags if name == "mount"))
+        for reference in references:
+            found = named(reference)
+            if found is not None and found not in built:
+                built.append(found)
+    return built
+
+
 def context_sources(image: Image) -> Iterator[tuple[Instruction, Word, str]]:
-    """Each static `COPY`/`ADD` source taken from the build context, in every stage, with its path relative
-    to the context (a leading `/` is still inside it). Variables, wildcards, URLs, heredocs, `--from` sources
-    and paths that climb out are left out: their meaning is not known statically."""
-    for instruction in image.dockerfile.instructions:
+    """Each static `COPY`/`ADD` source taken from the build context, in the stages the build runs, with its
+    path relative to the context (a leading `/` is still inside it). Variables, wildcards, URLs, heredocs,
+    `--from` sources and paths that climb out are left out: their meaning is not known statically."""
+    for instruction in (instruction for stage in _built_stages(image.dockerfile) for instruction in stage.instructions):
         if instruction.keyword not in ("COPY", "ADD") or instruction.flag("from") is not None or instruction.heredocs:
             continue
         for word in instruction.words[:-1]:

@@ -79,8 +79,8 @@ class CopySourceMissing(ServiceRule):
     """
     ## What it does
     Reports a `COPY` or `ADD` source that does not exist in the build context, which on Railway is the
-    service's root directory. Sources with variables, wildcards or URLs, and `--from` copies, are not
-    judged.
+    service's root directory, in the stages the build runs (the last one and those it uses). Sources with
+    variables, wildcards or URLs, and `--from` copies, are not judged.
 
     ## Why is this bad?
     The build fails at that line ("failed to compute cache key: ... not found"). It usually means the

@@ -187,3 +187,16 @@ def test_the_iac_files_build_object_sets_the_builder(tmp_path: Path) -> None:
     build = build_of(project.service("api"), project)
     assert (build.builder, build.dockerfile) == ("dockerfile", PurePosixPath("api/docker/api"))
     assert build.origin.label.startswith('`build.builder` of `service("api")` in .railway/railway.py') and build.origin.span is not None
+
+
+def test_only_stages_the_build_runs_are_judged(tmp_path: Path) -> None:
+    # BuildKit builds the last stage and what it needs; a `test` stage nobody copies from is skipped.
+    service, project = _service(tmp_path, {"api/railway.json": "{}", "api/Dockerfile": (
+        "FROM python AS test\nCOPY tests/ /tests/\n"
+        "FROM node AS web\nCOPY web/ /web/\n"
+        "FROM python AS deps\nCOPY requirements.txt .\n"
+        "FROM python\nCOPY --from=1 /web/dist /static\nRUN --mount=type=cache,from=deps,target=/deps true\nCOPY . .\n"
+    )})
+    image = image_of(service, project)
+    assert image is not None
+    assert sorted(word.text for _, word, _ in context_sources(image)) == [".", "requirements.txt", "web/"]
