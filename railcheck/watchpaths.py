@@ -30,7 +30,7 @@ BUILD_INPUTS = {
     "requirements.txt": _DEPENDENCIES, "pyproject.toml": _DEPENDENCIES, "uv.lock": _DEPENDENCIES,
     "poetry.lock": _DEPENDENCIES, "pdm.lock": _DEPENDENCIES, "Pipfile": _DEPENDENCIES, "Pipfile.lock": _DEPENDENCIES,
     ".python-version": _PYTHON, "runtime.txt": _PYTHON, ".tool-versions": _PYTHON, "mise.toml": _PYTHON,
-    ".mise.toml": _PYTHON, "Procfile": "it sets the start command", "Dockerfile": "Railway builds with it",
+    ".mise.toml": _PYTHON, "Procfile": "it sets the start command",
 }  # fmt: skip
 # How many files of one folder are listed to decide "nothing there matches"; a longer listing is cut, and
 # then only a match found is an answer.
@@ -112,11 +112,9 @@ def any_file_matches(project: Project, pattern: WatchPattern) -> bool | None:
 def root_relative_fix(service: Service, project: Project, pattern: WatchPattern) -> str | None:
     """The repository-relative pattern meant, when `pattern` matches nothing but does match read from the
     service's root directory; else None."""
-    from railcheck.facts import paths_checkable
-
     if str(service.root) == "." or pattern.negated or not pattern.anchored or pattern.body.startswith(f"{service.root}/"):
         return None
-    if not paths_checkable(service, project):
+    if not root_known(service, project):
         return None  # the root directory is in doubt (SV003) or missing: "from the root directory" would be a guess
     if any_file_matches(project, pattern) is not False:
         return None
@@ -124,6 +122,15 @@ def root_relative_fix(service: Service, project: Project, pattern: WatchPattern)
     if candidate is None or not any_file_matches(project, candidate):
         return None
     return candidate.text
+
+
+def root_known(service: Service, project: Project) -> bool:
+    """Whether the service's root directory is certain (no SV003 evidence) and exists. Watch paths need no
+    more: unlike module checks, they do not depend on how the image lays the files out."""
+    from railcheck.facts import root_evidence
+
+    repository = project.repository
+    return repository is not None and not root_evidence(service, project) and repository.is_dir(service.root)
 
 
 def files_in(project: Project, folder: PurePosixPath) -> tuple[list[str], bool]:
@@ -173,12 +180,29 @@ def _consumed(service: Service, project: Project):  # type: ignore[no-untyped-de
             yield Consumed(_join(root, name), False, reason)
     if service.railpack is not None:
         yield Consumed(service.railpack.path, False, "Railpack's build config")
-    dockerfile = service.railway.get("/build/dockerfilePath") if service.railway is not None else None
-    if isinstance(dockerfile, str) and (path := _inside(root, root, dockerfile)) is not None and repository.is_file(path):
-        yield Consumed(path, False, "the Dockerfile `build.dockerfilePath` names")
+    yield from _dockerfile_inputs(service, project)
     yield from _included_requirements(service, project)
     yield from _path_dependencies(service, project)
     yield from _build_folders(service, project)
+
+
+def _dockerfile_inputs(service: Service, project: Project):  # type: ignore[no-untyped-def]
+    """For a Dockerfile build: the Dockerfile and each file or folder its COPY/ADD takes from the context."""
+    from railcheck.builder import context_sources, image_of
+
+    image = image_of(service, project)
+    repository = project.repository
+    if image is None or repository is None:
+        return
+    yield Consumed(image.path, False, "Railway builds the service from it")
+    for instruction, word, relative in context_sources(image):
+        if relative == ".":
+            continue  # `COPY . .`: the whole root directory, which WP002 judges
+        path = _join(service.root, relative)
+        if repository.is_dir(path):
+            yield Consumed(path, True, f"`{instruction.keyword} {word.text}` in {image.path.name}")
+        elif repository.is_file(path):
+            yield Consumed(path, False, f"`{instruction.keyword} {word.text}` in {image.path.name}")
 
 
 def _included_requirements(service: Service, project: Project):  # type: ignore[no-untyped-def]

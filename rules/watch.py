@@ -12,9 +12,8 @@ from collections.abc import Iterator
 
 from railcheck import Diagnostic, Edit, Fix, FixAvailability, Invalid, Project, Service, ServiceRule, Severity, Valid
 from railcheck.edits import prepend_to_list, replace_value
-from railcheck.facts import paths_checkable
 from railcheck.sources.watch import PatternList, parse_pattern
-from railcheck.watchpaths import WatchList, any_file_matches, consumed, deploys_on_change, files_in, watch_lists
+from railcheck.watchpaths import Consumed, WatchList, any_file_matches, consumed, deploys_on_change, files_in, root_known, watch_lists
 
 FAMILY = "WP"
 
@@ -32,6 +31,12 @@ def _add_patterns(watch: WatchList, patterns: list[str]) -> Fix | None:
     first = edits[0]
     content = "".join(edit.content for edit in reversed(edits))
     return Fix.unsafe(f"Add {', '.join(f'`{text}`' for text in patterns)} to watchPatterns", Edit(first.path, first.start, first.end, content))
+
+
+def _what(items: list[Consumed]) -> str:
+    if len(items) == 1:
+        return "this folder" if items[0].folder else "this file"
+    return "these files and folders" if any(item.folder for item in items) else "these files"
 
 
 def _root_covered(service: Service, project: Project, watch: WatchList) -> bool | None:
@@ -146,7 +151,7 @@ class WatchPathsMissRoot(ServiceRule):
     )
 
     def check(self, service: Service, project: Project) -> Iterator[Diagnostic]:
-        if str(service.root) == "." or not paths_checkable(service, project):
+        if str(service.root) == "." or not root_known(service, project):
             return  # the whole repository is the service's folder (WP003 judges what it builds from), or the root is in doubt (SV003)
         for watch in watch_lists(service, project):
             # Only negations: WP004 reports the list; Railway's reading of it is not documented.
@@ -166,9 +171,10 @@ class WatchPathsMissConsumedFiles(ServiceRule):
     """
     ## What it does
     Reports, once per watch-pattern list, the files and folders the service builds from that no pattern
-    covers: dependency manifests and lock files, `.python-version`, railpack.json, the Dockerfile,
-    `-r`/`-c` includes of requirements.txt, pyproject path dependencies and uv workspace members, and
-    folders a build or install command `cd`s into. Each comes with a suggested pattern.
+    covers: dependency manifests and lock files, `.python-version`, railpack.json, for a Dockerfile build
+    the Dockerfile and the files and folders its `COPY`/`ADD` take from the build context, `-r`/`-c`
+    includes of requirements.txt, pyproject path dependencies and uv workspace members, and folders a
+    build or install command `cd`s into. Each comes with a suggested pattern.
 
     ## Why is this bad?
     A push that changes only such a file (a dependency bump in the lock file, a shared package) matches
@@ -204,10 +210,17 @@ class WatchPathsMissConsumedFiles(ServiceRule):
             {"/railway.json": '{"build": {"buildCommand": "cd packages/core && make", "watchPatterns": ["/app/**"]}}', "/app/main.py": "", "/packages/core/x.py": ""},
             expect=[("WP003", "/railway.json", 1, 56)],
         ),
+        # A Dockerfile built from the repository root copies a shared folder the patterns leave out.
+        Invalid(
+            {"/railway.json": '{"build": {"builder": "DOCKERFILE", "dockerfilePath": "api/Dockerfile", "watchPatterns": ["/api/**"]}}',
+             "/api/Dockerfile": "FROM python:3.12-slim\nCOPY api/ /app/api/\nCOPY shared/ /app/shared/\nCMD python /app/api/main.py\n",
+             "/api/main.py": "", "/shared/util.py": ""},
+            expect=[("WP003", "/railway.json", 1, 73)],
+        ),
     )
 
     def check(self, service: Service, project: Project) -> Iterator[Diagnostic]:
-        items = consumed(service, project) if paths_checkable(service, project) else ()
+        items = consumed(service, project) if root_known(service, project) else ()
         if not items:
             return
         for watch in watch_lists(service, project):
@@ -223,7 +236,7 @@ class WatchPathsMissConsumedFiles(ServiceRule):
             suggestions = [item.suggestion for item in missed]
             yield self.diagnostic(
                 watch.document, watch.document.key_span(watch.pointer),
-                f"a change to {'this file' if len(missed) == 1 else 'these files'} the service builds from does not deploy it: {listed}",
+                f"a change to {_what(missed)} the service builds from does not deploy it: {listed}",
                 service=service.name,
                 help=f"Add {', '.join(f'`{text}`' for text in suggestions)} to watchPatterns.",
                 fix=_add_patterns(watch, suggestions),
