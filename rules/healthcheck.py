@@ -23,9 +23,10 @@ from railcheck.walk import setting_pointers
 
 FAMILY = "HC"
 MAX_DEPTH = 4
+# The served object of a Django project; its routes come from ROOT_URLCONF, not from the module.
 DJANGO_APPS = ("get_wsgi_application", "get_asgi_application")
+# A Django project's wsgi.py, for the examples below.
 DJANGO_WSGI = 'import os\nfrom django.core.wsgi import get_wsgi_application\nos.environ.setdefault("DJANGO_SETTINGS_MODULE", "site.settings")\napplication = get_wsgi_application()\n'
-
 
 
 @dataclass
