@@ -63,10 +63,35 @@ def _cannot_write(error: OSError) -> int:
     return EXIT_ERROR
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class _CheckByDefault(click.Group):
+    """A group whose arguments, when they do not start with a command name, are those of `check`.
+
+    So `railcheck --fix` and `railcheck services/api` mean `railcheck check --fix` and `railcheck check
+    services/api`. A first argument that names a command is that command, even if a folder has the same
+    name (`railcheck rules` lists the rules; `railcheck ./rules` or `railcheck check rules` checks it).
+    """
+
+    GROUP_OPTIONS = ("-h", "--help", "--version")
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        if not args or (args[0] not in self.commands and args[0] not in self.GROUP_OPTIONS):
+            args = ["check", *args]
+        return super().parse_args(ctx, args)
+
+    def format_usage(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        formatter.write_usage(ctx.command_path, "[OPTIONS] [PATHS]...  (the same as `check`)")
+        formatter.write_usage(ctx.command_path, "COMMAND [ARGS]...", prefix=" " * len("Usage: "))
+
+
+@click.group(cls=_CheckByDefault, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="railcheck")
 def main() -> None:
-    """Lint Railway and Railpack deploy configs across a monorepo."""
+    """Lint Railway and Railpack deploy configs across a monorepo.
+
+    Without a command, railcheck runs `check` with the options and paths given: `railcheck --fix` is
+    `railcheck check --fix`. A first argument that is a command's name runs that command, even where a
+    folder has the same name: write `railcheck ./rules` or `railcheck check rules` to check such a folder.
+    """
 
 
 @main.command()
