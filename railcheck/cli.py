@@ -214,16 +214,12 @@ def _group_by_root(paths: Sequence[Path]) -> dict[Path, list[PurePosixPath]]:
 @click.argument("code")
 def rule_command(code: str) -> None:
     """Show the documentation of the rule CODE (a code or a name)."""
-    from railcheck.codes import ENGINE_CODES
     from railcheck.registry import load_registry
+    from railcheck.rules_table import rule_documentation
 
-    found = load_registry().find(code)
-    if found is not None:
-        click.echo(f"# {found.name} ({found.code})\n\n{found.summary}.\n\nDefault severity: {found.default_severity.value}. Fix: {found.fix.value}.\n\n{found.documentation()}", nl=False)
-        return
-    if code in ENGINE_CODES:
-        name, _, doc = ENGINE_CODES[code]
-        click.echo(f"# {name} ({code})\n\nEmitted by the engine.\n\n{doc}", nl=False)
+    text = rule_documentation(load_registry(), code)
+    if text is not None:
+        click.echo(text, nl=False)
         return
     click.echo(f"railcheck: no rule {code!r} (run `railcheck rules` for the list)", err=True)
     sys.exit(EXIT_ERROR)
@@ -260,3 +256,16 @@ def explain_service(path: Path) -> None:
         click.echo(f"railcheck: no service at {path} (a service is a folder with railpack.json, railway.json or railway.toml, or one declared in the configuration)", err=True)
         sys.exit(EXIT_ERROR)
     click.echo("\n".join(explain(service, project) for service in project.services), nl=False)
+
+
+@main.command("server")
+def server_command() -> None:
+    """Run the language server on standard input and output (started by an editor; see docs/editors.md)."""
+    try:
+        from railcheck.lsp.server import serve
+    except ImportError as error:
+        if error.name not in ("pygls", "lsprotocol") and not str(error.name).startswith(("pygls.", "lsprotocol.")):
+            raise
+        click.echo("railcheck: the language server needs the `lsp` extra: pip install 'railcheck[lsp]'", err=True)
+        sys.exit(EXIT_ERROR)
+    serve()

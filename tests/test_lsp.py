@@ -1,0 +1,156 @@
+"""`railcheck server` end to end: a real client over stdio, on a copy of tests/fixtures/editor-service/."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import shutil
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+
+import pytest
+from lsprotocol import types
+
+from lsp_client import Editor, uri
+
+FIXTURE = Path(__file__).parent / "fixtures" / "editor-service"
+RAILPACK = "services/api/railpack.json"
+
+
+@pytest.fixture
+def repo(tmp_path: Path) -> Path:
+    return Path(shutil.copytree(FIXTURE, tmp_path / "repo", ignore=shutil.ignore_patterns("expected")))
+
+
+def session(root: Path, body: Callable[[Editor], Awaitable[None]]) -> None:
+    async def run() -> None:
+        async with Editor(root) as editor:
+            await body(editor)
+
+    asyncio.run(run())
+
+
+def codes(diagnostics: list[types.Diagnostic]) -> set[str]:
+    return {str(diagnostic.code) for diagnostic in diagnostics}
+
+
+def where(diagnostic: types.Diagnostic) -> tuple[int, int, int, int]:
+    start, end = diagnostic.range.start, diagnostic.range.end
+    return (start.line, start.character, end.line, end.character)
+
+
+def test_findings_follow_the_unsaved_buffer(repo: Path) -> None:
+    on_disk = (repo / RAILPACK).read_text()
+
+    async def body(editor: Editor) -> None:
+        railpack = editor.open(RAILPACK)
+        found = await editor.diagnostics(railpack)
+        assert {(str(d.code), where(d)) for d in found} == {
+            ("PV006", (4, 21, 4, 31)),  # `python3.11` in the start command, .python-version says 3.12
+            ("ST003", (4, 59, 4, 68)),  # 127.0.0.1
+            ("RP001", (5, 4, 5, 21)),  # "healthCheckPath"
+        }
+        assert all(d.source == "railcheck" and d.message for d in found)
+        editor.change(railpack, editor.texts[railpack].replace("127.0.0.1", "0.0.0.0"))
+        assert codes(await editor.diagnostics(railpack)) == {"PV006", "RP001"}
+
+    session(repo, body)
+    assert (repo / RAILPACK).read_text() == on_disk  # the buffer was checked, the file never touched
+
+
+def test_code_actions_apply_safe_and_unsafe_fixes_across_files(repo: Path) -> None:
+    async def body(editor: Editor) -> None:
+        railpack = editor.open(RAILPACK)
+        found = {str(d.code): d for d in await editor.diagnostics(railpack)}
+        actions = await editor.code_actions(railpack, found["ST003"].range)
+        assert [action.title for action in actions] == ["Listen on 0.0.0.0 (ST003)"]
+        assert actions[0].is_preferred and actions[0].kind == types.CodeActionKind.QuickFix
+        assert actions[0].edit is not None
+        editor.apply(actions[0].edit)
+        assert '--host 0.0.0.0 --port $PORT' in editor.texts[railpack]
+        assert codes(await editor.diagnostics(railpack)) == {"PV006", "RP001"}
+
+        # RP001's fix moves the key into a railway.json that does not exist yet: two files, one labelled unsafe.
+        found = {str(d.code): d for d in await editor.diagnostics(railpack)}
+        (moving,) = await editor.code_actions(railpack, found["RP001"].range)
+        assert "unsafe" in moving.title and not moving.is_preferred and moving.edit is not None
+        railway = uri(repo / "services/api/railway.json")
+        assert any(isinstance(change, types.CreateFile) and change.uri == railway for change in moving.edit.document_changes or ())
+        created = editor.apply(moving.edit)
+        assert json.loads(created[railway])["deploy"]["healthcheckPath"] == "/health"
+        assert "healthCheckPath" not in editor.texts[railpack]
+        assert codes(await editor.diagnostics(railpack)) == {"PV006"}
+
+    session(repo, body)
+
+
+def test_a_python_version_buffer_changes_the_railpack_findings(repo: Path) -> None:
+    async def body(editor: Editor) -> None:
+        railpack = editor.open(RAILPACK)
+        version = editor.open("services/api/.python-version", language="plaintext")
+        assert "PV006" in codes(await editor.diagnostics(railpack))
+        editor.change(version, "3.11\n")
+        # The railpack.json buffer did not change; its findings did, because its service was checked again.
+        await editor.diagnostics(railpack, lambda found: "PV006" not in codes(found) and "ST003" in codes(found))
+
+    session(repo, body)
+
+
+def test_the_server_survives_bad_buffers_and_files_outside_services(repo: Path) -> None:
+    (repo / "notes.txt").write_text("not part of any service\n")
+
+    async def body(editor: Editor) -> None:
+        railpack = editor.open(RAILPACK)
+        await editor.diagnostics(railpack)
+        # Undecodable bytes reach a server as lone surrogates (what JSON can carry of them).
+        editor.change(railpack, '{"provider": "\udcff\udcfe"}\n')
+        assert "RP002" in codes(await editor.diagnostics(railpack, lambda found: "RP002" in codes(found)))
+        big = editor.open("services/api/requirements.txt", "fastapi\n" + "# padding\n" * 220_000, language="pip-requirements")
+        await editor.diagnostics(big)  # 2 MB: over railcheck's file limit, reported rather than fatal
+        outside = editor.open("notes.txt", language="plaintext")
+        assert await editor.diagnostics(outside) == []
+        # Still serving: hover answers and an edit is checked.
+        assert "provider" in (await editor.hover(railpack, 0, 3) or "")
+        editor.change(railpack, (FIXTURE / RAILPACK).read_text())
+        assert "ST003" in codes(await editor.diagnostics(railpack, lambda found: "ST003" in codes(found)))
+
+    session(repo, body)
+
+
+def test_hover_documents_rule_codes_and_config_keys(repo: Path) -> None:
+    (repo / "railcheck.toml").write_text('per-file-ignores = { "services/other/*" = ["PV006"] }\n')
+
+    async def body(editor: Editor) -> None:
+        railpack = editor.open(RAILPACK)
+        config = editor.open("railcheck.toml", language="toml")
+        key = await editor.hover(railpack, 4, 8)  # "startCommand"
+        assert key is not None and "deploy.startCommand" in key and "Railpack" in key
+        rule = await editor.hover(config, 0, 46)  # PV006
+        assert rule is not None and rule.startswith("# hardcoded-python-path (PV006)")
+        assert await editor.hover(railpack, 7, 0) is None  # the closing brace
+
+    session(repo, body)
+
+
+def test_configuration_is_respected_and_reloaded_when_saved(repo: Path) -> None:
+    config_path = repo / "railcheck.toml"
+
+    async def body(editor: Editor) -> None:
+        railpack = editor.open(RAILPACK)
+        assert "ST003" in codes(await editor.diagnostics(railpack))
+        config = editor.open("railcheck.toml", language="toml")
+        # A broken configuration is reported and checking waits for it; the server keeps running.
+        config_path.write_text("select = 3\n")
+        editor.client.text_document_did_save(types.DidSaveTextDocumentParams(types.TextDocumentIdentifier(config)))
+        await asyncio.wait_for(_until(lambda: any("select" in message for message in editor.messages), editor), 60)
+        config_path.write_text('ignore = ["ST003"]\n')
+        editor.client.text_document_did_save(types.DidSaveTextDocumentParams(types.TextDocumentIdentifier(config)))
+        await editor.diagnostics(railpack, lambda found: codes(found) == {"PV006", "RP001"})
+
+    session(repo, body)
+
+
+async def _until(condition: Callable[[], bool], editor: Editor) -> None:
+    while not condition():
+        editor.arrived.clear()
+        await editor.arrived.wait()
