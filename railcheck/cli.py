@@ -113,11 +113,13 @@ def main() -> None:
 @click.option("--fail-on", type=click.Choice([severity.value for severity in Severity]), help="Lowest severity that makes the exit code 1 (default: the configured `fail-on`, else warning).")
 @click.option("--no-cache", is_flag=True, help="Check everything again instead of replaying an unchanged repository's results from .railcheck_cache/.")
 @click.option("--exit-zero", is_flag=True, help="Exit 0 even when problems are found (errors in railcheck itself still exit 2).")
-def check(paths: tuple[Path, ...], **options: object) -> None:
+@click.option("--stdin-filename", type=click.Path(dir_okay=False, path_type=Path), help="With PATH `-`: standard input is this file's text; its service is checked with it. With --fix, the fixed text goes to standard output (the report to standard error) and nothing is written.")
+def check(paths: tuple[Path, ...], stdin_filename: Path | None, **options: object) -> None:
     """Check the services under PATHS (default: the current directory).
 
     A PATH may be a repository, a service folder, or files (as pre-commit passes them): every file maps to
-    the service that holds it, and the whole service is checked.
+    the service that holds it, and the whole service is checked. `-` reads one file from standard input
+    (see --stdin-filename), as editors and formatter plugins call linters.
     """
     from railcheck.baseline import BaselineError
     from railcheck.config import ConfigError
@@ -125,8 +127,10 @@ def check(paths: tuple[Path, ...], **options: object) -> None:
     from railcheck.registry import SelectionError
 
     settings = CheckSettings.from_options(options)
+    if (stdin_filename is not None) != (paths == (Path("-"),)):
+        raise click.UsageError("read standard input with both `--stdin-filename FILE` and the single PATH `-`")
     try:
-        code = execute(paths or (Path("."),), settings)
+        code = execute_stdin(stdin_filename, settings) if stdin_filename is not None else execute(paths or (Path("."),), settings)
     except (ConfigError, SelectionError, FixWriteError, BaselineError) as error:
         click.echo(f"railcheck: {error}", err=True)
         code = EXIT_ERROR
@@ -161,6 +165,37 @@ def execute(paths: Sequence[Path], settings: CheckSettings) -> int:
         output = REPORTERS[settings.output_format](Report.merge([run.report for run in runs]))
     _emit(output, settings.output_file)
     return max((run.status for run in runs), default=EXIT_CLEAN)
+
+
+def execute_stdin(filename: Path, settings: CheckSettings) -> int:
+    """Check the service of `filename` with standard input as that file's text; with --fix, print the fixed text."""
+    from railcheck.registry import load_registry
+
+    data = sys.stdin.buffer.read()
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise click.UsageError(f"standard input is not valid UTF-8 (byte 0x{data[error.start]:02x} at byte offset {error.start}); Railway and Railpack read config files as UTF-8") from error
+    root = find_root(filename)
+    relative = PurePosixPath(Path(os.path.relpath(os.path.abspath(filename), root)).as_posix())
+    if relative.parts[:1] == ("..",):
+        raise click.UsageError(f"--stdin-filename {filename} is outside the repository at {root}")
+    run = check_repository(root, [relative], load_registry(), settings, {relative: text})
+    for note in run.notes:
+        click.echo(note, err=True)
+    if settings.diff:
+        _emit(run.diff, settings.output_file)
+    elif settings.fix:
+        # Like a formatter: the text goes back on standard output, the report beside it on standard error.
+        _emit(run.fixed.get(relative, text), None)
+        report = REPORTERS[settings.output_format](run.report)
+        if settings.output_file is not None:
+            _emit(report, settings.output_file)
+        else:
+            click.echo(report, nl=False, err=True)
+    else:
+        _emit(REPORTERS[settings.output_format](run.report), settings.output_file)
+    return run.status
 
 
 def _emit(text: str, output_file: Path | None) -> None:
@@ -238,7 +273,8 @@ def rules_command(output_format: str) -> None:
 
 @main.command("explain-service")
 @click.argument("path", type=click.Path(exists=True, path_type=Path))
-def explain_service(path: Path) -> None:
+@click.option("--output-format", type=click.Choice(["text", "json"]), default="text", show_default=True, help="`json`: a versioned document for tools (docs/output-formats.md).")
+def explain_service(path: Path, output_format: str) -> None:
     """Show what Railpack and Railway will do with the service at PATH, and where each value comes from."""
     from railcheck.config import ConfigError, load_config
     from railcheck.explain import explain
@@ -255,6 +291,13 @@ def explain_service(path: Path) -> None:
     if not project.services:
         click.echo(f"railcheck: no service at {path} (a service is a folder with railpack.json, railway.json or railway.toml, or one declared in the configuration)", err=True)
         sys.exit(EXIT_ERROR)
+    if output_format == "json":
+        import json
+
+        from railcheck.explain import explain_json
+
+        click.echo(json.dumps(explain_json(list(project.services), project), indent=2, ensure_ascii=False))
+        return
     click.echo("\n".join(explain(service, project) for service in project.services), nl=False)
 
 

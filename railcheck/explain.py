@@ -1,8 +1,10 @@
-"""Render railcheck.facts for people: `railcheck explain-service` prints this."""
+"""Render railcheck.facts for `railcheck explain-service`: text for people, or a versioned JSON document."""
 
 from __future__ import annotations
 
-from railcheck.facts import Candidate, CommandText, facts, root_evidence
+from typing import Any
+
+from railcheck.facts import Candidate, CommandText, Origin, facts, root_evidence
 from railcheck.project import Project, Service
 
 
@@ -41,3 +43,56 @@ def explain(service: Service, project: Project) -> str:
         lines.append("  other commands:")
         lines += [f"    {command.kind:<10} {command.text}  [{command.origin.label}]" for command in others]
     return "\n".join(lines) + "\n"
+
+
+# The version of the `explain-service --output-format json` document (docs/output-formats.md); within a
+# version, fields are added but never renamed or removed.
+EXPLAIN_VERSION = 1
+
+
+def explain_json(services: list[Service], project: Project) -> dict[str, Any]:
+    """The resolved view of each service, every candidate with the file and span it comes from."""
+    return {"version": EXPLAIN_VERSION, "services": [_service_json(service, project) for service in services]}
+
+
+def _service_json(service: Service, project: Project) -> dict[str, Any]:
+    found = facts(service, project)
+    return {
+        "name": service.name,
+        "root": {"path": str(service.root), "source": service.root_source, "evidence": list(root_evidence(service, project))},
+        "config_files": {
+            "railpack": None if service.railpack is None else str(service.railpack_path),
+            "railway": None if service.railway is None else str(service.railway.path),
+        },
+        "builder": _builder(service),
+        "provider": None if found.provider is None else _candidate(found.provider, True),
+        "python_version": [_candidate(candidate, candidate is found.python_version) for candidate in found.python_versions],
+        "install_manager": found.install_manager,
+        "start_command": [_command(command, command is found.start) for command in found.start_commands],
+        "commands": [_command(command, None) for command in found.commands if command.kind != "start"],
+    }
+
+
+def _builder(service: Service) -> dict[str, Any] | None:
+    """`build.builder` as the service's Railway config sets it; None when unset (the dashboard decides)."""
+    document = service.railway
+    if document is None or not isinstance(document.get("/build/builder"), str):
+        return None
+    return {"value": document.get("/build/builder"), "origin": _origin(Origin(f"build.builder in {document.path.name}", document.path, document.value_span("/build/builder")))}
+
+
+def _origin(origin: Origin) -> dict[str, Any]:
+    from railcheck.report.machine import span_json
+
+    return {"label": origin.label, "path": None if origin.path is None else str(origin.path), "span": span_json(origin.span)}
+
+
+def _candidate(candidate: Candidate, used: bool) -> dict[str, Any]:
+    return {"value": candidate.value, "used": used, "origin": _origin(candidate.origin)}
+
+
+def _command(command: CommandText, used: bool | None) -> dict[str, Any]:
+    entry: dict[str, Any] = {"kind": command.kind, "text": command.text, "exec_form": command.exec_form, "origin": _origin(command.origin)}
+    if used is not None:
+        entry["used"] = used
+    return entry

@@ -1,0 +1,45 @@
+"""`railcheck explain-service PATH --output-format json`: the resolved view as a versioned document."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from conftest import invoke, write_repo
+
+EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "monorepo"
+
+
+def _spanned(root: Path, origin: dict) -> str:
+    text = (root / origin["path"]).read_text(encoding="utf-8")
+    return text[origin["span"]["start"]["offset"] : origin["span"]["end"]["offset"]]
+
+
+def test_every_candidate_points_at_the_text_it_was_read_from() -> None:
+    result = invoke("explain-service", str(EXAMPLE / "services" / "ml"), "--output-format", "json")
+    assert result.exit_code == 0
+    document = json.loads(result.output)
+    assert document["version"] == 1
+    (service,) = document["services"]
+    assert service["name"] == "services/ml" and service["root"]["path"] == "services/ml"
+    assert service["root"]["evidence"]  # the example's ml service was written for the repository root
+    assert service["provider"]["value"] == "python"
+    versions = service["python_version"]
+    assert [candidate["used"] for candidate in versions].count(True) == 1
+    for candidate in versions + [service["provider"]]:
+        if candidate["origin"]["path"] is not None:
+            assert candidate["value"] in _spanned(EXAMPLE, candidate["origin"])
+    (start,) = [command for command in service["start_command"] if command["used"]]
+    assert start["kind"] == "start" and start["text"].split()[0] in _spanned(EXAMPLE, start["origin"])
+    # The text form shows the same winner.
+    assert f"* {start['text']}" in invoke("explain-service", str(EXAMPLE / "services" / "ml")).output
+
+
+def test_builder_is_reported_only_where_a_config_sets_it(tmp_path: Path) -> None:
+    root = write_repo(tmp_path, {"railway.json": '{"build": {"builder": "RAILPACK"}}\n', "/services/other/railpack.json": "{}\n"})
+    (service,) = json.loads(invoke("explain-service", str(root / "services/svc"), "--output-format", "json").output)["services"]
+    assert service["builder"]["value"] == "RAILPACK"
+    assert _spanned(root, service["builder"]["origin"]) == '"RAILPACK"'
+    assert service["config_files"] == {"railpack": None, "railway": "services/svc/railway.json"}
+    (other,) = json.loads(invoke("explain-service", str(root / "services/other"), "--output-format", "json").output)["services"]
+    assert other["builder"] is None and other["python_version"][-1]["used"]
