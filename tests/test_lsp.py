@@ -154,3 +154,38 @@ async def _until(condition: Callable[[], bool], editor: Editor) -> None:
     while not condition():
         editor.arrived.clear()
         await editor.arrived.wait()
+
+
+def test_a_message_that_is_not_utf8_is_dropped_and_the_server_goes_on(repo: Path) -> None:
+    async def body(editor: Editor) -> None:
+        document = uri(repo / RAILPACK)
+        raw = ('{"jsonrpc": "2.0", "method": "textDocument/didOpen", "params": {"textDocument": {"uri": "%s", "languageId": "json", "version": 1, "text": "{\\"provider\\": \\"' % document).encode() + b'\xff\xfe\\"}"}}}'
+        editor.client.protocol.writer.write(b"Content-Length: %d\r\n\r\n" % len(raw) + raw)
+        railpack = editor.open(RAILPACK)
+        assert "ST003" in codes(await editor.diagnostics(railpack))
+
+    session(repo, body)
+
+
+def test_files_changed_outside_the_editor_are_checked_again(repo: Path) -> None:
+    async def body(editor: Editor) -> None:
+        railpack = editor.open(RAILPACK)
+        assert "PV006" in codes(await editor.diagnostics(railpack))
+        version = repo / "services/api/.python-version"
+        version.write_text("3.11\n")  # `git checkout`, say: the file is not open in the editor
+        changed = types.FileEvent(uri=uri(version), type=types.FileChangeType.Changed)
+        editor.client.workspace_did_change_watched_files(types.DidChangeWatchedFilesParams(changes=[changed]))
+        await editor.diagnostics(railpack, lambda found: codes(found) == {"ST003", "RP001"})
+
+    session(repo, body)
+
+
+def test_without_the_lsp_extra_the_server_command_says_what_to_install() -> None:
+    import subprocess
+    import sys
+
+    # pygls made unimportable, as in an installation without the `lsp` extra.
+    program = "import sys; sys.modules['pygls'] = None; from railcheck.cli import main; main(['server'])"
+    finished = subprocess.run([sys.executable, "-c", program], capture_output=True, text=True, timeout=120)
+    assert finished.returncode == 2
+    assert "pip install 'railcheck[lsp]'" in finished.stderr

@@ -39,6 +39,8 @@ class ServiceCheck:
     # Every file the check read, as read (buffers included): findings' offsets point into these texts.
     texts: Mapping[PurePosixPath, str]
     services: tuple[str, ...]
+    # The files the services read as their Railpack config, whatever their name (RAILPACK_CONFIG_FILE).
+    railpack_paths: frozenset[PurePosixPath] = frozenset()
     # Findings about no file in particular (a rule that crashed, too many services): for the log.
     general: tuple[Diagnostic, ...] = ()
 
@@ -77,6 +79,7 @@ class RepositoryChecker:
             {file: tuple(items) for file, items in found.items()},
             dict(project.texts),
             tuple(service.name for service in project.services),
+            frozenset(service.railpack_path for service in project.services),
             tuple(general),
         )
 

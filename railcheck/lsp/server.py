@@ -32,7 +32,10 @@ _SEVERITIES = {
 }
 
 
-class _Document:
+_UNKNOWN = object()  # a repository whose configuration has not been loaded yet
+
+
+class _Place:
     """Where an open buffer lives: its repository root and repo-relative path (None outside any folder)."""
 
     def __init__(self, root: Path, path: PurePosixPath) -> None:
@@ -40,22 +43,25 @@ class _Document:
 
 
 class RailcheckServer(LanguageServer):
+    """The server's state: checkers by repository, where each open buffer lives, the last findings, and
+    the queue of buffers waiting for the worker thread."""
+
     def __init__(self) -> None:
         super().__init__("railcheck", __version__)
         self._checkers: dict[Path, RepositoryChecker | None] = {}
-        self._places: dict[str, _Document] = {}
+        self._places: dict[str, _Place] = {}
         # The last check that covered each open buffer, and the buffer versions it saw: for code actions.
         self._latest: dict[str, tuple[ServiceCheck, dict[str, int | None]]] = {}
         self._pending: set[str] = set()
         # The event loop that talks to the editor, known once the editor has said `initialized`.
-        self.loop: asyncio.AbstractEventLoop | None = None
+        self.editor_loop: asyncio.AbstractEventLoop | None = None
         self._wake = threading.Condition()
         self._worker = threading.Thread(target=self._work, name="railcheck-checks", daemon=True)
         self._worker.start()
 
     # --- the editor's side ---------------------------------------------------------------------------
 
-    def place(self, uri: str) -> _Document | None:
+    def place(self, uri: str) -> _Place | None:
         if uri not in self._places:
             from railcheck.cli import find_root
 
@@ -66,7 +72,7 @@ class RailcheckServer(LanguageServer):
             relative = PurePosixPath(Path(file).relative_to(root).as_posix()) if Path(file).is_relative_to(root) else None
             if relative is None:
                 return None
-            self._places[uri] = _Document(root, relative)
+            self._places[uri] = _Place(root, relative)
         return self._places[uri]
 
     def schedule(self, uris: Iterable[str]) -> None:
@@ -113,19 +119,22 @@ class RailcheckServer(LanguageServer):
 
     def call_soon(self, function: Any, *arguments: Any) -> None:
         """Run `function` on the thread that writes to the editor (messages must not interleave)."""
-        if self.loop is not None and not self.loop.is_closed():
-            self.loop.call_soon_threadsafe(function, *arguments)
+        if self.editor_loop is not None and not self.editor_loop.is_closed():
+            self.editor_loop.call_soon_threadsafe(function, *arguments)
 
     def _checker(self, root: Path) -> RepositoryChecker | None:
-        if root not in self._checkers:
+        # `reload` may drop the entry from the editor's thread at any moment: look it up once.
+        checker = self._checkers.get(root, _UNKNOWN)
+        if checker is _UNKNOWN:
             from railcheck.config import ConfigError
 
             try:
-                self._checkers[root] = RepositoryChecker(root)
+                checker = RepositoryChecker(root)
             except ConfigError as error:
-                self._checkers[root] = None
+                checker = None
                 self.call_soon(self.window_show_message, types.ShowMessageParams(type=types.MessageType.Error, message=f"railcheck: {error} (no findings until it is fixed)"))
-        return self._checkers[root]
+            self._checkers[root] = checker
+        return checker  # type: ignore[return-value]
 
     def _check(self, uri: str) -> set[str]:
         """Check the services of the buffer at `uri`; publish for every open buffer of theirs; return those."""
@@ -243,10 +252,7 @@ class RailcheckServer(LanguageServer):
         text = document.source
         offset = PositionMap(text, self.encoding()).offset(position.line, position.character)
         latest = self._latest.get(uri)
-        railpack_paths = frozenset()
-        if latest is not None:  # a railpack config under another name (RAILPACK_CONFIG_FILE) is still one
-            railpack_paths = frozenset(path for path, items in latest[0].diagnostics.items() for item in items if item.code.startswith("RP"))
-        found = hover_text(registry(), place.path, text, offset, railpack_paths)
+        found = hover_text(registry(), place.path, text, offset, latest[0].railpack_paths if latest else frozenset())
         return types.Hover(types.MarkupContent(types.MarkupKind.Markdown, found)) if found else None
 
 
@@ -266,7 +272,7 @@ def build() -> RailcheckServer:
 
     @server.feature(types.INITIALIZED)
     async def initialized(ls: RailcheckServer, params: types.InitializedParams) -> None:
-        ls.loop = asyncio.get_running_loop()
+        ls.editor_loop = asyncio.get_running_loop()
         watching = ls.client_capabilities.workspace and ls.client_capabilities.workspace.did_change_watched_files
         if watching and watching.dynamic_registration:
             # Configuration and files edited outside the editor (a `git checkout`) change the findings.
