@@ -189,3 +189,16 @@ def test_without_the_lsp_extra_the_server_command_says_what_to_install() -> None
     finished = subprocess.run([sys.executable, "-c", program], capture_output=True, text=True, timeout=120)
     assert finished.returncode == 2
     assert "pip install 'railcheck[lsp]'" in finished.stderr
+
+
+def test_an_unsaved_start_module_is_what_the_start_command_is_judged_against(repo: Path) -> None:
+    async def body(editor: Editor) -> None:
+        railpack = editor.open(RAILPACK)
+        module = editor.open("services/api/main.py", language="python")
+        assert "ST002" not in codes(await editor.diagnostics(railpack))
+        editor.change(module, editor.texts[module].replace("app = FastAPI()", "application = FastAPI()").replace("@app.", "@application."))
+        found = await editor.diagnostics(railpack, lambda found: "ST002" in codes(found))
+        (missing,) = [d for d in found if d.code == "ST002"]
+        assert where(missing)[:2] == (4, 43)  # `main:app` in the start command
+
+    session(repo, body)
