@@ -22,6 +22,7 @@ def explain(service: Service, project: Project) -> str:
     lines = [f"service {service.name}", f"  root directory: {service.display_root()} ({service.root_source})"]
     for sign in root_evidence(service, project):
         lines.append(f"    ! {sign}")
+    lines += _iac_settings(service, project)
     if found.provider is not None:
         lines.append(f"  provider: {found.provider.value} ({found.provider.origin.label})")
     else:
@@ -41,7 +42,7 @@ def explain(service: Service, project: Project) -> str:
     others = [command for command in found.commands if command.kind != "start"]
     if others:
         lines.append("  other commands:")
-        lines += [f"    {command.kind:<10} {command.text}  [{command.origin.label}]" for command in others]
+        lines += [f"    {command.kind:<10} {command.text}  [{_where(command.origin.label, command)}]" for command in others]
     return "\n".join(lines) + "\n"
 
 
@@ -64,6 +65,7 @@ def _service_json(service: Service, project: Project) -> dict[str, Any]:
             "railpack": None if service.railpack is None else str(service.railpack_path),
             "railway": None if service.railway is None else str(service.railway.path),
         },
+        "iac": _iac_json(service, project),
         "builder": _builder(service),
         "provider": None if found.provider is None else _candidate(found.provider, True),
         "python_version": [_candidate(candidate, candidate is found.python_version) for candidate in found.python_versions],
@@ -82,9 +84,7 @@ def _builder(service: Service) -> dict[str, Any] | None:
 
 
 def _origin(origin: Origin) -> dict[str, Any]:
-    from railcheck.report.machine import span_json
-
-    return {"label": origin.label, "path": None if origin.path is None else str(origin.path), "span": span_json(origin.span)}
+    return {"label": origin.label, "path": None if origin.path is None else str(origin.path), "span": _span(origin.span)}
 
 
 def _candidate(candidate: Candidate, used: bool) -> dict[str, Any]:
@@ -96,3 +96,58 @@ def _command(command: CommandText, used: bool | None) -> dict[str, Any]:
     if used is not None:
         entry["used"] = used
     return entry
+
+
+def _iac_settings(service: Service, project: Project) -> list[str]:
+    """Each setting the IaC file gives the service, with the line it is written on (and the literal's line
+    when it comes through a name)."""
+    document, call = project.iac, service.iac
+    if document is None or call is None:
+        return []
+    line = document.lines.span(call.call_start, call.call_end).start.line
+    lines = [f"  declared by service(\"{call.name}\") at {document.path}:{line}:"]
+    if "root" not in call.settings:
+        lines.append(f"    {'root':<18} not set: the repository root")
+    for key, value in call.settings.items():
+        at = document.lines.span(value.start, value.end).start.line
+        where = f"{document.path}:{at}"
+        if value.origin is not None:
+            where += f", written at line {document.lines.span(*value.origin).start.line}"
+        shown = repr(value.value) if value.reason is None else f"not known: {value.reason}"
+        lines.append(f"    {key:<18} {shown[:80]}  ({where})")
+    return lines
+
+
+def _iac_json(service: Service, project: Project) -> dict[str, Any] | None:
+    """The `service(...)` call of the IaC file that manages the service, with each setting and its span."""
+    document, call = project.iac, service.iac
+    if document is None or call is None:
+        return None
+    settings = {}
+    for key, value in call.settings.items():
+        settings[key] = {
+            "value": None if value.reason is not None else _plain(value.value),
+            "known": value.reason is None,
+            "reason": value.reason,
+            "span": _span(document.span(value.start, value.end)),
+            # Where the literal is written, when the setting names it through a variable.
+            "written_at": None if value.origin is None else _span(document.span(*value.origin)),
+        }
+    return {"path": str(document.path), "name": call.name, "span": _span(document.span(call.call_start, call.call_end)), "settings": settings}
+
+
+def _span(span: Any) -> dict[str, Any] | None:
+    from railcheck.report.machine import span_json
+
+    return span_json(span)
+
+
+def _plain(value: object) -> Any:
+    """A setting's value as JSON can hold it (the readers produce strings, numbers, booleans, lists, maps)."""
+    if value is None or isinstance(value, (str, int, float, bool)):
+        return value
+    if isinstance(value, (list, tuple)):
+        return [_plain(item) for item in value]
+    if isinstance(value, dict):
+        return {str(key): _plain(item) for key, item in value.items()}
+    return str(value)

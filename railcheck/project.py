@@ -256,11 +256,13 @@ class _Loader:
         return None
 
     def iac_roots(self) -> dict[str, PurePosixPath]:
-        """IaC service name -> its root directory, for the services whose root is static."""
+        """IaC service name -> its root directory, for the services whose root is static (or not given)."""
         roots = {}
         for service in self.iac.file.services if self.iac else ():
             value = service.settings.get("root")
-            if value is not None and isinstance(value.value, str) and ".." not in PurePosixPath(value.value).parts:
+            if value is None:  # no `root` and no source rootDirectory: Railway builds from the repository root
+                roots[service.name] = PurePosixPath(".")
+            elif isinstance(value.value, str) and ".." not in PurePosixPath(value.value).parts:
                 roots[service.name] = PurePosixPath(value.value.strip("/") or ".")
         return roots
 

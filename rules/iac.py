@@ -12,14 +12,26 @@ from collections.abc import Iterator
 from pathlib import PurePosixPath
 from typing import Any
 
-from railcheck import Diagnostic, Invalid, Project, ProjectRule, Related, Service, ServiceRule, Severity, Valid
-from railcheck.facts import start_servers
+from railcheck import (
+    Diagnostic, Edit, Fix, FixAvailability, Invalid, Project, ProjectRule, Related, Service, ServiceRule, Severity, Valid,
+)
+from railcheck.facts import facts, start_servers
 from railcheck.servers import uses_port_variable
 
 FAMILY = "IC"
 DEFAULT_DOMAIN_PORT = 8080  # what the SDKs use when a domain gives no `port`
 _REFERENCE = re.compile(r"\$\{\{\s*([A-Za-z0-9_-]+)\.[A-Za-z0-9_]+\s*\}\}")
 _SETTINGS_THAT_MATTER = ("root", "start", "healthcheck")
+# The builders the SDKs' BuildConfig names (npm railway 3.11.0 `BuildConfig.builder`).
+BUILDERS = ("RAILPACK", "DOCKERFILE", "NIXPACKS", "HEROKU", "PAKETO")
+# `build` written as a key (TypeScript) or keyword (Python) right before the value: the fix edits only there.
+_BUILD_KEY = re.compile(r"""(?:\bbuild|["']build["'])\s*[:=]\s*$""")
+# Root files that make a Railpack provider railcheck does not model match (core/providers/*: Detect), or
+# that may: with any of them, "nothing to build" is not certain.
+_OTHER_PROVIDER_FILES = frozenset({
+    "package.json", "package.json5", "deno.json", "deno.jsonc", "gleam.toml", "CMakeLists.txt", "meson.build",
+    "Staticfile", "index.html", "public", "start.sh",
+})
 
 SHOP = (
     "from railway_sdk import define_railway, project, service\n\n@define_railway\ndef railway():\n"
@@ -66,6 +78,24 @@ class IacRootMissing(ServiceRule):
         )
 
 
+_DYNAMIC_HELP = ("Declare the services with service(...) in the program, or in helper functions made of assignments and one "
+                 "`return service(...)` (no branches or loops), with literal names and roots.")
+
+
+def _unread(document: Any) -> tuple[int, Any] | None:
+    """For an IaC file that calls service(...) but yields no service (IC009): the offset of its first call, and
+    the reader's problem that explains it (one placed in the file before one about the whole file), if any."""
+    if document.file.services:
+        return None
+    from railcheck.sources.iac.mentions import first_service_call  # the IaC package loads only when there is IaC
+
+    call = first_service_call(document.text, "python" if document.path.suffix == ".py" else "typescript")
+    if call is None:
+        return None
+    problems = sorted(document.file.problems, key=lambda problem: (problem.end == 0, problem.start))
+    return call, (problems[0] if problems else None)
+
+
 class IacNotStatic(ProjectRule):
     """
     ## What it does
@@ -96,7 +126,10 @@ class IacNotStatic(ProjectRule):
             return
         from railcheck.sources.iac import UNKNOWN  # only with an IaC file: the reader is not loaded otherwise
 
+        unread = _unread(document)
         for problem in document.file.problems:
+            if unread is not None and problem is unread[1]:
+                continue  # IC009 reports it, as the reason no service could be read
             yield self.diagnostic(document.path, document.span(problem.start, max(problem.start, problem.end)), problem.message,
                                   help="Write literal values (or names bound to literals) so the file can be checked without running it.")
         for call in document.file.services:
@@ -406,7 +439,7 @@ class IacServicesUnread(ProjectRule):
         Valid({"/.railway/railway.py": "# TODO: a service(...) for the api\nfrom railway_sdk import define_railway, postgres, project\n\n@define_railway\ndef railway():\n    return project(\"shop\", resources=[postgres(\"db\")])\n", "railpack.json": "{}"}),
         Invalid(
             {"/.railway/railway.py": "from railway_sdk import service\napi = service(name_from_somewhere())\n", "railpack.json": "{}"},
-            expect=[("IC009", "/.railway/railway.py", 1, 1)],
+            expect=[("IC009", "/.railway/railway.py", 2, 7)],
         ),
     )
 
@@ -414,13 +447,213 @@ class IacServicesUnread(ProjectRule):
         document = project.iac
         if document is None or document.file.services:
             return
-        from railcheck.sources.iac.mentions import calls_service  # the IaC package loads only when there is IaC
-
-        if not calls_service(document.text, "python" if document.path.suffix == ".py" else "typescript"):
+        unread = _unread(document)
+        if unread is None:
             return
+        call, problem = unread
+        # Where the reader stopped: the construct its first problem names, else the first call itself.
+        where, stopped = (problem.start, problem.end) if problem is not None and problem.end > 0 else (call, call)
+        because = f": {problem.message}" if problem is not None else ""
         yield self.diagnostic(
-            document.path, document.span(0, 0),
-            f"{document.path} mentions service(...) calls, but railcheck could read none of them, so root directories are only guessed",
-            help="Import the SDK functions from `railway_sdk` and return `project(..., resources=[service(...), ...])` from a function "
+            document.path, document.span(where, max(where, stopped)),
+            f"{document.path} calls service(...), but railcheck could read none of its services{because}; "
+            "root directories are only guessed",
+            help=_DYNAMIC_HELP if problem is not None and "built dynamically" in problem.message else
+            "Import the SDK functions from `railway_sdk` and return `project(..., resources=[service(...), ...])` from a function "
             "decorated with `@define_railway` (TypeScript: import from `railway` and `export default defineRailway(() => project(...))`).",
         )
+
+
+class BuildStringNamesBuilder(ServiceRule):
+    """
+    ## What it does
+    Reports an IaC service whose `build` is a string naming a builder, such as `build: "RAILPACK"` or
+    `build="DOCKERFILE"`.
+
+    ## Why is this bad?
+    Both SDKs turn a string `build` into the build command, not the builder. Railway then runs
+    `RAILPACK` as a shell command during the build, which fails with "command not found", and the builder
+    is still chosen as if `build` were not there.
+
+    ## Example
+    `service("api", { build: "RAILPACK" })`; write `build: { builder: "RAILPACK" }` instead.
+
+    ## Fix safety
+    Safe: the string can only fail as a command, and the fix writes the object form with that builder. It is
+    offered only when the string is written right after `build`, not passed through a name.
+    """
+
+    code = "IC010"
+    name = "build-string-names-builder"
+    summary = "`build` is a string naming a builder; the SDKs run it as the build command"
+    fix = FixAvailability.SOMETIMES
+    examples = (
+        Valid({"/.railway/railway.py": SHOP.replace('start=', 'build={"builder": "RAILPACK"}, start='), "main.py": "", "requirements.txt": "x\n"}),
+        Valid({"/.railway/railway.py": SHOP.replace('start=', 'build="python -m compileall .", start='), "main.py": "", "requirements.txt": "x\n"}),
+        Invalid(
+            {"/.railway/railway.py": SHOP.replace('start=', 'build="RAILPACK", start='), "main.py": "", "requirements.txt": "x\n"},
+            expect=[("IC010", "/.railway/railway.py", 5, 81)],
+            fixed={"/.railway/railway.py": SHOP.replace('start=', 'build={"builder": "RAILPACK"}, start=')},
+        ),
+    )
+
+    def check(self, service: Service, project: Project) -> Iterator[Diagnostic]:
+        document = project.iac
+        value = service.iac.settings.get("build") if service.iac else None
+        if document is None or value is None or service.iac is None or service.iac.build_form != "string":
+            return
+        builder = value.value.strip().upper() if isinstance(value.value, str) else None
+        if builder not in BUILDERS:
+            return
+        fix = None
+        if _BUILD_KEY.search(document.text[: value.start]) and document.text[value.start : value.start + 1] in "\"'`":
+            written = f'{{"builder": "{builder}"}}' if document.path.suffix == ".py" else f'{{ builder: "{builder}" }}'
+            fix = Fix.safe(f"Set the builder with {written}", Edit(document.path, value.start, value.end, written))
+        yield self.diagnostic(
+            document.path, document.span(value.start, value.end),
+            f"`build` of service `{service.name}` is the string {value.value!r}, which the SDK makes the build command, "
+            f"not the builder: the build runs `{value.value}` as a shell command and fails",
+            service=service.name,
+            help=f"Choose the builder with the object form, `build: {{ builder: \"{builder}\" }}` (Python: "
+            f"`build={{\"builder\": \"{builder}\"}}`); a string `build` is only for a build command.",
+            fix=fix,
+        )
+
+
+def _literal(service: Service, setting: str) -> object:
+    """The literal value of an IaC setting; None when absent, UNKNOWN (from the reader) when not static."""
+    value = service.iac.settings.get(setting) if service.iac else None
+    return None if value is None else value.value
+
+
+class IacNothingToBuild(ServiceRule):
+    """
+    ## What it does
+    Reports an IaC service whose root directory holds nothing its builder can build: for Railpack, no file
+    that makes a provider match, no start command and no Dockerfile; for the Dockerfile builder, no
+    Dockerfile.
+
+    ## Why is this bad?
+    The build fails before it starts ("Railpack could not determine how to build the app"). It usually
+    means the root directory is wrong: the code and its config sit in a folder below it.
+
+    ## Example
+    `service("ml", root="/")` while the ML code, its requirements and railpack.json are in `services/ml`.
+    """
+
+    code = "IC011"
+    name = "iac-nothing-to-build"
+    summary = "An IaC service's root directory holds nothing its builder can build"
+    examples = (
+        Valid({"/.railway/railway.py": SHOP, "main.py": "", "requirements.txt": "x\n"}),
+        Valid({"/.railway/railway.py": SHOP.replace(', start="python main.py"', ""), "package.json": "{}"}),
+        Invalid(
+            {"/.railway/railway.py": SHOP.replace(', start="python main.py"', ""), "README.md": "docs\n"},
+            expect=[("IC011", "/.railway/railway.py", 5, 39)],
+        ),
+    )
+
+    def check(self, service: Service, project: Project) -> Iterator[Diagnostic]:
+        document, repository, call = project.iac, project.repository, service.iac
+        if document is None or repository is None or call is None or call.kind != "service":
+            return
+        if not repository.is_dir(service.root) or service.railpack is not None or service.railway is not None or \
+                service.railpack_declared or _literal(service, "configFile") is not None:
+            return  # a missing root is IC001's, a missing declared config another rule's; a config may hold build steps
+        names = set(repository.listdir(service.root))
+        builder = _literal(service, "builder")
+        source = _literal(service, "sourceType")
+        variables = _literal(service, "variables")
+        if source not in (None, "github", "empty") or _literal(service, "build") is not None or \
+                _literal(service, "dockerfilePath") is not None or not isinstance(variables or {}, dict):
+            return  # an image, a build command or a Dockerfile elsewhere: something may be built; unsure
+        if any((key.startswith(("RAILPACK_", "NIXPACKS_")) and key != "RAILPACK_CONFIG_FILE") or key == "RAILWAY_DOCKERFILE_PATH"
+               for key in variables or {}):
+            return  # these variables can name a script, a static root, commands or a Dockerfile elsewhere
+        has_dockerfile = any(name.casefold() == "dockerfile" for name in names)
+        if builder == "DOCKERFILE":
+            if has_dockerfile:
+                return
+            why = "the Dockerfile builder finds no Dockerfile"
+        elif builder in (None, "RAILPACK"):
+            found = facts(service, project)
+            if has_dockerfile or found.provider is not None or found.start is not None or \
+                    names & _OTHER_PROVIDER_FILES or any(name.endswith(".csproj") for name in names):
+                return
+            why = ("Railpack detects no language, and there is no start command and no Dockerfile: the build fails "
+                   "with \"Railpack could not determine how to build the app\"")
+        else:
+            return  # a builder railcheck does not model
+        yield self.diagnostic(
+            document.path, document.span(call.call_start, call.call_end),
+            f"service `{service.name}` is built from {service.display_root()}, where {why}",
+            service=service.name,
+            help="Point `root` at the folder that holds the service's code (its requirements, package.json or Dockerfile), "
+            "or give the service a start command.",
+        )
+
+
+def _likely_owner(folder: PurePosixPath, project: Project) -> Service | None:
+    """The IaC service whose root directory most likely meant `folder`: one rooted above it that is named
+    like it, or whose start command names it (`services/ml/...`, `services.ml.server`)."""
+    dotted = ".".join(folder.parts)
+    for service in project.services:
+        if service.iac is None or service.root == folder or not (str(service.root) == "." or service.root in folder.parents):
+            continue
+        start = _literal(service, "start")
+        if service.name == folder.name or (isinstance(start, str) and (f"{folder}/" in start or f"{dotted}." in start)):
+            return service
+    return None
+
+
+class ConfigUnusedByIac(ProjectRule):
+    """
+    ## What it does
+    Reports a `railpack.json`, `railway.json` or `railway.toml` in a folder that no service of the IaC file
+    uses, when an IaC service rooted above that folder looks meant for it (same name, or a start command
+    that names the folder).
+
+    ## Why is this bad?
+    Railway reads config files from the service's root directory (or the path RAILPACK_CONFIG_FILE gives).
+    A config in another folder is silently ignored: its provider, packages and commands never apply, and the
+    service is built from a root directory that was probably not meant.
+
+    ## Example
+    `service("ml", root="/")` while the ML service's railpack.json is `services/ml/railpack.json`.
+    """
+
+    code = "IC012"
+    name = "config-unused-by-iac"
+    summary = "A service config file is read by no IaC service"
+    default_severity = Severity.WARNING
+    examples = (
+        Valid({"/.railway/railway.py": SHOP.replace(', start="python main.py"', ""), "railpack.json": "{}"}),
+        Valid({"/.railway/railway.py": SHOP.replace('service("api", root="services/svc", start="python main.py")', 'service("ml", root="/")')
+               .replace("\n\n@", '\n\nPARTIAL = "ml"\n\n@'), "/services/ml/railpack.json": "{}"}),
+        Invalid(
+            {"/.railway/railway.py": SHOP.replace('service("api", root="services/svc", start="python main.py")', 'service("ml", root="/")'),
+             "/services/ml/railpack.json": "{}"},
+            expect=[("IC012", "/services/ml/railpack.json", 1, 1)],
+        ),
+    )
+
+    def check(self, project: Project) -> Iterator[Diagnostic]:
+        document = project.iac
+        if document is None or document.file.partial or not document.file.services:
+            return  # a partial file leaves other services to other files
+        for service in project.services:
+            if service.iac is not None:
+                continue
+            config = service.railpack or service.railway
+            owner = _likely_owner(service.root, project)
+            if config is None or owner is None or owner.iac is None:
+                continue
+            yield self.diagnostic(
+                config, config.lines.span(0, min(1, len(config.text))),
+                f"no service in {document.path} uses this {config.path.name}: its folder {service.display_root()} is not a "
+                f"root directory there, and `service(\"{owner.name}\")` is built from {owner.display_root()} instead",
+                service=owner.name,
+                help=f"If `{owner.name}` is this folder's service, set `root=\"{service.root}\"` in its service(...) call; "
+                "otherwise delete the file, which Railway never reads.",
+                related=(Related(document.path, document.span(owner.iac.name_start, owner.iac.name_end), f"`{owner.name}` is declared here"),),
+            )

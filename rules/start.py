@@ -458,6 +458,8 @@ class NoStartCommand(ServiceRule):
         # Without any Python marker at the root there is no Python app to start (SV001 covers detection).
         if found.start_commands or not found.builds_python or not found.python_markers:
             return
+        if service.iac is not None and "start" in service.iac.settings:
+            return  # the IaC file sets a start command railcheck cannot read (IC002 says why)
         if project.repository and "manage.py" in project.repository.listdir(service.root):
             return
         where = service.railpack.path if service.railpack else service.root / found.python_markers[0] if found.python_markers else service.railpack_path

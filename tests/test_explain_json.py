@@ -43,3 +43,17 @@ def test_builder_is_reported_only_where_a_config_sets_it(tmp_path: Path) -> None
     assert service["config_files"] == {"railpack": None, "railway": "services/svc/railway.json"}
     (other,) = json.loads(invoke("explain-service", str(root / "services/other"), "--output-format", "json").output)["services"]
     assert other["builder"] is None and other["python_version"][-1]["used"]
+
+
+def test_iac_settings_carry_their_spans_in_the_iac_file() -> None:
+    root = Path(__file__).parent / "fixtures" / "iac-authoring-py"
+    services = json.loads(invoke("explain-service", str(root), "--output-format", "json").output)["services"]
+    assert services and all(service["iac"]["path"] == ".railway/railway.py" for service in services)
+    text = (root / ".railway/railway.py").read_text(encoding="utf-8")
+    for service in services:
+        call = service["iac"]["span"]
+        assert f'"{service["name"]}"' in text[call["start"]["offset"] : call["end"]["offset"]]
+        for setting in service["iac"]["settings"].values():
+            if setting["known"] and isinstance(setting["value"], str) and setting["written_at"] is None:
+                assert setting["value"] in text[setting["span"]["start"]["offset"] : setting["span"]["end"]["offset"]]
+    assert json.loads(invoke("explain-service", str(EXAMPLE / "services" / "ml"), "--output-format", "json").output)["services"][0]["iac"] is None

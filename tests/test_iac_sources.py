@@ -89,6 +89,7 @@ def test_shop_services_and_aliases(name: str) -> None:
         "variables": {"LOG_LEVEL": "warning", "PORT": "8000", "DATABASE_URL": UNKNOWN},  # env wins over variables
         "domains": [{"domain": "api.example.com", "port": 8000}, "shop.example.com"],
         "replicas": 2,
+        "sourceType": "github",
     }
     assert text[api.name_start : api.name_end] == '"api"'
     assert text[api.call_start : api.call_end].replace("\n", "").replace(" ", "").startswith('service("api",')
@@ -127,7 +128,7 @@ def test_shop_services_and_aliases(name: str) -> None:
 
     web = services["web"]  # a typed source dict: its rootDirectory counts; run.command beats deploy.startCommand
     assert values(web) == {"root": "services/web", "start": "gunicorn web.wsgi", "healthcheck": "/ready",
-                           "healthcheckTimeout": 30}
+                           "healthcheckTimeout": 30, "sourceType": "github"}
     assert values(services["admin"])["root"] == "services/admin"
 
     for service in result.services:
@@ -187,11 +188,11 @@ def railway():
     ('service("a", preDeployCommand="m", run={"preDeploy": "n"})', {"preDeploy": ["m"]}),
     ('service("a", rootDirectory="r")', {"root": "r"}),
     ('service("a", root="", rootDirectory="r")', {"root": "r"}),
-    ('service("a", root="x", source=github("o/r"))', {"root": "x"}),
-    ('service("a", root="x", source=github("o/r", rootDirectory=""))', {"root": "x"}),
-    ('service("a", root="x", source={"type": "image", "image": "n", "rootDirectory": "y"})', {"root": "y"}),
+    ('service("a", root="x", source=github("o/r"))', {"root": "x", "sourceType": "github"}),
+    ('service("a", root="x", source=github("o/r", rootDirectory=""))', {"root": "x", "sourceType": "github"}),
+    ('service("a", root="x", source={"type": "image", "image": "n", "rootDirectory": "y"})', {"root": "y", "sourceType": "image"}),
     ('service("a", build="")', {"build": ""}),
-    ('service("a", build={"builder": "RAILPACK"})', {}),
+    ('service("a", build={"builder": "RAILPACK"})', {"builder": "RAILPACK"}),
     ('service("a", env={}, variables={})', {}),
     ('service("a", env={"A": "1"}, variables={"A": "2", "B": "3"})', {"variables": {"A": "1", "B": "3"}}),
     ('service("a", replicas={"us-west2": 2})', {"replicas": {"us-west2": 2}}),
@@ -218,8 +219,8 @@ def test_python_alias_semantics(body: str, expected: dict[str, object]) -> None:
     ('service("a", { preDeploy: "", deploy: { preDeployCommand: ["m"] } })', {"preDeploy": ["m"]}),
     ('service("a", { preDeploy: ["a", "b"] })', {"preDeploy": ["a", "b"]}),
     ('service("a", { root: "", rootDirectory: "r" })', {"root": ""}),
-    ('service("a", { root: "x", source: github("o/r", { rootDirectory: "y" }) })', {"root": "y"}),
-    ('service("a", { root: "x", source: github("o/r") })', {"root": "x"}),
+    ('service("a", { root: "x", source: github("o/r", { rootDirectory: "y" }) })', {"root": "y", "sourceType": "github"}),
+    ('service("a", { root: "x", source: github("o/r") })', {"root": "x", "sourceType": "github"}),
     ('service("a", { build: { buildCommand: "b" } })', {"build": "b"}),
     ('service("a", { env: {} })', {"variables": {}}),
     ('service("a", { variables: { A: "2", B: "3" }, env: { A: "1" } })', {"variables": {"A": "1", "B": "3"}}),
@@ -308,6 +309,145 @@ def test_group_nesting_and_duplicates() -> None:
     assert [s.name for s in read(twice).services] == ["api"]
 
 
+# ------------------------------------------------------------------------------------------- helper functions
+
+PY_HELPERS = """from railway_sdk import define_railway, github, project, service
+
+SOURCE = github("acme/shop")
+
+
+def web(name, start, root="services/web"):
+    \"\"\"One web service.\"\"\"
+    command = start
+    return service(name, source=SOURCE, root=root, start=command)
+
+
+def secrets():
+    return {"API_KEY": "x"}
+
+
+def branching(name):
+    if name:
+        return service(name)
+    return service("other")
+
+
+def forever(name):
+    return forever(name)
+
+
+@define_railway
+def railway():
+    return project("shop", resources=[
+        web("api", "uvicorn main:app --port 8000", root="services/api"),
+        web("site", start="python -m http.server"),
+        service("worker", env={"A": "1", **secrets()}),
+        branching("x"),
+        forever("y"),
+    ])
+"""
+
+TS_HELPERS = """import { defineRailway, github, project, service } from "railway/iac";
+
+const source = github("acme/shop");
+const web = function (this: void, name: string, start: string, root = "services/web") {
+  return service(name, { source, root, start });
+};
+function secrets() {
+  const key = "x";
+  return { API_KEY: key };
+}
+function branching(name: string) {
+  if (name) { return service(name, {}); }
+  return service("other", {});
+}
+function forever(name: string): unknown { return forever(name); }
+
+export default defineRailway(() => {
+  return project("shop", {
+    resources: [web("api", "uvicorn main:app --port 8000", "services/api"), web("site", "python -m http.server"),
+                service("worker", { env: { A: "1", ...secrets() } }), branching("x"), forever("y")],
+  });
+});
+"""
+
+
+@pytest.mark.parametrize(("text", "language"), [(PY_HELPERS, "python"), (TS_HELPERS, "typescript")])
+def test_helper_functions_are_followed_through_their_parameters(text: str, language: str) -> None:
+    result = read(text, language)
+    services = by_name(result)
+    assert list(services) == ["api", "site", "worker"]
+    api, site = services["api"], services["site"]
+    assert values(api) == {"root": "services/api", "start": "uvicorn main:app --port 8000", "sourceType": "github"}
+    assert values(site)["root"] == "services/web" and values(site)["start"] == "python -m http.server"
+    # Each service points at its own helper call and at the arguments as written there.
+    assert written_call(text, api).startswith('web("api"') and written_call(text, site).startswith('web("site"')
+    assert text[api.name_start : api.name_end] == '"api"'
+    start = api.settings["start"]  # through a name bound inside the helper (Python): `origin` is the literal
+    literal = (start.start, start.end) if start.origin is None else start.origin
+    assert text[literal[0] : literal[1]] == '"uvicorn main:app --port 8000"'
+    assert text[start.text_start : start.text_start + 7] == "uvicorn"
+    assert written(text, site.settings["root"]) == '"services/web"'  # the default, where the helper declares it
+    assert values(services["worker"])["variables"] == {"A": "1", "API_KEY": "x"}
+    found = messages(result)
+    assert any("branching" in m for m in found)  # a helper with a branch is not followed, and says so
+    assert any("forever(), which calls itself" in m for m in found)
+
+
+@pytest.mark.parametrize("path", [".railway/railway.ts", ".railway/railway.py"])
+def test_authoring_fixtures_declare_every_service_with_its_options(path: str) -> None:
+    """The acceptance fixtures, written from the SDKs' documentation: program bodies with statements, a shared
+    source, services without root, helpers and spreads of their results."""
+    folder = FIXTURES.parent / ("iac-authoring-" + ("ts" if path.endswith(".ts") else "py"))
+    text = (folder / path).read_text(encoding="utf-8")
+    result = read(text, LANGUAGES[Path(path).suffix])
+    assert result.problems == ()
+    assert [name for name, _, _ in result.databases] == ["db"]
+    services = by_name(result)
+    assert list(services) == ["app", "ingestion", "worker"]
+    assert all("root" not in service.settings for service in services.values())  # the repository root
+    assert all(values(service)["sourceType"] == "github" for service in services.values())
+    app, ingestion, worker = services["app"], services["ingestion"], services["worker"]
+    assert app.build_form == "object" and values(app)["builder"] == "RAILPACK" and values(app)["build"] == "true"
+    assert values(app)["start"] == "uvicorn app.main:app --host 0.0.0.0 --port 8000"
+    variables = app.settings["variables"]
+    assert list(dict(variables.entries)) == ["PYTHONPATH", "DATABASE_URL", "OPENAI_API_KEY"]
+    assert dict(variables.entries)["PYTHONPATH"].value == "."  # the spread after it sets only OPENAI_API_KEY
+    assert dict(variables.entries)["OPENAI_API_KEY"].value is UNKNOWN
+    assert ingestion.build_form == "string" and "builder" not in ingestion.settings
+    assert values(ingestion)["build"] in ("RAILPACK", "DOCKERFILE")
+    assert values(worker)["start"] == "python -m app.worker"
+    assert written_call(text, worker).startswith('worker("worker"')
+    start = app.settings["start"]
+    assert text[start.text_start + start.value.index("8000") :].startswith('8000"')  # type: ignore[operator, union-attr]
+
+
+@pytest.mark.parametrize(("text", "language", "partial"), [
+    (py('service("api")').replace("\n\n@", '\n\nPARTIAL = "api"\n\n@'), "python", True),
+    (py('service("api")'), "python", False),
+    (ts('service("api", {})').replace("export default", 'export const partial = "api";\nexport default'), "typescript", True),
+    (ts('service("api", {})'), "typescript", False),
+])
+def test_partial_files_are_marked(text: str, language: str, partial: bool) -> None:
+    result = read(text, language)
+    assert [service.name for service in result.services] == ["api"] and result.partial is partial
+
+
+@pytest.mark.parametrize(("text", "language"), [
+    (ts('service("api", { root: "services/api", start: "x", env: Object.fromEntries(PAIRS) })'), "typescript"),
+    (py('service("api", root="services/api", start="x", env=dict(PAIRS))'), "python"),
+])
+def test_a_computed_setting_is_unknown_for_that_key_only(text: str, language: str) -> None:
+    (service,) = read(text, language).services
+    assert values(service)["root"] == "services/api" and values(service)["start"] == "x"
+    variables = service.settings["variables"]
+    assert variables.value is UNKNOWN and "calls" in (variables.reason or "")
+
+
+def written_call(text: str, service: IacService) -> str:
+    return text[service.call_start : service.call_end]
+
+
 # ------------------------------------------------------------------------------------------- dynamic code
 
 
@@ -316,8 +456,8 @@ def test_python_dynamic_values_are_unknown_with_reasons() -> None:
     services = by_name(result)
     assert list(services) == ["api", "spread"]
     api = services["api"].settings
-    assert api["start"].value is UNKNOWN and api["start"].reason == "calls api_start"
-    assert written(text, api["start"]) == "api_start()"
+    # A helper made of one `return` is followed; the value points at the literal it returns.
+    assert api["start"].value == "uvicorn main:app" and written(text, api["start"]) == '"uvicorn main:app"'
     assert api["root"].value is UNKNOWN and "assigned more than once" in (api["root"].reason or "")
     assert api["healthcheck"].reason == "is an f-string with placeholders"
     assert api["domains"].reason == "reads helpers.DOMAINS"

@@ -19,25 +19,37 @@ _TS_ALIAS = re.compile(r"\bservice\s+as\s+([A-Za-z_$][\w$]*)")
 
 def calls_service(text: str, language: str) -> bool:
     """True when `text` calls `service(...)` (or an alias of it, or `sdk.service(...)`); never raises."""
+    return first_service_call(text, language) is not None
+
+
+def first_service_call(text: str, language: str) -> int | None:
+    """The offset of the first `service(...)` call (its callee) in `text`, or None; never raises."""
     if language == "python":
-        return _python_calls_service(text)
+        return _python_first_call(text)
     code = _TS_NOISE.sub(lambda match: " " * len(match.group()), text)
     names = {"service", *_TS_ALIAS.findall(code)}
     pattern = r"(?:\.\s*service|(?<![\w$.])(?:" + "|".join(re.escape(name) for name in names) + r"))\s*(?:<[^<>()]*>\s*)?\("
-    return re.search(pattern, code) is not None
+    found = re.search(pattern, code)
+    return None if found is None else found.start()
 
 
-def _python_calls_service(text: str) -> bool:
+def _python_first_call(text: str) -> int | None:
+    source = text.removeprefix("\ufeff")
     try:
-        tree = ast.parse(text.removeprefix("\ufeff"))
+        tree = ast.parse(source)
     except (SyntaxError, ValueError, RecursionError, MemoryError):
-        return False  # the reader has reported why the file does not parse
+        return None  # the reader has reported why the file does not parse
     nodes = list(ast.walk(tree))
     names = {"service"} | {alias.asname for node in nodes if isinstance(node, ast.ImportFrom)
                            for alias in node.names if alias.name == "service" and alias.asname}
-    for node in nodes:
-        if isinstance(node, ast.Call):
-            callee = node.func
-            if (isinstance(callee, ast.Name) and callee.id in names) or (isinstance(callee, ast.Attribute) and callee.attr == "service"):
-                return True
-    return False
+    calls = [node for node in nodes if isinstance(node, ast.Call) and (
+        (isinstance(node.func, ast.Name) and node.func.id in names)
+        or (isinstance(node.func, ast.Attribute) and node.func.attr == "service"))]
+    if not calls:
+        return None
+    first = min(calls, key=lambda node: (node.lineno, node.col_offset))
+    # ast columns count UTF-8 bytes on lines split by universal newlines.
+    line = source.splitlines(keepends=True)[first.lineno - 1] if source else ""
+    before = sum(len(part) for part in source.splitlines(keepends=True)[: first.lineno - 1])
+    column = len(line.encode("utf-8")[: first.col_offset].decode("utf-8", "replace"))
+    return len(text) - len(source) + before + column

@@ -96,7 +96,7 @@ class _PyReader(_Reader[ast.AST]):
         self.find_programs(tree)
         self.scan(tree)  # after finding the programs: calls inside them are not dynamic
         self.read_programs(self.project_calls(tree))
-        return self.finish("railway_sdk", "when run")
+        return self.finish("railway_sdk", "when run", "PARTIAL")
 
     def syntax_failure(self, error: SyntaxError) -> ParseFailure:
         message = f"invalid Python: {error.msg}"
@@ -252,7 +252,7 @@ class _PyReader(_Reader[ast.AST]):
                 elif isinstance(node, ast.Lambda) and id(node) not in self.program_ids and name == "body":
                     inner = context or "inside a lambda"
                 elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and name == "body":
-                    if id(node) not in self.program_ids:
+                    if id(node) not in self.program_ids and _helper_return(node) is None:
                         inner = context or f"inside the function {node.name}(), which railcheck does not follow"
                 children = child if isinstance(child, list) else [child]
                 stack.extend((c, inner) for c in reversed(children) if isinstance(c, ast.AST))
@@ -442,6 +442,12 @@ class _PyReader(_Reader[ast.AST]):
 
     def call(self, node: ast.Call, scope: _Scope, depth: int, start: int, end: int) -> _V:
         kind = self.sdk_name(node.func, scope)
+        if kind is None and isinstance(node.func, ast.Name):
+            helper = self.helper_of(node.func.id, scope)
+            if helper is not None:
+                function, owner = helper
+                return self.call_helper(id(function), f"{function.name}()", owner, start, end,
+                                        lambda inner: self.read_helper(function, node, scope, inner, depth))
         if kind is None:
             dotted = _py_dotted(node.func)
             if dotted == "dict" and scope.find("dict") is None and not node.args:
@@ -500,6 +506,52 @@ class _PyReader(_Reader[ast.AST]):
             return _Res("group", name, options, resources, start, end, kind)
         return self.helper_call(kind, start, end)
 
+    def helper_of(self, name: str, scope: _Scope) -> tuple[ast.FunctionDef, _Scope] | None:
+        """The function `name` calls when it is a helper railcheck follows, and the scope that defines it."""
+        found = scope.find(name)
+        if found is None or len(found[1]) != 1 or name in self.mutated:
+            return None
+        function = found[1][0].node
+        if isinstance(function, ast.FunctionDef) and _helper_return(function) is not None:
+            return function, found[0]
+        return None
+
+    def read_helper(self, function: ast.FunctionDef, call: ast.Call, caller: _Scope, inner: _Scope, depth: int) -> _V:
+        """What `function` returns for `call`: its parameters bound to the arguments read in `caller`."""
+        start, end = self.span(call)
+        arguments = function.args
+        positional = arguments.posonlyargs + arguments.args
+        given: dict[str, _V] = {}
+        for index, argument in enumerate(call.args):
+            if isinstance(argument, ast.Starred):
+                return _Unk(f"passes *arguments to {function.name}()", start, end)
+            if index >= len(positional):
+                return _Unk(f"passes more arguments than {function.name}() takes", start, end)
+            given[positional[index].arg] = self.ev(argument, caller, depth + 1)
+        named = {parameter.arg for parameter in positional[len(arguments.posonlyargs):] + arguments.kwonlyargs}
+        for keyword in call.keywords:
+            if keyword.arg is None or keyword.arg not in named:
+                return _Unk(f"passes {'**arguments' if keyword.arg is None else keyword.arg + '='} to {function.name}(), "
+                            "which railcheck does not match to its parameters", start, end)
+            given[keyword.arg] = self.ev(keyword.value, caller, depth + 1)
+        defaults: list[ast.expr | None] = [None] * (len(positional) - len(arguments.defaults)) + list(arguments.defaults)
+        pairs = list(zip(positional, defaults)) + list(zip(arguments.kwonlyargs, arguments.kw_defaults))
+        for parameter, default in pairs:
+            line = parameter.lineno
+            if parameter.arg in given:
+                inner.add(parameter.arg, _Binding("value", given[parameter.arg], None, line))
+            elif default is not None:  # defaults belong to the scope that defines the function
+                inner.add(parameter.arg, _Binding("value", self.ev(default, inner.parent or inner, depth + 1), None, line))
+            else:
+                inner.add(parameter.arg, _Binding("other", None, f"is a parameter of {function.name}() this call leaves out", line))
+        for rest in (arguments.vararg, arguments.kwarg):
+            if rest is not None:
+                inner.add(rest.arg, _Binding("other", None, f"collects extra arguments of {function.name}()", rest.lineno))
+        returned = _helper_return(function)
+        assert returned is not None
+        self.bind_body(inner, _helper_body(function)[:-1])
+        return self.ev(returned, inner, depth + 1)
+
     def keywords(self, node: ast.Call, scope: _Scope, depth: int, start: int, end: int) -> _Obj:
         # Python rejects a keyword given twice, so explicit keywords are definite whatever their order
         # relative to `**spread`: put spreads first so that lookups see the explicit ones.
@@ -528,3 +580,26 @@ def _py_dotted(node: ast.expr) -> str | None:
             return ".".join(reversed(parts)).replace(".[...]", "[...]")
         else:
             return None
+
+
+def _helper_body(function: ast.FunctionDef) -> list[ast.stmt]:
+    body = function.body
+    docstring = body and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant) and isinstance(body[0].value.value, str)
+    return body[1:] if docstring else body
+
+
+def _helper_return(function: ast.AST) -> ast.expr | None:
+    """What a helper function railcheck follows returns: one without decorators whose body is assignments to
+    plain names and then one `return value` (a docstring allowed). Anything else may branch or loop."""
+    if not isinstance(function, ast.FunctionDef) or function.decorator_list:
+        return None
+    body = _helper_body(function)
+    if not body or not isinstance(body[-1], ast.Return) or body[-1].value is None:
+        return None
+    for statement in body[:-1]:
+        if isinstance(statement, ast.Assign) and all(isinstance(target, ast.Name) for target in statement.targets):
+            continue
+        if isinstance(statement, ast.AnnAssign) and isinstance(statement.target, ast.Name) and statement.value is not None:
+            continue
+        return None
+    return body[-1].value

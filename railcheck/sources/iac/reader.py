@@ -9,7 +9,8 @@ import. A front end supplies the syntax: positions (`span`), binding, scanning a
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import copy
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
@@ -24,6 +25,9 @@ _MUTATORS = frozenset({"append", "extend", "insert", "update", "setdefault", "po
                        "delete", "copyWithin", "__setitem__"})
 
 _N = TypeVar("_N")  # a front end's syntax node for a program function
+# Calls of the file's own helper functions followed in one file: helpers calling helpers could otherwise
+# multiply the work (`a() { return [b(), b()] }`, `b() { return [c(), c()] }`, ...).
+_MAX_HELPER_CALLS = 2_000
 
 
 class _Scope:
@@ -62,8 +66,8 @@ def _sdk_binding(bindings: list[_Binding]) -> str | None:
 
 @dataclass(slots=True)
 class _Binding:
-    kind: str  # "assign" | "sdk" | "sdkmodule" | "other"
-    node: object  # assign: the value expression; sdk: the SDK function name
+    kind: str  # "assign" | "value" | "sdk" | "sdkmodule" | "other"
+    node: object  # assign: the value expression; value: a helper's argument, already read; sdk: the SDK function name
     why: str | None  # assign: the compound statement it sits in, if any; other: why it is not static
     line: int
 
@@ -87,6 +91,10 @@ class _Reader(Generic[_N]):
         self.programs: list[_N] = []
         self.program_ids: set[int] = set()
         self.undeclared: dict[str, tuple[int, int]] = {}
+        self.helpers_running: set[int] = set()
+        self.helper_calls_left = _MAX_HELPER_CALLS
+        # Every scope made for a helper call stays alive for the whole read: memo keys hold id(scope).
+        self.helper_scopes: list[_Scope] = []
 
     def span(self, node: Any) -> tuple[int, int]:
         raise NotImplementedError
@@ -109,6 +117,8 @@ class _Reader(Generic[_N]):
             lines = ", ".join(str(b.line) for b in bindings[:4])
             return _Unk(f"uses the name {name}, which is {self.BOUND} more than once (lines {lines})", start, end)
         binding = bindings[0]
+        if binding.kind == "value":  # a helper's parameter: where the argument is written is the place to point at
+            return copy.copy(binding.node)  # type: ignore[arg-type]
         if binding.kind in ("sdk", "sdkmodule"):
             return _Unk(f"is {self.SDK_FUNCTION} {name}, not a value", start, end)
         if binding.kind != "assign":
@@ -154,6 +164,31 @@ class _Reader(Generic[_N]):
         if kind in _RESOURCE_KINDS and context is not None:
             self.back.problem(f"{_DYNAMIC}: {kind}(...) is called {context}", *self.span(node))
 
+    # the file's own helper functions
+
+    def call_helper(self, key: int, label: str, owner: _Scope, start: int, end: int,
+                    read: Callable[[_Scope], _V]) -> _V:
+        """A call of a helper function the file defines: `read` binds its parameters in the scope it is given
+        and reads what the helper returns. Services it returns point at this call, not inside the helper."""
+        if key in self.helpers_running:
+            return _Unk(f"calls {label}, which calls itself", start, end)
+        if self.helper_calls_left <= 0:
+            return _Unk(f"calls {label} more often than railcheck follows", start, end)
+        self.helper_calls_left -= 1
+        scope = _Scope(label, owner)
+        self.helper_scopes.append(scope)
+        self.helpers_running.add(key)
+        try:
+            value = read(scope)
+        finally:
+            self.helpers_running.discard(key)
+        if isinstance(value, _Res):
+            value = copy.copy(value)
+            value.start, value.end = start, end
+        elif isinstance(value, _Unk) and not value.reason.startswith(_DYNAMIC):
+            value = _Unk(f"calls {label}, whose result {value.reason}", start, end)
+        return value
+
     # the program
 
     def add_program(self, program: _N, key: int) -> None:
@@ -186,9 +221,10 @@ class _Reader(Generic[_N]):
             else:
                 self.back.program_result(self.ev(value, scope, 0), label)
 
-    def finish(self, sdk: str, failure: str) -> IacFile:
-        """The result, after a problem for each SDK function used without an import from `sdk`."""
+    def finish(self, sdk: str, failure: str, partial_name: str) -> IacFile:
+        """The result, after a problem for each SDK function used without an import from `sdk`; the file is
+        partial when its module binds `partial_name`."""
         for name, (start, end) in self.undeclared.items():
             self.back.problem(f"{name} is used but never imported from {sdk}; the file would fail {failure}",
                               start, end)
-        return self.back.finish()
+        return self.back.finish(partial=partial_name in self.module.bindings)

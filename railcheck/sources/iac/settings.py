@@ -37,9 +37,9 @@ class _Back:
             self._said.add((message, start, end))
             self.problems.append(ParseFailure(message, start, end))
 
-    def finish(self) -> IacFile:
+    def finish(self, partial: bool = False) -> IacFile:
         problems = sorted(self.problems, key=lambda p: (p.start, p.end))
-        return IacFile(tuple(self.services), tuple(self.databases), tuple(problems))
+        return IacFile(tuple(self.services), tuple(self.databases), tuple(problems), partial)
 
     def program_result(self, value: _V, where: str) -> None:
         """A value the program returns: a project(...) or a plain project definition object."""
@@ -107,8 +107,11 @@ class _Back:
                 self.problem(f"settings of service {name.value!r} may come from a spread that {value.reason}; "
                              "those settings are unknown", value.start, value.end)
         settings = {key: _to_iac(value) for key, value in self.settings(res.config).items()}
+        build = _lookup(res.config, "build")
+        form = "string" if isinstance(build, _Lit) and isinstance(build.value, str) else \
+            "object" if isinstance(build, _Obj) else None
         self.services.append(IacService(name.value, name.start, name.end, res.start, res.end, settings,
-                                        _SERVICE_KINDS[res.kind]))
+                                        _SERVICE_KINDS[res.kind], form))
 
     def settings(self, config: _Obj) -> dict[str, _V]:
         py = self.python
@@ -136,9 +139,13 @@ class _Back:
 
         build = get(config, "build")
         if isinstance(build, _Lit) and isinstance(build.value, str):
-            out["build"] = build
+            out["build"] = build  # the string form is the build command, never the builder (normalizeBuild)
         elif isinstance(build, (_Obj, _Unk)):
             out["build"] = get(build, "buildCommand")
+            out["builder"] = get(build, "builder")
+            out["dockerfilePath"] = get(build, "dockerfilePath")
+        if isinstance(source, (_Obj, _Unk)):
+            out["sourceType"] = get(source, "type")
 
         pre_candidates = [get(config, "preDeploy"), get(config, "preDeployCommand"), get(run, "preDeploy")]
         pre = _first_present(pre_candidates) if py else _first(pre_candidates, False)

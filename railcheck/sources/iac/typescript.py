@@ -84,7 +84,7 @@ class _TsReader(_Reader["Node"]):
         self.find_programs(statements)
         self.scan(root)  # after finding the programs: calls inside them are not dynamic
         self.read_programs(self.project_calls())
-        return self.finish("railway/iac", "to compile")
+        return self.finish("railway/iac", "to compile", "partial")
 
     def syntax_failure(self, root: Node) -> ParseFailure:
         stack = [root]
@@ -352,7 +352,7 @@ class _TsReader(_Reader["Node"]):
                 if argument is not None:
                     self.mark(argument, f"is changed by delete (line {self.line(node)})")
             children = list(reversed(node.children))
-            if kind in _TS_FUNCTIONS and node.id not in self.program_ids:
+            if kind in _TS_FUNCTIONS and node.id not in self.program_ids and not self.is_helper(node):
                 name = node.child_by_field_name("name")
                 where = f"the function {self.raw(name)}()" if name is not None else "a callback"
                 context = context or f"inside {where}, which railcheck does not follow"
@@ -560,6 +560,11 @@ class _TsReader(_Reader["Node"]):
     def call(self, node: Node, scope: _Scope, depth: int, start: int, end: int) -> _V:
         callee = node.child_by_field_name("function")
         kind = self.sdk_name(callee, scope) if callee is not None else None
+        helper = self.helper_of(callee, scope) if kind is None and callee is not None else None
+        if helper is not None:
+            function, owner, label = helper
+            return self.call_helper(function.id, label, owner, start, end,
+                                    lambda inner: self.read_helper(function, label, node, scope, inner, depth))
         if kind is None:
             for inner in _descendants(node, ("call_expression",)):
                 function = inner.child_by_field_name("function")
@@ -600,3 +605,82 @@ class _TsReader(_Reader["Node"]):
                 resources = None  # group(name, {options})
             return _Res("group", arg(0), options(2), resources, start, end, kind)
         return self.helper_call(kind, start, end)
+
+    # the file's own helper functions
+
+    def is_helper(self, function: Node) -> bool:
+        """A named function (a declaration, or a function bound to a `const`) whose result railcheck reads."""
+        named = function.type == "function_declaration" or (
+            function.parent is not None and function.parent.type == "variable_declarator")
+        return named and _helper_return(function) is not None
+
+    def helper_of(self, callee: Node, scope: _Scope) -> tuple[Node, _Scope, str] | None:
+        """The helper function `callee` names, the scope that defines it, and how to call it in messages."""
+        callee = _unwrap(callee)
+        if callee.type != "identifier":
+            return None
+        name = self.raw(callee)
+        found = scope.find(name)
+        if found is None or len(found[1]) != 1 or name in self.mutated:
+            return None
+        binding = found[1][0]
+        function = binding.node if binding.kind == "other" else _unwrap(binding.node) if binding.kind == "assign" else None  # type: ignore[arg-type]
+        if function is None or getattr(function, "type", None) not in _TS_FUNCTIONS or not self.is_helper(function):
+            return None
+        return function, found[0], f"{name}()"  # type: ignore[return-value]
+
+    def read_helper(self, function: Node, label: str, call: Node, caller: _Scope, inner: _Scope, depth: int) -> _V:
+        """What `function` returns for `call`: its parameters bound to the arguments read in `caller`."""
+        start, end = self.span(call)
+        arguments = _arguments(call)
+        parameters = function.child_by_field_name("parameters") or function.child_by_field_name("parameter")
+        patterns = [] if parameters is None else [parameters] if parameters.type == "identifier" else _named(parameters)
+        # A `this: T` parameter only types `this`; the arguments start after it.
+        patterns = [p for p in patterns if p.type == "identifier" or getattr(p.child_by_field_name("pattern"), "type", None) != "this"]
+        if any(argument.type == "spread_element" for argument in arguments):
+            return _Unk(f"passes ...arguments to {label}", start, end)
+        if len(arguments) > len(patterns):
+            return _Unk(f"passes more arguments than {label} takes", start, end)
+        for index, parameter in enumerate(patterns):
+            pattern = parameter if parameter.type == "identifier" else parameter.child_by_field_name("pattern")
+            default = None if parameter.type == "identifier" else parameter.child_by_field_name("value")
+            if pattern is None:
+                continue
+            line = self.line(pattern)
+            if pattern.type != "identifier":
+                for identifier in _descendants(pattern, ("identifier", "shorthand_property_identifier_pattern")):
+                    inner.add(self.raw(identifier), _Binding("other", None, f"is destructured from an argument of {label}", line))
+                continue
+            value = self.ev(arguments[index], caller, depth + 1) if index < len(arguments) else None
+            if value is None or (_is_none(value) and default is not None):
+                # JavaScript applies the default for a missing or undefined argument; defaults belong to the
+                # scope that defines the function.
+                value = self.ev(default, inner.parent or inner, depth + 1) if default is not None else _Lit(None, start, end)
+            inner.add(self.raw(pattern), _Binding("value", value, None, line))
+        body = function.child_by_field_name("body")
+        returned = _helper_return(function)
+        assert body is not None and returned is not None
+        if body.type == "statement_block":
+            self.bind_statements(inner, _named(body)[:-1])
+        return self.ev(returned, inner, depth + 1)
+
+
+def _helper_return(function: Node) -> Node | None:
+    """What a helper railcheck follows returns: an arrow function's expression, or a body of `const`
+    declarations and then one `return value`. Anything else may branch or loop."""
+    if function.type not in ("function_declaration", "function_expression", "function", "arrow_function"):
+        return None
+    if any(child.type == "async" for child in function.children):
+        return None
+    body = function.child_by_field_name("body")
+    if body is None:
+        return None
+    if body.type != "statement_block":
+        return body
+    statements = _named(body)
+    if not statements or statements[-1].type != "return_statement":
+        return None
+    if any(statement.type != "lexical_declaration" for statement in statements[:-1]):
+        return None
+    returned = _named(statements[-1])
+    return returned[0] if returned else None

@@ -72,9 +72,13 @@ class IacService:
     """One `service(...)` (or `fn(...)`, kind "function") call reachable from the project's resources.
 
     `settings` has the normalised keys "root", "start", "healthcheck", "healthcheckTimeout", "build" (the
-    build command), "preDeploy" (always a list), "variables" (`env` merged over `variables`), "domains",
-    "configFile" and "replicas" (the `replicas=` value, else `regions=`), each only when the file gives
-    it or when it may come from something unreadable (then it is `UNKNOWN`).
+    build command), "builder" and "dockerfilePath" (from the object form of `build`), "sourceType" (the
+    source's `type`: "github", "image", ...), "preDeploy" (always a list), "variables" (`env` merged over
+    `variables`), "domains", "configFile" and "replicas" (the `replicas=` value, else `regions=`), each only
+    when the file gives it or when it may come from something unreadable (then it is `UNKNOWN`).
+
+    `build_form` is how `build` is written: "string" (which the SDKs turn into the build command), "object",
+    or None (absent, or not known).
     """
 
     name: str
@@ -84,6 +88,7 @@ class IacService:
     call_end: int
     settings: dict[str, IacValue]
     kind: str = "service"
+    build_form: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,6 +96,9 @@ class IacFile:
     services: tuple[IacService, ...]
     databases: tuple[tuple[str, int, int], ...]  # (name, offsets of the name argument)
     problems: tuple[ParseFailure, ...]  # non-fatal: why some of the file could not be read
+    # A partial file (Python `PARTIAL = ...`, TypeScript `export const partial`) owns only some of the
+    # environment's services; the others are declared elsewhere.
+    partial: bool = False
 
 
 # --------------------------------------------------------------------------------------------------------

@@ -1,0 +1,125 @@
+"""IaC files as the whole run sees them: services joining the project, the exit code, explain-service."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from conftest import invoke
+
+FIXTURES = Path(__file__).parent / "fixtures"
+
+
+@pytest.mark.parametrize("name", ["iac-authoring-ts", "iac-authoring-py"])
+def test_services_without_root_are_checked_from_the_repository_root(name: str, tmp_path: Path,
+                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(shutil.copytree(FIXTURES / name, tmp_path / name))
+    result = invoke("check", "--output-format", "concise")
+    assert "in 3 services" in result.output and result.exit_code == 1
+    suffix = "ts" if name.endswith("ts") else "py"
+    # The hard-coded port of `app`, reported on its own word inside the IaC file.
+    port = next(line for line in result.output.splitlines() if " ST004 " in line)
+    position = port.split(" ")[0]
+    line, column = (int(part) for part in position.split(":")[1:3])
+    text = (tmp_path / name / ".railway" / f"railway.{suffix}").read_text().splitlines()[line - 1]
+    assert text[column - 1 :].startswith("8000")
+
+
+@pytest.mark.parametrize(("language", "text"), [
+    ("py", "from railway_sdk import service\napi = service(name_from_somewhere())\n"),
+    ("ts", 'import { service } from "railway/iac";\nexport const api = service(names[0], {});\n'),
+])
+def test_a_file_calling_service_that_yields_none_never_passes(language: str, text: str, tmp_path: Path,
+                                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / ".railway").mkdir()
+    (tmp_path / ".railway" / f"railway.{language}").write_text(text)
+    (tmp_path / "railcheck.toml").touch()
+    monkeypatch.chdir(tmp_path)
+    result = invoke("check", "--output-format", "concise")
+    assert "All checks passed" not in result.output
+    assert " IC009 " in result.output and result.exit_code == 1
+    assert "line 2" not in result.output and f".railway/railway.{language}:2:" in result.output  # at the call
+
+
+def test_explain_service_names_the_iac_line_of_each_value(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(shutil.copytree(FIXTURES / "iac-authoring-py", tmp_path / "repo"))
+    output = invoke("explain-service", ".").output
+    app = output.split("service ingestion")[0]
+    assert 'declared by service("app") at .railway/railway.py:19:' in app
+    assert "root               not set: the repository root" in app
+    assert "start              'uvicorn app.main:app --host 0.0.0.0 --port 8000'  (.railway/railway.py:23)" in app
+    assert "builder            'RAILPACK'  (.railway/railway.py:22)" in app
+    assert "build      true  [`build` of `service(\"app\")` in .railway/railway.py (.railway/railway.py:22)]" in app
+
+
+ML = 'service("ml", root="/"{options})'
+
+
+def _check_one(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, service: str, files: dict[str, str], code: str) -> str:
+    program = ("from railway_sdk import define_railway, github, image, project, service\n\n"
+               f"@define_railway\ndef railway():\n    return project(\"p\", resources=[{service}])\n")
+    (tmp_path / ".railway").mkdir()
+    (tmp_path / ".railway" / "railway.py").write_text(program)
+    (tmp_path / "railcheck.toml").touch()
+    for name, text in files.items():
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text(text)
+    monkeypatch.chdir(tmp_path)
+    return invoke("check", "--output-format", "concise", "--select", code).output
+
+
+@pytest.mark.parametrize(("options", "files", "reported"), [
+    ("", {"services/ml/railpack.json": "{}"}, True),
+    (', start="python -m services.ml.server"', {}, False),  # a start command: Railpack builds the files it has
+    (', source=image("python:3.13")', {}, False),  # nothing is built from an image
+    (', build={"builder": "DOCKERFILE"}', {}, True),
+    (', build={"builder": "DOCKERFILE"}', {"Dockerfile": "FROM python:3.13\n"}, False),
+    (', build={"builder": "NIXPACKS"}', {}, False),  # a builder railcheck does not model: unsure
+    (', build="make"', {}, False),  # a build command gives the plan a step
+    (', configFile="/ml/railway.json"', {}, False),  # that config may set the builder or a start command
+    (', env={"RAILPACK_SHELL_SCRIPT": "run.sh"}', {}, False),
+    (', env=ENV', {}, False),  # variables railcheck cannot read
+    ("", {"package.json": "{}"}, False),  # a provider railcheck does not model matches
+    ("", {"Dockerfile": "FROM python:3.13\n"}, False),
+    ("", {"requirements.txt": "fastapi\n"}, False),
+])
+def test_nothing_to_build_only_when_certain(options: str, files: dict[str, str], reported: bool, tmp_path: Path,
+                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    output = _check_one(tmp_path, monkeypatch, ML.format(options=options), files, "IC011")
+    assert (" IC011 " in output) is reported, output
+
+
+@pytest.mark.parametrize(("service", "reported"), [
+    ('service("ml", root="/")', True),  # named like the folder
+    ('service("inference", root="/", start="python -m services.ml.server")', True),  # its start names it
+    ('service("web", root="/")', False),  # nothing ties it to services/ml: maybe another service's folder
+    ('service("ml", root="services/ml")', False),
+])
+def test_unused_config_names_the_service_most_likely_meant(service: str, reported: bool, tmp_path: Path,
+                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    output = _check_one(tmp_path, monkeypatch, service, {"services/ml/railpack.json": "{}"}, "IC012")
+    assert (" IC012 " in output) is reported, output
+    if reported:
+        name = service.split('"')[1]
+        assert f'`service("{name}")` is built from / instead' in output
+
+
+@pytest.mark.parametrize(("build", "fixed"), [
+    ('build="RAILPACK"', 'build={"builder": "RAILPACK"}'),
+    ("build='railpack'", 'build={"builder": "RAILPACK"}'),
+    ("build=BUILD", None),  # through a name: reported, but the fix would edit the wrong place
+])
+def test_build_string_naming_a_builder(build: str, fixed: str | None, tmp_path: Path,
+                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    output = _check_one(tmp_path, monkeypatch, f'service("api", {build}, start="python main.py")',
+                        {"main.py": "", "requirements.txt": "x\n"}, "IC010")
+    if build == "build=BUILD":
+        text = (tmp_path / ".railway" / "railway.py").read_text()
+        (tmp_path / ".railway" / "railway.py").write_text('BUILD = "DOCKERFILE"\n' + text)
+        output = invoke("check", "--output-format", "concise", "--select", "IC010").output
+    assert " IC010 " in output
+    invoke("check", "--fix", "--select", "IC010")
+    text = (tmp_path / ".railway" / "railway.py").read_text()
+    assert (fixed in text) if fixed else ('BUILD = "DOCKERFILE"' in text and "build=BUILD" in text)
