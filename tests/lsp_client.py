@@ -114,8 +114,8 @@ class Editor:
 
         return await asyncio.wait_for(until(), WAIT)
 
-    async def code_actions(self, document: str, where: types.Range) -> list[types.CodeAction]:
-        context = types.CodeActionContext(diagnostics=[])
+    async def code_actions(self, document: str, where: types.Range, only: list[str] | None = None) -> list[types.CodeAction]:
+        context = types.CodeActionContext(diagnostics=[], only=only)
         found = await asyncio.wait_for(self.client.text_document_code_action_async(types.CodeActionParams(types.TextDocumentIdentifier(document), where, context)), WAIT)
         return [action for action in found or [] if isinstance(action, types.CodeAction)]
 

@@ -202,3 +202,19 @@ def test_an_unsaved_start_module_is_what_the_start_command_is_judged_against(rep
         assert where(missing)[:2] == (4, 43)  # `main:app` in the start command
 
     session(repo, body)
+
+
+def test_fix_all_applies_every_safe_fix_as_check_fix_does(repo: Path) -> None:
+    async def body(editor: Editor) -> None:
+        railpack = editor.open(RAILPACK)
+        await editor.diagnostics(railpack)
+        everywhere = types.Range(types.Position(0, 0), types.Position(0, 0))
+        assert not [a for a in await editor.code_actions(railpack, everywhere) if a.kind == "source.fixAll.railcheck"]
+        (fix_all,) = await editor.code_actions(railpack, everywhere, only=["source.fixAll"])
+        assert fix_all.kind == "source.fixAll.railcheck" and fix_all.edit is not None
+        assert editor.apply(fix_all.edit) == {}  # only the open buffer changes
+        # What `railcheck check --fix` writes (the fixture's expected/fixed/), here into the buffer.
+        assert editor.texts[railpack] == (FIXTURE / "expected" / "fixed" / RAILPACK).read_text()
+        assert codes(await editor.diagnostics(railpack)) == {"PV006", "RP001"}
+
+    session(repo, body)

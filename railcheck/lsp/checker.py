@@ -84,6 +84,20 @@ class RepositoryChecker:
         )
 
 
+    def fix_all(self, path: PurePosixPath, overlay: Mapping[PurePosixPath, str]) -> tuple[Mapping[PurePosixPath, str], dict[PurePosixPath, str]]:
+        """Every safe fix for the services of `path`, settled as `railcheck check --fix` settles them:
+        the texts as read, and the new texts of the files that change (a file absent from the first is new)."""
+        from railcheck.fixes import settle
+
+        first = self.check(path, overlay)
+
+        def lint(changes: dict[PurePosixPath, str]) -> list[Diagnostic]:
+            result = self.check(path, {**overlay, **changes}) if changes else first
+            return [diagnostic for found in result.diagnostics.values() for diagnostic in found]
+
+        return first.texts, settle(dict(first.texts), lint, Applicability.SAFE).texts
+
+
 def fixes_of(diagnostic: Diagnostic) -> Fix | None:
     """The fix an editor may apply: safe or unsafe ones (a display-only fix is advice, not an edit)."""
     fix = diagnostic.fix

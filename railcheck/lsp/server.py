@@ -23,7 +23,7 @@ from railcheck import DOCS_URL, __version__
 from railcheck.lsp.checker import CONFIG_FILES, RepositoryChecker, ServiceCheck, fixes_of, registry
 from railcheck.lsp.hover import hover_text
 from railcheck.lsp.positions import UTF16, PositionMap
-from railcheck.types import Applicability, Diagnostic, Severity
+from railcheck.types import Applicability, Diagnostic, Edit, Severity
 
 _SEVERITIES = {
     Severity.ERROR: types.DiagnosticSeverity.Error,
@@ -31,6 +31,10 @@ _SEVERITIES = {
     Severity.INFO: types.DiagnosticSeverity.Information,
 }
 
+
+# The kind of the action that applies every safe fix (`source.fixAll` narrowed to railcheck, as editors
+# expect of linters: VS Code's "editor.codeActionsOnSave": {"source.fixAll.railcheck": "explicit"}).
+FIX_ALL = f"{types.CodeActionKind.SourceFixAll.value}.railcheck"
 
 _UNKNOWN = object()  # a repository whose configuration has not been loaded yet
 
@@ -144,15 +148,7 @@ class RailcheckServer(LanguageServer):
         checker = self._checker(place.root)
         if checker is None:
             return {uri}
-        versions: dict[str, int | None] = {}
-        overlay: dict[PurePosixPath, str] = {}
-        for other in self.open_uris():
-            where = self.place(other)
-            if where is not None and where.root == place.root:
-                document = self.workspace.text_documents.get(other)
-                if document is not None:
-                    versions[other] = document.version
-                    overlay[where.path] = document.source
+        versions, overlay = self.buffers(place.root)
         result = checker.check(place.path, overlay)
         for line in result.general:
             self.call_soon(self.log, f"railcheck: {line.code} {line.message}", types.MessageType.Warning)
@@ -223,6 +219,33 @@ class RailcheckServer(LanguageServer):
             actions.append(types.CodeAction(title=title, kind=types.CodeActionKind.QuickFix, diagnostics=[shown], is_preferred=safe, edit=edit))
         # Safe fixes first: editors offer the first preferred action on "fix this".
         return sorted(actions, key=lambda action: not action.is_preferred)
+
+    def fix_all_action(self, uri: str) -> types.CodeAction | None:
+        """One action applying every safe fix of the buffer's services (for "fix all" and fix-on-save)."""
+        place = self.place(uri)
+        checker = self._checker(place.root) if place is not None else None
+        if place is None or checker is None:
+            return None
+        versions, overlay = self.buffers(place.root)
+        before, after = checker.fix_all(place.path, overlay)
+        if not after:
+            return None
+        texts = ServiceCheck({}, before, ())
+        edits = [Edit(path, 0, len(before.get(path, "")), text) for path, text in after.items()]
+        edit = self.workspace_edit(place.root, texts, edits, versions)
+        return None if edit is None else types.CodeAction(title="Fix all safe problems (railcheck)", kind=FIX_ALL, edit=edit)
+
+    def buffers(self, root: Path) -> tuple[dict[str, int | None], dict[PurePosixPath, str]]:
+        """The versions and texts of the open buffers of the repository at `root`."""
+        versions: dict[str, int | None] = {}
+        overlay: dict[PurePosixPath, str] = {}
+        for other in self.open_uris():
+            where = self.place(other)
+            document = self.workspace.text_documents.get(other)
+            if where is not None and where.root == root and document is not None:
+                versions[other] = document.version
+                overlay[where.path] = document.source
+        return versions, overlay
 
     def workspace_edit(self, root: Path, result: ServiceCheck, edits: Iterable[Any], versions: dict[str, int | None]) -> types.WorkspaceEdit | None:
         by_path: dict[PurePosixPath, list[Any]] = {}
@@ -317,9 +340,16 @@ def build() -> RailcheckServer:
         # Files changed on disk outside the editor: check what is open again.
         ls.schedule(ls.open_uris())
 
-    @server.feature(types.TEXT_DOCUMENT_CODE_ACTION, types.CodeActionOptions(code_action_kinds=[types.CodeActionKind.QuickFix]))
+    @server.feature(types.TEXT_DOCUMENT_CODE_ACTION, types.CodeActionOptions(code_action_kinds=[types.CodeActionKind.QuickFix, FIX_ALL]))
+    @server.thread()  # fixing all settles the fixes over several checks: not on the thread that reads the editor
     def code_action(ls: RailcheckServer, params: types.CodeActionParams) -> list[types.CodeAction]:
-        return ls.code_actions(params.text_document.uri, params.range)
+        only = params.context.only or []
+        # Editors ask for actions at every cursor move; "fix all" only when asked for by kind (as on save).
+        actions = ls.code_actions(params.text_document.uri, params.range) if not only or types.CodeActionKind.QuickFix in only else []
+        if any(FIX_ALL.startswith(kind) for kind in only):
+            fix_all = ls.fix_all_action(params.text_document.uri)
+            actions += [fix_all] if fix_all else []
+        return actions
 
     @server.feature(types.TEXT_DOCUMENT_HOVER)
     def hover(ls: RailcheckServer, params: types.HoverParams) -> types.Hover | None:
