@@ -17,7 +17,7 @@ from railcheck.rule import ProjectRule, Rule, ServiceRule
 CODE_PREFIX = re.compile(r"^[A-Za-z]{2}\d{0,3}$")
 
 # Renamed rules: old selector -> new code. Codes are never reused.
-REDIRECTS: dict[str, str] = {}
+REDIRECTS: dict[str, str] = {"duplicate-requirement": "RQ002"}
 
 
 class SelectionError(ValueError):

@@ -17,6 +17,10 @@ from typing import Any
 from railcheck._resources import resource_dir
 from railcheck.sources.text import Document, join_pointer, split_pointer
 
+# Where each file's schema is published for editors (`$schema`): Railway's docs (config-as-code.md, "JSON
+# schema") and Railpack's (docs/src/content/docs/config/file.mdx; core/core.go names it when a file fails).
+PUBLISHED_SCHEMA_URLS = {"railway": "https://railway.com/railway.schema.json", "railpack": "https://schema.railpack.com"}
+
 _JSON_TYPES = {dict: "an object", list: "an array", str: "a string", bool: "a boolean", int: "an integer", float: "a number", type(None): "null"}
 
 
@@ -242,3 +246,18 @@ def _types_of(schema: dict[str, Any], root: dict[str, Any]) -> list[str]:
 def _article(json_type: str) -> str:
     names = {"object": "an object", "array": "an array", "string": "a string", "integer": "an integer", "number": "a number", "boolean": "a boolean", "null": "null"}
     return names.get(json_type, json_type)
+
+
+def published_schema_of(url: Any) -> str | None:
+    """Which file's published schema the `$schema` value `url` names: "railway", "railpack" or None."""
+    if not isinstance(url, str):
+        return None
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url.strip())
+    host = (parts.hostname or "").casefold()
+    if host in ("railway.com", "railway.app", "www.railway.com", "www.railway.app") and parts.path.endswith("/railway.schema.json"):
+        return "railway"
+    if host == "schema.railpack.com":
+        return "railpack"
+    return None

@@ -1,5 +1,6 @@
 """RP: railpack.json as Railpack reads it (Go's JSON decoder over JWCC): its keys, value types and allowed
-values, checked against the vendored schema, and whether the declared file exists (RP001-RP004, RP110).
+values, checked against the vendored schema, whether the declared file exists, and the `$schema` it names
+(RP001-RP004, RP110, RP113).
 
 What the steps and `deploy` then do in the build (RP101-RP109) is checked in railpack_steps.py.
 Facts come from Railpack at commit b5e80580 (see schemas/README.md and docs/railpack-facts.md).
@@ -14,7 +15,7 @@ from typing import Any
 from railcheck import Diagnostic, Fix, FixAvailability, Invalid, Project, Service, ServiceRule, Severity, Valid
 from railcheck.edits import new_json_file, remove_member, rename_key, replace_value, set_member
 from railcheck.facts import paths_checkable
-from railcheck.schema import SchemaIssue, document_issues, dotted, load_schema, location, type_name
+from railcheck.schema import PUBLISHED_SCHEMA_URLS, SchemaIssue, document_issues, dotted, load_schema, location, published_schema_of, type_name
 from railcheck.sources.text import Document, split_pointer
 from railcheck.suggest import case_insensitive_match, closest, quoted_list
 
@@ -413,4 +414,52 @@ class MissingRailpackConfig(ServiceRule):
             f"RAILPACK_CONFIG_FILE resolves to {service.railpack_path}, which does not exist; Railpack fails with `config file not found`",
             service=service.name,
             help=f"The path is relative to the root directory ({service.display_root()}); fix `railpack-config` and the service's RAILPACK_CONFIG_FILE variable.",
+        )
+
+
+class RailwaySchemaInRailpack(ServiceRule):
+    """
+    ## What it does
+    Reports a `$schema` in `railpack.json` that names Railway's config-as-code schema
+    (`https://railway.com/railway.schema.json`), the schema of `railway.json`.
+
+    ## Why is this bad?
+    Railpack ignores `$schema`, so the build is not affected. But editors validate the file against
+    Railway's keys: every Railpack setting is flagged as unknown, and mistakes in them are not.
+
+    ## Example
+    ```json
+    { "$schema": "https://railway.com/railway.schema.json", "provider": "python" }
+    ```
+
+    ## Fix safety
+    Safe: only editors read `$schema`.
+    """
+
+    code = "RP113"
+    name = "railway-schema-in-railpack"
+    summary = "`$schema` in railpack.json names Railway's schema"
+    default_severity = Severity.INFO
+    fix = FixAvailability.ALWAYS
+    examples = (
+        Valid({"railpack.json": '{"$schema": "https://schema.railpack.com"}'}),
+        Invalid(
+            {"railpack.json": '{"$schema": "https://railway.app/railway.schema.json"}'},
+            expect=[("RP113", "railpack.json", 1, 13)],
+            fixed={"railpack.json": '{"$schema": "https://schema.railpack.com"}'},
+        ),
+    )
+
+    def check(self, service: Service, project: Project) -> Iterator[Diagnostic]:
+        document = service.railpack
+        value = document.value.get("$schema") if document is not None and isinstance(document.value, dict) else None
+        if document is None or published_schema_of(value) != "railway":
+            return
+        url = PUBLISHED_SCHEMA_URLS["railpack"]
+        yield self.diagnostic(
+            document, document.value_span("/$schema"),
+            f"`$schema` names Railway's schema ({value}), which describes railway.json; editors check railpack.json against the wrong keys",
+            service=service.name,
+            help=f"Use Railpack's schema, {url}.",
+            fix=Fix.safe(f"Set `$schema` to {url}", replace_value(document, "/$schema", url)),
         )

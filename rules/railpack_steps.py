@@ -1,6 +1,6 @@
 """RP: what railpack.json's steps and `deploy` do in the build: step inputs, the command forms Railpack
-runs (string, exec and file commands), assets, caches, `"..."` spreads, reference variables and new steps
-(RP101-RP109).
+runs (string, exec and file commands), assets, caches, `"..."` spreads, reference variables, new steps,
+references to steps and layers that copy nothing (RP101-RP109, RP111, RP112).
 
 Keys, types and allowed values (RP001-RP004) and the declared file (RP110) are checked in railpack.py.
 Facts come from Railpack at commit b5e80580 (see schemas/README.md and docs/railpack-facts.md).
@@ -8,30 +8,30 @@ Facts come from Railpack at commit b5e80580 (see schemas/README.md and docs/rail
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterator
 from typing import Any
 
 from railcheck import Diagnostic, Fix, FixAvailability, Invalid, Project, Service, ServiceRule, Severity, Valid
-from railcheck.edits import encode_value, prepend_to_list, replace_value
+from railcheck.edits import encode_value, prepend_to_list, replace_value, set_member
+from railcheck.generated import replaced_by_lists, replaced_runtime_packages
+from railcheck.plan import (
+    ALWAYS_POSSIBLE_STEPS, EVERY_GENERATED_STEP, SPREAD, Layer, after_first, applies_config, certain_provider, certainly_kept_steps, configured_steps,
+    deploy_layers, field, first_input, layers, possible_generated_steps, step_outputs,
+)
 from railcheck.schema import dotted
 from railcheck.sources.text import Document, join_pointer, split_pointer
-from railcheck.suggest import closest
+from railcheck.suggest import closest, quoted_list
 from railcheck.walk import list_items, step_items, steps, strings
 
 FAMILY = "RP"
-# Steps that Railpack's providers generate themselves (core/providers/**); config for them modifies, not creates.
-GENERATED_STEPS = frozenset({
-    "packages:mise", "packages:mise:runtime", "packages:apt:build", "packages:apt:runtime", "packages:caddy", "packages:image",
-    "install", "build", "prune", "caddy", "prepare", "extensions", "install:composer", "install:node", "prune:node", "build:node",
-})
 # Cache names Railpack may generate (conditionally, per provider), so a step may name them without defining them.
 GENERATED_CACHES = frozenset({
     "pip", "uv", "apt", "apt-lists", "npm-install", "pnpm-install", "bun-install", "yarn-install", "node-modules",
     "next", "remix", "vite", "tanstack-start", "astro", "react-router", "go-build", "gradle", "maven",
     "cargo_registry", "cargo_git", "cargo_target", "composer",
 })
-SPREAD = "..."
 
 
 def _railpack(service: Service) -> tuple[Document, dict[str, Any]] | None:
@@ -408,16 +408,18 @@ class ReferenceVariableInRailpack(RailpackStepRule):
             )
 
 
-class ListReplacesGenerated(RailpackStepRule):
+class ListReplacesGenerated(ServiceRule):
     """
     ## What it does
-    Reports lists without `"..."` that replace what Railpack generates: `steps.install.commands`,
-    `deploy.inputs` and `deploy.aptPackages`. (Replacing a `build` step's commands is usually intended,
-    so it is not reported.)
+    Reports lists without `"..."` that replace what Railpack generates for the service:
+    `steps.install.commands` and `deploy.inputs`, and `deploy.aptPackages` when Railpack is known to add
+    runtime packages (for a Python service: `libpq5` for psycopg, `ffmpeg` for pydub, ...). Nothing is
+    reported when Railpack would generate nothing there, such as install commands for a Python service
+    without requirements. (Replacing a `build` step's commands is usually intended, so it is not reported.)
 
     ## Why is this bad?
     A list without the spread marker `"..."` replaces Railpack's list instead of extending it. For a
-    Python service that silently drops `python -m venv /app/.venv` and the generated
+    Python service with requirements that silently drops `python -m venv /app/.venv` and the generated
     `pip install -r requirements.txt`, the `/app/.venv` layer of the image, or the `libpq5` package that
     psycopg needs at run time. `[]` drops everything.
 
@@ -434,6 +436,7 @@ class ListReplacesGenerated(RailpackStepRule):
 
     code = "RP108"
     name = "list-replaces-generated"
+    _POINTERS = ("/steps/install/commands", "/deploy/inputs", "/deploy/aptPackages")
     summary = "A list without \"...\" replaces what Railpack generates"
     default_severity = Severity.WARNING
     fix = FixAvailability.ALWAYS
@@ -446,33 +449,46 @@ class ListReplacesGenerated(RailpackStepRule):
             fixed={"railpack.json": '{"steps": {"install": {"commands": ["...", "pip install gunicorn"]}}}'},
             unsafe_fixes=True,
         ),
+        # A Python service without requirements: Railpack generates no install commands, so none are lost.
+        Valid({"railpack.json": '{"steps": {"install": {"commands": ["pip install gunicorn"]}}}', "main.py": "print(1)\n"}),
+        # Without psycopg or another known dependency Railpack adds no runtime packages to replace.
+        Valid({"railpack.json": '{"deploy": {"aptPackages": ["ffmpeg"]}}', "requirements.txt": "flask\n"}),
         Invalid(
-            {"railpack.json": '{"deploy": {"aptPackages": []}}'},
+            {"railpack.json": '{"deploy": {"aptPackages": []}}', "requirements.txt": "psycopg2==2.9.9\n"},
             expect=[("RP108", "railpack.json", 1, 28)],
             fixed={"railpack.json": '{"deploy": {"aptPackages": ["..."]}}'},
             unsafe_fixes=True,
         ),
     )
 
-    def check_railpack(self, service: Service, document: Document, config: dict[str, Any]) -> Iterator[Diagnostic]:
-        candidates = []
-        if isinstance(config.get("steps"), dict) and isinstance(config["steps"].get("install"), dict):
-            candidates.append(("/steps/install/commands", "the install commands Railpack generates (creating `/app/.venv` and installing the dependencies)"))
-        candidates += [
-            ("/deploy/inputs", "the layers Railpack puts in the image (the app, `/app/.venv`, the runtime)"),
-            ("/deploy/aptPackages", "the runtime packages Railpack adds (e.g. `libpq5` for psycopg)"),
-        ]
-        for pointer, what in candidates:
-            items = document.get(pointer)
-            if not isinstance(items, list) or SPREAD in items:
-                continue
+    def check(self, service: Service, project: Project) -> Iterator[Diagnostic]:
+        loaded = _railpack(service)
+        if loaded is None:
+            return
+        document, config = loaded
+        lists = [(pointer, items) for pointer in self._POINTERS if isinstance(items := document.get(pointer), list) and SPREAD not in items]
+        if not lists:
+            return
+        for pointer, items in lists:
+            dropped = self._dropped(pointer, service, project)
+            if dropped is None:
+                continue  # Railpack generates nothing there for this service, so nothing is lost
             yield self.diagnostic(
                 document, document.value_span(pointer),
-                f"`{dotted(pointer)}` has no \"...\", so it replaces {what}" + (" with nothing" if not items else ""),
+                f"`{dotted(pointer)}` has no \"...\", so it replaces {dropped}" + (" with nothing" if not items else ""),
                 service=service.name,
                 help='Add "..." where the generated entries should go, e.g. `["...", <yours>]`.',
                 fix=Fix.unsafe('Insert "..." first', prepend_to_list(document, pointer, SPREAD)),
             )
+
+    @staticmethod
+    def _dropped(pointer: str, service: Service, project: Project) -> str | None:
+        if pointer == "/deploy/aptPackages":
+            # Finding the packages reads the service's manifests, so only when the list lacks "...".
+            packages = replaced_runtime_packages(service, project)
+            return f"the runtime packages Railpack adds for this service: {packages}" if packages else None
+        replaced = replaced_by_lists(service, project)
+        return replaced.install_commands if pointer == "/steps/install/commands" else replaced.deploy_inputs
 
 
 class StepWithoutSource(RailpackStepRule):
@@ -503,7 +519,7 @@ class StepWithoutSource(RailpackStepRule):
 
     def check_railpack(self, service: Service, document: Document, config: dict[str, Any]) -> Iterator[Diagnostic]:
         for name, pointer, step in steps(config):
-            if name in GENERATED_STEPS or "inputs" in step or not step.get("commands"):
+            if name in EVERY_GENERATED_STEP or "inputs" in step or not step.get("commands"):
                 continue
             if any(isinstance(command, dict) and "src" in command for _, command in list_items(step, "commands", pointer)):
                 continue
@@ -513,3 +529,192 @@ class StepWithoutSource(RailpackStepRule):
                 service=service.name,
                 help='Add `"inputs": ["...", "."]` to start from the generated layers plus the source.',
             )
+
+
+class UndefinedStepReference(ServiceRule):
+    """
+    ## What it does
+    Reports a layer that names a step (`{"step": "x"}` or `"$x"`, in a step's `inputs`, `deploy.inputs`
+    or `deploy.base`) when no such step exists: railpack.json does not define it, and Railpack generates
+    no step by that name for this service. Railpack's generated names are `packages:mise`, `install` and
+    `build` (and `packages:apt:build`/`packages:apt:runtime` for apt packages) for every provider, plus
+    per provider e.g. `prune` and `caddy` for Node or `install:composer` for PHP. Only steps that stay in
+    the final plan are checked, and provider-specific names only when the provider is certain.
+
+    ## Why is this bad?
+    Railpack does not stop at the unknown name: the layer is built as an empty file system. A step that
+    starts from it has no shell, so its commands fail; a layer copied from it brings nothing, or fails the
+    build when it names paths to copy.
+
+    ## Example
+    ```json
+    { "steps": { "web": { "inputs": [{ "step": "node-install" }], "commands": ["npm run build"] } } }
+    ```
+    Name a step that exists (`{"step": "install"}`), or define `steps.node-install`.
+    """
+
+    code = "RP111"
+    name = "undefined-step-reference"
+    summary = "A layer names a step that neither railpack.json nor Railpack defines"
+    examples = (
+        Valid({"railpack.json": '{"steps": {"web": {"inputs": [{"step": "install"}], "commands": ["npm run build"]}}}'}),
+        Valid({"railpack.json": '{"steps": {"deps": {"commands": ["make deps"]}, "web": {"inputs": ["$deps"]}}}'}),
+        # The provider is not known for sure, so a name some provider generates (`prune` is Node's) may exist.
+        Valid({"railpack.json": '{"steps": {"web": {"inputs": [{"step": "prune"}]}}}'}),
+        Invalid(
+            {"railpack.json": '{"steps": {"web": {"inputs": [{"step": "node-install"}], "commands": ["npm run build"]}}}'},
+            expect=[("RP111", "railpack.json", 1, 40)],
+        ),
+        Invalid(
+            {"railpack.json": '{"provider": "python", "deploy": {"inputs": ["...", {"step": "prune", "include": ["."]}]}}',
+             "requirements.txt": "flask\n"},
+            expect=[("RP111", "railpack.json", 1, 62)],
+        ),
+    )
+
+    def check(self, service: Service, project: Project) -> Iterator[Diagnostic]:
+        loaded = _railpack(service)
+        if loaded is None:
+            return
+        document, config = loaded
+        steps = configured_steps(config)
+        provider: str | None = None
+        provider_known = False
+        for layer, consequence in _step_references(config, steps):
+            name = layer.source
+            if name is None or name in steps:
+                continue
+            if name in EVERY_GENERATED_STEP:
+                if not provider_known:
+                    provider, provider_known = certain_provider(service, project), True
+                if provider is None or name in possible_generated_steps(provider):
+                    continue
+            existing = set(steps) | (possible_generated_steps(provider) if provider else ALWAYS_POSSIBLE_STEPS)
+            suggestion = _suggest_step(name, existing)
+            generated = f"Railpack's {provider} provider does not generate it" if provider else "no Railpack provider generates a step by that name"
+            yield self.diagnostic(
+                document, document.value_span(layer.step_pointer or layer.pointer),
+                f"there is no step `{name}`: railpack.json does not define it and {generated}, "
+                f"so Railpack builds this layer as an empty file system and {consequence}",
+                service=service.name,
+                help=(f"Did you mean `{suggestion}`? " if suggestion else "")
+                + f"Known steps: {quoted_list(existing)}; or define `steps.{name}`.",
+            )
+
+
+def _step_references(config: dict[str, Any], steps: dict[str, tuple[str, dict[str, Any]]]) -> Iterator[tuple[Layer, str]]:
+    """Step layers of the deploy and of the configured steps that certainly stay in the plan, each with what
+    an empty layer there does."""
+    for layer in deploy_layers(config):
+        if layer.kind == "step":
+            yield layer, "the image starts from nothing" if layer.pointer == "/deploy/base" else "nothing can be copied from it"
+    kept = certainly_kept_steps(config)
+    for name, (pointer, step) in steps.items():
+        if name not in kept:
+            continue
+        listed = layers(step, "inputs", pointer)
+        first = first_input(listed)
+        for layer in listed:
+            if layer.kind == "step":
+                yield layer, (f"step `{name}` starts from nothing, without even a shell to run its commands"
+                              if layer is first else "nothing can be copied from it")
+
+
+def _suggest_step(name: str, existing: set[str]) -> str | None:
+    # `node-install` for `install`: a generated name written with a prefix is the likely intent.
+    for separator in ("-", ":", "_"):
+        tail = name.rpartition(separator)[2]
+        if tail != name and tail in existing:
+            return tail
+    return closest(name, existing, cutoff=0.6)
+
+
+class LayerCopiesNothing(RailpackStepRule):
+    """
+    ## What it does
+    Reports a layer without `include` (or with `"include": []`) that Railpack places after the first input:
+    any item of `deploy.inputs`, or a step input after the first, such as `{"step": "web"}`, `"$web"` or
+    `{"local": true}`.
+
+    ## Why is this bad?
+    After the first input, Railpack copies only the paths a layer's `include` lists. Without one it copies
+    nothing, and only logs "has no include or exclude paths. This is probably a mistake.": the image (or
+    the step) silently lacks the files the layer was meant to bring.
+
+    ## Example
+    ```json
+    { "deploy": { "inputs": ["...", { "step": "web" }] } }
+    ```
+    Say what to copy: `{ "step": "web", "include": ["out"] }` (`["."]` copies the step's whole `/app`).
+
+    ## Fix safety
+    Unsafe: the fix adds an `include` with the paths the step is known to write, or `"."`; that changes
+    what the image contains.
+    """
+
+    code = "RP112"
+    name = "layer-copies-nothing"
+    summary = "A layer after the first input has no `include`, so it copies nothing"
+    default_severity = Severity.WARNING
+    fix = FixAvailability.SOMETIMES
+    examples = (
+        Valid({"railpack.json": '{"steps": {"web": {"commands": ["npm run build"]}}, "deploy": {"inputs": ["...", {"step": "web", "include": ["out"]}]}}'}),
+        Valid({"railpack.json": '{"steps": {"web": {"inputs": [{"step": "install"}, "."]}}}'}),
+        Invalid(
+            {"railpack.json": '{"steps": {"web": {"commands": ["npx next build -o out"]}}, "deploy": {"inputs": ["...", {"step": "web"}]}}'},
+            expect=[("RP112", "railpack.json", 1, 90)],
+            fixed={"railpack.json": '{"steps": {"web": {"commands": ["npx next build -o out"]}}, "deploy": {"inputs": ["...", {"step": "web", "include": ["out"]}]}}'},
+            unsafe_fixes=True,
+        ),
+        Invalid(
+            {"railpack.json": '{"steps": {"web": {"inputs": [{"step": "install"}, "$build"]}}}'},
+            expect=[("RP112", "railpack.json", 1, 52)],
+            fixed={"railpack.json": '{"steps": {"web": {"inputs": [{"step": "install"}, {"step": "build", "include": ["."]}]}}}'},
+            unsafe_fixes=True,
+        ),
+    )
+
+    def check_railpack(self, service: Service, document: Document, config: dict[str, Any]) -> Iterator[Diagnostic]:
+        steps = configured_steps(config)
+        placed = after_first(layers(field(config, "deploy"), "inputs", "/deploy"), deploy=True)
+        for name, (pointer, step) in steps.items():
+            if applies_config(name):
+                placed += after_first(layers(step, "inputs", pointer), deploy=False)
+        for layer in placed:
+            if not layer.copies_nothing:
+                continue
+            if layer.kind == "step" and layer.source not in steps and layer.source not in EVERY_GENERATED_STEP:
+                continue  # RP111 reports the missing step; one mistake, one finding
+            produced = step_outputs(steps[layer.source][1]) if layer.kind == "step" and layer.source in steps else ()
+            yield self.diagnostic(
+                document, document.value_span(layer.pointer),
+                f"this layer copies nothing from {_layer_origin(layer)}: after the first input Railpack copies only the paths in "
+                f"`include`, and it has {'an empty one' if layer.includes == () else 'none'}"
+                + (f"; step `{layer.source}` writes {quoted_list(produced)}" if produced else ""),
+                service=service.name,
+                help=f'Add `"include"` with the paths to copy, e.g. `"include": {encode_value(document, list(produced) or ["."])}`'
+                + (' (`["."]` copies the whole `/app` folder).' if layer.kind != "image" else "."),
+                fix=_include_fix(document, layer, list(produced) or ["."]),
+            )
+
+
+def _layer_origin(layer: Layer) -> str:
+    if layer.kind == "step":
+        return f"step `{layer.source}`"
+    if layer.kind == "image":
+        return f"image `{layer.source}`"
+    return "the repository"
+
+
+def _include_fix(document: Document, layer: Layer, paths: list[str]) -> Fix | None:
+    value = document.get(layer.pointer)
+    title = f"Add `\"include\": {json.dumps(paths)}`"
+    if isinstance(value, str) and layer.kind == "step":
+        return Fix.unsafe(title, replace_value(document, layer.pointer, {"step": layer.source, "include": paths}))
+    if not isinstance(value, dict) or layer.kind == "image":
+        return None  # an image's useful paths are not known here
+    if "include" in value:
+        return Fix.unsafe(title, replace_value(document, join_pointer(layer.pointer, "include"), paths))
+    if any(key.casefold() == "include" for key in value):
+        return None
+    return Fix.unsafe(title, set_member(document, layer.pointer, "include", paths))

@@ -10,7 +10,7 @@ from urllib.parse import urlsplit
 
 from railcheck import Diagnostic, Edit, Fix, FixAvailability, Invalid, Project, Related, Service, ServiceRule, Severity, Valid
 from railcheck.edits import remove_member, rename_key, replace_value, set_member
-from railcheck.schema import SchemaIssue, document_issues, dotted, load_schema, location
+from railcheck.schema import PUBLISHED_SCHEMA_URLS, SchemaIssue, document_issues, dotted, load_schema, location, published_schema_of
 from railcheck.sources.text import Document, join_pointer
 from railcheck.suggest import case_insensitive_match, closest, quoted_list
 
@@ -382,6 +382,54 @@ class OutdatedSchemaUrl(ServiceRule):
                 service=service.name,
                 help=f"Use {SCHEMA_URL}.",
                 fix=Fix.safe(f"Set `$schema` to {SCHEMA_URL}", replace_value(document, "/$schema", SCHEMA_URL)),
+            )
+
+
+class RailpackSchemaInRailwayConfig(ServiceRule):
+    """
+    ## What it does
+    Reports a `$schema` in `railway.json` (or `railway.toml`) that names Railpack's schema
+    (`https://schema.railpack.com`), the schema of `railpack.json`.
+
+    ## Why is this bad?
+    Railway ignores `$schema`, so the deploy is not affected. But editors validate the file against
+    Railpack's keys: every Railway setting is flagged as unknown, and mistakes in them are not.
+
+    ## Example
+    ```json
+    { "$schema": "https://schema.railpack.com", "deploy": { "startCommand": "npm start" } }
+    ```
+
+    ## Fix safety
+    Safe: only editors read `$schema`.
+    """
+
+    code = "RW107"
+    name = "railpack-schema-in-railway-config"
+    summary = "`$schema` in a Railway config names Railpack's schema"
+    default_severity = Severity.INFO
+    fix = FixAvailability.ALWAYS
+    examples = (
+        Valid({"railway.json": '{"$schema": "https://railway.com/railway.schema.json"}'}),
+        Invalid(
+            {"railway.json": '{"$schema": "https://schema.railpack.com"}'},
+            expect=[("RW107", "railway.json", 1, 13)],
+            fixed={"railway.json": '{"$schema": "https://railway.com/railway.schema.json"}'},
+        ),
+    )
+
+    def check(self, service: Service, project: Project) -> Iterator[Diagnostic]:
+        for document in _documents(service):
+            value = document.value.get("$schema") if isinstance(document.value, dict) else None
+            if published_schema_of(value) != "railpack":
+                continue
+            url = PUBLISHED_SCHEMA_URLS["railway"]
+            yield self.diagnostic(
+                document, document.value_span("/$schema"),
+                f"`$schema` names Railpack's schema ({value}), which describes railpack.json; editors check {document.path.name} against the wrong keys",
+                service=service.name,
+                help=f"Use Railway's schema, {url}.",
+                fix=Fix.safe(f"Set `$schema` to {url}", replace_value(document, "/$schema", url)),
             )
 
 

@@ -10,6 +10,7 @@ from railcheck import Diagnostic, Edit, Fix, FixAvailability, Invalid, Project, 
 from railcheck.facts import facts, requirement_files
 from railcheck.sources.requirements import RequirementLine, parse_requirements
 from railcheck.sources.text import LineIndex
+from railcheck.specifiers import cannot_both_hold, combined, implies
 
 FAMILY = "RQ"
 # Files Railpack copies into the install step before installing (core/providers/python/python.go:435-488).
@@ -56,14 +57,38 @@ class InvalidRequirement(ServiceRule):
                 )
 
 
-class DuplicateRequirement(ServiceRule):
+def _repeats(service: Service, project: Project) -> Iterator[tuple[PurePosixPath, str, RequirementLine, RequirementLine]]:
+    """(file, text, first line, repeated line) for each later requirement of a project (and marker) in one file."""
+    for path, text in requirement_files(service, project):
+        seen: dict[tuple[str, str | None], RequirementLine] = {}
+        for line in parse_requirements(text).lines:
+            if line.kind != "requirement" or line.name is None:
+                continue
+            first = seen.setdefault((line.name, line.marker), line)
+            if first is not line:
+                yield path, text, first, line
+
+
+def _conflict(first: RequirementLine, line: RequirementLine) -> str | None:
+    """Why pip cannot satisfy both lines, or None when it can or that is not certain."""
+    if first.url is not None or line.url is not None:
+        return "two different direct URLs" if first.url is not None and line.url is not None and first.url != line.url else None
+    if cannot_both_hold(first.specifier, line.specifier):
+        return f"`{first.specifier}` and `{line.specifier}`, which no version satisfies together"
+    return None
+
+
+class ConflictingRequirement(ServiceRule):
     """
     ## What it does
-    Reports a project required twice in one requirements file, especially with different versions.
+    Reports a project required twice in one requirements file (with the same environment marker) when no
+    version satisfies both lines: disjoint version specifiers (`==3.1.0` and `==3.0.3`, `<2` and `>=3`) or
+    two different direct URLs.
 
     ## Why is this bad?
-    pip refuses conflicting pins ("Cannot install x==1 and x==2"), and a repeated identical line is a
-    sign of a merge that went wrong.
+    pip's resolver merges the lines of one project and finds no version for both, so the install stops
+    with `ResolutionImpossible` ("Cannot install x==3.1.0 and x==3.0.3") and the build fails. Repeats that
+    can both hold are `RQ006`.
 
     ## Example
     ```text
@@ -73,31 +98,120 @@ class DuplicateRequirement(ServiceRule):
     """
 
     code = "RQ002"
-    name = "duplicate-requirement"
-    summary = "A project is required twice in one file"
+    name = "conflicting-requirement"
+    summary = "A project is required twice in one file with requirements no version satisfies"
     examples = (
         Valid({"requirements.txt": "httpx==0.28.1\nhttpx-sse==0.4.0\n", "railpack.json": "{}"}),
+        Valid({"requirements.txt": "httpx>=0.25.0\nhttpx>=0.25.2\n", "railpack.json": "{}"}),
         Invalid({"requirements.txt": "httpx==0.28.1\nHTTPX==0.27.2\n", "railpack.json": "{}"}, expect=[("RQ002", "requirements.txt", 2, 1)]),
+        Invalid({"requirements.txt": "celery<5\ncelery[redis]>=5.3.6\n", "railpack.json": "{}"}, expect=[("RQ002", "requirements.txt", 2, 1)]),
     )
 
     def check(self, service: Service, project: Project) -> Iterator[Diagnostic]:
-        for path, text in requirement_files(service, project):
-            seen: dict[tuple[str, str | None], RequirementLine] = {}
-            for line in parse_requirements(text).lines:
-                if line.kind != "requirement" or line.name is None:
-                    continue
-                key = (line.name, line.marker)
-                first = seen.setdefault(key, line)
-                if first is line:
-                    continue
-                conflict = first.specifier != line.specifier
-                yield self.diagnostic(
-                    path, _span(text, line.start, line.end),
-                    f"`{line.name}` is required again" + (f" with `{line.specifier or 'any version'}`, conflicting with `{first.specifier or 'any version'}` on line {first.line}" if conflict else f" (as on line {first.line})"),
-                    service=service.name,
-                    help="Keep one line per project." + (" pip refuses to install two different pins." if conflict else ""),
-                    related=(Related(path, _span(text, first.start, first.end), "the first requirement"),),
-                )
+        for path, text, first, line in _repeats(service, project):
+            conflict = _conflict(first, line)
+            if conflict is None:
+                continue
+            yield self.diagnostic(
+                path, _span(text, line.start, line.end),
+                f"`{line.name}` is required again, conflicting with line {first.line}: {conflict}; pip stops the install with `ResolutionImpossible`",
+                service=service.name,
+                help="Keep one line per project, with the version (or URL) the service needs.",
+                related=(Related(path, _span(text, first.start, first.end), "the first requirement"),),
+            )
+
+
+class RedundantRequirement(ServiceRule):
+    """
+    ## What it does
+    Reports a project required twice in one requirements file (with the same environment marker) when
+    both lines can hold at once, such as `httpx>=0.25.0` and `httpx>=0.25.2`, or `celery>=5.3.6` and
+    `celery[redis]>=5.3.6`.
+
+    ## Why is this bad?
+    It does no harm today: pip's resolver merges the two lines (extras included) and installs a version
+    that satisfies both. But one of them says nothing, and a later edit of the other may not do what it
+    seems to.
+
+    ## Example
+    ```text
+    httpx>=0.25.0
+    httpx>=0.25.2
+    ```
+
+    ## Fix safety
+    Safe: the fix removes a line only when the other allows no version it does not (its specifiers and
+    extras include the removed line's), so pip installs the same.
+    """
+
+    code = "RQ006"
+    name = "redundant-requirement"
+    summary = "A project is required twice in one file with requirements that can both hold"
+    default_severity = Severity.INFO
+    fix = FixAvailability.SOMETIMES
+    examples = (
+        Valid({"requirements.txt": "httpx==0.28.1\nhttpx==0.27.2\n", "railpack.json": "{}"}),
+        Valid({"requirements.txt": "numpy==1.26 ; python_version < '3.12'\nnumpy==2.1 ; python_version >= '3.12'\n", "railpack.json": "{}"}),
+        Invalid(
+            {"requirements.txt": "httpx>=0.25.0\nfastapi\nhttpx>=0.25.2\n", "railpack.json": "{}"},
+            expect=[("RQ006", "requirements.txt", 3, 1)],
+            fixed={"requirements.txt": "fastapi\nhttpx>=0.25.2\n"},
+        ),
+        Invalid(
+            {"requirements.txt": "celery[redis]>=5.3.6  # worker\ncelery>=5.3.6\n", "railpack.json": "{}"},
+            expect=[("RQ006", "requirements.txt", 2, 1)],
+            fixed={"requirements.txt": "celery[redis]>=5.3.6  # worker\n"},
+        ),
+        # Neither implies the other (`<2` against `>=1.5`): reported, with nothing to remove safely.
+        Invalid({"requirements.txt": "pydantic<2\npydantic>=1.5\n", "railpack.json": "{}"}, expect=[("RQ006", "requirements.txt", 2, 1)]),
+    )
+
+    def check(self, service: Service, project: Project) -> Iterator[Diagnostic]:
+        for path, text, first, line in _repeats(service, project):
+            if _conflict(first, line) is not None:
+                continue
+            weaker, stronger = _weaker(first, line)
+            merged = combined(first.specifier, line.specifier) if first.url is None and line.url is None else None
+            extras = sorted(set(first.extras) | set(line.extras))
+            requirement = f"{line.name}{'[' + ','.join(extras) + ']' if extras else ''}{merged or ''}"
+            removal = _remove_line(path, text, weaker) if weaker else None
+            if stronger is not None:
+                merge = f", and line {stronger.line} (`{stronger.text}`) alone says the same"
+            else:
+                merge = f", `{requirement}`" if merged is not None else ""
+            yield self.diagnostic(
+                path, _span(text, line.start, line.end),
+                f"`{line.name}` is required again (also on line {first.line}); pip merges the lines into one requirement{merge}",
+                service=service.name,
+                help=f"Remove line {weaker.line}: line {stronger.line} already says all it does." if weaker else "Keep one line per project, with the merged requirement.",
+                fix=Fix.safe(f"Remove line {weaker.line} (`{weaker.text}`)", removal) if removal else None,
+                related=(Related(path, _span(text, first.start, first.end), "the first requirement"),),
+            )
+
+
+def _weaker(first: RequirementLine, line: RequirementLine) -> tuple[RequirementLine, RequirementLine] | tuple[None, None]:
+    """(the line the other implies, the other), the later line when they say the same; (None, None) when
+    neither certainly implies the other or either has hashes (hash-checking mode pins each line)."""
+    if first.hashes or line.hashes:
+        return None, None
+    for weak, strong in ((line, first), (first, line)):
+        if not set(weak.extras) <= set(strong.extras):
+            continue
+        if weak.url is not None or strong.url is not None:
+            if weak.url == strong.url:
+                return weak, strong
+        elif implies(strong.specifier, weak.specifier):
+            return weak, strong
+    return None, None
+
+
+def _remove_line(path: PurePosixPath, text: str, line: RequirementLine) -> Edit | None:
+    """Delete the physical lines holding `line`, newline included; None when they hold a comment, which a
+    removal would lose."""
+    start = text.rfind("\n", 0, line.start) + 1
+    end = text.find("\n", max(line.end - 1, line.start))
+    end = len(text) if end == -1 else end + 1
+    return None if "#" in text[start:end].replace(line.text, "", 1) else Edit(path, start, end, "")
 
 
 class UnavailableAtInstall(ServiceRule):

@@ -57,3 +57,17 @@ def test_iac_settings_carry_their_spans_in_the_iac_file() -> None:
             if setting["known"] and isinstance(setting["value"], str) and setting["written_at"] is None:
                 assert setting["value"] in text[setting["span"]["start"]["offset"] : setting["span"]["end"]["offset"]]
     assert json.loads(invoke("explain-service", str(EXAMPLE / "services" / "ml"), "--output-format", "json").output)["services"][0]["iac"] is None
+
+
+def test_plan_steps_and_deploy_layers_point_into_railpack_json(tmp_path: Path) -> None:
+    railpack = '{\n  "provider": "python",\n  "steps": {"tools": {"inputs": [{"step": "install"}], "commands": ["make"]}},\n  "deploy": {"inputs": ["...", {"step": "tools", "include": ["bin"]}]}\n}\n'
+    root = write_repo(tmp_path, {"railpack.json": railpack, "requirements.txt": "fastapi\n"})
+    (service,) = json.loads(invoke("explain-service", str(root / "services/svc"), "--output-format", "json").output)["services"]
+    found = service["plan"]
+    assert found["provider"] == "python" and "install" in found["possible_generated_steps"]
+    (tools,) = found["steps"]
+    assert tools["name"] == "tools" and not tools["changes_generated_step"]
+    assert _spanned(root, {"path": "services/svc/railpack.json", "span": tools["span"]}) == '"tools"'
+    assert [(layer["kind"], layer["source"]) for layer in tools["inputs"]] == [("step", "install")]
+    assert [(layer["kind"], layer["source"], layer["include"]) for layer in found["deploy_layers"]] == [("spread", None, None), ("step", "tools", ["bin"])]
+    assert _spanned(root, {"path": "services/svc/railpack.json", "span": found["deploy_layers"][1]["span"]}).startswith('{"step": "tools"')

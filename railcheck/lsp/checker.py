@@ -7,6 +7,7 @@ until `railcheck.toml` (or `[tool.railcheck]`) changes.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
@@ -23,12 +24,24 @@ if TYPE_CHECKING:
 CONFIG_FILES = frozenset({"railcheck.toml", "pyproject.toml"})
 
 
+_loading = threading.Lock()
+
+
 @cache
-def registry() -> Registry:
-    """The rules, loaded once for the server's lifetime (they are the installed ones; they do not change)."""
+def _registry() -> Registry:
     from railcheck.registry import load_registry
 
     return load_registry()
+
+
+def registry() -> Registry:
+    """The rules, loaded once for the server's lifetime (they are the installed ones; they do not change).
+
+    The worker thread and the editor's thread may both ask first: loading imports the rule modules, which
+    must happen once, so the first caller loads while the other waits.
+    """
+    with _loading:
+        return _registry()
 
 
 @dataclass(frozen=True, slots=True)
