@@ -218,3 +218,21 @@ def test_fix_all_applies_every_safe_fix_as_check_fix_does(repo: Path) -> None:
         assert codes(await editor.diagnostics(railpack)) == {"PV006", "RP001"}
 
     session(repo, body)
+
+
+def test_edits_in_one_service_never_starve_another_services_buffer(tmp_path: Path) -> None:
+    from benchmarks.generate import write_monorepo
+
+    root = write_monorepo(tmp_path / "repo", 8)
+
+    async def body(editor: Editor) -> None:
+        typed = editor.open("services/svc1/railpack.json")
+        other = editor.open("services/svc7/railpack.json")
+        original = editor.texts[typed]
+        assert '"info"' in original
+        for number in range(30):  # typing in svc1 while svc7 waits for its first check
+            editor.change(typed, original.replace('"info"', f'"info{number}"'))
+        assert "ST003" in codes(await editor.diagnostics(other))  # svc7 binds to 127.0.0.1
+        await editor.diagnostics(typed)
+
+    session(root, body)

@@ -40,7 +40,7 @@ _UNKNOWN = object()  # a repository whose configuration has not been loaded yet
 
 
 class _Place:
-    """Where an open buffer lives: its repository root and repo-relative path (None outside any folder)."""
+    """Where an open buffer lives: its repository root and its path relative to that root."""
 
     def __init__(self, root: Path, path: PurePosixPath) -> None:
         self.root, self.path = root, path
@@ -153,12 +153,13 @@ class RailcheckServer(LanguageServer):
         for line in result.general:
             self.call_soon(self.log, f"railcheck: {line.code} {line.message}", types.MessageType.Warning)
         self.call_soon(self._publish, place.root, result, versions, uri)
-        return {other for other in versions if self._places[other].path in result.texts} | {uri}
+        return {other for other in versions if (where := self._places.get(other)) is not None and where.path in result.texts} | {uri}
 
     def _publish(self, root: Path, result: ServiceCheck, versions: dict[str, int | None], checked: str) -> None:
-        current = {uri: document.version for uri, document in self.workspace.text_documents.items()}
-        if any(current.get(uri, version) != version for uri, version in versions.items()):
-            return  # a buffer changed while it was checked: its newer check is queued
+        if self.stale(result, versions):
+            # Check again: the changed buffer's own check may cover another service than this one.
+            self.schedule([checked])
+            return
         for uri in versions:
             place = self._places.get(uri)
             # The buffer that was checked gets an answer even when no service reads it (an empty one).
@@ -167,6 +168,12 @@ class RailcheckServer(LanguageServer):
             self._latest[uri] = (result, versions)
             found = [self.to_protocol(root, result, diagnostic) for diagnostic in result.diagnostics.get(place.path, ())]
             self.text_document_publish_diagnostics(types.PublishDiagnosticsParams(uri=uri, diagnostics=found, version=versions[uri]))
+
+    def stale(self, result: ServiceCheck, versions: dict[str, int | None]) -> bool:
+        """Whether a buffer that the check read has changed since (`versions` are those it saw)."""
+        current = {uri: document.version for uri, document in self.workspace.text_documents.items()}
+        changed = [uri for uri, version in versions.items() if current.get(uri, version) != version]
+        return any((place := self._places.get(uri)) is not None and place.path in result.texts for uri in changed)
 
     # --- conversions ---------------------------------------------------------------------------------
 
@@ -202,8 +209,7 @@ class RailcheckServer(LanguageServer):
         if latest is None or place is None:
             return []
         result, versions = latest
-        current = {other: document.version for other, document in self.workspace.text_documents.items()}
-        if any(current.get(other, version) != version for other, version in versions.items()):
+        if self.stale(result, versions):
             return []  # the findings are older than the buffers; the new ones are on their way
         actions = []
         for diagnostic in result.diagnostics.get(place.path, ()):
