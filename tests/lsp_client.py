@@ -44,8 +44,9 @@ def text_edits_applied(text: str, edits: list[types.TextEdit]) -> str:
 class Editor:
     """One editor session with the server; use as `async with Editor(root) as editor:`."""
 
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, program: tuple[str, ...] = ("-m", "railcheck", "server")) -> None:
         self.root = root
+        self.program = program
         self.client = LanguageClient("railcheck-tests", "1")
         self.texts: dict[str, str] = {}
         self.versions: dict[str, int] = {}
@@ -69,7 +70,7 @@ class Editor:
             self.arrived.set()
 
     async def __aenter__(self) -> Editor:
-        await self.client.start_io(sys.executable, "-m", "railcheck", "server", cwd=str(self.root))
+        await self.client.start_io(sys.executable, *self.program, cwd=str(self.root))
         capabilities = types.ClientCapabilities(
             workspace=types.WorkspaceClientCapabilities(
                 workspace_edit=types.WorkspaceEditClientCapabilities(document_changes=True, resource_operations=[types.ResourceOperationKind.Create]),

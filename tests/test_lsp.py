@@ -236,3 +236,33 @@ def test_edits_in_one_service_never_starve_another_services_buffer(tmp_path: Pat
         await editor.diagnostics(typed)
 
     session(root, body)
+
+
+# A server whose checks fail for one file, as a bug in a rule or the loader would make them fail.
+FAILING_SERVER = """
+from railcheck.lsp import checker, server
+
+original = checker.RepositoryChecker.check
+
+def check(self, path, overlay):
+    if path.name == ".python-version":
+        raise RuntimeError("simulated bug")
+    return original(self, path, overlay)
+
+checker.RepositoryChecker.check = check
+server.serve()
+"""
+
+
+def test_a_failing_check_is_logged_and_the_server_goes_on(repo: Path) -> None:
+    async def body(editor: Editor) -> None:
+        editor.open("services/api/.python-version", language="plaintext")
+        await asyncio.wait_for(_until(lambda: any("simulated bug" in message for message in editor.messages), editor), 60)
+        railpack = editor.open(RAILPACK)
+        assert "ST003" in codes(await editor.diagnostics(railpack))
+
+    async def run() -> None:
+        async with Editor(repo, ("-c", FAILING_SERVER)) as editor:
+            await body(editor)
+
+    asyncio.run(run())
