@@ -44,9 +44,10 @@ def text_edits_applied(text: str, edits: list[types.TextEdit]) -> str:
 class Editor:
     """One editor session with the server; use as `async with Editor(root) as editor:`."""
 
-    def __init__(self, root: Path, program: tuple[str, ...] = ("-m", "railcheck", "server")) -> None:
+    def __init__(self, root: Path, program: tuple[str, ...] = ("-m", "railcheck", "server"), encodings: list[str] | None = None) -> None:
         self.root = root
         self.program = program
+        self.encodings = encodings  # the position encodings offered, in order of preference (None: UTF-16 only)
         self.client = LanguageClient("railcheck-tests", "1")
         self.texts: dict[str, str] = {}
         self.versions: dict[str, int] = {}
@@ -72,6 +73,7 @@ class Editor:
     async def __aenter__(self) -> Editor:
         await self.client.start_io(sys.executable, *self.program, cwd=str(self.root))
         capabilities = types.ClientCapabilities(
+            general=types.GeneralClientCapabilities(position_encodings=self.encodings) if self.encodings else None,
             workspace=types.WorkspaceClientCapabilities(
                 workspace_edit=types.WorkspaceEditClientCapabilities(document_changes=True, resource_operations=[types.ResourceOperationKind.Create]),
             ),

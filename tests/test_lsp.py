@@ -266,3 +266,18 @@ def test_a_failing_check_is_logged_and_the_server_goes_on(repo: Path) -> None:
             await body(editor)
 
     asyncio.run(run())
+
+
+@pytest.mark.parametrize(("encoding", "character"), [(None, 25), ("utf-8", 28), ("utf-32", 24)])
+def test_ranges_count_characters_in_the_agreed_encoding(repo: Path, encoding: str | None, character: int) -> None:
+    # "pyhton" (RP002) starts at code point 24; before it, 🚀 is two UTF-16 units, é two UTF-8 bytes and 🚀 four.
+    async def body(editor: Editor) -> None:
+        railpack = editor.open(RAILPACK, '{"x": "é🚀", "provider": "pyhton"}\n')
+        (found,) = [d for d in await editor.diagnostics(railpack) if d.code == "RP002"]
+        assert (found.range.start.line, found.range.start.character) == (0, character)
+
+    async def run() -> None:
+        async with Editor(repo, encodings=[encoding] if encoding else None) as editor:
+            await body(editor)
+
+    asyncio.run(run())

@@ -98,7 +98,9 @@ class RailcheckServer(LanguageServer):
         return list(self.workspace.text_documents)
 
     def encoding(self) -> str:
-        return str(self.workspace.position_encoding or UTF16)
+        """The position encoding agreed with the editor ("utf-16" unless it offered another)."""
+        agreed = self.workspace.position_encoding or UTF16
+        return str(getattr(agreed, "value", agreed))  # an lsprotocol enum member, or a plain string
 
     def log(self, message: str, kind: types.MessageType = types.MessageType.Log) -> None:
         self.window_log_message(types.LogMessageParams(type=kind, message=message))
