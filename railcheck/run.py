@@ -223,11 +223,15 @@ def _check(root: Path, config: Config, targets: list[PurePosixPath], rules: list
     from railcheck.engine import check
     from railcheck.project import discover, load_project
 
+    if overlay:
+        # Texts that stand in for files take part in discovery (a config given only as text makes a
+        # service), and workers would read the files themselves: one process, discovering as it loads.
+        project = load_project(root, config, targets, overlay)
+        return Findings.of(project, check(project, rules, registry, complete=complete))
     plan = plan or discover(root, config, targets)
-    # Workers read the files themselves: texts that stand in for files are checked in this process.
-    count = 1 if overlay else parallel.workers(plan)
+    count = parallel.workers(plan)
     if count == 1:
-        project = load_project(root, config, plan=plan, overlay=overlay)
+        project = load_project(root, config, plan=plan)
         return Findings.of(project, check(project, rules, registry, complete=complete))
     merged = parallel.merge(parallel.check_chunks(root, config, plan, rules, registry, count))
     # Rules that compare across the repository, the service limit and unused suppressions: once, on the layout.

@@ -38,3 +38,11 @@ def test_configuration_selection_and_ignores_apply(tmp_path: Path) -> None:
     assert {d.code for d in RepositoryChecker(root).check(path, {path: text}).diagnostics[path]} == {"PV006", "ST003", "RP001"}
     (root / "railcheck.toml").write_text('select = ["ST", "RP"]\nignore = ["RP001"]\n')
     assert {d.code for d in RepositoryChecker(root).check(path, {path: text}).diagnostics[path]} == {"ST003"}
+
+
+def test_an_unsaved_new_config_makes_its_folder_a_service(tmp_path: Path) -> None:
+    root = Path(shutil.copytree(FIXTURES / "editor-service", tmp_path / "repo", ignore=shutil.ignore_patterns("expected")))
+    path = PurePosixPath("services/new/railway.json")
+    result = RepositoryChecker(root).check(path, {path: '{"build": {"builder": "NIXPACKZ"}}\n'})
+    assert result.services == ("services/new",)
+    assert {d.code for d in result.diagnostics[path]} >= {"RW002"}

@@ -57,3 +57,11 @@ def test_invalid_utf8_and_misuse_are_usage_errors(repo: Path) -> None:
     assert broken.exit_code == 2 and "not valid UTF-8 (byte 0xff at byte offset 14)" in broken.output
     assert CliRunner().invoke(main, ["check", "-"]).exit_code == 2
     assert CliRunner().invoke(main, ["check", "--stdin-filename", RAILPACK, "."]).exit_code == 2
+
+
+def test_a_config_that_exists_only_on_standard_input_makes_its_folder_a_service(repo: Path) -> None:
+    result = CliRunner().invoke(main, ["check", "--stdin-filename", "services/new/railpack.json", "--output-format", "concise", "-"], input='{"provider": "pyhton"}\n')
+    assert result.exit_code == 1
+    assert result.output.startswith("services/new/railpack.json:1:14: RP002")
+    assert "in 1 service." in result.output and "services/api" not in result.output
+    assert not (repo / "services/new").exists()
