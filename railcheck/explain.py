@@ -5,12 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 from railcheck import plan
-from railcheck.facts import Candidate, CommandText, Origin, facts, root_evidence
+from railcheck.builder import DOCKERFILE, RAILPACK, build_of, image_of
+from railcheck.facts import Candidate, CommandText, Origin, ServiceFacts, facts, root_evidence
 from railcheck.project import Project, Service
 
 
-def _where(origin_label: str, candidate: Candidate | CommandText) -> str:
-    origin = candidate.origin
+def _where(origin_label: str, candidate: Candidate | CommandText | Origin) -> str:
+    origin = candidate if isinstance(candidate, Origin) else candidate.origin
     if origin.path is None:
         return origin_label
     line = f":{origin.span.start.line}" if origin.span else ""
@@ -24,15 +25,14 @@ def explain(service: Service, project: Project) -> str:
     for sign in root_evidence(service, project):
         lines.append(f"    ! {sign}")
     lines += _iac_settings(service, project)
-    if found.provider is not None:
-        lines.append(f"  provider: {found.provider.value} ({found.provider.origin.label})")
-    else:
-        lines.append("  provider: none detected")
-    lines.append("  python version (lowest priority first, * = used):")
-    for candidate in found.python_versions:
-        marker = "*" if candidate is found.python_version else " "
-        lines.append(f"    {marker} {candidate.value:<10} {_where(candidate.origin.label, candidate)}")
-    lines.append(f"  installs dependencies with: {found.install_manager or 'nothing (no requirements.txt, lock file or Pipfile)'}")
+    build = build_of(service, project)
+    lines.append(f"  builder: {build.builder} ({_where(build.origin.label, build.origin)})")
+    if build.ignored_dockerfile is not None:
+        lines.append(f"    ! {build.ignored_dockerfile} exists too: Railway's docs say a Dockerfile always wins (DF005)")
+    if build.builder == DOCKERFILE:
+        lines += _image_lines(service, project)
+    elif build.builder == RAILPACK:
+        lines += _railpack_lines(found)
     lines.append("  start command (lowest priority first, * = used):")
     if not found.start_commands:
         lines.append("      none")
@@ -44,8 +44,30 @@ def explain(service: Service, project: Project) -> str:
     if others:
         lines.append("  other commands:")
         lines += [f"    {command.kind:<10} {command.text}  [{_where(command.origin.label, command)}]" for command in others]
-    lines += _plan_lines(service, project)
+    if build.builder == RAILPACK:  # the plan is Railpack's; another builder never makes one
+        lines += _plan_lines(service, project)
     return "\n".join(lines) + "\n"
+
+
+def _railpack_lines(found: ServiceFacts) -> list[str]:
+    lines = [f"  provider: {found.provider.value} ({found.provider.origin.label})" if found.provider is not None else "  provider: none detected"]
+    lines.append("  python version (lowest priority first, * = used):")
+    for candidate in found.python_versions:
+        marker = "*" if candidate is found.python_version else " "
+        lines.append(f"    {marker} {candidate.value:<10} {_where(candidate.origin.label, candidate)}")
+    lines.append(f"  installs dependencies with: {found.install_manager or 'nothing (no requirements.txt, lock file or Pipfile)'}")
+    return lines
+
+
+def _image_lines(service: Service, project: Project) -> list[str]:
+    build = build_of(service, project)
+    image = image_of(service, project)
+    if image is None:
+        return [f"  dockerfile: {build.dockerfile or 'outside the root directory'} (not readable)"]
+    layout = f"/app is {image.app_root if str(image.app_root) != '.' else 'the repository root'}" if image.app_root is not None else "not modelled (path checks skipped)"
+    lines = [f"  dockerfile: {image.path}, build context {service.display_root()}", f"  image: working directory {image.workdir}; layout: {layout}"]
+    lines += [f"    {copy.instruction.keyword} {' '.join(copy.sources)} -> {copy.destination}" for copy in image.copies]
+    return lines
 
 
 def _plan_lines(service: Service, project: Project) -> list[str]:
@@ -127,13 +149,14 @@ def _service_json(service: Service, project: Project) -> dict[str, Any]:
             "railway": None if service.railway is None else str(service.railway.path),
         },
         "iac": _iac_json(service, project),
-        "builder": _builder(service),
+        "builder": _builder(service, project),
         "provider": None if found.provider is None else _candidate(found.provider, True),
         "python_version": [_candidate(candidate, candidate is found.python_version) for candidate in found.python_versions],
         "install_manager": found.install_manager,
         "start_command": [_command(command, command is found.start) for command in found.start_commands],
         "commands": [_command(command, None) for command in found.commands if command.kind != "start"],
-        "plan": _plan_json(service, project),
+        # The plan is Railpack's: another builder never makes one.
+        "plan": _plan_json(service, project) if build_of(service, project).builder == RAILPACK else None,
     }
 
 
@@ -166,12 +189,15 @@ def _plan_json(service: Service, project: Project) -> dict[str, Any]:
     }
 
 
-def _builder(service: Service) -> dict[str, Any] | None:
-    """`build.builder` as the service's Railway config sets it; None when unset (the dashboard decides)."""
-    document = service.railway
-    if document is None or not isinstance(document.get("/build/builder"), str):
-        return None
-    return {"value": document.get("/build/builder"), "origin": _origin(Origin(f"build.builder in {document.path.name}", document.path, document.value_span("/build/builder")))}
+def _builder(service: Service, project: Project) -> dict[str, Any]:
+    """Which builder Railway uses (railcheck.builder) and what decided it."""
+    build = build_of(service, project)
+    return {
+        "value": build.builder,
+        "origin": _origin(build.origin),
+        "dockerfile": None if build.dockerfile is None else str(build.dockerfile),
+        "ignored_dockerfile": None if build.ignored_dockerfile is None else str(build.ignored_dockerfile),
+    }
 
 
 def _origin(origin: Origin) -> dict[str, Any]:

@@ -35,14 +35,16 @@ def test_every_candidate_points_at_the_text_it_was_read_from() -> None:
     assert f"* {start['text']}" in invoke("explain-service", str(EXAMPLE / "services" / "ml")).output
 
 
-def test_builder_is_reported_only_where_a_config_sets_it(tmp_path: Path) -> None:
-    root = write_repo(tmp_path, {"railway.json": '{"build": {"builder": "RAILPACK"}}\n', "/services/other/railpack.json": "{}\n"})
+def test_the_builder_and_what_decided_it(tmp_path: Path) -> None:
+    root = write_repo(tmp_path, {"railway.json": '{"build": {"builder": "DOCKERFILE"}}\n', "Dockerfile": "FROM python:3.12\n", "/services/other/railpack.json": "{}\n"})
     (service,) = json.loads(invoke("explain-service", str(root / "services/svc"), "--output-format", "json").output)["services"]
-    assert service["builder"]["value"] == "RAILPACK"
-    assert _spanned(root, service["builder"]["origin"]) == '"RAILPACK"'
+    assert service["builder"]["value"] == "dockerfile" and service["builder"]["dockerfile"] == "services/svc/Dockerfile"
+    assert _spanned(root, service["builder"]["origin"]) == '"DOCKERFILE"'
+    assert service["plan"] is None  # Railpack's plan; a Dockerfile build has none
     assert service["config_files"] == {"railpack": None, "railway": "services/svc/railway.json"}
     (other,) = json.loads(invoke("explain-service", str(root / "services/other"), "--output-format", "json").output)["services"]
-    assert other["builder"] is None and other["python_version"][-1]["used"]
+    assert other["builder"]["value"] == "railpack" and other["builder"]["origin"]["path"] is None
+    assert other["plan"] is not None and other["python_version"][-1]["used"]
 
 
 def test_iac_settings_carry_their_spans_in_the_iac_file() -> None:
