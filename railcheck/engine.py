@@ -97,7 +97,8 @@ def _run_one(rule: Rule, project: Project) -> Iterator[Diagnostic]:
     elif isinstance(rule, ServiceRule):
         check = rule.check
         for service in project.services:
-            yield from _guarded(rule, service.name, check, service, project)
+            if service.built_elsewhere is None or not rule.checks_build:
+                yield from _guarded(rule, service.name, check, service, project)
 
 
 def _guarded(rule: Rule, service: str | None, produce, *arguments):  # type: ignore[no-untyped-def]

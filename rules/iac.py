@@ -17,6 +17,7 @@ from railcheck import (
 )
 from railcheck.facts import facts, start_servers
 from railcheck.servers import uses_port_variable
+from railcheck.sources.text import ParseFailure
 
 FAMILY = "IC"
 DEFAULT_DOMAIN_PORT = 8080  # what the SDKs use when a domain gives no `port`
@@ -84,10 +85,21 @@ _DYNAMIC_HELP = ("Declare the services with service(...) in the program, or in h
 
 def _unread(document: Any) -> tuple[int, Any] | None:
     """For an IaC file that calls service(...) but yields no service (IC009): the offset of its first call, and
-    the reader's problem that explains it (one placed in the file before one about the whole file), if any."""
-    if document.file.services:
-        return None
-    from railcheck.sources.iac.mentions import first_service_call  # the IaC package loads only when there is IaC
+    the reader's problem that explains it (one placed in the file before one about the whole file), if any.
+    A file whose services all have a root directory that cannot be read yields none to check either: then
+    the first such root, and why it cannot be read."""
+    from railcheck.sources.iac import UNKNOWN  # the IaC package loads only when there is IaC
+    from railcheck.sources.iac.mentions import first_service_call
+
+    services = document.file.services
+    if services:
+        roots = [service.settings.get("root") for service in services]
+        if any(root is None or root.value is not UNKNOWN for root in roots):
+            return None
+        first = roots[0]
+        assert first is not None
+        why = f"the root directory of `service(\"{services[0].name}\")` {first.reason or 'is not a literal'}"
+        return first.start, ParseFailure(why, first.start, first.end)
 
     call = first_service_call(document.text, "python" if document.path.suffix == ".py" else "typescript")
     if call is None:
@@ -117,14 +129,14 @@ class IacNotStatic(ProjectRule):
     default_severity = Severity.INFO
     examples = (
         Valid({"/.railway/railway.py": SHOP, "main.py": "", "requirements.txt": "x\n"}),
-        Invalid({"/.railway/railway.py": SHOP.replace('root="services/svc"', 'root=os.environ["ROOT"]')}, expect=[("IC002", "/.railway/railway.py", 5, 59)]),
+        Invalid({"/.railway/railway.py": SHOP.replace('start="python main.py"', 'start=os.environ["START"]')}, expect=[("IC002", "/.railway/railway.py", 5, 81)]),
     )
 
     def check(self, project: Project) -> Iterator[Diagnostic]:
         document = project.iac
         if document is None:
             return
-        from railcheck.sources.iac import UNKNOWN  # only with an IaC file: the reader is not loaded otherwise
+        from railcheck.sources.iac import UNKNOWN, built_elsewhere  # only with an IaC file: loaded only then
 
         unread = _unread(document)
         for problem in document.file.problems:
@@ -132,11 +144,14 @@ class IacNotStatic(ProjectRule):
                 continue  # IC009 reports it, as the reason no service could be read
             yield self.diagnostic(document.path, document.span(problem.start, max(problem.start, problem.end)), problem.message,
                                   help="Write literal values (or names bound to literals) so the file can be checked without running it.")
+        elsewhere = built_elsewhere(document.file)
         for call in document.file.services:
+            if call.name in elsewhere:
+                continue  # its root and commands are not this repository's to check
             for setting in _SETTINGS_THAT_MATTER:
                 value = call.settings.get(setting)
-                if value is None or value.value is not UNKNOWN:
-                    continue
+                if value is None or value.value is not UNKNOWN or (setting == "root" and unread is not None):
+                    continue  # an unknown root of every service is IC009's: no service could be checked
                 yield self.diagnostic(
                     document.path, document.span(value.start, value.end),
                     f"`{setting}` of service `{call.name}` is not known without running the file: {value.reason or 'not a literal'}",
@@ -169,8 +184,8 @@ class ManagedTwice(ServiceRule):
     )
 
     def check(self, service: Service, project: Project) -> Iterator[Diagnostic]:
-        if service.iac is None or service.railway is None or project.iac is None:
-            return
+        if service.iac is None or service.railway is None or project.iac is None or _literal(service, "configFile") is not None:
+            return  # with `configFile`, the IaC file itself names the Railway config the service reads
         yield self.diagnostic(
             service.railway, service.railway.lines.span(0, 1),
             f"service `{service.name}` is declared in {project.iac.path}, and this {service.railway.path.name} configures it too; Railway refuses to manage a service both ways",
@@ -215,7 +230,7 @@ class IacFileMisplaced(ProjectRule):
                 yield self.diagnostic(PurePosixPath(name), None, f"{name} is at the repository root; the Railway CLI reads it only from .railway/{name}",
                                       help=f"Move it to .railway/{name}.")
         for service in project.services:
-            if str(service.root) == ".":
+            if str(service.root) == "." or service.built_elsewhere:
                 continue
             for name in ("railway.py", "railway.ts"):
                 path = service.root / ".railway" / name
@@ -235,13 +250,19 @@ class UnknownServiceReference(ServiceRule):
 
     ## Example
     `env={"DATABASE_URL": "${{postgress.DATABASE_URL}}"}` while the database is `postgres("postgres")`.
+
+    A partial file (`PARTIAL = ...`, `export const partial`) owns only some of the project's services, so its
+    references are not checked: the service they name may be declared by another repository's file.
     """
 
+    checks_build = False  # a variable of an image or function service is set by this file all the same
     code = "IC005"
     name = "unknown-service-reference"
     summary = "A variable references a service the IaC file does not declare"
     examples = (
         Valid({"/.railway/railway.py": SHOP.replace('start="python main.py"', 'start="python main.py", env={"A": "${{api.RAILWAY_PRIVATE_DOMAIN}}"}'), "main.py": "", "requirements.txt": "x\n"}),
+        Valid({"/.railway/railway.py": SHOP.replace('start="python main.py"', 'start="python main.py", env={"DB": "${{Postgres.DATABASE_URL}}"}')
+               .replace("\n\n@", '\n\nPARTIAL = "api"\n\n@'), "main.py": "", "requirements.txt": "x\n"}),
         Invalid(
             {"/.railway/railway.py": SHOP.replace('start="python main.py"', 'start="python main.py", env={"DB": "${{postgress.DATABASE_URL}}"}'), "main.py": "", "requirements.txt": "x\n"},
             expect=[("IC005", "/.railway/railway.py", 5, 110)],
@@ -251,9 +272,10 @@ class UnknownServiceReference(ServiceRule):
     def check(self, service: Service, project: Project) -> Iterator[Diagnostic]:
         document = project.iac
         variables = service.iac.settings.get("variables") if service.iac else None
-        if document is None or variables is None:
-            return
-        known = {call.name for call in document.file.services} | {name for name, _, _ in document.file.databases} | {"shared"}
+        if document is None or variables is None or document.file.partial:
+            return  # a partial file owns some services; a reference may name one that another file declares
+        declared = {call.name for call in document.file.services} | {name for name, _, _ in document.file.databases}
+        known = declared | {"shared"}  # `shared` is the project's shared variables, not a service
         for key, value in variables.entries:
             if not isinstance(value.value, str):
                 continue
@@ -264,7 +286,8 @@ class UnknownServiceReference(ServiceRule):
                     document.path, document.span(value.start, value.end),
                     f"`{key}` references `{match.group(1)}`, which the IaC file does not declare; Railway resolves it to nothing",
                     service=service.name,
-                    help="Declared: " + ", ".join(f"`{name}`" for name in sorted(known)) + ".",
+                    help="Services and databases the file declares: " + ", ".join(f"`{name}`" for name in sorted(declared))
+                    + ". Shared variables are `${{shared.NAME}}`.",
                 )
 
 
@@ -282,6 +305,7 @@ class DomainPortMismatch(ServiceRule):
     `domains=[{"domain": "api.example.com", "targetPort": 8000}]` with `--port 8000`: the domain targets 8080.
     """
 
+    checks_build = False  # the domain is this file's, whatever the service runs
     code = "IC006"
     name = "domain-port-mismatch"
     summary = "A domain targets a port the service does not listen on"
@@ -395,7 +419,8 @@ class SharedRootConfig(ProjectRule):
     def check(self, project: Project) -> Iterator[Diagnostic]:
         groups: dict[tuple[PurePosixPath, PurePosixPath], list[Service]] = {}
         for service in project.services:
-            groups.setdefault((service.root, service.railpack_path), []).append(service)
+            if service.built_elsewhere is None:  # an image or another repository reads no railpack.json here
+                groups.setdefault((service.root, service.railpack_path), []).append(service)
         for services in groups.values():
             document = services[0].railpack
             start = document.get("/deploy/startCommand") if document is not None else None
@@ -416,7 +441,8 @@ class IacServicesUnread(ProjectRule):
     ## What it does
     Reports an IaC file that calls `service(...)` but from which railcheck could read no service: the
     program is written in a form the static reader does not follow (for example `define_railway(...)` called
-    with the project directly at module level, or services exported one by one).
+    with the project directly at module level, or services exported one by one), or every service's root
+    directory is computed at run time.
 
     ## Why is this bad?
     Without the file's services railcheck falls back to guessing each root directory from where config files
@@ -445,7 +471,7 @@ class IacServicesUnread(ProjectRule):
 
     def check(self, project: Project) -> Iterator[Diagnostic]:
         document = project.iac
-        if document is None or document.file.services:
+        if document is None:
             return
         unread = _unread(document)
         if unread is None:
@@ -598,7 +624,7 @@ def _likely_owner(folder: PurePosixPath, project: Project) -> Service | None:
     like it, or whose start command names it (`services/ml/...`, `services.ml.server`)."""
     dotted = ".".join(folder.parts)
     for service in project.services:
-        if service.iac is None or service.root == folder or not (str(service.root) == "." or service.root in folder.parents):
+        if service.iac is None or service.built_elsewhere or service.root == folder or not (str(service.root) == "." or service.root in folder.parents):
             continue
         start = _literal(service, "start")
         if service.name == folder.name or (isinstance(start, str) and (f"{folder}/" in start or f"{dotted}." in start)):
