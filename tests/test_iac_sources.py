@@ -853,3 +853,15 @@ def test_services_built_elsewhere(body: str, elsewhere: dict[str, str]) -> None:
     assert set(found) == set(elsewhere)
     for name, words in elsewhere.items():
         assert words in found[name]
+
+
+@pytest.mark.parametrize("expression", ["[1] + 2", "{'a': 1} + 'b'", "postgres('x') + 'y'", "None + 'a'"])
+def test_other_additions_are_unknown_not_a_crash(expression: str) -> None:
+    (service,) = read(py(f'service("api", root="r", start={expression})')).services
+    assert service.settings["start"].value is UNKNOWN
+
+
+def test_lists_added_together_give_both_lists_resources() -> None:
+    text = 'WORKERS = [service("jobs", root="j")]\n' + py('service("web", root="w")] + WORKERS + [postgres("db")')
+    result = read(text)
+    assert sorted(by_name(result)) == ["jobs", "web"] and [d[0] for d in result.databases] == ["db"]

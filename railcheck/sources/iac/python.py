@@ -359,9 +359,13 @@ class _PyReader(_Reader[ast.AST]):
                            "is an f-string with placeholders")
         if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
             left, right = self.ev(node.left, scope, depth + 1), self.ev(node.right, scope, depth + 1)
-            if all(isinstance(side, _Unk) or isinstance(side.value, str) for side in (left, right)):  # type: ignore[union-attr]
+            if all(isinstance(side, _Unk) or (isinstance(side, _Lit) and isinstance(side.value, str)) for side in (left, right)):
                 # str + str only: Python adds no number to a text
                 return _joined([left, right], start, end, True, "is computed with an operator")
+            if isinstance(left, _Arr) and isinstance(right, _Arr):  # `resources=[db, api] + WORKERS`
+                joined = _Arr(list(left.items), start, end, None, list(left.holes))
+                _splice(joined, right, *self.span(node.right))
+                return joined
             return _Unk("is computed with an operator", start, end)
         if isinstance(node, ast.UnaryOp) and isinstance(node.op, (ast.USub, ast.UAdd)):
             number = node.operand.value if isinstance(node.operand, ast.Constant) else None

@@ -298,9 +298,10 @@ def _either(first: _V, second: _V, start: int, end: int, depth: int = 0) -> _V:
     if isinstance(first, _Obj) and isinstance(second, _Obj) and depth < _MAX_DEPTH and \
             all(key is not None for key, _ in first.entries + second.entries):
         entries: list[tuple[str | None, _V]] = []
+        ones, others = dict(first.entries), dict(second.entries)  # no spreads here: later entries win, as in _lookup
         for key in dict.fromkeys(key for key, _ in first.entries + second.entries):
             assert key is not None
-            one, other = _lookup(first, key), _lookup(second, key)
+            one, other = ones.get(key), others.get(key)
             if one is None or other is None:
                 written = one or other
                 assert written is not None
