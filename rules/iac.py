@@ -17,7 +17,6 @@ from railcheck import (
 )
 from railcheck.facts import facts, start_servers
 from railcheck.servers import uses_port_variable
-from railcheck.sources.text import ParseFailure
 
 FAMILY = "IC"
 DEFAULT_DOMAIN_PORT = 8080  # what the SDKs use when a domain gives no `port`
@@ -85,27 +84,26 @@ _DYNAMIC_HELP = ("Declare the services with service(...) in the program, or in h
 
 def _unread(document: Any) -> tuple[int, Any] | None:
     """For an IaC file that calls service(...) but yields no service (IC009): the offset of its first call, and
-    the reader's problem that explains it (one placed in the file before one about the whole file), if any.
-    A file whose services all have a root directory that cannot be read yields none to check either: then
-    the first such root, and why it cannot be read."""
-    from railcheck.sources.iac import UNKNOWN  # the IaC package loads only when there is IaC
-    from railcheck.sources.iac.mentions import first_service_call
-
-    services = document.file.services
-    if services:
-        roots = [service.settings.get("root") for service in services]
-        if any(root is None or root.value is not UNKNOWN for root in roots):
-            return None
-        first = roots[0]
-        assert first is not None
-        why = f"the root directory of `service(\"{services[0].name}\")` {first.reason or 'is not a literal'}"
-        return first.start, ParseFailure(why, first.start, first.end)
+    the reader's problem that explains it (one placed in the file before one about the whole file), if any."""
+    if document.file.services:
+        return None
+    from railcheck.sources.iac.mentions import first_service_call  # the IaC package loads only when there is IaC
 
     call = first_service_call(document.text, "python" if document.path.suffix == ".py" else "typescript")
     if call is None:
         return None
     problems = sorted(document.file.problems, key=lambda problem: (problem.end == 0, problem.start))
     return call, (problems[0] if problems else None)
+
+
+def _unknown_roots(document: Any) -> Iterator[tuple[str, Any]]:
+    """Each service of the file whose root directory cannot be read (IC009): railcheck cannot check it."""
+    from railcheck.sources.iac import UNKNOWN
+
+    for call in document.file.services:
+        root = call.settings.get("root")
+        if root is not None and root.value is UNKNOWN:
+            yield call.name, root
 
 
 class IacNotStatic(ProjectRule):
@@ -150,8 +148,8 @@ class IacNotStatic(ProjectRule):
                 continue  # its root and commands are not this repository's to check
             for setting in _SETTINGS_THAT_MATTER:
                 value = call.settings.get(setting)
-                if value is None or value.value is not UNKNOWN or (setting == "root" and unread is not None):
-                    continue  # an unknown root of every service is IC009's: no service could be checked
+                if value is None or value.value is not UNKNOWN or setting == "root":
+                    continue  # an unknown root is IC009's: the service cannot be checked at all
                 yield self.diagnostic(
                     document.path, document.span(value.start, value.end),
                     f"`{setting}` of service `{call.name}` is not known without running the file: {value.reason or 'not a literal'}",
@@ -441,12 +439,13 @@ class IacServicesUnread(ProjectRule):
     ## What it does
     Reports an IaC file that calls `service(...)` but from which railcheck could read no service: the
     program is written in a form the static reader does not follow (for example `define_railway(...)` called
-    with the project directly at module level, or services exported one by one), or every service's root
-    directory is computed at run time.
+    with the project directly at module level, or services exported one by one). Also reports each service
+    whose root directory is computed at run time (`root=os.environ["ROOT"]`).
 
     ## Why is this bad?
     Without the file's services railcheck falls back to guessing each root directory from where config files
-    sit, so every rule that depends on the root directory may check the wrong folder, silently.
+    sit, so every rule that depends on the root directory may check the wrong folder, silently. A service
+    whose root directory cannot be read is not checked at all.
 
     ## Example
     ```python
@@ -458,7 +457,7 @@ class IacServicesUnread(ProjectRule):
     repository_wide = True  # about the repository's one IaC file: once per run, not once per parallel chunk
     code = "IC009"
     name = "iac-services-unread"
-    summary = "The IaC file mentions services, but none could be read"
+    summary = "Services of the IaC file cannot be read, or their root directories cannot"
     default_severity = Severity.WARNING
     examples = (
         Valid({"/.railway/railway.py": SHOP, "main.py": "", "requirements.txt": "x\n"}),
@@ -467,12 +466,21 @@ class IacServicesUnread(ProjectRule):
             {"/.railway/railway.py": "from railway_sdk import service\napi = service(name_from_somewhere())\n", "railpack.json": "{}"},
             expect=[("IC009", "/.railway/railway.py", 2, 7)],
         ),
+        Invalid({"/.railway/railway.py": SHOP.replace('root="services/svc"', 'root=os.environ["ROOT"]')}, expect=[("IC009", "/.railway/railway.py", 5, 59)]),
     )
 
     def check(self, project: Project) -> Iterator[Diagnostic]:
         document = project.iac
         if document is None:
             return
+        for name, root in _unknown_roots(document):
+            yield self.diagnostic(
+                document.path, document.span(root.start, root.end),
+                f"service `{name}` cannot be checked: its root directory {root.reason or 'is not a literal'}, and "
+                "railcheck does not guess it",
+                service=name,
+                help="Give `root` (or the source's `rootDirectory`) as a literal, or a name bound to one.",
+            )
         unread = _unread(document)
         if unread is None:
             return
