@@ -97,12 +97,14 @@ def _unread(document: Any) -> tuple[int, Any] | None:
 
 
 def _unknown_roots(document: Any) -> Iterator[tuple[str, Any]]:
-    """Each service of the file whose root directory cannot be read (IC009): railcheck cannot check it."""
-    from railcheck.sources.iac import UNKNOWN
+    """Each service of the file whose root directory cannot be read (IC009): railcheck cannot check it. A
+    service not built from this repository (an image) has no root directory here to check."""
+    from railcheck.sources.iac import UNKNOWN, built_elsewhere
 
+    elsewhere = built_elsewhere(document.file)
     for call in document.file.services:
         root = call.settings.get("root")
-        if root is not None and root.value is UNKNOWN:
+        if root is not None and root.value is UNKNOWN and call.name not in elsewhere:
             yield call.name, root
 
 

@@ -215,3 +215,12 @@ def test_a_conditional_spread_in_the_source_keeps_the_service(spread: str, langu
     monkeypatch.chdir(tmp_path)
     result = invoke("check", "--output-format", "concise")
     assert " ST004 " in result.output and "in 1 service" in result.output, result.output  # read and checked
+
+
+def test_an_image_service_with_an_unknown_root_is_not_reported(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    service = 'service("api", start="python main.py"), service("cache", source=image("redis:7"), root=ROOT)'
+    _check_one(tmp_path, monkeypatch, service, {"main.py": "", "requirements.txt": "x\n"}, "ALL")
+    text = (tmp_path / ".railway" / "railway.py").read_text()
+    (tmp_path / ".railway" / "railway.py").write_text("import os\nROOT = os.environ['ROOT']\n" + text)
+    output = invoke("check", "--output-format", "concise").output
+    assert " IC009 " not in output and " IC002 " not in output, output

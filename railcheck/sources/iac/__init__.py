@@ -9,9 +9,11 @@ module is the package's public API: `read_iac` and what it returns (`IacFile`, `
 The files are programs; railcheck never imports, executes or evaluates them. Python is parsed with the
 standard library's `ast` module, TypeScript with tree-sitter's TypeScript grammar. A small evaluator then
 follows literals, and names bound once to literals, through the SDK calls; how each setting is resolved
-mirrors the SDKs' own code, which differs between the languages (see `settings`). Anything that is not a
-literal (a call, an environment lookup, an f-string with placeholders, a name bound more than once or in a
-loop) becomes `UNKNOWN` with a reason; nothing is guessed.
+mirrors the SDKs' own code, which differs between the languages (see `settings`). Text joined from known
+parts (f-strings, template literals, `+`) is known, and so is a conditional whose branches agree (two dicts
+agree on the keys they set alike). Anything else that is not a literal (a call, an environment lookup, a
+placeholder that is not known, a name bound more than once or in a loop) becomes `UNKNOWN` with a reason;
+nothing is guessed.
 
 The modules, one job each:
 
