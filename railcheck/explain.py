@@ -22,6 +22,9 @@ def explain(service: Service, project: Project) -> str:
     """A plain-text report of the service's effective build and start settings, winners marked with `*`."""
     found = facts(service, project)
     lines = [f"service {service.name}", f"  root directory: {service.display_root()} ({service.root_source})"]
+    if service.built_elsewhere is not None:
+        lines.append(f"  builder: none: its build is not checked (not built from this repository: {service.built_elsewhere})")
+        return "\n".join(lines + _iac_settings(service, project)) + "\n"
     for sign in root_evidence(service, project):
         lines.append(f"    ! {sign}")
     lines += _iac_settings(service, project)
