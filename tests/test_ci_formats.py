@@ -169,10 +169,10 @@ def test_markdown_summary_table_and_rule_details() -> None:
         "| Severity | Code | Location | Message |\n"
         "| --- | --- | --- | --- |\n"
         "| error | RP001 | `repo/services/api/railpack.json:2:3` | Railpack ignores `bad:key, x` (100% sure)<br>second line \\| piped |\n"
-        "| warning | RP108 | `repo/services/api/railpack.json:4:11` | `list` has no \"...\": &lt;b>ü&lt;/b> |\n"
-        "| info | RP108 | `repo/services/api/railpack.json:4:1` | line break included |\n"
-        "| warning | RW001 | `repo/services/api/railway.json` | cannot read file: 50%, odd |\n"
         "| error | RC002 | `repo` | rule RP104 crashed |\n"
+        "| warning | RP108 | `repo/services/api/railpack.json:4:11` | `list` has no \"...\": &lt;b>ü&lt;/b> |\n"
+        "| warning | RW001 | `repo/services/api/railway.json` | cannot read file: 50%, odd |\n"
+        "| info | RP108 | `repo/services/api/railpack.json:4:1` | line break included |\n"
         "| info | RP001 | `repo/services/wéb/notes.txt:1:1` | naïve ✓ key |\n"
         "\n"
         "<details>\n"
@@ -209,6 +209,37 @@ def test_markdown_summary_table_and_rule_details() -> None:
     )
 
 
+def test_markdown_stays_within_the_limit_errors_first_and_says_what_it_left_out() -> None:
+    rows = [
+        Diagnostic("RP108", "list-replaces-generated", f"note {index} " + "x" * 200, Severity.INFO, API, None) for index in range(40)
+    ] + [Diagnostic("RP001", "railpack-unknown-key", f"error {index} " + "y" * 200, Severity.ERROR, API, None) for index in range(10)]
+    from railcheck.report.ci import markdown
+
+    output = markdown(Report(diagnostics=tuple(rows)), limit=6000)
+    assert len(output.encode()) <= 6000
+    table = [line for line in output.splitlines() if line.startswith(("| error", "| info"))]
+    assert table[:10] == [line for line in table if line.startswith("| error")]  # every error, before any info
+    shown_infos = len(table) - 10
+    assert 0 < shown_infos < 40
+    assert f"**{40 - shown_infos} more problems** ({40 - shown_infos} info) not listed" in output
+    assert "railcheck check --output-format concise" in output
+
+
+def test_markdown_of_300_services_with_findings_fits_a_github_step_summary(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The issue's measurement: 300 services with findings gave 1,158,830 bytes; GitHub takes at most 1 MiB."""
+    long_key = "k" * 600
+    for index in range(300):
+        service = tmp_path / "services" / f"service-{index:03}"
+        service.mkdir(parents=True)
+        keys = ",\n".join(f'  "{long_key}{number}": 1' for number in range(6))
+        (service / "railpack.json").write_text("{\n" + keys + "\n}\n", encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(main, ["check", "--output-format", "markdown", "--no-cache", "."])
+    assert result.exit_code == 1, result.output[-2000:]
+    assert len(result.output.encode()) <= 1024 * 1024
+    assert "more problems** (" in result.output and "not listed" in result.output
+
+
 def test_markdown_empty_report() -> None:
     assert REPORTERS["markdown"](empty_report()) == "## railcheck\n\nNo problems found.\n\nChecked 1 service.\n"
 
@@ -221,19 +252,21 @@ def test_junit_parses_back_with_one_case_per_finding() -> None:
     assert output.startswith('<?xml version="1.0" encoding="UTF-8"?>\n')
     root = ET.fromstring(output.encode("utf-8"))
     assert root.tag == "testsuites"
-    assert (root.get("tests"), root.get("failures")) == ("6", "6")
+    # The default --fail-on is warning: the two infos are skipped cases, not failures.
+    assert (root.get("tests"), root.get("failures")) == ("6", "4")
     (suite,) = root
     assert suite.tag == "testsuite" and suite.get("name") == "railcheck"
-    assert (suite.get("tests"), suite.get("failures"), suite.get("errors")) == ("6", "6", "0")
-    cases = [(case.get("classname"), case.get("name"), case[0].get("type"), case[0].get("message")) for case in suite]
+    assert (suite.get("tests"), suite.get("failures"), suite.get("errors"), suite.get("skipped")) == ("6", "4", "0", "2")
+    cases = [(case.get("classname"), case.get("name"), case[0].tag, case[0].get("type"), case[0].get("message")) for case in suite]
     assert cases == [
-        ("repo/services/api/railpack.json", "RP001 repo/services/api/railpack.json:2:3", "error", "Railpack ignores `bad:key, x` (100% sure)\nsecond line | piped"),
-        ("repo/services/api/railpack.json", "RP108 repo/services/api/railpack.json:4:11", "warning", '`list` has no "...": <b>ü</b>'),
-        ("repo/services/api/railpack.json", "RP108 repo/services/api/railpack.json:4:1", "info", "line break included"),
-        ("repo/services/api/railway.json", "RW001 repo/services/api/railway.json", "warning", "cannot read file: 50%, odd"),
-        ("repo", "RC002 repo", "error", "rule RP104 crashed"),
-        ("repo/services/wéb/notes.txt", "RP001 repo/services/wéb/notes.txt:1:1", "info", "naïve ✓ key"),
+        ("repo/services/api/railpack.json", "RP001 repo/services/api/railpack.json:2:3", "failure", "error", "Railpack ignores `bad:key, x` (100% sure)\nsecond line | piped"),
+        ("repo/services/api/railpack.json", "RP108 repo/services/api/railpack.json:4:11", "failure", "warning", '`list` has no "...": <b>ü</b>'),
+        ("repo/services/api/railpack.json", "RP108 repo/services/api/railpack.json:4:1", "skipped", None, "info, below --fail-on warning: line break included"),
+        ("repo/services/api/railway.json", "RW001 repo/services/api/railway.json", "failure", "warning", "cannot read file: 50%, odd"),
+        ("repo", "RC002 repo", "failure", "error", "rule RP104 crashed"),
+        ("repo/services/wéb/notes.txt", "RP001 repo/services/wéb/notes.txt:1:1", "skipped", None, "info, below --fail-on warning: naïve ✓ key"),
     ]
+    assert suite[2][1].tag == "system-out" and suite[2][1].text.startswith("repo/services/api/railpack.json:4:1: RP108 info: line break included")
     first = suite[0][0]
     assert first.tag == "failure"
     assert first.text is not None
@@ -249,6 +282,50 @@ def test_junit_parses_back_with_one_case_per_finding() -> None:
         "  = note: repo/services/api/railway.json:2:3: where it belongs",
         "  = note: repo/services/wéb/notes.txt: a note without a place",
     ]
+
+
+# What JUnit consumers read (GitLab's unit test reports, Jenkins' junit-10.xsd): a testcase holds at most
+# one of failure / error / skipped, then system-out / system-err; the suite's counts agree with its cases.
+JUNIT_CASE_CHILDREN = {"failure", "error", "skipped", "system-out", "system-err"}
+
+
+def junit_shape(output: str) -> tuple[int, int, int]:
+    """(tests, failures, skipped) of a JUnit document, after checking it has the consumers' documented shape."""
+    root = ET.fromstring(output.encode("utf-8"))
+    assert root.tag == "testsuites"
+    (suite,) = root
+    assert suite.tag == "testsuite" and all(case.tag == "testcase" and case.get("name") and case.get("classname") for case in suite)
+    outcomes = []
+    for case in suite:
+        tags = [child.tag for child in case]
+        assert set(tags) <= JUNIT_CASE_CHILDREN, tags
+        outcome = [tag for tag in tags if tag in ("failure", "error", "skipped")]
+        assert len(outcome) <= 1 and tags[: len(outcome)] == outcome, tags
+        outcomes += outcome
+    counts = (len(suite), outcomes.count("failure"), outcomes.count("skipped"))
+    assert counts == (int(suite.get("tests")), int(suite.get("failures")), int(suite.get("skipped")))
+    assert (root.get("tests"), root.get("failures")) == (suite.get("tests"), suite.get("failures"))
+    return counts
+
+
+@pytest.mark.parametrize(("fail_on", "expected"), [(Severity.INFO, (6, 6, 0)), (Severity.WARNING, (6, 4, 2)), (Severity.ERROR, (6, 2, 4))])
+def test_junit_failures_follow_fail_on(fail_on: Severity, expected: tuple[int, int, int]) -> None:
+    assert junit_shape(REPORTERS["junit"](sample_report(fail_on=fail_on))) == expected
+
+
+def test_junit_of_a_clean_repository_with_only_infos_has_no_failures(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The issue's case: `--select RW,RP` on a clean repository exits 0, so its JUnit report fails no test."""
+    service = tmp_path / "services" / "api"
+    service.mkdir(parents=True)
+    (service / "railpack.json").write_text('{\n  "provider": "python"\n}\n', encoding="utf-8")
+    (service / "main.py").write_text("print(1)\n", encoding="utf-8")
+    (service / "requirements.txt").write_text("flask==3.0.0\n", encoding="utf-8")
+    (service / "railway.json").write_text('{\n  "build": {"builder": "RAILPACK"},\n  "deploy": {"healthcheckPath": "/nope"}\n}\n', encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(main, ["check", "--select", "RW,RP", "--output-format", "junit", "--no-cache", "."])
+    assert result.exit_code == 0, result.output
+    tests, failures, skipped = junit_shape(result.output)
+    assert failures == 0 and skipped == tests >= 1, result.output
 
 
 def test_junit_without_findings_has_one_passing_case() -> None:
@@ -282,6 +359,41 @@ def test_gitlab_code_quality() -> None:
     ]
     assert len(set(prints)) == len(prints)
     assert REPORTERS["gitlab"](empty_report()) == "[]\n"
+
+
+# GitLab's Code Quality report format (docs: ci/testing/code_quality, "Code Quality report format").
+GITLAB_CODE_QUALITY_SCHEMA = {
+    "type": "array",
+    "items": {
+        "type": "object",
+        "required": ["description", "check_name", "fingerprint", "severity", "location"],
+        "properties": {
+            "description": {"type": "string"},
+            "check_name": {"type": "string"},
+            "fingerprint": {"type": "string"},
+            "severity": {"enum": ["info", "minor", "major", "critical", "blocker"]},
+            "location": {
+                "type": "object",
+                "required": ["path", "lines"],
+                "properties": {"path": {"type": "string"}, "lines": {"type": "object", "required": ["begin"], "properties": {"begin": {"type": "integer", "minimum": 1}}}},
+            },
+        },
+    },
+}
+
+
+@pytest.mark.parametrize(
+    ("fail_on", "severities"),
+    [
+        (Severity.INFO, ["major", "minor", "minor", "minor", "major", "minor"]),
+        (Severity.WARNING, ["major", "minor", "info", "minor", "major", "info"]),
+        (Severity.ERROR, ["major", "info", "info", "info", "major", "info"]),
+    ],
+)
+def test_gitlab_severities_follow_fail_on(fail_on: Severity, severities: list[str]) -> None:
+    issues = json.loads(REPORTERS["gitlab"](sample_report(fail_on=fail_on)))
+    jsonschema.validate(issues, GITLAB_CODE_QUALITY_SCHEMA)
+    assert [issue["severity"] for issue in issues] == severities
 
 
 def test_gitlab_fingerprints_stay_unique_for_repeated_findings() -> None:
