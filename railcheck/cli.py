@@ -14,7 +14,7 @@ from pathlib import Path, PurePosixPath
 import click
 
 from railcheck import __version__
-from railcheck.report import REPORTERS
+from railcheck.report import REPORTERS, REPOSITORY_RELATIVE
 from railcheck.run import EXIT_CLEAN, EXIT_ERROR, CheckSettings, check_repository
 from railcheck.types import Severity
 
@@ -133,7 +133,8 @@ def execute(paths: Sequence[Path], settings: CheckSettings) -> int:
         output = "".join(run.diff for run in runs)
     else:
         # One report even when the paths span several repositories (a JSON document must stay one document).
-        output = REPORTERS[settings.output_format](Report.merge([run.report for run in runs]))
+        for_ci = settings.output_format in REPOSITORY_RELATIVE
+        output = REPORTERS[settings.output_format](Report.merge([run.report.repository_relative() if for_ci else run.report for run in runs]))
     _emit(output, settings.output_file)
     return max((run.status for run in runs), default=EXIT_CLEAN)
 

@@ -8,8 +8,10 @@ from __future__ import annotations
 import traceback
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 from pathlib import PurePosixPath
 
+from railcheck import inline
 from railcheck.codes import ENGINE_CODES
 from railcheck.config import Config, ConfigError
 from railcheck.sources.text import escape_pointer_token
@@ -18,13 +20,16 @@ from railcheck.registry import Registry
 from railcheck.rule import ProjectRule, Rule, ServiceRule
 from railcheck.types import Diagnostic, Severity
 
+if TYPE_CHECKING:
+    from railcheck.inline import InlineSuppression
+
 @dataclass(frozen=True, slots=True)
 class Suppressed:
     """A finding that configuration suppressed, the entry that did it, and the reason given there (if any)."""
 
     diagnostic: Diagnostic
     reason: str | None
-    entry: tuple[str, str] = ("ignore", "")  # ("ignore", selector) or ("per-file-ignores", pattern)
+    entry: tuple[str, str] = ("ignore", "")  # ("ignore", selector), ("per-file-ignores", pattern) or ("inline", "path:line")
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,6 +37,8 @@ class CheckResult:
     diagnostics: tuple[Diagnostic, ...]
     suppressed: tuple[Suppressed, ...]
     internal_errors: int
+    # Every inline suppression comment in the files read, for judging unused ones across processes.
+    inline: tuple[InlineSuppression, ...] = ()
 
 
 def instantiate(registry: Registry, config: Config, *, select: Iterable[str] | None = None, extend_select: Iterable[str] = (), ignore: Iterable[str] = ()) -> list[Rule]:
@@ -67,6 +74,7 @@ def check(project: Project, rules: Iterable[Rule], registry: Registry, *, comple
     With `complete` (every configured rule over the whole repository), suppressions that matched nothing
     are reported as RC006 (`used` adds suppressions that matched in other processes of the same run).
     """
+    rules = list(rules)
     raw: list[Diagnostic] = []
     errors = 0
     for rule in rules:
@@ -76,11 +84,16 @@ def check(project: Project, rules: Iterable[Rule], registry: Registry, *, comple
     if project.discovered > len(project.services):
         raw.append(_too_many(project))
     kept, suppressed = _suppress(raw, project.config, registry)
+    kept, by_comment, declared = inline.apply(kept, project.texts)
+    suppressed += [Suppressed(diagnostic, item.reason, item.entry) for diagnostic, item in by_comment]
+    used_entries = {item.entry for item in suppressed} | set(used)
     if complete:
-        kept += unused_suppressions(project.config, {item.entry for item in suppressed} | set(used))
+        kept += unused_suppressions(project.config, used_entries)
+        kept += inline.unused(declared, used_entries, {rule.code for rule in rules})
+    kept += inline.malformed(declared)
     unique = {identity(diagnostic): diagnostic for diagnostic in kept}
     ordered = sorted(unique.values(), key=Diagnostic.sort_key)
-    return CheckResult(tuple(ordered), tuple(suppressed), errors)
+    return CheckResult(tuple(ordered), tuple(suppressed), errors, tuple(declared))
 
 
 def identity(diagnostic: Diagnostic) -> tuple[object, ...]:

@@ -180,6 +180,7 @@ def check_repository(root: Path, targets: list[PurePosixPath], registry: Registr
         services=findings.services,
         fail_on=threshold,
         display_prefix=_display_prefix(root),
+        repository_prefix=_repository_prefix(root),
         suppressed=findings.suppressed,
         fixed=fixing.applied,
         remaining_shown=not settings.fix_only,
@@ -212,7 +213,7 @@ class FixResult:
 
 
 def _check(root: Path, config: Config, targets: list[PurePosixPath], rules: list[Rule], registry: Registry, complete: bool, plan: Plan | None = None) -> Findings:
-    from railcheck import parallel
+    from railcheck import inline, parallel
     from railcheck.engine import check
     from railcheck.project import discover, load_project
 
@@ -226,10 +227,12 @@ def _check(root: Path, config: Config, targets: list[PurePosixPath], rules: list
     layout = load_project(root, config, plan=plan, parse=False)
     wide = check(layout, [rule for rule in rules if rule.repository_wide], registry, complete=complete, used=merged.used)
     suppressed = merged.suppressed + Counter((item.diagnostic.code, item.reason) for item in wide.suppressed)
+    # Comments in files the workers read: unused only if no process used them (the wide check judged its own).
+    unused = list(inline.unused(merged.inline, merged.used | {item.entry for item in wide.suppressed}, {rule.code for rule in rules})) if complete else []
     paths = {d.path for d in wide.diagnostics} | {r.path for d in wide.diagnostics for r in d.related}
     texts = {**merged.texts, **{path: text for path, text in layout.texts.items() if path in paths}}
     return Findings(
-        tuple(sorted((*merged.diagnostics, *wide.diagnostics), key=Diagnostic.sort_key)),
+        tuple(sorted(dict.fromkeys((*merged.diagnostics, *wide.diagnostics, *unused)), key=Diagnostic.sort_key)),
         texts,
         merged.services,
         tuple((code, count, reason) for (code, reason), count in sorted(suppressed.items(), key=lambda pair: (pair[0][0], pair[0][1] or ""))),
@@ -329,3 +332,12 @@ def unified_diff(before: dict[PurePosixPath, str], after: dict[PurePosixPath, st
 def _display_prefix(root: Path) -> str:
     relative = os.path.relpath(root, Path.cwd())
     return "" if relative == "." else f"{Path(relative).as_posix()}/"
+
+
+def _repository_prefix(root: Path) -> str:
+    """`root` relative to the nearest folder at or above it holding `.git` (a folder, or a file in a
+    worktree), found lexically; "" when that is `root` or there is none."""
+    start = Path(os.path.abspath(root))
+    top = next((folder for folder in (start, *start.parents) if os.path.lexists(folder / ".git")), start)
+    relative = start.relative_to(top).as_posix()
+    return "" if relative == "." else f"{relative}/"

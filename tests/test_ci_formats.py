@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import xml.etree.ElementTree as ET
 from importlib import resources
 from pathlib import Path, PurePosixPath
@@ -104,7 +105,7 @@ def test_github_workflow_commands_are_escaped_and_located() -> None:
         "::`list` has no \"...\": <b>ü</b>\n"
         # The span ends after the line break: annotated as line 4 alone.
         "::notice file=repo/services/api/railpack.json,line=4,endLine=4,title=RP108 list-replaces-generated::line break included\n"
-        "::warning file=repo/services/api/railway.json,title=RW001 railway-unknown-key::cannot read file: 50%25, odd%0ACheck the file's encoding.\n"
+        "::warning file=repo/services/api/railway.json,line=1,title=RW001 railway-unknown-key::cannot read file: 50%25, odd%0ACheck the file's encoding.\n"
         "::error title=RC002 internal-error::rule RP104 crashed\n"
         "::notice file=repo/services/wéb/notes.txt,line=1,col=1,endLine=1,endColumn=9,title=RP001 railpack-unknown-key::naïve ✓ key\n"
     )
@@ -113,7 +114,7 @@ def test_github_workflow_commands_are_escaped_and_located() -> None:
 def test_github_property_values_escape_colons_commas_and_line_breaks() -> None:
     path = PurePosixPath("a:b,c%d.json")
     diagnostic = Diagnostic("RP001", "x,y:z", "m\r\nn", Severity.ERROR, path, None)
-    assert REPORTERS["github"](Report(diagnostics=(diagnostic,))) == "::error file=a%3Ab%2Cc%25d.json,title=RP001 x%2Cy%3Az::m%0D%0An\n"
+    assert REPORTERS["github"](Report(diagnostics=(diagnostic,))) == "::error file=a%3Ab%2Cc%25d.json,line=1,title=RP001 x%2Cy%3Az::m%0D%0An\n"
 
 
 def _line_diagnostic(severity: Severity, line: int) -> Diagnostic:
@@ -581,7 +582,7 @@ def test_sarif_rules_results_regions_and_fixes() -> None:
             },
             "message": {"text": "where it belongs"},
         },
-        {"id": 1, "physicalLocation": {"artifactLocation": {"uri": "repo/services/w%C3%A9b/notes.txt", "uriBaseId": "%SRCROOT%"}}, "message": {"text": "a note without a place"}},
+        {"id": 1, "physicalLocation": {"artifactLocation": {"uri": "repo/services/w%C3%A9b/notes.txt", "uriBaseId": "%SRCROOT%"}, "region": {"startLine": 1}}, "message": {"text": "a note without a place"}},
     ]
     # One artifactChange per file, replacements in file order, offsets into the unmodified file.
     assert first["fixes"] == [
@@ -607,7 +608,7 @@ def test_sarif_rules_results_regions_and_fixes() -> None:
     assert results[2]["locations"][0]["physicalLocation"]["region"] == {"startLine": 4, "startColumn": 1, "endLine": 5, "endColumn": 1}
     assert results[2]["level"] == "note"
     # No span: the whole file; the repository as a whole: its folder.
-    assert results[3]["locations"] == [{"physicalLocation": {"artifactLocation": {"uri": "repo/services/api/railway.json", "uriBaseId": "%SRCROOT%"}}}]
+    assert results[3]["locations"] == [{"physicalLocation": {"artifactLocation": {"uri": "repo/services/api/railway.json", "uriBaseId": "%SRCROOT%"}, "region": {"startLine": 1}}}]
     assert results[3]["message"]["text"] == "cannot read file: 50%, odd\nCheck the file's encoding."
     assert results[4]["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] == "repo/"
     # Non-ASCII: columns in code points, the path percent-encoded.
@@ -652,3 +653,59 @@ def test_cli_offers_the_ci_formats(name: str, monkeypatch: pytest.MonkeyPatch) -
     result = CliRunner().invoke(main, ["check", "examples/monorepo", "--output-format", name])
     assert result.exit_code == 1, result.output
     assert "examples/monorepo/railway.json" in result.output
+
+
+# --- paths from a subfolder ---------------------------------------------------------------------------
+
+
+def subfolder_repository(tmp_path: Path, config_at: str) -> Path:
+    """A git repository with one broken service at services/api, railcheck's configuration at `config_at`."""
+    import subprocess
+
+    subprocess.run(["git", "init", "-q", str(tmp_path)], check=True)
+    service = tmp_path / "services" / "api"
+    service.mkdir(parents=True)
+    (tmp_path / config_at / "railcheck.toml").write_text("", encoding="utf-8")
+    (service / "railpack.json").write_text('{\n  "provider": "python",\n  "helthCheck": "/health"\n}\n', encoding="utf-8")
+    (service / "main.py").write_text("print(1)\n", encoding="utf-8")
+    (service / "requirements.txt").write_text("flask==3.0.0\n", encoding="utf-8")
+    return service
+
+
+CI_PATHS = {
+    "github": lambda output: re.findall(r"file=([^,:]+)", output),
+    "gitlab": lambda output: [issue["location"]["path"] for issue in json.loads(output)],
+    "sarif": lambda output: [result["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] for result in json.loads(output)["runs"][0]["results"]],
+    "junit": lambda output: [case.get("classname") for case in ET.fromstring(output.encode())[0]],
+    "markdown": lambda output: re.findall(r"^\| \w+ \| \w+ \| `([^`:]+)", output, flags=re.MULTILINE),
+}
+
+
+@pytest.mark.parametrize("config_at", [".", "services/api"])
+@pytest.mark.parametrize("name", sorted(CI_PATHS))
+def test_ci_formats_name_repository_paths_from_a_subfolder(name: str, config_at: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`cd services/api && railcheck check --output-format github|gitlab|sarif`: GitHub and GitLab resolve
+    paths from the checkout's root, wherever railcheck ran and wherever its configuration sits."""
+    monkeypatch.chdir(subfolder_repository(tmp_path, config_at))
+    result = CliRunner().invoke(main, ["check", "--no-cache", "--output-format", name, "."])
+    assert result.exit_code == 1, result.output
+    paths = CI_PATHS[name](result.output)
+    assert paths and set(paths) == {"services/api/railpack.json"}, paths
+    # Terminal formats keep paths relative to the working directory, as a terminal opens them.
+    concise = CliRunner().invoke(main, ["check", "--no-cache", "--output-format", "concise", "."])
+    shown = concise.output.split(":", 1)[0]
+    assert Path(shown).resolve() == (tmp_path / "services/api/railpack.json").resolve(), concise.output
+
+
+def test_sarif_from_a_subfolder_is_valid_and_every_result_has_a_start_line(sarif_validator: jsonschema.Draft4Validator, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    service = subfolder_repository(tmp_path, ".")
+    (service / "requirements.txt").write_bytes(b"\xff\xfe not utf-8\n")  # a finding about the whole file
+    monkeypatch.chdir(service)
+    result = CliRunner().invoke(main, ["check", "--no-cache", "--output-format", "sarif", "."])
+    document = _valid(sarif_validator, result.output)
+    results = document["runs"][0]["results"]
+    assert len(results) >= 2
+    for item in results:
+        for location in (*item["locations"], *item.get("relatedLocations", [])):
+            assert location["physicalLocation"]["region"]["startLine"] >= 1, item
+            assert location["physicalLocation"]["artifactLocation"]["uri"].startswith("services/api/"), item

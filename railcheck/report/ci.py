@@ -1,8 +1,8 @@
 """Formats for CI systems: `github` (workflow commands), `markdown` (a job summary), `junit`, `gitlab`.
 
-Paths are printed as `report.shown_path` gives them, relative to the working directory: in GitHub
-Actions and GitLab CI jobs that is the repository root, which is what annotations and Code Quality
-reports expect.
+Paths are printed as `report.shown_path` gives them; the command line hands these formats a report whose
+paths are relative to the repository root (`Report.repository_relative`), which is what annotations and
+Code Quality reports are resolved from, whatever folder railcheck ran in.
 """
 
 from __future__ import annotations
@@ -59,6 +59,8 @@ def github_command(report: Report, diagnostic: Diagnostic) -> str:
             properties += [("col", start.column), ("endLine", end_line), ("endColumn", end.column)]
         else:
             properties.append(("endLine", end_line))
+    elif str(diagnostic.path) != ".":
+        properties.append(("line", 1))  # a finding about the whole file: anchored on its first line, as in SARIF
     properties.append(("title", f"{diagnostic.code} {diagnostic.name}"))
     message = diagnostic.message if not diagnostic.help else f"{diagnostic.message}\n{diagnostic.help}"
     rendered = ",".join(f"{key}={github_property(str(value))}" for key, value in properties)
