@@ -13,8 +13,7 @@ from pathlib import PurePosixPath
 
 from railcheck import inline
 from railcheck.codes import ENGINE_CODES
-from railcheck.config import Config, ConfigError
-from railcheck.sources.text import escape_pointer_token
+from railcheck.config import Config, ConfigError, config_key_span
 from railcheck.project import Project
 from railcheck.registry import Registry
 from railcheck.rule import ProjectRule, Rule, ServiceRule
@@ -174,27 +173,18 @@ def _suppress(diagnostics: list[Diagnostic], config: Config, registry: Registry)
 
 def unused_suppressions(config: Config, used: set[tuple[str, str]]) -> list[Diagnostic]:
     """RC006 for every `ignore` selector and `per-file-ignores` pattern that suppressed nothing."""
-    from railcheck.sources.text import Document
-    from railcheck.sources.toml import parse_toml
-
     entries = [("ignore", selector) for selector in config.ignore] + [("per-file-ignores", pattern) for pattern, _ in config.per_file_ignores]
     unused = [entry for entry in entries if entry not in used]
     if not unused or config.source is None:
         return []
-    document = parse_toml(config.text, config.source) if config.text is not None else None
-    prefix = "/tool/railcheck" if config.source.name == "pyproject.toml" else ""
     name, _, doc = ENGINE_CODES["RC006"]
     found = []
     for table, key in unused:
-        span = None
-        if isinstance(document, Document):
-            pointer = f"{prefix}/{table}/{escape_pointer_token(key)}"
-            span = document.key_span(pointer) if pointer in document.key_offsets else document.key_span(f"{prefix}/{table}")
         what = f"`ignore` entry `{key}`" if table == "ignore" else f"`per-file-ignores` pattern `{key}`"
         found.append(
             Diagnostic(
                 code="RC006", name=name, message=f"{what} suppressed nothing in this run", severity=Severity.INFO,
-                path=config.source, span=span,
+                path=config.source, span=config_key_span(config, table, key),
                 help="Remove it, so that the problem it hid is reported again if it comes back.",
             )
         )

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any
@@ -53,6 +53,20 @@ class CheckSettings:
     fail_on: Severity | None = None
     exit_zero: bool = False
     cache: bool = True
+    color: str = "auto"  # auto | always | never
+    statistics: bool = False
+
+    def conflict(self) -> str | None:
+        """Why these options cannot be meant together (one would be silently ignored), or None."""
+        if self.unsafe_fixes and not (self.fix or self.diff):
+            return "--unsafe-fixes does nothing without --fix, --fix-only or --diff"
+        if self.statistics and self.diff:
+            return "--statistics counts findings; --diff prints fixes: choose one"
+        if self.statistics and self.output_format not in ("full", "concise"):
+            return f"--statistics prints a terminal table; it cannot be combined with --output-format {self.output_format}"
+        if self.diff and self.output_format != "full":
+            return f"--diff prints a unified diff; it cannot be combined with --output-format {self.output_format}"
+        return None
 
     @classmethod
     def from_options(cls, options: dict[str, Any]) -> CheckSettings:
@@ -74,7 +88,22 @@ class CheckSettings:
             fail_on=Severity(options["fail_on"]) if options["fail_on"] else None,
             exit_zero=bool(options["exit_zero"]),
             cache=not options.get("no_cache", False),
+            color=str(options.get("color") or "auto"),
+            statistics=bool(options.get("statistics")),
         )
+
+    def wants_color(self, environ: Mapping[str, str], stdout_is_terminal: bool) -> bool:
+        """Colour for the terminal formats: `--color` first, then NO_COLOR and FORCE_COLOR (https://no-color.org,
+        https://force-color.org: any non-empty value), then whether standard output is a terminal."""
+        if self.output_format not in ("full", "concise") or self.color == "never":
+            return False
+        if self.color == "always":
+            return True
+        if environ.get("NO_COLOR"):
+            return False
+        if environ.get("FORCE_COLOR"):
+            return True
+        return stdout_is_terminal and self.output_file is None and environ.get("TERM") != "dumb"
 
 
 @dataclass(frozen=True)
@@ -161,6 +190,7 @@ def check_repository(root: Path, targets: list[PurePosixPath], registry: Registr
 
         count = baseline.write(settings.write_baseline, diagnostics, findings.texts)
         notes.append(f"railcheck: wrote {count} finding{'s' if count != 1 else ''} to {settings.write_baseline}")
+        absorbed = count  # the report says they are recorded, not that the checks passed
         diagnostics = ()
     elif settings.baseline is not None:
         from railcheck import baseline
@@ -173,6 +203,8 @@ def check_repository(root: Path, targets: list[PurePosixPath], registry: Registr
         from railcheck.gitdiff import changed_lines
 
         changed = changed_lines(root, settings.base_ref)
+        if changed is None:
+            notes.append(f"railcheck: warning: cannot compare with --base-ref {settings.base_ref} (not a git ref here, or git is missing); findings keep their usual order")
     threshold = settings.fail_on or config.fail_on
     report = Report(
         diagnostics=() if settings.fix_only else diagnostics,

@@ -28,6 +28,8 @@ class Report:
     services: int = 0
     files: int = 0
     fail_on: Severity = Severity.WARNING
+    # ANSI colours in the terminal formats (decided by the command line: --color, NO_COLOR, FORCE_COLOR, a tty).
+    color: bool = False
     # Path prefix (repo root relative to the working directory) so printed paths can be clicked.
     display_prefix: str = ""
     # The checked root relative to the top of the git work tree holding it ("" at the top, or outside git):
