@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from railcheck.project import Project, Service
 from railcheck.repository import FileProblem
-from railcheck.rule import FixAvailability, Invalid, ProjectRule, Rule, ServiceRule, Valid
+from railcheck.rule import RAILPACK_ONLY, WITHOUT_DOCKERFILE, FixAvailability, Invalid, ProjectRule, Rule, ServiceRule, Valid
 from railcheck.sources.text import Document
 from railcheck.types import Applicability, Diagnostic, Edit, Fix, Position, Related, Severity, Span
 
@@ -16,6 +16,8 @@ __version__ = "0.1.0"
 DOCS_URL = "https://github.com/railcheck/railcheck/blob/main/docs/rules.md"
 
 __all__ = [
+    "RAILPACK_ONLY",
+    "WITHOUT_DOCKERFILE",
     "Applicability",
     "Diagnostic",
     "Document",

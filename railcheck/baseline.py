@@ -44,22 +44,51 @@ def write(path: Path, diagnostics: Iterable[Diagnostic], texts: dict[PurePosixPa
         key=lambda entry: (entry["path"], entry["code"], entry["fingerprint"]),
     )
     document = {"version": FORMAT_VERSION, "tool": "railcheck", "findings": entries}
+    import os
+
+    from railcheck.writing import FOLDER_FLAGS, create_file
+
+    # Staged and renamed: a link standing at `path` is replaced, never written through, and a failed write
+    # (a full disk) leaves the old baseline.
     try:
-        path.write_text(json.dumps(document, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+        folder = os.open(path.parent, FOLDER_FLAGS & ~os.O_NOFOLLOW)  # the folder the user named, as named
     except OSError as error:
         raise BaselineError(f"cannot write baseline {path}: {error.strerror or error}") from error
+    try:
+        written = create_file(folder, path.name, (json.dumps(document, indent=2, ensure_ascii=False) + "\n").encode("utf-8", "surrogateescape"))
+    finally:
+        os.close(folder)
+    if written is None:
+        raise BaselineError(f"cannot write baseline {path}")
     return len(entries)
 
 
-def read(path: Path) -> list[Entry]:
+MAX_BASELINE_BYTES = 64 * 1024 * 1024
+
+
+def read(path: Path, root: Path) -> list[Entry]:
+    """The entries of the baseline at `path`. The file may sit in the checked repository (`root`), where a
+    pull request controls it: a link from there out of the repository, a pipe, a device or an oversized
+    file is refused, never read."""
+    import os
+
+    from railcheck.repository import read_regular_file
+
+    absolute, resolved = os.path.abspath(path), os.path.realpath(path)
+    inside = Path(os.path.realpath(root))
+    if Path(absolute).is_relative_to(root) and not Path(resolved).is_relative_to(inside):
+        raise BaselineError(f"{path} is a symbolic link out of the repository; railcheck does not follow it")
+    if not os.path.exists(resolved):
+        raise BaselineError(f"cannot read baseline {path}: no such file")
+    data = read_regular_file(resolved, MAX_BASELINE_BYTES)
+    if data is None:
+        raise BaselineError(f"cannot read baseline {path}: not a regular file of at most {MAX_BASELINE_BYTES // 1024 // 1024} MiB")
     try:
-        document = json.loads(path.read_text(encoding="utf-8"))
+        document = json.loads(data.decode("utf-8"))
         if document.get("version") != FORMAT_VERSION:
             raise BaselineError(f"{path}: baseline version {document.get('version')!r} is not {FORMAT_VERSION}; write it again with --write-baseline")
         return [Entry(item["code"], item["path"], item["fingerprint"], item.get("message", "")) for item in document["findings"]]
-    except OSError as error:
-        raise BaselineError(f"cannot read baseline {path}: {error.strerror or error}") from error
-    except (ValueError, KeyError, TypeError, AttributeError) as error:
+    except (ValueError, KeyError, TypeError, AttributeError, RecursionError) as error:
         raise BaselineError(f"{path} is not a railcheck baseline: {error}") from error
 
 

@@ -1,13 +1,17 @@
 """Result cache: a run over an unchanged repository replays the previous report instead of checking again.
 
-The key is content-addressed: railcheck's version, the hashes of its rules and schemas, the Python version,
-the configuration, the options that change findings, and the path and content hash of every input: the
-files below the checked paths and below the root of every service the check loads, the repository's
-top-level entries and the files configuration names. File hashes are reused from the previous run while a
-file's size, times and inode are unchanged, as git's index does, except for files modified within two
-seconds of being hashed, which are hashed again ("racily clean"). Entries are written atomically, so
-concurrent runs never read half an entry; a damaged entry is a miss. Nothing that resolves outside the
-repository is read, and a `.railcheck_cache` that is not a plain folder disables the cache.
+An entry is found by its key and kept only while what the check read is unchanged. The key names what the
+check is: railcheck's version, the hashes of its rules and schemas, the Python version, the configuration,
+the options that change findings, and the services discovery found for the targets (discovery runs on every
+run, cached or not, so a new or removed service, or an ignore file that hides one, changes the key). The
+entry holds the content hash of everything the check looked at through the repository (`Repository.observed`:
+each file read, each name tested, each folder listed, with the kinds of its entries) and nothing else, so
+files no rule reads cost nothing however many there are. Several entries per key keep a few recent states.
+File hashes are reused from the previous run while a file's size, times and inode are unchanged, as git's
+index does, except for files modified within two seconds of the run ("racily clean"); findings for a check
+during which something it read changed are never stored. The folder itself is untrusted (cache_store.py):
+entries are authenticated, read confined and written without following links. Nothing that resolves outside
+the repository is read.
 """
 
 from __future__ import annotations
@@ -18,13 +22,14 @@ import os
 import stat
 import sys
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Mapping
 from pathlib import Path, PurePosixPath
 from typing import Any
 
 from railcheck import __version__
 from railcheck._resources import resource_dir
-from railcheck.repository import decide_outermost_first, outside_lexically, parent_of as _parent, read_regular_file
+from railcheck.cache_store import CacheFolder
+from railcheck.repository import Stamp, decide_outermost_first, entry_kind as _kind, outside_lexically, parent_of as _parent, read_regular_file, stamp_of
 
 CACHE_DIR = ".railcheck_cache"
 _STAT_FILE = "stat.json"
@@ -63,48 +68,44 @@ class ResultCache:
     """One repository's cache folder; every method fails soft (a miss), never raising."""
 
     def __init__(self, root: Path) -> None:
-        self.folder = root / CACHE_DIR
+        self.folder = CacheFolder(root / CACHE_DIR)
         self.root = Path(os.path.realpath(root))  # confinement is judged on resolved paths
-        # A .railcheck_cache that is a link or a file (a cloned repository can commit one) would make the
-        # cache write and evict outside its folder: such a repository runs without a cache instead.
-        self.usable = _is_folder_or_absent(self.folder)
-        self._stats: dict[str, list[Any]] = self._load_stats() if self.usable else {}
-        self._stamps: dict[str, list[int]] = {}  # the stamp of every file `key` hashed, this run
-        self._missing: set[str] = set()  # files `key` found absent
+        # Without a private secret, or with a .railcheck_cache that is a link or a file (a cloned repository
+        # can commit one), the repository runs without a cache.
+        self.usable = self.folder.usable
+        self._stats: dict[str, list[Any]] = {}
+        # The stamp of the git index when git last said the cache folder is not tracked: until the index
+        # changes, the answer cannot change, and git is not asked again (a process costs a warm run 5%).
+        self._untracked_at: list[int] | None = None
+        if self.usable:
+            self._load_stats()
         self.confinement = Confinement(self.root)
-        self._root_stamp: list[int] | None = None  # the top level's when `key` ran; its entries are keyed one by one
         self._started = time.time()
 
-    # --- keys ----------------------------------------------------------------------------------
+    def tracked(self) -> bool:
+        """`cache_folder_tracked`, without asking git again while the git index is as it was when git last
+        said no (remembered in the authenticated stat.json; a process costs a warm run about 5%)."""
+        tracked, index = cache_folder_tracked(self.root, self._untracked_at)
+        if not tracked and index is not None and index != self._untracked_at and self.usable:
+            self._untracked_at = index
+            self.folder.write(_STAT_FILE, json.dumps({"files": self._stats, "untracked_at": index}))
+        return tracked
 
-    def key(self, files: Iterable[str], settings: dict[str, Any], config_text: str | None) -> str:
-        """The key of a check over `files` (repo-relative paths, from `inputs`) with these settings."""
-        self._root_stamp = self._stamp_of(".")
-        digest = hashlib.sha256()
+    # --- keys ---------------------------------------------------------------------------------
+
+    def key(self, plan: Any, settings: dict[str, Any], config_text: str | None) -> str:
+        """The key of a check of the services `plan` (project.Plan, from discovery) with these settings."""
         # The Python version too: `ast` accepts different syntax in each (a 3.12 `type` statement fails on 3.11).
         python = f"{sys.implementation.name}-{'.'.join(map(str, sys.version_info[:3]))}"
-        identity = {"version": __version__, "python": python, "settings": settings, "config": config_text, "code": _code_hash()}
-        digest.update(json.dumps(identity, sort_keys=True).encode())
-        for path in sorted(files):
-            digest.update(path.encode("utf-8", "surrogateescape") + b"\0" + self._file_hash(path).encode() + b"\n")
-        return digest.hexdigest()
-
-    def changed_since_key(self, files: Iterable[str]) -> bool:
-        """Whether any of `files` appeared, disappeared or changed its stamp since `key` hashed it: a run that
-        read a file mid-edit must not store its findings under the old content."""
-        for path in files:
-            if not self.confinement.inside(_parent(path)):
-                continue
-            try:
-                status = os.lstat(f"{self.root}/{path}")
-            except (OSError, ValueError):
-                if path not in self._missing:
-                    return True
-                continue
-            # A folder's stamp changes when an entry is added or removed: a file created during the run.
-            if path in self._missing or self._stamps.get(path) != _stamp(status):
-                return True
-        return self._root_stamp != self._stamp_of(".")
+        services = {
+            "folders": [str(folder) for folder in plan.folders],
+            "declared": [declaration.name for declaration in plan.declarations],
+            "discovered": plan.discovered,
+            "iac": list(plan.iac_services),
+            "iac_roots": [str(root) for root in plan.iac_roots],
+        }
+        identity = {"version": __version__, "python": python, "settings": settings, "config": config_text, "code": _code_hash(), "services": services}
+        return hashlib.sha256(json.dumps(identity, sort_keys=True).encode()).hexdigest()
 
     def _file_hash(self, path: str) -> str:
         if not self.confinement.inside(_parent(path)):
@@ -113,10 +114,8 @@ class ResultCache:
         try:
             status = os.lstat(absolute)
         except (OSError, ValueError):  # ValueError: a configured path with a NUL character
-            self._missing.add(path)
             return "missing"
-        self._missing.discard(path)
-        stamp = self._stamps[path] = _stamp(status)
+        stamp = _stamp(status)
         if stat.S_ISDIR(status.st_mode):
             return "folder"  # its presence is the input; its entries are listed on their own
         recorded = self._stats.get(path)
@@ -148,34 +147,39 @@ class ResultCache:
         except OSError:
             return f"link:{target}:missing"
 
-    # --- dependencies --------------------------------------------------------------------------
-    # The key covers the files below the walked folders. A check may also look elsewhere: a command names
-    # `node_modules/x.sh` (a folder the walk skips), an IaC service's config file outside its root. Those
-    # observations are stored with the entry, each with its hash, and an entry whose dependencies changed
-    # is a miss.
+    # --- what the check read -----------------------------------------------------------------
 
-    def dependencies(self, observed: Iterable[str], files: Iterable[str], walked: set[str]) -> dict[str, str] | None:
-        """The hash of everything in `observed` (Repository.observed) that the key does not cover; None when
-        one of them changed too recently to tell whether the check saw it before or after (do not store)."""
-        keyed = set(files)
-        found = {}
-        for path in observed:
-            if path.endswith("/"):  # a listing
-                folder = path[:-1] or "."
-                if folder not in walked:
-                    found[path] = self._listing_hash(folder)
-                    if self._recent(folder):
-                        return None
-            elif path not in keyed and _parent(path) not in walked and self._folder_exists(_parent(path)):
-                # (Below a missing folder nothing is there to change: the check also observed that folder,
-                # and the first missing one has an existing parent, so it is keyed or a dependency itself.)
-                found[path] = self._file_hash(path)
-                if self._recent(path):
+    def dependencies(self, observed: Mapping[str, Stamp | None]) -> dict[str, str] | None:
+        """The hash of everything in `observed` (Repository.observed: paths, and folders listed with a
+        trailing "/"); None when something the check read has changed since it read it, or, where no stamp
+        was taken, changed too recently to tell (do not store)."""
+        found: dict[str, str] = {}
+        missing: set[str] = set()
+        for path in sorted(observed):  # a folder before what is below it
+            name = path[:-1] or "." if path.endswith("/") else path
+            # Below a missing folder nothing can change unless the folder appears, which is recorded already:
+            # a path a thousand folders deep is one dependency, not a thousand.
+            if name != "." and _parent(name) in missing:
+                missing.add(name)
+                continue
+            found[path] = self._listing_hash(name) if path.endswith("/") else self._file_hash(path)
+            if found[path] == "missing":
+                missing.add(name)
+        # Compared after hashing: what was hashed is what the check read when every stamp is still the same.
+        for path, source in observed.items():
+            if path not in found:
+                continue
+            if source is None:
+                if self._recent(path.rstrip("/") or "."):
                     return None
+                continue
+            where, before = source
+            try:
+                if stamp_of(os.stat(f"{self.root}/{where}")) != before:
+                    return None
+            except (OSError, ValueError):
+                return None
         return found
-
-    def _folder_exists(self, folder: str) -> bool:
-        return self.confinement.inside(folder) and os.path.isdir(f"{self.root}/{folder}")
 
     def _recent(self, path: str) -> bool:
         """Whether `path` changed within the racy window before this run began, or since: by its change
@@ -190,17 +194,14 @@ class ResultCache:
                 continue
         return False
 
-    def _stamp_of(self, path: str) -> list[int] | None:
-        try:
-            return _stamp(os.lstat(f"{self.root}/{path}"))
-        except (OSError, ValueError):
-            return None
-
     def _listing_hash(self, folder: str) -> str:
+        """The names in `folder` with the kind of each (as the listing says, without a system call per
+        entry): a check that walks a folder sees both."""
         if not self.confinement.inside(folder):
             return "outside"
         try:
-            names = sorted(entry.name for entry in os.scandir(f"{self.root}/{folder}") if not (folder == "." and entry.name == CACHE_DIR))
+            with os.scandir(f"{self.root}/{folder}") as listing:
+                names = sorted(f"{entry.name}\0{_kind(entry)}" for entry in listing if not (folder == "." and entry.name == CACHE_DIR))
         except (OSError, ValueError):
             return "unlisted"
         return hashlib.sha256("\0".join(names).encode("utf-8", "surrogateescape")).hexdigest()
@@ -211,60 +212,63 @@ class ResultCache:
     # --- entries -------------------------------------------------------------------------------
 
     def get(self, key: str) -> dict[str, Any] | None:
-        """The entry stored under `key`, unless it is damaged or something it depends on has changed."""
+        """An entry stored under `key` whose every dependency is unchanged (the newest first); None when
+        there is none, or it is damaged."""
         if not self.usable:
             return None
-        try:
-            entry = json.loads((self.folder / f"{key}.json").read_text(encoding="utf-8"))
-            return entry if isinstance(entry, dict) and self._still(dict(entry.get("dependencies", {}))) else None
-        except (OSError, ValueError, TypeError, AttributeError, RecursionError):
-            return None
+        for name in self.folder.names(f"{key}-", MAX_ENTRIES):
+            text = self.folder.read(name)
+            if text is None:
+                continue
+            try:
+                entry = json.loads(text)
+                if isinstance(entry, dict) and self._still(dict(entry.get("dependencies", {}))):
+                    return entry
+            except (ValueError, TypeError, AttributeError, RecursionError):
+                continue
+        return None
 
-    def put(self, key: str, value: dict[str, Any], dependencies: dict[str, str] | None = None) -> None:
-        if not self.usable or not _is_folder_or_absent(self.folder):
+    def put(self, key: str, value: dict[str, Any], dependencies: dict[str, str]) -> None:
+        if not self.usable:
             return
-        self._write(f"{key}.json", json.dumps({**value, "dependencies": dependencies or {}}))
-        self._write(_STAT_FILE, json.dumps({"files": self._stats}))
-        self._evict()
+        # One entry per key and state of what the check read: switching back to a branch replays its entry.
+        state = hashlib.sha256(json.dumps(dependencies, sort_keys=True).encode()).hexdigest()[:16]
+        self.folder.write(f"{key}-{state}.json", json.dumps({**value, "dependencies": dependencies}))
+        self.folder.write(_STAT_FILE, json.dumps({"files": self._stats, "untracked_at": self._untracked_at}))
+        self.folder.evict(MAX_ENTRIES, protected=_STAT_FILE)
 
-    def _evict(self) -> None:
+    def _load_stats(self) -> None:
+        text = self.folder.read(_STAT_FILE)
+        if text is None:
+            return
         try:
-            entries = sorted((path for path in self.folder.iterdir() if path.suffix == ".json" and path.name != _STAT_FILE), key=lambda path: path.stat().st_mtime)
-            for path in entries[:-MAX_ENTRIES]:
-                path.unlink(missing_ok=True)
-        except OSError:
-            pass  # another run may be evicting the same files
-
-    def _write(self, name: str, text: str) -> None:
-        import tempfile  # only when storing: a replayed run never pays for it
-
-        try:
-            self.folder.mkdir(exist_ok=True)
-            ignore = self.folder / ".gitignore"
-            if not ignore.exists():
-                ignore.write_text("# Created by railcheck: its result cache is never committed.\n*\n")
-            handle, temporary = tempfile.mkstemp(dir=self.folder, prefix=".", suffix=".tmp")
-            with os.fdopen(handle, "w", encoding="utf-8") as stream:
-                stream.write(text)
-            os.replace(temporary, self.folder / name)
-        except OSError:
-            pass  # a cache that cannot be written only costs time
-
-    def _load_stats(self) -> dict[str, list[Any]]:
-        try:
-            document = json.loads((self.folder / _STAT_FILE).read_text(encoding="utf-8"))
-            return {path: entry for path, entry in dict(document["files"]).items() if isinstance(entry, list) and len(entry) == 5}
-        except (OSError, ValueError, KeyError, TypeError, AttributeError, RecursionError):
-            return {}  # no trustworthy record: hash everything
+            document = json.loads(text)
+            self._stats = {path: entry for path, entry in dict(document["files"]).items() if isinstance(entry, list) and len(entry) == 5}
+            untracked_at = document.get("untracked_at")
+            self._untracked_at = untracked_at if isinstance(untracked_at, list) else None
+        except (ValueError, KeyError, TypeError, AttributeError, RecursionError):
+            self._stats = {}  # no trustworthy record: hash everything
 
 
-def _is_folder_or_absent(path: Path) -> bool:
-    try:
-        return stat.S_ISDIR(os.lstat(path).st_mode)
-    except FileNotFoundError:
-        return True
-    except (OSError, ValueError):
-        return False
+def cache_folder_tracked(root: Path, untracked_at: list[int] | None = None) -> tuple[bool, list[int] | None]:
+    """Whether git tracks `root`'s cache folder, and the stamp of the git index the answer holds for (None
+    when there is none to remember). Git is asked only when the folder exists (a checkout that holds a
+    tracked one has created it) and the index differs from `untracked_at`, the last one git said no for."""
+    folder = Path(root) / CACHE_DIR
+    if not os.path.lexists(folder):
+        return False, None
+    from railcheck.git import GitCheckout
+
+    checkout = GitCheckout.holding(Path(root))
+    if checkout is None:
+        return False, None
+    try:  # a linked worktree's `.git` is a file naming its git folder elsewhere: asked every time
+        index = list(stamp_of(os.stat(f"{checkout.git_dir}/index"))) if os.path.isdir(checkout.git_dir) else None
+    except OSError:
+        index = None
+    if index is not None and index == untracked_at:
+        return False, index
+    return bool(checkout.run("ls-files", "-z", "--", CACHE_DIR)), index
 
 
 def _stamp(status: os.stat_result) -> list[int]:
@@ -291,65 +295,6 @@ def _code_hash() -> str:
             if path.is_file() and path.suffix in (".py", ".json"):
                 digest.update(path.name.encode() + path.read_bytes())
     return digest.hexdigest()
-
-
-def tree_files(root: Path, folders: Iterable[str], skipped: frozenset[str], confinement: Confinement | None = None, walked: set[str] | None = None) -> Iterator[str]:
-    """Every file, folder and link below `folders`, skipping what discovery skips. Folders count because an
-    empty one is still an importable namespace package for a start module. A link counts by its target (a
-    relinked folder changes what a check sees), and a link to a folder inside the repository is walked at
-    its target, whose files a check reads through it; nothing that resolves outside is walked. `walked`
-    receives every folder walked."""
-    root = Path(os.path.realpath(root))
-    confinement = confinement or Confinement(root)
-    seen: set[str] = walked if walked is not None else set()
-    stack = [folder for folder in folders if confinement.inside(folder)]
-    while stack:
-        folder = stack.pop()
-        if folder in seen:
-            continue  # walked already (as a target, below another one, or as a link's target)
-        seen.add(folder)
-        prefix = "" if folder == "." else f"{folder}/"
-        if prefix:
-            yield folder
-        try:
-            with os.scandir(f"{root}/{prefix}") as listing:
-                entries = list(listing)
-        except OSError:
-            continue
-        for entry in entries:
-            path = prefix + entry.name
-            if entry.is_dir(follow_symlinks=False):
-                if entry.name in skipped:
-                    yield path  # its existence is keyed (rules test `.venv`); what is looked at inside is a dependency
-                else:
-                    stack.append(path)
-                continue
-            yield path
-            if entry.is_symlink():
-                target = Path(os.path.realpath(entry.path))
-                if target.is_relative_to(root) and os.path.isdir(target):  # False, not an error, where it may not be searched
-                    stack.append(target.relative_to(root).as_posix())
-
-
-def inputs(root: Path, targets: Iterable[PurePosixPath], roots: Iterable[PurePosixPath], extra: Iterable[PurePosixPath], skipped: frozenset[str], confinement: Confinement | None = None) -> tuple[list[str], set[str]]:
-    """The files a check of `targets` can depend on, as repo-relative paths: everything below each target
-    folder (a file's folder) and below the root directory of every service the check loads (`roots`, from
-    discovery: a file outside every service makes it check them all), the repository's top-level entries,
-    the ignore files above each target, and `extra` paths. Also returns the folders walked, whose every
-    entry is therefore keyed."""
-    root = Path(os.path.realpath(root))
-    folders = {target if os.path.isdir(root / target) else target.parent for target in targets} | set(roots)
-    walked: set[str] = set()
-    files = set(tree_files(root, (str(folder) for folder in folders), skipped, confinement, walked))
-    files.update(str(ancestor / ".gitignore") for folder in folders for ancestor in folder.parents)
-    try:
-        # Every top-level entry, folders included: rules test top-level names (a `railway.py` folder, say).
-        files.update(entry.name for entry in os.scandir(root))
-    except OSError:
-        pass
-    files.update(str(path) for path in extra)
-    files.discard(CACHE_DIR)  # the first run creates it: the second would miss
-    return sorted(files), walked
 
 
 def encode(diagnostics: Iterable[Any]) -> list[dict[str, Any]]:

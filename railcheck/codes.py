@@ -51,10 +51,18 @@ ENGINE_CODES = {
         "config files that are not services.\n\n"
         "## Example\nA `fixtures/` folder with 30,000 sample railpack.json files; add it to `exclude`.\n",
     ),
+    "RC008": (
+        "tracked-cache",
+        "The result cache folder is tracked by git",
+        "## What it does\nReports a `.railcheck_cache` folder that git tracks (it was committed, or added with `git add -f`).\n\n"
+        "## Why is this bad?\nA cache that comes with the repository was written by someone else: replaying it could hide every "
+        "finding. railcheck ignores it and checks everything, every run, until the folder is untracked.\n\n"
+        "## Example\n`git add -f .railcheck_cache`; fix it with `git rm -r --cached .railcheck_cache` and a commit.\n",
+    ),
 }
 
 # The severity each engine code is emitted with.
-ENGINE_SEVERITY = {"RC002": "error", "RC003": "error", "RC005": "info", "RC006": "info", "RC007": "error"}
+ENGINE_SEVERITY = {"RC002": "error", "RC003": "error", "RC005": "info", "RC006": "info", "RC007": "error", "RC008": "warning"}
 
 
 def engine_codes_matching(selector: str) -> list[str]:

@@ -77,16 +77,26 @@ def find_config_file(root: Path) -> Path | None:
     """The config file that applies to the repository at `root`: railcheck.toml beats pyproject.toml."""
     for name in CONFIG_FILE_NAMES:
         candidate = root / name
-        if os.path.isfile(candidate) and (name != "pyproject.toml" or _has_tool_table(candidate)):
+        # A railcheck.toml that is not a readable file inside the repository is still the configuration,
+        # refused when loaded; a pyproject.toml counts only when it can be read and has the table.
+        if name == "railcheck.toml" and os.path.lexists(candidate) and not os.path.isdir(candidate):
+            return candidate
+        if name == "pyproject.toml" and os.path.lexists(candidate) and "[tool.railcheck" in (_read_confined(root, name)[0] or ""):
             return candidate
     return None
 
 
-def _has_tool_table(pyproject: Path) -> bool:
-    try:
-        return "[tool.railcheck" in pyproject.read_text(encoding="utf-8", errors="replace")
-    except OSError:
-        return False
+def _read_confined(root: Path, name: str) -> tuple[str | None, str | None]:
+    """The text of the file `name` in `root`, read like the files railcheck checks (a link only to a file
+    inside the repository, no pipe or device, 2 MiB at most, UTF-8), or why it was not read."""
+    from railcheck.repository import Repository
+
+    repository = Repository(Path(os.path.realpath(root)))
+    text = repository.read(PurePosixPath(name))
+    if text is not None:
+        return text, None
+    reason = repository.problems[0].message if repository.problems else "does not exist"
+    return None, reason if reason.startswith("`") else f"{name} {reason}"
 
 
 def load_config(root: Path) -> Config:
@@ -94,11 +104,11 @@ def load_config(root: Path) -> Config:
     path = find_config_file(root)
     if path is None:
         return Config()
+    text, problem = _read_confined(root, path.name)
+    if text is None:
+        raise ConfigError(f"{problem}; it was not used")
     try:
-        text = path.read_text(encoding="utf-8")
         document = tomllib.loads(text)
-    except (OSError, UnicodeDecodeError) as error:
-        raise ConfigError(f"{path.name}: cannot be read: {error}") from error
     except tomllib.TOMLDecodeError as error:
         raise ConfigError(f"{path.name}: not valid TOML: {error}") from error
     if path.name == "pyproject.toml":

@@ -108,8 +108,13 @@ def _run_one(rule: Rule, project: Project) -> Iterator[Diagnostic]:
         yield from _guarded(rule, None, rule.check, project)
     elif isinstance(rule, ServiceRule):
         check = rule.check
+        builders = rule.builders
+        if builders is not None:
+            from railcheck.builder import builds_with
         for service in project.services:
-            yield from _guarded(rule, service.name, check, service, project)
+            # A rule about one builder's semantics says nothing about services another builder builds.
+            if builders is None or builds_with(service, project) in builders:
+                yield from _guarded(rule, service.name, check, service, project)
 
 
 def _guarded(rule: Rule, service: str | None, produce, *arguments):  # type: ignore[no-untyped-def]

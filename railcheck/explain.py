@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from railcheck import plan
-from railcheck.facts import Candidate, CommandText, facts, root_evidence
+from railcheck.builder import DOCKERFILE, RAILPACK, build_of, image_of
+from railcheck.facts import Candidate, CommandText, Origin, ServiceFacts, facts, root_evidence
 from railcheck.project import Project, Service
 
 
-def _where(origin_label: str, candidate: Candidate | CommandText) -> str:
-    origin = candidate.origin
+def _where(origin_label: str, candidate: Candidate | CommandText | Origin) -> str:
+    origin = candidate if isinstance(candidate, Origin) else candidate.origin
     if origin.path is None:
         return origin_label
     line = f":{origin.span.start.line}" if origin.span else ""
@@ -22,15 +23,14 @@ def explain(service: Service, project: Project) -> str:
     for sign in root_evidence(service, project):
         lines.append(f"    ! {sign}")
     lines += _iac_settings(service, project)
-    if found.provider is not None:
-        lines.append(f"  provider: {found.provider.value} ({found.provider.origin.label})")
-    else:
-        lines.append("  provider: none detected")
-    lines.append("  python version (lowest priority first, * = used):")
-    for candidate in found.python_versions:
-        marker = "*" if candidate is found.python_version else " "
-        lines.append(f"    {marker} {candidate.value:<10} {_where(candidate.origin.label, candidate)}")
-    lines.append(f"  installs dependencies with: {found.install_manager or 'nothing (no requirements.txt, lock file or Pipfile)'}")
+    build = build_of(service, project)
+    lines.append(f"  builder: {build.builder} ({_where(build.origin.label, build.origin)})")
+    if build.ignored_dockerfile is not None:
+        lines.append(f"    ! {build.ignored_dockerfile} exists too: Railway's docs say a Dockerfile always wins (DF005)")
+    if build.builder == DOCKERFILE:
+        lines += _image_lines(service, project)
+    elif build.builder == RAILPACK:
+        lines += _railpack_lines(found)
     lines.append("  start command (lowest priority first, * = used):")
     if not found.start_commands:
         lines.append("      none")
@@ -42,8 +42,30 @@ def explain(service: Service, project: Project) -> str:
     if others:
         lines.append("  other commands:")
         lines += [f"    {command.kind:<10} {command.text}  [{_where(command.origin.label, command)}]" for command in others]
-    lines += _plan_lines(service, project)
+    if build.builder == RAILPACK:  # the plan is Railpack's; another builder never makes one
+        lines += _plan_lines(service, project)
     return "\n".join(lines) + "\n"
+
+
+def _railpack_lines(found: ServiceFacts) -> list[str]:
+    lines = [f"  provider: {found.provider.value} ({found.provider.origin.label})" if found.provider is not None else "  provider: none detected"]
+    lines.append("  python version (lowest priority first, * = used):")
+    for candidate in found.python_versions:
+        marker = "*" if candidate is found.python_version else " "
+        lines.append(f"    {marker} {candidate.value:<10} {_where(candidate.origin.label, candidate)}")
+    lines.append(f"  installs dependencies with: {found.install_manager or 'nothing (no requirements.txt, lock file or Pipfile)'}")
+    return lines
+
+
+def _image_lines(service: Service, project: Project) -> list[str]:
+    build = build_of(service, project)
+    image = image_of(service, project)
+    if image is None:
+        return [f"  dockerfile: {build.dockerfile or 'outside the root directory'} (not readable)"]
+    layout = f"/app is {image.app_root if str(image.app_root) != '.' else 'the repository root'}" if image.app_root is not None else "not modelled (path checks skipped)"
+    lines = [f"  dockerfile: {image.path}, build context {service.display_root()}", f"  image: working directory {image.workdir}; layout: {layout}"]
+    lines += [f"    {copy.instruction.keyword} {' '.join(copy.sources)} -> {copy.destination}" for copy in image.copies]
+    return lines
 
 
 def _plan_lines(service: Service, project: Project) -> list[str]:

@@ -8,10 +8,11 @@ and cached on the Project; reads only texts the Project already holds.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import PurePosixPath
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from railcheck.sources.python_version import parse_python_version_file, parse_runtime_txt, parse_tool_versions
 from railcheck.sources.shell import ShellScript, parse_shell
@@ -21,9 +22,11 @@ from railcheck.types import Span
 
 if TYPE_CHECKING:
     from railcheck.project import Project, Service
+    from railcheck.repository import Repository
     from railcheck.servers import Server
     from railcheck.sources.pymodule import ModuleInfo
 
+_T = TypeVar("_T")
 # Files at a service's root that decide how Railpack builds it (REFERENCE §3); the loader reads them with the configs.
 SERVICE_FILES = (
     ".python-version", ".tool-versions", "mise.toml", ".mise.toml", "runtime.txt", "Pipfile", "pyproject.toml",
@@ -131,13 +134,17 @@ def start_servers(service: Service, project: Project) -> tuple[Server, ...]:
     return command_servers(start) if start is not None else ()
 
 
+def once_per_service(name: str, service: Service, project: Project, compute: Callable[[Service, Project], _T]) -> _T:
+    """`compute(service, project)`, computed once per project and kept in its memo under `name`."""
+    key = (name, id(service))
+    if key not in project.memo:
+        project.memo[key] = compute(service, project)
+    return project.memo[key]  # type: ignore[return-value]
+
+
 def facts(service: Service, project: Project) -> ServiceFacts:
     """The resolved view of `service`, computed once per project."""
-    key = ("facts", id(service))
-    cached = project.memo.get(key)
-    if cached is None:
-        cached = project.memo[key] = _resolve(service, project)
-    return cached  # type: ignore[no-any-return]
+    return once_per_service("facts", service, project, _resolve)
 
 
 def _resolve(service: Service, project: Project) -> ServiceFacts:
@@ -156,14 +163,17 @@ def _resolve(service: Service, project: Project) -> ServiceFacts:
         detected = competing[0][0] if competing else "python"
         marker = competing[0][1] if competing else markers[0]
         provider = Candidate(detected, Origin(f"detected from {root / marker if str(root) != '.' else marker}"))
+    from railcheck.builder import builds_with
+
+    builder = builds_with(service, project)
     return ServiceFacts(
         python_versions=tuple(_python_versions(service, texts)),
         provider=provider,
         python_markers=markers,
         competing_providers=competing,
         install_manager=_install_manager(names),
-        start_commands=tuple(_start_commands(service, project, texts, names)),
-        commands=tuple(_commands(service, project, texts)),
+        start_commands=tuple(_start_commands(service, project, texts, names, builder)),
+        commands=tuple(_commands(service, project, texts, builder)),
         pyproject=_toml_document(texts, root / "pyproject.toml"),
     )
 
@@ -290,9 +300,20 @@ def iac_command(service: Service, project: Project, setting: str, kind: str, ind
     return CommandText(value.value, kind, Origin(label, document.path, document.span(value.start, value.end)), value.text_start, document.lines)
 
 
-def _start_commands(service: Service, project: Project, texts: dict[str, str], names: set[str]) -> list[CommandText]:
+def _start_commands(service: Service, project: Project, texts: dict[str, str], names: set[str], builder: str) -> list[CommandText]:
+    """The start command candidates of the service's builder, lowest priority first."""
     found = []
-    default = _default_start(service, texts, names)
+    if builder == "dockerfile":
+        # The image's CMD/ENTRYPOINT; Procfile, railpack.json and Railpack's defaults play no part.
+        from railcheck.builder import image_of
+
+        image = image_of(service, project)
+        if image is not None and image.start is not None:
+            found.append(image.start)
+        return found + _railway_start_commands(service, project)
+    if builder not in ("railpack", "nixpacks"):  # undecided: only what holds for either builder
+        return _railway_start_commands(service, project)
+    default = _default_start(service, texts, names) if builder == "railpack" else None
     if default is not None:
         found.append(default)
     procfile = texts.get("Procfile")
@@ -305,12 +326,18 @@ def _start_commands(service: Service, project: Project, texts: dict[str, str], n
         else:
             if entries:
                 found.append(next(iter(entries.values())))
-    variable = service.variable("RAILPACK_START_CMD")
-    if variable:
-        found.append(CommandText(variable, "start", Origin("RAILPACK_START_CMD (declared service variable)")))
-    railpack = _string_command(service.railpack, "/deploy/startCommand", "start", "`deploy.startCommand` in railpack.json")
-    if railpack is not None:
-        found.append(railpack)
+    if builder == "railpack":
+        variable = service.variable("RAILPACK_START_CMD")
+        if variable:
+            found.append(CommandText(variable, "start", Origin("RAILPACK_START_CMD (declared service variable)")))
+        railpack = _string_command(service.railpack, "/deploy/startCommand", "start", "`deploy.startCommand` in railpack.json")
+        if railpack is not None:
+            found.append(railpack)
+    return found + _railway_start_commands(service, project)
+
+
+def _railway_start_commands(service: Service, project: Project) -> list[CommandText]:
+    found = []
     # Railway's start command overrides the image's (deployments/start-command.md).
     railway = _string_command(service.railway, "/deploy/startCommand", "start", f"`deploy.startCommand` in {service.railway.path.name if service.railway else ''}")
     if railway is not None:
@@ -351,10 +378,17 @@ def _string_command(document: Document | None, pointer: str, kind: str, label: s
     return CommandText(value, kind, Origin(label, document.path, document.value_span(pointer)), base, document.lines, exec_form)
 
 
-def _commands(service: Service, project: Project, texts: dict[str, str]) -> list[CommandText]:
-    """Every command railcheck can see for the service: build steps, Railway's commands, Procfile entries."""
+def _commands(service: Service, project: Project, texts: dict[str, str], builder: str) -> list[CommandText]:
+    """Every command railcheck can see for the service: build steps, Railway's commands, Procfile entries;
+    railpack.json's only when Railpack builds the service, Procfile's not for a Dockerfile build."""
     found: list[CommandText] = []
-    railpack = service.railpack
+    if builder == "dockerfile":
+        from railcheck.builder import image_of
+
+        image = image_of(service, project)
+        if image is not None and image.start is not None:
+            found.append(image.start)
+    railpack = service.railpack if builder == "railpack" else None
     if railpack is not None and isinstance(railpack.value, dict) and isinstance(railpack.value.get("steps"), dict):
         for name, step in railpack.value["steps"].items():
             commands = step.get("commands") if isinstance(step, dict) else None
@@ -388,7 +422,7 @@ def _commands(service: Service, project: Project, texts: dict[str, str]) -> list
                 text = _string_command(railway, f"/deploy/preDeployCommand/{index}", "pre-deploy", f"`deploy.preDeployCommand[{index}]` in {name}")
                 if text is not None:
                     found.append(text)
-    procfile = texts.get("Procfile")
+    procfile = texts.get("Procfile") if builder in ("railpack", "nixpacks") else None
     if procfile is not None:
         found.extend(_procfile(procfile, service.root / "Procfile").values())
     for setting, kind in (("start", "start"), ("build", "build")):
@@ -401,6 +435,21 @@ def _commands(service: Service, project: Project, texts: dict[str, str]) -> list
         if command is not None:
             found.append(command)
     return found
+
+
+def runtime_pythonpath(service: Service, project: Project, server: Server) -> list[str]:
+    """The static PYTHONPATH entries the start command runs with: its own `PYTHONPATH=` prefix, a declared
+    service variable, and what the builder sets (railpack.json's `deploy.variables`, a Dockerfile's ENV)."""
+    from railcheck.builder import RAILPACK, build_of, image_of
+
+    values = [server.pythonpath or "", service.variable("PYTHONPATH") or ""]
+    image = image_of(service, project)
+    if image is not None:
+        values.append(image.variable("PYTHONPATH") or "")
+    elif build_of(service, project).builder == RAILPACK and service.railpack is not None:
+        variable = service.railpack.get("/deploy/variables/PYTHONPATH")
+        values.append(variable if isinstance(variable, str) else "")
+    return [entry for value in values for entry in value.split(":") if entry and "$" not in entry]
 
 
 def root_evidence(service: Service, project: Project) -> tuple[str, ...]:
@@ -427,12 +476,85 @@ def root_evidence(service: Service, project: Project) -> tuple[str, ...]:
                 if module and module.startswith(dotted) and find_module(repository, search_bases(service.root, server.cwd, (), ()), module) is None:
                     if find_module(repository, [PurePosixPath(".")], module) is not None:
                         evidence.append(f"{command.origin.label} imports `{module}`, which resolves only from the repository root")
+        evidence += _dockerfile_root_evidence(service, project)
         variables = service.railpack.get("/deploy/variables/PYTHONPATH") if service.railpack is not None else None
         if isinstance(variables, str) and f"/app/{service.root}" in variables:
             evidence.append(f"PYTHONPATH in railpack.json lists /app/{service.root}, a folder only a repository-root build has")
+    elif str(service.root) == "." and service.root_source.startswith("the folder holding"):
+        evidence += subfolder_roots(service, project)[0]
     result = tuple(dict.fromkeys(evidence))
     project.memo[key] = result
     return result
+
+
+def subfolder_roots(service: Service, project: Project) -> tuple[tuple[str, ...], tuple[PurePosixPath, ...]]:
+    """For a config discovered at the repository root: start targets that do not exist from there but do
+    from one or two folders down, as when the config belongs to a service whose root directory is that
+    folder (Railway reads a repository-root config for it). Returns the evidence and those folders."""
+    return once_per_service("subfolder-roots", service, project, _subfolder_roots)
+
+
+def _subfolder_roots(service: Service, project: Project) -> tuple[tuple[str, ...], tuple[PurePosixPath, ...]]:
+    repository = project.repository
+    if repository is None:
+        return (), ()
+    evidence: list[str] = []
+    folders: list[PurePosixPath] = []
+    candidates: list[PurePosixPath] | None = None  # listed only when a target is missing
+    for command in facts(service, project).start_commands:
+        for server in command_servers(command):
+            if (server.module is None and server.kind != "python file") or _target_exists(repository, PurePosixPath("."), server):
+                continue
+            if candidates is None:
+                candidates = _folders_below_root(project)
+            matching = [folder for folder in candidates if _target_exists(repository, folder, server)]
+            if matching:
+                what = f"imports `{server.module}`" if server.module is not None else f"runs `{server.target.text if server.target else ''}`"
+                evidence.append(f"{command.origin.label} {what}, which exists only from {', '.join(f'{folder}/' for folder in matching[:3])}")
+                folders += [folder for folder in matching if folder not in folders]
+    return tuple(evidence), tuple(folders)
+
+
+def _target_exists(repository: Repository, root: PurePosixPath, server: Server) -> bool:
+    """Whether the server's module or script exists when `root` is the root directory (unknown counts as yes)."""
+    from railcheck.modules import find_module, image_path, search_bases
+
+    if server.module is not None:
+        return find_module(repository, search_bases(root, server.cwd, server.search_dirs, ()), server.module) is not None
+    target = server.target
+    path = image_path(root, server.cwd, target.text) if target is not None and target.static else None
+    return path is None or repository.is_file(path)
+
+
+def _folders_below_root(project: Project) -> list[PurePosixPath]:
+    """Folders one and two levels below the repository root, without hidden and dependency folders."""
+    from railcheck.project import SKIPPED_DIRS
+
+    repository = project.repository
+    assert repository is not None
+    found = []
+    for name in repository.listdir(PurePosixPath(".")):
+        folder = PurePosixPath(name)
+        if name.startswith(".") or name in SKIPPED_DIRS or not repository.is_dir(folder):
+            continue
+        found.append(folder)
+        found += [folder / child for child in repository.listdir(folder) if not child.startswith(".") and child not in SKIPPED_DIRS and repository.is_dir(folder / child)]
+    return found
+
+
+def _dockerfile_root_evidence(service: Service, project: Project) -> list[str]:
+    """A Dockerfile whose build-context paths exist only from the repository root was written for that context."""
+    from railcheck.builder import context_sources, image_of
+
+    image = image_of(service, project)
+    repository = project.repository
+    if image is None or repository is None:
+        return []
+    missing = [(instruction, word, path) for instruction, word, path in context_sources(image) if not repository.exists(service.root / path)]
+    if missing and all(repository.exists(PurePosixPath(path)) for _, _, path in missing):
+        instruction, word, _ = missing[0]
+        return [f"`{instruction.keyword} {word.text}` in {image.path} names a path that exists only from the repository root"]
+    return []
 
 
 def module_info(project: Project, path: PurePosixPath) -> ModuleInfo | ParseFailure | None:
@@ -455,6 +577,36 @@ def requirement_files(service: Service, project: Project) -> list[tuple[PurePosi
 
 def paths_checkable(service: Service, project: Project) -> bool:
     """Whether path and module checks make sense for the service: its root directory is known (not
-    ambiguous, SV003) and exists (IC001). Rules that resolve paths skip the service otherwise, so one
-    finding explains the cause instead of a cascade of "not found"."""
-    return not root_evidence(service, project) and project.repository is not None and project.repository.is_dir(service.root)
+    ambiguous, SV003) and exists (IC001), its builder is known (DF005), and a Dockerfile build puts the
+    whole root directory at `/app`. Rules that resolve paths skip the service otherwise, so one finding
+    explains the cause instead of a cascade of "not found"."""
+    if root_evidence(service, project) or project.repository is None or not project.repository.is_dir(service.root):
+        return False
+    from railcheck.builder import DOCKERFILE, builds_with, image_of
+
+    builder = builds_with(service, project)
+    if builder != DOCKERFILE:
+        return builder in ("railpack", "nixpacks")  # an undecided builder leaves the layout unknown
+    # A Dockerfile image matches the `/app` model only when one repository folder is what it holds at /app
+    # (`app_root`); other layouts are not modelled, and an unknown layout must not produce "not found".
+    image = image_of(service, project)
+    return image is not None and image.app_root is not None
+
+
+def copied_app(service: Service, project: Project) -> str | None:
+    """For messages: the folder a Dockerfile copies to `/app` when it is not the root directory, else None."""
+    from railcheck.builder import image_of
+
+    image = image_of(service, project)
+    if image is not None and image.app_root is not None and image.app_root != service.root:
+        return f"{image.app_root}/, which {image.path} copies to /app"
+    return None
+
+
+def app_root(service: Service, project: Project) -> PurePosixPath:
+    """The repository folder the running image holds at `/app`: the root directory for Railpack (and
+    Nixpacks), the folder a Dockerfile copies there (see `paths_checkable`)."""
+    from railcheck.builder import image_of
+
+    image = image_of(service, project)
+    return image.app_root if image is not None and image.app_root is not None else service.root

@@ -7,6 +7,8 @@ it and renames them only when all are staged, after checking that no file change
 from __future__ import annotations
 
 import os
+import re
+import time
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -19,6 +21,12 @@ from railcheck.sources.toml import parse_toml
 from railcheck.types import Applicability, Diagnostic, Edit, Fix, Severity
 
 MAX_ROUNDS = 10
+STAGING_SUFFIX = ".railcheck-tmp"
+# What `write_atomically` names a staged file: `.<target name>.<8 characters from mkstemp>.railcheck-tmp`.
+_STAGING_NAME = re.compile(r"\..+\.[a-z0-9_]{8}\.railcheck-tmp")
+# A staged file lives for the fraction of a second between staging and renaming; one this old was left by
+# a fix run that was killed, never by one still running.
+STALE_STAGING_SECONDS = 15 * 60
 
 
 class FixWriteError(Exception):
@@ -136,7 +144,7 @@ def write_atomically(root: Path, originals: dict[PurePosixPath, str], texts: dic
             target = root / path
             _check_target(root, path, target, originals.get(path))
             mode = target.stat().st_mode & 0o7777 if target.exists() else 0o644
-            handle, temporary = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".railcheck-tmp", dir=target.parent)
+            handle, temporary = tempfile.mkstemp(prefix=f".{target.name}.", suffix=STAGING_SUFFIX, dir=target.parent)
             staged.append((temporary, target))
             with os.fdopen(handle, "wb") as stream:
                 stream.write(text.encode("utf-8"))
@@ -161,6 +169,25 @@ def write_atomically(root: Path, originals: dict[PurePosixPath, str], texts: dic
         _fsync_dirs({target.parent for _, target in staged})
 
 
+def remove_stale_staging(root: Path, folders: Iterable[PurePosixPath]) -> None:
+    """Remove the staged files a killed fix run left in `folders` (repo-relative): only regular files with
+    the name `write_atomically` gives them, older than any live run's (the file they were for may not
+    exist: a fix can create a file)."""
+    root = root.resolve()
+    oldest = time.time() - STALE_STAGING_SECONDS
+    for folder in folders:
+        absolute = root / folder
+        if ".." in folder.parts or not absolute.resolve().is_relative_to(root):
+            continue
+        try:
+            with os.scandir(absolute) as entries:
+                for entry in entries:
+                    if _STAGING_NAME.fullmatch(entry.name) and entry.is_file(follow_symlinks=False) and entry.stat(follow_symlinks=False).st_mtime < oldest:
+                        os.unlink(entry.path)
+        except OSError:
+            continue  # unreadable folder, or another run removed it first: nothing is lost
+
+
 def _check_target(root: Path, path: PurePosixPath, target: Path, original: str | None) -> None:
     if ".." in path.parts or not target.parent.resolve().is_relative_to(root):
         raise FixWriteError(f"{path}: outside the repository; not written")
@@ -170,9 +197,15 @@ def _check_target(root: Path, path: PurePosixPath, target: Path, original: str |
         if target.exists():
             raise FixWriteError(f"{path}: was created by someone else during the run; not overwritten")
         return
+    from railcheck.repository import read_regular_file
+
+    # Without following a link or waiting on a pipe that replaced the file meanwhile, and size-limited.
+    data = read_regular_file(target)
+    if data is None:
+        raise FixWriteError(f"{path}: cannot be re-read before writing (no longer a regular file of at most 2 MiB)")
     try:
-        current = target.read_bytes().decode("utf-8")
-    except (OSError, UnicodeDecodeError) as error:
+        current = data.decode("utf-8")
+    except UnicodeDecodeError as error:
         raise FixWriteError(f"{path}: cannot be re-read before writing ({error})") from error
     if current != original:
         raise FixWriteError(f"{path}: changed on disk during the run; not overwritten")

@@ -1,13 +1,12 @@
 """Which lines a change touched, from git: used to put annotations on changed lines first in CI.
 
-Runs `git merge-base` and `git diff` in the repository; never fetches. Any failure means "unknown" (None),
-never an error: ordering annotations is a nicety.
+Runs `git merge-base` and `git diff` on the checkout (railcheck.git says how, safely); never fetches. Any
+failure means "unknown" (None), never an error: ordering annotations is a nicety.
 """
 
 from __future__ import annotations
 
 import re
-import subprocess
 from pathlib import Path, PurePosixPath
 
 _HUNK = re.compile(r"^@@ -\d+(?:,\d+)? \+(\d+)(?:,(\d+))? @@")
@@ -15,23 +14,17 @@ _HUNK = re.compile(r"^@@ -\d+(?:,\d+)? \+(\d+)(?:,(\d+))? @@")
 
 def changed_lines(root: Path, base: str) -> dict[PurePosixPath, frozenset[int]] | None:
     """Lines added or changed since `base` (its merge base with HEAD), by repo-relative path."""
-    def git(*args: str) -> str | None:
-        try:
-            # quotePath off: git would otherwise write a non-ASCII path as an octal-escaped quoted string.
-            command = ["git", "-C", str(root), "-c", "core.quotePath=false", *args]
-            done = subprocess.run(command, capture_output=True, text=True, encoding="utf-8", errors="surrogateescape", timeout=30, check=False)
-        except (OSError, subprocess.SubprocessError):
-            return None
-        return done.stdout if done.returncode == 0 else None
+    from railcheck.git import GitCheckout
 
-    merge_base = git("merge-base", base, "HEAD")
+    checkout = GitCheckout.holding(root)
+    if checkout is None or base.startswith("-"):  # a "ref" like `--output=FILE` would be an option to git
+        return None
+    merge_base = checkout.run("merge-base", base, "HEAD")
     if merge_base is None:
         return None
-    top = git("rev-parse", "--show-toplevel")
-    diff = git("diff", "--unified=0", "--no-color", "--no-ext-diff", "--relative", merge_base.strip(), "--", ".")
-    if diff is None or top is None:
-        return None
-    return parse_diff(diff)
+    # No external diff program and no textconv driver: both would run commands the checkout names.
+    diff = checkout.run("diff", "--unified=0", "--no-color", "--no-ext-diff", "--no-textconv", "--relative", merge_base.strip(), "--", ".")
+    return None if diff is None else parse_diff(diff)
 
 
 def parse_diff(diff: str) -> dict[PurePosixPath, frozenset[int]]:

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING
 
+from railcheck.repository import Stamp, merge_observed
 from railcheck.types import Diagnostic
 
 if TYPE_CHECKING:
@@ -38,7 +39,7 @@ class ChunkResult:
     # repository may suppress one per service (RW102), whose pickling would cost more than checking them.
     suppressed: tuple[tuple[tuple[object, ...], str | None, tuple[str, str]], ...]
     internal_errors: int
-    observed: frozenset[str]  # what the chunk's checks looked at in the repository (Repository.observed)
+    observed: dict[str, Stamp | None]  # what the chunk's checks looked at in the repository (Repository.observed)
     inline: tuple[InlineSuppression, ...] = ()  # the suppression comments in the files the chunk read
 
 
@@ -52,7 +53,7 @@ class Merged:
     suppressed: Counter[tuple[str, str | None]]  # (code, reason) -> how many
     used: set[tuple[str, str]]  # the suppression entries that matched something
     internal_errors: int
-    observed: frozenset[str]
+    observed: dict[str, Stamp | None]
     inline: tuple[InlineSuppression, ...] = ()
 
 
@@ -124,6 +125,6 @@ def merge(chunks: list[ChunkResult]) -> Merged:
     suppressed_once = dict.fromkeys(item for chunk in chunks for item in chunk.suppressed)
     suppressed = Counter((identity[0], reason) for identity, reason, _ in suppressed_once)
     used = {entry for chunk in chunks for _, _, entry in chunk.suppressed}
-    observed = frozenset().union(*(chunk.observed for chunk in chunks))
+    observed = merge_observed(chunk.observed for chunk in chunks)
     inline = tuple(dict.fromkeys(item for chunk in chunks for item in chunk.inline))
     return Merged(diagnostics, texts, sum(chunk.services for chunk in chunks), suppressed, used, sum(chunk.internal_errors for chunk in chunks), observed, inline)

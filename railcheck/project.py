@@ -17,7 +17,7 @@ from railcheck.facts import SERVICE_FILES
 from railcheck.sources.jsonc import parse_json
 from railcheck.sources.text import Document, LineIndex, ParseFailure
 from railcheck.sources.toml import parse_toml
-from railcheck.repository import FileProblem, Repository, read_regular_file
+from railcheck.repository import FileProblem, Repository, Stamp, read_regular_file
 from railcheck.types import Span
 
 if TYPE_CHECKING:
@@ -88,9 +88,9 @@ class Project:
         raise KeyError(name)
 
     @property
-    def observed(self) -> frozenset[str]:
-        """What checks have looked at in the repository so far (`Repository.observed`), for the cache."""
-        return frozenset(self.repository.observed) if self.repository is not None else frozenset()
+    def observed(self) -> dict[str, Stamp | None]:
+        """What checks have looked at in the repository so far, with stamps (`Repository.observed`), for the cache."""
+        return dict(self.repository.observed) if self.repository is not None else {}
 
 
 IAC_FILES = (PurePosixPath(".railway/railway.py"), PurePosixPath(".railway/railway.ts"))
@@ -211,18 +211,6 @@ def _claimed_config_dirs(declarations: Iterable[ServiceDeclaration]) -> set[Pure
 def _join(root: PurePosixPath, relative: str) -> PurePosixPath:
     # Railpack joins RAILPACK_CONFIG_FILE onto the source dir, so a leading "/" is still relative to the root.
     return PurePosixPath(os.path.normpath(root / relative.lstrip("/")))
-
-
-def files_read_beyond_targets(config: Config) -> list[PurePosixPath]:
-    """Files a check of any target may read wherever they sit: the IaC files, the config files declared
-    services name, and `[[sync]]` sources and copies. Paths that leave the repository are left out."""
-    paths = [*IAC_FILES, *(path for source, copies in config.sync for path in (source, *copies))]
-    for declaration in config.services:
-        if declaration.railpack_config:
-            paths.append(_join(declaration.root, declaration.railpack_config))
-        if declaration.railway_config:
-            paths.append(PurePosixPath(os.path.normpath(declaration.railway_config.lstrip("/"))))
-    return [path for path in paths if path.parts[:1] != ("..",) and not path.is_absolute()]
 
 
 def _within(path: PurePosixPath, folder: PurePosixPath) -> bool:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 import posixpath
 import stat
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
@@ -32,29 +32,61 @@ class FileProblem:
     help: str | None = None
 
 
-def read_regular_file(path: str | Path, limit: int = MAX_FILE_BYTES) -> bytes | None:
-    """The bytes of `path` when it is a regular file of at most `limit` bytes, opened without following a
-    link and without blocking (a pipe never makes the run wait); None for anything else."""
+# Where a piece of information came from and that file's or folder's stamp when it was taken (size, times,
+# inode, as git's index keeps them): the result cache compares it after the check, so findings that read a
+# file mid-edit are never stored.
+Stamp = tuple[str, tuple[int, int, int, int]]
+
+
+def stamp_of(status: os.stat_result) -> tuple[int, int, int, int]:
+    """What says a file may have changed without reading it: size, modification and change times, inode
+    (`cp -p` keeps the size and modification time, not the other two)."""
+    return (status.st_size, status.st_mtime_ns, status.st_ctime_ns, status.st_ino)
+
+
+def read_regular_file(path: str | Path, limit: int = MAX_FILE_BYTES, dir_fd: int | None = None) -> bytes | None:
+    """The bytes of `path` (relative to the open folder `dir_fd`, when given) when it is a regular file of
+    at most `limit` bytes, opened without following a link and without blocking (a pipe never makes the run
+    wait); None for anything else."""
+    return read_regular_file_stamped(path, limit, dir_fd)[0]
+
+
+def read_regular_file_stamped(path: str | Path, limit: int = MAX_FILE_BYTES, dir_fd: int | None = None) -> tuple[bytes | None, os.stat_result | None]:
+    """`read_regular_file`, with the file's status as it was opened (None when it was not read)."""
     try:
-        descriptor = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+        descriptor = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0), dir_fd=dir_fd)
     except (OSError, ValueError):  # ValueError: a NUL character in the path
-        return None
+        return None, None
     try:
         status = os.fstat(descriptor)
         if not stat.S_ISREG(status.st_mode) or status.st_size > limit:
-            return None
+            return None, None
         chunks = []
         size = 0
         while chunk := os.read(descriptor, max(status.st_size + 1 - size, 65536)):
             chunks.append(chunk)
             size += len(chunk)
             if size > limit:
-                return None  # grew past the limit while being read
-        return b"".join(chunks)
+                return None, None  # grew past the limit while being read
+        return b"".join(chunks), status
     except OSError:
-        return None
+        return None, None
     finally:
         os.close(descriptor)
+
+
+def merge_observed(parts: Iterable[Mapping[str, Stamp | None]]) -> dict[str, Stamp | None]:
+    """Several repositories' `observed` as one; a path stamped differently by two of them (it changed
+    between their reads) gets a stamp nothing matches, so the cache never stores that check."""
+    merged: dict[str, Stamp | None] = {}
+    for part in parts:
+        for path, source in part.items():
+            known = merged.get(path)
+            if known is None:
+                merged[path] = source
+            elif source is not None and source != known:
+                merged[path] = ("", (-1, -1, -1, -1))
+    return merged
 
 
 def parent_of(path: str) -> str:
@@ -93,7 +125,7 @@ def _quietly(test: Callable[[Path], bool], path: Path) -> bool:
 FILE, FOLDER, LINK, OTHER = "file", "folder", "link", "other"
 
 
-def _kind(entry: os.DirEntry[str]) -> str:
+def entry_kind(entry: os.DirEntry[str]) -> str:
     try:
         if entry.is_symlink():
             return LINK
@@ -126,8 +158,10 @@ class Repository:
         self._listings: dict[str, tuple[str, ...]] = {}
         self._folders: dict[str, bool] = {".": True}
         # Every path whose existence, kind or content a check looked at, and every folder it listed (with a
-        # trailing "/"): the result cache records those it does not key (see cache.dependencies).
-        self.observed: set[str] = set()
+        # trailing "/"), with the stamp of what the answer came from (the file read, or the folder listing
+        # that answered for a name), when one was taken: what the result cache's entry depends on.
+        self.observed: dict[str, Stamp | None] = {}
+        self._scan_stamps: dict[str, Stamp] = {}
 
     def exists(self, path: PurePosixPath) -> bool:
         name = str(path)
@@ -151,8 +185,8 @@ class Repository:
         key = str(folder)
         listing = self._listings.get(key)
         if listing is None:
-            self.observed.add(f"{key}/")
             names = set(self._scan(key))
+            self.observed[f"{key}/"] = self._scan_stamps.get(key)
             names.update(path.name for path in self.overlay if path.parent == folder)
             listing = self._listings[key] = tuple(sorted(names))
         return listing
@@ -186,8 +220,10 @@ class Repository:
             scan = {}
             if self._folder_inside(folder):
                 try:
+                    # Stamped before listing: an entry added while listing changes the folder after this.
+                    self._scan_stamps[folder] = (folder, stamp_of(os.stat(self._full(folder))))
                     with os.scandir(self._full(folder)) as entries:
-                        scan = {entry.name: _kind(entry) for entry in entries}
+                        scan = {entry.name: entry_kind(entry) for entry in entries}
                 except OSError:
                     pass
             self._scans[folder] = scan
@@ -198,9 +234,11 @@ class Repository:
         not lexically inside."""
         if name == "." or outside_lexically(name):
             return None
-        self.observed.add(name)
-        folder, _, base = name.rpartition("/")
-        return self._scan(folder or ".").get(base)
+        folder = name.rpartition("/")[0] or "."
+        kind = self._scan(folder).get(name.rpartition("/")[2])
+        if self.observed.get(name) is None:
+            self.observed[name] = self._scan_stamps.get(folder)
+        return kind
 
     def _folder_inside(self, folder: str) -> bool:
         """Whether `folder` is a folder that resolves inside the repository; cached, and decided from the
@@ -229,7 +267,7 @@ class Repository:
         if outside_lexically(normal):
             self._read[name] = None
             return None  # outside the repository, or longer than any path that opens: never looked at
-        self.observed.add(normal)  # `a/../b` (read the careful way) depends on b
+        self.observed.setdefault(normal, None)  # `a/../b` (read the careful way) depends on b
         text = self._load(path, name)
         # Later reads get what `texts` holds: for a file that is not clean UTF-8, the text with replacement
         # characters (reported once, on this first read).
@@ -241,7 +279,9 @@ class Repository:
             self.texts[path] = self._overlay[name]
             return self._overlay[name]
         kind = self._entry(name)
-        data = read_regular_file(self._full(name)) if kind == FILE else None
+        data, status = read_regular_file_stamped(self._full(name)) if kind == FILE else (None, None)
+        if status is not None:
+            self.observed[name] = (name, stamp_of(status))  # the file itself, which also says it still exists
         if data is None:
             # Not a plain file in a folder known to be inside (a link, a folder, a pipe, a path with `..`):
             # the careful way, which resolves the whole path and says what is wrong.

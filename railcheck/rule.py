@@ -18,6 +18,10 @@ if TYPE_CHECKING:
 
 CODE_PATTERN = re.compile(r"^[A-Z]{2}\d{3}$")
 NAME_PATTERN = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")
+# Values for `Rule.builders` (names from railcheck.builder): Railpack's own semantics, and every builder
+# that puts the source folder at `/app` without a Dockerfile (Railpack and Nixpacks).
+RAILPACK_ONLY = frozenset({"railpack"})
+WITHOUT_DOCKERFILE = frozenset({"railpack", "nixpacks"})
 REQUIRED_HEADINGS = ("## What it does", "## Why is this bad?", "## Example")
 
 
@@ -58,6 +62,9 @@ class Rule:
     # True for rules that compare services with each other or with the repository root: when a large
     # repository is checked in parallel chunks, they run once over the whole layout instead of per chunk.
     repository_wide: ClassVar[bool] = False
+    # The builders (railcheck.builder: "railpack", "dockerfile", "nixpacks") whose services a ServiceRule
+    # checks; None for every builder. The engine checks it once per service, so rules never test it.
+    builders: ClassVar[frozenset[str] | None] = None
     # A frozen dataclass of the rule's options (kebab-case in config, snake_case here), or None.
     Options: ClassVar[type | None] = None
 
@@ -156,6 +163,11 @@ def _metadata_problems(cls: type[Rule]) -> Iterator[str]:
         yield f"code {cls.code!r} is not two capitals and three digits"
     if not NAME_PATTERN.match(cls.name):
         yield f"name {cls.name!r} is not kebab-case"
+    if cls.builders is not None:
+        from railcheck.builder import BUILDERS, UNDECIDED
+
+        if not cls.builders or not cls.builders <= BUILDERS | {UNDECIDED}:
+            yield f"builders {sorted(cls.builders)} are not a non-empty subset of {sorted(BUILDERS | {UNDECIDED})}"
     doc = cls.__doc__ or ""
     headings = REQUIRED_HEADINGS + (("## Fix safety",) if cls.fix is not FixAvailability.NEVER else ())
     for heading in headings:

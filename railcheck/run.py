@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 from collections import Counter
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any
 
@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from railcheck.project import Plan, Project
     from railcheck.registry import Registry
     from railcheck.report import RuleInfo
+    from railcheck.repository import Stamp
     from railcheck.rule import Rule
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
@@ -124,8 +125,8 @@ class Findings:
     services: int
     suppressions: tuple[tuple[str, int, str | None], ...] = ()
     internal_errors: int = 0
-    # What the check looked at in the repository (Repository.observed); for the cache, never stored.
-    observed: frozenset[str] = frozenset()
+    # What the check looked at in the repository, with stamps (Repository.observed); for the cache, never stored.
+    observed: Mapping[str, Stamp | None] = field(default_factory=dict)
 
     @property
     def suppressed(self) -> int:
@@ -178,7 +179,11 @@ def check_repository(root: Path, targets: list[PurePosixPath], registry: Registr
     elif settings.cache and settings.baseline is None and settings.write_baseline is None:
         findings = _cached_check(root, config, targets, rules, registry, settings, complete)
     else:
+        from railcheck.cache import cache_folder_tracked
+
         findings = _check(root, config, targets, rules, registry, complete)
+        if cache_folder_tracked(root)[0]:  # said with the cache off too: a check's findings never depend on it
+            findings = _with_tracked_cache(findings)
     # Engine codes are not rules, but `--ignore RC006` (or `ignore = ["RC006"]`) still silences them.
     from railcheck.codes import engine_codes_matching
 
@@ -196,7 +201,7 @@ def check_repository(root: Path, targets: list[PurePosixPath], registry: Registr
         from railcheck import baseline
 
         location = PurePosixPath(Path(os.path.relpath(os.path.abspath(settings.baseline), root)).as_posix())
-        kept, absorbed = baseline.apply(baseline.read(settings.baseline), diagnostics, findings.texts, location)
+        kept, absorbed = baseline.apply(baseline.read(settings.baseline, root), diagnostics, findings.texts, location)
         diagnostics = tuple(sorted(kept, key=Diagnostic.sort_key))
     changed = None
     if settings.base_ref:
@@ -246,6 +251,7 @@ class FixResult:
 
 def _check(root: Path, config: Config, targets: list[PurePosixPath], rules: list[Rule], registry: Registry, complete: bool, plan: Plan | None = None) -> Findings:
     from railcheck import inline, parallel
+    from railcheck.repository import merge_observed
     from railcheck.engine import check
     from railcheck.project import discover, load_project
 
@@ -269,22 +275,23 @@ def _check(root: Path, config: Config, targets: list[PurePosixPath], rules: list
         merged.services,
         tuple((code, count, reason) for (code, reason), count in sorted(suppressed.items(), key=lambda pair: (pair[0][0], pair[0][1] or ""))),
         merged.internal_errors + wide.internal_errors,
-        merged.observed | layout.observed,
+        merge_observed((merged.observed, layout.observed)),
     )
 
 
 def _cached_check(root: Path, config: Config, targets: list[PurePosixPath], rules: list[Rule], registry: Registry, settings: CheckSettings, complete: bool) -> Findings:
     """`_check`, replayed from .railcheck_cache/ when nothing that could change the findings has changed."""
-    from railcheck.cache import ResultCache, inputs
-    from railcheck.project import SKIPPED_DIRS, discover, files_read_beyond_targets
+    from railcheck.cache import ResultCache
+    from railcheck.project import discover
 
     cache = ResultCache(root)
-    # The services a check of the targets loads decide what it can read: discover them first (the check
-    # reuses the plan), so a file outside every service or a folder inside one keys what it really checks.
+    if cache.tracked():
+        return _with_tracked_cache(_check(root, config, targets, rules, registry, complete))
+    # Discovery runs on every run anyway (the check reuses the plan): the services it finds are part of the
+    # key, and what the check then reads is recorded with the entry.
     plan = discover(root, config, targets)
-    files, walked = inputs(root, targets, plan.roots(), files_read_beyond_targets(config), SKIPPED_DIRS, cache.confinement)
     options = {"targets": [str(target) for target in targets], "select": settings.select, "extend": settings.extend_select, "ignore": settings.ignore}
-    key = cache.key(files, options, config.text)
+    key = cache.key(plan, options, config.text)
     stored = cache.get(key)
     if stored is not None:
         try:
@@ -292,17 +299,30 @@ def _cached_check(root: Path, config: Config, targets: list[PurePosixPath], rule
         except Exception:  # noqa: BLE001 - written by another version or damaged (by hand, say): check again
             pass
     findings = _check(root, config, targets, rules, registry, complete, plan)
-    # A crash is never worth replaying, and findings for files edited during the run belong to no key.
-    if not findings.internal_errors and not cache.changed_since_key(files):
-        dependencies = cache.dependencies(findings.observed, files, walked)
+    # A crash is never worth replaying, and findings for files edited during the run belong to no state.
+    if not findings.internal_errors:
+        dependencies = cache.dependencies(findings.observed)
         if dependencies is not None:
             cache.put(key, findings.encode(), dependencies)
     return findings
 
 
+def _with_tracked_cache(findings: Findings) -> Findings:
+    """`findings` and RC008: the repository's `.railcheck_cache` is tracked by git."""
+    from railcheck.cache import CACHE_DIR
+    from railcheck.codes import ENGINE_CODES, ENGINE_SEVERITY
+
+    finding = Diagnostic(
+        code="RC008", name=ENGINE_CODES["RC008"][0], severity=Severity(ENGINE_SEVERITY["RC008"]), path=PurePosixPath(CACHE_DIR), span=None,
+        message=f"`{CACHE_DIR}` is tracked by git: railcheck does not use a result cache that comes with the repository",
+        help=f"Untrack it with `git rm -r --cached {CACHE_DIR}` and commit; until then every run checks everything again.",
+    )
+    return replace(findings, diagnostics=tuple(sorted((*findings.diagnostics, finding), key=Diagnostic.sort_key)))
+
+
 def _check_and_fix(root: Path, config: Config, targets: list[PurePosixPath], rules: list[Rule], registry: Registry, settings: CheckSettings, complete: bool) -> tuple[Findings, FixResult]:
     from railcheck.engine import check
-    from railcheck.fixes import settle, write_atomically
+    from railcheck.fixes import remove_stale_staging, settle, write_atomically
     from railcheck.project import load_project
 
     project = load_project(root, config, targets)
@@ -318,7 +338,10 @@ def _check_and_fix(root: Path, config: Config, targets: list[PurePosixPath], rul
     fixing = FixResult(problems=outcome.problems)
     if settings.diff:
         fixing.diff = unified_diff(project.texts, outcome.texts, _display_prefix(root))
-    elif outcome.texts:
+        return Findings.of(project, result, outcome.problems), fixing
+    # What a fix run killed between staging and renaming left beside the files it was fixing.
+    remove_stale_staging(root, {path.parent for path in (*project.texts, *outcome.texts)})
+    if outcome.texts:
         write_atomically(root, dict(project.texts), outcome.texts)
         fixing.applied, fixing.log = outcome.applied, outcome.log
         project = load_project(root, config, targets)

@@ -11,8 +11,8 @@ import re
 from collections.abc import Iterator
 from pathlib import PurePosixPath
 
-from railcheck import Diagnostic, Edit, Fix, FixAvailability, Invalid, Project, Service, ServiceRule, Severity, Span, Valid
-from railcheck.facts import CommandText, facts, paths_checkable, requirement_files, script
+from railcheck import RAILPACK_ONLY, WITHOUT_DOCKERFILE, Diagnostic, Edit, Fix, FixAvailability, Invalid, Project, Service, ServiceRule, Severity, Span, Valid
+from railcheck.facts import CommandText, app_root, copied_app, facts, paths_checkable, requirement_files, script
 from railcheck.modules import APP, escapes_root, image_path
 from railcheck.sources.shell import ShellScript, SimpleCommand, Word
 from railcheck.sources.text import LineIndex, ParseFailure, join_pointer
@@ -165,6 +165,7 @@ class MissingReferencedFile(ServiceRule):
         repository = project.repository
         assert repository is not None  # paths_checkable() holds only with a repository
         created: dict[str | None, set[PurePosixPath]] = {}
+        root = app_root(service, project)  # what the image holds at /app
         # With `file://` in requirements.txt Railpack copies the whole source into the install step.
         whole_source = "file://" in project.texts.get(service.root / "requirements.txt", "")
         for command, parsed in _scripts(service, project):
@@ -177,9 +178,9 @@ class MissingReferencedFile(ServiceRule):
                     value = word.text
                     if escapes_root(cwd, value) or "$" in value or "*" in value or value.startswith(f"{APP}/"):
                         continue  # CM003 reports escapes and CM004 /app paths; expansions and globs are not knowable
-                    if image_path(service.root, cwd, value) in made:
+                    if image_path(root, cwd, value) in made:
                         continue
-                    path = image_path(service.root, cwd, value)
+                    path = image_path(root, cwd, value)
                     if path is None:
                         continue  # outside /app: a system path
                     if install_step:
@@ -191,7 +192,8 @@ class MissingReferencedFile(ServiceRule):
                     elif repository.exists(path):
                         continue
                     else:
-                        reason = f"it does not exist in {service.display_root()} (the image's /app; {service.root_source})"
+                        holder = copied_app(service, project) or f"{service.display_root()} (the image's /app; {service.root_source})"
+                        reason = f"it does not exist in {holder}"
                     yield self.diagnostic(
                         command.origin.path or service.railpack_path, command.span(word.start, word.end),
                         f"{command.origin.label} needs {what} `{value}`, but {reason}",
@@ -199,7 +201,7 @@ class MissingReferencedFile(ServiceRule):
                         help="Keep every file a command needs inside the root directory; install extra requirements in a build step, where the source is present.",
                     )
                 for value in _created_paths(simple):
-                    path = image_path(service.root, cwd, value)
+                    path = image_path(root, cwd, value)
                     if path is not None:
                         made.add(path)
 
@@ -218,6 +220,7 @@ class PathEscapesRoot(ServiceRule):
     """
 
     code = "CM003"
+    builders = WITHOUT_DOCKERFILE
     name = "path-escapes-root"
     summary = "A command path climbs out of the root directory"
     examples = (
@@ -281,16 +284,17 @@ class AbsoluteAppPath(ServiceRule):
         for command in facts(service, project).commands:
             for match in self._APP_PATH.finditer(command.text):
                 value = match.group().rstrip(",")
-                path = image_path(service.root, ".", value)
+                path = image_path(app_root(service, project), ".", value)
                 if path is None or repository.exists(path) or value.startswith(f"{APP}/.venv"):
                     continue
+                holder = copied_app(service, project) or f"the root directory {service.display_root()} ({service.root_source})"
                 relative = self._relative_to_root(service, value)
                 fix = None
                 if relative is not None and command.base is not None and command.origin.path is not None:
                     fix = Fix.safe(f"Write {relative}", Edit(command.origin.path, command.base + match.start(), command.base + match.start() + len(value), relative))
                 yield self.diagnostic(
                     command.origin.path or service.railpack_path, command.span(match.start(), match.start() + len(value)),
-                    f"`{value}` in {command.origin.label} is not in the image: /app is the root directory {service.display_root()} ({service.root_source}), which has no `{value[len(APP) + 1:]}`",
+                    f"`{value}` in {command.origin.label} is not in the image: /app is {holder}, which has no `{value[len(APP) + 1:]}`",
                     service=service.name,
                     help=(f"Write `{relative}`; commands run in /app." if relative else "Write the path relative to the root directory."),
                     fix=fix,
@@ -321,6 +325,7 @@ class PythonpathEntryMissing(ServiceRule):
     """
 
     code = "CM005"
+    builders = RAILPACK_ONLY
     name = "pythonpath-entry-missing"
     summary = "A PYTHONPATH entry names no folder in the image"
     default_severity = Severity.WARNING

@@ -14,7 +14,7 @@ from functools import lru_cache
 from pathlib import PurePosixPath
 
 from railcheck import Diagnostic, Invalid, Project, Related, Service, ServiceRule, Severity, Span, Valid
-from railcheck.facts import module_info, paths_checkable, start_servers
+from railcheck.facts import app_root, module_info, paths_checkable, runtime_pythonpath, start_servers
 from railcheck.modules import find_module, search_bases
 from railcheck.sources.pymodule import ModuleInfo, routes_for
 from railcheck.sources.text import join_pointer
@@ -67,7 +67,7 @@ def _route_table(service: Service, project: Project) -> RouteTable | None:
     for server in start_servers(service, project):
         if server.module is None or server.attribute is None or server.kind == "python -m":
             continue
-        bases = search_bases(service.root, server.cwd, server.search_dirs, [server.pythonpath or ""])
+        bases = search_bases(app_root(service, project), server.cwd, server.search_dirs, runtime_pythonpath(service, project, server))
         table = RouteTable()
         _collect(project, bases, server.module, server.attribute, "", table, 0)
         break

@@ -13,7 +13,7 @@ from pathlib import PurePosixPath
 from typing import Any
 
 from railcheck import (
-    Diagnostic, Edit, Fix, FixAvailability, Invalid, Project, ProjectRule, Related, Service, ServiceRule, Severity, Valid,
+    RAILPACK_ONLY, Diagnostic, Edit, Fix, FixAvailability, Invalid, Project, ProjectRule, Related, Service, ServiceRule, Severity, Valid,
 )
 from railcheck.facts import facts, start_servers
 from railcheck.servers import uses_port_variable
@@ -340,6 +340,7 @@ class IacStartDiffers(ServiceRule):
     """
 
     code = "IC007"
+    builders = RAILPACK_ONLY
     name = "iac-start-differs"
     summary = "The IaC start command and railpack.json's disagree; the IaC one wins"
     default_severity = Severity.WARNING

@@ -11,7 +11,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from railcheck import Diagnostic, Edit, Fix, FixAvailability, Invalid, Project, ProjectRule, Related, Service, ServiceRule, Severity, Valid
+from railcheck import RAILPACK_ONLY, Diagnostic, Edit, Fix, FixAvailability, Invalid, Project, ProjectRule, Related, Service, ServiceRule, Severity, Valid
 from railcheck.facts import Candidate, facts
 from railcheck.sources.python_version import minor_of, normalise_railpack_version
 from railcheck.walk import strings
@@ -47,6 +47,7 @@ class InvalidPythonVersion(ServiceRule):
     """
 
     code = "PV001"
+    builders = RAILPACK_ONLY
     name = "invalid-python-version"
     summary = "A Python version Railpack cannot resolve"
     examples = (
@@ -102,6 +103,7 @@ class PythonVersionMismatch(ServiceRule):
                 raise ValueError(f'source-of-truth must be "railpack" or ".python-version", not {self.source_of_truth!r}')
 
     code = "PV002"
+    builders = RAILPACK_ONLY
     name = "python-version-mismatch"
     summary = "Python versions disagree; one silently wins"
     default_severity = Severity.WARNING
@@ -180,6 +182,7 @@ class PythonVersionCollapses(ServiceRule):
     """
 
     code = "PV003"
+    builders = RAILPACK_ONLY
     name = "python-version-collapses"
     summary = "A version range that Railpack reduces to a major version"
     default_severity = Severity.WARNING
@@ -218,6 +221,7 @@ class RequiresPythonExcludesVersion(ServiceRule):
     """
 
     code = "PV004"
+    builders = RAILPACK_ONLY
     name = "requires-python-excludes-version"
     summary = "`requires-python` excludes the Python Railpack uses"
     examples = (
@@ -334,6 +338,7 @@ class HardcodedPythonPath(ServiceRule):
     """
 
     code = "PV006"
+    builders = RAILPACK_ONLY
     name = "hardcoded-python-path"
     summary = "`pythonX.Y` in a command or path differs from the Python Railpack uses"
     default_severity = Severity.WARNING
@@ -393,6 +398,7 @@ class UnsupportedPython(ServiceRule):
     """
 
     code = "PV007"
+    builders = RAILPACK_ONLY
     name = "unsupported-python"
     summary = "Railpack would build with Python older than 3.10"
     examples = (

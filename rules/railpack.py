@@ -12,7 +12,7 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
-from railcheck import Diagnostic, Fix, FixAvailability, Invalid, Project, Service, ServiceRule, Severity, Valid
+from railcheck import RAILPACK_ONLY, Diagnostic, Fix, FixAvailability, Invalid, Project, Service, ServiceRule, Severity, Valid
 from railcheck.edits import new_json_file, remove_member, rename_key, replace_value, set_member
 from railcheck.declarations import declaration_site
 from railcheck.facts import paths_checkable
@@ -107,6 +107,7 @@ class RailpackUnknownKey(ServiceRule):
     """
 
     code = "RP001"
+    builders = RAILPACK_ONLY
     name = "railpack-unknown-key"
     summary = "railpack.json has a key Railpack silently ignores"
     fix = FixAvailability.SOMETIMES
@@ -239,6 +240,7 @@ class RailpackInvalidValue(ServiceRule):
     """
 
     code = "RP002"
+    builders = RAILPACK_ONLY
     name = "railpack-invalid-value"
     summary = "railpack.json has a value of the wrong type or not in the allowed set"
     examples = (
@@ -304,6 +306,7 @@ class RailpackKeyCase(ServiceRule):
     """
 
     code = "RP003"
+    builders = RAILPACK_ONLY
     name = "railpack-key-case"
     summary = "railpack.json key spelt with different letter case"
     default_severity = Severity.WARNING
@@ -350,6 +353,7 @@ class ProviderCase(ServiceRule):
     """
 
     code = "RP004"
+    builders = RAILPACK_ONLY
     name = "provider-case"
     summary = "`provider` is not written in lower case"
     default_severity = Severity.WARNING
@@ -397,6 +401,7 @@ class MissingRailpackConfig(ServiceRule):
     """
 
     code = "RP110"
+    builders = RAILPACK_ONLY
     name = "missing-railpack-config"
     summary = "The declared RAILPACK_CONFIG_FILE does not exist under the root directory"
     examples = (
@@ -439,6 +444,7 @@ class RailwaySchemaInRailpack(ServiceRule):
     """
 
     code = "RP113"
+    builders = RAILPACK_ONLY
     name = "railway-schema-in-railpack"
     summary = "`$schema` in railpack.json names Railway's schema"
     default_severity = Severity.INFO

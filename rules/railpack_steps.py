@@ -13,7 +13,7 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
-from railcheck import Diagnostic, Fix, FixAvailability, Invalid, Project, Service, ServiceRule, Severity, Valid
+from railcheck import RAILPACK_ONLY, Diagnostic, Fix, FixAvailability, Invalid, Project, Service, ServiceRule, Severity, Valid
 from railcheck.edits import encode_value, prepend_to_list, replace_value, set_member
 from railcheck.generated import replaced_by_lists, replaced_runtime_packages
 from railcheck.plan import (
@@ -46,6 +46,7 @@ class RailpackStepRule(ServiceRule):
     """A rule about a service's parsed railpack.json object: `check_railpack` runs only when there is one."""
 
     abstract = True
+    builders = RAILPACK_ONLY  # railpack.json means nothing to another builder (DF001 says it is unused)
 
     def check(self, service: Service, project: Project) -> Iterator[Diagnostic]:
         loaded = _railpack(service)
@@ -554,6 +555,7 @@ class UndefinedStepReference(ServiceRule):
     """
 
     code = "RP111"
+    builders = RAILPACK_ONLY
     name = "undefined-step-reference"
     summary = "A layer names a step that neither railpack.json nor Railpack defines"
     examples = (

@@ -6,7 +6,7 @@ import difflib
 from collections.abc import Iterator
 from pathlib import PurePosixPath
 
-from railcheck import Diagnostic, Edit, Fix, FixAvailability, Invalid, Project, ProjectRule, Related, Service, ServiceRule, Severity, Valid
+from railcheck import RAILPACK_ONLY, Diagnostic, Edit, Fix, FixAvailability, Invalid, Project, ProjectRule, Related, Service, ServiceRule, Severity, Valid
 from railcheck.facts import facts, requirement_files
 from railcheck.sources.requirements import RequirementLine, parse_requirements
 from railcheck.sources.text import LineIndex
@@ -232,6 +232,7 @@ class UnavailableAtInstall(ServiceRule):
     """
 
     code = "RQ003"
+    builders = RAILPACK_ONLY
     name = "unavailable-at-install"
     summary = "requirements.txt refers to a file Railpack's install step does not have"
     examples = (
@@ -274,6 +275,7 @@ class DependenciesNotInstalled(ServiceRule):
     """
 
     code = "RQ004"
+    builders = RAILPACK_ONLY
     name = "dependencies-not-installed"
     summary = "pyproject.toml without requirements.txt or a lock file: nothing is installed"
     examples = (

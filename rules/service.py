@@ -6,8 +6,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from pathlib import PurePosixPath
 
-from railcheck import Diagnostic, Invalid, Project, Service, ServiceRule, Severity, Valid
-from railcheck.facts import MAIN_FILES, PYTHON_MARKERS, facts, root_evidence
+from railcheck import RAILPACK_ONLY, Diagnostic, Invalid, Project, Service, ServiceRule, Severity, Valid
+from railcheck.facts import MAIN_FILES, PYTHON_MARKERS, facts, root_evidence, subfolder_roots
 from railcheck.project import SERVICE_MARKERS
 from railcheck.types import FILE_START
 
@@ -58,6 +58,7 @@ class PythonNotDetected(ServiceRule):
     """
 
     code = "SV001"
+    builders = RAILPACK_ONLY
     name = "python-not-detected"
     summary = "Railpack will not detect Python at the root directory"
     examples = (
@@ -99,6 +100,7 @@ class EarlierProviderWins(ServiceRule):
     """
 
     code = "SV002"
+    builders = RAILPACK_ONLY
     name = "earlier-provider-wins"
     summary = "Another language's files make Railpack skip Python"
     default_severity = Severity.WARNING
@@ -125,8 +127,11 @@ class RootDirectoryAmbiguous(ServiceRule):
     ## What it does
     When railcheck only infers a service's root directory from where its railpack.json or Railway config
     sits, looks for signs that the config was written for another root (module paths and `/app/...`
-    paths that resolve only from the repository root) and reports the ambiguity once, instead of a
-    cascade of "not found" errors. Rules that depend on the root skip the service until it is declared.
+    paths that resolve only from the repository root, Dockerfile `COPY` sources that exist only from
+    there; for a config at the repository root, start targets that exist only in a subfolder, since
+    Railway also reads a repository-root config for a service rooted in a subfolder) and reports the
+    ambiguity once, instead of a cascade of "not found" errors. Rules that depend on the root skip the
+    service until it is declared.
 
     ## Why is this bad?
     Railway's root directory is a dashboard setting nobody sees in review. If it is `/` while the config
@@ -153,6 +158,13 @@ class RootDirectoryAmbiguous(ServiceRule):
             {"railpack.json": '{"deploy": {"startCommand": "uvicorn services.svc.app:app --host 0.0.0.0 --port $PORT"}}', "app.py": "app = 1\n"},
             expect=[("SV003", "railpack.json", 1, 1)],
         ),
+        # A repository-root config whose start module exists only in a subfolder: Railway reads a root config
+        # for a service whose root directory is that folder.
+        Invalid(
+            {"/railway.json": '{"deploy": {"startCommand": "uvicorn src.api.main:app --host 0.0.0.0 --port $PORT"}}', "/backend/src/api/main.py": "app = 1\n"},
+            expect=[("SV003", "/railway.json", 1, 1)],
+        ),
+        Invalid({"Dockerfile": "FROM python:3.12\nCOPY services/svc/app.py .\n", "app.py": "", "railway.json": "{}"}, expect=[("SV003", "railway.json", 1, 1)]),
     )
 
     def check(self, service: Service, project: Project) -> Iterator[Diagnostic]:
@@ -162,12 +174,17 @@ class RootDirectoryAmbiguous(ServiceRule):
         where = service.railpack or service.railway
         name = service.root.name
         config = f"railpack-config = \"{service.railpack_path}\"" if service.railpack else f"railway-config = \"/{service.railway.path if service.railway else ''}\""
+        folders = subfolder_roots(service, project)[1] if str(service.root) == "." else ()
+        if folders:  # a repository-root config that reads like a subfolder service's
+            name, suggestion = folders[0].name, f"root = \"{folders[0]}\""
+        else:
+            suggestion = f"root = \"/\" (or \"{service.root}\")"
         yield self.diagnostic(
             where.path if where else service.railpack_path, where.lines.span(0, 1) if where else None,
             f"the root directory of this service is unclear: railcheck assumed {service.display_root()} ({service.root_source}), but {evidence[0]}"
             + (f" (and {len(evidence) - 1} more sign{'s' if len(evidence) > 2 else ''})" if len(evidence) > 1 else ""),
             service=service.name,
-            help=f"Declare the root directory Railway uses, e.g. in railcheck.toml: [services.{name}] root = \"/\" (or \"{service.root}\") and {config}; "
+            help=f"Declare the root directory Railway uses, e.g. in railcheck.toml: [services.{name}] {suggestion} and {config}; "
             "path and module checks for this service are skipped until then.",
         )
 

@@ -7,11 +7,13 @@ read statically; nothing is imported or run.
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Iterator
 from pathlib import PurePosixPath
 
-from railcheck import Diagnostic, Edit, Fix, FixAvailability, Invalid, Project, Related, Service, ServiceRule, Severity, Span, Valid
-from railcheck.facts import CommandText, command_servers, facts, module_info, paths_checkable
+from railcheck import RAILPACK_ONLY, Diagnostic, Edit, Fix, FixAvailability, Invalid, Project, Related, Service, ServiceRule, Severity, Span, Valid
+from railcheck.builder import image_of
+from railcheck.facts import CommandText, app_root, copied_app, command_servers, facts, module_info, paths_checkable, runtime_pythonpath
 from railcheck.modules import find_module, image_path, module_candidates, search_bases
 from railcheck.servers import Server, uses_port_variable
 from railcheck.sources.shell import Word
@@ -45,20 +47,15 @@ def _servers(service: Service, project: Project) -> Iterator[tuple[CommandText, 
             yield command, server
 
 
-def _pythonpath(service: Service, server: Server) -> list[str]:
-    values = [server.pythonpath or "", service.variable("PYTHONPATH") or ""]
-    railpack = service.railpack.value if service.railpack is not None and isinstance(service.railpack.value, dict) else {}
-    variables = railpack.get("deploy", {}).get("variables") if isinstance(railpack.get("deploy"), dict) else None
-    if isinstance(variables, dict) and isinstance(variables.get("PYTHONPATH"), str):
-        values.append(variables["PYTHONPATH"])
-    return [entry for value in values for entry in value.split(":") if entry and "$" not in entry]
-
-
 def _resolve(service: Service, project: Project, server: Server) -> PurePosixPath | None:
     assert project.repository is not None and server.module is not None
-    bases = search_bases(service.root, server.cwd, server.search_dirs, _pythonpath(service, server))
+    root = app_root(service, project)
+    bases = search_bases(root, server.cwd, server.search_dirs, runtime_pythonpath(service, project, server))
     found = facts(service, project)
-    if found.install_manager == "uv" and found.pyproject is not None and isinstance(found.pyproject.get("/build-system"), dict):
+    image = image_of(service, project)
+    if image is not None and image.installs_project:
+        bases.append(root / "src")  # the Dockerfile installs the project: a src layout imports too
+    elif image is None and found.install_manager == "uv" and found.pyproject is not None and isinstance(found.pyproject.get("/build-system"), dict):
         # Railpack's build step runs `uv sync --no-editable`, installing the project itself: a src layout's
         # packages import from site-packages.
         bases.append(service.root / "src")
@@ -103,6 +100,7 @@ class StartTargetNotFound(ServiceRule):
             unsafe_fixes=True,
         ),
         Invalid({"Procfile": "web: python serve.py\n", "main.py": "", "railpack.json": "{}"}, expect=[("ST001", "Procfile", 1, 13)]),
+        Valid({"Procfile": "web: python -m http.server --bind 0.0.0.0 $PORT\n", "main.py": "", "railpack.json": "{}"}),  # the standard library
     )
 
     def check(self, service: Service, project: Project) -> Iterator[Diagnostic]:
@@ -114,23 +112,24 @@ class StartTargetNotFound(ServiceRule):
             if server.target is None or not server.target.static:
                 continue
             if server.kind in ("python file", "manage.py runserver"):
-                path = image_path(service.root, server.cwd, server.target.text)
+                path = image_path(app_root(service, project), server.cwd, server.target.text)
                 if path is not None and repository.is_file(path):
                     continue
+                holder = copied_app(service, project) or f"{service.display_root()} (the image's /app)"
                 where, span = _where(service, command, server.target)
                 yield self.diagnostic(
                     where, span,
-                    f"{command.origin.label} runs `{server.target.text}`, which does not exist in {service.display_root()} (the image's /app)",
+                    f"{command.origin.label} runs `{server.target.text}`, which does not exist in {holder}",
                     service=service.name,
                     help="Paths in start commands are relative to the root directory; fix the path or the service's root directory.",
                 )
-            elif server.module is not None and _resolve(service, project, server) is None:
+            elif server.module is not None and server.module.split(".")[0] not in sys.stdlib_module_names and _resolve(service, project, server) is None:
                 yield self._missing_module(service, project, command, server, server.module)
 
     def _missing_module(self, service: Service, project: Project, command: CommandText, server: Server, module: str) -> Diagnostic:
         assert project.repository is not None and server.target is not None
         where, span = _where(service, command, server.target)
-        candidates = module_candidates(project.repository, service.root, module, server.cwd)
+        candidates = module_candidates(project.repository, app_root(service, project), module, server.cwd)
         fix = None
         if len(candidates) == 1 and command.origin.path is not None and command.base is not None:
             written = server.target.text
@@ -138,9 +137,10 @@ class StartTargetNotFound(ServiceRule):
             target = server.target
             fix = Fix.unsafe(f"Import `{candidates[0]}` instead", Edit(command.origin.path, command.base + target.start, command.base + target.end, replacement))
         hint = f" Did you mean `{candidates[0]}`?" if len(candidates) == 1 else (f" Files with that name: {', '.join(candidates[:5])}." if candidates else "")
+        holder = copied_app(service, project) or f"{service.display_root()} ({service.root_source})"
         return self.diagnostic(
             where, span,
-            f"{command.origin.label} imports `{module}`, which does not resolve from {service.display_root()} ({service.root_source})",
+            f"{command.origin.label} imports `{module}`, which does not resolve from {holder}",
             service=service.name,
             help=f"Module paths are resolved from the root directory (the image's /app) and PYTHONPATH.{hint}",
             fix=fix,
@@ -333,14 +333,18 @@ class HardcodedPort(ServiceRule):
             explicit = word is not None
             where, span = _where(service, command, word)
             fix = None
-            if word is not None and _written_as_is(command, word) and word.text.endswith(listen.port):
+            dockerfile = image_of(service, project) is not None
+            # On a Dockerfile build Railway runs the start command in exec form, where `$PORT` stays literal (DF003).
+            if word is not None and not dockerfile and _written_as_is(command, word) and word.text.endswith(listen.port):
                 end = command.base + word.end  # type: ignore[operator]
                 fix = Fix.unsafe("Listen on $PORT", Edit(command.origin.path, end - len(listen.port), end, "$PORT"))
             yield self.diagnostic(
                 where, span if explicit else (command.span(server.command.start, server.command.end) if command.origin.path else None),
                 f"{server.kind} listens on port {listen.port}" + ("" if explicit else " (its default)") + ", but Railway sends traffic to $PORT",
                 service=service.name,
-                help="Use the PORT variable Railway sets, e.g. `--port $PORT` (Railpack runs start commands with bash, so it expands).",
+                help="Use the PORT variable Railway sets, e.g. `--port $PORT`, " + (
+                    "from a shell: a shell-form CMD, or a start command wrapped in `/bin/sh -c`, since the exec form expands no variables."
+                    if dockerfile else "(Railpack runs start commands with bash, so it expands)."),
                 fix=fix,
             )
 
@@ -360,6 +364,7 @@ class ServerNotInstalled(ServiceRule):
     """
 
     code = "ST005"
+    builders = RAILPACK_ONLY
     name = "server-not-installed"
     summary = "The start command's server is not a dependency"
     examples = (
@@ -447,6 +452,7 @@ class NoStartCommand(ServiceRule):
     """
 
     code = "ST006"
+    builders = RAILPACK_ONLY
     name = "no-start-command"
     summary = "Nothing tells Railway how to start the service"
     examples = (

@@ -95,3 +95,17 @@ def _checkout_left_as_found() -> Iterable[None]:
     remove_caches()
     yield
     remove_caches()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _private_cache_home(tmp_path_factory: pytest.TempPathFactory) -> Iterable[None]:
+    """The cache's per-user secret goes to a cache home of the session's own, never the real user's."""
+    import os
+
+    previous = os.environ.get("XDG_CACHE_HOME")
+    os.environ["XDG_CACHE_HOME"] = str(tmp_path_factory.mktemp("cache-home"))
+    yield
+    if previous is None:
+        del os.environ["XDG_CACHE_HOME"]
+    else:
+        os.environ["XDG_CACHE_HOME"] = previous

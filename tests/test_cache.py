@@ -77,8 +77,10 @@ def test_a_damaged_entry_is_a_miss(tmp_path: Path) -> None:
 
 def test_old_entries_are_evicted(tmp_path: Path) -> None:
     repo = Path(shutil.copytree(EXAMPLE, tmp_path / "repo", ignore=shutil.ignore_patterns(".railcheck_cache")))
+    frontend = repo / "services" / "frontend" / "railpack.json"
+    original = frontend.read_text()
     for index in range(25):
-        (repo / "notes.txt").write_text(f"edit {index}\n")  # a top-level file is part of every key
+        frontend.write_text(original.replace('"provider"', f'"x{index}": 1, "provider"'))  # a file the check reads
         run(repo)
     entries = [path for path in (repo / ".railcheck_cache").iterdir() if path.suffix == ".json" and path.name != "stat.json"]
     assert len(entries) <= 16
@@ -488,3 +490,28 @@ def test_a_dependency_dated_in_the_future_does_not_stop_storing(tmp_path: Path, 
     run(repo / "services" / "api")
     entries = [path for path in (repo / ".railcheck_cache").iterdir() if path.suffix == ".json" and path.name != "stat.json"]
     assert len(entries) == 1
+
+
+# --- the cache costs only what the check reads --------------------------------------------------------
+
+
+def test_files_no_rule_reads_are_never_hashed(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    import railcheck.cache as cache
+
+    repo = _layout(tmp_path / "repo", {"svc/railpack.json": UVICORN, "svc/main.py": APP, "svc/requirements.txt": "fastapi\nuvicorn\n"})
+    for folder in ("svc/static/img", "assets"):  # a frontend's build output, a folder of data: no rule reads them
+        (repo / folder).mkdir(parents=True)
+        for index in range(300):
+            (repo / folder / f"f{index}.bin").write_bytes(b"x" * 1000)
+    hashed: list[str] = []
+    content_hash = cache._content_hash
+    monkeypatch.setattr(cache, "_content_hash", lambda absolute, status: hashed.append(str(absolute)) or content_hash(absolute, status))
+    cold = _cached_equals_fresh(repo)
+    assert hashed and not [path for path in hashed if "/static/" in path or "/assets/" in path]
+    hashed.clear()
+    assert run(repo) == cold
+    assert not [path for path in hashed if "/static/" in path or "/assets/" in path]
+    # What the check does read is still seen: a new file in a folder it lists, an edit of a file it reads.
+    (repo / "svc" / "main.py").write_text(APP.replace("app =", "apX ="))
+    assert "ST002" in _cached_equals_fresh(repo)
+

@@ -301,7 +301,8 @@ def git_commit(project: Path, hook_repository: HookRepository, path: str, text: 
         (".railway/railway.ts", IAC_WRONG_ROOT, ".railway/railway.ts:5:40: IC001 error"),
         # A lock file, a Dockerfile or a start module re-checks the service holding it.
         ("services/api/uv.lock", "version = 1\n", "services/api/railpack.json:3:3: RP001 error"),
-        ("services/api/Dockerfile", "FROM python:3.12-slim\n", "services/api/railpack.json:3:3: RP001 error"),
+        # A Dockerfile at the root makes Railway build with it: the railpack.json beside it goes unused.
+        ("services/api/Dockerfile", "FROM python:3.12-slim\n", "services/api/railpack.json:1:1: DF001 warning"),
         ("services/api/app/server.py", "app = object()\n", "services/api/railpack.json:3:3: RP001 error"),
     ],
 )

@@ -164,9 +164,13 @@ def test_sh_c_script_is_parsed_in_place() -> None:
 
 
 def test_bash_lc_double_quoted_script() -> None:
+    # Followed with its `$PORT` as written: the inner shell sees it expanded (Railway's documented
+    # `/bin/sh -c "... $PORT"` for exec-form start commands), so the word stays dynamic.
     text = 'bash -lc "cd /app && exec node server.js --port $PORT"'
     script = parse(text)
-    assert [c.words[0].text for c in script.commands] == ["bash"], "the outer shell expands $PORT: not followed"
+    assert [c.words[0].text for c in script.commands] == ["bash", "cd", "exec"]
+    port = script.commands[2].words[-1]
+    assert (port.text, port.static, written(text, port)) == ("$PORT", False, "$PORT")
     text = 'bash -lc "cd /app && exec node server.js"'
     script = parse(text)
     assert [c.words[0].text for c in script.commands] == ["bash", "cd", "exec"]

@@ -181,9 +181,13 @@ class _Builder:
         else:
             return
         script = words[index + 1] if index + 1 < len(words) else None
-        if script is None or not script.static:
+        if script is None:
             return
         raw = self.text[script.start - self.base : script.end - self.base]
+        if not script.static and not raw.startswith('"'):
+            # A double-quoted script keeps its `$VAR`s as written (`sh -c "uvicorn ... --port $PORT"`, the
+            # form Railway documents); the inner shell sees them expanded, which the inner parse models.
+            return
         # Only follow scripts whose characters sit 1:1 in the outer text, so offsets stay exact.
         if raw == script.text:
             offset = script.start
