@@ -112,8 +112,9 @@ def _run_one(rule: Rule, project: Project) -> Iterator[Diagnostic]:
         if builders is not None:
             from railcheck.builder import builds_with
         for service in project.services:
-            # A rule about one builder's semantics says nothing about services another builder builds.
-            if builders is None or builds_with(service, project) in builders:
+            # A rule about the build says nothing about a service built elsewhere (an image, another
+            # repository), and a rule about one builder's semantics nothing about services another builds.
+            if (service.built_elsewhere is None or not rule.checks_build) and (builders is None or builds_with(service, project) in builders):
                 yield from _guarded(rule, service.name, check, service, project)
 
 
