@@ -49,6 +49,7 @@ def explain(service: Service, project: Project) -> str:
         lines += [f"    {command.kind:<10} {command.text}  [{_where(command.origin.label, command)}]" for command in others]
     if build.builder == RAILPACK:  # the plan is Railpack's; another builder never makes one
         lines += _plan_lines(service, project)
+    lines += _watch_paths(service, project)
     return "\n".join(lines) + "\n"
 
 
@@ -110,6 +111,24 @@ def _written(service: Service, layer: plan.Layer, steps: dict[str, object]) -> s
     text = document.text[slice(*document.value_offsets[layer.pointer])] if document and layer.pointer in document.value_offsets else layer.pointer
     missing = layer.kind == "step" and layer.source not in steps and layer.source not in plan.EVERY_GENERATED_STEP
     return text + (" (no such step)" if missing else "")
+
+
+def _watch_paths(service: Service, project: Project) -> list[str]:
+    """Each watch-pattern list, and for each file the service builds from whether a change to it deploys."""
+    from railcheck.watchpaths import consumed, deploys_on_change, watch_lists
+
+    lists = watch_lists(service, project)
+    if not lists:
+        return ["  watch paths: none (every push deploys the service)"]
+    lines = []
+    answers = {True: "deploys", False: "does NOT deploy", None: "unknown"}
+    for watch in lists:
+        line = watch.document.value_span(watch.pointer).start.line
+        lines.append(f"  watch paths ({watch.document.path}:{line}, from the repository root):")
+        lines += [f"    {pattern.text}" + (f"   (meant: {watch.corrections[pattern.index]})" if pattern.index in watch.corrections else "") for pattern in watch.written]
+        lines.append("    a change to (the service builds from it):")
+        lines += [f"      {answers[deploys_on_change(watch.meant, project, item)]:<16} {item.path}{'/' if item.folder else ''}  ({item.reason})" for item in consumed(service, project)]
+    return lines
 
 
 def _iac_settings(service: Service, project: Project) -> list[str]:
