@@ -11,13 +11,14 @@ from __future__ import annotations
 
 import re
 
+from railcheck.builder import DOCKERFILE_NAME
 from railcheck.facts import EARLIER_PROVIDERS, SERVICE_FILES
 from railcheck.project import IAC_FILES, SERVICE_MARKERS
 
 # Files rules look at for their presence: which manager installs (uv.lock, poetry.lock ...), whether a
 # lock file is committed, whether a Dockerfile or another language's manifest exists.
 PRESENCE_FILES = (
-    "uv.lock", "poetry.lock", "pdm.lock", "Pipfile.lock", "package.json", "package-lock.json", "Dockerfile",
+    "uv.lock", "poetry.lock", "pdm.lock", "Pipfile.lock", "package.json", "package-lock.json", DOCKERFILE_NAME,
 )
 # Shapes of names rather than names: requirements files, config files under other names (RAILPACK_CONFIG_FILE,
 # `railway-config`), Dockerfiles under other names, and Python modules (start modules, health-check routes).
@@ -25,7 +26,7 @@ NAME_PATTERNS = (
     r"requirements[^/]*\.txt",
     r"railpack[^/]*\.json",
     r"railway[^/]*\.(?:json|toml)",
-    r"Dockerfile\.[^/]+",
+    r"Dockerfile[.-][^/]+",
     r"[^/]+\.[Dd]ockerfile",
     r"[^/]+\.py",
 )

@@ -153,7 +153,7 @@ def files_pattern() -> re.Pattern[str]:
         # Named in the issue that found the hook skipping them: IaC, custom config names, lock files, Dockerfiles.
         ".railway/railway.ts", ".railway/railway.py", "services/api/railpack.staging.json", "services/api/railway.staging.toml",
         "services/api/uv.lock", "services/api/poetry.lock", "services/api/Pipfile.lock", "services/api/package-lock.json",
-        "services/api/package.json", "services/api/Dockerfile", "services/api/Dockerfile.prod", "services/api/api.Dockerfile",
+        "services/api/package.json", "services/api/Dockerfile", "services/api/Dockerfile.prod", "services/api/Dockerfile-prod", "services/api/api.Dockerfile",
     ],
 )
 def test_hook_files_match_what_rules_read(path: str) -> None:
