@@ -512,7 +512,26 @@ def _subfolder_roots(service: Service, project: Project) -> tuple[tuple[str, ...
                 what = f"imports `{server.module}`" if server.module is not None else f"runs `{server.target.text if server.target else ''}`"
                 evidence.append(f"{command.origin.label} {what}, which exists only from {', '.join(f'{folder}/' for folder in matching[:3])}")
                 folders += [folder for folder in matching if folder not in folders]
+    dockerfile_folders = _subfolders_with_dockerfile(service, project)
+    if dockerfile_folders:
+        from railcheck.builder import build_of
+
+        evidence.append(f"{build_of(service, project).origin.label} selects a Dockerfile build, which finds no `Dockerfile` at the repository root but one in {', '.join(f'{folder}/' for folder in dockerfile_folders[:3])}")
+        folders += [folder for folder in dockerfile_folders if folder not in folders]
     return tuple(evidence), tuple(folders)
+
+
+def _subfolders_with_dockerfile(service: Service, project: Project) -> list[PurePosixPath]:
+    """For a repository-root config whose `builder = "DOCKERFILE"` finds no Dockerfile there (and names no
+    `dockerfilePath`): the folders one or two levels down that hold one, as when the config belongs to the
+    service built there (Railway reads a repository-root config for a subfolder service too)."""
+    from railcheck.builder import DOCKERFILE, DOCKERFILE_NAME, build_of
+
+    build = build_of(service, project)
+    repository = project.repository
+    if build.builder != DOCKERFILE or build.requested is not None or build.dockerfile is not None or repository is None:
+        return []
+    return [folder for folder in _folders_below_root(project) if repository.is_file(folder / DOCKERFILE_NAME)]
 
 
 def _layout_is_root_directory(service: Service, project: Project) -> bool:

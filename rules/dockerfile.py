@@ -209,6 +209,8 @@ class DockerfilePathMissing(ServiceRule):
         Valid({"railway.json": '{"build": {"dockerfilePath": "docker/api.Dockerfile"}}', "docker/api.Dockerfile": "FROM python:3.12\n"}),
         Invalid({"railway.json": '{"build": {"builder": "DOCKERFILE", "dockerfilePath": "api.Dockerfile"}}'}, expect=[("DF004", "railway.json", 1, 55)]),
         Invalid({"railway.toml": '[build]\nbuilder = "dockerfile"\n'}, expect=[("DF004", "railway.toml", 2, 11)]),
+        # A repository-root config whose Dockerfile is in a subfolder: the root directory is in doubt (SV003).
+        Valid({"/railway.json": '{"build": {"builder": "DOCKERFILE"}}', "Dockerfile": "FROM python:3.12\n"}),
     )
 
     def check(self, service: Service, project: Project) -> Iterator[Diagnostic]:

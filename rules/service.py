@@ -165,6 +165,8 @@ class RootDirectoryAmbiguous(ServiceRule):
             expect=[("SV003", "/railway.json", 1, 1)],
         ),
         Invalid({"Dockerfile": "FROM python:3.12\nCOPY services/svc/app.py .\n", "app.py": "", "railway.json": "{}"}, expect=[("SV003", "railway.json", 1, 1)]),
+        # `builder = "DOCKERFILE"` in a repository-root config finds its Dockerfile only in a subfolder.
+        Invalid({"/railway.json": '{"build": {"builder": "DOCKERFILE"}}', "Dockerfile": "FROM python:3.12\n"}, expect=[("SV003", "/railway.json", 1, 1)]),
     )
 
     def check(self, service: Service, project: Project) -> Iterator[Diagnostic]:
