@@ -103,12 +103,12 @@ def check(paths: tuple[Path, ...], **options: object) -> None:
     try:
         code = execute(paths or (Path("."),), settings)
     except (ConfigError, SelectionError, FixWriteError, BaselineError) as error:
-        click.echo(f"railcheck: {error}", err=True)
+        _warn(f"railcheck: {error}")
         code = EXIT_ERROR
     except click.ClickException:
         raise
     except Exception as error:  # noqa: BLE001 - a bug must exit 2, never 1 ("findings"), and say what happened
-        click.echo(f"railcheck: internal error: {type(error).__name__}: {error}. This is a bug in railcheck; please report it.", err=True)
+        _warn(f"railcheck: internal error: {type(error).__name__}: {error}. This is a bug in railcheck; please report it.")
         code = EXIT_ERROR
     sys.exit(code)
 
@@ -125,10 +125,10 @@ def execute(paths: Sequence[Path], settings: CheckSettings) -> int:
     runs = [check_repository(root, targets, registry, settings) for root, targets in _group_by_root(paths).items()]
     for run in runs:
         for note in run.notes:
-            click.echo(note, err=True)
+            _warn(note)
         if not run.report.services:
             # Usually a mistyped path; say so, since "All checks passed" alone would hide it.
-            click.echo(f"railcheck: warning: no services found under {', '.join(str(path) for path in paths)} (a service is a folder with railpack.json, railway.json or railway.toml)", err=True)
+            _warn(f"railcheck: warning: no services found under {', '.join(str(path) for path in paths)} (a service is a folder with railpack.json, railway.json or railway.toml)")
     if settings.diff:
         output = "".join(run.diff for run in runs)
     else:
@@ -138,7 +138,17 @@ def execute(paths: Sequence[Path], settings: CheckSettings) -> int:
     return max((run.status for run in runs), default=EXIT_CLEAN)
 
 
+def _warn(message: str) -> None:
+    """A message on standard error: one line (a runner reads every line of it for workflow commands)."""
+    from railcheck.report.escape import encodable, one_line
+
+    click.echo(encodable(one_line(message)), err=True)
+
+
 def _emit(text: str, output_file: Path | None) -> None:
+    from railcheck.report.escape import encodable
+
+    text = encodable(text)
     if output_file is None:
         try:
             click.echo(text, nl=False)
@@ -227,7 +237,7 @@ def explain_service(path: Path) -> None:
     try:
         config = load_config(root)
     except ConfigError as error:
-        click.echo(f"railcheck: {error}", err=True)
+        _warn(f"railcheck: {error}")
         sys.exit(EXIT_ERROR)
     relative = PurePosixPath(Path(os.path.relpath(os.path.abspath(path), root)).as_posix())
     project = load_project(root, config, [relative])

@@ -140,10 +140,10 @@ def _suppress(diagnostics: list[Diagnostic], config: Config, registry: Registry)
             ignored_codes[rule.code] = reason
     per_file = []
     if config.per_file_ignores:
-        import pathspec  # only when patterns exist: its import costs start-up time
+        from railcheck.patterns import config_spec  # only when patterns exist: pathspec's import costs start-up time
 
         per_file = [
-            (pathspec.GitIgnoreSpec.from_lines([pattern]), {rule.code for selector in selectors for rule in registry.matching(selector)})
+            (config_spec([pattern], "per-file-ignores", str(config.source), config.text), {rule.code for selector in selectors for rule in registry.matching(selector)})
             for pattern, selectors in config.per_file_ignores
         ]
     selector_of = {rule.code: selector for selector in config.ignore for rule in registry.matching(selector)}

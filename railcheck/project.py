@@ -14,6 +14,7 @@ from pathlib import Path, PurePosixPath
 
 from railcheck.config import Config, ServiceDeclaration
 from railcheck.facts import SERVICE_FILES
+from railcheck.patterns import config_spec, gitignore_spec
 from railcheck.sources.jsonc import parse_json
 from railcheck.sources.text import Document, LineIndex, ParseFailure
 from railcheck.sources.toml import parse_toml
@@ -237,7 +238,7 @@ class _Loader:
         self.repository = Repository(root, overlay)
         self.problems = self.repository.problems
         self.texts = self.repository.texts
-        self._ignore = _IgnoreRules(root, config.exclude)
+        self._ignore = _IgnoreRules(root, config)
         self.iac = self._read_iac()
 
     def _read_iac(self) -> IacDocument | None:
@@ -451,9 +452,9 @@ _Specs = tuple[tuple[str, Any], ...]
 class _IgnoreRules:
     """`.gitignore` files (the root's and nested ones) plus the configured `exclude` patterns."""
 
-    def __init__(self, root: Path, exclude: tuple[str, ...]) -> None:
+    def __init__(self, root: Path, config: Config) -> None:
         self._root = root
-        self._exclude = _gitignore(exclude) if exclude else None
+        self._exclude = config_spec(config.exclude, "exclude", str(config.source), config.text) if config.exclude else None
 
     def specs_above(self, folder: PurePosixPath) -> _Specs:
         """The ignore files of the folders strictly above `folder` (where a walk starting at it begins)."""
@@ -467,7 +468,7 @@ class _IgnoreRules:
         data = read_regular_file(self._root / folder / ".gitignore")
         if data is None:
             return specs
-        return (*specs, (str(folder), _gitignore(data.decode("utf-8", errors="replace").splitlines())))
+        return (*specs, (str(folder), gitignore_spec(data.decode("utf-8", errors="replace").splitlines())))
 
     def ignored(self, folder: PurePosixPath, specs: _Specs) -> bool:
         """Whether `folder` is excluded by configuration or by one of `specs` (the ignore files above it)."""
@@ -477,9 +478,3 @@ class _IgnoreRules:
         # Each ignore file's patterns are relative to the folder holding it.
         return any(spec.match_file(relative if base == "." else relative[len(base) + 1 :]) for base, spec in specs)
 
-
-def _gitignore(lines: Iterable[str]):  # type: ignore[no-untyped-def]
-    # Imported only when a .gitignore or `exclude` exists: most runs need no pattern matching at all.
-    import pathspec
-
-    return pathspec.GitIgnoreSpec.from_lines(lines)

@@ -1,0 +1,139 @@
+"""Regression tests of issue 12's crash and reliability items: hostile or odd repositories end as findings
+(or a configuration error with its position), never as a traceback, and the output cannot be hijacked."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from conftest import invoke, write_repo
+
+FORMATS = ("full", "concise", "json", "json-lines", "github", "markdown", "sarif", "junit", "gitlab")
+
+
+def lines_a_runner_reads_as_commands(text: str) -> list[str]:
+    # The runner trims leading white space, then looks for `::` at the start of a line.
+    return [line for line in text.splitlines() if line.lstrip().startswith("::")]
+
+
+# --- 6: injection into CI logs and summaries ----------------------------------------------------------
+
+
+@pytest.mark.parametrize("output_format", FORMATS)
+def test_a_newline_in_a_key_cannot_forge_a_workflow_command(tmp_path: Path, output_format: str) -> None:
+    key = "x\\n::error file=app.py,line=1::forged\\n::add-mask::secret"
+    repo = write_repo(tmp_path, {"railpack.json": f'{{"{key}": 1}}'})
+    result = invoke("check", str(repo), "--no-cache", "--output-format", output_format)
+    assert result.exit_code == 1, result.output
+    assert "forged" in result.output
+    forged = [line for line in lines_a_runner_reads_as_commands(result.output) if "forged" in line.split("::", 2)[-1].split("%0A")[0] and not line.startswith("::error file=services")]
+    assert not forged, forged
+    assert not [line for line in result.output.splitlines() if line.lstrip().startswith("::add-mask::")]
+
+
+def test_a_config_key_cannot_forge_a_workflow_command_on_standard_error(tmp_path: Path) -> None:
+    repo = write_repo(tmp_path, {"railpack.json": "{}"})
+    (repo / "railcheck.toml").write_text('[rules."x\\n::error file=a.py::forged"]\nfoo = 1\n')
+    result = invoke("check", str(repo), "--no-cache")
+    assert result.exit_code == 2
+    assert "forged" in result.stderr
+    assert not lines_a_runner_reads_as_commands(result.stderr), result.stderr
+
+
+def test_a_folder_name_cannot_break_the_markdown_table(tmp_path: Path) -> None:
+    folder = "services/a |\n\nAll checks passed [click](https://evil.example)\n| x"
+    repo = write_repo(tmp_path, {"railpack.json": '{"version": "1"}'}, service=folder)
+    # Backticks in the key close the message's code span around it, leaving the link outside.
+    (repo / folder / "railpack.json").write_text('{"a` [free](https://evil.example) `b": 1}')
+    result = invoke("check", str(repo), "--no-cache", "--output-format", "markdown")
+    table = [line for line in result.output.splitlines() if line.startswith("| error")]
+    assert len(table) == 1, result.output
+    assert table[0].count(" | ") == 3, table[0]  # four cells: no pipe of the name splits a cell
+    assert "All checks passed" not in "".join(line for line in result.output.splitlines() if not line.startswith("|"))
+    outside_code_spans = re.sub("`[^`]*`", "", result.output)
+    assert "[free]" not in outside_code_spans and "\\[free\\]" in outside_code_spans
+
+
+# --- 7 and 11: text that UTF-8 cannot carry ---------------------------------------------------------
+
+
+@pytest.mark.parametrize("output_format", FORMATS)
+def test_a_lone_surrogate_in_a_value_is_printed_as_its_escape(tmp_path: Path, output_format: str) -> None:
+    repo = write_repo(tmp_path, {"railpack.json": '{"provider": "\\ud800"}'})
+    result = subprocess.run([sys.executable, "-m", "railcheck", "check", str(repo), "--no-cache", "--output-format", output_format], capture_output=True, check=False)
+    assert result.returncode == 1, result.stderr
+    text = result.stdout.decode("utf-8")  # valid UTF-8, or this raises
+    assert "\\ud800" in text
+    if output_format in ("json", "sarif", "gitlab"):
+        assert "\ud800" in json.dumps(json.loads(text), ensure_ascii=False)  # the escape means the same character
+
+
+@pytest.mark.parametrize("output_format", FORMATS)
+def test_a_folder_name_that_is_not_utf8(tmp_path: Path, output_format: str) -> None:
+    repo = write_repo(tmp_path, {})
+    folder = os.path.join(os.fsencode(repo), b"services", b"b\xff")
+    os.makedirs(folder)
+    with open(os.path.join(folder, b"railpack.json"), "wb") as handle:
+        handle.write(b'{"version": "1"}')
+    result = subprocess.run([sys.executable, "-m", "railcheck", "check", str(repo), "--no-cache", "--output-format", output_format], capture_output=True, check=False)
+    assert result.returncode == 1, result.stderr
+    text = result.stdout.decode("utf-8")
+    if output_format == "sarif":
+        assert "services/b%FF/railpack.json" in text
+    else:
+        assert "b\\udcff" in text or "b\\xdcff" in text  # junit writes what XML cannot hold as \\x escapes
+    if output_format in ("json", "sarif", "gitlab"):
+        json.loads(text)
+
+
+# --- 10: RW103 on a $schema that is not a string -----------------------------------------------------
+
+
+@pytest.mark.parametrize("schema", ["[]", "{}", '["https://railway.app/railway.schema.json"]'])
+def test_schema_that_is_not_a_string(tmp_path: Path, schema: str) -> None:
+    repo = write_repo(tmp_path, {"railway.json": f'{{"$schema": {schema}}}'})
+    result = invoke("check", str(repo), "--no-cache", "--output-format", "json")
+    codes = [diagnostic["code"] for diagnostic in json.loads(result.output)["diagnostics"]]
+    assert "RC002" not in codes and "RW002" in codes, codes
+
+
+# --- 8: gitignore lines git accepts but the pattern library rejects ----------------------------------
+
+
+@pytest.mark.parametrize("lines", ["!\n", "a\\\n", "\\\n!\nservices/ignored/\n"])
+def test_gitignore_lines_git_skips_are_skipped(tmp_path: Path, lines: str) -> None:
+    repo = write_repo(tmp_path, {"railpack.json": '{"version": "1"}', "/services/ignored/railpack.json": '{"version": "1"}', "/.gitignore": lines})
+    result = invoke("check", str(repo), "--no-cache", "--output-format", "json")
+    paths = {diagnostic["path"] for diagnostic in json.loads(result.output)["diagnostics"]}
+    expected = {"services/svc/railpack.json"} | (set() if "ignored" in lines else {"services/ignored/railpack.json"})
+    assert (result.exit_code, paths) == (1, expected)
+
+
+@pytest.mark.parametrize(
+    ("config", "line", "key"),
+    [('exclude = ["!"]\n', 1, "exclude"), ('select = ["RP"]\n\n[per-file-ignores]\n"a\\\\" = ["RP001"]\n', 4, "per-file-ignores")],
+)
+def test_a_bad_pattern_in_the_configuration_is_a_configuration_error(tmp_path: Path, config: str, line: int, key: str) -> None:
+    repo = write_repo(tmp_path, {"railpack.json": "{}"})
+    (repo / "railcheck.toml").write_text(config)
+    for cached in ("--no-cache", "--output-format=full"):
+        result = invoke("check", str(repo), cached)
+        assert result.exit_code == 2
+        assert f"railcheck.toml:{line}: `{key}`:" in result.stderr and "not a valid gitignore pattern" in result.stderr
+
+
+# --- 12: fixes that would break their file -----------------------------------------------------------
+
+
+def test_moving_the_last_member_after_a_comment_keeps_the_closing_brace(tmp_path: Path) -> None:
+    repo = write_repo(tmp_path, {"railpack.json": '{ // c\n"healthCheckPath": "/h"}'})
+    result = invoke("check", str(repo), "--no-cache", "--fix", "--unsafe-fixes", "--output-format", "json")
+    assert "RC003" not in {diagnostic["code"] for diagnostic in json.loads(result.output)["diagnostics"]}, result.output
+    assert (repo / "services/svc/railpack.json").read_text() == "{ // c\n}"
+    assert json.loads((repo / "services/svc/railway.json").read_text())["deploy"] == {"healthcheckPath": "/h"}
