@@ -137,3 +137,33 @@ def test_moving_the_last_member_after_a_comment_keeps_the_closing_brace(tmp_path
     assert "RC003" not in {diagnostic["code"] for diagnostic in json.loads(result.output)["diagnostics"]}, result.output
     assert (repo / "services/svc/railpack.json").read_text() == "{ // c\n}"
     assert json.loads((repo / "services/svc/railway.json").read_text())["deploy"] == {"healthcheckPath": "/h"}
+
+
+# --- 14: the same input gives the same output in every process ---------------------------------------
+
+TWICE_DEFINED = """import os
+from railway_sdk import define_railway, project, service
+
+@define_railway
+def a_rather_long_program_name():
+    r = "services/svc"
+    return project("shop", resources=[service("api", root=r, start="python main.py")])
+
+@define_railway
+def a_rather_long_program_name():
+    r = os.environ["R"]
+    return project("shop", resources=[service("api", root=r, start="python main.py")])
+"""
+
+
+def test_output_is_the_same_under_every_hash_seed(tmp_path: Path) -> None:
+    # The second program's `r` was looked up under id() of the first program's freed scope: whether the
+    # address was reused (and the first program's value returned) depended on the process's allocations.
+    repo = write_repo(tmp_path, {"/.railway/railway.py": TWICE_DEFINED, "main.py": "", "requirements.txt": "x\n"})
+    outputs = set()
+    for seed in range(6):
+        environment = {**os.environ, "PYTHONHASHSEED": str(seed)}
+        result = subprocess.run([sys.executable, "-m", "railcheck", "check", str(repo), "--no-cache", "--output-format", "concise"], capture_output=True, text=True, env=environment, check=False)
+        outputs.add(result.stdout)
+    assert len(outputs) == 1, outputs
+    assert ".railway/railway.py:12:59: IC002" in outputs.pop()
