@@ -139,10 +139,12 @@ def execute(paths: Sequence[Path], settings: CheckSettings) -> int:
 
 
 def _warn(message: str) -> None:
-    """A message on standard error: one line (a runner reads every line of it for workflow commands)."""
+    """A message on standard error. A CI runner reads every line of it for workflow commands, and the
+    message may quote the repository (a configuration key): a line that would start with `::` does not."""
     from railcheck.report.escape import encodable, one_line
 
-    click.echo(encodable(one_line(message)), err=True)
+    lines = [one_line(line) for line in message.split("\n")]
+    click.echo(encodable("\n".join(f"railcheck: {line}" if line.lstrip().startswith("::") else line for line in lines)), err=True)
 
 
 def _emit(text: str, output_file: Path | None) -> None:

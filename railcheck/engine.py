@@ -79,8 +79,26 @@ def check(project: Project, rules: Iterable[Rule], registry: Registry, *, comple
     if complete:
         kept += unused_suppressions(project.config, {item.entry for item in suppressed} | set(used))
     unique = {identity(diagnostic): diagnostic for diagnostic in kept}
-    ordered = sorted(unique.values(), key=Diagnostic.sort_key)
+    ordered = sorted(_applicable_fixes_only(unique.values(), project), key=Diagnostic.sort_key)
     return CheckResult(tuple(ordered), tuple(suppressed), errors)
+
+
+def _applicable_fixes_only(diagnostics: Iterable[Diagnostic], project: Project) -> list[Diagnostic]:
+    """The findings, each fix that would break a file taken off (whatever the rule's edit builders missed)."""
+    if not any(diagnostic.fix for diagnostic in diagnostics):
+        return list(diagnostics)
+    from railcheck.fixes import offered
+
+    repository = project.repository
+
+    def writable(path: PurePosixPath) -> bool:
+        # Not a file whose text is not its content (not UTF-8), nor one that exists but was not read (a new
+        # file's place taken by a folder, a link, a file too large): writing would lose data or be refused.
+        if repository is None:
+            return True
+        return path not in repository.lossy and (path in project.texts or not repository.exists(path))
+
+    return [offered(diagnostic, project.texts, writable) for diagnostic in diagnostics]
 
 
 def identity(diagnostic: Diagnostic) -> tuple[object, ...]:

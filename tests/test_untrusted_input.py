@@ -167,3 +167,60 @@ def test_output_is_the_same_under_every_hash_seed(tmp_path: Path) -> None:
         outputs.add(result.stdout)
     assert len(outputs) == 1, outputs
     assert ".railway/railway.py:12:59: IC002" in outputs.pop()
+
+
+# --- 13: a fix of a file that is not UTF-8 is not offered; the others are applied ---------------------
+
+
+def test_a_fix_of_a_file_that_is_not_utf8_is_skipped_and_the_rest_applied(tmp_path: Path) -> None:
+    repo = write_repo(
+        tmp_path,
+        {
+            "/railcheck.toml": '[[sync]]\nsource = "requirements.txt"\ncopies = ["services/svc/requirements.txt"]\n',
+            "/requirements.txt": "flask\nuvicorn\n",
+            "requirements.txt": b"flask\xff\nuvicorn\n",
+            "railpack.json": '{"deploy": {"startCommand": "uvicorn main:app --host 127.0.0.1 --port $PORT"}}',
+            "main.py": "app = 1\n",
+        },
+    )
+    result = invoke("check", str(repo), "--no-cache", "--fix", "--output-format", "json")
+    document = json.loads(result.output)
+    assert result.exit_code == 1, result.output
+    assert (repo / "services/svc/requirements.txt").read_bytes() == b"flask\xff\nuvicorn\n"  # its bytes are kept
+    assert "--host 0.0.0.0" in (repo / "services/svc/railpack.json").read_text()  # the other fix is applied
+    copy = [diagnostic for diagnostic in document["diagnostics"] if diagnostic["code"] == "RQ005"]
+    assert len(copy) == 1 and copy[0]["fix"] is None  # not offered, not counted as fixable
+    assert "RC003" not in {diagnostic["code"] for diagnostic in document["diagnostics"]}
+
+
+def test_settle_refuses_a_fix_of_a_file_that_is_not_utf8(tmp_path: Path) -> None:
+    # The engine no longer offers such a fix; settle still refuses one (with RC003), should a rule bypass it.
+    from pathlib import PurePosixPath
+
+    from railcheck.fixes import settle
+    from railcheck.types import Applicability, Diagnostic, Edit, Fix, Severity
+
+    lossy, clean = PurePosixPath("a.txt"), PurePosixPath("b.txt")
+    findings = [Diagnostic("RQ005", "x", "m", Severity.WARNING, path, None, fix=Fix.safe("t", Edit(path, 0, 1, "z"))) for path in (lossy, clean)]
+    outcome = settle({lossy: "\ufffd", clean: "b"}, lambda overlay: [] if overlay else findings, Applicability.SAFE, frozenset({lossy}))
+    assert outcome.texts == {clean: "z"}
+    assert [problem.code for problem in outcome.problems] == ["RC003"]
+
+
+def test_a_fix_that_would_break_its_file_is_not_offered(tmp_path: Path) -> None:
+    from pathlib import PurePosixPath
+
+    from railcheck.fixes import offered
+    from railcheck.types import Diagnostic, Edit, Fix, Severity
+
+    path = PurePosixPath("services/svc/railway.json")
+    texts = {path: '{"a": 1, "b": 2}'}
+
+    def finding(edit: Edit) -> Diagnostic:
+        return Diagnostic("RW001", "x", "m", Severity.ERROR, path, None, fix=Fix.safe("t", edit))
+
+    breaking = finding(Edit(path, 8, 16, ""))  # drops the closing brace with the member
+    assert offered(breaking, texts, lambda _: True).fix is None
+    fine = finding(Edit(path, 7, 15, ""))
+    assert offered(fine, texts, lambda _: True) is fine
+    assert offered(fine, texts, lambda _: False).fix is None
