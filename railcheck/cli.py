@@ -119,7 +119,7 @@ def execute(paths: Sequence[Path], settings: CheckSettings) -> int:
     from railcheck.report import Report
 
     for path in paths:
-        if not os.path.lexists(path):
+        if _missing(path):
             raise click.UsageError(f"no such file or folder: {path}")
     registry = load_registry()
     runs = [check_repository(root, targets, registry, settings) for root, targets in _group_by_root(paths).items()]
@@ -136,6 +136,18 @@ def execute(paths: Sequence[Path], settings: CheckSettings) -> int:
         output = REPORTERS[settings.output_format](Report.merge([run.report for run in runs]))
     _emit(output, settings.output_file)
     return max((run.status for run in runs), default=EXIT_CLEAN)
+
+
+def _missing(path: Path) -> bool:
+    """Whether `path` does not exist. One that cannot be looked at (a folder on its way may not be searched,
+    as pre-commit passes a staged file there) is checked, so that discovery reports why it is not."""
+    try:
+        os.lstat(path)
+    except (FileNotFoundError, NotADirectoryError):
+        return True
+    except OSError:
+        return False
+    return False
 
 
 def _warn(message: str) -> None:

@@ -121,11 +121,15 @@ class Plan:
     # Services of the IaC file to load, by name (their roots are static and not declared in config).
     iac_services: tuple[str, ...] = ()
     iac_roots: tuple[PurePosixPath, ...] = ()  # their root directories
+    # Folders discovery could not list (no permission, a path longer than PATH_MAX), with the reason: the
+    # services in them are not checked, and the report says so.
+    unlisted: tuple[tuple[PurePosixPath, str], ...] = ()
 
     def split(self, parts: int) -> list[Plan]:
-        """`parts` plans covering these services between them; declared and IaC services go to the first."""
+        """`parts` plans covering these services between them; declared and IaC services and the unlisted
+        folders go to the first."""
         chunks = [self.folders[index::parts] for index in range(parts)]
-        first = Plan(chunks[0], self.declarations, 0, self.iac_services, self.iac_roots)
+        first = Plan(chunks[0], self.declarations, 0, self.iac_services, self.iac_roots, self.unlisted)
         return [first, *(Plan(chunk, (), 0) for chunk in chunks[1:])]
 
     def roots(self) -> tuple[PurePosixPath, ...]:
@@ -164,6 +168,8 @@ def load_project(
     services += [loader.iac_service(name) for name in plan.iac_services]
     services += [loader.discovered_service(folder) for folder in plan.folders]
     services.sort(key=lambda service: (str(service.root), service.name))
+    for folder, reason in plan.unlisted:
+        loader.problems.append(FileProblem(folder, f"cannot be listed ({reason}): the services inside this folder are not checked", help="Make the folder readable (or its path shorter), or exclude it (`exclude` in railcheck.toml)."))
     for service in services if parse else ():
         # Read the root-level files Railpack consults now, so their problems are reported with the rest.
         present = loader.repository.listdir(service.root)
@@ -239,6 +245,7 @@ class _Loader:
         self.problems = self.repository.problems
         self.texts = self.repository.texts
         self._ignore = _IgnoreRules(root, config)
+        self.unlisted: dict[PurePosixPath, str] = {}
         self.iac = self._read_iac()
 
     def _read_iac(self) -> IacDocument | None:
@@ -297,7 +304,7 @@ class _Loader:
         kept = tuple(folder for folder in sorted(folders) if folder not in claimed and folder not in owned and folder not in iac.values())
         total = len(declarations) + len(iac_chosen) + len(kept)
         room = max(0, MAX_SERVICES - len(declarations) - len(iac_chosen))
-        return Plan(kept[:room], declarations[:MAX_SERVICES], total, iac_chosen, tuple(iac[name] for name in iac_chosen))
+        return Plan(kept[:room], declarations[:MAX_SERVICES], total, iac_chosen, tuple(iac[name] for name in iac_chosen), tuple(sorted(self.unlisted.items())))
 
     def service_folders(self, target: PurePosixPath) -> Iterator[PurePosixPath]:
         """Service folders for one target: every one below a directory, and the nearest one above it."""
@@ -324,7 +331,10 @@ class _Loader:
             folder, specs = stack.pop()
             try:
                 entries = list(os.scandir(self.root / folder))
-            except OSError:
+            except FileNotFoundError:
+                continue  # removed while the run walked
+            except OSError as error:
+                self.unlisted[folder] = error.strerror or type(error).__name__
                 continue
             names = {entry.name for entry in entries}
             if any(marker in names for marker in SERVICE_MARKERS):

@@ -6,8 +6,11 @@ from __future__ import annotations
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
+import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -224,3 +227,63 @@ def test_a_fix_that_would_break_its_file_is_not_offered(tmp_path: Path) -> None:
     fine = finding(Edit(path, 7, 15, ""))
     assert offered(fine, texts, lambda _: True) is fine
     assert offered(fine, texts, lambda _: False).fix is None
+
+
+# --- 17: folders railcheck cannot list are findings, not silent skips --------------------------------
+
+
+def _as_unprivileged_user(arguments: list[str], cwd: Path) -> subprocess.CompletedProcess[str]:
+    """railcheck in a process that file modes apply to: as root (which reads mode 000 anyway), as `nobody`."""
+    command = [sys.executable, "-m", "railcheck", *arguments]
+    if os.geteuid() == 0:
+        command = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", *command]
+    return subprocess.run(command, cwd=cwd, capture_output=True, text=True, check=False)
+
+
+@pytest.fixture
+def repo_with_an_unreadable_service() -> Iterator[Path]:
+    # Not under pytest's tmp_path, which only its owner may enter.
+    repo = Path(tempfile.mkdtemp(prefix="railcheck-unreadable-"))
+    repo.chmod(0o755)
+    write_repo(repo, {"/services/good/railpack.json": '{"version": "1"}', "/services/locked/railpack.json": '{"version": "1"}'})
+    for folder, _, files in os.walk(repo):
+        os.chmod(folder, 0o755)
+        for name in files:
+            os.chmod(os.path.join(folder, name), 0o644)
+    (repo / "services/locked").chmod(0)
+    yield repo
+    (repo / "services/locked").chmod(0o755)
+    shutil.rmtree(repo)
+
+
+@pytest.mark.parametrize("target", [".", "services/locked/railpack.json"])
+def test_a_folder_that_cannot_be_listed_is_a_finding(repo_with_an_unreadable_service: Path, target: str) -> None:
+    # `services/locked/railpack.json` is what pre-commit passes for a staged file there: it was a usage error.
+    result = _as_unprivileged_user(["check", target, "--no-cache", "--output-format", "json"], repo_with_an_unreadable_service)
+    assert result.returncode == 1, result.stderr
+    findings = {(diagnostic["code"], diagnostic["path"]) for diagnostic in json.loads(result.stdout)["diagnostics"]}
+    assert findings == {("RP001", "services/good/railpack.json"), ("RC001", "services/locked")}
+    assert "Permission denied" in result.stdout
+
+
+def test_a_service_deeper_than_path_max_is_a_finding(tmp_path: Path) -> None:
+    repo = write_repo(tmp_path, {"railpack.json": '{"version": "1"}'})
+    descriptor = os.open(repo, os.O_RDONLY)
+    try:
+        for _ in range(40):  # 40 levels of 200 characters: twice PATH_MAX; only relative steps reach it
+            os.mkdir("d" * 200, dir_fd=descriptor)
+            inner = os.open("d" * 200, os.O_RDONLY, dir_fd=descriptor)
+            os.close(descriptor)
+            descriptor = inner
+        service = os.open("railpack.json", os.O_WRONLY | os.O_CREAT, 0o644, dir_fd=descriptor)
+        os.write(service, b'{"version": "1"}')
+        os.close(service)
+    finally:
+        os.close(descriptor)
+    result = invoke("check", str(repo), "--no-cache", "--output-format", "json")
+    diagnostics = json.loads(result.output)["diagnostics"]
+    assert result.exit_code == 1
+    unlisted = [diagnostic for diagnostic in diagnostics if diagnostic["code"] == "RC001"]
+    assert len(unlisted) == 1 and "File name too long" in unlisted[0]["message"], diagnostics
+    assert "RP001" in {diagnostic["code"] for diagnostic in diagnostics}  # the service within reach is checked
+    shutil.rmtree(repo, ignore_errors=True)  # rmtree copes with the depth through file descriptors
