@@ -78,7 +78,7 @@ def still_parses(path: PurePosixPath, text: str) -> bool:
 
 def offered(diagnostic: Diagnostic, texts: dict[PurePosixPath, str], writable: Callable[[PurePosixPath], bool]) -> Diagnostic:
     """`diagnostic`, without its fix when that fix could never be applied: it would leave one of its files
-    unparseable, or a file it edits is not `writable`. Such a fix is neither shown nor counted as fixable;
+    unparseable, a file it edits is not `writable`, or it changes nothing. Such a fix is neither shown nor counted as fixable;
     `settle` checks again, since fixes applied together can still clash."""
     fix = diagnostic.fix
     if fix is None:
@@ -86,8 +86,11 @@ def offered(diagnostic: Diagnostic, texts: dict[PurePosixPath, str], writable: C
     by_path: dict[PurePosixPath, list[Edit]] = {}
     for edit in fix.edits:
         by_path.setdefault(edit.path, []).append(edit)
-    if any(not writable(path) or not still_parses(path, apply_edits(texts.get(path, ""), edits)) for path, edits in by_path.items()):
+    results = {path: apply_edits(texts.get(path, ""), edits) for path, edits in by_path.items()}
+    if any(not writable(path) or not still_parses(path, text) for path, text in results.items()):
         return replace(diagnostic, fix=None)
+    if all(text == texts.get(path) for path, text in results.items()):
+        return replace(diagnostic, fix=None)  # it changes nothing: applying it would never settle
     return diagnostic
 
 

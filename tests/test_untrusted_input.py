@@ -287,3 +287,28 @@ def test_a_service_deeper_than_path_max_is_a_finding(tmp_path: Path) -> None:
     assert len(unlisted) == 1 and "File name too long" in unlisted[0]["message"], diagnostics
     assert "RP001" in {diagnostic["code"] for diagnostic in diagnostics}  # the service within reach is checked
     shutil.rmtree(repo, ignore_errors=True)  # rmtree copes with the depth through file descriptors
+
+
+def test_a_module_whose_file_is_a_pipe_gets_no_fix_that_changes_nothing(tmp_path: Path) -> None:
+    # Found by benchmarks/fuzz.py: ST001 offered "Import `main` instead" for `main`, every round (RC003).
+    repo = write_repo(tmp_path, {"railpack.json": '{"deploy": {"startCommand": "uvicorn main:app --host 0.0.0.0 --port $PORT"}}', "requirements.txt": "uvicorn\n"})
+    os.mkfifo(repo / "services/svc/main.py")
+    result = invoke("check", str(repo), "--no-cache", "--fix", "--unsafe-fixes", "--output-format", "json")
+    diagnostics = json.loads(result.output)["diagnostics"]
+    assert "RC003" not in {diagnostic["code"] for diagnostic in diagnostics}, diagnostics
+    (missing,) = [diagnostic for diagnostic in diagnostics if diagnostic["code"] == "ST001"]
+    assert missing["fix"] is None and "Did you mean `main`" not in (missing["help"] or "")
+
+
+def test_a_fix_that_changes_nothing_is_not_offered() -> None:
+    from pathlib import PurePosixPath
+
+    from railcheck.fixes import offered
+    from railcheck.types import Diagnostic, Edit, Fix, Severity
+
+    path = PurePosixPath("services/svc/Procfile")
+    texts = {path: "web: uvicorn main:app"}
+    same = Diagnostic("ST001", "x", "m", Severity.ERROR, path, None, fix=Fix.unsafe("t", Edit(path, 13, 17, "main")))
+    assert offered(same, texts, lambda _: True).fix is None
+    other = Diagnostic("ST001", "x", "m", Severity.ERROR, path, None, fix=Fix.unsafe("t", Edit(path, 13, 17, "app")))
+    assert offered(other, texts, lambda _: True) is other
