@@ -84,7 +84,8 @@ def check(project: Project, rules: Iterable[Rule], registry: Registry, *, comple
 
 
 def _applicable_fixes_only(diagnostics: Iterable[Diagnostic], project: Project) -> list[Diagnostic]:
-    """The findings, each fix that would break a file taken off (whatever the rule's edit builders missed)."""
+    """The findings, each fix that could never be applied taken off (it would break a file, write one it must
+    not, or change nothing), whatever the rule's edit builders missed."""
     if not any(diagnostic.fix for diagnostic in diagnostics):
         return list(diagnostics)
     from railcheck.fixes import offered
