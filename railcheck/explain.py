@@ -119,7 +119,7 @@ def _watch_paths(service: Service, project: Project) -> list[str]:
 
     lists = watch_lists(service, project)
     if not lists and service.iac is not None and "watchPatterns" in service.iac.settings:
-        return ["  watch paths: set in the IaC file but not read (not static, see watchPatterns below)"]
+        return ["  watch paths: set in the IaC file, but not a list of known strings, so not judged (see watchPatterns below)"]
     if not lists:
         return ["  watch paths: none (every push deploys the service)"]
     lines = []

@@ -2,9 +2,9 @@
 of those files matches the patterns.
 
 Owns: finding every `build.watchPatterns` list of a service's Railway config (the base one and each
-environment's) and of its `service(...)` call in the IaC file, correcting the patterns written relative to the root directory (so the rules judge what
-the author meant and report the slip once), the files and folders the service consumes, and whether any
-file of the repository matches a pattern. Reads only through `project.repository`; results are kept in
+environment's) and of its `service(...)` call in the IaC file, correcting the patterns written relative
+to the root directory (so the rules judge what the author meant and report the slip once), the files and
+folders the service consumes, and whether any file of the repository matches a pattern. Reads only through `project.repository`; results are kept in
 `project.memo`.
 """
 
@@ -106,15 +106,18 @@ class IacList:
     document: IacDocument
     value: IacValue
     items: tuple[IacValue, ...]
+    # Whether the list is written inside this service's own `service(...)` call, and that call declares no
+    # other service (a helper function called twice runs one call for two services).
+    own: bool
 
     def span(self, start: int, end: int) -> Span:
         return self.document.span(start, end)
 
     @property
     def in_place(self) -> bool:
-        """Whether the list and every item are literals written right here (not through a name that other
-        services may share), so an edit changes this service's patterns and nothing else."""
-        return self.value.origin is None and all(item.origin is None and item.text_start is not None for item in self.items)
+        """Whether the list and every item are literals written in the service's own call (not through a
+        name or a helper that other services may share), so an edit changes this service's patterns only."""
+        return self.own and self.value.origin is None and all(item.origin is None and item.text_start is not None for item in self.items)
 
     def replace(self, index: int, text: str) -> Edit | None:
         if not self.in_place:
@@ -175,7 +178,11 @@ def iac_watch_list(service: Service, project: Project) -> IacList | None:
     items = tuple(item for _, item in value.entries)
     if len(items) != len(value.value) or not all(isinstance(item.value, str) for item in items):
         return None
-    return IacList(project.iac, value, items)
+    call = service.iac
+    assert call is not None
+    inside = call.call_start <= value.start and value.end <= call.call_end
+    alone = all(other is call or (other.call_start, other.call_end) != (call.call_start, call.call_end) for other in project.iac.file.services)
+    return IacList(project.iac, value, items, inside and alone)
 
 
 def _parsed(values: list[object]) -> tuple[WatchPattern, ...]:

@@ -178,4 +178,14 @@ def test_explain_service_shows_iac_watch_patterns(monkeypatch: pytest.MonkeyPatc
                           '  root: "services/api", build: { watchPatterns: [process.env.WATCH] },\n})] }));\n')
     _iac_repo(tmp_path / "dynamic", program)
     monkeypatch.chdir(tmp_path / "dynamic")
-    assert "watch paths: set in the IaC file but not read" in invoke("explain-service", "services/api").output
+    assert "watch paths: set in the IaC file, but not a list of known strings" in invoke("explain-service", "services/api").output
+
+
+def test_iac_list_written_in_a_helper_for_two_services_is_not_edited(tmp_path: Path, registry) -> None:
+    # One `service(...)` call in a helper declares both services: editing its list would change both.
+    program = _TS_HEAD + ('const api = (name: string) => service(name, { root: "services/api", build: { watchPatterns: ["src/**", "/services/api/*.txt"] } });\n'
+                          'export default defineRailway(() => project("p", { resources: [api("api"), api("api-2")] }));\n')
+    _iac_repo(tmp_path, program)
+    write_repo(tmp_path, {"/services/api/src/x.py": ""})
+    _, found = run_rules(tmp_path, _wp_rules(registry), registry)
+    assert [(d.code, d.span.start.line, d.fix) for d in found] == [("WP001", 2, None)]  # the same finding, once
