@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import posixpath
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 from typing import TYPE_CHECKING
@@ -181,8 +182,15 @@ def iac_watch_list(service: Service, project: Project) -> IacList | None:
     call = service.iac
     assert call is not None
     inside = call.call_start <= value.start and value.end <= call.call_end
-    alone = all(other is call or (other.call_start, other.call_end) != (call.call_start, call.call_end) for other in project.iac.file.services)
-    return IacList(project.iac, value, items, inside and alone)
+    return IacList(project.iac, value, items, inside and _calls_declaring(project)[(call.call_start, call.call_end)] == 1)
+
+
+def _calls_declaring(project: Project) -> Counter[tuple[int, int]]:
+    """How many services each `service(...)` call of the IaC file declares (more than one through a helper)."""
+    key = "watch-iac-calls"
+    if key not in project.memo:
+        project.memo[key] = Counter((call.call_start, call.call_end) for call in project.iac.file.services) if project.iac else Counter()
+    return project.memo[key]  # type: ignore[return-value]
 
 
 def _parsed(values: list[object]) -> tuple[WatchPattern, ...]:
