@@ -103,12 +103,12 @@ def check(paths: tuple[Path, ...], **options: object) -> None:
     try:
         code = execute(paths or (Path("."),), settings)
     except (ConfigError, SelectionError, FixWriteError, BaselineError) as error:
-        click.echo(f"railcheck: {error}", err=True)
+        _say(f"railcheck: {error}")
         code = EXIT_ERROR
     except click.ClickException:
         raise
     except Exception as error:  # noqa: BLE001 - a bug must exit 2, never 1 ("findings"), and say what happened
-        click.echo(f"railcheck: internal error: {type(error).__name__}: {error}. This is a bug in railcheck; please report it.", err=True)
+        _say(f"railcheck: internal error: {type(error).__name__}: {error}. This is a bug in railcheck; please report it.")
         code = EXIT_ERROR
     sys.exit(code)
 
@@ -125,10 +125,10 @@ def execute(paths: Sequence[Path], settings: CheckSettings) -> int:
     runs = [check_repository(root, targets, registry, settings) for root, targets in _group_by_root(paths).items()]
     for run in runs:
         for note in run.notes:
-            click.echo(note, err=True)
+            _say(note)
         if not run.report.services:
             # Usually a mistyped path; say so, since "All checks passed" alone would hide it.
-            click.echo(f"railcheck: warning: no services found under {', '.join(str(path) for path in paths)} (a service is a folder with railpack.json, railway.json or railway.toml)", err=True)
+            _say(f"railcheck: warning: no services found under {', '.join(str(path) for path in paths)} (a service is a folder with railpack.json, railway.json or railway.toml)")
     if settings.diff:
         output = "".join(run.diff for run in runs)
     else:
@@ -136,6 +136,13 @@ def execute(paths: Sequence[Path], settings: CheckSettings) -> int:
         output = REPORTERS[settings.output_format](Report.merge([run.report for run in runs]))
     _emit(output, settings.output_file)
     return max((run.status for run in runs), default=EXIT_CLEAN)
+
+
+def _say(message: str) -> None:
+    """`message` on standard error. A line of it that a CI runner would take for a workflow command
+    (`::error ...`, from a folder name or a configuration key with a line break) is marked as railcheck's,
+    so that it is shown, never obeyed."""
+    click.echo("\n".join(f"railcheck: {line}" if line.lstrip().startswith("::") else line for line in message.splitlines()), err=True)
 
 
 def _emit(text: str, output_file: Path | None) -> None:
@@ -169,7 +176,9 @@ def find_root(path: Path) -> Path:
     if not os.path.isdir(start):
         start = start.parent
     for folder in (start, *start.parents):
-        if any(os.path.exists(folder / marker) for marker in ROOT_MARKERS) or find_config_file(folder):
+        # A linked folder is never a root: a pull request can link a checked folder to any folder that has
+        # railcheck.toml or .git (`_group_by_root` then refuses the path, which leads out of the repository).
+        if not os.path.islink(folder) and (any(os.path.exists(folder / marker) for marker in ROOT_MARKERS) or find_config_file(folder)):
             return folder
     return start
 
@@ -179,6 +188,11 @@ def _group_by_root(paths: Sequence[Path]) -> dict[Path, list[PurePosixPath]]:
     for path in paths:
         root = find_root(path)
         absolute = path.absolute()
+        # The folder the path names or holds a file in: a linked file is checked where it sits (its target is
+        # reported, never read), but a linked folder would check, cache into and fix what it leads to.
+        folder = absolute if os.path.isdir(absolute) else absolute.parent
+        if not Path(os.path.realpath(folder)).is_relative_to(os.path.realpath(root)):
+            raise click.UsageError(f"{str(path)!r} leads outside the repository at {root} (through a symbolic link); railcheck checks only files inside it")
         # Keep the link itself, not its target: a linked file is checked where it sits in the repository.
         relative = Path(os.path.relpath(os.path.normpath(absolute), root))
         groups.setdefault(root, []).append(PurePosixPath(relative.as_posix()))
@@ -200,7 +214,7 @@ def rule_command(code: str) -> None:
         name, _, doc = ENGINE_CODES[code]
         click.echo(f"# {name} ({code})\n\nEmitted by the engine.\n\n{doc}", nl=False)
         return
-    click.echo(f"railcheck: no rule {code!r} (run `railcheck rules` for the list)", err=True)
+    _say(f"railcheck: no rule {code!r} (run `railcheck rules` for the list)")
     sys.exit(EXIT_ERROR)
 
 
@@ -227,11 +241,11 @@ def explain_service(path: Path) -> None:
     try:
         config = load_config(root)
     except ConfigError as error:
-        click.echo(f"railcheck: {error}", err=True)
+        _say(f"railcheck: {error}")
         sys.exit(EXIT_ERROR)
     relative = PurePosixPath(Path(os.path.relpath(os.path.abspath(path), root)).as_posix())
     project = load_project(root, config, [relative])
     if not project.services:
-        click.echo(f"railcheck: no service at {path} (a service is a folder with railpack.json, railway.json or railway.toml, or one declared in the configuration)", err=True)
+        _say(f"railcheck: no service at {path} (a service is a folder with railpack.json, railway.json or railway.toml, or one declared in the configuration)")
         sys.exit(EXIT_ERROR)
     click.echo("\n".join(explain(service, project) for service in project.services), nl=False)

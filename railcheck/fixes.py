@@ -189,8 +189,14 @@ def remove_stale_staging(root: Path, folders: Iterable[PurePosixPath]) -> None:
 
 
 def _check_target(root: Path, path: PurePosixPath, target: Path, original: str | None) -> None:
-    if ".." in path.parts or not target.parent.resolve().is_relative_to(root):
+    from railcheck.repository import git_folders, names_git_folder, resolves_into_git
+
+    folder = target.parent.resolve()
+    if ".." in path.parts or not folder.is_relative_to(root):
         raise FixWriteError(f"{path}: outside the repository; not written")
+    # Git runs what its folder says (hooks, `core.fsmonitor`): never written, by name or through a link.
+    if names_git_folder(path.as_posix()) or resolves_into_git(folder / target.name, root, git_folders(root)):
+        raise FixWriteError(f"{path}: inside the git folder (.git); not written")
     if target.is_symlink():
         raise FixWriteError(f"{path}: is a symbolic link; railcheck does not write through links")
     if original is None:

@@ -164,7 +164,7 @@ def check_repository(root: Path, targets: list[PurePosixPath], registry: Registr
     if settings.write_baseline is not None:
         from railcheck import baseline
 
-        count = baseline.write(settings.write_baseline, diagnostics, findings.texts)
+        count = baseline.write(settings.write_baseline, diagnostics, findings.texts, root)
         notes.append(f"railcheck: wrote {count} finding{'s' if count != 1 else ''} to {settings.write_baseline}")
         diagnostics = ()
     elif settings.baseline is not None:
@@ -177,7 +177,8 @@ def check_repository(root: Path, targets: list[PurePosixPath], registry: Registr
     if settings.base_ref:
         from railcheck.gitdiff import changed_lines
 
-        changed = changed_lines(root, settings.base_ref)
+        # Only the files with findings: the lines of any other file change nothing in the report.
+        changed = changed_lines(root, settings.base_ref, {diagnostic.path for diagnostic in diagnostics}, notes.append)
     threshold = settings.fail_on or config.fail_on
     report = Report(
         diagnostics=() if settings.fix_only else diagnostics,
