@@ -184,17 +184,26 @@ def find_root(path: Path) -> Path:
 
 
 def _group_by_root(paths: Sequence[Path]) -> dict[Path, list[PurePosixPath]]:
+    from railcheck.repository import git_folders, names_git_folder, resolves_into_git
+
     groups: dict[Path, list[PurePosixPath]] = {}
+    resolved_roots: dict[Path, tuple[Path, tuple[Path, ...]]] = {}
     for path in paths:
         root = find_root(path)
         absolute = path.absolute()
         # The folder the path names or holds a file in: a linked file is checked where it sits (its target is
         # reported, never read), but a linked folder would check, cache into and fix what it leads to.
-        folder = absolute if os.path.isdir(absolute) else absolute.parent
-        if not Path(os.path.realpath(folder)).is_relative_to(os.path.realpath(root)):
+        folder = Path(os.path.realpath(absolute if os.path.isdir(absolute) else absolute.parent))
+        if root not in resolved_roots:  # pre-commit passes many files of one repository: resolved once
+            inside = Path(os.path.realpath(root))
+            resolved_roots[root] = (inside, git_folders(inside))
+        inside, git = resolved_roots[root]
+        if not folder.is_relative_to(inside):
             raise click.UsageError(f"{str(path)!r} leads outside the repository at {root} (through a symbolic link); railcheck checks only files inside it")
         # Keep the link itself, not its target: a linked file is checked where it sits in the repository.
         relative = Path(os.path.relpath(os.path.normpath(absolute), root))
+        if names_git_folder(relative.as_posix()) or resolves_into_git(folder, inside, git):
+            raise click.UsageError(f"{str(path)!r} is inside the git folder (.git), which railcheck never reads")
         groups.setdefault(root, []).append(PurePosixPath(relative.as_posix()))
     return groups
 

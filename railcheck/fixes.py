@@ -173,12 +173,15 @@ def remove_stale_staging(root: Path, folders: Iterable[PurePosixPath]) -> None:
     """Remove the staged files a killed fix run left in `folders` (repo-relative): only regular files with
     the name `write_atomically` gives them, older than any live run's (the file they were for may not
     exist: a fix can create a file)."""
+    from railcheck.repository import git_folders, resolves_inside
+
     root = root.resolve()
+    git = git_folders(root)
     oldest = time.time() - STALE_STAGING_SECONDS
     for folder in folders:
         absolute = root / folder
-        if ".." in folder.parts or not absolute.resolve().is_relative_to(root):
-            continue
+        if ".." in folder.parts or not resolves_inside(absolute.resolve(), root, git):
+            continue  # never a folder out of the repository or git's own
         try:
             with os.scandir(absolute) as entries:
                 for entry in entries:

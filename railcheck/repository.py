@@ -127,6 +127,11 @@ def git_folders(root: Path) -> tuple[Path, ...]:
     return tuple(folders)
 
 
+def resolves_inside(resolved: Path, root: Path, git: tuple[Path, ...]) -> bool:
+    """Whether a resolved path lies inside the (resolved) `root` and outside its `git` folders."""
+    return resolved.is_relative_to(root) and not resolves_into_git(resolved, root, git)
+
+
 def resolves_into_git(resolved: Path, root: Path, git: tuple[Path, ...]) -> bool:
     """Whether a resolved path lies in a `.git` folder below `root`, or in one of the `git` folders."""
     inside = resolved.relative_to(root).as_posix() if resolved.is_relative_to(root) else ""
@@ -294,11 +299,9 @@ class Repository:
             return False
 
     def _confined(self, resolved: Path) -> bool:
-        if not resolved.is_relative_to(self.root):
-            return False
         if self._git_folders is None:
             self._git_folders = git_folders(self.root)
-        return not resolves_into_git(resolved, self.root, self._git_folders)
+        return resolves_inside(resolved, self.root, self._git_folders)
 
     def read(self, path: PurePosixPath) -> str | None:
         """The decoded text of a repo-relative file, or None (absent, or a FileProblem was recorded)."""

@@ -98,6 +98,18 @@ def test_the_repository_refuses_every_path_into_the_git_folder(tmp_path: Path) -
     assert repository.read(PurePosixPath("services/api/main.py")) == "print(1)\n"
 
 
+@pytest.mark.parametrize("argument", [".git", ".git/svc/railpack.json", "g/svc"])
+def test_a_path_argument_in_the_git_folder_is_refused(tmp_path: Path, argument: str) -> None:
+    repo = checkout(tmp_path, SERVICE)
+    (repo / ".git/svc").mkdir()
+    (repo / ".git/svc/railpack.json").write_text('{"provider": "python", "SECRET": 1}\n')
+    (repo / "g").symlink_to(".git")
+    result = run_cli("check", argument, cwd=repo)
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert "SECRET" not in result.stdout + result.stderr
+    assert not (repo / ".git/.railcheck_cache").exists()
+
+
 # --- a PATH, a baseline or a folder that leads out of the repository ------------------------------------
 
 
