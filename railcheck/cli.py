@@ -63,10 +63,35 @@ def _cannot_write(error: OSError) -> int:
     return EXIT_ERROR
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class _CheckByDefault(click.Group):
+    """A group whose arguments, when they do not start with a command name, are those of `check`.
+
+    So `railcheck --fix` and `railcheck services/api` mean `railcheck check --fix` and `railcheck check
+    services/api`. A first argument that names a command is that command, even if a folder has the same
+    name (`railcheck rules` lists the rules; `railcheck ./rules` or `railcheck check rules` checks it).
+    """
+
+    GROUP_OPTIONS = ("-h", "--help", "--version")
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        if not args or (args[0] not in self.commands and args[0] not in self.GROUP_OPTIONS):
+            args = ["check", *args]
+        return super().parse_args(ctx, args)
+
+    def format_usage(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        formatter.write_usage(ctx.command_path, "[OPTIONS] [PATHS]...  (the same as `check`)")
+        formatter.write_usage(ctx.command_path, "COMMAND [ARGS]...", prefix=" " * len("Usage: "))
+
+
+@click.group(cls=_CheckByDefault, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="railcheck")
 def main() -> None:
-    """Lint Railway and Railpack deploy configs across a monorepo."""
+    """Lint Railway and Railpack deploy configs across a monorepo.
+
+    Without a command, railcheck runs `check` with the options and paths given: `railcheck --fix` is
+    `railcheck check --fix`. A first argument that is a command's name runs that command, even where a
+    folder has the same name: write `railcheck ./rules` or `railcheck check rules` to check such a folder.
+    """
 
 
 @main.command()
@@ -88,11 +113,13 @@ def main() -> None:
 @click.option("--fail-on", type=click.Choice([severity.value for severity in Severity]), help="Lowest severity that makes the exit code 1 (default: the configured `fail-on`, else warning).")
 @click.option("--no-cache", is_flag=True, help="Check everything again instead of replaying an unchanged repository's results from .railcheck_cache/.")
 @click.option("--exit-zero", is_flag=True, help="Exit 0 even when problems are found (errors in railcheck itself still exit 2).")
-def check(paths: tuple[Path, ...], **options: object) -> None:
+@click.option("--stdin-filename", type=click.Path(dir_okay=False, path_type=Path), help="With PATH `-`: standard input is this file's text; its service is checked with it. With --fix, the fixed text goes to standard output (the report to standard error) and nothing is written.")
+def check(paths: tuple[Path, ...], stdin_filename: Path | None, **options: object) -> None:
     """Check the services under PATHS (default: the current directory).
 
     A PATH may be a repository, a service folder, or files (as pre-commit passes them): every file maps to
-    the service that holds it, and the whole service is checked.
+    the service that holds it, and the whole service is checked. `-` reads one file from standard input
+    (see --stdin-filename), as editors and formatter plugins call linters.
     """
     from railcheck.baseline import BaselineError
     from railcheck.config import ConfigError
@@ -100,8 +127,10 @@ def check(paths: tuple[Path, ...], **options: object) -> None:
     from railcheck.registry import SelectionError
 
     settings = CheckSettings.from_options(options)
+    if (stdin_filename is not None) != (paths == (Path("-"),)):
+        raise click.UsageError("read standard input with both `--stdin-filename FILE` and the single PATH `-`")
     try:
-        code = execute(paths or (Path("."),), settings)
+        code = execute_stdin(stdin_filename, settings) if stdin_filename is not None else execute(paths or (Path("."),), settings)
     except (ConfigError, SelectionError, FixWriteError, BaselineError) as error:
         _say(f"railcheck: {error}")
         code = EXIT_ERROR
@@ -145,6 +174,37 @@ def _say(message: str) -> None:
     click.echo("\n".join(f"railcheck: {line}" if line.lstrip().startswith("::") else line for line in message.splitlines()), err=True)
 
 
+def execute_stdin(filename: Path, settings: CheckSettings) -> int:
+    """Check the service of `filename` with standard input as that file's text; with --fix, print the fixed text."""
+    from railcheck.registry import load_registry
+
+    data = sys.stdin.buffer.read()
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise click.UsageError(f"standard input is not valid UTF-8 (byte 0x{data[error.start]:02x} at byte offset {error.start}); Railway and Railpack read config files as UTF-8") from error
+    root = find_root(filename)
+    relative = _confined_relative(filename, root, {})
+    if relative.parts[:1] == ("..",):
+        raise click.UsageError(f"--stdin-filename {filename} is outside the repository at {root}")
+    run = check_repository(root, [relative], load_registry(), settings, {relative: text})
+    for note in run.notes:
+        _say(note)
+    if settings.diff:
+        _emit(run.diff, settings.output_file)
+    elif settings.fix:
+        # Like a formatter: the text goes back on standard output, the report beside it on standard error.
+        _emit(run.fixed.get(relative, text), None)
+        report = REPORTERS[settings.output_format](run.report)
+        if settings.output_file is not None:
+            _emit(report, settings.output_file)
+        else:
+            click.echo(report, nl=False, err=True)
+    else:
+        _emit(REPORTERS[settings.output_format](run.report), settings.output_file)
+    return run.status
+
+
 def _emit(text: str, output_file: Path | None) -> None:
     if output_file is None:
         try:
@@ -184,44 +244,45 @@ def find_root(path: Path) -> Path:
 
 
 def _group_by_root(paths: Sequence[Path]) -> dict[Path, list[PurePosixPath]]:
-    from railcheck.repository import git_folders, names_git_folder, resolves_into_git
-
     groups: dict[Path, list[PurePosixPath]] = {}
     resolved_roots: dict[Path, tuple[Path, tuple[Path, ...]]] = {}
     for path in paths:
         root = find_root(path)
-        absolute = path.absolute()
-        # The folder the path names or holds a file in: a linked file is checked where it sits (its target is
-        # reported, never read), but a linked folder would check, cache into and fix what it leads to.
-        folder = Path(os.path.realpath(absolute if os.path.isdir(absolute) else absolute.parent))
-        if root not in resolved_roots:  # pre-commit passes many files of one repository: resolved once
-            inside = Path(os.path.realpath(root))
-            resolved_roots[root] = (inside, git_folders(inside))
-        inside, git = resolved_roots[root]
-        if not folder.is_relative_to(inside):
-            raise click.UsageError(f"{str(path)!r} leads outside the repository at {root} (through a symbolic link); railcheck checks only files inside it")
-        # Keep the link itself, not its target: a linked file is checked where it sits in the repository.
-        relative = Path(os.path.relpath(os.path.normpath(absolute), root))
-        if names_git_folder(relative.as_posix()) or resolves_into_git(folder, inside, git):
-            raise click.UsageError(f"{str(path)!r} is inside the git folder (.git), which railcheck never reads")
-        groups.setdefault(root, []).append(PurePosixPath(relative.as_posix()))
+        groups.setdefault(root, []).append(_confined_relative(path, root, resolved_roots))
     return groups
+
+
+def _confined_relative(path: Path, root: Path, resolved_roots: dict[Path, tuple[Path, tuple[Path, ...]]]) -> PurePosixPath:
+    """`path` relative to `root`, as written (a linked file is checked where it sits in the repository);
+    a usage error when the folder it names or holds a file in resolves outside the repository or into git's
+    own folder: a linked folder would check, cache into and fix what it leads to. `resolved_roots` keeps
+    each root's resolution (pre-commit passes many files of one repository)."""
+    from railcheck.repository import git_folders, names_git_folder, resolves_into_git
+
+    absolute = path.absolute()
+    folder = Path(os.path.realpath(absolute if os.path.isdir(absolute) else absolute.parent))
+    if root not in resolved_roots:
+        inside = Path(os.path.realpath(root))
+        resolved_roots[root] = (inside, git_folders(inside))
+    inside, git = resolved_roots[root]
+    if not folder.is_relative_to(inside):
+        raise click.UsageError(f"{str(path)!r} leads outside the repository at {root} (through a symbolic link); railcheck checks only files inside it")
+    relative = PurePosixPath(Path(os.path.relpath(os.path.normpath(absolute), root)).as_posix())
+    if names_git_folder(relative.as_posix()) or resolves_into_git(folder, inside, git):
+        raise click.UsageError(f"{str(path)!r} is inside the git folder (.git), which railcheck never reads")
+    return relative
 
 
 @main.command("rule")
 @click.argument("code")
 def rule_command(code: str) -> None:
     """Show the documentation of the rule CODE (a code or a name)."""
-    from railcheck.codes import ENGINE_CODES
     from railcheck.registry import load_registry
+    from railcheck.rules_table import rule_documentation
 
-    found = load_registry().find(code)
-    if found is not None:
-        click.echo(f"# {found.name} ({found.code})\n\n{found.summary}.\n\nDefault severity: {found.default_severity.value}. Fix: {found.fix.value}.\n\n{found.documentation()}", nl=False)
-        return
-    if code in ENGINE_CODES:
-        name, _, doc = ENGINE_CODES[code]
-        click.echo(f"# {name} ({code})\n\nEmitted by the engine.\n\n{doc}", nl=False)
+    text = rule_documentation(load_registry(), code)
+    if text is not None:
+        click.echo(text, nl=False)
         return
     _say(f"railcheck: no rule {code!r} (run `railcheck rules` for the list)")
     sys.exit(EXIT_ERROR)
@@ -240,7 +301,8 @@ def rules_command(output_format: str) -> None:
 
 @main.command("explain-service")
 @click.argument("path", type=click.Path(exists=True, path_type=Path))
-def explain_service(path: Path) -> None:
+@click.option("--output-format", type=click.Choice(["text", "json"]), default="text", show_default=True, help="`json`: a versioned document for tools (docs/output-formats.md).")
+def explain_service(path: Path, output_format: str) -> None:
     """Show what Railpack and Railway will do with the service at PATH, and where each value comes from."""
     from railcheck.config import ConfigError, load_config
     from railcheck.explain import explain
@@ -257,4 +319,24 @@ def explain_service(path: Path) -> None:
     if not project.services:
         _say(f"railcheck: no service at {path} (a service is a folder with railpack.json, railway.json or railway.toml, or one declared in the configuration)")
         sys.exit(EXIT_ERROR)
+    if output_format == "json":
+        import json
+
+        from railcheck.explain import explain_json
+
+        click.echo(json.dumps(explain_json(list(project.services), project), indent=2, ensure_ascii=False))
+        return
     click.echo("\n".join(explain(service, project) for service in project.services), nl=False)
+
+
+@main.command("server")
+def server_command() -> None:
+    """Run the language server on standard input and output (started by an editor; see docs/editors.md)."""
+    try:
+        from railcheck.lsp.server import serve
+    except ImportError as error:
+        if error.name not in ("pygls", "lsprotocol") and not str(error.name).startswith(("pygls.", "lsprotocol.")):
+            raise
+        click.echo("railcheck: the language server needs the `lsp` extra: pip install 'railcheck[lsp]'", err=True)
+        sys.exit(EXIT_ERROR)
+    serve()

@@ -355,12 +355,13 @@ class _Loader:
                     stack.append((child, specs))
 
     def _is_service_folder(self, folder: PurePosixPath) -> bool:
-        return any(os.path.lexists(self.root / folder / marker) for marker in SERVICE_MARKERS)
+        # A config given only as text (an editor's unsaved new file, standard input) makes a service too.
+        return any(os.path.lexists(self.root / folder / marker) or folder / marker in self.repository.overlay for marker in SERVICE_MARKERS)
 
     # --- services ------------------------------------------------------------------------------
 
     def discovered_service(self, folder: PurePosixPath) -> Service:
-        has_railpack = os.path.lexists(self.root / folder / RAILPACK_FILE)
+        has_railpack = os.path.lexists(self.root / folder / RAILPACK_FILE) or folder / RAILPACK_FILE in self.repository.overlay
         source = "the folder holding railpack.json" if has_railpack else "the folder holding its Railway config"
         railway, ignored = self._railway_in(folder)
         return Service(

@@ -85,6 +85,8 @@ class RepositoryRun:
     diff: str = ""
     # Messages for standard error, such as "wrote 12 findings to baseline.json".
     notes: tuple[str, ...] = ()
+    # With an overlay, the texts the fixes produced (nothing was written).
+    fixed: Mapping[PurePosixPath, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -134,8 +136,12 @@ class Findings:
         )
 
 
-def check_repository(root: Path, targets: list[PurePosixPath], registry: Registry, settings: CheckSettings) -> RepositoryRun:
-    """Check (and with the settings, fix, baseline) one repository; returns its report and exit status."""
+def check_repository(root: Path, targets: list[PurePosixPath], registry: Registry, settings: CheckSettings, overlay: Mapping[PurePosixPath, str] | None = None) -> RepositoryRun:
+    """Check (and with the settings, fix, baseline) one repository; returns its report and exit status.
+
+    `overlay` gives texts that stand in for files (standard input with `--stdin-filename`). Then nothing is
+    written and the cache is not used: the fixed texts are in `RepositoryRun.fixed`.
+    """
     from railcheck.config import load_config
     from railcheck.engine import instantiate
 
@@ -146,13 +152,13 @@ def check_repository(root: Path, targets: list[PurePosixPath], registry: Registr
     notes: list[str] = []
     fixing = FixResult()
     if settings.fix or settings.diff:
-        findings, fixing = _check_and_fix(root, config, targets, rules, registry, settings, complete)
-    elif settings.cache and settings.baseline is None and settings.write_baseline is None:
+        findings, fixing = _check_and_fix(root, config, targets, rules, registry, settings, complete, overlay or {})
+    elif settings.cache and settings.baseline is None and settings.write_baseline is None and not overlay:
         findings = _cached_check(root, config, targets, rules, registry, settings, complete)
     else:
         from railcheck.cache import cache_folder_tracked
 
-        findings = _check(root, config, targets, rules, registry, complete)
+        findings = _check(root, config, targets, rules, registry, complete, overlay=overlay or {})
         if cache_folder_tracked(root)[0]:  # said with the cache off too: a check's findings never depend on it
             findings = _with_tracked_cache(findings)
     # Engine codes are not rules, but `--ignore RC006` (or `ignore = ["RC006"]`) still silences them.
@@ -206,7 +212,7 @@ def check_repository(root: Path, targets: list[PurePosixPath], registry: Registr
         status = EXIT_FINDINGS
     else:
         status = EXIT_CLEAN
-    return RepositoryRun(report, status, fixing.diff, tuple(notes))
+    return RepositoryRun(report, status, fixing.diff, tuple(notes), fixing.texts)
 
 
 @dataclass
@@ -215,14 +221,20 @@ class FixResult:
     log: list[tuple[str, str, tuple[PurePosixPath, ...]]] = field(default_factory=list)
     problems: list[Diagnostic] = field(default_factory=list)
     diff: str = ""
+    texts: dict[PurePosixPath, str] = field(default_factory=dict)
 
 
-def _check(root: Path, config: Config, targets: list[PurePosixPath], rules: list[Rule], registry: Registry, complete: bool, plan: Plan | None = None) -> Findings:
+def _check(root: Path, config: Config, targets: list[PurePosixPath], rules: list[Rule], registry: Registry, complete: bool, plan: Plan | None = None, overlay: Mapping[PurePosixPath, str] = {}) -> Findings:
     from railcheck import parallel
     from railcheck.repository import merge_observed
     from railcheck.engine import check
     from railcheck.project import discover, load_project
 
+    if overlay:
+        # Texts that stand in for files take part in discovery (a config given only as text makes a
+        # service), and workers would read the files themselves: one process, discovering as it loads.
+        project = load_project(root, config, targets, overlay)
+        return Findings.of(project, check(project, rules, registry, complete=complete))
     plan = plan or discover(root, config, targets)
     count = parallel.workers(plan)
     if count == 1:
@@ -286,18 +298,21 @@ def _with_tracked_cache(findings: Findings) -> Findings:
     return replace(findings, diagnostics=tuple(sorted((*findings.diagnostics, finding), key=Diagnostic.sort_key)))
 
 
-def _check_and_fix(root: Path, config: Config, targets: list[PurePosixPath], rules: list[Rule], registry: Registry, settings: CheckSettings, complete: bool) -> tuple[Findings, FixResult]:
+def _check_and_fix(root: Path, config: Config, targets: list[PurePosixPath], rules: list[Rule], registry: Registry, settings: CheckSettings, complete: bool, given: Mapping[PurePosixPath, str]) -> tuple[Findings, FixResult]:
+    """Fix and report what is left. With `given` texts standing in for files, only fixes that edit nothing
+    but those texts are applied (half of a fix across files would lose data), and nothing is written."""
     from railcheck.engine import check
     from railcheck.fixes import remove_stale_staging, settle, write_atomically
     from railcheck.project import load_project
 
-    project = load_project(root, config, targets)
+    project = load_project(root, config, targets, given)
     result = check(project, rules, registry, complete=complete)
 
     def lint(overlay: dict[PurePosixPath, str]) -> list[Diagnostic]:
-        if not overlay:
-            return list(result.diagnostics)
-        return list(check(load_project(root, config, targets, overlay), rules, registry).diagnostics)
+        found = check(load_project(root, config, targets, {**given, **overlay}), rules, registry).diagnostics if overlay else result.diagnostics
+        if not given:
+            return list(found)
+        return [d if d.fix is None or all(edit.path in given for edit in d.fix.edits) else replace(d, fix=None) for d in found]
 
     minimum = Applicability.UNSAFE if settings.unsafe_fixes else Applicability.SAFE
     outcome = settle(dict(project.texts), lint, minimum)
@@ -305,6 +320,11 @@ def _check_and_fix(root: Path, config: Config, targets: list[PurePosixPath], rul
     if settings.diff:
         fixing.diff = unified_diff(project.texts, outcome.texts, _display_prefix(root))
         return Findings.of(project, result, outcome.problems), fixing
+    if given:
+        # Nothing is written: the fixed texts go back to the caller, and the report is about them.
+        fixing.applied, fixing.log, fixing.texts = outcome.applied, outcome.log, outcome.texts
+        project = load_project(root, config, targets, {**given, **outcome.texts})
+        return Findings.of(project, check(project, rules, registry, complete=complete), outcome.problems), fixing
     # What a fix run killed between staging and renaming left beside the files it was fixing.
     remove_stale_staging(root, {path.parent for path in (*project.texts, *outcome.texts)})
     if outcome.texts:
