@@ -5,6 +5,7 @@ Exit codes: 0 clean, 1 findings at or above `--fail-on`, 2 usage, configuration 
 
 from __future__ import annotations
 
+import dataclasses
 import gc
 import os
 import sys
@@ -14,7 +15,7 @@ from pathlib import Path, PurePosixPath
 import click
 
 from railcheck import __version__
-from railcheck.report import REPORTERS
+from railcheck.report import REPORTERS, REPOSITORY_RELATIVE, Report
 from railcheck.run import EXIT_CLEAN, EXIT_ERROR, CheckSettings, check_repository
 from railcheck.types import Severity
 
@@ -112,6 +113,8 @@ def main() -> None:
 @click.option("--output-file", type=click.Path(dir_okay=False, path_type=Path), help="Write the report to this file instead of standard output.")
 @click.option("--fail-on", type=click.Choice([severity.value for severity in Severity]), help="Lowest severity that makes the exit code 1 (default: the configured `fail-on`, else warning).")
 @click.option("--no-cache", is_flag=True, help="Check everything again instead of replaying an unchanged repository's results from .railcheck_cache/.")
+@click.option("--statistics", is_flag=True, help="Print how many findings of each code there are (and how many --fix can fix) instead of the findings.")
+@click.option("--color", type=click.Choice(["auto", "always", "never"]), default="auto", show_default=True, help="Colour the full and concise formats; auto: when standard output is a terminal and NO_COLOR is unset (FORCE_COLOR forces it).")
 @click.option("--exit-zero", is_flag=True, help="Exit 0 even when problems are found (errors in railcheck itself still exit 2).")
 @click.option("--stdin-filename", type=click.Path(dir_okay=False, path_type=Path), help="With PATH `-`: standard input is this file's text; its service is checked with it. With --fix, the fixed text goes to standard output (the report to standard error) and nothing is written.")
 def check(paths: tuple[Path, ...], stdin_filename: Path | None, **options: object) -> None:
@@ -145,8 +148,9 @@ def check(paths: tuple[Path, ...], stdin_filename: Path | None, **options: objec
 def execute(paths: Sequence[Path], settings: CheckSettings) -> int:
     """Check (and fix) every repository the paths belong to; print the report; return the exit code."""
     from railcheck.registry import load_registry
-    from railcheck.report import Report
 
+    if conflict := settings.conflict():
+        raise click.UsageError(conflict)
     for path in paths:
         if not os.path.lexists(path):
             raise click.UsageError(f"no such file or folder: {path}")
@@ -158,12 +162,16 @@ def execute(paths: Sequence[Path], settings: CheckSettings) -> int:
         if not run.report.services:
             # Usually a mistyped path; say so, since "All checks passed" alone would hide it.
             _say(f"railcheck: warning: no services found under {', '.join(str(path) for path in paths)} (a service is a folder with railpack.json, railway.json or railway.toml)")
+    color = settings.wants_color(os.environ, _is_terminal(sys.stdout))
     if settings.diff:
         output = "".join(run.diff for run in runs)
     else:
         # One report even when the paths span several repositories (a JSON document must stay one document).
-        output = REPORTERS[settings.output_format](Report.merge([run.report for run in runs]))
-    _emit(output, settings.output_file)
+        for_ci = settings.output_format in REPOSITORY_RELATIVE
+        report = Report.merge([run.report.repository_relative() if for_ci else run.report for run in runs])
+        render = _statistics if settings.statistics else REPORTERS[settings.output_format]
+        output = render(dataclasses.replace(report, color=color))
+    _emit(output, settings.output_file, color=color)
     return max((run.status for run in runs), default=EXIT_CLEAN)
 
 
@@ -205,10 +213,23 @@ def execute_stdin(filename: Path, settings: CheckSettings) -> int:
     return run.status
 
 
-def _emit(text: str, output_file: Path | None) -> None:
+def _statistics(report: Report) -> str:
+    from railcheck.report.text import statistics
+
+    return statistics(report)
+
+
+def _is_terminal(stream: object) -> bool:
+    try:
+        return bool(stream is not None and stream.isatty())  # type: ignore[attr-defined]
+    except (AttributeError, OSError, ValueError):  # no stream, or a closed one
+        return False
+
+
+def _emit(text: str, output_file: Path | None, *, color: bool = False) -> None:
     if output_file is None:
         try:
-            click.echo(text, nl=False)
+            click.echo(text, nl=False, color=color or None)  # None: click strips ANSI sequences off a non-terminal
             if sys.stdout is not None:
                 sys.stdout.flush()  # now, so that a full disk is reported as such, not as a bug
         except BrokenPipeError:
@@ -219,6 +240,7 @@ def _emit(text: str, output_file: Path | None) -> None:
             raise failure from error
         return
     try:
+        output_file.parent.mkdir(parents=True, exist_ok=True)  # `--output-file reports/railcheck.xml` on a fresh checkout
         output_file.write_text(text, encoding="utf-8")
     except OSError as error:
         failure = click.ClickException(f"cannot write {output_file}: {error.strerror or error}")

@@ -54,6 +54,20 @@ class CheckSettings:
     fail_on: Severity | None = None
     exit_zero: bool = False
     cache: bool = True
+    color: str = "auto"  # auto | always | never
+    statistics: bool = False
+
+    def conflict(self) -> str | None:
+        """Why these options cannot be meant together (one would be silently ignored), or None."""
+        if self.unsafe_fixes and not (self.fix or self.diff):
+            return "--unsafe-fixes does nothing without --fix, --fix-only or --diff"
+        if self.statistics and self.diff:
+            return "--statistics counts findings; --diff prints fixes: choose one"
+        if self.statistics and self.output_format not in ("full", "concise"):
+            return f"--statistics prints a terminal table; it cannot be combined with --output-format {self.output_format}"
+        if self.diff and self.output_format != "full":
+            return f"--diff prints a unified diff; it cannot be combined with --output-format {self.output_format}"
+        return None
 
     @classmethod
     def from_options(cls, options: dict[str, Any]) -> CheckSettings:
@@ -75,7 +89,22 @@ class CheckSettings:
             fail_on=Severity(options["fail_on"]) if options["fail_on"] else None,
             exit_zero=bool(options["exit_zero"]),
             cache=not options.get("no_cache", False),
+            color=str(options.get("color") or "auto"),
+            statistics=bool(options.get("statistics")),
         )
+
+    def wants_color(self, environ: Mapping[str, str], stdout_is_terminal: bool) -> bool:
+        """Colour for the terminal formats: `--color` first, then NO_COLOR and FORCE_COLOR (https://no-color.org,
+        https://force-color.org: any non-empty value), then whether standard output is a terminal."""
+        if self.output_format not in ("full", "concise") or self.color == "never":
+            return False
+        if self.color == "always":
+            return True
+        if environ.get("NO_COLOR"):
+            return False
+        if environ.get("FORCE_COLOR"):
+            return True
+        return stdout_is_terminal and self.output_file is None and environ.get("TERM") != "dumb"
 
 
 @dataclass(frozen=True)
@@ -172,6 +201,7 @@ def check_repository(root: Path, targets: list[PurePosixPath], registry: Registr
 
         count = baseline.write(settings.write_baseline, diagnostics, findings.texts, root)
         notes.append(f"railcheck: wrote {count} finding{'s' if count != 1 else ''} to {settings.write_baseline}")
+        absorbed = count  # the report says they are recorded, not that the checks passed
         diagnostics = ()
     elif settings.baseline is not None:
         from railcheck import baseline
@@ -184,7 +214,10 @@ def check_repository(root: Path, targets: list[PurePosixPath], registry: Registr
         from railcheck.gitdiff import changed_lines
 
         # Only the files with findings: the lines of any other file change nothing in the report.
+        warned = len(notes)
         changed = changed_lines(root, settings.base_ref, {diagnostic.path for diagnostic in diagnostics}, notes.append)
+        if changed is None and len(notes) == warned:  # git said why already, or this says it once
+            notes.append(f"railcheck: warning: cannot compare with --base-ref {settings.base_ref} (not a git ref here, or git is missing); findings keep their usual order")
     threshold = settings.fail_on or config.fail_on
     report = Report(
         diagnostics=() if settings.fix_only else diagnostics,
@@ -192,6 +225,7 @@ def check_repository(root: Path, targets: list[PurePosixPath], registry: Registr
         services=findings.services,
         fail_on=threshold,
         display_prefix=_display_prefix(root),
+        repository_prefix=_repository_prefix(root),
         suppressed=findings.suppressed,
         fixed=fixing.applied,
         remaining_shown=not settings.fix_only,
@@ -225,7 +259,7 @@ class FixResult:
 
 
 def _check(root: Path, config: Config, targets: list[PurePosixPath], rules: list[Rule], registry: Registry, complete: bool, plan: Plan | None = None, overlay: Mapping[PurePosixPath, str] = {}) -> Findings:
-    from railcheck import parallel
+    from railcheck import inline, parallel
     from railcheck.repository import merge_observed
     from railcheck.engine import check
     from railcheck.project import discover, load_project
@@ -245,10 +279,12 @@ def _check(root: Path, config: Config, targets: list[PurePosixPath], rules: list
     layout = load_project(root, config, plan=plan, parse=False)
     wide = check(layout, [rule for rule in rules if rule.repository_wide], registry, complete=complete, used=merged.used)
     suppressed = merged.suppressed + Counter((item.diagnostic.code, item.reason) for item in wide.suppressed)
+    # Comments in files the workers read: unused only if no process used them (the wide check judged its own).
+    unused = list(inline.unused(merged.inline, merged.used | {item.entry for item in wide.suppressed}, {rule.code for rule in rules})) if complete else []
     paths = {d.path for d in wide.diagnostics} | {r.path for d in wide.diagnostics for r in d.related}
     texts = {**merged.texts, **{path: text for path, text in layout.texts.items() if path in paths}}
     return Findings(
-        tuple(sorted((*merged.diagnostics, *wide.diagnostics), key=Diagnostic.sort_key)),
+        tuple(sorted(dict.fromkeys((*merged.diagnostics, *wide.diagnostics, *unused)), key=Diagnostic.sort_key)),
         texts,
         merged.services,
         tuple((code, count, reason) for (code, reason), count in sorted(suppressed.items(), key=lambda pair: (pair[0][0], pair[0][1] or ""))),
@@ -373,3 +409,12 @@ def unified_diff(before: dict[PurePosixPath, str], after: dict[PurePosixPath, st
 def _display_prefix(root: Path) -> str:
     relative = os.path.relpath(root, Path.cwd())
     return "" if relative == "." else f"{Path(relative).as_posix()}/"
+
+
+def _repository_prefix(root: Path) -> str:
+    """`root` relative to the nearest folder at or above it holding `.git` (a folder, or a file in a
+    worktree), found lexically; "" when that is `root` or there is none."""
+    start = Path(os.path.abspath(root))
+    top = next((folder for folder in (start, *start.parents) if os.path.lexists(folder / ".git")), start)
+    relative = start.relative_to(top).as_posix()
+    return "" if relative == "." else f"{relative}/"

@@ -17,6 +17,7 @@ from railcheck import (
 )
 from railcheck.facts import facts, start_servers
 from railcheck.servers import uses_port_variable
+from railcheck.types import FILE_START
 
 FAMILY = "IC"
 DEFAULT_DOMAIN_PORT = 8080  # what the SDKs use when a domain gives no `port`
@@ -217,7 +218,7 @@ class IacFileMisplaced(ProjectRule):
     default_severity = Severity.WARNING
     examples = (
         Valid({"/.railway/railway.py": SHOP, "main.py": "", "requirements.txt": "x\n"}),
-        Invalid({"/railway.py": SHOP, "railpack.json": "{}"}, expect=[("IC004", "/railway.py", 0, 0)]),
+        Invalid({"/railway.py": SHOP, "railpack.json": "{}"}, expect=[("IC004", "/railway.py", 1, 1)]),
     )
 
     def check(self, project: Project) -> Iterator[Diagnostic]:
@@ -227,7 +228,7 @@ class IacFileMisplaced(ProjectRule):
         top = set(repository.listdir(PurePosixPath(".")))
         for name in ("railway.py", "railway.ts"):
             if name in top and name not in repository.listdir(PurePosixPath(".railway")):
-                yield self.diagnostic(PurePosixPath(name), None, f"{name} is at the repository root; the Railway CLI reads it only from .railway/{name}",
+                yield self.diagnostic(PurePosixPath(name), FILE_START, f"{name} is at the repository root; the Railway CLI reads it only from .railway/{name}",
                                       help=f"Move it to .railway/{name}.")
         for service in project.services:
             if str(service.root) == "." or service.built_elsewhere:
@@ -235,7 +236,7 @@ class IacFileMisplaced(ProjectRule):
             for name in ("railway.py", "railway.ts"):
                 path = service.root / ".railway" / name
                 if repository.is_file(path):
-                    yield self.diagnostic(path, None, f"{path} is below the repository root; run from the root, the Railway CLI uses {'.railway/' + name if project.iac else 'no IaC file'} instead",
+                    yield self.diagnostic(path, FILE_START, f"{path} is below the repository root; run from the root, the Railway CLI uses {'.railway/' + name if project.iac else 'no IaC file'} instead",
                                           service=service.name, help="Keep one IaC file for the project, in .railway/ at the repository root.")
 
 
