@@ -98,6 +98,8 @@ def _made_by_git(git_dir: Path, work_tree: Path) -> bool:
     if len(below) == 2 and below[0] == "worktrees":
         return True
     return len(below) >= 2 and below[0] == "modules" and work_tree.is_relative_to(Path(*parts[:at]))
+
+
 @dataclass(frozen=True)
 class GitCheckout:
     """A non-bare repository found from a folder inside its work tree; `run` runs git on exactly it."""
