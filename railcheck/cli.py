@@ -153,7 +153,7 @@ def execute(paths: Sequence[Path], settings: CheckSettings) -> int:
         raise click.UsageError(conflict)
     for path in paths:
         if not os.path.lexists(path):
-            raise click.UsageError(f"no such file or folder: {path}")
+            raise click.UsageError(f"no such file or folder: {_shown(path)}")
     registry = load_registry()
     runs = [check_repository(root, targets, registry, settings) for root, targets in _group_by_root(paths).items()]
     for run in runs:
@@ -182,6 +182,12 @@ def _say(message: str) -> None:
     click.echo("\n".join(f"railcheck: {line}" if line.lstrip().startswith("::") else line for line in message.splitlines()), err=True)
 
 
+def _shown(path: Path | str) -> str:
+    """A path for a message: as it is, or quoted with its control characters escaped (a line break in a
+    folder name would otherwise start a line of its own, which a CI runner may take for a command)."""
+    return str(path) if str(path).isprintable() else repr(str(path))
+
+
 def execute_stdin(filename: Path, settings: CheckSettings) -> int:
     """Check the service of `filename` with standard input as that file's text; with --fix, print the fixed text."""
     from railcheck.registry import load_registry
@@ -194,7 +200,7 @@ def execute_stdin(filename: Path, settings: CheckSettings) -> int:
     root = find_root(filename)
     relative = _confined_relative(filename, root, {})
     if relative.parts[:1] == ("..",):
-        raise click.UsageError(f"--stdin-filename {filename} is outside the repository at {root}")
+        raise click.UsageError(f"--stdin-filename {_shown(filename)} is outside the repository at {_shown(root)}")
     run = check_repository(root, [relative], load_registry(), settings, {relative: text})
     for note in run.notes:
         _say(note)
@@ -288,10 +294,10 @@ def _confined_relative(path: Path, root: Path, resolved_roots: dict[Path, tuple[
         resolved_roots[root] = (inside, git_folders(inside))
     inside, git = resolved_roots[root]
     if not folder.is_relative_to(inside):
-        raise click.UsageError(f"{str(path)!r} leads outside the repository at {root} (through a symbolic link); railcheck checks only files inside it")
+        raise click.UsageError(f"{_shown(path)} leads outside the repository at {_shown(root)} (through a symbolic link); railcheck checks only files inside it")
     relative = PurePosixPath(Path(os.path.relpath(os.path.normpath(absolute), root)).as_posix())
     if names_git_folder(relative.as_posix()) or resolves_into_git(folder, inside, git):
-        raise click.UsageError(f"{str(path)!r} is inside the git folder (.git), which railcheck never reads")
+        raise click.UsageError(f"{_shown(path)} is inside the git folder (.git), which railcheck never reads")
     return relative
 
 

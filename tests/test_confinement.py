@@ -242,3 +242,14 @@ def test_configuration_errors_cannot_print_workflow_commands(tmp_path: Path) -> 
     assert result.returncode == 2
     assert "SPOOF" in result.stderr  # said, escaped
     assert not [line for line in (result.stdout + result.stderr).splitlines() if line.lstrip().startswith("::")]
+
+
+def test_a_path_argument_cannot_print_a_workflow_command(tmp_path: Path) -> None:
+    repo = checkout(tmp_path, SERVICE)
+    (repo / "services/x\n::error::SPOOF").mkdir()
+    (repo / "services/x\n::error::SPOOF/out").symlink_to(tmp_path)
+    for argument in ("missing\n::error::SPOOF", "services/x\n::error::SPOOF/out"):
+        result = run_cli("check", argument, cwd=repo)
+        assert result.returncode == 2
+        assert "SPOOF" in result.stderr
+        assert not [line for line in (result.stdout + result.stderr).splitlines() if line.lstrip().startswith("::")]
