@@ -195,6 +195,20 @@ def test_a_linked_worktree_is_used(tmp_path: Path) -> None:
     assert changed_lines(tmp_path / "wt", "base") == {PurePosixPath(name): frozenset({1}) for name in SERVICE}
 
 
+def test_a_submodule_is_used(tmp_path: Path) -> None:
+    from railcheck.gitdiff import changed_lines
+
+    (tmp_path / "library").mkdir()
+    library = checkout(tmp_path / "library", SERVICE)
+    repo = checkout(tmp_path, {"README.md": "top\n"})
+    git(repo, "-c", "protocol.file.allow=always", "submodule", "add", "-q", str(library), "lib")
+    git(repo, "commit", "-qm", "submodule")
+    assert (repo / "lib/.git").is_file()  # names repo/.git/modules/lib
+    warnings: list[str] = []
+    assert changed_lines(repo / "lib", "HEAD~1", warn=warnings.append) == {PurePosixPath(name): frozenset({1}) for name in SERVICE}
+    assert warnings == []
+
+
 def test_git_is_never_run_from_the_checkout(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from railcheck import git as railcheck_git
     from railcheck.gitdiff import changed_lines
