@@ -351,7 +351,8 @@ def _check_and_fix(root: Path, config: Config, targets: list[PurePosixPath], rul
         return [d if d.fix is None or all(edit.path in given for edit in d.fix.edits) else replace(d, fix=None) for d in found]
 
     minimum = Applicability.UNSAFE if settings.unsafe_fixes else Applicability.SAFE
-    outcome = settle(dict(project.texts), lint, minimum)
+    lossy = frozenset(project.repository.lossy) if project.repository is not None else frozenset()
+    outcome = settle(dict(project.texts), lint, minimum, lossy)
     fixing = FixResult(problems=outcome.problems)
     if settings.diff:
         fixing.diff = unified_diff(project.texts, outcome.texts, _display_prefix(root))
