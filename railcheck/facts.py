@@ -575,6 +575,17 @@ def requirement_files(service: Service, project: Project) -> list[tuple[PurePosi
     return [(path, project.texts[path]) for path in paths if path in project.texts]
 
 
+def unreadable_configs(service: Service, project: Project) -> tuple[PurePosixPath, ...]:
+    """The service's railpack.json and Railway config files that exist but did not parse (RC001 reports
+    them). What they set is unknown, so rules about values they could set stay silent instead of judging
+    the service as if the file said nothing."""
+    paths = {service.railpack_path, service.root / "railway.toml", service.root / "railway.json"}
+    declaration = next((item for item in project.config.services if item.name == service.name and item.root == service.root), None)
+    if declaration is not None and declaration.railway_config:
+        paths.add(PurePosixPath(declaration.railway_config.lstrip("/")))
+    return tuple(problem.path for problem in project.problems if problem.path in paths)
+
+
 def paths_checkable(service: Service, project: Project) -> bool:
     """Whether path and module checks make sense for the service: its root directory is known (not
     ambiguous, SV003) and exists (IC001), its builder is known (DF005), and a Dockerfile build puts the

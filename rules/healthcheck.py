@@ -78,10 +78,14 @@ def _route_table(service: Service, project: Project) -> RouteTable | None:
 def _collect(project: Project, bases: list[PurePosixPath], module: str, attribute: str, prefix: str, table: RouteTable, depth: int) -> None:
     repository = project.repository
     path = find_module(repository, bases, module) if repository else None
+    info = module_info(project, path) if path is not None and path.suffix == ".py" else None
+    if depth == 0 and (not isinstance(info, ModuleInfo) or attribute not in info.definitions):
+        # The start command's own module is missing, broken or lacks the app: ST001/ST002 report that, and
+        # there is no app whose routes a health check could reach (table.app stays None: nothing to say).
+        return
     if path is None or path.suffix != ".py":
         table.reasons.append(f"module `{module}` could not be read")
         return
-    info = module_info(project, path)
     if not isinstance(info, ModuleInfo):
         table.reasons.append(f"{path} could not be parsed")
         return

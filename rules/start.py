@@ -13,7 +13,8 @@ from pathlib import PurePosixPath
 
 from railcheck import RAILPACK_ONLY, Diagnostic, Edit, Fix, FixAvailability, Invalid, Project, Related, Service, ServiceRule, Severity, Span, Valid
 from railcheck.builder import image_of
-from railcheck.facts import CommandText, app_root, copied_app, command_servers, facts, module_info, paths_checkable, runtime_pythonpath
+from railcheck.distributions import import_names
+from railcheck.facts import CommandText, app_root, copied_app, command_servers, facts, module_info, paths_checkable, runtime_pythonpath, unreadable_configs
 from railcheck.modules import find_module, image_path, module_candidates, search_bases
 from railcheck.servers import Server, uses_port_variable
 from railcheck.sources.shell import Word
@@ -59,6 +60,20 @@ def _resolve(service: Service, project: Project, server: Server) -> PurePosixPat
         # packages import from site-packages.
         bases.append(service.root / "src")
     return find_module(project.repository, bases, server.module)
+
+
+def _installed(service: Service, project: Project, server: Server) -> bool:
+    """Whether the server's module may come from outside the root directory: the standard library, a
+    declared dependency (import names mapped from distribution names), or, for `python -m X`, packages
+    railcheck cannot list (a Dockerfile that installs its own, a manifest it cannot read fully)."""
+    assert server.module is not None
+    top = server.module.split(".")[0]
+    if top in sys.stdlib_module_names:
+        return True
+    declared = _declared_dependencies(service, project)
+    if declared is None or image_of(service, project) is not None:
+        return server.kind == "python -m"  # an app module (`main:app`) is the service's own code either way
+    return any(top in import_names(name) for name in declared if "[" not in name)
 
 
 class StartTargetNotFound(ServiceRule):
@@ -122,7 +137,7 @@ class StartTargetNotFound(ServiceRule):
                     service=service.name,
                     help="Paths in start commands are relative to the root directory; fix the path or the service's root directory.",
                 )
-            elif server.module is not None and server.module.split(".")[0] not in sys.stdlib_module_names and _resolve(service, project, server) is None:
+            elif server.module is not None and not _installed(service, project, server) and _resolve(service, project, server) is None:
                 yield self._missing_module(service, project, command, server, server.module)
 
     def _missing_module(self, service: Service, project: Project, command: CommandText, server: Server, module: str) -> Diagnostic:
@@ -139,7 +154,7 @@ class StartTargetNotFound(ServiceRule):
         holder = copied_app(service, project) or f"{service.display_root()} ({service.root_source})"
         return self.diagnostic(
             where, span,
-            f"{command.origin.label} imports `{module}`, which does not resolve from {holder}",
+            f"{command.origin.label} imports `{module}`, which does not resolve from {holder}" + (" and is not a declared dependency" if server.kind == "python -m" else ""),
             service=service.name,
             help=f"Module paths are resolved from the root directory (the image's /app) and PYTHONPATH.{hint}",
             fix=fix,
@@ -464,6 +479,8 @@ class NoStartCommand(ServiceRule):
         # Without any Python marker at the root there is no Python app to start (SV001 covers detection).
         if found.start_commands or not found.builds_python or not found.python_markers:
             return
+        if unreadable_configs(service, project):
+            return  # a config that does not parse may set the start command; RC001 reports it
         if service.iac is not None and "start" in service.iac.settings:
             return  # the IaC file sets a start command railcheck cannot read (IC002 says why)
         if project.repository and "manage.py" in project.repository.listdir(service.root):
