@@ -6,12 +6,12 @@ step holds only the manifest files (requirements.txt, pyproject.toml, Pipfile, l
 
 from __future__ import annotations
 
-import posixpath
 import re
 from collections.abc import Iterator
 from pathlib import PurePosixPath
 
 from railcheck import RAILPACK_ONLY, WITHOUT_DOCKERFILE, Diagnostic, Edit, Fix, FixAvailability, Invalid, Project, Service, ServiceRule, Severity, Span, Valid
+from railcheck.build_outputs import created_by_build, created_paths, cwd_walk
 from railcheck.facts import CommandText, app_root, copied_app, facts, paths_checkable, requirement_files, script
 from railcheck.modules import APP, escapes_root, image_path
 from railcheck.sources.shell import ShellScript, SimpleCommand, Word
@@ -39,37 +39,6 @@ def _step_of(command: CommandText) -> str | None:
     label = command.origin.label
     match = re.match(r"`steps\.(.+?)\.commands\[\d+\]`", label)
     return match.group(1) if match else None
-
-
-def _cwd_walk(parsed: ShellScript) -> Iterator[tuple[str, SimpleCommand]]:
-    """Each simple command with the working directory (relative to /app) that earlier `cd`s left."""
-    cwd = "."
-    for command in parsed.commands:
-        words = command.words
-        yield cwd, command
-        if words and words[0].text == "cd" and len(words) > 1 and words[1].static:
-            target = words[1].text
-            if target.startswith("/"):
-                mapped = image_path(PurePosixPath("."), ".", target)
-                cwd = str(mapped) if mapped is not None else cwd
-            else:
-                cwd = posixpath.normpath(posixpath.join(cwd, target))
-
-
-def _created_paths(command: SimpleCommand) -> Iterator[str]:
-    """Files a command writes: redirect targets, `curl -o`, `wget -O`, `touch`, `cp`/`mv` destinations."""
-    yield from (word.text for word in command.redirects if word.static)
-    words = [word.text for word in command.words]
-    if not words:
-        return
-    program = words[0].rsplit("/", 1)[-1]
-    for index, word in enumerate(words[:-1]):
-        if (program == "curl" and word in ("-o", "--output")) or (program == "wget" and word in ("-O", "--output-document")):
-            yield words[index + 1]
-    if program in ("touch", "mkdir"):
-        yield from (word for word in words[1:] if not word.startswith("-"))
-    if program in ("cp", "mv", "ln") and len(words) >= 3:
-        yield words[-1]
 
 
 def _referenced_paths(command: SimpleCommand) -> Iterator[tuple[Word, str]]:
@@ -173,7 +142,7 @@ class MissingReferencedFile(ServiceRule):
             install_step = step == "install" and not whole_source
             # Files written by earlier commands of the same step exist for the later ones.
             made = created.setdefault(step, set())
-            for cwd, simple in _cwd_walk(parsed):
+            for cwd, simple in cwd_walk(parsed):
                 for word, what in _referenced_paths(simple):
                     value = word.text
                     if escapes_root(cwd, value) or "$" in value or "*" in value or value.startswith(f"{APP}/"):
@@ -189,8 +158,8 @@ class MissingReferencedFile(ServiceRule):
                         reason = "Railpack's install step holds only requirements.txt and the other manifests"
                         if not repository.exists(path):
                             reason = f"it does not exist in {service.display_root()}"
-                    elif repository.exists(path):
-                        continue
+                    elif repository.exists(path) or created_by_build(service, project, path) is not None:
+                        continue  # there, or made by the build (explain-service lists what it makes)
                     else:
                         holder = copied_app(service, project) or f"{service.display_root()} (the image's /app; {service.root_source})"
                         reason = f"it does not exist in {holder}"
@@ -200,7 +169,7 @@ class MissingReferencedFile(ServiceRule):
                         service=service.name,
                         help="Keep every file a command needs inside the root directory; install extra requirements in a build step, where the source is present.",
                     )
-                for value in _created_paths(simple):
+                for value in created_paths(simple):
                     path = image_path(root, cwd, value)
                     if path is not None:
                         made.add(path)
@@ -230,7 +199,7 @@ class PathEscapesRoot(ServiceRule):
 
     def check(self, service: Service, project: Project) -> Iterator[Diagnostic]:
         for command, parsed in _scripts(service, project):
-            for cwd, simple in _cwd_walk(parsed):
+            for cwd, simple in cwd_walk(parsed):
                 for word in (*simple.words[1:], *simple.redirects, *(value for _, value in simple.assignments)):
                     for part in word.text.split(":") if any(name == "PYTHONPATH" for name, value in simple.assignments if value is word) else (word.text,):
                         if not word.static or not (part.startswith("..") or "/../" in part) or not escapes_root(cwd, part.split("=", 1)[-1]):
@@ -285,7 +254,7 @@ class AbsoluteAppPath(ServiceRule):
             for match in self._APP_PATH.finditer(command.text):
                 value = match.group().rstrip(",")
                 path = image_path(app_root(service, project), ".", value)
-                if path is None or repository.exists(path) or value.startswith(f"{APP}/.venv"):
+                if path is None or repository.exists(path) or value.startswith(f"{APP}/.venv") or created_by_build(service, project, path) is not None:
                     continue
                 holder = copied_app(service, project) or f"the root directory {service.display_root()} ({service.root_source})"
                 relative = self._relative_to_root(service, value)

@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from pathlib import PurePosixPath
 
 from railcheck import RAILPACK_ONLY, Diagnostic, Edit, Fix, FixAvailability, Invalid, Project, Related, Service, ServiceRule, Severity, Span, Valid
+from railcheck.build_outputs import created_by_build
 from railcheck.builder import image_of
 from railcheck.distributions import import_names
 from railcheck.facts import CommandText, app_root, copied_app, command_servers, facts, module_info, paths_checkable, runtime_pythonpath, unreadable_configs
@@ -127,8 +128,8 @@ class StartTargetNotFound(ServiceRule):
                 continue
             if server.kind in ("python file", "manage.py runserver"):
                 path = image_path(app_root(service, project), server.cwd, server.target.text)
-                if path is not None and repository.is_file(path):
-                    continue
+                if path is not None and (repository.is_file(path) or created_by_build(service, project, path) is not None):
+                    continue  # there, or made by the build (`python dist/main.py`)
                 holder = copied_app(service, project) or f"{service.display_root()} (the image's /app)"
                 where, span = _where(service, command, server.target)
                 yield self.diagnostic(
