@@ -10,7 +10,7 @@ import re
 from collections.abc import Iterator
 from pathlib import PurePosixPath
 
-from railcheck import RAILPACK_ONLY, WITHOUT_DOCKERFILE, Diagnostic, Edit, Fix, FixAvailability, Invalid, Project, Service, ServiceRule, Severity, Span, Valid
+from railcheck import RAILPACK_ONLY, WITHOUT_DOCKERFILE, Consequence, Diagnostic, Edit, Fix, FixAvailability, Invalid, Project, Service, ServiceRule, Severity, Span, Valid
 from railcheck.build_outputs import created_by_build, created_paths, cwd_walk
 from railcheck.facts import CommandText, app_root, copied_app, facts, paths_checkable, requirement_files, script
 from railcheck.modules import APP, escapes_root, image_path
@@ -80,6 +80,7 @@ class UnparseableCommand(ServiceRule):
     code = "CM001"
     name = "unparseable-command"
     summary = "A command is not valid shell"
+    consequence = Consequence.FAILS
     examples = (
         Valid({"railpack.json": '{"deploy": {"startCommand": "gunicorn app:app"}}', "app.py": "app = 1\n"}),
         Invalid({"railpack.json": '{"deploy": {"startCommand": "gunicorn \'app:app"}}', "app.py": "app = 1\n"}, expect=[("CM001", "railpack.json", 1, 39)]),
@@ -119,6 +120,7 @@ class MissingReferencedFile(ServiceRule):
     code = "CM002"
     name = "missing-referenced-file"
     summary = "A command refers to a file the build context does not hold"
+    consequence = Consequence.FAILS
     examples = (
         Valid({"railpack.json": '{"steps": {"build": {"commands": ["pip install -r requirements-dev.txt"]}}}', "requirements-dev.txt": "pytest\n"}),
         Invalid({"railpack.json": '{"deploy": {"startCommand": "bash start.sh"}}'}, expect=[("CM002", "railpack.json", 1, 35)]),
@@ -192,6 +194,7 @@ class PathEscapesRoot(ServiceRule):
     builders = WITHOUT_DOCKERFILE
     name = "path-escapes-root"
     summary = "A command path climbs out of the root directory"
+    consequence = Consequence.FAILS
     examples = (
         Valid({"railpack.json": '{"steps": {"build": {"commands": ["cd src && make"]}}}', "src/Makefile": "all:\n"}),
         Invalid({"railpack.json": '{"steps": {"build": {"commands": ["pip install -r ../requirements.txt"]}}}'}, expect=[("CM003", "railpack.json", 1, 51)]),
@@ -234,6 +237,7 @@ class AbsoluteAppPath(ServiceRule):
     code = "CM004"
     name = "absolute-app-path"
     summary = "An `/app/...` path resolves to nothing under the root directory"
+    consequence = Consequence.FAILS
     fix = FixAvailability.SOMETIMES
     examples = (
         Valid({"railpack.json": '{"steps": {"install": {"commands": ["...", "pip install -r /app/requirements.txt"]}}}', "requirements.txt": "x\n"}),
@@ -297,6 +301,7 @@ class PythonpathEntryMissing(ServiceRule):
     builders = RAILPACK_ONLY
     name = "pythonpath-entry-missing"
     summary = "A PYTHONPATH entry names no folder in the image"
+    consequence = Consequence.LIKELY_WRONG
     default_severity = Severity.WARNING
     examples = (
         Valid({"railpack.json": '{"deploy": {"variables": {"PYTHONPATH": "/app:/app/src"}}}', "src/pkg/__init__.py": ""}),
@@ -352,6 +357,7 @@ class MutableNetworkFetch(ServiceRule):
     code = "CM006"
     name = "mutable-network-fetch"
     summary = "A build downloads a file from a moving branch"
+    consequence = Consequence.LIKELY_WRONG
     default_severity = Severity.WARNING
     examples = (
         Valid({"railpack.json": '{"steps": {"build": {"commands": ["curl -fsSL https://raw.githubusercontent.com/o/r/4b825dc642cb6eb9a060e54bf8d69288fbee4904/x.txt"]}}}'}),
@@ -392,6 +398,7 @@ class UnpinnedGitInstall(ServiceRule):
     code = "CM007"
     name = "unpinned-git-install"
     summary = "A git dependency is installed without a commit SHA"
+    consequence = Consequence.LIKELY_WRONG
     default_severity = Severity.WARNING
     examples = (
         Valid({"requirements.txt": "core @ git+https://github.com/o/r.git@4b825dc642cb6eb9a060e54bf8d69288fbee4904\n", "railpack.json": "{}"}),

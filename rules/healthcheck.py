@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import PurePosixPath
 
-from railcheck import Diagnostic, Invalid, Project, Related, Service, ServiceRule, Severity, Span, Valid
+from railcheck import Consequence, Diagnostic, Invalid, Project, Related, Service, ServiceRule, Severity, Span, Valid
 from railcheck.facts import app_root, module_info, paths_checkable, runtime_pythonpath, start_servers
 from railcheck.modules import find_module, search_bases
 from railcheck.sources.pymodule import ModuleInfo, routes_for
@@ -181,6 +181,7 @@ class HealthcheckRouteMissing(ServiceRule):
     code = "HC001"
     name = "healthcheck-route-missing"
     summary = "No route of the app serves the health-check path"
+    consequence = Consequence.FAILS
     examples = (
         Valid({"railway.json": '{"deploy": {"startCommand": "uvicorn main:app --host 0.0.0.0 --port $PORT", "healthcheckPath": "/api/health"}}',
                "main.py": "from fastapi import APIRouter, FastAPI\napp = FastAPI()\napi = APIRouter(prefix='/api')\n@api.get('/health')\ndef health():\n    return {}\napp.include_router(api)\n"}),
@@ -229,6 +230,7 @@ class HealthcheckRouteUnverified(ServiceRule):
     name = "healthcheck-route-unverified"
     summary = "The health-check path could not be matched to a route"
     # Unsure is not a finding against the user: at the default `fail-on = "warning"` this must not fail CI.
+    consequence = Consequence.HARMLESS
     default_severity = Severity.INFO
     examples = (
         Valid({"railway.json": '{"deploy": {"startCommand": "uvicorn main:app", "healthcheckPath": "/health"}}',

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from pathlib import PurePosixPath
 
-from railcheck import RAILPACK_ONLY, Diagnostic, Invalid, Project, Service, ServiceRule, Severity, Valid
+from railcheck import RAILPACK_ONLY, Consequence, Diagnostic, Invalid, Project, Service, ServiceRule, Severity, Valid
 from railcheck.facts import MAIN_FILES, PYTHON_MARKERS, facts, root_evidence, subfolder_roots
 from railcheck.project import SERVICE_MARKERS
 from railcheck.sources.text import LineIndex
@@ -61,6 +61,7 @@ class PythonNotDetected(ServiceRule):
     builders = RAILPACK_ONLY
     name = "python-not-detected"
     summary = "Railpack will not detect Python at the root directory"
+    consequence = Consequence.FAILS
     examples = (
         Valid({"railpack.json": "{}", "requirements.txt": "flask\n"}),
         Invalid({"railpack.json": '{"packages": {"python": "3.12"}}', "src/app.py": ""}, expect=[("SV001", "railpack.json", 1, 1)]),
@@ -103,6 +104,7 @@ class EarlierProviderWins(ServiceRule):
     builders = RAILPACK_ONLY
     name = "earlier-provider-wins"
     summary = "Another language's files make Railpack skip Python"
+    consequence = Consequence.LIKELY_WRONG
     default_severity = Severity.WARNING
     examples = (
         Valid({"railpack.json": '{"provider": "python"}', "requirements.txt": "x\n", "go.mod": "module x\n"}),
@@ -151,6 +153,7 @@ class RootDirectoryAmbiguous(ServiceRule):
     code = "SV003"
     name = "root-directory-ambiguous"
     summary = "The config seems written for another root directory than its folder"
+    consequence = Consequence.LIKELY_WRONG
     default_severity = Severity.WARNING
     examples = (
         Valid({"railpack.json": '{"deploy": {"startCommand": "uvicorn app:app --host 0.0.0.0 --port $PORT"}}', "app.py": "app = 1\n"}),
@@ -215,6 +218,7 @@ class DeclaredServiceReplacesDiscovered(ServiceRule):
     code = "SV004"
     name = "declared-service-replaces-discovered"
     summary = "A declared service takes the place of the service discovered in its folder"
+    consequence = Consequence.HARMLESS
     default_severity = Severity.INFO
     examples = (
         Valid({"/railcheck.toml": '[services.api]\nroot = "services/api"\n', "/services/api/railpack.json": "{}", "/services/api/main.py": ""}),

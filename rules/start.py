@@ -11,7 +11,7 @@ import sys
 from collections.abc import Iterator
 from pathlib import PurePosixPath
 
-from railcheck import RAILPACK_ONLY, Diagnostic, Edit, Fix, FixAvailability, Invalid, Project, Related, Service, ServiceRule, Severity, Span, Valid
+from railcheck import RAILPACK_ONLY, Consequence, Diagnostic, Edit, Fix, FixAvailability, Invalid, Project, Related, Service, ServiceRule, Severity, Span, Valid
 from railcheck.build_outputs import created_by_build
 from railcheck.builder import image_of
 from railcheck.distributions import import_names
@@ -101,6 +101,7 @@ class StartTargetNotFound(ServiceRule):
     code = "ST001"
     name = "start-target-not-found"
     summary = "The start command's module or script does not exist from the root directory"
+    consequence = Consequence.FAILS
     fix = FixAvailability.SOMETIMES
     examples = (
         Valid({"railpack.json": '{"deploy": {"startCommand": "uvicorn ml_server:app --host 0.0.0.0 --port $PORT"}}', "ml_server.py": "app = object()\n"}),
@@ -180,6 +181,7 @@ class StartAttributeMissing(ServiceRule):
     code = "ST002"
     name = "start-attribute-missing"
     summary = "The start command's app attribute is not defined in its module"
+    consequence = Consequence.FAILS
     examples = (
         Valid({"railpack.json": '{"deploy": {"startCommand": "gunicorn --bind 0.0.0.0:$PORT main:app"}}', "main.py": "from flask import Flask\napp = Flask(__name__)\n"}),
         Invalid(
@@ -258,6 +260,7 @@ class ServerBindsLocalhost(ServiceRule):
     code = "ST003"
     name = "server-binds-localhost"
     summary = "The server listens on localhost, which Railway cannot reach"
+    consequence = Consequence.FAILS
     fix = FixAvailability.SOMETIMES
     examples = (
         Valid({"railpack.json": '{"deploy": {"startCommand": "uvicorn main:app --host 0.0.0.0 --port $PORT"}}', "main.py": "app = 1\n"}),
@@ -326,6 +329,7 @@ class HardcodedPort(ServiceRule):
     code = "ST004"
     name = "hardcoded-port"
     summary = "The server listens on a fixed port instead of $PORT"
+    consequence = Consequence.LIKELY_WRONG
     default_severity = Severity.WARNING
     fix = FixAvailability.SOMETIMES
     examples = (
@@ -382,6 +386,7 @@ class ServerNotInstalled(ServiceRule):
     builders = RAILPACK_ONLY
     name = "server-not-installed"
     summary = "The start command's server is not a dependency"
+    consequence = Consequence.FAILS
     examples = (
         Valid({"railpack.json": '{"deploy": {"startCommand": "gunicorn main:app"}}', "requirements.txt": "flask\ngunicorn==23.0.0\n", "main.py": "app = 1\n"}),
         Invalid(
@@ -470,6 +475,7 @@ class NoStartCommand(ServiceRule):
     builders = RAILPACK_ONLY
     name = "no-start-command"
     summary = "Nothing tells Railway how to start the service"
+    consequence = Consequence.FAILS
     examples = (
         Valid({"requirements.txt": "flask\n", "main.py": "print(1)\n", "railpack.json": "{}"}),
         Invalid({"requirements.txt": "flask\n", "railpack.json": "{}", "src/api.py": ""}, expect=[("ST006", "railpack.json", 0, 0)]),
