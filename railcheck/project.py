@@ -120,20 +120,43 @@ class Plan:
     # Services of the IaC file to load, by name (their roots are static and not declared in config).
     iac_services: tuple[str, ...] = ()
     iac_roots: tuple[PurePosixPath, ...] = ()  # their root directories
+    # Railpack configs under another name (`railpack.staging.json`, the RAILPACK_CONFIG_FILE case) named on
+    # the command line: each is checked as the config of a service rooted at the service folder holding it.
+    named_railpack: tuple[tuple[PurePosixPath, PurePosixPath], ...] = ()  # (root, config file)
 
     def split(self, parts: int) -> list[Plan]:
         """`parts` plans covering these services between them; declared and IaC services go to the first."""
         chunks = [self.folders[index::parts] for index in range(parts)]
-        first = Plan(chunks[0], self.declarations, 0, self.iac_services, self.iac_roots)
+        first = Plan(chunks[0], self.declarations, 0, self.iac_services, self.iac_roots, self.named_railpack)
         return [first, *(Plan(chunk, (), 0) for chunk in chunks[1:])]
 
     def roots(self) -> tuple[PurePosixPath, ...]:
         """The root directory of every service to load."""
-        return (*self.folders, *(declaration.root for declaration in self.declarations), *self.iac_roots)
+        return (*self.folders, *(declaration.root for declaration in self.declarations), *self.iac_roots, *(root for root, _ in self.named_railpack))
 
     @property
     def size(self) -> int:
-        return len(self.folders) + len(self.declarations) + len(self.iac_services)
+        return len(self.folders) + len(self.declarations) + len(self.iac_services) + len(self.named_railpack)
+
+
+def is_named_railpack_config(path: PurePosixPath) -> bool:
+    """`railpack.<anything>.json` (or `railpack-staging.json`): a Railpack config a RAILPACK_CONFIG_FILE
+    variable points at, under another name than the one Railpack reads by default."""
+    name = path.name
+    return name != RAILPACK_FILE and name.startswith("railpack") and name.endswith(".json") and len(name) > len("railpack.json")
+
+
+def may_read(path: PurePosixPath, config: Config) -> bool:
+    """Whether `path` is a file railcheck reads when it checks the services around it (by its name; a
+    Dockerfile under another name is only known once a service names it)."""
+    name = path.name
+    if name in SERVICE_MARKERS or name in SERVICE_FILES or name in ("railcheck.toml", ".gitignore") or is_named_railpack_config(path):
+        return True
+    if (name.startswith("requirements") and name.endswith(".txt")) or path.suffix == ".py" or path in IAC_FILES:
+        return True
+    if name == "Dockerfile" or name.startswith("Dockerfile.") or name.lower().endswith(".dockerfile"):
+        return True
+    return any(path == source or path in copies for source, copies in config.sync)
 
 
 def discover(root: Path, config: Config, targets: Iterable[PurePosixPath] = (PurePosixPath("."),)) -> Plan:
@@ -162,6 +185,7 @@ def load_project(
     services = [loader.declared_service(declaration) for declaration in plan.declarations]
     services += [loader.iac_service(name) for name in plan.iac_services]
     services += [loader.discovered_service(folder) for folder in plan.folders]
+    services += [loader.named_railpack_service(root, path) for root, path in plan.named_railpack]
     services.sort(key=lambda service: (str(service.root), service.name))
     for service in services if parse else ():
         # Read the root-level files Railpack consults now, so their problems are reported with the rest.
@@ -284,9 +308,23 @@ class _Loader:
         # service rooted at "/" with its configs elsewhere leaves a root railway.json to its own service).
         owned = {root for root, declaration in declared.items() if declaration.railway_config is None or declaration.railpack_config is None}
         kept = tuple(folder for folder in sorted(folders) if folder not in claimed and folder not in owned and folder not in iac.values())
-        total = len(declarations) + len(iac_chosen) + len(kept)
-        room = max(0, MAX_SERVICES - len(declarations) - len(iac_chosen))
-        return Plan(kept[:room], declarations[:MAX_SERVICES], total, iac_chosen, tuple(iac[name] for name in iac_chosen))
+        named = self._named_railpack(targets, claimed_files={_join(d.root, d.railpack_config) for d in self.config.services if d.railpack_config})
+        total = len(declarations) + len(iac_chosen) + len(kept) + len(named)
+        room = max(0, MAX_SERVICES - len(declarations) - len(iac_chosen) - len(named))
+        return Plan(kept[:room], declarations[:MAX_SERVICES], total, iac_chosen, tuple(iac[name] for name in iac_chosen), named)
+
+    def _named_railpack(self, targets: tuple[PurePosixPath, ...], claimed_files: set[PurePosixPath]) -> tuple[tuple[PurePosixPath, PurePosixPath], ...]:
+        """Targets that are Railpack configs under another name and that no declared service reads already,
+        each with the root of the service folder holding it (the file's own folder when none does)."""
+        found = []
+        for target in targets:
+            if not is_named_railpack_config(target) or target in claimed_files or not os.path.isfile(self.root / target):
+                continue
+            if not Path(os.path.realpath(self.root / target)).is_relative_to(self.root):
+                continue  # a link out of the repository is never followed
+            root = next((folder for folder in (target.parent, *target.parent.parents) if self._is_service_folder(folder)), target.parent)
+            found.append((root, target))
+        return tuple(dict.fromkeys(found))
 
     def service_folders(self, target: PurePosixPath) -> Iterator[PurePosixPath]:
         """Service folders for one target: every one below a directory, and the nearest one above it."""
@@ -345,6 +383,19 @@ class _Loader:
             railpack=self._document(folder / RAILPACK_FILE, jwcc=True),
             railway=railway,
             railway_ignored=ignored,
+        )
+
+    def named_railpack_service(self, root: PurePosixPath, path: PurePosixPath) -> Service:
+        railway, ignored = self._railway_in(root)
+        return Service(
+            name=str(path),
+            root=root,
+            root_source=f"the service folder holding {path.name}, named on the command line",
+            railpack_path=path,
+            railpack=self._document(path, jwcc=True),
+            railway=railway,
+            railway_ignored=ignored,
+            railpack_declared=True,
         )
 
     def iac_service(self, name: str) -> Service:
