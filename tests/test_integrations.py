@@ -144,7 +144,8 @@ def files_pattern() -> re.Pattern[str]:
         "services/api/mise.toml", "services/api/.mise.toml", "services/api/runtime.txt", "services/api/Pipfile",
         "services/api/requirements.txt", "services/api/requirements-deploy.txt", "requirements-deploy.txt",
         "services/api/pyproject.toml", "pyproject.toml", "services/api/Procfile", "railcheck.toml",
-        "services/api/main.py", "services/api/app/routes/health.py", "main.py",
+        "services/api/main.py", "services/api/app/routes/health.py", "main.py", "services/web/package.json",
+        "services/api/railpack.staging.json",
     ],
 )
 def test_hook_files_match_what_rules_read(path: str) -> None:
@@ -154,7 +155,7 @@ def test_hook_files_match_what_rules_read(path: str) -> None:
 @pytest.mark.parametrize(
     "path",
     [
-        "README.md", "services/api/package.json", "services/api/myrailpack.json", "services/api/railpack.json.bak",
+        "README.md", "services/api/package-lock.json", "services/api/myrailpack.json", "services/api/railpack.json.bak",
         "services/api/railpack.jsonc", "services/api/railway.yaml", "services/api/python-version", "services/api/Pipfile.lock",
         "services/api/requirements.in", "docs/requirements.md", "services/api/not-requirements.txt", "services/api/Procfile.dev",
         "services/api/main.pyc", "services/api/main.pyi", "services/api/notes.py.txt", "tox.ini", "xpyproject.toml",
