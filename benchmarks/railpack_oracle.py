@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import json
 import re
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -47,7 +48,8 @@ def default_commit() -> str:
 
 def work_tree(checkout: Path, commit: str, scratch: Path) -> Path:
     """The checkout itself when it has examples/, else the bare repository's examples and snapshots at
-    `commit`, written under `scratch` (files of 1 MiB or more and objects the copy lacks are left out)."""
+    `commit`, written under `scratch` (files of 1 MiB or more and objects the copy lacks are written empty:
+    detection needs their names, never the contents of lock files or archives)."""
     if (checkout / "examples").is_dir():
         return checkout
     git = ["git", "--git-dir", str(checkout)]
@@ -58,15 +60,23 @@ def work_tree(checkout: Path, commit: str, scratch: Path) -> Path:
             continue
         meta, _, path = entry.partition(b"\t")
         _, kind, oid, size = meta.split()
-        if kind == b"blob" and size.isdigit() and int(size) < 1 << 20:
+        if kind != b"blob":
+            continue
+        if size.isdigit() and int(size) < 1 << 20:
             wanted.append((oid.decode(), path.decode()))
+        else:  # a large file (a lock file, an archive): its name is what detection needs
+            placeholder = scratch / "tree" / path.decode()
+            placeholder.parent.mkdir(parents=True, exist_ok=True)
+            placeholder.touch()
     batch = subprocess.run([*git, "cat-file", "--batch"], input="".join(f"{oid}\n" for oid, _ in wanted).encode(), capture_output=True, check=True).stdout
     offset = 0
     for _, path in wanted:
         end = batch.index(b"\n", offset)
         header = batch[offset:end].split()
         offset = end + 1
-        if header[-1] == b"missing":
+        if header[-1] == b"missing":  # absent from the copy: keep the name, as for large files
+            (scratch / "tree" / path).parent.mkdir(parents=True, exist_ok=True)
+            (scratch / "tree" / path).touch()
             continue
         size = int(header[2])
         target = scratch / "tree" / path
@@ -77,17 +87,31 @@ def work_tree(checkout: Path, commit: str, scratch: Path) -> Path:
 
 
 def plan_packages(plan: dict) -> set[str]:
+    """The tools the plan installs: mise packages, plus `php` for a PHP base image and `caddy` for the
+    packages:caddy step (neither comes through mise)."""
+    found: set[str] = set()
     for step in plan.get("steps", []):
+        if step.get("name") == "packages:caddy":
+            found.add("caddy")
+        images = [layer.get("image", "") for layer in step.get("inputs", []) if isinstance(layer, dict)]
+        if step.get("name") == "packages:image" and any("php" in image for image in images):
+            found.add("php")
         if step.get("name") != "packages:mise":
             continue
         for command in step.get("commands", []):
             name = command.get("customName", "") if isinstance(command, dict) else ""
             if name.startswith("install mise packages: "):
-                return {package.strip() for package in name.split(":", 1)[1].split(",")}
-    return set()
+                found |= {package.strip() for package in name.split(":", 1)[1].split(",")}
+    return found
 
 
-def railcheck_view(example: Path) -> tuple[str | None, str | None]:
+def railcheck_view(example: Path, scratch: Path) -> tuple[str | None, str | None]:
+    if (example / "Dockerfile").exists():
+        # Railpack's plan ignores a Dockerfile, while Railway (and railcheck) would build with it: compare
+        # Railpack's view on a copy without it.
+        copy = scratch / "without-dockerfile" / example.name
+        shutil.copytree(example, copy, ignore=shutil.ignore_patterns("Dockerfile"), symlinks=True)
+        example = copy
     config = Config(services=(ServiceDeclaration("example", PurePosixPath(".")),))
     project = load_project(example, config)
     service = next(service for service in project.services if service.name == "example")
@@ -117,7 +141,7 @@ def main() -> int:
             plan = json.loads(snapshot.read_text(encoding="utf-8"))
             packages = plan_packages(plan)
             expected = (plan.get("deploy") or {}).get("startCommand")
-            provider, start = railcheck_view(tree / "examples" / match.group(1))
+            provider, start = railcheck_view(tree / "examples" / match.group(1), Path(scratch))
             rows.append((match.group(1), provider, ",".join(sorted(packages)), provider_agrees(provider, packages), start, expected, start == expected))
     width = max(len(row[0]) for row in rows)
     print(f"{'example':<{width}}  {'railcheck provider':<18} {'plan packages':<28} P  S  start (railcheck | plan)")

@@ -277,7 +277,12 @@ def _default_start(service: Service, project: Project, texts: dict[str, str], na
         from railcheck.providers import node_start, package_json
 
         manifest = package_json(texts.get("package.json"))
-        found = node_start(manifest, names) if manifest is not None else None
+        repository = project.repository
+
+        def read(name: str) -> str | None:  # a framework's config file at the root directory
+            return repository.read(service.root / name) if repository is not None and name in names else None
+
+        found = node_start(manifest, names, read) if manifest is not None else None
         return CommandText(found[0], "start", Origin(f"Railpack's default start command for Node ({found[1]})")) if found else None
     if provider not in (None, "python"):
         return None

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import fnmatch
 import json
+import re
 from collections.abc import Callable, Mapping
 
 PYTHON_MAIN_FILES = ("main.py", "app.py", "start.py", "bot.py", "hello.py", "server.py")
@@ -26,9 +27,9 @@ def _pattern(pattern: str) -> Callable[[frozenset[str]], str | None]:
 
 
 def _static(names: frozenset[str]) -> str | None:
-    # Railpack's staticfile provider: a `public` folder or an index.html (a Staticfile or STATIC_FILE_ROOT
-    # naming another root is not modelled: it only matters when nothing earlier matched).
-    return "public" if "public" in names else ("index.html" if "index.html" in names else None)
+    # Railpack's staticfile provider: a Staticfile (taken as naming its root), a `public` folder or an
+    # index.html; STATIC_FILE_ROOT is a variable railcheck does not see.
+    return next((name for name in ("Staticfile", "public", "index.html") if name in names), None)
 
 
 # (provider, test returning the file that made it match), in Railpack's order.
@@ -101,10 +102,60 @@ def _dependencies(manifest: Mapping[str, object]) -> set[str]:
     return found
 
 
-def node_start(manifest: Mapping[str, object], names: frozenset[str] | set[str]) -> tuple[str, str] | None:
-    """(Railpack's generated start command for a Node service, why) or None (GetStartCommand in node.go).
-    Railpack serves a static site (Vite, CRA, Astro without a server adapter, ...) with Caddy instead;
-    that case is not modelled and gives None."""
+CADDY_START = "caddy run --config /Caddyfile --adapter caddyfile 2>&1"
+# `scripts.start` values that are a framework's development server, which Railpack replaces by Caddy for a
+# static site (hasCustomStartCommand in node.go).
+_FRAMEWORK_STARTS = frozenset({"ng serve", "react-scripts start", "expo start", "next start", "react-router-serve ./build/server/index.js"})
+_NEXT_CONFIGS = ("next.config.js", "next.config.mjs", "next.config.ts", "next.config.cjs")
+_SPA_SSR_OFF = re.compile(r"(?m)(?:^|[{,])\s*['\"]?ssr['\"]?\s*:\s*false\b")
+
+
+def _script(manifest: Mapping[str, object], name: str) -> str:
+    scripts = manifest.get("scripts")
+    value = scripts.get(name) if isinstance(scripts, dict) else None
+    return value if isinstance(value, str) else ""
+
+
+def _first(read: Callable[[str], str | None], *files: str) -> str:
+    return next((text for text in map(read, files) if text is not None), "")
+
+
+def static_site(manifest: Mapping[str, object], names: frozenset[str] | set[str], read: Callable[[str], str | None]) -> str | None:
+    """The framework of a static site Railpack serves with Caddy instead of a Node start command, or None
+    (isSPA in spa.go; SPA_OUTPUT_DIR and NO_SPA variables and Expo are not modelled). `read(name)` gives
+    a root-level file's text."""
+    start = _script(manifest, "start")
+    if start and start not in _FRAMEWORK_STARTS:
+        return None  # a custom start script is used instead of Caddy
+    dependencies = _dependencies(manifest)
+    build = _script(manifest, "build").lower()
+    if build and ("react-router.config.js" in names or "react-router.config.ts" in names or "react-router build" in build or "@react-router/dev" in dependencies):
+        # React Router: a static site only with `ssr: false` (and the output folder that implies).
+        return "react-router" if _SPA_SSR_OFF.search(_first(read, "react-router.config.js", "react-router.config.ts")) else None
+    server_framework = "@sveltejs/kit" in dependencies or any(name.startswith("@tanstack/") and name.endswith("start") for name in dependencies)
+    if "vite" in dependencies and build and ("vite build" in build or "vite.config.js" in names or "vite.config.ts" in names) and not server_framework:
+        return "vite"
+    if ("astro.config.mjs" in names or "astro.config.ts" in names) and "astro build" in build:
+        config = _first(read, "astro.config.mjs", "astro.config.ts")
+        adapters = {"@astrojs/node", "@astrojs/vercel", "@astrojs/cloudflare", "@astrojs/netlify"}
+        return None if "output: 'server'" in config or adapters & dependencies else "astro"
+    if "next" in dependencies:
+        config = _first(read, *_NEXT_CONFIGS)
+        if "output: 'export'" in config or 'output: "export"' in config:
+            return "next"
+    if "react-scripts" in dependencies and "react-scripts build" in build:
+        return "cra"
+    if "@angular/core" in dependencies and "angular.json" in names and "ng build" in build:
+        return "angular"
+    return None
+
+
+def node_start(manifest: Mapping[str, object], names: frozenset[str] | set[str], read: Callable[[str], str | None] = lambda name: None) -> tuple[str, str] | None:
+    """(Railpack's generated start command for a Node service, why) or None (GetStartCommand in node.go;
+    a static site is served by Caddy, spa.go)."""
+    framework = static_site(manifest, names, read)
+    if framework is not None:
+        return CADDY_START, f"a {framework} static site, served by Caddy"
     manager = package_manager(manifest, names)
     run_file = "bun" if manager == "bun" else "node"
     scripts = manifest.get("scripts")
@@ -116,6 +167,9 @@ def node_start(manifest: Mapping[str, object], names: frozenset[str] | set[str])
     for name in ("index.js", "index.ts"):
         if name in names:
             return f"{run_file} {name}", f"{name} at the root directory"
-    if "nuxt" in _dependencies(manifest):
+    dependencies = _dependencies(manifest)
+    if "nuxt" in dependencies:
         return "node .output/server/index.mjs", "Nuxt's server output"
+    if {"svelte", "@sveltejs/kit", "@sveltejs/adapter-auto"} <= dependencies:
+        return "node build", "SvelteKit, which Railpack builds with adapter-node"
     return None
