@@ -2,7 +2,8 @@
 
 Each service has railpack.json, railway.json, .python-version, requirements.txt and a FastAPI module of
 about 200 lines. Every seventh service carries the incident's mistakes (invented keys, a localhost bind, a
-module path for another root, a Python version mismatch), so rules have work to do.
+module path for another root, a Python version mismatch), so rules have work to do. Every third service
+declares watch patterns: correct ones, or on a broken service one with a misspelt folder.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ import json
 from pathlib import Path
 
 BROKEN_EVERY = 7
+WATCHED_EVERY = 3
 
 
 def _module(index: int) -> str:
@@ -34,7 +36,9 @@ def write_service(folder: Path, index: int, comments: bool = True) -> None:
     if broken:
         railpack["version"] = "1.0"
         railpack["deploy"] = {"startCommand": f"uvicorn services.svc{index}.main:app --host 127.0.0.1 --port 8000", "healthCheckPath": "/api/health"}
-    railway = {"$schema": "https://railway.com/railway.schema.json", "build": {"builder": "RAILPACK"}, "deploy": {"healthcheckPath": "/api/health", "restartPolicyType": "ON_FAILURE"}}
+    railway: dict[str, dict[str, object] | str] = {"$schema": "https://railway.com/railway.schema.json", "build": {"builder": "RAILPACK"}, "deploy": {"healthcheckPath": "/api/health", "restartPolicyType": "ON_FAILURE"}}
+    if index % WATCHED_EVERY == 0:
+        railway["build"] = {"builder": "RAILPACK", "watchPatterns": [f"/services/svc{index}/**", "/service/shared/**" if broken else "!**/*.md"]}
     # The peer tool reads strict JSON only, so benchmarks write railpack.json without comments.
     (folder / "railpack.json").write_text(("// generated service\n" if comments else "") + json.dumps(railpack, indent=2) + "\n")
     (folder / "railway.json").write_text(json.dumps(railway, indent=2) + "\n")

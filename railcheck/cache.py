@@ -288,12 +288,17 @@ def _content_hash(absolute: str | Path, status: os.stat_result) -> str:
 
 def _code_hash() -> str:
     """Hash of railcheck's own code, built-in rules and schemas, so changed code never replays old findings."""
+    return hash_code_folders((resource_dir("rules"), resource_dir("schemas"), Path(__file__).resolve().parent))
+
+
+def hash_code_folders(folders: Iterable[Path]) -> str:
+    """Hash of every .py and .json file below `folders`, at any depth: a subpackage left out (sources/iac/,
+    lsp/) would replay findings made by older code after an upgrade."""
     digest = hashlib.sha256()
-    package = Path(__file__).resolve().parent
-    for folder in (resource_dir("rules"), resource_dir("schemas"), package, package / "sources", package / "report"):
-        for path in sorted(folder.glob("*")):
-            if path.is_file() and path.suffix in (".py", ".json"):
-                digest.update(path.name.encode() + path.read_bytes())
+    for folder in folders:
+        for path in sorted(folder.rglob("*")):
+            if path.suffix in (".py", ".json") and "__pycache__" not in path.parts and path.is_file():
+                digest.update(path.relative_to(folder).as_posix().encode() + b"\0" + path.read_bytes())
     return digest.hexdigest()
 
 

@@ -5,6 +5,7 @@ Exit codes: 0 clean, 1 findings at or above `--fail-on`, 2 usage, configuration 
 
 from __future__ import annotations
 
+import dataclasses
 import gc
 import os
 import sys
@@ -14,7 +15,7 @@ from pathlib import Path, PurePosixPath
 import click
 
 from railcheck import __version__
-from railcheck.report import REPORTERS
+from railcheck.report import REPORTERS, REPOSITORY_RELATIVE, Report
 from railcheck.run import EXIT_CLEAN, EXIT_ERROR, CheckSettings, check_repository
 from railcheck.types import Severity
 
@@ -63,10 +64,35 @@ def _cannot_write(error: OSError) -> int:
     return EXIT_ERROR
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class _CheckByDefault(click.Group):
+    """A group whose arguments, when they do not start with a command name, are those of `check`.
+
+    So `railcheck --fix` and `railcheck services/api` mean `railcheck check --fix` and `railcheck check
+    services/api`. A first argument that names a command is that command, even if a folder has the same
+    name (`railcheck rules` lists the rules; `railcheck ./rules` or `railcheck check rules` checks it).
+    """
+
+    GROUP_OPTIONS = ("-h", "--help", "--version")
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        if not args or (args[0] not in self.commands and args[0] not in self.GROUP_OPTIONS):
+            args = ["check", *args]
+        return super().parse_args(ctx, args)
+
+    def format_usage(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        formatter.write_usage(ctx.command_path, "[OPTIONS] [PATHS]...  (the same as `check`)")
+        formatter.write_usage(ctx.command_path, "COMMAND [ARGS]...", prefix=" " * len("Usage: "))
+
+
+@click.group(cls=_CheckByDefault, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="railcheck")
 def main() -> None:
-    """Lint Railway and Railpack deploy configs across a monorepo."""
+    """Lint Railway and Railpack deploy configs across a monorepo.
+
+    Without a command, railcheck runs `check` with the options and paths given: `railcheck --fix` is
+    `railcheck check --fix`. A first argument that is a command's name runs that command, even where a
+    folder has the same name: write `railcheck ./rules` or `railcheck check rules` to check such a folder.
+    """
 
 
 @main.command()
@@ -87,12 +113,16 @@ def main() -> None:
 @click.option("--output-file", type=click.Path(dir_okay=False, path_type=Path), help="Write the report to this file instead of standard output.")
 @click.option("--fail-on", type=click.Choice([severity.value for severity in Severity]), help="Lowest severity that makes the exit code 1 (default: the configured `fail-on`, else warning).")
 @click.option("--no-cache", is_flag=True, help="Check everything again instead of replaying an unchanged repository's results from .railcheck_cache/.")
+@click.option("--statistics", is_flag=True, help="Print how many findings of each code there are (and how many --fix can fix) instead of the findings.")
+@click.option("--color", type=click.Choice(["auto", "always", "never"]), default="auto", show_default=True, help="Colour the full and concise formats; auto: when standard output is a terminal and NO_COLOR is unset (FORCE_COLOR forces it).")
 @click.option("--exit-zero", is_flag=True, help="Exit 0 even when problems are found (errors in railcheck itself still exit 2).")
-def check(paths: tuple[Path, ...], **options: object) -> None:
+@click.option("--stdin-filename", type=click.Path(dir_okay=False, path_type=Path), help="With PATH `-`: standard input is this file's text; its service is checked with it. With --fix, the fixed text goes to standard output (the report to standard error) and nothing is written.")
+def check(paths: tuple[Path, ...], stdin_filename: Path | None, **options: object) -> None:
     """Check the services under PATHS (default: the current directory).
 
     A PATH may be a repository, a service folder, or files (as pre-commit passes them): every file maps to
-    the service that holds it, and the whole service is checked.
+    the service that holds it, and the whole service is checked. `-` reads one file from standard input
+    (see --stdin-filename), as editors and formatter plugins call linters.
     """
     from railcheck.baseline import BaselineError
     from railcheck.config import ConfigError
@@ -100,8 +130,10 @@ def check(paths: tuple[Path, ...], **options: object) -> None:
     from railcheck.registry import SelectionError
 
     settings = CheckSettings.from_options(options)
+    if (stdin_filename is not None) != (paths == (Path("-"),)):
+        raise click.UsageError("read standard input with both `--stdin-filename FILE` and the single PATH `-`")
     try:
-        code = execute(paths or (Path("."),), settings)
+        code = execute_stdin(stdin_filename, settings) if stdin_filename is not None else execute(paths or (Path("."),), settings)
     except (ConfigError, SelectionError, FixWriteError, BaselineError) as error:
         click.echo(f"railcheck: {error}", err=True)
         code = EXIT_ERROR
@@ -116,8 +148,9 @@ def check(paths: tuple[Path, ...], **options: object) -> None:
 def execute(paths: Sequence[Path], settings: CheckSettings) -> int:
     """Check (and fix) every repository the paths belong to; print the report; return the exit code."""
     from railcheck.registry import load_registry
-    from railcheck.report import Report
 
+    if conflict := settings.conflict():
+        raise click.UsageError(conflict)
     for path in paths:
         if not os.path.lexists(path):
             raise click.UsageError(f"no such file or folder: {path}")
@@ -129,19 +162,67 @@ def execute(paths: Sequence[Path], settings: CheckSettings) -> int:
         if not run.report.services:
             # Usually a mistyped path; say so, since "All checks passed" alone would hide it.
             click.echo(f"railcheck: warning: no services found under {', '.join(str(path) for path in paths)} (a service is a folder with railpack.json, railway.json or railway.toml)", err=True)
+    color = settings.wants_color(os.environ, _is_terminal(sys.stdout))
     if settings.diff:
         output = "".join(run.diff for run in runs)
     else:
         # One report even when the paths span several repositories (a JSON document must stay one document).
-        output = REPORTERS[settings.output_format](Report.merge([run.report for run in runs]))
-    _emit(output, settings.output_file)
+        for_ci = settings.output_format in REPOSITORY_RELATIVE
+        report = Report.merge([run.report.repository_relative() if for_ci else run.report for run in runs])
+        render = _statistics if settings.statistics else REPORTERS[settings.output_format]
+        output = render(dataclasses.replace(report, color=color))
+    _emit(output, settings.output_file, color=color)
     return max((run.status for run in runs), default=EXIT_CLEAN)
 
 
-def _emit(text: str, output_file: Path | None) -> None:
+def execute_stdin(filename: Path, settings: CheckSettings) -> int:
+    """Check the service of `filename` with standard input as that file's text; with --fix, print the fixed text."""
+    from railcheck.registry import load_registry
+
+    data = sys.stdin.buffer.read()
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise click.UsageError(f"standard input is not valid UTF-8 (byte 0x{data[error.start]:02x} at byte offset {error.start}); Railway and Railpack read config files as UTF-8") from error
+    root = find_root(filename)
+    relative = PurePosixPath(Path(os.path.relpath(os.path.abspath(filename), root)).as_posix())
+    if relative.parts[:1] == ("..",):
+        raise click.UsageError(f"--stdin-filename {filename} is outside the repository at {root}")
+    run = check_repository(root, [relative], load_registry(), settings, {relative: text})
+    for note in run.notes:
+        click.echo(note, err=True)
+    if settings.diff:
+        _emit(run.diff, settings.output_file)
+    elif settings.fix:
+        # Like a formatter: the text goes back on standard output, the report beside it on standard error.
+        _emit(run.fixed.get(relative, text), None)
+        report = REPORTERS[settings.output_format](run.report)
+        if settings.output_file is not None:
+            _emit(report, settings.output_file)
+        else:
+            click.echo(report, nl=False, err=True)
+    else:
+        _emit(REPORTERS[settings.output_format](run.report), settings.output_file)
+    return run.status
+
+
+def _statistics(report: Report) -> str:
+    from railcheck.report.text import statistics
+
+    return statistics(report)
+
+
+def _is_terminal(stream: object) -> bool:
+    try:
+        return bool(stream is not None and stream.isatty())  # type: ignore[attr-defined]
+    except (AttributeError, OSError, ValueError):  # no stream, or a closed one
+        return False
+
+
+def _emit(text: str, output_file: Path | None, *, color: bool = False) -> None:
     if output_file is None:
         try:
-            click.echo(text, nl=False)
+            click.echo(text, nl=False, color=color or None)  # None: click strips ANSI sequences off a non-terminal
             if sys.stdout is not None:
                 sys.stdout.flush()  # now, so that a full disk is reported as such, not as a bug
         except BrokenPipeError:
@@ -152,6 +233,7 @@ def _emit(text: str, output_file: Path | None) -> None:
             raise failure from error
         return
     try:
+        output_file.parent.mkdir(parents=True, exist_ok=True)  # `--output-file reports/railcheck.xml` on a fresh checkout
         output_file.write_text(text, encoding="utf-8")
     except OSError as error:
         failure = click.ClickException(f"cannot write {output_file}: {error.strerror or error}")
@@ -189,16 +271,12 @@ def _group_by_root(paths: Sequence[Path]) -> dict[Path, list[PurePosixPath]]:
 @click.argument("code")
 def rule_command(code: str) -> None:
     """Show the documentation of the rule CODE (a code or a name)."""
-    from railcheck.codes import ENGINE_CODES
     from railcheck.registry import load_registry
+    from railcheck.rules_table import rule_documentation
 
-    found = load_registry().find(code)
-    if found is not None:
-        click.echo(f"# {found.name} ({found.code})\n\n{found.summary}.\n\nDefault severity: {found.default_severity.value}. Fix: {found.fix.value}.\n\n{found.documentation()}", nl=False)
-        return
-    if code in ENGINE_CODES:
-        name, _, doc = ENGINE_CODES[code]
-        click.echo(f"# {name} ({code})\n\nEmitted by the engine.\n\n{doc}", nl=False)
+    text = rule_documentation(load_registry(), code)
+    if text is not None:
+        click.echo(text, nl=False)
         return
     click.echo(f"railcheck: no rule {code!r} (run `railcheck rules` for the list)", err=True)
     sys.exit(EXIT_ERROR)
@@ -217,7 +295,8 @@ def rules_command(output_format: str) -> None:
 
 @main.command("explain-service")
 @click.argument("path", type=click.Path(exists=True, path_type=Path))
-def explain_service(path: Path) -> None:
+@click.option("--output-format", type=click.Choice(["text", "json"]), default="text", show_default=True, help="`json`: a versioned document for tools (docs/output-formats.md).")
+def explain_service(path: Path, output_format: str) -> None:
     """Show what Railpack and Railway will do with the service at PATH, and where each value comes from."""
     from railcheck.config import ConfigError, load_config
     from railcheck.explain import explain
@@ -234,4 +313,24 @@ def explain_service(path: Path) -> None:
     if not project.services:
         click.echo(f"railcheck: no service at {path} (a service is a folder with railpack.json, railway.json or railway.toml, or one declared in the configuration)", err=True)
         sys.exit(EXIT_ERROR)
+    if output_format == "json":
+        import json
+
+        from railcheck.explain import explain_json
+
+        click.echo(json.dumps(explain_json(list(project.services), project), indent=2, ensure_ascii=False))
+        return
     click.echo("\n".join(explain(service, project) for service in project.services), nl=False)
+
+
+@main.command("server")
+def server_command() -> None:
+    """Run the language server on standard input and output (started by an editor; see docs/editors.md)."""
+    try:
+        from railcheck.lsp.server import serve
+    except ImportError as error:
+        if error.name not in ("pygls", "lsprotocol") and not str(error.name).startswith(("pygls.", "lsprotocol.")):
+            raise
+        click.echo("railcheck: the language server needs the `lsp` extra: pip install 'railcheck[lsp]'", err=True)
+        sys.exit(EXIT_ERROR)
+    serve()

@@ -30,11 +30,18 @@ ENGINE_CODES = {
     ),
     "RC006": (
         "unused-suppression",
-        "A configured suppression matched nothing",
-        "## What it does\nReports an `ignore` selector or `per-file-ignores` pattern in the configuration that suppressed no finding "
-        "in a run of every configured rule over the whole repository.\n\n"
-        "## Why is this bad?\nA stale suppression hides the problem if it comes back, and its reason no longer explains anything.\n\n"
-        "## Example\n`ignore = { RP108 = \"legacy\" }` after the last list without \"...\" was fixed.\n",
+        "A suppression matched nothing, or cannot match anything",
+        "## What it does\nReports an `ignore` selector or `per-file-ignores` pattern in the configuration, or an inline "
+        "`railcheck: ignore[CODE] reason` comment, that suppressed no finding in a run of every configured rule over the whole "
+        "repository; and, in any run, an inline comment that has no reason or names no rule code (it suppresses nothing).\n\n"
+        "Inline comments are `// railcheck: ignore[RP001] reason` in railpack.json and `# railcheck: ignore[RW001] reason` in "
+        "railway.toml, pyproject.toml, mise.toml, requirements files and .python-version (on a line of its own there). A comment "
+        "suppresses the codes it names on its own line and, when it stands alone on its line, on the next line; the reason is "
+        "carried into reports. railway.json is strict JSON and cannot hold comments.\n\n"
+        "## Why is this bad?\nA stale suppression hides the problem if it comes back, and its reason no longer explains anything. "
+        "A comment without a reason does not say why the finding does not apply, so railcheck does not honour it.\n\n"
+        "## Example\n`ignore = { RP108 = \"legacy\" }` after the last list without \"...\" was fixed; "
+        "`# railcheck: ignore[RW104]` with nothing after the bracket.\n",
     ),
     "RC007": (
         "too-many-services",

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from railcheck.types import Severity
+from railcheck.types import Severity, Span
 
 CONFIG_FILE_NAMES = ("railcheck.toml", "pyproject.toml")
 
@@ -49,6 +49,28 @@ class Config:
     rule_options: dict[str, dict[str, object]] = field(default_factory=dict)
     # Declared copies: (original, copies), repo-relative.
     sync: tuple[tuple[PurePosixPath, tuple[PurePosixPath, ...]], ...] = ()
+
+
+def config_key_span(config: Config, *keys: str, value: bool = False) -> Span | None:
+    """Where `keys` (a path of table keys, e.g. "services", "api", "railpack-config") is written in the
+    configuration file: the innermost key that exists (with `value`, the value of the last key when it is
+    there); None without a file or when it does not parse."""
+    if config.source is None or config.text is None:
+        return None
+    from railcheck.sources.text import Document, escape_pointer_token
+    from railcheck.sources.toml import parse_toml
+
+    document = parse_toml(config.text, config.source)
+    if not isinstance(document, Document):
+        return None
+    pointer = "/tool/railcheck" if config.source.name == "pyproject.toml" else ""
+    found = None
+    for key in keys:
+        pointer += f"/{escape_pointer_token(key)}"
+        if pointer not in document.key_offsets:
+            return found
+        found = document.key_span(pointer)
+    return document.value_span(pointer) if value else found
 
 
 def find_config_file(root: Path) -> Path | None:

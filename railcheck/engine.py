@@ -8,15 +8,19 @@ from __future__ import annotations
 import traceback
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 from pathlib import PurePosixPath
 
+from railcheck import inline
 from railcheck.codes import ENGINE_CODES
-from railcheck.config import Config, ConfigError
-from railcheck.sources.text import escape_pointer_token
+from railcheck.config import Config, ConfigError, config_key_span
 from railcheck.project import Project
 from railcheck.registry import Registry
 from railcheck.rule import ProjectRule, Rule, ServiceRule
 from railcheck.types import Diagnostic, Severity
+
+if TYPE_CHECKING:
+    from railcheck.inline import InlineSuppression
 
 @dataclass(frozen=True, slots=True)
 class Suppressed:
@@ -24,7 +28,7 @@ class Suppressed:
 
     diagnostic: Diagnostic
     reason: str | None
-    entry: tuple[str, str] = ("ignore", "")  # ("ignore", selector) or ("per-file-ignores", pattern)
+    entry: tuple[str, str] = ("ignore", "")  # ("ignore", selector), ("per-file-ignores", pattern) or ("inline", "path:line")
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,6 +36,8 @@ class CheckResult:
     diagnostics: tuple[Diagnostic, ...]
     suppressed: tuple[Suppressed, ...]
     internal_errors: int
+    # Every inline suppression comment in the files read, for judging unused ones across processes.
+    inline: tuple[InlineSuppression, ...] = ()
 
 
 def instantiate(registry: Registry, config: Config, *, select: Iterable[str] | None = None, extend_select: Iterable[str] = (), ignore: Iterable[str] = ()) -> list[Rule]:
@@ -67,6 +73,7 @@ def check(project: Project, rules: Iterable[Rule], registry: Registry, *, comple
     With `complete` (every configured rule over the whole repository), suppressions that matched nothing
     are reported as RC006 (`used` adds suppressions that matched in other processes of the same run).
     """
+    rules = list(rules)
     raw: list[Diagnostic] = []
     errors = 0
     for rule in rules:
@@ -76,11 +83,16 @@ def check(project: Project, rules: Iterable[Rule], registry: Registry, *, comple
     if project.discovered > len(project.services):
         raw.append(_too_many(project))
     kept, suppressed = _suppress(raw, project.config, registry)
+    kept, by_comment, declared = inline.apply(kept, project.texts)
+    suppressed += [Suppressed(diagnostic, item.reason, item.entry) for diagnostic, item in by_comment]
+    used_entries = {item.entry for item in suppressed} | set(used)
     if complete:
-        kept += unused_suppressions(project.config, {item.entry for item in suppressed} | set(used))
+        kept += unused_suppressions(project.config, used_entries)
+        kept += inline.unused(declared, used_entries, {rule.code for rule in rules})
+    kept += inline.malformed(declared)
     unique = {identity(diagnostic): diagnostic for diagnostic in kept}
     ordered = sorted(unique.values(), key=Diagnostic.sort_key)
-    return CheckResult(tuple(ordered), tuple(suppressed), errors)
+    return CheckResult(tuple(ordered), tuple(suppressed), errors, tuple(declared))
 
 
 def identity(diagnostic: Diagnostic) -> tuple[object, ...]:
@@ -100,8 +112,9 @@ def _run_one(rule: Rule, project: Project) -> Iterator[Diagnostic]:
         if builders is not None:
             from railcheck.builder import builds_with
         for service in project.services:
-            # A rule about one builder's semantics says nothing about services another builder builds.
-            if builders is None or builds_with(service, project) in builders:
+            # A rule about the build says nothing about a service built elsewhere (an image, another
+            # repository), and a rule about one builder's semantics nothing about services another builds.
+            if (service.built_elsewhere is None or not rule.checks_build) and (builders is None or builds_with(service, project) in builders):
                 yield from _guarded(rule, service.name, check, service, project)
 
 
@@ -166,27 +179,18 @@ def _suppress(diagnostics: list[Diagnostic], config: Config, registry: Registry)
 
 def unused_suppressions(config: Config, used: set[tuple[str, str]]) -> list[Diagnostic]:
     """RC006 for every `ignore` selector and `per-file-ignores` pattern that suppressed nothing."""
-    from railcheck.sources.text import Document
-    from railcheck.sources.toml import parse_toml
-
     entries = [("ignore", selector) for selector in config.ignore] + [("per-file-ignores", pattern) for pattern, _ in config.per_file_ignores]
     unused = [entry for entry in entries if entry not in used]
     if not unused or config.source is None:
         return []
-    document = parse_toml(config.text, config.source) if config.text is not None else None
-    prefix = "/tool/railcheck" if config.source.name == "pyproject.toml" else ""
     name, _, doc = ENGINE_CODES["RC006"]
     found = []
     for table, key in unused:
-        span = None
-        if isinstance(document, Document):
-            pointer = f"{prefix}/{table}/{escape_pointer_token(key)}"
-            span = document.key_span(pointer) if pointer in document.key_offsets else document.key_span(f"{prefix}/{table}")
         what = f"`ignore` entry `{key}`" if table == "ignore" else f"`per-file-ignores` pattern `{key}`"
         found.append(
             Diagnostic(
                 code="RC006", name=name, message=f"{what} suppressed nothing in this run", severity=Severity.INFO,
-                path=config.source, span=span,
+                path=config.source, span=config_key_span(config, table, key),
                 help="Remove it, so that the problem it hid is reported again if it comes back.",
             )
         )

@@ -1,6 +1,8 @@
-"""Render railcheck.facts for people: `railcheck explain-service` prints this."""
+"""Render railcheck.facts for `railcheck explain-service`: text for people, or a versioned JSON document."""
 
 from __future__ import annotations
+
+from typing import Any
 
 from railcheck import plan
 from railcheck.build_outputs import build_writes
@@ -21,6 +23,9 @@ def explain(service: Service, project: Project) -> str:
     """A plain-text report of the service's effective build and start settings, winners marked with `*`."""
     found = facts(service, project)
     lines = [f"service {service.name}", f"  root directory: {service.display_root()} ({service.root_source})"]
+    if service.built_elsewhere is not None:
+        lines.append(f"  builder: none: its build is not checked (not built from this repository: {service.built_elsewhere})")
+        return "\n".join(lines + _iac_settings(service, project)) + "\n"
     for sign in root_evidence(service, project):
         lines.append(f"    ! {sign}")
     lines += _iac_settings(service, project)
@@ -50,6 +55,7 @@ def explain(service: Service, project: Project) -> str:
         lines += [f"    {path}  (written by {label})" for path, label in written.items()]
     if build.builder == RAILPACK:  # the plan is Railpack's; another builder never makes one
         lines += _plan_lines(service, project)
+    lines += _watch_paths(service, project)
     return "\n".join(lines) + "\n"
 
 
@@ -113,6 +119,24 @@ def _written(service: Service, layer: plan.Layer, steps: dict[str, object]) -> s
     return text + (" (no such step)" if missing else "")
 
 
+def _watch_paths(service: Service, project: Project) -> list[str]:
+    """Each watch-pattern list, and for each file the service builds from whether a change to it deploys."""
+    from railcheck.watchpaths import consumed, deploys_on_change, watch_lists
+
+    lists = watch_lists(service, project)
+    if not lists:
+        return ["  watch paths: none (every push deploys the service)"]
+    lines = []
+    answers = {True: "deploys", False: "does NOT deploy", None: "unknown"}
+    for watch in lists:
+        line = watch.document.value_span(watch.pointer).start.line
+        lines.append(f"  watch paths ({watch.document.path}:{line}, from the repository root):")
+        lines += [f"    {pattern.text}" + (f"   (meant: {watch.corrections[pattern.index]})" if pattern.index in watch.corrections else "") for pattern in watch.written]
+        lines.append("    a change to (the service builds from it):")
+        lines += [f"      {answers[deploys_on_change(watch.meant, project, item)]:<16} {item.path}{'/' if item.folder else ''}  ({item.reason})" for item in consumed(service, project)]
+    return lines
+
+
 def _iac_settings(service: Service, project: Project) -> list[str]:
     """Each setting the IaC file gives the service, with the line it is written on (and the literal's line
     when it comes through a name)."""
@@ -131,3 +155,123 @@ def _iac_settings(service: Service, project: Project) -> list[str]:
         shown = repr(value.value) if value.reason is None else f"not known: {value.reason}"
         lines.append(f"    {key:<18} {shown[:80]}  ({where})")
     return lines
+
+
+# The version of the `explain-service --output-format json` document (docs/output-formats.md); within a
+# version, fields are added but never renamed or removed.
+EXPLAIN_VERSION = 1
+
+
+def explain_json(services: list[Service], project: Project) -> dict[str, Any]:
+    """The resolved view of each service, every candidate with the file and span it comes from."""
+    return {"version": EXPLAIN_VERSION, "services": [_service_json(service, project) for service in services]}
+
+
+def _service_json(service: Service, project: Project) -> dict[str, Any]:
+    found = facts(service, project)
+    return {
+        "name": service.name,
+        "root": {"path": str(service.root), "source": service.root_source, "evidence": list(root_evidence(service, project))},
+        "config_files": {
+            "railpack": None if service.railpack is None else str(service.railpack_path),
+            "railway": None if service.railway is None else str(service.railway.path),
+        },
+        "iac": _iac_json(service, project),
+        "builder": _builder(service, project),
+        "provider": None if found.provider is None else _candidate(found.provider, True),
+        "python_version": [_candidate(candidate, candidate is found.python_version) for candidate in found.python_versions],
+        "install_manager": found.install_manager,
+        "start_command": [_command(command, command is found.start) for command in found.start_commands],
+        "commands": [_command(command, None) for command in found.commands if command.kind != "start"],
+        # The plan is Railpack's: another builder never makes one.
+        "plan": _plan_json(service, project) if build_of(service, project).builder == RAILPACK else None,
+    }
+
+
+def _plan_json(service: Service, project: Project) -> dict[str, Any]:
+    """The railpack.json steps and deploy layers as Railpack's plan will hold them (what `_plan_lines` says)."""
+    document = service.railpack
+    config = document.value if document is not None and isinstance(document.value, dict) else {}
+    provider = plan.certain_provider(service, project)
+    kept = plan.certainly_kept_steps(config)
+
+    def layer_json(layer: plan.Layer) -> dict[str, Any]:
+        where = document.value_span(layer.pointer) if document is not None and layer.pointer in document.value_offsets else None
+        return {"kind": layer.kind, "source": layer.source, "include": None if layer.includes is None else list(layer.includes), "pointer": layer.pointer, "span": _span(where)}
+
+    steps = []
+    for name, (pointer, step) in plan.configured_steps(config).items():
+        steps.append({
+            "name": name,
+            "span": _span(document.key_span(pointer)) if document is not None else None,
+            "changes_generated_step": name in plan.EVERY_GENERATED_STEP,
+            "settings_applied": plan.applies_config(name),
+            "certainly_kept": name in kept,
+            "inputs": [layer_json(layer) for layer in plan.layers(step, "inputs", pointer)],
+        })
+    return {
+        "provider": provider,
+        "possible_generated_steps": None if provider is None else sorted(plan.possible_generated_steps(provider)),
+        "steps": steps,
+        "deploy_layers": [layer_json(layer) for layer in plan.deploy_layers(config)],
+    }
+
+
+def _builder(service: Service, project: Project) -> dict[str, Any]:
+    """Which builder Railway uses (railcheck.builder) and what decided it."""
+    build = build_of(service, project)
+    return {
+        "value": build.builder,
+        "origin": _origin(build.origin),
+        "dockerfile": None if build.dockerfile is None else str(build.dockerfile),
+        "ignored_dockerfile": None if build.ignored_dockerfile is None else str(build.ignored_dockerfile),
+    }
+
+
+def _origin(origin: Origin) -> dict[str, Any]:
+    return {"label": origin.label, "path": None if origin.path is None else str(origin.path), "span": _span(origin.span)}
+
+
+def _candidate(candidate: Candidate, used: bool) -> dict[str, Any]:
+    return {"value": candidate.value, "used": used, "origin": _origin(candidate.origin)}
+
+
+def _command(command: CommandText, used: bool | None) -> dict[str, Any]:
+    entry: dict[str, Any] = {"kind": command.kind, "text": command.text, "exec_form": command.exec_form, "origin": _origin(command.origin)}
+    if used is not None:
+        entry["used"] = used
+    return entry
+
+def _iac_json(service: Service, project: Project) -> dict[str, Any] | None:
+    """The `service(...)` call of the IaC file that manages the service, with each setting and its span."""
+    document, call = project.iac, service.iac
+    if document is None or call is None:
+        return None
+    settings = {}
+    for key, value in call.settings.items():
+        settings[key] = {
+            "value": None if value.reason is not None else _plain(value.value),
+            "known": value.reason is None,
+            "reason": value.reason,
+            "span": _span(document.span(value.start, value.end)),
+            # Where the literal is written, when the setting names it through a variable.
+            "written_at": None if value.origin is None else _span(document.span(*value.origin)),
+        }
+    return {"path": str(document.path), "name": call.name, "span": _span(document.span(call.call_start, call.call_end)), "settings": settings}
+
+
+def _span(span: Any) -> dict[str, Any] | None:
+    from railcheck.report.machine import span_json
+
+    return span_json(span)
+
+
+def _plain(value: object) -> Any:
+    """A setting's value as JSON can hold it (the readers produce strings, numbers, booleans, lists, maps)."""
+    if value is None or isinstance(value, (str, int, float, bool)):
+        return value
+    if isinstance(value, (list, tuple)):
+        return [_plain(item) for item in value]
+    if isinstance(value, dict):
+        return {str(key): _plain(item) for key, item in value.items()}
+    return str(value)

@@ -20,6 +20,7 @@ from railcheck.types import Diagnostic
 if TYPE_CHECKING:
     from railcheck.config import Config
     from railcheck.engine import CheckResult
+    from railcheck.inline import InlineSuppression
     from railcheck.project import Plan, Project
     from railcheck.registry import Registry
     from railcheck.rule import Rule
@@ -39,6 +40,7 @@ class ChunkResult:
     suppressed: tuple[tuple[tuple[object, ...], str | None, tuple[str, str]], ...]
     internal_errors: int
     observed: dict[str, Stamp | None]  # what the chunk's checks looked at in the repository (Repository.observed)
+    inline: tuple[InlineSuppression, ...] = ()  # the suppression comments in the files the chunk read
 
 
 @dataclass(frozen=True)
@@ -52,6 +54,7 @@ class Merged:
     used: set[tuple[str, str]]  # the suppression entries that matched something
     internal_errors: int
     observed: dict[str, Stamp | None]
+    inline: tuple[InlineSuppression, ...] = ()
 
 
 # Set in the parent just before forking; workers read them (fork copies memory, nothing is pickled).
@@ -101,6 +104,7 @@ def _summarise(project: Project, result: CheckResult) -> ChunkResult:
 
     # Send back only the texts a report can show, not every file the worker read.
     paths = {d.path for d in result.diagnostics} | {r.path for d in result.diagnostics for r in d.related}
+    paths |= {item.path for item in result.inline}  # a comment may turn out unused once every chunk has answered
     return ChunkResult(
         result.diagnostics,
         {path: text for path, text in project.texts.items() if path in paths},
@@ -108,6 +112,7 @@ def _summarise(project: Project, result: CheckResult) -> ChunkResult:
         tuple((identity(item.diagnostic), item.reason, item.entry) for item in result.suppressed),
         result.internal_errors,
         project.observed,
+        result.inline,
     )
 
 
@@ -121,4 +126,5 @@ def merge(chunks: list[ChunkResult]) -> Merged:
     suppressed = Counter((identity[0], reason) for identity, reason, _ in suppressed_once)
     used = {entry for chunk in chunks for _, _, entry in chunk.suppressed}
     observed = merge_observed(chunk.observed for chunk in chunks)
-    return Merged(diagnostics, texts, sum(chunk.services for chunk in chunks), suppressed, used, sum(chunk.internal_errors for chunk in chunks), observed)
+    inline = tuple(dict.fromkeys(item for chunk in chunks for item in chunk.inline))
+    return Merged(diagnostics, texts, sum(chunk.services for chunk in chunks), suppressed, used, sum(chunk.internal_errors for chunk in chunks), observed, inline)

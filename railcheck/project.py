@@ -52,6 +52,9 @@ class Service:
     variables: tuple[tuple[str, str], ...] = ()
     # The `service(...)` call in .railway/railway.py or .railway/railway.ts that manages this service, if any.
     iac: IacService | None = None
+    # Why the service is not built from this repository (its IaC source is an image, a function or another
+    # repository), else None. The engine runs no rule that checks the build on such a service (`checks_build`).
+    built_elsewhere: str | None = None
 
     def variable(self, name: str) -> str | None:
         return dict(self.variables).get(name)
@@ -147,14 +150,14 @@ def is_named_railpack_config(path: PurePosixPath) -> bool:
 
 
 def may_read(path: PurePosixPath, config: Config) -> bool:
-    """Whether `path` is a file railcheck reads when it checks the services around it (by its name; a
-    Dockerfile under another name is only known once a service names it)."""
+    """Whether a check may read `path` (or look at its presence): the names and shapes railcheck.watched
+    lists for the pre-commit hooks, the IaC files, and the configured sync files."""
+    import re
+
+    from railcheck.watched import NAME_PATTERNS, watched_names, watched_paths
+
     name = path.name
-    if name in SERVICE_MARKERS or name in SERVICE_FILES or name in ("railcheck.toml", ".gitignore") or is_named_railpack_config(path):
-        return True
-    if (name.startswith("requirements") and name.endswith(".txt")) or path.suffix == ".py" or path in IAC_FILES:
-        return True
-    if name == "Dockerfile" or name.startswith("Dockerfile.") or name.lower().endswith(".dockerfile"):
+    if name in watched_names() or str(path) in watched_paths() or any(re.fullmatch(pattern, name) for pattern in NAME_PATTERNS):
         return True
     return any(path == source or path in copies for source, copies in config.sync)
 
@@ -212,6 +215,15 @@ def _literal_variables(call: IacService) -> dict[str, str]:
     return {key: item for key, item in value.value.items() if isinstance(key, str) and isinstance(item, str)}
 
 
+def _iac_railway_config(call: IacService) -> PurePosixPath | None:
+    """The Railway config file an IaC service names with `configFile` (absolute in the repository), if literal."""
+    value = call.settings.get("configFile")
+    if value is None or not isinstance(value.value, str) or not value.value.strip("/"):
+        return None
+    path = PurePosixPath(os.path.normpath(value.value.strip().lstrip("/")))
+    return None if path.parts[:1] == ("..",) or path.suffix not in (".json", ".toml") else path
+
+
 def _overlaps(declaration: ServiceDeclaration, target: PurePosixPath) -> bool:
     if str(target) == ".":
         return True
@@ -251,6 +263,7 @@ class _Loader:
         self.texts = self.repository.texts
         self._ignore = _IgnoreRules(root, config.exclude)
         self.iac = self._read_iac()
+        self._elsewhere: dict[str, str] | None = None
 
     def _read_iac(self) -> IacDocument | None:
         """Railway's CLI uses the `.railway/` folder at (or above) where it runs; railcheck reads the repository's."""
@@ -266,6 +279,14 @@ class _Loader:
                 return None
             return IacDocument(path, text, LineIndex(text), parsed)
         return None
+
+    def built_elsewhere(self) -> dict[str, str]:
+        """IaC service name -> why it is not built from this repository (an image, a function, another repository)."""
+        if self._elsewhere is None:
+            from railcheck.sources.iac import built_elsewhere
+
+            self._elsewhere = built_elsewhere(self.iac.file) if self.iac else {}
+        return self._elsewhere
 
     def iac_roots(self) -> dict[str, PurePosixPath]:
         """IaC service name -> its root directory, for the services whose root is static (or not given)."""
@@ -303,11 +324,16 @@ class _Loader:
             if call.name in iac and config_file:
                 # Its railpack.json sits in another folder, which is therefore not a service of its own.
                 claimed.add(_join(iac[call.name], config_file).parent)
+            railway_config = _iac_railway_config(call)
+            if call.name in iac and railway_config is not None and railway_config.parent != PurePosixPath("."):
+                claimed.add(railway_config.parent)  # `configFile=`: that Railway config is this service's
         iac_chosen = tuple(name for name, root in iac.items() if any(_within(target, root) or _within(root, target) or target in IAC_FILES for target in targets))
         # A declared service owns the folder of its root only if it reads that folder's config files (a
         # service rooted at "/" with its configs elsewhere leaves a root railway.json to its own service).
         owned = {root for root, declaration in declared.items() if declaration.railway_config is None or declaration.railpack_config is None}
-        kept = tuple(folder for folder in sorted(folders) if folder not in claimed and folder not in owned and folder not in iac.values())
+        # A service not built from this repository has no folder here: it leaves that folder's configs alone.
+        iac_folders = {root for name, root in iac.items() if name not in self.built_elsewhere()}
+        kept = tuple(folder for folder in sorted(folders) if folder not in claimed and folder not in owned and folder not in iac_folders)
         named = self._named_railpack(targets, claimed_files={_join(d.root, d.railpack_config) for d in self.config.services if d.railpack_config})
         total = len(declarations) + len(iac_chosen) + len(kept) + len(named)
         room = max(0, MAX_SERVICES - len(declarations) - len(iac_chosen) - len(named))
@@ -367,12 +393,13 @@ class _Loader:
                     stack.append((child, specs))
 
     def _is_service_folder(self, folder: PurePosixPath) -> bool:
-        return any(os.path.lexists(self.root / folder / marker) for marker in SERVICE_MARKERS)
+        # A config given only as text (an editor's unsaved new file, standard input) makes a service too.
+        return any(os.path.lexists(self.root / folder / marker) or folder / marker in self.repository.overlay for marker in SERVICE_MARKERS)
 
     # --- services ------------------------------------------------------------------------------
 
     def discovered_service(self, folder: PurePosixPath) -> Service:
-        has_railpack = os.path.lexists(self.root / folder / RAILPACK_FILE)
+        has_railpack = os.path.lexists(self.root / folder / RAILPACK_FILE) or folder / RAILPACK_FILE in self.repository.overlay
         source = "the folder holding railpack.json" if has_railpack else "the folder holding its Railway config"
         railway, ignored = self._railway_in(folder)
         return Service(
@@ -405,19 +432,25 @@ class _Loader:
         variables = _literal_variables(call)
         config_file = variables.get("RAILPACK_CONFIG_FILE")
         railpack_path = _join(root, config_file) if config_file else root / RAILPACK_FILE
-        railway, ignored = self._railway_in(root)
+        elsewhere = self.built_elsewhere().get(name)
+        railway, ignored = self._railway_in(root) if elsewhere is None else (None, None)
+        railway_config = _iac_railway_config(call)
+        if railway_config is not None and elsewhere is None:  # Railway reads the file `configFile` names
+            railway, ignored = self._document(railway_config, jwcc=False), None
         return Service(
             name=name,
             root=root,
             root_source=f"`service(\"{name}\")` in {self.iac.path}",
             railpack_path=railpack_path,
-            railpack=self._document(railpack_path, jwcc=True),
+            # Built elsewhere: the repository's config files at its (nominal) root are not its own.
+            railpack=self._document(railpack_path, jwcc=True) if elsewhere is None else None,
             railway=railway,
             railway_ignored=ignored,
             railpack_declared=config_file is not None,
-            missing=(railpack_path,) if config_file and not self._exists(railpack_path) else (),
+            missing=(railpack_path,) if config_file and elsewhere is None and not self._exists(railpack_path) else (),
             variables=tuple(sorted(variables.items())),
             iac=call,
+            built_elsewhere=elsewhere,
         )
 
     def declared_service(self, declaration: ServiceDeclaration) -> Service:

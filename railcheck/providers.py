@@ -32,6 +32,19 @@ def _static(names: frozenset[str]) -> str | None:
     return next((name for name in ("Staticfile", "public", "index.html") if name in names), None)
 
 
+# Root files whose presence decides the provider (a `*.csproj` and a `public` folder match too), and the
+# files Node's start command depends on: lock files and the frameworks' config files.
+MARKER_FILES = (
+    "index.php", "composer.json", "go.mod", "go.work", "main.go", *_JAVA, "Cargo.toml", "Gemfile", "mix.exs",
+    *PYTHON_MAIN_FILES, "requirements.txt", "pyproject.toml", "Pipfile", "deno.json", "deno.jsonc", "package.json",
+    "package.json5", "gleam.toml", "CMakeLists.txt", "meson.build", "Staticfile", "index.html", "start.sh",
+)
+NODE_FILES = (
+    "pnpm-lock.yaml", "bun.lockb", "bun.lock", ".yarnrc.yml", ".yarnrc.yaml", "yarn.lock", "index.js", "index.ts",
+    "vite.config.js", "vite.config.ts", "astro.config.mjs", "astro.config.ts", "next.config.js", "next.config.mjs",
+    "next.config.ts", "next.config.cjs", "react-router.config.js", "react-router.config.ts", "angular.json",
+)
+
 # (provider, test returning the file that made it match), in Railpack's order.
 ORDER: tuple[tuple[str, Callable[[frozenset[str]], str | None]], ...] = (
     ("php", _any("index.php", "composer.json")),
@@ -106,7 +119,7 @@ CADDY_START = "caddy run --config /Caddyfile --adapter caddyfile 2>&1"
 # `scripts.start` values that are a framework's development server, which Railpack replaces by Caddy for a
 # static site (hasCustomStartCommand in node.go).
 _FRAMEWORK_STARTS = frozenset({"ng serve", "react-scripts start", "expo start", "next start", "react-router-serve ./build/server/index.js"})
-_NEXT_CONFIGS = ("next.config.js", "next.config.mjs", "next.config.ts", "next.config.cjs")
+_NEXT_CONFIGS = ("next.config.js", "next.config.mjs", "next.config.ts", "next.config.cjs")  # Railpack reads the first
 _SPA_SSR_OFF = re.compile(r"(?m)(?:^|[{,])\s*['\"]?ssr['\"]?\s*:\s*false\b")
 
 

@@ -42,8 +42,22 @@ class Registry:
             return list(self.rules)
         found = [rule for rule in self.rules if rule.code.startswith(selector) or rule.name == selector]
         if not found and not engine_codes_matching(selector):
-            raise SelectionError(f"{selector!r} names no rule (run `railcheck rules` for the list)")
+            raise SelectionError(f"{selector!r} names no rule{self._did_you_mean(selector)} (run `railcheck rules` for the list)")
         return found
+
+    def _did_you_mean(self, selector: str) -> str:
+        """A hint for a selector that names nothing: the range of its code family, or the closest rule name."""
+        from railcheck.codes import ENGINE_CODES
+        from railcheck.suggest import closest
+
+        codes = sorted({rule.code for rule in self.rules} | set(ENGINE_CODES))
+        family = [code for code in codes if code[:2] == selector[:2].upper()]
+        if family and selector[2:].isdigit():
+            # A code of a known family: string similarity would pick an arbitrary neighbour, so name the range.
+            return f"; the {selector[:2].upper()} codes are {family[0]} to {family[-1]}"
+        names = [rule.name for rule in self.rules] + [name for name, _, _ in ENGINE_CODES.values()]
+        suggestion = closest(selector, names)
+        return f"; did you mean {suggestion}?" if suggestion else ""
 
     def select(self, select: Iterable[str] | None, extend: Iterable[str], ignore: Iterable[str]) -> list[type[Rule]]:
         chosen: dict[str, type[Rule]] = {}

@@ -150,6 +150,9 @@ class ServiceRule(Rule):
     """A rule that looks at one service at a time."""
 
     abstract = True
+    # Whether the rule checks what is built from the repository (root directory, config files, commands,
+    # code): the engine skips such rules on a service built elsewhere (`Service.built_elsewhere`).
+    checks_build = True
 
     def check(self, service: Service, project: Project) -> Iterator[Diagnostic]:
         raise NotImplementedError

@@ -1,4 +1,4 @@
-"""Render the rule list: a terminal table, the README's Markdown table, or JSON."""
+"""Render the rule list (a terminal table, the README's Markdown table, JSON) and one rule's documentation."""
 
 from __future__ import annotations
 
@@ -40,3 +40,14 @@ def rules_docs(registry: Registry) -> str:
     for code, (name, summary, doc) in ENGINE_CODES.items():
         parts += [f'<a id="{code.lower()}"></a>', f"## {code} {name}", "", f"{summary}. Emitted by the engine; severity: {ENGINE_SEVERITY[code]}.", "", doc.replace("## ", "### ").rstrip(), ""]
     return "\n".join(parts)
+
+
+def rule_documentation(registry: Registry, code: str) -> str | None:
+    """The Markdown documentation of a rule or engine code (given by code or name), or None if there is none."""
+    found = registry.find(code)
+    if found is not None:
+        return f"# {found.name} ({found.code})\n\n{found.summary}.\n\nDefault severity: {found.default_severity.value}. Fix: {found.fix.value}.\n\n{found.documentation()}"
+    if code in ENGINE_CODES:
+        name, _, doc = ENGINE_CODES[code]
+        return f"# {name} ({code})\n\nEmitted by the engine.\n\n{doc}"
+    return None

@@ -54,6 +54,20 @@ class CheckSettings:
     fail_on: Severity | None = None
     exit_zero: bool = False
     cache: bool = True
+    color: str = "auto"  # auto | always | never
+    statistics: bool = False
+
+    def conflict(self) -> str | None:
+        """Why these options cannot be meant together (one would be silently ignored), or None."""
+        if self.unsafe_fixes and not (self.fix or self.diff):
+            return "--unsafe-fixes does nothing without --fix, --fix-only or --diff"
+        if self.statistics and self.diff:
+            return "--statistics counts findings; --diff prints fixes: choose one"
+        if self.statistics and self.output_format not in ("full", "concise"):
+            return f"--statistics prints a terminal table; it cannot be combined with --output-format {self.output_format}"
+        if self.diff and self.output_format != "full":
+            return f"--diff prints a unified diff; it cannot be combined with --output-format {self.output_format}"
+        return None
 
     @classmethod
     def from_options(cls, options: dict[str, Any]) -> CheckSettings:
@@ -75,7 +89,22 @@ class CheckSettings:
             fail_on=Severity(options["fail_on"]) if options["fail_on"] else None,
             exit_zero=bool(options["exit_zero"]),
             cache=not options.get("no_cache", False),
+            color=str(options.get("color") or "auto"),
+            statistics=bool(options.get("statistics")),
         )
+
+    def wants_color(self, environ: Mapping[str, str], stdout_is_terminal: bool) -> bool:
+        """Colour for the terminal formats: `--color` first, then NO_COLOR and FORCE_COLOR (https://no-color.org,
+        https://force-color.org: any non-empty value), then whether standard output is a terminal."""
+        if self.output_format not in ("full", "concise") or self.color == "never":
+            return False
+        if self.color == "always":
+            return True
+        if environ.get("NO_COLOR"):
+            return False
+        if environ.get("FORCE_COLOR"):
+            return True
+        return stdout_is_terminal and self.output_file is None and environ.get("TERM") != "dumb"
 
 
 @dataclass(frozen=True)
@@ -85,6 +114,8 @@ class RepositoryRun:
     diff: str = ""
     # Messages for standard error, such as "wrote 12 findings to baseline.json".
     notes: tuple[str, ...] = ()
+    # With an overlay, the texts the fixes produced (nothing was written).
+    fixed: Mapping[PurePosixPath, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -134,8 +165,12 @@ class Findings:
         )
 
 
-def check_repository(root: Path, targets: list[PurePosixPath], registry: Registry, settings: CheckSettings) -> RepositoryRun:
-    """Check (and with the settings, fix, baseline) one repository; returns its report and exit status."""
+def check_repository(root: Path, targets: list[PurePosixPath], registry: Registry, settings: CheckSettings, overlay: Mapping[PurePosixPath, str] | None = None) -> RepositoryRun:
+    """Check (and with the settings, fix, baseline) one repository; returns its report and exit status.
+
+    `overlay` gives texts that stand in for files (standard input with `--stdin-filename`). Then nothing is
+    written and the cache is not used: the fixed texts are in `RepositoryRun.fixed`.
+    """
     from railcheck.config import load_config
     from railcheck.engine import instantiate
 
@@ -146,13 +181,13 @@ def check_repository(root: Path, targets: list[PurePosixPath], registry: Registr
     notes: list[str] = []
     fixing = FixResult()
     if settings.fix or settings.diff:
-        findings, fixing = _check_and_fix(root, config, targets, rules, registry, settings, complete)
-    elif settings.cache and settings.baseline is None and settings.write_baseline is None:
+        findings, fixing = _check_and_fix(root, config, targets, rules, registry, settings, complete, overlay or {})
+    elif settings.cache and settings.baseline is None and settings.write_baseline is None and not overlay:
         findings = _cached_check(root, config, targets, rules, registry, settings, complete)
     else:
         from railcheck.cache import cache_folder_tracked
 
-        findings = _check(root, config, targets, rules, registry, complete)
+        findings = _check(root, config, targets, rules, registry, complete, overlay=overlay or {})
         if cache_folder_tracked(root)[0]:  # said with the cache off too: a check's findings never depend on it
             findings = _with_tracked_cache(findings)
     findings = _with_unchecked_targets(root, config, targets, findings)
@@ -167,6 +202,7 @@ def check_repository(root: Path, targets: list[PurePosixPath], registry: Registr
 
         count = baseline.write(settings.write_baseline, diagnostics, findings.texts)
         notes.append(f"railcheck: wrote {count} finding{'s' if count != 1 else ''} to {settings.write_baseline}")
+        absorbed = count  # the report says they are recorded, not that the checks passed
         diagnostics = ()
     elif settings.baseline is not None:
         from railcheck import baseline
@@ -179,6 +215,8 @@ def check_repository(root: Path, targets: list[PurePosixPath], registry: Registr
         from railcheck.gitdiff import changed_lines
 
         changed = changed_lines(root, settings.base_ref)
+        if changed is None:
+            notes.append(f"railcheck: warning: cannot compare with --base-ref {settings.base_ref} (not a git ref here, or git is missing); findings keep their usual order")
     threshold = settings.fail_on or config.fail_on
     report = Report(
         diagnostics=() if settings.fix_only else diagnostics,
@@ -186,6 +224,7 @@ def check_repository(root: Path, targets: list[PurePosixPath], registry: Registr
         services=findings.services,
         fail_on=threshold,
         display_prefix=_display_prefix(root),
+        repository_prefix=_repository_prefix(root),
         suppressed=findings.suppressed,
         fixed=fixing.applied,
         remaining_shown=not settings.fix_only,
@@ -206,7 +245,7 @@ def check_repository(root: Path, targets: list[PurePosixPath], registry: Registr
         status = EXIT_FINDINGS
     else:
         status = EXIT_CLEAN
-    return RepositoryRun(report, status, fixing.diff, tuple(notes))
+    return RepositoryRun(report, status, fixing.diff, tuple(notes), fixing.texts)
 
 
 @dataclass
@@ -215,14 +254,20 @@ class FixResult:
     log: list[tuple[str, str, tuple[PurePosixPath, ...]]] = field(default_factory=list)
     problems: list[Diagnostic] = field(default_factory=list)
     diff: str = ""
+    texts: dict[PurePosixPath, str] = field(default_factory=dict)
 
 
-def _check(root: Path, config: Config, targets: list[PurePosixPath], rules: list[Rule], registry: Registry, complete: bool, plan: Plan | None = None) -> Findings:
-    from railcheck import parallel
+def _check(root: Path, config: Config, targets: list[PurePosixPath], rules: list[Rule], registry: Registry, complete: bool, plan: Plan | None = None, overlay: Mapping[PurePosixPath, str] = {}) -> Findings:
+    from railcheck import inline, parallel
     from railcheck.repository import merge_observed
     from railcheck.engine import check
     from railcheck.project import discover, load_project
 
+    if overlay:
+        # Texts that stand in for files take part in discovery (a config given only as text makes a
+        # service), and workers would read the files themselves: one process, discovering as it loads.
+        project = load_project(root, config, targets, overlay)
+        return Findings.of(project, check(project, rules, registry, complete=complete))
     plan = plan or discover(root, config, targets)
     count = parallel.workers(plan)
     if count == 1:
@@ -233,10 +278,12 @@ def _check(root: Path, config: Config, targets: list[PurePosixPath], rules: list
     layout = load_project(root, config, plan=plan, parse=False)
     wide = check(layout, [rule for rule in rules if rule.repository_wide], registry, complete=complete, used=merged.used)
     suppressed = merged.suppressed + Counter((item.diagnostic.code, item.reason) for item in wide.suppressed)
+    # Comments in files the workers read: unused only if no process used them (the wide check judged its own).
+    unused = list(inline.unused(merged.inline, merged.used | {item.entry for item in wide.suppressed}, {rule.code for rule in rules})) if complete else []
     paths = {d.path for d in wide.diagnostics} | {r.path for d in wide.diagnostics for r in d.related}
     texts = {**merged.texts, **{path: text for path, text in layout.texts.items() if path in paths}}
     return Findings(
-        tuple(sorted((*merged.diagnostics, *wide.diagnostics), key=Diagnostic.sort_key)),
+        tuple(sorted(dict.fromkeys((*merged.diagnostics, *wide.diagnostics, *unused)), key=Diagnostic.sort_key)),
         texts,
         merged.services,
         tuple((code, count, reason) for (code, reason), count in sorted(suppressed.items(), key=lambda pair: (pair[0][0], pair[0][1] or ""))),
@@ -309,18 +356,21 @@ def _with_unchecked_targets(root: Path, config: Config, targets: list[PurePosixP
     return replace(findings, diagnostics=tuple(sorted((*findings.diagnostics, *unchecked), key=Diagnostic.sort_key)))
 
 
-def _check_and_fix(root: Path, config: Config, targets: list[PurePosixPath], rules: list[Rule], registry: Registry, settings: CheckSettings, complete: bool) -> tuple[Findings, FixResult]:
+def _check_and_fix(root: Path, config: Config, targets: list[PurePosixPath], rules: list[Rule], registry: Registry, settings: CheckSettings, complete: bool, given: Mapping[PurePosixPath, str]) -> tuple[Findings, FixResult]:
+    """Fix and report what is left. With `given` texts standing in for files, only fixes that edit nothing
+    but those texts are applied (half of a fix across files would lose data), and nothing is written."""
     from railcheck.engine import check
     from railcheck.fixes import remove_stale_staging, settle, write_atomically
     from railcheck.project import load_project
 
-    project = load_project(root, config, targets)
+    project = load_project(root, config, targets, given)
     result = check(project, rules, registry, complete=complete)
 
     def lint(overlay: dict[PurePosixPath, str]) -> list[Diagnostic]:
-        if not overlay:
-            return list(result.diagnostics)
-        return list(check(load_project(root, config, targets, overlay), rules, registry).diagnostics)
+        found = check(load_project(root, config, targets, {**given, **overlay}), rules, registry).diagnostics if overlay else result.diagnostics
+        if not given:
+            return list(found)
+        return [d if d.fix is None or all(edit.path in given for edit in d.fix.edits) else replace(d, fix=None) for d in found]
 
     minimum = Applicability.UNSAFE if settings.unsafe_fixes else Applicability.SAFE
     outcome = settle(dict(project.texts), lint, minimum)
@@ -328,6 +378,11 @@ def _check_and_fix(root: Path, config: Config, targets: list[PurePosixPath], rul
     if settings.diff:
         fixing.diff = unified_diff(project.texts, outcome.texts, _display_prefix(root))
         return Findings.of(project, result, outcome.problems), fixing
+    if given:
+        # Nothing is written: the fixed texts go back to the caller, and the report is about them.
+        fixing.applied, fixing.log, fixing.texts = outcome.applied, outcome.log, outcome.texts
+        project = load_project(root, config, targets, {**given, **outcome.texts})
+        return Findings.of(project, check(project, rules, registry, complete=complete), outcome.problems), fixing
     # What a fix run killed between staging and renaming left beside the files it was fixing.
     remove_stale_staging(root, {path.parent for path in (*project.texts, *outcome.texts)})
     if outcome.texts:
@@ -376,3 +431,12 @@ def unified_diff(before: dict[PurePosixPath, str], after: dict[PurePosixPath, st
 def _display_prefix(root: Path) -> str:
     relative = os.path.relpath(root, Path.cwd())
     return "" if relative == "." else f"{Path(relative).as_posix()}/"
+
+
+def _repository_prefix(root: Path) -> str:
+    """`root` relative to the nearest folder at or above it holding `.git` (a folder, or a file in a
+    worktree), found lexically; "" when that is `root` or there is none."""
+    start = Path(os.path.abspath(root))
+    top = next((folder for folder in (start, *start.parents) if os.path.lexists(folder / ".git")), start)
+    relative = start.relative_to(top).as_posix()
+    return "" if relative == "." else f"{relative}/"

@@ -60,6 +60,11 @@ class Span:
     end: Position
 
 
+# Where a finding about a whole file (its existence, its kind) points: the start of its first line, so that
+# every finding has a line for CI formats (SARIF's region.startLine) without reading the file.
+FILE_START = Span(Position(1, 1, 0), Position(1, 1, 0))
+
+
 @dataclass(frozen=True, slots=True)
 class Edit:
     """Replace `[start, end)` of the file at `path` (offsets into the text as read) with `content`."""

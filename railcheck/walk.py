@@ -44,3 +44,13 @@ def list_items(container: dict[str, Any], key: str, pointer: str) -> Iterator[tu
         base = join_pointer(pointer, key)
         for index, item in enumerate(items):
             yield join_pointer(base, index), item
+
+
+def setting_pointers(config: Any, section: str, key: str) -> list[str]:
+    """Pointers of a Railway setting in the base `section` and in each environment's override of it
+    (`/deploy/healthcheckPath`, `/environments/staging/deploy/healthcheckPath`), base first."""
+    pointers = [f"/{section}/{key}"]
+    environments = config.get("environments") if isinstance(config, dict) else None
+    if isinstance(environments, dict):
+        pointers += [join_pointer(join_pointer(join_pointer("/environments", name), section), key) for name in environments]
+    return pointers

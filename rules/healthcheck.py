@@ -14,13 +14,19 @@ from functools import lru_cache
 from pathlib import PurePosixPath
 
 from railcheck import Consequence, Diagnostic, Invalid, Project, Related, Service, ServiceRule, Severity, Span, Valid
+from railcheck.djangoapp import settings_file, url_routes
 from railcheck.facts import app_root, module_info, paths_checkable, runtime_pythonpath, start_servers
 from railcheck.modules import find_module, search_bases
+from railcheck.servers import Server
 from railcheck.sources.pymodule import ModuleInfo, routes_for
-from railcheck.sources.text import join_pointer
+from railcheck.walk import setting_pointers
 
 FAMILY = "HC"
 MAX_DEPTH = 4
+# The served object of a Django project; its routes come from ROOT_URLCONF, not from the module.
+DJANGO_APPS = ("get_wsgi_application", "get_asgi_application")
+# A Django project's wsgi.py, for the examples below.
+DJANGO_WSGI = 'import os\nfrom django.core.wsgi import get_wsgi_application\nos.environ.setdefault("DJANGO_SETTINGS_MODULE", "site.settings")\napplication = get_wsgi_application()\n'
 
 
 @dataclass
@@ -48,11 +54,7 @@ def _health_paths(service: Service, project: Project) -> Iterator[tuple[_Written
     document = service.railway
     if document is None or not isinstance(document.value, dict):
         return
-    pointers = ["/deploy/healthcheckPath"]
-    environments = document.value.get("environments")
-    if isinstance(environments, dict):
-        pointers += [join_pointer(join_pointer(join_pointer("/environments", name), "deploy"), "healthcheckPath") for name in environments]
-    for pointer in pointers:
+    for pointer in setting_pointers(document.value, "deploy", "healthcheckPath"):
         value = document.get(pointer)
         if isinstance(value, str) and value.startswith("/"):
             yield _Written(document.path, document.value_span(pointer)), value
@@ -68,10 +70,35 @@ def _route_table(service: Service, project: Project) -> RouteTable | None:
         if server.module is None or server.attribute is None or server.kind == "python -m":
             continue
         bases = search_bases(app_root(service, project), server.cwd, server.search_dirs, runtime_pythonpath(service, project, server))
-        table = RouteTable()
-        _collect(project, bases, server.module, server.attribute, "", table, 0)
+        table = _django_routes(service, project, server, bases)
+        if table is None:
+            table = RouteTable()
+            _collect(project, bases, server.module, server.attribute, "", table, 0)
         break
     project.memo[key] = table
+    return table
+
+
+def _django_routes(service: Service, project: Project, server: Server, bases: list[PurePosixPath]) -> RouteTable | None:
+    """For `application = get_wsgi_application()` (or ASGI), the routes of the project's ROOT_URLCONF across
+    `include(...)`; None when the served object is not Django's."""
+    repository = project.repository
+    path = find_module(repository, bases, server.module) if repository is not None and server.module else None
+    info = module_info(project, path) if path is not None and path.suffix == ".py" else None
+    if not isinstance(info, ModuleInfo) or server.attribute is None:
+        return None
+    definition = info.definitions.get(info.aliases.get(server.attribute, server.attribute))
+    if definition is None or definition.call is None or definition.call.rpartition(".")[2] not in DJANGO_APPS:
+        return None
+    table = RouteTable(app=path)
+    settings = settings_file(service, project, server, bases)
+    if settings is None:
+        table.reasons.append("the Django settings module is not certain from the files (DJANGO_SETTINGS_MODULE may be set in Railway's variables)")
+        return table
+    wanted = [_request_path(path) for _, path in _health_paths(service, project)]
+    routes, reasons = url_routes(project, bases, settings, wanted)
+    table.paths += routes
+    table.reasons += reasons
     return table
 
 
@@ -167,8 +194,9 @@ class HealthcheckRouteMissing(ServiceRule):
     """
     ## What it does
     Finds the app that the start command serves, reads its routes statically (FastAPI and Starlette
-    decorators and route lists, `APIRouter` prefixes and `include_router`, Flask routes and blueprints), and
-    reports a `healthcheckPath` that no route serves.
+    decorators and route lists, `APIRouter` prefixes and `include_router`, Flask routes and blueprints, and
+    Django's `ROOT_URLCONF` with `path`, `re_path` and `include` across modules), and reports a
+    `healthcheckPath` that no route serves.
 
     ## Why is this bad?
     Railway calls the path until it answers 200 and only then switches traffic. A path nobody serves
@@ -192,7 +220,15 @@ class HealthcheckRouteMissing(ServiceRule):
                "config/wsgi.py": "from django.core.wsgi import get_wsgi_application\napplication = get_wsgi_application()\n"}),
         Invalid({"railway.json": '{"deploy": {"startCommand": "uvicorn main:app --host 0.0.0.0 --port $PORT", "healthcheckPath": "/api/health"}}',
                  "main.py": "from fastapi import FastAPI\napp = FastAPI()\n@app.get('/health')\ndef health():\n    return {}\n"},
-                expect=[("HC001", "railway.json", 1, 96)]),
+                expect=[("HC001", "railway.json", 1, 96)]),        # Django: the ROOT_URLCONF of the settings module wsgi.py names, across include().
+        Valid({"railway.json": '{"deploy": {"startCommand": "gunicorn site.wsgi:application", "healthcheckPath": "/api/health/"}}',
+               "site/wsgi.py": DJANGO_WSGI, "site/settings.py": "ROOT_URLCONF = 'site.urls'\n",
+               "site/urls.py": "from django.urls import include, path\nurlpatterns = [path('api/', include('site.api'))]\n",
+               "site/api.py": "from django.urls import path\nurlpatterns = [path('health/', print)]\n"}),
+        Invalid({"railway.json": '{"deploy": {"startCommand": "gunicorn site.wsgi:application", "healthcheckPath": "/health/"}}',
+                 "site/wsgi.py": DJANGO_WSGI, "site/settings.py": "ROOT_URLCONF = 'site.urls'\n",
+                 "site/urls.py": "from django.urls import path\nurlpatterns = [path('api/health/', print)]\n"},
+                expect=[("HC001", "railway.json", 1, 82)]),
     )
 
     def check(self, service: Service, project: Project) -> Iterator[Diagnostic]:

@@ -18,6 +18,7 @@ from railcheck import (
 )
 from railcheck.facts import facts, start_servers
 from railcheck.servers import uses_port_variable
+from railcheck.types import FILE_START
 
 FAMILY = "IC"
 DEFAULT_DOMAIN_PORT = 8080  # what the SDKs use when a domain gives no `port`
@@ -98,6 +99,18 @@ def _unread(document: Any) -> tuple[int, Any] | None:
     return call, (problems[0] if problems else None)
 
 
+def _unknown_roots(document: Any) -> Iterator[tuple[str, Any]]:
+    """Each service of the file whose root directory cannot be read (IC009): railcheck cannot check it. A
+    service not built from this repository (an image) has no root directory here to check."""
+    from railcheck.sources.iac import UNKNOWN, built_elsewhere
+
+    elsewhere = built_elsewhere(document.file)
+    for call in document.file.services:
+        root = call.settings.get("root")
+        if root is not None and root.value is UNKNOWN and call.name not in elsewhere:
+            yield call.name, root
+
+
 class IacNotStatic(ProjectRule):
     """
     ## What it does
@@ -120,14 +133,14 @@ class IacNotStatic(ProjectRule):
     default_severity = Severity.INFO
     examples = (
         Valid({"/.railway/railway.py": SHOP, "main.py": "", "requirements.txt": "x\n"}),
-        Invalid({"/.railway/railway.py": SHOP.replace('root="services/svc"', 'root=os.environ["ROOT"]')}, expect=[("IC002", "/.railway/railway.py", 5, 59)]),
+        Invalid({"/.railway/railway.py": SHOP.replace('start="python main.py"', 'start=os.environ["START"]')}, expect=[("IC002", "/.railway/railway.py", 5, 81)]),
     )
 
     def check(self, project: Project) -> Iterator[Diagnostic]:
         document = project.iac
         if document is None:
             return
-        from railcheck.sources.iac import UNKNOWN  # only with an IaC file: the reader is not loaded otherwise
+        from railcheck.sources.iac import UNKNOWN, built_elsewhere  # only with an IaC file: loaded only then
 
         unread = _unread(document)
         for problem in document.file.problems:
@@ -135,11 +148,14 @@ class IacNotStatic(ProjectRule):
                 continue  # IC009 reports it, as the reason no service could be read
             yield self.diagnostic(document.path, document.span(problem.start, max(problem.start, problem.end)), problem.message,
                                   help="Write literal values (or names bound to literals) so the file can be checked without running it.")
+        elsewhere = built_elsewhere(document.file)
         for call in document.file.services:
+            if call.name in elsewhere:
+                continue  # its root and commands are not this repository's to check
             for setting in _SETTINGS_THAT_MATTER:
                 value = call.settings.get(setting)
-                if value is None or value.value is not UNKNOWN:
-                    continue
+                if value is None or value.value is not UNKNOWN or setting == "root":
+                    continue  # an unknown root is IC009's: the service cannot be checked at all
                 yield self.diagnostic(
                     document.path, document.span(value.start, value.end),
                     f"`{setting}` of service `{call.name}` is not known without running the file: {value.reason or 'not a literal'}",
@@ -173,8 +189,8 @@ class ManagedTwice(ServiceRule):
     )
 
     def check(self, service: Service, project: Project) -> Iterator[Diagnostic]:
-        if service.iac is None or service.railway is None or project.iac is None:
-            return
+        if service.iac is None or service.railway is None or project.iac is None or _literal(service, "configFile") is not None:
+            return  # with `configFile`, the IaC file itself names the Railway config the service reads
         yield self.diagnostic(
             service.railway, service.railway.lines.span(0, 1),
             f"service `{service.name}` is declared in {project.iac.path}, and this {service.railway.path.name} configures it too; Railway refuses to manage a service both ways",
@@ -207,7 +223,7 @@ class IacFileMisplaced(ProjectRule):
     default_severity = Severity.WARNING
     examples = (
         Valid({"/.railway/railway.py": SHOP, "main.py": "", "requirements.txt": "x\n"}),
-        Invalid({"/railway.py": SHOP, "railpack.json": "{}"}, expect=[("IC004", "/railway.py", 0, 0)]),
+        Invalid({"/railway.py": SHOP, "railpack.json": "{}"}, expect=[("IC004", "/railway.py", 1, 1)]),
     )
 
     def check(self, project: Project) -> Iterator[Diagnostic]:
@@ -217,15 +233,15 @@ class IacFileMisplaced(ProjectRule):
         top = set(repository.listdir(PurePosixPath(".")))
         for name in ("railway.py", "railway.ts"):
             if name in top and name not in repository.listdir(PurePosixPath(".railway")):
-                yield self.diagnostic(PurePosixPath(name), None, f"{name} is at the repository root; the Railway CLI reads it only from .railway/{name}",
+                yield self.diagnostic(PurePosixPath(name), FILE_START, f"{name} is at the repository root; the Railway CLI reads it only from .railway/{name}",
                                       help=f"Move it to .railway/{name}.")
         for service in project.services:
-            if str(service.root) == ".":
+            if str(service.root) == "." or service.built_elsewhere:
                 continue
             for name in ("railway.py", "railway.ts"):
                 path = service.root / ".railway" / name
                 if repository.is_file(path):
-                    yield self.diagnostic(path, None, f"{path} is below the repository root; run from the root, the Railway CLI uses {'.railway/' + name if project.iac else 'no IaC file'} instead",
+                    yield self.diagnostic(path, FILE_START, f"{path} is below the repository root; run from the root, the Railway CLI uses {'.railway/' + name if project.iac else 'no IaC file'} instead",
                                           service=service.name, help="Keep one IaC file for the project, in .railway/ at the repository root.")
 
 
@@ -240,14 +256,20 @@ class UnknownServiceReference(ServiceRule):
 
     ## Example
     `env={"DATABASE_URL": "${{postgress.DATABASE_URL}}"}` while the database is `postgres("postgres")`.
+
+    A partial file (`PARTIAL = ...`, `export const partial`) owns only some of the project's services, so its
+    references are not checked: the service they name may be declared by another repository's file.
     """
 
+    checks_build = False  # a variable of an image or function service is set by this file all the same
     code = "IC005"
     name = "unknown-service-reference"
     summary = "A variable references a service the IaC file does not declare"
     consequence = Consequence.MISBEHAVES
     examples = (
         Valid({"/.railway/railway.py": SHOP.replace('start="python main.py"', 'start="python main.py", env={"A": "${{api.RAILWAY_PRIVATE_DOMAIN}}"}'), "main.py": "", "requirements.txt": "x\n"}),
+        Valid({"/.railway/railway.py": SHOP.replace('start="python main.py"', 'start="python main.py", env={"DB": "${{Postgres.DATABASE_URL}}"}')
+               .replace("\n\n@", '\n\nPARTIAL = "api"\n\n@'), "main.py": "", "requirements.txt": "x\n"}),
         Invalid(
             {"/.railway/railway.py": SHOP.replace('start="python main.py"', 'start="python main.py", env={"DB": "${{postgress.DATABASE_URL}}"}'), "main.py": "", "requirements.txt": "x\n"},
             expect=[("IC005", "/.railway/railway.py", 5, 110)],
@@ -257,9 +279,10 @@ class UnknownServiceReference(ServiceRule):
     def check(self, service: Service, project: Project) -> Iterator[Diagnostic]:
         document = project.iac
         variables = service.iac.settings.get("variables") if service.iac else None
-        if document is None or variables is None:
-            return
-        known = {call.name for call in document.file.services} | {name for name, _, _ in document.file.databases} | {"shared"}
+        if document is None or variables is None or document.file.partial:
+            return  # a partial file owns some services; a reference may name one that another file declares
+        declared = {call.name for call in document.file.services} | {name for name, _, _ in document.file.databases}
+        known = declared | {"shared"}  # `shared` is the project's shared variables, not a service
         for key, value in variables.entries:
             if not isinstance(value.value, str):
                 continue
@@ -270,7 +293,8 @@ class UnknownServiceReference(ServiceRule):
                     document.path, document.span(value.start, value.end),
                     f"`{key}` references `{match.group(1)}`, which the IaC file does not declare; Railway resolves it to nothing",
                     service=service.name,
-                    help="Declared: " + ", ".join(f"`{name}`" for name in sorted(known)) + ".",
+                    help="Services and databases the file declares: " + ", ".join(f"`{name}`" for name in sorted(declared))
+                    + ". Shared variables are `${{shared.NAME}}`.",
                 )
 
 
@@ -288,6 +312,7 @@ class DomainPortMismatch(ServiceRule):
     `domains=[{"domain": "api.example.com", "targetPort": 8000}]` with `--port 8000`: the domain targets 8080.
     """
 
+    checks_build = False  # the domain is this file's, whatever the service runs
     code = "IC006"
     name = "domain-port-mismatch"
     summary = "A domain targets a port the service does not listen on"
@@ -405,7 +430,8 @@ class SharedRootConfig(ProjectRule):
     def check(self, project: Project) -> Iterator[Diagnostic]:
         groups: dict[tuple[PurePosixPath, PurePosixPath], list[Service]] = {}
         for service in project.services:
-            groups.setdefault((service.root, service.railpack_path), []).append(service)
+            if service.built_elsewhere is None:  # an image or another repository reads no railpack.json here
+                groups.setdefault((service.root, service.railpack_path), []).append(service)
         for services in groups.values():
             document = services[0].railpack
             start = document.get("/deploy/startCommand") if document is not None else None
@@ -426,11 +452,13 @@ class IacServicesUnread(ProjectRule):
     ## What it does
     Reports an IaC file that calls `service(...)` but from which railcheck could read no service: the
     program is written in a form the static reader does not follow (for example `define_railway(...)` called
-    with the project directly at module level, or services exported one by one).
+    with the project directly at module level, or services exported one by one). Also reports each service
+    whose root directory is computed at run time (`root=os.environ["ROOT"]`).
 
     ## Why is this bad?
     Without the file's services railcheck falls back to guessing each root directory from where config files
-    sit, so every rule that depends on the root directory may check the wrong folder, silently.
+    sit, so every rule that depends on the root directory may check the wrong folder, silently. A service
+    whose root directory cannot be read is not checked at all.
 
     ## Example
     ```python
@@ -442,7 +470,7 @@ class IacServicesUnread(ProjectRule):
     repository_wide = True  # about the repository's one IaC file: once per run, not once per parallel chunk
     code = "IC009"
     name = "iac-services-unread"
-    summary = "The IaC file mentions services, but none could be read"
+    summary = "Services of the IaC file cannot be read, or their root directories cannot"
     consequence = Consequence.LIKELY_WRONG
     default_severity = Severity.WARNING
     examples = (
@@ -452,12 +480,21 @@ class IacServicesUnread(ProjectRule):
             {"/.railway/railway.py": "from railway_sdk import service\napi = service(name_from_somewhere())\n", "railpack.json": "{}"},
             expect=[("IC009", "/.railway/railway.py", 2, 7)],
         ),
+        Invalid({"/.railway/railway.py": SHOP.replace('root="services/svc"', 'root=os.environ["ROOT"]')}, expect=[("IC009", "/.railway/railway.py", 5, 59)]),
     )
 
     def check(self, project: Project) -> Iterator[Diagnostic]:
         document = project.iac
-        if document is None or document.file.services:
+        if document is None:
             return
+        for name, root in _unknown_roots(document):
+            yield self.diagnostic(
+                document.path, document.span(root.start, root.end),
+                f"service `{name}` cannot be checked: its root directory {root.reason or 'is not a literal'}, and "
+                "railcheck does not guess it",
+                service=name,
+                help="Give `root` (or the source's `rootDirectory`) as a literal, or a name bound to one.",
+            )
         unread = _unread(document)
         if unread is None:
             return
@@ -611,7 +648,7 @@ def _likely_owner(folder: PurePosixPath, project: Project) -> Service | None:
     like it, or whose start command names it (`services/ml/...`, `services.ml.server`)."""
     dotted = ".".join(folder.parts)
     for service in project.services:
-        if service.iac is None or service.root == folder or not (str(service.root) == "." or service.root in folder.parents):
+        if service.iac is None or service.built_elsewhere or service.root == folder or not (str(service.root) == "." or service.root in folder.parents):
             continue
         start = _literal(service, "start")
         if service.name == folder.name or (isinstance(start, str) and (f"{folder}/" in start or f"{dotted}." in start)):

@@ -303,7 +303,7 @@ class RootPythonVersionIgnored(ProjectRule):
         for name in _MISE_FILES:
             if name not in top:
                 continue
-            blind = [service for service in project.services if str(service.root) != "." and not set(repository.listdir(service.root)) & set(_MISE_FILES)]
+            blind = [service for service in project.services if str(service.root) != "." and not service.built_elsewhere and not set(repository.listdir(service.root)) & set(_MISE_FILES)]
             if not blind:
                 continue
             text = repository.read(PurePosixPath(name)) or ""

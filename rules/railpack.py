@@ -14,6 +14,7 @@ from typing import Any
 
 from railcheck import RAILPACK_ONLY, Consequence, Diagnostic, Fix, FixAvailability, Invalid, Project, Service, ServiceRule, Severity, Valid
 from railcheck.edits import new_json_file, remove_member, rename_key, replace_value, set_member
+from railcheck.declarations import declaration_site
 from railcheck.facts import paths_checkable
 from railcheck.schema import PUBLISHED_SCHEMA_URLS, SchemaIssue, document_issues, dotted, load_schema, location, published_schema_of, type_name
 from railcheck.sources.text import Document, split_pointer
@@ -412,15 +413,16 @@ class MissingRailpackConfig(ServiceRule):
         Valid({"railpack.json": "{}"}),
         Invalid(
             {"/railcheck.toml": '[services.api]\nroot = "services/api"\nrailpack-config = "/services/api/railpack.json"\n', "/services/api/railpack.json": "{}"},
-            expect=[("RP110", "/services/api/services/api/railpack.json", 0, 0)],
+            expect=[("RP110", "/railcheck.toml", 3, 19)],
         ),
     )
 
     def check(self, service: Service, project: Project) -> Iterator[Diagnostic]:
         if not service.railpack_declared or service.railpack_path not in service.missing:
             return
+        where, span = declaration_site(project, service, "railpack-config", service.railpack_path)
         yield self.diagnostic(
-            service.railpack_path, None,
+            where, span,
             f"RAILPACK_CONFIG_FILE resolves to {service.railpack_path}, which does not exist; Railpack fails with `config file not found`",
             service=service.name,
             help=f"The path is relative to the root directory ({service.display_root()}); fix `railpack-config` and the service's RAILPACK_CONFIG_FILE variable.",

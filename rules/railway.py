@@ -9,6 +9,7 @@ from pathlib import PurePosixPath
 from urllib.parse import urlsplit
 
 from railcheck import Consequence, Diagnostic, Edit, Fix, FixAvailability, Invalid, Project, Related, Service, ServiceRule, Severity, Valid
+from railcheck.declarations import declaration_site
 from railcheck.edits import remove_member, rename_key, replace_value, set_member
 from railcheck.schema import PUBLISHED_SCHEMA_URLS, SchemaIssue, document_issues, dotted, load_schema, location, published_schema_of
 from railcheck.sources.text import Document, join_pointer
@@ -579,7 +580,7 @@ class MissingRailwayConfig(ServiceRule):
         Valid({"railway.json": "{}"}),
         Invalid(
             {"/railcheck.toml": '[services.api]\nroot = "services/api"\nrailway-config = "/api/railway.toml"\n', "/services/api/railway.toml": ""},
-            expect=[("RW106", "/api/railway.toml", 0, 0)],
+            expect=[("RW106", "/railcheck.toml", 3, 18)],
         ),
     )
 
@@ -587,8 +588,9 @@ class MissingRailwayConfig(ServiceRule):
         for path in service.missing:
             if path.suffix not in (".json", ".toml") or path == service.railpack_path:
                 continue
+            where, span = declaration_site(project, service, "railway-config", path)
             yield self.diagnostic(
-                path, None,
+                where, span,
                 f"the Railway config path /{path} does not exist, so none of its settings apply",
                 service=service.name,
                 help="The path is absolute in the repository (it does not follow the root directory); fix `railway-config` and the service's setting in Railway.",

@@ -377,7 +377,7 @@ class CopyOutOfSync(ProjectRule):
             return
         top = set(repository.listdir(PurePosixPath(".")))
         for service in project.services:
-            if str(service.root) == ".":
+            if str(service.root) == "." or service.built_elsewhere:
                 continue
             for name in repository.listdir(service.root):
                 copy = service.root / name

@@ -10,6 +10,7 @@ from railcheck import RAILPACK_ONLY, Consequence, Diagnostic, Invalid, Project, 
 from railcheck.facts import MAIN_FILES, PYTHON_MARKERS, facts, root_evidence, subfolder_roots
 from railcheck.project import SERVICE_MARKERS
 from railcheck.sources.text import LineIndex
+from railcheck.types import FILE_START
 
 FAMILY = "SV"
 
@@ -108,7 +109,7 @@ class EarlierProviderWins(ServiceRule):
     default_severity = Severity.WARNING
     examples = (
         Valid({"railpack.json": '{"provider": "python"}', "requirements.txt": "x\n", "go.mod": "module x\n"}),
-        Invalid({"railpack.json": "{}", "requirements.txt": "x\n", "go.mod": "module x\n"}, expect=[("SV002", "go.mod", 0, 0)]),
+        Invalid({"railpack.json": "{}", "requirements.txt": "x\n", "go.mod": "module x\n"}, expect=[("SV002", "go.mod", 1, 1)]),
     )
 
     def check(self, service: Service, project: Project) -> Iterator[Diagnostic]:
@@ -117,7 +118,7 @@ class EarlierProviderWins(ServiceRule):
             return
         language, marker = found.competing_providers[0]
         yield self.diagnostic(
-            service.root / marker, None,
+            service.root / marker, FILE_START,
             f"{marker} makes Railpack build {service.display_root()} as {language}, although it has {found.python_markers[0]}",
             service=service.name,
             help='Set `"provider": "python"` in railpack.json, or move the other project out of the root directory.',

@@ -20,6 +20,7 @@ from railcheck.modules import find_module, image_path, module_candidates, search
 from railcheck.servers import Server, uses_port_variable
 from railcheck.sources.shell import Word
 from railcheck.sources.text import ParseFailure
+from railcheck.types import FILE_START
 
 FAMILY = "ST"
 LOCAL_HOSTS = frozenset({"127.0.0.1", "localhost", "::1", "[::1]"})
@@ -478,7 +479,7 @@ class NoStartCommand(ServiceRule):
     consequence = Consequence.FAILS
     examples = (
         Valid({"requirements.txt": "flask\n", "main.py": "print(1)\n", "railpack.json": "{}"}),
-        Invalid({"requirements.txt": "flask\n", "railpack.json": "{}", "src/api.py": ""}, expect=[("ST006", "railpack.json", 0, 0)]),
+        Invalid({"requirements.txt": "flask\n", "railpack.json": "{}", "src/api.py": ""}, expect=[("ST006", "railpack.json", 1, 1)]),
     )
 
     def check(self, service: Service, project: Project) -> Iterator[Diagnostic]:
@@ -494,7 +495,7 @@ class NoStartCommand(ServiceRule):
             return
         where = service.railpack.path if service.railpack else service.root / found.python_markers[0] if found.python_markers else service.railpack_path
         yield self.diagnostic(
-            where, None,
+            where, FILE_START,
             "no start command: nothing in railpack.json, Railway's config or a Procfile, and no main.py/app.py for Railpack's default",
             service=service.name,
             help='Set `"deploy": {"startCommand": "..."}` in railpack.json (or a Procfile `web:` line).',

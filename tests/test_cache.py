@@ -515,3 +515,18 @@ def test_files_no_rule_reads_are_never_hashed(tmp_path: Path, monkeypatch) -> No
     (repo / "svc" / "main.py").write_text(APP.replace("app =", "apX ="))
     assert "ST002" in _cached_equals_fresh(repo)
 
+
+
+def test_code_hash_covers_subpackages_at_any_depth(tmp_path: Path) -> None:
+    from railcheck.cache import hash_code_folders
+
+    nested = tmp_path / "package" / "sources" / "iac"
+    nested.mkdir(parents=True)
+    (nested / "reader.py").write_text("A = 1\n")
+    (tmp_path / "package" / "__pycache__").mkdir()
+    (tmp_path / "package" / "__pycache__" / "x.json").write_text("{}")
+    before = hash_code_folders([tmp_path / "package"])
+    (tmp_path / "package" / "__pycache__" / "x.json").write_text("[]")
+    assert hash_code_folders([tmp_path / "package"]) == before
+    (nested / "reader.py").write_text("A = 2\n")
+    assert hash_code_folders([tmp_path / "package"]) != before

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import xml.etree.ElementTree as ET
 from importlib import resources
 from pathlib import Path, PurePosixPath
@@ -104,7 +105,7 @@ def test_github_workflow_commands_are_escaped_and_located() -> None:
         "::`list` has no \"...\": <b>ü</b>\n"
         # The span ends after the line break: annotated as line 4 alone.
         "::notice file=repo/services/api/railpack.json,line=4,endLine=4,title=RP108 list-replaces-generated::line break included\n"
-        "::warning file=repo/services/api/railway.json,title=RW001 railway-unknown-key::cannot read file: 50%25, odd%0ACheck the file's encoding.\n"
+        "::warning file=repo/services/api/railway.json,line=1,title=RW001 railway-unknown-key::cannot read file: 50%25, odd%0ACheck the file's encoding.\n"
         "::error title=RC002 internal-error::rule RP104 crashed\n"
         "::notice file=repo/services/wéb/notes.txt,line=1,col=1,endLine=1,endColumn=9,title=RP001 railpack-unknown-key::naïve ✓ key\n"
     )
@@ -113,7 +114,7 @@ def test_github_workflow_commands_are_escaped_and_located() -> None:
 def test_github_property_values_escape_colons_commas_and_line_breaks() -> None:
     path = PurePosixPath("a:b,c%d.json")
     diagnostic = Diagnostic("RP001", "x,y:z", "m\r\nn", Severity.ERROR, path, None)
-    assert REPORTERS["github"](Report(diagnostics=(diagnostic,))) == "::error file=a%3Ab%2Cc%25d.json,title=RP001 x%2Cy%3Az::m%0D%0An\n"
+    assert REPORTERS["github"](Report(diagnostics=(diagnostic,))) == "::error file=a%3Ab%2Cc%25d.json,line=1,title=RP001 x%2Cy%3Az::m%0D%0An\n"
 
 
 def _line_diagnostic(severity: Severity, line: int) -> Diagnostic:
@@ -169,10 +170,10 @@ def test_markdown_summary_table_and_rule_details() -> None:
         "| Severity | Code | Location | Message |\n"
         "| --- | --- | --- | --- |\n"
         "| error | RP001 | `repo/services/api/railpack.json:2:3` | Railpack ignores `bad:key, x` (100% sure)<br>second line \\| piped |\n"
-        "| warning | RP108 | `repo/services/api/railpack.json:4:11` | `list` has no \"...\": &lt;b>ü&lt;/b> |\n"
-        "| info | RP108 | `repo/services/api/railpack.json:4:1` | line break included |\n"
-        "| warning | RW001 | `repo/services/api/railway.json` | cannot read file: 50%, odd |\n"
         "| error | RC002 | `repo` | rule RP104 crashed |\n"
+        "| warning | RP108 | `repo/services/api/railpack.json:4:11` | `list` has no \"...\": &lt;b>ü&lt;/b> |\n"
+        "| warning | RW001 | `repo/services/api/railway.json` | cannot read file: 50%, odd |\n"
+        "| info | RP108 | `repo/services/api/railpack.json:4:1` | line break included |\n"
         "| info | RP001 | `repo/services/wéb/notes.txt:1:1` | naïve ✓ key |\n"
         "\n"
         "<details>\n"
@@ -209,6 +210,37 @@ def test_markdown_summary_table_and_rule_details() -> None:
     )
 
 
+def test_markdown_stays_within_the_limit_errors_first_and_says_what_it_left_out() -> None:
+    rows = [
+        Diagnostic("RP108", "list-replaces-generated", f"note {index} " + "x" * 200, Severity.INFO, API, None) for index in range(40)
+    ] + [Diagnostic("RP001", "railpack-unknown-key", f"error {index} " + "y" * 200, Severity.ERROR, API, None) for index in range(10)]
+    from railcheck.report.ci import markdown
+
+    output = markdown(Report(diagnostics=tuple(rows)), limit=6000)
+    assert len(output.encode()) <= 6000
+    table = [line for line in output.splitlines() if line.startswith(("| error", "| info"))]
+    assert table[:10] == [line for line in table if line.startswith("| error")]  # every error, before any info
+    shown_infos = len(table) - 10
+    assert 0 < shown_infos < 40
+    assert f"**{40 - shown_infos} more problems** ({40 - shown_infos} info) not listed" in output
+    assert "railcheck check --output-format concise" in output
+
+
+def test_markdown_of_300_services_with_findings_fits_a_github_step_summary(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The issue's measurement: 300 services with findings gave 1,158,830 bytes; GitHub takes at most 1 MiB."""
+    long_key = "k" * 600
+    for index in range(300):
+        service = tmp_path / "services" / f"service-{index:03}"
+        service.mkdir(parents=True)
+        keys = ",\n".join(f'  "{long_key}{number}": 1' for number in range(6))
+        (service / "railpack.json").write_text("{\n" + keys + "\n}\n", encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(main, ["check", "--output-format", "markdown", "--no-cache", "."])
+    assert result.exit_code == 1, result.output[-2000:]
+    assert len(result.output.encode()) <= 1024 * 1024
+    assert "more problems** (" in result.output and "not listed" in result.output
+
+
 def test_markdown_empty_report() -> None:
     assert REPORTERS["markdown"](empty_report()) == "## railcheck\n\nNo problems found.\n\nChecked 1 service.\n"
 
@@ -221,19 +253,21 @@ def test_junit_parses_back_with_one_case_per_finding() -> None:
     assert output.startswith('<?xml version="1.0" encoding="UTF-8"?>\n')
     root = ET.fromstring(output.encode("utf-8"))
     assert root.tag == "testsuites"
-    assert (root.get("tests"), root.get("failures")) == ("6", "6")
+    # The default --fail-on is warning: the two infos are skipped cases, not failures.
+    assert (root.get("tests"), root.get("failures")) == ("6", "4")
     (suite,) = root
     assert suite.tag == "testsuite" and suite.get("name") == "railcheck"
-    assert (suite.get("tests"), suite.get("failures"), suite.get("errors")) == ("6", "6", "0")
-    cases = [(case.get("classname"), case.get("name"), case[0].get("type"), case[0].get("message")) for case in suite]
+    assert (suite.get("tests"), suite.get("failures"), suite.get("errors"), suite.get("skipped")) == ("6", "4", "0", "2")
+    cases = [(case.get("classname"), case.get("name"), case[0].tag, case[0].get("type"), case[0].get("message")) for case in suite]
     assert cases == [
-        ("repo/services/api/railpack.json", "RP001 repo/services/api/railpack.json:2:3", "error", "Railpack ignores `bad:key, x` (100% sure)\nsecond line | piped"),
-        ("repo/services/api/railpack.json", "RP108 repo/services/api/railpack.json:4:11", "warning", '`list` has no "...": <b>ü</b>'),
-        ("repo/services/api/railpack.json", "RP108 repo/services/api/railpack.json:4:1", "info", "line break included"),
-        ("repo/services/api/railway.json", "RW001 repo/services/api/railway.json", "warning", "cannot read file: 50%, odd"),
-        ("repo", "RC002 repo", "error", "rule RP104 crashed"),
-        ("repo/services/wéb/notes.txt", "RP001 repo/services/wéb/notes.txt:1:1", "info", "naïve ✓ key"),
+        ("repo/services/api/railpack.json", "RP001 repo/services/api/railpack.json:2:3", "failure", "error", "Railpack ignores `bad:key, x` (100% sure)\nsecond line | piped"),
+        ("repo/services/api/railpack.json", "RP108 repo/services/api/railpack.json:4:11", "failure", "warning", '`list` has no "...": <b>ü</b>'),
+        ("repo/services/api/railpack.json", "RP108 repo/services/api/railpack.json:4:1", "skipped", None, "info, below --fail-on warning: line break included"),
+        ("repo/services/api/railway.json", "RW001 repo/services/api/railway.json", "failure", "warning", "cannot read file: 50%, odd"),
+        ("repo", "RC002 repo", "failure", "error", "rule RP104 crashed"),
+        ("repo/services/wéb/notes.txt", "RP001 repo/services/wéb/notes.txt:1:1", "skipped", None, "info, below --fail-on warning: naïve ✓ key"),
     ]
+    assert suite[2][1].tag == "system-out" and suite[2][1].text.startswith("repo/services/api/railpack.json:4:1: RP108 info: line break included")
     first = suite[0][0]
     assert first.tag == "failure"
     assert first.text is not None
@@ -249,6 +283,50 @@ def test_junit_parses_back_with_one_case_per_finding() -> None:
         "  = note: repo/services/api/railway.json:2:3: where it belongs",
         "  = note: repo/services/wéb/notes.txt: a note without a place",
     ]
+
+
+# What JUnit consumers read (GitLab's unit test reports, Jenkins' junit-10.xsd): a testcase holds at most
+# one of failure / error / skipped, then system-out / system-err; the suite's counts agree with its cases.
+JUNIT_CASE_CHILDREN = {"failure", "error", "skipped", "system-out", "system-err"}
+
+
+def junit_shape(output: str) -> tuple[int, int, int]:
+    """(tests, failures, skipped) of a JUnit document, after checking it has the consumers' documented shape."""
+    root = ET.fromstring(output.encode("utf-8"))
+    assert root.tag == "testsuites"
+    (suite,) = root
+    assert suite.tag == "testsuite" and all(case.tag == "testcase" and case.get("name") and case.get("classname") for case in suite)
+    outcomes = []
+    for case in suite:
+        tags = [child.tag for child in case]
+        assert set(tags) <= JUNIT_CASE_CHILDREN, tags
+        outcome = [tag for tag in tags if tag in ("failure", "error", "skipped")]
+        assert len(outcome) <= 1 and tags[: len(outcome)] == outcome, tags
+        outcomes += outcome
+    counts = (len(suite), outcomes.count("failure"), outcomes.count("skipped"))
+    assert counts == (int(suite.get("tests")), int(suite.get("failures")), int(suite.get("skipped")))
+    assert (root.get("tests"), root.get("failures")) == (suite.get("tests"), suite.get("failures"))
+    return counts
+
+
+@pytest.mark.parametrize(("fail_on", "expected"), [(Severity.INFO, (6, 6, 0)), (Severity.WARNING, (6, 4, 2)), (Severity.ERROR, (6, 2, 4))])
+def test_junit_failures_follow_fail_on(fail_on: Severity, expected: tuple[int, int, int]) -> None:
+    assert junit_shape(REPORTERS["junit"](sample_report(fail_on=fail_on))) == expected
+
+
+def test_junit_of_a_clean_repository_with_only_infos_has_no_failures(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The issue's case: `--select RW,RP` on a clean repository exits 0, so its JUnit report fails no test."""
+    service = tmp_path / "services" / "api"
+    service.mkdir(parents=True)
+    (service / "railpack.json").write_text('{\n  "provider": "python"\n}\n', encoding="utf-8")
+    (service / "main.py").write_text("print(1)\n", encoding="utf-8")
+    (service / "requirements.txt").write_text("flask==3.0.0\n", encoding="utf-8")
+    (service / "railway.json").write_text('{\n  "build": {"builder": "RAILPACK"},\n  "deploy": {"healthcheckPath": "/nope"}\n}\n', encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(main, ["check", "--select", "RW,RP", "--output-format", "junit", "--no-cache", "."])
+    assert result.exit_code == 0, result.output
+    tests, failures, skipped = junit_shape(result.output)
+    assert failures == 0 and skipped == tests >= 1, result.output
 
 
 def test_junit_without_findings_has_one_passing_case() -> None:
@@ -282,6 +360,41 @@ def test_gitlab_code_quality() -> None:
     ]
     assert len(set(prints)) == len(prints)
     assert REPORTERS["gitlab"](empty_report()) == "[]\n"
+
+
+# GitLab's Code Quality report format (docs: ci/testing/code_quality, "Code Quality report format").
+GITLAB_CODE_QUALITY_SCHEMA = {
+    "type": "array",
+    "items": {
+        "type": "object",
+        "required": ["description", "check_name", "fingerprint", "severity", "location"],
+        "properties": {
+            "description": {"type": "string"},
+            "check_name": {"type": "string"},
+            "fingerprint": {"type": "string"},
+            "severity": {"enum": ["info", "minor", "major", "critical", "blocker"]},
+            "location": {
+                "type": "object",
+                "required": ["path", "lines"],
+                "properties": {"path": {"type": "string"}, "lines": {"type": "object", "required": ["begin"], "properties": {"begin": {"type": "integer", "minimum": 1}}}},
+            },
+        },
+    },
+}
+
+
+@pytest.mark.parametrize(
+    ("fail_on", "severities"),
+    [
+        (Severity.INFO, ["major", "minor", "minor", "minor", "major", "minor"]),
+        (Severity.WARNING, ["major", "minor", "info", "minor", "major", "info"]),
+        (Severity.ERROR, ["major", "info", "info", "info", "major", "info"]),
+    ],
+)
+def test_gitlab_severities_follow_fail_on(fail_on: Severity, severities: list[str]) -> None:
+    issues = json.loads(REPORTERS["gitlab"](sample_report(fail_on=fail_on)))
+    jsonschema.validate(issues, GITLAB_CODE_QUALITY_SCHEMA)
+    assert [issue["severity"] for issue in issues] == severities
 
 
 def test_gitlab_fingerprints_stay_unique_for_repeated_findings() -> None:
@@ -469,7 +582,7 @@ def test_sarif_rules_results_regions_and_fixes() -> None:
             },
             "message": {"text": "where it belongs"},
         },
-        {"id": 1, "physicalLocation": {"artifactLocation": {"uri": "repo/services/w%C3%A9b/notes.txt", "uriBaseId": "%SRCROOT%"}}, "message": {"text": "a note without a place"}},
+        {"id": 1, "physicalLocation": {"artifactLocation": {"uri": "repo/services/w%C3%A9b/notes.txt", "uriBaseId": "%SRCROOT%"}, "region": {"startLine": 1}}, "message": {"text": "a note without a place"}},
     ]
     # One artifactChange per file, replacements in file order, offsets into the unmodified file.
     assert first["fixes"] == [
@@ -495,7 +608,7 @@ def test_sarif_rules_results_regions_and_fixes() -> None:
     assert results[2]["locations"][0]["physicalLocation"]["region"] == {"startLine": 4, "startColumn": 1, "endLine": 5, "endColumn": 1}
     assert results[2]["level"] == "note"
     # No span: the whole file; the repository as a whole: its folder.
-    assert results[3]["locations"] == [{"physicalLocation": {"artifactLocation": {"uri": "repo/services/api/railway.json", "uriBaseId": "%SRCROOT%"}}}]
+    assert results[3]["locations"] == [{"physicalLocation": {"artifactLocation": {"uri": "repo/services/api/railway.json", "uriBaseId": "%SRCROOT%"}, "region": {"startLine": 1}}}]
     assert results[3]["message"]["text"] == "cannot read file: 50%, odd\nCheck the file's encoding."
     assert results[4]["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] == "repo/"
     # Non-ASCII: columns in code points, the path percent-encoded.
@@ -540,3 +653,59 @@ def test_cli_offers_the_ci_formats(name: str, monkeypatch: pytest.MonkeyPatch) -
     result = CliRunner().invoke(main, ["check", "examples/monorepo", "--output-format", name])
     assert result.exit_code == 1, result.output
     assert "examples/monorepo/railway.json" in result.output
+
+
+# --- paths from a subfolder ---------------------------------------------------------------------------
+
+
+def subfolder_repository(tmp_path: Path, config_at: str) -> Path:
+    """A git repository with one broken service at services/api, railcheck's configuration at `config_at`."""
+    import subprocess
+
+    subprocess.run(["git", "init", "-q", str(tmp_path)], check=True)
+    service = tmp_path / "services" / "api"
+    service.mkdir(parents=True)
+    (tmp_path / config_at / "railcheck.toml").write_text("", encoding="utf-8")
+    (service / "railpack.json").write_text('{\n  "provider": "python",\n  "helthCheck": "/health"\n}\n', encoding="utf-8")
+    (service / "main.py").write_text("print(1)\n", encoding="utf-8")
+    (service / "requirements.txt").write_text("flask==3.0.0\n", encoding="utf-8")
+    return service
+
+
+CI_PATHS = {
+    "github": lambda output: re.findall(r"file=([^,:]+)", output),
+    "gitlab": lambda output: [issue["location"]["path"] for issue in json.loads(output)],
+    "sarif": lambda output: [result["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] for result in json.loads(output)["runs"][0]["results"]],
+    "junit": lambda output: [case.get("classname") for case in ET.fromstring(output.encode())[0]],
+    "markdown": lambda output: re.findall(r"^\| \w+ \| \w+ \| `([^`:]+)", output, flags=re.MULTILINE),
+}
+
+
+@pytest.mark.parametrize("config_at", [".", "services/api"])
+@pytest.mark.parametrize("name", sorted(CI_PATHS))
+def test_ci_formats_name_repository_paths_from_a_subfolder(name: str, config_at: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`cd services/api && railcheck check --output-format github|gitlab|sarif`: GitHub and GitLab resolve
+    paths from the checkout's root, wherever railcheck ran and wherever its configuration sits."""
+    monkeypatch.chdir(subfolder_repository(tmp_path, config_at))
+    result = CliRunner().invoke(main, ["check", "--no-cache", "--output-format", name, "."])
+    assert result.exit_code == 1, result.output
+    paths = CI_PATHS[name](result.output)
+    assert paths and set(paths) == {"services/api/railpack.json"}, paths
+    # Terminal formats keep paths relative to the working directory, as a terminal opens them.
+    concise = CliRunner().invoke(main, ["check", "--no-cache", "--output-format", "concise", "."])
+    shown = concise.output.split(":", 1)[0]
+    assert Path(shown).resolve() == (tmp_path / "services/api/railpack.json").resolve(), concise.output
+
+
+def test_sarif_from_a_subfolder_is_valid_and_every_result_has_a_start_line(sarif_validator: jsonschema.Draft4Validator, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    service = subfolder_repository(tmp_path, ".")
+    (service / "requirements.txt").write_bytes(b"\xff\xfe not utf-8\n")  # a finding about the whole file
+    monkeypatch.chdir(service)
+    result = CliRunner().invoke(main, ["check", "--no-cache", "--output-format", "sarif", "."])
+    document = _valid(sarif_validator, result.output)
+    results = document["runs"][0]["results"]
+    assert len(results) >= 2
+    for item in results:
+        for location in (*item["locations"], *item.get("relatedLocations", [])):
+            assert location["physicalLocation"]["region"]["startLine"] >= 1, item
+            assert location["physicalLocation"]["artifactLocation"]["uri"].startswith("services/api/"), item

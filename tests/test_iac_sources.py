@@ -11,7 +11,7 @@ import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from railcheck.sources.iac import UNKNOWN, IacFile, IacService, IacValue, read_iac
+from railcheck.sources.iac import UNKNOWN, IacFile, IacService, IacValue, built_elsewhere, read_iac
 from railcheck.sources.text import ParseFailure
 
 FIXTURES = Path(__file__).parent / "fixtures" / "iac"
@@ -90,6 +90,7 @@ def test_shop_services_and_aliases(name: str) -> None:
         "domains": [{"domain": "api.example.com", "port": 8000}, "shop.example.com"],
         "replicas": 2,
         "sourceType": "github",
+        "sourceRepo": "acme/shop",
     }
     assert text[api.name_start : api.name_end] == '"api"'
     assert text[api.call_start : api.call_end].replace("\n", "").replace(" ", "").startswith('service("api",')
@@ -128,7 +129,8 @@ def test_shop_services_and_aliases(name: str) -> None:
 
     web = services["web"]  # a typed source dict: its rootDirectory counts; run.command beats deploy.startCommand
     assert values(web) == {"root": "services/web", "start": "gunicorn web.wsgi", "healthcheck": "/ready",
-                           "healthcheckTimeout": 30, "sourceType": "github"}
+                           "healthcheckTimeout": 30, "sourceType": "github",
+                           "sourceRepo": "acme/shop"}
     assert values(services["admin"])["root"] == "services/admin"
 
     for service in result.services:
@@ -188,8 +190,8 @@ def railway():
     ('service("a", preDeployCommand="m", run={"preDeploy": "n"})', {"preDeploy": ["m"]}),
     ('service("a", rootDirectory="r")', {"root": "r"}),
     ('service("a", root="", rootDirectory="r")', {"root": "r"}),
-    ('service("a", root="x", source=github("o/r"))', {"root": "x", "sourceType": "github"}),
-    ('service("a", root="x", source=github("o/r", rootDirectory=""))', {"root": "x", "sourceType": "github"}),
+    ('service("a", root="x", source=github("o/r"))', {"root": "x", "sourceType": "github", "sourceRepo": "o/r"}),
+    ('service("a", root="x", source=github("o/r", rootDirectory=""))', {"root": "x", "sourceType": "github", "sourceRepo": "o/r"}),
     ('service("a", root="x", source={"type": "image", "image": "n", "rootDirectory": "y"})', {"root": "y", "sourceType": "image"}),
     ('service("a", build="")', {"build": ""}),
     ('service("a", build={"builder": "RAILPACK"})', {"builder": "RAILPACK"}),
@@ -219,8 +221,8 @@ def test_python_alias_semantics(body: str, expected: dict[str, object]) -> None:
     ('service("a", { preDeploy: "", deploy: { preDeployCommand: ["m"] } })', {"preDeploy": ["m"]}),
     ('service("a", { preDeploy: ["a", "b"] })', {"preDeploy": ["a", "b"]}),
     ('service("a", { root: "", rootDirectory: "r" })', {"root": ""}),
-    ('service("a", { root: "x", source: github("o/r", { rootDirectory: "y" }) })', {"root": "y", "sourceType": "github"}),
-    ('service("a", { root: "x", source: github("o/r") })', {"root": "x", "sourceType": "github"}),
+    ('service("a", { root: "x", source: github("o/r", { rootDirectory: "y" }) })', {"root": "y", "sourceType": "github", "sourceRepo": "o/r"}),
+    ('service("a", { root: "x", source: github("o/r") })', {"root": "x", "sourceType": "github", "sourceRepo": "o/r"}),
     ('service("a", { build: { buildCommand: "b" } })', {"build": "b"}),
     ('service("a", { env: {} })', {"variables": {}}),
     ('service("a", { variables: { A: "2", B: "3" }, env: { A: "1" } })', {"variables": {"A": "1", "B": "3"}}),
@@ -240,7 +242,7 @@ def test_typescript_alias_semantics(body: str, expected: dict[str, object]) -> N
 ])
 def test_untyped_source_root_directory_is_ignored_like_the_sdk(text: str, language: str) -> None:
     result = read(text, language)
-    assert values(result.services[0]) == {"root": "x"}
+    assert values(result.services[0]) == {"root": "x", "sourceRepo": "o/r"}  # no type: not a github source
     (problem,) = result.problems
     assert "ignores its rootDirectory" in problem.message and written(text, problem) == '"y"'
 
@@ -378,7 +380,8 @@ def test_helper_functions_are_followed_through_their_parameters(text: str, langu
     services = by_name(result)
     assert list(services) == ["api", "site", "worker"]
     api, site = services["api"], services["site"]
-    assert values(api) == {"root": "services/api", "start": "uvicorn main:app --port 8000", "sourceType": "github"}
+    assert values(api) == {"root": "services/api", "start": "uvicorn main:app --port 8000", "sourceType": "github",
+                           "sourceRepo": "acme/shop"}
     assert values(site)["root"] == "services/web" and values(site)["start"] == "python -m http.server"
     # Each service points at its own helper call and at the arguments as written there.
     assert written_call(text, api).startswith('web("api"') and written_call(text, site).startswith('web("site"')
@@ -459,7 +462,7 @@ def test_python_dynamic_values_are_unknown_with_reasons() -> None:
     # A helper made of one `return` is followed; the value points at the literal it returns.
     assert api["start"].value == "uvicorn main:app" and written(text, api["start"]) == '"uvicorn main:app"'
     assert api["root"].value is UNKNOWN and "assigned more than once" in (api["root"].reason or "")
-    assert api["healthcheck"].reason == "is an f-string with placeholders"
+    assert api["healthcheck"].reason == "calls os.environ.get (through REGION)"  # the placeholder's own reason
     assert api["domains"].reason == "reads helpers.DOMAINS"
     variables = api["variables"]
     assert variables.value is UNKNOWN and "imported from .shared" in (variables.reason or "")
@@ -491,7 +494,7 @@ def test_typescript_dynamic_values_are_unknown_with_reasons() -> None:
     (api,) = result.services
     settings = api.settings
     assert settings["start"].reason == "calls helpers.start"
-    assert settings["root"].reason == "is a template string with placeholders"
+    assert settings["root"].reason == "is computed with an operator (through REGION)"  # the placeholder's
     assert written(text, settings["root"]) == "`services/${REGION}`"
     assert settings["healthcheck"].reason == "depends on a condition"
     entries = dict(settings["variables"].entries)
@@ -509,7 +512,7 @@ def test_typescript_dynamic_values_are_unknown_with_reasons() -> None:
 @pytest.mark.parametrize(("source", "reason"), [
     ("import os\nROOT = os.getenv('ROOT')\n", "calls os.getenv (through ROOT)"),
     ("import os\nROOT = os.environ['ROOT']\n", "reads os.environ[...] (through ROOT)"),
-    ("ROOT = 'a' + 'b'\n", "is computed with an operator (through ROOT)"),
+    ("ROOT = 'a' + 1\n", "is computed with an operator (through ROOT)"),
     ("for ROOT in ['a']:\n    pass\n", "uses the name ROOT, which comes from a loop"),
     ("if True:\n    ROOT = 'a'\n", "uses the name ROOT, which is assigned inside an if statement"),
     ("ROOT = 'a'\ndef f():\n    global ROOT\n", "uses the name ROOT, which is declared global in a function (line 3)"),
@@ -531,7 +534,7 @@ def test_python_names_not_bound_to_literals(source: str, reason: str | None) -> 
     ("let ROOT = 'a';\nROOT = 'b';\n", "uses the name ROOT, which is assigned again (line 2)"),
     ("const { ROOT } = cfg;\n", "uses the name ROOT, which is destructured"),
     ("import { ROOT } from './consts';\n", "uses the name ROOT, which is imported from ./consts"),
-    ("const ROOT = `a${1}`;\n", "is a template string with placeholders (through ROOT)"),
+    ("const ROOT = `a${process.env.X}`;\n", "reads process.env.X (through ROOT)"),
 ])
 def test_typescript_names_not_bound_to_literals(source: str, reason: str) -> None:
     text = source + ts('service("a", { root: ROOT })')
@@ -747,3 +750,118 @@ def test_calls_service_ignores_comments_and_strings_and_follows_aliases(language
     from railcheck.sources.iac.mentions import calls_service
 
     assert calls_service(text, language) is calls
+
+
+# --------------------------------------------------------------- text joined from known parts (review, item 9)
+
+
+@pytest.mark.parametrize(("text", "language"), [
+    ('PORT = "8000"\n' + py('service("api", start="uvicorn main:app --port " + PORT)'), "python"),
+    ('PORT = 8000\n' + py('service("api", start=f"uvicorn main:app --port {PORT}")'), "python"),
+    ('def web(name, port):\n    return service(name, start=f"uvicorn main:app --port {port}")\n'
+     + py('web("api", 8000)'), "python"),
+    ('const PORT = 8000;\n' + ts('service("api", { start: `uvicorn main:app --port ${PORT}` })'), "typescript"),
+    ('const PORT = "8000";\n' + ts('service("api", { start: "uvicorn main:app --port " + PORT })'), "typescript"),
+    ('const web = (name: string, port: number) => service(name, { start: "uvicorn main:app --port " + port });\n'
+     + ts('web("api", 8000)'), "typescript"),
+])
+def test_text_joined_from_known_parts_is_known(text: str, language: str) -> None:
+    (service,) = read(text, language).services
+    assert values(service)["start"] == "uvicorn main:app --port 8000"
+
+
+@pytest.mark.parametrize(("text", "language"), [
+    ('import os\n' + py('service("api", start="python " + os.environ["APP"])'), "python"),
+    ('PORT = 8000\n' + py('service("api", start="python --port " + PORT)'), "python"),  # a TypeError when run
+    ('PORT = 8000\n' + py('service("api", start=f"python --port {PORT:>6}")'), "python"),
+    (ts('service("api", { start: `python ${process.env.APP}` })'), "typescript"),
+    ('const A = 1;\n' + ts('service("api", { start: A + 2 })'), "typescript"),
+])
+def test_text_with_an_unknown_part_stays_unknown(text: str, language: str) -> None:
+    (service,) = read(text, language).services
+    assert service.settings["start"].value is UNKNOWN
+
+
+def test_text_doubled_line_by_line_is_capped() -> None:
+    lines = ['A0 = "xxxxxxxxxx"', *(f"A{i} = A{i - 1} + A{i - 1}" for i in range(1, 20))]
+    text = "\n".join(lines) + "\n" + py('service("a", start="python " + A19)')
+    (service,) = read(text).services
+    assert service.settings["start"].value is UNKNOWN and "too long" in (service.settings["start"].reason or "")
+
+
+# ------------------------------------------------- conditional spreads, groups spread, with_fields (items 7, 8)
+
+
+@pytest.mark.parametrize(("text", "language"), [
+    ('prod = True\n' + py('service("api", root="services/api", start="python main.py", '
+                          'source=github("acme/app", **({"checkSuites": False} if prod else {})))'), "python"),
+    (ts('service("api", { root: "services/api", start: "python main.py", '
+        'source: github("acme/app", { ...(process.env.CI ? { checkSuites: false } : {}) }) })'), "typescript"),
+    (py('service("api", **({"root": "services/api"} if True else {"root": "services/api"}), start="python main.py")'),
+     "python"),
+])
+def test_a_conditional_spread_of_known_dicts_leaves_the_rest_known(text: str, language: str) -> None:
+    (service,) = read(text, language).services
+    assert values(service)["root"] == "services/api" and values(service)["start"] == "python main.py"
+
+
+def test_a_conditional_spread_makes_only_its_own_keys_unknown() -> None:
+    text = py('service("api", root="r", env={"A": "1", **({"B": "2"} if x else {"B": "3"}), '
+              '**({"C": "4"} if x else {})})')
+    (service,) = read(text).services
+    entries = dict(service.settings["variables"].entries)
+    assert entries["A"].value == "1" and entries["B"].value is UNKNOWN and entries["C"].value is UNKNOWN
+    assert "condition" in (entries["C"].reason or "")
+
+
+@pytest.mark.parametrize(("text", "language"), [
+    ('def main():\n    pass\n' + py('*group("backend", [service("web", root="w"), service("jobs", root="j")])',
+                                     "define_railway, group, project, service"), "python"),
+    (ts('...group("backend", [service("web", { root: "w" }), service("jobs", { root: "j" })])',
+        "defineRailway, group, project, service"), "typescript"),
+])
+def test_a_spread_group_gives_its_services(text: str, language: str) -> None:
+    result = read(text, language)
+    assert sorted(by_name(result)) == ["jobs", "web"] and not result.problems
+
+
+def test_a_database_with_fields_is_still_the_database() -> None:
+    text = py('postgres("db").with_fields(networking={"privateNetworkEndpoint": "pg"}), service("api", root="r")')
+    result = read(text)
+    assert [name for name, _, _ in result.databases] == ["db"] and not result.problems
+
+
+# ------------------------------------------------- services not built from this repository (review, items 2, 3)
+
+
+@pytest.mark.parametrize(("body", "elsewhere"), [
+    ('service("a", root="x", source=github("acme/app"))', {}),
+    ('service("a", source=image("redis:7"))', {"a": "an image"}),
+    ('fn("hook", code_file="functions/hook.ts")', {"hook": "function"}),
+    ('fn("job", source=github("acme/app"))', {}),  # a function without a code file is a plain service
+    # The other github() sources agree on one repository: the odd one out is another repository.
+    ('service("a", source=github("acme/app")), service("b", source=github("Acme/App.git")), '
+     'service("c", source=github("acme/other"))', {"c": "another repository"}),
+    # One each: which is this repository cannot be told from the file, so neither is checked.
+    ('service("a", source=github("acme/app")), service("b", source=github("acme/other"))',
+     {"a": "cannot tell", "b": "cannot tell"}),
+    ('service("a", source=github("acme/app")), service("b", source=github(REPO))', {}),  # not a literal: unsure
+])
+def test_services_built_elsewhere(body: str, elsewhere: dict[str, str]) -> None:
+    text = "import os\nREPO = os.environ['R']\n" + py(body, "define_railway, fn, github, image, project, service")
+    found = built_elsewhere(read(text))
+    assert set(found) == set(elsewhere)
+    for name, words in elsewhere.items():
+        assert words in found[name]
+
+
+@pytest.mark.parametrize("expression", ["[1] + 2", "{'a': 1} + 'b'", "postgres('x') + 'y'", "None + 'a'"])
+def test_other_additions_are_unknown_not_a_crash(expression: str) -> None:
+    (service,) = read(py(f'service("api", root="r", start={expression})')).services
+    assert service.settings["start"].value is UNKNOWN
+
+
+def test_lists_added_together_give_both_lists_resources() -> None:
+    text = 'WORKERS = [service("jobs", root="j")]\n' + py('service("web", root="w")] + WORKERS + [postgres("db")')
+    result = read(text)
+    assert sorted(by_name(result)) == ["jobs", "web"] and [d[0] for d in result.databases] == ["db"]

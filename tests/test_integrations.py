@@ -38,6 +38,8 @@ VENV_BIN = Path(sys.executable).parent
 PATH = os.pathsep.join([str(VENV_BIN), os.environ.get("PATH", os.defpath)])
 REPOSITORY_URL = "https://github.com/railcheck/railcheck"
 ACTION_REF = "railcheck/railcheck@"
+# What snippets write where the user fills in a release tag (docs/integrations.md says so).
+PLACEHOLDER_TAG = "<release-tag>"
 
 
 def load_yaml(path: Path) -> Any:
@@ -105,7 +107,8 @@ def commit_all(path: Path, message: str = "snapshot") -> str:
 
 # --- .pre-commit-hooks.yaml -----------------------------------------------------------------------------
 
-HOOK_IDS = ("railcheck", "railcheck-fix")
+HOOK_IDS = ("railcheck", "railcheck-fix", "railcheck-all")
+FILE_HOOK_IDS = ("railcheck", "railcheck-fix")
 
 
 def hooks() -> dict[str, dict[str, Any]]:
@@ -117,9 +120,11 @@ def test_hooks_manifest_declares_both_hooks() -> None:
     assert tuple(found) == HOOK_IDS
     assert found["railcheck"]["entry"] == "railcheck check"
     assert found["railcheck-fix"]["entry"] == "railcheck check --fix --exit-non-zero-on-fix"
-    for hook in found.values():
+    assert found["railcheck-all"]["entry"] == "railcheck check"
+    assert found["railcheck-all"]["pass_filenames"] is False and found["railcheck-all"]["always_run"] is True
+    for hook_id, hook in found.items():
         assert hook["language"] == "python"
-        assert hook["pass_filenames"] is True
+        assert hook["pass_filenames"] is (hook_id in FILE_HOOK_IDS)
         assert hook["require_serial"] is True
         assert hook["description"]
         assert re.fullmatch(r"\d+\.\d+\.\d+", hook["minimum_pre_commit_version"])
@@ -144,8 +149,11 @@ def files_pattern() -> re.Pattern[str]:
         "services/api/mise.toml", "services/api/.mise.toml", "services/api/runtime.txt", "services/api/Pipfile",
         "services/api/requirements.txt", "services/api/requirements-deploy.txt", "requirements-deploy.txt",
         "services/api/pyproject.toml", "pyproject.toml", "services/api/Procfile", "railcheck.toml",
-        "services/api/main.py", "services/api/app/routes/health.py", "main.py", "services/web/package.json",
-        "services/api/railpack.staging.json",
+        "services/api/main.py", "services/api/app/routes/health.py", "main.py",
+        # Named in the issue that found the hook skipping them: IaC, custom config names, lock files, Dockerfiles.
+        ".railway/railway.ts", ".railway/railway.py", "services/api/railpack.staging.json", "services/api/railway.staging.toml",
+        "services/api/uv.lock", "services/api/poetry.lock", "services/api/Pipfile.lock", "services/api/package-lock.json",
+        "services/api/package.json", "services/api/Dockerfile", "services/api/Dockerfile.prod", "services/api/Dockerfile-prod", "services/api/api.Dockerfile",
     ],
 )
 def test_hook_files_match_what_rules_read(path: str) -> None:
@@ -155,8 +163,8 @@ def test_hook_files_match_what_rules_read(path: str) -> None:
 @pytest.mark.parametrize(
     "path",
     [
-        "README.md", "services/api/package-lock.json", "services/api/myrailpack.json", "services/api/railpack.json.bak",
-        "services/api/railpack.jsonc", "services/api/railway.yaml", "services/api/python-version", "services/api/Pipfile.lock",
+        "README.md", "services/api/myrailpack.json", "services/api/railpack.json.bak", "services/x.railway/railway.ts",
+        "services/api/railpack.jsonc", "services/api/railway.yaml", "services/api/python-version", "services/api/Pipfile.lock.bak",
         "services/api/requirements.in", "docs/requirements.md", "services/api/not-requirements.txt", "services/api/Procfile.dev",
         "services/api/main.pyc", "services/api/main.pyi", "services/api/notes.py.txt", "tox.ini", "xpyproject.toml",
         "services/api/mise.toml.bak", "services/api/xmise.toml",
@@ -169,10 +177,20 @@ def test_hook_files_skip_other_files(path: str) -> None:
 def test_hook_files_cover_every_file_the_project_loads() -> None:
     """A file railcheck starts reading must be added to the hooks' `files`, or pre-commit will not run on it."""
     from railcheck.facts import SERVICE_FILES
-    from railcheck.project import SERVICE_MARKERS
+    from railcheck.project import IAC_FILES, SERVICE_MARKERS
+    from railcheck.watched import watched_names
 
-    for name in (*SERVICE_MARKERS, *SERVICE_FILES, "railcheck.toml"):
+    for name in (*SERVICE_MARKERS, *SERVICE_FILES, "railcheck.toml", *watched_names()):
         assert files_pattern().search(f"services/api/{name}"), name
+    for path in IAC_FILES:
+        assert files_pattern().search(str(path)), path
+
+
+def test_hook_files_are_the_generated_pattern() -> None:
+    """The manifest carries what `python -m railcheck.watched` prints: regenerate it after changing a list."""
+    from railcheck.watched import hook_files_pattern
+
+    assert hooks()["railcheck"]["files"] == hook_files_pattern(), "paste the output of `python -m railcheck.watched` into .pre-commit-hooks.yaml"
 
 
 # --- pre-commit, for real -------------------------------------------------------------------------------
@@ -260,6 +278,57 @@ def test_pre_commit_hook_reports_findings_then_passes(hook_repository: HookRepos
     passed = hook_repository.run(project, "railcheck")
     assert passed.returncode == 0, passed.stdout + passed.stderr
     assert "Passed" in passed.stdout
+
+
+IAC_WRONG_ROOT = (
+    'import { defineRailway, project, service } from "railway/iac";\n\n'
+    'export default defineRailway(() =>\n  project("shop", {\n'
+    '    resources: [service("api", { root: "services/apii", start: "python main.py" })],\n  }),\n);\n'
+)
+
+
+def git_commit(project: Path, hook_repository: HookRepository, path: str, text: str) -> subprocess.CompletedProcess[str]:
+    """Write `path`, stage it alone and `git commit` with the installed hook, as a user would."""
+    (project / path).parent.mkdir(parents=True, exist_ok=True)
+    (project / path).write_text(text, encoding="utf-8")
+    git(project, "add", path)
+    env = {**clean_environ(), "PATH": PATH, "PRE_COMMIT_HOME": str(hook_repository.home), "PRE_COMMIT_COLOR": "never"}
+    env.pop("VIRTUAL_ENV", None)
+    return subprocess.run(["git", "commit", "-m", f"change {path}"], cwd=project, env=env, capture_output=True, text=True, timeout=300)
+
+
+@pytest.mark.parametrize(
+    ("path", "text", "expected"),
+    [
+        (".railway/railway.ts", IAC_WRONG_ROOT, ".railway/railway.ts:5:40: IC001 error"),
+        # A lock file, a Dockerfile or a start module re-checks the service holding it.
+        ("services/api/uv.lock", "version = 1\n", "services/api/railpack.json:3:3: RP001 error"),
+        # A Dockerfile at the root makes Railway build with it: the railpack.json beside it goes unused.
+        ("services/api/Dockerfile", "FROM python:3.12-slim\n", "services/api/railpack.json:1:1: DF001 warning"),
+        ("services/api/app/server.py", "app = object()\n", "services/api/railpack.json:3:3: RP001 error"),
+    ],
+)
+def test_pre_commit_blocks_a_commit_of_any_file_rules_read(hook_repository: HookRepository, tmp_path: Path, path: str, text: str, expected: str) -> None:
+    """The issue's four commits that pre-commit used to skip ("(no files to check)Skipped") and let land."""
+    railpack = FIXED_RAILPACK if path.startswith(".railway/") else BROKEN_RAILPACK
+    project = project_repository(tmp_path / "project", hook_repository, railpack)
+    installed = hook_repository.pre_commit(project, "install")
+    assert installed.returncode == 0, installed.stdout + installed.stderr
+    head = git(project, "rev-parse", "HEAD")
+
+    result = git_commit(project, hook_repository, path, text)
+    output = result.stdout + result.stderr  # git prints its hook's output on standard error
+    assert result.returncode == 1, output
+    assert "Failed" in output and "Skipped" not in output, output
+    assert expected in output, output
+    assert git(project, "rev-parse", "HEAD") == head  # the commit did not land
+
+
+def test_pre_commit_all_hook_checks_the_repository_whatever_changed(hook_repository: HookRepository, tmp_path: Path) -> None:
+    project = project_repository(tmp_path / "project", hook_repository, BROKEN_RAILPACK, ("railcheck-all",))
+    result = hook_repository.run(project, "railcheck-all", "--files", "docs/README.md")
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "services/api/railpack.json:3:3: RP001 error" in result.stdout
 
 
 def test_pre_commit_fix_hook_fixes_then_passes(hook_repository: HookRepository, tmp_path: Path) -> None:
@@ -573,7 +642,7 @@ def test_doc_pre_commit_snippet() -> None:
     (repo,) = doc_pre_commit_config()["repos"]
     assert repo["repo"] == REPOSITORY_URL
     assert {hook["id"] for hook in repo["hooks"]} <= set(hooks())
-    assert re.fullmatch(r"v\d+\.\d+\.\d+", repo["rev"])
+    assert repo["rev"] == PLACEHOLDER_TAG  # no tag is assumed to exist: the user fills it in
 
 
 def test_doc_workflow_uses_only_declared_inputs() -> None:
@@ -583,6 +652,7 @@ def test_doc_workflow_uses_only_declared_inputs() -> None:
     for step in steps:
         assert set(step.get("with", {})) <= declared, set(step["with"]) - declared
         assert step["uses"].split("@")[0] == REPOSITORY_URL.removeprefix("https://github.com/")
+        assert step["uses"].split("@")[1] == PLACEHOLDER_TAG
 
 
 def test_doc_workflow_uploads_the_sarif_file() -> None:
@@ -655,3 +725,27 @@ def test_changed_lines_name_paths_with_non_ascii_characters_as_written(tmp_path:
     (folder / "railpack.json").write_text('{\n  "provider": "python",\n  "buildAptPackages": ["git"]\n}\n')
     git(repo, "-c", "user.name=t", "-c", "user.email=t@example.com", "commit", "-qam", "change")
     assert changed_lines(repo, "HEAD~1") == {PurePosixPath("services/ml été/railpack.json"): frozenset({2, 3})}
+
+
+def test_docs_name_no_version_or_tag_that_may_not_exist() -> None:
+    """Versions and tags in install and integration snippets are placeholders the user fills, stated as such."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    doc = DOC_FILE.read_text(encoding="utf-8")
+    for name, text in (("README.md", readme), ("docs/integrations.md", doc)):
+        assert not re.search(r"rev: v\d|railcheck/railcheck@v\d|railcheck==\d|pip install railcheck\b", text), name
+        assert f"{PLACEHOLDER_TAG}" in text and "fill in" in text, name
+    assert "no version is assumed to exist" in doc
+
+
+def test_readme_snippets_name_hooks_and_inputs_that_exist() -> None:
+    """README's short pre-commit and Actions snippets say what docs/integrations.md's tested ones say."""
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    blocks = [yaml.safe_load(block) for block in re.findall(r"^```yaml\n(.*?)^```$", text, flags=re.MULTILINE | re.DOTALL)]
+    (config,) = [block for block in blocks if isinstance(block, dict) and "repos" in block]
+    (repo,) = config["repos"]
+    assert repo["repo"] == REPOSITORY_URL and repo["rev"] == PLACEHOLDER_TAG
+    assert {hook["id"] for hook in repo["hooks"]} <= set(hooks())
+    (steps,) = [block for block in blocks if isinstance(block, list)]
+    (step,) = steps
+    assert step["uses"] == f"{ACTION_REF}{PLACEHOLDER_TAG}"
+    assert set(step["with"]) <= set(action()["inputs"])

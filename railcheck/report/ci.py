@@ -1,8 +1,8 @@
 """Formats for CI systems: `github` (workflow commands), `markdown` (a job summary), `junit`, `gitlab`.
 
-Paths are printed as `report.shown_path` gives them, relative to the working directory: in GitHub
-Actions and GitLab CI jobs that is the repository root, which is what annotations and Code Quality
-reports expect.
+Paths are printed as `report.shown_path` gives them; the command line hands these formats a report whose
+paths are relative to the repository root (`Report.repository_relative`), which is what annotations and
+Code Quality reports are resolved from, whatever folder railcheck ran in.
 """
 
 from __future__ import annotations
@@ -59,6 +59,8 @@ def github_command(report: Report, diagnostic: Diagnostic) -> str:
             properties += [("col", start.column), ("endLine", end_line), ("endColumn", end.column)]
         else:
             properties.append(("endLine", end_line))
+    elif str(diagnostic.path) != ".":
+        properties.append(("line", 1))  # a finding about the whole file: anchored on its first line, as in SARIF
     properties.append(("title", f"{diagnostic.code} {diagnostic.name}"))
     message = diagnostic.message if not diagnostic.help else f"{diagnostic.message}\n{diagnostic.help}"
     rendered = ",".join(f"{key}={github_property(str(value))}" for key, value in properties)
@@ -117,8 +119,19 @@ def _plural(count: int, noun: str) -> str:
     return f"{count} {noun}{'s' if count != 1 and noun != 'info' else ''}"
 
 
-def markdown(report: Report) -> str:
-    """A job summary (for $GITHUB_STEP_SUMMARY or a merge request note): counts, every finding, the rules."""
+# GitHub rejects a step summary over 1 MiB (and shows none of it); the summary stays within this many bytes.
+MARKDOWN_LIMIT = 1024 * 1024
+_SEVERITY_ORDER = (Severity.ERROR, Severity.WARNING, Severity.INFO)
+
+
+def _severity_parts(counts: dict[Severity, int]) -> str:
+    return ", ".join(_plural(counts[severity], severity.value) for severity in _SEVERITY_ORDER if counts[severity])
+
+
+def markdown(report: Report, limit: int = MARKDOWN_LIMIT) -> str:
+    """A job summary (for $GITHUB_STEP_SUMMARY or a merge request note): counts, the findings (errors
+    first, then warnings, then infos) and the rules; at most `limit` bytes, with a line saying how many
+    findings did not fit and how to see them."""
     out = ["## railcheck", ""]
     services = _plural(report.services, "service")
     suppressed = f" {report.suppressed} suppressed by configuration." if report.suppressed else ""
@@ -128,15 +141,37 @@ def markdown(report: Report) -> str:
     if not report.diagnostics:
         out += ["No problems found.", "", f"Checked {services}.{suppressed}"]
         return "\n".join(out) + "\n"
-    counts = report.counts()
-    parts = ", ".join(_plural(counts[severity], severity.value) for severity in (Severity.ERROR, Severity.WARNING, Severity.INFO) if counts[severity])
-    out += [f"**{_plural(len(report.diagnostics), 'problem')}** ({parts}) in {services}.{suppressed}", ""]
+    out += [f"**{_plural(len(report.diagnostics), 'problem')}** ({_severity_parts(report.counts())}) in {services}.{suppressed}", ""]
     out += ["| Severity | Code | Location | Message |", "| --- | --- | --- | --- |"]
-    for diagnostic in report.diagnostics:
-        out.append(f"| {diagnostic.severity.value} | {diagnostic.code} | {_code_span(_location(report, diagnostic))} | {_markdown_inline(diagnostic.message)} |")
+    details = _markdown_rule_details(report)
+    # Room for the rows: what is left after the rest, and after a truncation line (at most a few hundred bytes).
+    room = limit - len("\n".join([*out, *details]).encode()) - 1024
+    ordered = sorted(report.diagnostics, key=lambda diagnostic: -diagnostic.severity.rank)  # stable: report order within a severity
+    left_out: dict[Severity, int] = {severity: 0 for severity in Severity}
+    for diagnostic in ordered:
+        row = f"| {diagnostic.severity.value} | {diagnostic.code} | {_code_span(_location(report, diagnostic))} | {_markdown_inline(diagnostic.message)} |"
+        size = len(row.encode()) + 1
+        if any(left_out.values()) or size > room:
+            left_out[diagnostic.severity] += 1
+            continue
+        room -= size
+        out.append(row)
+    if any(left_out.values()):
+        out += [
+            "",
+            f"**{_plural(sum(left_out.values()), 'more problem')}** ({_severity_parts(left_out)}) not listed: GitHub keeps at most "
+            "1 MiB of a step summary. For the complete report run `railcheck check --output-format concise` on the "
+            "same paths, or write a SARIF or JSON report (`--output-format sarif --output-file FILE`).",
+        ]
+    return "\n".join([*out, *details]) + "\n"
+
+
+def _markdown_rule_details(report: Report) -> list[str]:
+    """A collapsed section per rule found: its summary and documentation link."""
     rules = {rule.code: rule for rule in report.rules}
     found = Counter(diagnostic.code for diagnostic in report.diagnostics)
     names = {diagnostic.code: diagnostic.name for diagnostic in report.diagnostics}
+    out: list[str] = []
     for code in sorted(found):
         rule = rules.get(code)
         name = rule.name if rule else names[code]
@@ -146,7 +181,7 @@ def markdown(report: Report) -> str:
         if rule and rule.help_uri:
             out += [f"Documentation: <{rule.help_uri}>", ""]
         out.append("</details>")
-    return "\n".join(out) + "\n"
+    return out
 
 
 # --- junit -------------------------------------------------------------------------------------------
@@ -164,16 +199,27 @@ def _failure_body(report: Report, diagnostic: Diagnostic) -> str:
 
 
 def junit(report: Report) -> str:
-    """JUnit XML: one failing test case per finding, or one passing test case when there is none."""
-    failures = str(len(report.diagnostics))
-    tests = str(max(1, len(report.diagnostics)))
-    root = ET.Element("testsuites", {"name": "railcheck", "tests": tests, "failures": failures, "errors": "0"})
-    suite = ET.SubElement(root, "testsuite", {"name": "railcheck", "tests": tests, "failures": failures, "errors": "0", "skipped": "0"})
+    """JUnit XML: one test case per finding, or one passing test case when there is none.
+
+    Findings at or above `--fail-on` are failures; those below are skipped cases (their text in
+    system-out), so a job that passes does not show failed tests (GitLab, Jenkins: `<skipped>` is not a failure).
+    """
+    failing = [diagnostic for diagnostic in report.diagnostics if diagnostic.severity.at_least(report.fail_on)]
+    counts = {"tests": str(max(1, len(report.diagnostics))), "failures": str(len(failing)), "errors": "0"}
+    skipped = str(len(report.diagnostics) - len(failing))
+    root = ET.Element("testsuites", {"name": "railcheck", **counts})
+    suite = ET.SubElement(root, "testsuite", {"name": "railcheck", **counts, "skipped": skipped})
     for diagnostic in report.diagnostics:
         path = report.shown_path(diagnostic.path)
         case = ET.SubElement(suite, "testcase", {"classname": _xml_text(path), "name": _xml_text(f"{diagnostic.code} {_location(report, diagnostic)}")})
-        failure = ET.SubElement(case, "failure", {"type": diagnostic.severity.value, "message": _xml_text(diagnostic.message)})
-        failure.text = _xml_text(_failure_body(report, diagnostic))
+        body = _xml_text(_failure_body(report, diagnostic))
+        if diagnostic.severity.at_least(report.fail_on):
+            failure = ET.SubElement(case, "failure", {"type": diagnostic.severity.value, "message": _xml_text(diagnostic.message)})
+            failure.text = body
+        else:
+            below = f"{diagnostic.severity.value}, below --fail-on {report.fail_on.value}: {diagnostic.message}"
+            ET.SubElement(case, "skipped", {"message": _xml_text(below)})
+            ET.SubElement(case, "system-out").text = body
     if not report.diagnostics:
         ET.SubElement(suite, "testcase", {"classname": "railcheck", "name": "railcheck check"})
     ET.indent(root)
@@ -183,6 +229,13 @@ def junit(report: Report) -> str:
 # --- gitlab ------------------------------------------------------------------------------------------
 
 _GITLAB_SEVERITY = {Severity.ERROR: "major", Severity.WARNING: "minor", Severity.INFO: "info"}
+
+
+def _gitlab_severity(report: Report, diagnostic: Diagnostic) -> str:
+    """Below `--fail-on` a finding is `info` (it fails nothing); at or above it at least `minor`."""
+    if not diagnostic.severity.at_least(report.fail_on):
+        return "info"
+    return _GITLAB_SEVERITY[diagnostic.severity] if diagnostic.severity is not Severity.INFO else "minor"
 
 
 def gitlab(report: Report) -> str:
@@ -204,7 +257,7 @@ def gitlab(report: Report) -> str:
                 "description": diagnostic.message,
                 "check_name": diagnostic.code,
                 "fingerprint": identity,
-                "severity": _GITLAB_SEVERITY[diagnostic.severity],
+                "severity": _gitlab_severity(report, diagnostic),
                 "location": {
                     "path": report.shown_path(diagnostic.path),
                     "lines": {"begin": diagnostic.span.start.line if diagnostic.span else 1},

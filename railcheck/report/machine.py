@@ -19,8 +19,12 @@ def _position(position: Position) -> dict[str, int]:
     return {"line": position.line, "column": position.column, "offset": position.offset}
 
 
-def _span(span: Span | None) -> dict[str, Any] | None:
+def span_json(span: Span | None) -> dict[str, Any] | None:
+    """A span as the JSON formats write it (also `explain-service --output-format json`)."""
     return None if span is None else {"start": _position(span.start), "end": _position(span.end)}
+
+
+_span = span_json
 
 
 def diagnostic_dict(report: Report, diagnostic: Diagnostic, indexes: dict[str, LineIndex]) -> dict[str, Any]:

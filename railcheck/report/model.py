@@ -28,8 +28,13 @@ class Report:
     services: int = 0
     files: int = 0
     fail_on: Severity = Severity.WARNING
+    # ANSI colours in the terminal formats (decided by the command line: --color, NO_COLOR, FORCE_COLOR, a tty).
+    color: bool = False
     # Path prefix (repo root relative to the working directory) so printed paths can be clicked.
     display_prefix: str = ""
+    # The checked root relative to the top of the git work tree holding it ("" at the top, or outside git):
+    # what CI systems resolve paths from.
+    repository_prefix: str = ""
     suppressed: int = 0
     # Fixes applied by --fix, per rule code.
     fixed: Counter[str] = field(default_factory=Counter)
@@ -83,6 +88,11 @@ class Report:
             },
             applied=tuple((code, title, tuple(PurePosixPath(report.display_prefix or ".") / path for path in paths)) for report in reports for code, title, paths in report.applied),
         )
+
+    def repository_relative(self) -> Report:
+        """This report with paths relative to the top of the git work tree instead of the working directory
+        (merge such reports to combine several checked roots)."""
+        return replace(self, display_prefix=self.repository_prefix)
 
     def shown_path(self, path: PurePosixPath) -> str:
         if str(path) == ".":

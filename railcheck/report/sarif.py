@@ -110,8 +110,8 @@ def sarif_report(report: Report) -> str:
         },
         "originalUriBaseIds": {
             # No absolute `uri`: it would differ per machine and reveal local paths (§3.14.14 allows leaving
-            # it out). In GitHub Actions and GitLab CI the working directory is the repository root.
-            SRCROOT: {"description": {"text": "The directory railcheck ran in; paths are relative to it."}},
+            # it out); code scanning resolves the relative URIs from the checkout's root.
+            SRCROOT: {"description": {"text": "The repository root (the nearest folder above the checked paths holding .git or railcheck's configuration); paths are relative to it."}},
         },
         "columnKind": "unicodeCodePoints",
         "results": results,
@@ -157,7 +157,7 @@ def _result(report: Report, diagnostic: Diagnostic, rule_index: int) -> dict[str
 
 
 def artifact_uri(report: Report, path: PurePosixPath) -> str:
-    """The path as printed (relative to the working directory), percent-encoded; a folder ends in `/`."""
+    """The path as printed (relative to the repository root on the command line), percent-encoded; a folder ends in `/`."""
     shown = report.shown_path(path)
     if str(path) == ".":
         shown = "./" if shown == "." else shown + "/"
@@ -186,6 +186,10 @@ def _physical(report: Report, path: PurePosixPath, span: Span | None) -> dict[st
             "endLine": span.end.line,
             "endColumn": _column(span.end, bom),
         }
+    else:
+        # A finding about a whole file (or the repository): GitHub code scanning rejects a result without
+        # `region.startLine`, so it points at the first line, where a reader starts.
+        location["region"] = {"startLine": 1}
     return location
 
 

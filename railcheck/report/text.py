@@ -8,12 +8,23 @@ from railcheck.types import Applicability, Diagnostic, Severity, Span
 _TAB = "    "
 
 
+# SGR parameters: bold for the place, red / yellow / cyan for the severity (and the code beside it).
+_BOLD = "1"
+_SEVERITY_COLOR = {Severity.ERROR: "1;31", Severity.WARNING: "1;33", Severity.INFO: "1;36"}
+
+
+def _paint(report: Report, text: str, style: str) -> str:
+    return f"\x1b[{style}m{text}\x1b[0m" if report.color else text
+
+
 def _headline(report: Report, diagnostic: Diagnostic) -> str:
     where = report.shown_path(diagnostic.path)
     if diagnostic.span is not None:
         where += f":{diagnostic.span.start.line}:{diagnostic.span.start.column}"
     marker = " [*]" if diagnostic.fix and diagnostic.fix.applicability is Applicability.SAFE else ""
-    return f"{where}: {diagnostic.code}{marker} {diagnostic.severity.value}: {diagnostic.message}"
+    color = _SEVERITY_COLOR[diagnostic.severity]
+    return (f"{_paint(report, where, _BOLD)}: {_paint(report, diagnostic.code, color)}{marker} "
+            f"{_paint(report, diagnostic.severity.value, color)}: {diagnostic.message}")
 
 
 def concise(report: Report) -> str:
@@ -80,6 +91,8 @@ def summary(report: Report) -> str:
     scope = f"{report.services} service{'s' if report.services != 1 else ''}"
     if not report.remaining_shown:
         text = f"Checked {scope}; remaining problems not shown (--fix-only)."
+    elif total == 0 and report.baselined:
+        text = f"No new problems ({scope})."  # not "All checks passed": the baseline holds some
     elif total == 0:
         text = f"All checks passed ({scope})."
     else:
@@ -103,3 +116,19 @@ def summary(report: Report) -> str:
     if unsafe:
         text += f"\n{unsafe} more fixable with `--fix --unsafe-fixes`."
     return text
+
+
+def statistics(report: Report) -> str:
+    """`--statistics`: how many findings of each code (most first), how many of them `--fix` can fix, then the summary."""
+    by_code: dict[str, list[Diagnostic]] = {}
+    for diagnostic in report.diagnostics:
+        by_code.setdefault(diagnostic.code, []).append(diagnostic)
+    rows = sorted(by_code.items(), key=lambda item: (-len(item[1]), item[0]))
+    width = max((len(str(len(found))) for _, found in rows), default=1)
+    lines = []
+    for code, found in rows:
+        safe = sum(1 for diagnostic in found if diagnostic.fix and diagnostic.fix.applicability is Applicability.SAFE)
+        fixable = f" [*] {safe} fixable" if safe else ""
+        lines.append(f"{len(found):>{width}} {_paint(report, code, _SEVERITY_COLOR[found[0].severity])} {found[0].name}{fixable}")
+    lines.append(summary(report))
+    return "\n".join(lines) + "\n"

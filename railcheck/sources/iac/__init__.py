@@ -4,19 +4,22 @@ Owns: turning one IaC project file into the services it declares (name, root dir
 health check, build and pre-deploy commands, variables, domains, config file, replicas), the databases it
 declares, and the places where the file is too dynamic to read, each with offsets into the file. This
 module is the package's public API: `read_iac` and what it returns (`IacFile`, `IacService`, `IacValue`,
-`UNKNOWN`).
+`UNKNOWN`), and `built_elsewhere`.
 
 The files are programs; railcheck never imports, executes or evaluates them. Python is parsed with the
 standard library's `ast` module, TypeScript with tree-sitter's TypeScript grammar. A small evaluator then
 follows literals, and names bound once to literals, through the SDK calls; how each setting is resolved
-mirrors the SDKs' own code, which differs between the languages (see `settings`). Anything that is not a
-literal (a call, an environment lookup, an f-string with placeholders, a name bound more than once or in a
-loop) becomes `UNKNOWN` with a reason; nothing is guessed.
+mirrors the SDKs' own code, which differs between the languages (see `settings`). Text joined from known
+parts (f-strings, template literals, `+`) is known, and so is a conditional whose branches agree (two dicts
+agree on the keys they set alike). Anything else that is not a literal (a call, an environment lookup, a
+placeholder that is not known, a name bound more than once or in a loop) becomes `UNKNOWN` with a reason;
+nothing is guessed.
 
 The modules, one job each:
 
 - `values`: the public results and the language-neutral values that both front ends produce;
 - `settings`: from a program's result to services, databases and each service's settings;
+- `origin`: which services are not built from this repository (an image, a function, another repository);
 - `reader`: scopes of names, and the steps of reading a program that both front ends share;
 - `python`: the Python front end (`ast`);
 - `typescript` and `typescript_syntax`: the TypeScript front end (tree-sitter).
@@ -24,12 +27,13 @@ The modules, one job each:
 
 from __future__ import annotations
 
+from railcheck.sources.iac.origin import built_elsewhere
 from railcheck.sources.iac.python import _PyReader
 from railcheck.sources.iac.typescript import _TsReader
 from railcheck.sources.iac.values import UNKNOWN, IacFile, IacService, IacValue
 from railcheck.sources.text import ParseFailure
 
-__all__ = ["UNKNOWN", "IacFile", "IacService", "IacValue", "read_iac"]
+__all__ = ["UNKNOWN", "IacFile", "IacService", "IacValue", "built_elsewhere", "read_iac"]
 
 
 def read_iac(text: str, language: str) -> IacFile | ParseFailure:

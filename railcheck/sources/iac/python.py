@@ -18,7 +18,7 @@ from collections.abc import Iterator
 from railcheck.sources.iac.reader import _DEFINE, _MUTATORS, _Binding, _Reader, _Scope, _sdk_binding
 from railcheck.sources.iac.values import (
     _DATABASE_KINDS, _DYNAMIC, _MAX_DEPTH, _MAX_ITEMS, _RESOURCE_KINDS, _SOURCE_KINDS, IacFile, _Arr, _first, _is_none,
-    _Lit, _lookup, _Obj, _Res, _source_obj, _splice, _spread_entries, _Unk, _V,
+    _Lit, _lookup, _Obj, _Res, _source_obj, _splice, _spread_entries, _Unk, _V, _either, _joined,
 )
 from railcheck.sources.text import ParseFailure
 
@@ -355,7 +355,18 @@ class _PyReader(_Reader[ast.AST]):
             if all(isinstance(part, ast.Constant) and isinstance(part.value, str) for part in node.values):
                 value = "".join(part.value for part in node.values)  # type: ignore[attr-defined]
                 return _Lit(value, start, end, self.text_start(start, end, value))
-            return _Unk("is an f-string with placeholders", start, end)
+            return _joined([self.placeholder(part, scope, depth) for part in node.values], start, end, True,
+                           "is an f-string with placeholders")
+        if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
+            left, right = self.ev(node.left, scope, depth + 1), self.ev(node.right, scope, depth + 1)
+            if all(isinstance(side, _Unk) or (isinstance(side, _Lit) and isinstance(side.value, str)) for side in (left, right)):
+                # str + str only: Python adds no number to a text
+                return _joined([left, right], start, end, True, "is computed with an operator")
+            if isinstance(left, _Arr) and isinstance(right, _Arr):  # `resources=[db, api] + WORKERS`
+                joined = _Arr(list(left.items), start, end, None, list(left.holes))
+                _splice(joined, right, *self.span(node.right))
+                return joined
+            return _Unk("is computed with an operator", start, end)
         if isinstance(node, ast.UnaryOp) and isinstance(node.op, (ast.USub, ast.UAdd)):
             number = node.operand.value if isinstance(node.operand, ast.Constant) else None
             if type(number) in (int, float):
@@ -401,7 +412,7 @@ class _PyReader(_Reader[ast.AST]):
         if isinstance(node, (ast.BinOp, ast.BoolOp, ast.UnaryOp, ast.Compare)):
             return _Unk("is computed with an operator", start, end)
         if isinstance(node, ast.IfExp):
-            return _Unk("depends on a condition", start, end)
+            return _either(self.ev(node.body, scope, depth + 1), self.ev(node.orelse, scope, depth + 1), start, end)
         if isinstance(node, ast.Lambda):
             return _Unk("is a lambda", start, end)
         if isinstance(node, ast.Await):
@@ -409,6 +420,14 @@ class _PyReader(_Reader[ast.AST]):
         if isinstance(node, ast.NamedExpr):
             return _Unk("is an assignment expression", start, end)
         return _Unk(f"is not a literal ({type(node).__name__})", start, end)
+
+    def placeholder(self, part: ast.expr, scope: _Scope, depth: int) -> _V:
+        """One part of an f-string: its text, or the value of a `{name}` with no conversion or format spec."""
+        if isinstance(part, ast.FormattedValue):
+            if part.format_spec is not None or part.conversion not in (-1, ord("s")):
+                return _Unk("is formatted", *self.span(part))
+            return self.ev(part.value, scope, depth + 1)
+        return self.ev(part, scope, depth + 1)
 
     def text_start(self, start: int, end: int, value: str) -> int | None:
         written = self.text[start:end]
@@ -448,6 +467,10 @@ class _PyReader(_Reader[ast.AST]):
                 function, owner = helper
                 return self.call_helper(id(function), f"{function.name}()", owner, start, end,
                                         lambda inner: self.read_helper(function, node, scope, inner, depth))
+        if kind is None and isinstance(node.func, ast.Attribute) and node.func.attr == "with_fields":
+            made = self.ev(node.func.value, scope, depth + 1)
+            if isinstance(made, _Res):
+                return _with_fields(made, start, end)
         if kind is None:
             dotted = _py_dotted(node.func)
             if dotted == "dict" and scope.find("dict") is None and not node.args:
@@ -564,6 +587,16 @@ class _PyReader(_Reader[ast.AST]):
             else:
                 explicit.append((keyword.arg, value))
         return _Obj(spreads + explicit, start, end)
+
+
+def _with_fields(made: _Res, start: int, end: int) -> _Res:
+    """`resource.with_fields(...)`: the same resource with raw fields replaced. A database stays the database
+    it names; a service's settings may all have changed, so they read as unknown."""
+    if made.kind in _DATABASE_KINDS:
+        return _Res(made.kind, made.name, made.config, made.items, start, end, made.callee)
+    hidden = _Unk("may be replaced by .with_fields(...)", start, end)
+    return _Res(made.kind, made.name, _Obj([*made.config.entries, (None, hidden)], start, end), made.items, start,
+                end, made.callee)
 
 
 def _py_dotted(node: ast.expr) -> str | None:

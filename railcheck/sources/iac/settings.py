@@ -146,6 +146,7 @@ class _Back:
             out["dockerfilePath"] = get(build, "dockerfilePath")
         if isinstance(source, (_Obj, _Unk)):
             out["sourceType"] = get(source, "type")
+            out["sourceRepo"] = get(source, "repo")
 
         pre_candidates = [get(config, "preDeploy"), get(config, "preDeployCommand"), get(run, "preDeploy")]
         pre = _first_present(pre_candidates) if py else _first(pre_candidates, False)

@@ -19,7 +19,7 @@ from railcheck.sources.iac.typescript_syntax import (
 )
 from railcheck.sources.iac.values import (
     _DYNAMIC, _MAX_DEPTH, _MAX_ITEMS, _RESOURCE_KINDS, _SOURCE_KINDS, IacFile, _Arr, _first, _is_none, _Lit, _lookup,
-    _Obj, _Res, _source_obj, _splice, _spread_entries, _Unk, _V,
+    _Obj, _Res, _source_obj, _splice, _spread_entries, _Unk, _V, _either, _joined,
 )
 from railcheck.sources.text import ParseFailure
 
@@ -447,7 +447,8 @@ class _TsReader(_Reader["Node"]):
             return _Lit(value_text, start, end, start + 1 if value_text == body else None)
         if kind == "template_string":
             if any(c.type == "template_substitution" for c in node.children):
-                return _Unk("is a template string with placeholders", start, end)
+                return _joined(self.template_parts(node, scope, depth), start, end, False,
+                               "is a template string with placeholders")
             body = self.raw(node)[1:-1]
             cooked = _js_unescape(body.replace("\r\n", "\n").replace("\r", "\n"))
             return _Lit(cooked, start, end, start + 1 if cooked == body else None)
@@ -488,14 +489,44 @@ class _TsReader(_Reader["Node"]):
         if kind == "new_expression":
             return _Unk(f"creates an object with {self.raw(node)[:40]}", start, end)
         if kind == "binary_expression":
-            return _Unk("is computed with an operator", start, end)
+            return self.binary(node, scope, depth, start, end)
         if kind == "ternary_expression":
-            return _Unk("depends on a condition", start, end)
+            consequence, alternative = node.child_by_field_name("consequence"), node.child_by_field_name("alternative")
+            if consequence is None or alternative is None:
+                return _Unk("depends on a condition", start, end)
+            return _either(self.ev(consequence, scope, depth + 1), self.ev(alternative, scope, depth + 1), start, end)
         if kind in _TS_FUNCTIONS:
             return _Unk("is a function", start, end)
         if kind == "await_expression":
             return _Unk("is awaited", start, end)
         return _Unk(f"is not a literal ({kind})", start, end)
+
+    def template_parts(self, node: Node, scope: _Scope, depth: int) -> list[_V]:
+        """The parts of a template literal: its text between placeholders, and each `${...}`'s value."""
+        parts: list[_V] = []
+        node_start, node_end = self.span(node)
+        cursor = node_start + 1  # after the opening backquote; the text between placeholders is cooked as usual
+        for child in node.children:
+            if child.type != "template_substitution":
+                continue
+            child_start, child_end = self.span(child)
+            parts.append(_Lit(_js_unescape(self.text[cursor:child_start]), cursor, child_start))
+            inner = _named(child)
+            parts.append(self.ev(inner[0], scope, depth + 1) if len(inner) == 1 else
+                         _Unk("is not one expression", child_start, child_end))
+            cursor = child_end
+        parts.append(_Lit(_js_unescape(self.text[cursor : node_end - 1]), cursor, node_end - 1))
+        return parts
+
+    def binary(self, node: Node, scope: _Scope, depth: int, start: int, end: int) -> _V:
+        """`a + b` where one side is a string joins their text, as JavaScript does; other operators are unknown."""
+        operator, left, right = (node.child_by_field_name(field) for field in ("operator", "left", "right"))
+        if operator is None or left is None or right is None or self.raw(operator) != "+":
+            return _Unk("is computed with an operator", start, end)
+        sides = [self.ev(left, scope, depth + 1), self.ev(right, scope, depth + 1)]
+        if not any(isinstance(side, _Lit) and isinstance(side.value, str) for side in sides):
+            return _Unk("is computed with an operator", start, end)  # number + number is arithmetic
+        return _joined(sides, start, end, False, "is computed with an operator")
 
     def object(self, node: Node, scope: _Scope, depth: int, start: int, end: int) -> _Obj:
         entries: list[tuple[str | None, _V]] = []

@@ -73,7 +73,7 @@ class IacService:
 
     `settings` has the normalised keys "root", "start", "healthcheck", "healthcheckTimeout", "build" (the
     build command), "builder" and "dockerfilePath" (from the object form of `build`), "sourceType" (the
-    source's `type`: "github", "image", ...), "preDeploy" (always a list), "variables" (`env` merged over
+    source's `type`: "github", "image", ...), "sourceRepo" (the repository a source names), "preDeploy" (always a list), "variables" (`env` merged over
     `variables`), "domains", "configFile" and "replicas" (the `replicas=` value, else `regions=`), each only
     when the file gives it or when it may come from something unreadable (then it is `UNKNOWN`).
 
@@ -163,6 +163,7 @@ _RESOURCE_KINDS = frozenset(_SERVICE_KINDS) | _DATABASE_KINDS
 _SOURCE_KINDS = frozenset({"github", "image", "template", "empty"})
 _MAX_DEPTH = 64  # deeper literals are not configuration; stopping keeps the evaluator's recursion bounded
 _MAX_ITEMS = 5_000  # items in one list or dict; spreads could otherwise double a list per line
+_MAX_TEXT = 100_000  # characters of a string joined from parts; no setting is longer
 _MAX_NODES = 50_000  # values converted for one setting, and resources visited for one project
 _DYNAMIC = "services built dynamically cannot be checked"
 
@@ -247,6 +248,8 @@ def _splice(array: _Arr, spread: _V, start: int, end: int) -> None:
     """`[..., *spread]` / `[..., ...spread]`."""
     if isinstance(spread, _Arr) and len(array.items) + len(spread.items) > _MAX_ITEMS:
         array.holes.append(_Unk("spreads a list too large to read", start, end))
+    elif isinstance(spread, _Res) and spread.kind == "group":
+        array.items.append(spread)  # `[...group("backend", [web, jobs])]`: the group's services, read as a group
     elif isinstance(spread, _Arr):
         array.items.extend(spread.items)
         array.holes.extend(spread.holes[: max(0, 8 - len(array.holes))])  # a few say why; more would only cost
@@ -255,6 +258,58 @@ def _splice(array: _Arr, spread: _V, start: int, end: int) -> None:
         array.holes.append(_Unk(reason, start, end))
     else:
         array.holes.append(_Unk("spreads a value that is not a list", start, end))
+
+
+def _text_of(value: _V, python: bool) -> str | None:
+    """The text a part of an f-string, a template literal or a `+` turns into; None when it is not known."""
+    if not isinstance(value, _Lit):
+        return None
+    if isinstance(value.value, str):
+        return value.value
+    if isinstance(value.value, bool):
+        return str(value.value) if python else str(value.value).lower()
+    if isinstance(value.value, int):
+        return str(value.value)
+    if isinstance(value.value, float) and value.value.is_integer() and abs(value.value) < 1e15 and not python:
+        return str(int(value.value))  # JavaScript writes 8000.0 as "8000"; Python's float text is not folded
+    return None
+
+
+def _joined(parts: list[_V], start: int, end: int, python: bool, why: str) -> _V:
+    """An f-string, template literal or `+` of `parts`: a string when every part is known, else unknown."""
+    texts = [_text_of(part, python) for part in parts]
+    unknown = next((part for part in parts if isinstance(part, _Unk)), None)
+    if unknown is not None:
+        return _Unk(unknown.reason, start, end)  # why that part is unknown says more than "has placeholders"
+    if any(text is None for text in texts):
+        return _Unk(why, start, end)
+    if sum(len(text) for text in texts) > _MAX_TEXT:  # type: ignore[arg-type]
+        return _Unk("builds a text too long to read", start, end)  # `B = A + A; C = B + B; ...` doubles per line
+    return _Lit("".join(texts), start, end)  # type: ignore[arg-type]
+
+
+def _either(first: _V, second: _V, start: int, end: int, depth: int = 0) -> _V:
+    """`a if c else b` / `c ? a : b`, where the condition is not known: known where both branches agree. Two
+    dicts give a dict with every key of either, each known only when both branches set it alike, so a
+    conditional spread (`**({"k": v} if c else {})`) leaves every other key known."""
+    if isinstance(first, _Lit) and isinstance(second, _Lit) and type(first.value) is type(second.value) and \
+            first.value == second.value:
+        return _Lit(first.value, start, end)
+    if isinstance(first, _Obj) and isinstance(second, _Obj) and depth < _MAX_DEPTH and \
+            all(key is not None for key, _ in first.entries + second.entries):
+        entries: list[tuple[str | None, _V]] = []
+        ones, others = dict(first.entries), dict(second.entries)  # no spreads here: later entries win, as in _lookup
+        for key in dict.fromkeys(key for key, _ in first.entries + second.entries):
+            assert key is not None
+            one, other = ones.get(key), others.get(key)
+            if one is None or other is None:
+                written = one or other
+                assert written is not None
+                entries.append((key, _Unk("is set only when a condition holds", written.start, written.end)))
+            else:
+                entries.append((key, _either(one, other, one.start, one.end, depth + 1)))
+        return _Obj(entries, start, end)
+    return _Unk("depends on a condition", start, end)
 
 
 def _spread_entries(value: _V | None, what: str) -> list[tuple[str | None, _V]]:

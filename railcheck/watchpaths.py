@@ -1,0 +1,288 @@
+"""Which pushes deploy a service: its watch patterns, the files it builds from, and whether a change to each
+of those files matches the patterns.
+
+Owns: finding every `build.watchPatterns` list of a service's Railway config (the base one and each
+environment's), correcting the patterns written relative to the root directory (so the rules judge what
+the author meant and report the slip once), the files and folders the service consumes, and whether any
+file of the repository matches a pattern. Reads only through `project.repository`; results are kept in
+`project.memo`.
+"""
+
+from __future__ import annotations
+
+import posixpath
+from dataclasses import dataclass
+from pathlib import PurePosixPath
+from typing import TYPE_CHECKING
+
+from railcheck.sources.requirements import parse_requirements
+from railcheck.sources.text import Document
+from railcheck.sources.watch import PatternList, WatchPattern, matches, parse_pattern
+from railcheck.walk import setting_pointers
+
+if TYPE_CHECKING:
+    from railcheck.project import Project, Service
+
+# Files at the root directory that shape the build (REFERENCE §3, §5), and what each does there.
+_DEPENDENCIES = "dependencies are installed from it"
+_PYTHON = "it sets the Python version"
+BUILD_INPUTS = {
+    "requirements.txt": _DEPENDENCIES, "pyproject.toml": _DEPENDENCIES, "uv.lock": _DEPENDENCIES,
+    "poetry.lock": _DEPENDENCIES, "pdm.lock": _DEPENDENCIES, "Pipfile": _DEPENDENCIES, "Pipfile.lock": _DEPENDENCIES,
+    ".python-version": _PYTHON, "runtime.txt": _PYTHON, ".tool-versions": _PYTHON, "mise.toml": _PYTHON,
+    ".mise.toml": _PYTHON, "Procfile": "it sets the start command",
+}  # fmt: skip
+# How many files of one folder are listed to decide "nothing there matches"; a longer listing is cut, and
+# then only a match found is an answer.
+LISTING_LIMIT = 20_000
+
+
+@dataclass(frozen=True, slots=True)
+class WatchList:
+    """One `watchPatterns` array: where it is written and its patterns, as written and as meant."""
+
+    document: Document
+    pointer: str
+    written: tuple[WatchPattern, ...]
+    # Index of a pattern written relative to the root directory → the repository-relative pattern meant.
+    corrections: dict[int, str]
+
+    @property
+    def meant(self) -> PatternList:
+        """The patterns with the root-relative slips corrected: what the other checks judge."""
+        patterns = []
+        for pattern in self.written:
+            corrected = self.corrections.get(pattern.index)
+            patterns.append(parse_pattern(corrected, pattern.index) if corrected else pattern)
+        return PatternList(pattern for pattern in patterns if pattern is not None)
+
+    @property
+    def includes_anything(self) -> bool:
+        return any(pattern.includes for pattern in self.written)
+
+
+@dataclass(frozen=True, slots=True)
+class Consumed:
+    """A file or folder the service's build reads, and why railcheck thinks so."""
+
+    path: PurePosixPath
+    folder: bool
+    reason: str
+
+    @property
+    def suggestion(self) -> str:
+        return f"/{self.path}/**" if self.folder else f"/{self.path}"
+
+
+def watch_lists(service: Service, project: Project) -> tuple[WatchList, ...]:
+    """The service's watch-pattern arrays that hold at least one pattern, base first."""
+    key = ("watch-lists", id(service))
+    if key not in project.memo:
+        project.memo[key] = tuple(_watch_lists(service, project))
+    return project.memo[key]  # type: ignore[return-value]
+
+
+def _watch_lists(service: Service, project: Project):  # type: ignore[no-untyped-def]
+    document = service.railway
+    if document is None or not isinstance(document.value, dict):
+        return
+    for pointer in setting_pointers(document.value, "build", "watchPatterns"):
+        values = document.get(pointer)
+        if not isinstance(values, list):
+            continue
+        written = tuple(pattern for index, value in enumerate(values) if isinstance(value, str) and (pattern := parse_pattern(value, index)) is not None)
+        if written:
+            corrections = {pattern.index: fix for pattern in written if (fix := root_relative_fix(service, project, pattern)) is not None}
+            yield WatchList(document, pointer, written, corrections)
+
+
+def any_file_matches(project: Project, pattern: WatchPattern) -> bool | None:
+    """Whether some file of the repository matches the pattern; None when the listing was cut before an answer
+    or the pattern names a folder railcheck never lists (`node_modules`, `.venv`, ...)."""
+    from railcheck.project import SKIPPED_DIRS
+
+    if SKIPPED_DIRS.intersection(pattern.body.split("/")):
+        return None
+    files, complete = _listing(project, pattern.folder)
+    if any(matches(pattern, path) for path in files):
+        return True
+    return False if complete else None
+
+
+def root_relative_fix(service: Service, project: Project, pattern: WatchPattern) -> str | None:
+    """The repository-relative pattern meant, when `pattern` matches nothing but does match read from the
+    service's root directory; else None."""
+    if str(service.root) == "." or pattern.negated or not pattern.anchored or pattern.body.startswith(f"{service.root}/"):
+        return None
+    if not root_known(service, project):
+        return None  # the root directory is in doubt (SV003) or missing: "from the root directory" would be a guess
+    if any_file_matches(project, pattern) is not False:
+        return None
+    candidate = parse_pattern(f"/{service.root}/{pattern.body}", pattern.index)
+    if candidate is None or not any_file_matches(project, candidate):
+        return None
+    return candidate.text
+
+
+def root_known(service: Service, project: Project) -> bool:
+    """Whether the service's root directory is certain (no SV003 evidence) and exists. Watch paths need no
+    more: unlike module checks, they do not depend on how the image lays the files out."""
+    from railcheck.facts import root_evidence
+
+    repository = project.repository
+    return repository is not None and not root_evidence(service, project) and repository.is_dir(service.root)
+
+
+def files_in(project: Project, folder: PurePosixPath) -> tuple[list[str], bool]:
+    """The files below `folder` (repo-relative strings), and whether the listing is complete."""
+    return _listing(project, str(folder))
+
+
+def _listing(project: Project, folder: str) -> tuple[list[str], bool]:
+    key = ("watch-listing", folder)
+    if key not in project.memo:
+        repository = project.repository
+        if repository is None or not repository.is_dir(PurePosixPath(folder)):
+            project.memo[key] = ([], repository is not None)
+        else:
+            found = repository.files_under(PurePosixPath(folder), limit=LISTING_LIMIT)
+            project.memo[key] = ([str(path) for path in found], len(found) < LISTING_LIMIT)
+    return project.memo[key]  # type: ignore[return-value]
+
+
+def deploys_on_change(patterns: PatternList, project: Project, item: Consumed) -> bool | None:
+    """Whether a change to the consumed file (or to some file of the folder) deploys; None when unknown."""
+    if not item.folder:
+        return patterns.deploys(str(item.path))
+    files, complete = files_in(project, item.path)
+    if any(patterns.deploys(path) for path in files):
+        return True
+    return False if complete and files else None
+
+
+def consumed(service: Service, project: Project) -> tuple[Consumed, ...]:
+    """Files and folders the service's build reads, inside its root directory (others are not uploaded)."""
+    key = ("watch-consumed", id(service))
+    if key not in project.memo:
+        found = {item.path: item for item in _consumed(service, project)}  # the first reason found wins
+        project.memo[key] = tuple(found.values())
+    return project.memo[key]  # type: ignore[return-value]
+
+
+def _consumed(service: Service, project: Project):  # type: ignore[no-untyped-def]
+    repository = project.repository
+    if repository is None:
+        return
+    root = service.root
+    names = set(repository.listdir(root))
+    for name, reason in BUILD_INPUTS.items():
+        if name in names and repository.is_file(_join(root, name)):
+            yield Consumed(_join(root, name), False, reason)
+    if service.railpack is not None:
+        yield Consumed(service.railpack.path, False, "Railpack's build config")
+    yield from _dockerfile_inputs(service, project)
+    yield from _included_requirements(service, project)
+    yield from _path_dependencies(service, project)
+    yield from _build_folders(service, project)
+
+
+def _dockerfile_inputs(service: Service, project: Project):  # type: ignore[no-untyped-def]
+    """For a Dockerfile build: the Dockerfile and each file or folder its COPY/ADD takes from the context."""
+    from railcheck.builder import context_sources, image_of
+
+    image = image_of(service, project)
+    repository = project.repository
+    if image is None or repository is None:
+        return
+    yield Consumed(image.path, False, "Railway builds the service from it")
+    for instruction, word, relative in context_sources(image):
+        if relative == ".":
+            continue  # `COPY . .`: the whole root directory, which WP002 judges
+        path = _join(service.root, relative)
+        if repository.is_dir(path):
+            yield Consumed(path, True, f"`{instruction.keyword} {word.text}` in {image.path.name}")
+        elif repository.is_file(path):
+            yield Consumed(path, False, f"`{instruction.keyword} {word.text}` in {image.path.name}")
+
+
+def _included_requirements(service: Service, project: Project):  # type: ignore[no-untyped-def]
+    path = _join(service.root, "requirements.txt")
+    text = project.texts.get(path)
+    if text is None:
+        return
+    for line in parse_requirements(text).lines:
+        if line.kind in ("include", "constraint") and line.url:
+            target = _inside(service.root, path.parent, line.url)
+            if target is not None and project.repository is not None and project.repository.is_file(target):
+                yield Consumed(target, False, f"`{line.text}` in {path.name}")
+
+
+def _path_dependencies(service: Service, project: Project):  # type: ignore[no-untyped-def]
+    from railcheck.facts import facts
+
+    pyproject = facts(service, project).pyproject
+    value = pyproject.value if pyproject is not None and isinstance(pyproject.value, dict) else {}
+    tool = value.get("tool") if isinstance(value.get("tool"), dict) else {}
+    uv = tool.get("uv") if isinstance(tool.get("uv"), dict) else {}
+    candidates: list[tuple[str, str]] = []
+    sources = uv.get("sources")
+    for name, source in (sources.items() if isinstance(sources, dict) else ()):
+        if isinstance(source, dict) and isinstance(source.get("path"), str):
+            candidates.append((source["path"], f"path dependency `{name}` in pyproject.toml"))
+    workspace = uv.get("workspace")
+    members = workspace.get("members") if isinstance(workspace, dict) else None
+    for member in members if isinstance(members, list) else ():
+        if isinstance(member, str):
+            # A glob member (`packages/*`) stands for its literal folder.
+            literal = member.split("*", 1)[0].rstrip("/") if "*" in member else member
+            if literal:
+                candidates.append((literal, f"uv workspace member `{member}`"))
+    poetry = tool.get("poetry") if isinstance(tool.get("poetry"), dict) else {}
+    dependencies = poetry.get("dependencies")
+    for name, spec in (dependencies.items() if isinstance(dependencies, dict) else ()):
+        if isinstance(spec, dict) and isinstance(spec.get("path"), str):
+            candidates.append((spec["path"], f"path dependency `{name}` in pyproject.toml"))
+    repository = project.repository
+    for written, reason in candidates:
+        target = _inside(service.root, service.root, written)
+        if target is not None and repository is not None and target != service.root:
+            if repository.is_dir(target):
+                yield Consumed(target, True, reason)
+            elif repository.is_file(target):
+                yield Consumed(target, False, reason)
+
+
+def _build_folders(service: Service, project: Project):  # type: ignore[no-untyped-def]
+    from railcheck.facts import facts, script
+    from railcheck.modules import image_path
+    from railcheck.sources.text import ParseFailure
+
+    repository = project.repository
+    for command in facts(service, project).commands:
+        if command.kind not in ("build", "install"):
+            continue
+        parsed = script(command)
+        if isinstance(parsed, ParseFailure):
+            continue
+        for simple in parsed.commands:
+            words = simple.words
+            if len(words) == 2 and words[0].text == "cd" and words[1].static:
+                target = image_path(service.root, ".", words[1].text)
+                if target is not None and target != service.root and repository is not None and repository.is_dir(target):
+                    yield Consumed(target, True, f"the {command.kind} command runs `cd {words[1].text}`")
+
+
+def _join(root: PurePosixPath, name: str) -> PurePosixPath:
+    return PurePosixPath(name) if str(root) == "." else root / name
+
+
+def _inside(root: PurePosixPath, base: PurePosixPath, written: str) -> PurePosixPath | None:
+    """`written` (relative to `base`) as a repo path, when it stays inside the root directory."""
+    if written.startswith("/") or "://" in written:
+        return None
+    normal = posixpath.normpath(posixpath.join(str(base), written))
+    if normal == ".." or normal.startswith("../"):
+        return None
+    if str(root) != "." and normal != str(root) and not normal.startswith(f"{root}/"):
+        return None
+    return PurePosixPath(normal)
