@@ -135,12 +135,12 @@ def check(paths: tuple[Path, ...], stdin_filename: Path | None, **options: objec
     try:
         code = execute_stdin(stdin_filename, settings) if stdin_filename is not None else execute(paths or (Path("."),), settings)
     except (ConfigError, SelectionError, FixWriteError, BaselineError) as error:
-        click.echo(f"railcheck: {error}", err=True)
+        _warn(f"railcheck: {error}")
         code = EXIT_ERROR
     except click.ClickException:
         raise
     except Exception as error:  # noqa: BLE001 - a bug must exit 2, never 1 ("findings"), and say what happened
-        click.echo(f"railcheck: internal error: {type(error).__name__}: {error}. This is a bug in railcheck; please report it.", err=True)
+        _warn(f"railcheck: internal error: {type(error).__name__}: {error}. This is a bug in railcheck; please report it.")
         code = EXIT_ERROR
     sys.exit(code)
 
@@ -152,16 +152,16 @@ def execute(paths: Sequence[Path], settings: CheckSettings) -> int:
     if conflict := settings.conflict():
         raise click.UsageError(conflict)
     for path in paths:
-        if not os.path.lexists(path):
+        if _missing(path):
             raise click.UsageError(f"no such file or folder: {path}")
     registry = load_registry()
     runs = [check_repository(root, targets, registry, settings) for root, targets in _group_by_root(paths).items()]
     for run in runs:
         for note in run.notes:
-            click.echo(note, err=True)
+            _warn(note)
         if not run.report.services:
             # Usually a mistyped path; say so, since "All checks passed" alone would hide it.
-            click.echo(f"railcheck: warning: no services found under {', '.join(str(path) for path in paths)} (a service is a folder with railpack.json, railway.json or railway.toml)", err=True)
+            _warn(f"railcheck: warning: no services found under {', '.join(str(path) for path in paths)} (a service is a folder with railpack.json, railway.json or railway.toml)")
     color = settings.wants_color(os.environ, _is_terminal(sys.stdout))
     if settings.diff:
         output = "".join(run.diff for run in runs)
@@ -190,7 +190,7 @@ def execute_stdin(filename: Path, settings: CheckSettings) -> int:
         raise click.UsageError(f"--stdin-filename {filename} is outside the repository at {root}")
     run = check_repository(root, [relative], load_registry(), settings, {relative: text})
     for note in run.notes:
-        click.echo(note, err=True)
+        _warn(note)
     if settings.diff:
         _emit(run.diff, settings.output_file)
     elif settings.fix:
@@ -219,7 +219,31 @@ def _is_terminal(stream: object) -> bool:
         return False
 
 
+def _missing(path: Path) -> bool:
+    """Whether `path` does not exist. One that cannot be looked at (a folder on its way may not be searched,
+    as pre-commit passes a staged file there) is checked, so that discovery reports why it is not."""
+    try:
+        os.lstat(path)
+    except (FileNotFoundError, NotADirectoryError):
+        return True
+    except OSError:
+        return False
+    return False
+
+
+def _warn(message: str) -> None:
+    """A message on standard error. A CI runner reads every line of it for workflow commands, and the
+    message may quote the repository (a configuration key): a line that would start with `::` does not."""
+    from railcheck.report.escape import encodable, one_line
+
+    lines = [one_line(line) for line in message.split("\n")]
+    click.echo(encodable("\n".join(f"railcheck: {line}" if line.lstrip().startswith("::") else line for line in lines)), err=True)
+
+
 def _emit(text: str, output_file: Path | None, *, color: bool = False) -> None:
+    from railcheck.report.escape import encodable
+
+    text = encodable(text)
     if output_file is None:
         try:
             click.echo(text, nl=False, color=color or None)  # None: click strips ANSI sequences off a non-terminal
@@ -306,7 +330,7 @@ def explain_service(path: Path, output_format: str) -> None:
     try:
         config = load_config(root)
     except ConfigError as error:
-        click.echo(f"railcheck: {error}", err=True)
+        _warn(f"railcheck: {error}")
         sys.exit(EXIT_ERROR)
     relative = PurePosixPath(Path(os.path.relpath(os.path.abspath(path), root)).as_posix())
     project = load_project(root, config, [relative])

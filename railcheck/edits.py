@@ -78,7 +78,8 @@ def remove_member(document: Document, pointer: str) -> Edit:
             return Edit(document.path, start, end, "")
     line_start = text.rfind("\n", 0, start) + 1
     line_end = text.find("\n", end)
-    if not text[line_start:start].strip() and (line_end == -1 or not text[end:line_end].strip()):
+    rest_of_line = text[end:] if line_end == -1 else text[end:line_end]
+    if not text[line_start:start].strip() and not rest_of_line.strip():
         # Alone on its line: take the whole line, so no blank line is left behind.
         return Edit(document.path, line_start, len(text) if line_end == -1 else line_end + 1, "")
     return Edit(document.path, start, end, "")

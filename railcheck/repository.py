@@ -151,6 +151,9 @@ class Repository:
         self.overlay = overlay or {}
         self.problems: list[FileProblem] = []
         self.texts: dict[PurePosixPath, str] = {}
+        # Files whose text in `texts` is not their content (bytes that are not UTF-8, shown replaced): a fix
+        # must never write that text back.
+        self.lossy: set[PurePosixPath] = set()
         self._root = str(root)
         self._overlay = {str(path): text for path, text in self.overlay.items()}
         self._read: dict[str, str | None] = {}
@@ -303,6 +306,7 @@ class Repository:
             prefix = data[: error.start].decode("utf-8", errors="replace")
             replaced = data.decode("utf-8", errors="replace")
             self.texts[path] = replaced
+            self.lossy.add(path)
             self.problems.append(
                 FileProblem(
                     path,

@@ -341,7 +341,8 @@ def _with_unchecked_targets(root: Path, config: Config, targets: list[PurePosixP
 
     unchecked = []
     for target in targets:
-        if str(target) == "." or not (root / target).is_file() or may_read(target, config):
+        # os.path.isfile, not Path.is_file: a folder that cannot be listed must not raise (it is reported already).
+        if str(target) == "." or may_read(target, config) or not os.path.isfile(root / target):
             continue
         if target in findings.texts or str(target) in findings.observed:
             continue  # read after all (a Dockerfile under another name, a sync source)
@@ -373,7 +374,8 @@ def _check_and_fix(root: Path, config: Config, targets: list[PurePosixPath], rul
         return [d if d.fix is None or all(edit.path in given for edit in d.fix.edits) else replace(d, fix=None) for d in found]
 
     minimum = Applicability.UNSAFE if settings.unsafe_fixes else Applicability.SAFE
-    outcome = settle(dict(project.texts), lint, minimum)
+    lossy = frozenset(project.repository.lossy) if project.repository is not None else frozenset()
+    outcome = settle(dict(project.texts), lint, minimum, lossy)
     fixing = FixResult(problems=outcome.problems)
     if settings.diff:
         fixing.diff = unified_diff(project.texts, outcome.texts, _display_prefix(root))

@@ -381,7 +381,8 @@ class OutdatedSchemaUrl(ServiceRule):
     def check(self, service: Service, project: Project) -> Iterator[Diagnostic]:
         for document in _documents(service):
             value = document.value.get("$schema") if isinstance(document.value, dict) else None
-            if value not in OUTDATED_SCHEMA_URLS:
+            # A list or an object (RW002 reports the type) cannot even be looked up in the set.
+            if not isinstance(value, str) or value not in OUTDATED_SCHEMA_URLS:
                 continue
             yield self.diagnostic(
                 document, document.value_span("/$schema"),

@@ -15,6 +15,15 @@ from railcheck.types import FILE_START
 FAMILY = "SV"
 
 
+def _service_roots(project: Project) -> frozenset[PurePosixPath]:
+    """Every service's root directory, built once per project: per service it made the rule quadratic."""
+    key = (FAMILY, "roots")
+    roots = project.memo.get(key)
+    if roots is None:
+        roots = project.memo[key] = frozenset(service.root for service in project.services)
+    return roots  # type: ignore[return-value]
+
+
 def _python_evidence(service: Service, project: Project) -> str | None:
     """Why the service looks like a Python app even though no marker sits at its root."""
     if service.railpack is not None and isinstance(service.railpack.get("/packages/python"), str):
@@ -25,12 +34,13 @@ def _python_evidence(service: Service, project: Project) -> str | None:
     names = set(repository.listdir(service.root))
     if ".python-version" in names or "runtime.txt" in names:
         return f"{'.python-version' if '.python-version' in names else 'runtime.txt'} is present"
-    others = {other.root for other in project.services if other.root != service.root}
+    roots = _service_roots(project)
 
     def another_service_owns(folder: PurePosixPath) -> bool:
         # Loaded or not: a check of one service must judge it as a check of the whole repository does.
+        # (The loop stops at the service's own root, so `roots` may hold it.)
         while folder != service.root and str(folder) != ".":
-            if folder in others or set(SERVICE_MARKERS) & set(repository.listdir(folder)):
+            if folder in roots or set(SERVICE_MARKERS) & set(repository.listdir(folder)):
                 return True
             folder = folder.parent
         return False

@@ -146,7 +146,9 @@ class StartTargetNotFound(ServiceRule):
     def _missing_module(self, service: Service, project: Project, command: CommandText, server: Server, module: str) -> Diagnostic:
         assert project.repository is not None and server.target is not None
         where, span = _where(service, command, server.target)
-        candidates = module_candidates(project.repository, app_root(service, project), module, server.cwd)
+        # The module itself is no candidate: its file exists but cannot be imported (a pipe, a folder), and
+        # "import it instead" would be a fix that changes nothing and never settles.
+        candidates = [candidate for candidate in module_candidates(project.repository, app_root(service, project), module, server.cwd) if candidate != module]
         fix = None
         if len(candidates) == 1 and command.origin.path is not None and command.base is not None:
             written = server.target.text
