@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from railcheck import plan
+from railcheck.build_outputs import build_writes
 from railcheck.builder import DOCKERFILE, RAILPACK, build_of, image_of
 from railcheck.facts import Candidate, CommandText, Origin, ServiceFacts, facts, root_evidence
 from railcheck.project import Project, Service
@@ -47,6 +48,11 @@ def explain(service: Service, project: Project) -> str:
     if others:
         lines.append("  other commands:")
         lines += [f"    {command.kind:<10} {command.text}  [{_where(command.origin.label, command)}]" for command in others]
+    written = build_writes(service, project)
+    if written:
+        # CM002, CM004 and ST001 take these as present: the build makes them before anything needs them.
+        lines.append("  paths the build creates:")
+        lines += [f"    {path}  (written by {label})" for path, label in written.items()]
     if build.builder == RAILPACK:  # the plan is Railpack's; another builder never makes one
         lines += _plan_lines(service, project)
     lines += _watch_paths(service, project)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from railcheck import Diagnostic, Edit, Fix, FixAvailability, Invalid, Project, Service, ServiceRule, Severity, Valid
+from railcheck import Consequence, Diagnostic, Edit, Fix, FixAvailability, Invalid, Project, Service, ServiceRule, Severity, Valid
 from railcheck.sources.watch import PatternList, parse_pattern
 from railcheck.watchpaths import Consumed, WatchList, any_file_matches, consumed, deploys_on_change, files_in, root_known, watch_lists
 
@@ -76,6 +76,7 @@ class WatchPatternMatchesNothing(ServiceRule):
     code = "WP001"
     name = "watch-pattern-matches-nothing"
     summary = "a watch pattern matches no file in the repository"
+    consequence = Consequence.LIKELY_WRONG
     default_severity = Severity.WARNING
     fix = FixAvailability.SOMETIMES
     examples = (
@@ -141,6 +142,7 @@ class WatchPathsMissRoot(ServiceRule):
     code = "WP002"
     name = "watch-paths-miss-root-directory"
     summary = "no watch pattern covers the service's root directory"
+    consequence = Consequence.MISBEHAVES
     fix = FixAvailability.SOMETIMES
     examples = (
         Valid({"railway.toml": '[build]\nwatchPatterns = ["/services/svc/**/*.py", "/shared/**"]\n', "main.py": "", "/shared/x.py": ""}),
@@ -198,6 +200,7 @@ class WatchPathsMissConsumedFiles(ServiceRule):
     code = "WP003"
     name = "watch-paths-miss-build-inputs"
     summary = "watch patterns do not cover files the service builds from"
+    consequence = Consequence.LIKELY_WRONG
     default_severity = Severity.WARNING
     fix = FixAvailability.SOMETIMES
     examples = (
@@ -265,6 +268,7 @@ class WatchNegationFirst(ServiceRule):
     code = "WP004"
     name = "watch-negation-before-include"
     summary = "a negated watch pattern comes before any including one, so it excludes nothing"
+    consequence = Consequence.LIKELY_WRONG
     default_severity = Severity.WARNING
     examples = (
         Valid({"railway.json": '{"build": {"watchPatterns": ["/services/svc/**", "!**/*.md"]}}', "main.py": ""}),
