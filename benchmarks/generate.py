@@ -54,3 +54,16 @@ def write_monorepo(root: Path, services: int, comments: bool = True) -> Path:
     for index in range(services):
         write_service(root / "services" / f"svc{index}", index, comments)
     return root
+
+
+def write_markerless_monorepo(root: Path, services: int) -> Path:
+    """A repository of `services` services with none of Railpack's Python markers at their roots (the code
+    is in `src/`): every one makes SV001 look for Python evidence below its root."""
+    root.mkdir(parents=True, exist_ok=True)
+    (root / "railcheck.toml").write_text('ignore = { RW102 = "generated" }\n')
+    for index in range(services):
+        folder = root / "services" / f"svc{index}"
+        (folder / "src").mkdir(parents=True, exist_ok=True)
+        (folder / "railpack.json").write_text('{"deploy": {"startCommand": "python src/main.py"}}\n')
+        (folder / "src" / "main.py").write_text(f"print({index})\n")
+    return root

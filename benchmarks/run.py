@@ -8,6 +8,10 @@ railpack.json>`, after one warm-up run each, and prints medians, their ratio, ra
 its time per service. It also measures a warm run (cache on, repository unchanged) against the cold one,
 and a pre-commit style run on one file against the peer on that file. Ratios are the result: absolute
 times depend on the machine and its load.
+
+`--markerless 10000` times only railcheck on that many services without a Python marker at their roots
+(each makes SV001 search below its root), to show that time grows linearly with them; pass it twice as
+`--markerless 10000,20000` to get the ratio.
 """
 
 from __future__ import annotations
@@ -25,7 +29,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from benchmarks.generate import write_monorepo  # noqa: E402
+from benchmarks.generate import write_markerless_monorepo, write_monorepo  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 SCHEMA = ROOT / "schemas" / "railpack.schema.json"
@@ -62,13 +66,32 @@ def peak(samples: list[tuple[float, float]]) -> float:
     return max(memory for _, memory in samples)
 
 
+def markerless(railcheck: str, sizes: list[int], runs: int, keep: str | None) -> None:
+    """Median seconds of `railcheck check --no-cache` per size, and each size's time per service."""
+    workspace = Path(keep or tempfile.mkdtemp(prefix="railcheck-bench-"))
+    print("| marker-less services | railcheck (s) | ms per service |")
+    print("| ---: | ---: | ---: |")
+    for size in sizes:
+        repo = write_markerless_monorepo(workspace / f"markerless-{size}", size)
+        command = [railcheck, "check", ".", "--no-cache", "--output-format", "concise"]
+        measure(command, repo)  # warm-up
+        seconds = statistics.median(measure(command, repo)[0] for _ in range(runs))
+        print(f"| {size:,} | {seconds:.2f} | {1000 * seconds / size:.2f} |")
+    if not keep:
+        shutil.rmtree(workspace, ignore_errors=True)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sizes", default="1,100,1000,10000")
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--keep", help="generate the monorepos in this folder and keep them")
+    parser.add_argument("--markerless", help="only time railcheck on this many (comma-separated) marker-less services")
     arguments = parser.parse_args()
     railcheck = shutil.which("railcheck") or sys.exit("railcheck is not installed: python3 -m pip install .")
+    if arguments.markerless:
+        markerless(railcheck, [int(size) for size in arguments.markerless.split(",")], arguments.runs, arguments.keep)
+        return
     peer = shutil.which("check-jsonschema") or sys.exit("check-jsonschema is not installed: python3 -m pip install check-jsonschema")
     workspace = Path(arguments.keep or tempfile.mkdtemp(prefix="railcheck-bench-"))
     sizes = [int(size) for size in arguments.sizes.split(",")]

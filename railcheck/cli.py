@@ -16,6 +16,7 @@ import click
 
 from railcheck import __version__
 from railcheck.report import REPORTERS, REPOSITORY_RELATIVE, Report
+from railcheck.report.escape import one_line
 from railcheck.run import EXIT_CLEAN, EXIT_ERROR, CheckSettings, check_repository
 from railcheck.types import Severity
 
@@ -135,12 +136,12 @@ def check(paths: tuple[Path, ...], stdin_filename: Path | None, **options: objec
     try:
         code = execute_stdin(stdin_filename, settings) if stdin_filename is not None else execute(paths or (Path("."),), settings)
     except (ConfigError, SelectionError, FixWriteError, BaselineError) as error:
-        click.echo(f"railcheck: {error}", err=True)
+        _warn(f"railcheck: {error}")
         code = EXIT_ERROR
     except click.ClickException:
         raise
     except Exception as error:  # noqa: BLE001 - a bug must exit 2, never 1 ("findings"), and say what happened
-        click.echo(f"railcheck: internal error: {type(error).__name__}: {error}. This is a bug in railcheck; please report it.", err=True)
+        _warn(f"railcheck: internal error: {type(error).__name__}: {error}. This is a bug in railcheck; please report it.")
         code = EXIT_ERROR
     sys.exit(code)
 
@@ -152,16 +153,16 @@ def execute(paths: Sequence[Path], settings: CheckSettings) -> int:
     if conflict := settings.conflict():
         raise click.UsageError(conflict)
     for path in paths:
-        if not os.path.lexists(path):
-            raise click.UsageError(f"no such file or folder: {path}")
+        if _missing(path):
+            raise click.UsageError(f"no such file or folder: {one_line(str(path))}")
     registry = load_registry()
     runs = [check_repository(root, targets, registry, settings) for root, targets in _group_by_root(paths).items()]
     for run in runs:
         for note in run.notes:
-            click.echo(note, err=True)
+            _warn(note)
         if not run.report.services:
             # Usually a mistyped path; say so, since "All checks passed" alone would hide it.
-            click.echo(f"railcheck: warning: no services found under {', '.join(str(path) for path in paths)} (a service is a folder with railpack.json, railway.json or railway.toml)", err=True)
+            _warn(f"railcheck: warning: no services found under {', '.join(str(path) for path in paths)} (a service is a folder with railpack.json, railway.json or railway.toml)")
     color = settings.wants_color(os.environ, _is_terminal(sys.stdout))
     if settings.diff:
         output = "".join(run.diff for run in runs)
@@ -185,12 +186,12 @@ def execute_stdin(filename: Path, settings: CheckSettings) -> int:
     except UnicodeDecodeError as error:
         raise click.UsageError(f"standard input is not valid UTF-8 (byte 0x{data[error.start]:02x} at byte offset {error.start}); Railway and Railpack read config files as UTF-8") from error
     root = find_root(filename)
-    relative = PurePosixPath(Path(os.path.relpath(os.path.abspath(filename), root)).as_posix())
+    relative = _confined_relative(filename, root, {})
     if relative.parts[:1] == ("..",):
-        raise click.UsageError(f"--stdin-filename {filename} is outside the repository at {root}")
+        raise click.UsageError(f"--stdin-filename {one_line(str(filename))} is outside the repository at {one_line(str(root))}")
     run = check_repository(root, [relative], load_registry(), settings, {relative: text})
     for note in run.notes:
-        click.echo(note, err=True)
+        _warn(note)
     if settings.diff:
         _emit(run.diff, settings.output_file)
     elif settings.fix:
@@ -219,7 +220,31 @@ def _is_terminal(stream: object) -> bool:
         return False
 
 
+def _missing(path: Path) -> bool:
+    """Whether `path` does not exist. One that cannot be looked at (a folder on its way may not be searched,
+    as pre-commit passes a staged file there) is checked, so that discovery reports why it is not."""
+    try:
+        os.lstat(path)
+    except (FileNotFoundError, NotADirectoryError):
+        return True
+    except OSError:
+        return False
+    return False
+
+
+def _warn(message: str) -> None:
+    """A message on standard error. A CI runner reads every line of it for workflow commands, and the
+    message may quote the repository (a configuration key): a line that would start with `::` does not."""
+    from railcheck.report.escape import encodable
+
+    lines = [one_line(line) for line in message.split("\n")]
+    click.echo(encodable("\n".join(f"railcheck: {line}" if line.lstrip().startswith("::") else line for line in lines)), err=True)
+
+
 def _emit(text: str, output_file: Path | None, *, color: bool = False) -> None:
+    from railcheck.report.escape import encodable
+
+    text = encodable(text)
     if output_file is None:
         try:
             click.echo(text, nl=False, color=color or None)  # None: click strips ANSI sequences off a non-terminal
@@ -251,20 +276,41 @@ def find_root(path: Path) -> Path:
     if not os.path.isdir(start):
         start = start.parent
     for folder in (start, *start.parents):
-        if any(os.path.exists(folder / marker) for marker in ROOT_MARKERS) or find_config_file(folder):
+        # A linked folder is never a root: a pull request can link a checked folder to any folder that has
+        # railcheck.toml or .git (`_group_by_root` then refuses the path, which leads out of the repository).
+        if not os.path.islink(folder) and (any(os.path.exists(folder / marker) for marker in ROOT_MARKERS) or find_config_file(folder)):
             return folder
     return start
 
 
 def _group_by_root(paths: Sequence[Path]) -> dict[Path, list[PurePosixPath]]:
     groups: dict[Path, list[PurePosixPath]] = {}
+    resolved_roots: dict[Path, tuple[Path, tuple[Path, ...]]] = {}
     for path in paths:
         root = find_root(path)
-        absolute = path.absolute()
-        # Keep the link itself, not its target: a linked file is checked where it sits in the repository.
-        relative = Path(os.path.relpath(os.path.normpath(absolute), root))
-        groups.setdefault(root, []).append(PurePosixPath(relative.as_posix()))
+        groups.setdefault(root, []).append(_confined_relative(path, root, resolved_roots))
     return groups
+
+
+def _confined_relative(path: Path, root: Path, resolved_roots: dict[Path, tuple[Path, tuple[Path, ...]]]) -> PurePosixPath:
+    """`path` relative to `root`, as written (a linked file is checked where it sits in the repository);
+    a usage error when the folder it names or holds a file in resolves outside the repository or into git's
+    own folder: a linked folder would check, cache into and fix what it leads to. `resolved_roots` keeps
+    each root's resolution (pre-commit passes many files of one repository)."""
+    from railcheck.repository import git_folders, names_git_folder, resolves_into_git
+
+    absolute = path.absolute()
+    folder = Path(os.path.realpath(absolute if os.path.isdir(absolute) else absolute.parent))
+    if root not in resolved_roots:
+        inside = Path(os.path.realpath(root))
+        resolved_roots[root] = (inside, git_folders(inside))
+    inside, git = resolved_roots[root]
+    if not folder.is_relative_to(inside):
+        raise click.UsageError(f"{one_line(str(path))} leads outside the repository at {one_line(str(root))} (through a symbolic link); railcheck checks only files inside it")
+    relative = PurePosixPath(Path(os.path.relpath(os.path.normpath(absolute), root)).as_posix())
+    if names_git_folder(relative.as_posix()) or resolves_into_git(folder, inside, git):
+        raise click.UsageError(f"{one_line(str(path))} is inside the git folder (.git), which railcheck never reads")
+    return relative
 
 
 @main.command("rule")
@@ -278,7 +324,7 @@ def rule_command(code: str) -> None:
     if text is not None:
         click.echo(text, nl=False)
         return
-    click.echo(f"railcheck: no rule {code!r} (run `railcheck rules` for the list)", err=True)
+    _warn(f"railcheck: no rule {code!r} (run `railcheck rules` for the list)")
     sys.exit(EXIT_ERROR)
 
 
@@ -306,12 +352,12 @@ def explain_service(path: Path, output_format: str) -> None:
     try:
         config = load_config(root)
     except ConfigError as error:
-        click.echo(f"railcheck: {error}", err=True)
+        _warn(f"railcheck: {error}")
         sys.exit(EXIT_ERROR)
     relative = PurePosixPath(Path(os.path.relpath(os.path.abspath(path), root)).as_posix())
     project = load_project(root, config, [relative])
     if not project.services:
-        click.echo(f"railcheck: no service at {path} (a service is a folder with railpack.json, railway.json or railway.toml, or one declared in the configuration)", err=True)
+        _warn(f"railcheck: no service at {path} (a service is a folder with railpack.json, railway.json or railway.toml, or one declared in the configuration)")
         sys.exit(EXIT_ERROR)
     if output_format == "json":
         import json

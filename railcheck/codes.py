@@ -59,10 +59,19 @@ ENGINE_CODES = {
         "finding. railcheck ignores it and checks everything, every run, until the folder is untracked.\n\n"
         "## Example\n`git add -f .railcheck_cache`; fix it with `git rm -r --cached .railcheck_cache` and a commit.\n",
     ),
+    "RC009": (
+        "file-not-checked",
+        "A file named on the command line is not one railcheck reads",
+        "## What it does\nReports a file given as a PATH argument that railcheck does not read (a README, a TypeScript "
+        "source), instead of skipping it silently.\n\n"
+        "## Why is this bad?\nNothing in it was checked; the services holding it were. A Railpack config under another name "
+        "is read when it is named `railpack*.json` (`railpack.staging.json`, for RAILPACK_CONFIG_FILE).\n\n"
+        "## Example\n`railcheck check services/api/deploy.json`\n",
+    ),
 }
 
 # The severity each engine code is emitted with.
-ENGINE_SEVERITY = {"RC002": "error", "RC003": "error", "RC005": "info", "RC006": "info", "RC007": "error", "RC008": "warning"}
+ENGINE_SEVERITY = {"RC002": "error", "RC003": "error", "RC005": "info", "RC006": "info", "RC007": "error", "RC008": "warning", "RC009": "info"}
 
 
 def engine_codes_matching(selector: str) -> list[str]:

@@ -52,7 +52,7 @@ def instantiate(registry: Registry, config: Config, *, select: Iterable[str] | N
     for selector, values in config.rule_options.items():
         found = registry.find(selector)
         if found is None:
-            raise ConfigError(f"[rules.{selector}]: no rule has that code or name")
+            raise ConfigError(f"[rules.{selector if selector.isprintable() else repr(selector)}]: no rule has that code or name")
         options[found.code] = values
     rules = []
     for rule_class in chosen:
@@ -91,8 +91,27 @@ def check(project: Project, rules: Iterable[Rule], registry: Registry, *, comple
         kept += inline.unused(declared, used_entries, {rule.code for rule in rules})
     kept += inline.malformed(declared)
     unique = {identity(diagnostic): diagnostic for diagnostic in kept}
-    ordered = sorted(unique.values(), key=Diagnostic.sort_key)
+    ordered = sorted(_applicable_fixes_only(unique.values(), project), key=Diagnostic.sort_key)
     return CheckResult(tuple(ordered), tuple(suppressed), errors, tuple(declared))
+
+
+def _applicable_fixes_only(diagnostics: Iterable[Diagnostic], project: Project) -> list[Diagnostic]:
+    """The findings, each fix that could never be applied taken off (it would break a file, write one it must
+    not, or change nothing), whatever the rule's edit builders missed."""
+    if not any(diagnostic.fix for diagnostic in diagnostics):
+        return list(diagnostics)
+    from railcheck.fixes import offered
+
+    repository = project.repository
+
+    def writable(path: PurePosixPath) -> bool:
+        # Not a file whose text is not its content (not UTF-8), nor one that exists but was not read (a new
+        # file's place taken by a folder, a link, a file too large): writing would lose data or be refused.
+        if repository is None:
+            return True
+        return path not in repository.lossy and (path in project.texts or not repository.exists(path))
+
+    return [offered(diagnostic, project.texts, writable) for diagnostic in diagnostics]
 
 
 def identity(diagnostic: Diagnostic) -> tuple[object, ...]:
@@ -158,10 +177,10 @@ def _suppress(diagnostics: list[Diagnostic], config: Config, registry: Registry)
             ignored_codes[rule.code] = reason
     per_file = []
     if config.per_file_ignores:
-        import pathspec  # only when patterns exist: its import costs start-up time
+        from railcheck.patterns import config_spec  # only when patterns exist: pathspec's import costs start-up time
 
         per_file = [
-            (pathspec.GitIgnoreSpec.from_lines([pattern]), {rule.code for selector in selectors for rule in registry.matching(selector)})
+            (config_spec([pattern], "per-file-ignores", str(config.source), config.text), {rule.code for selector in selectors for rule in registry.matching(selector)})
             for pattern, selectors in config.per_file_ignores
         ]
     selector_of = {rule.code: selector for selector in config.ignore for rule in registry.matching(selector)}

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from railcheck import plan
+from railcheck.build_outputs import build_writes
 from railcheck.builder import DOCKERFILE, RAILPACK, build_of, image_of
 from railcheck.facts import Candidate, CommandText, Origin, ServiceFacts, facts, root_evidence
 from railcheck.project import Project, Service
@@ -47,6 +48,11 @@ def explain(service: Service, project: Project) -> str:
     if others:
         lines.append("  other commands:")
         lines += [f"    {command.kind:<10} {command.text}  [{_where(command.origin.label, command)}]" for command in others]
+    written = build_writes(service, project)
+    if written:
+        # CM002, CM004 and ST001 take these as present: the build makes them before anything needs them.
+        lines.append("  paths the build creates:")
+        lines += [f"    {path}  (written by {label})" for path, label in written.items()]
     if build.builder == RAILPACK:  # the plan is Railpack's; another builder never makes one
         lines += _plan_lines(service, project)
     lines += _watch_paths(service, project)
@@ -118,13 +124,14 @@ def _watch_paths(service: Service, project: Project) -> list[str]:
     from railcheck.watchpaths import consumed, deploys_on_change, watch_lists
 
     lists = watch_lists(service, project)
+    if not lists and service.iac is not None and "watchPatterns" in service.iac.settings:
+        return ["  watch paths: set in the IaC file, but not a list of known strings, so not judged (see watchPatterns below)"]
     if not lists:
         return ["  watch paths: none (every push deploys the service)"]
     lines = []
     answers = {True: "deploys", False: "does NOT deploy", None: "unknown"}
     for watch in lists:
-        line = watch.document.value_span(watch.pointer).start.line
-        lines.append(f"  watch paths ({watch.document.path}:{line}, from the repository root):")
+        lines.append(f"  watch paths ({watch.path}:{watch.list_span().start.line}, from the repository root):")
         lines += [f"    {pattern.text}" + (f"   (meant: {watch.corrections[pattern.index]})" if pattern.index in watch.corrections else "") for pattern in watch.written]
         lines.append("    a change to (the service builds from it):")
         lines += [f"      {answers[deploys_on_change(watch.meant, project, item)]:<16} {item.path}{'/' if item.folder else ''}  ({item.reason})" for item in consumed(service, project)]

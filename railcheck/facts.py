@@ -30,7 +30,7 @@ _T = TypeVar("_T")
 # Files at a service's root that decide how Railpack builds it (REFERENCE §3); the loader reads them with the configs.
 SERVICE_FILES = (
     ".python-version", ".tool-versions", "mise.toml", ".mise.toml", "runtime.txt", "Pipfile", "pyproject.toml",
-    "requirements.txt", "Procfile",
+    "requirements.txt", "Procfile", "package.json",
 )
 DEFAULT_PYTHON = "3.13"  # DEFAULT_PYTHON_VERSION, core/providers/python/python.go
 PYTHON_MARKERS = ("main.py", "app.py", "start.py", "bot.py", "hello.py", "server.py", "requirements.txt", "pyproject.toml", "Pipfile")
@@ -159,10 +159,11 @@ def _resolve(service: Service, project: Project) -> ServiceFacts:
         provider = Candidate(forced, _value_origin(service.railpack, "/provider", "`provider` in railpack.json"))
     markers = tuple(name for name in PYTHON_MARKERS if name in names)
     competing = tuple((name, marker) for name, files in EARLIER_PROVIDERS for marker in files if marker in names)
-    if provider is None and (markers or competing):
-        detected = competing[0][0] if competing else "python"
-        marker = competing[0][1] if competing else markers[0]
-        provider = Candidate(detected, Origin(f"detected from {root / marker if str(root) != '.' else marker}"))
+    from railcheck.providers import detect_provider
+
+    detected = detect_provider(names) if provider is None else None
+    if detected is not None:
+        provider = Candidate(detected[0], Origin(f"detected from {root / detected[1] if str(root) != '.' else detected[1]}"))
     from railcheck.builder import builds_with
 
     builder = builds_with(service, project)
@@ -172,7 +173,7 @@ def _resolve(service: Service, project: Project) -> ServiceFacts:
         python_markers=markers,
         competing_providers=competing,
         install_manager=_install_manager(names),
-        start_commands=tuple(_start_commands(service, project, texts, names, builder)),
+        start_commands=tuple(_start_commands(service, project, texts, names, builder, provider.value.casefold() if provider else None)),
         commands=tuple(_commands(service, project, texts, builder)),
         pyproject=_toml_document(texts, root / "pyproject.toml"),
     )
@@ -269,10 +270,29 @@ def _uses(texts: dict[str, str], dependency: str) -> bool:
     return any(needle in texts.get(name, "").casefold() for name in ("requirements.txt", "pyproject.toml", "Pipfile"))
 
 
-def _default_start(service: Service, texts: dict[str, str], names: set[str]) -> CommandText | None:
-    """Railpack's generated start command for a Python service (python.go:144-171), or None."""
+def _default_start(service: Service, project: Project, texts: dict[str, str], names: set[str], provider: str | None) -> CommandText | None:
+    """Railpack's generated start command for the provider (Python: python.go:144-171; Node: node.go's
+    GetStartCommand), or None. Other providers' defaults are not modelled."""
+    if provider == "node":
+        from railcheck.providers import node_start, package_json
+
+        manifest = package_json(texts.get("package.json"))
+        repository = project.repository
+
+        def read(name: str) -> str | None:  # a framework's config file at the root directory
+            return repository.read(service.root / name) if repository is not None and name in names else None
+
+        found = node_start(manifest, names, read) if manifest is not None else None
+        return CommandText(found[0], "start", Origin(f"Railpack's default start command for Node ({found[1]})")) if found else None
+    if provider not in (None, "python"):
+        return None
     main = next((name for name in MAIN_FILES if name in names), None)
     command = label = None
+    if "manage.py" in names and _uses(texts, "django"):
+        # Django's command comes first; a FastAPI/Flask main file below still overrides it, as in python.go.
+        application = _django_application(service, project)
+        if application is not None:
+            command, label = f"python manage.py migrate && gunicorn --bind 0.0.0.0:${{PORT:-8000}} {application}:application", "Django"
     if main and _uses(texts, "python-fasthtml") and _uses(texts, "uvicorn"):
         command, label = "uvicorn main:app --host 0.0.0.0 --port ${PORT:-8000}", "FastHTML"
     if main and _uses(texts, "fastapi") and _uses(texts, "uvicorn"):
@@ -284,6 +304,24 @@ def _default_start(service: Service, texts: dict[str, str], names: set[str]) -> 
     if command is None:
         return None
     return CommandText(command, "start", Origin(f"Railpack's default start command for {label}"))
+
+
+_WSGI_APPLICATION = re.compile(r"""WSGI_APPLICATION = ["'](.*).application["']""")
+
+
+def _django_application(service: Service, project: Project) -> str | None:
+    """The WSGI module Railpack finds in the root directory's Python files (getDjangoAppName in django.go):
+    the first `WSGI_APPLICATION = "<module>.application"` setting."""
+    repository = project.repository
+    if repository is None:
+        return None
+    for path in repository.files_under(service.root, limit=2000):
+        if path.suffix != ".py":
+            continue
+        match = _WSGI_APPLICATION.search(repository.read(path) or "")
+        if match:
+            return match.group(1)
+    return None
 
 
 def iac_command(service: Service, project: Project, setting: str, kind: str, index: int | None = None) -> CommandText | None:
@@ -300,7 +338,7 @@ def iac_command(service: Service, project: Project, setting: str, kind: str, ind
     return CommandText(value.value, kind, Origin(label, document.path, document.span(value.start, value.end)), value.text_start, document.lines)
 
 
-def _start_commands(service: Service, project: Project, texts: dict[str, str], names: set[str], builder: str) -> list[CommandText]:
+def _start_commands(service: Service, project: Project, texts: dict[str, str], names: set[str], builder: str, provider: str | None) -> list[CommandText]:
     """The start command candidates of the service's builder, lowest priority first."""
     found = []
     if builder == "dockerfile":
@@ -313,7 +351,7 @@ def _start_commands(service: Service, project: Project, texts: dict[str, str], n
         return found + _railway_start_commands(service, project)
     if builder not in ("railpack", "nixpacks"):  # undecided: only what holds for either builder
         return _railway_start_commands(service, project)
-    default = _default_start(service, texts, names) if builder == "railpack" else None
+    default = _default_start(service, project, texts, names, provider) if builder == "railpack" else None
     if default is not None:
         found.append(default)
     procfile = texts.get("Procfile")
@@ -620,6 +658,17 @@ def requirement_files(service: Service, project: Project) -> list[tuple[PurePosi
     names = project.repository.listdir(service.root) if project.repository is not None else ()
     paths = (service.root / name for name in names if name.startswith("requirements") and name.endswith(".txt"))
     return [(path, project.texts[path]) for path in paths if path in project.texts]
+
+
+def unreadable_configs(service: Service, project: Project) -> tuple[PurePosixPath, ...]:
+    """The service's railpack.json and Railway config files that exist but did not parse (RC001 reports
+    them). What they set is unknown, so rules about values they could set stay silent instead of judging
+    the service as if the file said nothing."""
+    paths = {service.railpack_path, service.root / "railway.toml", service.root / "railway.json"}
+    declaration = next((item for item in project.config.services if item.name == service.name and item.root == service.root), None)
+    if declaration is not None and declaration.railway_config:
+        paths.add(PurePosixPath(declaration.railway_config.lstrip("/")))
+    return tuple(problem.path for problem in project.problems if problem.path in paths)
 
 
 def paths_checkable(service: Service, project: Project) -> bool:

@@ -11,7 +11,7 @@ import re
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePosixPath
 
 from railcheck.codes import ENGINE_CODES
@@ -84,16 +84,36 @@ def still_parses(path: PurePosixPath, text: str) -> bool:
     return True
 
 
+def offered(diagnostic: Diagnostic, texts: dict[PurePosixPath, str], writable: Callable[[PurePosixPath], bool]) -> Diagnostic:
+    """`diagnostic`, without its fix when that fix could never be applied: it would leave one of its files
+    unparseable, a file it edits is not `writable`, or it changes nothing. Such a fix is neither shown nor counted as fixable;
+    `settle` checks again, since fixes applied together can still clash."""
+    fix = diagnostic.fix
+    if fix is None:
+        return diagnostic
+    by_path: dict[PurePosixPath, list[Edit]] = {}
+    for edit in fix.edits:
+        by_path.setdefault(edit.path, []).append(edit)
+    results = {path: apply_edits(texts.get(path, ""), edits) for path, edits in by_path.items()}
+    if any(not writable(path) or not still_parses(path, text) for path, text in results.items()):
+        return replace(diagnostic, fix=None)
+    if all(text == texts.get(path) for path, text in results.items()):
+        return replace(diagnostic, fix=None)  # it changes nothing: applying it would never settle
+    return diagnostic
+
+
 def settle(
     originals: dict[PurePosixPath, str],
     lint: Callable[[dict[PurePosixPath, str]], list[Diagnostic]],
     minimum: Applicability,
+    untouchable: frozenset[PurePosixPath] = frozenset(),
 ) -> FixOutcome:
     """Fix, re-lint the in-memory texts, and repeat until no applicable fix remains (at most MAX_ROUNDS).
 
     `lint(overlay)` returns the diagnostics for the repository with `overlay` texts in place of its files;
     `originals` are the texts as read (a file absent from it is new). A fix that would leave any of its
-    files unparseable is dropped, reported as RC003, and never tried again.
+    files unparseable, or that edits one of `untouchable` (files whose text is not their content), is
+    dropped, reported as RC003, and never tried again; the other fixes still apply.
     """
     outcome = FixOutcome()
     rejected: set[Fix] = set()
@@ -108,6 +128,11 @@ def settle(
         accepted: dict[PurePosixPath, list[Edit]] = {}
         applied = []
         for code, fix in chosen:
+            refused = sorted(str(path) for path in {edit.path for edit in fix.edits} if path in untouchable)
+            if refused:
+                rejected.add(fix)
+                outcome.problems.append(_rc003(PurePosixPath(refused[0]), f"the {code} fix \"{fix.title}\" was not applied: {', '.join(refused)} is not valid UTF-8, and writing the text railcheck shows would lose its bytes"))
+                continue
             trial = {path: accepted.get(path, []) + [edit for edit in fix.edits if edit.path == path] for path in {edit.path for edit in fix.edits}}
             broken = sorted(str(path) for path, edits in trial.items() if not still_parses(path, apply_edits(base(path), edits)))
             if broken:
@@ -173,12 +198,15 @@ def remove_stale_staging(root: Path, folders: Iterable[PurePosixPath]) -> None:
     """Remove the staged files a killed fix run left in `folders` (repo-relative): only regular files with
     the name `write_atomically` gives them, older than any live run's (the file they were for may not
     exist: a fix can create a file)."""
+    from railcheck.repository import git_folders, resolves_inside
+
     root = root.resolve()
+    git = git_folders(root)
     oldest = time.time() - STALE_STAGING_SECONDS
     for folder in folders:
         absolute = root / folder
-        if ".." in folder.parts or not absolute.resolve().is_relative_to(root):
-            continue
+        if ".." in folder.parts or not resolves_inside(absolute.resolve(), root, git):
+            continue  # never a folder out of the repository or git's own
         try:
             with os.scandir(absolute) as entries:
                 for entry in entries:
@@ -189,8 +217,14 @@ def remove_stale_staging(root: Path, folders: Iterable[PurePosixPath]) -> None:
 
 
 def _check_target(root: Path, path: PurePosixPath, target: Path, original: str | None) -> None:
-    if ".." in path.parts or not target.parent.resolve().is_relative_to(root):
+    from railcheck.repository import git_folders, names_git_folder, resolves_into_git
+
+    folder = target.parent.resolve()
+    if ".." in path.parts or not folder.is_relative_to(root):
         raise FixWriteError(f"{path}: outside the repository; not written")
+    # Git runs what its folder says (hooks, `core.fsmonitor`): never written, by name or through a link.
+    if names_git_folder(path.as_posix()) or resolves_into_git(folder / target.name, root, git_folders(root)):
+        raise FixWriteError(f"{path}: inside the git folder (.git); not written")
     if target.is_symlink():
         raise FixWriteError(f"{path}: is a symbolic link; railcheck does not write through links")
     if original is None:

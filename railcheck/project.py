@@ -14,6 +14,7 @@ from pathlib import Path, PurePosixPath
 
 from railcheck.config import Config, ServiceDeclaration
 from railcheck.facts import SERVICE_FILES
+from railcheck.patterns import config_spec, gitignore_spec
 from railcheck.sources.jsonc import parse_json
 from railcheck.sources.text import Document, LineIndex, ParseFailure
 from railcheck.sources.toml import parse_toml
@@ -123,20 +124,47 @@ class Plan:
     # Services of the IaC file to load, by name (their roots are static and not declared in config).
     iac_services: tuple[str, ...] = ()
     iac_roots: tuple[PurePosixPath, ...] = ()  # their root directories
+    # Folders discovery could not list (no permission, a path longer than PATH_MAX), with the reason: the
+    # services in them are not checked, and the report says so.
+    unlisted: tuple[tuple[PurePosixPath, str], ...] = ()
+    # Railpack configs under another name (`railpack.staging.json`, the RAILPACK_CONFIG_FILE case) named on
+    # the command line: each is checked as the config of a service rooted at the service folder holding it.
+    named_railpack: tuple[tuple[PurePosixPath, PurePosixPath], ...] = ()  # (root, config file)
 
     def split(self, parts: int) -> list[Plan]:
-        """`parts` plans covering these services between them; declared and IaC services go to the first."""
+        """`parts` plans covering these services between them; declared and IaC services and the unlisted
+        folders go to the first."""
         chunks = [self.folders[index::parts] for index in range(parts)]
-        first = Plan(chunks[0], self.declarations, 0, self.iac_services, self.iac_roots)
+        first = Plan(chunks[0], self.declarations, 0, self.iac_services, self.iac_roots, self.unlisted, self.named_railpack)
         return [first, *(Plan(chunk, (), 0) for chunk in chunks[1:])]
 
     def roots(self) -> tuple[PurePosixPath, ...]:
         """The root directory of every service to load."""
-        return (*self.folders, *(declaration.root for declaration in self.declarations), *self.iac_roots)
+        return (*self.folders, *(declaration.root for declaration in self.declarations), *self.iac_roots, *(root for root, _ in self.named_railpack))
 
     @property
     def size(self) -> int:
-        return len(self.folders) + len(self.declarations) + len(self.iac_services)
+        return len(self.folders) + len(self.declarations) + len(self.iac_services) + len(self.named_railpack)
+
+
+def is_named_railpack_config(path: PurePosixPath) -> bool:
+    """`railpack.<anything>.json` (or `railpack-staging.json`): a Railpack config a RAILPACK_CONFIG_FILE
+    variable points at, under another name than the one Railpack reads by default."""
+    name = path.name
+    return name != RAILPACK_FILE and name.startswith("railpack") and name.endswith(".json") and len(name) > len("railpack.json")
+
+
+def may_read(path: PurePosixPath, config: Config) -> bool:
+    """Whether a check may read `path` (or look at its presence): the names and shapes railcheck.watched
+    lists for the pre-commit hooks, the IaC files, and the configured sync files."""
+    import re
+
+    from railcheck.watched import NAME_PATTERNS, watched_names, watched_paths
+
+    name = path.name
+    if name in watched_names() or str(path) in watched_paths() or any(re.fullmatch(pattern, name) for pattern in NAME_PATTERNS):
+        return True
+    return any(path == source or path in copies for source, copies in config.sync)
 
 
 def discover(root: Path, config: Config, targets: Iterable[PurePosixPath] = (PurePosixPath("."),)) -> Plan:
@@ -165,7 +193,10 @@ def load_project(
     services = [loader.declared_service(declaration) for declaration in plan.declarations]
     services += [loader.iac_service(name) for name in plan.iac_services]
     services += [loader.discovered_service(folder) for folder in plan.folders]
+    services += [loader.named_railpack_service(root, path) for root, path in plan.named_railpack]
     services.sort(key=lambda service: (str(service.root), service.name))
+    for folder, reason in plan.unlisted:
+        loader.problems.append(FileProblem(folder, f"cannot be listed ({reason}): the services inside this folder are not checked", help="Make the folder readable (or its path shorter), or exclude it (`exclude` in railcheck.toml)."))
     for service in services if parse else ():
         # Read the root-level files Railpack consults now, so their problems are reported with the rest.
         present = loader.repository.listdir(service.root)
@@ -237,7 +268,8 @@ class _Loader:
         self.repository = Repository(root, overlay)
         self.problems = self.repository.problems
         self.texts = self.repository.texts
-        self._ignore = _IgnoreRules(root, config.exclude)
+        self._ignore = _IgnoreRules(root, config)
+        self.unlisted: dict[PurePosixPath, str] = {}
         self.iac = self._read_iac()
         self._elsewhere: dict[str, str] | None = None
 
@@ -310,9 +342,23 @@ class _Loader:
         # A service not built from this repository has no folder here: it leaves that folder's configs alone.
         iac_folders = {root for name, root in iac.items() if name not in self.built_elsewhere()}
         kept = tuple(folder for folder in sorted(folders) if folder not in claimed and folder not in owned and folder not in iac_folders)
-        total = len(declarations) + len(iac_chosen) + len(kept)
-        room = max(0, MAX_SERVICES - len(declarations) - len(iac_chosen))
-        return Plan(kept[:room], declarations[:MAX_SERVICES], total, iac_chosen, tuple(iac[name] for name in iac_chosen))
+        named = self._named_railpack(targets, claimed_files={_join(d.root, d.railpack_config) for d in self.config.services if d.railpack_config})
+        total = len(declarations) + len(iac_chosen) + len(kept) + len(named)
+        room = max(0, MAX_SERVICES - len(declarations) - len(iac_chosen) - len(named))
+        return Plan(kept[:room], declarations[:MAX_SERVICES], total, iac_chosen, tuple(iac[name] for name in iac_chosen), tuple(sorted(self.unlisted.items())), named)
+
+    def _named_railpack(self, targets: tuple[PurePosixPath, ...], claimed_files: set[PurePosixPath]) -> tuple[tuple[PurePosixPath, PurePosixPath], ...]:
+        """Targets that are Railpack configs under another name and that no declared service reads already,
+        each with the root of the service folder holding it (the file's own folder when none does)."""
+        found = []
+        for target in targets:
+            if not is_named_railpack_config(target) or target in claimed_files or not os.path.isfile(self.root / target):
+                continue
+            if not Path(os.path.realpath(self.root / target)).is_relative_to(self.root):
+                continue  # a link out of the repository is never followed
+            root = next((folder for folder in (target.parent, *target.parent.parents) if self._is_service_folder(folder)), target.parent)
+            found.append((root, target))
+        return tuple(dict.fromkeys(found))
 
     def service_folders(self, target: PurePosixPath) -> Iterator[PurePosixPath]:
         """Service folders for one target: every one below a directory, and the nearest one above it."""
@@ -339,7 +385,10 @@ class _Loader:
             folder, specs = stack.pop()
             try:
                 entries = list(os.scandir(self.root / folder))
-            except OSError:
+            except FileNotFoundError:
+                continue  # removed while the run walked
+            except OSError as error:
+                self.unlisted[folder] = error.strerror or type(error).__name__
                 continue
             names = {entry.name for entry in entries}
             if any(marker in names for marker in SERVICE_MARKERS):
@@ -372,6 +421,19 @@ class _Loader:
             railpack=self._document(folder / RAILPACK_FILE, jwcc=True),
             railway=railway,
             railway_ignored=ignored,
+        )
+
+    def named_railpack_service(self, root: PurePosixPath, path: PurePosixPath) -> Service:
+        railway, ignored = self._railway_in(root)
+        return Service(
+            name=str(path),
+            root=root,
+            root_source=f"the service folder holding {path.name}, named on the command line",
+            railpack_path=path,
+            railpack=self._document(path, jwcc=True),
+            railway=railway,
+            railway_ignored=ignored,
+            railpack_declared=True,
         )
 
     def iac_service(self, name: str) -> Service:
@@ -474,9 +536,9 @@ _Specs = tuple[tuple[str, Any], ...]
 class _IgnoreRules:
     """`.gitignore` files (the root's and nested ones) plus the configured `exclude` patterns."""
 
-    def __init__(self, root: Path, exclude: tuple[str, ...]) -> None:
+    def __init__(self, root: Path, config: Config) -> None:
         self._root = root
-        self._exclude = _gitignore(exclude) if exclude else None
+        self._exclude = config_spec(config.exclude, "exclude", str(config.source), config.text) if config.exclude else None
 
     def specs_above(self, folder: PurePosixPath) -> _Specs:
         """The ignore files of the folders strictly above `folder` (where a walk starting at it begins)."""
@@ -490,7 +552,7 @@ class _IgnoreRules:
         data = read_regular_file(self._root / folder / ".gitignore")
         if data is None:
             return specs
-        return (*specs, (str(folder), _gitignore(data.decode("utf-8", errors="replace").splitlines())))
+        return (*specs, (str(folder), gitignore_spec(data.decode("utf-8", errors="replace").splitlines())))
 
     def ignored(self, folder: PurePosixPath, specs: _Specs) -> bool:
         """Whether `folder` is excluded by configuration or by one of `specs` (the ignore files above it)."""
@@ -500,9 +562,3 @@ class _IgnoreRules:
         # Each ignore file's patterns are relative to the folder holding it.
         return any(spec.match_file(relative if base == "." else relative[len(base) + 1 :]) for base, spec in specs)
 
-
-def _gitignore(lines: Iterable[str]):  # type: ignore[no-untyped-def]
-    # Imported only when a .gitignore or `exclude` exists: most runs need no pattern matching at all.
-    import pathspec
-
-    return pathspec.GitIgnoreSpec.from_lines(lines)

@@ -25,6 +25,22 @@ WITHOUT_DOCKERFILE = frozenset({"railpack", "nixpacks"})
 REQUIRED_HEADINGS = ("## What it does", "## Why is this bad?", "## Example")
 
 
+class Consequence(enum.Enum):
+    """What a rule's finding means for the deploy; the rule's default severity follows from it (README,
+    "Severity"), so a reader knows from the severity alone what happens if the finding is ignored."""
+
+    FAILS = "the build or the deploy fails"
+    MISBEHAVES = "the deploy works but silently does something other than what is written"
+    LIKELY_WRONG = "very likely wrong, but railcheck cannot be sure it breaks anything"
+    HARMLESS = "deprecated, cosmetic or unverifiable; harmless today"
+
+    @property
+    def severity(self) -> Severity:
+        if self in (Consequence.FAILS, Consequence.MISBEHAVES):
+            return Severity.ERROR
+        return Severity.WARNING if self is Consequence.LIKELY_WRONG else Severity.INFO
+
+
 class FixAvailability(enum.Enum):
     NEVER = "never"
     SOMETIMES = "sometimes"
@@ -54,6 +70,8 @@ class Rule:
     code: ClassVar[str]
     name: ClassVar[str]
     summary: ClassVar[str]
+    # What ignoring a finding does to the deploy; `default_severity` must be `consequence.severity`.
+    consequence: ClassVar[Consequence | None] = None
     default_severity: ClassVar[Severity] = Severity.ERROR
     fix: ClassVar[FixAvailability] = FixAvailability.NEVER
     examples: ClassVar[tuple[Valid | Invalid, ...]] = ()
@@ -162,6 +180,13 @@ def _metadata_problems(cls: type[Rule]) -> Iterator[str]:
         if not isinstance(getattr(cls, attribute, None), str):
             yield f"missing `{attribute}`"
             return
+    # Built-in rules must declare a consequence (tests/test_rule_metadata.py); extra rule folders written
+    # before it existed keep loading, but a declared one must agree with the severity.
+    consequence = getattr(cls, "consequence", None)
+    if consequence is not None and not isinstance(consequence, Consequence):
+        yield "`consequence` is not a Consequence"
+    elif consequence is not None and cls.default_severity is not consequence.severity:
+        yield f"severity {cls.default_severity.value} does not follow from its consequence ({consequence.value}: {consequence.severity.value})"
     if not CODE_PATTERN.match(cls.code):
         yield f"code {cls.code!r} is not two capitals and three digits"
     if not NAME_PATTERN.match(cls.name):

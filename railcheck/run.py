@@ -190,6 +190,7 @@ def check_repository(root: Path, targets: list[PurePosixPath], registry: Registr
         findings = _check(root, config, targets, rules, registry, complete, overlay=overlay or {})
         if cache_folder_tracked(root)[0]:  # said with the cache off too: a check's findings never depend on it
             findings = _with_tracked_cache(findings)
+    findings = _with_unchecked_targets(root, config, targets, findings)
     # Engine codes are not rules, but `--ignore RC006` (or `ignore = ["RC006"]`) still silences them.
     from railcheck.codes import engine_codes_matching
 
@@ -199,7 +200,7 @@ def check_repository(root: Path, targets: list[PurePosixPath], registry: Registr
     if settings.write_baseline is not None:
         from railcheck import baseline
 
-        count = baseline.write(settings.write_baseline, diagnostics, findings.texts)
+        count = baseline.write(settings.write_baseline, diagnostics, findings.texts, root)
         notes.append(f"railcheck: wrote {count} finding{'s' if count != 1 else ''} to {settings.write_baseline}")
         absorbed = count  # the report says they are recorded, not that the checks passed
         diagnostics = ()
@@ -213,8 +214,10 @@ def check_repository(root: Path, targets: list[PurePosixPath], registry: Registr
     if settings.base_ref:
         from railcheck.gitdiff import changed_lines
 
-        changed = changed_lines(root, settings.base_ref)
-        if changed is None:
+        # Only the files with findings: the lines of any other file change nothing in the report.
+        warned = len(notes)
+        changed = changed_lines(root, settings.base_ref, {diagnostic.path for diagnostic in diagnostics}, notes.append)
+        if changed is None and len(notes) == warned:  # git said why already, or this says it once
             notes.append(f"railcheck: warning: cannot compare with --base-ref {settings.base_ref} (not a git ref here, or git is missing); findings keep their usual order")
     threshold = settings.fail_on or config.fail_on
     report = Report(
@@ -332,6 +335,30 @@ def _with_tracked_cache(findings: Findings) -> Findings:
     return replace(findings, diagnostics=tuple(sorted((*findings.diagnostics, finding), key=Diagnostic.sort_key)))
 
 
+def _with_unchecked_targets(root: Path, config: Config, targets: list[PurePosixPath], findings: Findings) -> Findings:
+    """`findings` and RC009 for each file named on the command line that railcheck does not read, so a named
+    file is never skipped silently."""
+    from railcheck.codes import ENGINE_CODES, ENGINE_SEVERITY
+    from railcheck.project import may_read
+
+    unchecked = []
+    for target in targets:
+        # os.path.isfile, not Path.is_file: a folder that cannot be listed must not raise (it is reported already).
+        if str(target) == "." or may_read(target, config) or not os.path.isfile(root / target):
+            continue
+        if target in findings.texts or str(target) in findings.observed:
+            continue  # read after all (a Dockerfile under another name, a sync source)
+        unchecked.append(Diagnostic(
+            code="RC009", name=ENGINE_CODES["RC009"][0], severity=Severity(ENGINE_SEVERITY["RC009"]), path=target, span=None,
+            message=f"{target} was named on the command line, but railcheck does not read it: nothing in it was checked",
+            help="railcheck reads Railway and Railpack configs (railpack*.json, railway.json/.toml), the files Railpack "
+            "reads to build a Python service, Dockerfiles and Python modules; the services holding the file were checked.",
+        ))
+    if not unchecked:
+        return findings
+    return replace(findings, diagnostics=tuple(sorted((*findings.diagnostics, *unchecked), key=Diagnostic.sort_key)))
+
+
 def _check_and_fix(root: Path, config: Config, targets: list[PurePosixPath], rules: list[Rule], registry: Registry, settings: CheckSettings, complete: bool, given: Mapping[PurePosixPath, str]) -> tuple[Findings, FixResult]:
     """Fix and report what is left. With `given` texts standing in for files, only fixes that edit nothing
     but those texts are applied (half of a fix across files would lose data), and nothing is written."""
@@ -349,7 +376,8 @@ def _check_and_fix(root: Path, config: Config, targets: list[PurePosixPath], rul
         return [d if d.fix is None or all(edit.path in given for edit in d.fix.edits) else replace(d, fix=None) for d in found]
 
     minimum = Applicability.UNSAFE if settings.unsafe_fixes else Applicability.SAFE
-    outcome = settle(dict(project.texts), lint, minimum)
+    lossy = frozenset(project.repository.lossy) if project.repository is not None else frozenset()
+    outcome = settle(dict(project.texts), lint, minimum, lossy)
     fixing = FixResult(problems=outcome.problems)
     if settings.diff:
         fixing.diff = unified_diff(project.texts, outcome.texts, _display_prefix(root))

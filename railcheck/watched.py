@@ -14,6 +14,7 @@ import re
 from railcheck.builder import DOCKERFILE_NAME
 from railcheck.facts import EARLIER_PROVIDERS, SERVICE_FILES
 from railcheck.project import IAC_FILES, SERVICE_MARKERS
+from railcheck.providers import MARKER_FILES, NODE_FILES
 
 # Files rules look at for their presence: which manager installs (uv.lock, poetry.lock ...), whether a
 # lock file is committed, whether a Dockerfile or another language's manifest exists.
@@ -29,6 +30,7 @@ NAME_PATTERNS = (
     r"Dockerfile[.-][^/]+",
     r"[^/]+\.[Dd]ockerfile",
     r"[^/]+\.py",
+    r"[^/]+\.csproj",  # .NET's provider marker
 )
 OWN_CONFIG = "railcheck.toml"
 
@@ -36,7 +38,7 @@ OWN_CONFIG = "railcheck.toml"
 def watched_names() -> tuple[str, ...]:
     """Every exact file name (any folder) a check may read, without repeats, in a stable order."""
     provider_markers = (marker for _, markers in EARLIER_PROVIDERS for marker in markers)
-    names = (*SERVICE_MARKERS, *SERVICE_FILES, OWN_CONFIG, *PRESENCE_FILES, *provider_markers)
+    names = (*SERVICE_MARKERS, *SERVICE_FILES, OWN_CONFIG, *PRESENCE_FILES, *provider_markers, *MARKER_FILES, *NODE_FILES)
     return tuple(dict.fromkeys(names))
 
 

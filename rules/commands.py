@@ -6,12 +6,12 @@ step holds only the manifest files (requirements.txt, pyproject.toml, Pipfile, l
 
 from __future__ import annotations
 
-import posixpath
 import re
 from collections.abc import Iterator
 from pathlib import PurePosixPath
 
-from railcheck import RAILPACK_ONLY, WITHOUT_DOCKERFILE, Diagnostic, Edit, Fix, FixAvailability, Invalid, Project, Service, ServiceRule, Severity, Span, Valid
+from railcheck import RAILPACK_ONLY, WITHOUT_DOCKERFILE, Consequence, Diagnostic, Edit, Fix, FixAvailability, Invalid, Project, Service, ServiceRule, Severity, Span, Valid
+from railcheck.build_outputs import created_by_build, created_paths, cwd_walk
 from railcheck.facts import CommandText, app_root, copied_app, facts, paths_checkable, requirement_files, script
 from railcheck.modules import APP, escapes_root, image_path
 from railcheck.sources.shell import ShellScript, SimpleCommand, Word
@@ -39,37 +39,6 @@ def _step_of(command: CommandText) -> str | None:
     label = command.origin.label
     match = re.match(r"`steps\.(.+?)\.commands\[\d+\]`", label)
     return match.group(1) if match else None
-
-
-def _cwd_walk(parsed: ShellScript) -> Iterator[tuple[str, SimpleCommand]]:
-    """Each simple command with the working directory (relative to /app) that earlier `cd`s left."""
-    cwd = "."
-    for command in parsed.commands:
-        words = command.words
-        yield cwd, command
-        if words and words[0].text == "cd" and len(words) > 1 and words[1].static:
-            target = words[1].text
-            if target.startswith("/"):
-                mapped = image_path(PurePosixPath("."), ".", target)
-                cwd = str(mapped) if mapped is not None else cwd
-            else:
-                cwd = posixpath.normpath(posixpath.join(cwd, target))
-
-
-def _created_paths(command: SimpleCommand) -> Iterator[str]:
-    """Files a command writes: redirect targets, `curl -o`, `wget -O`, `touch`, `cp`/`mv` destinations."""
-    yield from (word.text for word in command.redirects if word.static)
-    words = [word.text for word in command.words]
-    if not words:
-        return
-    program = words[0].rsplit("/", 1)[-1]
-    for index, word in enumerate(words[:-1]):
-        if (program == "curl" and word in ("-o", "--output")) or (program == "wget" and word in ("-O", "--output-document")):
-            yield words[index + 1]
-    if program in ("touch", "mkdir"):
-        yield from (word for word in words[1:] if not word.startswith("-"))
-    if program in ("cp", "mv", "ln") and len(words) >= 3:
-        yield words[-1]
 
 
 def _referenced_paths(command: SimpleCommand) -> Iterator[tuple[Word, str]]:
@@ -111,6 +80,7 @@ class UnparseableCommand(ServiceRule):
     code = "CM001"
     name = "unparseable-command"
     summary = "A command is not valid shell"
+    consequence = Consequence.FAILS
     examples = (
         Valid({"railpack.json": '{"deploy": {"startCommand": "gunicorn app:app"}}', "app.py": "app = 1\n"}),
         Invalid({"railpack.json": '{"deploy": {"startCommand": "gunicorn \'app:app"}}', "app.py": "app = 1\n"}, expect=[("CM001", "railpack.json", 1, 39)]),
@@ -150,6 +120,7 @@ class MissingReferencedFile(ServiceRule):
     code = "CM002"
     name = "missing-referenced-file"
     summary = "A command refers to a file the build context does not hold"
+    consequence = Consequence.FAILS
     examples = (
         Valid({"railpack.json": '{"steps": {"build": {"commands": ["pip install -r requirements-dev.txt"]}}}', "requirements-dev.txt": "pytest\n"}),
         Invalid({"railpack.json": '{"deploy": {"startCommand": "bash start.sh"}}'}, expect=[("CM002", "railpack.json", 1, 35)]),
@@ -173,7 +144,7 @@ class MissingReferencedFile(ServiceRule):
             install_step = step == "install" and not whole_source
             # Files written by earlier commands of the same step exist for the later ones.
             made = created.setdefault(step, set())
-            for cwd, simple in _cwd_walk(parsed):
+            for cwd, simple in cwd_walk(parsed):
                 for word, what in _referenced_paths(simple):
                     value = word.text
                     if escapes_root(cwd, value) or "$" in value or "*" in value or value.startswith(f"{APP}/"):
@@ -189,8 +160,8 @@ class MissingReferencedFile(ServiceRule):
                         reason = "Railpack's install step holds only requirements.txt and the other manifests"
                         if not repository.exists(path):
                             reason = f"it does not exist in {service.display_root()}"
-                    elif repository.exists(path):
-                        continue
+                    elif repository.exists(path) or created_by_build(service, project, path) is not None:
+                        continue  # there, or made by the build (explain-service lists what it makes)
                     else:
                         holder = copied_app(service, project) or f"{service.display_root()} (the image's /app; {service.root_source})"
                         reason = f"it does not exist in {holder}"
@@ -200,7 +171,7 @@ class MissingReferencedFile(ServiceRule):
                         service=service.name,
                         help="Keep every file a command needs inside the root directory; install extra requirements in a build step, where the source is present.",
                     )
-                for value in _created_paths(simple):
+                for value in created_paths(simple):
                     path = image_path(root, cwd, value)
                     if path is not None:
                         made.add(path)
@@ -223,6 +194,7 @@ class PathEscapesRoot(ServiceRule):
     builders = WITHOUT_DOCKERFILE
     name = "path-escapes-root"
     summary = "A command path climbs out of the root directory"
+    consequence = Consequence.FAILS
     examples = (
         Valid({"railpack.json": '{"steps": {"build": {"commands": ["cd src && make"]}}}', "src/Makefile": "all:\n"}),
         Invalid({"railpack.json": '{"steps": {"build": {"commands": ["pip install -r ../requirements.txt"]}}}'}, expect=[("CM003", "railpack.json", 1, 51)]),
@@ -230,7 +202,7 @@ class PathEscapesRoot(ServiceRule):
 
     def check(self, service: Service, project: Project) -> Iterator[Diagnostic]:
         for command, parsed in _scripts(service, project):
-            for cwd, simple in _cwd_walk(parsed):
+            for cwd, simple in cwd_walk(parsed):
                 for word in (*simple.words[1:], *simple.redirects, *(value for _, value in simple.assignments)):
                     for part in word.text.split(":") if any(name == "PYTHONPATH" for name, value in simple.assignments if value is word) else (word.text,):
                         if not word.static or not (part.startswith("..") or "/../" in part) or not escapes_root(cwd, part.split("=", 1)[-1]):
@@ -265,6 +237,7 @@ class AbsoluteAppPath(ServiceRule):
     code = "CM004"
     name = "absolute-app-path"
     summary = "An `/app/...` path resolves to nothing under the root directory"
+    consequence = Consequence.FAILS
     fix = FixAvailability.SOMETIMES
     examples = (
         Valid({"railpack.json": '{"steps": {"install": {"commands": ["...", "pip install -r /app/requirements.txt"]}}}', "requirements.txt": "x\n"}),
@@ -285,7 +258,7 @@ class AbsoluteAppPath(ServiceRule):
             for match in self._APP_PATH.finditer(command.text):
                 value = match.group().rstrip(",")
                 path = image_path(app_root(service, project), ".", value)
-                if path is None or repository.exists(path) or value.startswith(f"{APP}/.venv"):
+                if path is None or repository.exists(path) or value.startswith(f"{APP}/.venv") or created_by_build(service, project, path) is not None:
                     continue
                 holder = copied_app(service, project) or f"the root directory {service.display_root()} ({service.root_source})"
                 relative = self._relative_to_root(service, value)
@@ -328,6 +301,7 @@ class PythonpathEntryMissing(ServiceRule):
     builders = RAILPACK_ONLY
     name = "pythonpath-entry-missing"
     summary = "A PYTHONPATH entry names no folder in the image"
+    consequence = Consequence.LIKELY_WRONG
     default_severity = Severity.WARNING
     examples = (
         Valid({"railpack.json": '{"deploy": {"variables": {"PYTHONPATH": "/app:/app/src"}}}', "src/pkg/__init__.py": ""}),
@@ -383,6 +357,7 @@ class MutableNetworkFetch(ServiceRule):
     code = "CM006"
     name = "mutable-network-fetch"
     summary = "A build downloads a file from a moving branch"
+    consequence = Consequence.LIKELY_WRONG
     default_severity = Severity.WARNING
     examples = (
         Valid({"railpack.json": '{"steps": {"build": {"commands": ["curl -fsSL https://raw.githubusercontent.com/o/r/4b825dc642cb6eb9a060e54bf8d69288fbee4904/x.txt"]}}}'}),
@@ -423,6 +398,7 @@ class UnpinnedGitInstall(ServiceRule):
     code = "CM007"
     name = "unpinned-git-install"
     summary = "A git dependency is installed without a commit SHA"
+    consequence = Consequence.LIKELY_WRONG
     default_severity = Severity.WARNING
     examples = (
         Valid({"requirements.txt": "core @ git+https://github.com/o/r.git@4b825dc642cb6eb9a060e54bf8d69288fbee4904\n", "railpack.json": "{}"}),

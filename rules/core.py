@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from railcheck import Diagnostic, Invalid, Project, ProjectRule, Related, Severity, Valid
+from railcheck import Consequence, Diagnostic, Invalid, Project, ProjectRule, Related, Valid
 
 FAMILY = "RC"
 
@@ -29,6 +29,7 @@ class ParseError(ProjectRule):
     code = "RC001"
     name = "parse-error"
     summary = "A config file cannot be read or parsed"
+    consequence = Consequence.FAILS
     examples = (
         Valid({"railpack.json": '{\n  // comments and trailing commas are fine\n  "provider": "python",\n}\n'}),
         Invalid({"railpack.json": '{\n  "provider": "python"\n  "deploy": {}\n}\n'}, expect=[("RC001", "railpack.json", 3, 3)]),
@@ -41,7 +42,12 @@ class ParseError(ProjectRule):
                 problem.path,
                 problem.span,
                 problem.message if problem.span else f"`{problem.path.name}` {problem.message}",
-                help=problem.help or "Fix the syntax at this position; railcheck checks the rest of this file once it parses.",
+                # Without a position the file was never parsed (a link out, a pipe, too large): no syntax to fix.
+                help=problem.help or (
+                    "Fix the syntax at this position; railcheck checks the rest of this file once it parses."
+                    if problem.span
+                    else "railcheck reads only regular files of at most 2 MiB inside the repository (no link out of it or into .git, no pipe or device): make it one, or exclude it."
+                ),
             )
 
 
@@ -63,7 +69,7 @@ class DuplicateKey(ProjectRule):
     code = "RC004"
     name = "duplicate-key"
     summary = "A JSON object repeats a key; only the last value counts"
-    default_severity = Severity.ERROR
+    consequence = Consequence.MISBEHAVES
     examples = (
         Valid({"railpack.json": '{"deploy": {"startCommand": "python app.py"}}'}),
         Invalid(

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from pathlib import PurePosixPath
 
-from railcheck import Diagnostic, Invalid, Project, Service, ServiceRule, Valid
+from railcheck import Consequence, Diagnostic, Invalid, Project, Service, ServiceRule, Valid
 from railcheck.djangoapp import settings_file
 from railcheck.facts import paths_checkable, start_servers
 from railcheck.modules import search_bases
@@ -64,6 +64,7 @@ class AllowedHostsBlockHealthCheck(ServiceRule):
     code = "DJ001"
     name = "allowed-hosts-block-healthcheck"
     summary = "Django's ALLOWED_HOSTS refuses the host Railway's health check uses"
+    consequence = Consequence.FAILS
     examples = (
         Valid({
             "railway.json": '{"deploy": {"startCommand": "gunicorn site.wsgi", "healthcheckPath": "/health"}}',

@@ -7,7 +7,7 @@ import re
 from collections.abc import Iterator
 from pathlib import PurePosixPath
 
-from railcheck import Diagnostic, Invalid, Project, Related, Service, ServiceRule, Severity, Span, Valid
+from railcheck import Consequence, Diagnostic, Invalid, Project, Related, Service, ServiceRule, Severity, Span, Valid
 from railcheck.builder import DOCKERFILE, UNDECIDED, build_of, context_sources, image_of
 from railcheck.facts import facts, root_evidence, root_readings
 
@@ -43,6 +43,7 @@ class RailpackConfigUnused(ServiceRule):
     code = "DF001"
     name = "railpack-config-unused"
     summary = "railpack.json (or a Railpack setting) is unused because the service builds from a Dockerfile"
+    consequence = Consequence.LIKELY_WRONG
     default_severity = Severity.WARNING
     builders = DOCKERFILE_ONLY
     examples = (
@@ -94,6 +95,7 @@ class CopySourceMissing(ServiceRule):
     code = "DF002"
     name = "copy-source-missing"
     summary = "A Dockerfile COPY/ADD source is not in the build context"
+    consequence = Consequence.FAILS
     builders = DOCKERFILE_ONLY
     examples = (
         Valid({"Dockerfile": "FROM python:3.12\nWORKDIR /app\nCOPY requirements.txt .\nCOPY src/ ./src/\n", "requirements.txt": "", "src/main.py": "", "railway.json": "{}"}),
@@ -146,6 +148,7 @@ class PortNotExpanded(ServiceRule):
     code = "DF003"
     name = "port-not-expanded"
     summary = "`$PORT` in a start command that no shell expands"
+    consequence = Consequence.FAILS
     builders = DOCKERFILE_ONLY
     examples = (
         Valid({"Dockerfile": "FROM python:3.12\nCMD uvicorn main:app --host 0.0.0.0 --port $PORT\n", "railway.json": "{}"}),
@@ -204,6 +207,7 @@ class DockerfilePathMissing(ServiceRule):
     code = "DF004"
     name = "dockerfile-path-missing"
     summary = "The Dockerfile a service is told to build from does not exist"
+    consequence = Consequence.FAILS
     builders = DOCKERFILE_ONLY
     examples = (
         Valid({"railway.json": '{"build": {"dockerfilePath": "docker/api.Dockerfile"}}', "docker/api.Dockerfile": "FROM python:3.12\n"}),
@@ -265,6 +269,7 @@ class BuilderUndecided(ServiceRule):
     code = "DF005"
     name = "builder-undecided"
     summary = "Another builder is set beside a Dockerfile, which Railway's docs say wins"
+    consequence = Consequence.HARMLESS
     default_severity = Severity.INFO
     builders = frozenset({UNDECIDED})
     examples = (

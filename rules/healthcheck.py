@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import PurePosixPath
 
-from railcheck import Diagnostic, Invalid, Project, Related, Service, ServiceRule, Severity, Span, Valid
+from railcheck import Consequence, Diagnostic, Invalid, Project, Related, Service, ServiceRule, Severity, Span, Valid
 from railcheck.djangoapp import settings_file, url_routes
 from railcheck.facts import app_root, module_info, paths_checkable, runtime_pythonpath, start_servers
 from railcheck.modules import find_module, search_bases
@@ -105,10 +105,14 @@ def _django_routes(service: Service, project: Project, server: Server, bases: li
 def _collect(project: Project, bases: list[PurePosixPath], module: str, attribute: str, prefix: str, table: RouteTable, depth: int) -> None:
     repository = project.repository
     path = find_module(repository, bases, module) if repository else None
+    info = module_info(project, path) if path is not None and path.suffix == ".py" else None
+    if depth == 0 and (not isinstance(info, ModuleInfo) or attribute not in info.definitions):
+        # The start command's own module is missing, broken or lacks the app: ST001/ST002 report that, and
+        # there is no app whose routes a health check could reach (table.app stays None: nothing to say).
+        return
     if path is None or path.suffix != ".py":
         table.reasons.append(f"module `{module}` could not be read")
         return
-    info = module_info(project, path)
     if not isinstance(info, ModuleInfo):
         table.reasons.append(f"{path} could not be parsed")
         return
@@ -205,6 +209,7 @@ class HealthcheckRouteMissing(ServiceRule):
     code = "HC001"
     name = "healthcheck-route-missing"
     summary = "No route of the app serves the health-check path"
+    consequence = Consequence.FAILS
     examples = (
         Valid({"railway.json": '{"deploy": {"startCommand": "uvicorn main:app --host 0.0.0.0 --port $PORT", "healthcheckPath": "/api/health"}}',
                "main.py": "from fastapi import APIRouter, FastAPI\napp = FastAPI()\napi = APIRouter(prefix='/api')\n@api.get('/health')\ndef health():\n    return {}\napp.include_router(api)\n"}),
@@ -261,6 +266,7 @@ class HealthcheckRouteUnverified(ServiceRule):
     name = "healthcheck-route-unverified"
     summary = "The health-check path could not be matched to a route"
     # Unsure is not a finding against the user: at the default `fail-on = "warning"` this must not fail CI.
+    consequence = Consequence.HARMLESS
     default_severity = Severity.INFO
     examples = (
         Valid({"railway.json": '{"deploy": {"startCommand": "uvicorn main:app", "healthcheckPath": "/health"}}',

@@ -13,7 +13,8 @@ from pathlib import PurePosixPath
 from typing import Any
 
 from railcheck import (
-    RAILPACK_ONLY, Diagnostic, Edit, Fix, FixAvailability, Invalid, Project, ProjectRule, Related, Service, ServiceRule, Severity, Valid,
+    RAILPACK_ONLY, Consequence, Diagnostic, Edit, Fix, FixAvailability, Invalid, Project, ProjectRule, Related,
+    Service, ServiceRule, Severity, Valid,
 )
 from railcheck.facts import facts, start_servers
 from railcheck.servers import uses_port_variable
@@ -60,6 +61,7 @@ class IacRootMissing(ServiceRule):
     code = "IC001"
     name = "iac-root-missing"
     summary = "An IaC service's root directory does not exist"
+    consequence = Consequence.FAILS
     examples = (
         Valid({"/.railway/railway.py": SHOP, "main.py": "print(1)\n", "requirements.txt": "x\n"}),
         Invalid({"/.railway/railway.py": SHOP.replace("services/svc", "services/nope")}, expect=[("IC001", "/.railway/railway.py", 5, 59)]),
@@ -127,6 +129,7 @@ class IacNotStatic(ProjectRule):
     code = "IC002"
     name = "iac-not-static"
     summary = "Part of the IaC file cannot be read statically"
+    consequence = Consequence.HARMLESS
     default_severity = Severity.INFO
     examples = (
         Valid({"/.railway/railway.py": SHOP, "main.py": "", "requirements.txt": "x\n"}),
@@ -179,6 +182,7 @@ class ManagedTwice(ServiceRule):
     code = "IC003"
     name = "managed-twice"
     summary = "A service is managed by the IaC file and by railway.json/railway.toml"
+    consequence = Consequence.MISBEHAVES
     examples = (
         Valid({"/.railway/railway.py": SHOP, "main.py": "", "requirements.txt": "x\n"}),
         Invalid({"/.railway/railway.py": SHOP, "main.py": "", "requirements.txt": "x\n", "railway.json": "{}"}, expect=[("IC003", "railway.json", 1, 1)]),
@@ -215,6 +219,7 @@ class IacFileMisplaced(ProjectRule):
     code = "IC004"
     name = "iac-file-misplaced"
     summary = "An IaC file sits where the Railway CLI will not find it"
+    consequence = Consequence.LIKELY_WRONG
     default_severity = Severity.WARNING
     examples = (
         Valid({"/.railway/railway.py": SHOP, "main.py": "", "requirements.txt": "x\n"}),
@@ -260,6 +265,7 @@ class UnknownServiceReference(ServiceRule):
     code = "IC005"
     name = "unknown-service-reference"
     summary = "A variable references a service the IaC file does not declare"
+    consequence = Consequence.MISBEHAVES
     examples = (
         Valid({"/.railway/railway.py": SHOP.replace('start="python main.py"', 'start="python main.py", env={"A": "${{api.RAILWAY_PRIVATE_DOMAIN}}"}'), "main.py": "", "requirements.txt": "x\n"}),
         Valid({"/.railway/railway.py": SHOP.replace('start="python main.py"', 'start="python main.py", env={"DB": "${{Postgres.DATABASE_URL}}"}')
@@ -310,6 +316,7 @@ class DomainPortMismatch(ServiceRule):
     code = "IC006"
     name = "domain-port-mismatch"
     summary = "A domain targets a port the service does not listen on"
+    consequence = Consequence.FAILS
     examples = (
         Valid({"/.railway/railway.py": SHOP.replace('start="python main.py"', 'start="uvicorn main:app --host 0.0.0.0 --port 8000", domains=[{"domain": "a.example", "port": 8000}]'), "main.py": "app = 1\n", "requirements.txt": "uvicorn\n"}),
         Invalid(
@@ -367,6 +374,7 @@ class IacStartDiffers(ServiceRule):
     builders = RAILPACK_ONLY
     name = "iac-start-differs"
     summary = "The IaC start command and railpack.json's disagree; the IaC one wins"
+    consequence = Consequence.LIKELY_WRONG
     default_severity = Severity.WARNING
     examples = (
         Valid({"/.railway/railway.py": SHOP, "railpack.json": '{"deploy": {"startCommand": "python main.py"}}', "main.py": "", "requirements.txt": "x\n"}),
@@ -409,6 +417,7 @@ class SharedRootConfig(ProjectRule):
     code = "IC008"
     name = "shared-root-config"
     summary = "Services sharing a root directory share one railpack.json start command"
+    consequence = Consequence.LIKELY_WRONG
     default_severity = Severity.WARNING
     examples = (
         Valid({"/.railway/railway.py": SHOP.replace(')])', '), service("worker", root="services/svc", start="python worker.py")])'), "main.py": "", "worker.py": "", "requirements.txt": "x\n"}),
@@ -462,6 +471,7 @@ class IacServicesUnread(ProjectRule):
     code = "IC009"
     name = "iac-services-unread"
     summary = "Services of the IaC file cannot be read, or their root directories cannot"
+    consequence = Consequence.LIKELY_WRONG
     default_severity = Severity.WARNING
     examples = (
         Valid({"/.railway/railway.py": SHOP, "main.py": "", "requirements.txt": "x\n"}),
@@ -524,6 +534,7 @@ class BuildStringNamesBuilder(ServiceRule):
     code = "IC010"
     name = "build-string-names-builder"
     summary = "`build` is a string naming a builder; the SDKs run it as the build command"
+    consequence = Consequence.MISBEHAVES
     fix = FixAvailability.SOMETIMES
     examples = (
         Valid({"/.railway/railway.py": SHOP.replace('start=', 'build={"builder": "RAILPACK"}, start='), "main.py": "", "requirements.txt": "x\n"}),
@@ -582,6 +593,7 @@ class IacNothingToBuild(ServiceRule):
     code = "IC011"
     name = "iac-nothing-to-build"
     summary = "An IaC service's root directory holds nothing its builder can build"
+    consequence = Consequence.FAILS
     examples = (
         Valid({"/.railway/railway.py": SHOP, "main.py": "", "requirements.txt": "x\n"}),
         Valid({"/.railway/railway.py": SHOP.replace(', start="python main.py"', ""), "package.json": "{}"}),
@@ -663,6 +675,7 @@ class ConfigUnusedByIac(ProjectRule):
     code = "IC012"
     name = "config-unused-by-iac"
     summary = "A service config file is read by no IaC service"
+    consequence = Consequence.LIKELY_WRONG
     default_severity = Severity.WARNING
     examples = (
         Valid({"/.railway/railway.py": SHOP.replace(', start="python main.py"', ""), "railpack.json": "{}"}),

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from railcheck import Diagnostic, Invalid, Project, Service, ServiceRule, Valid
+from railcheck import Consequence, Diagnostic, Invalid, Project, Service, ServiceRule, Valid
 from railcheck.facts import CommandText, facts, script
 from railcheck.sources.shell import SimpleCommand
 from railcheck.sources.text import ParseFailure
@@ -79,6 +79,7 @@ class PrivateNetworkAtBuild(ServiceRule):
     code = "PN001"
     name = "private-network-at-build"
     summary = "a build command uses Railway's private network, which exists only at run time"
+    consequence = Consequence.FAILS
     examples = (
         Valid({"railway.json": '{"build": {"buildCommand": "pip install -r requirements.txt"}, "deploy": {"preDeployCommand": "curl http://api.railway.internal:8080/warm"}}'}),
         Valid({"railpack.json": '{"steps": {"build": {"variables": {"DATABASE_URL": "postgresql://db.railway.internal/app"}, "commands": ["python -m compileall ."]}}}'}),

@@ -11,7 +11,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from railcheck import RAILPACK_ONLY, Diagnostic, Edit, Fix, FixAvailability, Invalid, Project, ProjectRule, Related, Service, ServiceRule, Severity, Valid
+from railcheck import RAILPACK_ONLY, Consequence, Diagnostic, Edit, Fix, FixAvailability, Invalid, Project, ProjectRule, Related, Service, ServiceRule, Severity, Valid
 from railcheck.facts import Candidate, facts
 from railcheck.sources.python_version import minor_of, normalise_railpack_version
 from railcheck.walk import strings
@@ -50,6 +50,7 @@ class InvalidPythonVersion(ServiceRule):
     builders = RAILPACK_ONLY
     name = "invalid-python-version"
     summary = "A Python version Railpack cannot resolve"
+    consequence = Consequence.FAILS
     examples = (
         Valid({"railpack.json": "{}", ".python-version": "3.12\n"}),
         Invalid({"railpack.json": "{}", ".python-version": "pypy3.10\n"}, expect=[("PV001", ".python-version", 1, 1)]),
@@ -106,6 +107,7 @@ class PythonVersionMismatch(ServiceRule):
     builders = RAILPACK_ONLY
     name = "python-version-mismatch"
     summary = "Python versions disagree; one silently wins"
+    consequence = Consequence.LIKELY_WRONG
     default_severity = Severity.WARNING
     fix = FixAvailability.SOMETIMES
     examples = (
@@ -185,6 +187,7 @@ class PythonVersionCollapses(ServiceRule):
     builders = RAILPACK_ONLY
     name = "python-version-collapses"
     summary = "A version range that Railpack reduces to a major version"
+    consequence = Consequence.LIKELY_WRONG
     default_severity = Severity.WARNING
     examples = (
         Valid({"railpack.json": '{"packages": {"python": "3.12"}}'}),
@@ -224,6 +227,7 @@ class RequiresPythonExcludesVersion(ServiceRule):
     builders = RAILPACK_ONLY
     name = "requires-python-excludes-version"
     summary = "`requires-python` excludes the Python Railpack uses"
+    consequence = Consequence.FAILS
     examples = (
         Valid({"pyproject.toml": '[project]\nname = "x"\nrequires-python = ">=3.11"\n', "railpack.json": '{"packages": {"python": "3.12"}}'}),
         Invalid(
@@ -282,6 +286,7 @@ class RootPythonVersionIgnored(ProjectRule):
     code = "PV005"
     name = "root-python-version-ignored"
     summary = "A repository-root Python version file that subfolder services never see"
+    consequence = Consequence.LIKELY_WRONG
     default_severity = Severity.WARNING
     examples = (
         Valid({"/.python-version": "3.12\n", ".python-version": "3.12\n", "railpack.json": "{}"}),
@@ -353,6 +358,7 @@ class HardcodedPythonPath(ServiceRule):
     builders = RAILPACK_ONLY
     name = "hardcoded-python-path"
     summary = "`pythonX.Y` in a command or path differs from the Python Railpack uses"
+    consequence = Consequence.LIKELY_WRONG
     default_severity = Severity.WARNING
     fix = FixAvailability.SOMETIMES
     examples = (
@@ -413,6 +419,7 @@ class UnsupportedPython(ServiceRule):
     builders = RAILPACK_ONLY
     name = "unsupported-python"
     summary = "Railpack would build with Python older than 3.10"
+    consequence = Consequence.FAILS
     examples = (
         Valid({"railpack.json": "{}", ".python-version": "3.10\n"}),
         Invalid({"railpack.json": "{}", ".python-version": "3.8\n"}, expect=[("PV007", ".python-version", 1, 1)]),

@@ -12,7 +12,7 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
-from railcheck import RAILPACK_ONLY, Diagnostic, Fix, FixAvailability, Invalid, Project, Service, ServiceRule, Severity, Valid
+from railcheck import RAILPACK_ONLY, Consequence, Diagnostic, Fix, FixAvailability, Invalid, Project, Service, ServiceRule, Severity, Valid
 from railcheck.edits import new_json_file, remove_member, rename_key, replace_value, set_member
 from railcheck.declarations import declaration_site
 from railcheck.facts import paths_checkable
@@ -110,6 +110,7 @@ class RailpackUnknownKey(ServiceRule):
     builders = RAILPACK_ONLY
     name = "railpack-unknown-key"
     summary = "railpack.json has a key Railpack silently ignores"
+    consequence = Consequence.MISBEHAVES
     fix = FixAvailability.SOMETIMES
     examples = (
         Valid({"railpack.json": '{"provider": "python", "deploy": {"startCommand": "python main.py"}}'}),
@@ -243,6 +244,7 @@ class RailpackInvalidValue(ServiceRule):
     builders = RAILPACK_ONLY
     name = "railpack-invalid-value"
     summary = "railpack.json has a value of the wrong type or not in the allowed set"
+    consequence = Consequence.FAILS
     examples = (
         Valid({"railpack.json": '{"provider": "golang", "steps": {"build": {"commands": ["go build ./..."]}}}'}),
         Invalid({"railpack.json": '{"provider": "go"}'}, expect=[("RP002", "railpack.json", 1, 14)]),
@@ -309,7 +311,8 @@ class RailpackKeyCase(ServiceRule):
     builders = RAILPACK_ONLY
     name = "railpack-key-case"
     summary = "railpack.json key spelt with different letter case"
-    default_severity = Severity.WARNING
+    consequence = Consequence.HARMLESS
+    default_severity = Severity.INFO
     fix = FixAvailability.ALWAYS
     examples = (
         Valid({"railpack.json": '{"deploy": {"startCommand": "python main.py"}}'}),
@@ -356,7 +359,8 @@ class ProviderCase(ServiceRule):
     builders = RAILPACK_ONLY
     name = "provider-case"
     summary = "`provider` is not written in lower case"
-    default_severity = Severity.WARNING
+    consequence = Consequence.HARMLESS
+    default_severity = Severity.INFO
     fix = FixAvailability.ALWAYS
     examples = (
         Valid({"railpack.json": '{"provider": "python"}'}),
@@ -404,6 +408,7 @@ class MissingRailpackConfig(ServiceRule):
     builders = RAILPACK_ONLY
     name = "missing-railpack-config"
     summary = "The declared RAILPACK_CONFIG_FILE does not exist under the root directory"
+    consequence = Consequence.FAILS
     examples = (
         Valid({"railpack.json": "{}"}),
         Invalid(
@@ -447,6 +452,7 @@ class RailwaySchemaInRailpack(ServiceRule):
     builders = RAILPACK_ONLY
     name = "railway-schema-in-railpack"
     summary = "`$schema` in railpack.json names Railway's schema"
+    consequence = Consequence.HARMLESS
     default_severity = Severity.INFO
     fix = FixAvailability.ALWAYS
     examples = (

@@ -13,7 +13,7 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
-from railcheck import RAILPACK_ONLY, Diagnostic, Fix, FixAvailability, Invalid, Project, Service, ServiceRule, Severity, Valid
+from railcheck import RAILPACK_ONLY, Consequence, Diagnostic, Fix, FixAvailability, Invalid, Project, Service, ServiceRule, Severity, Valid
 from railcheck.edits import encode_value, prepend_to_list, replace_value, set_member
 from railcheck.generated import replaced_by_lists, replaced_runtime_packages
 from railcheck.plan import (
@@ -78,6 +78,7 @@ class InvalidFirstInput(RailpackStepRule):
     code = "RP101"
     name = "invalid-first-input"
     summary = "A step's first input is not an unfiltered image or step layer"
+    consequence = Consequence.FAILS
     examples = (
         Valid({"railpack.json": '{"steps": {"build": {"inputs": ["...", "."]}}}'}),
         Valid({"railpack.json": '{"steps": {"lint": {"inputs": [{"step": "install"}, "."]}}}'}),
@@ -139,6 +140,7 @@ class PrefixedStringCommand(RailpackStepRule):
     code = "RP102"
     name = "prefixed-string-command"
     summary = "A string command uses a `PATH:`/`COPY:`/`FILE:` prefix that Railpack does not honour in JSON"
+    consequence = Consequence.MISBEHAVES
     fix = FixAvailability.SOMETIMES
     examples = (
         Valid({"railpack.json": '{"steps": {"build": {"commands": [{"path": "/app/bin"}, "make"]}}}'}),
@@ -201,6 +203,7 @@ class ShellSyntaxInExecCommand(RailpackStepRule):
     code = "RP103"
     name = "shell-syntax-in-exec-command"
     summary = "An object command uses shell syntax but runs without a shell"
+    consequence = Consequence.LIKELY_WRONG
     default_severity = Severity.WARNING
     examples = (
         Valid({"railpack.json": '{"steps": {"build": {"commands": [{"cmd": "npm run build"}, "npm ci && npm test"]}}}'}),
@@ -251,6 +254,7 @@ class UndefinedAsset(RailpackStepRule):
     code = "RP104"
     name = "undefined-asset"
     summary = "A file command names an asset the step does not define"
+    consequence = Consequence.FAILS
     examples = (
         Valid({"railpack.json": '{"steps": {"build": {"assets": {"conf": "x=1"}, "commands": [{"path": "/app/x.conf", "name": "conf"}]}}}'}),
         Invalid(
@@ -293,6 +297,7 @@ class UndefinedCache(RailpackStepRule):
     code = "RP105"
     name = "undefined-cache"
     summary = "A step uses a cache that is not defined"
+    consequence = Consequence.FAILS
     examples = (
         Valid({"railpack.json": '{"caches": {"models": {"directory": "/root/.cache"}}, "steps": {"build": {"caches": ["models", "pip"]}}}'}),
         Invalid({"railpack.json": '{"steps": {"build": {"caches": ["models"]}}}'}, expect=[("RP105", "railpack.json", 1, 33)]),
@@ -334,6 +339,7 @@ class StringCommandQuoting(RailpackStepRule):
     code = "RP106"
     name = "string-command-quoting"
     summary = "A string command uses quoting that Railpack mangles"
+    consequence = Consequence.LIKELY_WRONG
     default_severity = Severity.WARNING
     examples = (
         Valid({"railpack.json": '{"steps": {"build": {"commands": ["python manage.py collectstatic --noinput"]}}}'}),
@@ -385,6 +391,7 @@ class ReferenceVariableInRailpack(RailpackStepRule):
     code = "RP107"
     name = "reference-variable-in-railpack"
     summary = "railpack.json contains a Railway reference variable that is never resolved"
+    consequence = Consequence.MISBEHAVES
     examples = (
         Valid({"railpack.json": '{"deploy": {"variables": {"LOG_LEVEL": "info"}}}'}),
         Invalid(
@@ -439,6 +446,7 @@ class ListReplacesGenerated(ServiceRule):
     name = "list-replaces-generated"
     _POINTERS = ("/steps/install/commands", "/deploy/inputs", "/deploy/aptPackages")
     summary = "A list without \"...\" replaces what Railpack generates"
+    consequence = Consequence.LIKELY_WRONG
     default_severity = Severity.WARNING
     fix = FixAvailability.ALWAYS
     examples = (
@@ -512,6 +520,7 @@ class StepWithoutSource(RailpackStepRule):
     code = "RP109"
     name = "step-without-source"
     summary = "A new step cannot see the app's files"
+    consequence = Consequence.LIKELY_WRONG
     default_severity = Severity.WARNING
     examples = (
         Valid({"railpack.json": '{"steps": {"assets": {"inputs": ["...", "."], "commands": ["make assets"]}}}'}),
@@ -558,6 +567,7 @@ class UndefinedStepReference(ServiceRule):
     builders = RAILPACK_ONLY
     name = "undefined-step-reference"
     summary = "A layer names a step that neither railpack.json nor Railpack defines"
+    consequence = Consequence.FAILS
     examples = (
         Valid({"railpack.json": '{"steps": {"web": {"inputs": [{"step": "install"}], "commands": ["npm run build"]}}}'}),
         Valid({"railpack.json": '{"steps": {"deps": {"commands": ["make deps"]}, "web": {"inputs": ["$deps"]}}}'}),
@@ -657,6 +667,7 @@ class LayerCopiesNothing(RailpackStepRule):
     code = "RP112"
     name = "layer-copies-nothing"
     summary = "A layer after the first input has no `include`, so it copies nothing"
+    consequence = Consequence.LIKELY_WRONG
     default_severity = Severity.WARNING
     fix = FixAvailability.SOMETIMES
     examples = (

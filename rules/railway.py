@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from pathlib import PurePosixPath
 from urllib.parse import urlsplit
 
-from railcheck import Diagnostic, Edit, Fix, FixAvailability, Invalid, Project, Related, Service, ServiceRule, Severity, Valid
+from railcheck import Consequence, Diagnostic, Edit, Fix, FixAvailability, Invalid, Project, Related, Service, ServiceRule, Severity, Valid
 from railcheck.declarations import declaration_site
 from railcheck.edits import remove_member, rename_key, replace_value, set_member
 from railcheck.schema import PUBLISHED_SCHEMA_URLS, SchemaIssue, document_issues, dotted, load_schema, location, published_schema_of
@@ -76,6 +76,7 @@ class RailwayUnknownKey(ServiceRule):
     code = "RW001"
     name = "railway-unknown-key"
     summary = "Railway config has a key Railway does not define"
+    consequence = Consequence.MISBEHAVES
     fix = FixAvailability.SOMETIMES
     examples = (
         Valid({"railway.json": '{"build": {"builder": "RAILPACK"}, "deploy": {"healthcheckPath": "/health"}}'}),
@@ -169,6 +170,7 @@ class RailwayInvalidValue(ServiceRule):
     code = "RW002"
     name = "railway-invalid-value"
     summary = "Railway config has a value of the wrong type or not in the allowed set"
+    consequence = Consequence.FAILS
     examples = (
         Valid({"railway.json": '{"deploy": {"restartPolicyType": "ON_FAILURE", "healthcheckTimeout": 300}}'}),
         Invalid({"railway.json": '{"deploy": {"healthcheckTimeout": "300"}}'}, expect=[("RW002", "railway.json", 1, 35)]),
@@ -217,6 +219,7 @@ class RailwayValueCase(ServiceRule):
     code = "RW003"
     name = "railway-value-case"
     summary = "Railway enum value not in canonical upper case"
+    consequence = Consequence.HARMLESS
     default_severity = Severity.INFO
     fix = FixAvailability.ALWAYS
     examples = (
@@ -258,6 +261,7 @@ class ShadowedRailwayJson(ServiceRule):
     code = "RW101"
     name = "shadowed-railway-json"
     summary = "railway.json is ignored because railway.toml exists beside it"
+    consequence = Consequence.LIKELY_WRONG
     default_severity = Severity.WARNING
     examples = (
         Valid({"railway.toml": "[deploy]\nnumReplicas = 1\n"}),
@@ -305,6 +309,7 @@ class ConfigAsCodeDeprecated(ServiceRule):
     code = "RW102"
     name = "config-as-code-deprecated"
     summary = "Railway config as code is deprecated"
+    consequence = Consequence.HARMLESS
     default_severity = Severity.INFO
     examples = (
         Valid({"railpack.json": "{}"}),
@@ -365,7 +370,8 @@ class OutdatedSchemaUrl(ServiceRule):
     code = "RW103"
     name = "outdated-schema-url"
     summary = "`$schema` points at the old railway.app address"
-    default_severity = Severity.WARNING
+    consequence = Consequence.HARMLESS
+    default_severity = Severity.INFO
     fix = FixAvailability.ALWAYS
     examples = (
         Valid({"railway.json": '{"$schema": "https://railway.com/railway.schema.json"}'}),
@@ -381,7 +387,8 @@ class OutdatedSchemaUrl(ServiceRule):
     def check(self, service: Service, project: Project) -> Iterator[Diagnostic]:
         for document in _documents(service):
             value = document.value.get("$schema") if isinstance(document.value, dict) else None
-            if value not in OUTDATED_SCHEMA_URLS:
+            # A list or an object (RW002 reports the type) cannot even be looked up in the set.
+            if not isinstance(value, str) or value not in OUTDATED_SCHEMA_URLS:
                 continue
             yield self.diagnostic(
                 document, document.value_span("/$schema"),
@@ -414,6 +421,7 @@ class RailpackSchemaInRailwayConfig(ServiceRule):
     code = "RW107"
     name = "railpack-schema-in-railway-config"
     summary = "`$schema` in a Railway config names Railpack's schema"
+    consequence = Consequence.HARMLESS
     default_severity = Severity.INFO
     fix = FixAvailability.ALWAYS
     examples = (
@@ -462,6 +470,7 @@ class HealthcheckPathNotPath(ServiceRule):
     code = "RW104"
     name = "healthcheck-path-not-path"
     summary = "`healthcheckPath` is a URL or lacks its leading `/`"
+    consequence = Consequence.FAILS
     fix = FixAvailability.ALWAYS
     examples = (
         Valid({"railway.json": '{"deploy": {"healthcheckPath": "/api/health"}}'}),
@@ -523,7 +532,8 @@ class DeprecatedBuilder(ServiceRule):
     code = "RW105"
     name = "deprecated-builder"
     summary = "`builder` is the deprecated NIXPACKS"
-    default_severity = Severity.WARNING
+    consequence = Consequence.HARMLESS
+    default_severity = Severity.INFO
     fix = FixAvailability.ALWAYS
     examples = (
         Valid({"railway.json": '{"build": {"builder": "RAILPACK"}}'}),
@@ -572,6 +582,7 @@ class MissingRailwayConfig(ServiceRule):
     code = "RW106"
     name = "missing-railway-config"
     summary = "The declared Railway config file does not exist"
+    consequence = Consequence.FAILS
     examples = (
         Valid({"railway.json": "{}"}),
         Invalid(

@@ -6,7 +6,7 @@ import difflib
 from collections.abc import Iterator
 from pathlib import PurePosixPath
 
-from railcheck import RAILPACK_ONLY, Diagnostic, Edit, Fix, FixAvailability, Invalid, Project, ProjectRule, Related, Service, ServiceRule, Severity, Valid
+from railcheck import RAILPACK_ONLY, Consequence, Diagnostic, Edit, Fix, FixAvailability, Invalid, Project, ProjectRule, Related, Service, ServiceRule, Severity, Valid
 from railcheck.facts import facts, requirement_files
 from railcheck.sources.requirements import RequirementLine, parse_requirements
 from railcheck.sources.text import LineIndex
@@ -39,6 +39,7 @@ class InvalidRequirement(ServiceRule):
     code = "RQ001"
     name = "invalid-requirement"
     summary = "A requirements line pip cannot parse"
+    consequence = Consequence.FAILS
     examples = (
         Valid({"requirements.txt": "fastapi==0.115.0\nuvicorn[standard]>=0.30 ; python_version >= '3.10'\n", "railpack.json": "{}"}),
         Invalid({"requirements.txt": "fastapi=0.115.0\n", "railpack.json": "{}"}, expect=[("RQ001", "requirements.txt", 1, 1)]),
@@ -100,6 +101,7 @@ class ConflictingRequirement(ServiceRule):
     code = "RQ002"
     name = "conflicting-requirement"
     summary = "A project is required twice in one file with requirements no version satisfies"
+    consequence = Consequence.FAILS
     examples = (
         Valid({"requirements.txt": "httpx==0.28.1\nhttpx-sse==0.4.0\n", "railpack.json": "{}"}),
         Valid({"requirements.txt": "httpx>=0.25.0\nhttpx>=0.25.2\n", "railpack.json": "{}"}),
@@ -147,6 +149,7 @@ class RedundantRequirement(ServiceRule):
     code = "RQ006"
     name = "redundant-requirement"
     summary = "A project is required twice in one file with requirements that can both hold"
+    consequence = Consequence.HARMLESS
     default_severity = Severity.INFO
     fix = FixAvailability.SOMETIMES
     examples = (
@@ -235,6 +238,7 @@ class UnavailableAtInstall(ServiceRule):
     builders = RAILPACK_ONLY
     name = "unavailable-at-install"
     summary = "requirements.txt refers to a file Railpack's install step does not have"
+    consequence = Consequence.FAILS
     examples = (
         Valid({"requirements.txt": "fastapi==0.115.0\n", "railpack.json": "{}"}),
         Invalid({"requirements.txt": "-r requirements-deploy.txt\n", "requirements-deploy.txt": "fastapi\n", "railpack.json": "{}"}, expect=[("RQ003", "requirements.txt", 1, 1)]),
@@ -278,6 +282,7 @@ class DependenciesNotInstalled(ServiceRule):
     builders = RAILPACK_ONLY
     name = "dependencies-not-installed"
     summary = "pyproject.toml without requirements.txt or a lock file: nothing is installed"
+    consequence = Consequence.MISBEHAVES
     examples = (
         Valid({"pyproject.toml": '[project]\nname = "x"\n', "uv.lock": "version = 1\n", "railpack.json": "{}"}),
         Invalid({"pyproject.toml": '[project]\nname = "x"\ndependencies = ["fastapi"]\n', "railpack.json": "{}"}, expect=[("RQ004", "pyproject.toml", 1, 1)]),
@@ -341,6 +346,7 @@ class CopyOutOfSync(ProjectRule):
     code = "RQ005"
     name = "copy-out-of-sync"
     summary = "A copy of a file has drifted from its original"
+    consequence = Consequence.LIKELY_WRONG
     default_severity = Severity.WARNING
     fix = FixAvailability.ALWAYS
     examples = (

@@ -6,12 +6,22 @@ from __future__ import annotations
 from collections.abc import Iterator
 from pathlib import PurePosixPath
 
-from railcheck import RAILPACK_ONLY, Diagnostic, Invalid, Project, Service, ServiceRule, Severity, Valid
+from railcheck import RAILPACK_ONLY, Consequence, Diagnostic, Invalid, Project, Service, ServiceRule, Severity, Valid
 from railcheck.facts import MAIN_FILES, PYTHON_MARKERS, facts, root_evidence, subfolder_roots
 from railcheck.project import SERVICE_MARKERS
+from railcheck.sources.text import LineIndex
 from railcheck.types import FILE_START
 
 FAMILY = "SV"
+
+
+def _service_roots(project: Project) -> frozenset[PurePosixPath]:
+    """Every service's root directory, built once per project: per service it made the rule quadratic."""
+    key = (FAMILY, "roots")
+    roots = project.memo.get(key)
+    if roots is None:
+        roots = project.memo[key] = frozenset(service.root for service in project.services)
+    return roots  # type: ignore[return-value]
 
 
 def _python_evidence(service: Service, project: Project) -> str | None:
@@ -24,12 +34,13 @@ def _python_evidence(service: Service, project: Project) -> str | None:
     names = set(repository.listdir(service.root))
     if ".python-version" in names or "runtime.txt" in names:
         return f"{'.python-version' if '.python-version' in names else 'runtime.txt'} is present"
-    others = {other.root for other in project.services if other.root != service.root}
+    roots = _service_roots(project)
 
     def another_service_owns(folder: PurePosixPath) -> bool:
         # Loaded or not: a check of one service must judge it as a check of the whole repository does.
+        # (The loop stops at the service's own root, so `roots` may hold it.)
         while folder != service.root and str(folder) != ".":
-            if folder in others or set(SERVICE_MARKERS) & set(repository.listdir(folder)):
+            if folder in roots or set(SERVICE_MARKERS) & set(repository.listdir(folder)):
                 return True
             folder = folder.parent
         return False
@@ -61,6 +72,7 @@ class PythonNotDetected(ServiceRule):
     builders = RAILPACK_ONLY
     name = "python-not-detected"
     summary = "Railpack will not detect Python at the root directory"
+    consequence = Consequence.FAILS
     examples = (
         Valid({"railpack.json": "{}", "requirements.txt": "flask\n"}),
         Invalid({"railpack.json": '{"packages": {"python": "3.12"}}', "src/app.py": ""}, expect=[("SV001", "railpack.json", 1, 1)]),
@@ -103,6 +115,7 @@ class EarlierProviderWins(ServiceRule):
     builders = RAILPACK_ONLY
     name = "earlier-provider-wins"
     summary = "Another language's files make Railpack skip Python"
+    consequence = Consequence.LIKELY_WRONG
     default_severity = Severity.WARNING
     examples = (
         Valid({"railpack.json": '{"provider": "python"}', "requirements.txt": "x\n", "go.mod": "module x\n"}),
@@ -151,6 +164,7 @@ class RootDirectoryAmbiguous(ServiceRule):
     code = "SV003"
     name = "root-directory-ambiguous"
     summary = "The config seems written for another root directory than its folder"
+    consequence = Consequence.LIKELY_WRONG
     default_severity = Severity.WARNING
     examples = (
         Valid({"railpack.json": '{"deploy": {"startCommand": "uvicorn app:app --host 0.0.0.0 --port $PORT"}}', "app.py": "app = 1\n"}),
@@ -191,3 +205,65 @@ class RootDirectoryAmbiguous(ServiceRule):
         )
 
 
+
+
+class DeclaredServiceReplacesDiscovered(ServiceRule):
+    """
+    ## What it does
+    Reports a service declared in railcheck's configuration under another name than its folder's, rooted
+    in a folder that holds a railpack.json or Railway config of its own. railcheck then checks that folder
+    only as the declared service, and the service it would have discovered there is not checked on its own.
+
+    ## Why is this bad?
+    It may be intended (the declaration describes the same Railway service). But a name such as
+    `api-staging` usually means a second Railway service built from the same folder, and the first one
+    silently drops out of the check; saying so keeps the configuration honest.
+
+    ## Example
+    ```toml
+    [services.api-staging]
+    root = "services/api"
+    ```
+    while `services/api/railpack.json` exists. Name the declaration after its folder (`[services.api]`) when
+    it describes that service.
+    """
+
+    code = "SV004"
+    name = "declared-service-replaces-discovered"
+    summary = "A declared service takes the place of the service discovered in its folder"
+    consequence = Consequence.HARMLESS
+    default_severity = Severity.INFO
+    examples = (
+        Valid({"/railcheck.toml": '[services.api]\nroot = "services/api"\n', "/services/api/railpack.json": "{}", "/services/api/main.py": ""}),
+        Invalid(
+            {"/railcheck.toml": '[services.api-staging]\nroot = "services/api"\n', "/services/api/railpack.json": "{}", "/services/api/main.py": ""},
+            expect=[("SV004", "/railcheck.toml", 1, 1)],
+        ),
+    )
+
+    def check(self, service: Service, project: Project) -> Iterator[Diagnostic]:
+        config = project.config
+        declaration = next((item for item in config.services if item.name == service.name and item.root == service.root), None)
+        repository = project.repository
+        if declaration is None or repository is None or service.name in (str(service.root), service.root.name):
+            return
+        # The declaration owns its folder (discovery skips it) unless it reads both configs from elsewhere.
+        if declaration.railpack_config is not None and declaration.railway_config is not None:
+            return
+        markers = [name for name in SERVICE_MARKERS if name in repository.listdir(service.root)]
+        named = (str(service.root), service.root.name)
+        if not markers or any(other.root == service.root and other.name in named for other in project.services):
+            return
+        source = config.source or PurePosixPath("railcheck.toml")
+        text = config.text or ""
+        header = text.find(f"services.{service.name}")
+        line_start = text.rfind("\n", 0, header) + 1  # the start of the `[services.NAME]` line
+        span = LineIndex(text).span(line_start, line_start + 1) if header >= 0 else None
+        yield self.diagnostic(
+            source, span,
+            f"the declared service `{service.name}` takes the place of the service railcheck discovers from "
+            f"{service.root / markers[0]}; that folder is checked only as `{service.name}`",
+            service=service.name,
+            help=f"If both deploy, declare the other one too ([services.{service.root.name}] root = \"{service.root}\"); "
+            f"if they are one Railway service, name the declaration `{service.root.name}`.",
+        )

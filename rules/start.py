@@ -12,9 +12,11 @@ import sys
 from collections.abc import Iterator
 from pathlib import PurePosixPath
 
-from railcheck import RAILPACK_ONLY, Diagnostic, Edit, Fix, FixAvailability, Invalid, Project, Related, Service, ServiceRule, Severity, Span, Valid
+from railcheck import RAILPACK_ONLY, Consequence, Diagnostic, Edit, Fix, FixAvailability, Invalid, Project, Related, Service, ServiceRule, Severity, Span, Valid
+from railcheck.build_outputs import created_by_build
 from railcheck.builder import image_of
-from railcheck.facts import CommandText, app_root, copied_app, command_servers, facts, module_info, paths_checkable, runtime_pythonpath
+from railcheck.distributions import import_names
+from railcheck.facts import CommandText, app_root, copied_app, command_servers, facts, module_info, paths_checkable, runtime_pythonpath, unreadable_configs
 from railcheck.modules import find_module, image_path, module_candidates, search_bases
 from railcheck.servers import Server, uses_port_variable
 from railcheck.sources.shell import Word
@@ -89,6 +91,20 @@ def _installed_by_command(service: Service, project: Project, module: str) -> bo
     return False
 
 
+def _installed(service: Service, project: Project, server: Server) -> bool:
+    """Whether the server's module may come from outside the root directory: the standard library, a
+    declared dependency (import names mapped from distribution names), or, for `python -m X`, packages
+    railcheck cannot list (a Dockerfile that installs its own, a manifest it cannot read fully)."""
+    assert server.module is not None
+    top = server.module.split(".")[0]
+    if top in sys.stdlib_module_names:
+        return True
+    declared = _declared_dependencies(service, project)
+    if declared is None or image_of(service, project) is not None:
+        return server.kind == "python -m"  # an app module (`main:app`) is the service's own code either way
+    return any(top in import_names(name) for name in declared if "[" not in name)
+
+
 class StartTargetNotFound(ServiceRule):
     """
     ## What it does
@@ -113,6 +129,7 @@ class StartTargetNotFound(ServiceRule):
     code = "ST001"
     name = "start-target-not-found"
     summary = "The start command's module or script does not exist from the root directory"
+    consequence = Consequence.FAILS
     fix = FixAvailability.SOMETIMES
     examples = (
         Valid({"railpack.json": '{"deploy": {"startCommand": "uvicorn ml_server:app --host 0.0.0.0 --port $PORT"}}', "ml_server.py": "app = object()\n"}),
@@ -146,8 +163,8 @@ class StartTargetNotFound(ServiceRule):
                 continue
             if server.kind in ("python file", "manage.py runserver"):
                 path = image_path(app_root(service, project), server.cwd, server.target.text)
-                if path is not None and repository.is_file(path):
-                    continue
+                if path is not None and (repository.is_file(path) or created_by_build(service, project, path) is not None):
+                    continue  # there, or made by the build (`python dist/main.py`)
                 holder = copied_app(service, project) or f"{service.display_root()} (the image's /app)"
                 where, span = _where(service, command, server.target)
                 yield self.diagnostic(
@@ -156,14 +173,16 @@ class StartTargetNotFound(ServiceRule):
                     service=service.name,
                     help="Paths in start commands are relative to the root directory; fix the path or the service's root directory.",
                 )
-            elif server.module is not None and server.module.split(".")[0] not in sys.stdlib_module_names and _resolve(service, project, server) is None:
+            elif server.module is not None and not _installed(service, project, server) and _resolve(service, project, server) is None:
                 if not _installed_by_command(service, project, server.module):
                     yield self._missing_module(service, project, command, server, server.module)
 
     def _missing_module(self, service: Service, project: Project, command: CommandText, server: Server, module: str) -> Diagnostic:
         assert project.repository is not None and server.target is not None
         where, span = _where(service, command, server.target)
-        candidates = module_candidates(project.repository, app_root(service, project), module, server.cwd)
+        # The module itself is no candidate: its file exists but cannot be imported (a pipe, a folder), and
+        # "import it instead" would be a fix that changes nothing and never settles.
+        candidates = [candidate for candidate in module_candidates(project.repository, app_root(service, project), module, server.cwd) if candidate != module]
         fix = None
         if len(candidates) == 1 and command.origin.path is not None and command.base is not None:
             written = server.target.text
@@ -174,7 +193,7 @@ class StartTargetNotFound(ServiceRule):
         holder = copied_app(service, project) or f"{service.display_root()} ({service.root_source})"
         return self.diagnostic(
             where, span,
-            f"{command.origin.label} imports `{module}`, which does not resolve from {holder}",
+            f"{command.origin.label} imports `{module}`, which does not resolve from {holder}" + (" and is not a declared dependency" if server.kind == "python -m" else ""),
             service=service.name,
             help=f"Module paths are resolved from the root directory (the image's /app) and PYTHONPATH.{hint}",
             fix=fix,
@@ -199,6 +218,7 @@ class StartAttributeMissing(ServiceRule):
     code = "ST002"
     name = "start-attribute-missing"
     summary = "The start command's app attribute is not defined in its module"
+    consequence = Consequence.FAILS
     examples = (
         Valid({"railpack.json": '{"deploy": {"startCommand": "gunicorn --bind 0.0.0.0:$PORT main:app"}}', "main.py": "from flask import Flask\napp = Flask(__name__)\n"}),
         Invalid(
@@ -277,6 +297,7 @@ class ServerBindsLocalhost(ServiceRule):
     code = "ST003"
     name = "server-binds-localhost"
     summary = "The server listens on localhost, which Railway cannot reach"
+    consequence = Consequence.FAILS
     fix = FixAvailability.SOMETIMES
     examples = (
         Valid({"railpack.json": '{"deploy": {"startCommand": "uvicorn main:app --host 0.0.0.0 --port $PORT"}}', "main.py": "app = 1\n"}),
@@ -345,6 +366,7 @@ class HardcodedPort(ServiceRule):
     code = "ST004"
     name = "hardcoded-port"
     summary = "The server listens on a fixed port instead of $PORT"
+    consequence = Consequence.LIKELY_WRONG
     default_severity = Severity.WARNING
     fix = FixAvailability.SOMETIMES
     examples = (
@@ -401,6 +423,7 @@ class ServerNotInstalled(ServiceRule):
     builders = RAILPACK_ONLY
     name = "server-not-installed"
     summary = "The start command's server is not a dependency"
+    consequence = Consequence.FAILS
     examples = (
         Valid({"railpack.json": '{"deploy": {"startCommand": "gunicorn main:app"}}', "requirements.txt": "flask\ngunicorn==23.0.0\n", "main.py": "app = 1\n"}),
         Invalid(
@@ -489,6 +512,7 @@ class NoStartCommand(ServiceRule):
     builders = RAILPACK_ONLY
     name = "no-start-command"
     summary = "Nothing tells Railway how to start the service"
+    consequence = Consequence.FAILS
     examples = (
         Valid({"requirements.txt": "flask\n", "main.py": "print(1)\n", "railpack.json": "{}"}),
         Invalid({"requirements.txt": "flask\n", "railpack.json": "{}", "src/api.py": ""}, expect=[("ST006", "railpack.json", 1, 1)]),
@@ -499,6 +523,8 @@ class NoStartCommand(ServiceRule):
         # Without any Python marker at the root there is no Python app to start (SV001 covers detection).
         if found.start_commands or not found.builds_python or not found.python_markers:
             return
+        if unreadable_configs(service, project):
+            return  # a config that does not parse may set the start command; RC001 reports it
         if service.iac is not None and "start" in service.iac.settings:
             return  # the IaC file sets a start command railcheck cannot read (IC002 says why)
         if project.repository and "manage.py" in project.repository.listdir(service.root):

@@ -272,8 +272,8 @@ def test_junit_parses_back_with_one_case_per_finding() -> None:
     assert first.tag == "failure"
     assert first.text is not None
     assert first.text.splitlines() == [
-        "repo/services/api/railpack.json:2:3: RP001 error: Railpack ignores `bad:key, x` (100% sure)",
-        "second line | piped",
+        # The message's line break is escaped: in text output no line may start with what a runner reads as a command.
+        "repo/services/api/railpack.json:2:3: RP001 error: Railpack ignores `bad:key, x` (100% sure)\\nsecond line | piped",
         "  |",
         "1 | {",
         '2 |   "bad:key, x": 1,',

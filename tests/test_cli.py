@@ -86,11 +86,13 @@ def test_select_ignore_and_unknown_selector() -> None:
 
 
 def test_fail_on_and_exit_zero(tmp_path: Path) -> None:
-    write_repo(tmp_path, {"railpack.json": '{"provider": "Python"}'})  # RP004, a warning
+    start = "uvicorn main:app --host 0.0.0.0 --port {}"
+    files = {"requirements.txt": "fastapi\nuvicorn\n", "main.py": "app = 1\n"}
+    write_repo(tmp_path, {**files, "railpack.json": '{"deploy": {"startCommand": "%s"}}' % start.format(8000)})  # ST004, a warning
     assert invoke("check", str(tmp_path)).exit_code == 1
     assert invoke("check", str(tmp_path), "--fail-on", "error").exit_code == 0
     assert invoke("check", str(tmp_path), "--exit-zero").exit_code == 0
-    write_repo(tmp_path, {"railpack.json": '{"provider": "python"}'})
+    write_repo(tmp_path, {**files, "railpack.json": '{"deploy": {"startCommand": "%s"}}' % start.format("$PORT")})
     assert invoke("check", str(tmp_path)).exit_code == 0
 
 

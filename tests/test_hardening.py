@@ -133,3 +133,22 @@ def test_config_paths_out_of_the_repository_are_refused(tmp_path: Path) -> None:
         (tmp_path / "railcheck.toml").write_text(f"[services.evil]\n{bad}\n")
         result = invoke("check", str(tmp_path))
         assert result.exit_code == 2 and "outside the repository" in result.output, bad
+
+
+# The bounded version of benchmarks/fuzz.py, with every feature of the long run (a tampered cache included).
+FUZZ_FEATURES = frozenset({"names", "links", "special", "config", "iac", "cache"})
+
+
+@pytest.mark.parametrize("first", range(0, 60, 20))
+def test_hostile_repositories_never_crash_hang_escape_or_differ(first: int) -> None:
+    import signal
+
+    from benchmarks.fuzz import run_case, _on_alarm
+
+    previous = signal.signal(signal.SIGALRM, _on_alarm)
+    try:
+        outcomes = [run_case(20261206, case, 10.0, case % 4 == 0, FUZZ_FEATURES) for case in range(first, first + 20)]
+    finally:
+        signal.signal(signal.SIGALRM, previous)
+    assert [(outcome.case, outcome.failure, outcome.detail) for outcome in outcomes if outcome.failure] == []
+    assert sum(outcome.compared for outcome in outcomes) >= 2  # the cached and multi-process comparisons ran (not after exit 2)

@@ -9,8 +9,10 @@ import pytest
 
 from railcheck.codes import ENGINE_CODES
 from railcheck.registry import REDIRECTS, load_registry
-from railcheck.rule import FixAvailability, Invalid, ProjectRule, Valid
+from conftest import invoke, write_repo
+from railcheck.rule import Consequence, FixAvailability, Invalid, ProjectRule, ServiceRule, Valid
 from railcheck.rules_table import rules_markdown
+from railcheck.types import Severity
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -102,3 +104,44 @@ def test_docs_rules_page_is_current(registry) -> None:
     from railcheck.rules_table import rules_docs
 
     assert (ROOT / "docs" / "rules.md").read_text(encoding="utf-8") == rules_docs(registry), "regenerate with `railcheck rules --format docs > docs/rules.md`"
+
+
+def test_every_rule_declares_its_consequence_and_its_severity_follows(registry) -> None:
+    for rule in registry.rules:
+        consequence = rule.__dict__.get("consequence")
+        assert isinstance(consequence, Consequence), f"{rule.code} declares no consequence of its own"
+        assert rule.default_severity is consequence.severity, (rule.code, consequence, rule.default_severity)
+
+
+def test_a_severity_that_does_not_follow_from_the_consequence_is_refused() -> None:
+    with pytest.raises(TypeError, match="does not follow from its consequence"):
+        class _Overgraded(ServiceRule):  # noqa: F841 - defining the class is the test
+            """
+            ## What it does
+            x
+            ## Why is this bad?
+            x
+            ## Example
+            x
+            """
+
+            code = "ZZ901"
+            name = "overgraded"
+            summary = "Deprecated but harmless"
+            consequence = Consequence.HARMLESS
+            default_severity = Severity.WARNING
+            examples = (Valid({}), Invalid({}, expect=[]))
+
+
+def test_deprecated_but_working_settings_pass_at_the_default_fail_on(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # The old railway.app $schema, the Nixpacks builder and config as code: all still deploy today.
+    write_repo(tmp_path, {
+        "railway.json": '{"$schema": "https://railway.app/railway.schema.json", "build": {"builder": "NIXPACKS"}, '
+                        '"deploy": {"startCommand": "gunicorn --bind 0.0.0.0:$PORT main:app"}}',
+        "requirements.txt": "flask\ngunicorn\n",
+        "main.py": "from flask import Flask\napp = Flask(__name__)\n",
+    })
+    monkeypatch.chdir(tmp_path)
+    result = invoke("check", "--output-format", "concise")
+    assert "RW102 info" in result.output and "RW103 [*] info" in result.output and "RW105 info" in result.output, result.output
+    assert " error" not in result.output and " warning" not in result.output and result.exit_code == 0, result.output

@@ -13,6 +13,7 @@ import re
 import xml.etree.ElementTree as ET
 from collections import Counter
 
+from railcheck.report.escape import encodable, one_line
 from railcheck.report.model import Report
 from railcheck.report.sarif import fingerprint
 from railcheck.report.text import _block
@@ -91,18 +92,28 @@ def github(report: Report) -> str:
 # --- markdown ----------------------------------------------------------------------------------------
 
 
+# Outside code spans these would make links, images or emphasis of a name from the repository (a table
+# cell cannot start a heading or a quote).
+_MARKDOWN_SYNTAX = re.compile(r"([\\\[\]!*_~])")
+
+
 def _markdown_inline(value: str) -> str:
-    """Text for a table cell or a summary line: pipes escaped, line breaks as <br>, and `<` outside
-    code spans written as an entity so that it is not taken for HTML."""
-    parts = value.replace("\r\n", "\n").split("`")
+    """Text for a table cell or a summary line: pipes and Markdown syntax escaped, line breaks as <br>,
+    other control characters as escapes, and `<` outside code spans written as an entity so that it is
+    not taken for HTML."""
+    parts = "\n".join(one_line(line) for line in value.replace("\r\n", "\n").split("\n")).split("`")
     if len(parts) % 2 == 0:  # an unmatched backtick: no code spans
-        parts = ["\\`".join(parts)]
+        parts = ["\\`".join(_MARKDOWN_SYNTAX.sub(r"\\\1", part) for part in parts)]
+    else:
+        for number in range(0, len(parts), 2):
+            parts[number] = _MARKDOWN_SYNTAX.sub(r"\\\1", parts[number])
     for number in range(0, len(parts), 2):
         parts[number] = parts[number].replace("&", "&amp;").replace("<", "&lt;")
     return "`".join(parts).replace("|", "\\|").replace("\n", "<br>")
 
 
 def _code_span(value: str) -> str:
+    value = one_line(value)  # a code span cannot hold a line break: it would end the table row
     fence = "``" if "`" in value else "`"
     padding = " " if "`" in value else ""
     return f"{fence}{padding}{value}{padding}{fence}".replace("|", "\\|")
@@ -145,11 +156,12 @@ def markdown(report: Report, limit: int = MARKDOWN_LIMIT) -> str:
     out += ["| Severity | Code | Location | Message |", "| --- | --- | --- | --- |"]
     details = _markdown_rule_details(report)
     # Room for the rows: what is left after the rest, and after a truncation line (at most a few hundred bytes).
-    room = limit - len("\n".join([*out, *details]).encode()) - 1024
+    room = limit - len(encodable("\n".join([*out, *details])).encode()) - 1024
     ordered = sorted(report.diagnostics, key=lambda diagnostic: -diagnostic.severity.rank)  # stable: report order within a severity
     left_out: dict[Severity, int] = {severity: 0 for severity in Severity}
     for diagnostic in ordered:
-        row = f"| {diagnostic.severity.value} | {diagnostic.code} | {_code_span(_location(report, diagnostic))} | {_markdown_inline(diagnostic.message)} |"
+        # Escaped before measuring: a lone surrogate in a message is printed as its escape, and counted so.
+        row = encodable(f"| {diagnostic.severity.value} | {diagnostic.code} | {_code_span(_location(report, diagnostic))} | {_markdown_inline(diagnostic.message)} |")
         size = len(row.encode()) + 1
         if any(left_out.values()) or size > room:
             left_out[diagnostic.severity] += 1

@@ -20,6 +20,7 @@ from pathlib import PurePosixPath
 from typing import Any
 from urllib.parse import quote
 
+from railcheck.report.escape import utf8_bytes
 from railcheck.report.model import Report, RuleInfo
 from railcheck.types import Diagnostic, Position, Severity, Span
 
@@ -62,7 +63,7 @@ def fingerprint(diagnostic: Diagnostic, text: str | None) -> str:
         covered = " ".join(text[diagnostic.span.start.offset : diagnostic.span.end.offset].split())
         snippet = covered or _offending_lines(text, diagnostic.span)
     payload = json.dumps([diagnostic.code, str(diagnostic.path), snippet, diagnostic.message], ensure_ascii=False, separators=(",", ":"))
-    return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+    return hashlib.sha256(utf8_bytes(payload)).hexdigest()
 
 
 def _offending_lines(text: str, span: Span) -> str:
@@ -161,7 +162,7 @@ def artifact_uri(report: Report, path: PurePosixPath) -> str:
     shown = report.shown_path(path)
     if str(path) == ".":
         shown = "./" if shown == "." else shown + "/"
-    return quote(shown, safe="/")
+    return quote(utf8_bytes(shown), safe="/")
 
 
 def _artifact(report: Report, path: PurePosixPath) -> dict[str, str]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from railcheck.report.escape import one_line
 from railcheck.report.model import Report
 from railcheck.types import Applicability, Diagnostic, Severity, Span
 
@@ -18,13 +19,14 @@ def _paint(report: Report, text: str, style: str) -> str:
 
 
 def _headline(report: Report, diagnostic: Diagnostic) -> str:
-    where = report.shown_path(diagnostic.path)
+    where = one_line(report.shown_path(diagnostic.path))
     if diagnostic.span is not None:
         where += f":{diagnostic.span.start.line}:{diagnostic.span.start.column}"
     marker = " [*]" if diagnostic.fix and diagnostic.fix.applicability is Applicability.SAFE else ""
     color = _SEVERITY_COLOR[diagnostic.severity]
+    # Paths and messages quote the repository's names and values: one line each, whatever they hold.
     return (f"{_paint(report, where, _BOLD)}: {_paint(report, diagnostic.code, color)}{marker} "
-            f"{_paint(report, diagnostic.severity.value, color)}: {diagnostic.message}")
+            f"{_paint(report, diagnostic.severity.value, color)}: {one_line(diagnostic.message)}")
 
 
 def concise(report: Report) -> str:
@@ -32,7 +34,7 @@ def concise(report: Report) -> str:
     for diagnostic in report.diagnostics:
         lines.append(_headline(report, diagnostic))
         if report.show_fixes and diagnostic.fix:
-            lines.append(f"  fix ({diagnostic.fix.applicability.value}): {diagnostic.fix.title}")
+            lines.append(f"  fix ({diagnostic.fix.applicability.value}): {one_line(diagnostic.fix.title)}")
     lines.append(summary(report))
     return "\n".join(lines) + "\n"
 
@@ -44,14 +46,14 @@ def _block(report: Report, diagnostic: Diagnostic, *, show_fix: bool) -> list[st
     if diagnostic.span is not None and text is not None:
         block.extend(_snippet(text, diagnostic.span, diagnostic.code))
     if diagnostic.help:
-        block.append(f"  = help: {diagnostic.help}")
+        block.append(f"  = help: {one_line(diagnostic.help)}")
     if diagnostic.fix and show_fix:
-        block.append(f"  = fix ({diagnostic.fix.applicability.value}): {diagnostic.fix.title}")
+        block.append(f"  = fix ({diagnostic.fix.applicability.value}): {one_line(diagnostic.fix.title)}")
     for related in diagnostic.related:
-        where = report.shown_path(related.path)
+        where = one_line(report.shown_path(related.path))
         if related.span is not None:
             where += f":{related.span.start.line}:{related.span.start.column}"
-        block.append(f"  = note: {where}: {related.message}")
+        block.append(f"  = note: {where}: {one_line(related.message)}")
     return block
 
 

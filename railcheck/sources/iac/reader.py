@@ -86,8 +86,10 @@ class _Reader(Generic[_N]):
         self.back = _Back(python=python)
         self.module = _Scope("the module", None)
         self.mutated: dict[str, str] = {}
-        self.resolving: set[tuple[int, str]] = set()
-        self.memo: dict[tuple[int, str], _V] = {}
+        # Keyed by the scope itself (hashed by identity), never by id(): a program's scope is freed once read,
+        # and the next program's scope may get its address, and with it the first program's values.
+        self.resolving: set[tuple[_Scope, str]] = set()
+        self.memo: dict[tuple[_Scope, str], _V] = {}
         self.programs: list[_N] = []
         self.program_ids: set[int] = set()
         self.undeclared: dict[str, tuple[int, int]] = {}
@@ -127,7 +129,7 @@ class _Reader(Generic[_N]):
             return _Unk(f"uses the name {name}, which is {self.BOUND} {binding.why}", start, end)
         if name in self.mutated:
             return _Unk(f"uses the name {name}, which {self.mutated[name]}", start, end)
-        key = (id(owner), name)
+        key = (owner, name)
         if key in self.resolving:
             return _Unk(f"uses the name {name}, which refers to itself", start, end)
         value = self.memo.get(key)
