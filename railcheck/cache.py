@@ -29,9 +29,8 @@ from typing import Any
 from railcheck import __version__
 from railcheck._resources import resource_dir
 from railcheck.cache_store import CacheFolder
-from railcheck.repository import Stamp, decide_outermost_first, entry_kind as _kind, git_folders, outside_lexically, parent_of as _parent, read_regular_file, resolves_inside, stamp_of
+from railcheck.repository import CACHE_DIR, Stamp, decide_outermost_first, entry_kind as _kind, git_folders, outside_lexically, parent_of as _parent, read_regular_file, resolves_inside, stamp_of
 
-CACHE_DIR = ".railcheck_cache"
 _STAT_FILE = "stat.json"
 _RACY_SECONDS = 2.0
 MAX_ENTRIES = 16  # results of the last few states (branches, stashes) are worth keeping; more is clutter

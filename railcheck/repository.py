@@ -23,6 +23,9 @@ MAX_FILE_BYTES = 2 * 1024 * 1024
 # pip reads a requirements file by its byte order mark (`auto_decode` in pip/_internal/utils/encoding.py),
 # so a `.txt` file saved as UTF-16 or UTF-32 by a Windows editor installs fine. runtime.txt is Railpack's.
 _PIP_BOMS = ((b"\xff\xfe\x00\x00", "utf-32-le"), (b"\x00\x00\xfe\xff", "utf-32-be"), (b"\xff\xfe", "utf-16-le"), (b"\xfe\xff", "utf-16-be"))
+# railcheck's own result cache folder at the repository root (railcheck.cache), named here so that a plain
+# check can look for it without importing the cache.
+CACHE_DIR = ".railcheck_cache"
 PATH_MAX = 4096  # Linux's PATH_MAX: no longer path opens, so none is looked at (or keyed by the cache)
 
 
@@ -114,14 +117,12 @@ def outside_lexically(path: str) -> bool:
 def git_folders(root: Path) -> tuple[Path, ...]:
     """The resolved git folders of the work tree at `root` (its `.git` folder, or the folder a `.git` file
     names and that folder's common one): a link that resolves into one leads into git's own files."""
-    from railcheck.git import named_git_dir
-
     dot_git = root / ".git"
     folders = []
     try:
         if dot_git.is_dir():
             folders.append(dot_git.resolve())
-        elif (folder := named_git_dir(dot_git)) is not None:
+        elif dot_git.is_file() and (folder := _named_git_dir(dot_git)) is not None:
             folders.append(folder)
             common = (read_regular_file(folder / "commondir", 4096) or b"").decode("utf-8", "replace").strip()
             if common:
@@ -129,6 +130,12 @@ def git_folders(root: Path) -> tuple[Path, ...]:
     except (OSError, ValueError, RuntimeError):
         pass
     return tuple(folders)
+
+
+def _named_git_dir(dot_git: Path) -> Path | None:
+    from railcheck.git import named_git_dir  # subprocess and its kin only for a `.git` file (worktrees)
+
+    return named_git_dir(dot_git)
 
 
 def resolves_inside(resolved: Path, root: Path, git: tuple[Path, ...]) -> bool:

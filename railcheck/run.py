@@ -185,11 +185,16 @@ def check_repository(root: Path, targets: list[PurePosixPath], registry: Registr
     elif settings.cache and settings.baseline is None and settings.write_baseline is None and not overlay:
         findings = _cached_check(root, config, targets, rules, registry, settings, complete)
     else:
-        from railcheck.cache import cache_folder_tracked
+        from railcheck.repository import CACHE_DIR
 
         findings = _check(root, config, targets, rules, registry, complete, overlay=overlay or {})
-        if cache_folder_tracked(root)[0]:  # said with the cache off too: a check's findings never depend on it
-            findings = _with_tracked_cache(findings)
+        # Said with the cache off too (a check's findings never depend on it); the cache module and git are
+        # loaded only when there is a cache folder to ask about.
+        if os.path.lexists(os.path.join(root, CACHE_DIR)):
+            from railcheck.cache import cache_folder_tracked
+
+            if cache_folder_tracked(root)[0]:
+                findings = _with_tracked_cache(findings)
     findings = _with_unchecked_targets(root, config, targets, findings)
     # Engine codes are not rules, but `--ignore RC006` (or `ignore = ["RC006"]`) still silences them.
     from railcheck.codes import engine_codes_matching
@@ -324,7 +329,7 @@ def _cached_check(root: Path, config: Config, targets: list[PurePosixPath], rule
 
 def _with_tracked_cache(findings: Findings) -> Findings:
     """`findings` and RC008: the repository's `.railcheck_cache` is tracked by git."""
-    from railcheck.cache import CACHE_DIR
+    from railcheck.repository import CACHE_DIR
     from railcheck.codes import ENGINE_CODES, ENGINE_SEVERITY
 
     finding = Diagnostic(
