@@ -37,14 +37,34 @@ def _fingerprint(diagnostic: Diagnostic, texts: dict[PurePosixPath, str]) -> str
     return fingerprint(diagnostic, texts.get(diagnostic.path))
 
 
-def write(path: Path, diagnostics: Iterable[Diagnostic], texts: dict[PurePosixPath, str]) -> int:
-    """Write a baseline of `diagnostics`; returns how many entries it holds."""
+def _refuse_leaving(path: Path, resolved: str, root: Path) -> None:
+    """Refuse a baseline named inside the checked repository (`root`), where a pull request controls the
+    folders and links, when its `resolved` location (the file's to read, the folder's to write) leaves the
+    repository or lies in git's own folder."""
+    import os
+
+    from railcheck.repository import git_folders, resolves_into_git
+
+    inside = Path(os.path.realpath(root))
+    if not Path(os.path.abspath(path)).is_relative_to(root):
+        return  # named by the user outside the repository: theirs
+    if not Path(resolved).is_relative_to(inside):
+        raise BaselineError(f"{path} is reached through a symbolic link outside the repository; railcheck does not follow it")
+    if resolves_into_git(Path(resolved), inside, git_folders(inside)):
+        raise BaselineError(f"{path} is inside the git folder (.git), which railcheck never reads or writes")
+
+
+def write(path: Path, diagnostics: Iterable[Diagnostic], texts: dict[PurePosixPath, str], root: Path) -> int:
+    """Write a baseline of `diagnostics`; returns how many entries it holds. Inside the repository at
+    `root`, only where it could be read back (never through a linked folder out of it, never into .git)."""
+    import os
+
+    _refuse_leaving(path, os.path.join(os.path.realpath(os.path.dirname(os.path.abspath(path))), path.name), root)
     entries = sorted(
         ({"code": d.code, "path": str(d.path), "fingerprint": _fingerprint(d, texts), "message": d.message} for d in diagnostics),
         key=lambda entry: (entry["path"], entry["code"], entry["fingerprint"]),
     )
     document = {"version": FORMAT_VERSION, "tool": "railcheck", "findings": entries}
-    import os
 
     from railcheck.writing import FOLDER_FLAGS, create_file
 
@@ -74,10 +94,8 @@ def read(path: Path, root: Path) -> list[Entry]:
 
     from railcheck.repository import read_regular_file
 
-    absolute, resolved = os.path.abspath(path), os.path.realpath(path)
-    inside = Path(os.path.realpath(root))
-    if Path(absolute).is_relative_to(root) and not Path(resolved).is_relative_to(inside):
-        raise BaselineError(f"{path} is a symbolic link out of the repository; railcheck does not follow it")
+    resolved = os.path.realpath(path)
+    _refuse_leaving(path, resolved, root)
     if not os.path.exists(resolved):
         raise BaselineError(f"cannot read baseline {path}: no such file")
     data = read_regular_file(resolved, MAX_BASELINE_BYTES)

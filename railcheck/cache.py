@@ -29,7 +29,7 @@ from typing import Any
 from railcheck import __version__
 from railcheck._resources import resource_dir
 from railcheck.cache_store import CacheFolder
-from railcheck.repository import Stamp, decide_outermost_first, entry_kind as _kind, outside_lexically, parent_of as _parent, read_regular_file, stamp_of
+from railcheck.repository import Stamp, decide_outermost_first, entry_kind as _kind, git_folders, outside_lexically, parent_of as _parent, read_regular_file, resolves_inside, stamp_of
 
 CACHE_DIR = ".railcheck_cache"
 _STAT_FILE = "stat.json"
@@ -49,6 +49,7 @@ class Confinement:
     def __init__(self, root: Path) -> None:
         self.root = root  # resolved
         self._folders: dict[str, bool] = {".": True}
+        self._git = git_folders(root)  # a link into git's own folder leads out of what is checked
 
     def inside(self, folder: str) -> bool:
         return not outside_lexically(folder) and decide_outermost_first(folder, self._folders, self._decide)
@@ -61,7 +62,11 @@ class Confinement:
             link = stat.S_ISLNK(os.lstat(full).st_mode)
         except (OSError, ValueError):
             link = False
-        return not link or Path(os.path.realpath(full)).is_relative_to(self.root)
+        return not link or self.leads_inside(Path(os.path.realpath(full)))
+
+    def leads_inside(self, resolved: Path) -> bool:
+        """Whether a resolved path is inside the repository and outside its git folders."""
+        return resolves_inside(resolved, self.root, self._git)
 
 
 class ResultCache:
@@ -140,7 +145,7 @@ class ResultCache:
             resolved = Path(os.path.realpath(absolute))
         except (OSError, ValueError):
             return "link:unreadable"
-        if not resolved.is_relative_to(self.root):
+        if not self.confinement.leads_inside(resolved):
             return f"link:{target}"
         try:
             return f"link:{target}:{_content_hash(resolved, os.stat(resolved))}"

@@ -16,6 +16,7 @@ import click
 
 from railcheck import __version__
 from railcheck.report import REPORTERS, REPOSITORY_RELATIVE, Report
+from railcheck.report.escape import one_line
 from railcheck.run import EXIT_CLEAN, EXIT_ERROR, CheckSettings, check_repository
 from railcheck.types import Severity
 
@@ -153,7 +154,7 @@ def execute(paths: Sequence[Path], settings: CheckSettings) -> int:
         raise click.UsageError(conflict)
     for path in paths:
         if _missing(path):
-            raise click.UsageError(f"no such file or folder: {path}")
+            raise click.UsageError(f"no such file or folder: {one_line(str(path))}")
     registry = load_registry()
     runs = [check_repository(root, targets, registry, settings) for root, targets in _group_by_root(paths).items()]
     for run in runs:
@@ -185,9 +186,9 @@ def execute_stdin(filename: Path, settings: CheckSettings) -> int:
     except UnicodeDecodeError as error:
         raise click.UsageError(f"standard input is not valid UTF-8 (byte 0x{data[error.start]:02x} at byte offset {error.start}); Railway and Railpack read config files as UTF-8") from error
     root = find_root(filename)
-    relative = PurePosixPath(Path(os.path.relpath(os.path.abspath(filename), root)).as_posix())
+    relative = _confined_relative(filename, root, {})
     if relative.parts[:1] == ("..",):
-        raise click.UsageError(f"--stdin-filename {filename} is outside the repository at {root}")
+        raise click.UsageError(f"--stdin-filename {one_line(str(filename))} is outside the repository at {one_line(str(root))}")
     run = check_repository(root, [relative], load_registry(), settings, {relative: text})
     for note in run.notes:
         _warn(note)
@@ -234,7 +235,7 @@ def _missing(path: Path) -> bool:
 def _warn(message: str) -> None:
     """A message on standard error. A CI runner reads every line of it for workflow commands, and the
     message may quote the repository (a configuration key): a line that would start with `::` does not."""
-    from railcheck.report.escape import encodable, one_line
+    from railcheck.report.escape import encodable
 
     lines = [one_line(line) for line in message.split("\n")]
     click.echo(encodable("\n".join(f"railcheck: {line}" if line.lstrip().startswith("::") else line for line in lines)), err=True)
@@ -275,20 +276,41 @@ def find_root(path: Path) -> Path:
     if not os.path.isdir(start):
         start = start.parent
     for folder in (start, *start.parents):
-        if any(os.path.exists(folder / marker) for marker in ROOT_MARKERS) or find_config_file(folder):
+        # A linked folder is never a root: a pull request can link a checked folder to any folder that has
+        # railcheck.toml or .git (`_group_by_root` then refuses the path, which leads out of the repository).
+        if not os.path.islink(folder) and (any(os.path.exists(folder / marker) for marker in ROOT_MARKERS) or find_config_file(folder)):
             return folder
     return start
 
 
 def _group_by_root(paths: Sequence[Path]) -> dict[Path, list[PurePosixPath]]:
     groups: dict[Path, list[PurePosixPath]] = {}
+    resolved_roots: dict[Path, tuple[Path, tuple[Path, ...]]] = {}
     for path in paths:
         root = find_root(path)
-        absolute = path.absolute()
-        # Keep the link itself, not its target: a linked file is checked where it sits in the repository.
-        relative = Path(os.path.relpath(os.path.normpath(absolute), root))
-        groups.setdefault(root, []).append(PurePosixPath(relative.as_posix()))
+        groups.setdefault(root, []).append(_confined_relative(path, root, resolved_roots))
     return groups
+
+
+def _confined_relative(path: Path, root: Path, resolved_roots: dict[Path, tuple[Path, tuple[Path, ...]]]) -> PurePosixPath:
+    """`path` relative to `root`, as written (a linked file is checked where it sits in the repository);
+    a usage error when the folder it names or holds a file in resolves outside the repository or into git's
+    own folder: a linked folder would check, cache into and fix what it leads to. `resolved_roots` keeps
+    each root's resolution (pre-commit passes many files of one repository)."""
+    from railcheck.repository import git_folders, names_git_folder, resolves_into_git
+
+    absolute = path.absolute()
+    folder = Path(os.path.realpath(absolute if os.path.isdir(absolute) else absolute.parent))
+    if root not in resolved_roots:
+        inside = Path(os.path.realpath(root))
+        resolved_roots[root] = (inside, git_folders(inside))
+    inside, git = resolved_roots[root]
+    if not folder.is_relative_to(inside):
+        raise click.UsageError(f"{one_line(str(path))} leads outside the repository at {one_line(str(root))} (through a symbolic link); railcheck checks only files inside it")
+    relative = PurePosixPath(Path(os.path.relpath(os.path.normpath(absolute), root)).as_posix())
+    if names_git_folder(relative.as_posix()) or resolves_into_git(folder, inside, git):
+        raise click.UsageError(f"{one_line(str(path))} is inside the git folder (.git), which railcheck never reads")
+    return relative
 
 
 @main.command("rule")
@@ -302,7 +324,7 @@ def rule_command(code: str) -> None:
     if text is not None:
         click.echo(text, nl=False)
         return
-    click.echo(f"railcheck: no rule {code!r} (run `railcheck rules` for the list)", err=True)
+    _warn(f"railcheck: no rule {code!r} (run `railcheck rules` for the list)")
     sys.exit(EXIT_ERROR)
 
 
@@ -335,7 +357,7 @@ def explain_service(path: Path, output_format: str) -> None:
     relative = PurePosixPath(Path(os.path.relpath(os.path.abspath(path), root)).as_posix())
     project = load_project(root, config, [relative])
     if not project.services:
-        click.echo(f"railcheck: no service at {path} (a service is a folder with railpack.json, railway.json or railway.toml, or one declared in the configuration)", err=True)
+        _warn(f"railcheck: no service at {path} (a service is a folder with railpack.json, railway.json or railway.toml, or one declared in the configuration)")
         sys.exit(EXIT_ERROR)
     if output_format == "json":
         import json

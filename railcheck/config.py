@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import posixpath
-import tomllib
 from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -107,10 +106,15 @@ def load_config(root: Path) -> Config:
     text, problem = _read_confined(root, path.name)
     if text is None:
         raise ConfigError(f"{problem}; it was not used")
-    try:
-        document = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as error:
-        raise ConfigError(f"{path.name}: not valid TOML: {error}") from error
+    from railcheck.sources.text import ParseFailure
+    from railcheck.sources.toml import parse_toml
+
+    # The reader of the files railcheck checks: a deep nesting is a parse failure there, not a crash.
+    parsed = parse_toml(text, PurePosixPath(path.name))
+    if isinstance(parsed, ParseFailure):
+        line = text.count("\n", 0, parsed.start) + 1
+        raise ConfigError(f"{path.name}:{line}: not valid TOML: {parsed.message.removeprefix('invalid TOML: ')}")
+    document = parsed.value
     if path.name == "pyproject.toml":
         table = document.get("tool", {}).get("railcheck", {})
         prefix = "tool.railcheck"
@@ -164,9 +168,13 @@ def parse_config(table: Any, *, source: PurePosixPath | None = None, prefix: str
 
 def normalise_repo_path(raw: str, where: str) -> PurePosixPath:
     """A repository-relative POSIX path from a config value; refuses paths that leave the repository."""
+    from railcheck.repository import names_git_folder
+
     path = PurePosixPath(raw.replace("\\", "/").lstrip("/") or ".")
     if ".." in path.parts:
         raise ConfigError(f"{where}: {raw!r} points outside the repository")
+    if names_git_folder(path.as_posix()):
+        raise ConfigError(f"{where}: {raw!r} is inside the git folder (.git), which railcheck never reads or writes")
     return path
 
 

@@ -43,15 +43,20 @@ def rename_key(document: Document, pointer: str, new_key: str) -> Edit:
 def prepend_to_list(document: Document, pointer: str, value: Any) -> Edit:
     """Insert `value` as the first element of the list at `pointer`, keeping the rest as written."""
     start, _ = document.value_offsets[pointer]
-    literal = encode_value(document, value)
     first = document.value_offsets.get(f"{pointer}/0")
-    if first is None:
-        return Edit(document.path, start + 1, start + 1, literal)
-    line_start = document.text.rfind("\n", start, first[0])
-    if line_start != -1 and not document.text[line_start + 1 : first[0]].strip():
+    return insert_first_item(document.path, document.text, start, first[0] if first else None, encode_value(document, value))
+
+
+def insert_first_item(path: PurePosixPath, text: str, list_start: int, first_start: int | None, literal: str) -> Edit:
+    """Insert `literal` before the item at `first_start` of the list opening at `list_start` (JSON, TOML,
+    Python and TypeScript write lists alike): on a line of its own when the items stand one per line."""
+    if first_start is None:
+        return Edit(path, list_start + 1, list_start + 1, literal)
+    line_start = text.rfind("\n", list_start, first_start)
+    if line_start != -1 and not text[line_start + 1 : first_start].strip():
         # One item per line: give the new item a line of its own, indented like the first one.
-        return Edit(document.path, first[0], first[0], f"{literal},\n{document.text[line_start + 1 : first[0]]}")
-    return Edit(document.path, first[0], first[0], f"{literal}, ")
+        return Edit(path, first_start, first_start, f"{literal},\n{text[line_start + 1 : first_start]}")
+    return Edit(path, first_start, first_start, f"{literal}, ")
 
 
 def remove_member(document: Document, pointer: str) -> Edit:

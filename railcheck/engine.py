@@ -52,7 +52,7 @@ def instantiate(registry: Registry, config: Config, *, select: Iterable[str] | N
     for selector, values in config.rule_options.items():
         found = registry.find(selector)
         if found is None:
-            raise ConfigError(f"[rules.{selector}]: no rule has that code or name")
+            raise ConfigError(f"[rules.{selector if selector.isprintable() else repr(selector)}]: no rule has that code or name")
         options[found.code] = values
     rules = []
     for rule_class in chosen:

@@ -124,13 +124,14 @@ def _watch_paths(service: Service, project: Project) -> list[str]:
     from railcheck.watchpaths import consumed, deploys_on_change, watch_lists
 
     lists = watch_lists(service, project)
+    if not lists and service.iac is not None and "watchPatterns" in service.iac.settings:
+        return ["  watch paths: set in the IaC file, but not a list of known strings, so not judged (see watchPatterns below)"]
     if not lists:
         return ["  watch paths: none (every push deploys the service)"]
     lines = []
     answers = {True: "deploys", False: "does NOT deploy", None: "unknown"}
     for watch in lists:
-        line = watch.document.value_span(watch.pointer).start.line
-        lines.append(f"  watch paths ({watch.document.path}:{line}, from the repository root):")
+        lines.append(f"  watch paths ({watch.path}:{watch.list_span().start.line}, from the repository root):")
         lines += [f"    {pattern.text}" + (f"   (meant: {watch.corrections[pattern.index]})" if pattern.index in watch.corrections else "") for pattern in watch.written]
         lines.append("    a change to (the service builds from it):")
         lines += [f"      {answers[deploys_on_change(watch.meant, project, item)]:<16} {item.path}{'/' if item.folder else ''}  ({item.reason})" for item in consumed(service, project)]

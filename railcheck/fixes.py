@@ -198,12 +198,15 @@ def remove_stale_staging(root: Path, folders: Iterable[PurePosixPath]) -> None:
     """Remove the staged files a killed fix run left in `folders` (repo-relative): only regular files with
     the name `write_atomically` gives them, older than any live run's (the file they were for may not
     exist: a fix can create a file)."""
+    from railcheck.repository import git_folders, resolves_inside
+
     root = root.resolve()
+    git = git_folders(root)
     oldest = time.time() - STALE_STAGING_SECONDS
     for folder in folders:
         absolute = root / folder
-        if ".." in folder.parts or not absolute.resolve().is_relative_to(root):
-            continue
+        if ".." in folder.parts or not resolves_inside(absolute.resolve(), root, git):
+            continue  # never a folder out of the repository or git's own
         try:
             with os.scandir(absolute) as entries:
                 for entry in entries:
@@ -214,8 +217,14 @@ def remove_stale_staging(root: Path, folders: Iterable[PurePosixPath]) -> None:
 
 
 def _check_target(root: Path, path: PurePosixPath, target: Path, original: str | None) -> None:
-    if ".." in path.parts or not target.parent.resolve().is_relative_to(root):
+    from railcheck.repository import git_folders, names_git_folder, resolves_into_git
+
+    folder = target.parent.resolve()
+    if ".." in path.parts or not folder.is_relative_to(root):
         raise FixWriteError(f"{path}: outside the repository; not written")
+    # Git runs what its folder says (hooks, `core.fsmonitor`): never written, by name or through a link.
+    if names_git_folder(path.as_posix()) or resolves_into_git(folder / target.name, root, git_folders(root)):
+        raise FixWriteError(f"{path}: inside the git folder (.git); not written")
     if target.is_symlink():
         raise FixWriteError(f"{path}: is a symbolic link; railcheck does not write through links")
     if original is None:

@@ -94,10 +94,48 @@ def parent_of(path: str) -> str:
     return path.rpartition("/")[0] or "."
 
 
+def names_git_folder(path: str) -> bool:
+    """Whether a repo-relative POSIX path string has a `.git` part, in any case (a case-insensitive file
+    system opens `.GIT` as `.git`): git's own folder holds the CI token and the commands git runs, and is
+    never part of what railcheck checks."""
+    return ".git" in path.lower() and any(part.lower() == ".git" for part in path.split("/"))
+
+
 def outside_lexically(path: str) -> bool:
-    """Whether a repo-relative POSIX path string leaves the repository as written (absolute, `..`), or is
-    longer than any path the system opens."""
-    return len(path) > PATH_MAX or path.startswith("/") or ".." in path.split("/")
+    """Whether a repo-relative POSIX path string leaves the repository as written (absolute, `..`), names
+    the git folder, or is longer than any path the system opens."""
+    return len(path) > PATH_MAX or path.startswith("/") or ".." in path.split("/") or names_git_folder(path)
+
+
+def git_folders(root: Path) -> tuple[Path, ...]:
+    """The resolved git folders of the work tree at `root` (its `.git` folder, or the folder a `.git` file
+    names and that folder's common one): a link that resolves into one leads into git's own files."""
+    from railcheck.git import named_git_dir
+
+    dot_git = root / ".git"
+    folders = []
+    try:
+        if dot_git.is_dir():
+            folders.append(dot_git.resolve())
+        elif (folder := named_git_dir(dot_git)) is not None:
+            folders.append(folder)
+            common = (read_regular_file(folder / "commondir", 4096) or b"").decode("utf-8", "replace").strip()
+            if common:
+                folders.append((folder / common).resolve())
+    except (OSError, ValueError, RuntimeError):
+        pass
+    return tuple(folders)
+
+
+def resolves_inside(resolved: Path, root: Path, git: tuple[Path, ...]) -> bool:
+    """Whether a resolved path lies inside the (resolved) `root` and outside its `git` folders."""
+    return resolved.is_relative_to(root) and not resolves_into_git(resolved, root, git)
+
+
+def resolves_into_git(resolved: Path, root: Path, git: tuple[Path, ...]) -> bool:
+    """Whether a resolved path lies in a `.git` folder below `root`, or in one of the `git` folders."""
+    inside = resolved.relative_to(root).as_posix() if resolved.is_relative_to(root) else ""
+    return names_git_folder(inside) or any(resolved.is_relative_to(folder) for folder in git)
 
 
 def decide_outermost_first(folder: str, known: dict[str, bool], decide: Callable[[str], bool]) -> bool:
@@ -165,6 +203,7 @@ class Repository:
         # that answered for a name), when one was taken: what the result cache's entry depends on.
         self.observed: dict[str, Stamp | None] = {}
         self._scan_stamps: dict[str, Stamp] = {}
+        self._git_folders: tuple[Path, ...] | None = None  # found when the first link is resolved
 
     def exists(self, path: PurePosixPath) -> bool:
         name = str(path)
@@ -256,10 +295,16 @@ class Repository:
         return kind == FOLDER
 
     def _resolves_inside(self, path: str | Path) -> bool:
+        """Whether `path` resolves inside the repository and outside every git folder."""
         try:
-            return Path(os.path.realpath(path)).is_relative_to(self.root)
+            return self._confined(Path(os.path.realpath(path)))
         except (OSError, ValueError):
             return False
+
+    def _confined(self, resolved: Path) -> bool:
+        if self._git_folders is None:
+            self._git_folders = git_folders(self.root)
+        return resolves_inside(resolved, self.root, self._git_folders)
 
     def read(self, path: PurePosixPath) -> str | None:
         """The decoded text of a repo-relative file, or None (absent, or a FileProblem was recorded)."""
@@ -329,6 +374,8 @@ class Repository:
             target = absolute
         if not target.is_relative_to(self.root):
             return "is a symbolic link to a file outside the repository; railcheck does not follow it"
+        if not self._confined(target):
+            return "is a symbolic link into the git folder (.git); railcheck never reads git's own files"
         if target.is_dir():
             return "is a folder, but a file of this name is expected"
         try:

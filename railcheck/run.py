@@ -200,7 +200,7 @@ def check_repository(root: Path, targets: list[PurePosixPath], registry: Registr
     if settings.write_baseline is not None:
         from railcheck import baseline
 
-        count = baseline.write(settings.write_baseline, diagnostics, findings.texts)
+        count = baseline.write(settings.write_baseline, diagnostics, findings.texts, root)
         notes.append(f"railcheck: wrote {count} finding{'s' if count != 1 else ''} to {settings.write_baseline}")
         absorbed = count  # the report says they are recorded, not that the checks passed
         diagnostics = ()
@@ -214,8 +214,10 @@ def check_repository(root: Path, targets: list[PurePosixPath], registry: Registr
     if settings.base_ref:
         from railcheck.gitdiff import changed_lines
 
-        changed = changed_lines(root, settings.base_ref)
-        if changed is None:
+        # Only the files with findings: the lines of any other file change nothing in the report.
+        warned = len(notes)
+        changed = changed_lines(root, settings.base_ref, {diagnostic.path for diagnostic in diagnostics}, notes.append)
+        if changed is None and len(notes) == warned:  # git said why already, or this says it once
             notes.append(f"railcheck: warning: cannot compare with --base-ref {settings.base_ref} (not a git ref here, or git is missing); findings keep their usual order")
     threshold = settings.fail_on or config.fail_on
     report = Report(

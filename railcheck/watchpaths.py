@@ -2,26 +2,31 @@
 of those files matches the patterns.
 
 Owns: finding every `build.watchPatterns` list of a service's Railway config (the base one and each
-environment's), correcting the patterns written relative to the root directory (so the rules judge what
-the author meant and report the slip once), the files and folders the service consumes, and whether any
-file of the repository matches a pattern. Reads only through `project.repository`; results are kept in
+environment's) and of its `service(...)` call in the IaC file, correcting the patterns written relative
+to the root directory (so the rules judge what the author meant and report the slip once), the files and
+folders the service consumes, and whether any file of the repository matches a pattern. Reads only through `project.repository`; results are kept in
 `project.memo`.
 """
 
 from __future__ import annotations
 
+import json
 import posixpath
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 from typing import TYPE_CHECKING
 
+from railcheck.edits import insert_first_item, prepend_to_list, replace_value
 from railcheck.sources.requirements import parse_requirements
 from railcheck.sources.text import Document
 from railcheck.sources.watch import PatternList, WatchPattern, matches, parse_pattern
+from railcheck.types import Edit, Span
 from railcheck.walk import setting_pointers
 
 if TYPE_CHECKING:
-    from railcheck.project import Project, Service
+    from railcheck.project import IacDocument, Project, Service
+    from railcheck.sources.iac import IacValue
 
 # Files at the root directory that shape the build (REFERENCE §3, §5), and what each does there.
 _DEPENDENCIES = "dependencies are installed from it"
@@ -39,13 +44,19 @@ LISTING_LIMIT = 20_000
 
 @dataclass(frozen=True, slots=True)
 class WatchList:
-    """One `watchPatterns` array: where it is written and its patterns, as written and as meant."""
+    """One `watchPatterns` list: where it is written and its patterns, as written and as meant.
 
-    document: Document
-    pointer: str
+    The list is either in a Railway config file (`document` and its JSON `pointer`) or in the IaC file
+    (`iac`, the `watchPatterns` value of a `service(...)` call); the methods below give positions and edits
+    in either."""
+
+    path: PurePosixPath
     written: tuple[WatchPattern, ...]
     # Index of a pattern written relative to the root directory → the repository-relative pattern meant.
     corrections: dict[int, str]
+    document: Document | None = None
+    pointer: str = ""
+    iac: IacList | None = None
 
     @property
     def meant(self) -> PatternList:
@@ -59,6 +70,67 @@ class WatchList:
     @property
     def includes_anything(self) -> bool:
         return any(pattern.includes for pattern in self.written)
+
+    def list_span(self) -> Span:
+        """Where the list is named: the `watchPatterns` key of a config file, the list itself in the IaC file."""
+        if self.iac is not None:
+            return self.iac.span(self.iac.value.start, self.iac.value.end)
+        assert self.document is not None
+        return self.document.key_span(self.pointer)
+
+    def pattern_span(self, index: int) -> Span:
+        if self.iac is not None:
+            item = self.iac.items[index]
+            return self.iac.span(item.start, item.end)
+        assert self.document is not None
+        return self.document.value_span(f"{self.pointer}/{index}")
+
+    def replace(self, index: int, text: str) -> Edit | None:
+        """The edit writing `text` in place of the pattern at `index`; None when that edit is not certain."""
+        if self.iac is not None:
+            return self.iac.replace(index, text)
+        assert self.document is not None
+        return replace_value(self.document, f"{self.pointer}/{index}", text)
+
+    def prepend(self, text: str) -> Edit | None:
+        """The edit putting `text` first in the list; None when that edit is not certain."""
+        if self.iac is not None:
+            return self.iac.prepend(text)
+        assert self.document is not None
+        return prepend_to_list(self.document, self.pointer, text)
+
+
+@dataclass(frozen=True, slots=True)
+class IacList:
+    """A `build.watchPatterns` list of the IaC file whose items are all known strings."""
+
+    document: IacDocument
+    value: IacValue
+    items: tuple[IacValue, ...]
+    # Whether the list is written inside this service's own `service(...)` call, and that call declares no
+    # other service (a helper function called twice runs one call for two services).
+    own: bool
+
+    def span(self, start: int, end: int) -> Span:
+        return self.document.span(start, end)
+
+    @property
+    def in_place(self) -> bool:
+        """Whether the list and every item are literals written in the service's own call (not through a
+        name or a helper that other services may share), so an edit changes this service's patterns only."""
+        return self.own and self.value.origin is None and all(item.origin is None and item.text_start is not None for item in self.items)
+
+    def replace(self, index: int, text: str) -> Edit | None:
+        if not self.in_place:
+            return None
+        item = self.items[index]
+        return Edit(self.document.path, item.start, item.end, json.dumps(text, ensure_ascii=False))
+
+    def prepend(self, text: str) -> Edit | None:
+        if not self.in_place:
+            return None
+        source = self.document.text
+        return insert_first_item(self.document.path, source, self.value.start, self.items[0].start, json.dumps(text, ensure_ascii=False))
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,16 +156,49 @@ def watch_lists(service: Service, project: Project) -> tuple[WatchList, ...]:
 
 def _watch_lists(service: Service, project: Project):  # type: ignore[no-untyped-def]
     document = service.railway
-    if document is None or not isinstance(document.value, dict):
-        return
-    for pointer in setting_pointers(document.value, "build", "watchPatterns"):
-        values = document.get(pointer)
-        if not isinstance(values, list):
-            continue
-        written = tuple(pattern for index, value in enumerate(values) if isinstance(value, str) and (pattern := parse_pattern(value, index)) is not None)
+    if document is not None and isinstance(document.value, dict):
+        for pointer in setting_pointers(document.value, "build", "watchPatterns"):
+            values = document.get(pointer)
+            if isinstance(values, list):
+                written = _parsed(values)
+                if written:
+                    yield WatchList(document.path, written, _corrections(service, project, written), document, pointer)
+    iac = iac_watch_list(service, project)
+    if iac is not None:
+        written = _parsed([item.value for item in iac.items])
         if written:
-            corrections = {pattern.index: fix for pattern in written if (fix := root_relative_fix(service, project, pattern)) is not None}
-            yield WatchList(document, pointer, written, corrections)
+            yield WatchList(iac.document.path, written, _corrections(service, project, written), iac=iac)
+
+
+def iac_watch_list(service: Service, project: Project) -> IacList | None:
+    """The service's `build.watchPatterns` in the IaC file, when it is a list of known strings. A list the
+    file computes (or any item of it) is left out whole: what it covers is unknown, so nothing is judged."""
+    value = service.iac.settings.get("watchPatterns") if service.iac is not None else None
+    if value is None or project.iac is None or not isinstance(value.value, list):
+        return None
+    items = tuple(item for _, item in value.entries)
+    if len(items) != len(value.value) or not all(isinstance(item.value, str) for item in items):
+        return None
+    call = service.iac
+    assert call is not None
+    inside = call.call_start <= value.start and value.end <= call.call_end
+    return IacList(project.iac, value, items, inside and _calls_declaring(project)[(call.call_start, call.call_end)] == 1)
+
+
+def _calls_declaring(project: Project) -> Counter[tuple[int, int]]:
+    """How many services each `service(...)` call of the IaC file declares (more than one through a helper)."""
+    key = "watch-iac-calls"
+    if key not in project.memo:
+        project.memo[key] = Counter((call.call_start, call.call_end) for call in project.iac.file.services) if project.iac else Counter()
+    return project.memo[key]  # type: ignore[return-value]
+
+
+def _parsed(values: list[object]) -> tuple[WatchPattern, ...]:
+    return tuple(pattern for index, value in enumerate(values) if isinstance(value, str) and (pattern := parse_pattern(value, index)) is not None)
+
+
+def _corrections(service: Service, project: Project, written: tuple[WatchPattern, ...]) -> dict[int, str]:
+    return {pattern.index: fix for pattern in written if (fix := root_relative_fix(service, project, pattern)) is not None}
 
 
 def any_file_matches(project: Project, pattern: WatchPattern) -> bool | None:

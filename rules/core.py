@@ -42,7 +42,12 @@ class ParseError(ProjectRule):
                 problem.path,
                 problem.span,
                 problem.message if problem.span else f"`{problem.path.name}` {problem.message}",
-                help=problem.help or "Fix the syntax at this position; railcheck checks the rest of this file once it parses.",
+                # Without a position the file was never parsed (a link out, a pipe, too large): no syntax to fix.
+                help=problem.help or (
+                    "Fix the syntax at this position; railcheck checks the rest of this file once it parses."
+                    if problem.span
+                    else "railcheck reads only regular files of at most 2 MiB inside the repository (no link out of it or into .git, no pipe or device): make it one, or exclude it."
+                ),
             )
 
 

@@ -350,6 +350,8 @@ class HardcodedPort(ServiceRule):
     examples = (
         Valid({"railpack.json": '{"deploy": {"startCommand": "gunicorn main:app"}}', "main.py": "app = 1\n"}),
         Valid({"railpack.json": '{"deploy": {"startCommand": "gunicorn main:app --bind 0.0.0.0:${PORT:-8000}"}}', "main.py": "app = 1\n"}),
+        # Another variable may hold $PORT at run time: not certainly a fixed port.
+        Valid({"railpack.json": '{"deploy": {"startCommand": "gunicorn main:app --bind 0.0.0.0:$APP_PORT"}}', "main.py": "app = 1\n"}),
         Invalid(
             {"railpack.json": '{"deploy": {"startCommand": "uvicorn main:app --host 0.0.0.0 --port 8000"}}', "main.py": "app = 1\n"},
             expect=[("ST004", "railpack.json", 1, 69)],
@@ -370,8 +372,11 @@ class HardcodedPort(ServiceRule):
     def check(self, service: Service, project: Project) -> Iterator[Diagnostic]:
         for command, server in _servers(service, project):
             listen = server.listen
-            if listen is None or not listen.port or uses_port_variable(listen.port):
-                continue  # an empty port: a Node server whose port comes from config or PORT
+            # Only a port written as a number is certainly fixed: another variable or a mangled word may
+            # well be $PORT at run time, and a fix built on it would not settle. (A Node server without a
+            # port option has an empty port: its config file or PORT decides.)
+            if listen is None or uses_port_variable(listen.port) or not listen.port.isdigit():
+                continue
             word = listen.port_word
             explicit = word is not None
             where, span = _where(service, command, word)

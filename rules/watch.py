@@ -1,4 +1,5 @@
-"""WP: watch paths, the patterns that decide whether a push deploys a service (`build.watchPatterns`).
+"""WP: watch paths, the patterns that decide whether a push deploys a service (`build.watchPatterns`, in a
+Railway config file or in the IaC file's `service(...)` call).
 
 Railway matches them gitignore-style from the repository root, also for a service with a root directory,
 and skips the deployment when no changed file matches (REFERENCE §5). Each check judges the patterns as
@@ -11,7 +12,6 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from railcheck import Consequence, Diagnostic, Edit, Fix, FixAvailability, Invalid, Project, Service, ServiceRule, Severity, Valid
-from railcheck.edits import prepend_to_list, replace_value
 from railcheck.sources.watch import PatternList, parse_pattern
 from railcheck.watchpaths import Consumed, WatchList, any_file_matches, consumed, deploys_on_change, files_in, root_known, watch_lists
 
@@ -26,10 +26,13 @@ def _add_patterns(watch: WatchList, patterns: list[str]) -> Fix | None:
     probes = [text.lstrip("/").removesuffix("/**") for text in patterns]
     if not all(combined.deploys(probe) or combined.deploys(f"{probe}/x") for probe in probes):
         return None
-    edits = [prepend_to_list(watch.document, watch.pointer, text) for text in reversed(patterns)]
+    edits = [watch.prepend(text) for text in reversed(patterns)]
+    if any(edit is None for edit in edits):
+        return None  # the list comes through a name in the IaC file: editing it there is not certain
     # Every edit inserts at the same place: one edit with their texts in order.
     first = edits[0]
-    content = "".join(edit.content for edit in reversed(edits))
+    assert first is not None
+    content = "".join(edit.content for edit in reversed(edits) if edit is not None)
     return Fix.unsafe(f"Add {', '.join(f'`{text}`' for text in patterns)} to watchPatterns", Edit(first.path, first.start, first.end, content))
 
 
@@ -94,20 +97,20 @@ class WatchPatternMatchesNothing(ServiceRule):
             for pattern in watch.written:
                 if pattern.negated:
                     continue  # a negation that excludes nothing is harmless (WP004 judges its place)
-                pointer = f"{watch.pointer}/{pattern.index}"
-                span = watch.document.value_span(pointer)
+                span = watch.pattern_span(pattern.index)
                 corrected = watch.corrections.get(pattern.index)
                 if corrected is not None:
+                    edit = watch.replace(pattern.index, corrected)
                     yield self.diagnostic(
-                        watch.document, span,
+                        watch.path, span,
                         f"watch pattern `{pattern.text}` matches no file: Railway matches watch patterns from the repository root, and it was written from the root directory {service.display_root()}",
                         service=service.name,
                         help=f"Write it from the repository root: `{corrected}`.",
-                        fix=Fix.unsafe(f"Replace with `{corrected}`", replace_value(watch.document, pointer, corrected)),
+                        fix=Fix.unsafe(f"Replace with `{corrected}`", edit) if edit is not None else None,
                     )
                 elif any_file_matches(project, pattern) is False:
                     yield self.diagnostic(
-                        watch.document, span,
+                        watch.path, span,
                         f"watch pattern `{pattern.text}` matches no file in the repository, so it never triggers a deploy",
                         service=service.name,
                         help=f"Check the spelling; patterns are matched from the repository root, e.g. `/{service.root}/**` for this service's root directory."
@@ -161,7 +164,7 @@ class WatchPathsMissRoot(ServiceRule):
                 continue
             wanted = f"/{service.root}/**"
             yield self.diagnostic(
-                watch.document, watch.document.key_span(watch.pointer),
+                watch.path, watch.list_span(),
                 f"no watch pattern matches a file under the root directory {service.display_root()}: a push that changes the service's code does not deploy it",
                 service=service.name,
                 help=f"Add `{wanted}` to watchPatterns (patterns are matched from the repository root).",
@@ -238,7 +241,7 @@ class WatchPathsMissConsumedFiles(ServiceRule):
             listed = "; ".join(f"{item.path}{'/' if item.folder else ''} ({item.reason})" for item in missed)
             suggestions = [item.suggestion for item in missed]
             yield self.diagnostic(
-                watch.document, watch.document.key_span(watch.pointer),
+                watch.path, watch.list_span(),
                 f"a change to {_what(missed)} the service builds from does not deploy it: {listed}",
                 service=service.name,
                 help=f"Add {', '.join(f'`{text}`' for text in suggestions)} to watchPatterns.",
@@ -285,7 +288,7 @@ class WatchNegationFirst(ServiceRule):
             first = leading[0]
             names = ", ".join(f"`{pattern.text}`" for pattern in leading)
             yield self.diagnostic(
-                watch.document, watch.document.value_span(f"{watch.pointer}/{first.index}"),
+                watch.path, watch.pattern_span(first.index),
                 f"{names} {'comes' if len(leading) == 1 else 'come'} before any including watch pattern, so {'it excludes' if len(leading) == 1 else 'they exclude'} nothing",
                 service=service.name,
                 help="Railway applies a negation only to files an earlier pattern included: move the negations after the patterns they should narrow.",

@@ -413,17 +413,16 @@ def test_symlink_to_outside_file_passed_explicitly(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("target", [BAD_DIR, f"{BAD_DIR}/railpack.json"], ids=["folder", "file-in-folder"])
 def test_symlinked_folder_pointing_outside_passed_explicitly(tmp_path: Path, target: str) -> None:
-    """A linked folder is not a service of the repository, even when named on the command line."""
+    """A linked folder leading out of the repository, named on the command line, is refused (exit 2)."""
     repo = make_repo(tmp_path)
     outside = tmp_path / "outside-service"
     outside.mkdir()
     (outside / "railpack.json").write_text('{"provider": "python", "bogus": 1}', encoding="utf-8")
     (repo / "services" / "bad").symlink_to(outside, target_is_directory=True)
     result = run(repo / target)
-    document = report(result)
-    assert document["diagnostics"] == [], "the folder outside the repository was checked"
-    assert document["summary"]["services"] == 0
-    assert result.exit_code == 0
+    assert result.exit_code == 2
+    assert "leads outside the repository" in result.output
+    assert "bogus" not in result.output, "the folder outside the repository was checked"
 
 
 def test_json_output_is_one_document_for_several_repositories(tmp_path: Path) -> None:

@@ -313,3 +313,11 @@ def test_a_fix_that_changes_nothing_is_not_offered() -> None:
     assert offered(same, texts, lambda _: True).fix is None
     other = Diagnostic("ST001", "x", "m", Severity.ERROR, path, None, fix=Fix.unsafe("t", Edit(path, 13, 17, "app")))
     assert offered(other, texts, lambda _: True) is other
+
+
+def test_a_mangled_bind_address_gets_no_port_fix_that_never_settles(tmp_path: Path) -> None:
+    # Found by the long fuzz run: `--bind 0.0.}0.0:$//c` read as port `$`, and the fix appended PORT each round.
+    repo = write_repo(tmp_path, {"Procfile": "web: gunicorn --bind 0.0.}0.0:$//c\nPORT app:app\n", "railpack.json": "{}", "main.py": "app = 1\n"})
+    result = invoke("check", str(repo), "--no-cache", "--fix", "--unsafe-fixes", "--output-format", "concise")
+    assert "RC003" not in result.output and "ST004" not in result.output, result.output
+    assert next(repo.glob("**/Procfile")).read_text() == "web: gunicorn --bind 0.0.}0.0:$//c\nPORT app:app\n"

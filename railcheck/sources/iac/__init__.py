@@ -1,10 +1,10 @@
 """Railway infrastructure as code (`.railway/railway.py`, `.railway/railway.ts`), read statically.
 
 Owns: turning one IaC project file into the services it declares (name, root directory, start command,
-health check, build and pre-deploy commands, variables, domains, config file, replicas), the databases it
-declares, and the places where the file is too dynamic to read, each with offsets into the file. This
-module is the package's public API: `read_iac` and what it returns (`IacFile`, `IacService`, `IacValue`,
-`UNKNOWN`), and `built_elsewhere`.
+health check, build and pre-deploy commands, watch patterns, variables, domains, config file, replicas),
+the databases it declares, and the places where the file is too dynamic to read, each with offsets into
+the file. This module is the package's public API: `read_iac` and what it returns (`IacFile`,
+`IacService`, `IacValue`, `UNKNOWN`), and `built_elsewhere`.
 
 The files are programs; railcheck never imports, executes or evaluates them. Python is parsed with the
 standard library's `ast` module, TypeScript with tree-sitter's TypeScript grammar. A small evaluator then

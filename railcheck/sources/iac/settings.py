@@ -144,6 +144,7 @@ class _Back:
             out["build"] = get(build, "buildCommand")
             out["builder"] = get(build, "builder")
             out["dockerfilePath"] = get(build, "dockerfilePath")
+            out["watchPatterns"] = get(build, "watchPatterns")  # passed through as written (BuildConfig)
         if isinstance(source, (_Obj, _Unk)):
             out["sourceType"] = get(source, "type")
             out["sourceRepo"] = get(source, "repo")

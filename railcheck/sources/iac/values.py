@@ -72,8 +72,8 @@ class IacService:
     """One `service(...)` (or `fn(...)`, kind "function") call reachable from the project's resources.
 
     `settings` has the normalised keys "root", "start", "healthcheck", "healthcheckTimeout", "build" (the
-    build command), "builder" and "dockerfilePath" (from the object form of `build`), "sourceType" (the
-    source's `type`: "github", "image", ...), "sourceRepo" (the repository a source names), "preDeploy" (always a list), "variables" (`env` merged over
+    build command), "builder", "dockerfilePath" and "watchPatterns" (from the object form of `build`),
+    "sourceType" (the source's `type`: "github", "image", ...), "sourceRepo" (the repository a source names), "preDeploy" (always a list), "variables" (`env` merged over
     `variables`), "domains", "configFile" and "replicas" (the `replicas=` value, else `regions=`), each only
     when the file gives it or when it may come from something unreadable (then it is `UNKNOWN`).
 
