@@ -10,7 +10,7 @@ through its Repository; runs nothing.
 from __future__ import annotations
 
 import posixpath
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import PurePosixPath
 from typing import TYPE_CHECKING
 
@@ -24,8 +24,10 @@ if TYPE_CHECKING:
 DIRECTORY_OPTIONS = frozenset({"--cwd", "--prefix", "-C", "--dir"})
 
 
-def root_only_paths(repository: Repository, root: PurePosixPath, commands: Iterable[tuple[CommandText, ShellScript]]) -> Iterator[str]:
-    """One sentence per path in `commands` that exists from the repository root but not from `root`."""
+def root_only_paths(repository: Repository, root: PurePosixPath, commands: Iterable[tuple[CommandText, ShellScript]],
+                    made_by_build: Callable[[PurePosixPath], bool]) -> Iterator[str]:
+    """One sentence per path in `commands` that exists from the repository root but not from `root`, nor is
+    made there by the build (`mkdir vendor && tar -xzf deps.tgz -C vendor` is no sign)."""
     prefix = f"{root}/"
     for command, parsed in commands:
         for word, directory in _path_words(parsed):
@@ -37,7 +39,7 @@ def root_only_paths(repository: Repository, root: PurePosixPath, commands: Itera
             if not directory and not (text == str(root) or text.startswith(prefix)):
                 continue
             from_root = PurePosixPath(text)
-            if repository.exists(root / from_root) or not repository.exists(from_root):
+            if repository.exists(root / from_root) or not repository.exists(from_root) or made_by_build(root / from_root):
                 continue
             yield f"{command.origin.label} uses `{word.text}`, which exists only from the repository root"
 

@@ -187,6 +187,11 @@ class RootDirectoryAmbiguous(ServiceRule):
                 expect=[("SV003", "railway.json", 1, 1)]),
         Valid({"railway.json": '{"build": {"buildCommand": "cd src && npm --prefix . run build"}}', "package.json": "{}", "src/main.js": ""}),
         Valid({"railpack.json": '{"deploy": {"startCommand": "node services/svc/server.js"}}', "package.json": "{}", "services/svc/server.js": ""}),
+        # A folder the build makes in the service's folder is no sign, even when the repository root has one too.
+        Valid({"railway.json": '{"build": {"buildCommand": "mkdir -p vendor && tar -xzf deps.tgz -C vendor"}}', "package.json": "{}", "deps.tgz": "", "/vendor/x.js": ""}),
+        Valid({"railway.json": '{"build": {"buildCommand": "tar -xzf deps.tgz -C vendor"}}', "package.json": "{}", "deps.tgz": "", "/vendor/x.js": ""}),
+        Invalid({"railway.json": '{"build": {"buildCommand": "make -C services/svc/web build"}}', "package.json": "{}", "/services/svc/web/Makefile": ""},
+                expect=[("SV003", "railway.json", 1, 1)]),
     )
 
     def check(self, service: Service, project: Project) -> Iterator[Diagnostic]:

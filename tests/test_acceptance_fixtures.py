@@ -16,6 +16,8 @@ FIXTURES = Path(__file__).parent / "fixtures"
 EXPECTED = {
     "fastapi-worker-frontend": {},
     "fastapi-worker-frontend-broken": {"services/api": ["RQ002"], "services/worker": ["HC003"], "apps/frontend": ["ST004"]},
+    "django-healthcheck-clean": {},
+    "django-healthcheck": {"services/shop": ["DJ001"], "services/blog": ["HC001"]},
     "node-root-config": {"apps/admin": ["SV003"]},
     "node-and-worker-listen": {"apps/web": ["ST003"], "apps/site": ["ST004"], "services/worker": ["HC003"]},
 }
