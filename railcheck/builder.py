@@ -215,7 +215,12 @@ def _app_root(copies: list[Copy], context: PurePosixPath, repository: Repository
                 mounts.append((posixpath.join(copy.destination, name) if into_folder else copy.destination, origin if wildcard else context / normal))
     roots = [origin for image, origin in mounts if image == "/app"]
     if not roots:
-        return None
+        # Only parts of a folder are copied (`COPY apps/api/requirements.txt .`, `COPY apps/api/src/ ./src/`):
+        # /app is that folder when every copy keeps its path below it.
+        candidates = {_mounted_from(image, origin) for image, origin in mounts if _within_app(image)}
+        if len(candidates) != 1 or None in candidates:
+            return None
+        roots = [root for root in candidates if root is not None]
     root = roots[-1]
     for image, origin in mounts:
         if not _within_app(image):
@@ -224,6 +229,15 @@ def _app_root(copies: list[Copy], context: PurePosixPath, repository: Repository
         if (root / relative if relative else root) != origin:
             return None  # this copy puts something else there than the folder at /app holds
     return root
+
+
+def _mounted_from(image: str, origin: PurePosixPath) -> PurePosixPath | None:
+    """The repository folder that would be /app if `origin` lands at `image` under it (`apps/api/src` at
+    /app/src: `apps/api`); None when the copy renames or moves it (`COPY main.py ./app.py`)."""
+    below = PurePosixPath(image[len("/app"):].lstrip("/")).parts
+    if not below or origin.parts[-len(below):] != below:
+        return None
+    return PurePosixPath(*origin.parts[:-len(below)]) if len(origin.parts) > len(below) else PurePosixPath(".")
 
 
 def _final_chain(dockerfile: Dockerfile) -> list[Instruction]:

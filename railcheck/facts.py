@@ -539,7 +539,7 @@ def subfolder_roots(service: Service, project: Project) -> tuple[tuple[str, ...]
 
 def _subfolder_roots(service: Service, project: Project) -> tuple[tuple[str, ...], tuple[PurePosixPath, ...]]:
     repository = project.repository
-    if repository is None:
+    if repository is None or not _layout_is_root_directory(service, project):
         return (), ()
     evidence: list[str] = []
     folders: list[PurePosixPath] = []
@@ -555,7 +555,43 @@ def _subfolder_roots(service: Service, project: Project) -> tuple[tuple[str, ...
                 what = f"imports `{server.module}`" if server.module is not None else f"runs `{server.target.text if server.target else ''}`"
                 evidence.append(f"{command.origin.label} {what}, which exists only from {', '.join(f'{folder}/' for folder in matching[:3])}")
                 folders += [folder for folder in matching if folder not in folders]
+    dockerfile_folders = _subfolders_with_dockerfile(service, project)
+    if dockerfile_folders:
+        from railcheck.builder import build_of
+
+        evidence.append(f"{build_of(service, project).origin.label} selects a Dockerfile build, which finds no `Dockerfile` at the repository root but one in {', '.join(f'{folder}/' for folder in dockerfile_folders[:3])}")
+        folders += [folder for folder in dockerfile_folders if folder not in folders]
     return tuple(evidence), tuple(folders)
+
+
+def _subfolders_with_dockerfile(service: Service, project: Project) -> list[PurePosixPath]:
+    """For a repository-root config whose `builder = "DOCKERFILE"` finds no Dockerfile there (and names no
+    `dockerfilePath`): the folders one or two levels down that hold one, as when the config belongs to the
+    service built there (Railway reads a repository-root config for a subfolder service too)."""
+    from railcheck.builder import DOCKERFILE, DOCKERFILE_NAME, build_of
+
+    build = build_of(service, project)
+    repository = project.repository
+    if build.builder != DOCKERFILE or build.requested is not None or build.dockerfile is not None or repository is None:
+        return []
+    return [folder for folder in _folders_below_root(project) if repository.is_file(folder / DOCKERFILE_NAME)]
+
+
+def _layout_is_root_directory(service: Service, project: Project) -> bool:
+    """Whether the running image holds the root directory at /app, so a start target missing from it would
+    be found from another root directory. False for a readable Dockerfile whose layout is not modelled (`WORKDIR
+    /app/site` after `COPY . .`) or that copies a subfolder to /app (`COPY apps/api/src/ ./src/`): its
+    paths were written for the context it copies from, not for a different root directory."""
+    from railcheck.builder import DOCKERFILE, builds_with
+
+    if builds_with(service, project) != DOCKERFILE:
+        return True
+    from railcheck.builder import image_of
+
+    image = image_of(service, project)
+    # No readable Dockerfile (DF004's case): nothing says what the image holds, and the config's paths are
+    # the evidence left.
+    return image is None or image.app_root == service.root
 
 
 def _target_exists(repository: Repository, root: PurePosixPath, server: Server) -> bool:
@@ -594,10 +630,21 @@ def _dockerfile_root_evidence(service: Service, project: Project) -> list[str]:
     if image is None or repository is None:
         return []
     missing = [(instruction, word, path) for instruction, word, path in context_sources(image) if not repository.exists(service.root / path)]
-    if missing and all(repository.exists(PurePosixPath(path)) for _, _, path in missing):
-        instruction, word, _ = missing[0]
-        return [f"`{instruction.keyword} {word.text}` in {image.path} names a path that exists only from the repository root"]
+    # One source the repository root holds is the sign; sources missing under both readings stay DF002.
+    for instruction, word, path in missing:
+        if repository.exists(PurePosixPath(path)):
+            return [f"`{instruction.keyword} {word.text}` in {image.path} names a path that exists only from the repository root"]
     return []
+
+
+def root_readings(service: Service, project: Project) -> tuple[PurePosixPath, ...]:
+    """The other root directories the service may have when its root is in doubt (SV003): the repository
+    root for a subfolder, the folders the start targets point at for the repository root. Empty otherwise."""
+    if not root_evidence(service, project):
+        return ()
+    if str(service.root) != ".":
+        return (PurePosixPath("."),)
+    return subfolder_roots(service, project)[1]
 
 
 def module_info(project: Project, path: PurePosixPath) -> ModuleInfo | ParseFailure | None:

@@ -2,7 +2,8 @@
 
 Every file of a checked repository that railcheck reads goes through here, except railcheck's own
 configuration and `.gitignore` files (read during discovery): links out of the repository, folders,
-pipes, oversized and non-UTF-8 files become FileProblems instead of exceptions. An overlay of in-memory
+pipes, oversized and non-UTF-8 files become FileProblems instead of exceptions (a `.txt` file with a
+UTF-16/UTF-32 byte order mark is decoded by it, as pip decodes requirements files). An overlay of in-memory
 texts (what `--fix` would write) takes precedence over the disk.
 """
 
@@ -19,6 +20,9 @@ from railcheck.sources.text import LineIndex
 from railcheck.types import Span
 
 MAX_FILE_BYTES = 2 * 1024 * 1024
+# pip reads a requirements file by its byte order mark (`auto_decode` in pip/_internal/utils/encoding.py),
+# so a `.txt` file saved as UTF-16 or UTF-32 by a Windows editor installs fine. runtime.txt is Railpack's.
+_PIP_BOMS = ((b"\xff\xfe\x00\x00", "utf-32-le"), (b"\x00\x00\xfe\xff", "utf-32-be"), (b"\xff\xfe", "utf-16-le"), (b"\xfe\xff", "utf-16-be"))
 PATH_MAX = 4096  # Linux's PATH_MAX: no longer path opens, so none is looked at (or keyed by the cache)
 
 
@@ -346,16 +350,18 @@ class Repository:
                 self.problems.append(FileProblem(path, f"cannot be read: {error.strerror or error}"))
                 return None
         try:
-            text = data.decode("utf-8")
+            mark, encoding = _pip_encoding(name, data)
+            text = data[len(mark):].decode(encoding)
         except UnicodeDecodeError as error:
-            prefix = data[: error.start].decode("utf-8", errors="replace")
-            replaced = data.decode("utf-8", errors="replace")
+            prefix = data[len(mark):len(mark) + error.start].decode(encoding, errors="replace")
+            replaced = data[len(mark):].decode(encoding, errors="replace")
             self.texts[path] = replaced
+            offset = len(mark) + error.start
             self.lossy.add(path)
             self.problems.append(
                 FileProblem(
                     path,
-                    f"`{path.name}` is not valid UTF-8 (byte 0x{data[error.start]:02x} at byte offset {error.start})",
+                    f"`{path.name}` is not valid {encoding.upper()} (byte 0x{data[offset]:02x} at byte offset {offset})",
                     LineIndex(replaced).span(len(prefix), len(prefix) + 1),
                     help="Save the file as UTF-8; Railway and Railpack read config files as UTF-8.",
                 )
@@ -391,3 +397,11 @@ class Repository:
         return None
 
 
+def _pip_encoding(name: str, data: bytes) -> tuple[bytes, str]:
+    """How a file is decoded: a requirements-style `.txt` file that starts with a UTF-16/UTF-32 byte order
+    mark as pip decodes it (the mark left out), every other file as UTF-8. Returns the mark and encoding."""
+    if name.endswith(".txt") and name.rsplit("/", 1)[-1] != "runtime.txt":
+        for mark, encoding in _PIP_BOMS:  # UTF-32-LE's mark starts with UTF-16-LE's: the longer one first
+            if data.startswith(mark):
+                return mark, encoding
+    return b"", "utf-8"

@@ -9,7 +9,7 @@ from pathlib import PurePosixPath
 
 from railcheck import Consequence, Diagnostic, Invalid, Project, Related, Service, ServiceRule, Severity, Span, Valid
 from railcheck.builder import DOCKERFILE, UNDECIDED, build_of, context_sources, image_of
-from railcheck.facts import facts, root_evidence
+from railcheck.facts import facts, root_evidence, root_readings
 
 FAMILY = "DF"
 DOCKERFILE_ONLY = frozenset({DOCKERFILE})
@@ -100,19 +100,29 @@ class CopySourceMissing(ServiceRule):
     examples = (
         Valid({"Dockerfile": "FROM python:3.12\nWORKDIR /app\nCOPY requirements.txt .\nCOPY src/ ./src/\n", "requirements.txt": "", "src/main.py": "", "railway.json": "{}"}),
         Invalid({"Dockerfile": "FROM python:3.12\nCOPY pyproject.toml uv.lock ./\n", "uv.lock": "", "railway.json": "{}"}, expect=[("DF002", "Dockerfile", 2, 6)]),
+        # Written for the repository root (SV003 says so once): only the source no reading holds is DF002.
+        Valid({"Dockerfile": "FROM node:22\nCOPY package.json ./\nCOPY services/svc/main.js ./\n", "/package.json": "{}", "main.js": "", "railway.json": "{}"}),
+        Invalid({"Dockerfile": "FROM node:22\nCOPY package.json ./\nCOPY nx.json ./\nCOPY missing/x.json ./\n", "/package.json": "{}", "/nx.json": "{}", "railway.json": "{}"},
+                expect=[("DF002", "Dockerfile", 4, 6)]),
     )
 
     def check(self, service: Service, project: Project) -> Iterator[Diagnostic]:
         image = image_of(service, project)
         repository = project.repository
-        if image is None or repository is None or root_evidence(service, project):
-            return  # SV003 explains a Dockerfile written for the repository root once
+        if image is None or repository is None:
+            return
+        # When the root directory is in doubt (SV003 says so once), a source is certainly missing only
+        # when no reading of the root directory holds it.
+        contexts = [service.root, *root_readings(service, project)]
+        where = f"the build context {service.display_root()} ({service.root_source})"
+        if len(contexts) > 1:
+            where = f"the build context under any root directory this service may have ({', '.join(f'{context}/' if str(context) != '.' else '/' for context in contexts)})"
         for instruction, word, path in context_sources(image):
-            if repository.exists(service.root / path):
+            if any(repository.exists(context / path) for context in contexts):
                 continue
             yield self.diagnostic(
                 image.path, image.lines.span(word.start, word.end),
-                f"`{instruction.keyword}` source `{word.text}` is not in the build context {service.display_root()} ({service.root_source}); the build fails here",
+                f"`{instruction.keyword}` source `{word.text}` is not in {where}; the build fails here",
                 service=service.name,
                 help="Railway's build context is the service's root directory. Write the path relative to it, or set the root directory "
                 "the Dockerfile was written for.",
@@ -203,6 +213,8 @@ class DockerfilePathMissing(ServiceRule):
         Valid({"railway.json": '{"build": {"dockerfilePath": "docker/api.Dockerfile"}}', "docker/api.Dockerfile": "FROM python:3.12\n"}),
         Invalid({"railway.json": '{"build": {"builder": "DOCKERFILE", "dockerfilePath": "api.Dockerfile"}}'}, expect=[("DF004", "railway.json", 1, 55)]),
         Invalid({"railway.toml": '[build]\nbuilder = "dockerfile"\n'}, expect=[("DF004", "railway.toml", 2, 11)]),
+        # A repository-root config whose Dockerfile is in a subfolder: the root directory is in doubt (SV003).
+        Valid({"/railway.json": '{"build": {"builder": "DOCKERFILE"}}', "Dockerfile": "FROM python:3.12\n"}),
     )
 
     def check(self, service: Service, project: Project) -> Iterator[Diagnostic]:

@@ -290,7 +290,10 @@ class RootPythonVersionIgnored(ProjectRule):
     default_severity = Severity.WARNING
     examples = (
         Valid({"/.python-version": "3.12\n", ".python-version": "3.12\n", "railpack.json": "{}"}),
-        Invalid({"/.python-version": "3.12\n", "railpack.json": "{}"}, expect=[("PV005", "/.python-version", 1, 1)]),
+        Invalid({"/.python-version": "3.12\n", "railpack.json": "{}", "requirements.txt": ""}, expect=[("PV005", "/.python-version", 1, 1)]),
+        # A service built from a Dockerfile (or by another provider) gets no default Python from Railpack.
+        Valid({"/.python-version": "3.12\n", "railway.json": '{"build": {"builder": "DOCKERFILE"}}', "Dockerfile": "FROM node:22\n", "requirements.txt": ""}),
+        Valid({"/mise.toml": '[tools]\nnode = "24"\n', "railway.json": "{}", "package.json": "{}"}),
     )
 
     def check(self, project: Project) -> Iterator[Diagnostic]:
@@ -303,7 +306,8 @@ class RootPythonVersionIgnored(ProjectRule):
         for name in _MISE_FILES:
             if name not in top:
                 continue
-            blind = [service for service in project.services if str(service.root) != "." and not service.built_elsewhere and not set(repository.listdir(service.root)) & set(_MISE_FILES)]
+            blind = [service for service in project.services if str(service.root) != "." and not service.built_elsewhere and _railpack_python(service, project)
+                     and not set(repository.listdir(service.root)) & set(_MISE_FILES)]
             if not blind:
                 continue
             text = repository.read(PurePosixPath(name)) or ""
@@ -313,6 +317,14 @@ class RootPythonVersionIgnored(ProjectRule):
                 f"the repository-root {name} is not seen by services built from subfolders ({names}); they get Railpack's default Python",
                 help=f"Put a {name} in each service's root directory, or pin `packages.python` in its railpack.json.",
             )
+
+
+def _railpack_python(service: Service, project: Project) -> bool:
+    """Whether Railpack builds the service as Python: only then does it pick a default Python for it (a
+    Dockerfile or a Node service never gets one)."""
+    from railcheck.builder import RAILPACK, builds_with
+
+    return builds_with(service, project) == RAILPACK and facts(service, project).builds_python
 
 
 def _first_line_span(text: str):  # type: ignore[no-untyped-def]

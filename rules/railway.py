@@ -24,9 +24,10 @@ RAILPACK_KEYS = frozenset({"provider", "packages", "steps", "caches", "buildAptP
 
 
 def _documents(service: Service) -> Iterator[Document]:
-    for document in (service.railway, service.railway_ignored):
-        if document is not None:
-            yield document
+    """The Railway config Railway reads. A railway.json beside a railway.toml is ignored by Railway: RW101
+    says so once, and findings about its content would only repeat it."""
+    if service.railway is not None:
+        yield service.railway
 
 
 def _issues(service: Service) -> Iterator[tuple[Document, SchemaIssue]]:
@@ -268,12 +269,15 @@ class ShadowedRailwayJson(ServiceRule):
             {"railway.toml": "[deploy]\nnumReplicas = 1\n", "railway.json": '{"deploy": {"numReplicas": 2}}'},
             expect=[("RW101", "railway.json", 1, 1)],
         ),
+        Valid({"railway.toml": "[deploy]\nnumReplicas = 1\n", "railway.json": '{"$schema": "https://railway.com/railway.schema.json"}'}),
     )
 
     def check(self, service: Service, project: Project) -> Iterator[Diagnostic]:
         ignored, used = service.railway_ignored, service.railway
         if ignored is None or used is None:
             return
+        if isinstance(ignored.value, dict) and set(ignored.value) <= {"$schema"}:
+            return  # only an editor hint (or nothing): ignoring it loses no setting
         yield self.diagnostic(
             ignored, ignored.lines.span(0, 0),
             f"Railway reads {used.path.name} in this folder and ignores this railway.json",
@@ -376,6 +380,8 @@ class OutdatedSchemaUrl(ServiceRule):
             expect=[("RW103", "railway.json", 1, 13)],
             fixed={"railway.json": '{"$schema": "https://railway.com/railway.schema.json"}'},
         ),
+        # Railway ignores a railway.json beside a railway.toml (RW101 says so once).
+        Valid({"railway.toml": "[deploy]\nnumReplicas = 1\n", "railway.json": '{"$schema": "https://railway.app/railway.schema.json", "deploy": {"numReplicas": 2}}'}),
     )
 
     def check(self, service: Service, project: Project) -> Iterator[Diagnostic]:

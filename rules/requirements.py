@@ -325,7 +325,8 @@ class CopyOutOfSync(ProjectRule):
     ## What it does
     Reports a file that should be an exact copy of another but differs: copies declared in
     `[[tool.railcheck.sync]]`, and `requirements*.txt` files in a service's root directory that nearly match
-    the file of that name at the repository root (an undeclared copy). The message shows a compact diff,
+    the file of that name at the repository root (an undeclared copy), unless a service is rooted at the
+    repository root (the file is then its own). The message shows a compact diff,
     whitespace and the final newline included.
 
     ## Why is this bad?
@@ -356,6 +357,9 @@ class CopyOutOfSync(ProjectRule):
             fixed={"requirements-deploy.txt": "fastapi==0.115.0\nhttpx==0.28.1\nuvicorn==0.32.1\n"},
             unsafe_fixes=True,
         ),
+        # The repository root is a service of its own: its requirements.txt is that service's, not an original.
+        Valid({"/requirements.txt": "fastapi==0.115.0\nhttpx==0.28.1\nchromadb==0.5.0\n", "/railpack.json": "{}",
+               "requirements.txt": "fastapi==0.115.0\nhttpx==0.28.1\njsonschema==4.23.0\n", "railpack.json": "{}"}),
         Invalid(
             {
                 "/railcheck.toml": '[[sync]]\nsource = "shared/requirements.txt"\ncopies = ["services/svc/requirements.txt"]\n',
@@ -375,7 +379,10 @@ class CopyOutOfSync(ProjectRule):
         repository = project.repository
         if repository is None:
             return
-        top = set(repository.listdir(PurePosixPath(".")))
+        # A service rooted at the repository root owns the root's requirements files: another service's
+        # file of the same name is its own list, not a drifted copy (only a declared `[[sync]]` says so).
+        rooted_at_top = any(str(service.root) == "." and not service.built_elsewhere for service in project.services)
+        top = set() if rooted_at_top else set(repository.listdir(PurePosixPath(".")))
         for service in project.services:
             if str(service.root) == "." or service.built_elsewhere:
                 continue

@@ -192,6 +192,8 @@ class RootDirectoryAmbiguous(ServiceRule):
         Valid({"railway.json": '{"build": {"buildCommand": "tar -xzf deps.tgz -C vendor"}}', "package.json": "{}", "deps.tgz": "", "/vendor/x.js": ""}),
         Invalid({"railway.json": '{"build": {"buildCommand": "make -C services/svc/web build"}}', "package.json": "{}", "/services/svc/web/Makefile": ""},
                 expect=[("SV003", "railway.json", 1, 1)]),
+        # `builder = "DOCKERFILE"` in a repository-root config finds its Dockerfile only in a subfolder.
+        Invalid({"/railway.json": '{"build": {"builder": "DOCKERFILE"}}', "Dockerfile": "FROM python:3.12\n"}, expect=[("SV003", "/railway.json", 1, 1)]),
     )
 
     def check(self, service: Service, project: Project) -> Iterator[Diagnostic]:

@@ -7,6 +7,7 @@ read statically; nothing is imported or run.
 
 from __future__ import annotations
 
+import re
 import sys
 from collections.abc import Iterator
 from pathlib import PurePosixPath
@@ -64,6 +65,32 @@ def _resolve(service: Service, project: Project, server: Server) -> PurePosixPat
     return find_module(project.repository, bases, server.module)
 
 
+_PIP_INSTALL = re.compile(r"\bpip3?\s+install\b([^&|;]*)")
+# pip options whose next word is their value (a file or URL), not a package.
+_PIP_OPTIONS_WITH_VALUE = frozenset({"-r", "--requirement", "-c", "--constraint", "-i", "--index-url", "--extra-index-url", "-f", "--find-links", "-t", "--target", "--prefix", "--root"})
+
+
+def _installed_by_command(service: Service, project: Project, module: str) -> bool:
+    """Whether a build or install command may install `module`: `pip install` of a URL or path (`pip install
+    git+https://...#subdirectory=packages/core`, `-e ./lib`), whose modules are unknown here, or of a
+    distribution named like the module's top-level package. A missing module is then not certain."""
+    top = module.split(".")[0].lower()
+    for command in facts(service, project).commands:
+        if command.kind == "start":
+            continue
+        for match in _PIP_INSTALL.finditer(command.text):
+            skip = False
+            for word in match.group(1).split():
+                if skip or (word.startswith("-") and word not in ("-e", "--editable")):
+                    skip = not skip and word in _PIP_OPTIONS_WITH_VALUE
+                    continue
+                if "://" in word or "/" in word or word.startswith((".", "git+", "file:")):
+                    return True
+                if re.split(r"[\[<>=!~;@ ]", word, maxsplit=1)[0].lower().replace("-", "_") == top:
+                    return True
+    return False
+
+
 def _installed(service: Service, project: Project, server: Server) -> bool:
     """Whether the server's module may come from outside the root directory: the standard library, a
     declared dependency (import names mapped from distribution names), or, for `python -m X`, packages
@@ -118,6 +145,12 @@ class StartTargetNotFound(ServiceRule):
         ),
         Invalid({"Procfile": "web: python serve.py\n", "main.py": "", "railpack.json": "{}"}, expect=[("ST001", "Procfile", 1, 13)]),
         Valid({"Procfile": "web: python -m http.server --bind 0.0.0.0 $PORT\n", "main.py": "", "railpack.json": "{}"}),  # the standard library
+        # A package installed by URL may provide the module: unsure, so no finding.
+        Valid({"railpack.json": '{"steps": {"install": {"commands": ["...", "pip install git+https://example.com/mono.git#subdirectory=packages/core"]}}, '
+                                '"deploy": {"startCommand": "uvicorn mono_core.main:app --host 0.0.0.0 --port $PORT"}}', "requirements.txt": "uvicorn\n"}),
+        Invalid({"railpack.json": '{"steps": {"install": {"commands": ["...", "pip install --no-cache-dir -r requirements.txt"]}}, '
+                                  '"deploy": {"startCommand": "uvicorn mono_core.main:app --host 0.0.0.0 --port $PORT"}}', "requirements.txt": "uvicorn\n"},
+                expect=[("ST001", "railpack.json", 1, 133)]),
     )
 
     def check(self, service: Service, project: Project) -> Iterator[Diagnostic]:
@@ -141,7 +174,8 @@ class StartTargetNotFound(ServiceRule):
                     help="Paths in start commands are relative to the root directory; fix the path or the service's root directory.",
                 )
             elif server.module is not None and not _installed(service, project, server) and _resolve(service, project, server) is None:
-                yield self._missing_module(service, project, command, server, server.module)
+                if not _installed_by_command(service, project, server.module):
+                    yield self._missing_module(service, project, command, server, server.module)
 
     def _missing_module(self, service: Service, project: Project, command: CommandText, server: Server, module: str) -> Diagnostic:
         assert project.repository is not None and server.target is not None

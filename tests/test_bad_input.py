@@ -115,6 +115,32 @@ def test_utf8_byte_order_mark(tmp_path: Path) -> None:
     assert start(bad) == (1, 1)
 
 
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-16-be", "utf-32"])
+def test_a_requirements_file_with_a_utf16_or_utf32_mark_is_read_as_pip_reads_it(tmp_path: Path, encoding: str) -> None:
+    # pip decodes requirements files by their byte order mark: the same findings as from UTF-8, not a
+    # decoding error and one RQ001 per line.
+    requirements = "flask==3.0.0\ngunicorn==22.0.0\nnot a requirement ===\n"
+    found = []
+    for data in (requirements.encode("utf-8"), requirements.encode(encoding) if encoding != "utf-16-be" else b"\xfe\xff" + requirements.encode(encoding)):
+        repo = tmp_path / encoding / str(len(found))
+        repo.mkdir(parents=True)
+        (repo / "railcheck.toml").write_text("", encoding="utf-8")
+        write(repo, f"{BAD_DIR}/railway.json", "{}")
+        write(repo, f"{BAD_DIR}/requirements.txt", data)
+        found.append(sorted((d["code"], d["span"]["start"]["line"] if d["span"] else None) for d in report(run(repo))["diagnostics"]))
+    assert found[0] == found[1] and ("RQ001", 3) in found[1]
+
+
+def test_a_broken_utf16_requirements_file_is_reported_once_not_per_line(tmp_path: Path) -> None:
+    repo = make_repo(tmp_path)
+    write(repo, f"{BAD_DIR}/railway.json", "{}")
+    write(repo, f"{BAD_DIR}/requirements.txt", "flask\ngunicorn\n".encode("utf-16") + b"\x00")  # an odd byte at the end
+    found = [d for d in report(run(repo))["diagnostics"] if d["path"].endswith("requirements.txt")]
+    assert [d["message"] for d in found if d["code"] == "RC001"] == ["`requirements.txt` is not valid UTF-16-LE (byte 0x00 at byte offset 32)"]
+    # The lines before the damage are read as pip reads them: no finding on them.
+    assert not [d for d in found if d["code"].startswith("RQ") and d["span"] and d["span"]["start"]["line"] < 3]
+
+
 def test_crlf_line_endings_error_position(tmp_path: Path) -> None:
     repo = make_repo(tmp_path)
     write(repo, f"{BAD_DIR}/railpack.json", '{\r\n  "provider": "python"\r\n  "deploy": {}\r\n}\r\n')

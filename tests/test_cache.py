@@ -135,8 +135,11 @@ def test_findings_for_a_file_edited_during_the_run_are_not_stored(tmp_path: Path
 def test_a_new_empty_folder_is_an_input(tmp_path: Path) -> None:
     repo = _copy(EXAMPLE, tmp_path)
     config = repo / "services" / "backend" / "railpack.json"
-    config.write_text(config.read_text().replace("uvicorn main:app", "uvicorn pkg.mod:app"))
+    # Without the package installed from git (which might provide `pkg`), the missing module is certain.
+    git_install = "git+https://github.com/example-org/orbit-platform.git#subdirectory=packages/core"
+    config.write_text(config.read_text().replace("uvicorn main:app", "uvicorn pkg.mod:app").replace(git_install, "-r requirements-deploy.txt"))
     before = run(repo)
+    assert "ST001" in before
     (repo / "services" / "backend" / "pkg" / "mod").mkdir(parents=True)  # a namespace package: the module resolves
     after = run(repo)
     assert after == run(repo, "--no-cache") and after != before

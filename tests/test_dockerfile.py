@@ -163,7 +163,11 @@ def test_explain_service_names_a_builder_with_its_origin_for_every_fixture_servi
         ("FROM python\nWORKDIR /app\nCOPY requirements*.txt ./\nCOPY . .\n", "api"),
         ("FROM python\nWORKDIR /app\nCOPY backend/requirements.txt .\nCOPY backend/ .\nCOPY backend/src/ ./src/\n", "api/backend"),
         ("FROM python\nWORKDIR /app\nCOPY . /app/\nCOPY backend/src/ ./src/\n", None),  # /app/src is not api/src
-        ("FROM python\nWORKDIR /app\nCOPY backend/src/ ./src/\n", None),  # nothing is copied to /app itself
+        # Only parts of a folder, each at its own path below /app: /app is that folder.
+        ("FROM python\nWORKDIR /app\nCOPY backend/src/ ./src/\n", "api/backend"),
+        ("FROM python\nWORKDIR /app\nCOPY backend/src/main.py ./src/\nCOPY backend/src/ ./src/\n", "api/backend"),
+        ("FROM python\nWORKDIR /app\nCOPY backend/src/main.py ./app.py\n", None),  # renamed
+        ("FROM python\nWORKDIR /app\nCOPY backend/src/ ./src/\nCOPY requirements.txt .\n", None),  # two folders
         ("FROM python\nWORKDIR /app\nCOPY . .\nCOPY --from=node:20 /usr/lib/node ./node\n", None),  # content unknown
         ("FROM python\nWORKDIR /srv\nCOPY . .\n", None),  # started elsewhere than /app
         ("FROM python\nCOPY . /\nWORKDIR /app\n", None),
@@ -200,3 +204,21 @@ def test_only_stages_the_build_runs_are_judged(tmp_path: Path) -> None:
     image = image_of(service, project)
     assert image is not None
     assert sorted(word.text for _, word, _ in context_sources(image)) == [".", "requirements.txt", "web/"]
+
+
+@pytest.mark.parametrize(
+    "dockerfile",
+    [
+        # /app/site after `COPY . .`: a layout railcheck does not model.
+        "FROM python\nWORKDIR /app\nCOPY . .\nWORKDIR /app/site\nCMD python manage.py migrate\n",
+        # /app is site/ (only its parts are copied): the paths were written for the repository root.
+        "FROM python\nWORKDIR /app\nCOPY site/manage.py ./\nCOPY site/shop/ ./shop/\nCMD python manage.py migrate\n",
+    ],
+)
+def test_a_dockerfile_layout_that_is_not_the_root_directory_raises_no_root_doubt(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, dockerfile: str) -> None:
+    write_repo(tmp_path, {"/railway.json": '{"build": {"builder": "DOCKERFILE"}}', "/Dockerfile": dockerfile, "/site/manage.py": "", "/site/shop/__init__.py": ""})
+    monkeypatch.chdir(tmp_path)
+    assert "SV003" not in invoke("check", "--output-format", "concise").output
+    # The same start command from a plain `COPY . .` image does not exist from the root directory.
+    (tmp_path / "Dockerfile").write_text("FROM python\nWORKDIR /app\nCOPY . .\nCMD python manage.py migrate\n")
+    assert "SV003" in invoke("check", "--output-format", "concise").output
