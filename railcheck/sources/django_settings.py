@@ -22,6 +22,8 @@ class LiteralSetting:
 
 def settings_module_named(text: str) -> str | None:
     """The literal module of `os.environ.setdefault("DJANGO_SETTINGS_MODULE", "...")` in the text, if any."""
+    if "DJANGO_SETTINGS_MODULE" not in text:  # most start modules are not Django's: no second parse for them
+        return None
     tree = _parse(text)
     if tree is None:
         return None
