@@ -515,6 +515,11 @@ def root_evidence(service: Service, project: Project) -> tuple[str, ...]:
                     if find_module(repository, [PurePosixPath(".")], module) is not None:
                         evidence.append(f"{command.origin.label} imports `{module}`, which resolves only from the repository root")
         evidence += _dockerfile_root_evidence(service, project)
+        from railcheck.build_outputs import created_by_build
+        from railcheck.root_paths import root_only_paths
+
+        parsed = ((command, found) for command in facts(service, project).commands if isinstance(found := script(command), ShellScript))
+        evidence += root_only_paths(repository, service.root, parsed, lambda path: created_by_build(service, project, path) is not None)
         variables = service.railpack.get("/deploy/variables/PYTHONPATH") if service.railpack is not None else None
         if isinstance(variables, str) and f"/app/{service.root}" in variables:
             evidence.append(f"PYTHONPATH in railpack.json lists /app/{service.root}, a folder only a repository-root build has")

@@ -1,8 +1,10 @@
-"""Read a parsed command as a Python server launch: which server, which app, where it listens, from where.
+"""Read a parsed command as a server launch: which server, which app, where it listens, from where.
 
 Knows the command-line conventions of uvicorn, gunicorn, hypercorn, granian, daphne, waitress, the
 `fastapi` and `flask` CLIs, `python -m`, `python file.py` and `manage.py runserver`, including their
-default hosts and ports. Nothing here runs or imports anything.
+default hosts and ports; and, for Node, the host and port options of `next start`, `vite preview` and
+`astro preview` (only the options: their defaults depend on config files and the PORT variable). Nothing
+here runs or imports anything.
 """
 
 from __future__ import annotations
@@ -35,6 +37,16 @@ PACKAGES = {
     "uvicorn": "uvicorn", "gunicorn": "gunicorn", "hypercorn": "hypercorn", "granian": "granian", "daphne": "daphne",
     "waitress": "waitress", "fastapi run": "fastapi-cli", "fastapi dev": "fastapi-cli", "flask run": "flask",
 }
+# Node servers whose listen options are certain from the command line: (host options, port options).
+# A bare `--host` (no value) listens on all interfaces for Vite and Astro; Next's `-H` always takes a value.
+NODE_SERVERS = {
+    "next start": (("-H", "--hostname"), ("-p", "--port")),
+    "vite preview": (("--host",), ("--port",)),
+    "astro preview": (("--host",), ("--port",)),
+}
+_NODE_BARE_HOST = {"vite preview", "astro preview"}
+# Programs that run a package's binary given after them (`npx vite preview`, `pnpm exec next start`).
+_NODE_RUNNERS = {"npx": (), "bunx": (), "pnpm": ("exec",), "yarn": ("exec",)}
 _VALUE_OPTIONS = {
     # options whose value is the next word (or after "="), per server; host/port/bind handled by name
     "uvicorn": {"--host", "--port", "--app-dir", "--uds", "--fd", "--workers", "--log-level", "--root-path", "--env-file", "--log-config", "--loop", "--http", "--ws", "--lifespan", "--interface", "--proxy-headers", "--forwarded-allow-ips", "--timeout-keep-alive", "--limit-concurrency", "--backlog", "--ssl-keyfile", "--ssl-certfile", "--h11-max-incomplete-event-size", "--reload-dir", "--reload-include", "--reload-exclude", "--header", "--timeout-graceful-shutdown", "--limit-max-requests", "--ws-max-size", "--ws-ping-interval", "--ws-ping-timeout"},
@@ -62,7 +74,7 @@ class Listen:
 class Server:
     """One Python server (or script) launch found in a command."""
 
-    kind: str  # a key of DEFAULTS, or "python -m", "python file", "manage.py"
+    kind: str  # a key of DEFAULTS or NODE_SERVERS, or "python -m", "python file", "manage.py"
     command: SimpleCommand
     target: Word | None  # "module:attr", the script file, or the -m module
     module: str | None
@@ -107,6 +119,9 @@ def _server(command: SimpleCommand, words: list[Word], cwd: str) -> Server | Non
         return None
     name = posixpath.basename(words[0].text)
     pythonpath = next((value.text for key, value in command.assignments if key == "PYTHONPATH"), None)
+    node = _node_server(command, words, cwd)
+    if node is not None:
+        return node
     if name == "waitress-serve":
         name = "waitress"
     if name in ("fastapi", "flask") and len(words) > 1 and words[1].text in ("run", "dev"):
@@ -143,6 +158,45 @@ def _server(command: SimpleCommand, words: list[Word], cwd: str) -> Server | Non
                 return Server("manage.py runserver", command, script, None, None, False, cwd, (), pythonpath, listen)
             return Server("python file", command, script, None, None, False, cwd, (), pythonpath, None)
     return None
+
+
+def _node_server(command: SimpleCommand, words: list[Word], cwd: str) -> Server | None:
+    """`next start`, `vite preview` or `astro preview`, run directly or through npx/bunx/pnpm/yarn."""
+    runner = posixpath.basename(words[0].text)
+    if runner in _NODE_RUNNERS:
+        words = words[1:]
+        while words and (words[0].text.startswith("-") or words[0].text in _NODE_RUNNERS[runner]):
+            words = words[1:]  # `npx --yes vite`, `pnpm exec vite`
+    if len(words) < 2:
+        return None
+    kind = f"{posixpath.basename(words[0].text)} {words[1].text}"
+    if kind not in NODE_SERVERS:
+        return None
+    host_keys, port_keys = NODE_SERVERS[kind]
+    host_word = port_word = None
+    rest = words[2:]
+    for index, word in enumerate(rest):
+        key, equals, value = word.text.partition("=")
+        following = rest[index + 1] if index + 1 < len(rest) else None
+        if following is not None and following.text.startswith("-"):
+            following = None  # the next option, not a value: `vite preview --host --port 4173`
+        if key in host_keys:
+            host_word = _node_value(word, equals, value, following)
+            if host_word is None and kind in _NODE_BARE_HOST:
+                host_word = Word("0.0.0.0", word.start, word.end, False)  # a bare --host listens everywhere
+        elif key in port_keys:
+            port_word = _node_value(word, equals, value, following)
+    # Without an option the host and port come from config files or PORT, which is not certain: left empty.
+    listen = Listen(host_word.text if host_word else "", port_word.text if port_word else "", host_word, port_word)
+    return Server(kind, command, None, None, None, False, cwd, (), None, listen)
+
+
+def _node_value(word: Word, equals: str, value: str, following: Word | None) -> Word | None:
+    """An option's value: after "=" (offsets shifted onto the value, so a fix edits only it), or the next word."""
+    if equals:
+        offset = len(word.text) - len(value) if word.end - word.start == len(word.text) else 0
+        return Word(value, word.start + offset, word.end, word.static)
+    return following
 
 
 def _options(words: list[Word], takes_value: set[str]) -> tuple[dict[str, Word], list[Word]]:
@@ -210,3 +264,47 @@ def _host_and_port(address: str) -> tuple[str, str]:
 def uses_port_variable(value: str) -> bool:
     """True when a port value comes from the PORT variable Railway injects."""
     return "$PORT" in value or "${PORT" in value
+
+
+# Queue workers that serve no HTTP: program -> (its options that take a value, the subcommands that run a worker).
+_WORKERS = {
+    "celery": ({"-A", "--app", "-b", "--broker", "--result-backend", "--loader", "--config", "--workdir"}, {"worker", "beat"}),
+    "rq": (set(), {"worker"}),
+}
+_WORKER_MODULES = {"celery": "celery", "rq.cli": "rq"}  # `python -m X` runs the same program
+
+
+def only_workers(script: ShellScript) -> bool:
+    """True when the script certainly runs no HTTP server: its commands are `cd`s and queue workers (celery's
+    `worker`/`beat`, `rq worker`, `rqworker`, directly or via `python -m`), joined by `&&` or `;`, none in the
+    background or a pipe, and at least one worker."""
+    if any(operator not in ("&&", ";") for operator, _, _ in script.operators):
+        return False
+    workers = 0
+    for command in script.commands:
+        words = list(command.words)
+        if words and words[0].text == "cd":
+            continue
+        if not _worker(words):
+            return False
+        workers += 1
+    return workers > 0
+
+
+def _worker(words: list[Word]) -> bool:
+    while words and posixpath.basename(words[0].text) in _WRAPPERS:
+        words = words[1:]
+    if not words or not words[0].static:
+        return False
+    program = posixpath.basename(words[0].text)
+    if _PYTHON.match(program) and len(words) >= 3 and words[1].text == "-m":
+        program, words = _WORKER_MODULES.get(words[2].text, ""), words[2:]
+    if program == "rqworker":
+        return True
+    if program not in _WORKERS:
+        return False
+    takes_value, subcommands = _WORKERS[program]
+    index = 1
+    while index < len(words) and words[index].text.startswith("-"):
+        index += 2 if words[index].text in takes_value else 1
+    return index < len(words) and words[index].static and words[index].text in subcommands

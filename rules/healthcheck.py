@@ -15,10 +15,11 @@ from pathlib import PurePosixPath
 
 from railcheck import Consequence, Diagnostic, Invalid, Project, Related, Service, ServiceRule, Severity, Span, Valid
 from railcheck.djangoapp import settings_file, url_routes
-from railcheck.facts import app_root, module_info, paths_checkable, runtime_pythonpath, start_servers
+from railcheck.facts import app_root, facts, module_info, paths_checkable, runtime_pythonpath, script, start_servers
 from railcheck.modules import find_module, search_bases
-from railcheck.servers import Server
+from railcheck.servers import Server, only_workers
 from railcheck.sources.pymodule import ModuleInfo, routes_for
+from railcheck.sources.shell import ShellScript
 from railcheck.walk import setting_pointers
 
 FAMILY = "HC"
@@ -297,4 +298,57 @@ class HealthcheckRouteUnverified(ServiceRule):
                 f"the health-check path {path} matches no static route of the app in {table.app}, and its routes cannot all be read: {table.reasons[0]}",
                 service=service.name,
                 help="Register the health-check route with a literal path (e.g. `@app.get(\"/health\")`) so it can be checked.",
+            )
+
+
+class HealthcheckOnWorker(ServiceRule):
+    """
+    ## What it does
+    Reports a `healthcheckPath` on a service whose start command certainly runs no HTTP server: only queue
+    workers (`celery -A app worker`, `celery beat`, `rq worker`, `rqworker`, also through `python -m`),
+    possibly after `cd`.
+
+    ## Why is this bad?
+    Railway calls the path until it answers 200. Nothing listens in a worker, so every call fails and the
+    deploy is marked failed after the health-check timeout (300 s by default), although the worker runs.
+    A warning, not an error: a worker may start a small HTTP server of its own from code railcheck does
+    not read.
+
+    ## Example
+    `"startCommand": "celery -A tasks worker", "healthcheckPath": "/health"`.
+    """
+
+    code = "HC003"
+    name = "healthcheck-on-worker"
+    summary = "A health-check path on a service that runs no HTTP server"
+    consequence = Consequence.LIKELY_WRONG
+    default_severity = Severity.WARNING
+    examples = (
+        Valid({"railway.json": '{"deploy": {"startCommand": "celery -A tasks worker"}}', "requirements.txt": "celery\n"}),
+        # Anything besides the worker may serve HTTP: not certain.
+        Valid({"railway.json": '{"deploy": {"startCommand": "celery -A tasks worker & uvicorn main:app --host 0.0.0.0 --port $PORT", "healthcheckPath": "/health"}}',
+               "requirements.txt": "celery\nuvicorn\n", "main.py": "from fastapi import FastAPI\napp = FastAPI()\n@app.get('/health')\ndef health():\n    return {}\n"}),
+        Valid({"railway.json": '{"deploy": {"startCommand": "celery -A tasks flower", "healthcheckPath": "/"}}', "requirements.txt": "celery\nflower\n"}),
+        Invalid({"railway.json": '{"deploy": {"startCommand": "celery -A tasks worker --loglevel info", "healthcheckPath": "/health"}}', "requirements.txt": "celery\n"},
+                expect=[("HC003", "railway.json", 1, 90)]),
+        Invalid({"railway.json": '{"deploy": {"startCommand": "cd backend && python -m rq.cli worker high", "healthcheckPath": "/health"}}', "requirements.txt": "rq\n"},
+                expect=[("HC003", "railway.json", 1, 94)]),
+    )
+
+    def check(self, service: Service, project: Project) -> Iterator[Diagnostic]:
+        start = facts(service, project).start
+        if start is None:
+            return
+        parsed = script(start)
+        if not isinstance(parsed, ShellScript) or not only_workers(parsed):
+            return
+        related = (Related(start.origin.path, start.origin.span, "the start command"),) if start.origin.path is not None else ()
+        for written, path in _health_paths(service, project):
+            yield self.diagnostic(
+                written.path, written.span,
+                f"the health-check path {path} is set, but the start command `{start.text}` runs only a queue worker and no HTTP server, "
+                "so no health check is ever answered and the deploy fails after the health-check timeout",
+                service=service.name,
+                help="Remove `healthcheckPath` from this service's config (a worker needs none), or serve the path from an HTTP server the start command runs.",
+                related=related,
             )

@@ -141,7 +141,8 @@ class RootDirectoryAmbiguous(ServiceRule):
     When railcheck only infers a service's root directory from where its railpack.json or Railway config
     sits, looks for signs that the config was written for another root (module paths and `/app/...`
     paths that resolve only from the repository root, Dockerfile `COPY` sources that exist only from
-    there; for a config at the repository root, start targets that exist only in a subfolder, since
+    there, and for every provider `cd`/`--cwd`/`--prefix`/`-C`/`--dir` arguments and paths into the
+    service's folder that exist from the repository root but not from the folder; for a config at the repository root, start targets that exist only in a subfolder, since
     Railway also reads a repository-root config for a service rooted in a subfolder) and reports the
     ambiguity once, instead of a cascade of "not found" errors. Rules that depend on the root skip the
     service until it is declared.
@@ -179,6 +180,18 @@ class RootDirectoryAmbiguous(ServiceRule):
             expect=[("SV003", "/railway.json", 1, 1)],
         ),
         Invalid({"Dockerfile": "FROM python:3.12\nCOPY services/svc/app.py .\n", "app.py": "", "railway.json": "{}"}, expect=[("SV003", "railway.json", 1, 1)]),
+        # Any provider: directory arguments (`cd`, `--cwd`, `--prefix`, `-C`, `--dir`) into the service's own
+        # folder from the repository root, one finding for all of them.
+        Invalid({"railway.json": '{"build": {"buildCommand": "cd services/svc && npm run build"}, "deploy": {"startCommand": "bun run --cwd services/svc start"}}',
+                 "package.json": "{}", "src/main.js": ""},
+                expect=[("SV003", "railway.json", 1, 1)]),
+        Valid({"railway.json": '{"build": {"buildCommand": "cd src && npm --prefix . run build"}}', "package.json": "{}", "src/main.js": ""}),
+        Valid({"railpack.json": '{"deploy": {"startCommand": "node services/svc/server.js"}}', "package.json": "{}", "services/svc/server.js": ""}),
+        # A folder the build makes in the service's folder is no sign, even when the repository root has one too.
+        Valid({"railway.json": '{"build": {"buildCommand": "mkdir -p vendor && tar -xzf deps.tgz -C vendor"}}', "package.json": "{}", "deps.tgz": "", "/vendor/x.js": ""}),
+        Valid({"railway.json": '{"build": {"buildCommand": "tar -xzf deps.tgz -C vendor"}}', "package.json": "{}", "deps.tgz": "", "/vendor/x.js": ""}),
+        Invalid({"railway.json": '{"build": {"buildCommand": "make -C services/svc/web build"}}', "package.json": "{}", "/services/svc/web/Makefile": ""},
+                expect=[("SV003", "railway.json", 1, 1)]),
         # `builder = "DOCKERFILE"` in a repository-root config finds its Dockerfile only in a subfolder.
         Invalid({"/railway.json": '{"build": {"builder": "DOCKERFILE"}}', "Dockerfile": "FROM python:3.12\n"}, expect=[("SV003", "/railway.json", 1, 1)]),
     )

@@ -281,7 +281,8 @@ class ServerBindsLocalhost(ServiceRule):
     ## What it does
     Reports servers that listen on `127.0.0.1` / `localhost`, given explicitly or by the server's default
     (uvicorn, hypercorn, granian, daphne, `flask run`, `fastapi dev` and `manage.py runserver` default to
-    127.0.0.1).
+    127.0.0.1). Node servers only by an explicit option (`next start -H`, `vite preview --host`,
+    `astro preview --host`): without it their config file decides.
 
     ## Why is this bad?
     Railway's proxy reaches the container over its network interface; a server on the loopback interface
@@ -307,6 +308,15 @@ class ServerBindsLocalhost(ServiceRule):
             fixed={"railpack.json": '{"deploy": {"startCommand": "uvicorn main:app --host 0.0.0.0 --port $PORT"}}'},
         ),
         Invalid({"Procfile": "web: uvicorn main:app --port $PORT\n", "main.py": "app = 1\n", "railpack.json": "{}"}, expect=[("ST003", "Procfile", 1, 6)]),
+        # Node servers: only an explicit host option is certain (vite.config may set `preview.host`).
+        Valid({"railpack.json": '{"deploy": {"startCommand": "npx vite preview --host --port $PORT"}}', "package.json": "{}"}),
+        Valid({"railpack.json": '{"deploy": {"startCommand": "npx vite preview"}}', "package.json": "{}"}),
+        Invalid(
+            {"railpack.json": '{"deploy": {"startCommand": "npx vite preview --host 127.0.0.1 --port $PORT"}}', "package.json": "{}"},
+            expect=[("ST003", "railpack.json", 1, 54)],
+            fixed={"railpack.json": '{"deploy": {"startCommand": "npx vite preview --host 0.0.0.0 --port $PORT"}}'},
+        ),
+        Invalid({"railpack.json": '{"deploy": {"startCommand": "next start -H localhost"}}', "package.json": "{}"}, expect=[("ST003", "railpack.json", 1, 44)]),
     )
 
     def check(self, service: Service, project: Project) -> Iterator[Diagnostic]:
@@ -350,7 +360,9 @@ class HardcodedPort(ServiceRule):
     """
     ## What it does
     Reports servers that listen on a fixed port (`--port 8000`, `--bind 0.0.0.0:8000`) or on their default
-    port, instead of the `PORT` variable Railway injects.
+    port, instead of the `PORT` variable Railway injects. Node servers only by an explicit option
+    (`next start -p`, `vite preview --port`, `astro preview --port`): `next start` reads PORT itself, and
+    Vite's and Astro's config files may set the port.
 
     ## Why is this bad?
     Railway routes traffic and health checks to `$PORT`. A server on another port gets no traffic: the
@@ -380,13 +392,23 @@ class HardcodedPort(ServiceRule):
             fixed={"railpack.json": '{"deploy": {"startCommand": "uvicorn main:app --host 0.0.0.0 --port $PORT"}}'},
             unsafe_fixes=True,
         ),
+        # `next start` reads PORT itself; only an explicit `-p` fixes the port.
+        Valid({"railpack.json": '{"deploy": {"startCommand": "pnpm exec next start"}}', "package.json": "{}"}),
+        Invalid(
+            {"railpack.json": '{"deploy": {"startCommand": "next start -p 3000"}}', "package.json": "{}"},
+            expect=[("ST004", "railpack.json", 1, 44)],
+            fixed={"railpack.json": '{"deploy": {"startCommand": "next start -p $PORT"}}'},
+            unsafe_fixes=True,
+        ),
+        Invalid({"railpack.json": '{"deploy": {"startCommand": "astro preview --host --port=4321"}}', "package.json": "{}"}, expect=[("ST004", "railpack.json", 1, 58)]),
     )
 
     def check(self, service: Service, project: Project) -> Iterator[Diagnostic]:
         for command, server in _servers(service, project):
             listen = server.listen
             # Only a port written as a number is certainly fixed: another variable or a mangled word may
-            # well be $PORT at run time, and a fix built on it would not settle.
+            # well be $PORT at run time, and a fix built on it would not settle. (A Node server without a
+            # port option has an empty port: its config file or PORT decides.)
             if listen is None or uses_port_variable(listen.port) or not listen.port.isdigit():
                 continue
             word = listen.port_word
