@@ -18,10 +18,12 @@ from pathlib import PurePosixPath
 from typing import TYPE_CHECKING
 
 from railcheck.facts import CommandText, Origin, once_per_service
-from railcheck.sources.dockerfile import Dockerfile, Instruction, Stage, Word, env_pairs, parse_dockerfile
 from railcheck.sources.text import LineIndex
 
 if TYPE_CHECKING:
+    # Types only: the Dockerfile parser is imported when a service has a Dockerfile to read (start-up time
+    # of every pre-commit run).
+    from railcheck.sources.dockerfile import Dockerfile, Instruction, Stage, Word
     from railcheck.project import Project, Service
     from railcheck.repository import Repository
 
@@ -153,6 +155,8 @@ def _read_image(service: Service, project: Project) -> Image | None:
 
 
 def _image(path: PurePosixPath, text: str, context: PurePosixPath, repository: Repository) -> Image:
+    from railcheck.sources.dockerfile import env_pairs, parse_dockerfile
+
     dockerfile = parse_dockerfile(text)
     lines = LineIndex(text)
     workdir = "/"
