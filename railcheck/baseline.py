@@ -13,8 +13,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
-from railcheck.codes import ENGINE_CODES
-from railcheck.types import Diagnostic, Severity
+from railcheck.codes import engine_diagnostic
+from railcheck.types import Diagnostic
 
 FORMAT_VERSION = 1
 
@@ -125,15 +125,13 @@ def apply(entries: list[Entry], diagnostics: Iterable[Diagnostic], texts: dict[P
             absorbed += 1
         else:
             kept.append(diagnostic)
-    name, _, _ = ENGINE_CODES["RC005"]
     for entry in entries:
         if available[entry.fingerprint] > 0:
             available[entry.fingerprint] -= 1
             kept.append(
-                Diagnostic(
-                    code="RC005", name=name, severity=Severity.INFO, path=baseline_path, span=None,
-                    message=f"{entry.code} in {entry.path} is in the baseline but no longer found ({entry.message})",
-                    help="Refresh the baseline with `railcheck check --write-baseline FILE`.",
+                engine_diagnostic(
+                    "RC005", baseline_path, f"{entry.code} in {entry.path} is in the baseline but no longer found ({entry.message})",
+                    "Refresh the baseline with `railcheck check --write-baseline FILE`.",
                 )
             )
     return kept, absorbed

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import posixpath
 import re
-import shlex
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import PurePosixPath
@@ -257,6 +256,8 @@ def _final_chain(dockerfile: Dockerfile) -> list[Instruction]:
 
 def _start(path: PurePosixPath, text: str, lines: LineIndex, parts: tuple[Instruction, ...]) -> CommandText | None:
     """The command the container runs: ENTRYPOINT with CMD as its arguments (exec form), or CMD alone."""
+    import shlex  # Dockerfile builds only
+
     if not parts:
         return None
     first, last = parts[0], parts[-1]

@@ -276,9 +276,8 @@ def cache_folder_tracked(root: Path, untracked_at: list[int] | None = None) -> t
 
 
 def _stamp(status: os.stat_result) -> list[int]:
-    """What says a file may have changed without reading it, as git's index keeps it: size, modification
-    and change times, inode (`cp -p` keeps the size and modification time, not the other two)."""
-    return [status.st_size, status.st_mtime_ns, status.st_ctime_ns, status.st_ino]
+    """The file's stamp (`repository.stamp_of`) as the stat file keeps it in JSON."""
+    return list(stamp_of(status))
 
 
 def _content_hash(absolute: str | Path, status: os.stat_result) -> str:

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from pathlib import PurePosixPath
+
+from railcheck.types import Diagnostic, Severity, Span
+
 # Codes emitted by the engine itself rather than by a rule: code -> (name, summary, documentation).
 ENGINE_CODES = {
     "RC002": (
@@ -72,6 +76,11 @@ ENGINE_CODES = {
 
 # The severity each engine code is emitted with.
 ENGINE_SEVERITY = {"RC002": "error", "RC003": "error", "RC005": "info", "RC006": "info", "RC007": "error", "RC008": "warning", "RC009": "info"}
+
+
+def engine_diagnostic(code: str, path: PurePosixPath, message: str, help: str, span: Span | None = None, service: str | None = None) -> Diagnostic:
+    """A finding of one of the engine's own codes, with its name and severity from the tables above."""
+    return Diagnostic(code=code, name=ENGINE_CODES[code][0], message=message, severity=Severity(ENGINE_SEVERITY[code]), path=path, span=span, service=service, help=help)
 
 
 def engine_codes_matching(selector: str) -> list[str]:

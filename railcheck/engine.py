@@ -12,12 +12,12 @@ from typing import TYPE_CHECKING
 from pathlib import PurePosixPath
 
 from railcheck import inline
-from railcheck.codes import ENGINE_CODES
+from railcheck.codes import engine_diagnostic
 from railcheck.config import Config, ConfigError, config_key_span
 from railcheck.project import Project
 from railcheck.registry import Registry
 from railcheck.rule import ProjectRule, Rule, ServiceRule
-from railcheck.types import Diagnostic, Severity
+from railcheck.types import Diagnostic
 
 if TYPE_CHECKING:
     from railcheck.inline import InlineSuppression
@@ -144,27 +144,20 @@ def _guarded(rule: Rule, service: str | None, produce, *arguments):  # type: ign
     except Exception as error:  # noqa: BLE001 - one broken rule must not stop the run
         where = f" on service {service}" if service else ""
         detail = "".join(traceback.format_exception_only(type(error), error)).strip()
-        name = ENGINE_CODES["RC002"][0]
         return [
-            Diagnostic(
-                code="RC002",
-                name=name,
-                message=f"rule {rule.code} ({rule.name}) failed{where}: {detail}",
-                severity=Severity.ERROR,
-                path=PurePosixPath("."),
-                span=None,
+            engine_diagnostic(
+                "RC002", PurePosixPath("."), f"rule {rule.code} ({rule.name}) failed{where}: {detail}",
+                "This is a bug in railcheck; the rule's other findings are missing. Please report it with this message.",
                 service=service,
-                help="This is a bug in railcheck; the rule's other findings are missing. Please report it with this message.",
             )
         ]
 
 
 def _too_many(project: Project) -> Diagnostic:
-    name, _, _ = ENGINE_CODES["RC007"]
-    return Diagnostic(
-        code="RC007", name=name, severity=Severity.ERROR, path=PurePosixPath("."), span=None,
-        message=f"found {project.discovered} services, more than the {len(project.services)} railcheck checks in one run; the rest were skipped",
-        help="Check the repository in parts (pass service folders as paths), or exclude folders that are not services (`exclude`).",
+    return engine_diagnostic(
+        "RC007", PurePosixPath("."),
+        f"found {project.discovered} services, more than the {len(project.services)} railcheck checks in one run; the rest were skipped",
+        "Check the repository in parts (pass service folders as paths), or exclude folders that are not services (`exclude`).",
     )
 
 
@@ -202,15 +195,13 @@ def unused_suppressions(config: Config, used: set[tuple[str, str]]) -> list[Diag
     unused = [entry for entry in entries if entry not in used]
     if not unused or config.source is None:
         return []
-    name, _, doc = ENGINE_CODES["RC006"]
     found = []
     for table, key in unused:
         what = f"`ignore` entry `{key}`" if table == "ignore" else f"`per-file-ignores` pattern `{key}`"
         found.append(
-            Diagnostic(
-                code="RC006", name=name, message=f"{what} suppressed nothing in this run", severity=Severity.INFO,
-                path=config.source, span=config_key_span(config, table, key),
-                help="Remove it, so that the problem it hid is reported again if it comes back.",
+            engine_diagnostic(
+                "RC006", config.source, f"{what} suppressed nothing in this run",
+                "Remove it, so that the problem it hid is reported again if it comes back.", config_key_span(config, table, key),
             )
         )
     return found

@@ -11,26 +11,26 @@ from railcheck.facts import Candidate, CommandText, Origin, ServiceFacts, facts,
 from railcheck.project import Project, Service
 
 
-def _where(origin_label: str, candidate: Candidate | CommandText | Origin) -> str:
-    origin = candidate if isinstance(candidate, Origin) else candidate.origin
+def _where(origin: Origin) -> str:
+    """Where a value comes from: its label, and the file and line when it is written in one."""
     if origin.path is None:
-        return origin_label
+        return origin.label
     line = f":{origin.span.start.line}" if origin.span else ""
-    return f"{origin_label} ({origin.path}{line})"
+    return f"{origin.label} ({origin.path}{line})"
 
 
 def explain(service: Service, project: Project) -> str:
     """A plain-text report of the service's effective build and start settings, winners marked with `*`."""
-    found = facts(service, project)
     lines = [f"service {service.name}", f"  root directory: {service.display_root()} ({service.root_source})"]
     if service.built_elsewhere is not None:
         lines.append(f"  builder: none: its build is not checked (not built from this repository: {service.built_elsewhere})")
         return "\n".join(lines + _iac_settings(service, project)) + "\n"
+    found = facts(service, project)
     for sign in root_evidence(service, project):
         lines.append(f"    ! {sign}")
     lines += _iac_settings(service, project)
     build = build_of(service, project)
-    lines.append(f"  builder: {build.builder} ({_where(build.origin.label, build.origin)})")
+    lines.append(f"  builder: {build.builder} ({_where(build.origin)})")
     if build.ignored_dockerfile is not None:
         lines.append(f"    ! {build.ignored_dockerfile} exists too: Railway's docs say a Dockerfile always wins (DF005)")
     if build.builder == DOCKERFILE:
@@ -43,11 +43,11 @@ def explain(service: Service, project: Project) -> str:
     for command in found.start_commands:
         marker = "*" if command is found.start else " "
         lines.append(f"    {marker} {command.text}")
-        lines.append(f"        from {_where(command.origin.label, command)}")
+        lines.append(f"        from {_where(command.origin)}")
     others = [command for command in found.commands if command.kind != "start"]
     if others:
         lines.append("  other commands:")
-        lines += [f"    {command.kind:<10} {command.text}  [{_where(command.origin.label, command)}]" for command in others]
+        lines += [f"    {command.kind:<10} {command.text}  [{_where(command.origin)}]" for command in others]
     written = build_writes(service, project)
     if written:
         # CM002, CM004 and ST001 take these as present: the build makes them before anything needs them.
@@ -64,7 +64,7 @@ def _railpack_lines(found: ServiceFacts) -> list[str]:
     lines.append("  python version (lowest priority first, * = used):")
     for candidate in found.python_versions:
         marker = "*" if candidate is found.python_version else " "
-        lines.append(f"    {marker} {candidate.value:<10} {_where(candidate.origin.label, candidate)}")
+        lines.append(f"    {marker} {candidate.value:<10} {_where(candidate.origin)}")
     lines.append(f"  installs dependencies with: {found.install_manager or 'nothing (no requirements.txt, lock file or Pipfile)'}")
     return lines
 

@@ -33,8 +33,8 @@ SERVICE_FILES = (
     "requirements.txt", "Procfile", "package.json",
 )
 DEFAULT_PYTHON = "3.13"  # DEFAULT_PYTHON_VERSION, core/providers/python/python.go
-PYTHON_MARKERS = ("main.py", "app.py", "start.py", "bot.py", "hello.py", "server.py", "requirements.txt", "pyproject.toml", "Pipfile")
 MAIN_FILES = ("main.py", "app.py", "start.py", "bot.py", "hello.py", "server.py")
+PYTHON_MARKERS = (*MAIN_FILES, "requirements.txt", "pyproject.toml", "Pipfile")
 # Providers Railpack tries before Python, and the root files that make them match (core/providers/provider.go).
 EARLIER_PROVIDERS = (
     ("php", ("composer.json", "index.php")),
@@ -134,12 +134,16 @@ def start_servers(service: Service, project: Project) -> tuple[Server, ...]:
     return command_servers(start) if start is not None else ()
 
 
+def memoised(project: Project, key: object, compute: Callable[[], _T]) -> _T:
+    """`compute()`, computed once per project and kept in its memo under `key`."""
+    if key not in project.memo:
+        project.memo[key] = compute()
+    return project.memo[key]  # type: ignore[return-value]
+
+
 def once_per_service(name: str, service: Service, project: Project, compute: Callable[[Service, Project], _T]) -> _T:
     """`compute(service, project)`, computed once per project and kept in its memo under `name`."""
-    key = (name, id(service))
-    if key not in project.memo:
-        project.memo[key] = compute(service, project)
-    return project.memo[key]  # type: ignore[return-value]
+    return memoised(project, (name, id(service)), lambda: compute(service, project))
 
 
 def facts(service: Service, project: Project) -> ServiceFacts:
@@ -493,9 +497,10 @@ def runtime_pythonpath(service: Service, project: Project, server: Server) -> li
 def root_evidence(service: Service, project: Project) -> tuple[str, ...]:
     """Signs that the service's config was written for the repository root rather than the folder railcheck
     inferred as its root directory. Empty when the root was declared or nothing points elsewhere."""
-    key = ("root-evidence", id(service))
-    if key in project.memo:
-        return project.memo[key]  # type: ignore[return-value]
+    return once_per_service("root-evidence", service, project, _root_evidence)
+
+
+def _root_evidence(service: Service, project: Project) -> tuple[str, ...]:
     from railcheck.modules import find_module, search_bases
 
     evidence: list[str] = []
@@ -525,9 +530,7 @@ def root_evidence(service: Service, project: Project) -> tuple[str, ...]:
             evidence.append(f"PYTHONPATH in railpack.json lists /app/{service.root}, a folder only a repository-root build has")
     elif str(service.root) == "." and service.root_source.startswith("the folder holding"):
         evidence += subfolder_roots(service, project)[0]
-    result = tuple(dict.fromkeys(evidence))
-    project.memo[key] = result
-    return result
+    return tuple(dict.fromkeys(evidence))
 
 
 def subfolder_roots(service: Service, project: Project) -> tuple[tuple[str, ...], tuple[PurePosixPath, ...]]:

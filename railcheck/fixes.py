@@ -14,11 +14,11 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePosixPath
 
-from railcheck.codes import ENGINE_CODES
+from railcheck.codes import engine_diagnostic
 from railcheck.sources.jsonc import parse_json
 from railcheck.sources.text import ParseFailure
 from railcheck.sources.toml import parse_toml
-from railcheck.types import Applicability, Diagnostic, Edit, Fix, Severity
+from railcheck.types import Applicability, Diagnostic, Edit, Fix
 
 MAX_ROUNDS = 10
 STAGING_SUFFIX = ".railcheck-tmp"
@@ -152,7 +152,7 @@ def settle(
 
 
 def _rc003(path: PurePosixPath, message: str) -> Diagnostic:
-    return Diagnostic("RC003", ENGINE_CODES["RC003"][0], message, Severity.ERROR, path, None, help="Please report this; the affected files keep their other fixes.")
+    return engine_diagnostic("RC003", path, message, "Please report this; the affected files keep their other fixes.")
 
 
 def write_atomically(root: Path, originals: dict[PurePosixPath, str], texts: dict[PurePosixPath, str]) -> None:

@@ -16,9 +16,9 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 
-from railcheck.codes import ENGINE_CODES
+from railcheck.codes import engine_diagnostic
 from railcheck.sources.text import LineIndex
-from railcheck.types import Diagnostic, Severity, Span
+from railcheck.types import Diagnostic, Span
 
 MARKER = "railcheck:"
 _SUPPRESSION = re.compile(r"railcheck:\s*ignore\[(?P<codes>[^\]\n]*)\](?P<reason>[^\n]*)")
@@ -42,6 +42,11 @@ class InlineSuppression:
     def entry(self) -> tuple[str, str]:
         """How a suppression is recorded as used (as the configuration's ("ignore", selector) entries)."""
         return ("inline", f"{self.path}:{self.span.start.line}")
+
+    @property
+    def well_formed(self) -> bool:
+        """Whether the comment suppresses anything: it gives a reason and names rule codes only."""
+        return bool(self.reason and self.codes and all(_CODE.fullmatch(code) for code in self.codes))
 
 
 def comment_token(path: PurePosixPath) -> str | None:
@@ -115,7 +120,7 @@ def apply(diagnostics: Iterable[Diagnostic], texts: dict[PurePosixPath, str]) ->
     declared = [item for path, text in texts.items() if MARKER in text for item in suppressions_in(path, text)]
     if not declared:
         return list(diagnostics), [], []
-    valid = [item for item in declared if item.reason and item.codes and all(_CODE.fullmatch(code) for code in item.codes)]
+    valid = [item for item in declared if item.well_formed]
     by_line: dict[tuple[PurePosixPath, int, str], InlineSuppression] = {}
     for item in valid:
         for line in sorted(item.lines):
@@ -133,7 +138,7 @@ def apply(diagnostics: Iterable[Diagnostic], texts: dict[PurePosixPath, str]) ->
 
 
 def _finding(item: InlineSuppression, message: str, help: str) -> Diagnostic:
-    return Diagnostic(code="RC006", name=ENGINE_CODES["RC006"][0], message=message, severity=Severity.INFO, path=item.path, span=item.span, help=help)
+    return engine_diagnostic("RC006", item.path, message, help, item.span)
 
 
 def _written(item: InlineSuppression) -> str:
@@ -157,7 +162,6 @@ def unused(declared: Iterable[InlineSuppression], used: set[tuple[str, str]], ra
     """RC006 for well-formed comments that suppressed nothing although every code they name ran (judge
     this only in a complete run: a rule that did not run suppresses nothing)."""
     for item in declared:
-        well_formed = item.reason and item.codes and all(_CODE.fullmatch(code) for code in item.codes)
-        if well_formed and item.entry not in used and set(item.codes) <= ran:
+        if item.well_formed and item.entry not in used and set(item.codes) <= ran:
             yield _finding(item, f"{_written(item)} suppressed nothing in this run",
                            "Remove it, so that the problem it hid is reported again if it comes back.")

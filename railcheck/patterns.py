@@ -27,12 +27,15 @@ def config_spec(patterns: Iterable[str], key: str, source: str, text: str | None
     import pathspec
 
     patterns = list(patterns)
-    for pattern in patterns:
-        if not _valid(pattern):
-            from railcheck.config import ConfigError
+    try:
+        return pathspec.GitIgnoreSpec.from_lines(patterns)
+    except ValueError:  # GitIgnorePatternError: find the first bad one to say where it is
+        from railcheck.config import ConfigError
 
-            raise ConfigError(f"{source}{_line_of(pattern, text)}: `{key}`: {json.dumps(pattern)} is not a valid gitignore pattern (a lone `!`, or a `\\` with nothing after it)")
-    return pathspec.GitIgnoreSpec.from_lines(patterns)
+        pattern = next((pattern for pattern in patterns if not _valid(pattern)), None)
+        if pattern is None:
+            raise
+        raise ConfigError(f"{source}{_line_of(pattern, text)}: `{key}`: {json.dumps(pattern)} is not a valid gitignore pattern (a lone `!`, or a `\\` with nothing after it)") from None
 
 
 def _valid(line: str) -> bool:

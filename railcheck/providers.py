@@ -14,8 +14,8 @@ import json
 import re
 from collections.abc import Callable, Mapping
 
-PYTHON_MAIN_FILES = ("main.py", "app.py", "start.py", "bot.py", "hello.py", "server.py")
-_JAVA = ("pom.xml", "pom.atom", "pom.clj", "pom.groovy", "pom.rb", "pom.scala", "pom.yaml", "pom.yml", "gradlew")
+# The Python provider's markers and the providers Railpack tries before it, as railcheck.facts lists them.
+from railcheck.facts import EARLIER_PROVIDERS, PYTHON_MARKERS
 
 
 def _any(*files: str) -> Callable[[frozenset[str]], str | None]:
@@ -26,17 +26,16 @@ def _pattern(pattern: str) -> Callable[[frozenset[str]], str | None]:
     return lambda names: next((name for name in sorted(names) if fnmatch.fnmatch(name, pattern)), None)
 
 
-def _static(names: frozenset[str]) -> str | None:
-    # Railpack's staticfile provider: a Staticfile (taken as naming its root), a `public` folder or an
-    # index.html; STATIC_FILE_ROOT is a variable railcheck does not see.
-    return next((name for name in ("Staticfile", "public", "index.html") if name in names), None)
+# Railpack's staticfile provider: a Staticfile (taken as naming its root), a `public` folder or an index.html;
+# STATIC_FILE_ROOT is a variable railcheck does not see.
+_static = _any("Staticfile", "public", "index.html")
 
 
 # Root files whose presence decides the provider (a `*.csproj` and a `public` folder match too), and the
 # files Node's start command depends on: lock files and the frameworks' config files.
 MARKER_FILES = (
-    "index.php", "composer.json", "go.mod", "go.work", "main.go", *_JAVA, "Cargo.toml", "Gemfile", "mix.exs",
-    *PYTHON_MAIN_FILES, "requirements.txt", "pyproject.toml", "Pipfile", "deno.json", "deno.jsonc", "package.json",
+    "index.php", "composer.json", "go.mod", "go.work", "main.go", *dict(EARLIER_PROVIDERS)["java"], "Cargo.toml", "Gemfile",
+    "mix.exs", *PYTHON_MARKERS, "deno.json", "deno.jsonc", "package.json",
     "package.json5", "gleam.toml", "CMakeLists.txt", "meson.build", "Staticfile", "index.html", "start.sh",
 )
 NODE_FILES = (
@@ -47,13 +46,9 @@ NODE_FILES = (
 
 # (provider, test returning the file that made it match), in Railpack's order.
 ORDER: tuple[tuple[str, Callable[[frozenset[str]], str | None]], ...] = (
-    ("php", _any("index.php", "composer.json")),
-    ("golang", _any("go.mod", "go.work", "main.go")),
-    ("java", _any(*_JAVA)),
-    ("rust", _any("Cargo.toml")),
-    ("ruby", _any("Gemfile")),
-    ("elixir", _any("mix.exs")),
-    ("python", _any(*PYTHON_MAIN_FILES, "requirements.txt", "pyproject.toml", "Pipfile")),
+    ("php", _any("index.php", "composer.json")),  # index.php first: the file named when both are there
+    *((name, _any(*files)) for name, files in EARLIER_PROVIDERS if name != "php"),
+    ("python", _any(*PYTHON_MARKERS)),
     ("deno", _any("deno.json", "deno.jsonc")),
     ("dotnet", _pattern("*.csproj")),
     ("node", _any("package.json", "package.json5")),

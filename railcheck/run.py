@@ -329,21 +329,27 @@ def _cached_check(root: Path, config: Config, targets: list[PurePosixPath], rule
 
 def _with_tracked_cache(findings: Findings) -> Findings:
     """`findings` and RC008: the repository's `.railcheck_cache` is tracked by git."""
+    from railcheck.codes import engine_diagnostic
     from railcheck.repository import CACHE_DIR
-    from railcheck.codes import ENGINE_CODES, ENGINE_SEVERITY
 
-    finding = Diagnostic(
-        code="RC008", name=ENGINE_CODES["RC008"][0], severity=Severity(ENGINE_SEVERITY["RC008"]), path=PurePosixPath(CACHE_DIR), span=None,
-        message=f"`{CACHE_DIR}` is tracked by git: railcheck does not use a result cache that comes with the repository",
-        help=f"Untrack it with `git rm -r --cached {CACHE_DIR}` and commit; until then every run checks everything again.",
-    )
-    return replace(findings, diagnostics=tuple(sorted((*findings.diagnostics, finding), key=Diagnostic.sort_key)))
+    return _adding(findings, [engine_diagnostic(
+        "RC008", PurePosixPath(CACHE_DIR),
+        f"`{CACHE_DIR}` is tracked by git: railcheck does not use a result cache that comes with the repository",
+        f"Untrack it with `git rm -r --cached {CACHE_DIR}` and commit; until then every run checks everything again.",
+    )])
+
+
+def _adding(findings: Findings, extra: list[Diagnostic]) -> Findings:
+    """`findings` with the engine's `extra` findings among them, in report order."""
+    if not extra:
+        return findings
+    return replace(findings, diagnostics=tuple(sorted((*findings.diagnostics, *extra), key=Diagnostic.sort_key)))
 
 
 def _with_unchecked_targets(root: Path, config: Config, targets: list[PurePosixPath], findings: Findings) -> Findings:
     """`findings` and RC009 for each file named on the command line that railcheck does not read, so a named
     file is never skipped silently."""
-    from railcheck.codes import ENGINE_CODES, ENGINE_SEVERITY
+    from railcheck.codes import engine_diagnostic
     from railcheck.project import may_read
 
     unchecked = []
@@ -353,15 +359,12 @@ def _with_unchecked_targets(root: Path, config: Config, targets: list[PurePosixP
             continue
         if target in findings.texts or str(target) in findings.observed:
             continue  # read after all (a Dockerfile under another name, a sync source)
-        unchecked.append(Diagnostic(
-            code="RC009", name=ENGINE_CODES["RC009"][0], severity=Severity(ENGINE_SEVERITY["RC009"]), path=target, span=None,
-            message=f"{target} was named on the command line, but railcheck does not read it: nothing in it was checked",
-            help="railcheck reads Railway and Railpack configs (railpack*.json, railway.json/.toml), the files Railpack "
+        unchecked.append(engine_diagnostic(
+            "RC009", target, f"{target} was named on the command line, but railcheck does not read it: nothing in it was checked",
+            "railcheck reads Railway and Railpack configs (railpack*.json, railway.json/.toml), the files Railpack "
             "reads to build a Python service, Dockerfiles and Python modules; the services holding the file were checked.",
         ))
-    if not unchecked:
-        return findings
-    return replace(findings, diagnostics=tuple(sorted((*findings.diagnostics, *unchecked), key=Diagnostic.sort_key)))
+    return _adding(findings, unchecked)
 
 
 def _check_and_fix(root: Path, config: Config, targets: list[PurePosixPath], rules: list[Rule], registry: Registry, settings: CheckSettings, complete: bool, given: Mapping[PurePosixPath, str]) -> tuple[Findings, FixResult]:

@@ -18,6 +18,7 @@ from pathlib import PurePosixPath
 from typing import TYPE_CHECKING
 
 from railcheck.edits import insert_first_item, prepend_to_list, replace_value
+from railcheck.facts import memoised, once_per_service
 from railcheck.sources.requirements import parse_requirements
 from railcheck.sources.text import Document
 from railcheck.sources.watch import PatternList, WatchPattern, matches, parse_pattern
@@ -148,10 +149,7 @@ class Consumed:
 
 def watch_lists(service: Service, project: Project) -> tuple[WatchList, ...]:
     """The service's watch-pattern arrays that hold at least one pattern, base first."""
-    key = ("watch-lists", id(service))
-    if key not in project.memo:
-        project.memo[key] = tuple(_watch_lists(service, project))
-    return project.memo[key]  # type: ignore[return-value]
+    return once_per_service("watch-lists", service, project, lambda service, project: tuple(_watch_lists(service, project)))
 
 
 def _watch_lists(service: Service, project: Project):  # type: ignore[no-untyped-def]
@@ -187,10 +185,7 @@ def iac_watch_list(service: Service, project: Project) -> IacList | None:
 
 def _calls_declaring(project: Project) -> Counter[tuple[int, int]]:
     """How many services each `service(...)` call of the IaC file declares (more than one through a helper)."""
-    key = "watch-iac-calls"
-    if key not in project.memo:
-        project.memo[key] = Counter((call.call_start, call.call_end) for call in project.iac.file.services) if project.iac else Counter()
-    return project.memo[key]  # type: ignore[return-value]
+    return memoised(project, "watch-iac-calls", lambda: Counter((call.call_start, call.call_end) for call in project.iac.file.services) if project.iac else Counter())
 
 
 def _parsed(values: list[object]) -> tuple[WatchPattern, ...]:
@@ -244,22 +239,24 @@ def files_in(project: Project, folder: PurePosixPath) -> tuple[list[str], bool]:
 
 
 def _listing(project: Project, folder: str) -> tuple[list[str], bool]:
-    key = ("watch-listing", folder)
-    if key not in project.memo:
+    def list_folder() -> tuple[list[str], bool]:
         repository = project.repository
         if repository is None or not repository.is_dir(PurePosixPath(folder)):
-            project.memo[key] = ([], repository is not None)
-        else:
-            found = repository.files_under(PurePosixPath(folder), limit=LISTING_LIMIT)
-            project.memo[key] = ([str(path) for path in found], len(found) < LISTING_LIMIT)
-    return project.memo[key]  # type: ignore[return-value]
+            return [], repository is not None
+        found = repository.files_under(PurePosixPath(folder), limit=LISTING_LIMIT)
+        return [str(path) for path in found], len(found) < LISTING_LIMIT
+
+    return memoised(project, ("watch-listing", folder), list_folder)
 
 
 def deploys_on_change(patterns: PatternList, project: Project, item: Consumed) -> bool | None:
     """Whether a change to the consumed file (or to some file of the folder) deploys; None when unknown."""
-    if not item.folder:
-        return patterns.deploys(str(item.path))
-    files, complete = files_in(project, item.path)
+    return folder_deploys(patterns, project, item.path) if item.folder else patterns.deploys(str(item.path))
+
+
+def folder_deploys(patterns: PatternList, project: Project, folder: PurePosixPath) -> bool | None:
+    """Whether a change to some file below `folder` deploys; None when unknown (no file, or a cut listing)."""
+    files, complete = files_in(project, folder)
     if any(patterns.deploys(path) for path in files):
         return True
     return False if complete and files else None
@@ -267,11 +264,11 @@ def deploys_on_change(patterns: PatternList, project: Project, item: Consumed) -
 
 def consumed(service: Service, project: Project) -> tuple[Consumed, ...]:
     """Files and folders the service's build reads, inside its root directory (others are not uploaded)."""
-    key = ("watch-consumed", id(service))
-    if key not in project.memo:
-        found = {item.path: item for item in _consumed(service, project)}  # the first reason found wins
-        project.memo[key] = tuple(found.values())
-    return project.memo[key]  # type: ignore[return-value]
+    return once_per_service("watch-consumed", service, project, _consumed_once_each)
+
+
+def _consumed_once_each(service: Service, project: Project) -> tuple[Consumed, ...]:
+    return tuple({item.path: item for item in _consumed(service, project)}.values())  # the first reason found wins
 
 
 def _consumed(service: Service, project: Project):  # type: ignore[no-untyped-def]
@@ -281,8 +278,8 @@ def _consumed(service: Service, project: Project):  # type: ignore[no-untyped-de
     root = service.root
     names = set(repository.listdir(root))
     for name, reason in BUILD_INPUTS.items():
-        if name in names and repository.is_file(_join(root, name)):
-            yield Consumed(_join(root, name), False, reason)
+        if name in names and repository.is_file(root / name):
+            yield Consumed(root / name, False, reason)
     if service.railpack is not None:
         yield Consumed(service.railpack.path, False, "Railpack's build config")
     yield from _dockerfile_inputs(service, project)
@@ -303,7 +300,7 @@ def _dockerfile_inputs(service: Service, project: Project):  # type: ignore[no-u
     for instruction, word, relative in context_sources(image):
         if relative == ".":
             continue  # `COPY . .`: the whole root directory, which WP002 judges
-        path = _join(service.root, relative)
+        path = service.root / relative
         if repository.is_dir(path):
             yield Consumed(path, True, f"`{instruction.keyword} {word.text}` in {image.path.name}")
         elif repository.is_file(path):
@@ -311,7 +308,7 @@ def _dockerfile_inputs(service: Service, project: Project):  # type: ignore[no-u
 
 
 def _included_requirements(service: Service, project: Project):  # type: ignore[no-untyped-def]
-    path = _join(service.root, "requirements.txt")
+    path = service.root / "requirements.txt"
     text = project.texts.get(path)
     if text is None:
         return
@@ -375,10 +372,6 @@ def _build_folders(service: Service, project: Project):  # type: ignore[no-untyp
                 target = image_path(service.root, ".", words[1].text)
                 if target is not None and target != service.root and repository is not None and repository.is_dir(target):
                     yield Consumed(target, True, f"the {command.kind} command runs `cd {words[1].text}`")
-
-
-def _join(root: PurePosixPath, name: str) -> PurePosixPath:
-    return PurePosixPath(name) if str(root) == "." else root / name
 
 
 def _inside(root: PurePosixPath, base: PurePosixPath, written: str) -> PurePosixPath | None:

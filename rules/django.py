@@ -11,10 +11,8 @@ from collections.abc import Iterator
 from pathlib import PurePosixPath
 
 from railcheck import Consequence, Diagnostic, Invalid, Project, Service, ServiceRule, Valid
-from railcheck.djangoapp import settings_file
 from railcheck.facts import paths_checkable, start_servers
 from railcheck.modules import search_bases
-from railcheck.sources.django_settings import host_allowed, literal_setting
 from railcheck.sources.text import LineIndex
 from railcheck.walk import setting_pointers
 
@@ -36,6 +34,8 @@ def _has_health_check(service: Service) -> bool:
 
 def _settings_file(service: Service, project: Project) -> PurePosixPath | None:
     """The settings module the start command's Django project loads, when certain from the files."""
+    from railcheck.djangoapp import settings_file  # only for services with a health check (start-up time)
+
     for server in start_servers(service, project):
         bases = search_bases(service.root, server.cwd, server.search_dirs, [server.pythonpath or ""])
         return settings_file(service, project, server, bases)
@@ -93,6 +93,8 @@ class AllowedHostsBlockHealthCheck(ServiceRule):
         text = project.repository.read(path) if path is not None and project.repository is not None else None
         if path is None or text is None:
             return
+        from railcheck.sources.django_settings import host_allowed, literal_setting
+
         middleware = literal_setting(text, "MIDDLEWARE")
         if middleware is None or COMMON_MIDDLEWARE not in middleware.values or not all(entry.startswith(KNOWN_MIDDLEWARE) for entry in middleware.values):
             return  # the host may never be checked, or a middleware may answer the health check first

@@ -14,7 +14,6 @@ from functools import lru_cache
 from pathlib import PurePosixPath
 
 from railcheck import Consequence, Diagnostic, Invalid, Project, Related, Service, ServiceRule, Severity, Span, Valid
-from railcheck.djangoapp import settings_file, url_routes
 from railcheck.facts import app_root, facts, module_info, paths_checkable, runtime_pythonpath, script, start_servers
 from railcheck.modules import find_module, search_bases
 from railcheck.servers import Server, only_workers
@@ -91,6 +90,8 @@ def _django_routes(service: Service, project: Project, server: Server, bases: li
     definition = info.definitions.get(info.aliases.get(server.attribute, server.attribute))
     if definition is None or definition.call is None or definition.call.rpartition(".")[2] not in DJANGO_APPS:
         return None
+    from railcheck.djangoapp import settings_file, url_routes  # Django projects only (start-up time)
+
     table = RouteTable(app=path)
     settings = settings_file(service, project, server, bases)
     if settings is None:

@@ -28,13 +28,6 @@ _SETTINGS_THAT_MATTER = ("root", "start", "healthcheck")
 BUILDERS = ("RAILPACK", "DOCKERFILE", "NIXPACKS", "HEROKU", "PAKETO")
 # `build` written as a key (TypeScript) or keyword (Python) right before the value: the fix edits only there.
 _BUILD_KEY = re.compile(r"""(?:\bbuild|["']build["'])\s*[:=]\s*$""")
-# Root files that make a Railpack provider railcheck does not model match (core/providers/*: Detect), or
-# that may: with any of them, "nothing to build" is not certain.
-_OTHER_PROVIDER_FILES = frozenset({
-    "package.json", "package.json5", "deno.json", "deno.jsonc", "gleam.toml", "CMakeLists.txt", "meson.build",
-    "Staticfile", "index.html", "public", "start.sh",
-})
-
 SHOP = (
     "from railway_sdk import define_railway, project, service\n\n@define_railway\ndef railway():\n"
     '    return project("shop", resources=[service("api", root="services/svc", start="python main.py")])\n'
@@ -627,8 +620,8 @@ class IacNothingToBuild(ServiceRule):
             why = "the Dockerfile builder finds no Dockerfile"
         elif builder in (None, "RAILPACK"):
             found = facts(service, project)
-            if has_dockerfile or found.provider is not None or found.start is not None or \
-                    names & _OTHER_PROVIDER_FILES or any(name.endswith(".csproj") for name in names):
+            # Every provider's marker files count (railcheck.providers detects them all), modelled or not.
+            if has_dockerfile or found.provider is not None or found.start is not None:
                 return
             why = ("Railpack detects no language, and there is no start command and no Dockerfile: the build fails "
                    "with \"Railpack could not determine how to build the app\"")
@@ -643,12 +636,12 @@ class IacNothingToBuild(ServiceRule):
         )
 
 
-def _likely_owner(folder: PurePosixPath, project: Project) -> Service | None:
-    """The IaC service whose root directory most likely meant `folder`: one rooted above it that is named
-    like it, or whose start command names it (`services/ml/...`, `services.ml.server`)."""
+def _likely_owner(folder: PurePosixPath, declared: list[Service]) -> Service | None:
+    """Of the `declared` IaC services, the one whose root directory most likely meant `folder`: one rooted
+    above it that is named like it, or whose start command names it (`services/ml/...`, `services.ml.server`)."""
     dotted = ".".join(folder.parts)
-    for service in project.services:
-        if service.iac is None or service.built_elsewhere or service.root == folder or not (str(service.root) == "." or service.root in folder.parents):
+    for service in declared:
+        if service.root == folder or not (str(service.root) == "." or service.root in folder.parents):
             continue
         start = _literal(service, "start")
         if service.name == folder.name or (isinstance(start, str) and (f"{folder}/" in start or f"{dotted}." in start)):
@@ -692,12 +685,14 @@ class ConfigUnusedByIac(ProjectRule):
         document = project.iac
         if document is None or document.file.partial or not document.file.services:
             return  # a partial file leaves other services to other files
+        # Built from this repository: those are the services a folder's config could have been meant for.
+        declared = [service for service in project.services if service.iac is not None and not service.built_elsewhere]
         for service in project.services:
-            if service.iac is not None:
-                continue
             config = service.railpack or service.railway
-            owner = _likely_owner(service.root, project)
-            if config is None or owner is None or owner.iac is None:
+            if service.iac is not None or config is None:
+                continue
+            owner = _likely_owner(service.root, declared)
+            if owner is None or owner.iac is None:
                 continue
             yield self.diagnostic(
                 config, config.lines.span(0, min(1, len(config.text))),

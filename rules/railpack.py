@@ -36,7 +36,7 @@ RAILWAY_KEYS = {
     }.items()
     for key in keys
 }
-RAILWAY_SCHEMA_URL = "https://railway.com/railway.schema.json"
+RAILWAY_SCHEMA_URL = PUBLISHED_SCHEMA_URLS["railway"]
 _STEP = re.compile(r"^/steps/[^/]+$")
 _COMMAND_ITEM = re.compile(r"^/steps/[^/]+/commands/\d+$")
 _COMMAND_OBJECT = re.compile(r"^/steps/[^/]+/commands/\d+/[^/]+$")

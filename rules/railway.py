@@ -17,7 +17,7 @@ from railcheck.suggest import case_insensitive_match, closest, quoted_list
 
 FAMILY = "RW"
 SCHEMA = "railway.schema.json"
-SCHEMA_URL = "https://railway.com/railway.schema.json"
+SCHEMA_URL = PUBLISHED_SCHEMA_URLS["railway"]
 OUTDATED_SCHEMA_URLS = frozenset({"https://railway.app/railway.schema.json", "http://railway.app/railway.schema.json", "http://railway.com/railway.schema.json"})
 # Keys of railpack.json that people put into railway.json, where Railway ignores them.
 RAILPACK_KEYS = frozenset({"provider", "packages", "steps", "caches", "buildAptPackages", "secrets", "exclude"})
@@ -438,7 +438,7 @@ class RailpackSchemaInRailwayConfig(ServiceRule):
             value = document.value.get("$schema") if isinstance(document.value, dict) else None
             if published_schema_of(value) != "railpack":
                 continue
-            url = PUBLISHED_SCHEMA_URLS["railway"]
+            url = SCHEMA_URL
             yield self.diagnostic(
                 document, document.value_span("/$schema"),
                 f"`$schema` names Railpack's schema ({value}), which describes railpack.json; editors check {document.path.name} against the wrong keys",

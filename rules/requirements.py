@@ -10,7 +10,6 @@ from railcheck import RAILPACK_ONLY, Consequence, Diagnostic, Edit, Fix, FixAvai
 from railcheck.facts import facts, requirement_files
 from railcheck.sources.requirements import RequirementLine, parse_requirements
 from railcheck.sources.text import LineIndex
-from railcheck.specifiers import cannot_both_hold, combined, implies
 
 FAMILY = "RQ"
 # Files Railpack copies into the install step before installing (core/providers/python/python.go:435-488).
@@ -72,6 +71,9 @@ def _repeats(service: Service, project: Project) -> Iterator[tuple[PurePosixPath
 
 def _conflict(first: RequirementLine, line: RequirementLine) -> str | None:
     """Why pip cannot satisfy both lines, or None when it can or that is not certain."""
+    # Imported only for repeated requirements: packaging's specifier machinery costs every run start-up time.
+    from railcheck.specifiers import cannot_both_hold
+
     if first.url is not None or line.url is not None:
         return "two different direct URLs" if first.url is not None and line.url is not None and first.url != line.url else None
     if cannot_both_hold(first.specifier, line.specifier):
@@ -173,6 +175,8 @@ class RedundantRequirement(ServiceRule):
         for path, text, first, line in _repeats(service, project):
             if _conflict(first, line) is not None:
                 continue
+            from railcheck.specifiers import combined
+
             weaker, stronger = _weaker(first, line)
             merged = combined(first.specifier, line.specifier) if first.url is None and line.url is None else None
             extras = sorted(set(first.extras) | set(line.extras))
@@ -195,6 +199,8 @@ class RedundantRequirement(ServiceRule):
 def _weaker(first: RequirementLine, line: RequirementLine) -> tuple[RequirementLine, RequirementLine] | tuple[None, None]:
     """(the line the other implies, the other), the later line when they say the same; (None, None) when
     neither certainly implies the other or either has hashes (hash-checking mode pins each line)."""
+    from railcheck.specifiers import implies
+
     if first.hashes or line.hashes:
         return None, None
     for weak, strong in ((line, first), (first, line)):

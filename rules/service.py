@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from pathlib import PurePosixPath
 
 from railcheck import RAILPACK_ONLY, Consequence, Diagnostic, Invalid, Project, Service, ServiceRule, Severity, Valid
-from railcheck.facts import MAIN_FILES, PYTHON_MARKERS, facts, root_evidence, subfolder_roots
+from railcheck.facts import MAIN_FILES, PYTHON_MARKERS, facts, memoised, root_evidence, subfolder_roots
 from railcheck.project import SERVICE_MARKERS
 from railcheck.sources.text import LineIndex
 from railcheck.types import FILE_START
@@ -17,11 +17,7 @@ FAMILY = "SV"
 
 def _service_roots(project: Project) -> frozenset[PurePosixPath]:
     """Every service's root directory, built once per project: per service it made the rule quadratic."""
-    key = (FAMILY, "roots")
-    roots = project.memo.get(key)
-    if roots is None:
-        roots = project.memo[key] = frozenset(service.root for service in project.services)
-    return roots  # type: ignore[return-value]
+    return memoised(project, (FAMILY, "roots"), lambda: frozenset(service.root for service in project.services))
 
 
 def _python_evidence(service: Service, project: Project) -> str | None:

@@ -16,7 +16,10 @@ from railcheck import RAILPACK_ONLY, Consequence, Diagnostic, Edit, Fix, FixAvai
 from railcheck.build_outputs import created_by_build
 from railcheck.builder import image_of
 from railcheck.distributions import import_names
-from railcheck.facts import CommandText, app_root, copied_app, command_servers, facts, module_info, paths_checkable, runtime_pythonpath, unreadable_configs
+from railcheck.facts import (
+    CommandText, app_root, copied_app, command_servers, facts, module_info, once_per_service, paths_checkable, runtime_pythonpath,
+    unreadable_configs,
+)
 from railcheck.modules import find_module, image_path, module_candidates, search_bases
 from railcheck.servers import Server, uses_port_variable
 from railcheck.sources.shell import Word
@@ -484,7 +487,12 @@ def _provided(package: str, declared: set[str]) -> bool:
 
 
 def _declared_dependencies(service: Service, project: Project) -> set[str] | None:
-    """Canonical names (plus `name[extra]` forms) of the dependencies in requirements.txt and pyproject.toml."""
+    """Canonical names (plus `name[extra]` forms) of the dependencies in requirements.txt and pyproject.toml,
+    once per service (ST001 asks for every server with a module, ST005 again). Callers only read the set."""
+    return once_per_service("declared-dependencies", service, project, _read_declared_dependencies)
+
+
+def _read_declared_dependencies(service: Service, project: Project) -> set[str] | None:
     from railcheck.sources.requirements import parse_requirements
 
     names: set[str] = set()

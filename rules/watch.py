@@ -10,17 +10,36 @@ the others, so one slip gives one finding.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 from railcheck import Consequence, Diagnostic, Edit, Fix, FixAvailability, Invalid, Project, Service, ServiceRule, Severity, Valid
-from railcheck.sources.watch import PatternList, parse_pattern
-from railcheck.watchpaths import Consumed, WatchList, any_file_matches, consumed, deploys_on_change, files_in, root_known, watch_lists
+from railcheck.walk import setting_pointers
+
+if TYPE_CHECKING:
+    from railcheck.watchpaths import Consumed, WatchList
 
 FAMILY = "WP"
+
+
+def _watch_lists(service: Service, project: Project) -> tuple[WatchList, ...]:
+    """The service's watch-pattern lists. The matching machinery (railcheck.watchpaths) is imported only for a
+    service that declares watch patterns: most services have none, and every commit's check pays for imports."""
+    railway = service.railway
+    declared = railway is not None and isinstance(railway.value, dict) and any(
+        isinstance(railway.get(pointer), list) for pointer in setting_pointers(railway.value, "build", "watchPatterns")
+    )
+    if not declared and (service.iac is None or "watchPatterns" not in service.iac.settings):
+        return ()
+    from railcheck.watchpaths import watch_lists
+
+    return watch_lists(service, project)
 
 
 def _add_patterns(watch: WatchList, patterns: list[str]) -> Fix | None:
     """An unsafe fix putting `patterns` first in the list, when that makes a change to each of them deploy
     (a later negation could still exclude them; then no fix is offered)."""
+    from railcheck.sources.watch import PatternList, parse_pattern
+
     parsed = [pattern for index, text in enumerate(patterns) if (pattern := parse_pattern(text, index)) is not None]
     combined = PatternList((*parsed, *watch.meant.patterns))
     probes = [text.lstrip("/").removesuffix("/**") for text in patterns]
@@ -44,11 +63,9 @@ def _what(items: list[Consumed]) -> str:
 
 def _root_covered(service: Service, project: Project, watch: WatchList) -> bool | None:
     """Whether a change to some file under the root directory deploys the service; None when unknown."""
-    files, complete = files_in(project, service.root)
-    meant = watch.meant
-    if any(meant.deploys(path) for path in files):
-        return True
-    return False if complete and files else None
+    from railcheck.watchpaths import folder_deploys
+
+    return folder_deploys(watch.meant, project, service.root)
 
 
 class WatchPatternMatchesNothing(ServiceRule):
@@ -93,7 +110,12 @@ class WatchPatternMatchesNothing(ServiceRule):
     )
 
     def check(self, service: Service, project: Project) -> Iterator[Diagnostic]:
-        for watch in watch_lists(service, project):
+        lists = _watch_lists(service, project)
+        if not lists:
+            return
+        from railcheck.watchpaths import any_file_matches
+
+        for watch in lists:
             for pattern in watch.written:
                 if pattern.negated:
                     continue  # a negation that excludes nothing is harmless (WP004 judges its place)
@@ -156,9 +178,14 @@ class WatchPathsMissRoot(ServiceRule):
     )
 
     def check(self, service: Service, project: Project) -> Iterator[Diagnostic]:
+        lists = _watch_lists(service, project)
+        if not lists:
+            return
+        from railcheck.watchpaths import root_known
+
         if str(service.root) == "." or not root_known(service, project):
             return  # the whole repository is the service's folder (WP003 judges what it builds from), or the root is in doubt (SV003)
-        for watch in watch_lists(service, project):
+        for watch in lists:
             # Only negations: WP004 reports the list; Railway's reading of it is not documented.
             if not watch.includes_anything or _root_covered(service, project, watch) is not False:
                 continue
@@ -226,10 +253,15 @@ class WatchPathsMissConsumedFiles(ServiceRule):
     )
 
     def check(self, service: Service, project: Project) -> Iterator[Diagnostic]:
+        lists = _watch_lists(service, project)
+        if not lists:
+            return
+        from railcheck.watchpaths import consumed, deploys_on_change, root_known
+
         items = consumed(service, project) if root_known(service, project) else ()
         if not items:
             return
-        for watch in watch_lists(service, project):
+        for watch in lists:
             if not watch.includes_anything:
                 continue
             if str(service.root) != "." and _root_covered(service, project, watch) is False:
@@ -277,7 +309,7 @@ class WatchNegationFirst(ServiceRule):
     )
 
     def check(self, service: Service, project: Project) -> Iterator[Diagnostic]:
-        for watch in watch_lists(service, project):
+        for watch in _watch_lists(service, project):
             leading = []
             for pattern in watch.written:
                 if pattern.includes:

@@ -216,8 +216,10 @@ class RailcheckServer(LanguageServer):
         actions = []
         for diagnostic in result.diagnostics.get(place.path, ()):
             fix = fixes_of(diagnostic)
+            if fix is None:
+                continue
             shown = self.to_protocol(place.root, result, diagnostic)
-            if fix is None or not _overlap(shown.range, wanted):
+            if not _overlap(shown.range, wanted):
                 continue
             safe = fix.applicability is Applicability.SAFE
             edit = self.workspace_edit(place.root, result, fix.edits, versions)

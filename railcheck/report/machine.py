@@ -24,8 +24,6 @@ def span_json(span: Span | None) -> dict[str, Any] | None:
     return None if span is None else {"start": _position(span.start), "end": _position(span.end)}
 
 
-_span = span_json
-
 
 def diagnostic_dict(report: Report, diagnostic: Diagnostic, indexes: dict[str, LineIndex]) -> dict[str, Any]:
     fix = None
@@ -34,7 +32,7 @@ def diagnostic_dict(report: Report, diagnostic: Diagnostic, indexes: dict[str, L
         for edit in diagnostic.fix.edits:
             text = report.texts.get(edit.path, "")
             index = indexes.setdefault(str(edit.path), LineIndex(text))
-            edits.append({"path": str(edit.path), "span": _span(index.span(edit.start, edit.end)), "content": edit.content})
+            edits.append({"path": str(edit.path), "span": span_json(index.span(edit.start, edit.end)), "content": edit.content})
         fix = {"title": diagnostic.fix.title, "applicability": diagnostic.fix.applicability.value, "edits": edits}
     return {
         "code": diagnostic.code,
@@ -44,9 +42,9 @@ def diagnostic_dict(report: Report, diagnostic: Diagnostic, indexes: dict[str, L
         "help": diagnostic.help,
         "path": str(diagnostic.path),
         "service": diagnostic.service,
-        "span": _span(diagnostic.span),
+        "span": span_json(diagnostic.span),
         "fix": fix,
-        "related": [{"path": str(item.path), "span": _span(item.span), "message": item.message} for item in diagnostic.related],
+        "related": [{"path": str(item.path), "span": span_json(item.span), "message": item.message} for item in diagnostic.related],
     }
 
 

@@ -8,6 +8,7 @@ star import or a change after the assignment, a computed list) is reported as un
 from __future__ import annotations
 
 import ast
+from functools import lru_cache
 from dataclasses import dataclass
 
 
@@ -24,14 +25,14 @@ def settings_module_named(text: str) -> str | None:
     """The literal module of `os.environ.setdefault("DJANGO_SETTINGS_MODULE", "...")` in the text, if any."""
     if "DJANGO_SETTINGS_MODULE" not in text:  # most start modules are not Django's: no second parse for them
         return None
-    tree = _parse(text)
+    tree = parse_python(text)
     if tree is None:
         return None
     for node in ast.walk(tree):
         if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "setdefault" and len(node.args) == 2:
             key, value = node.args
-            if _string(key) == "DJANGO_SETTINGS_MODULE" and _string(value):
-                return _string(value)
+            if string_value(key) == "DJANGO_SETTINGS_MODULE" and string_value(value):
+                return string_value(value)
     return None
 
 
@@ -49,13 +50,13 @@ def literal_setting(text: str, name: str) -> LiteralSetting | None:
 def literal_string(text: str, name: str) -> str | None:
     """The final value of the top-level `name` when it is a string literal certain from this module alone."""
     found = _final_value(text, name)
-    return _string(found[0]) if found is not None else None
+    return string_value(found[0]) if found is not None else None
 
 
 def _final_value(text: str, name: str) -> tuple[ast.expr, int, int] | None:
     """The value last assigned to the top-level `name` and its offsets; None when there is none or a later
     statement may change it (a star import, `+=`, `.append`, a conditional assignment)."""
-    tree = _parse(text)
+    tree = parse_python(text)
     if tree is None:
         return None
     found: tuple[ast.expr, int, int] | None = None
@@ -76,12 +77,12 @@ def _mentions(statement: ast.stmt, name: str) -> bool:
 
 
 def _strings(node: ast.expr) -> tuple[str, ...] | None:
-    if isinstance(node, (ast.List, ast.Tuple)) and all(_string(item) is not None for item in node.elts):
-        return tuple(_string(item) for item in node.elts)  # type: ignore[misc]
+    if isinstance(node, (ast.List, ast.Tuple)) and all(string_value(item) is not None for item in node.elts):
+        return tuple(string_value(item) for item in node.elts)  # type: ignore[misc]
     return None
 
 
-def _string(node: ast.expr) -> str | None:
+def string_value(node: ast.expr | None) -> str | None:
     return node.value if isinstance(node, ast.Constant) and isinstance(node.value, str) else None
 
 
@@ -96,7 +97,10 @@ def _offsets(text: str, node: ast.expr) -> tuple[int, int]:
     return offset(node.lineno, node.col_offset), offset(node.end_lineno or node.lineno, node.end_col_offset or node.col_offset)
 
 
-def _parse(text: str) -> ast.Module | None:
+@lru_cache(maxsize=64)
+def parse_python(text: str) -> ast.Module | None:
+    """The module's syntax tree, or None when it does not parse. Cached by text: DJ001 reads two settings and HC
+    a third from the same settings module, and the trees are only read, never changed."""
     try:
         return ast.parse(text)
     except (SyntaxError, ValueError, RecursionError, MemoryError):

@@ -11,6 +11,8 @@ import ast
 import re
 from dataclasses import dataclass
 
+from railcheck.sources.django_settings import parse_python, string_value
+
 _ROUTE_CALLS = frozenset({"path", "re_path", "url"})
 # A `re_path` pattern simple enough to read as a plain route: `^health/$`, `^api/`.
 _SIMPLE_REGEX = re.compile(r"\^?([A-Za-z0-9_\-./]*)(\$?)")
@@ -35,9 +37,8 @@ class UrlConf:
 
 def read_urlconf(text: str) -> UrlConf | None:
     """The module's `urlpatterns`; None when it does not parse or defines none."""
-    try:
-        tree = ast.parse(text)
-    except (SyntaxError, ValueError, RecursionError, MemoryError):
+    tree = parse_python(text)
+    if tree is None:
         return None
     entries: list[UrlEntry] = []
     reasons: list[str] = []
@@ -84,7 +85,7 @@ def _entry(element: ast.expr, entries: list[UrlEntry], reasons: list[str], opaqu
         reasons.append(f"an entry of `urlpatterns` is not a `path(...)` railcheck can read (line {line})")
         return
     kind = _name(element.func)
-    route = _string(element.args[0])
+    route = string_value(element.args[0])
     if route is None:
         reasons.append(f"a route that is not a string literal (line {line})")
         return
@@ -102,7 +103,7 @@ def _entry(element: ast.expr, entries: list[UrlEntry], reasons: list[str], opaqu
         target = view.args[0] if view.args else None
         if isinstance(target, ast.Tuple) and target.elts:
             target = target.elts[0]
-        module = _string(target) if target is not None else None
+        module = string_value(target) if target is not None else None
         if module is None:
             reasons.append(f"an `include(...)` of something other than a module name (line {line})")
             return
@@ -125,6 +126,3 @@ def _name(node: ast.expr) -> str:
         return node.attr
     return ""
 
-
-def _string(node: ast.expr | None) -> str | None:
-    return node.value if isinstance(node, ast.Constant) and isinstance(node.value, str) else None

@@ -95,8 +95,6 @@ class _Reader(Generic[_N]):
         self.undeclared: dict[str, tuple[int, int]] = {}
         self.helpers_running: set[int] = set()
         self.helper_calls_left = _MAX_HELPER_CALLS
-        # Every scope made for a helper call stays alive for the whole read: memo keys hold id(scope).
-        self.helper_scopes: list[_Scope] = []
 
     def span(self, node: Any) -> tuple[int, int]:
         raise NotImplementedError
@@ -178,7 +176,6 @@ class _Reader(Generic[_N]):
             return _Unk(f"calls {label} more often than railcheck follows", start, end)
         self.helper_calls_left -= 1
         scope = _Scope(label, owner)
-        self.helper_scopes.append(scope)
         self.helpers_running.add(key)
         try:
             value = read(scope)
