@@ -133,9 +133,9 @@ def _git_ignores(project: Project, path: PurePosixPath) -> bool:
             if text is None:
                 project.memo[key] = None
             else:
-                import pathspec  # only for repositories with a .gitignore
+                from railcheck.patterns import gitignore_spec  # only for repositories with a .gitignore
 
-                project.memo[key] = pathspec.GitIgnoreSpec.from_lines(text.splitlines())
+                project.memo[key] = gitignore_spec(text.splitlines())
         spec = project.memo[key]
         if spec is None:
             continue

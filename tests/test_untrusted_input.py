@@ -118,6 +118,22 @@ def test_gitignore_lines_git_skips_are_skipped(tmp_path: Path, lines: str) -> No
     assert (result.exit_code, paths) == (1, expected)
 
 
+@pytest.mark.parametrize("lines", ["!\ngenerated/\n", "a\\\ngenerated/\n"])
+def test_gitignore_lines_git_skips_do_not_stop_the_build_output_check(tmp_path: Path, lines: str) -> None:
+    # The .gitignore is read again to learn which paths the build creates; that reading is as lenient.
+    repo = write_repo(tmp_path, {"railpack.json": '{"deploy": {"startCommand": "bash generated/start.sh"}}', "/.gitignore": lines})
+    result = invoke("check", str(repo), "--no-cache", "--output-format", "json")
+    codes = {diagnostic["code"] for diagnostic in json.loads(result.output)["diagnostics"]}
+    assert "RC002" not in codes and "CM002" not in codes, result.output
+
+
+@pytest.mark.parametrize("pattern", ["src\\\\", "!"])
+def test_watch_patterns_git_skips_match_nothing(tmp_path: Path, pattern: str) -> None:
+    repo = write_repo(tmp_path, {"railpack.json": "{}", "railway.json": f'{{"build": {{"watchPatterns": ["{pattern}", "services/svc/**"]}}}}', "main.py": ""})
+    result = invoke("check", str(repo), "--no-cache", "--output-format", "json")
+    assert "RC002" not in {diagnostic["code"] for diagnostic in json.loads(result.output)["diagnostics"]}, result.output
+
+
 @pytest.mark.parametrize(
     ("config", "line", "key"),
     [('exclude = ["!"]\n', 1, "exclude"), ('select = ["RP"]\n\n[per-file-ignores]\n"a\\\\" = ["RP001"]\n', 4, "per-file-ignores")],

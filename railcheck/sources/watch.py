@@ -74,9 +74,11 @@ def lenient_body(body: str) -> str:
 
 @lru_cache(maxsize=4096)
 def _compiled(line: str) -> Any:
-    import pathspec  # imported on first use: most services declare no watch patterns
+    # Imported on first use: most services declare no watch patterns. A pattern git accepts but matches
+    # nothing with (`src\\`, a lone `!`) matches nothing here too, instead of stopping the rule.
+    from railcheck.patterns import gitignore_spec
 
-    return pathspec.GitIgnoreSpec.from_lines([line])
+    return gitignore_spec([line])
 
 
 def matches(pattern: WatchPattern, path: str, *, lenient: bool = True) -> bool:
