@@ -84,7 +84,8 @@ def _crash(exit_code: int, stdout: str, stderr: str, error: BaseException | None
         return "".join(traceback.format_exception(error))[-3000:]
     if exit_code not in (0, 1, 2) or "internal error" in stderr or "Traceback" in stderr:
         return f"exit {exit_code}: {stderr[-2000:]}"
-    if exit_code != 2 and '"code": "RC002"' in stdout:
+    # A rule that fails makes the run exit 2 with an RC002 finding, so the exit code cannot excuse it.
+    if '"code": "RC002"' in stdout:
         return f"RC002: {stdout[-2000:]}"
     return None
 

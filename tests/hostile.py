@@ -25,7 +25,7 @@ from pathlib import Path
 from mutations import mutated_service
 
 CANARY = "CANARY-DO-NOT-READ"  # the content of the files outside the repository
-FEATURES = ("names", "links", "special", "config", "iac", "cache")
+FEATURES = ("names", "links", "special", "config", "iac", "cache", "patterns")
 
 # Folder names a pull request may choose. Bytes: not every name is UTF-8.
 ODD_NAMES: tuple[bytes, ...] = (
@@ -56,6 +56,9 @@ HOSTILE_CONFIGS: tuple[str, ...] = (
     "= broken toml [[",
     'extend-select = ["ZZ"]\n[severity]\n"RP001" = "info"\n',
 )
+
+# Gitignore lines and watch patterns git accepts but a strict pattern library rejects or reads otherwise.
+ODD_PATTERNS: tuple[str, ...] = ("!", "\\", "a\\", "src\\", "!/", "[", "[!]", "***", "a/**b", "/", "**/", "\\!x", "generated/")
 
 # Configurations aimed at the cache's handling of paths (a NUL cannot be in a file name): drawn only with
 # the `cache` feature.
@@ -115,6 +118,8 @@ def write_hostile_case(folder: Path, rng: random.Random, features: frozenset[str
         (repo / ".railway" / rng.choice(["railway.py", "railway.py", "railway.ts"])).write_text(rng.choice(IAC_FILES) * rng.randrange(1, 3))
     if "cache" in used:
         _tamper_with_the_cache(rng, repo, outside)
+    if "patterns" in used:
+        _odd_patterns(rng, repo, first)
     return HostileCase(repo, outside, used)
 
 
@@ -167,6 +172,22 @@ def _config(rng: random.Random, repo: Path, outside: Path, cache: bool) -> None:
         (repo / ".git").mkdir()  # so the repository is found without railcheck.toml
     else:
         config.write_text(rng.choice(configs))
+
+
+def _odd_patterns(rng: random.Random, repo: Path, service: bytes) -> None:
+    """A root .gitignore and a watch-pattern list of odd patterns, and a start command that makes the
+    build-output check read the .gitignore (each written over a regular file the mutations left)."""
+    if not os.path.lexists(repo / ".gitignore"):
+        (repo / ".gitignore").write_text("\n".join(rng.sample(ODD_PATTERNS, rng.randrange(1, 5))) + "\n")
+    configs = {
+        b"railway.json": {"build": {"watchPatterns": rng.sample(ODD_PATTERNS, rng.randrange(1, 4))}},
+        b"railpack.json": {"deploy": {"startCommand": "bash generated/start.sh"}},
+    }
+    for name, config in configs.items():
+        at = os.path.join(service, name)
+        if not os.path.lexists(at) or (os.path.isfile(at) and not os.path.islink(at)):
+            with open(at, "w") as handle:
+                json.dump(config, handle)
 
 
 def _tamper_with_the_cache(rng: random.Random, repo: Path, outside: Path) -> None:
