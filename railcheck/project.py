@@ -7,7 +7,7 @@ touch the file system. Unreadable or unparseable files become FileProblems, neve
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Collection, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 from pathlib import Path, PurePosixPath
@@ -137,6 +137,19 @@ class Plan:
         chunks = [self.folders[index::parts] for index in range(parts)]
         first = Plan(chunks[0], self.declarations, 0, self.iac_services, self.iac_roots, self.unlisted, self.named_railpack)
         return [first, *(Plan(chunk, (), 0) for chunk in chunks[1:])]
+
+    def only(self, roots: Collection[PurePosixPath]) -> Plan:
+        """The services of this plan rooted at `roots`."""
+        iac = [(name, root) for name, root in zip(self.iac_services, self.iac_roots, strict=True) if root in roots]
+        return Plan(
+            tuple(folder for folder in self.folders if folder in roots),
+            tuple(declaration for declaration in self.declarations if declaration.root in roots),
+            0,
+            tuple(name for name, _ in iac),
+            tuple(root for _, root in iac),
+            (),
+            tuple(pair for pair in self.named_railpack if pair[0] in roots),
+        )
 
     def roots(self) -> tuple[PurePosixPath, ...]:
         """The root directory of every service to load."""

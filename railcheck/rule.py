@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 import enum
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 from typing import TYPE_CHECKING, ClassVar
@@ -165,6 +165,12 @@ class ProjectRule(Rule):
 
     def check(self, project: Project) -> Iterator[Diagnostic]:
         raise NotImplementedError
+
+    def services_read(self, layout: Project) -> Iterable[Service]:
+        """For a repository-wide rule: the services whose parsed config files `check` reads. A parallel run
+        checks repository-wide rules once, on a layout whose config files are not parsed; it loads these
+        services parsed first, so the answer is the one a single process gives."""
+        return ()
 
 
 def _dedent_doc(doc: str) -> str:

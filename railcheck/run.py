@@ -264,6 +264,19 @@ class FixResult:
     texts: dict[PurePosixPath, str] = field(default_factory=dict)
 
 
+def _layout(root: Path, config: Config, plan: Plan, wide_rules: list[Rule]) -> Project:
+    """The project the repository-wide rules of a parallel run see: every service, with config files parsed
+    only for the services those rules read them of (parsing all would repeat the workers' work)."""
+    from railcheck.project import load_project
+
+    layout = load_project(root, config, plan=plan, parse=False)
+    wanted = {service.root for rule in wide_rules for service in rule.services_read(layout)}
+    if not wanted:
+        return layout
+    parsed = {(service.name, service.root): service for service in load_project(root, config, plan=plan.only(wanted)).services}
+    return replace(layout, services=tuple(parsed.get((service.name, service.root), service) for service in layout.services), memo={})
+
+
 def _check(root: Path, config: Config, targets: list[PurePosixPath], rules: list[Rule], registry: Registry, complete: bool, plan: Plan | None = None, overlay: Mapping[PurePosixPath, str] = {}) -> Findings:
     from railcheck import inline, parallel
     from railcheck.repository import merge_observed
@@ -282,8 +295,9 @@ def _check(root: Path, config: Config, targets: list[PurePosixPath], rules: list
         return Findings.of(project, check(project, rules, registry, complete=complete))
     merged = parallel.merge(parallel.check_chunks(root, config, plan, rules, registry, count))
     # Rules that compare across the repository, the service limit and unused suppressions: once, on the layout.
-    layout = load_project(root, config, plan=plan, parse=False)
-    wide = check(layout, [rule for rule in rules if rule.repository_wide], registry, complete=complete, used=merged.used)
+    wide_rules = [rule for rule in rules if rule.repository_wide]
+    layout = _layout(root, config, plan, wide_rules)
+    wide = check(layout, wide_rules, registry, complete=complete, used=merged.used)
     suppressed = merged.suppressed + Counter((item.diagnostic.code, item.reason) for item in wide.suppressed)
     # Comments in files the workers read: unused only if no process used them (the wide check judged its own).
     unused = list(inline.unused(merged.inline, merged.used | {item.entry for item in wide.suppressed}, {rule.code for rule in rules})) if complete else []

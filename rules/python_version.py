@@ -8,8 +8,9 @@ in railpack.json, which is applied last and beats everything.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from pathlib import PurePosixPath
 
 from railcheck import RAILPACK_ONLY, Consequence, Diagnostic, Edit, Fix, FixAvailability, Invalid, Project, ProjectRule, Related, Service, ServiceRule, Severity, Valid
 from railcheck.facts import Candidate, facts
@@ -300,14 +301,8 @@ class RootPythonVersionIgnored(ProjectRule):
         repository = project.repository
         if repository is None:
             return
-        from railcheck.repository import PurePosixPath
-
-        top = set(repository.listdir(PurePosixPath(".")))
-        for name in _MISE_FILES:
-            if name not in top:
-                continue
-            blind = [service for service in project.services if str(service.root) != "." and not service.built_elsewhere and _railpack_python(service, project)
-                     and not set(repository.listdir(service.root)) & set(_MISE_FILES)]
+        for name in self._root_files(project):
+            blind = [service for service in self._unversioned(project) if _railpack_python(service, project)]
             if not blind:
                 continue
             text = repository.read(PurePosixPath(name)) or ""
@@ -317,6 +312,24 @@ class RootPythonVersionIgnored(ProjectRule):
                 f"the repository-root {name} is not seen by services built from subfolders ({names}); they get Railpack's default Python",
                 help=f"Put a {name} in each service's root directory, or pin `packages.python` in its railpack.json.",
             )
+
+    def services_read(self, layout: Project) -> Iterable[Service]:
+        # Whether Railpack builds a service as Python depends on its parsed config files.
+        return self._unversioned(layout) if self._root_files(layout) else ()
+
+    @staticmethod
+    def _root_files(project: Project) -> list[str]:
+        """The version files at the repository root."""
+        top = set(project.repository.listdir(PurePosixPath("."))) if project.repository else set()
+        return [name for name in _MISE_FILES if name in top]
+
+    @staticmethod
+    def _unversioned(project: Project) -> list[Service]:
+        """Services built from a subfolder of this repository that hold no version file of their own."""
+        repository = project.repository
+        assert repository is not None
+        return [service for service in project.services if str(service.root) != "." and not service.built_elsewhere
+                and not set(repository.listdir(service.root)) & set(_MISE_FILES)]
 
 
 def _railpack_python(service: Service, project: Project) -> bool:

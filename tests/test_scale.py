@@ -127,3 +127,21 @@ def test_python_evidence_walks_the_services_once_not_once_per_service(tmp_path: 
     findings = [diagnostic for service in project.services for diagnostic in rule.check(service, counted)]
     assert len(findings) == 60  # every service: src/main.py exists below it
     assert _CountedServices.walks <= 1
+
+
+def test_parallel_run_judges_a_root_python_version_with_the_services_parsed_configs(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    # Whether Railpack builds a service as Python (PV005) depends on its railpack.json, which the
+    # repository-wide check of a parallel run used to see unparsed: a Node service counted as Python.
+    root = write_monorepo(tmp_path / "repo", 2)
+    (root / ".python-version").write_text("3.11\n")
+    for index in range(2):
+        service = root / "services" / f"svc{index}"
+        (service / ".python-version").unlink()
+        (service / "railpack.json").write_text('{"provider": "node"}')
+        (service / "package.json").write_text("{}")
+    monkeypatch.setattr("railcheck.parallel.MIN_SERVICES", 1)
+    forked = invoke("check", str(root), "--output-format", "json", "--no-cache").output
+    monkeypatch.setattr("railcheck.parallel.MIN_SERVICES", 10**9)
+    single = invoke("check", str(root), "--output-format", "json", "--no-cache").output
+    assert forked == single
+    assert "PV005" not in {d["code"] for d in json.loads(single)["diagnostics"]}
