@@ -77,6 +77,12 @@ def _overlaps(edit: Edit, ranges: Iterable[tuple[int, int]]) -> bool:
 
 
 def still_parses(path: PurePosixPath, text: str) -> bool:
+    """Whether `text` can be written as the file at `path` and read back: it must be UTF-8 (a fix that quotes
+    a folder name holding bytes that are not cannot be written) and, for a config file, parse."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
     if path.suffix == ".toml":
         return not isinstance(parse_toml(text, path), ParseFailure)
     if path.suffix == ".json":

@@ -158,6 +158,20 @@ def test_moving_the_last_member_after_a_comment_keeps_the_closing_brace(tmp_path
     assert json.loads((repo / "services/svc/railway.json").read_text())["deploy"] == {"healthcheckPath": "/h"}
 
 
+def test_a_fix_that_would_write_a_folder_name_that_is_not_utf8_is_not_offered(tmp_path: Path) -> None:
+    # WP002's fix adds a pattern naming the service's folder; bytes that are not UTF-8 cannot be written
+    # into railway.json, so the fix is not offered (it stopped `--fix` with an internal error).
+    repo = write_repo(tmp_path, {"railpack.json": "{}"})
+    folder = os.path.join(os.fsencode(repo / "services"), b"bad\xffname")
+    os.rename(repo / "services" / "svc", folder)
+    with open(os.path.join(folder, b"railway.json"), "w") as handle:
+        handle.write('{"build": {"watchPatterns": ["docs/**"]}}')
+    result = invoke("check", str(repo), "--no-cache", "--fix", "--unsafe-fixes", "--output-format", "json")
+    assert result.exit_code == 1, result.stderr
+    codes = {diagnostic["code"]: diagnostic for diagnostic in json.loads(result.output)["diagnostics"]}
+    assert codes["WP002"]["fix"] is None and "RC003" not in codes
+
+
 # --- 14: the same input gives the same output in every process ---------------------------------------
 
 TWICE_DEFINED = """import os
