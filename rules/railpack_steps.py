@@ -444,6 +444,7 @@ class ListReplacesGenerated(ServiceRule):
 
     code = "RP108"
     name = "list-replaces-generated"
+    builders = RAILPACK_ONLY  # railpack.json means nothing to another builder (DF001 says it is unused)
     _POINTERS = ("/steps/install/commands", "/deploy/inputs", "/deploy/aptPackages")
     summary = "A list without \"...\" replaces what Railpack generates"
     consequence = Consequence.LIKELY_WRONG
@@ -468,6 +469,9 @@ class ListReplacesGenerated(ServiceRule):
             fixed={"railpack.json": '{"deploy": {"aptPackages": ["..."]}}'},
             unsafe_fixes=True,
         ),
+        # A Dockerfile builds the service: railpack.json is unused (DF001), and its lists replace nothing.
+        Valid({"railpack.json": '{"steps": {"install": {"commands": ["pip install gunicorn"]}}}', "requirements.txt": "flask\n",
+               "railway.json": '{"build": {"builder": "DOCKERFILE"}}', "Dockerfile": "FROM python:3.12\n"}),
     )
 
     def check(self, service: Service, project: Project) -> Iterator[Diagnostic]:
