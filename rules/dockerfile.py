@@ -14,12 +14,13 @@ from railcheck.facts import facts, root_evidence, root_readings
 FAMILY = "DF"
 DOCKERFILE_ONLY = frozenset({DOCKERFILE})
 _PORT_REFERENCE = re.compile(r"\$(\{PORT([:\-=?+][^}]*)?\}|PORT\b)")
-_SHELLS = frozenset({"sh", "bash", "dash", "ash", "zsh"})
 
 
 def _runs_shell_script(words: list[str]) -> bool:
-    """`sh -c '...'` (any shell, by path too): the one exec form in which a shell expands variables."""
-    return len(words) > 1 and words[0].rsplit("/", 1)[-1] in _SHELLS and words[1].startswith("-") and "c" in words[1]
+    """`sh -c '...'`: the one exec form in which a shell expands variables."""
+    from railcheck.sources.shell import inline_script_index
+
+    return inline_script_index(words) is not None
 
 
 class RailpackConfigUnused(ServiceRule):
@@ -157,6 +158,9 @@ class PortNotExpanded(ServiceRule):
         Invalid({"Dockerfile": 'FROM python:3.12\nCMD ["uvicorn", "main:app", "--port", "$PORT"]\n', "railway.json": "{}"}, expect=[("DF003", "Dockerfile", 2, 39)]),
         Invalid({"Dockerfile": "FROM python:3.12\n", "railway.json": '{"deploy": {"startCommand": "uvicorn main:app --port ${PORT}"}}'},
                 expect=[("DF003", "railway.json", 1, 54)]),
+        # Options before `-c` (a login shell) still make a shell run the command.
+        Valid({"Dockerfile": 'FROM python:3.12\nCMD ["/bin/bash", "-l", "-c", "uvicorn main:app --port $PORT"]\n', "railway.json": "{}"}),
+        Valid({"Dockerfile": 'FROM python:3.12\nCMD ["ksh", "-c", "uvicorn main:app --port $PORT"]\n', "railway.json": "{}"}),
         # `env` is no shell, and `sh script.sh $PORT` hands the script the literal text.
         Invalid({"Dockerfile": 'FROM python:3.12\nCMD ["/usr/bin/env", "uvicorn", "main:app", "--port", "$PORT"]\n', "railway.json": "{}"},
                 expect=[("DF003", "Dockerfile", 2, 55)]),

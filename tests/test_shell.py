@@ -183,6 +183,12 @@ def test_sh_c_with_escapes_or_errors_is_not_followed() -> None:
     assert len(parse("sh script.sh -c 'a && b'").commands) == 1
 
 
+@pytest.mark.parametrize(("text", "inner"), [("bash -l -c 'a && b'", True), ("bash --login -ec 'a && b'", True), ("ksh -c 'a && b'", True),
+                                             ("bash -- -c 'a && b'", False), ("bash -l script.sh 'a && b'", False), ("bash -c", False)])
+def test_options_before_c_still_run_an_inline_script(text: str, inner: bool) -> None:
+    assert len(parse(text).commands) == (3 if inner else 1)
+
+
 def test_subshell_and_group() -> None:
     text = "(cd a; make) && { b; }"
     script = parse(text)

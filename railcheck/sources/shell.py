@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import threading
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING
@@ -171,18 +172,10 @@ class _Builder:
             self.inner_script(words)
 
     def inner_script(self, words: list[Word]) -> None:
-        if words[0].text.rsplit("/", 1)[-1] not in _SHELLS:
+        index = inline_script_index([word.text for word in words])
+        if index is None:
             return
-        for index, word in enumerate(words[1:], 1):
-            if not word.text.startswith("-") or word.text.startswith("--"):
-                return  # a script file, not -c
-            if "c" in word.text[1:]:
-                break
-        else:
-            return
-        script = words[index + 1] if index + 1 < len(words) else None
-        if script is None:
-            return
+        script = words[index]
         raw = self.text[script.start - self.base : script.end - self.base]
         if not script.static and not raw.startswith('"'):
             # A double-quoted script keeps its `$VAR`s as written (`sh -c "uvicorn ... --port $PORT"`, the
@@ -300,6 +293,19 @@ def _parse(text: str, base: int) -> ShellScript | ParseFailure:
     # Inner `sh -c` scripts are appended after their outer command; sorting restores source order.
     commands = sorted(builder.commands, key=lambda c: c.start)
     return ShellScript(tuple(commands), tuple(sorted(builder.operators, key=lambda o: o[1])))
+
+
+def inline_script_index(words: Sequence[str]) -> int | None:
+    """Where the words run a script given inline (`sh -c SCRIPT`; any shell, by path too, with options such as
+    `-l`, `-e` or `--login` before `-c`): the index of SCRIPT, or None (no shell, a script file, no script)."""
+    if not words or words[0].rsplit("/", 1)[-1] not in _SHELLS:
+        return None
+    for index, word in enumerate(words[1:], 1):
+        if word == "--" or not word.startswith("-"):
+            return None  # a script file
+        if not word.startswith("--") and "c" in word[1:]:
+            return index + 1 if index + 1 < len(words) else None
+    return None
 
 
 @lru_cache(maxsize=4096)
