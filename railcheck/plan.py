@@ -79,6 +79,13 @@ def field_key(container: dict[str, Any], name: str) -> str | None:
     return next((key for key in reversed(list(container)) if key.casefold() == name), None)
 
 
+def field_pointer(container: Any, parent: str, name: str) -> str:
+    """The pointer of `container`'s field `name` (at `parent`) as written (`/Deploy` for `{"Deploy": ...}`), so
+    findings and fixes land on the key Railpack reads."""
+    key = field_key(container, name) if isinstance(container, dict) else None
+    return join_pointer(parent, key if key is not None else name)
+
+
 @dataclass(frozen=True, slots=True)
 class Layer:
     """One layer written in railpack.json (a step input, `deploy.inputs` item or `deploy.base`), as Railpack reads it.
@@ -137,7 +144,7 @@ def layers(container: Any, key: str, pointer: str) -> list[Layer]:
     items = field(container, key) if isinstance(container, dict) else None
     if not isinstance(items, list):
         return []
-    base = join_pointer(pointer, key)
+    base = field_pointer(container, pointer, key)
     return [read_layer(join_pointer(base, index), item) for index, item in enumerate(items)]
 
 
@@ -169,7 +176,8 @@ def configured_steps(config: Any) -> dict[str, tuple[str, dict[str, Any]]]:
     steps = field(config, "steps") if isinstance(config, dict) else None
     if not isinstance(steps, dict):
         return {}
-    return {name: (join_pointer("/steps", name), step) for name, step in steps.items() if isinstance(step, dict)}
+    pointer = field_pointer(config, "", "steps")
+    return {name: (join_pointer(pointer, name), step) for name, step in steps.items() if isinstance(step, dict)}
 
 
 def applies_config(name: str) -> bool:
@@ -184,9 +192,10 @@ def deploy_layers(config: Any) -> list[Layer]:
     deploy = field(config, "deploy") if isinstance(config, dict) else None
     if not isinstance(deploy, dict):
         return []
+    pointer = field_pointer(config, "", "deploy")
     base = field(deploy, "base")
-    found = [read_layer("/deploy/base", base)] if base is not None else []
-    return found + layers(deploy, "inputs", "/deploy")
+    found = [read_layer(field_pointer(deploy, pointer, "base"), base)] if base is not None else []
+    return found + layers(deploy, "inputs", pointer)
 
 
 def keeps_generated_deploy(config: Any) -> bool:

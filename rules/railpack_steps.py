@@ -18,7 +18,7 @@ from railcheck.edits import encode_value, prepend_to_list, replace_value, set_me
 from railcheck.generated import replaced_by_lists, replaced_runtime_packages
 from railcheck.plan import (
     ALWAYS_POSSIBLE_STEPS, EVERY_GENERATED_STEP, SPREAD, Layer, after_first, applies_config, certain_provider, certainly_kept_steps, configured_steps,
-    deploy_layers, field, first_input, layers, possible_generated_steps, step_outputs,
+    deploy_layers, field, field_pointer, first_input, layers, possible_generated_steps, step_outputs,
 )
 from railcheck.schema import dotted
 from railcheck.sources.text import Document, join_pointer, split_pointer
@@ -689,11 +689,18 @@ class LayerCopiesNothing(RailpackStepRule):
             fixed={"railpack.json": '{"steps": {"web": {"inputs": [{"step": "install"}, {"step": "build", "include": ["."]}]}}}'},
             unsafe_fixes=True,
         ),
+        # Go's decoder reads keys ignoring case: the finding and its fix land on the keys as written.
+        Invalid(
+            {"railpack.json": '{"Steps": {"web": {"commands": ["npx next build -o out"]}}, "Deploy": {"Inputs": ["...", {"step": "web"}]}}'},
+            expect=[("RP112", "railpack.json", 1, 90)],
+            fixed={"railpack.json": '{"Steps": {"web": {"commands": ["npx next build -o out"]}}, "Deploy": {"Inputs": ["...", {"step": "web", "include": ["out"]}]}}'},
+            unsafe_fixes=True,
+        ),
     )
 
     def check_railpack(self, service: Service, document: Document, config: dict[str, Any]) -> Iterator[Diagnostic]:
         steps = configured_steps(config)
-        placed = after_first(layers(field(config, "deploy"), "inputs", "/deploy"), deploy=True)
+        placed = after_first(layers(field(config, "deploy"), "inputs", field_pointer(config, "", "deploy")), deploy=True)
         for name, (pointer, step) in steps.items():
             if applies_config(name):
                 placed += after_first(layers(step, "inputs", pointer), deploy=False)
