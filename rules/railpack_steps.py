@@ -594,17 +594,16 @@ class UndefinedStepReference(ServiceRule):
             return
         document, config = loaded
         steps = configured_steps(config)
-        provider: str | None = None
-        provider_known = False
-        for layer, consequence in _step_references(config, steps):
+        unresolved = [(layer, consequence) for layer, consequence in _step_references(config, steps) if layer.source is not None and layer.source not in steps]
+        if not unresolved:
+            return
+        # Asked once, for every reference alike: each message names the same provider.
+        provider = certain_provider(service, project)
+        for layer, consequence in unresolved:
             name = layer.source
-            if name is None or name in steps:
+            assert name is not None
+            if name in EVERY_GENERATED_STEP and (provider is None or name in possible_generated_steps(provider)):
                 continue
-            if name in EVERY_GENERATED_STEP:
-                if not provider_known:
-                    provider, provider_known = certain_provider(service, project), True
-                if provider is None or name in possible_generated_steps(provider):
-                    continue
             existing = set(steps) | (possible_generated_steps(provider) if provider else ALWAYS_POSSIBLE_STEPS)
             suggestion = _suggest_step(name, existing)
             generated = f"Railpack's {provider} provider does not generate it" if provider else "no Railpack provider generates a step by that name"
@@ -621,9 +620,10 @@ class UndefinedStepReference(ServiceRule):
 def _step_references(config: dict[str, Any], steps: dict[str, tuple[str, dict[str, Any]]]) -> Iterator[tuple[Layer, str]]:
     """Step layers of the deploy and of the configured steps that certainly stay in the plan, each with what
     an empty layer there does."""
+    base = field_pointer(field(config, "deploy"), field_pointer(config, "", "deploy"), "base")
     for layer in deploy_layers(config):
         if layer.kind == "step":
-            yield layer, "the image starts from nothing" if layer.pointer == "/deploy/base" else "nothing can be copied from it"
+            yield layer, "the image starts from nothing" if layer.pointer == base else "nothing can be copied from it"
     kept = certainly_kept_steps(config)
     for name, (pointer, step) in steps.items():
         if name not in kept:

@@ -91,6 +91,16 @@ def test_a_did_you_mean_names_an_existing_step(tmp_path: Path, registry) -> None
     assert "step `web` starts from nothing" in diagnostics[0].message
 
 
+def test_every_reference_names_the_same_provider(tmp_path: Path, registry) -> None:
+    # The provider was looked up at the first generated-looking name only, so an earlier finding said
+    # "no provider" and a later one "the python provider", depending on the order of the references.
+    config = {"provider": "python", "deploy": {"inputs": ["...", {"step": "frontend", "include": ["."]}, {"step": "prune", "include": ["."]}]}}
+    root = write_repo(tmp_path / "repo", {"railpack.json": json.dumps(config), "requirements.txt": "flask\n"})
+    _, diagnostics = run_rules(root, [registry.find("RP111")()], registry)
+    assert len(diagnostics) == 2
+    assert all("Railpack's python provider does not generate it" in diagnostic.message for diagnostic in diagnostics), [d.message for d in diagnostics]
+
+
 def test_read_layer_follows_railpacks_forms() -> None:
     assert read_layer("/x", ".").includes == (".",)
     assert read_layer("/x", "...").kind == "spread"
