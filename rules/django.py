@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from pathlib import PurePosixPath
 
 from railcheck import Consequence, Diagnostic, Invalid, Project, Service, ServiceRule, Valid
-from railcheck.facts import paths_checkable, start_servers
+from railcheck.facts import app_root, paths_checkable, runtime_pythonpath, start_servers
 from railcheck.modules import search_bases
 from railcheck.sources.text import LineIndex
 from railcheck.walk import setting_pointers
@@ -37,7 +37,9 @@ def _settings_file(service: Service, project: Project) -> PurePosixPath | None:
     from railcheck.djangoapp import settings_file  # only for services with a health check (start-up time)
 
     for server in start_servers(service, project):
-        bases = search_bases(service.root, server.cwd, server.search_dirs, [server.pythonpath or ""])
+        # Where the image finds modules, as the health-check rules search them (a Dockerfile may hold one
+        # folder at /app, PYTHONPATH may come from a variable).
+        bases = search_bases(app_root(service, project), server.cwd, server.search_dirs, runtime_pythonpath(service, project, server))
         return settings_file(service, project, server, bases)
     return None
 
@@ -83,6 +85,16 @@ class AllowedHostsBlockHealthCheck(ServiceRule):
                 "site/settings.py": 'DEBUG = False\nALLOWED_HOSTS = ["api.example.com"]\nMIDDLEWARE = ["django.middleware.common.CommonMiddleware"]\n',
             },
             expect=[("DJ001", "site/settings.py", 2, 17)],
+        ),
+        # The project is found where the running image finds modules: here through railpack.json's PYTHONPATH.
+        Invalid(
+            {
+                "railway.json": '{"deploy": {"startCommand": "gunicorn site.wsgi --bind 0.0.0.0:$PORT", "healthcheckPath": "/health"}}',
+                "railpack.json": '{"deploy": {"variables": {"PYTHONPATH": "src"}}}',
+                "src/site/wsgi.py": 'import os\nos.environ.setdefault("DJANGO_SETTINGS_MODULE", "site.settings")\n',
+                "src/site/settings.py": 'DEBUG = False\nALLOWED_HOSTS = ["api.example.com"]\nMIDDLEWARE = ["django.middleware.common.CommonMiddleware"]\n',
+            },
+            expect=[("DJ001", "src/site/settings.py", 2, 17)],
         ),
     )
 

@@ -31,6 +31,16 @@ def test_a_literal_after_a_star_import_wins_with_its_offsets() -> None:
     assert text[setting.start : setting.end] == '("api.example.com",)'
 
 
+@pytest.mark.parametrize("text", [
+    '# a\x1c file separator\nALLOWED_HOSTS = ["api.example.com"]\n',  # a character str.splitlines() splits at, ast does not
+    '\ufeffALLOWED_HOSTS = ["api.example.com"]\n',  # a leading BOM
+    '# \u2028 é\r\nALLOWED_HOSTS = ["api.example.com"]\r\n',
+])
+def test_offsets_follow_the_lines_python_counts(text: str) -> None:
+    setting = literal_setting(text, "ALLOWED_HOSTS")
+    assert setting is not None and text[setting.start : setting.end] == '["api.example.com"]'
+
+
 def test_django_host_matching() -> None:
     assert host_allowed("healthcheck.railway.app", ("*",))
     assert host_allowed("healthcheck.railway.app", (".railway.app",))

@@ -8,8 +8,10 @@ star import or a change after the assignment, a computed list) is reported as un
 from __future__ import annotations
 
 import ast
-from functools import lru_cache
 from dataclasses import dataclass
+from functools import lru_cache
+
+from railcheck.sources.pymodule import SourcePositions
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,13 +62,14 @@ def _final_value(text: str, name: str) -> tuple[ast.expr, int, int] | None:
     if tree is None:
         return None
     found: tuple[ast.expr, int, int] | None = None
+    positions = SourcePositions(text)
     for statement in tree.body:
         if isinstance(statement, ast.ImportFrom) and any(alias.name == "*" for alias in statement.names):
             if found is not None:
                 return None  # a star import after the assignment may replace it; one before is overridden
             continue
         if isinstance(statement, ast.Assign) and any(isinstance(target, ast.Name) and target.id == name for target in statement.targets):
-            found = (statement.value, *_offsets(text, statement.value))
+            found = (statement.value, *positions.span(statement.value))
         elif _mentions(statement, name):
             return None
     return found
@@ -86,23 +89,12 @@ def string_value(node: ast.expr | None) -> str | None:
     return node.value if isinstance(node, ast.Constant) and isinstance(node.value, str) else None
 
 
-def _offsets(text: str, node: ast.expr) -> tuple[int, int]:
-    """Code-point offsets of the node (ast counts columns in UTF-8 bytes)."""
-    lines = text.splitlines(keepends=True)
-
-    def offset(line: int, column: int) -> int:
-        before = sum(len(item) for item in lines[: line - 1])
-        return before + len(lines[line - 1].encode("utf-8")[:column].decode("utf-8", errors="ignore")) if line - 1 < len(lines) else len(text)
-
-    return offset(node.lineno, node.col_offset), offset(node.end_lineno or node.lineno, node.end_col_offset or node.col_offset)
-
-
 @lru_cache(maxsize=64)
 def parse_python(text: str) -> ast.Module | None:
     """The module's syntax tree, or None when it does not parse. Cached by text: DJ001 reads two settings and HC
     a third from the same settings module, and the trees are only read, never changed."""
     try:
-        return ast.parse(text)
+        return ast.parse(text.removeprefix("\ufeff"))  # ast rejects a leading BOM; positions skip it too
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         return None
 

@@ -87,7 +87,7 @@ class ModuleInfo:
 
 def analyse_module(text: str) -> ModuleInfo | ParseFailure:
     """Parse `text` with `ast` and collect definitions and routes; never raises, never runs the code."""
-    source = _Source(text)
+    source = SourcePositions(text)
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # the analysed code's invalid escapes are not ours to report
@@ -158,7 +158,7 @@ def _join(left: str | None, right: str | None) -> str | None:
     return left.rstrip("/") + "/" + right.lstrip("/") if left and right else left + right
 
 
-class _Source:
+class SourcePositions:
     """The text with ast's line numbering. ast positions are 1-based lines and UTF-8 byte columns; the API's are
     0-based code-point offsets into the whole text. ast rejects a leading BOM, so it parses what follows it."""
 
@@ -270,7 +270,7 @@ def _callee(node: Any) -> str:
 class _Walker:
     """Walks top-level statements, recording definitions, routes, includes and reasons as it goes."""
 
-    def __init__(self, source: _Source) -> None:
+    def __init__(self, source: SourcePositions) -> None:
         self.source = source
         self.definitions: dict[str, Definition] = {}
         self.routes: list[Route] = []
