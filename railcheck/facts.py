@@ -626,7 +626,8 @@ def _folders_below_root(project: Project) -> list[PurePosixPath]:
 
 def _dockerfile_root_evidence(service: Service, project: Project) -> list[str]:
     """A Dockerfile whose build-context paths exist only from the repository root was written for that context."""
-    from railcheck.builder import context_sources, image_of
+    from railcheck.builder import image_of
+    from railcheck.image import context_sources
 
     image = image_of(service, project)
     repository = project.repository

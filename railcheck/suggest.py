@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Iterable
 
 
@@ -22,6 +21,8 @@ def closest(word: str, candidates: Iterable[str], cutoff: float = 0.75, *, prefi
     exact = case_insensitive_match(word, candidates)
     if exact:
         return exact
+    import difflib  # only when a name is misspelt: most runs suggest nothing
+
     folded = {candidate.casefold(): candidate for candidate in candidates}
     found = difflib.get_close_matches(word.casefold(), list(folded), n=1, cutoff=cutoff)
     if found:

@@ -290,7 +290,8 @@ def _consumed(service: Service, project: Project):  # type: ignore[no-untyped-de
 
 def _dockerfile_inputs(service: Service, project: Project):  # type: ignore[no-untyped-def]
     """For a Dockerfile build: the Dockerfile and each file or folder its COPY/ADD takes from the context."""
-    from railcheck.builder import context_sources, image_of
+    from railcheck.builder import image_of
+    from railcheck.image import context_sources
 
     image = image_of(service, project)
     repository = project.repository

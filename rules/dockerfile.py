@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from pathlib import PurePosixPath
 
 from railcheck import Consequence, Diagnostic, Invalid, Project, Related, Service, ServiceRule, Severity, Span, Valid
-from railcheck.builder import DOCKERFILE, UNDECIDED, build_of, context_sources, image_of
+from railcheck.builder import DOCKERFILE, UNDECIDED, build_of, image_of
 from railcheck.facts import facts, root_evidence, root_readings
 
 FAMILY = "DF"
@@ -112,6 +112,8 @@ class CopySourceMissing(ServiceRule):
         repository = project.repository
         if image is None or repository is None:
             return
+        from railcheck.image import context_sources  # loaded with the image: Dockerfile services only
+
         # When the root directory is in doubt (SV003 says so once), a source is certainly missing only
         # when no reading of the root directory holds it.
         contexts = [service.root, *root_readings(service, project)]

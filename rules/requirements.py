@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Iterator
 from pathlib import PurePosixPath
 
@@ -312,6 +311,8 @@ def _compact_diff(original: str, copy: str, original_name: str, copy_name: str) 
         # Make trailing whitespace visible; the final-newline difference gets its own marker below.
         return [line.rstrip("\n").rstrip("\r") + ("·" * (len(line.rstrip("\r\n")) - len(line.rstrip("\r\n").rstrip(" ")))) for line in lines]
 
+    import difflib  # only for copies that differ
+
     # Compared without line endings: a missing final newline is reported once, below, not as a changed line.
     old, new = original.splitlines(), copy.splitlines()
     out = []
@@ -401,6 +402,8 @@ class CopyOutOfSync(ProjectRule):
         original, current = _shown_text(project, source), _shown_text(project, copy)
         if original is None or current is None or original == current:
             return
+        import difflib  # only for copies that differ
+
         if not declared and difflib.SequenceMatcher(a=original, b=current).ratio() < SIMILAR_ENOUGH:
             return  # different files that happen to share a name
         edit = Edit(copy, 0, len(current), original)

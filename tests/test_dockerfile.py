@@ -7,7 +7,8 @@ from pathlib import Path, PurePosixPath
 import pytest
 
 from conftest import invoke, write_repo
-from railcheck.builder import build_of, context_sources, image_of
+from railcheck.builder import build_of, image_of
+from railcheck.image import context_sources
 from railcheck.config import load_config
 from railcheck.project import load_project
 from railcheck.sources.dockerfile import env_pairs, parse_dockerfile
