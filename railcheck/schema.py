@@ -254,8 +254,11 @@ def published_schema_of(url: Any) -> str | None:
         return None
     from urllib.parse import urlsplit
 
-    parts = urlsplit(url.strip())
-    host = (parts.hostname or "").casefold()
+    try:
+        parts = urlsplit(url.strip())
+        host = (parts.hostname or "").casefold()
+    except ValueError:  # not a URL Python can split (`http://[x`): no published schema either
+        return None
     if host in ("railway.com", "railway.app", "www.railway.com", "www.railway.app") and parts.path.endswith("/railway.schema.json"):
         return "railway"
     if host == "schema.railpack.com":

@@ -448,6 +448,14 @@ class RailpackSchemaInRailwayConfig(ServiceRule):
             )
 
 
+def _url_path(url: str) -> str | None:
+    """The path of `url` ("/" when it has none); None when Python cannot split it (`http://[x/health`)."""
+    try:
+        return urlsplit(url).path or "/"
+    except ValueError:
+        return None
+
+
 class HealthcheckPathNotPath(ServiceRule):
     """
     ## What it does
@@ -496,9 +504,9 @@ class HealthcheckPathNotPath(ServiceRule):
                 if not isinstance(value, str) or not value or value.startswith("/"):
                     continue
                 if self._URL.match(value):
-                    path = urlsplit(value).path or "/"
+                    path = _url_path(value)
                     message = f"`healthcheckPath` is a URL ({value}); Railway expects a path on the service itself"
-                    fix = Fix.unsafe(f"Set it to {path}", replace_value(document, pointer, path))
+                    fix = Fix.unsafe(f"Set it to {path}", replace_value(document, pointer, path)) if path else None
                 else:
                     path = "/" + value
                     message = f"`healthcheckPath` \"{value}\" does not start with `/`"

@@ -106,6 +106,14 @@ def test_schema_that_is_not_a_string(tmp_path: Path, schema: str) -> None:
     assert "RC002" not in codes and "RW002" in codes, codes
 
 
+@pytest.mark.parametrize("config", ['{"$schema": "http://[railway.com/railway.schema.json"}', '{"deploy": {"healthcheckPath": "http://[::1/health"}}'])
+def test_urls_python_cannot_split_are_findings_not_failures(tmp_path: Path, config: str) -> None:
+    repo = write_repo(tmp_path, {"railway.json": config})
+    result = invoke("check", str(repo), "--no-cache", "--output-format", "json")
+    codes = [diagnostic["code"] for diagnostic in json.loads(result.output)["diagnostics"]]
+    assert "RC002" not in codes, result.output
+
+
 # --- 8: gitignore lines git accepts but the pattern library rejects ----------------------------------
 
 
