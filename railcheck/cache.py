@@ -23,7 +23,7 @@ import stat
 import sys
 import time
 from collections.abc import Iterable, Mapping
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from typing import Any
 
 from railcheck import __version__
@@ -303,41 +303,3 @@ def hash_code_folders(folders: Iterable[Path]) -> str:
             if path.suffix in (".py", ".json") and "__pycache__" not in path.parts and path.is_file():
                 digest.update(path.relative_to(folder).as_posix().encode() + b"\0" + path.read_bytes())
     return digest.hexdigest()
-
-
-def encode(diagnostics: Iterable[Any]) -> list[dict[str, Any]]:
-    """Diagnostics as plain JSON data (dataclasses to dicts, paths and enums to strings)."""
-    import dataclasses
-
-    def plain(value: Any) -> Any:
-        if dataclasses.is_dataclass(value):
-            return {field.name: plain(getattr(value, field.name)) for field in dataclasses.fields(value)}
-        if isinstance(value, (list, tuple)):
-            return [plain(item) for item in value]
-        if isinstance(value, PurePosixPath):
-            return str(value)
-        if hasattr(value, "value") and value.__class__.__module__ == "railcheck.types":
-            return value.value
-        return value
-
-    return [plain(diagnostic) for diagnostic in diagnostics]
-
-
-def decode(items: list[dict[str, Any]]) -> list[Any]:
-    from railcheck.types import Applicability, Diagnostic, Edit, Fix, Position, Related, Severity, Span
-
-    def span(data: dict[str, Any] | None) -> Span | None:
-        return None if data is None else Span(Position(**data["start"]), Position(**data["end"]))
-
-    found = []
-    for item in items:
-        fix = item["fix"]
-        found.append(
-            Diagnostic(
-                code=item["code"], name=item["name"], message=item["message"], severity=Severity(item["severity"]),
-                path=PurePosixPath(item["path"]), span=span(item["span"]), service=item["service"], help=item["help"],
-                fix=None if fix is None else Fix(fix["title"], tuple(Edit(PurePosixPath(edit["path"]), edit["start"], edit["end"], edit["content"]) for edit in fix["edits"]), Applicability(fix["applicability"])),
-                related=tuple(Related(PurePosixPath(related["path"]), span(related["span"]), related["message"]) for related in item["related"]),
-            )
-        )
-    return found

@@ -262,7 +262,7 @@ def _iac_json(service: Service, project: Project) -> dict[str, Any] | None:
 
 
 def _span(span: Any) -> dict[str, Any] | None:
-    from railcheck.report.machine import span_json
+    from railcheck.diagnostic_json import span_json
 
     return span_json(span)
 

@@ -19,6 +19,7 @@ from railcheck.report import Report
 
 if TYPE_CHECKING:
     from railcheck.config import Config
+    from railcheck.sources.text import LineIndex
     from railcheck.engine import CheckResult, Suppressed
     from railcheck.project import Plan, Project
     from railcheck.registry import Registry
@@ -140,13 +141,15 @@ class Findings:
         return cls(diagnostics, project.texts, len(project.services), _suppression_summary(result.suppressed), result.internal_errors, project.observed)
 
     def encode(self) -> dict[str, Any]:
-        from railcheck.cache import encode
+        from railcheck.diagnostic_json import diagnostic_json
 
-        # Only the texts a report can show: the files the findings point into.
-        paths = {str(d.path) for d in self.diagnostics} | {str(r.path) for d in self.diagnostics for r in d.related}
+        # Only the texts a report can show: the files the findings point into and those their fixes edit.
+        paths = {d.path for d in self.diagnostics} | {r.path for d in self.diagnostics for r in d.related}
+        paths |= {edit.path for d in self.diagnostics if d.fix is not None for edit in d.fix.edits}
+        indexes: dict[PurePosixPath, LineIndex] = {}
         return {
-            "diagnostics": encode(self.diagnostics),
-            "texts": {str(path): text for path, text in self.texts.items() if str(path) in paths},
+            "diagnostics": [diagnostic_json(diagnostic, self.texts, indexes) for diagnostic in self.diagnostics],
+            "texts": {str(path): text for path, text in self.texts.items() if path in paths},
             "services": self.services,
             "suppressions": [list(item) for item in self.suppressions],
             "internal_errors": self.internal_errors,
@@ -154,10 +157,10 @@ class Findings:
 
     @classmethod
     def decode(cls, data: dict[str, Any]) -> Findings:
-        from railcheck.cache import decode
+        from railcheck.diagnostic_json import diagnostic_from_json
 
         return cls(
-            tuple(decode(data["diagnostics"])),
+            tuple(diagnostic_from_json(item) for item in data["diagnostics"]),
             {PurePosixPath(path): text for path, text in data["texts"].items()},
             int(data["services"]),
             tuple((code, count, reason) for code, count, reason in data["suppressions"]),
