@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from railcheck import plan
@@ -111,7 +112,7 @@ def _plan_lines(service: Service, project: Project) -> list[str]:
     return lines
 
 
-def _written(service: Service, layer: plan.Layer, steps: dict[str, object]) -> str:
+def _written(service: Service, layer: plan.Layer, steps: Mapping[str, object]) -> str:
     """The layer as written in railpack.json, marked when it names a step that does not exist."""
     document = service.railpack
     text = document.text[slice(*document.value_offsets[layer.pointer])] if document and layer.pointer in document.value_offsets else layer.pointer

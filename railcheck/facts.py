@@ -230,12 +230,12 @@ def _python_versions(service: Service, texts: dict[str, str]) -> list[Candidate]
         text = texts.get(name)
         if text is None:
             continue
-        document = parse_toml(text, root / name)
-        if isinstance(document, Document):
-            tools = document.value.get("tools")
+        mise = parse_toml(text, root / name)
+        if isinstance(mise, Document):
+            tools = mise.value.get("tools")
             python = tools.get("python") if isinstance(tools, dict) else None
             if isinstance(python, str):
-                found.append(Candidate(python, _value_origin(document, "/tools/python", f"`tools.python` in {name}")))
+                found.append(Candidate(python, _value_origin(mise, "/tools/python", f"`tools.python` in {name}")))
     variable = service.variable("RAILPACK_PYTHON_VERSION")
     if variable:
         found.append(Candidate(variable, Origin("RAILPACK_PYTHON_VERSION (declared service variable)")))
@@ -243,12 +243,12 @@ def _python_versions(service: Service, texts: dict[str, str]) -> list[Candidate]
     for package in (packages or "").split():
         if package.startswith("python@"):
             found.append(Candidate(package.split("@", 1)[1], Origin("RAILPACK_PACKAGES (declared service variable)")))
-    document = service.railpack
-    if document is not None and isinstance(document.value, dict):
-        packages_value = document.value.get("packages")
+    railpack = service.railpack
+    if railpack is not None and isinstance(railpack.value, dict):
+        packages_value = railpack.value.get("packages")
         if isinstance(packages_value, dict) and isinstance(packages_value.get("python"), str):
             # Re-applied after the provider ran, so it beats every other source (core/generate/context.go).
-            found.append(Candidate(packages_value["python"], _value_origin(document, "/packages/python", "`packages.python` in railpack.json")))
+            found.append(Candidate(packages_value["python"], _value_origin(railpack, "/packages/python", "`packages.python` in railpack.json")))
     return found
 
 
@@ -472,8 +472,8 @@ def _commands(service: Service, project: Project, texts: dict[str, str], builder
         if command is not None:
             found.append(command)
     pre_deploy = service.iac.settings.get("preDeploy") if service.iac else None
-    for index, _ in pre_deploy.entries if pre_deploy is not None else ():
-        command = iac_command(service, project, "preDeploy", "pre-deploy", index)  # type: ignore[arg-type]
+    for key, _ in pre_deploy.entries if pre_deploy is not None else ():
+        command = iac_command(service, project, "preDeploy", "pre-deploy", key) if isinstance(key, int) else None  # a list's keys are ints
         if command is not None:
             found.append(command)
     return found

@@ -128,8 +128,8 @@ def apply(diagnostics: Iterable[Diagnostic], texts: dict[PurePosixPath, str]) ->
                 by_line.setdefault((item.path, line, code), item)
     kept, suppressed = [], []
     for diagnostic in diagnostics:
-        line = diagnostic.span.start.line if diagnostic.span is not None else None
-        match = by_line.get((diagnostic.path, line, diagnostic.code)) if line is not None else None
+        at_line = diagnostic.span.start.line if diagnostic.span is not None else None
+        match = by_line.get((diagnostic.path, at_line, diagnostic.code)) if at_line is not None else None
         if match is None:
             kept.append(diagnostic)
         else:

@@ -108,7 +108,7 @@ def _import_by_path(path: Path) -> ModuleType:
 
 def _rules_in(module: ModuleType) -> list[type[Rule]]:
     family = getattr(module, "FAMILY", None)
-    found = []
+    found: list[type[Rule]] = []
     for value in vars(module).values():
         if isinstance(value, type) and issubclass(value, (ServiceRule, ProjectRule)) and value.__module__ == module.__name__ and not value.__dict__.get("abstract", False):
             if family is None or not value.code.startswith(family):

@@ -162,7 +162,7 @@ def decide_outermost_first(folder: str, known: dict[str, bool], decide: Callable
     return known[folder]
 
 
-def _quietly(test: Callable[[Path], bool], path: Path) -> bool:
+def _quietly(test: Callable[[str], bool], path: str) -> bool:
     """A file-system test that answers False instead of raising (names too long, permission denied ...)."""
     try:
         return test(path)

@@ -120,6 +120,12 @@ class Rule:
     def documentation(cls) -> str:
         return _dedent_doc(cls.__doc__ or "")
 
+    def services_read(self, layout: Project) -> Iterable[Service]:
+        """For a repository-wide rule: the services whose parsed config files `check` reads. A parallel run
+        checks repository-wide rules once, on a layout whose config files are not parsed; it loads these
+        services parsed first, so the answer is the one a single process gives."""
+        return ()
+
     def diagnostic(
         self,
         where: Document | PurePosixPath,
@@ -165,12 +171,6 @@ class ProjectRule(Rule):
 
     def check(self, project: Project) -> Iterator[Diagnostic]:
         raise NotImplementedError
-
-    def services_read(self, layout: Project) -> Iterable[Service]:
-        """For a repository-wide rule: the services whose parsed config files `check` reads. A parallel run
-        checks repository-wide rules once, on a layout whose config files are not parsed; it loads these
-        services parsed first, so the answer is the one a single process gives."""
-        return ()
 
 
 def _dedent_doc(doc: str) -> str:

@@ -441,7 +441,7 @@ def rule_infos(registry: Registry) -> tuple[RuleInfo, ...]:
 def unified_diff(before: dict[PurePosixPath, str], after: dict[PurePosixPath, str], prefix: str) -> str:
     import difflib
 
-    chunks = []
+    chunks: list[str] = []
     for path in sorted(after):
         old = before.get(path)
         chunks.extend(

@@ -13,9 +13,10 @@ from __future__ import annotations
 import json
 import posixpath
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import PurePosixPath
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from railcheck.edits import insert_first_item, prepend_to_list, replace_value
 from railcheck.facts import memoised, once_per_service
@@ -152,7 +153,7 @@ def watch_lists(service: Service, project: Project) -> tuple[WatchList, ...]:
     return once_per_service("watch-lists", service, project, lambda service, project: tuple(_watch_lists(service, project)))
 
 
-def _watch_lists(service: Service, project: Project):  # type: ignore[no-untyped-def]
+def _watch_lists(service: Service, project: Project) -> Iterator[WatchList]:
     document = service.railway
     if document is not None and isinstance(document.value, dict):
         for pointer in setting_pointers(document.value, "build", "watchPatterns"):
@@ -271,7 +272,7 @@ def _consumed_once_each(service: Service, project: Project) -> tuple[Consumed, .
     return tuple({item.path: item for item in _consumed(service, project)}.values())  # the first reason found wins
 
 
-def _consumed(service: Service, project: Project):  # type: ignore[no-untyped-def]
+def _consumed(service: Service, project: Project) -> Iterator[Consumed]:
     repository = project.repository
     if repository is None:
         return
@@ -288,7 +289,7 @@ def _consumed(service: Service, project: Project):  # type: ignore[no-untyped-de
     yield from _build_folders(service, project)
 
 
-def _dockerfile_inputs(service: Service, project: Project):  # type: ignore[no-untyped-def]
+def _dockerfile_inputs(service: Service, project: Project) -> Iterator[Consumed]:
     """For a Dockerfile build: the Dockerfile and each file or folder its COPY/ADD takes from the context."""
     from railcheck.builder import image_of
     from railcheck.image import context_sources
@@ -308,7 +309,7 @@ def _dockerfile_inputs(service: Service, project: Project):  # type: ignore[no-u
             yield Consumed(path, False, f"`{instruction.keyword} {word.text}` in {image.path.name}")
 
 
-def _included_requirements(service: Service, project: Project):  # type: ignore[no-untyped-def]
+def _included_requirements(service: Service, project: Project) -> Iterator[Consumed]:
     path = service.root / "requirements.txt"
     text = project.texts.get(path)
     if text is None:
@@ -320,13 +321,18 @@ def _included_requirements(service: Service, project: Project):  # type: ignore[
                 yield Consumed(target, False, f"`{line.text}` in {path.name}")
 
 
-def _path_dependencies(service: Service, project: Project):  # type: ignore[no-untyped-def]
+def _table(container: dict[str, Any], key: str) -> dict[str, Any]:
+    value = container.get(key)
+    return value if isinstance(value, dict) else {}
+
+
+def _path_dependencies(service: Service, project: Project) -> Iterator[Consumed]:
     from railcheck.facts import facts
 
     pyproject = facts(service, project).pyproject
     value = pyproject.value if pyproject is not None and isinstance(pyproject.value, dict) else {}
-    tool = value.get("tool") if isinstance(value.get("tool"), dict) else {}
-    uv = tool.get("uv") if isinstance(tool.get("uv"), dict) else {}
+    tool = _table(value, "tool")
+    uv = _table(tool, "uv")
     candidates: list[tuple[str, str]] = []
     sources = uv.get("sources")
     for name, source in (sources.items() if isinstance(sources, dict) else ()):
@@ -340,7 +346,7 @@ def _path_dependencies(service: Service, project: Project):  # type: ignore[no-u
             literal = member.split("*", 1)[0].rstrip("/") if "*" in member else member
             if literal:
                 candidates.append((literal, f"uv workspace member `{member}`"))
-    poetry = tool.get("poetry") if isinstance(tool.get("poetry"), dict) else {}
+    poetry = _table(tool, "poetry")
     dependencies = poetry.get("dependencies")
     for name, spec in (dependencies.items() if isinstance(dependencies, dict) else ()):
         if isinstance(spec, dict) and isinstance(spec.get("path"), str):
@@ -355,7 +361,7 @@ def _path_dependencies(service: Service, project: Project):  # type: ignore[no-u
                 yield Consumed(target, False, reason)
 
 
-def _build_folders(service: Service, project: Project):  # type: ignore[no-untyped-def]
+def _build_folders(service: Service, project: Project) -> Iterator[Consumed]:
     from railcheck.facts import facts, script
     from railcheck.modules import image_path
     from railcheck.sources.text import ParseFailure

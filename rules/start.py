@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from pathlib import PurePosixPath
 
 from railcheck import RAILPACK_ONLY, Consequence, Diagnostic, Edit, Fix, FixAvailability, Invalid, Project, Related, Service, ServiceRule, Severity, Span, Valid
@@ -272,7 +272,7 @@ class StartAttributeMissing(ServiceRule):
                 )
 
 
-def _defined_hint(definitions: dict[str, object]) -> str:
+def _defined_hint(definitions: Mapping[str, object]) -> str:
     apps = [name for name, definition in definitions.items() if getattr(definition, "call", None) and str(getattr(definition, "call")).split(".")[-1] in ("FastAPI", "Flask", "Starlette", "Quart", "Sanic", "Litestar")]
     if apps:
         return f"The module defines {', '.join(f'`{name}`' for name in apps)}; use that name after the colon."

@@ -188,7 +188,7 @@ class _Reader:
 
 def _flags(arguments: str, base: list[int]) -> tuple[tuple[tuple[str, str, Word], ...], int]:
     """Leading `--name=value` options; returns them and where the remaining arguments start."""
-    flags = []
+    flags: list[tuple[str, str, Word]] = []
     position = 0
     for match in re.finditer(r"\S+", arguments):
         token = match.group()

@@ -170,7 +170,9 @@ class _Parser:
         """Skip whitespace (and, in JWCC, comments); reject comments that the mode does not allow."""
         text, n = self.text, self.n
         if pos < n and text[pos] in " \t\r\n/":
-            pos = self.space(text, pos).end()
+            space = self.space(text, pos)
+            assert space is not None  # the pattern matches the empty string
+            pos = space.end()
             if pos < n and text[pos] == "/" and text[pos + 1 : pos + 2] in ("/", "*"):
                 raise self.comment_error(pos)
         return pos
