@@ -189,15 +189,13 @@ class _Reader:
 def _flags(arguments: str, base: list[int]) -> tuple[tuple[tuple[str, str, Word], ...], int]:
     """Leading `--name=value` options; returns them and where the remaining arguments start."""
     flags: list[tuple[str, str, Word]] = []
-    position = 0
     for match in re.finditer(r"\S+", arguments):
         token = match.group()
         if not token.startswith("--"):
             return tuple(flags), match.start()
         name, _, value = token[2:].partition("=")
         flags.append((name, value, Word(token, base[match.start()], base[match.end() - 1] + 1)))
-        position = match.end()
-    return tuple(flags), len(arguments) if flags else position
+    return tuple(flags), len(arguments) if flags else 0  # only options, or nothing at all
 
 
 def _words(keyword: str, arguments: str, start: int, base: list[int]) -> tuple[tuple[Word, ...], bool]:
