@@ -114,7 +114,11 @@ def _applicable_fixes_only(diagnostics: Iterable[Diagnostic], project: Project) 
     return [offered(diagnostic, project.texts, writable) for diagnostic in diagnostics]
 
 
-def identity(diagnostic: Diagnostic) -> tuple[object, ...]:
+# (code, path, (start, end) offsets or None, message)
+Identity = tuple[str, str, "tuple[int, int] | None", str]
+
+
+def identity(diagnostic: Diagnostic) -> Identity:
     """What tells two findings apart (code first), in plain values, so that it also travels cheaply between
     processes: the same finding reported twice (two services reading one file) is kept once."""
     span = diagnostic.span

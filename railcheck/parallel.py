@@ -18,7 +18,7 @@ from railcheck.types import Diagnostic
 
 if TYPE_CHECKING:
     from railcheck.config import Config
-    from railcheck.engine import CheckResult
+    from railcheck.engine import CheckResult, Identity
     from railcheck.inline import InlineSuppression
     from railcheck.project import Plan, Project
     from railcheck.registry import Registry
@@ -37,7 +37,7 @@ class ChunkResult(NamedTuple):
     services: int
     # (identity of the suppressed finding, reason, entry): the whole finding is never shown, and a large
     # repository may suppress one per service (RW102), whose pickling would cost more than checking them.
-    suppressed: tuple[tuple[tuple[object, ...], str | None, tuple[str, str]], ...]
+    suppressed: tuple[tuple[Identity, str | None, tuple[str, str]], ...]
     internal_errors: int
     observed: dict[str, Stamp | None]  # what the chunk's checks looked at in the repository (Repository.observed)
     inline: tuple[InlineSuppression, ...] = ()  # the suppression comments in the files the chunk read

@@ -235,7 +235,7 @@ class HealthcheckRouteMissing(ServiceRule):
 
     def check(self, service: Service, project: Project) -> Iterator[Diagnostic]:
         table, unserved = _unserved(service, project)
-        if table is None or table.reasons:
+        if table is None or table.reasons or table.app is None:
             return  # HC002 covers apps too dynamic to read
         for written, path in unserved:
             served = sorted({route for route, _ in table.paths})

@@ -381,10 +381,10 @@ class IacStartDiffers(ServiceRule):
         document = service.railpack
         value = service.iac.settings.get("start") if service.iac else None
         written = document.get("/deploy/startCommand") if document is not None else None
-        if project.iac is None or value is None or not isinstance(value.value, str) or not isinstance(written, str) or written.strip() == value.value.strip():
+        if document is None or project.iac is None or value is None or not isinstance(value.value, str) or not isinstance(written, str) or written.strip() == value.value.strip():
             return
         yield self.diagnostic(
-            document, document.value_span("/deploy/startCommand"),  # type: ignore[union-attr]
+            document, document.value_span("/deploy/startCommand"),
             f"railpack.json starts `{written}`, but Railway runs `{value.value}` from {project.iac.path}, which overrides it",
             service=service.name,
             help="Remove `deploy.startCommand` from railpack.json, or make the two agree.",
@@ -428,13 +428,13 @@ class SharedRootConfig(ProjectRule):
         for services in groups.values():
             document = services[0].railpack
             start = document.get("/deploy/startCommand") if document is not None else None
-            if len(services) < 2 or not isinstance(start, str):
+            if document is None or len(services) < 2 or not isinstance(start, str):
                 continue
             without = [service.name for service in services if not (service.iac and isinstance(getattr(service.iac.settings.get("start"), "value", None), str))]
             if not without:
                 continue
             yield self.diagnostic(
-                document, document.value_span("/deploy/startCommand"),  # type: ignore[union-attr]
+                document, document.value_span("/deploy/startCommand"),
                 f"services {', '.join(f'`{service.name}`' for service in services)} share this railpack.json, so {', '.join(f'`{name}`' for name in without)} would start `{start}` too",
                 help="Give each service its own `start` in the IaC file, or its own railpack config (RAILPACK_CONFIG_FILE).",
             )
@@ -607,11 +607,13 @@ class IacNothingToBuild(ServiceRule):
         builder = _literal(service, "builder")
         source = _literal(service, "sourceType")
         variables = _literal(service, "variables")
+        if variables is None:
+            variables = {}
         if source not in (None, "github", "empty") or _literal(service, "build") is not None or \
-                _literal(service, "dockerfilePath") is not None or not isinstance(variables or {}, dict):
+                _literal(service, "dockerfilePath") is not None or not isinstance(variables, dict):
             return  # an image, a build command or a Dockerfile elsewhere: something may be built; unsure
         if any((key.startswith(("RAILPACK_", "NIXPACKS_")) and key != "RAILPACK_CONFIG_FILE") or key == "RAILWAY_DOCKERFILE_PATH"
-               for key in variables or {}):
+               for key in variables):
             return  # these variables can name a script, a static root, commands or a Dockerfile elsewhere
         has_dockerfile = any(name.casefold() == "dockerfile" for name in names)
         if builder == "DOCKERFILE":

@@ -176,32 +176,33 @@ class RedundantRequirement(ServiceRule):
                 continue
             from railcheck.specifiers import combined
 
-            weaker, stronger = _weaker(first, line)
-            merged = combined(first.specifier, line.specifier) if first.url is None and line.url is None else None
-            extras = sorted(set(first.extras) | set(line.extras))
-            requirement = f"{line.name}{'[' + ','.join(extras) + ']' if extras else ''}{merged or ''}"
-            removal = _remove_line(path, text, weaker) if weaker else None
-            if stronger is not None:
+            pair = _weaker(first, line)
+            if pair is not None:
+                weaker, stronger = pair
+                removal = _remove_line(path, text, weaker)
                 merge = f", and line {stronger.line} (`{stronger.text}`) alone says the same"
+                advice = f"Remove line {weaker.line}: line {stronger.line} already says all it does."
+                fix = Fix.safe(f"Remove line {weaker.line} (`{weaker.text}`)", removal) if removal else None
             else:
-                merge = f", `{requirement}`" if merged is not None else ""
+                merged = combined(first.specifier, line.specifier) if first.url is None and line.url is None else None
+                extras = sorted(set(first.extras) | set(line.extras))
+                merge = f", `{line.name}{'[' + ','.join(extras) + ']' if extras else ''}{merged}`" if merged is not None else ""
+                advice, fix = "Keep one line per project, with the merged requirement.", None
             yield self.diagnostic(
                 path, _span(text, line.start, line.end),
                 f"`{line.name}` is required again (also on line {first.line}); pip merges the lines into one requirement{merge}",
-                service=service.name,
-                help=f"Remove line {weaker.line}: line {stronger.line} already says all it does." if weaker else "Keep one line per project, with the merged requirement.",
-                fix=Fix.safe(f"Remove line {weaker.line} (`{weaker.text}`)", removal) if removal else None,
+                service=service.name, help=advice, fix=fix,
                 related=(Related(path, _span(text, first.start, first.end), "the first requirement"),),
             )
 
 
-def _weaker(first: RequirementLine, line: RequirementLine) -> tuple[RequirementLine, RequirementLine] | tuple[None, None]:
-    """(the line the other implies, the other), the later line when they say the same; (None, None) when
+def _weaker(first: RequirementLine, line: RequirementLine) -> tuple[RequirementLine, RequirementLine] | None:
+    """(the line the other implies, the other), the later line when they say the same; None when
     neither certainly implies the other or either has hashes (hash-checking mode pins each line)."""
     from railcheck.specifiers import implies
 
     if first.hashes or line.hashes:
-        return None, None
+        return None
     for weak, strong in ((line, first), (first, line)):
         if not set(weak.extras) <= set(strong.extras):
             continue
@@ -210,7 +211,7 @@ def _weaker(first: RequirementLine, line: RequirementLine) -> tuple[RequirementL
                 return weak, strong
         elif implies(strong.specifier, weak.specifier):
             return weak, strong
-    return None, None
+    return None
 
 
 def _remove_line(path: PurePosixPath, text: str, line: RequirementLine) -> Edit | None:

@@ -333,9 +333,9 @@ class ServerBindsLocalhost(ServiceRule):
             word = listen.host_word
             where, span = _where(service, command, word or server.command.words[0] if server.command.words else None)
             fix = None
-            if word is not None and _written_as_is(command, word) and word.text.startswith(host):
-                start = command.base + word.start  # type: ignore[operator]
-                fix = Fix.safe("Listen on 0.0.0.0", Edit(command.origin.path, start, start + len(host), "0.0.0.0"))  # type: ignore[arg-type]
+            edit = _edit_in_word(command, word, 0, len(host), "0.0.0.0") if word is not None and word.text.startswith(host) else None
+            if edit is not None:
+                fix = Fix.safe("Listen on 0.0.0.0", edit)
             explicit = word is not None
             yield self.diagnostic(
                 where, span if explicit else (command.span(server.command.start, server.command.end) if command.origin.path else None),
@@ -346,9 +346,13 @@ class ServerBindsLocalhost(ServiceRule):
             )
 
 
-def _written_as_is(command: CommandText, word: Word) -> bool:
-    """True when the word maps one to one onto the file, so an edit can target part of it."""
-    return command.base is not None and command.origin.path is not None and command.text[word.start : word.end] == word.text
+def _edit_in_word(command: CommandText, word: Word, start: int, end: int, content: str) -> Edit | None:
+    """Replace `[start, end)` of the word's text in the file the command is written in; None unless the word
+    maps one to one onto the file."""
+    path, base = command.origin.path, command.base
+    if path is None or base is None or command.text[word.start : word.end] != word.text:
+        return None
+    return Edit(path, base + word.start + start, base + word.start + end, content)
 
 
 def _host_option(server: Server) -> str:
@@ -420,9 +424,9 @@ class HardcodedPort(ServiceRule):
             fix = None
             dockerfile = image_of(service, project) is not None
             # On a Dockerfile build Railway runs the start command in exec form, where `$PORT` stays literal (DF003).
-            if word is not None and not dockerfile and _written_as_is(command, word) and word.text.endswith(listen.port):
-                end = command.base + word.end  # type: ignore[operator]
-                fix = Fix.unsafe("Listen on $PORT", Edit(command.origin.path, end - len(listen.port), end, "$PORT"))
+            if word is not None and not dockerfile and word.text.endswith(listen.port):
+                edit = _edit_in_word(command, word, len(word.text) - len(listen.port), len(word.text), "$PORT")
+                fix = Fix.unsafe("Listen on $PORT", edit) if edit is not None else None
             yield self.diagnostic(
                 where, span if explicit else (command.span(server.command.start, server.command.end) if command.origin.path else None),
                 f"{server.kind} listens on port {listen.port}" + ("" if explicit else " (its default)") + ", but Railway sends traffic to $PORT",
