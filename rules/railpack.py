@@ -63,6 +63,14 @@ def _issues(service: Service, kind: str) -> Iterator[tuple[Document, SchemaIssue
             yield document, issue
 
 
+# Top-level keys people write to describe the file: Railpack drops them, and nothing would have read them.
+LABEL_KEYS = frozenset({"version", "name", "description", "metadata", "$comment", "comment", "title", "author"})
+
+
+def _label(issue: SchemaIssue) -> bool:
+    return issue.key is not None and issue.pointer.count("/") == 1 and issue.key.casefold() in LABEL_KEYS
+
+
 def _case_only(document: Document, issue: SchemaIssue) -> str | None:
     """The schema's spelling of a key Go would still match (case-insensitively), or None."""
     if _COMMAND_OBJECT.match(issue.pointer) or issue.key is None:
@@ -114,7 +122,9 @@ class RailpackUnknownKey(ServiceRule):
     fix = FixAvailability.SOMETIMES
     examples = (
         Valid({"railpack.json": '{"provider": "python", "deploy": {"startCommand": "python main.py"}}'}),
-        Invalid({"railpack.json": '{\n  "version": "1.0"\n}\n'}, expect=[("RP001", "railpack.json", 2, 3)]),
+        Invalid({"railpack.json": '{\n  "providers": ["python"]\n}\n'}, expect=[("RP001", "railpack.json", 2, 3)]),
+        # A top-level label changes nothing (RP114 notes it).
+        Valid({"railpack.json": '{"version": "1", "metadata": {"name": "ml"}, "provider": "python"}'}),
         Invalid(
             {"railpack.json": '{\n  "provider": "python",\n  "healthCheckPath": "/health"\n}\n'},
             expect=[("RP001", "railpack.json", 3, 3)],
@@ -140,8 +150,8 @@ class RailpackUnknownKey(ServiceRule):
 
     def check(self, service: Service, project: Project) -> Iterator[Diagnostic]:
         for document, issue in _issues(service, "unknown-key"):
-            if issue.key is None or _case_only(document, issue):
-                continue  # RP003 reports keys that differ only in case
+            if issue.key is None or _case_only(document, issue) or _label(issue):
+                continue  # RP003 reports keys that differ only in case, RP114 labels
             yield self._diagnostic(service, project, document, issue, issue.key)
 
     def _diagnostic(self, service: Service, project: Project, document: Document, issue: SchemaIssue, key: str) -> Diagnostic:
@@ -477,3 +487,44 @@ class RailwaySchemaInRailpack(ServiceRule):
             help=f"Use Railpack's schema, {url}.",
             fix=Fix.safe(f"Set `$schema` to {url}", replace_value(document, "/$schema", url)),
         )
+
+
+class RailpackLabelKey(ServiceRule):
+    """
+    ## What it does
+    Notes a top-level key of `railpack.json` that only describes the file (`version`, `name`, `description`,
+    `metadata`, `$comment`, `comment`, `title`, `author`).
+
+    ## Why is this bad?
+    It is not: Railpack drops keys it does not know, and a label changes nothing in the build. The note
+    says that Railpack reads none of it (a `version` does not select a format, a `name` does not name the
+    service), so nobody relies on it. Every other unknown key is RP001, an error.
+
+    ## Example
+    ```json
+    { "version": "1.0", "metadata": { "name": "ml" }, "provider": "python" }
+    ```
+    Remove the labels, or keep them as notes.
+    """
+
+    code = "RP114"
+    builders = RAILPACK_ONLY
+    name = "railpack-label-key"
+    summary = "railpack.json has a label Railpack does not read"
+    consequence = Consequence.HARMLESS
+    default_severity = Severity.INFO
+    examples = (
+        Valid({"railpack.json": '{"provider": "python"}'}),
+        Valid({"railpack.json": '{"deploy": {"variables": {"version": "1"}}}'}),
+        Invalid({"railpack.json": '{\n  "version": "1.0",\n  "provider": "python"\n}\n'}, expect=[("RP114", "railpack.json", 2, 3)]),
+    )
+
+    def check(self, service: Service, project: Project) -> Iterator[Diagnostic]:
+        for document, issue in _issues(service, "unknown-key"):
+            if _label(issue):
+                yield self.diagnostic(
+                    document, document.key_span(issue.pointer),
+                    f"Railpack does not read `{issue.key}`: it labels the file and changes nothing in the build",
+                    service=service.name,
+                    help="Remove it, or keep it as a note knowing that no tool reads it.",
+                )

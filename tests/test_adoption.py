@@ -45,7 +45,7 @@ def test_fixed_findings_become_stale_baseline_entries(example: Path, tmp_path: P
     baseline = tmp_path / "baseline.json"
     invoke("check", str(example), "--write-baseline", str(baseline))
     ml = example / "services/ml/railpack.json"
-    ml.write_text(ml.read_text().replace('"version": "1.0",', ""))
+    ml.write_text(ml.read_text().replace('"providers": ["python"],', ""))
     result = invoke("check", str(example), "--baseline", str(baseline), "--output-format", "json")
     stale = [d for d in json.loads(result.output)["diagnostics"] if d["code"] == "RC005"]
     assert len(stale) == 1 and "RP001 in services/ml/railpack.json" in stale[0]["message"]
@@ -61,7 +61,7 @@ def test_broken_baseline_file_is_a_usage_error(example: Path, tmp_path: Path) ->
 
 
 def test_suppression_reasons_are_shown_and_unused_ones_reported(tmp_path: Path) -> None:
-    write_repo(tmp_path, {"/services/a/railpack.json": '{"version": 1, "provider": "python"}', "/services/a/main.py": ""})
+    write_repo(tmp_path, {"/services/a/railpack.json": '{"versions": 1, "provider": "python"}', "/services/a/main.py": ""})
     (tmp_path / "railcheck.toml").write_text(
         'ignore = { RP001 = "keys kept for the old deploy script", RW105 = "nixpacks until Q3" }\n'
         '[per-file-ignores]\n"legacy/**" = ["RP108"]\n'

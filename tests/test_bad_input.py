@@ -18,7 +18,7 @@ from click.testing import CliRunner, Result
 from railcheck.cli import main
 
 GOOD = "services/good/railpack.json"
-GOOD_TEXT = '{"provider": "python", "version": "1"}'
+GOOD_TEXT = '{"provider": "python", "versions": "1"}'
 BAD_DIR = "services/bad"
 
 
@@ -202,7 +202,7 @@ def _readable(path: Path) -> bool:
 
 def test_unreadable_file(tmp_path: Path) -> None:
     repo = make_repo(tmp_path)
-    path = write(repo, f"{BAD_DIR}/railpack.json", '{"provider": "python", "version": "1"}')
+    path = write(repo, f"{BAD_DIR}/railpack.json", '{"provider": "python", "versions": "1"}')
     path.chmod(0)
     try:
         if _readable(path):
@@ -233,7 +233,7 @@ def test_linked_parent_folder_pointing_outside_is_not_read(tmp_path: Path) -> No
     outside = tmp_path / "outside"
     outside.mkdir()
     (outside / "requirements.txt").write_text("this is ! not a requirement\n", encoding="utf-8")
-    write(repo, f"{BAD_DIR}/railpack.json", '{"provider": "python", "version": "1"}')
+    write(repo, f"{BAD_DIR}/railpack.json", '{"provider": "python", "versions": "1"}')
     (repo / BAD_DIR / "deps").symlink_to(outside, target_is_directory=True)
     write(repo, f"{BAD_DIR}/requirements.txt", "-r deps/requirements.txt\n")
     document = report(run(repo))

@@ -34,8 +34,8 @@ def test_example_monorepo_reports_the_incident_at_exact_positions() -> None:
     assert result.exit_code == 1
     found = findings(result.output)
     for expected in [
-        ("RP001", "services/ml/railpack.json", 4, 3),  # "version": invented key
-        ("RP001", "services/ml/railpack.json", 5, 3),  # "metadata": invented block
+        ("RP114", "services/ml/railpack.json", 4, 3),  # "version": a label Railpack does not read
+        ("RP114", "services/ml/railpack.json", 5, 3),  # "metadata": a label block
         ("RP001", "services/ml/railpack.json", 12, 3),  # "providers": typo of provider
         ("RP001", "services/ml/railpack.json", 13, 3),  # "healthCheckPath": a Railway key, wrong case
         ("RP107", "services/backend/railpack.json", 25, 23),  # ${{Postgres.DATABASE_URL}}
@@ -97,7 +97,7 @@ def test_fail_on_and_exit_zero(tmp_path: Path) -> None:
 
 
 def test_file_path_checks_only_its_service(tmp_path: Path) -> None:
-    write_repo(tmp_path, {"/services/a/railpack.json": '{"version": 1}', "/services/b/railpack.json": '{"version": 1}'})
+    write_repo(tmp_path, {"/services/a/railpack.json": '{"versions": 1}', "/services/b/railpack.json": '{"versions": 1}'})
     result = invoke("check", str(tmp_path / "services" / "a" / "railpack.json"), "--output-format", "json")
     assert {path for _, path, *_ in findings(result.output)} == {"services/a/railpack.json"}
     module = tmp_path / "services" / "b" / "main.py"
@@ -107,7 +107,7 @@ def test_file_path_checks_only_its_service(tmp_path: Path) -> None:
 
 
 def test_paths_in_two_repositories_are_checked_each_with_its_own_root(tmp_path: Path) -> None:
-    first = write_repo(tmp_path / "one", {"railpack.json": '{"version": 1}'})
+    first = write_repo(tmp_path / "one", {"railpack.json": '{"versions": 1}'})
     second = write_repo(tmp_path / "two", {"railpack.json": '{"Provider": "python"}'})
     result = invoke("check", str(first), str(second), "--output-format", "json-lines")
     codes = sorted(json.loads(line)["code"] for line in result.output.splitlines())
@@ -186,7 +186,7 @@ def test_show_fixes_lists_titles_and_applied_fixes(tmp_path: Path) -> None:
 
 
 def test_a_file_outside_every_service_checks_the_whole_repository(tmp_path: Path) -> None:
-    write_repo(tmp_path, {"/services/a/railpack.json": '{"version": 1}', "/services/b/railpack.json": '{"version": 1}', "/.python-version": "3.12\n"})
+    write_repo(tmp_path, {"/services/a/railpack.json": '{"versions": 1}', "/services/b/railpack.json": '{"versions": 1}', "/.python-version": "3.12\n"})
     for changed in ("railcheck.toml", ".python-version"):
         result = invoke("check", str(tmp_path / changed), "--output-format", "json", "--no-cache")
         assert {path for _, path, *_ in findings(result.output)} >= {"services/a/railpack.json", "services/b/railpack.json"}, changed
@@ -199,7 +199,7 @@ def test_no_services_is_warned_about(tmp_path: Path) -> None:
 
 
 def test_engine_codes_can_be_ignored_and_codes_are_case_insensitive(tmp_path: Path) -> None:
-    write_repo(tmp_path, {"railpack.json": '{"version": 1}'})
+    write_repo(tmp_path, {"railpack.json": '{"versions": 1}'})
     (tmp_path / "railcheck.toml").write_text('ignore = { RW105 = "not used" }\n')
     with_unused = json.loads(invoke("check", str(tmp_path), "--output-format", "json", "--no-cache").output)
     assert "RC006" in {d["code"] for d in with_unused["diagnostics"]}

@@ -55,7 +55,7 @@ def test_bad_config_exits_2_with_the_message(tmp_path: Path) -> None:
 
 
 def test_ignore_with_reason_per_file_ignores_and_severity(tmp_path: Path) -> None:
-    write_repo(tmp_path, {"/services/a/railpack.json": '{"version": 1, "provider": "Python"}', "/services/b/railpack.json": '{"version": 1}'})
+    write_repo(tmp_path, {"/services/a/railpack.json": '{"versions": 1, "provider": "Python"}', "/services/b/railpack.json": '{"versions": 1}'})
     assert codes(invoke("check", str(tmp_path), "--output-format", "json").output) == ["RP001", "RP001", "RP004"]
     (tmp_path / "railcheck.toml").write_text(
         'ignore = { RP004 = "we normalise providers next sprint" }\n'
@@ -70,7 +70,7 @@ def test_ignore_with_reason_per_file_ignores_and_severity(tmp_path: Path) -> Non
 
 
 def test_select_in_config_and_cli_extend_select(tmp_path: Path) -> None:
-    write_repo(tmp_path, {"railpack.json": '{"version": 1, "provider": "Python"}'})
+    write_repo(tmp_path, {"railpack.json": '{"versions": 1, "provider": "Python"}'})
     (tmp_path / "railcheck.toml").write_text('select = ["RP004"]\n')
     assert codes(invoke("check", str(tmp_path), "--output-format", "json").output) == ["RP004"]
     assert codes(invoke("check", str(tmp_path), "--output-format", "json", "--extend-select", "RP001").output) == ["RP001", "RP004"]
@@ -78,7 +78,7 @@ def test_select_in_config_and_cli_extend_select(tmp_path: Path) -> None:
 
 def test_declared_service_claims_the_folder_of_its_railpack_config(tmp_path: Path) -> None:
     # The seed's ML service before the fix: deployed from the repository root, config in services/ml.
-    write_repo(tmp_path, {"/services/ml/railpack.json": '{"version": "1"}'})
+    write_repo(tmp_path, {"/services/ml/railpack.json": '{"versions": "1"}'})
     (tmp_path / "railcheck.toml").write_text('[services.ml]\nroot = "/"\nrailpack-config = "services/ml/railpack.json"\n')
     document = json.loads(invoke("check", str(tmp_path), "--output-format", "json").output)
     assert [(d["code"], d["service"]) for d in document["diagnostics"]] == [("RP001", "ml")]
@@ -86,7 +86,7 @@ def test_declared_service_claims_the_folder_of_its_railpack_config(tmp_path: Pat
 
 
 def test_exclude_skips_folders(tmp_path: Path) -> None:
-    write_repo(tmp_path, {"/legacy/old/railpack.json": '{"version": 1}', "/services/new/railpack.json": "{}"})
+    write_repo(tmp_path, {"/legacy/old/railpack.json": '{"versions": 1}', "/services/new/railpack.json": "{}"})
     (tmp_path / "railcheck.toml").write_text('exclude = ["legacy/"]\n')
     document = json.loads(invoke("check", str(tmp_path), "--output-format", "json").output)
     assert document["diagnostics"] == [] and document["summary"]["services"] == 1

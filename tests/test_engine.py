@@ -24,7 +24,7 @@ class Exploding(ProjectRule):
 
 def test_a_crashing_rule_is_reported_and_the_others_run(tmp_path: Path) -> None:
     registry = load_registry()
-    write_repo(tmp_path, {"railpack.json": '{"version": 1}'})
+    write_repo(tmp_path, {"railpack.json": '{"versions": 1}'})
     unknown_key = registry.find("RP001")
     assert unknown_key is not None
     _, diagnostics = run_rules(tmp_path, [Exploding(), unknown_key()], registry)

@@ -51,7 +51,7 @@ def test_a_config_key_cannot_forge_a_workflow_command_on_standard_error(tmp_path
 
 def test_a_folder_name_cannot_break_the_markdown_table(tmp_path: Path) -> None:
     folder = "services/a |\n\nAll checks passed [click](https://evil.example)\n| x"
-    repo = write_repo(tmp_path, {"railpack.json": '{"version": "1"}'}, service=folder)
+    repo = write_repo(tmp_path, {"railpack.json": '{"versions": "1"}'}, service=folder)
     # Backticks in the key close the message's code span around it, leaving the link outside.
     (repo / folder / "railpack.json").write_text('{"a` [free](https://evil.example) `b": 1}')
     result = invoke("check", str(repo), "--no-cache", "--output-format", "markdown")
@@ -83,7 +83,7 @@ def test_a_folder_name_that_is_not_utf8(tmp_path: Path, output_format: str) -> N
     folder = os.path.join(os.fsencode(repo), b"services", b"b\xff")
     os.makedirs(folder)
     with open(os.path.join(folder, b"railpack.json"), "wb") as handle:
-        handle.write(b'{"version": "1"}')
+        handle.write(b'{"versions": "1"}')
     result = subprocess.run([sys.executable, "-m", "railcheck", "check", str(repo), "--no-cache", "--output-format", output_format], capture_output=True, check=False)
     assert result.returncode == 1, result.stderr
     text = result.stdout.decode("utf-8")
@@ -119,7 +119,7 @@ def test_urls_python_cannot_split_are_findings_not_failures(tmp_path: Path, conf
 
 @pytest.mark.parametrize("lines", ["!\n", "a\\\n", "\\\n!\nservices/ignored/\n"])
 def test_gitignore_lines_git_skips_are_skipped(tmp_path: Path, lines: str) -> None:
-    repo = write_repo(tmp_path, {"railpack.json": '{"version": "1"}', "/services/ignored/railpack.json": '{"version": "1"}', "/.gitignore": lines})
+    repo = write_repo(tmp_path, {"railpack.json": '{"versions": "1"}', "/services/ignored/railpack.json": '{"versions": "1"}', "/.gitignore": lines})
     result = invoke("check", str(repo), "--no-cache", "--output-format", "json")
     paths = {diagnostic["path"] for diagnostic in json.loads(result.output)["diagnostics"]}
     expected = {"services/svc/railpack.json"} | (set() if "ignored" in lines else {"services/ignored/railpack.json"})
@@ -284,7 +284,7 @@ def repo_with_an_unreadable_service() -> Iterator[Path]:
     # Not under pytest's tmp_path, which only its owner may enter.
     repo = Path(tempfile.mkdtemp(prefix="railcheck-unreadable-"))
     repo.chmod(0o755)
-    write_repo(repo, {"/services/good/railpack.json": '{"version": "1"}', "/services/locked/railpack.json": '{"version": "1"}'})
+    write_repo(repo, {"/services/good/railpack.json": '{"versions": "1"}', "/services/locked/railpack.json": '{"versions": "1"}'})
     for folder, _, files in os.walk(repo):
         os.chmod(folder, 0o755)
         for name in files:
@@ -306,7 +306,7 @@ def test_a_folder_that_cannot_be_listed_is_a_finding(repo_with_an_unreadable_ser
 
 
 def test_a_service_deeper_than_path_max_is_a_finding(tmp_path: Path) -> None:
-    repo = write_repo(tmp_path, {"railpack.json": '{"version": "1"}'})
+    repo = write_repo(tmp_path, {"railpack.json": '{"versions": "1"}'})
     descriptor = os.open(repo, os.O_RDONLY)
     try:
         for _ in range(40):  # 40 levels of 200 characters: twice PATH_MAX; only relative steps reach it
@@ -315,7 +315,7 @@ def test_a_service_deeper_than_path_max_is_a_finding(tmp_path: Path) -> None:
             os.close(descriptor)
             descriptor = inner
         service = os.open("railpack.json", os.O_WRONLY | os.O_CREAT, 0o644, dir_fd=descriptor)
-        os.write(service, b'{"version": "1"}')
+        os.write(service, b'{"versions": "1"}')
         os.close(service)
     finally:
         os.close(descriptor)
