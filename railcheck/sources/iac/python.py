@@ -224,19 +224,19 @@ class PythonReader(PythonExpressions):
 
     # the program
 
-    def is_define(self, node: ast.expr) -> bool:
+    def is_program_definer(self, node: ast.expr) -> bool:
         return self.sdk_name(node, self.module) in PROGRAM_DEFINERS
 
-    def is_program_def(self, node: ast.AST) -> bool:
+    def is_program_function(self, node: ast.AST) -> bool:
         return isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and any(
-            self.is_define(d) for d in node.decorator_list)
+            self.is_program_definer(d) for d in node.decorator_list)
 
     def find_programs(self, tree: ast.Module) -> None:
         for stmt in tree.body:
-            if self.is_program_def(stmt):
+            if self.is_program_function(stmt):
                 self.add_program(stmt, id(stmt))
             value = stmt.value if isinstance(stmt, (ast.Assign, ast.Expr, ast.AnnAssign)) else None
-            if isinstance(value, ast.Call) and self.is_define(value.func) and value.args:
+            if isinstance(value, ast.Call) and self.is_program_definer(value.func) and value.args:
                 argument = value.args[0]
                 if isinstance(argument, ast.Lambda):
                     self.add_program(argument, id(argument))

@@ -88,42 +88,42 @@ class IacFileBuilder:
             self.problem("a project resource is a plain dict; railcheck reads service(...) and database calls only",
                          value.start, value.end)
 
-    def name_problem(self, res: Resource) -> None:
-        name = res.name
+    def name_problem(self, resource: Resource) -> None:
+        name = resource.name
         if name is None:
-            self.problem(f"{res.callee}(...) has no name", res.start, res.end)
+            self.problem(f"{resource.callee}(...) has no name", resource.start, resource.end)
         elif isinstance(name, Unknown):
-            self.problem(f"the name of {res.callee}(...) is not a literal: it {name.reason}", name.start, name.end)
+            self.problem(f"the name of {resource.callee}(...) is not a literal: it {name.reason}", name.start, name.end)
         else:
-            self.problem(f"the name of {res.callee}(...) is not a string", name.start, name.end)
+            self.problem(f"the name of {resource.callee}(...) is not a string", name.start, name.end)
 
-    def service(self, res: Resource) -> None:
-        name = res.name
+    def service(self, resource: Resource) -> None:
+        name = resource.name
         if not (isinstance(name, Literal) and isinstance(name.value, str)):
-            self.name_problem(res)
+            self.name_problem(resource)
             return
-        for key, value in res.config.entries:
+        for key, value in resource.config.entries:
             if key is None:
                 assert isinstance(value, Unknown)
                 self.problem(f"settings of service {name.value!r} may come from a spread that {value.reason}; "
                              "those settings are unknown", value.start, value.end)
-        settings = {key: to_iac_value(value) for key, value in self.settings(res.config).items()}
-        build = lookup(res.config, "build")
+        settings = {key: to_iac_value(value) for key, value in self.settings(resource.config).items()}
+        build = lookup(resource.config, "build")
         form = "string" if isinstance(build, Literal) and isinstance(build.value, str) else \
             "object" if isinstance(build, Dictionary) else None
-        self.services.append(IacService(name.value, name.start, name.end, res.start, res.end, settings,
-                                        SERVICE_KINDS[res.kind], form))
+        self.services.append(IacService(name.value, name.start, name.end, resource.start, resource.end, settings,
+                                        SERVICE_KINDS[resource.kind], form))
 
     def settings(self, config: Dictionary) -> dict[str, Value]:
-        py = self.python
+        python = self.python
         get = lookup
         out: dict[str, Value | None] = {}
         run, deploy = get(config, "run"), get(config, "deploy")
-        if py:  # `config.get("run") or {}`: an empty or None run reads as {}
+        if python:  # `config.get("run") or {}`: an empty or None run reads as {}
             run = run if run is None or truthiness(run) is not False else None
             deploy = deploy if deploy is None or truthiness(deploy) is not False else None
 
-        root = first_of_aliases([get(config, "root"), get(config, "rootDirectory")], py)
+        root = first_of_aliases([get(config, "root"), get(config, "rootDirectory")], python)
         source = get(config, "source")
         if not is_none(source):
             assert source is not None
@@ -131,12 +131,12 @@ class IacFileBuilder:
         out["root"] = root
 
         out["start"] = first_of_aliases([get(config, "start"), get(config, "startCommand"), get(run, "command"),
-                                         get(deploy, "startCommand")], py)
+                                         get(deploy, "startCommand")], python)
         out["healthcheck"] = first_of_aliases([get(config, "healthcheck"), get(config, "healthcheckPath"),
-                                               get(run, "healthcheck"), get(deploy, "healthcheckPath")], py)
+                                               get(run, "healthcheck"), get(deploy, "healthcheckPath")], python)
         timeouts = [get(config, "healthcheckTimeout"), get(run, "healthcheckTimeout"),
                     get(deploy, "healthcheckTimeout")]
-        out["healthcheckTimeout"] = first_present(timeouts) if py else first_of_aliases(timeouts, False)
+        out["healthcheckTimeout"] = first_present(timeouts) if python else first_of_aliases(timeouts, False)
 
         build = get(config, "build")
         if isinstance(build, Literal) and isinstance(build.value, str):
@@ -151,10 +151,10 @@ class IacFileBuilder:
             out["sourceRepo"] = get(source, "repo")
 
         pre_candidates = [get(config, "preDeploy"), get(config, "preDeployCommand"), get(run, "preDeploy")]
-        pre = first_present(pre_candidates) if py else first_of_aliases(pre_candidates, False)
+        pre = first_present(pre_candidates) if python else first_of_aliases(pre_candidates, False)
         if isinstance(pre, Unknown):
             out["preDeploy"] = pre
-        elif pre is None or is_none(pre) or (not py and truthiness(pre) is False and not isinstance(pre, Array)):
+        elif pre is None or is_none(pre) or (not python and truthiness(pre) is False and not isinstance(pre, Array)):
             out["preDeploy"] = get(deploy, "preDeployCommand")  # TypeScript also skips "" here
         else:
             out["preDeploy"] = pre
@@ -168,12 +168,13 @@ class IacFileBuilder:
             anchor = env if not is_none(env) else variables
             assert anchor is not None
             merged.start, merged.end = anchor.start, anchor.end
-            if not py or merged.entries:  # Python skips an empty mapping; TypeScript keeps `{}`
+            if not python or merged.entries:  # Python skips an empty mapping; TypeScript keeps `{}`
                 out["variables"] = merged
 
         out["domains"] = get(config, "domains")
         config_file = get(config, "configFile")
-        out["configFile"] = config_file if py or config_file is None or truthiness(config_file) is not False else None
+        kept = python or config_file is None or truthiness(config_file) is not False  # TypeScript skips a falsy one
+        out["configFile"] = config_file if kept else None
         replicas = get(config, "replicas")
         out["replicas"] = replicas if not is_none(replicas) else get(config, "regions")
         return {key: value for key, value in out.items() if value is not None and not is_none(value)}

@@ -31,6 +31,7 @@ TRANSPARENT_NODES = frozenset({"parenthesized_expression", "as_expression", "sat
 
 
 def parse_typescript(data: bytes) -> Tree:
+    """The syntax tree of UTF-8 `data`; the parser is loaded on first use and shared under a lock."""
     with _parser_lock:
         return _loaded_parser().parse(data)
 
@@ -47,6 +48,7 @@ def _loaded_parser() -> Parser:
 
 
 def unescape_javascript(raw: str) -> str:
+    """A string literal's body with its escapes decoded, as JavaScript cooks it."""
     def replace(match: re.Match[str]) -> str:
         escape = match.group(1)
         if escape in _SIMPLE_ESCAPES:
@@ -65,6 +67,7 @@ def unescape_javascript(raw: str) -> str:
 
 
 def javascript_number(raw: str) -> int | float | None:
+    """The value of a number literal (separators, hex/octal/binary, BigInt); None when it is not one."""
     text = raw.replace("_", "")
     try:
         if text.endswith("n"):
@@ -79,6 +82,7 @@ def javascript_number(raw: str) -> int | float | None:
 
 
 def children_of(node: Node) -> list[Node]:
+    """The named children of `node`, comments left out."""
     return [c for c in node.named_children if c.type != "comment"]
 
 
@@ -91,6 +95,7 @@ def has_unclosed_bracket(node: Node) -> bool:
 
 
 def statements_of(node: Node) -> list[Node]:
+    """The statements a branch or body runs: a block's statements, an else clause's, or the one statement."""
     if node.type == "else_clause":
         inner = children_of(node)
         return [s for child in inner for s in statements_of(child)]
@@ -98,6 +103,7 @@ def statements_of(node: Node) -> list[Node]:
 
 
 def call_arguments(call: Node) -> list[Node]:
+    """The arguments of a call expression (none for a tagged template)."""
     arguments = call.child_by_field_name("arguments")
     return children_of(arguments) if arguments is not None and arguments.type == "arguments" else []
 
@@ -113,6 +119,7 @@ def declared_values(declaration: Node) -> list[Node]:
 
 
 def unwrap(node: Node) -> Node:
+    """`node` without the brackets, casts and `!` around it, which change nothing at run time."""
     while node.type in TRANSPARENT_NODES:
         inner = children_of(node)
         if not inner:
@@ -122,6 +129,7 @@ def unwrap(node: Node) -> Node:
 
 
 def descendants(node: Node, kinds: tuple[str, ...]) -> Iterator[Node]:
+    """`node` and the nodes below it whose type is in `kinds`, in source order (tokens too when `kinds` has "{")."""
     stack = [node]
     while stack:
         current = stack.pop()
