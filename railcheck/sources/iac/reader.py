@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Callable, Iterator
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, TypeVar, cast
 
 from railcheck.sources.iac.scopes import Scope
 from railcheck.sources.iac.settings import IacFileBuilder
@@ -58,13 +58,19 @@ class Reader(Generic[_ProgramNode]):
         self.helpers_running: set[int] = set()
         self.helper_calls_left = _MAX_HELPER_CALLS
 
+    # What a front end supplies: positions and evaluation (`python_expressions`, `typescript_expressions`),
+    # and the statements (`python`, `typescript`).
+
     def span(self, node: Any) -> tuple[int, int]:
+        """The offsets of `node` in the text."""
         raise NotImplementedError
 
     def evaluate(self, node: Any, scope: Scope, depth: int) -> Value:
+        """The value of the expression `node`, its names looked up in `scope`; `depth` bounds the recursion."""
         raise NotImplementedError
 
     def read_program(self, program: _ProgramNode) -> None:
+        """Read one program function: bind its parameters and body, and collect what it returns."""
         raise NotImplementedError
 
     def follow_helper(self, call: Any, callee: Any, scope: Scope, depth: int, start: int, end: int) -> Value | None:
@@ -84,7 +90,7 @@ class Reader(Generic[_ProgramNode]):
             return Unknown(f"uses the name {name}, which is {self.BOUND} more than once (lines {lines})", start, end)
         binding = bindings[0]
         if binding.kind == "value":  # a helper's parameter: where the argument is written is the place to point at
-            return copy.copy(binding.node)  # type: ignore[arg-type]
+            return copy.copy(cast(Value, binding.node))  # a "value" binding holds the argument's value, already read
         if binding.kind in ("sdk", "sdkmodule"):
             return Unknown(f"is {self.SDK_FUNCTION} {name}, not a value", start, end)
         if binding.kind != "assign":

@@ -10,8 +10,19 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 
+@dataclass(slots=True)
+class Binding:
+    """One place that binds a name: how (`kind`), to what (`node`), and what makes it not static (`why`)."""
+
+    kind: str  # "assign" | "value" | "sdk" | "sdkmodule" | "other"
+    node: object  # assign: the value expression; value: a helper's argument, already read; sdk: the SDK function name
+    why: str | None  # assign: the compound statement it sits in, if any; other: why it is not static
+    line: int
+
+
 class Scope:
-    """Names bound in one scope (the module, or the program function), each with every place that binds it."""
+    """Names bound in one scope (the module, a program function, one call of a helper), each with every place
+    that binds it."""
 
     __slots__ = ("label", "bindings", "parent", "star")
 
@@ -42,11 +53,3 @@ def bound_sdk_function(bindings: list[Binding]) -> str | None:
     """The SDK function a name is bound to, when every binding of it is the same SDK import."""
     names = {str(b.node) if b.kind == "sdk" else None for b in bindings}
     return names.pop() if len(names) == 1 and None not in names else None
-
-
-@dataclass(slots=True)
-class Binding:
-    kind: str  # "assign" | "value" | "sdk" | "sdkmodule" | "other"
-    node: object  # assign: the value expression; value: a helper's argument, already read; sdk: the SDK function name
-    why: str | None  # assign: the compound statement it sits in, if any; other: why it is not static
-    line: int

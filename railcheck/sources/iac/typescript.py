@@ -10,7 +10,7 @@ are evaluated by `typescript_expressions`, which this reader extends.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 from railcheck.sources.iac.reader import MUTATING_METHODS, PROGRAM_DEFINERS
 from railcheck.sources.iac.scopes import Binding, Scope
@@ -256,13 +256,7 @@ class TypeScriptReader(TypeScriptExpressions):
         if node.type == "identifier":
             bindings = self.module.bindings.get(self.raw(node), [])
             if len(bindings) == 1:
-                binding = bindings[0]
-                if binding.kind == "other" and binding.node is not None:
-                    return binding.node  # type: ignore[return-value]
-                if binding.kind == "assign":
-                    value = unwrap(binding.node)  # type: ignore[arg-type]
-                    if value.type in FUNCTION_NODES:
-                        return value
+                return _bound_function(bindings[0])
         return None
 
     def read_program(self, program: Node) -> None:
@@ -398,12 +392,10 @@ class TypeScriptReader(TypeScriptExpressions):
         found = scope.find(name)
         if found is None or len(found[1]) != 1 or name in self.mutated:
             return None
-        binding = found[1][0]
-        function = binding.node if binding.kind == "other" else \
-            unwrap(binding.node) if binding.kind == "assign" else None  # type: ignore[arg-type]
-        if function is None or getattr(function, "type", None) not in FUNCTION_NODES or not self.is_helper(function):
+        function = _bound_function(found[1][0])
+        if function is None or function.type not in FUNCTION_NODES or not self.is_helper(function):
             return None
-        return function, found[0], f"{name}()"  # type: ignore[return-value]
+        return function, found[0], f"{name}()"
 
     def read_helper(self, function: Node, label: str, call: Node, caller: Scope, inner: Scope, depth: int) -> Value:
         """What `function` returns for `call`: its parameters bound to the arguments read in `caller`."""
@@ -443,6 +435,16 @@ class TypeScriptReader(TypeScriptExpressions):
         if body.type == "statement_block":
             self.bind_statements(inner, children_of(body)[:-1])
         return self.evaluate(returned, inner, depth + 1)
+
+
+def _bound_function(binding: Binding) -> Node | None:
+    """The function a binding holds: a function declaration, or a function expression bound to a name."""
+    if binding.kind == "other":  # only a function declaration binds a node here (`bind_statements`)
+        return cast("Node | None", binding.node)
+    if binding.kind == "assign":  # the declared value's expression
+        value = unwrap(cast("Node", binding.node))
+        return value if value.type in FUNCTION_NODES else None
+    return None
 
 
 def _helper_return(function: Node) -> Node | None:

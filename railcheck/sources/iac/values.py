@@ -292,11 +292,12 @@ def joined_text(parts: list[Value], start: int, end: int, python: bool, why: str
     unknown = next((part for part in parts if isinstance(part, Unknown)), None)
     if unknown is not None:
         return Unknown(unknown.reason, start, end)  # why that part is unknown says more than "has placeholders"
-    if any(text is None for text in texts):
+    known = [text for text in texts if text is not None]
+    if len(known) < len(texts):
         return Unknown(why, start, end)
-    if sum(len(text) for text in texts) > _MAX_TEXT:  # type: ignore[arg-type]
+    if sum(len(text) for text in known) > _MAX_TEXT:
         return Unknown("builds a text too long to read", start, end)  # `B = A + A; C = B + B; ...` doubles per line
-    return Literal("".join(texts), start, end)  # type: ignore[arg-type]
+    return Literal("".join(known), start, end)
 
 
 def conditional_value(first: Value, second: Value, start: int, end: int, depth: int = 0) -> Value:
