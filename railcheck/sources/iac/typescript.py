@@ -25,7 +25,7 @@ from railcheck.sources.text import ParseFailure
 if TYPE_CHECKING:
     from tree_sitter import Node
 
-# `railway` re-exports the IaC functions, and `iac` as a namespace
+# The modules a file imports the SDK from: `railway` re-exports the IaC functions, and `iac` as a namespace.
 _SDK_MODULES = frozenset({"railway/iac", "railway"})
 
 
