@@ -15,21 +15,25 @@ agree on the keys they set alike). Anything else that is not a literal (a call, 
 placeholder that is not known, a name bound more than once or in a loop) becomes `UNKNOWN` with a reason;
 nothing is guessed.
 
-The modules, one job each:
+The modules, one job each, each importing only those listed above it:
 
 - `values`: the public results and the language-neutral values that both front ends produce;
 - `settings`: from a program's result to services, databases and each service's settings;
 - `origin`: which services are not built from this repository (an image, a function, another repository);
-- `reader`: scopes of names, and the steps of reading a program that both front ends share;
-- `python`: the Python front end (`ast`);
-- `typescript` and `typescript_syntax`: the TypeScript front end (tree-sitter).
+- `scopes`: the names a file binds, scope by scope, and every place that binds each;
+- `reader`: the steps of reading a program that both front ends share (names, helper calls, programs);
+- `python_expressions`: evaluating Python expressions (`ast`) into values;
+- `python`: the Python front end's statements (bindings, the whole-file scan, programs, helper functions);
+- `typescript_syntax`: tree-sitter's parser and helpers on its nodes;
+- `typescript_expressions` and `typescript`: the same two layers for TypeScript;
+- `mentions`: whether and where a file calls `service(...)` at all, whatever the reader made of it.
 """
 
 from __future__ import annotations
 
 from railcheck.sources.iac.origin import built_elsewhere
-from railcheck.sources.iac.python import _PyReader
-from railcheck.sources.iac.typescript import _TsReader
+from railcheck.sources.iac.python import PythonReader
+from railcheck.sources.iac.typescript import TypeScriptReader
 from railcheck.sources.iac.values import UNKNOWN, IacFile, IacService, IacValue
 from railcheck.sources.text import ParseFailure
 
@@ -40,9 +44,9 @@ def read_iac(text: str, language: str) -> IacFile | ParseFailure:
     """Read one IaC file; `language` is "python" or "typescript". ParseFailure for syntax errors. Never raises."""
     try:
         if language == "python":
-            return _PyReader(text).read()
+            return PythonReader(text).read()
         if language == "typescript":
-            return _TsReader(text).read()
+            return TypeScriptReader(text).read()
         return ParseFailure(f"unsupported IaC language {language!r}", 0, 0)
     except RecursionError:
         return ParseFailure("cannot analyse this file: it is nested too deeply", 0, min(1, len(text)))

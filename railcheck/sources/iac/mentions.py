@@ -13,8 +13,9 @@ import re
 
 # Comments and string literals, blanked before TypeScript calls are looked for; template literals keep no
 # nesting (their `${...}` parts are rarely where services are declared).
-_TS_NOISE = re.compile(r"//[^\n]*|/\*.*?\*/|'(?:\\.|[^'\\\n])*'|\"(?:\\.|[^\"\\\n])*\"|`(?:\\.|[^`\\])*`", re.DOTALL)
-_TS_ALIAS = re.compile(r"\bservice\s+as\s+([A-Za-z_$][\w$]*)")
+_TYPESCRIPT_NOISE = re.compile(
+    r"//[^\n]*|/\*.*?\*/|'(?:\\.|[^'\\\n])*'|\"(?:\\.|[^\"\\\n])*\"|`(?:\\.|[^`\\])*`", re.DOTALL)
+_TYPESCRIPT_ALIAS = re.compile(r"\bservice\s+as\s+([A-Za-z_$][\w$]*)")
 
 
 def calls_service(text: str, language: str) -> bool:
@@ -26,9 +27,10 @@ def first_service_call(text: str, language: str) -> int | None:
     """The offset of the first `service(...)` call (its callee) in `text`, or None; never raises."""
     if language == "python":
         return _python_first_call(text)
-    code = _TS_NOISE.sub(lambda match: " " * len(match.group()), text)
-    names = {"service", *_TS_ALIAS.findall(code)}
-    pattern = r"(?:\.\s*service|(?<![\w$.])(?:" + "|".join(re.escape(name) for name in names) + r"))\s*(?:<[^<>()]*>\s*)?\("
+    code = _TYPESCRIPT_NOISE.sub(lambda match: " " * len(match.group()), text)
+    names = {"service", *_TYPESCRIPT_ALIAS.findall(code)}
+    alternatives = "|".join(re.escape(name) for name in names)
+    pattern = r"(?:\.\s*service|(?<![\w$.])(?:" + alternatives + r"))\s*(?:<[^<>()]*>\s*)?\("
     found = re.search(pattern, code)
     return None if found is None else found.start()
 

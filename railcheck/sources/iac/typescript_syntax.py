@@ -16,41 +16,43 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from tree_sitter import Node, Parser, Tree
 
-_ts_parser: Parser | None = None
+_parser: Parser | None = None
 # One tree-sitter Parser is not safe to share between threads; parses are short, so a lock suffices.
-_ts_lock = threading.Lock()
-_SURROGATE = re.compile(r"[\ud800-\udfff]")
-_JS_ESCAPE = re.compile(r"\\(u\{[0-9a-fA-F]+\}|u[0-9a-fA-F]{4}|x[0-9a-fA-F]{2}|\r\n|[\s\S])")
-_JS_SIMPLE = {"n": "\n", "t": "\t", "r": "\r", "b": "\b", "f": "\f", "v": "\v", "0": "\0",
-              "\n": "", "\r": "", "\r\n": "", "\u2028": "", "\u2029": ""}
-_TS_FUNCTIONS = frozenset({"arrow_function", "function_expression", "function", "function_declaration",
-                           "generator_function", "generator_function_declaration", "method_definition"})
-_TS_LOOPS = frozenset({"for_statement", "for_in_statement", "while_statement", "do_statement"})
-_TS_TRANSPARENT = frozenset({"parenthesized_expression", "as_expression", "satisfies_expression",
-                             "non_null_expression", "type_assertion"})
+_parser_lock = threading.Lock()
+SURROGATE = re.compile(r"[\ud800-\udfff]")
+_ESCAPE = re.compile(r"\\(u\{[0-9a-fA-F]+\}|u[0-9a-fA-F]{4}|x[0-9a-fA-F]{2}|\r\n|[\s\S])")
+_SIMPLE_ESCAPES = {"n": "\n", "t": "\t", "r": "\r", "b": "\b", "f": "\f", "v": "\v", "0": "\0",
+                   "\n": "", "\r": "", "\r\n": "", "\u2028": "", "\u2029": ""}
+FUNCTION_NODES = frozenset({"arrow_function", "function_expression", "function", "function_declaration",
+                            "generator_function", "generator_function_declaration", "method_definition"})
+LOOP_NODES = frozenset({"for_statement", "for_in_statement", "while_statement", "do_statement"})
+TRANSPARENT_NODES = frozenset({"parenthesized_expression", "as_expression", "satisfies_expression",
+                               "non_null_expression", "type_assertion"})
 
 
-def _parse(data: bytes) -> Tree:
-    with _ts_lock:
-        return _get_ts_parser().parse(data)
+def parse_typescript(data: bytes) -> Tree:
+    """The syntax tree of UTF-8 `data`; the parser is loaded on first use and shared under a lock."""
+    with _parser_lock:
+        return _loaded_parser().parse(data)
 
 
-def _get_ts_parser() -> Parser:
-    global _ts_parser
-    if _ts_parser is None:
+def _loaded_parser() -> Parser:
+    global _parser
+    if _parser is None:
         # Imported here, not at module load: the grammar costs time that a run without IaC files skips.
         import tree_sitter_typescript
         from tree_sitter import Language, Parser
 
-        _ts_parser = Parser(Language(tree_sitter_typescript.language_typescript()))
-    return _ts_parser
+        _parser = Parser(Language(tree_sitter_typescript.language_typescript()))
+    return _parser
 
 
-def _js_unescape(raw: str) -> str:
+def unescape_javascript(raw: str) -> str:
+    """A string literal's body with its escapes decoded, as JavaScript cooks it."""
     def replace(match: re.Match[str]) -> str:
         escape = match.group(1)
-        if escape in _JS_SIMPLE:
-            return _JS_SIMPLE[escape]
+        if escape in _SIMPLE_ESCAPES:
+            return _SIMPLE_ESCAPES[escape]
         if escape.startswith("u{"):
             code = int(escape[2:-1], 16)
             return chr(code) if code <= 0x10FFFF else match.group(0)
@@ -58,13 +60,14 @@ def _js_unescape(raw: str) -> str:
             return chr(int(escape[1:], 16))
         return escape
 
-    value = _JS_ESCAPE.sub(replace, raw)
-    if _SURROGATE.search(value):  # `\uD83D\uDE00` is one character written as a UTF-16 pair
+    value = _ESCAPE.sub(replace, raw)
+    if SURROGATE.search(value):  # `\uD83D\uDE00` is one character written as a UTF-16 pair
         value = value.encode("utf-16-le", "surrogatepass").decode("utf-16-le", "surrogatepass")
     return value
 
 
-def _js_number(raw: str) -> int | float | None:
+def javascript_number(raw: str) -> int | float | None:
+    """The value of a number literal (separators, hex/octal/binary, BigInt); None when it is not one."""
     text = raw.replace("_", "")
     try:
         if text.endswith("n"):
@@ -78,50 +81,55 @@ def _js_number(raw: str) -> int | float | None:
         return None
 
 
-def _named(node: Node) -> list[Node]:
+def children_of(node: Node) -> list[Node]:
+    """The named children of `node`, comments left out."""
     return [c for c in node.named_children if c.type != "comment"]
 
 
-def _unclosed(node: Node) -> bool:
+def has_unclosed_bracket(node: Node) -> bool:
     """Whether `node` holds more opening brackets than closing ones (among its own tokens)."""
     depth = 0
-    for leaf in _descendants(node, ("{", "(", "[", "}", ")", "]", "${")):
+    for leaf in descendants(node, ("{", "(", "[", "}", ")", "]", "${")):
         depth += 1 if leaf.type in ("{", "(", "[", "${") else -1
     return depth > 0
 
 
-def _statements(node: Node) -> list[Node]:
+def statements_of(node: Node) -> list[Node]:
+    """The statements a branch or body runs: a block's statements, an else clause's, or the one statement."""
     if node.type == "else_clause":
-        inner = _named(node)
-        return [s for child in inner for s in _statements(child)]
-    return _named(node) if node.type == "statement_block" else [node]
+        inner = children_of(node)
+        return [s for child in inner for s in statements_of(child)]
+    return children_of(node) if node.type == "statement_block" else [node]
 
 
-def _arguments(call: Node) -> list[Node]:
+def call_arguments(call: Node) -> list[Node]:
+    """The arguments of a call expression (none for a tagged template)."""
     arguments = call.child_by_field_name("arguments")
-    return _named(arguments) if arguments is not None and arguments.type == "arguments" else []
+    return children_of(arguments) if arguments is not None and arguments.type == "arguments" else []
 
 
-def _declared_values(declaration: Node) -> list[Node]:
+def declared_values(declaration: Node) -> list[Node]:
     """The initial values of a `const`/`let`/`var` declaration's declarators."""
     values = []
-    for declarator in _named(declaration):
+    for declarator in children_of(declaration):
         value = declarator.child_by_field_name("value") if declarator.type == "variable_declarator" else None
         if value is not None:
             values.append(value)
     return values
 
 
-def _unwrap(node: Node) -> Node:
-    while node.type in _TS_TRANSPARENT:
-        inner = _named(node)
+def unwrap(node: Node) -> Node:
+    """`node` without the brackets, casts and `!` around it, which change nothing at run time."""
+    while node.type in TRANSPARENT_NODES:
+        inner = children_of(node)
         if not inner:
             return node
         node = inner[-1] if node.type == "type_assertion" else inner[0]
     return node
 
 
-def _descendants(node: Node, kinds: tuple[str, ...]) -> Iterator[Node]:
+def descendants(node: Node, kinds: tuple[str, ...]) -> Iterator[Node]:
+    """`node` and the nodes below it whose type is in `kinds`, in source order (tokens too when `kinds` has "{")."""
     stack = [node]
     while stack:
         current = stack.pop()

@@ -1,9 +1,10 @@
 """The language-neutral value model of an IaC file, and the results that `read_iac` returns.
 
 Owns: the public results (`UNKNOWN`, `IacValue`, `IacService`, `IacFile`); the values that both front ends
-turn expressions into (`_Lit`, `_Unk`, `_Obj`, `_Arr`, `_Res`) and the operations the SDKs apply to them
-(lookups, truthiness, `or`/`??` alias chains, spreads, source objects), each within the caps below; and the
-conversion of a resolved value into an `IacValue`. Nothing here knows either language's syntax.
+turn expressions into (`Literal`, `Unknown`, `Dictionary`, `Array`, `Resource`, together `Value`) and the
+operations the SDKs apply to them (lookups, truthiness, `or`/`??` alias chains, spreads, source objects),
+each within the caps below; and the conversion of a resolved value into an `IacValue`. Nothing here knows
+either language's syntax.
 """
 
 from __future__ import annotations
@@ -14,13 +15,13 @@ from typing import Union
 from railcheck.sources.text import ParseFailure
 
 
-class _Unknown:
+class _UnknownType:
     """The type of `UNKNOWN`: a value that the file computes at run time."""
 
     __slots__ = ()
-    _instance: _Unknown | None = None
+    _instance: _UnknownType | None = None
 
-    def __new__(cls) -> _Unknown:
+    def __new__(cls) -> _UnknownType:
         if cls._instance is None:
             cls._instance = super().__new__(cls)
         return cls._instance
@@ -31,14 +32,14 @@ class _Unknown:
     def __reduce__(self) -> str:
         return "UNKNOWN"  # pickles as the module attribute, so identity survives a round trip
 
-    def __copy__(self) -> _Unknown:
+    def __copy__(self) -> _UnknownType:
         return self
 
-    def __deepcopy__(self, memo: object) -> _Unknown:
+    def __deepcopy__(self, memo: object) -> _UnknownType:
         return self
 
 
-UNKNOWN = _Unknown()
+UNKNOWN = _UnknownType()
 """Stands in for a value that is not static; `IacValue.reason` says why."""
 
 
@@ -73,9 +74,10 @@ class IacService:
 
     `settings` has the normalised keys "root", "start", "healthcheck", "healthcheckTimeout", "build" (the
     build command), "builder", "dockerfilePath" and "watchPatterns" (from the object form of `build`),
-    "sourceType" (the source's `type`: "github", "image", ...), "sourceRepo" (the repository a source names), "preDeploy" (always a list), "variables" (`env` merged over
-    `variables`), "domains", "configFile" and "replicas" (the `replicas=` value, else `regions=`), each only
-    when the file gives it or when it may come from something unreadable (then it is `UNKNOWN`).
+    "sourceType" (the source's `type`: "github", "image", ...), "sourceRepo" (the repository a source names),
+    "preDeploy" (always a list), "variables" (`env` merged over `variables`), "domains", "configFile" and
+    "replicas" (the `replicas=` value, else `regions=`), each only when the file gives it or when it may come
+    from something unreadable (then it is `UNKNOWN`).
 
     `build_form` is how `build` is written: "string" (which the SDKs turn into the build command), "object",
     or None (absent, or not known).
@@ -106,7 +108,9 @@ class IacFile:
 
 
 @dataclass(slots=True)
-class _Lit:
+class Literal:
+    """A string, number, boolean or None the file writes out (or joins from parts that are all known)."""
+
     value: object  # str | int | float | bool | None
     start: int
     end: int
@@ -115,128 +119,134 @@ class _Lit:
 
 
 @dataclass(slots=True)
-class _Unk:
+class Unknown:
+    """A value railcheck cannot read from the file; `reason` follows "it" in a message ("calls os.getenv")."""
+
     reason: str
     start: int
     end: int
 
 
 @dataclass(slots=True)
-class _Obj:
+class Dictionary:
+    """A Python dict or keyword arguments, a JavaScript object literal."""
+
     # In source order, later entries win. A None key is a spread whose keys are unknown; its value is an
-    # _Unk, and it hides every earlier entry from lookups.
-    entries: list[tuple[str | None, _V]]
+    # Unknown, and it hides every earlier entry from lookups.
+    entries: list[tuple[str | None, Value]]
     start: int
     end: int
     origin: tuple[int, int] | None = None
 
 
 @dataclass(slots=True)
-class _Arr:
-    items: list[_V]
+class Array:
+    """A Python list or tuple, a JavaScript array."""
+
+    items: list[Value]
     start: int
     end: int
     origin: tuple[int, int] | None = None
     # Spreads of values that are not static: the list's length and indices are unknown, but a project's
     # resources list still yields the resources written out beside them.
-    holes: list[_Unk] = field(default_factory=list)
+    holes: list[Unknown] = field(default_factory=list)
 
 
 @dataclass(slots=True)
-class _Res:
+class Resource:
     """What an SDK constructor returns: a service, function, database, group, project, volume or bucket."""
 
     kind: str
-    name: _V | None
-    config: _Obj
-    items: _V | None  # project and group resources
+    name: Value | None
+    config: Dictionary
+    items: Value | None  # project and group resources
     start: int
     end: int
     callee: str
 
 
-_V = Union[_Lit, _Unk, _Obj, _Arr, _Res]
+Value = Union[Literal, Unknown, Dictionary, Array, Resource]
 
-_SERVICE_KINDS = {"service": "service", "fn": "function"}
-_DATABASE_KINDS = frozenset({"postgres", "mysql", "redis", "mongo", "database"})
-_RESOURCE_KINDS = frozenset(_SERVICE_KINDS) | _DATABASE_KINDS
-_SOURCE_KINDS = frozenset({"github", "image", "template", "empty"})
-_MAX_DEPTH = 64  # deeper literals are not configuration; stopping keeps the evaluator's recursion bounded
-_MAX_ITEMS = 5_000  # items in one list or dict; spreads could otherwise double a list per line
+SERVICE_KINDS = {"service": "service", "fn": "function"}
+DATABASE_KINDS = frozenset({"postgres", "mysql", "redis", "mongo", "database"})
+RESOURCE_KINDS = frozenset(SERVICE_KINDS) | DATABASE_KINDS
+SOURCE_KINDS = frozenset({"github", "image", "template", "empty"})
+MAX_DEPTH = 64  # deeper literals are not configuration; stopping keeps the evaluator's recursion bounded
+MAX_ITEMS = 5_000  # items in one list or dict; spreads could otherwise double a list per line
 _MAX_TEXT = 100_000  # characters of a string joined from parts; no setting is longer
-_MAX_NODES = 50_000  # values converted for one setting, and resources visited for one project
-_DYNAMIC = "services built dynamically cannot be checked"
+MAX_NODES = 50_000  # values converted for one setting, and resources visited for one project
+BUILT_DYNAMICALLY = "services built dynamically cannot be checked"
 
 
-def _copy_at(value: _V, start: int, end: int, via: str) -> _V:
+def seen_through_name(value: Value, start: int, end: int, via: str) -> Value:
     """`value` as seen through the name `via` used at start:end."""
-    if isinstance(value, _Lit):
-        return _Lit(value.value, start, end, value.text_start, value.origin or (value.start, value.end))
-    if isinstance(value, _Obj):
-        return _Obj(value.entries, start, end, value.origin or (value.start, value.end))
-    if isinstance(value, _Arr):
-        return _Arr(value.items, start, end, value.origin or (value.start, value.end), value.holes)
-    if isinstance(value, _Unk):
+    if isinstance(value, Literal):
+        return Literal(value.value, start, end, value.text_start, value.origin or (value.start, value.end))
+    if isinstance(value, Dictionary):
+        return Dictionary(value.entries, start, end, value.origin or (value.start, value.end))
+    if isinstance(value, Array):
+        return Array(value.items, start, end, value.origin or (value.start, value.end), value.holes)
+    if isinstance(value, Unknown):
         through = value.reason.endswith(")") and "(through " in value.reason  # name the first name only
-        return _Unk(value.reason if through else f"{value.reason} (through {via})", start, end)
+        return Unknown(value.reason if through else f"{value.reason} (through {via})", start, end)
     return value  # a resource keeps the offsets of its own call
 
 
-def _lookup(container: _V | None, key: str) -> _V | None:
+def lookup(container: Value | None, key: str) -> Value | None:
     """`container[key]`, None when absent. Non-dict containers read as empty, as `(x or {}).get` and `x?.k` do."""
-    if isinstance(container, _Unk):
-        return _Unk(container.reason, container.start, container.end)
-    if not isinstance(container, _Obj):
+    if isinstance(container, Unknown):
+        return Unknown(container.reason, container.start, container.end)
+    if not isinstance(container, Dictionary):
         return None
     for name, value in reversed(container.entries):
         if name is None:
-            assert isinstance(value, _Unk)
-            return _Unk(f"may be set by a spread that {value.reason}", value.start, value.end)
+            assert isinstance(value, Unknown)
+            return Unknown(f"may be set by a spread that {value.reason}", value.start, value.end)
         if name == key:
             return value
     return None
 
 
-def _truthy(value: _V) -> bool | None:
+def truthiness(value: Value) -> bool | None:
     """Python truthiness, None when it cannot be known."""
-    if isinstance(value, _Lit):
+    if isinstance(value, Literal):
         return bool(value.value)
-    if isinstance(value, _Obj):
+    if isinstance(value, Dictionary):
         if any(name is not None for name, _ in value.entries):
             return True
         return None if value.entries else False
-    if isinstance(value, _Arr):
+    if isinstance(value, Array):
         return True if value.items else (None if value.holes else False)
-    if isinstance(value, _Res):
+    if isinstance(value, Resource):
         return True
     return None
 
 
-def _is_none(value: _V | None) -> bool:
-    return value is None or (isinstance(value, _Lit) and value.value is None)
+def is_none(value: Value | None) -> bool:
+    return value is None or (isinstance(value, Literal) and value.value is None)
 
 
-def _first(candidates: list[_V | None], python: bool) -> _V | None:
+def first_of_aliases(candidates: list[Value | None], python: bool) -> Value | None:
     """`a or b or c` (Python) / `a ?? b ?? c` (TypeScript); None when the result is None/undefined."""
-    last: _V | None = None
+    last: Value | None = None
     for candidate in candidates:
         last = candidate
-        if _is_none(candidate):
+        if is_none(candidate):
             continue
         assert candidate is not None
-        if isinstance(candidate, _Unk):
+        if isinstance(candidate, Unknown):
             return candidate
         if not python:
             return candidate
-        truthy = _truthy(candidate)
+        truthy = truthiness(candidate)
         if truthy is None:
-            return _Unk("may be empty, and then the next alias would apply", candidate.start, candidate.end)
+            return Unknown("may be empty, and then the next alias would apply", candidate.start, candidate.end)
         if truthy:
             return candidate
-    return None if _is_none(last) else last
+    return None if is_none(last) else last
 
 
-def _first_present(candidates: list[_V | None]) -> _V | None:
+def first_present(candidates: list[Value | None]) -> Value | None:
     """`c.get(k1, c.get(k2, ...))`: the first key that is present, even when its value is None."""
     for candidate in candidates:
         if candidate is not None:
@@ -244,25 +254,26 @@ def _first_present(candidates: list[_V | None]) -> _V | None:
     return None
 
 
-def _splice(array: _Arr, spread: _V, start: int, end: int) -> None:
+def splice_spread(array: Array, spread: Value, start: int, end: int) -> None:
     """`[..., *spread]` / `[..., ...spread]`."""
-    if isinstance(spread, _Arr) and len(array.items) + len(spread.items) > _MAX_ITEMS:
-        array.holes.append(_Unk("spreads a list too large to read", start, end))
-    elif isinstance(spread, _Res) and spread.kind == "group":
+    if isinstance(spread, Array) and len(array.items) + len(spread.items) > MAX_ITEMS:
+        array.holes.append(Unknown("spreads a list too large to read", start, end))
+    elif isinstance(spread, Resource) and spread.kind == "group":
         array.items.append(spread)  # `[...group("backend", [web, jobs])]`: the group's services, read as a group
-    elif isinstance(spread, _Arr):
+    elif isinstance(spread, Array):
         array.items.extend(spread.items)
         array.holes.extend(spread.holes[: max(0, 8 - len(array.holes))])  # a few say why; more would only cost
-    elif isinstance(spread, _Unk):
-        reason = spread.reason if spread.reason.startswith(_DYNAMIC) else f"spreads a value that {spread.reason}"
-        array.holes.append(_Unk(reason, start, end))
+    elif isinstance(spread, Unknown):
+        dynamic = spread.reason.startswith(BUILT_DYNAMICALLY)
+        reason = spread.reason if dynamic else f"spreads a value that {spread.reason}"
+        array.holes.append(Unknown(reason, start, end))
     else:
-        array.holes.append(_Unk("spreads a value that is not a list", start, end))
+        array.holes.append(Unknown("spreads a value that is not a list", start, end))
 
 
-def _text_of(value: _V, python: bool) -> str | None:
+def _text_of(value: Value, python: bool) -> str | None:
     """The text a part of an f-string, a template literal or a `+` turns into; None when it is not known."""
-    if not isinstance(value, _Lit):
+    if not isinstance(value, Literal):
         return None
     if isinstance(value.value, str):
         return value.value
@@ -275,99 +286,101 @@ def _text_of(value: _V, python: bool) -> str | None:
     return None
 
 
-def _joined(parts: list[_V], start: int, end: int, python: bool, why: str) -> _V:
+def joined_text(parts: list[Value], start: int, end: int, python: bool, why: str) -> Value:
     """An f-string, template literal or `+` of `parts`: a string when every part is known, else unknown."""
     texts = [_text_of(part, python) for part in parts]
-    unknown = next((part for part in parts if isinstance(part, _Unk)), None)
+    unknown = next((part for part in parts if isinstance(part, Unknown)), None)
     if unknown is not None:
-        return _Unk(unknown.reason, start, end)  # why that part is unknown says more than "has placeholders"
-    if any(text is None for text in texts):
-        return _Unk(why, start, end)
-    if sum(len(text) for text in texts) > _MAX_TEXT:  # type: ignore[arg-type]
-        return _Unk("builds a text too long to read", start, end)  # `B = A + A; C = B + B; ...` doubles per line
-    return _Lit("".join(texts), start, end)  # type: ignore[arg-type]
+        return Unknown(unknown.reason, start, end)  # why that part is unknown says more than "has placeholders"
+    known = [text for text in texts if text is not None]
+    if len(known) < len(texts):
+        return Unknown(why, start, end)
+    if sum(len(text) for text in known) > _MAX_TEXT:
+        return Unknown("builds a text too long to read", start, end)  # `B = A + A; C = B + B; ...` doubles per line
+    return Literal("".join(known), start, end)
 
 
-def _either(first: _V, second: _V, start: int, end: int, depth: int = 0) -> _V:
+def conditional_value(first: Value, second: Value, start: int, end: int, depth: int = 0) -> Value:
     """`a if c else b` / `c ? a : b`, where the condition is not known: known where both branches agree. Two
     dicts give a dict with every key of either, each known only when both branches set it alike, so a
     conditional spread (`**({"k": v} if c else {})`) leaves every other key known."""
-    if isinstance(first, _Lit) and isinstance(second, _Lit) and type(first.value) is type(second.value) and \
+    if isinstance(first, Literal) and isinstance(second, Literal) and type(first.value) is type(second.value) and \
             first.value == second.value:
-        return _Lit(first.value, start, end)
-    if isinstance(first, _Obj) and isinstance(second, _Obj) and depth < _MAX_DEPTH and \
+        return Literal(first.value, start, end)
+    if isinstance(first, Dictionary) and isinstance(second, Dictionary) and depth < MAX_DEPTH and \
             all(key is not None for key, _ in first.entries + second.entries):
-        entries: list[tuple[str | None, _V]] = []
-        ones, others = dict(first.entries), dict(second.entries)  # no spreads here: later entries win, as in _lookup
+        entries: list[tuple[str | None, Value]] = []
+        ones, others = dict(first.entries), dict(second.entries)  # no spreads here: later entries win, as in `lookup`
         for key in dict.fromkeys(key for key, _ in first.entries + second.entries):
             assert key is not None
             one, other = ones.get(key), others.get(key)
             if one is None or other is None:
                 written = one or other
                 assert written is not None
-                entries.append((key, _Unk("is set only when a condition holds", written.start, written.end)))
+                entries.append((key, Unknown("is set only when a condition holds", written.start, written.end)))
             else:
-                entries.append((key, _either(one, other, one.start, one.end, depth + 1)))
-        return _Obj(entries, start, end)
-    return _Unk("depends on a condition", start, end)
+                entries.append((key, conditional_value(one, other, one.start, one.end, depth + 1)))
+        return Dictionary(entries, start, end)
+    return Unknown("depends on a condition", start, end)
 
 
-def _spread_entries(value: _V | None, what: str) -> list[tuple[str | None, _V]]:
-    if value is None or _is_none(value):
+def spread_entries(value: Value | None, what: str) -> list[tuple[str | None, Value]]:
+    if value is None or is_none(value):
         return []
-    if isinstance(value, _Obj) and len(value.entries) > _MAX_ITEMS:
-        return [(None, _Unk(f"{what} is too large to read", value.start, value.end))]
-    if isinstance(value, _Obj):
+    if isinstance(value, Dictionary) and len(value.entries) > MAX_ITEMS:
+        return [(None, Unknown(f"{what} is too large to read", value.start, value.end))]
+    if isinstance(value, Dictionary):
         return list(value.entries)
-    if isinstance(value, _Unk):
+    if isinstance(value, Unknown):
         return [(None, value)]
-    return [(None, _Unk(f"{what} is not a dict", value.start, value.end))]
+    return [(None, Unknown(f"{what} is not a dict", value.start, value.end))]
 
 
-def _source_obj(kind: str, first: _V | None, options: _Obj, start: int, end: int, python: bool) -> _Obj:
+def source_dictionary(kind: str, first: Value | None, options: Dictionary, start: int, end: int,
+                      python: bool) -> Dictionary:
     """github()/image()/template()/empty(): the dict each returns, as far as railcheck needs it."""
-    entries: list[tuple[str | None, _V]] = [("type", _Lit(kind, start, end))]
+    entries: list[tuple[str | None, Value]] = [("type", Literal(kind, start, end))]
     field_name = {"github": "repo", "image": "image", "template": "template"}.get(kind)
     if field_name is not None and first is not None:
         entries.append((field_name, first))
     if kind != "empty" or python:  # TypeScript's empty() takes no options
         entries.extend(options.entries)  # after the type, as in the SDKs: options could even replace it
-    return _Obj(entries, start, end)
+    return Dictionary(entries, start, end)
 
 
-def _to_iac(value: _V, depth: int = 0, budget: list[int] | None = None) -> IacValue:
+def to_iac_value(value: Value, depth: int = 0, budget: list[int] | None = None) -> IacValue:
     # Names let a small file describe a huge value (`B = [A, A]; C = [B, B]; ...`): the budget caps the work.
-    budget = [_MAX_NODES] if budget is None else budget
+    budget = [MAX_NODES] if budget is None else budget
     budget[0] -= 1
-    if isinstance(value, _Lit):
+    if isinstance(value, Literal):
         return IacValue(value.value, value.start, value.end, None, value.origin, value.text_start)
-    if isinstance(value, _Unk):
+    if isinstance(value, Unknown):
         return IacValue(UNKNOWN, value.start, value.end, value.reason)
-    if depth > _MAX_DEPTH:
+    if depth > MAX_DEPTH:
         return IacValue(UNKNOWN, value.start, value.end, "is nested too deeply to read")
-    if budget[0] < 0 and isinstance(value, (_Arr, _Obj)):
+    if budget[0] < 0 and isinstance(value, (Array, Dictionary)):
         return IacValue(UNKNOWN, value.start, value.end, "is too large to read")
-    if isinstance(value, _Arr):
+    if isinstance(value, Array):
         if value.holes:
             return IacValue(UNKNOWN, value.start, value.end, value.holes[0].reason, value.origin)
-        items = tuple((index, _to_iac(item, depth + 1, budget)) for index, item in enumerate(value.items))
+        items = tuple((index, to_iac_value(item, depth + 1, budget)) for index, item in enumerate(value.items))
         return IacValue([item.value for _, item in items], value.start, value.end, None, value.origin, None, items)
-    if isinstance(value, _Obj):
+    if isinstance(value, Dictionary):
         keys = list(dict.fromkeys(key for key, _ in value.entries if key is not None))
-        final: dict[str, _V] = {}
-        hidden: _Unk | None = None
-        for key, item in reversed(value.entries):  # what _lookup would answer for every key, in one pass
+        final: dict[str, Value] = {}
+        hidden: Unknown | None = None
+        for key, item in reversed(value.entries):  # what `lookup` would answer for every key, in one pass
             if key is None:
-                assert isinstance(item, _Unk)
+                assert isinstance(item, Unknown)
                 hidden = hidden or item
             elif key not in final:
                 final[key] = item if hidden is None else \
-                    _Unk(f"may be set by a spread that {hidden.reason}", hidden.start, hidden.end)
-        entries = [(key, _to_iac(final[key], depth + 1, budget)) for key in keys]
+                    Unknown(f"may be set by a spread that {hidden.reason}", hidden.start, hidden.end)
+        entries = [(key, to_iac_value(final[key], depth + 1, budget)) for key in keys]
         if hidden is not None:
             return IacValue(UNKNOWN, value.start, value.end, f"spreads a value that {hidden.reason}", value.origin,
                             None, tuple(entries))
         return IacValue({key: item.value for key, item in entries}, value.start, value.end, None, value.origin, None,
                         tuple(entries))
-    what = "service" if value.kind in _SERVICE_KINDS else value.kind
+    what = "service" if value.kind in SERVICE_KINDS else value.kind
     return IacValue(UNKNOWN, value.start, value.end, f"is a {what} object from {value.callee}(...), not a value")
