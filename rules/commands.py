@@ -403,6 +403,8 @@ class UnpinnedGitInstall(ServiceRule):
     examples = (
         Valid({"requirements.txt": "core @ git+https://github.com/o/r.git@4b825dc642cb6eb9a060e54bf8d69288fbee4904\n", "railpack.json": "{}"}),
         Invalid({"requirements.txt": "core @ git+https://github.com/o/r.git@main\n", "railpack.json": "{}"}, expect=[("CM007", "requirements.txt", 1, 8)]),
+        # A comment that shows how to install it by hand installs nothing.
+        Valid({"requirements.txt": "#   pip install git+https://github.com/o/r.git\nflask  # see git+https://github.com/o/r.git\n", "railpack.json": "{}"}),
         Invalid({"railpack.json": '{"steps": {"build": {"commands": ["pip install git+https://github.com/o/r.git"]}}}'}, expect=[("CM007", "railpack.json", 1, 48)]),
     )
 
@@ -415,7 +417,7 @@ class UnpinnedGitInstall(ServiceRule):
         for path, text in requirement_files(service, project):
             lines = LineIndex(text)
             for match in _GIT_URL.finditer(text):
-                if match.group("ref") and _SHA.match(match.group("ref")):
+                if (match.group("ref") and _SHA.match(match.group("ref"))) or _in_comment(text, match.start()):
                     continue
                 yield self._diagnostic(service, path, lines.span(match.start(), _url_end(match)), match)
 
@@ -427,6 +429,13 @@ class UnpinnedGitInstall(ServiceRule):
             service=service.name,
             help="Pin it to a commit: `git+https://host/org/repo.git@<40-character SHA>`.",
         )
+
+
+def _in_comment(text: str, position: int) -> bool:
+    """Whether `position` of a requirements file is in a comment: pip ends a line at a `#` that starts it
+    or follows white space (a `#egg=` in a URL does not)."""
+    line = text[text.rfind("\n", 0, position) + 1 : position]
+    return re.search(r"(?:^|\s)#", line) is not None
 
 
 def _url_end(match: re.Match[str]) -> int:

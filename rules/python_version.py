@@ -218,7 +218,10 @@ class RequiresPythonExcludesVersion(ServiceRule):
     ## Why is this bad?
     Railpack never reads `requires-python`. uv, Poetry and PDM do, and refuse to install the project on
     an excluded interpreter, so the build fails in the install step (uv cannot download another Python,
-    Railpack sets `UV_PYTHON_DOWNLOADS=never`).
+    Railpack sets `UV_PYTHON_DOWNLOADS=never`); so does a command of the service that installs the project
+    itself (`pip install .`, `uv sync`). When pip installs only the listed requirements, Pipenv installs,
+    or nothing is installed (a pyproject.toml without a lock file), nothing reads it, and nothing is
+    reported.
 
     ## Example
     `requires-python = ">=3.10,<3.13"` while Railpack uses its default, 3.13.
@@ -232,14 +235,24 @@ class RequiresPythonExcludesVersion(ServiceRule):
     examples = (
         Valid({"pyproject.toml": '[project]\nname = "x"\nrequires-python = ">=3.11"\n', "railpack.json": '{"packages": {"python": "3.12"}}'}),
         Invalid(
-            {"pyproject.toml": '[project]\nname = "x"\nrequires-python = ">=3.10,<3.13"\n', "railpack.json": "{}"},
+            {"pyproject.toml": '[project]\nname = "x"\nrequires-python = ">=3.10,<3.13"\n', "uv.lock": "version = 1\n", "railpack.json": "{}"},
             expect=[("PV004", "pyproject.toml", 3, 19)],
         ),
+        # Without a lock file Railpack installs nothing, unless a command of the service installs the project.
+        Valid({"pyproject.toml": '[project]\nname = "x"\nrequires-python = ">=3.10,<3.13"\n', "railpack.json": "{}"}),
+        Invalid(
+            {"pyproject.toml": '[project]\nname = "x"\nrequires-python = ">=3.10,<3.13"\n',
+             "railpack.json": '{"steps": {"build": {"commands": ["...", "pip install ."]}}}'},
+            expect=[("PV004", "pyproject.toml", 3, 19)],
+        ),
+        # pip installs requirements.txt and never reads the project's metadata.
+        Valid({"pyproject.toml": '[project]\nname = "x"\nrequires-python = ">=3.10,<3.13"\n', "requirements.txt": "flask\n", "railpack.json": "{}"}),
     )
 
     def check(self, service: Service, project: Project) -> Iterator[Diagnostic]:
-        pyproject = facts(service, project).pyproject
-        if pyproject is None:
+        found = facts(service, project)
+        pyproject = found.pyproject
+        if pyproject is None or not _reads_requires_python(service, project, found.install_manager):
             return
         project_table = pyproject.value.get("project")
         spec = project_table.get("requires-python") if isinstance(project_table, dict) else None
@@ -330,6 +343,18 @@ class RootPythonVersionIgnored(ProjectRule):
         assert repository is not None
         return [service for service in project.services if str(service.root) != "." and not service.built_elsewhere
                 and not set(repository.listdir(service.root)) & set(_MISE_FILES)]
+
+
+# A command that installs the project itself. (A `-e .` in requirements.txt never gets that far: Railpack's
+# install step holds only the manifests, RQ003.)
+_COMMAND_INSTALLING_PROJECT = re.compile(r"\binstall\b[^&|;]*\s(-e\s+)?\./?(\[[^\]]*\])?(\s|$)|\buv\s+sync\b|\b(poetry|pdm)\s+install\b")
+
+
+def _reads_requires_python(service: Service, project: Project, manager: str | None) -> bool:
+    """Whether some install checks the interpreter against `requires-python`: Railpack's uv, Poetry and PDM
+    installs always do (python.go picks the tool), and so does a command of the service that installs the
+    project (`pip install .`, `uv sync`)."""
+    return manager in ("uv", "poetry", "pdm") or any(_COMMAND_INSTALLING_PROJECT.search(command.text) for command in facts(service, project).commands)
 
 
 def _railpack_python(service: Service, project: Project) -> bool:

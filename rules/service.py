@@ -72,14 +72,14 @@ class PythonNotDetected(ServiceRule):
     examples = (
         Valid({"railpack.json": "{}", "requirements.txt": "flask\n"}),
         Invalid({"railpack.json": '{"packages": {"python": "3.12"}}', "src/app.py": ""}, expect=[("SV001", "railpack.json", 1, 1)]),
+        # Railpack builds the root as Node; a Python helper below it is not the app.
+        Valid({"railway.json": "{}", "package.json": '{"scripts": {"start": "node index.js"}}', "tests/main.py": ""}),
     )
 
     def check(self, service: Service, project: Project) -> Iterator[Diagnostic]:
         found = facts(service, project)
-        if found.provider is not None and found.provider.origin.path is not None:
-            return  # `provider` is forced in railpack.json
-        if found.python_markers or found.competing_providers:
-            return
+        if found.provider is not None:
+            return  # forced in railpack.json, or detected at the root (Node's package.json, ...): not Python's to judge
         evidence = _python_evidence(service, project)
         if evidence is None:
             return
