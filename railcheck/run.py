@@ -220,6 +220,10 @@ def check_repository(root: Path, targets: list[PurePosixPath], registry: Registr
         location = PurePosixPath(Path(os.path.relpath(os.path.abspath(settings.baseline), root)).as_posix())
         kept, absorbed = baseline.apply(baseline.read(settings.baseline, root), diagnostics, findings.texts, location)
         diagnostics = tuple(sorted(kept, key=Diagnostic.sort_key))
+    from railcheck.notices import fold_notices
+
+    # Last, so that suppressions and the baseline were judged on each file's own finding.
+    diagnostics = fold_notices(diagnostics, rules)
     changed = None
     if settings.base_ref:
         from railcheck.gitdiff import changed_lines
