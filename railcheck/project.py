@@ -547,15 +547,19 @@ _Specs = tuple[tuple[str, Any], ...]
 
 
 class _IgnoreRules:
-    """`.gitignore` files (the root's and nested ones) plus the configured `exclude` patterns."""
+    """`.gitignore` files (the root's and nested ones), git's own exclude files (railcheck/git_excludes.py)
+    and the configured `exclude` patterns."""
 
     def __init__(self, root: Path, config: Config) -> None:
+        from railcheck.git_excludes import git_exclude_specs
+
         self._root = root
         self._exclude = config_spec(config.exclude, "exclude", str(config.source), config.text) if config.exclude else None
+        self._git_excludes = git_exclude_specs(root)
 
     def specs_above(self, folder: PurePosixPath) -> _Specs:
         """The ignore files of the folders strictly above `folder` (where a walk starting at it begins)."""
-        specs: _Specs = ()
+        specs: _Specs = self._git_excludes
         for base in reversed(folder.parents):
             specs = self.with_spec_of(base, specs)
         return specs

@@ -98,6 +98,20 @@ def _checkout_left_as_found() -> Iterable[None]:
 
 
 @pytest.fixture(scope="session", autouse=True)
+def _private_git_config_home(tmp_path_factory: pytest.TempPathFactory) -> Iterable[None]:
+    """The user's $XDG_CONFIG_HOME/git/ignore (git's default core.excludesFile) hides nothing from the tests."""
+    import os
+
+    previous = os.environ.get("XDG_CONFIG_HOME")
+    os.environ["XDG_CONFIG_HOME"] = str(tmp_path_factory.mktemp("config-home"))
+    yield
+    if previous is None:
+        del os.environ["XDG_CONFIG_HOME"]
+    else:
+        os.environ["XDG_CONFIG_HOME"] = previous
+
+
+@pytest.fixture(scope="session", autouse=True)
 def _private_cache_home(tmp_path_factory: pytest.TempPathFactory) -> Iterable[None]:
     """The cache's per-user secret goes to a cache home of the session's own, never the real user's."""
     import os
