@@ -416,6 +416,7 @@ def server_command() -> None:
     except ImportError as error:
         if error.name not in ("pygls", "lsprotocol") and not str(error.name).startswith(("pygls.", "lsprotocol.")):
             raise
-        click.echo("railcheck: the language server needs the `lsp` extra: pip install 'railcheck[lsp]'", err=True)
+        # railcheck is not on a package index: `pip install 'railcheck[lsp]'` would fetch whatever has the name.
+        click.echo("railcheck: the language server needs the `lsp` extra: install railcheck with it (from a checkout: pip install '.[lsp]'; see docs/editors.md)", err=True)
         sys.exit(EXIT_ERROR)
     serve()
