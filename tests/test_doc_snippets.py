@@ -93,9 +93,10 @@ def run_railcheck(words: list[str], work: Path) -> int:
     return result.exit_code
 
 
-def check_pip_install(words: list[str]) -> None:
-    targets = [word for word in words[4:] if not word.startswith("-")]
-    assert targets, words
+def check_pip_install(arguments: list[str]) -> None:
+    """The arguments after `pip install`."""
+    targets = [word for word in arguments if not word.startswith("-")]
+    assert targets, arguments
     for target in targets:
         local = re.fullmatch(r"\.(?:\[(\w+)\])?", target)
         if local is not None:
@@ -108,23 +109,46 @@ def check_pip_install(words: list[str]) -> None:
         assert target in THIRD_PARTY, f"pip install {target}: not this checkout, the project at <release-tag>, or a known third-party package"
 
 
+def exercise(command: str, where: str, workspace: Path) -> None:
+    """Run or check one shell command of a snippet, as the module docstring says."""
+    words = shlex.split(command, comments=True)
+    if words[:1] == ["railcheck"]:
+        placeholders = [word for word in words if word.isupper() and word.isalpha()]
+        assert all(word in PLACEHOLDERS for word in placeholders), f"{where}: unknown placeholder in {command.strip()!r}"
+        for value in PLACEHOLDERS[placeholders[0]] if placeholders else (None,):
+            run_railcheck([value if word in PLACEHOLDERS else word for word in words] if value else words, workspace)
+    elif words[:4] == ["python3", "-m", "pip", "install"] or words[:2] == ["pip", "install"]:
+        check_pip_install(words[words.index("install") + 1 :])
+    elif words[:3] == ["python3", "-m", "pytest"]:
+        assert "pytest" in " ".join(tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["optional-dependencies"]["test"])
+    elif words[:1] == ["python3"] and len(words) == 2:
+        assert (ROOT / words[1]).is_file(), f"{where}: no file {words[1]}"
+    else:
+        raise AssertionError(f"{where}: no test knows how to exercise {command.strip()!r}")
+
+
 @pytest.mark.parametrize(("where", "lines"), console_blocks(), ids=[where for where, _ in console_blocks()])
 def test_console_snippet(where: str, lines: list[str], workspace: Path) -> None:
     for command in (command for line in lines for command in line.split("&&")):
-        words = shlex.split(command, comments=True)
-        if words[:1] == ["railcheck"]:
-            placeholders = [word for word in words if word.isupper() and word.isalpha()]
-            assert all(word in PLACEHOLDERS for word in placeholders), f"{where}: unknown placeholder in {command.strip()!r}"
-            for value in PLACEHOLDERS[placeholders[0]] if placeholders else (None,):
-                run_railcheck([value if word in PLACEHOLDERS else word for word in words] if value else words, workspace)
-        elif words[:4] == ["python3", "-m", "pip", "install"]:
-            check_pip_install(words)
-        elif words[:3] == ["python3", "-m", "pytest"]:
-            assert "pytest" in " ".join(tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["optional-dependencies"]["test"])
-        elif words[:1] == ["python3"] and len(words) == 2:
-            assert (ROOT / words[1]).is_file(), f"{where}: no file {words[1]}"
-        else:
-            raise AssertionError(f"{where}: no test knows how to exercise {command.strip()!r}")
+        exercise(command, where, workspace)
+
+
+def test_gitlab_jobs_write_the_reports_they_upload(workspace: Path) -> None:
+    import xml.etree.ElementTree as ElementTree
+
+    import yaml
+
+    jobs = [job for block in blocks(ROOT / "docs" / "integrations.md", "yaml") for job in (yaml.safe_load(block) or {}).values() if isinstance(job, dict) and "script" in job]
+    assert len(jobs) == 2
+    for job in jobs:
+        for command in job["script"]:
+            exercise(command, "docs/integrations.md", workspace)
+        for kind, path in job["artifacts"]["reports"].items():
+            text = (workspace / path).read_text(encoding="utf-8")
+            if kind == "codequality":
+                assert isinstance(json.loads(text), list) and json.loads(text), path
+            else:
+                assert ElementTree.fromstring(text).iter("testcase"), path
 
 
 def test_the_quick_start_exits_1_and_prints_the_readme_finding(workspace: Path) -> None:
