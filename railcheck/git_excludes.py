@@ -10,7 +10,9 @@ file is a link. `core.excludesFile` is taken from the same configuration files g
 (`GIT_CONFIG_GLOBAL`, else `$XDG_CONFIG_HOME/git/config` then `~/.gitconfig`) and the repository's `config`.
 `include` and `includeIf` sections are not followed. The value is expanded as git does (`~/`, `~user/`; a
 relative path is taken from the top of the work tree). Every read is of a regular file of at most 2 MiB,
-opened without blocking, so a pipe or device named anywhere here is skipped, never waited on.
+opened without blocking, so a pipe or device named anywhere here is skipped, never waited on. The user's
+own files (git configuration, an excludes file outside the work tree) are read through links, as dotfile
+managers make them; a file in the work tree or the git folder is not.
 """
 
 from __future__ import annotations
@@ -45,7 +47,7 @@ def git_exclude_specs(root: Path) -> tuple[tuple[str, Any], ...]:
     prefix = root.relative_to(top).as_posix()
     prefix = "" if prefix == "." else f"{prefix}/"
     specs = []
-    for text in (_read(_excludes_file(top, git_dir)), _read_inside(git_dir, "info", "exclude")):
+    for text in (_read_users(_excludes_file(top, git_dir), top), _read_inside(git_dir, "info", "exclude")):
         lines = (text or "").splitlines()
         # `git init` writes an info/exclude of comments only: no pattern, so no pattern matching to load.
         if any(line.strip() and not line.startswith("#") for line in lines):
@@ -84,6 +86,15 @@ def _read(path: Path | None) -> str | None:
     return data.decode("utf-8", "replace") if data is not None else None
 
 
+def _read_users(path: Path | None, top: Path) -> str | None:
+    """A file the user's git configuration names, or one of those files: the user's own, so a link is
+    followed (dotfile managers link them) unless the file lies in the work tree, whose content a pull
+    request controls: there a link is not followed."""
+    if path is None or Path(os.path.abspath(path)).is_relative_to(top):
+        return _read(path)
+    return _read(Path(os.path.realpath(path)))
+
+
 def _read_inside(git_dir: Path, *parts: str) -> str | None:
     """A file of the git folder, only when no part of its path below the git folder is a link."""
     path = git_dir
@@ -98,7 +109,8 @@ def _excludes_file(top: Path, git_dir: Path) -> Path | None:
     """The file core.excludesFile names (the last setting wins), else git's default; None without one."""
     value = None
     for config in _config_files(git_dir):
-        value = _core_excludes_file(_read(config) or "") or value
+        text = _read(config) if config.parent == git_dir else _read_users(config, top)
+        value = _core_excludes_file(text or "") or value
     if value is None:
         xdg = os.environ.get("XDG_CONFIG_HOME")
         home = os.environ.get("HOME")

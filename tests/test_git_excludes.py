@@ -71,8 +71,32 @@ def test_the_default_excludes_file_and_the_users_config(repo: Path, monkeypatch:
     # The repository's own setting comes last and wins.
     (repo / ".git" / "config").write_text("[core]\n\texcludesFile = /nonexistent/ignore\n")
     assert checked() == BOTH
-    monkeypatch.setenv("GIT_CONFIG_GLOBAL", str(home / ".gitconfig"))
     (repo / ".git" / "config").write_text("")
+    # GIT_CONFIG_GLOBAL replaces the user's files: ~/.gitconfig is not read then.
+    (home / "other-config").write_text("[core]\n\texcludesFile = /nonexistent/ignore\n")
+    monkeypatch.setenv("GIT_CONFIG_GLOBAL", str(home / "other-config"))
+    assert checked() == BOTH
+    (home / "other-config").write_text("[core]\n\texcludesFile = ~/.config/git/ignore\n")
+    (home / ".gitconfig").unlink()
+    assert checked() == ONLY_SERVICES
+
+
+def test_the_users_linked_dotfiles_are_followed_but_not_a_link_in_the_work_tree(repo: Path, tmp_path: Path) -> None:
+    dotfiles = tmp_path / "dotfiles"
+    dotfiles.mkdir()
+    (dotfiles / "gitconfig").write_text("[core]\n\texcludesFile = ~/.gitignore_global\n")
+    (dotfiles / "gitignore").write_text("scratch/\n")
+    home = Path(os.environ["HOME"])
+    (home / ".gitconfig").symlink_to(dotfiles / "gitconfig")
+    (home / ".gitignore_global").symlink_to(dotfiles / "gitignore")
+    assert checked() == ONLY_SERVICES
+    # A core.excludesFile inside the work tree is the repository's content: a link there is not followed.
+    (home / ".gitconfig").unlink()
+    (repo / ".git" / "config").write_text("[core]\n\texcludesFile = local-ignore\n")
+    (repo / "local-ignore").symlink_to(dotfiles / "gitignore")
+    assert checked() == BOTH
+    (repo / "local-ignore").unlink()
+    (repo / "local-ignore").write_text("scratch/\n")
     assert checked() == ONLY_SERVICES
 
 
