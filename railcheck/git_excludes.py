@@ -33,8 +33,8 @@ class _FromTop:
         self._spec = spec
         self._prefix = prefix
 
-    def match_file(self, path: str) -> bool:
-        return bool(self._spec.match_file(self._prefix + path))
+    def check_file(self, path: str) -> Any:
+        return self._spec.check_file(self._prefix + path)
 
 
 def git_exclude_specs(root: Path) -> tuple[tuple[str, Any], ...]:

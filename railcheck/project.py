@@ -576,6 +576,12 @@ class _IgnoreRules:
         relative = f"{folder}/"
         if self._exclude is not None and self._exclude.match_file(relative):
             return True
-        # Each ignore file's patterns are relative to the folder holding it.
-        return any(spec.match_file(relative if base == "." else relative[len(base) + 1 :]) for base, spec in specs)
+        # As git decides: the deepest ignore file with a pattern matching the folder (its last such pattern,
+        # `!` ones re-including) wins, then shallower ones, then git's exclude files (`specs` is outermost
+        # first). Each ignore file's patterns are relative to the folder holding it.
+        for base, spec in reversed(specs):
+            verdict = spec.check_file(relative if base == "." else relative[len(base) + 1 :]).include
+            if verdict is not None:
+                return bool(verdict)
+        return False
 

@@ -100,6 +100,21 @@ def test_the_users_linked_dotfiles_are_followed_but_not_a_link_in_the_work_tree(
     assert checked() == ONLY_SERVICES
 
 
+def test_a_gitignore_re_includes_what_an_exclude_file_hides_as_git_does(repo: Path) -> None:
+    """git's order: a .gitignore beats info/exclude, which beats core.excludesFile; a deeper .gitignore
+    beats a shallower one; within a file the last matching pattern wins."""
+    (repo / ".git" / "info" / "exclude").write_text("scratch/\n")
+    (repo / ".gitignore").write_text("!scratch/\n")
+    assert checked() == BOTH
+    (repo / ".gitignore").write_text("api/\n")  # both api folders, at any depth
+    (repo / "services" / ".gitignore").write_text("!api/\n")
+    assert checked() == ONLY_SERVICES
+    subprocess.run(["git", "init", "-q", "--template=", str(repo)], check=True, capture_output=True, env={**os.environ, "GIT_CONFIG_NOSYSTEM": "1"})
+    status = subprocess.run(["git", "status", "--porcelain", "--ignored", "--untracked-files=all"], cwd=repo, capture_output=True, text=True, check=True).stdout
+    ignored = [line[3:] for line in status.splitlines() if line.startswith("!! ")]
+    assert ignored and all(path.startswith("scratch/") for path in ignored), status
+
+
 def test_patterns_are_relative_to_the_top_of_the_work_tree(repo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     # railcheck's root is a folder below the work tree's top (its own railcheck.toml).
     write_repo(repo / "deploy", {"/services/api/railpack.json": BROKEN, "/scratch/api/railpack.json": BROKEN})
