@@ -117,7 +117,7 @@ def load_config(root: Path, named: Path | None = None) -> Config:
 
 def named_config_root(named: Path) -> Path:
     """The repository root of a run with `--config FILE`: the folder FILE is written in, as the user wrote
-    it (a link is not resolved), since `paths`, `exclude`, `[[sync]]` and service roots are relative to it."""
+    it (a link is not resolved), since `exclude`, `per-file-ignores`, `[[sync]]` and service roots are relative to it."""
     return Path(os.path.abspath(named)).parent
 
 
