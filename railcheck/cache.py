@@ -107,6 +107,9 @@ class ResultCache:
             "discovered": plan.discovered,
             "iac": list(plan.iac_services),
             "iac_roots": [str(root) for root in plan.iac_roots],
+            # Folders discovery could not list (RC001): an ignore file that starts or stops skipping one
+            # changes the findings without changing any file the check reads.
+            "unlisted": [str(folder) for folder, _ in plan.unlisted],
         }
         identity = {"version": __version__, "python": python, "settings": settings, "config": config_text, "code": _code_hash(), "services": services}
         return hashlib.sha256(json.dumps(identity, sort_keys=True).encode()).hexdigest()

@@ -11,6 +11,7 @@ import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path, PurePosixPath
+from typing import TYPE_CHECKING
 
 import click
 
@@ -20,7 +21,14 @@ from railcheck.report.escape import one_line
 from railcheck.run import EXIT_CLEAN, EXIT_ERROR, CheckSettings, check_repository
 from railcheck.types import Severity
 
+if TYPE_CHECKING:
+    from railcheck.config import Config
+
 ROOT_MARKERS = ("railcheck.toml", ".git")
+CONFIG_HELP = (
+    "Use this railcheck.toml (or pyproject.toml with [tool.railcheck]) instead of the one found. Its folder is "
+    "then the repository root: the paths it names are relative to that folder, and every PATH must be inside it."
+)
 
 
 def run() -> None:
@@ -117,6 +125,7 @@ def main() -> None:
 @click.option("--statistics", is_flag=True, help="Print how many findings of each code there are (and how many --fix can fix) instead of the findings.")
 @click.option("--color", type=click.Choice(["auto", "always", "never"]), default="auto", show_default=True, help="Colour the full and concise formats; auto: when standard output is a terminal and NO_COLOR is unset (FORCE_COLOR forces it).")
 @click.option("--exit-zero", is_flag=True, help="Exit 0 even when problems are found (errors in railcheck itself still exit 2).")
+@click.option("--config", "config", type=click.Path(path_type=Path), help=CONFIG_HELP)
 @click.option("--stdin-filename", type=click.Path(dir_okay=False, path_type=Path), help="With PATH `-`: standard input is this file's text; its service is checked with it. With --fix, the fixed text goes to standard output (the report to standard error) and nothing is written.")
 def check(paths: tuple[Path, ...], stdin_filename: Path | None, **options: object) -> None:
     """Check the services under PATHS (default: the current directory).
@@ -156,7 +165,11 @@ def execute(paths: Sequence[Path], settings: CheckSettings) -> int:
         if _missing(path):
             raise click.UsageError(f"no such file or folder: {one_line(str(path))}")
     registry = load_registry()
-    runs = [check_repository(root, targets, registry, settings) for root, targets in _group_by_root(paths).items()]
+    if settings.config is not None:
+        root, targets, config = _under_named_config(paths, settings.config)
+        runs = [check_repository(root, targets, registry, settings, config=config)]
+    else:
+        runs = [check_repository(root, targets, registry, settings) for root, targets in _group_by_root(paths).items()]
     for run in runs:
         for note in run.notes:
             _warn(note)
@@ -185,11 +198,15 @@ def execute_stdin(filename: Path, settings: CheckSettings) -> int:
         text = data.decode("utf-8")
     except UnicodeDecodeError as error:
         raise click.UsageError(f"standard input is not valid UTF-8 (byte 0x{data[error.start]:02x} at byte offset {error.start}); Railway and Railpack read config files as UTF-8") from error
-    root = find_root(filename)
-    relative = _confined_relative(filename, root, {})
-    if relative.parts[:1] == ("..",):
-        raise click.UsageError(f"--stdin-filename {one_line(str(filename))} is outside the repository at {one_line(str(root))}")
-    run = check_repository(root, [relative], load_registry(), settings, {relative: text})
+    config = None
+    if settings.config is not None:
+        root, (relative,), config = _under_named_config([filename], settings.config)
+    else:
+        root = find_root(filename)
+        relative = _confined_relative(filename, root, {})
+        if relative.parts[:1] == ("..",):
+            raise click.UsageError(f"--stdin-filename {one_line(str(filename))} is outside the repository at {one_line(str(root))}")
+    run = check_repository(root, [relative], load_registry(), settings, {relative: text}, config=config)
     for note in run.notes:
         _warn(note)
     if settings.diff:
@@ -292,6 +309,24 @@ def _group_by_root(paths: Sequence[Path]) -> dict[Path, list[PurePosixPath]]:
     return groups
 
 
+def _under_named_config(paths: Sequence[Path], config_file: Path) -> tuple[Path, list[PurePosixPath], Config]:
+    """With `--config FILE`: the one repository root of the run (FILE's folder), every path relative to it,
+    and the configuration. A path outside that folder is a usage error: its services would be checked with
+    paths meant for another folder."""
+    from railcheck.config import load_config, named_config_root
+
+    root = named_config_root(config_file)
+    config = load_config(root, config_file)  # first: a file that cannot be used is what to say before anything
+    for path in paths:
+        if os.path.relpath(os.path.abspath(path), root).split(os.sep)[0] == "..":
+            raise click.UsageError(
+                f"{one_line(str(path))} is outside {one_line(str(root))}, the folder of --config {one_line(str(config_file))}: "
+                "with --config, that folder is the repository root, and the configuration's paths are relative to it"
+            )
+    resolved_roots: dict[Path, tuple[Path, tuple[Path, ...]]] = {}
+    return root, [_confined_relative(path, root, resolved_roots) for path in paths], config
+
+
 def _confined_relative(path: Path, root: Path, resolved_roots: dict[Path, tuple[Path, tuple[Path, ...]]]) -> PurePosixPath:
     """`path` relative to `root`, as written (a linked file is checked where it sits in the repository);
     a usage error when the folder it names or holds a file in resolves outside the repository or into git's
@@ -342,19 +377,23 @@ def rules_command(output_format: str) -> None:
 @main.command("explain-service")
 @click.argument("path", type=click.Path(exists=True, path_type=Path))
 @click.option("--output-format", type=click.Choice(["text", "json"]), default="text", show_default=True, help="`json`: a versioned document for tools (docs/output-formats.md).")
-def explain_service(path: Path, output_format: str) -> None:
+@click.option("--config", "named_config", type=click.Path(path_type=Path), help=CONFIG_HELP)
+def explain_service(path: Path, output_format: str, named_config: Path | None) -> None:
     """Show what Railpack and Railway will do with the service at PATH, and where each value comes from."""
     from railcheck.config import ConfigError, load_config
     from railcheck.explain import explain
     from railcheck.project import load_project
 
-    root = find_root(path)
     try:
-        config = load_config(root)
+        if named_config is not None:
+            root, (relative,), config = _under_named_config([path], named_config)
+        else:
+            root = find_root(path)
+            relative = PurePosixPath(Path(os.path.relpath(os.path.abspath(path), root)).as_posix())
+            config = load_config(root)
     except ConfigError as error:
         _warn(f"railcheck: {error}")
         sys.exit(EXIT_ERROR)
-    relative = PurePosixPath(Path(os.path.relpath(os.path.abspath(path), root)).as_posix())
     project = load_project(root, config, [relative])
     if not project.services:
         _warn(f"railcheck: no service at {path} (a service is a folder with railpack.json, railway.json or railway.toml, or one declared in the configuration)")
@@ -377,6 +416,7 @@ def server_command() -> None:
     except ImportError as error:
         if error.name not in ("pygls", "lsprotocol") and not str(error.name).startswith(("pygls.", "lsprotocol.")):
             raise
-        click.echo("railcheck: the language server needs the `lsp` extra: pip install 'railcheck[lsp]'", err=True)
+        # railcheck is not on a package index: `pip install 'railcheck[lsp]'` would fetch whatever has the name.
+        click.echo("railcheck: the language server needs the `lsp` extra: install railcheck with it (from a checkout: pip install '.[lsp]'; see docs/editors.md)", err=True)
         sys.exit(EXIT_ERROR)
     serve()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import posixpath
+import stat
 from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -98,29 +99,76 @@ def _read_confined(root: Path, name: str) -> tuple[str | None, str | None]:
     return None, reason if reason.startswith("`") else f"{name} {reason}"
 
 
-def load_config(root: Path) -> Config:
-    """Load the configuration for the repository at `root`; defaults when there is none. Raises ConfigError."""
+def load_config(root: Path, named: Path | None = None) -> Config:
+    """Load the configuration for the repository at `root`; defaults when there is none. Raises ConfigError.
+
+    `named` is the file given with `--config`, used instead of the one found at `root`; `root` is then its
+    folder (see `named_config_root`), so its paths stay relative to where it is written."""
+    if named is not None:
+        return _config_of(read_named_config(named), PurePosixPath(named.name), shown=str(named), required=True)
     path = find_config_file(root)
     if path is None:
         return Config()
     text, problem = _read_confined(root, path.name)
     if text is None:
         raise ConfigError(f"{problem}; it was not used")
+    return _config_of(text, PurePosixPath(path.name), shown=path.name)
+
+
+def named_config_root(named: Path) -> Path:
+    """The repository root of a run with `--config FILE`: the folder FILE is written in, as the user wrote
+    it (a link is not resolved), since `exclude`, `per-file-ignores`, `[[sync]]` and service roots are relative to it."""
+    return Path(os.path.abspath(named)).parent
+
+
+def read_named_config(named: Path) -> str:
+    """The text of the configuration file the user named with `--config`. The user's own choice, so a link
+    is followed wherever it leads; but it is read like every other file (a regular file of at most 2 MiB,
+    opened without blocking, UTF-8), so a pipe or a device named there neither hangs nor fills memory."""
+    from railcheck.report.escape import one_line
+    from railcheck.repository import MAX_FILE_BYTES, read_regular_file
+
+    shown = one_line(str(named))
+    try:
+        status = os.stat(named)  # follows the link the user named; stat never blocks, even on a pipe
+    except FileNotFoundError:
+        raise ConfigError(f"--config {shown}: no such file") from None
+    except (OSError, ValueError) as error:  # ValueError: a NUL character in the name
+        raise ConfigError(f"--config {shown}: cannot be read ({getattr(error, 'strerror', None) or error})") from None
+    if not stat.S_ISREG(status.st_mode):
+        raise ConfigError(f"--config {shown}: not a regular file (a folder, pipe, socket or device); name a railcheck.toml or pyproject.toml")
+    if status.st_size > MAX_FILE_BYTES:
+        raise ConfigError(f"--config {shown}: larger than {MAX_FILE_BYTES // 2**20} MiB; it was not read")
+    data = read_regular_file(os.path.realpath(named))
+    if data is None:
+        raise ConfigError(f"--config {shown}: cannot be read (no permission, or it changed while being opened)")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise ConfigError(f"--config {shown}: not UTF-8 (byte 0x{data[error.start]:02x} at byte offset {error.start}); TOML files are UTF-8") from None
+
+
+def _config_of(text: str, source: PurePosixPath, *, shown: str, required: bool = False) -> Config:
+    """The Config a railcheck.toml, or a pyproject.toml's `[tool.railcheck]` table, holds; `shown` names
+    the file in messages; `required`: a pyproject.toml without the table is an error (it was named)."""
     from railcheck.sources.text import ParseFailure
     from railcheck.sources.toml import parse_toml
 
     # The reader of the files railcheck checks: a deep nesting is a parse failure there, not a crash.
-    parsed = parse_toml(text, PurePosixPath(path.name))
+    parsed = parse_toml(text, source)
     if isinstance(parsed, ParseFailure):
         line = text.count("\n", 0, parsed.start) + 1
-        raise ConfigError(f"{path.name}:{line}: not valid TOML: {parsed.message.removeprefix('invalid TOML: ')}")
+        raise ConfigError(f"{shown}:{line}: not valid TOML: {parsed.message.removeprefix('invalid TOML: ')}")
     document = parsed.value
-    if path.name == "pyproject.toml":
-        table = document.get("tool", {}).get("railcheck", {})
+    if source.name == "pyproject.toml":
+        tool = document.get("tool", {})
+        if required and not (isinstance(tool, dict) and isinstance(tool.get("railcheck"), dict)):
+            raise ConfigError(f"--config {shown}: a pyproject.toml named as the configuration needs a [tool.railcheck] table")
+        table = tool.get("railcheck", {})
         prefix = "tool.railcheck"
     else:
         table, prefix = document, ""
-    return replace(parse_config(table, source=PurePosixPath(path.name), prefix=prefix), text=text)
+    return replace(parse_config(table, source=source, prefix=prefix), text=text)
 
 
 def parse_config(table: Any, *, source: PurePosixPath | None = None, prefix: str = "") -> Config:

@@ -547,15 +547,19 @@ _Specs = tuple[tuple[str, Any], ...]
 
 
 class _IgnoreRules:
-    """`.gitignore` files (the root's and nested ones) plus the configured `exclude` patterns."""
+    """`.gitignore` files (the root's and nested ones), git's own exclude files (railcheck/git_excludes.py)
+    and the configured `exclude` patterns."""
 
     def __init__(self, root: Path, config: Config) -> None:
+        from railcheck.git_excludes import git_exclude_specs
+
         self._root = root
         self._exclude = config_spec(config.exclude, "exclude", str(config.source), config.text) if config.exclude else None
+        self._git_excludes = git_exclude_specs(root)
 
     def specs_above(self, folder: PurePosixPath) -> _Specs:
         """The ignore files of the folders strictly above `folder` (where a walk starting at it begins)."""
-        specs: _Specs = ()
+        specs: _Specs = self._git_excludes
         for base in reversed(folder.parents):
             specs = self.with_spec_of(base, specs)
         return specs
@@ -572,6 +576,12 @@ class _IgnoreRules:
         relative = f"{folder}/"
         if self._exclude is not None and self._exclude.match_file(relative):
             return True
-        # Each ignore file's patterns are relative to the folder holding it.
-        return any(spec.match_file(relative if base == "." else relative[len(base) + 1 :]) for base, spec in specs)
+        # As git decides: the deepest ignore file with a pattern matching the folder (its last such pattern,
+        # `!` ones re-including) wins, then shallower ones, then git's exclude files (`specs` is outermost
+        # first). Each ignore file's patterns are relative to the folder holding it.
+        for base, spec in reversed(specs):
+            verdict = spec.check_file(relative if base == "." else relative[len(base) + 1 :]).include
+            if verdict is not None:
+                return bool(verdict)
+        return False
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 import enum
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 from typing import TYPE_CHECKING, ClassVar
@@ -80,6 +80,9 @@ class Rule:
     # True for rules that compare services with each other or with the repository root: when a large
     # repository is checked in parallel chunks, they run once over the whole layout instead of per chunk.
     repository_wide: ClassVar[bool] = False
+    # True for a notice about the repository as a whole that each service's files give (RW102): a run
+    # reports its findings as one (`fold`), after suppressions and the baseline were judged file by file.
+    repository_notice: ClassVar[bool] = False
     # The builders (railcheck.builder: "railpack", "dockerfile", "nixpacks") whose services a ServiceRule
     # checks; None for every builder. The engine checks it once per service, so rules never test it.
     builders: ClassVar[frozenset[str] | None] = None
@@ -115,6 +118,13 @@ class Rule:
         problems = list(_metadata_problems(cls))
         if problems:
             raise TypeError(f"rule {cls.__qualname__}: " + "; ".join(problems))
+
+    @classmethod
+    def fold(cls, found: Sequence[Diagnostic]) -> Diagnostic:
+        """For a `repository_notice` rule: the one finding a run reports for `found` (two or more of this
+        rule's findings, in report order). By default the first, with the others as notes."""
+        first, *others = found
+        return dataclasses.replace(first, service=None, related=(*first.related, *(Related(other.path, other.span, other.message) for other in others)))
 
     @classmethod
     def documentation(cls) -> str:

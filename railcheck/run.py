@@ -57,6 +57,9 @@ class CheckSettings:
     cache: bool = True
     color: str = "auto"  # auto | always | never
     statistics: bool = False
+    # `--config FILE`: this configuration instead of the one found at the repository root, whose folder
+    # is then the repository root (config.named_config_root).
+    config: Path | None = None
 
     def conflict(self) -> str | None:
         """Why these options cannot be meant together (one would be silently ignored), or None."""
@@ -92,6 +95,7 @@ class CheckSettings:
             cache=not options.get("no_cache", False),
             color=str(options.get("color") or "auto"),
             statistics=bool(options.get("statistics")),
+            config=options.get("config"),
         )
 
     def wants_color(self, environ: Mapping[str, str], stdout_is_terminal: bool) -> bool:
@@ -168,16 +172,17 @@ class Findings:
         )
 
 
-def check_repository(root: Path, targets: list[PurePosixPath], registry: Registry, settings: CheckSettings, overlay: Mapping[PurePosixPath, str] | None = None) -> RepositoryRun:
+def check_repository(root: Path, targets: list[PurePosixPath], registry: Registry, settings: CheckSettings, overlay: Mapping[PurePosixPath, str] | None = None, config: Config | None = None) -> RepositoryRun:
     """Check (and with the settings, fix, baseline) one repository; returns its report and exit status.
 
     `overlay` gives texts that stand in for files (standard input with `--stdin-filename`). Then nothing is
-    written and the cache is not used: the fixed texts are in `RepositoryRun.fixed`.
+    written and the cache is not used: the fixed texts are in `RepositoryRun.fixed`. `config`, when the
+    caller has loaded it already (`--config`), is used instead of loading it again.
     """
     from railcheck.config import load_config
     from railcheck.engine import instantiate
 
-    config = load_config(root)
+    config = config or load_config(root, settings.config)
     rules = instantiate(registry, config, select=settings.select, extend_select=settings.extend_select, ignore=settings.ignore)
     # Unused suppressions can only be judged when every configured rule ran over the whole repository.
     complete = targets == [PurePosixPath(".")] and settings.select is None and not settings.extend_select and not settings.ignore
@@ -218,6 +223,10 @@ def check_repository(root: Path, targets: list[PurePosixPath], registry: Registr
         location = PurePosixPath(Path(os.path.relpath(os.path.abspath(settings.baseline), root)).as_posix())
         kept, absorbed = baseline.apply(baseline.read(settings.baseline, root), diagnostics, findings.texts, location)
         diagnostics = tuple(sorted(kept, key=Diagnostic.sort_key))
+    from railcheck.notices import fold_notices
+
+    # Last, so that suppressions and the baseline were judged on each file's own finding.
+    diagnostics = fold_notices(diagnostics, rules)
     changed = None
     if settings.base_ref:
         from railcheck.gitdiff import changed_lines
@@ -327,7 +336,8 @@ def _cached_check(root: Path, config: Config, targets: list[PurePosixPath], rule
     # Discovery runs on every run anyway (the check reuses the plan): the services it finds are part of the
     # key, and what the check then reads is recorded with the entry.
     plan = discover(root, config, targets)
-    options = {"targets": [str(target) for target in targets], "select": settings.select, "extend": settings.extend_select, "ignore": settings.ignore}
+    # The configuration's name too: findings about it (RC006, RP110) name the file.
+    options = {"targets": [str(target) for target in targets], "select": settings.select, "extend": settings.extend_select, "ignore": settings.ignore, "config": str(config.source)}
     key = cache.key(plan, options, config.text)
     stored = cache.get(key)
     if stored is not None:

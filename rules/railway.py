@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
+from dataclasses import replace
 from pathlib import PurePosixPath
 from urllib.parse import urlsplit
 
@@ -290,8 +291,10 @@ class ShadowedRailwayJson(ServiceRule):
 class ConfigAsCodeDeprecated(ServiceRule):
     """
     ## What it does
-    Notes each `railway.json` / `railway.toml`: Railway has deprecated config as code in favour of
-    infrastructure as code (`.railway/railway.ts`, or `.railway/railway.py`).
+    Notes the `railway.json` / `railway.toml` files: Railway has deprecated config as code in favour of
+    infrastructure as code (`.railway/railway.ts`, or `.railway/railway.py`). It is a notice about the
+    repository, so a run reports it once, at the first file, listing the others; a file suppressed on its
+    own (`per-file-ignores`, an inline comment, the baseline) is left out of the list.
 
     ## Why is this bad?
     Railway's docs say existing services keep reading these files until 2026-12-01, after which the
@@ -316,6 +319,9 @@ class ConfigAsCodeDeprecated(ServiceRule):
         Invalid({"railway.json": '{"deploy": {}}'}, expect=[("RW102", "railway.json", 1, 1)]),
     )
 
+    # One notice per run, listing the files (railcheck/notices.py); each file's finding is suppressed on its own.
+    repository_notice = True
+
     def check(self, service: Service, project: Project) -> Iterator[Diagnostic]:
         document = service.railway
         if document is None:
@@ -323,12 +329,34 @@ class ConfigAsCodeDeprecated(ServiceRule):
         call = _service_call(service, document)
         yield self.diagnostic(
             document, document.lines.span(0, 0),
-            f"Railway config as code ({document.path.name}) is deprecated; Railway's docs end support for existing services on 2026-12-01",
+            f"Railway config as code ({document.path.name}) is deprecated; {_END_OF_SUPPORT}",
             service=service.name,
             help="Migrate with `railway config migrate --lang ts` (or `--lang py`); in .railway/railway.py this service is "
             f"`{call}`.",
-            fix=Fix.display_only(f"Declare it in .railway/railway.py: {call}", Edit(PurePosixPath(".railway/railway.py"), 0, 0, call + "\n")),
+            fix=Fix.display_only(f"Declare it in .railway/railway.py: {call}", Edit(_IAC_PY, 0, 0, call + "\n")),
         )
+
+    @classmethod
+    def fold(cls, found: Sequence[Diagnostic]) -> Diagnostic:
+        first, *others = found
+        calls = "".join(edit.content for diagnostic in found if diagnostic.fix is not None for edit in diagnostic.fix.edits)
+        # The message names a few of the files (one-line formats show no notes); the notes list them all.
+        named = ", ".join(str(diagnostic.path) for diagnostic in found[:_NAMED])
+        more = f" and {len(found) - _NAMED} more, listed in the notes" if len(found) > _NAMED else ""
+        return replace(
+            first,
+            message=f"Railway config as code is deprecated, and {len(found)} files use it ({named}{more}); {_END_OF_SUPPORT}",
+            service=None,
+            help="Migrate with `railway config migrate --lang ts` (or `--lang py`); `railcheck check --select RW102 FOLDER` "
+            "on one service folder shows its `service(...)` call for .railway/railway.py.",
+            fix=Fix.display_only(f"Declare the {len(found)} services in .railway/railway.py", Edit(_IAC_PY, 0, 0, calls)),
+            related=tuple(Related(other.path, other.span, "config as code too") for other in others),
+        )
+
+
+_NAMED = 3
+_END_OF_SUPPORT = "Railway's docs end support for existing services on 2026-12-01"
+_IAC_PY = PurePosixPath(".railway/railway.py")
 
 
 # railway.json keys -> keyword arguments of railway_sdk's service() (REFERENCE §9).

@@ -98,14 +98,18 @@ def _checkout_left_as_found() -> Iterable[None]:
 
 
 @pytest.fixture(scope="session", autouse=True)
-def _private_cache_home(tmp_path_factory: pytest.TempPathFactory) -> Iterable[None]:
-    """The cache's per-user secret goes to a cache home of the session's own, never the real user's."""
+def _private_user_homes(tmp_path_factory: pytest.TempPathFactory) -> Iterable[None]:
+    """Cache and configuration homes of the session's own: the cache's per-user secret never goes to the real
+    user's, and the user's $XDG_CONFIG_HOME/git/ignore (git's default core.excludesFile) hides nothing."""
     import os
 
-    previous = os.environ.get("XDG_CACHE_HOME")
-    os.environ["XDG_CACHE_HOME"] = str(tmp_path_factory.mktemp("cache-home"))
+    names = ("XDG_CACHE_HOME", "XDG_CONFIG_HOME")
+    previous = {name: os.environ.get(name) for name in names}
+    for name in names:
+        os.environ[name] = str(tmp_path_factory.mktemp(name.lower()))
     yield
-    if previous is None:
-        del os.environ["XDG_CACHE_HOME"]
-    else:
-        os.environ["XDG_CACHE_HOME"] = previous
+    for name, value in previous.items():
+        if value is None:
+            del os.environ[name]
+        else:
+            os.environ[name] = value
