@@ -141,6 +141,10 @@ def settle(
                 continue
             trial = {path: accepted.get(path, []) + [edit for edit in fix.edits if edit.path == path] for path in {edit.path for edit in fix.edits}}
             broken = sorted(str(path) for path, edits in trial.items() if not still_parses(path, apply_edits(base(path), edits)))
+            if broken and all(still_parses(path, apply_edits(base(path), [edit for edit in fix.edits if edit.path == path])) for path in trial):
+                # It breaks the file only together with a fix accepted this round (both add one key): the next
+                # round lints the file with that fix applied and decides again.
+                continue
             if broken:
                 rejected.add(fix)
                 outcome.problems.append(_rc003(PurePosixPath(broken[0]), f"the {code} fix \"{fix.title}\" would leave {', '.join(broken)} unparseable; it was not applied"))

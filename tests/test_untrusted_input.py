@@ -166,6 +166,20 @@ def test_moving_the_last_member_after_a_comment_keeps_the_closing_brace(tmp_path
     assert json.loads((repo / "services/svc/railway.json").read_text())["deploy"] == {"healthcheckPath": "/h"}
 
 
+def test_two_fixes_adding_the_same_key_apply_one_after_the_other(tmp_path: Path) -> None:
+    # RP001 moves `healthcheckPath` into railway.toml while RW001 renames a misspelt `healthcheckPat` to it:
+    # together they would write the key twice. The second waits for the next round, which sees the key
+    # already set; it was rejected with RC003 (found by the fuzzer).
+    repo = write_repo(tmp_path, {
+        "railpack.json": '{"deploy": {"startCommand": "python main.py", "healthcheckPath": "/healthz"}}',
+        "railway.toml": '[deploy]\nhealthcheckPat = "/h"\n', "main.py": "", "requirements.txt": "flask\n",
+    })
+    result = invoke("check", str(repo), "--no-cache", "--fix", "--unsafe-fixes", "--output-format", "json")
+    codes = [diagnostic["code"] for diagnostic in json.loads(result.output)["diagnostics"]]
+    assert "RC003" not in codes and "RW001" in codes, result.output
+    assert (repo / "services/svc/railway.toml").read_text() == '[deploy]\nhealthcheckPat = "/h"\nhealthcheckPath = "/healthz"\n'
+
+
 def test_a_fix_that_would_write_a_folder_name_that_is_not_utf8_is_not_offered(tmp_path: Path) -> None:
     # WP002's fix adds a pattern naming the service's folder; bytes that are not UTF-8 cannot be written
     # into railway.json, so the fix is not offered (it stopped `--fix` with an internal error).
