@@ -304,9 +304,9 @@ def _dockerfile_inputs(service: Service, project: Project) -> Iterator[Consumed]
             continue  # `COPY . .`: the whole root directory, which WP002 judges
         path = service.root / relative
         if repository.is_dir(path):
-            yield Consumed(path, True, f"`{instruction.keyword} {word.text}` in {image.path.name}")
+            yield Consumed(path, True, f"`{instruction.keyword} {word.text}` in {image.path}")
         elif repository.is_file(path):
-            yield Consumed(path, False, f"`{instruction.keyword} {word.text}` in {image.path.name}")
+            yield Consumed(path, False, f"`{instruction.keyword} {word.text}` in {image.path}")
 
 
 def _included_requirements(service: Service, project: Project) -> Iterator[Consumed]:
@@ -318,7 +318,7 @@ def _included_requirements(service: Service, project: Project) -> Iterator[Consu
         if line.kind in ("include", "constraint") and line.url:
             target = _inside(service.root, path.parent, line.url)
             if target is not None and project.repository is not None and project.repository.is_file(target):
-                yield Consumed(target, False, f"`{line.text}` in {path.name}")
+                yield Consumed(target, False, f"`{line.text}` in {path}")
 
 
 def _table(container: dict[str, Any], key: str) -> dict[str, Any]:
