@@ -12,8 +12,9 @@ def case_insensitive_match(word: str, candidates: Iterable[str]) -> str | None:
     return matches[0] if len(matches) == 1 else None
 
 
-def closest(word: str, candidates: Iterable[str], cutoff: float = 0.75, *, prefixes: bool = False) -> str | None:
-    """The closest candidate by case-insensitive similarity, or None when nothing is close.
+def closest(word: str, candidates: Iterable[str], cutoff: float = 0.76, *, prefixes: bool = False) -> str | None:
+    """The closest candidate by case-insensitive similarity, or None when nothing is close. The default cutoff
+    keeps `watchPaths` -> `watchPatterns` (0.78) and drops `buildArgs` -> `builder` (0.75, another setting).
 
     With `prefixes`, a word that begins exactly one candidate also matches (values: "go" for "golang").
     """
