@@ -134,25 +134,31 @@ def check(paths: tuple[Path, ...], stdin_filename: Path | None, **options: objec
     the service that holds it, and the whole service is checked. `-` reads one file from standard input
     (see --stdin-filename), as editors and formatter plugins call linters.
     """
-    from railcheck.baseline import BaselineError
-    from railcheck.config import ConfigError
-    from railcheck.fixes import FixWriteError
-    from railcheck.registry import SelectionError
-
     settings = CheckSettings.from_options(options)
     if (stdin_filename is not None) != (paths == (Path("-"),)):
         raise click.UsageError("read standard input with both `--stdin-filename FILE` and the single PATH `-`")
     try:
         code = execute_stdin(stdin_filename, settings) if stdin_filename is not None else execute(paths or (Path("."),), settings)
-    except (ConfigError, SelectionError, FixWriteError, BaselineError) as error:
-        _warn(f"railcheck: {error}")
-        code = EXIT_ERROR
     except click.ClickException:
         raise
     except Exception as error:  # noqa: BLE001 - a bug must exit 2, never 1 ("findings"), and say what happened
-        _warn(f"railcheck: internal error: {type(error).__name__}: {error}. This is a bug in railcheck; please report it.")
+        if isinstance(error, _user_errors()):
+            _warn(f"railcheck: {error}")
+        else:
+            _warn(f"railcheck: internal error: {type(error).__name__}: {error}. This is a bug in railcheck; please report it.")
         code = EXIT_ERROR
     sys.exit(code)
+
+
+def _user_errors() -> tuple[type[Exception], ...]:
+    """Errors that are the user's to fix (configuration, selection, a file a fix could not write, a baseline),
+    imported only when one was raised: a clean run never loads the baseline module."""
+    from railcheck.baseline import BaselineError
+    from railcheck.config import ConfigError
+    from railcheck.fixes import FixWriteError
+    from railcheck.registry import SelectionError
+
+    return (ConfigError, SelectionError, FixWriteError, BaselineError)
 
 
 def execute(paths: Sequence[Path], settings: CheckSettings) -> int:

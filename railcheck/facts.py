@@ -627,12 +627,13 @@ def _folders_below_root(project: Project) -> list[PurePosixPath]:
 def _dockerfile_root_evidence(service: Service, project: Project) -> list[str]:
     """A Dockerfile whose build-context paths exist only from the repository root was written for that context."""
     from railcheck.builder import image_of
-    from railcheck.image import context_sources
 
     image = image_of(service, project)
     repository = project.repository
     if image is None or repository is None:
         return []
+    from railcheck.image import context_sources  # with the image: Dockerfile services only
+
     missing = [(instruction, word, path) for instruction, word, path in context_sources(image) if not repository.exists(service.root / path)]
     # One source the repository root holds is the sign; sources missing under both readings stay DF002.
     for instruction, word, path in missing:

@@ -292,12 +292,13 @@ def _consumed(service: Service, project: Project) -> Iterator[Consumed]:
 def _dockerfile_inputs(service: Service, project: Project) -> Iterator[Consumed]:
     """For a Dockerfile build: the Dockerfile and each file or folder its COPY/ADD takes from the context."""
     from railcheck.builder import image_of
-    from railcheck.image import context_sources
 
     image = image_of(service, project)
     repository = project.repository
     if image is None or repository is None:
         return
+    from railcheck.image import context_sources  # with the image: Dockerfile services only
+
     yield Consumed(image.path, False, "Railway builds the service from it")
     for instruction, word, relative in context_sources(image):
         if relative == ".":
