@@ -271,14 +271,15 @@ class ShadowedRailwayJson(ServiceRule):
             expect=[("RW101", "railway.json", 1, 1)],
         ),
         Valid({"railway.toml": "[deploy]\nnumReplicas = 1\n", "railway.json": '{"$schema": "https://railway.com/railway.schema.json"}'}),
+        Valid({"railway.toml": "[deploy]\nnumReplicas = 1\n", "railway.json": '{"$schema": "https://railway.com/railway.schema.json", "deploy": {"numReplicas": 1}}'}),
     )
 
     def check(self, service: Service, project: Project) -> Iterator[Diagnostic]:
         ignored, used = service.railway_ignored, service.railway
         if ignored is None or used is None:
             return
-        if isinstance(ignored.value, dict) and set(ignored.value) <= {"$schema"}:
-            return  # only an editor hint (or nothing): ignoring it loses no setting
+        if isinstance(ignored.value, dict) and (set(ignored.value) <= {"$schema"} or _settings(ignored.value) == _settings(used.value)):
+            return  # only an editor hint, or the same settings as the file Railway reads: ignoring it loses nothing
         yield self.diagnostic(
             ignored, ignored.lines.span(0, 0),
             f"Railway reads {used.path.name} in this folder and ignores this railway.json",
@@ -286,6 +287,11 @@ class ShadowedRailwayJson(ServiceRule):
             help=f"Merge the settings into {used.path.name} and delete railway.json.",
             related=(Related(used.path, used.lines.span(0, 0), "the file Railway uses"),),
         )
+
+
+def _settings(value: object) -> object:
+    """A config file's settings, without the editor's `$schema`."""
+    return {key: item for key, item in value.items() if key != "$schema"} if isinstance(value, dict) else value
 
 
 class ConfigAsCodeDeprecated(ServiceRule):
