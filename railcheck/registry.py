@@ -12,7 +12,7 @@ from types import ModuleType
 
 from railcheck._resources import resource_dir
 from railcheck.codes import engine_codes_matching
-from railcheck.rule import ProjectRule, Rule, ServiceRule
+from railcheck.rule import ProjectRule, Rule, ServiceRule, built_in_rules_loading
 
 CODE_PREFIX = re.compile(r"^[A-Za-z]{2}\d{0,3}$")
 
@@ -84,13 +84,16 @@ def _normal(selector: str) -> str:
 def load_registry(extra_dirs: Iterable[Path] = ()) -> Registry:
     """Every rule in the built-in rules folder plus `extra_dirs`; raises TypeError on clashing codes or names."""
     rules: list[type[Rule]] = []
-    for folder in (resource_dir("rules"), *extra_dirs):
-        for path in sorted(folder.glob("*.py")):
-            if path.name.startswith("_"):
-                continue
-            rules.extend(_rules_in(_import_by_path(path)))
+    with built_in_rules_loading():
+        rules += _rules_in_folder(resource_dir("rules"))
+    for folder in extra_dirs:
+        rules += _rules_in_folder(folder)
     _check_unique(rules)
     return Registry(tuple(sorted(rules, key=lambda rule: rule.code)))
+
+
+def _rules_in_folder(folder: Path) -> list[type[Rule]]:
+    return [rule for path in sorted(folder.glob("*.py")) if not path.name.startswith("_") for rule in _rules_in(_import_by_path(path))]
 
 
 def _import_by_path(path: Path) -> ModuleType:

@@ -17,7 +17,6 @@ from railcheck import Consequence, Diagnostic, Invalid, Project, Related, Servic
 from railcheck.facts import app_root, facts, module_info, paths_checkable, runtime_pythonpath, script, start_servers
 from railcheck.modules import find_module, search_bases
 from railcheck.servers import Server, only_workers
-from railcheck.sources.pymodule import ModuleInfo, routes_for
 from railcheck.sources.shell import ShellScript
 from railcheck.walk import setting_pointers
 
@@ -85,6 +84,8 @@ def _django_routes(service: Service, project: Project, server: Server, bases: li
     repository = project.repository
     path = find_module(repository, bases, server.module) if repository is not None and server.module else None
     info = module_info(project, path) if path is not None and path.suffix == ".py" else None
+    from railcheck.sources.pymodule import ModuleInfo  # loaded with the module analysis (start-up time)
+
     if not isinstance(info, ModuleInfo) or server.attribute is None:
         return None
     definition = info.definitions.get(info.aliases.get(server.attribute, server.attribute))
@@ -108,6 +109,8 @@ def _collect(project: Project, bases: list[PurePosixPath], module: str, attribut
     repository = project.repository
     path = find_module(repository, bases, module) if repository else None
     info = module_info(project, path) if path is not None and path.suffix == ".py" else None
+    from railcheck.sources.pymodule import ModuleInfo, routes_for  # loaded with the module analysis
+
     if depth == 0 and (not isinstance(info, ModuleInfo) or attribute not in info.definitions):
         # The start command's own module is missing, broken or lacks the app: ST001/ST002 report that, and
         # there is no app whose routes a health check could reach (table.app stays None: nothing to say).

@@ -15,7 +15,6 @@ from typing import Any
 
 from railcheck import RAILPACK_ONLY, Consequence, Diagnostic, Fix, FixAvailability, Invalid, Project, Service, ServiceRule, Severity, Valid
 from railcheck.edits import encode_value, prepend_to_list, replace_value, set_member
-from railcheck.generated import replaced_by_lists, replaced_runtime_packages
 from railcheck.plan import (
     ALWAYS_POSSIBLE_STEPS, EVERY_GENERATED_STEP, SPREAD, Layer, after_first, applies_config, certain_provider, certainly_kept_steps, configured_steps,
     deploy_layers, field, field_pointer, first_input, layers, possible_generated_steps, step_outputs,
@@ -496,6 +495,8 @@ class ListReplacesGenerated(ServiceRule):
 
     @staticmethod
     def _dropped(pointer: str, service: Service, project: Project) -> str | None:
+        from railcheck.generated import replaced_by_lists, replaced_runtime_packages  # only for lists without "..."
+
         if pointer == "/deploy/aptPackages":
             # Finding the packages reads the service's manifests, so only when the list lacks "...".
             packages = replaced_runtime_packages(service, project)

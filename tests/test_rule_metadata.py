@@ -62,6 +62,13 @@ def test_changelog_names_every_rule(registry) -> None:
     assert not missing, f"CHANGELOG.md does not mention {missing}"
 
 
+def test_every_built_in_rule_has_complete_metadata(registry) -> None:
+    # The registry does not check the built-in rules' metadata while it loads them (start-up time): this does.
+    from railcheck.rule import metadata_problems
+
+    assert {rule.code: metadata_problems(rule) for rule in registry.rules if metadata_problems(rule)} == {}
+
+
 def test_a_rule_without_examples_is_refused() -> None:
     with pytest.raises(TypeError, match="Valid example"):
 
@@ -98,6 +105,15 @@ def test_registry_loads_extra_rule_folders(tmp_path: Path) -> None:
     registry = load_registry([tmp_path])
     assert registry.find("HX001") is not None
     assert registry.find("house-rule") is not None
+
+
+def test_a_rule_from_an_extra_folder_is_checked_when_loaded(tmp_path: Path) -> None:
+    (tmp_path / "bad.py").write_text(
+        'from railcheck import ProjectRule\nFAMILY = "HX"\n'
+        'class Bad(ProjectRule):\n    """## What it does\\nx"""\n    code = "HX1"\n    name = "bad"\n    summary = "Bad"\n'
+    )
+    with pytest.raises(TypeError, match="two capitals"):
+        load_registry([tmp_path])
 
 
 def test_docs_rules_page_is_current(registry) -> None:
