@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass
-from functools import cache, lru_cache
+from functools import cache
 from typing import Any
 
 from railcheck._resources import resource_dir
@@ -131,10 +131,15 @@ def validate(value: Any, schema_name: str) -> list[SchemaIssue]:
     return sorted(unique.values(), key=lambda issue: (issue.pointer, issue.kind))
 
 
-@lru_cache(maxsize=1024)
 def document_issues(document: Document, schema_name: str) -> tuple[SchemaIssue, ...]:
-    """`validate` for a parsed document, computed once per document even when several rules ask."""
-    return tuple(validate(document.value, schema_name))
+    """`validate` for a parsed document, computed once per document even when several rules ask (kept with
+    the document: a process-wide cache of bounded size is emptied by a large repository before the next
+    rule asks)."""
+    key = f"schema:{schema_name}"
+    issues = document.derived.get(key)
+    if issues is None:
+        issues = document.derived[key] = tuple(validate(document.value, schema_name))
+    return issues
 
 
 def dotted(pointer: str) -> str:

@@ -94,6 +94,8 @@ class Document:
     lines: LineIndex = field(repr=False)
     # (pointer of the object, key, key offsets of the earlier occurrence, key offsets of the repeat)
     duplicates: tuple[tuple[str, str, tuple[int, int], tuple[int, int]], ...] = ()
+    # Values derived from the document once and asked for by several rules (railcheck.schema's issues).
+    derived: dict[str, Any] = field(default_factory=dict, repr=False)
 
     def value_at(self, pointer: str) -> Any:
         """The value at `pointer`; raises KeyError when there is none."""
