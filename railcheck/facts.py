@@ -35,6 +35,9 @@ SERVICE_FILES = (
 DEFAULT_PYTHON = "3.13"  # DEFAULT_PYTHON_VERSION, core/providers/python/python.go
 MAIN_FILES = ("main.py", "app.py", "start.py", "bot.py", "hello.py", "server.py")
 PYTHON_MARKERS = (*MAIN_FILES, "requirements.txt", "pyproject.toml", "Pipfile")
+# A command that installs the project itself (`pip install .`, `pip install -e .[dev]`, `uv sync`, `poetry
+# install`): its dependencies then come from pyproject.toml, and the installer checks `requires-python`.
+INSTALLS_PROJECT = re.compile(r"\binstall\b[^&|;]*\s(-e\s+)?\./?(\[[^\]]*\])?(\s|$)|\buv\s+sync\b|\b(poetry|pdm)\s+install\b")
 # Providers Railpack tries before Python, and the root files that make them match (core/providers/provider.go).
 EARLIER_PROVIDERS = (
     ("php", ("composer.json", "index.php")),

@@ -13,7 +13,7 @@ from pathlib import PurePosixPath
 from typing import TYPE_CHECKING
 
 from railcheck.builder import DOCKERFILE, build_of
-from railcheck.facts import CommandText, Origin
+from railcheck.facts import INSTALLS_PROJECT, CommandText, Origin
 from railcheck.sources.text import LineIndex
 
 if TYPE_CHECKING:
@@ -21,7 +21,6 @@ if TYPE_CHECKING:
     from railcheck.repository import Repository
     from railcheck.sources.dockerfile import Dockerfile, Instruction, Stage, Word
 
-_INSTALLS_PROJECT = re.compile(r"\binstall\b[^&|;]*\s(-e\s+)?\.(/)?(\s|$)|\buv\s+sync\b|\b(poetry|pdm)\s+install\b")
 _PLAIN_WORD = re.compile(r"[\w@%+=:,./${}-]+")
 
 
@@ -95,7 +94,7 @@ def _image(path: PurePosixPath, text: str, context: PurePosixPath, repository: R
             cmd = instruction
         elif keyword == "ENTRYPOINT":
             entrypoint, cmd = instruction, None  # a later ENTRYPOINT resets a CMD inherited from before it
-        elif keyword == "RUN" and _INSTALLS_PROJECT.search(" ".join((instruction.arguments, *instruction.heredocs))):
+        elif keyword == "RUN" and INSTALLS_PROJECT.search(" ".join((instruction.arguments, *instruction.heredocs))):
             installs = True
     parts = tuple(instruction for instruction in (entrypoint, cmd) if instruction is not None and instruction.words)
     if entrypoint is not None and not entrypoint.exec_form:

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import PurePosixPath
 
 from railcheck import RAILPACK_ONLY, Consequence, Diagnostic, Edit, Fix, FixAvailability, Invalid, Project, ProjectRule, Related, Service, ServiceRule, Severity, Valid
-from railcheck.facts import Candidate, facts
+from railcheck.facts import INSTALLS_PROJECT, Candidate, facts
 from railcheck.sources.python_version import minor_of, normalise_railpack_version
 from railcheck.walk import strings
 
@@ -345,16 +345,11 @@ class RootPythonVersionIgnored(ProjectRule):
                 and not set(repository.listdir(service.root)) & set(_MISE_FILES)]
 
 
-# A command that installs the project itself. (A `-e .` in requirements.txt never gets that far: Railpack's
-# install step holds only the manifests, RQ003.)
-_COMMAND_INSTALLING_PROJECT = re.compile(r"\binstall\b[^&|;]*\s(-e\s+)?\./?(\[[^\]]*\])?(\s|$)|\buv\s+sync\b|\b(poetry|pdm)\s+install\b")
-
-
 def _reads_requires_python(service: Service, project: Project, manager: str | None) -> bool:
     """Whether some install checks the interpreter against `requires-python`: Railpack's uv, Poetry and PDM
     installs always do (python.go picks the tool), and so does a command of the service that installs the
     project (`pip install .`, `uv sync`)."""
-    return manager in ("uv", "poetry", "pdm") or any(_COMMAND_INSTALLING_PROJECT.search(command.text) for command in facts(service, project).commands)
+    return manager in ("uv", "poetry", "pdm") or any(INSTALLS_PROJECT.search(command.text) for command in facts(service, project).commands)
 
 
 def _railpack_python(service: Service, project: Project) -> bool:
