@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
 import importlib.util
+import os
 import re
 import sys
 from collections.abc import Iterable
@@ -85,20 +87,22 @@ def load_registry(extra_dirs: Iterable[Path] = ()) -> Registry:
     """Every rule in the built-in rules folder plus `extra_dirs`; raises TypeError on clashing codes or names."""
     rules: list[type[Rule]] = []
     with built_in_rules_loading():
-        rules += _rules_in_folder(resource_dir("rules"))
+        rules += _rules_in_folder(resource_dir("rules"), "railcheck._rules")
     for folder in extra_dirs:
-        rules += _rules_in_folder(folder)
+        # A namespace per folder: an extra `railpack.py` is its own module, not the built-in one of that name.
+        digest = hashlib.sha256(os.fsencode(os.path.abspath(folder))).hexdigest()[:12]
+        rules += _rules_in_folder(folder, f"railcheck._extra_rules.f{digest}")
     _check_unique(rules)
     return Registry(tuple(sorted(rules, key=lambda rule: rule.code)))
 
 
-def _rules_in_folder(folder: Path) -> list[type[Rule]]:
-    return [rule for path in sorted(folder.glob("*.py")) if not path.name.startswith("_") for rule in _rules_in(_import_by_path(path))]
+def _rules_in_folder(folder: Path, namespace: str) -> list[type[Rule]]:
+    return [rule for path in sorted(folder.glob("*.py")) if not path.name.startswith("_") for rule in _rules_in(_import_by_path(path, namespace))]
 
 
-def _import_by_path(path: Path) -> ModuleType:
+def _import_by_path(path: Path, namespace: str) -> ModuleType:
     # Loaded under a private namespace so that a top-level `rules` folder never shadows another package.
-    name = f"railcheck._rules.{path.stem}"
+    name = f"{namespace}.{path.stem}"
     if name in sys.modules:
         return sys.modules[name]
     spec = importlib.util.spec_from_file_location(name, path)

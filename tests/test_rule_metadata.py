@@ -107,6 +107,21 @@ def test_registry_loads_extra_rule_folders(tmp_path: Path) -> None:
     assert registry.find("house-rule") is not None
 
 
+def test_an_extra_rule_file_named_like_a_built_in_one_is_loaded(tmp_path: Path) -> None:
+    # Both were loaded as `railcheck._rules.railpack`, so the extra file was the built-in module and its rule
+    # silently missing.
+    (tmp_path / "railpack.py").write_text(
+        'from railcheck import ProjectRule, Valid, Invalid\nFAMILY = "HX"\n'
+        'class HouseRule(ProjectRule):\n'
+        '    """## What it does\\nx\\n## Why is this bad?\\ny\\n## Example\\nz"""\n'
+        '    code = "HX002"\n    name = "house-railpack-rule"\n    summary = "House rule"\n'
+        '    examples = (Valid({}), Invalid({}, expect=[]))\n'
+        '    def check(self, project):\n        return iter(())\n'
+    )
+    registry = load_registry([tmp_path])
+    assert registry.find("HX002") is not None and registry.find("RP001") is not None
+
+
 def test_a_rule_from_an_extra_folder_is_checked_when_loaded(tmp_path: Path) -> None:
     (tmp_path / "bad.py").write_text(
         'from railcheck import ProjectRule\nFAMILY = "HX"\n'
