@@ -314,10 +314,9 @@ class RootPythonVersionIgnored(ProjectRule):
         repository = project.repository
         if repository is None:
             return
-        for name in self._root_files(project):
-            blind = [service for service in self._unversioned(project) if _railpack_python(service, project)]
-            if not blind:
-                continue
+        root_files = self._root_files(project)
+        blind = [service for service in self._unversioned(project) if _railpack_python(service, project)] if root_files else []
+        for name in root_files if blind else ():
             text = repository.read(PurePosixPath(name)) or ""
             names = ", ".join(service.display_root() for service in blind[:5]) + (" ..." if len(blind) > 5 else "")
             yield self.diagnostic(
