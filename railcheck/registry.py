@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import importlib.util
 import os
 import re
@@ -89,6 +88,8 @@ def load_registry(extra_dirs: Iterable[Path] = ()) -> Registry:
     with built_in_rules_loading():
         rules += _rules_in_folder(resource_dir("rules"), "railcheck._rules")
     for folder in extra_dirs:
+        import hashlib  # extra folders only: it loads OpenSSL
+
         # A namespace per folder: an extra `railpack.py` is its own module, not the built-in one of that name.
         digest = hashlib.sha256(os.fsencode(os.path.abspath(folder))).hexdigest()[:12]
         rules += _rules_in_folder(folder, f"railcheck._extra_rules.f{digest}")

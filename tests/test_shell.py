@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+
 import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
@@ -332,3 +335,11 @@ def test_brace_before_astral_character_does_not_crash(text: str) -> None:
 def test_no_break_space_does_not_split_words_as_in_bash() -> None:
     text = "python -m http.server\u00a08000"
     assert [(w.text, written(text, w)) for w in parse(text).commands[0].words][-1] == ("http.server\u00a08000",) * 2
+
+
+def test_parsing_a_command_does_not_import_importlib_resources() -> None:
+    # tree-sitter-bash's package imports importlib.resources (about 5 ms of every run's start-up) for query
+    # files railcheck never reads; the grammar is loaded without it.
+    code = "import sys\nfrom railcheck.sources.shell import parse_shell\nparse_shell('uvicorn main:app --port $PORT')\nprint('importlib.resources' in sys.modules)"
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert result.stdout.strip() == "False"

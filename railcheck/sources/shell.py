@@ -8,6 +8,7 @@ unquoting of static words, control operators, recursion into `sh -c '...'`, and 
 
 from __future__ import annotations
 
+import os
 import re
 import threading
 from collections.abc import Sequence
@@ -270,11 +271,35 @@ def _get_parser() -> Parser:
     global _parser
     if _parser is None:
         # Imported here, not at module load: the grammar costs time that a linter run without shell rules skips.
-        import tree_sitter_bash
         from tree_sitter import Language, Parser
 
-        _parser = Parser(Language(tree_sitter_bash.language()))
+        _parser = Parser(Language(_bash_grammar()))
     return _parser
+
+
+def _bash_grammar() -> object:
+    """tree-sitter-bash's compiled grammar. Its package's `__init__` imports importlib.resources (with tempfile
+    and more: about 5 ms, paid by every run that reads a command) for query files railcheck never reads, so
+    the compiled module is loaded on its own; should its layout change, the package is imported as usual."""
+    import importlib.machinery
+    import importlib.util
+
+    spec = importlib.util.find_spec("tree_sitter_bash")
+    folders = list(spec.submodule_search_locations or ()) if spec is not None else []
+    for folder in folders:
+        for suffix in importlib.machinery.EXTENSION_SUFFIXES:
+            path = os.path.join(folder, "_binding" + suffix)
+            if os.path.isfile(path):
+                loader = importlib.machinery.ExtensionFileLoader("tree_sitter_bash._binding", path)
+                binding = importlib.util.spec_from_loader(loader.name, loader)
+                if binding is None:
+                    break
+                module = importlib.util.module_from_spec(binding)
+                loader.exec_module(module)
+                return module.language()
+    import tree_sitter_bash
+
+    return tree_sitter_bash.language()
 
 
 def _parse(text: str, base: int) -> ShellScript | ParseFailure:
