@@ -17,7 +17,7 @@ from railcheck.build_outputs import created_by_build
 from railcheck.builder import image_of
 from railcheck.distributions import import_names
 from railcheck.facts import (
-    CommandText, app_root, copied_app, command_servers, facts, module_info, once_per_service, paths_checkable, runtime_pythonpath,
+    MAIN_FILES, CommandText, app_root, copied_app, command_servers, facts, module_info, once_per_service, paths_checkable, runtime_pythonpath,
     unreadable_configs,
 )
 from railcheck.modules import find_module, image_path, module_candidates, search_bases
@@ -570,7 +570,7 @@ class NoStartCommand(ServiceRule):
         where = service.railpack.path if service.railpack else service.root / found.python_markers[0] if found.python_markers else service.railpack_path
         yield self.diagnostic(
             where, FILE_START,
-            "no start command: nothing in railpack.json, Railway's config or a Procfile, and no main.py/app.py for Railpack's default",
+            f"no start command: nothing in railpack.json, Railway's config or a Procfile, and none of {', '.join(MAIN_FILES)} for Railpack's default",
             service=service.name,
             help='Set `"deploy": {"startCommand": "..."}` in railpack.json (or a Procfile `web:` line).',
         )
