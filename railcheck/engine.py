@@ -76,8 +76,9 @@ def check(project: Project, rules: Iterable[Rule], registry: Registry, *, comple
     rules = list(rules)
     raw: list[Diagnostic] = []
     errors = 0
+    builders: dict[int, str] = {}  # id(service) -> its builder, asked once for all rules that declare `builders`
     for rule in rules:
-        for diagnostic in _run_one(rule, project):
+        for diagnostic in _run_one(rule, project, builders):
             errors += diagnostic.code == "RC002"
             raw.append(diagnostic)
     if project.discovered > len(project.services):
@@ -126,7 +127,7 @@ def identity(diagnostic: Diagnostic) -> Identity:
     return (diagnostic.code, str(diagnostic.path), where, diagnostic.message)
 
 
-def _run_one(rule: Rule, project: Project) -> Iterator[Diagnostic]:
+def _run_one(rule: Rule, project: Project, builder_of: dict[int, str]) -> Iterator[Diagnostic]:
     if isinstance(rule, ProjectRule):
         yield from _guarded(rule, None, rule.check, project)
     elif isinstance(rule, ServiceRule):
@@ -137,8 +138,15 @@ def _run_one(rule: Rule, project: Project) -> Iterator[Diagnostic]:
         for service in project.services:
             # A rule about the build says nothing about a service built elsewhere (an image, another
             # repository), and a rule about one builder's semantics nothing about services another builds.
-            if (service.built_elsewhere is None or not rule.checks_build) and (builders is None or builds_with(service, project) in builders):
-                yield from _guarded(rule, service.name, check, service, project)
+            if service.built_elsewhere is not None and rule.checks_build:
+                continue
+            if builders is not None:
+                builder = builder_of.get(id(service))
+                if builder is None:
+                    builder = builder_of[id(service)] = builds_with(service, project)
+                if builder not in builders:
+                    continue
+            yield from _guarded(rule, service.name, check, service, project)
 
 
 def _guarded(rule: Rule, service: str | None, produce, *arguments):  # type: ignore[no-untyped-def]
