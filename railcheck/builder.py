@@ -102,10 +102,14 @@ def dockerfile_path(service: Service, requested: tuple[str, Origin]) -> PurePosi
 
 def image_of(service: Service, project: Project) -> Image | None:
     """The image a Dockerfile build produces; None for other builders or when the Dockerfile cannot be read."""
+    return once_per_service("image", service, project, _image)
+
+
+def _image(service: Service, project: Project) -> Image | None:
     if build_of(service, project).builder != DOCKERFILE:
         return None
-    from railcheck.image import read_image
+    from railcheck.image import read_image  # Dockerfile services only (start-up time)
 
-    return once_per_service("image", service, project, read_image)
+    return read_image(service, project)
 
 
