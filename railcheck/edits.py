@@ -8,7 +8,7 @@ from pathlib import PurePosixPath
 from typing import Any
 
 from railcheck.sources.text import Document
-from railcheck.types import Edit
+from railcheck.types import Edit, Fix
 
 _BARE_TOML_KEY = re.compile(r"^[A-Za-z0-9_-]+$")
 
@@ -28,6 +28,11 @@ def encode_key(document: Document, key: str) -> str:
     if is_toml(document) and _BARE_TOML_KEY.match(key):
         return key
     return json.dumps(key, ensure_ascii=False)
+
+
+def set_schema(document: Document, url: str) -> Fix:
+    """Point the document's `$schema` at `url` (safe: only editors read it)."""
+    return Fix.safe(f"Set `$schema` to {url}", replace_value(document, "/$schema", url))
 
 
 def replace_value(document: Document, pointer: str, value: Any) -> Edit:

@@ -253,6 +253,11 @@ def _article(json_type: str) -> str:
     return names.get(json_type, json_type)
 
 
+def declared_schema(document: Document) -> Any:
+    """The document's top-level `$schema` as written (any JSON type), or None."""
+    return document.value.get("$schema") if isinstance(document.value, dict) else None
+
+
 def published_schema_of(url: Any) -> str | None:
     """Which file's published schema the `$schema` value `url` names: "railway", "railpack" or None."""
     if not isinstance(url, str):

@@ -13,10 +13,10 @@ from collections.abc import Iterator
 from typing import Any
 
 from railcheck import RAILPACK_ONLY, Consequence, Diagnostic, Fix, FixAvailability, Invalid, Project, Service, ServiceRule, Severity, Valid
-from railcheck.edits import new_json_file, remove_member, rename_key, replace_value, set_member
+from railcheck.edits import new_json_file, remove_member, rename_key, replace_value, set_member, set_schema
 from railcheck.declarations import declaration_site
 from railcheck.facts import paths_checkable
-from railcheck.schema import PUBLISHED_SCHEMA_URLS, SchemaIssue, document_issues, dotted, load_schema, location, published_schema_of, type_name
+from railcheck.schema import PUBLISHED_SCHEMA_URLS, SchemaIssue, declared_schema, document_issues, dotted, load_schema, location, published_schema_of, type_name
 from railcheck.sources.text import Document, split_pointer
 from railcheck.suggest import case_insensitive_match, closest, quoted_list
 
@@ -476,7 +476,7 @@ class RailwaySchemaInRailpack(ServiceRule):
 
     def check(self, service: Service, project: Project) -> Iterator[Diagnostic]:
         document = service.railpack
-        value = document.value.get("$schema") if document is not None and isinstance(document.value, dict) else None
+        value = declared_schema(document) if document is not None else None
         if document is None or published_schema_of(value) != "railway":
             return
         url = PUBLISHED_SCHEMA_URLS["railpack"]
@@ -485,7 +485,7 @@ class RailwaySchemaInRailpack(ServiceRule):
             f"`$schema` names Railway's schema ({value}), which describes railway.json; editors check railpack.json against the wrong keys",
             service=service.name,
             help=f"Use Railpack's schema, {url}.",
-            fix=Fix.safe(f"Set `$schema` to {url}", replace_value(document, "/$schema", url)),
+            fix=set_schema(document, url),
         )
 
 

@@ -11,9 +11,10 @@ from urllib.parse import urlsplit
 
 from railcheck import Consequence, Diagnostic, Edit, Fix, FixAvailability, Invalid, Project, Related, Service, ServiceRule, Severity, Valid
 from railcheck.declarations import declaration_site
-from railcheck.edits import remove_member, rename_key, replace_value, set_member
-from railcheck.schema import PUBLISHED_SCHEMA_URLS, SchemaIssue, document_issues, dotted, load_schema, location, published_schema_of
-from railcheck.sources.text import Document, join_pointer
+from railcheck.edits import remove_member, rename_key, replace_value, set_member, set_schema
+from railcheck.schema import PUBLISHED_SCHEMA_URLS, SchemaIssue, declared_schema, document_issues, dotted, load_schema, location, published_schema_of
+from railcheck.sources.text import Document
+from railcheck.walk import setting_pointers
 from railcheck.suggest import case_insensitive_match, closest, quoted_list
 
 FAMILY = "RW"
@@ -40,16 +41,6 @@ def _issues(service: Service) -> Iterator[tuple[Document, SchemaIssue]]:
 def _sections() -> dict[str, tuple[str, ...]]:
     definitions = load_schema(SCHEMA)["$defs"]
     return {"build": tuple(definitions["Build"]["properties"]), "deploy": tuple(definitions["Deploy"]["properties"])}
-
-
-def _deploy_sections(document: Document) -> Iterator[str]:
-    """Pointers of every `deploy` table: the base one and each environment's."""
-    value = document.value if isinstance(document.value, dict) else {}
-    yield "/deploy"
-    environments = value.get("environments")
-    if isinstance(environments, dict):
-        for name in environments:
-            yield join_pointer(join_pointer("/environments", name), "deploy")
 
 
 class RailwayUnknownKey(ServiceRule):
@@ -420,7 +411,7 @@ class OutdatedSchemaUrl(ServiceRule):
 
     def check(self, service: Service, project: Project) -> Iterator[Diagnostic]:
         for document in _documents(service):
-            value = document.value.get("$schema") if isinstance(document.value, dict) else None
+            value = declared_schema(document)
             # A list or an object (RW002 reports the type) cannot even be looked up in the set.
             if not isinstance(value, str) or value not in OUTDATED_SCHEMA_URLS:
                 continue
@@ -429,7 +420,7 @@ class OutdatedSchemaUrl(ServiceRule):
                 f"`$schema` is the old address {value}",
                 service=service.name,
                 help=f"Use {SCHEMA_URL}.",
-                fix=Fix.safe(f"Set `$schema` to {SCHEMA_URL}", replace_value(document, "/$schema", SCHEMA_URL)),
+                fix=set_schema(document, SCHEMA_URL),
             )
 
 
@@ -469,16 +460,15 @@ class RailpackSchemaInRailwayConfig(ServiceRule):
 
     def check(self, service: Service, project: Project) -> Iterator[Diagnostic]:
         for document in _documents(service):
-            value = document.value.get("$schema") if isinstance(document.value, dict) else None
+            value = declared_schema(document)
             if published_schema_of(value) != "railpack":
                 continue
-            url = SCHEMA_URL
             yield self.diagnostic(
                 document, document.value_span("/$schema"),
                 f"`$schema` names Railpack's schema ({value}), which describes railpack.json; editors check {document.path.name} against the wrong keys",
                 service=service.name,
-                help=f"Use Railway's schema, {url}.",
-                fix=Fix.safe(f"Set `$schema` to {url}", replace_value(document, "/$schema", url)),
+                help=f"Use Railway's schema, {SCHEMA_URL}.",
+                fix=set_schema(document, SCHEMA_URL),
             )
 
 
@@ -532,8 +522,7 @@ class HealthcheckPathNotPath(ServiceRule):
 
     def check(self, service: Service, project: Project) -> Iterator[Diagnostic]:
         for document in _documents(service):
-            for section in _deploy_sections(document):
-                pointer = join_pointer(section, "healthcheckPath")
+            for pointer in setting_pointers(document.value, "deploy", "healthcheckPath"):
                 value = document.get(pointer)
                 if not isinstance(value, str) or not value or value.startswith("/"):
                     continue
@@ -589,12 +578,7 @@ class DeprecatedBuilder(ServiceRule):
 
     def check(self, service: Service, project: Project) -> Iterator[Diagnostic]:
         for document in _documents(service):
-            sections = ["/build"]
-            environments = document.value.get("environments") if isinstance(document.value, dict) else None
-            if isinstance(environments, dict):
-                sections += [join_pointer(join_pointer("/environments", name), "build") for name in environments]
-            for section in sections:
-                pointer = join_pointer(section, "builder")
+            for pointer in setting_pointers(document.value, "build", "builder"):
                 value = document.get(pointer)
                 if not isinstance(value, str) or value.upper() != "NIXPACKS":
                     continue
