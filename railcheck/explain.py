@@ -135,7 +135,8 @@ def _watch_paths(service: Service, project: Project) -> list[str]:
         lines.append(f"  watch paths ({watch.path}:{watch.list_span().start.line}, from the repository root):")
         lines += [f"    {pattern.text}" + (f"   (meant: {watch.corrections[pattern.index]})" if pattern.index in watch.corrections else "") for pattern in watch.written]
         lines.append("    a change to (the service builds from it):")
-        lines += [f"      {answers[deploys_on_change(watch.meant, project, item)]:<16} {item.path}{'/' if item.folder else ''}  ({item.reason})" for item in consumed(service, project)]
+        meant = watch.meant  # parsed once for every consumed path
+        lines += [f"      {answers[deploys_on_change(meant, project, item)]:<16} {item.path}{'/' if item.folder else ''}  ({item.reason})" for item in consumed(service, project)]
     return lines
 
 

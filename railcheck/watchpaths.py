@@ -200,6 +200,11 @@ def _corrections(service: Service, project: Project, written: tuple[WatchPattern
 def any_file_matches(project: Project, pattern: WatchPattern) -> bool | None:
     """Whether some file of the repository matches the pattern; None when the listing was cut before an answer
     or the pattern names a folder railcheck never lists (`node_modules`, `.venv`, ...)."""
+    # Asked for a pattern and then for its correction, by WP001 and by the corrections: scanned once each.
+    return memoised(project, ("any-file-matches", pattern.anchored, pattern.body), lambda: _any_file_matches(project, pattern))
+
+
+def _any_file_matches(project: Project, pattern: WatchPattern) -> bool | None:
     from railcheck.project import SKIPPED_DIRS
 
     if SKIPPED_DIRS.intersection(pattern.body.split("/")):
