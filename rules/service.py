@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from pathlib import PurePosixPath
 
 from railcheck import RAILPACK_ONLY, Consequence, Diagnostic, Invalid, Project, Service, ServiceRule, Severity, Valid
+from railcheck.config import config_key_span
 from railcheck.facts import MAIN_FILES, PYTHON_MARKERS, facts, memoised, root_evidence, subfolder_roots
 from railcheck.project import SERVICE_MARKERS
 from railcheck.sources.text import LineIndex
@@ -264,10 +265,10 @@ class DeclaredServiceReplacesDiscovered(ServiceRule):
         if not markers or any(other.root == service.root and other.name in named for other in project.services):
             return
         source = config.source or PurePosixPath("railcheck.toml")
-        text = config.text or ""
-        header = text.find(f"services.{service.name}")
-        line_start = text.rfind("\n", 0, header) + 1  # the start of the `[services.NAME]` line
-        span = LineIndex(text).span(line_start, line_start + 1) if header >= 0 else None
+        written = config_key_span(config, "services", service.name)
+        lines = LineIndex(config.text or "")
+        start = lines.line_start(written.start.line) if written is not None else None
+        span = lines.span(start, start + 1) if start is not None else None  # the start of the `[services.NAME]` line
         yield self.diagnostic(
             source, span,
             f"the declared service `{service.name}` takes the place of the service railcheck discovers from "
