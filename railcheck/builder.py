@@ -106,10 +106,11 @@ def image_of(service: Service, project: Project) -> Image | None:
 
 
 def _image(service: Service, project: Project) -> Image | None:
-    if build_of(service, project).builder != DOCKERFILE:
+    build = build_of(service, project)
+    if build.builder != DOCKERFILE or build.dockerfile is None:
         return None
     from railcheck.image import read_image  # Dockerfile services only (start-up time)
 
-    return read_image(service, project)
+    return read_image(build.dockerfile, service, project)
 
 

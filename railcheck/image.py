@@ -12,7 +12,6 @@ from dataclasses import dataclass
 from pathlib import PurePosixPath
 from typing import TYPE_CHECKING
 
-from railcheck.builder import DOCKERFILE, build_of
 from railcheck.facts import INSTALLS_PROJECT, CommandText, Origin
 from railcheck.sources.text import LineIndex
 
@@ -57,13 +56,13 @@ class Image:
         return dict(self.env).get(name)
 
 
-def read_image(service: Service, project: Project) -> Image | None:
-    build = build_of(service, project)
+def read_image(dockerfile: PurePosixPath, service: Service, project: Project) -> Image | None:
+    """The image the Dockerfile at `dockerfile` builds for `service`; None when it cannot be read."""
     repository = project.repository
-    if build.builder != DOCKERFILE or build.dockerfile is None or repository is None:
+    if repository is None:
         return None
-    text = repository.read(build.dockerfile) if repository.is_file(build.dockerfile) else None
-    return _image(build.dockerfile, text, service.root, repository) if text is not None else None
+    text = repository.read(dockerfile) if repository.is_file(dockerfile) else None
+    return _image(dockerfile, text, service.root, repository) if text is not None else None
 
 
 def _image(path: PurePosixPath, text: str, context: PurePosixPath, repository: Repository) -> Image:
