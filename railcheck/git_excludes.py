@@ -112,9 +112,7 @@ def _excludes_file(top: Path, git_dir: Path) -> Path | None:
         text = _read(config) if config.parent == git_dir else _read_users(config, top)
         value = _core_excludes_file(text or "") or value
     if value is None:
-        xdg = os.environ.get("XDG_CONFIG_HOME")
-        home = os.environ.get("HOME")
-        base = Path(xdg) if xdg else Path(home) / ".config" if home else None
+        base = _user_config_folder()
         return base / "git" / "ignore" if base is not None else None
     expanded = _expand(value)
     return top / expanded if expanded is not None else None  # an absolute `expanded` replaces `top`
@@ -127,14 +125,20 @@ def _config_files(git_dir: Path) -> list[Path]:
     if os.environ.get("GIT_CONFIG_GLOBAL"):
         files.append(Path(os.environ["GIT_CONFIG_GLOBAL"]))
     else:
-        xdg = os.environ.get("XDG_CONFIG_HOME")
-        home = os.environ.get("HOME")
-        if xdg or home:
-            files.append(Path(xdg) / "git" / "config" if xdg else Path(home or "") / ".config" / "git" / "config")
-        if home:
-            files.append(Path(home) / ".gitconfig")
+        base = _user_config_folder()
+        if base is not None:
+            files.append(base / "git" / "config")
+        if os.environ.get("HOME"):
+            files.append(Path(os.environ["HOME"]) / ".gitconfig")
     files.append(git_dir / "config")
     return files
+
+
+def _user_config_folder() -> Path | None:
+    """`$XDG_CONFIG_HOME`, else `~/.config`, as git finds the user's `git/config` and `git/ignore`."""
+    xdg = os.environ.get("XDG_CONFIG_HOME")
+    home = os.environ.get("HOME")
+    return Path(xdg) if xdg else Path(home) / ".config" if home else None
 
 
 def _expand(value: str) -> str | None:
