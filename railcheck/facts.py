@@ -619,7 +619,12 @@ def _target_exists(repository: Repository, root: PurePosixPath, server: Server) 
 
 
 def _folders_below_root(project: Project) -> list[PurePosixPath]:
-    """Folders one and two levels below the repository root, without hidden and dependency folders."""
+    """Folders one and two levels below the repository root, without hidden and dependency folders; listed
+    once per run (every repository-root service may ask twice)."""
+    return memoised(project, "folders-below-root", lambda: _list_folders_below_root(project))
+
+
+def _list_folders_below_root(project: Project) -> list[PurePosixPath]:
     from railcheck.project import SKIPPED_DIRS
 
     repository = project.repository
