@@ -42,11 +42,10 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
 
 from click.testing import CliRunner  # noqa: E402
+from hostile import CANARY, FEATURES, snapshot, write_hostile_case  # noqa: E402
 
 import railcheck.parallel  # noqa: E402
-from hostile import CANARY, FEATURES, snapshot, write_hostile_case  # noqa: E402
 from railcheck.cli import main as railcheck_main  # noqa: E402
-
 
 MEMORY_LIMIT = 2 * 1024**3  # bytes of address space per worker
 # Cases are written to memory when the system offers it: on a disk, creating and removing their folders
@@ -98,7 +97,12 @@ def _findings(stdout: str) -> str:
 def _forged_commands(stdout: str) -> list[str]:
     # railcheck's own commands always carry a title; anything else a runner would obey was forged.
     # A runner splits lines at \n and \r only (str.splitlines() would also split at U+2028 and the like).
-    return [line for line in stdout.replace("\r", "\n").split("\n") if line.lstrip().startswith("::") and not (line.startswith(("::error ", "::warning ", "::notice ")) and "title=" in line)]
+    return [
+        line
+        for line in stdout.replace("\r", "\n").split("\n")
+        if line.lstrip().startswith("::")
+        and not (line.startswith(("::error ", "::warning ", "::notice ")) and "title=" in line)
+    ]
 
 
 def run_case(seed: int, case: int, timeout: float, compare: bool, features: frozenset[str]) -> Outcome:
@@ -131,7 +135,7 @@ def run_case(seed: int, case: int, timeout: float, compare: bool, features: froz
             failure, detail = "escape", "the canary folder beside the repository changed"
     except Hang:
         failure, detail = "hang", f"no answer within {timeout:.0f} s"
-    except Exception as error:  # noqa: BLE001 - a failure of the harness itself must be seen, not end the run
+    except Exception as error:
         failure, detail = "crash", "harness: " + "".join(traceback.format_exception(error))[-2000:]
     finally:
         _remove(folder)
@@ -140,7 +144,10 @@ def run_case(seed: int, case: int, timeout: float, compare: bool, features: froz
 
 def _compare(repo: Path, uncached: str, exact: bool) -> tuple[str | None, str]:
     """Cached (cold, then warm) and multi-process runs against the uncached findings."""
-    runs = {"cached (cold)": _invoke(repo, "--output-format", "json"), "cached (warm)": _invoke(repo, "--output-format", "json")}
+    runs = {
+        "cached (cold)": _invoke(repo, "--output-format", "json"),
+        "cached (warm)": _invoke(repo, "--output-format", "json"),
+    }
     saved = railcheck.parallel.MIN_SERVICES
     railcheck.parallel.MIN_SERVICES = 1  # fork even for one service
     try:
@@ -152,14 +159,21 @@ def _compare(repo: Path, uncached: str, exact: bool) -> tuple[str | None, str]:
         if crash:
             return "crash", f"{name}: {crash}"
         if exact and result[0] in (0, 1) and _findings(result[1]) != uncached:
-            return "difference", f"{name} run differs from the uncached one:\n{result[1][-1500:]}\nuncached:\n{uncached[-1500:]}"
+            return (
+                "difference",
+                f"{name} run differs from the uncached one:\n{result[1][-1500:]}\nuncached:\n{uncached[-1500:]}",
+            )
     # Last, since it writes: every fix offered must apply and settle (RC003 says one broke a file or did not).
     fixed = _invoke(repo, "--no-cache", "--fix", "--unsafe-fixes", "--output-format", "json")
     crash = _crash(*fixed)
     if crash:
         return "crash", f"--fix: {crash}"
     if '"code": "RC003"' in fixed[1]:
-        return "fix", "\n".join(json.dumps(diagnostic) for diagnostic in json.loads(fixed[1])["diagnostics"] if diagnostic["code"] == "RC003")
+        return "fix", "\n".join(
+            json.dumps(diagnostic)
+            for diagnostic in json.loads(fixed[1])["diagnostics"]
+            if diagnostic["code"] == "RC003"
+        )
     return None, ""
 
 
@@ -173,17 +187,32 @@ def _remove(folder: Path) -> None:
     shutil.rmtree(folder, ignore_errors=True)
 
 
-def _worker(tasks: multiprocessing.Queue, results: multiprocessing.Queue, seed: int, timeout: float, compare_every: int, features: frozenset[str]) -> None:
+def _worker(
+    tasks: multiprocessing.Queue,
+    results: multiprocessing.Queue,
+    seed: int,
+    timeout: float,
+    compare_every: int,
+    features: frozenset[str],
+) -> None:
     signal.signal(signal.SIGALRM, _on_alarm)
     # A case that reads without bound (a link to /dev/zero) must fail as a MemoryError, not get the worker
     # killed by the system.
     resource.setrlimit(resource.RLIMIT_AS, (MEMORY_LIMIT, MEMORY_LIMIT))
     while (case := tasks.get()) is not None:
         results.put((os.getpid(), case, None))
-        results.put((os.getpid(), case, run_case(seed, case, timeout, compare_every > 0 and case % compare_every == 0, features)))
+        results.put(
+            (
+                os.getpid(),
+                case,
+                run_case(seed, case, timeout, compare_every > 0 and case % compare_every == 0, features),
+            )
+        )
 
 
-def run(seed: int, cases: list[int], workers: int, timeout: float, compare_every: int, features: frozenset[str]) -> list[Outcome]:
+def run(
+    seed: int, cases: list[int], workers: int, timeout: float, compare_every: int, features: frozenset[str]
+) -> list[Outcome]:
     """Every case through `workers` forked processes (not daemons: railcheck forks its own for the
     multi-process comparison); the outcomes in the order they finish. A worker that dies is a crash of
     the case it was on, and is replaced."""
@@ -206,9 +235,15 @@ def run(seed: int, cases: list[int], workers: int, timeout: float, compare_every
         except queue.Empty:
             for pid, process in list(processes.items()):
                 if not process.is_alive() and pid in running:
-                    outcome = Outcome(running.pop(pid), "crash", f"the worker died (exit {process.exitcode})", 0.0, False)
+                    outcome = Outcome(
+                        running.pop(pid), "crash", f"the worker died (exit {process.exitcode})", 0.0, False
+                    )
                     outcomes.append(outcome)
-                    print(f"case {outcome.case} (seed {seed}): {outcome.failure}: {outcome.detail}", file=sys.stderr, flush=True)
+                    print(
+                        f"case {outcome.case} (seed {seed}): {outcome.failure}: {outcome.detail}",
+                        file=sys.stderr,
+                        flush=True,
+                    )
                     del processes[pid]
                     replacement = start()
                     processes[replacement.pid] = replacement
@@ -219,7 +254,9 @@ def run(seed: int, cases: list[int], workers: int, timeout: float, compare_every
         running.pop(pid, None)
         outcomes.append(outcome)
         if outcome.failure:
-            print(f"case {outcome.case} (seed {seed}): {outcome.failure}: {outcome.detail}", file=sys.stderr, flush=True)
+            print(
+                f"case {outcome.case} (seed {seed}): {outcome.failure}: {outcome.detail}", file=sys.stderr, flush=True
+            )
     for _ in processes:
         tasks.put(None)
     for process in processes.values():
@@ -232,9 +269,18 @@ def main() -> None:
     parser.add_argument("--cases", type=int, default=5000)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--case", type=int, help="run only this case, in this process (to reproduce a failure)")
-    parser.add_argument("--workers", type=int, default=len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1)
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1,
+    )
     parser.add_argument("--timeout", type=float, default=10.0, help="seconds after which a case counts as a hang")
-    parser.add_argument("--compare-every", type=int, default=20, help="compare cached and multi-process runs on every N-th case (0: never)")
+    parser.add_argument(
+        "--compare-every",
+        type=int,
+        default=20,
+        help="compare cached and multi-process runs on every N-th case (0: never)",
+    )
     parser.add_argument("--without", default="", help=f"comma-separated features to leave out: {', '.join(FEATURES)}")
     arguments = parser.parse_args()
     features = frozenset(FEATURES) - set(filter(None, arguments.without.split(",")))
@@ -244,9 +290,19 @@ def main() -> None:
         print(f"case {outcome.case}: {outcome.failure or 'ok'} in {outcome.seconds:.2f} s\n{outcome.detail}")
         sys.exit(1 if outcome.failure else 0)
     started = time.perf_counter()
-    outcomes = run(arguments.seed, list(range(arguments.cases)), arguments.workers, arguments.timeout, arguments.compare_every, features)
+    outcomes = run(
+        arguments.seed,
+        list(range(arguments.cases)),
+        arguments.workers,
+        arguments.timeout,
+        arguments.compare_every,
+        features,
+    )
     elapsed = time.perf_counter() - started
-    counts = {kind: sum(outcome.failure == kind for outcome in outcomes) for kind in ("crash", "hang", "escape", "injection", "difference", "fix")}
+    counts = {
+        kind: sum(outcome.failure == kind for outcome in outcomes)
+        for kind in ("crash", "hang", "escape", "injection", "difference", "fix")
+    }
     slowest = max(outcomes, key=lambda outcome: outcome.seconds, default=None)
     print(
         f"{len(outcomes)} cases (seed {arguments.seed}, {arguments.workers} workers, {sum(outcome.compared for outcome in outcomes)} compared): "

@@ -18,8 +18,22 @@ WATCHED_EVERY = 3
 def _module(index: int) -> str:
     lines = ["from fastapi import APIRouter, FastAPI", "", "app = FastAPI()", 'router = APIRouter(prefix="/api")', ""]
     for number in range(30):
-        lines += [f'@router.get("/items{number}/{{item_id}}")', f"def item_{number}(item_id: int) -> dict[str, int]:", f"    return {{'service': {index}, 'item': item_id, 'route': {number}}}", "", ""]
-    lines += ['@router.get("/health")', "def health() -> dict[str, str]:", '    return {"status": "ok"}', "", "", "app.include_router(router)", ""]
+        lines += [
+            f'@router.get("/items{number}/{{item_id}}")',
+            f"def item_{number}(item_id: int) -> dict[str, int]:",
+            f"    return {{'service': {index}, 'item': item_id, 'route': {number}}}",
+            "",
+            "",
+        ]
+    lines += [
+        '@router.get("/health")',
+        "def health() -> dict[str, str]:",
+        '    return {"status": "ok"}',
+        "",
+        "",
+        "app.include_router(router)",
+        "",
+    ]
     return "\n".join(lines)
 
 
@@ -35,15 +49,29 @@ def write_service(folder: Path, index: int, comments: bool = True) -> None:
     }
     if broken:
         railpack["version"] = "1.0"
-        railpack["deploy"] = {"startCommand": f"uvicorn services.svc{index}.main:app --host 127.0.0.1 --port 8000", "healthCheckPath": "/api/health"}
-    railway: dict[str, dict[str, object] | str] = {"$schema": "https://railway.com/railway.schema.json", "build": {"builder": "RAILPACK"}, "deploy": {"healthcheckPath": "/api/health", "restartPolicyType": "ON_FAILURE"}}
+        railpack["deploy"] = {
+            "startCommand": f"uvicorn services.svc{index}.main:app --host 127.0.0.1 --port 8000",
+            "healthCheckPath": "/api/health",
+        }
+    railway: dict[str, dict[str, object] | str] = {
+        "$schema": "https://railway.com/railway.schema.json",
+        "build": {"builder": "RAILPACK"},
+        "deploy": {"healthcheckPath": "/api/health", "restartPolicyType": "ON_FAILURE"},
+    }
     if index % WATCHED_EVERY == 0:
-        railway["build"] = {"builder": "RAILPACK", "watchPatterns": [f"/services/svc{index}/**", "/service/shared/**" if broken else "!**/*.md"]}
+        railway["build"] = {
+            "builder": "RAILPACK",
+            "watchPatterns": [f"/services/svc{index}/**", "/service/shared/**" if broken else "!**/*.md"],
+        }
     # The peer tool reads strict JSON only, so benchmarks write railpack.json without comments.
-    (folder / "railpack.json").write_text(("// generated service\n" if comments else "") + json.dumps(railpack, indent=2) + "\n")
+    (folder / "railpack.json").write_text(
+        ("// generated service\n" if comments else "") + json.dumps(railpack, indent=2) + "\n"
+    )
     (folder / "railway.json").write_text(json.dumps(railway, indent=2) + "\n")
     (folder / ".python-version").write_text("3.11\n" if broken else "3.12\n")
-    (folder / "requirements.txt").write_text("fastapi==0.115.6\nuvicorn[standard]==0.32.1\nhttpx==0.28.1\npydantic==2.10.4\n")
+    (folder / "requirements.txt").write_text(
+        "fastapi==0.115.6\nuvicorn[standard]==0.32.1\nhttpx==0.28.1\npydantic==2.10.4\n"
+    )
     (folder / "main.py").write_text(_module(index))
 
 

@@ -23,8 +23,9 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "tests"))
 
-from benchmarks.generate import write_monorepo  # noqa: E402
 from lsp_client import Editor  # noqa: E402
+
+from benchmarks.generate import write_monorepo  # noqa: E402
 
 
 async def measure(root: Path, edits: int) -> list[float]:
@@ -55,8 +56,10 @@ def main() -> None:
         root = write_monorepo(Path(folder) / "repo", options.services)
         times = asyncio.run(measure(root, options.edits))
     milliseconds = sorted(value * 1000 for value in times)
-    print(f"{options.services} services, {options.edits} edits of one railpack.json: diagnostics after "
-          f"median {statistics.median(milliseconds):.1f} ms (min {milliseconds[0]:.1f}, max {milliseconds[-1]:.1f})")
+    print(
+        f"{options.services} services, {options.edits} edits of one railpack.json: diagnostics after "
+        f"median {statistics.median(milliseconds):.1f} ms (min {milliseconds[0]:.1f}, max {milliseconds[-1]:.1f})"
+    )
 
 
 if __name__ == "__main__":

@@ -31,9 +31,19 @@ from railcheck.project import load_project  # noqa: E402
 SNAPSHOT = re.compile(r"TestGenerateBuildPlanForExamples_(.+)_1\.snap\.json$")
 # The mise packages a provider installs; the plan agrees with railcheck's provider when one is present.
 PACKAGES = {
-    "python": {"python"}, "node": {"node", "bun"}, "golang": {"go"}, "php": {"php"}, "java": {"java"},
-    "rust": {"rust"}, "ruby": {"ruby"}, "elixir": {"elixir", "erlang"}, "deno": {"deno"}, "dotnet": {"dotnet"},
-    "gleam": {"gleam"}, "cpp": {"cmake", "meson"}, "staticfile": {"caddy"},
+    "python": {"python"},
+    "node": {"node", "bun"},
+    "golang": {"go"},
+    "php": {"php"},
+    "java": {"java"},
+    "rust": {"rust"},
+    "ruby": {"ruby"},
+    "elixir": {"elixir", "erlang"},
+    "deno": {"deno"},
+    "dotnet": {"dotnet"},
+    "gleam": {"gleam"},
+    "cpp": {"cmake", "meson"},
+    "staticfile": {"caddy"},
 }
 LANGUAGES = set().union(*PACKAGES.values())
 
@@ -53,7 +63,9 @@ def work_tree(checkout: Path, commit: str, scratch: Path) -> Path:
     if (checkout / "examples").is_dir():
         return checkout
     git = ["git", "--git-dir", str(checkout)]
-    listing = subprocess.run([*git, "ls-tree", "-r", "-l", "-z", commit, "examples", "core/__snapshots__"], capture_output=True, check=True).stdout
+    listing = subprocess.run(
+        [*git, "ls-tree", "-r", "-l", "-z", commit, "examples", "core/__snapshots__"], capture_output=True, check=True
+    ).stdout
     wanted = []
     for entry in listing.split(b"\0"):
         if not entry:
@@ -68,7 +80,12 @@ def work_tree(checkout: Path, commit: str, scratch: Path) -> Path:
             placeholder = scratch / "tree" / path.decode()
             placeholder.parent.mkdir(parents=True, exist_ok=True)
             placeholder.touch()
-    batch = subprocess.run([*git, "cat-file", "--batch"], input="".join(f"{oid}\n" for oid, _ in wanted).encode(), capture_output=True, check=True).stdout
+    batch = subprocess.run(
+        [*git, "cat-file", "--batch"],
+        input="".join(f"{oid}\n" for oid, _ in wanted).encode(),
+        capture_output=True,
+        check=True,
+    ).stdout
     offset = 0
     for _, path in wanted:
         end = batch.index(b"\n", offset)
@@ -142,17 +159,31 @@ def main() -> int:
             packages = plan_packages(plan)
             expected = (plan.get("deploy") or {}).get("startCommand")
             provider, start = railcheck_view(tree / "examples" / match.group(1), Path(scratch))
-            rows.append((match.group(1), provider, ",".join(sorted(packages)), provider_agrees(provider, packages), start, expected, start == expected))
+            rows.append(
+                (
+                    match.group(1),
+                    provider,
+                    ",".join(sorted(packages)),
+                    provider_agrees(provider, packages),
+                    start,
+                    expected,
+                    start == expected,
+                )
+            )
     width = max(len(row[0]) for row in rows)
     print(f"{'example':<{width}}  {'railcheck provider':<18} {'plan packages':<28} P  S  start (railcheck | plan)")
     for name, provider, packages, same_provider, start, expected, same_start in rows:
         shown = start if same_start else f"{start} | {expected}"
-        print(f"{name:<{width}}  {provider or '-':<18} {packages[:28]:<28} {'ok' if same_provider else 'NO'} {'ok' if same_start else 'NO'} {shown}")
+        print(
+            f"{name:<{width}}  {provider or '-':<18} {packages[:28]:<28} {'ok' if same_provider else 'NO'} {'ok' if same_start else 'NO'} {shown}"
+        )
     print()
     for family in ("python", "node", None):
         chosen = [row for row in rows if (family is None or row[0].startswith(family) or row[1] == family)]
         label = family or "all"
-        print(f"{label:<7} examples {len(chosen):>3}: provider agrees {sum(row[3] for row in chosen):>3}, start command agrees {sum(row[6] for row in chosen):>3}")
+        print(
+            f"{label:<7} examples {len(chosen):>3}: provider agrees {sum(row[3] for row in chosen):>3}, start command agrees {sum(row[6] for row in chosen):>3}"
+        )
     return 0
 
 

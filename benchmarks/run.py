@@ -29,7 +29,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from benchmarks.generate import write_markerless_monorepo, write_monorepo  # noqa: E402
+from benchmarks.generate import write_markerless_monorepo, write_monorepo
 
 ROOT = Path(__file__).resolve().parents[1]
 SCHEMA = ROOT / "schemas" / "railpack.schema.json"
@@ -47,7 +47,9 @@ def measure(command: list[str], cwd: Path) -> tuple[float, float]:
     return elapsed, usage.ru_maxrss / 1024
 
 
-def alternate(first: list[str], second: list[str], cwd: Path, runs: int) -> tuple[list[tuple[float, float]], list[tuple[float, float]]]:
+def alternate(
+    first: list[str], second: list[str], cwd: Path, runs: int
+) -> tuple[list[tuple[float, float]], list[tuple[float, float]]]:
     """Interleave the two commands so that machine noise hits both alike; one warm-up run each first."""
     measure(first, cwd)
     measure(second, cwd)
@@ -92,10 +94,14 @@ def main() -> None:
     if arguments.markerless:
         markerless(railcheck, [int(size) for size in arguments.markerless.split(",")], arguments.runs, arguments.keep)
         return
-    peer = shutil.which("check-jsonschema") or sys.exit("check-jsonschema is not installed: python3 -m pip install check-jsonschema")
+    peer = shutil.which("check-jsonschema") or sys.exit(
+        "check-jsonschema is not installed: python3 -m pip install check-jsonschema"
+    )
     workspace = Path(arguments.keep or tempfile.mkdtemp(prefix="railcheck-bench-"))
     sizes = [int(size) for size in arguments.sizes.split(",")]
-    print(f"# railcheck benchmark, {time.strftime('%Y-%m-%d')}, {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, median of {arguments.runs}")
+    print(
+        f"# railcheck benchmark, {time.strftime('%Y-%m-%d')}, {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, median of {arguments.runs}"
+    )
     print()
     print("| services | railcheck (s) | check-jsonschema (s) | ratio | railcheck peak MB | ms per service |")
     print("| ---: | ---: | ---: | ---: | ---: | ---: |")
@@ -104,17 +110,34 @@ def main() -> None:
     for size in sizes:
         repo = write_monorepo(workspace / f"repo-{size}", size, comments=False)
         files = [f"services/svc{index}/railpack.json" for index in range(size)]
-        ours, theirs = alternate([railcheck, "check", ".", "--no-cache", "--output-format", "concise"], [peer, "--schemafile", str(SCHEMA), *files], repo, arguments.runs)
+        ours, theirs = alternate(
+            [railcheck, "check", ".", "--no-cache", "--output-format", "concise"],
+            [peer, "--schemafile", str(SCHEMA), *files],
+            repo,
+            arguments.runs,
+        )
         cold[size] = median(ours)
         ratio = median(ours) / median(theirs)
-        print(f"| {size:,} | {median(ours):.3f} | {median(theirs):.3f} | {ratio:.2f}x | {peak(ours):.0f} | {1000 * median(ours) / size:.2f} |")
+        print(
+            f"| {size:,} | {median(ours):.3f} | {median(theirs):.3f} | {ratio:.2f}x | {peak(ours):.0f} | {1000 * median(ours) / size:.2f} |"
+        )
         if size == 1:
             results["1 service cold"] = ratio
         if size == 1000:
             results["1,000 services cold"] = ratio
-            warm, cold_again = alternate([railcheck, "check", ".", "--output-format", "concise"], [railcheck, "check", ".", "--no-cache", "--output-format", "concise"], repo, arguments.runs)
+            warm, cold_again = alternate(
+                [railcheck, "check", ".", "--output-format", "concise"],
+                [railcheck, "check", ".", "--no-cache", "--output-format", "concise"],
+                repo,
+                arguments.runs,
+            )
             results["warm / cold"] = median(warm) / median(cold_again)
-            one, peer_one = alternate([railcheck, "check", files[5], "--no-cache", "--output-format", "concise"], [peer, "--schemafile", str(SCHEMA), files[5]], repo, arguments.runs)
+            one, peer_one = alternate(
+                [railcheck, "check", files[5], "--no-cache", "--output-format", "concise"],
+                [peer, "--schemafile", str(SCHEMA), files[5]],
+                repo,
+                arguments.runs,
+            )
             results["one file (pre-commit)"] = median(one) / median(peer_one)
     print()
     if 1000 in cold and 10000 in cold:

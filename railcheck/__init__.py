@@ -7,7 +7,17 @@ from __future__ import annotations
 
 from railcheck.project import Project, Service
 from railcheck.repository import FileProblem
-from railcheck.rule import RAILPACK_ONLY, WITHOUT_DOCKERFILE, Consequence, FixAvailability, Invalid, ProjectRule, Rule, ServiceRule, Valid
+from railcheck.rule import (
+    RAILPACK_ONLY,
+    WITHOUT_DOCKERFILE,
+    Consequence,
+    FixAvailability,
+    Invalid,
+    ProjectRule,
+    Rule,
+    ServiceRule,
+    Valid,
+)
 from railcheck.sources.text import Document
 from railcheck.types import Applicability, Diagnostic, Edit, Fix, Position, Related, Severity, Span
 

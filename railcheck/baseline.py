@@ -49,7 +49,9 @@ def _refuse_leaving(path: Path, resolved: str, root: Path) -> None:
     if not Path(os.path.abspath(path)).is_relative_to(root):
         return  # named by the user outside the repository: theirs
     if not Path(resolved).is_relative_to(inside):
-        raise BaselineError(f"{path} is reached through a symbolic link outside the repository; railcheck does not follow it")
+        raise BaselineError(
+            f"{path} is reached through a symbolic link outside the repository; railcheck does not follow it"
+        )
     if resolves_into_git(Path(resolved), inside, git_folders(inside)):
         raise BaselineError(f"{path} is inside the git folder (.git), which railcheck never reads or writes")
 
@@ -61,7 +63,10 @@ def write(path: Path, diagnostics: Iterable[Diagnostic], texts: dict[PurePosixPa
 
     _refuse_leaving(path, os.path.join(os.path.realpath(os.path.dirname(os.path.abspath(path))), path.name), root)
     entries = sorted(
-        ({"code": d.code, "path": str(d.path), "fingerprint": _fingerprint(d, texts), "message": d.message} for d in diagnostics),
+        (
+            {"code": d.code, "path": str(d.path), "fingerprint": _fingerprint(d, texts), "message": d.message}
+            for d in diagnostics
+        ),
         key=lambda entry: (entry["path"], entry["code"], entry["fingerprint"]),
     )
     document = {"version": FORMAT_VERSION, "tool": "railcheck", "findings": entries}
@@ -75,7 +80,11 @@ def write(path: Path, diagnostics: Iterable[Diagnostic], texts: dict[PurePosixPa
     except OSError as error:
         raise BaselineError(f"cannot write baseline {path}: {error.strerror or error}") from error
     try:
-        written = create_file(folder, path.name, (json.dumps(document, indent=2, ensure_ascii=False) + "\n").encode("utf-8", "surrogateescape"))
+        written = create_file(
+            folder,
+            path.name,
+            (json.dumps(document, indent=2, ensure_ascii=False) + "\n").encode("utf-8", "surrogateescape"),
+        )
     finally:
         os.close(folder)
     if written is None:
@@ -100,17 +109,30 @@ def read(path: Path, root: Path) -> list[Entry]:
         raise BaselineError(f"cannot read baseline {path}: no such file")
     data = read_regular_file(resolved, MAX_BASELINE_BYTES)
     if data is None:
-        raise BaselineError(f"cannot read baseline {path}: not a regular file of at most {MAX_BASELINE_BYTES // 1024 // 1024} MiB")
+        raise BaselineError(
+            f"cannot read baseline {path}: not a regular file of at most {MAX_BASELINE_BYTES // 1024 // 1024} MiB"
+        )
     try:
         document = json.loads(data.decode("utf-8"))
         if document.get("version") != FORMAT_VERSION:
-            raise BaselineError(f"{path}: baseline version {document.get('version')!r} is not {FORMAT_VERSION}; write it again with --write-baseline")
-        return [Entry(item["code"], item["path"], item["fingerprint"], item.get("message", "")) for item in document["findings"]]
+            raise BaselineError(
+                f"{path}: baseline version {document.get('version')!r} is not {FORMAT_VERSION}; write it again with"
+                " --write-baseline"
+            )
+        return [
+            Entry(item["code"], item["path"], item["fingerprint"], item.get("message", ""))
+            for item in document["findings"]
+        ]
     except (ValueError, KeyError, TypeError, AttributeError, RecursionError) as error:
         raise BaselineError(f"{path} is not a railcheck baseline: {error}") from error
 
 
-def apply(entries: list[Entry], diagnostics: Iterable[Diagnostic], texts: dict[PurePosixPath, str], baseline_path: PurePosixPath) -> tuple[list[Diagnostic], int]:
+def apply(
+    entries: list[Entry],
+    diagnostics: Iterable[Diagnostic],
+    texts: dict[PurePosixPath, str],
+    baseline_path: PurePosixPath,
+) -> tuple[list[Diagnostic], int]:
     """Drop findings the baseline holds (each entry absorbs one finding); add RC005 for entries left over.
 
     Returns the remaining diagnostics and how many the baseline absorbed.
@@ -130,7 +152,9 @@ def apply(entries: list[Entry], diagnostics: Iterable[Diagnostic], texts: dict[P
             available[entry.fingerprint] -= 1
             kept.append(
                 engine_diagnostic(
-                    "RC005", baseline_path, f"{entry.code} in {entry.path} is in the baseline but no longer found ({entry.message})",
+                    "RC005",
+                    baseline_path,
+                    f"{entry.code} in {entry.path} is in the baseline but no longer found ({entry.message})",
                     "Refresh the baseline with `railcheck check --write-baseline FILE`.",
                 )
             )

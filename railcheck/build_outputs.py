@@ -24,13 +24,28 @@ if TYPE_CHECKING:
 # Folders that build tools and frameworks write their output to (Next.js, Nuxt/Nitro, SvelteKit, Vite,
 # CRA, Astro, Gatsby, Remix, Cargo, Maven/Gradle, Django's collectstatic). Dependency folders
 # (node_modules, .venv) are not among them: whether they hold a file depends on what is installed.
-OUTPUT_FOLDERS = frozenset({
-    ".next", ".nuxt", ".output", ".svelte-kit", ".vercel", ".astro", ".cache", "dist", "build", "out", "public/build",
-    "target", "staticfiles",
-})
+OUTPUT_FOLDERS = frozenset(
+    {
+        ".next",
+        ".nuxt",
+        ".output",
+        ".svelte-kit",
+        ".vercel",
+        ".astro",
+        ".cache",
+        "dist",
+        "build",
+        "out",
+        "public/build",
+        "target",
+        "staticfiles",
+    }
+)
 # Options naming the file or folder a command writes, whatever the program (`next export -o out`,
 # `tsc --outDir dist`, `esbuild --outdir=dist`, `curl -o`, `wget -O`).
-_OUTPUT_OPTIONS = frozenset({"-o", "--output", "--out-dir", "--outdir", "--outDir", "--output-dir", "-O", "--output-document", "--out"})
+_OUTPUT_OPTIONS = frozenset(
+    {"-o", "--output", "--out-dir", "--outdir", "--outDir", "--output-dir", "-O", "--output-document", "--out"}
+)
 
 
 def cwd_walk(parsed: ShellScript) -> Iterator[tuple[str, SimpleCommand]]:

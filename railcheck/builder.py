@@ -7,6 +7,7 @@ exactly `Dockerfile` at the root of the root directory; else Railpack. Another b
 `Dockerfile` stays undecided (see UNDECIDED). Computed once per service and kept in `Project.memo`;
 reads only through `project.repository`.
 """
+
 from __future__ import annotations
 
 import posixpath
@@ -60,34 +61,51 @@ def _setting(service: Service, project: Project, pointer: str) -> tuple[str, Ori
     document = service.railway
     value = document.get(pointer) if document is not None else None
     if document is not None and isinstance(value, str) and value.strip():
-        return value, Origin(f"`{pointer[1:].replace('/', '.')}` in {document.path}", document.path, document.value_span(pointer))
+        return value, Origin(
+            f"`{pointer[1:].replace('/', '.')}` in {document.path}", document.path, document.value_span(pointer)
+        )
     name = pointer.rsplit("/", 1)[-1]
     written = service.iac.settings.get(name) if service.iac is not None else None
     iac = project.iac
     if written is None or iac is None or not isinstance(written.value, str) or not written.value.strip():
         return None
-    return written.value, Origin(f"`build.{name}` of `service(\"{service.name}\")` in {iac.path}", iac.path, iac.span(written.start, written.end))
+    return written.value, Origin(
+        f'`build.{name}` of `service("{service.name}")` in {iac.path}', iac.path, iac.span(written.start, written.end)
+    )
 
 
 def _resolve(service: Service, project: Project) -> Build:
     repository = project.repository
     names = set(repository.listdir(service.root)) if repository is not None else set()
-    detected = service.root / DOCKERFILE_NAME if DOCKERFILE_NAME in names and repository is not None and repository.is_file(service.root / DOCKERFILE_NAME) else None
+    detected = (
+        service.root / DOCKERFILE_NAME
+        if DOCKERFILE_NAME in names and repository is not None and repository.is_file(service.root / DOCKERFILE_NAME)
+        else None
+    )
     requested = _setting(service, project, "/build/dockerfilePath")
     if requested is None and service.variable("RAILWAY_DOCKERFILE_PATH"):
-        requested = (service.variable("RAILWAY_DOCKERFILE_PATH") or "", Origin("RAILWAY_DOCKERFILE_PATH (declared service variable)"))
+        requested = (
+            service.variable("RAILWAY_DOCKERFILE_PATH") or "",
+            Origin("RAILWAY_DOCKERFILE_PATH (declared service variable)"),
+        )
     explicit = _setting(service, project, "/build/builder")
     builder = _EXPLICIT.get(explicit[0].strip().upper()) if explicit else None
     if explicit is not None and builder is not None:
-        origin = Origin(f"{explicit[1].label} = \"{explicit[0]}\"", explicit[1].path, explicit[1].span)
+        origin = Origin(f'{explicit[1].label} = "{explicit[0]}"', explicit[1].path, explicit[1].span)
         if builder != DOCKERFILE:
             # The docs say a detected Dockerfile wins over any builder setting (Nixpacks included).
-            return Build(UNDECIDED if detected is not None else builder, origin, requested=requested, ignored_dockerfile=detected)
+            return Build(
+                UNDECIDED if detected is not None else builder, origin, requested=requested, ignored_dockerfile=detected
+            )
         return Build(DOCKERFILE, origin, dockerfile_path(service, requested) if requested else detected, requested)
     if requested is not None:
         return Build(DOCKERFILE, requested[1], dockerfile_path(service, requested), requested)
     if detected is not None:
-        return Build(DOCKERFILE, Origin("a `Dockerfile` at the root directory, which Railway uses automatically", detected), detected)
+        return Build(
+            DOCKERFILE,
+            Origin("a `Dockerfile` at the root directory, which Railway uses automatically", detected),
+            detected,
+        )
     return Build(RAILPACK, Origin("Railway's default builder"))
 
 
@@ -112,5 +130,3 @@ def _image(service: Service, project: Project) -> Image | None:
     from railcheck.image import read_image  # Dockerfile services only (start-up time)
 
     return read_image(build.dockerfile, service, project)
-
-

@@ -29,7 +29,22 @@ from typing import Any
 from railcheck import __version__
 from railcheck._resources import resource_dir
 from railcheck.cache_store import CacheFolder
-from railcheck.repository import CACHE_DIR, Stamp, decide_outermost_first, entry_kind as _kind, git_folders, outside_lexically, parent_of as _parent, read_regular_file, resolves_inside, stamp_of
+from railcheck.repository import (
+    CACHE_DIR,
+    Stamp,
+    decide_outermost_first,
+    git_folders,
+    outside_lexically,
+    read_regular_file,
+    resolves_inside,
+    stamp_of,
+)
+from railcheck.repository import (
+    entry_kind as _kind,
+)
+from railcheck.repository import (
+    parent_of as _parent,
+)
 
 _STAT_FILE = "stat.json"
 _RACY_SECONDS = 2.0
@@ -111,7 +126,14 @@ class ResultCache:
             # changes the findings without changing any file the check reads.
             "unlisted": [str(folder) for folder, _ in plan.unlisted],
         }
-        identity = {"version": __version__, "python": python, "settings": settings, "config": config_text, "code": _code_hash(), "services": services}
+        identity = {
+            "version": __version__,
+            "python": python,
+            "settings": settings,
+            "config": config_text,
+            "code": _code_hash(),
+            "services": services,
+        }
         return hashlib.sha256(json.dumps(identity, sort_keys=True).encode()).hexdigest()
 
     def _file_hash(self, path: str) -> str:
@@ -208,13 +230,20 @@ class ResultCache:
             return "outside"
         try:
             with os.scandir(f"{self.root}/{folder}") as listing:
-                names = sorted(f"{entry.name}\0{_kind(entry)}" for entry in listing if not (folder == "." and entry.name == CACHE_DIR))
+                names = sorted(
+                    f"{entry.name}\0{_kind(entry)}"
+                    for entry in listing
+                    if not (folder == "." and entry.name == CACHE_DIR)
+                )
         except (OSError, ValueError):
             return "unlisted"
         return hashlib.sha256("\0".join(names).encode("utf-8", "surrogateescape")).hexdigest()
 
     def _still(self, dependencies: dict[str, str]) -> bool:
-        return all((self._listing_hash(path[:-1] or ".") if path.endswith("/") else self._file_hash(path)) == digest for path, digest in dependencies.items())
+        return all(
+            (self._listing_hash(path[:-1] or ".") if path.endswith("/") else self._file_hash(path)) == digest
+            for path, digest in dependencies.items()
+        )
 
     # --- entries -------------------------------------------------------------------------------
 
@@ -250,7 +279,11 @@ class ResultCache:
             return
         try:
             document = json.loads(text)
-            self._stats = {path: entry for path, entry in dict(document["files"]).items() if isinstance(entry, list) and len(entry) == 5}
+            self._stats = {
+                path: entry
+                for path, entry in dict(document["files"]).items()
+                if isinstance(entry, list) and len(entry) == 5
+            }
             untracked_at = document.get("untracked_at")
             self._untracked_at = untracked_at if isinstance(untracked_at, list) else None
         except (ValueError, KeyError, TypeError, AttributeError, RecursionError):

@@ -26,7 +26,6 @@ _SECRET_BYTES = 32
 _MAX_FILE_BYTES = 256 * 1024 * 1024  # an entry holds the texts its findings point into; bounded all the same
 
 
-
 def user_secret() -> bytes | None:
     """This user's secret, created on first use; None when there is no private place to keep one. Checked
     on every use (a few system calls): a secret that became readable to others is no secret any more."""
@@ -114,7 +113,11 @@ class CacheFolder:
             return []
         try:
             with os.scandir(folder) as listing:
-                found = [(entry.stat(follow_symlinks=False).st_mtime_ns, entry.name) for entry in listing if entry.name.startswith(prefix)]
+                found = [
+                    (entry.stat(follow_symlinks=False).st_mtime_ns, entry.name)
+                    for entry in listing
+                    if entry.name.startswith(prefix)
+                ]
         except OSError:
             return []
         finally:
@@ -129,7 +132,11 @@ class CacheFolder:
             return
         try:
             with os.scandir(folder) as listing:
-                entries = [(entry.stat(follow_symlinks=False).st_mtime, entry.name) for entry in listing if entry.name.endswith(".json") and entry.name != protected]
+                entries = [
+                    (entry.stat(follow_symlinks=False).st_mtime, entry.name)
+                    for entry in listing
+                    if entry.name.endswith(".json") and entry.name != protected
+                ]
             for _, name in sorted(entries)[:-keep]:
                 os.unlink(name, dir_fd=folder)
         except OSError:

@@ -107,26 +107,85 @@ def main() -> None:
 @main.command()
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 @click.option("--fix", is_flag=True, help="Apply safe fixes, then report what is left.")
-@click.option("--unsafe-fixes", is_flag=True, help="With --fix or --diff, also apply fixes that change behaviour on purpose.")
-@click.option("--diff", is_flag=True, help="Print the fixes as a unified diff and write nothing (exit 1 if there is any).")
+@click.option(
+    "--unsafe-fixes", is_flag=True, help="With --fix or --diff, also apply fixes that change behaviour on purpose."
+)
+@click.option(
+    "--diff", is_flag=True, help="Print the fixes as a unified diff and write nothing (exit 1 if there is any)."
+)
 @click.option("--show-fixes", is_flag=True, help="Show the fix of every finding, and list the fixes --fix applied.")
-@click.option("--fix-only", is_flag=True, help="Apply fixes and report only what was fixed, not the remaining problems.")
-@click.option("--exit-non-zero-on-fix", is_flag=True, help="Exit 1 when --fix changed a file, even if nothing is left (for pre-commit).")
-@click.option("--baseline", type=click.Path(dir_okay=False, path_type=Path), help="Hide findings recorded in this baseline file; report entries that no longer match (RC005).")
-@click.option("--write-baseline", type=click.Path(dir_okay=False, path_type=Path), help="Record every current finding in this file and exit 0.")
-@click.option("--base-ref", help="A git ref (e.g. origin/main): findings on lines changed since it are annotated first (github format).")
-@click.option("--select", multiple=True, help="Rules to run (codes, prefixes or names, comma-separated); replaces the configured selection.")
+@click.option(
+    "--fix-only", is_flag=True, help="Apply fixes and report only what was fixed, not the remaining problems."
+)
+@click.option(
+    "--exit-non-zero-on-fix",
+    is_flag=True,
+    help="Exit 1 when --fix changed a file, even if nothing is left (for pre-commit).",
+)
+@click.option(
+    "--baseline",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Hide findings recorded in this baseline file; report entries that no longer match (RC005).",
+)
+@click.option(
+    "--write-baseline",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Record every current finding in this file and exit 0.",
+)
+@click.option(
+    "--base-ref",
+    help="A git ref (e.g. origin/main): findings on lines changed since it are annotated first (github format).",
+)
+@click.option(
+    "--select",
+    multiple=True,
+    help="Rules to run (codes, prefixes or names, comma-separated); replaces the configured selection.",
+)
 @click.option("--extend-select", multiple=True, help="Rules to run in addition to the selection.")
 @click.option("--ignore", multiple=True, help="Rules not to run.")
 @click.option("--output-format", type=click.Choice(list(REPORTERS)), default="full", show_default=True)
-@click.option("--output-file", type=click.Path(dir_okay=False, path_type=Path), help="Write the report to this file instead of standard output.")
-@click.option("--fail-on", type=click.Choice([severity.value for severity in Severity]), help="Lowest severity that makes the exit code 1 (default: the configured `fail-on`, else warning).")
-@click.option("--no-cache", is_flag=True, help="Check everything again instead of replaying an unchanged repository's results from .railcheck_cache/.")
-@click.option("--statistics", is_flag=True, help="Print how many findings of each code there are (and how many --fix can fix) instead of the findings.")
-@click.option("--color", type=click.Choice(["auto", "always", "never"]), default="auto", show_default=True, help="Colour the full and concise formats; auto: when standard output is a terminal and NO_COLOR is unset (FORCE_COLOR forces it).")
-@click.option("--exit-zero", is_flag=True, help="Exit 0 even when problems are found (errors in railcheck itself still exit 2).")
+@click.option(
+    "--output-file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write the report to this file instead of standard output.",
+)
+@click.option(
+    "--fail-on",
+    type=click.Choice([severity.value for severity in Severity]),
+    help="Lowest severity that makes the exit code 1 (default: the configured `fail-on`, else warning).",
+)
+@click.option(
+    "--no-cache",
+    is_flag=True,
+    help="Check everything again instead of replaying an unchanged repository's results from .railcheck_cache/.",
+)
+@click.option(
+    "--statistics",
+    is_flag=True,
+    help="Print how many findings of each code there are (and how many --fix can fix) instead of the findings.",
+)
+@click.option(
+    "--color",
+    type=click.Choice(["auto", "always", "never"]),
+    default="auto",
+    show_default=True,
+    help=(
+        "Colour the full and concise formats; auto: when standard output is a terminal and NO_COLOR is unset"
+        " (FORCE_COLOR forces it)."
+    ),
+)
+@click.option(
+    "--exit-zero", is_flag=True, help="Exit 0 even when problems are found (errors in railcheck itself still exit 2)."
+)
 @click.option("--config", "config", type=click.Path(path_type=Path), help=CONFIG_HELP)
-@click.option("--stdin-filename", type=click.Path(dir_okay=False, path_type=Path), help="With PATH `-`: standard input is this file's text; its service is checked with it. With --fix, the fixed text goes to standard output (the report to standard error) and nothing is written.")
+@click.option(
+    "--stdin-filename",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help=(
+        "With PATH `-`: standard input is this file's text; its service is checked with it. With --fix, the fixed text"
+        " goes to standard output (the report to standard error) and nothing is written."
+    ),
+)
 def check(paths: tuple[Path, ...], stdin_filename: Path | None, **options: object) -> None:
     """Check the services under PATHS (default: the current directory).
 
@@ -138,14 +197,21 @@ def check(paths: tuple[Path, ...], stdin_filename: Path | None, **options: objec
     if (stdin_filename is not None) != (paths == (Path("-"),)):
         raise click.UsageError("read standard input with both `--stdin-filename FILE` and the single PATH `-`")
     try:
-        code = execute_stdin(stdin_filename, settings) if stdin_filename is not None else execute(paths or (Path("."),), settings)
+        code = (
+            execute_stdin(stdin_filename, settings)
+            if stdin_filename is not None
+            else execute(paths or (Path("."),), settings)
+        )
     except click.ClickException:
         raise
-    except Exception as error:  # noqa: BLE001 - a bug must exit 2, never 1 ("findings"), and say what happened
+    except Exception as error:
         if isinstance(error, _user_errors()):
             _warn(f"railcheck: {error}")
         else:
-            _warn(f"railcheck: internal error: {type(error).__name__}: {error}. This is a bug in railcheck; please report it.")
+            _warn(
+                f"railcheck: internal error: {type(error).__name__}: {error}. This is a bug in railcheck; please"
+                " report it."
+            )
         code = EXIT_ERROR
     sys.exit(code)
 
@@ -181,7 +247,10 @@ def execute(paths: Sequence[Path], settings: CheckSettings) -> int:
             _warn(note)
         if not run.report.services:
             # Usually a mistyped path; say so, since "All checks passed" alone would hide it.
-            _warn(f"railcheck: warning: no services found under {', '.join(str(path) for path in paths)} (a service is a folder with railpack.json, railway.json or railway.toml)")
+            _warn(
+                f"railcheck: warning: no services found under {', '.join(str(path) for path in paths)} (a service is a"
+                " folder with railpack.json, railway.json or railway.toml)"
+            )
     color = settings.wants_color(os.environ, _is_terminal(sys.stdout))
     if settings.diff:
         output = "".join(run.diff for run in runs)
@@ -203,7 +272,10 @@ def execute_stdin(filename: Path, settings: CheckSettings) -> int:
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as error:
-        raise click.UsageError(f"standard input is not valid UTF-8 (byte 0x{data[error.start]:02x} at byte offset {error.start}); Railway and Railpack read config files as UTF-8") from error
+        raise click.UsageError(
+            f"standard input is not valid UTF-8 (byte 0x{data[error.start]:02x} at byte offset {error.start}); Railway"
+            " and Railpack read config files as UTF-8"
+        ) from error
     config = None
     if settings.config is not None:
         root, (relative,), config = _under_named_config([filename], settings.config)
@@ -211,7 +283,9 @@ def execute_stdin(filename: Path, settings: CheckSettings) -> int:
         root = find_root(filename)
         relative = _confined_relative(filename, root, {})
         if relative.parts[:1] == ("..",):
-            raise click.UsageError(f"--stdin-filename {one_line(str(filename))} is outside the repository at {one_line(str(root))}")
+            raise click.UsageError(
+                f"--stdin-filename {one_line(str(filename))} is outside the repository at {one_line(str(root))}"
+            )
     run = check_repository(root, [relative], load_registry(), settings, {relative: text}, config=config)
     for note in run.notes:
         _warn(note)
@@ -261,7 +335,16 @@ def _warn(message: str) -> None:
     from railcheck.report.escape import encodable
 
     lines = [one_line(line) for line in message.split("\n")]
-    click.echo(encodable("\n".join(f"railcheck: {line}" if line.lstrip().startswith("::") else line for line in lines)), err=True)
+    click.echo(
+        encodable("\n".join(f"railcheck: {line}" if line.lstrip().startswith("::") else line for line in lines)),
+        err=True,
+    )
+
+
+class _ReportError(click.ClickException):
+    """The report could not be written (a full disk, a folder in the way): exit 2, like any other error."""
+
+    exit_code = EXIT_ERROR
 
 
 def _emit(text: str, output_file: Path | None, *, color: bool = False) -> None:
@@ -276,17 +359,14 @@ def _emit(text: str, output_file: Path | None, *, color: bool = False) -> None:
         except BrokenPipeError:
             pass  # the reader stopped reading (`| head`): what it did not take cannot be shown anyway
         except OSError as error:
-            failure = click.ClickException(f"cannot write the report: {error.strerror or error}")
-            failure.exit_code = EXIT_ERROR
-            raise failure from error
+            raise _ReportError(f"cannot write the report: {error.strerror or error}") from error
         return
     try:
-        output_file.parent.mkdir(parents=True, exist_ok=True)  # `--output-file reports/railcheck.xml` on a fresh checkout
+        # `--output-file reports/railcheck.xml` on a fresh checkout
+        output_file.parent.mkdir(parents=True, exist_ok=True)
         output_file.write_text(text, encoding="utf-8")
     except OSError as error:
-        failure = click.ClickException(f"cannot write {output_file}: {error.strerror or error}")
-        failure.exit_code = EXIT_ERROR
-        raise failure from error
+        raise _ReportError(f"cannot write {output_file}: {error.strerror or error}") from error
 
 
 def find_root(path: Path) -> Path:
@@ -301,7 +381,9 @@ def find_root(path: Path) -> Path:
     for folder in (start, *start.parents):
         # A linked folder is never a root: a pull request can link a checked folder to any folder that has
         # railcheck.toml or .git (`_group_by_root` then refuses the path, which leads out of the repository).
-        if not os.path.islink(folder) and (any(os.path.exists(folder / marker) for marker in ROOT_MARKERS) or find_config_file(folder)):
+        if not os.path.islink(folder) and (
+            any(os.path.exists(folder / marker) for marker in ROOT_MARKERS) or find_config_file(folder)
+        ):
             return folder
     return start
 
@@ -326,14 +408,17 @@ def _under_named_config(paths: Sequence[Path], config_file: Path) -> tuple[Path,
     for path in paths:
         if os.path.relpath(os.path.abspath(path), root).split(os.sep)[0] == "..":
             raise click.UsageError(
-                f"{one_line(str(path))} is outside {one_line(str(root))}, the folder of --config {one_line(str(config_file))}: "
-                "with --config, that folder is the repository root, and the configuration's paths are relative to it"
+                f"{one_line(str(path))} is outside {one_line(str(root))}, the folder of --config"
+                f" {one_line(str(config_file))}: with --config, that folder is the repository root, and the"
+                " configuration's paths are relative to it"
             )
     resolved_roots: dict[Path, tuple[Path, tuple[Path, ...]]] = {}
     return root, [_confined_relative(path, root, resolved_roots) for path in paths], config
 
 
-def _confined_relative(path: Path, root: Path, resolved_roots: dict[Path, tuple[Path, tuple[Path, ...]]]) -> PurePosixPath:
+def _confined_relative(
+    path: Path, root: Path, resolved_roots: dict[Path, tuple[Path, tuple[Path, ...]]]
+) -> PurePosixPath:
     """`path` relative to `root`, as written (a linked file is checked where it sits in the repository);
     a usage error when the folder it names or holds a file in resolves outside the repository or into git's
     own folder: a linked folder would check, cache into and fix what it leads to. `resolved_roots` keeps
@@ -347,7 +432,10 @@ def _confined_relative(path: Path, root: Path, resolved_roots: dict[Path, tuple[
         resolved_roots[root] = (inside, git_folders(inside))
     inside, git = resolved_roots[root]
     if not folder.is_relative_to(inside):
-        raise click.UsageError(f"{one_line(str(path))} leads outside the repository at {one_line(str(root))} (through a symbolic link); railcheck checks only files inside it")
+        raise click.UsageError(
+            f"{one_line(str(path))} leads outside the repository at {one_line(str(root))} (through a symbolic link);"
+            " railcheck checks only files inside it"
+        )
     relative = PurePosixPath(Path(os.path.relpath(os.path.normpath(absolute), root)).as_posix())
     if names_git_folder(relative.as_posix()) or resolves_into_git(folder, inside, git):
         raise click.UsageError(f"{one_line(str(path))} is inside the git folder (.git), which railcheck never reads")
@@ -370,7 +458,13 @@ def rule_command(code: str) -> None:
 
 
 @main.command("rules")
-@click.option("--format", "output_format", type=click.Choice(["table", "markdown", "json", "docs"]), default="table", show_default=True)
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["table", "markdown", "json", "docs"]),
+    default="table",
+    show_default=True,
+)
 def rules_command(output_format: str) -> None:
     """List every rule."""
     from railcheck.registry import load_registry
@@ -382,7 +476,13 @@ def rules_command(output_format: str) -> None:
 
 @main.command("explain-service")
 @click.argument("path", type=click.Path(exists=True, path_type=Path))
-@click.option("--output-format", type=click.Choice(["text", "json"]), default="text", show_default=True, help="`json`: a versioned document for tools (docs/output-formats.md).")
+@click.option(
+    "--output-format",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="`json`: a versioned document for tools (docs/output-formats.md).",
+)
 @click.option("--config", "named_config", type=click.Path(path_type=Path), help=CONFIG_HELP)
 def explain_service(path: Path, output_format: str, named_config: Path | None) -> None:
     """Show what Railpack and Railway will do with the service at PATH, and where each value comes from."""
@@ -402,7 +502,10 @@ def explain_service(path: Path, output_format: str, named_config: Path | None) -
         sys.exit(EXIT_ERROR)
     project = load_project(root, config, [relative])
     if not project.services:
-        _warn(f"railcheck: no service at {path} (a service is a folder with railpack.json, railway.json or railway.toml, or one declared in the configuration)")
+        _warn(
+            f"railcheck: no service at {path} (a service is a folder with railpack.json, railway.json or railway.toml,"
+            " or one declared in the configuration)"
+        )
         sys.exit(EXIT_ERROR)
     if output_format == "json":
         import json
@@ -423,6 +526,10 @@ def server_command() -> None:
         if error.name not in ("pygls", "lsprotocol") and not str(error.name).startswith(("pygls.", "lsprotocol.")):
             raise
         # railcheck is not on a package index: `pip install 'railcheck[lsp]'` would fetch whatever has the name.
-        click.echo("railcheck: the language server needs the `lsp` extra: install railcheck with it (from a checkout: pip install '.[lsp]'; see docs/editors.md)", err=True)
+        click.echo(
+            "railcheck: the language server needs the `lsp` extra: install railcheck with it (from a checkout: pip"
+            " install '.[lsp]'; see docs/editors.md)",
+            err=True,
+        )
         sys.exit(EXIT_ERROR)
     serve()

@@ -81,7 +81,11 @@ def find_config_file(root: Path) -> Path | None:
         # refused when loaded; a pyproject.toml counts only when it can be read and has the table.
         if name == "railcheck.toml" and os.path.lexists(candidate) and not os.path.isdir(candidate):
             return candidate
-        if name == "pyproject.toml" and os.path.lexists(candidate) and "[tool.railcheck" in (_read_confined(root, name)[0] or ""):
+        if (
+            name == "pyproject.toml"
+            and os.path.lexists(candidate)
+            and "[tool.railcheck" in (_read_confined(root, name)[0] or "")
+        ):
             return candidate
     return None
 
@@ -117,7 +121,8 @@ def load_config(root: Path, named: Path | None = None) -> Config:
 
 def named_config_root(named: Path) -> Path:
     """The repository root of a run with `--config FILE`: the folder FILE is written in, as the user wrote
-    it (a link is not resolved), since `exclude`, `per-file-ignores`, `[[sync]]` and service roots are relative to it."""
+    it (a link is not resolved), since `exclude`, `per-file-ignores`, `[[sync]]` and service roots are relative to it.
+    """
     return Path(os.path.abspath(named)).parent
 
 
@@ -136,7 +141,10 @@ def read_named_config(named: Path) -> str:
     except (OSError, ValueError) as error:  # ValueError: a NUL character in the name
         raise ConfigError(f"--config {shown}: cannot be read ({getattr(error, 'strerror', None) or error})") from None
     if not stat.S_ISREG(status.st_mode):
-        raise ConfigError(f"--config {shown}: not a regular file (a folder, pipe, socket or device); name a railcheck.toml or pyproject.toml")
+        raise ConfigError(
+            f"--config {shown}: not a regular file (a folder, pipe, socket or device); name a railcheck.toml or"
+            " pyproject.toml"
+        )
     if status.st_size > MAX_FILE_BYTES:
         raise ConfigError(f"--config {shown}: larger than {MAX_FILE_BYTES // 2**20} MiB; it was not read")
     data = read_regular_file(os.path.realpath(named))
@@ -145,7 +153,10 @@ def read_named_config(named: Path) -> str:
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as error:
-        raise ConfigError(f"--config {shown}: not UTF-8 (byte 0x{data[error.start]:02x} at byte offset {error.start}); TOML files are UTF-8") from None
+        raise ConfigError(
+            f"--config {shown}: not UTF-8 (byte 0x{data[error.start]:02x} at byte offset {error.start}); TOML files are"
+            " UTF-8"
+        ) from None
 
 
 def _config_of(text: str, source: PurePosixPath, *, shown: str, required: bool = False) -> Config:
@@ -163,7 +174,9 @@ def _config_of(text: str, source: PurePosixPath, *, shown: str, required: bool =
     if source.name == "pyproject.toml":
         tool = document.get("tool", {})
         if required and not (isinstance(tool, dict) and isinstance(tool.get("railcheck"), dict)):
-            raise ConfigError(f"--config {shown}: a pyproject.toml named as the configuration needs a [tool.railcheck] table")
+            raise ConfigError(
+                f"--config {shown}: a pyproject.toml named as the configuration needs a [tool.railcheck] table"
+            )
         table = tool.get("railcheck", {})
         prefix = "tool.railcheck"
     else:
@@ -176,7 +189,7 @@ def parse_config(table: Any, *, source: PurePosixPath | None = None, prefix: str
     _validate(table, source, prefix)
     ignore = table.get("ignore", {})
     if isinstance(ignore, list):
-        ignore = {selector: None for selector in ignore}
+        ignore = dict.fromkeys(ignore)
     services = []
     for name, entry in table.get("services", {}).items():
         where = f"{_where(source, prefix)}services.{name}"
@@ -190,8 +203,12 @@ def parse_config(table: Any, *, source: PurePosixPath | None = None, prefix: str
             normalise_repo_path(posixpath.normpath(railway_config.lstrip("/") or "."), f"{where}.railway-config")
             # Kept normalised (`a/../b` as `b`): every consumer takes it as a repository path, and the
             # repository refuses to look at names with `..` in them.
-            railway_config = ("/" if railway_config.startswith("/") else "") + posixpath.normpath(railway_config.lstrip("/") or ".")
-        services.append(ServiceDeclaration(name, root, railpack_config, railway_config, dict(entry.get("variables", {}))))
+            railway_config = ("/" if railway_config.startswith("/") else "") + posixpath.normpath(
+                railway_config.lstrip("/") or "."
+            )
+        services.append(
+            ServiceDeclaration(name, root, railpack_config, railway_config, dict(entry.get("variables", {})))
+        )
     sync = tuple(
         (
             normalise_repo_path(entry["source"], f"{_where(source, prefix)}sync.source"),
@@ -245,7 +262,10 @@ def _validate(table: Any, source: PurePosixPath | None, prefix: str) -> None:
         if issue.kind == "unknown-key":
             messages.append(f"{location}: unknown key(s) {issue.key!r}; allowed: {', '.join(sorted(issue.allowed))}")
         elif issue.kind == "enum":
-            messages.append(f"{location}: {issue.message.split(' is not', 1)[0].replace(chr(34), chr(39))} is not one of {', '.join(issue.allowed)}")
+            messages.append(
+                f"{location}: {issue.message.split(' is not', 1)[0].replace(chr(34), chr(39))} is not one of"
+                f" {', '.join(issue.allowed)}"
+            )
         else:
             messages.append(f"{location}: {issue.message}")
     raise ConfigError("invalid configuration:\n  " + "\n  ".join(messages))

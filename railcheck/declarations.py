@@ -12,7 +12,9 @@ if TYPE_CHECKING:
     from railcheck.project import Project, Service
 
 
-def declaration_site(project: Project, service: Service, key: str, fallback: PurePosixPath) -> tuple[PurePosixPath, Span]:
+def declaration_site(
+    project: Project, service: Service, key: str, fallback: PurePosixPath
+) -> tuple[PurePosixPath, Span]:
     """The value of `key` in the service's table of railcheck's configuration (`[services.NAME]`), or, when the
     value comes from elsewhere (the IaC file's variables), the start of `fallback`."""
     config = project.config

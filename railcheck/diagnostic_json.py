@@ -25,7 +25,9 @@ def _position_json(position: Position) -> dict[str, int]:
     return {"line": position.line, "column": position.column, "offset": position.offset}
 
 
-def diagnostic_json(diagnostic: Diagnostic, texts: Mapping[PurePosixPath, str], indexes: dict[PurePosixPath, LineIndex]) -> dict[str, Any]:
+def diagnostic_json(
+    diagnostic: Diagnostic, texts: Mapping[PurePosixPath, str], indexes: dict[PurePosixPath, LineIndex]
+) -> dict[str, Any]:
     """`diagnostic` as JSON data; `texts` holds the texts its fix edits (a file it creates has none), and
     `indexes` keeps their line indexes from one finding to the next."""
     fix = None
@@ -35,7 +37,9 @@ def diagnostic_json(diagnostic: Diagnostic, texts: Mapping[PurePosixPath, str], 
             index = indexes.get(edit.path)
             if index is None:
                 index = indexes[edit.path] = LineIndex(texts.get(edit.path, ""))
-            edits.append({"path": str(edit.path), "span": span_json(index.span(edit.start, edit.end)), "content": edit.content})
+            edits.append(
+                {"path": str(edit.path), "span": span_json(index.span(edit.start, edit.end)), "content": edit.content}
+            )
         fix = {"title": diagnostic.fix.title, "applicability": diagnostic.fix.applicability.value, "edits": edits}
     return {
         "code": diagnostic.code,
@@ -47,7 +51,10 @@ def diagnostic_json(diagnostic: Diagnostic, texts: Mapping[PurePosixPath, str], 
         "service": diagnostic.service,
         "span": span_json(diagnostic.span),
         "fix": fix,
-        "related": [{"path": str(item.path), "span": span_json(item.span), "message": item.message} for item in diagnostic.related],
+        "related": [
+            {"path": str(item.path), "span": span_json(item.span), "message": item.message}
+            for item in diagnostic.related
+        ],
     }
 
 
@@ -55,10 +62,23 @@ def diagnostic_from_json(item: dict[str, Any]) -> Diagnostic:
     """The finding `diagnostic_json` wrote."""
     fix = item["fix"]
     return Diagnostic(
-        code=item["code"], name=item["name"], message=item["message"], severity=Severity(item["severity"]),
-        path=PurePosixPath(item["path"]), span=_span(item["span"]), service=item["service"], help=item["help"],
-        fix=None if fix is None else Fix(fix["title"], tuple(_edit(edit) for edit in fix["edits"]), Applicability(fix["applicability"])),
-        related=tuple(Related(PurePosixPath(related["path"]), _span(related["span"]), related["message"]) for related in item["related"]),
+        code=item["code"],
+        name=item["name"],
+        message=item["message"],
+        severity=Severity(item["severity"]),
+        path=PurePosixPath(item["path"]),
+        span=_span(item["span"]),
+        service=item["service"],
+        help=item["help"],
+        fix=(
+            None
+            if fix is None
+            else Fix(fix["title"], tuple(_edit(edit) for edit in fix["edits"]), Applicability(fix["applicability"]))
+        ),
+        related=tuple(
+            Related(PurePosixPath(related["path"]), _span(related["span"]), related["message"])
+            for related in item["related"]
+        ),
     )
 
 
@@ -67,4 +87,6 @@ def _span(data: dict[str, Any] | None) -> Span | None:
 
 
 def _edit(data: dict[str, Any]) -> Edit:
-    return Edit(PurePosixPath(data["path"]), data["span"]["start"]["offset"], data["span"]["end"]["offset"], data["content"])
+    return Edit(
+        PurePosixPath(data["path"]), data["span"]["start"]["offset"], data["span"]["end"]["offset"], data["content"]
+    )

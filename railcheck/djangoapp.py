@@ -33,7 +33,9 @@ def _explicit_settings(service: Service, server: Server) -> str | None:
     return value if isinstance(value, str) else None
 
 
-def settings_file(service: Service, project: Project, server: Server, bases: list[PurePosixPath]) -> PurePosixPath | None:
+def settings_file(
+    service: Service, project: Project, server: Server, bases: list[PurePosixPath]
+) -> PurePosixPath | None:
     """The settings module the server's Django project loads, when certain from the files."""
     repository = project.repository
     if repository is None:
@@ -60,7 +62,9 @@ def _other_settings(project: Project, path: PurePosixPath) -> bool:
     return any("settings" in name and name != "settings.py" for name in names)
 
 
-def url_routes(project: Project, bases: list[PurePosixPath], settings: PurePosixPath, wanted: list[str]) -> tuple[list[tuple[str, PurePosixPath]], list[str]]:
+def url_routes(
+    project: Project, bases: list[PurePosixPath], settings: PurePosixPath, wanted: list[str]
+) -> tuple[list[tuple[str, PurePosixPath]], list[str]]:
     """Every route of the project's ROOT_URLCONF (`/`-prefixed, Django converters kept as `<...>`), with the
     file that declares it, and the reasons the list may be incomplete for the request paths `wanted`."""
     repository = project.repository
@@ -73,12 +77,22 @@ def url_routes(project: Project, bases: list[PurePosixPath], settings: PurePosix
     opaque: list[tuple[str, str]] = []
     _collect(project, bases, urlconf, "/", routes, reasons, opaque, 0)
     # A route whose sub-routes are not read (admin.site.urls) puts in doubt only the paths under it.
-    reasons += [reason for prefix, reason in opaque if any(f"{path.rstrip('/')}/".startswith(prefix) for path in wanted)]
+    reasons += [
+        reason for prefix, reason in opaque if any(f"{path.rstrip('/')}/".startswith(prefix) for path in wanted)
+    ]
     return routes, reasons
 
 
-def _collect(project: Project, bases: list[PurePosixPath], module: str, prefix: str, routes: list[tuple[str, PurePosixPath]], reasons: list[str],
-             opaque: list[tuple[str, str]], depth: int) -> None:
+def _collect(
+    project: Project,
+    bases: list[PurePosixPath],
+    module: str,
+    prefix: str,
+    routes: list[tuple[str, PurePosixPath]],
+    reasons: list[str],
+    opaque: list[tuple[str, str]],
+    depth: int,
+) -> None:
     repository = project.repository
     path = find_module(repository, bases, module) if repository is not None else None
     text = repository.read(path) if path is not None and repository is not None and path.suffix == ".py" else None

@@ -49,7 +49,9 @@ def prepend_to_list(document: Document, pointer: str, value: Any) -> Edit:
     """Insert `value` as the first element of the list at `pointer`, keeping the rest as written."""
     start, _ = document.value_offsets[pointer]
     first = document.value_offsets.get(f"{pointer}/0")
-    return insert_first_item(document.path, document.text, start, first[0] if first else None, encode_value(document, value))
+    return insert_first_item(
+        document.path, document.text, start, first[0] if first else None, encode_value(document, value)
+    )
 
 
 def insert_first_item(path: PurePosixPath, text: str, list_start: int, first_start: int | None, literal: str) -> Edit:
@@ -116,11 +118,18 @@ def set_member(document: Document, pointer: str, key: str, value: Any) -> Edit:
     entry = f"{encode_key(document, key)}: {literal}"
     if not siblings:
         closing_indent = indent[:-2] if len(indent) >= 2 else ""
-        return Edit(document.path, start + 1, close, f"\n{indent}{entry}\n{closing_indent}" if "\n" in text else f"{entry}")
+        return Edit(
+            document.path, start + 1, close, f"\n{indent}{entry}\n{closing_indent}" if "\n" in text else f"{entry}"
+        )
     last = inner.rstrip()
     comma = "" if last.endswith(",") else ","
     insert_at = start + 1 + len(last)
-    return Edit(document.path, insert_at, insert_at, f"{comma}\n{indent}{entry}" if "\n" in text[start:end] else f"{comma} {entry}")
+    return Edit(
+        document.path,
+        insert_at,
+        insert_at,
+        f"{comma}\n{indent}{entry}" if "\n" in text[start:end] else f"{comma} {entry}",
+    )
 
 
 def _child_indent(text: str, start: int, pointer: str, document: Document) -> str:
@@ -136,7 +145,9 @@ def _child_indent(text: str, start: int, pointer: str, document: Document) -> st
 
 def _json_literal(value: Any, indent: str) -> str:
     if isinstance(value, dict) and value:
-        inner = ",\n".join(f"{indent}  {json.dumps(key)}: {_json_literal(item, indent + '  ')}" for key, item in value.items())
+        inner = ",\n".join(
+            f"{indent}  {json.dumps(key)}: {_json_literal(item, indent + '  ')}" for key, item in value.items()
+        )
         return "{\n" + inner + "\n" + indent + "}"
     return json.dumps(value, ensure_ascii=False)
 
@@ -154,7 +165,14 @@ def _set_toml(document: Document, pointer: str, key: str, value: Any) -> Edit:
     line = _toml_line(key, value)
     if not pointer:
         # Top-level keys must come before the first table header.
-        first = min((offsets[0] for child, offsets in document.value_offsets.items() if child and child.count("/") == 1 and text[offsets[0]] == "["), default=len(text))
+        first = min(
+            (
+                offsets[0]
+                for child, offsets in document.value_offsets.items()
+                if child and child.count("/") == 1 and text[offsets[0]] == "["
+            ),
+            default=len(text),
+        )
         return Edit(document.path, first, first, line + "\n")
     if header is None or text[header[0]] != "[":
         table = ".".join(encode_key(document, part) for part in pointer.strip("/").split("/"))

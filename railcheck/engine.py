@@ -8,8 +8,8 @@ from __future__ import annotations
 import traceback
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 from pathlib import PurePosixPath
+from typing import TYPE_CHECKING
 
 from railcheck import inline
 from railcheck.codes import engine_diagnostic
@@ -22,13 +22,15 @@ from railcheck.types import Diagnostic
 if TYPE_CHECKING:
     from railcheck.inline import InlineSuppression
 
+
 @dataclass(frozen=True, slots=True)
 class Suppressed:
     """A finding that configuration suppressed, the entry that did it, and the reason given there (if any)."""
 
     diagnostic: Diagnostic
     reason: str | None
-    entry: tuple[str, str] = ("ignore", "")  # ("ignore", selector), ("per-file-ignores", pattern) or ("inline", "path:line")
+    # ("ignore", selector), ("per-file-ignores", pattern) or ("inline", "path:line")
+    entry: tuple[str, str] = ("ignore", "")
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,7 +42,14 @@ class CheckResult:
     inline: tuple[InlineSuppression, ...] = ()
 
 
-def instantiate(registry: Registry, config: Config, *, select: Iterable[str] | None = None, extend_select: Iterable[str] = (), ignore: Iterable[str] = ()) -> list[Rule]:
+def instantiate(
+    registry: Registry,
+    config: Config,
+    *,
+    select: Iterable[str] | None = None,
+    extend_select: Iterable[str] = (),
+    ignore: Iterable[str] = (),
+) -> list[Rule]:
     """The rules to run, each with its effective severity. `select`, when given, replaces config's selection."""
     chosen = registry.select(
         tuple(select) if select is not None else config.select,
@@ -52,7 +61,9 @@ def instantiate(registry: Registry, config: Config, *, select: Iterable[str] | N
     for selector, values in config.rule_options.items():
         found = registry.find(selector)
         if found is None:
-            raise ConfigError(f"[rules.{selector if selector.isprintable() else repr(selector)}]: no rule has that code or name")
+            raise ConfigError(
+                f"[rules.{selector if selector.isprintable() else repr(selector)}]: no rule has that code or name"
+            )
         options[found.code] = values
     rules = []
     for rule_class in chosen:
@@ -67,7 +78,14 @@ def instantiate(registry: Registry, config: Config, *, select: Iterable[str] | N
     return rules
 
 
-def check(project: Project, rules: Iterable[Rule], registry: Registry, *, complete: bool = False, used: Iterable[tuple[str, str]] = ()) -> CheckResult:
+def check(
+    project: Project,
+    rules: Iterable[Rule],
+    registry: Registry,
+    *,
+    complete: bool = False,
+    used: Iterable[tuple[str, str]] = (),
+) -> CheckResult:
     """Run `rules` over `project`. A rule that raises yields an RC002 finding; the others still run.
 
     With `complete` (every configured rule over the whole repository), suppressions that matched nothing
@@ -149,17 +167,20 @@ def _run_one(rule: Rule, project: Project, builder_of: dict[int, str]) -> Iterat
             yield from _guarded(rule, service.name, check, service, project)
 
 
-def _guarded(rule: Rule, service: str | None, produce, *arguments):  # type: ignore[no-untyped-def]
+def _guarded(rule: Rule, service: str | None, produce, *arguments):
     try:
         # Materialise inside the guard: a generator raises when iterated, not when called.
         return list(produce(*arguments))
-    except Exception as error:  # noqa: BLE001 - one broken rule must not stop the run
+    except Exception as error:
         where = f" on service {service}" if service else ""
         detail = "".join(traceback.format_exception_only(type(error), error)).strip()
         return [
             engine_diagnostic(
-                "RC002", PurePosixPath("."), f"rule {rule.code} ({rule.name}) failed{where}: {detail}",
-                "This is a bug in railcheck; the rule's other findings are missing. Please report it with this message.",
+                "RC002",
+                PurePosixPath("."),
+                f"rule {rule.code} ({rule.name}) failed{where}: {detail}",
+                "This is a bug in railcheck; the rule's other findings are missing. Please report it with this"
+                " message.",
                 service=service,
             )
         ]
@@ -167,13 +188,18 @@ def _guarded(rule: Rule, service: str | None, produce, *arguments):  # type: ign
 
 def _too_many(project: Project) -> Diagnostic:
     return engine_diagnostic(
-        "RC007", PurePosixPath("."),
-        f"found {project.discovered} services, more than the {len(project.services)} railcheck checks in one run; the rest were skipped",
-        "Check the repository in parts (pass service folders as paths), or exclude folders that are not services (`exclude`).",
+        "RC007",
+        PurePosixPath("."),
+        f"found {project.discovered} services, more than the {len(project.services)} railcheck checks in one run; the"
+        " rest were skipped",
+        "Check the repository in parts (pass service folders as paths), or exclude folders that are not services"
+        " (`exclude`).",
     )
 
 
-def _suppress(diagnostics: list[Diagnostic], config: Config, registry: Registry) -> tuple[list[Diagnostic], list[Suppressed]]:
+def _suppress(
+    diagnostics: list[Diagnostic], config: Config, registry: Registry
+) -> tuple[list[Diagnostic], list[Suppressed]]:
     if not config.ignore and not config.per_file_ignores:
         return diagnostics, []
     ignored_codes: dict[str, str | None] = {}
@@ -185,15 +211,27 @@ def _suppress(diagnostics: list[Diagnostic], config: Config, registry: Registry)
         from railcheck.patterns import config_spec  # only when patterns exist: pathspec's import costs start-up time
 
         per_file = [
-            (config_spec([pattern], "per-file-ignores", str(config.source), config.text), {rule.code for selector in selectors for rule in registry.matching(selector)})
+            (
+                config_spec([pattern], "per-file-ignores", str(config.source), config.text),
+                {rule.code for selector in selectors for rule in registry.matching(selector)},
+            )
             for pattern, selectors in config.per_file_ignores
         ]
     selector_of = {rule.code: selector for selector in config.ignore for rule in registry.matching(selector)}
     kept, suppressed = [], []
     for diagnostic in diagnostics:
-        pattern = next((pattern for (pattern, _), (spec, codes) in zip(config.per_file_ignores, per_file) if diagnostic.code in codes and spec.match_file(str(diagnostic.path))), None)
+        pattern = next(
+            (
+                pattern
+                for (pattern, _), (spec, codes) in zip(config.per_file_ignores, per_file, strict=True)
+                if diagnostic.code in codes and spec.match_file(str(diagnostic.path))
+            ),
+            None,
+        )
         if diagnostic.code in ignored_codes:
-            suppressed.append(Suppressed(diagnostic, ignored_codes[diagnostic.code], ("ignore", selector_of[diagnostic.code])))
+            suppressed.append(
+                Suppressed(diagnostic, ignored_codes[diagnostic.code], ("ignore", selector_of[diagnostic.code]))
+            )
         elif pattern is not None:
             suppressed.append(Suppressed(diagnostic, None, ("per-file-ignores", pattern)))
         else:
@@ -203,7 +241,9 @@ def _suppress(diagnostics: list[Diagnostic], config: Config, registry: Registry)
 
 def unused_suppressions(config: Config, used: set[tuple[str, str]]) -> list[Diagnostic]:
     """RC006 for every `ignore` selector and `per-file-ignores` pattern that suppressed nothing."""
-    entries = [("ignore", selector) for selector in config.ignore] + [("per-file-ignores", pattern) for pattern, _ in config.per_file_ignores]
+    entries = [("ignore", selector) for selector in config.ignore] + [
+        ("per-file-ignores", pattern) for pattern, _ in config.per_file_ignores
+    ]
     unused = [entry for entry in entries if entry not in used]
     if not unused or config.source is None:
         return []
@@ -212,8 +252,11 @@ def unused_suppressions(config: Config, used: set[tuple[str, str]]) -> list[Diag
         what = f"`ignore` entry `{key}`" if table == "ignore" else f"`per-file-ignores` pattern `{key}`"
         found.append(
             engine_diagnostic(
-                "RC006", config.source, f"{what} suppressed nothing in this run",
-                "Remove it, so that the problem it hid is reported again if it comes back.", config_key_span(config, table, key),
+                "RC006",
+                config.source,
+                f"{what} suppressed nothing in this run",
+                "Remove it, so that the problem it hid is reported again if it comes back.",
+                config_key_span(config, table, key),
             )
         )
     return found

@@ -29,15 +29,25 @@ if TYPE_CHECKING:
 _T = TypeVar("_T")
 # Files at a service's root that decide how Railpack builds it (REFERENCE §3); the loader reads them with the configs.
 SERVICE_FILES = (
-    ".python-version", ".tool-versions", "mise.toml", ".mise.toml", "runtime.txt", "Pipfile", "pyproject.toml",
-    "requirements.txt", "Procfile", "package.json",
+    ".python-version",
+    ".tool-versions",
+    "mise.toml",
+    ".mise.toml",
+    "runtime.txt",
+    "Pipfile",
+    "pyproject.toml",
+    "requirements.txt",
+    "Procfile",
+    "package.json",
 )
 DEFAULT_PYTHON = "3.13"  # DEFAULT_PYTHON_VERSION, core/providers/python/python.go
 MAIN_FILES = ("main.py", "app.py", "start.py", "bot.py", "hello.py", "server.py")
 PYTHON_MARKERS = (*MAIN_FILES, "requirements.txt", "pyproject.toml", "Pipfile")
 # A command that installs the project itself (`pip install .`, `pip install -e .[dev]`, `uv sync`, `poetry
 # install`): its dependencies then come from pyproject.toml, and the installer checks `requires-python`.
-INSTALLS_PROJECT = re.compile(r"\binstall\b[^&|;]*\s(-e\s+)?\./?(\[[^\]]*\])?(\s|$)|\buv\s+sync\b|\b(poetry|pdm)\s+install\b")
+INSTALLS_PROJECT = re.compile(
+    r"\binstall\b[^&|;]*\s(-e\s+)?\./?(\[[^\]]*\])?(\s|$)|\buv\s+sync\b|\b(poetry|pdm)\s+install\b"
+)
 # Providers Railpack tries before Python, and the root files that make them match (core/providers/provider.go).
 EARLIER_PROVIDERS = (
     ("php", ("composer.json", "index.php")),
@@ -166,7 +176,9 @@ def _resolve(service: Service, project: Project) -> ServiceFacts:
     names = set(project.repository.listdir(root)) if project.repository else set()
     paths = ((name, root / name) for name in SERVICE_FILES if name in names)
     texts = {name: project.texts[path] for name, path in paths if path in project.texts}
-    railpack = service.railpack.value if service.railpack is not None and isinstance(service.railpack.value, dict) else {}
+    railpack = (
+        service.railpack.value if service.railpack is not None and isinstance(service.railpack.value, dict) else {}
+    )
     forced = railpack.get("provider")
     provider = None
     if isinstance(forced, str) and forced:
@@ -177,7 +189,9 @@ def _resolve(service: Service, project: Project) -> ServiceFacts:
 
     detected = detect_provider(names) if provider is None else None
     if detected is not None:
-        provider = Candidate(detected[0], Origin(f"detected from {root / detected[1] if str(root) != '.' else detected[1]}"))
+        provider = Candidate(
+            detected[0], Origin(f"detected from {root / detected[1] if str(root) != '.' else detected[1]}")
+        )
     from railcheck.builder import builds_with
 
     builder = builds_with(service, project)
@@ -187,7 +201,9 @@ def _resolve(service: Service, project: Project) -> ServiceFacts:
         python_markers=markers,
         competing_providers=competing,
         install_manager=_install_manager(names),
-        start_commands=tuple(_start_commands(service, project, texts, names, builder, provider.value.casefold() if provider else None)),
+        start_commands=tuple(
+            _start_commands(service, project, texts, names, builder, provider.value.casefold() if provider else None)
+        ),
         commands=tuple(_commands(service, project, texts, builder)),
         pyproject=_toml_document(texts, root / "pyproject.toml"),
     )
@@ -217,25 +233,59 @@ def _python_versions(service: Service, texts: dict[str, str]) -> list[Candidate]
         requires = document.value.get("requires", {}) if isinstance(document, Document) else {}
         for key in ("python_version", "python_full_version"):  # the full version wins (python.go)
             # Railpack's patterns take digits and dots only; anything else (a range) is ignored.
-            if isinstance(requires, dict) and isinstance(requires.get(key), str) and re.fullmatch(r"[0-9.]+", requires[key].strip()):
-                found.append(Candidate(requires[key], _value_origin(document if isinstance(document, Document) else None, f"/requires/{key}", f"`requires.{key}` in Pipfile")))
+            if (
+                isinstance(requires, dict)
+                and isinstance(requires.get(key), str)
+                and re.fullmatch(r"[0-9.]+", requires[key].strip())
+            ):
+                found.append(
+                    Candidate(
+                        requires[key],
+                        _value_origin(
+                            document if isinstance(document, Document) else None,
+                            f"/requires/{key}",
+                            f"`requires.{key}` in Pipfile",
+                        ),
+                    )
+                )
     runtime = texts.get("runtime.txt")
     if runtime is not None:
         entry = parse_runtime_txt(runtime)
         if entry is not None:
-            found.append(Candidate(entry.text, Origin("runtime.txt", root / "runtime.txt", LineIndex(runtime).span(entry.start, entry.end))))
+            found.append(
+                Candidate(
+                    entry.text,
+                    Origin("runtime.txt", root / "runtime.txt", LineIndex(runtime).span(entry.start, entry.end)),
+                )
+            )
     # mise reads these inside the root directory only (MISE_CEILING_PATHS); its config files beat idiomatic ones.
     python_version = texts.get(".python-version")
     if python_version is not None:
         entries = parse_python_version_file(python_version)
         if entries:
             first = entries[0]
-            found.append(Candidate(first.text, Origin(".python-version", root / ".python-version", LineIndex(python_version).span(first.start, first.end))))
+            found.append(
+                Candidate(
+                    first.text,
+                    Origin(
+                        ".python-version",
+                        root / ".python-version",
+                        LineIndex(python_version).span(first.start, first.end),
+                    ),
+                )
+            )
     tool_versions = texts.get(".tool-versions")
     if tool_versions is not None:
         entry = parse_tool_versions(tool_versions)
         if entry is not None:
-            found.append(Candidate(entry.text, Origin(".tool-versions", root / ".tool-versions", LineIndex(tool_versions).span(entry.start, entry.end))))
+            found.append(
+                Candidate(
+                    entry.text,
+                    Origin(
+                        ".tool-versions", root / ".tool-versions", LineIndex(tool_versions).span(entry.start, entry.end)
+                    ),
+                )
+            )
     for name in ("mise.toml", ".mise.toml"):
         text = texts.get(name)
         if text is None:
@@ -258,7 +308,12 @@ def _python_versions(service: Service, texts: dict[str, str]) -> list[Candidate]
         packages_value = railpack.value.get("packages")
         if isinstance(packages_value, dict) and isinstance(packages_value.get("python"), str):
             # Re-applied after the provider ran, so it beats every other source (core/generate/context.go).
-            found.append(Candidate(packages_value["python"], _value_origin(railpack, "/packages/python", "`packages.python` in railpack.json")))
+            found.append(
+                Candidate(
+                    packages_value["python"],
+                    _value_origin(railpack, "/packages/python", "`packages.python` in railpack.json"),
+                )
+            )
     return found
 
 
@@ -284,7 +339,9 @@ def _uses(texts: dict[str, str], dependency: str) -> bool:
     return any(needle in texts.get(name, "").casefold() for name in ("requirements.txt", "pyproject.toml", "Pipfile"))
 
 
-def _default_start(service: Service, project: Project, texts: dict[str, str], names: set[str], provider: str | None) -> CommandText | None:
+def _default_start(
+    service: Service, project: Project, texts: dict[str, str], names: set[str], provider: str | None
+) -> CommandText | None:
     """Railpack's generated start command for the provider (Python: python.go:144-171; Node: node.go's
     GetStartCommand), or None. Other providers' defaults are not modelled."""
     if provider == "node":
@@ -297,7 +354,11 @@ def _default_start(service: Service, project: Project, texts: dict[str, str], na
             return repository.read(service.root / name) if repository is not None and name in names else None
 
         found = node_start(manifest, names, read) if manifest is not None else None
-        return CommandText(found[0], "start", Origin(f"Railpack's default start command for Node ({found[1]})")) if found else None
+        return (
+            CommandText(found[0], "start", Origin(f"Railpack's default start command for Node ({found[1]})"))
+            if found
+            else None
+        )
     if provider not in (None, "python"):
         return None
     main = next((name for name in MAIN_FILES if name in names), None)
@@ -306,7 +367,10 @@ def _default_start(service: Service, project: Project, texts: dict[str, str], na
         # Django's command comes first; a FastAPI/Flask main file below still overrides it, as in python.go.
         application = _django_application(service, project)
         if application is not None:
-            command, label = f"python manage.py migrate && gunicorn --bind 0.0.0.0:${{PORT:-8000}} {application}:application", "Django"
+            command, label = (
+                f"python manage.py migrate && gunicorn --bind 0.0.0.0:${{PORT:-8000}} {application}:application",
+                "Django",
+            )
     if main and _uses(texts, "python-fasthtml") and _uses(texts, "uvicorn"):
         command, label = "uvicorn main:app --host 0.0.0.0 --port ${PORT:-8000}", "FastHTML"
     if main and _uses(texts, "fastapi") and _uses(texts, "uvicorn"):
@@ -338,7 +402,9 @@ def _django_application(service: Service, project: Project) -> str | None:
     return None
 
 
-def iac_command(service: Service, project: Project, setting: str, kind: str, index: int | None = None) -> CommandText | None:
+def iac_command(
+    service: Service, project: Project, setting: str, kind: str, index: int | None = None
+) -> CommandText | None:
     """A command written in the IaC file's `service(...)` call (`start`, `build`, or `preDeploy[index]`)."""
     document = project.iac
     if service.iac is None or document is None:
@@ -348,11 +414,21 @@ def iac_command(service: Service, project: Project, setting: str, kind: str, ind
         value = dict(value.entries).get(index)
     if value is None or not isinstance(value.value, str) or not value.value.strip():
         return None
-    label = f"`{setting}` of `service(\"{service.name}\")` in {document.path}" + (f" (item {index})" if index is not None else "")
-    return CommandText(value.value, kind, Origin(label, document.path, document.span(value.start, value.end)), value.text_start, document.lines)
+    label = f'`{setting}` of `service("{service.name}")` in {document.path}' + (
+        f" (item {index})" if index is not None else ""
+    )
+    return CommandText(
+        value.value,
+        kind,
+        Origin(label, document.path, document.span(value.start, value.end)),
+        value.text_start,
+        document.lines,
+    )
 
 
-def _start_commands(service: Service, project: Project, texts: dict[str, str], names: set[str], builder: str, provider: str | None) -> list[CommandText]:
+def _start_commands(
+    service: Service, project: Project, texts: dict[str, str], names: set[str], builder: str, provider: str | None
+) -> list[CommandText]:
     """The start command candidates of the service's builder, lowest priority first."""
     found = []
     if builder == "dockerfile":
@@ -382,7 +458,9 @@ def _start_commands(service: Service, project: Project, texts: dict[str, str], n
         variable = service.variable("RAILPACK_START_CMD")
         if variable:
             found.append(CommandText(variable, "start", Origin("RAILPACK_START_CMD (declared service variable)")))
-        railpack = _string_command(service.railpack, "/deploy/startCommand", "start", "`deploy.startCommand` in railpack.json")
+        railpack = _string_command(
+            service.railpack, "/deploy/startCommand", "start", "`deploy.startCommand` in railpack.json"
+        )
         if railpack is not None:
             found.append(railpack)
     return found + _railway_start_commands(service, project)
@@ -391,7 +469,12 @@ def _start_commands(service: Service, project: Project, texts: dict[str, str], n
 def _railway_start_commands(service: Service, project: Project) -> list[CommandText]:
     found = []
     # Railway's start command overrides the image's (deployments/start-command.md).
-    railway = _string_command(service.railway, "/deploy/startCommand", "start", f"`deploy.startCommand` in {service.railway.path.name if service.railway else ''}")
+    railway = _string_command(
+        service.railway,
+        "/deploy/startCommand",
+        "start",
+        f"`deploy.startCommand` in {service.railway.path.name if service.railway else ''}",
+    )
     if railway is not None:
         found.append(railway)
     iac = iac_command(service, project, "start", "start")
@@ -411,13 +494,17 @@ def _procfile(text: str, path: PurePosixPath) -> dict[str, CommandText]:
         match = _PROCFILE_LINE.match(line.rstrip("\r\n"))
         if match and match.group(2):
             start = offset + match.start(2)
-            origin = Origin(f"the `{match.group(1)}` process in Procfile", path, lines.span(start, start + len(match.group(2))))
+            origin = Origin(
+                f"the `{match.group(1)}` process in Procfile", path, lines.span(start, start + len(match.group(2)))
+            )
             entries.setdefault(match.group(1), CommandText(match.group(2), "start", origin, start, lines))
         offset += len(line)
     return entries
 
 
-def _string_command(document: Document | None, pointer: str, kind: str, label: str, *, exec_form: bool = False) -> CommandText | None:
+def _string_command(
+    document: Document | None, pointer: str, kind: str, label: str, *, exec_form: bool = False
+) -> CommandText | None:
     if document is None:
         return None
     value = document.get(pointer)
@@ -427,7 +514,9 @@ def _string_command(document: Document | None, pointer: str, kind: str, label: s
     literal = document.text[start:end]
     # The literal maps one to one when it is the value between one pair of quotes, with no escapes.
     base = start + 1 if literal[1:-1] == value and literal[:1] in "\"'" and "\\" not in literal else None
-    return CommandText(value, kind, Origin(label, document.path, document.value_span(pointer)), base, document.lines, exec_form)
+    return CommandText(
+        value, kind, Origin(label, document.path, document.value_span(pointer)), base, document.lines, exec_form
+    )
 
 
 def _commands(service: Service, project: Project, texts: dict[str, str], builder: str) -> list[CommandText]:
@@ -464,14 +553,27 @@ def _commands(service: Service, project: Project, texts: dict[str, str], builder
     railway = service.railway
     if railway is not None:
         name = railway.path.name
-        for pointer, kind in (("/build/buildCommand", "build"), ("/deploy/startCommand", "start"), ("/deploy/preDeployCommand", "pre-deploy")):
+        for pointer, kind in (
+            ("/build/buildCommand", "build"),
+            ("/deploy/startCommand", "start"),
+            ("/deploy/preDeployCommand", "pre-deploy"),
+        ):
             text = _string_command(railway, pointer, kind, f"`{pointer[1:].replace('/', '.')}` in {name}")
             if text is not None:
                 found.append(text)
-        pre_deploy = railway.value.get("deploy", {}).get("preDeployCommand") if isinstance(railway.value, dict) and isinstance(railway.value.get("deploy"), dict) else None
+        pre_deploy = (
+            railway.value.get("deploy", {}).get("preDeployCommand")
+            if isinstance(railway.value, dict) and isinstance(railway.value.get("deploy"), dict)
+            else None
+        )
         if isinstance(pre_deploy, list):
             for index in range(len(pre_deploy)):
-                text = _string_command(railway, f"/deploy/preDeployCommand/{index}", "pre-deploy", f"`deploy.preDeployCommand[{index}]` in {name}")
+                text = _string_command(
+                    railway,
+                    f"/deploy/preDeployCommand/{index}",
+                    "pre-deploy",
+                    f"`deploy.preDeployCommand[{index}]` in {name}",
+                )
                 if text is not None:
                     found.append(text)
     procfile = texts.get("Procfile") if builder in ("railpack", "nixpacks") else None
@@ -483,7 +585,8 @@ def _commands(service: Service, project: Project, texts: dict[str, str], builder
             found.append(command)
     pre_deploy = service.iac.settings.get("preDeploy") if service.iac else None
     for key, _ in pre_deploy.entries if pre_deploy is not None else ():
-        command = iac_command(service, project, "preDeploy", "pre-deploy", key) if isinstance(key, int) else None  # a list's keys are ints
+        # a list's keys are ints
+        command = iac_command(service, project, "preDeploy", "pre-deploy", key) if isinstance(key, int) else None
         if command is not None:
             found.append(command)
     return found
@@ -526,18 +629,31 @@ def _root_evidence(service: Service, project: Project) -> tuple[str, ...]:
                 continue
             for server in command_servers(command):
                 module = server.module
-                if module and module.startswith(dotted) and find_module(repository, search_bases(service.root, server.cwd, (), ()), module) is None:
-                    if find_module(repository, [PurePosixPath(".")], module) is not None:
-                        evidence.append(f"{command.origin.label} imports `{module}`, which resolves only from the repository root")
+                if (
+                    module
+                    and module.startswith(dotted)
+                    and find_module(repository, search_bases(service.root, server.cwd, (), ()), module) is None
+                ) and find_module(repository, [PurePosixPath(".")], module) is not None:
+                    evidence.append(
+                        f"{command.origin.label} imports `{module}`, which resolves only from the repository root"
+                    )
         evidence += _dockerfile_root_evidence(service, project)
         from railcheck.build_outputs import created_by_build
         from railcheck.root_paths import root_only_paths
 
-        parsed = ((command, found) for command in facts(service, project).commands if isinstance(found := script(command), ShellScript))
-        evidence += root_only_paths(repository, service.root, parsed, lambda path: created_by_build(service, project, path) is not None)
+        parsed = (
+            (command, found)
+            for command in facts(service, project).commands
+            if isinstance(found := script(command), ShellScript)
+        )
+        evidence += root_only_paths(
+            repository, service.root, parsed, lambda path: created_by_build(service, project, path) is not None
+        )
         variables = service.railpack.get("/deploy/variables/PYTHONPATH") if service.railpack is not None else None
         if isinstance(variables, str) and f"/app/{service.root}" in variables:
-            evidence.append(f"PYTHONPATH in railpack.json lists /app/{service.root}, a folder only a repository-root build has")
+            evidence.append(
+                f"PYTHONPATH in railpack.json lists /app/{service.root}, a folder only a repository-root build has"
+            )
     elif str(service.root) == "." and service.root_source.startswith("the folder holding"):
         evidence += subfolder_roots(service, project)[0]
     return tuple(dict.fromkeys(evidence))
@@ -559,20 +675,32 @@ def _subfolder_roots(service: Service, project: Project) -> tuple[tuple[str, ...
     candidates: list[PurePosixPath] | None = None  # listed only when a target is missing
     for command in facts(service, project).start_commands:
         for server in command_servers(command):
-            if (server.module is None and server.kind != "python file") or _target_exists(repository, PurePosixPath("."), server):
+            if (server.module is None and server.kind != "python file") or _target_exists(
+                repository, PurePosixPath("."), server
+            ):
                 continue
             if candidates is None:
                 candidates = _folders_below_root(project)
             matching = [folder for folder in candidates if _target_exists(repository, folder, server)]
             if matching:
-                what = f"imports `{server.module}`" if server.module is not None else f"runs `{server.target.text if server.target else ''}`"
-                evidence.append(f"{command.origin.label} {what}, which exists only from {', '.join(f'{folder}/' for folder in matching[:3])}")
+                what = (
+                    f"imports `{server.module}`"
+                    if server.module is not None
+                    else f"runs `{server.target.text if server.target else ''}`"
+                )
+                evidence.append(
+                    f"{command.origin.label} {what}, which exists only from"
+                    f" {', '.join(f'{folder}/' for folder in matching[:3])}"
+                )
                 folders += [folder for folder in matching if folder not in folders]
     dockerfile_folders = _subfolders_with_dockerfile(service, project)
     if dockerfile_folders:
         from railcheck.builder import build_of
 
-        evidence.append(f"{build_of(service, project).origin.label} selects a Dockerfile build, which finds no `Dockerfile` at the repository root but one in {', '.join(f'{folder}/' for folder in dockerfile_folders[:3])}")
+        evidence.append(
+            f"{build_of(service, project).origin.label} selects a Dockerfile build, which finds no `Dockerfile` at the"
+            f" repository root but one in {', '.join(f'{folder}/' for folder in dockerfile_folders[:3])}"
+        )
         folders += [folder for folder in dockerfile_folders if folder not in folders]
     return tuple(evidence), tuple(folders)
 
@@ -612,7 +740,9 @@ def _target_exists(repository: Repository, root: PurePosixPath, server: Server) 
     from railcheck.modules import find_module, image_path, search_bases
 
     if server.module is not None:
-        return find_module(repository, search_bases(root, server.cwd, server.search_dirs, ()), server.module) is not None
+        return (
+            find_module(repository, search_bases(root, server.cwd, server.search_dirs, ()), server.module) is not None
+        )
     target = server.target
     path = image_path(root, server.cwd, target.text) if target is not None and target.static else None
     return path is None or repository.is_file(path)
@@ -635,7 +765,11 @@ def _list_folders_below_root(project: Project) -> list[PurePosixPath]:
         if name.startswith(".") or name in SKIPPED_DIRS or not repository.is_dir(folder):
             continue
         found.append(folder)
-        found += [folder / child for child in repository.listdir(folder) if not child.startswith(".") and child not in SKIPPED_DIRS and repository.is_dir(folder / child)]
+        found += [
+            folder / child
+            for child in repository.listdir(folder)
+            if not child.startswith(".") and child not in SKIPPED_DIRS and repository.is_dir(folder / child)
+        ]
     return found
 
 
@@ -649,11 +783,18 @@ def _dockerfile_root_evidence(service: Service, project: Project) -> list[str]:
         return []
     from railcheck.image import context_sources  # with the image: Dockerfile services only
 
-    missing = [(instruction, word, path) for instruction, word, path in context_sources(image) if not repository.exists(service.root / path)]
+    missing = [
+        (instruction, word, path)
+        for instruction, word, path in context_sources(image)
+        if not repository.exists(service.root / path)
+    ]
     # One source the repository root holds is the sign; sources missing under both readings stay DF002.
     for instruction, word, path in missing:
         if repository.exists(PurePosixPath(path)):
-            return [f"`{instruction.keyword} {word.text}` in {image.path} names a path that exists only from the repository root"]
+            return [
+                f"`{instruction.keyword} {word.text}` in {image.path} names a path that exists only from the repository"
+                " root"
+            ]
     return []
 
 
@@ -690,7 +831,9 @@ def unreadable_configs(service: Service, project: Project) -> tuple[PurePosixPat
     them). What they set is unknown, so rules about values they could set stay silent instead of judging
     the service as if the file said nothing."""
     paths = {service.railpack_path, service.root / "railway.toml", service.root / "railway.json"}
-    declaration = next((item for item in project.config.services if item.name == service.name and item.root == service.root), None)
+    declaration = next(
+        (item for item in project.config.services if item.name == service.name and item.root == service.root), None
+    )
     if declaration is not None and declaration.railway_config:
         paths.add(PurePosixPath(declaration.railway_config.lstrip("/")))
     return tuple(problem.path for problem in project.problems if problem.path in paths)

@@ -55,13 +55,20 @@ def apply_edits(text: str, edits: Iterable[Edit]) -> str:
     return "".join(out)
 
 
-def choose(diagnostics: Iterable[Diagnostic], minimum: Applicability, rejected: frozenset[Fix] | set[Fix] = frozenset()) -> list[tuple[str, Fix]]:
+def choose(
+    diagnostics: Iterable[Diagnostic], minimum: Applicability, rejected: frozenset[Fix] | set[Fix] = frozenset()
+) -> list[tuple[str, Fix]]:
     """Whole fixes whose edits overlap no fix chosen before them (the rest wait for the next round)."""
     taken: dict[PurePosixPath, list[tuple[int, int]]] = {}
     chosen = []
     for diagnostic in diagnostics:
         fix = diagnostic.fix
-        if fix is None or fix in rejected or fix.applicability is Applicability.DISPLAY_ONLY or fix.applicability.rank < minimum.rank:
+        if (
+            fix is None
+            or fix in rejected
+            or fix.applicability is Applicability.DISPLAY_ONLY
+            or fix.applicability.rank < minimum.rank
+        ):
             continue
         if any(_overlaps(edit, taken.get(edit.path, ())) for edit in fix.edits):
             continue
@@ -73,7 +80,9 @@ def choose(diagnostics: Iterable[Diagnostic], minimum: Applicability, rejected: 
 
 def _overlaps(edit: Edit, ranges: Iterable[tuple[int, int]]) -> bool:
     # Touching ranges overlap too when either is an insertion at the shared point: their order would be ambiguous.
-    return any(edit.start < end and start < edit.end or edit.start == start or edit.end == end for start, end in ranges)
+    return any(
+        (edit.start < end and start < edit.end) or edit.start == start or edit.end == end for start, end in ranges
+    )
 
 
 def still_parses(path: PurePosixPath, text: str) -> bool:
@@ -90,10 +99,12 @@ def still_parses(path: PurePosixPath, text: str) -> bool:
     return True
 
 
-def offered(diagnostic: Diagnostic, texts: dict[PurePosixPath, str], writable: Callable[[PurePosixPath], bool]) -> Diagnostic:
+def offered(
+    diagnostic: Diagnostic, texts: dict[PurePosixPath, str], writable: Callable[[PurePosixPath], bool]
+) -> Diagnostic:
     """`diagnostic`, without its fix when that fix could never be applied: it would leave one of its files
-    unparseable, a file it edits is not `writable`, or it changes nothing. Such a fix is neither shown nor counted as fixable;
-    `settle` checks again, since fixes applied together can still clash."""
+    unparseable, a file it edits is not `writable`, or it changes nothing. Such a fix is neither shown nor
+    counted as fixable; `settle` checks again, since fixes applied together can still clash."""
     fix = diagnostic.fix
     if fix is None:
         return diagnostic
@@ -137,17 +148,36 @@ def settle(
             refused = sorted(str(path) for path in {edit.path for edit in fix.edits} if path in untouchable)
             if refused:
                 rejected.add(fix)
-                outcome.problems.append(_rc003(PurePosixPath(refused[0]), f"the {code} fix \"{fix.title}\" was not applied: {', '.join(refused)} is not valid UTF-8, and writing the text railcheck shows would lose its bytes"))
+                outcome.problems.append(
+                    _rc003(
+                        PurePosixPath(refused[0]),
+                        f'the {code} fix "{fix.title}" was not applied: {", ".join(refused)} is not valid UTF-8, and'
+                        " writing the text railcheck shows would lose its bytes",
+                    )
+                )
                 continue
-            trial = {path: accepted.get(path, []) + [edit for edit in fix.edits if edit.path == path] for path in {edit.path for edit in fix.edits}}
-            broken = sorted(str(path) for path, edits in trial.items() if not still_parses(path, apply_edits(base(path), edits)))
-            if broken and all(still_parses(path, apply_edits(base(path), [edit for edit in fix.edits if edit.path == path])) for path in trial):
+            trial = {
+                path: accepted.get(path, []) + [edit for edit in fix.edits if edit.path == path]
+                for path in {edit.path for edit in fix.edits}
+            }
+            broken = sorted(
+                str(path) for path, edits in trial.items() if not still_parses(path, apply_edits(base(path), edits))
+            )
+            if broken and all(
+                still_parses(path, apply_edits(base(path), [edit for edit in fix.edits if edit.path == path]))
+                for path in trial
+            ):
                 # It breaks the file only together with a fix accepted this round (both add one key): the next
                 # round lints the file with that fix applied and decides again.
                 continue
             if broken:
                 rejected.add(fix)
-                outcome.problems.append(_rc003(PurePosixPath(broken[0]), f"the {code} fix \"{fix.title}\" would leave {', '.join(broken)} unparseable; it was not applied"))
+                outcome.problems.append(
+                    _rc003(
+                        PurePosixPath(broken[0]),
+                        f'the {code} fix "{fix.title}" would leave {", ".join(broken)} unparseable; it was not applied',
+                    )
+                )
                 continue
             accepted.update(trial)
             applied.append(code)
@@ -157,7 +187,9 @@ def settle(
         outcome.applied.update(applied)
     leftover = sorted({code for code, _ in choose(lint(outcome.texts), minimum, rejected)})
     if leftover:
-        outcome.problems.append(_rc003(PurePosixPath("."), f"fixes for {', '.join(leftover)} did not settle after {MAX_ROUNDS} rounds"))
+        outcome.problems.append(
+            _rc003(PurePosixPath("."), f"fixes for {', '.join(leftover)} did not settle after {MAX_ROUNDS} rounds")
+        )
     return outcome
 
 
@@ -220,7 +252,11 @@ def remove_stale_staging(root: Path, folders: Iterable[PurePosixPath]) -> None:
         try:
             with os.scandir(absolute) as entries:
                 for entry in entries:
-                    if _STAGING_NAME.fullmatch(entry.name) and entry.is_file(follow_symlinks=False) and entry.stat(follow_symlinks=False).st_mtime < oldest:
+                    if (
+                        _STAGING_NAME.fullmatch(entry.name)
+                        and entry.is_file(follow_symlinks=False)
+                        and entry.stat(follow_symlinks=False).st_mtime < oldest
+                    ):
                         os.unlink(entry.path)
         except OSError:
             continue  # unreadable folder, or another run removed it first: nothing is lost

@@ -16,7 +16,8 @@ if TYPE_CHECKING:
     from railcheck.project import Project, Service
     from railcheck.repository import Repository
 
-# Generated install commands per install manager (python.go, InstallPip/InstallUv/InstallPoetry/InstallPDM/InstallPipenv).
+# Generated install commands per install manager
+# (python.go, InstallPip/InstallUv/InstallPoetry/InstallPDM/InstallPipenv).
 _PYTHON_INSTALL = {
     "pip": "`python -m venv /app/.venv`, copying requirements.txt and `pip install -r requirements.txt`",
     "uv": "copying the manifests and `uv sync --locked --no-dev --no-install-project`",
@@ -29,7 +30,15 @@ _PYTHON_RUNTIME_PACKAGES = {
     "pycairo": ("libcairo2",),
     "pdf2image": ("poppler-utils",),
     "pydub": ("ffmpeg",),
-    "pymovie": ("ffmpeg", "qt5-qmake", "qtbase5-dev", "qtbase5-dev-tools", "qttools5-dev-tools", "libqt5core5a", "python3-pyqt5"),
+    "pymovie": (
+        "ffmpeg",
+        "qt5-qmake",
+        "qtbase5-dev",
+        "qtbase5-dev-tools",
+        "qttools5-dev-tools",
+        "libqt5core5a",
+        "python3-pyqt5",
+    ),
 }
 _MANIFESTS = frozenset({"requirements.txt", "pyproject.toml", "Pipfile"})
 _DJANGO_BACKEND = re.compile(r"django.db.backends.(postgresql|mysql)")
@@ -51,12 +60,20 @@ def replaced_by_lists(service: Service, project: Project) -> Replaced:
     from railcheck.plan import certain_provider
 
     if certain_provider(service, project) != "python":
-        return Replaced("the install commands Railpack generates", "the layers Railpack puts in the image (the runtime tools and the built app)", False)
+        return Replaced(
+            "the install commands Railpack generates",
+            "the layers Railpack puts in the image (the runtime tools and the built app)",
+            False,
+        )
     manager = facts(service, project).install_manager
     install = _PYTHON_INSTALL.get(manager) if manager else None
     if _truthy(service.variable("RAILPACK_PYTHON_PLAYWRIGHT_INSTALL")):
         install = (install + " and " if install else "") + "`playwright install --only-shell`"
-    layers = "the layers Railpack puts in the image (the Python runtime" + (", `/app/.venv`" if manager else "") + " and the app files from `build`)"
+    layers = (
+        "the layers Railpack puts in the image (the Python runtime"
+        + (", `/app/.venv`" if manager else "")
+        + " and the app files from `build`)"
+    )
     return Replaced(install and f"the install commands Railpack generates ({install})", layers, True)
 
 
@@ -85,7 +102,12 @@ def _python_runtime_packages(service: Service, project: Project) -> str | None:
     if len(files) >= _FILE_LIMIT:
         return None  # not every manifest was seen: unsure, so nothing is claimed
     manifests = "\n".join(repository.read(path) or "" for path in files if path.name in _MANIFESTS).casefold()
-    found = [f"`{package}` (for {dependency})" for dependency, packages in _PYTHON_RUNTIME_PACKAGES.items() if dependency in manifests for package in packages]
+    found = [
+        f"`{package}` (for {dependency})"
+        for dependency, packages in _PYTHON_RUNTIME_PACKAGES.items()
+        if dependency in manifests
+        for package in packages
+    ]
     if _truthy(service.variable("RAILPACK_PYTHON_PLAYWRIGHT_INSTALL")):
         found.append("Playwright's browser libraries")
     # Railpack greps every .py file for Django's backends; without Django in a manifest that costs reading the
@@ -95,7 +117,11 @@ def _python_runtime_packages(service: Service, project: Project) -> str | None:
     if not binary_psycopg and ("psycopg" in manifests or "postgresql" in backends):
         found.append("`libpq5` (for " + ("psycopg" if "psycopg" in manifests else "Django's PostgreSQL backend") + ")")
     if "mysqlclient" in manifests or "mysql" in backends:
-        found.append("`default-mysql-client` (for " + ("mysqlclient" if "mysqlclient" in manifests else "Django's MySQL backend") + ")")
+        found.append(
+            "`default-mysql-client` (for "
+            + ("mysqlclient" if "mysqlclient" in manifests else "Django's MySQL backend")
+            + ")"
+        )
     return ", ".join(dict.fromkeys(found)) or None
 
 

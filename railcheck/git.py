@@ -27,11 +27,16 @@ from pathlib import Path
 # Settings given on the command line win over every configuration file, and `safe.bareRepository` is
 # only obeyed from there (or the user's own configuration).
 _HARDENING = (
-    "-c", "safe.bareRepository=explicit",
-    "-c", "core.fsmonitor=false",
-    "-c", "core.hooksPath=/dev/null",
-    "-c", "diff.external=",
-    "-c", "core.quotePath=false",  # a non-ASCII path as written, not octal-escaped and quoted
+    "-c",
+    "safe.bareRepository=explicit",
+    "-c",
+    "core.fsmonitor=false",
+    "-c",
+    "core.hooksPath=/dev/null",
+    "-c",
+    "diff.external=",
+    "-c",
+    "core.quotePath=false",  # a non-ASCII path as written, not octal-escaped and quoted
 )
 _TIMEOUT_SECONDS = 30
 
@@ -54,8 +59,18 @@ def git_program() -> str | None:
 def _environment() -> dict[str, str]:
     """The caller's locale, search path and home (for the user's own git configuration), nothing else:
     `GIT_DIR`, `GIT_CONFIG_PARAMETERS` and the like would redirect git or add settings."""
-    kept = {name: value for name, value in os.environ.items() if name in ("HOME", "LANG", "LC_ALL", "LC_CTYPE", "SYSTEMROOT", "TMPDIR")}
-    return {**kept, "PATH": _absolute_search_path(), "GIT_CONFIG_NOSYSTEM": "1", "GIT_TERMINAL_PROMPT": "0", "GIT_OPTIONAL_LOCKS": "0"}
+    kept = {
+        name: value
+        for name, value in os.environ.items()
+        if name in ("HOME", "LANG", "LC_ALL", "LC_CTYPE", "SYSTEMROOT", "TMPDIR")
+    }
+    return {
+        **kept,
+        "PATH": _absolute_search_path(),
+        "GIT_CONFIG_NOSYSTEM": "1",
+        "GIT_TERMINAL_PROMPT": "0",
+        "GIT_OPTIONAL_LOCKS": "0",
+    }
 
 
 def _run(arguments: list[str], cwd: Path, limit: int | None = None) -> str | None:
@@ -65,8 +80,12 @@ def _run(arguments: list[str], cwd: Path, limit: int | None = None) -> str | Non
         return None
     try:
         process = subprocess.Popen(
-            [program, *_HARDENING, *arguments], cwd=cwd, env=_environment(), stdin=subprocess.DEVNULL,
-            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+            [program, *_HARDENING, *arguments],
+            cwd=cwd,
+            env=_environment(),
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
         )
     except (OSError, ValueError, subprocess.SubprocessError):
         return None
@@ -94,7 +113,7 @@ def _made_by_git(git_dir: Path, work_tree: Path) -> bool:
     if ".git" not in parts or not git_dir.is_dir():
         return False
     at = parts.index(".git")
-    below = parts[at + 1:]
+    below = parts[at + 1 :]
     if len(below) == 2 and below[0] == "worktrees":
         return True
     return len(below) >= 2 and below[0] == "modules" and work_tree.is_relative_to(Path(*parts[:at]))
@@ -124,7 +143,10 @@ class GitCheckout:
             if git_dir is not None and _made_by_git(git_dir, Path(os.path.realpath(candidate))):
                 return cls(str(git_dir), str(candidate), folder)
             if warn is not None:
-                warn(f"railcheck: warning: {dot_git} is not a git folder, nor a .git file naming a worktree's or submodule's git folder; git was not run")
+                warn(
+                    f"railcheck: warning: {dot_git} is not a git folder, nor a .git file naming a worktree's or"
+                    " submodule's git folder; git was not run"
+                )
             return None
         return None
 

@@ -19,7 +19,10 @@ _PATHS_PER_COMMAND = 500  # far below any system's limit on the length of a comm
 
 
 def changed_lines(
-    root: Path, base: str, paths: Iterable[PurePosixPath] | None = None, warn: Callable[[str], None] | None = None,
+    root: Path,
+    base: str,
+    paths: Iterable[PurePosixPath] | None = None,
+    warn: Callable[[str], None] | None = None,
 ) -> dict[PurePosixPath, frozenset[int]] | None:
     """Lines added or changed between `base` (its merge base with HEAD) and HEAD, by repo-relative path;
     only `paths` (all of `root` when None) are compared."""
@@ -36,12 +39,26 @@ def changed_lines(
     budget = MAX_DIFF_BYTES
     for start in range(0, len(wanted), _PATHS_PER_COMMAND):
         # No external diff program and no textconv driver: both would run commands the checkout names.
-        arguments = ("--literal-pathspecs", "diff", "--unified=0", "--no-color", "--no-ext-diff", "--no-textconv", "--relative", merge_base.strip(), "HEAD", "--")
+        arguments = (
+            "--literal-pathspecs",
+            "diff",
+            "--unified=0",
+            "--no-color",
+            "--no-ext-diff",
+            "--no-textconv",
+            "--relative",
+            merge_base.strip(),
+            "HEAD",
+            "--",
+        )
         try:
             diff = checkout.run(*arguments, *wanted[start : start + _PATHS_PER_COMMAND], limit=budget)
         except GitOutputTooLarge:
             if warn is not None:
-                warn(f"railcheck: warning: the diff since {base} is larger than {MAX_DIFF_BYTES // 1024} KiB; findings are not ordered by changed lines")
+                warn(
+                    f"railcheck: warning: the diff since {base} is larger than {MAX_DIFF_BYTES // 1024} KiB; findings"
+                    " are not ordered by changed lines"
+                )
             return None
         if diff is None:
             return None

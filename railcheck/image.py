@@ -3,6 +3,7 @@ folder, variables, the copies from the build context (and so which repository fo
 start command. Imported only for services Railway builds from a Dockerfile (railcheck.builder decides).
 Reads only through `project.repository`.
 """
+
 from __future__ import annotations
 
 import posixpath
@@ -82,13 +83,19 @@ def _image(path: PurePosixPath, text: str, context: PurePosixPath, repository: R
             workdir = posixpath.normpath(posixpath.join(workdir, instruction.words[-1].text))
         elif keyword == "ENV":
             env.update((name, value) for name, value, _ in env_pairs(instruction))
-        elif keyword in ("COPY", "ADD") and instruction.flag("from") is None and len(instruction.words) >= 2 and not instruction.heredocs:
+        elif (
+            keyword in ("COPY", "ADD")
+            and instruction.flag("from") is None
+            and len(instruction.words) >= 2
+            and not instruction.heredocs
+        ):
             *sources, destination = (word.text for word in instruction.words)
             target = posixpath.normpath(posixpath.join(workdir, destination))
             copies.append(Copy(instruction, tuple(sources), target))
         elif keyword in ("COPY", "ADD") and len(instruction.words) >= 2:
             destination = posixpath.normpath(posixpath.join(workdir, instruction.words[-1].text))
-            unknown_under_app |= _within_app(destination) or destination == "/"  # `--from` or a heredoc: not from the repository
+            # `--from` or a heredoc: not from the repository
+            unknown_under_app |= _within_app(destination) or destination == "/"
         elif keyword == "CMD":
             cmd = instruction
         elif keyword == "ENTRYPOINT":
@@ -99,7 +106,18 @@ def _image(path: PurePosixPath, text: str, context: PurePosixPath, repository: R
     if entrypoint is not None and not entrypoint.exec_form:
         parts = (entrypoint,)  # a shell-form ENTRYPOINT ignores CMD
     app_root = _app_root(copies, context, repository) if workdir == "/app" and not unknown_under_app else None
-    return Image(path, dockerfile, lines, workdir, tuple(env.items()), tuple(copies), _start(path, text, lines, parts), parts, app_root, installs)
+    return Image(
+        path,
+        dockerfile,
+        lines,
+        workdir,
+        tuple(env.items()),
+        tuple(copies),
+        _start(path, text, lines, parts),
+        parts,
+        app_root,
+        installs,
+    )
 
 
 def _within_app(image_path: str) -> bool:
@@ -114,7 +132,9 @@ def _app_root(copies: list[Copy], context: PurePosixPath, repository: Repository
             return None  # the context's own `app/` folder, if any, would become /app
         if not _within_app(copy.destination):
             continue
-        into_folder = copy.instruction.words[-1].text.endswith("/") or len(copy.sources) > 1 or copy.destination == "/app"
+        into_folder = (
+            copy.instruction.words[-1].text.endswith("/") or len(copy.sources) > 1 or copy.destination == "/app"
+        )
         for source in copy.sources:
             if "$" in source or "://" in source:
                 return None
@@ -122,12 +142,19 @@ def _app_root(copies: list[Copy], context: PurePosixPath, repository: Repository
             if normal == ".." or normal.startswith("../"):
                 return None
             wildcard = any(char in normal for char in "*?[")
-            origin = context / posixpath.dirname(normal) if wildcard else (context if normal == "." else context / normal)
+            origin = (
+                context / posixpath.dirname(normal) if wildcard else (context if normal == "." else context / normal)
+            )
             if wildcard or repository.is_dir(origin):
                 mounts.append((copy.destination, origin))  # a folder's contents (or matching files) land there
             else:
                 name = PurePosixPath(normal).name
-                mounts.append((posixpath.join(copy.destination, name) if into_folder else copy.destination, origin if wildcard else context / normal))
+                mounts.append(
+                    (
+                        posixpath.join(copy.destination, name) if into_folder else copy.destination,
+                        origin if wildcard else context / normal,
+                    )
+                )
     roots = [origin for image, origin in mounts if image == "/app"]
     if not roots:
         # Only parts of a folder are copied (`COPY apps/api/requirements.txt .`, `COPY apps/api/src/ ./src/`):
@@ -140,7 +167,7 @@ def _app_root(copies: list[Copy], context: PurePosixPath, repository: Repository
     for image, origin in mounts:
         if not _within_app(image):
             continue
-        relative = image[len("/app"):].lstrip("/")
+        relative = image[len("/app") :].lstrip("/")
         if (root / relative if relative else root) != origin:
             return None  # this copy puts something else there than the folder at /app holds
     return root
@@ -149,10 +176,10 @@ def _app_root(copies: list[Copy], context: PurePosixPath, repository: Repository
 def _mounted_from(image: str, origin: PurePosixPath) -> PurePosixPath | None:
     """The repository folder that would be /app if `origin` lands at `image` under it (`apps/api/src` at
     /app/src: `apps/api`); None when the copy renames or moves it (`COPY main.py ./app.py`)."""
-    below = PurePosixPath(image[len("/app"):].lstrip("/")).parts
-    if not below or origin.parts[-len(below):] != below:
+    below = PurePosixPath(image[len("/app") :].lstrip("/")).parts
+    if not below or origin.parts[-len(below) :] != below:
         return None
-    return PurePosixPath(*origin.parts[:-len(below)]) if len(origin.parts) > len(below) else PurePosixPath(".")
+    return PurePosixPath(*origin.parts[: -len(below)]) if len(origin.parts) > len(below) else PurePosixPath(".")
 
 
 def _final_chain(dockerfile: Dockerfile) -> list[Instruction]:
@@ -173,14 +200,25 @@ def _start(path: PurePosixPath, text: str, lines: LineIndex, parts: tuple[Instru
     if not parts:
         return None
     first, last = parts[0], parts[-1]
-    origin = Origin(" + ".join(f"`{part.keyword}` in {path}" for part in parts), path, lines.span(first.start, last.end))
+    origin = Origin(
+        " + ".join(f"`{part.keyword}` in {path}" for part in parts), path, lines.span(first.start, last.end)
+    )
     exec_form = all(part.exec_form for part in parts)
     if len(parts) == 1 and not first.exec_form:
-        written = text[first.argument_start:first.end].rstrip()
+        written = text[first.argument_start : first.end].rstrip()
         base = first.argument_start if written == first.arguments.strip() else None
         return CommandText(first.arguments.strip(), "start", origin, base, lines if base is not None else None)
-    words = [word.text if part.exec_form else part.arguments.strip() for part in parts for word in (part.words if part.exec_form else part.words[:1])]
-    return CommandText(" ".join(word if _PLAIN_WORD.fullmatch(word) else shlex.quote(word) for word in words), "start", origin, exec_form=exec_form)
+    words = [
+        word.text if part.exec_form else part.arguments.strip()
+        for part in parts
+        for word in (part.words if part.exec_form else part.words[:1])
+    ]
+    return CommandText(
+        " ".join(word if _PLAIN_WORD.fullmatch(word) else shlex.quote(word) for word in words),
+        "start",
+        origin,
+        exec_form=exec_form,
+    )
 
 
 def _built_stages(dockerfile: Dockerfile) -> list[Stage]:
@@ -201,7 +239,9 @@ def _built_stages(dockerfile: Dockerfile) -> list[Stage]:
         references = [stage.base]
         for instruction in stage.instructions:
             references += [value for name, value, _ in instruction.flags if name == "from"]
-            references += re.findall(r"(?:^|,)from=([^,\s]+)", " ".join(value for name, value, _ in instruction.flags if name == "mount"))
+            references += re.findall(
+                r"(?:^|,)from=([^,\s]+)", " ".join(value for name, value, _ in instruction.flags if name == "mount")
+            )
         for reference in references:
             found = named(reference)
             if found is not None and found not in built:
@@ -218,7 +258,7 @@ def context_sources(image: Image) -> Iterator[tuple[Instruction, Word, str]]:
             continue
         for word in instruction.words[:-1]:
             text = word.text
-            if word.dynamic or any(char in text for char in "*?[") or "://" in text or text.startswith("git@") or text.startswith("<<"):
+            if word.dynamic or any(char in text for char in "*?[") or "://" in text or text.startswith(("git@", "<<")):
                 continue
             normal = posixpath.normpath(text.lstrip("/") or ".")
             if normal != ".." and not normal.startswith("../"):

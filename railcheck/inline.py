@@ -98,10 +98,12 @@ def suppressions_in(path: PurePosixPath, text: str) -> list[InlineSuppression]:
         if was_in_multiline or delimiters or MARKER not in line:
             continue
         start = _comment_start(line, token)
-        if start is None or (token == "#" and start > 0 and not line[start - 1].isspace() and _REQUIREMENTS.fullmatch(path.name)):
+        if start is None or (
+            token == "#" and start > 0 and not line[start - 1].isspace() and _REQUIREMENTS.fullmatch(path.name)
+        ):
             continue  # pip: `#` opens a comment only at the start of a line or after whitespace
         match = _SUPPRESSION.search(line, start)
-        if match is None or line[start + len(token):match.start()].strip():
+        if match is None or line[start + len(token) : match.start()].strip():
             continue  # the marker is not at the start of the comment
         codes = tuple(code.strip().upper() for code in match.group("codes").split(",") if code.strip())
         alone = not line[:start].strip()
@@ -113,7 +115,9 @@ def suppressions_in(path: PurePosixPath, text: str) -> list[InlineSuppression]:
     return found
 
 
-def apply(diagnostics: Iterable[Diagnostic], texts: dict[PurePosixPath, str]) -> tuple[list[Diagnostic], list[tuple[Diagnostic, InlineSuppression]], list[InlineSuppression]]:
+def apply(
+    diagnostics: Iterable[Diagnostic], texts: dict[PurePosixPath, str]
+) -> tuple[list[Diagnostic], list[tuple[Diagnostic, InlineSuppression]], list[InlineSuppression]]:
     """(kept findings, (finding, suppression) pairs, every suppression comment in `texts`).
 
     A comment without a reason or with a malformed code suppresses nothing (see `malformed`)."""
@@ -151,11 +155,17 @@ def malformed(declared: Iterable[InlineSuppression]) -> Iterator[Diagnostic]:
         wrong = [code for code in item.codes if not _CODE.fullmatch(code)]
         if not item.codes or wrong:
             named = f" (`{wrong[0]}` is not one)" if wrong else ""
-            yield _finding(item, f"{_written(item)} names no rule code{named}, so it suppresses nothing",
-                           "Name the codes to suppress, e.g. `railcheck: ignore[RP001] why it is fine here`.")
+            yield _finding(
+                item,
+                f"{_written(item)} names no rule code{named}, so it suppresses nothing",
+                "Name the codes to suppress, e.g. `railcheck: ignore[RP001] why it is fine here`.",
+            )
         elif not item.reason:
-            yield _finding(item, f"{_written(item)} gives no reason, so it suppresses nothing",
-                           "Say after the bracket why the finding does not apply here; reviewers and reports see it.")
+            yield _finding(
+                item,
+                f"{_written(item)} gives no reason, so it suppresses nothing",
+                "Say after the bracket why the finding does not apply here; reviewers and reports see it.",
+            )
 
 
 def unused(declared: Iterable[InlineSuppression], used: set[tuple[str, str]], ran: set[str]) -> Iterator[Diagnostic]:
@@ -163,5 +173,8 @@ def unused(declared: Iterable[InlineSuppression], used: set[tuple[str, str]], ra
     this only in a complete run: a rule that did not run suppresses nothing)."""
     for item in declared:
         if item.well_formed and item.entry not in used and set(item.codes) <= ran:
-            yield _finding(item, f"{_written(item)} suppressed nothing in this run",
-                           "Remove it, so that the problem it hid is reported again if it comes back.")
+            yield _finding(
+                item,
+                f"{_written(item)} suppressed nothing in this run",
+                "Remove it, so that the problem it hid is reported again if it comes back.",
+            )

@@ -40,7 +40,9 @@ def escapes_root(cwd: str, value: str) -> bool:
     return normal == ".." or normal.startswith("../")
 
 
-def search_bases(root: PurePosixPath, cwd: str, extra_dirs: Iterable[str], pythonpath: Iterable[str]) -> list[PurePosixPath]:
+def search_bases(
+    root: PurePosixPath, cwd: str, extra_dirs: Iterable[str], pythonpath: Iterable[str]
+) -> list[PurePosixPath]:
     """Where `import x` looks, in order: the working directory (and --app-dir style options), then PYTHONPATH."""
     bases = []
     for value in (*extra_dirs, cwd, *pythonpath):

@@ -71,7 +71,9 @@ def workers(plan: Plan) -> int:
     return max(1, min(len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1, 8))
 
 
-def check_chunks(root: Path, config: Config, plan: Plan, rules: list[Rule], registry: Registry, count: int) -> list[ChunkResult]:
+def check_chunks(
+    root: Path, config: Config, plan: Plan, rules: list[Rule], registry: Registry, count: int
+) -> list[ChunkResult]:
     """`plan` split in `count` chunks: `count - 1` forked workers check all but the first, which this process
     checks meanwhile instead of waiting (one fork and one transfer of findings fewer)."""
     import multiprocessing
@@ -126,4 +128,13 @@ def merge(chunks: list[ChunkResult]) -> Merged:
     used = {entry for chunk in chunks for _, _, entry in chunk.suppressed}
     observed = merge_observed(chunk.observed for chunk in chunks)
     inline = tuple(dict.fromkeys(item for chunk in chunks for item in chunk.inline))
-    return Merged(diagnostics, texts, sum(chunk.services for chunk in chunks), suppressed, used, sum(chunk.internal_errors for chunk in chunks), observed, inline)
+    return Merged(
+        diagnostics,
+        texts,
+        sum(chunk.services for chunk in chunks),
+        suppressed,
+        used,
+        sum(chunk.internal_errors for chunk in chunks),
+        observed,
+        inline,
+    )

@@ -35,7 +35,10 @@ def config_spec(patterns: Iterable[str], key: str, source: str, text: str | None
         pattern = next((pattern for pattern in patterns if not _valid(pattern)), None)
         if pattern is None:
             raise
-        raise ConfigError(f"{source}{_line_of(pattern, text)}: `{key}`: {json.dumps(pattern)} is not a valid gitignore pattern (a lone `!`, or a `\\` with nothing after it)") from None
+        raise ConfigError(
+            f"{source}{_line_of(pattern, text)}: `{key}`: {json.dumps(pattern)} is not a valid gitignore pattern (a"
+            " lone `!`, or a `\\` with nothing after it)"
+        ) from None
 
 
 def _valid(line: str) -> bool:

@@ -8,6 +8,7 @@ railpack.json value, except `certain_provider`, which reads the service's facts.
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -215,7 +216,11 @@ def certainly_kept_steps(config: Any) -> set[str]:
     """
     steps = configured_steps(config)
     keeps_generated = keeps_generated_deploy(config)
-    kept = {layer.source for layer in deploy_layers(config) if layer.source is not None and layer.kind == "step" and layer.source in steps and applies_config(layer.source)}
+    kept = {
+        layer.source
+        for layer in deploy_layers(config)
+        if layer.source is not None and layer.kind == "step" and layer.source in steps and applies_config(layer.source)
+    }
     for name, (_, step) in steps.items():
         outputs = field(step, "deployOutputs")
         if applies_config(name) and ((isinstance(outputs, list) and outputs) or (keeps_generated and outputs is None)):
@@ -224,7 +229,12 @@ def certainly_kept_steps(config: Any) -> set[str]:
     while pending:
         pointer, step = steps[pending.pop()]
         for layer in layers(step, "inputs", pointer):
-            if layer.kind == "step" and layer.source in steps and layer.source not in kept and applies_config(layer.source):
+            if (
+                layer.kind == "step"
+                and layer.source in steps
+                and layer.source not in kept
+                and applies_config(layer.source)
+            ):
                 kept.add(layer.source)
                 pending.append(layer.source)
     return kept
@@ -245,7 +255,9 @@ def step_outputs(step: dict[str, Any]) -> tuple[str, ...]:
     return tuple(dict.fromkeys(found))
 
 
-_OUTPUT_OPTIONS = frozenset({"-o", "--out", "--output", "--out-dir", "--outdir", "--outDir", "--output-dir", "--dist-dir"})
+_OUTPUT_OPTIONS = frozenset(
+    {"-o", "--out", "--output", "--out-dir", "--outdir", "--outDir", "--output-dir", "--dist-dir"}
+)
 
 
 def _shell_outputs(text: str) -> list[str]:
@@ -258,11 +270,15 @@ def _shell_outputs(text: str) -> list[str]:
     found = []
     for command in script.commands:
         # Only output redirections write a file; `< file` reads one.
-        found += [word.text for word in command.redirects if word.static and word.text != "/dev/null" and text[: word.start].rstrip().endswith(">")]
+        found += [
+            word.text
+            for word in command.redirects
+            if word.static and word.text != "/dev/null" and text[: word.start].rstrip().endswith(">")
+        ]
         words = [word for word in command.words if word.static]
         if words and words[0].text == "mkdir":
             found += [word.text for word in words[1:] if not word.text.startswith("-")]
-        for previous, word in zip(words, words[1:]):
+        for previous, word in itertools.pairwise(words):
             if previous.text in _OUTPUT_OPTIONS:
                 found.append(word.text)
         for word in words:
@@ -275,12 +291,17 @@ def _shell_outputs(text: str) -> list[str]:
 def layer_brings(layer: Layer, steps: dict[str, tuple[str, dict[str, Any]]]) -> str:
     """What `layer`, copied after the first input, brings, in words (for `explain-service`)."""
     if layer.kind == "spread":
-        return "Railpack's generated layers (for most providers the runtime tools, the installed dependencies and the built app)"
+        return (
+            "Railpack's generated layers (for most providers the runtime tools, the installed dependencies and the"
+            " built app)"
+        )
     if layer.kind == "empty":
         return "nothing (Railpack drops an empty layer)"
     if layer.kind == "invalid":
         return "nothing: Railpack cannot read this layer and the build fails"
-    origin = {"step": f"step `{layer.source}`", "image": f"image `{layer.source}`", "local": "the repository"}[layer.kind]
+    origin = {"step": f"step `{layer.source}`", "image": f"image `{layer.source}`", "local": "the repository"}[
+        layer.kind
+    ]
     if layer.kind == "step" and layer.source not in steps and layer.source not in EVERY_GENERATED_STEP:
         return f"nothing: there is no step `{layer.source}`"
     if layer.copies_nothing:
@@ -301,7 +322,13 @@ def added_step_outputs(config: Any) -> list[tuple[str, tuple[str, ...]]]:
             continue
         outputs = field(step, "deployOutputs")
         if isinstance(outputs, list):
-            paths = [path for output in outputs if isinstance(output, dict) for path in (field(output, "include") or []) if isinstance(path, str)]
+            paths = [
+                path
+                for output in outputs
+                if isinstance(output, dict)
+                for path in field(output, "include") or []
+                if isinstance(path, str)
+            ]
             if paths:
                 added.append((name, tuple(paths)))
         elif keeps_generated and name not in named and name not in EVERY_GENERATED_STEP:

@@ -9,16 +9,16 @@ from __future__ import annotations
 import os
 from collections.abc import Collection, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
 from pathlib import Path, PurePosixPath
+from typing import TYPE_CHECKING, Any
 
 from railcheck.config import Config, ServiceDeclaration
 from railcheck.facts import SERVICE_FILES
 from railcheck.patterns import config_spec, gitignore_spec
+from railcheck.repository import FileProblem, Repository, Stamp, read_regular_file
 from railcheck.sources.jsonc import parse_json
 from railcheck.sources.text import Document, LineIndex, ParseFailure
 from railcheck.sources.toml import parse_toml
-from railcheck.repository import FileProblem, Repository, Stamp, read_regular_file
 from railcheck.types import Span
 
 if TYPE_CHECKING:
@@ -30,7 +30,21 @@ SERVICE_MARKERS = (RAILPACK_FILE, *RAILWAY_FILES)
 # More services than this are not checked (RC007): a safety limit, far above real monorepos.
 MAX_SERVICES = 20_000
 # Never searched: VCS metadata, dependency trees, caches. Also anything .gitignore or `exclude` names.
-SKIPPED_DIRS = frozenset({".git", ".hg", ".svn", "node_modules", ".venv", "venv", "__pycache__", ".railcheck_cache", ".tox", ".mypy_cache", ".pytest_cache"})
+SKIPPED_DIRS = frozenset(
+    {
+        ".git",
+        ".hg",
+        ".svn",
+        "node_modules",
+        ".venv",
+        "venv",
+        "__pycache__",
+        ".railcheck_cache",
+        ".tox",
+        ".mypy_cache",
+        ".pytest_cache",
+    }
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -135,7 +149,9 @@ class Plan:
         """`parts` plans covering these services between them; declared and IaC services and the unlisted
         folders go to the first."""
         chunks = [self.folders[index::parts] for index in range(parts)]
-        first = Plan(chunks[0], self.declarations, 0, self.iac_services, self.iac_roots, self.unlisted, self.named_railpack)
+        first = Plan(
+            chunks[0], self.declarations, 0, self.iac_services, self.iac_roots, self.unlisted, self.named_railpack
+        )
         return [first, *(Plan(chunk, (), 0) for chunk in chunks[1:])]
 
     def only(self, roots: Collection[PurePosixPath]) -> Plan:
@@ -153,7 +169,12 @@ class Plan:
 
     def roots(self) -> tuple[PurePosixPath, ...]:
         """The root directory of every service to load."""
-        return (*self.folders, *(declaration.root for declaration in self.declarations), *self.iac_roots, *(root for root, _ in self.named_railpack))
+        return (
+            *self.folders,
+            *(declaration.root for declaration in self.declarations),
+            *self.iac_roots,
+            *(root for root, _ in self.named_railpack),
+        )
 
     @property
     def size(self) -> int:
@@ -164,7 +185,12 @@ def is_named_railpack_config(path: PurePosixPath) -> bool:
     """`railpack.<anything>.json` (or `railpack-staging.json`): a Railpack config a RAILPACK_CONFIG_FILE
     variable points at, under another name than the one Railpack reads by default."""
     name = path.name
-    return name != RAILPACK_FILE and name.startswith("railpack") and name.endswith(".json") and len(name) > len("railpack.json")
+    return (
+        name != RAILPACK_FILE
+        and name.startswith("railpack")
+        and name.endswith(".json")
+        and len(name) > len("railpack.json")
+    )
 
 
 def may_read(path: PurePosixPath, config: Config) -> bool:
@@ -175,7 +201,11 @@ def may_read(path: PurePosixPath, config: Config) -> bool:
     from railcheck.watched import NAME_PATTERNS, watched_names, watched_paths
 
     name = path.name
-    if name in watched_names() or str(path) in watched_paths() or any(re.fullmatch(pattern, name) for pattern in NAME_PATTERNS):
+    if (
+        name in watched_names()
+        or str(path) in watched_paths()
+        or any(re.fullmatch(pattern, name) for pattern in NAME_PATTERNS)
+    ):
         return True
     return any(path == source or path in copies for source, copies in config.sync)
 
@@ -209,7 +239,13 @@ def load_project(
     services += [loader.named_railpack_service(root, path) for root, path in plan.named_railpack]
     services.sort(key=lambda service: (str(service.root), service.name))
     for folder, reason in plan.unlisted:
-        loader.problems.append(FileProblem(folder, f"cannot be listed ({reason}): the services inside this folder are not checked", help="Make the folder readable (or its path shorter), or exclude it (`exclude` in railcheck.toml)."))
+        loader.problems.append(
+            FileProblem(
+                folder,
+                f"cannot be listed ({reason}): the services inside this folder are not checked",
+                help="Make the folder readable (or its path shorter), or exclude it (`exclude` in railcheck.toml).",
+            )
+        )
     for service in services if parse else ():
         # Read the root-level files Railpack consults now, so their problems are reported with the rest.
         present = loader.repository.listdir(service.root)
@@ -224,7 +260,16 @@ def load_project(
     for source, copies in config.sync:
         for path in (source, *copies):
             loader.repository.read(path)
-    return Project(loader.root, config, tuple(services), tuple(loader.problems), loader.texts, loader.repository, discovered=max(plan.discovered, len(services)), iac=loader.iac)
+    return Project(
+        loader.root,
+        config,
+        tuple(services),
+        tuple(loader.problems),
+        loader.texts,
+        loader.repository,
+        discovered=max(plan.discovered, len(services)),
+        iac=loader.iac,
+    )
 
 
 def _literal_variables(call: IacService) -> dict[str, str]:
@@ -296,7 +341,9 @@ class _Loader:
 
             parsed = read_iac(text, "python" if path.suffix == ".py" else "typescript")
             if isinstance(parsed, ParseFailure):
-                self.problems.append(FileProblem(path, parsed.message, LineIndex(text).span(parsed.start, max(parsed.start, parsed.end))))
+                self.problems.append(
+                    FileProblem(path, parsed.message, LineIndex(text).span(parsed.start, max(parsed.start, parsed.end)))
+                )
                 return None
             return IacDocument(path, text, LineIndex(text), parsed)
         return None
@@ -337,9 +384,17 @@ class _Loader:
                 found = set(self.service_folders(PurePosixPath(".")))
                 targets = (*targets, PurePosixPath("."))
             folders.update(found)
-        declarations = tuple(declaration for declaration in self.config.services if any(_overlaps(declaration, target) for target in targets))
+        declarations = tuple(
+            declaration
+            for declaration in self.config.services
+            if any(_overlaps(declaration, target) for target in targets)
+        )
         # IaC services join by root directory; a root declared in railcheck's configuration wins over them.
-        iac = {name: root for name, root in self.iac_roots().items() if root not in declared and name not in {d.name for d in self.config.services}}
+        iac = {
+            name: root
+            for name, root in self.iac_roots().items()
+            if root not in declared and name not in {d.name for d in self.config.services}
+        }
         for call in self.iac.file.services if self.iac else ():
             config_file = _literal_variables(call).get("RAILPACK_CONFIG_FILE")
             if call.name in iac and config_file:
@@ -348,28 +403,59 @@ class _Loader:
             railway_config = _iac_railway_config(call)
             if call.name in iac and railway_config is not None and railway_config.parent != PurePosixPath("."):
                 claimed.add(railway_config.parent)  # `configFile=`: that Railway config is this service's
-        iac_chosen = tuple(name for name, root in iac.items() if any(_within(target, root) or _within(root, target) or target in IAC_FILES for target in targets))
+        iac_chosen = tuple(
+            name
+            for name, root in iac.items()
+            if any(_within(target, root) or _within(root, target) or target in IAC_FILES for target in targets)
+        )
         # A declared service owns the folder of its root only if it reads that folder's config files (a
         # service rooted at "/" with its configs elsewhere leaves a root railway.json to its own service).
-        owned = {root for root, declaration in declared.items() if declaration.railway_config is None or declaration.railpack_config is None}
+        owned = {
+            root
+            for root, declaration in declared.items()
+            if declaration.railway_config is None or declaration.railpack_config is None
+        }
         # A service not built from this repository has no folder here: it leaves that folder's configs alone.
         iac_folders = {root for name, root in iac.items() if name not in self.built_elsewhere()}
-        kept = tuple(folder for folder in sorted(folders) if folder not in claimed and folder not in owned and folder not in iac_folders)
-        named = self._named_railpack(targets, claimed_files={_join(d.root, d.railpack_config) for d in self.config.services if d.railpack_config})
+        kept = tuple(
+            folder
+            for folder in sorted(folders)
+            if folder not in claimed and folder not in owned and folder not in iac_folders
+        )
+        named = self._named_railpack(
+            targets, claimed_files={_join(d.root, d.railpack_config) for d in self.config.services if d.railpack_config}
+        )
         total = len(declarations) + len(iac_chosen) + len(kept) + len(named)
         room = max(0, MAX_SERVICES - len(declarations) - len(iac_chosen) - len(named))
-        return Plan(kept[:room], declarations[:MAX_SERVICES], total, iac_chosen, tuple(iac[name] for name in iac_chosen), tuple(sorted(self.unlisted.items())), named)
+        return Plan(
+            kept[:room],
+            declarations[:MAX_SERVICES],
+            total,
+            iac_chosen,
+            tuple(iac[name] for name in iac_chosen),
+            tuple(sorted(self.unlisted.items())),
+            named,
+        )
 
-    def _named_railpack(self, targets: tuple[PurePosixPath, ...], claimed_files: set[PurePosixPath]) -> tuple[tuple[PurePosixPath, PurePosixPath], ...]:
+    def _named_railpack(
+        self, targets: tuple[PurePosixPath, ...], claimed_files: set[PurePosixPath]
+    ) -> tuple[tuple[PurePosixPath, PurePosixPath], ...]:
         """Targets that are Railpack configs under another name and that no declared service reads already,
         each with the root of the service folder holding it (the file's own folder when none does)."""
         found = []
         for target in targets:
-            if not is_named_railpack_config(target) or target in claimed_files or not os.path.isfile(self.root / target):
+            if (
+                not is_named_railpack_config(target)
+                or target in claimed_files
+                or not os.path.isfile(self.root / target)
+            ):
                 continue
             if not Path(os.path.realpath(self.root / target)).is_relative_to(self.root):
                 continue  # a link out of the repository is never followed
-            root = next((folder for folder in (target.parent, *target.parent.parents) if self._is_service_folder(folder)), target.parent)
+            root = next(
+                (folder for folder in (target.parent, *target.parent.parents) if self._is_service_folder(folder)),
+                target.parent,
+            )
             found.append((root, target))
         return tuple(dict.fromkeys(found))
 
@@ -418,12 +504,17 @@ class _Loader:
 
     def _is_service_folder(self, folder: PurePosixPath) -> bool:
         # A config given only as text (an editor's unsaved new file, standard input) makes a service too.
-        return any(os.path.lexists(self.root / folder / marker) or folder / marker in self.repository.overlay for marker in SERVICE_MARKERS)
+        return any(
+            os.path.lexists(self.root / folder / marker) or folder / marker in self.repository.overlay
+            for marker in SERVICE_MARKERS
+        )
 
     # --- services ------------------------------------------------------------------------------
 
     def discovered_service(self, folder: PurePosixPath) -> Service:
-        has_railpack = os.path.lexists(self.root / folder / RAILPACK_FILE) or folder / RAILPACK_FILE in self.repository.overlay
+        has_railpack = (
+            os.path.lexists(self.root / folder / RAILPACK_FILE) or folder / RAILPACK_FILE in self.repository.overlay
+        )
         source = "the folder holding railpack.json" if has_railpack else "the folder holding its Railway config"
         railway, ignored = self._railway_in(folder)
         return Service(
@@ -464,7 +555,7 @@ class _Loader:
         return Service(
             name=name,
             root=root,
-            root_source=f"`service(\"{name}\")` in {self.iac.path}",
+            root_source=f'`service("{name}")` in {self.iac.path}',
             railpack_path=railpack_path,
             # Built elsewhere: the repository's config files at its (nominal) root are not its own.
             railpack=self._document(railpack_path, jwcc=True) if elsewhere is None else None,
@@ -522,7 +613,9 @@ class _Loader:
             return
         parsed = parse_toml(text, path)
         if isinstance(parsed, ParseFailure):
-            self.problems.append(FileProblem(path, parsed.message, LineIndex(text).span(parsed.start, max(parsed.start, parsed.end))))
+            self.problems.append(
+                FileProblem(path, parsed.message, LineIndex(text).span(parsed.start, max(parsed.start, parsed.end)))
+            )
 
     def _document(self, path: PurePosixPath, *, jwcc: bool) -> Document | None:
         """Read and parse one config file; None when absent or broken (a FileProblem says why)."""
@@ -531,10 +624,7 @@ class _Loader:
         text = self.repository.read(path)
         if text is None:
             return None
-        if path.suffix == ".toml":
-            parsed = parse_toml(text, path)
-        else:
-            parsed = parse_json(text, path, jwcc=jwcc)
+        parsed = parse_toml(text, path) if path.suffix == ".toml" else parse_json(text, path, jwcc=jwcc)
         if isinstance(parsed, ParseFailure):
             span = LineIndex(text).span(parsed.start, max(parsed.start, parsed.end))
             self.problems.append(FileProblem(path, parsed.message, span))
@@ -554,7 +644,9 @@ class _IgnoreRules:
         from railcheck.git_excludes import git_exclude_specs
 
         self._root = root
-        self._exclude = config_spec(config.exclude, "exclude", str(config.source), config.text) if config.exclude else None
+        self._exclude = (
+            config_spec(config.exclude, "exclude", str(config.source), config.text) if config.exclude else None
+        )
         self._git_excludes = git_exclude_specs(root)
 
     def specs_above(self, folder: PurePosixPath) -> _Specs:
@@ -584,4 +676,3 @@ class _IgnoreRules:
             if verdict is not None:
                 return bool(verdict)
         return False
-

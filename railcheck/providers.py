@@ -34,14 +34,47 @@ _static = _any("Staticfile", "public", "index.html")
 # Root files whose presence decides the provider (a `*.csproj` and a `public` folder match too), and the
 # files Node's start command depends on: lock files and the frameworks' config files.
 MARKER_FILES = (
-    "index.php", "composer.json", "go.mod", "go.work", "main.go", *dict(EARLIER_PROVIDERS)["java"], "Cargo.toml", "Gemfile",
-    "mix.exs", *PYTHON_MARKERS, "deno.json", "deno.jsonc", "package.json",
-    "package.json5", "gleam.toml", "CMakeLists.txt", "meson.build", "Staticfile", "index.html", "start.sh",
+    "index.php",
+    "composer.json",
+    "go.mod",
+    "go.work",
+    "main.go",
+    *dict(EARLIER_PROVIDERS)["java"],
+    "Cargo.toml",
+    "Gemfile",
+    "mix.exs",
+    *PYTHON_MARKERS,
+    "deno.json",
+    "deno.jsonc",
+    "package.json",
+    "package.json5",
+    "gleam.toml",
+    "CMakeLists.txt",
+    "meson.build",
+    "Staticfile",
+    "index.html",
+    "start.sh",
 )
 NODE_FILES = (
-    "pnpm-lock.yaml", "bun.lockb", "bun.lock", ".yarnrc.yml", ".yarnrc.yaml", "yarn.lock", "index.js", "index.ts",
-    "vite.config.js", "vite.config.ts", "astro.config.mjs", "astro.config.ts", "next.config.js", "next.config.mjs",
-    "next.config.ts", "next.config.cjs", "react-router.config.js", "react-router.config.ts", "angular.json",
+    "pnpm-lock.yaml",
+    "bun.lockb",
+    "bun.lock",
+    ".yarnrc.yml",
+    ".yarnrc.yaml",
+    "yarn.lock",
+    "index.js",
+    "index.ts",
+    "vite.config.js",
+    "vite.config.ts",
+    "astro.config.mjs",
+    "astro.config.ts",
+    "next.config.js",
+    "next.config.mjs",
+    "next.config.ts",
+    "next.config.cjs",
+    "react-router.config.js",
+    "react-router.config.ts",
+    "angular.json",
 )
 
 # (provider, test returning the file that made it match), in Railpack's order.
@@ -113,7 +146,9 @@ def _dependencies(manifest: Mapping[str, object]) -> set[str]:
 CADDY_START = "caddy run --config /Caddyfile --adapter caddyfile 2>&1"
 # `scripts.start` values that are a framework's development server, which Railpack replaces by Caddy for a
 # static site (hasCustomStartCommand in node.go).
-_FRAMEWORK_STARTS = frozenset({"ng serve", "react-scripts start", "expo start", "next start", "react-router-serve ./build/server/index.js"})
+_FRAMEWORK_STARTS = frozenset(
+    {"ng serve", "react-scripts start", "expo start", "next start", "react-router-serve ./build/server/index.js"}
+)
 _NEXT_CONFIGS = ("next.config.js", "next.config.mjs", "next.config.ts", "next.config.cjs")  # Railpack reads the first
 _SPA_SSR_OFF = re.compile(r"(?m)(?:^|[{,])\s*['\"]?ssr['\"]?\s*:\s*false\b")
 
@@ -128,7 +163,9 @@ def _first(read: Callable[[str], str | None], *files: str) -> str:
     return next((text for text in map(read, files) if text is not None), "")
 
 
-def static_site(manifest: Mapping[str, object], names: frozenset[str] | set[str], read: Callable[[str], str | None]) -> str | None:
+def static_site(
+    manifest: Mapping[str, object], names: frozenset[str] | set[str], read: Callable[[str], str | None]
+) -> str | None:
     """The framework of a static site Railpack serves with Caddy instead of a Node start command, or None
     (isSPA in spa.go; SPA_OUTPUT_DIR and NO_SPA variables and Expo are not modelled). `read(name)` gives
     a root-level file's text."""
@@ -137,11 +174,27 @@ def static_site(manifest: Mapping[str, object], names: frozenset[str] | set[str]
         return None  # a custom start script is used instead of Caddy
     dependencies = _dependencies(manifest)
     build = _script(manifest, "build").lower()
-    if build and ("react-router.config.js" in names or "react-router.config.ts" in names or "react-router build" in build or "@react-router/dev" in dependencies):
+    if build and (
+        "react-router.config.js" in names
+        or "react-router.config.ts" in names
+        or "react-router build" in build
+        or "@react-router/dev" in dependencies
+    ):
         # React Router: a static site only with `ssr: false` (and the output folder that implies).
-        return "react-router" if _SPA_SSR_OFF.search(_first(read, "react-router.config.js", "react-router.config.ts")) else None
-    server_framework = "@sveltejs/kit" in dependencies or any(name.startswith("@tanstack/") and name.endswith("start") for name in dependencies)
-    if "vite" in dependencies and build and ("vite build" in build or "vite.config.js" in names or "vite.config.ts" in names) and not server_framework:
+        return (
+            "react-router"
+            if _SPA_SSR_OFF.search(_first(read, "react-router.config.js", "react-router.config.ts"))
+            else None
+        )
+    server_framework = "@sveltejs/kit" in dependencies or any(
+        name.startswith("@tanstack/") and name.endswith("start") for name in dependencies
+    )
+    if (
+        "vite" in dependencies
+        and build
+        and ("vite build" in build or "vite.config.js" in names or "vite.config.ts" in names)
+        and not server_framework
+    ):
         return "vite"
     if ("astro.config.mjs" in names or "astro.config.ts" in names) and "astro build" in build:
         config = _first(read, "astro.config.mjs", "astro.config.ts")
@@ -158,7 +211,11 @@ def static_site(manifest: Mapping[str, object], names: frozenset[str] | set[str]
     return None
 
 
-def node_start(manifest: Mapping[str, object], names: frozenset[str] | set[str], read: Callable[[str], str | None] = lambda name: None) -> tuple[str, str] | None:
+def node_start(
+    manifest: Mapping[str, object],
+    names: frozenset[str] | set[str],
+    read: Callable[[str], str | None] = lambda name: None,
+) -> tuple[str, str] | None:
     """(Railpack's generated start command for a Node service, why) or None (GetStartCommand in node.go;
     a static site is served by Caddy, spa.go)."""
     framework = static_site(manifest, names, read)

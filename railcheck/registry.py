@@ -43,7 +43,9 @@ class Registry:
             return list(self.rules)
         found = [rule for rule in self.rules if rule.code.startswith(selector) or rule.name == selector]
         if not found and not engine_codes_matching(selector):
-            raise SelectionError(f"{selector!r} names no rule{self._did_you_mean(selector)} (run `railcheck rules` for the list)")
+            raise SelectionError(
+                f"{selector!r} names no rule{self._did_you_mean(selector)} (run `railcheck rules` for the list)"
+            )
         return found
 
     def _did_you_mean(self, selector: str) -> str:
@@ -98,7 +100,12 @@ def load_registry(extra_dirs: Iterable[Path] = ()) -> Registry:
 
 
 def _rules_in_folder(folder: Path, namespace: str) -> list[type[Rule]]:
-    return [rule for path in sorted(folder.glob("*.py")) if not path.name.startswith("_") for rule in _rules_in(_import_by_path(path, namespace))]
+    return [
+        rule
+        for path in sorted(folder.glob("*.py"))
+        if not path.name.startswith("_")
+        for rule in _rules_in(_import_by_path(path, namespace))
+    ]
 
 
 def _import_by_path(path: Path, namespace: str) -> ModuleType:
@@ -118,7 +125,12 @@ def _rules_in(module: ModuleType) -> list[type[Rule]]:
     family = getattr(module, "FAMILY", None)
     found: list[type[Rule]] = []
     for value in vars(module).values():
-        if isinstance(value, type) and issubclass(value, (ServiceRule, ProjectRule)) and value.__module__ == module.__name__ and not value.__dict__.get("abstract", False):
+        if (
+            isinstance(value, type)
+            and issubclass(value, (ServiceRule, ProjectRule))
+            and value.__module__ == module.__name__
+            and not value.__dict__.get("abstract", False)
+        ):
             if family is None or not value.code.startswith(family):
                 raise TypeError(f"rule {value.code} in {module.__name__} does not belong to its family {family}")
             found.append(value)

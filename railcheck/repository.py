@@ -22,7 +22,12 @@ from railcheck.types import Span
 MAX_FILE_BYTES = 2 * 1024 * 1024
 # pip reads a requirements file by its byte order mark (`auto_decode` in pip/_internal/utils/encoding.py),
 # so a `.txt` file saved as UTF-16 or UTF-32 by a Windows editor installs fine. runtime.txt is Railpack's.
-_PIP_BOMS = ((b"\xff\xfe\x00\x00", "utf-32-le"), (b"\x00\x00\xfe\xff", "utf-32-be"), (b"\xff\xfe", "utf-16-le"), (b"\xfe\xff", "utf-16-be"))
+_PIP_BOMS = (
+    (b"\xff\xfe\x00\x00", "utf-32-le"),
+    (b"\x00\x00\xfe\xff", "utf-32-be"),
+    (b"\xff\xfe", "utf-16-le"),
+    (b"\xfe\xff", "utf-16-be"),
+)
 # railcheck's own result cache folder at the repository root (railcheck.cache), named here so that a plain
 # check can look for it without importing the cache.
 CACHE_DIR = ".railcheck_cache"
@@ -58,10 +63,14 @@ def read_regular_file(path: str | Path, limit: int = MAX_FILE_BYTES, dir_fd: int
     return read_regular_file_stamped(path, limit, dir_fd)[0]
 
 
-def read_regular_file_stamped(path: str | Path, limit: int = MAX_FILE_BYTES, dir_fd: int | None = None) -> tuple[bytes | None, os.stat_result | None]:
+def read_regular_file_stamped(
+    path: str | Path, limit: int = MAX_FILE_BYTES, dir_fd: int | None = None
+) -> tuple[bytes | None, os.stat_result | None]:
     """`read_regular_file`, with the file's status as it was opened (None when it was not read)."""
     try:
-        descriptor = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0), dir_fd=dir_fd)
+        descriptor = os.open(
+            path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0), dir_fd=dir_fd
+        )
     except (OSError, ValueError):  # ValueError: a NUL character in the path
         return None, None
     try:
@@ -228,7 +237,9 @@ class Repository:
         if name in self._overlay:
             return True
         kind = self._entry(name)
-        return kind == FILE or (kind == LINK and self._resolves_inside(self._full(name)) and _quietly(os.path.isfile, self._full(name)))
+        return kind == FILE or (
+            kind == LINK and self._resolves_inside(self._full(name)) and _quietly(os.path.isfile, self._full(name))
+        )
 
     def is_dir(self, path: PurePosixPath) -> bool:
         return self._folder_inside(str(path))
@@ -358,17 +369,18 @@ class Repository:
                 return None
         try:
             mark, encoding = _pip_encoding(name, data)
-            text = data[len(mark):].decode(encoding)
+            text = data[len(mark) :].decode(encoding)
         except UnicodeDecodeError as error:
-            prefix = data[len(mark):len(mark) + error.start].decode(encoding, errors="replace")
-            replaced = data[len(mark):].decode(encoding, errors="replace")
+            prefix = data[len(mark) : len(mark) + error.start].decode(encoding, errors="replace")
+            replaced = data[len(mark) :].decode(encoding, errors="replace")
             self.texts[path] = replaced
             offset = len(mark) + error.start
             self.lossy.add(path)
             self.problems.append(
                 FileProblem(
                     path,
-                    f"`{path.name}` is not valid {encoding.upper()} (byte 0x{data[offset]:02x} at byte offset {offset})",
+                    f"`{path.name}` is not valid {encoding.upper()} (byte 0x{data[offset]:02x} at byte offset"
+                    f" {offset})",
                     LineIndex(replaced).span(len(prefix), len(prefix) + 1),
                     help="Save the file as UTF-8; Railway and Railpack read config files as UTF-8.",
                 )
@@ -400,7 +412,10 @@ class Repository:
             return "is not a regular file (a pipe, socket or device); it was not read"
         size = status.st_size
         if size > MAX_FILE_BYTES:
-            return f"is {size / 1024 / 1024:.1f} MiB, larger than the {MAX_FILE_BYTES // 1024 // 1024} MiB railcheck reads; it was not checked"
+            return (
+                f"is {size / 1024 / 1024:.1f} MiB, larger than the {MAX_FILE_BYTES // 1024 // 1024} MiB railcheck"
+                " reads; it was not checked"
+            )
         return None
 
 

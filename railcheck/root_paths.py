@@ -24,22 +24,30 @@ if TYPE_CHECKING:
 DIRECTORY_OPTIONS = frozenset({"--cwd", "--prefix", "-C", "--dir"})
 
 
-def root_only_paths(repository: Repository, root: PurePosixPath, commands: Iterable[tuple[CommandText, ShellScript]],
-                    made_by_build: Callable[[PurePosixPath], bool]) -> Iterator[str]:
+def root_only_paths(
+    repository: Repository,
+    root: PurePosixPath,
+    commands: Iterable[tuple[CommandText, ShellScript]],
+    made_by_build: Callable[[PurePosixPath], bool],
+) -> Iterator[str]:
     """One sentence per path in `commands` that exists from the repository root but not from `root`, nor is
     made there by the build (`mkdir vendor && tar -xzf deps.tgz -C vendor` is no sign)."""
     prefix = f"{root}/"
     for command, parsed in commands:
         for word, directory in _path_words(parsed):
             text = posixpath.normpath(word.text)
-            if text.startswith(("/", "$", "~")) or text.startswith(".."):
+            if text.startswith(("/", "$", "~", "..")):
                 continue
             # A directory argument may name any folder; another path only counts when it reaches into the
             # service's own folder, which is what a repository-root config does.
             if not directory and not (text == str(root) or text.startswith(prefix)):
                 continue
             from_root = PurePosixPath(text)
-            if repository.exists(root / from_root) or not repository.exists(from_root) or made_by_build(root / from_root):
+            if (
+                repository.exists(root / from_root)
+                or not repository.exists(from_root)
+                or made_by_build(root / from_root)
+            ):
                 continue
             yield f"{command.origin.label} uses `{word.text}`, which exists only from the repository root"
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import dataclasses
 import enum
-from contextlib import contextmanager
 import re
 from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 from typing import TYPE_CHECKING, ClassVar
@@ -105,7 +105,10 @@ class Rule:
         converted = {key.replace("-", "_"): value for key, value in given.items()}
         unknown = sorted(key for key in converted if key not in fields)
         if unknown:
-            raise ValueError(f"rule {cls.code} has no option {', '.join(key.replace('_', '-') for key in unknown)}; it takes {', '.join(sorted(name.replace('_', '-') for name in fields))}")
+            raise ValueError(
+                f"rule {cls.code} has no option {', '.join(key.replace('_', '-') for key in unknown)}; it takes"
+                f" {', '.join(sorted(name.replace('_', '-') for name in fields))}"
+            )
         options = cls.Options(**converted)
         check = getattr(options, "validate", None)
         if check is not None:
@@ -125,7 +128,11 @@ class Rule:
         """For a `repository_notice` rule: the one finding a run reports for `found` (two or more of this
         rule's findings, in report order). By default the first, with the others as notes."""
         first, *others = found
-        return dataclasses.replace(first, service=None, related=(*first.related, *(Related(other.path, other.span, other.message) for other in others)))
+        return dataclasses.replace(
+            first,
+            service=None,
+            related=(*first.related, *(Related(other.path, other.span, other.message) for other in others)),
+        )
 
     @classmethod
     def documentation(cls) -> str:
@@ -223,7 +230,10 @@ def _metadata_problems(cls: type[Rule]) -> Iterator[str]:
     if consequence is not None and not isinstance(consequence, Consequence):
         yield "`consequence` is not a Consequence"
     elif consequence is not None and cls.default_severity is not consequence.severity:
-        yield f"severity {cls.default_severity.value} does not follow from its consequence ({consequence.value}: {consequence.severity.value})"
+        yield (
+            f"severity {cls.default_severity.value} does not follow from its consequence ({consequence.value}:"
+            f" {consequence.severity.value})"
+        )
     if not CODE_PATTERN.match(cls.code):
         yield f"code {cls.code!r} is not two capitals and three digits"
     if not NAME_PATTERN.match(cls.name):

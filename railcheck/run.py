@@ -13,19 +13,18 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any
 
-from railcheck.types import Applicability, Diagnostic, Severity
-
 from railcheck.report import Report
+from railcheck.types import Applicability, Diagnostic, Severity
 
 if TYPE_CHECKING:
     from railcheck.config import Config
-    from railcheck.sources.text import LineIndex
     from railcheck.engine import CheckResult, Suppressed
     from railcheck.project import Plan, Project
     from railcheck.registry import Registry
     from railcheck.report import RuleInfo
     from railcheck.repository import Stamp
     from railcheck.rule import Rule
+    from railcheck.sources.text import LineIndex
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 
@@ -68,7 +67,9 @@ class CheckSettings:
         if self.statistics and self.diff:
             return "--statistics counts findings; --diff prints fixes: choose one"
         if self.statistics and self.output_format not in ("full", "concise"):
-            return f"--statistics prints a terminal table; it cannot be combined with --output-format {self.output_format}"
+            return (
+                f"--statistics prints a terminal table; it cannot be combined with --output-format {self.output_format}"
+            )
         if self.diff and self.output_format != "full":
             return f"--diff prints a unified diff; it cannot be combined with --output-format {self.output_format}"
         return None
@@ -142,7 +143,14 @@ class Findings:
     @classmethod
     def of(cls, project: Project, result: CheckResult, extra: Sequence[Diagnostic] = ()) -> Findings:
         diagnostics = tuple(sorted((*result.diagnostics, *extra), key=Diagnostic.sort_key))
-        return cls(diagnostics, project.texts, len(project.services), _suppression_summary(result.suppressed), result.internal_errors, project.observed)
+        return cls(
+            diagnostics,
+            project.texts,
+            len(project.services),
+            _suppression_summary(result.suppressed),
+            result.internal_errors,
+            project.observed,
+        )
 
     def encode(self) -> dict[str, Any]:
         from railcheck.diagnostic_json import diagnostic_json
@@ -172,7 +180,14 @@ class Findings:
         )
 
 
-def check_repository(root: Path, targets: list[PurePosixPath], registry: Registry, settings: CheckSettings, overlay: Mapping[PurePosixPath, str] | None = None, config: Config | None = None) -> RepositoryRun:
+def check_repository(
+    root: Path,
+    targets: list[PurePosixPath],
+    registry: Registry,
+    settings: CheckSettings,
+    overlay: Mapping[PurePosixPath, str] | None = None,
+    config: Config | None = None,
+) -> RepositoryRun:
     """Check (and with the settings, fix, baseline) one repository; returns its report and exit status.
 
     `overlay` gives texts that stand in for files (standard input with `--stdin-filename`). Then nothing is
@@ -183,9 +198,16 @@ def check_repository(root: Path, targets: list[PurePosixPath], registry: Registr
     from railcheck.engine import instantiate
 
     config = config or load_config(root, settings.config)
-    rules = instantiate(registry, config, select=settings.select, extend_select=settings.extend_select, ignore=settings.ignore)
+    rules = instantiate(
+        registry, config, select=settings.select, extend_select=settings.extend_select, ignore=settings.ignore
+    )
     # Unused suppressions can only be judged when every configured rule ran over the whole repository.
-    complete = targets == [PurePosixPath(".")] and settings.select is None and not settings.extend_select and not settings.ignore
+    complete = (
+        targets == [PurePosixPath(".")]
+        and settings.select is None
+        and not settings.extend_select
+        and not settings.ignore
+    )
     notes: list[str] = []
     fixing = FixResult()
     if settings.fix or settings.diff:
@@ -235,7 +257,10 @@ def check_repository(root: Path, targets: list[PurePosixPath], registry: Registr
         warned = len(notes)
         changed = changed_lines(root, settings.base_ref, {diagnostic.path for diagnostic in diagnostics}, notes.append)
         if changed is None and len(notes) == warned:  # git said why already, or this says it once
-            notes.append(f"railcheck: warning: cannot compare with --base-ref {settings.base_ref} (not a git ref here, or git is missing); findings keep their usual order")
+            notes.append(
+                f"railcheck: warning: cannot compare with --base-ref {settings.base_ref} (not a git ref here, or git is"
+                " missing); findings keep their usual order"
+            )
     threshold = settings.fail_on or config.fail_on
     report = Report(
         diagnostics=() if settings.fix_only else diagnostics,
@@ -258,9 +283,11 @@ def check_repository(root: Path, targets: list[PurePosixPath], registry: Registr
         status = EXIT_ERROR
     elif settings.diff:
         status = EXIT_FINDINGS if fixing.diff else EXIT_CLEAN
-    elif settings.exit_non_zero_on_fix and fixing.applied:
-        status = EXIT_FINDINGS
-    elif not settings.exit_zero and not settings.fix_only and any(diagnostic.severity.at_least(threshold) for diagnostic in diagnostics):
+    elif (settings.exit_non_zero_on_fix and fixing.applied) or (
+        not settings.exit_zero
+        and not settings.fix_only
+        and any(diagnostic.severity.at_least(threshold) for diagnostic in diagnostics)
+    ):
         status = EXIT_FINDINGS
     else:
         status = EXIT_CLEAN
@@ -285,15 +312,30 @@ def _layout(root: Path, config: Config, plan: Plan, wide_rules: list[Rule]) -> P
     wanted = {service.root for rule in wide_rules for service in rule.services_read(layout)}
     if not wanted:
         return layout
-    parsed = {(service.name, service.root): service for service in load_project(root, config, plan=plan.only(wanted)).services}
-    return replace(layout, services=tuple(parsed.get((service.name, service.root), service) for service in layout.services), memo={})
+    parsed = {
+        (service.name, service.root): service for service in load_project(root, config, plan=plan.only(wanted)).services
+    }
+    return replace(
+        layout,
+        services=tuple(parsed.get((service.name, service.root), service) for service in layout.services),
+        memo={},
+    )
 
 
-def _check(root: Path, config: Config, targets: list[PurePosixPath], rules: list[Rule], registry: Registry, complete: bool, plan: Plan | None = None, overlay: Mapping[PurePosixPath, str] = {}) -> Findings:
+def _check(
+    root: Path,
+    config: Config,
+    targets: list[PurePosixPath],
+    rules: list[Rule],
+    registry: Registry,
+    complete: bool,
+    plan: Plan | None = None,
+    overlay: Mapping[PurePosixPath, str] = {},
+) -> Findings:
     from railcheck import inline, parallel
-    from railcheck.repository import merge_observed
     from railcheck.engine import check
     from railcheck.project import discover, load_project
+    from railcheck.repository import merge_observed
 
     if overlay:
         # Texts that stand in for files take part in discovery (a config given only as text makes a
@@ -312,20 +354,39 @@ def _check(root: Path, config: Config, targets: list[PurePosixPath], rules: list
     wide = check(layout, wide_rules, registry, complete=complete, used=merged.used)
     suppressed = merged.suppressed + Counter((item.diagnostic.code, item.reason) for item in wide.suppressed)
     # Comments in files the workers read: unused only if no process used them (the wide check judged its own).
-    unused = list(inline.unused(merged.inline, merged.used | {item.entry for item in wide.suppressed}, {rule.code for rule in rules})) if complete else []
+    unused = (
+        list(
+            inline.unused(
+                merged.inline, merged.used | {item.entry for item in wide.suppressed}, {rule.code for rule in rules}
+            )
+        )
+        if complete
+        else []
+    )
     paths = {d.path for d in wide.diagnostics} | {r.path for d in wide.diagnostics for r in d.related}
     texts = {**merged.texts, **{path: text for path, text in layout.texts.items() if path in paths}}
     return Findings(
         tuple(sorted(dict.fromkeys((*merged.diagnostics, *wide.diagnostics, *unused)), key=Diagnostic.sort_key)),
         texts,
         merged.services,
-        tuple((code, count, reason) for (code, reason), count in sorted(suppressed.items(), key=lambda pair: (pair[0][0], pair[0][1] or ""))),
+        tuple(
+            (code, count, reason)
+            for (code, reason), count in sorted(suppressed.items(), key=lambda pair: (pair[0][0], pair[0][1] or ""))
+        ),
         merged.internal_errors + wide.internal_errors,
         merge_observed((merged.observed, layout.observed)),
     )
 
 
-def _cached_check(root: Path, config: Config, targets: list[PurePosixPath], rules: list[Rule], registry: Registry, settings: CheckSettings, complete: bool) -> Findings:
+def _cached_check(
+    root: Path,
+    config: Config,
+    targets: list[PurePosixPath],
+    rules: list[Rule],
+    registry: Registry,
+    settings: CheckSettings,
+    complete: bool,
+) -> Findings:
     """`_check`, replayed from .railcheck_cache/ when nothing that could change the findings has changed."""
     from railcheck.cache import ResultCache
     from railcheck.project import discover
@@ -337,13 +398,19 @@ def _cached_check(root: Path, config: Config, targets: list[PurePosixPath], rule
     # key, and what the check then reads is recorded with the entry.
     plan = discover(root, config, targets)
     # The configuration's name too: findings about it (RC006, RP110) name the file.
-    options = {"targets": [str(target) for target in targets], "select": settings.select, "extend": settings.extend_select, "ignore": settings.ignore, "config": str(config.source)}
+    options = {
+        "targets": [str(target) for target in targets],
+        "select": settings.select,
+        "extend": settings.extend_select,
+        "ignore": settings.ignore,
+        "config": str(config.source),
+    }
     key = cache.key(plan, options, config.text)
     stored = cache.get(key)
     if stored is not None:
         try:
             return Findings.decode(stored)
-        except Exception:  # noqa: BLE001 - written by another version or damaged (by hand, say): check again
+        except Exception:
             pass
     findings = _check(root, config, targets, rules, registry, complete, plan)
     # A crash is never worth replaying, and findings for files edited during the run belong to no state.
@@ -359,11 +426,19 @@ def _with_tracked_cache(findings: Findings) -> Findings:
     from railcheck.codes import engine_diagnostic
     from railcheck.repository import CACHE_DIR
 
-    return _adding(findings, [engine_diagnostic(
-        "RC008", PurePosixPath(CACHE_DIR),
-        f"`{CACHE_DIR}` is tracked by git: railcheck does not use a result cache that comes with the repository",
-        f"Untrack it with `git rm -r --cached {CACHE_DIR}` and commit; until then every run checks everything again.",
-    )])
+    return _adding(
+        findings,
+        [
+            engine_diagnostic(
+                "RC008",
+                PurePosixPath(CACHE_DIR),
+                f"`{CACHE_DIR}` is tracked by git: railcheck does not use a result cache that comes with the"
+                " repository",
+                f"Untrack it with `git rm -r --cached {CACHE_DIR}` and commit; until then every run checks everything"
+                " again.",
+            )
+        ],
+    )
 
 
 def _adding(findings: Findings, extra: list[Diagnostic]) -> Findings:
@@ -386,15 +461,29 @@ def _with_unchecked_targets(root: Path, config: Config, targets: list[PurePosixP
             continue
         if target in findings.texts or str(target) in findings.observed:
             continue  # read after all (a Dockerfile under another name, a sync source)
-        unchecked.append(engine_diagnostic(
-            "RC009", target, f"{target} was named on the command line, but railcheck does not read it: nothing in it was checked",
-            "railcheck reads Railway and Railpack configs (railpack*.json, railway.json/.toml), the files Railpack "
-            "reads to build a Python service, Dockerfiles and Python modules; the services holding the file were checked.",
-        ))
+        unchecked.append(
+            engine_diagnostic(
+                "RC009",
+                target,
+                f"{target} was named on the command line, but railcheck does not read it: nothing in it was checked",
+                "railcheck reads Railway and Railpack configs (railpack*.json, railway.json/.toml), the files Railpack"
+                " reads to build a Python service, Dockerfiles and Python modules; the services holding the file were"
+                " checked.",
+            )
+        )
     return _adding(findings, unchecked)
 
 
-def _check_and_fix(root: Path, config: Config, targets: list[PurePosixPath], rules: list[Rule], registry: Registry, settings: CheckSettings, complete: bool, given: Mapping[PurePosixPath, str]) -> tuple[Findings, FixResult]:
+def _check_and_fix(
+    root: Path,
+    config: Config,
+    targets: list[PurePosixPath],
+    rules: list[Rule],
+    registry: Registry,
+    settings: CheckSettings,
+    complete: bool,
+    given: Mapping[PurePosixPath, str],
+) -> tuple[Findings, FixResult]:
     """Fix and report what is left. With `given` texts standing in for files, only fixes that edit nothing
     but those texts are applied (half of a fix across files would lose data), and nothing is written."""
     from railcheck.engine import check
@@ -405,10 +494,17 @@ def _check_and_fix(root: Path, config: Config, targets: list[PurePosixPath], rul
     result = check(project, rules, registry, complete=complete)
 
     def lint(overlay: dict[PurePosixPath, str]) -> list[Diagnostic]:
-        found = check(load_project(root, config, targets, {**given, **overlay}), rules, registry).diagnostics if overlay else result.diagnostics
+        found = (
+            check(load_project(root, config, targets, {**given, **overlay}), rules, registry).diagnostics
+            if overlay
+            else result.diagnostics
+        )
         if not given:
             return list(found)
-        return [d if d.fix is None or all(edit.path in given for edit in d.fix.edits) else replace(d, fix=None) for d in found]
+        return [
+            d if d.fix is None or all(edit.path in given for edit in d.fix.edits) else replace(d, fix=None)
+            for d in found
+        ]
 
     minimum = Applicability.UNSAFE if settings.unsafe_fixes else Applicability.SAFE
     lossy = frozenset(project.repository.lossy) if project.repository is not None else frozenset()
@@ -434,7 +530,10 @@ def _check_and_fix(root: Path, config: Config, targets: list[PurePosixPath], rul
 
 def _suppression_summary(suppressed: Sequence[Suppressed]) -> tuple[tuple[str, int, str | None], ...]:
     counts: Counter[tuple[str, str | None]] = Counter((item.diagnostic.code, item.reason) for item in suppressed)
-    return tuple((code, count, reason) for (code, reason), count in sorted(counts.items(), key=lambda pair: (pair[0][0], pair[0][1] or "")))
+    return tuple(
+        (code, count, reason)
+        for (code, reason), count in sorted(counts.items(), key=lambda pair: (pair[0][0], pair[0][1] or ""))
+    )
 
 
 def rule_infos(registry: Registry) -> tuple[RuleInfo, ...]:
@@ -443,8 +542,21 @@ def rule_infos(registry: Registry) -> tuple[RuleInfo, ...]:
     from railcheck.codes import ENGINE_CODES
     from railcheck.report import RuleInfo
 
-    infos = [RuleInfo(rule.code, rule.name, rule.summary, rule.default_severity, rule.documentation(), f"{DOCS_URL}#{rule.code.lower()}") for rule in registry.rules]
-    infos += [RuleInfo(code, name, summary, Severity.ERROR, doc, f"{DOCS_URL}#{code.lower()}") for code, (name, summary, doc) in ENGINE_CODES.items()]
+    infos = [
+        RuleInfo(
+            rule.code,
+            rule.name,
+            rule.summary,
+            rule.default_severity,
+            rule.documentation(),
+            f"{DOCS_URL}#{rule.code.lower()}",
+        )
+        for rule in registry.rules
+    ]
+    infos += [
+        RuleInfo(code, name, summary, Severity.ERROR, doc, f"{DOCS_URL}#{code.lower()}")
+        for code, (name, summary, doc) in ENGINE_CODES.items()
+    ]
     return tuple(sorted(infos, key=lambda info: info.code))
 
 
@@ -463,8 +575,6 @@ def unified_diff(before: dict[PurePosixPath, str], after: dict[PurePosixPath, st
             )
         )
     return "".join(line if line.endswith("\n") else line + "\n\\ No newline at end of file\n" for line in chunks)
-
-
 
 
 def _display_prefix(root: Path) -> str:

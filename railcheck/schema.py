@@ -19,9 +19,20 @@ from railcheck.sources.text import Document, join_pointer, split_pointer
 
 # Where each file's schema is published for editors (`$schema`): Railway's docs (config-as-code.md, "JSON
 # schema") and Railpack's (docs/src/content/docs/config/file.mdx; core/core.go names it when a file fails).
-PUBLISHED_SCHEMA_URLS = {"railway": "https://railway.com/railway.schema.json", "railpack": "https://schema.railpack.com"}
+PUBLISHED_SCHEMA_URLS = {
+    "railway": "https://railway.com/railway.schema.json",
+    "railpack": "https://schema.railpack.com",
+}
 
-_JSON_TYPES = {dict: "an object", list: "an array", str: "a string", bool: "a boolean", int: "an integer", float: "a number", type(None): "null"}
+_JSON_TYPES = {
+    dict: "an object",
+    list: "an array",
+    str: "a string",
+    bool: "a boolean",
+    int: "an integer",
+    float: "a number",
+    type(None): "null",
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,7 +50,7 @@ class SchemaIssue:
 @cache
 def load_schema(name: str) -> dict[str, Any]:
     with open(resource_dir("schemas") / name, encoding="utf-8") as handle:
-        return json.load(handle)  # type: ignore[no-any-return]
+        return json.load(handle)
 
 
 def conforms(value: Any, schema: dict[str, Any], root: dict[str, Any] | None = None) -> bool:
@@ -67,7 +78,7 @@ def conforms(value: Any, schema: dict[str, Any], root: dict[str, Any] | None = N
         if len(value) < schema.get("minLength", 0):
             return False
     if isinstance(value, (int, float)) and not isinstance(value, bool):
-        if "minimum" in schema and value < schema["minimum"] or "maximum" in schema and value > schema["maximum"]:
+        if ("minimum" in schema and value < schema["minimum"]) or ("maximum" in schema and value > schema["maximum"]):
             return False
     if isinstance(value, list):
         if len(value) < schema.get("minItems", 0):
@@ -90,17 +101,47 @@ def conforms(value: Any, schema: dict[str, Any], root: dict[str, Any] | None = N
 
 def _is_type(value: Any, kind: str) -> bool:
     if kind == "integer":
-        return isinstance(value, int) and not isinstance(value, bool) or isinstance(value, float) and value.is_integer()
+        return (isinstance(value, int) and not isinstance(value, bool)) or (
+            isinstance(value, float) and value.is_integer()
+        )
     if kind == "number":
         return isinstance(value, (int, float)) and not isinstance(value, bool)
     return isinstance(value, _PYTHON_TYPES[kind])
 
 
-_PYTHON_TYPES: dict[str, type | tuple[type, ...]] = {"object": dict, "array": list, "string": str, "boolean": bool, "null": type(None)}
+_PYTHON_TYPES: dict[str, type | tuple[type, ...]] = {
+    "object": dict,
+    "array": list,
+    "string": str,
+    "boolean": bool,
+    "null": type(None),
+}
 
 
-_SUPPORTED = {"$schema", "$id", "$ref", "$defs", "title", "description", "default", "type", "enum", "oneOf", "anyOf", "pattern", "minLength",
-              "minimum", "maximum", "minItems", "items", "properties", "required", "additionalProperties", "examples", "deprecated"}
+_SUPPORTED = {
+    "$schema",
+    "$id",
+    "$ref",
+    "$defs",
+    "title",
+    "description",
+    "default",
+    "type",
+    "enum",
+    "oneOf",
+    "anyOf",
+    "pattern",
+    "minLength",
+    "minimum",
+    "maximum",
+    "minItems",
+    "items",
+    "properties",
+    "required",
+    "additionalProperties",
+    "examples",
+    "deprecated",
+}
 
 
 def _keywords(schema: Any) -> set[str]:
@@ -172,25 +213,65 @@ def issues_of(value: Any, schema: dict[str, Any], root: dict[str, Any], pointer:
     kind = schema.get("type")
     kinds = kind if isinstance(kind, list) else [kind] if kind else []
     if kinds and not any(_is_type(value, one) for one in kinds):
-        return [SchemaIssue(pointer, "type", f"must be {' or '.join(_article(one) for one in kinds)}, not {type_name(value)}", description=description)]
+        return [
+            SchemaIssue(
+                pointer,
+                "type",
+                f"must be {' or '.join(_article(one) for one in kinds)}, not {type_name(value)}",
+                description=description,
+            )
+        ]
     found: list[SchemaIssue] = []
     if "enum" in schema and value not in schema["enum"]:
         allowed = tuple(str(item) for item in schema["enum"])
-        found.append(SchemaIssue(pointer, "enum", f"{json.dumps(value, ensure_ascii=False)} is not one of the allowed values", allowed=allowed, description=description))
+        found.append(
+            SchemaIssue(
+                pointer,
+                "enum",
+                f"{json.dumps(value, ensure_ascii=False)} is not one of the allowed values",
+                allowed=allowed,
+                description=description,
+            )
+        )
     for keyword in ("oneOf", "anyOf"):
         if keyword in schema:
             found += _branch_issues(value, schema, keyword, root, pointer)
     if isinstance(value, str):
-        if "pattern" in schema and re.search(schema["pattern"], value) is None or len(value) < schema.get("minLength", 0):
-            found.append(SchemaIssue(pointer, "invalid", f"{json.dumps(value, ensure_ascii=False)} is not a valid value", description=description))
+        if ("pattern" in schema and re.search(schema["pattern"], value) is None) or len(value) < schema.get(
+            "minLength", 0
+        ):
+            found.append(
+                SchemaIssue(
+                    pointer,
+                    "invalid",
+                    f"{json.dumps(value, ensure_ascii=False)} is not a valid value",
+                    description=description,
+                )
+            )
     elif isinstance(value, (int, float)) and not isinstance(value, bool):
         if "minimum" in schema and value < schema["minimum"]:
-            found.append(SchemaIssue(pointer, "invalid", f"{value} is less than the minimum of {schema['minimum']}", description=description))
+            found.append(
+                SchemaIssue(
+                    pointer,
+                    "invalid",
+                    f"{value} is less than the minimum of {schema['minimum']}",
+                    description=description,
+                )
+            )
         if "maximum" in schema and value > schema["maximum"]:
-            found.append(SchemaIssue(pointer, "invalid", f"{value} is more than the maximum of {schema['maximum']}", description=description))
+            found.append(
+                SchemaIssue(
+                    pointer,
+                    "invalid",
+                    f"{value} is more than the maximum of {schema['maximum']}",
+                    description=description,
+                )
+            )
     elif isinstance(value, list):
         if len(value) < schema.get("minItems", 0):
-            found.append(SchemaIssue(pointer, "invalid", f"needs at least {schema['minItems']} item(s)", description=description))
+            found.append(
+                SchemaIssue(pointer, "invalid", f"needs at least {schema['minItems']} item(s)", description=description)
+            )
         if "items" in schema:
             for index, item in enumerate(value):
                 found += issues_of(item, schema["items"], root, join_pointer(pointer, index))
@@ -198,7 +279,15 @@ def issues_of(value: Any, schema: dict[str, Any], root: dict[str, Any], pointer:
         missing = [key for key in schema.get("required", ()) if key not in value]
         if missing:
             names = ", ".join(f"`{key}`" for key in missing)
-            found.append(SchemaIssue(pointer, "required", f"missing required key {names}", allowed=tuple(missing), description=description))
+            found.append(
+                SchemaIssue(
+                    pointer,
+                    "required",
+                    f"missing required key {names}",
+                    allowed=tuple(missing),
+                    description=description,
+                )
+            )
         properties = schema.get("properties", {})
         extra = schema.get("additionalProperties", True)
         for key, item in value.items():
@@ -212,7 +301,9 @@ def issues_of(value: Any, schema: dict[str, Any], root: dict[str, Any], pointer:
     return found
 
 
-def _branch_issues(value: Any, schema: dict[str, Any], keyword: str, root: dict[str, Any], pointer: str) -> list[SchemaIssue]:
+def _branch_issues(
+    value: Any, schema: dict[str, Any], keyword: str, root: dict[str, Any], pointer: str
+) -> list[SchemaIssue]:
     branches = [issues_of(value, branch, root, pointer) for branch in schema[keyword]]
     matched = sum(1 for issues in branches if not issues)
     description = schema.get("description")
@@ -230,7 +321,14 @@ def _branch_issues(value: Any, schema: dict[str, Any], keyword: str, root: dict[
         return min(fitting, key=len)
     if all(any(issue.kind == "type" and issue.pointer == pointer for issue in issues) for issues in branches):
         expected = sorted({one for branch in schema[keyword] for one in _types_of(branch, root)})
-        return [SchemaIssue(pointer, "type", f"must be {' or '.join(_article(one) for one in expected)}, not {type_name(value)}", description=description)]
+        return [
+            SchemaIssue(
+                pointer,
+                "type",
+                f"must be {' or '.join(_article(one) for one in expected)}, not {type_name(value)}",
+                description=description,
+            )
+        ]
     return [SchemaIssue(pointer, "invalid", "does not match any allowed form", description=description)]
 
 
@@ -238,7 +336,7 @@ def _resolve(reference: str, root: dict[str, Any]) -> dict[str, Any]:
     target: Any = root
     for part in reference.lstrip("#/").split("/"):
         target = target[part]
-    return target  # type: ignore[no-any-return]
+    return target
 
 
 def _types_of(schema: dict[str, Any], root: dict[str, Any]) -> list[str]:
@@ -249,7 +347,15 @@ def _types_of(schema: dict[str, Any], root: dict[str, Any]) -> list[str]:
 
 
 def _article(json_type: str) -> str:
-    names = {"object": "an object", "array": "an array", "string": "a string", "integer": "an integer", "number": "a number", "boolean": "a boolean", "null": "null"}
+    names = {
+        "object": "an object",
+        "array": "an array",
+        "string": "a string",
+        "integer": "an integer",
+        "number": "a number",
+        "boolean": "a boolean",
+        "null": "null",
+    }
     return names.get(json_type, json_type)
 
 
@@ -269,7 +375,9 @@ def published_schema_of(url: Any) -> str | None:
         host = (parts.hostname or "").casefold()
     except ValueError:  # not a URL Python can split (`http://[x`): no published schema either
         return None
-    if host in ("railway.com", "railway.app", "www.railway.com", "www.railway.app") and parts.path.endswith("/railway.schema.json"):
+    if host in ("railway.com", "railway.app", "www.railway.com", "www.railway.app") and parts.path.endswith(
+        "/railway.schema.json"
+    ):
         return "railway"
     if host == "schema.railpack.com":
         return "railpack"

@@ -34,8 +34,15 @@ DEFAULTS = {
 }
 # The PyPI project that provides each server's command.
 PACKAGES = {
-    "uvicorn": "uvicorn", "gunicorn": "gunicorn", "hypercorn": "hypercorn", "granian": "granian", "daphne": "daphne",
-    "waitress": "waitress", "fastapi run": "fastapi-cli", "fastapi dev": "fastapi-cli", "flask run": "flask",
+    "uvicorn": "uvicorn",
+    "gunicorn": "gunicorn",
+    "hypercorn": "hypercorn",
+    "granian": "granian",
+    "daphne": "daphne",
+    "waitress": "waitress",
+    "fastapi run": "fastapi-cli",
+    "fastapi dev": "fastapi-cli",
+    "flask run": "flask",
 }
 # Node servers whose listen options are certain from the command line: (host options, port options).
 # A bare `--host` (no value) listens on all interfaces for Vite and Astro; Next's `-H` always takes a value.
@@ -49,14 +56,170 @@ _NODE_BARE_HOST = {"vite preview", "astro preview"}
 _NODE_RUNNERS = {"npx": (), "bunx": (), "pnpm": ("exec",), "yarn": ("exec",)}
 _VALUE_OPTIONS = {
     # options whose value is the next word (or after "="), per server; host/port/bind handled by name
-    "uvicorn": {"--host", "--port", "--app-dir", "--uds", "--fd", "--workers", "--log-level", "--root-path", "--env-file", "--log-config", "--loop", "--http", "--ws", "--lifespan", "--interface", "--proxy-headers", "--forwarded-allow-ips", "--timeout-keep-alive", "--limit-concurrency", "--backlog", "--ssl-keyfile", "--ssl-certfile", "--h11-max-incomplete-event-size", "--reload-dir", "--reload-include", "--reload-exclude", "--header", "--timeout-graceful-shutdown", "--limit-max-requests", "--ws-max-size", "--ws-ping-interval", "--ws-ping-timeout"},
-    "gunicorn": {"-b", "--bind", "-k", "--worker-class", "-w", "--workers", "--chdir", "--pythonpath", "-c", "--config", "--threads", "-t", "--timeout", "--log-level", "--access-logfile", "--error-logfile", "-e", "--env", "--graceful-timeout", "--keep-alive", "--max-requests", "--max-requests-jitter", "--worker-connections", "--forwarded-allow-ips", "-n", "--name", "--log-config", "--certfile", "--keyfile", "-p", "--pid", "-u", "--user", "-g", "--group", "--backlog", "--access-logformat", "--worker-tmp-dir"},
-    "hypercorn": {"-b", "--bind", "-k", "--worker-class", "-w", "--workers", "--root-path", "-c", "--config", "--log-level", "--access-logfile", "--error-logfile", "--certfile", "--keyfile", "--graceful-timeout", "--keep-alive", "--backlog", "--insecure-bind", "--quic-bind", "--access-logformat"},
-    "granian": {"--host", "--port", "--interface", "--workers", "--threads", "--loop", "--http", "--log-level", "--backlog", "--blocking-threads", "--runtime-threads", "--working-dir", "--url-path-prefix", "--ssl-keyfile", "--ssl-certificate", "--respawn-interval", "--workers-lifetime"},
-    "daphne": {"-b", "--bind", "-p", "--port", "-u", "--unix-socket", "--fd", "-e", "--endpoint", "-v", "--verbosity", "--root-path", "--proxy-headers-host", "--proxy-headers-port", "-t", "--http-timeout", "--websocket_timeout", "--ping-interval", "--ping-timeout", "--application-close-timeout"},
-    "waitress": {"--host", "--port", "--listen", "--threads", "--url-prefix", "--ident", "--unix-socket", "--connection-limit", "--channel-timeout", "--call"},
+    "uvicorn": {
+        "--host",
+        "--port",
+        "--app-dir",
+        "--uds",
+        "--fd",
+        "--workers",
+        "--log-level",
+        "--root-path",
+        "--env-file",
+        "--log-config",
+        "--loop",
+        "--http",
+        "--ws",
+        "--lifespan",
+        "--interface",
+        "--proxy-headers",
+        "--forwarded-allow-ips",
+        "--timeout-keep-alive",
+        "--limit-concurrency",
+        "--backlog",
+        "--ssl-keyfile",
+        "--ssl-certfile",
+        "--h11-max-incomplete-event-size",
+        "--reload-dir",
+        "--reload-include",
+        "--reload-exclude",
+        "--header",
+        "--timeout-graceful-shutdown",
+        "--limit-max-requests",
+        "--ws-max-size",
+        "--ws-ping-interval",
+        "--ws-ping-timeout",
+    },
+    "gunicorn": {
+        "-b",
+        "--bind",
+        "-k",
+        "--worker-class",
+        "-w",
+        "--workers",
+        "--chdir",
+        "--pythonpath",
+        "-c",
+        "--config",
+        "--threads",
+        "-t",
+        "--timeout",
+        "--log-level",
+        "--access-logfile",
+        "--error-logfile",
+        "-e",
+        "--env",
+        "--graceful-timeout",
+        "--keep-alive",
+        "--max-requests",
+        "--max-requests-jitter",
+        "--worker-connections",
+        "--forwarded-allow-ips",
+        "-n",
+        "--name",
+        "--log-config",
+        "--certfile",
+        "--keyfile",
+        "-p",
+        "--pid",
+        "-u",
+        "--user",
+        "-g",
+        "--group",
+        "--backlog",
+        "--access-logformat",
+        "--worker-tmp-dir",
+    },
+    "hypercorn": {
+        "-b",
+        "--bind",
+        "-k",
+        "--worker-class",
+        "-w",
+        "--workers",
+        "--root-path",
+        "-c",
+        "--config",
+        "--log-level",
+        "--access-logfile",
+        "--error-logfile",
+        "--certfile",
+        "--keyfile",
+        "--graceful-timeout",
+        "--keep-alive",
+        "--backlog",
+        "--insecure-bind",
+        "--quic-bind",
+        "--access-logformat",
+    },
+    "granian": {
+        "--host",
+        "--port",
+        "--interface",
+        "--workers",
+        "--threads",
+        "--loop",
+        "--http",
+        "--log-level",
+        "--backlog",
+        "--blocking-threads",
+        "--runtime-threads",
+        "--working-dir",
+        "--url-path-prefix",
+        "--ssl-keyfile",
+        "--ssl-certificate",
+        "--respawn-interval",
+        "--workers-lifetime",
+    },
+    "daphne": {
+        "-b",
+        "--bind",
+        "-p",
+        "--port",
+        "-u",
+        "--unix-socket",
+        "--fd",
+        "-e",
+        "--endpoint",
+        "-v",
+        "--verbosity",
+        "--root-path",
+        "--proxy-headers-host",
+        "--proxy-headers-port",
+        "-t",
+        "--http-timeout",
+        "--websocket_timeout",
+        "--ping-interval",
+        "--ping-timeout",
+        "--application-close-timeout",
+    },
+    "waitress": {
+        "--host",
+        "--port",
+        "--listen",
+        "--threads",
+        "--url-prefix",
+        "--ident",
+        "--unix-socket",
+        "--connection-limit",
+        "--channel-timeout",
+        "--call",
+    },
     "fastapi": {"--host", "--port", "--app", "--entrypoint", "-e", "--workers", "--root-path", "--forwarded-allow-ips"},
-    "flask": {"--host", "-h", "--port", "-p", "--app", "-A", "--cert", "--key", "--extra-files", "--exclude-patterns", "-e", "--env-file"},
+    "flask": {
+        "--host",
+        "-h",
+        "--port",
+        "-p",
+        "--app",
+        "-A",
+        "--cert",
+        "--key",
+        "--extra-files",
+        "--exclude-patterns",
+        "-e",
+        "--env-file",
+    },
 }
 
 
@@ -97,7 +260,11 @@ def servers(script: ShellScript) -> Iterator[Server]:
         words = list(command.words)
         if words and words[0].text == "cd":
             target = words[1].text if len(words) > 1 and words[1].static else None
-            cwd = posixpath.normpath(posixpath.join(cwd, target)) if target and not target.startswith("/") else (target or cwd)
+            cwd = (
+                posixpath.normpath(posixpath.join(cwd, target))
+                if target and not target.startswith("/")
+                else (target or cwd)
+            )
             continue
         found = _server(command, words, cwd)
         if found is not None:
@@ -108,7 +275,12 @@ def _program(words: list[Word]) -> list[Word]:
     """Drop wrappers like `exec` and `opentelemetry-instrument`, and turn `python -m uvicorn` into `uvicorn`."""
     while words and posixpath.basename(words[0].text) in _WRAPPERS:
         words = words[1:]
-    if len(words) >= 3 and _PYTHON.match(posixpath.basename(words[0].text)) and words[1].text == "-m" and words[2].text in PACKAGES | {"fastapi": "", "flask": ""}:
+    if (
+        len(words) >= 3
+        and _PYTHON.match(posixpath.basename(words[0].text))
+        and words[1].text == "-m"
+        and words[2].text in PACKAGES | {"fastapi": "", "flask": ""}
+    ):
         words = words[2:]
     return words
 
@@ -128,7 +300,12 @@ def _server(command: SimpleCommand, words: list[Word], cwd: str) -> Server | Non
         kind = f"{name} {words[1].text}"
         options, positional = _options(words[2:], _VALUE_OPTIONS[name])
         target = options.get("--app") or options.get("-A") or (positional[0] if positional else None)
-        listen = _listen(kind, options, ("--host", "-h") if name == "flask" else ("--host",), ("--port", "-p") if name == "flask" else ("--port",))
+        listen = _listen(
+            kind,
+            options,
+            ("--host", "-h") if name == "flask" else ("--host",),
+            ("--port", "-p") if name == "flask" else ("--port",),
+        )
         return Server(kind, command, target, None, None, False, cwd, (), pythonpath, listen)
     if name in ("uvicorn", "gunicorn", "hypercorn", "granian", "daphne", "waitress"):
         options, positional = _options(words[1:], _VALUE_OPTIONS[name])
@@ -142,7 +319,11 @@ def _server(command: SimpleCommand, words: list[Word], cwd: str) -> Server | Non
             attribute = attribute.split("(", 1)[0] or None
         elif target is not None and target.static:
             module, attribute = target.text, "application" if name == "gunicorn" else "app"
-        dirs = tuple(word.text for key in ("--app-dir", "--chdir", "--pythonpath", "--working-dir") if (word := options.get(key)) and word.static)
+        dirs = tuple(
+            word.text
+            for key in ("--app-dir", "--chdir", "--pythonpath", "--working-dir")
+            if (word := options.get(key)) and word.static
+        )
         listen = _listen(name, options, ("--host",), ("--port", "-p") if name == "daphne" else ("--port",))
         return Server(name, command, target, module, attribute, factory, cwd, dirs, pythonpath, listen)
     if _PYTHON.match(name):
@@ -207,7 +388,11 @@ def _options(words: list[Word], takes_value: set[str]) -> tuple[dict[str, Word],
     while index < len(words):
         word = words[index]
         text = word.text
-        if text.startswith("-") and "=" in text and text.split("=", 1)[0] in takes_value | {"--host", "--port", "--bind", "--app"}:
+        if (
+            text.startswith("-")
+            and "=" in text
+            and text.split("=", 1)[0] in takes_value | {"--host", "--port", "--bind", "--app"}
+        ):
             key, value = text.split("=", 1)
             # The value starts after "="; shift its offsets so spans point at the value alone.
             offset = len(key) + 1 if word.end - word.start == len(text) else 0
@@ -235,7 +420,12 @@ def _listen(kind: str, options: dict[str, Word], host_keys: tuple[str, ...], por
     if kind == "daphne" and bind is not None:
         host_word = bind
     port_word = next((options[key] for key in port_keys if key in options), None)
-    return Listen(host_word.text if host_word else default_host, port_word.text if port_word else default_port, host_word, port_word)
+    return Listen(
+        host_word.text if host_word else default_host,
+        port_word.text if port_word else default_port,
+        host_word,
+        port_word,
+    )
 
 
 def _runserver(words: list[Word]) -> Listen:
@@ -268,7 +458,10 @@ def uses_port_variable(value: str) -> bool:
 
 # Queue workers that serve no HTTP: program -> (its options that take a value, the subcommands that run a worker).
 _WORKERS = {
-    "celery": ({"-A", "--app", "-b", "--broker", "--result-backend", "--loader", "--config", "--workdir"}, {"worker", "beat"}),
+    "celery": (
+        {"-A", "--app", "-b", "--broker", "--result-backend", "--loader", "--config", "--workdir"},
+        {"worker", "beat"},
+    ),
     "rq": (set(), {"worker"}),
 }
 _WORKER_MODULES = {"celery": "celery", "rq.cli": "rq"}  # `python -m X` runs the same program

@@ -30,7 +30,9 @@ class _Interval:
         if other.low is not None and (low is None or other.low > low or (other.low == low and not other.low_inclusive)):
             low, low_inclusive = other.low, other.low_inclusive
         high, high_inclusive = self.high, self.high_inclusive
-        if other.high is not None and (high is None or other.high < high or (other.high == high and not other.high_inclusive)):
+        if other.high is not None and (
+            high is None or other.high < high or (other.high == high and not other.high_inclusive)
+        ):
             high, high_inclusive = other.high, other.high_inclusive
         return _Interval(low, low_inclusive, high, high_inclusive)
 

@@ -52,5 +52,7 @@ def setting_pointers(config: Any, section: str, key: str) -> list[str]:
     pointers = [f"/{section}/{key}"]
     environments = config.get("environments") if isinstance(config, dict) else None
     if isinstance(environments, dict):
-        pointers += [join_pointer(join_pointer(join_pointer("/environments", name), section), key) for name in environments]
+        pointers += [
+            join_pointer(join_pointer(join_pointer("/environments", name), section), key) for name in environments
+        ]
     return pointers

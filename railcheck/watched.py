@@ -19,7 +19,13 @@ from railcheck.providers import MARKER_FILES, NODE_FILES
 # Files rules look at for their presence: which manager installs (uv.lock, poetry.lock ...), whether a
 # lock file is committed, whether a Dockerfile or another language's manifest exists.
 PRESENCE_FILES = (
-    "uv.lock", "poetry.lock", "pdm.lock", "Pipfile.lock", "package.json", "package-lock.json", DOCKERFILE_NAME,
+    "uv.lock",
+    "poetry.lock",
+    "pdm.lock",
+    "Pipfile.lock",
+    "package.json",
+    "package-lock.json",
+    DOCKERFILE_NAME,
 )
 # Shapes of names rather than names: requirements files, config files under other names (RAILPACK_CONFIG_FILE,
 # `railway-config`), Dockerfiles under other names, and Python modules (start modules, health-check routes).
@@ -38,7 +44,15 @@ OWN_CONFIG = "railcheck.toml"
 def watched_names() -> tuple[str, ...]:
     """Every exact file name (any folder) a check may read, without repeats, in a stable order."""
     provider_markers = (marker for _, markers in EARLIER_PROVIDERS for marker in markers)
-    names = (*SERVICE_MARKERS, *SERVICE_FILES, OWN_CONFIG, *PRESENCE_FILES, *provider_markers, *MARKER_FILES, *NODE_FILES)
+    names = (
+        *SERVICE_MARKERS,
+        *SERVICE_FILES,
+        OWN_CONFIG,
+        *PRESENCE_FILES,
+        *provider_markers,
+        *MARKER_FILES,
+        *NODE_FILES,
+    )
     return tuple(dict.fromkeys(names))
 
 

@@ -4,8 +4,8 @@ of those files matches the patterns.
 Owns: finding every `build.watchPatterns` list of a service's Railway config (the base one and each
 environment's) and of its `service(...)` call in the IaC file, correcting the patterns written relative
 to the root directory (so the rules judge what the author meant and report the slip once), the files and
-folders the service consumes, and whether any file of the repository matches a pattern. Reads only through `project.repository`; results are kept in
-`project.memo`.
+folders the service consumes, and whether any file of the repository matches a pattern. Reads only
+through `project.repository`; results are kept in `project.memo`.
 """
 
 from __future__ import annotations
@@ -120,7 +120,11 @@ class IacList:
     def in_place(self) -> bool:
         """Whether the list and every item are literals written in the service's own call (not through a
         name or a helper that other services may share), so an edit changes this service's patterns only."""
-        return self.own and self.value.origin is None and all(item.origin is None and item.text_start is not None for item in self.items)
+        return (
+            self.own
+            and self.value.origin is None
+            and all(item.origin is None and item.text_start is not None for item in self.items)
+        )
 
     def replace(self, index: int, text: str) -> Edit | None:
         if not self.in_place:
@@ -132,7 +136,9 @@ class IacList:
         if not self.in_place:
             return None
         source = self.document.text
-        return insert_first_item(self.document.path, source, self.value.start, self.items[0].start, json.dumps(text, ensure_ascii=False))
+        return insert_first_item(
+            self.document.path, source, self.value.start, self.items[0].start, json.dumps(text, ensure_ascii=False)
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -150,7 +156,9 @@ class Consumed:
 
 def watch_lists(service: Service, project: Project) -> tuple[WatchList, ...]:
     """The service's watch-pattern arrays that hold at least one pattern, base first."""
-    return once_per_service("watch-lists", service, project, lambda service, project: tuple(_watch_lists(service, project)))
+    return once_per_service(
+        "watch-lists", service, project, lambda service, project: tuple(_watch_lists(service, project))
+    )
 
 
 def _watch_lists(service: Service, project: Project) -> Iterator[WatchList]:
@@ -181,27 +189,45 @@ def iac_watch_list(service: Service, project: Project) -> IacList | None:
     call = service.iac
     assert call is not None
     inside = call.call_start <= value.start and value.end <= call.call_end
-    return IacList(project.iac, value, items, inside and _calls_declaring(project)[(call.call_start, call.call_end)] == 1)
+    return IacList(
+        project.iac, value, items, inside and _calls_declaring(project)[(call.call_start, call.call_end)] == 1
+    )
 
 
 def _calls_declaring(project: Project) -> Counter[tuple[int, int]]:
     """How many services each `service(...)` call of the IaC file declares (more than one through a helper)."""
-    return memoised(project, "watch-iac-calls", lambda: Counter((call.call_start, call.call_end) for call in project.iac.file.services) if project.iac else Counter())
+    return memoised(
+        project,
+        "watch-iac-calls",
+        lambda: (
+            Counter((call.call_start, call.call_end) for call in project.iac.file.services)
+            if project.iac
+            else Counter()
+        ),
+    )
 
 
 def _parsed(values: list[object]) -> tuple[WatchPattern, ...]:
-    return tuple(pattern for index, value in enumerate(values) if isinstance(value, str) and (pattern := parse_pattern(value, index)) is not None)
+    return tuple(
+        pattern
+        for index, value in enumerate(values)
+        if isinstance(value, str) and (pattern := parse_pattern(value, index)) is not None
+    )
 
 
 def _corrections(service: Service, project: Project, written: tuple[WatchPattern, ...]) -> dict[int, str]:
-    return {pattern.index: fix for pattern in written if (fix := root_relative_fix(service, project, pattern)) is not None}
+    return {
+        pattern.index: fix for pattern in written if (fix := root_relative_fix(service, project, pattern)) is not None
+    }
 
 
 def any_file_matches(project: Project, pattern: WatchPattern) -> bool | None:
     """Whether some file of the repository matches the pattern; None when the listing was cut before an answer
     or the pattern names a folder railcheck never lists (`node_modules`, `.venv`, ...)."""
     # Asked for a pattern and then for its correction, by WP001 and by the corrections: scanned once each.
-    return memoised(project, ("any-file-matches", pattern.anchored, pattern.body), lambda: _any_file_matches(project, pattern))
+    return memoised(
+        project, ("any-file-matches", pattern.anchored, pattern.body), lambda: _any_file_matches(project, pattern)
+    )
 
 
 def _any_file_matches(project: Project, pattern: WatchPattern) -> bool | None:
@@ -218,7 +244,12 @@ def _any_file_matches(project: Project, pattern: WatchPattern) -> bool | None:
 def root_relative_fix(service: Service, project: Project, pattern: WatchPattern) -> str | None:
     """The repository-relative pattern meant, when `pattern` matches nothing but does match read from the
     service's root directory; else None."""
-    if str(service.root) == "." or pattern.negated or not pattern.anchored or pattern.body.startswith(f"{service.root}/"):
+    if (
+        str(service.root) == "."
+        or pattern.negated
+        or not pattern.anchored
+        or pattern.body.startswith(f"{service.root}/")
+    ):
         return None
     if not root_known(service, project):
         return None  # the root directory is in doubt (SV003) or missing: "from the root directory" would be a guess
@@ -341,7 +372,7 @@ def _path_dependencies(service: Service, project: Project) -> Iterator[Consumed]
     uv = _table(tool, "uv")
     candidates: list[tuple[str, str]] = []
     sources = uv.get("sources")
-    for name, source in (sources.items() if isinstance(sources, dict) else ()):
+    for name, source in sources.items() if isinstance(sources, dict) else ():
         if isinstance(source, dict) and isinstance(source.get("path"), str):
             candidates.append((source["path"], f"path dependency `{name}` in pyproject.toml"))
     workspace = uv.get("workspace")
@@ -354,7 +385,7 @@ def _path_dependencies(service: Service, project: Project) -> Iterator[Consumed]
                 candidates.append((literal, f"uv workspace member `{member}`"))
     poetry = _table(tool, "poetry")
     dependencies = poetry.get("dependencies")
-    for name, spec in (dependencies.items() if isinstance(dependencies, dict) else ()):
+    for name, spec in dependencies.items() if isinstance(dependencies, dict) else ():
         if isinstance(spec, dict) and isinstance(spec.get("path"), str):
             candidates.append((spec["path"], f"path dependency `{name}` in pyproject.toml"))
     repository = project.repository
@@ -383,7 +414,12 @@ def _build_folders(service: Service, project: Project) -> Iterator[Consumed]:
             words = simple.words
             if len(words) == 2 and words[0].text == "cd" and words[1].static:
                 target = image_path(service.root, ".", words[1].text)
-                if target is not None and target != service.root and repository is not None and repository.is_dir(target):
+                if (
+                    target is not None
+                    and target != service.root
+                    and repository is not None
+                    and repository.is_dir(target)
+                ):
                     yield Consumed(target, True, f"the {command.kind} command runs `cd {words[1].text}`")
 
 

@@ -25,7 +25,7 @@ def create_file(folder: int, name: str, data: bytes, mode: int | None = None, re
         try:
             view = memoryview(data)
             while view:
-                view = view[os.write(descriptor, view):]
+                view = view[os.write(descriptor, view) :]
             if mode is not None:
                 os.fchmod(descriptor, mode)  # exactly this, whatever the umask
         finally:

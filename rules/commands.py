@@ -10,7 +10,22 @@ import re
 from collections.abc import Iterator
 from pathlib import PurePosixPath
 
-from railcheck import RAILPACK_ONLY, WITHOUT_DOCKERFILE, Consequence, Diagnostic, Edit, Fix, FixAvailability, Invalid, Project, Service, ServiceRule, Severity, Span, Valid
+from railcheck import (
+    RAILPACK_ONLY,
+    WITHOUT_DOCKERFILE,
+    Consequence,
+    Diagnostic,
+    Edit,
+    Fix,
+    FixAvailability,
+    Invalid,
+    Project,
+    Service,
+    ServiceRule,
+    Severity,
+    Span,
+    Valid,
+)
 from railcheck.build_outputs import created_by_build, created_paths, cwd_walk
 from railcheck.facts import CommandText, app_root, copied_app, facts, paths_checkable, requirement_files, script
 from railcheck.modules import APP, escapes_root, image_path
@@ -19,11 +34,20 @@ from railcheck.sources.text import LineIndex, ParseFailure, join_pointer
 from railcheck.walk import steps
 
 FAMILY = "CM"
-INSTALL_STEP_FILES = frozenset({"requirements.txt", "pyproject.toml", "Pipfile", "Pipfile.lock", "poetry.lock", "uv.lock", "pdm.lock"})
+INSTALL_STEP_FILES = frozenset(
+    {"requirements.txt", "pyproject.toml", "Pipfile", "Pipfile.lock", "poetry.lock", "uv.lock", "pdm.lock"}
+)
 # Arguments that name a file the command reads: program -> options followed by a path.
-_FILE_OPTIONS = {"pip": ("-r", "--requirement", "-c", "--constraint"), "uv": ("-r", "--requirement", "-c", "--constraint")}
+_FILE_OPTIONS = {
+    "pip": ("-r", "--requirement", "-c", "--constraint"),
+    "uv": ("-r", "--requirement", "-c", "--constraint"),
+}
 _SCRIPT_RUNNERS = frozenset({"sh", "bash", "source", "."})
-_BRANCH_REF = re.compile(r"(raw\.githubusercontent\.com/[^/]+/[^/]+/(main|master|develop|HEAD)/|/(blob|raw|archive|tarball|zipball)/(refs/heads/)?(main|master|develop|HEAD)\b|refs/heads/)")
+_BRANCH_REF = re.compile(
+    r"(raw\.githubusercontent\.com/[^/]+/[^/]+/(main|master|develop|HEAD)/"
+    r"|/(blob|raw|archive|tarball|zipball)/(refs/heads/)?(main|master|develop|HEAD)\b"
+    r"|refs/heads/)"
+)
 _GIT_URL = re.compile(r"git\+(https?|ssh)://[^\s@]+?(?:\.git)?(@(?P<ref>[^#\s]+))?(#|$|\s)")
 _SHA = re.compile(r"^[0-9a-f]{40}$")
 
@@ -83,7 +107,10 @@ class UnparseableCommand(ServiceRule):
     consequence = Consequence.FAILS
     examples = (
         Valid({"railpack.json": '{"deploy": {"startCommand": "gunicorn app:app"}}', "app.py": "app = 1\n"}),
-        Invalid({"railpack.json": '{"deploy": {"startCommand": "gunicorn \'app:app"}}', "app.py": "app = 1\n"}, expect=[("CM001", "railpack.json", 1, 39)]),
+        Invalid(
+            {"railpack.json": '{"deploy": {"startCommand": "gunicorn \'app:app"}}', "app.py": "app = 1\n"},
+            expect=[("CM001", "railpack.json", 1, 39)],
+        ),
     )
 
     def check(self, service: Service, project: Project) -> Iterator[Diagnostic]:
@@ -92,7 +119,8 @@ class UnparseableCommand(ServiceRule):
             if not isinstance(parsed, ParseFailure) or command.origin.path is None:
                 continue
             yield self.diagnostic(
-                command.origin.path, command.span(parsed.start, max(parsed.end, parsed.start + 1)),
+                command.origin.path,
+                command.span(parsed.start, max(parsed.end, parsed.start + 1)),
                 f"{command.origin.label} is not valid shell: {parsed.message}",
                 service=service.name,
                 help="Fix the quoting or the operators; the shell stops at this point.",
@@ -122,10 +150,24 @@ class MissingReferencedFile(ServiceRule):
     summary = "A command refers to a file the build context does not hold"
     consequence = Consequence.FAILS
     examples = (
-        Valid({"railpack.json": '{"steps": {"build": {"commands": ["pip install -r requirements-dev.txt"]}}}', "requirements-dev.txt": "pytest\n"}),
-        Invalid({"railpack.json": '{"deploy": {"startCommand": "bash start.sh"}}'}, expect=[("CM002", "railpack.json", 1, 35)]),
+        Valid(
+            {
+                "railpack.json": '{"steps": {"build": {"commands": ["pip install -r requirements-dev.txt"]}}}',
+                "requirements-dev.txt": "pytest\n",
+            }
+        ),
         Invalid(
-            {"railpack.json": '{"steps": {"install": {"commands": ["...", "pip install -r requirements-deploy.txt"]}}}', "requirements-deploy.txt": "x\n", "requirements.txt": "y\n"},
+            {"railpack.json": '{"deploy": {"startCommand": "bash start.sh"}}'},
+            expect=[("CM002", "railpack.json", 1, 35)],
+        ),
+        Invalid(
+            {
+                "railpack.json": (
+                    '{"steps": {"install": {"commands": ["...", "pip install -r requirements-deploy.txt"]}}}'
+                ),
+                "requirements-deploy.txt": "x\n",
+                "requirements.txt": "y\n",
+            },
             expect=[("CM002", "railpack.json", 1, 60)],
         ),
     )
@@ -163,13 +205,20 @@ class MissingReferencedFile(ServiceRule):
                     elif repository.exists(path) or created_by_build(service, project, path) is not None:
                         continue  # there, or made by the build (explain-service lists what it makes)
                     else:
-                        holder = copied_app(service, project) or f"{service.display_root()} (the image's /app; {service.root_source})"
+                        holder = (
+                            copied_app(service, project)
+                            or f"{service.display_root()} (the image's /app; {service.root_source})"
+                        )
                         reason = f"it does not exist in {holder}"
                     yield self.diagnostic(
-                        command.origin.path or service.railpack_path, command.span(word.start, word.end),
+                        command.origin.path or service.railpack_path,
+                        command.span(word.start, word.end),
                         f"{command.origin.label} needs {what} `{value}`, but {reason}",
                         service=service.name,
-                        help="Keep every file a command needs inside the root directory; install extra requirements in a build step, where the source is present.",
+                        help=(
+                            "Keep every file a command needs inside the root directory; install extra requirements in a"
+                            " build step, where the source is present."
+                        ),
                     )
                 for value in created_paths(simple):
                     path = image_path(root, cwd, value)
@@ -197,21 +246,37 @@ class PathEscapesRoot(ServiceRule):
     consequence = Consequence.FAILS
     examples = (
         Valid({"railpack.json": '{"steps": {"build": {"commands": ["cd src && make"]}}}', "src/Makefile": "all:\n"}),
-        Invalid({"railpack.json": '{"steps": {"build": {"commands": ["pip install -r ../requirements.txt"]}}}'}, expect=[("CM003", "railpack.json", 1, 51)]),
+        Invalid(
+            {"railpack.json": '{"steps": {"build": {"commands": ["pip install -r ../requirements.txt"]}}}'},
+            expect=[("CM003", "railpack.json", 1, 51)],
+        ),
     )
 
     def check(self, service: Service, project: Project) -> Iterator[Diagnostic]:
         for command, parsed in _scripts(service, project):
             for cwd, simple in cwd_walk(parsed):
                 for word in (*simple.words[1:], *simple.redirects, *(value for _, value in simple.assignments)):
-                    for part in word.text.split(":") if any(name == "PYTHONPATH" for name, value in simple.assignments if value is word) else (word.text,):
-                        if not word.static or not (part.startswith("..") or "/../" in part) or not escapes_root(cwd, part.split("=", 1)[-1]):
+                    for part in (
+                        word.text.split(":")
+                        if any(name == "PYTHONPATH" for name, value in simple.assignments if value is word)
+                        else (word.text,)
+                    ):
+                        if (
+                            not word.static
+                            or not (part.startswith("..") or "/../" in part)
+                            or not escapes_root(cwd, part.split("=", 1)[-1])
+                        ):
                             continue
                         yield self.diagnostic(
-                            command.origin.path or service.railpack_path, command.span(word.start, word.end),
-                            f"`{part}` in {command.origin.label} leaves the root directory {service.display_root()}, which is all Railway uploads",
+                            command.origin.path or service.railpack_path,
+                            command.span(word.start, word.end),
+                            f"`{part}` in {command.origin.label} leaves the root directory {service.display_root()},"
+                            " which is all Railway uploads",
                             service=service.name,
-                            help="Move what the command needs into the root directory (or copy it there), or set the service's root directory higher.",
+                            help=(
+                                "Move what the command needs into the root directory (or copy it there), or set the"
+                                " service's root directory higher."
+                            ),
                         )
 
 
@@ -240,9 +305,20 @@ class AbsoluteAppPath(ServiceRule):
     consequence = Consequence.FAILS
     fix = FixAvailability.SOMETIMES
     examples = (
-        Valid({"railpack.json": '{"steps": {"install": {"commands": ["...", "pip install -r /app/requirements.txt"]}}}', "requirements.txt": "x\n"}),
+        Valid(
+            {
+                "railpack.json": (
+                    '{"steps": {"install": {"commands": ["...", "pip install -r /app/requirements.txt"]}}}'
+                ),
+                "requirements.txt": "x\n",
+            }
+        ),
         Invalid(
-            {"/railcheck.toml": '[services.svc]\nroot = "services/svc"\n', "railpack.json": '{"steps": {"build": {"commands": ["python /app/services/svc/seed.py"]}}}', "seed.py": ""},
+            {
+                "/railcheck.toml": '[services.svc]\nroot = "services/svc"\n',
+                "railpack.json": '{"steps": {"build": {"commands": ["python /app/services/svc/seed.py"]}}}',
+                "seed.py": "",
+            },
             expect=[("CM004", "railpack.json", 1, 43)],
             fixed={"railpack.json": '{"steps": {"build": {"commands": ["python seed.py"]}}}'},
         ),
@@ -258,18 +334,40 @@ class AbsoluteAppPath(ServiceRule):
             for match in self._APP_PATH.finditer(command.text):
                 value = match.group().rstrip(",")
                 path = image_path(app_root(service, project), ".", value)
-                if path is None or repository.exists(path) or value.startswith(f"{APP}/.venv") or created_by_build(service, project, path) is not None:
+                if (
+                    path is None
+                    or repository.exists(path)
+                    or value.startswith(f"{APP}/.venv")
+                    or created_by_build(service, project, path) is not None
+                ):
                     continue
-                holder = copied_app(service, project) or f"the root directory {service.display_root()} ({service.root_source})"
+                holder = (
+                    copied_app(service, project)
+                    or f"the root directory {service.display_root()} ({service.root_source})"
+                )
                 relative = self._relative_to_root(service, value)
                 fix = None
                 if relative is not None and command.base is not None and command.origin.path is not None:
-                    fix = Fix.safe(f"Write {relative}", Edit(command.origin.path, command.base + match.start(), command.base + match.start() + len(value), relative))
+                    fix = Fix.safe(
+                        f"Write {relative}",
+                        Edit(
+                            command.origin.path,
+                            command.base + match.start(),
+                            command.base + match.start() + len(value),
+                            relative,
+                        ),
+                    )
                 yield self.diagnostic(
-                    command.origin.path or service.railpack_path, command.span(match.start(), match.start() + len(value)),
-                    f"`{value}` in {command.origin.label} is not in the image: /app is {holder}, which has no `{value[len(APP) + 1:]}`",
+                    command.origin.path or service.railpack_path,
+                    command.span(match.start(), match.start() + len(value)),
+                    f"`{value}` in {command.origin.label} is not in the image: /app is {holder}, which has no"
+                    f" `{value[len(APP) + 1 :]}`",
                     service=service.name,
-                    help=(f"Write `{relative}`; commands run in /app." if relative else "Write the path relative to the root directory."),
+                    help=(
+                        f"Write `{relative}`; commands run in /app."
+                        if relative
+                        else "Write the path relative to the root directory."
+                    ),
                     fix=fix,
                 )
 
@@ -304,8 +402,13 @@ class PythonpathEntryMissing(ServiceRule):
     consequence = Consequence.LIKELY_WRONG
     default_severity = Severity.WARNING
     examples = (
-        Valid({"railpack.json": '{"deploy": {"variables": {"PYTHONPATH": "/app:/app/src"}}}', "src/pkg/__init__.py": ""}),
-        Invalid({"railpack.json": '{"deploy": {"variables": {"PYTHONPATH": "/app:/app/services/ml"}}}'}, expect=[("CM005", "railpack.json", 1, 47)]),
+        Valid(
+            {"railpack.json": '{"deploy": {"variables": {"PYTHONPATH": "/app:/app/src"}}}', "src/pkg/__init__.py": ""}
+        ),
+        Invalid(
+            {"railpack.json": '{"deploy": {"variables": {"PYTHONPATH": "/app:/app/services/ml"}}}'},
+            expect=[("CM005", "railpack.json", 1, 47)],
+        ),
     )
 
     def check(self, service: Service, project: Project) -> Iterator[Diagnostic]:
@@ -315,7 +418,9 @@ class PythonpathEntryMissing(ServiceRule):
         document = service.railpack
         if repository is None or document is None or not isinstance(document.value, dict):
             return
-        pointers = ["/deploy/variables/PYTHONPATH"] + [join_pointer(join_pointer(pointer, "variables"), "PYTHONPATH") for _, pointer, _ in steps(document.value)]
+        pointers = ["/deploy/variables/PYTHONPATH"] + [
+            join_pointer(join_pointer(pointer, "variables"), "PYTHONPATH") for _, pointer, _ in steps(document.value)
+        ]
         for pointer in pointers:
             value = document.get(pointer)
             if not isinstance(value, str):
@@ -331,12 +436,21 @@ class PythonpathEntryMissing(ServiceRule):
                 path = image_path(service.root, ".", entry)
                 if path is None or repository.is_dir(path):
                     continue
-                span = document.lines.span(start + 1 + entry_start, start + 1 + entry_start + len(entry)) if exact else document.value_span(pointer)
+                span = (
+                    document.lines.span(start + 1 + entry_start, start + 1 + entry_start + len(entry))
+                    if exact
+                    else document.value_span(pointer)
+                )
                 yield self.diagnostic(
-                    document, span,
-                    f"PYTHONPATH entry `{entry}` names no folder in the image (/app is {service.display_root()}, {service.root_source})",
+                    document,
+                    span,
+                    f"PYTHONPATH entry `{entry}` names no folder in the image (/app is {service.display_root()},"
+                    f" {service.root_source})",
                     service=service.name,
-                    help="Remove it, or write it relative to the root directory as /app/<folder>; the working directory /app is importable already.",
+                    help=(
+                        "Remove it, or write it relative to the root directory as /app/<folder>; the working directory"
+                        " /app is importable already."
+                    ),
                 )
 
 
@@ -360,9 +474,21 @@ class MutableNetworkFetch(ServiceRule):
     consequence = Consequence.LIKELY_WRONG
     default_severity = Severity.WARNING
     examples = (
-        Valid({"railpack.json": '{"steps": {"build": {"commands": ["curl -fsSL https://raw.githubusercontent.com/o/r/4b825dc642cb6eb9a060e54bf8d69288fbee4904/x.txt"]}}}'}),
+        Valid(
+            {
+                "railpack.json": (
+                    '{"steps": {"build": {"commands": ["curl -fsSL'
+                    ' https://raw.githubusercontent.com/o/r/4b825dc642cb6eb9a060e54bf8d69288fbee4904/x.txt"]}}}'
+                )
+            }
+        ),
         Invalid(
-            {"railpack.json": '{"steps": {"build": {"commands": ["curl -fsSL https://raw.githubusercontent.com/o/r/main/x.txt -o x.txt"]}}}'},
+            {
+                "railpack.json": (
+                    '{"steps": {"build": {"commands": ["curl -fsSL https://raw.githubusercontent.com/o/r/main/x.txt -o'
+                    ' x.txt"]}}}'
+                )
+            },
             expect=[("CM006", "railpack.json", 1, 47)],
         ),
     )
@@ -375,10 +501,15 @@ class MutableNetworkFetch(ServiceRule):
                 for word in simple.words[1:]:
                     if "://" in word.text and _BRANCH_REF.search(word.text):
                         yield self.diagnostic(
-                            command.origin.path or service.railpack_path, command.span(word.start, word.end),
-                            f"{command.origin.label} downloads `{word.text}` from a branch, so the build changes whenever the branch does",
+                            command.origin.path or service.railpack_path,
+                            command.span(word.start, word.end),
+                            f"{command.origin.label} downloads `{word.text}` from a branch, so the build changes"
+                            " whenever the branch does",
                             service=service.name,
-                            help="Commit the file into the root directory, or download from a commit SHA or a release tag.",
+                            help=(
+                                "Commit the file into the root directory, or download from a commit SHA or a release"
+                                " tag."
+                            ),
                         )
 
 
@@ -401,11 +532,29 @@ class UnpinnedGitInstall(ServiceRule):
     consequence = Consequence.LIKELY_WRONG
     default_severity = Severity.WARNING
     examples = (
-        Valid({"requirements.txt": "core @ git+https://github.com/o/r.git@4b825dc642cb6eb9a060e54bf8d69288fbee4904\n", "railpack.json": "{}"}),
-        Invalid({"requirements.txt": "core @ git+https://github.com/o/r.git@main\n", "railpack.json": "{}"}, expect=[("CM007", "requirements.txt", 1, 8)]),
+        Valid(
+            {
+                "requirements.txt": "core @ git+https://github.com/o/r.git@4b825dc642cb6eb9a060e54bf8d69288fbee4904\n",
+                "railpack.json": "{}",
+            }
+        ),
+        Invalid(
+            {"requirements.txt": "core @ git+https://github.com/o/r.git@main\n", "railpack.json": "{}"},
+            expect=[("CM007", "requirements.txt", 1, 8)],
+        ),
         # A comment that shows how to install it by hand installs nothing.
-        Valid({"requirements.txt": "#   pip install git+https://github.com/o/r.git\nflask  # see git+https://github.com/o/r.git\n", "railpack.json": "{}"}),
-        Invalid({"railpack.json": '{"steps": {"build": {"commands": ["pip install git+https://github.com/o/r.git"]}}}'}, expect=[("CM007", "railpack.json", 1, 48)]),
+        Valid(
+            {
+                "requirements.txt": (
+                    "#   pip install git+https://github.com/o/r.git\nflask  # see git+https://github.com/o/r.git\n"
+                ),
+                "railpack.json": "{}",
+            }
+        ),
+        Invalid(
+            {"railpack.json": '{"steps": {"build": {"commands": ["pip install git+https://github.com/o/r.git"]}}}'},
+            expect=[("CM007", "railpack.json", 1, 48)],
+        ),
     )
 
     def check(self, service: Service, project: Project) -> Iterator[Diagnostic]:
@@ -413,7 +562,12 @@ class UnpinnedGitInstall(ServiceRule):
             for match in _GIT_URL.finditer(command.text):
                 if match.group("ref") and _SHA.match(match.group("ref")):
                     continue
-                yield self._diagnostic(service, command.origin.path or service.railpack_path, command.span(match.start(), _url_end(match)), match)
+                yield self._diagnostic(
+                    service,
+                    command.origin.path or service.railpack_path,
+                    command.span(match.start(), _url_end(match)),
+                    match,
+                )
         for path, text in requirement_files(service, project):
             lines = LineIndex(text)
             for match in _GIT_URL.finditer(text):
@@ -424,8 +578,10 @@ class UnpinnedGitInstall(ServiceRule):
     def _diagnostic(self, service: Service, path: PurePosixPath, span: Span | None, match: re.Match[str]) -> Diagnostic:
         ref = match.group("ref")
         return self.diagnostic(
-            path, span,
-            f"git dependency installed from {'branch or tag `' + ref + '`' if ref else 'the default branch'}, not a commit",
+            path,
+            span,
+            f"git dependency installed from {'branch or tag `' + ref + '`' if ref else 'the default branch'}, not a"
+            " commit",
             service=service.name,
             help="Pin it to a commit: `git+https://host/org/repo.git@<40-character SHA>`.",
         )

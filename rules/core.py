@@ -32,7 +32,10 @@ class ParseError(ProjectRule):
     consequence = Consequence.FAILS
     examples = (
         Valid({"railpack.json": '{\n  // comments and trailing commas are fine\n  "provider": "python",\n}\n'}),
-        Invalid({"railpack.json": '{\n  "provider": "python"\n  "deploy": {}\n}\n'}, expect=[("RC001", "railpack.json", 3, 3)]),
+        Invalid(
+            {"railpack.json": '{\n  "provider": "python"\n  "deploy": {}\n}\n'},
+            expect=[("RC001", "railpack.json", 3, 3)],
+        ),
         Invalid({"railway.json": '{"build": {},}\n'}, expect=[("RC001", "railway.json", 1, 13)]),
     )
 
@@ -43,10 +46,14 @@ class ParseError(ProjectRule):
                 problem.span,
                 problem.message if problem.span else f"`{problem.path.name}` {problem.message}",
                 # Without a position the file was never parsed (a link out, a pipe, too large): no syntax to fix.
-                help=problem.help or (
+                help=problem.help
+                or (
                     "Fix the syntax at this position; railcheck checks the rest of this file once it parses."
                     if problem.span
-                    else "railcheck reads only regular files of at most 2 MiB inside the repository (no link out of it or into .git, no pipe or device): make it one, or exclude it."
+                    else (
+                        "railcheck reads only regular files of at most 2 MiB inside the repository (no link out of it"
+                        " or into .git, no pipe or device): make it one, or exclude it."
+                    )
                 ),
             )
 

@@ -29,7 +29,11 @@ def _has_health_check(service: Service) -> bool:
         return True
     document = service.railway
     value = document.value if document is not None else None
-    return any(isinstance(document.get(pointer), str) for pointer in setting_pointers(value, "deploy", "healthcheckPath")) if document else False
+    return (
+        any(isinstance(document.get(pointer), str) for pointer in setting_pointers(value, "deploy", "healthcheckPath"))
+        if document
+        else False
+    )
 
 
 def _settings_file(service: Service, project: Project) -> PurePosixPath | None:
@@ -39,7 +43,9 @@ def _settings_file(service: Service, project: Project) -> PurePosixPath | None:
     for server in start_servers(service, project):
         # Where the image finds modules, as the health-check rules search them (a Dockerfile may hold one
         # folder at /app, PYTHONPATH may come from a variable).
-        bases = search_bases(app_root(service, project), server.cwd, server.search_dirs, runtime_pythonpath(service, project, server))
+        bases = search_bases(
+            app_root(service, project), server.cwd, server.search_dirs, runtime_pythonpath(service, project, server)
+        )
         return settings_file(service, project, server, bases)
     return None
 
@@ -68,31 +74,53 @@ class AllowedHostsBlockHealthCheck(ServiceRule):
     summary = "Django's ALLOWED_HOSTS refuses the host Railway's health check uses"
     consequence = Consequence.FAILS
     examples = (
-        Valid({
-            "railway.json": '{"deploy": {"startCommand": "gunicorn site.wsgi", "healthcheckPath": "/health"}}',
-            "site/wsgi.py": 'import os\nos.environ.setdefault("DJANGO_SETTINGS_MODULE", "site.settings")\n',
-            "site/settings.py": 'ALLOWED_HOSTS = ["api.example.com", "healthcheck.railway.app"]\nMIDDLEWARE = ["django.middleware.common.CommonMiddleware"]\n',
-        }),
-        Valid({
-            "railway.json": '{"deploy": {"startCommand": "gunicorn site.wsgi", "healthcheckPath": "/health"}}',
-            "site/wsgi.py": 'import os\nos.environ.setdefault("DJANGO_SETTINGS_MODULE", "site.settings")\n',
-            "site/settings.py": 'import os\nALLOWED_HOSTS = os.environ["ALLOWED_HOSTS"].split(",")\nMIDDLEWARE = ["django.middleware.common.CommonMiddleware"]\n',
-        }),
+        Valid(
+            {
+                "railway.json": '{"deploy": {"startCommand": "gunicorn site.wsgi", "healthcheckPath": "/health"}}',
+                "site/wsgi.py": 'import os\nos.environ.setdefault("DJANGO_SETTINGS_MODULE", "site.settings")\n',
+                "site/settings.py": (
+                    'ALLOWED_HOSTS = ["api.example.com", "healthcheck.railway.app"]\nMIDDLEWARE ='
+                    ' ["django.middleware.common.CommonMiddleware"]\n'
+                ),
+            }
+        ),
+        Valid(
+            {
+                "railway.json": '{"deploy": {"startCommand": "gunicorn site.wsgi", "healthcheckPath": "/health"}}',
+                "site/wsgi.py": 'import os\nos.environ.setdefault("DJANGO_SETTINGS_MODULE", "site.settings")\n',
+                "site/settings.py": (
+                    'import os\nALLOWED_HOSTS = os.environ["ALLOWED_HOSTS"].split(",")\nMIDDLEWARE ='
+                    ' ["django.middleware.common.CommonMiddleware"]\n'
+                ),
+            }
+        ),
         Invalid(
             {
-                "railway.json": '{"deploy": {"startCommand": "gunicorn site.wsgi --bind 0.0.0.0:$PORT", "healthcheckPath": "/health"}}',
+                "railway.json": (
+                    '{"deploy": {"startCommand": "gunicorn site.wsgi --bind 0.0.0.0:$PORT", "healthcheckPath":'
+                    ' "/health"}}'
+                ),
                 "site/wsgi.py": 'import os\nos.environ.setdefault("DJANGO_SETTINGS_MODULE", "site.settings")\n',
-                "site/settings.py": 'DEBUG = False\nALLOWED_HOSTS = ["api.example.com"]\nMIDDLEWARE = ["django.middleware.common.CommonMiddleware"]\n',
+                "site/settings.py": (
+                    'DEBUG = False\nALLOWED_HOSTS = ["api.example.com"]\nMIDDLEWARE ='
+                    ' ["django.middleware.common.CommonMiddleware"]\n'
+                ),
             },
             expect=[("DJ001", "site/settings.py", 2, 17)],
         ),
         # The project is found where the running image finds modules: here through railpack.json's PYTHONPATH.
         Invalid(
             {
-                "railway.json": '{"deploy": {"startCommand": "gunicorn site.wsgi --bind 0.0.0.0:$PORT", "healthcheckPath": "/health"}}',
+                "railway.json": (
+                    '{"deploy": {"startCommand": "gunicorn site.wsgi --bind 0.0.0.0:$PORT", "healthcheckPath":'
+                    ' "/health"}}'
+                ),
                 "railpack.json": '{"deploy": {"variables": {"PYTHONPATH": "src"}}}',
                 "src/site/wsgi.py": 'import os\nos.environ.setdefault("DJANGO_SETTINGS_MODULE", "site.settings")\n',
-                "src/site/settings.py": 'DEBUG = False\nALLOWED_HOSTS = ["api.example.com"]\nMIDDLEWARE = ["django.middleware.common.CommonMiddleware"]\n',
+                "src/site/settings.py": (
+                    'DEBUG = False\nALLOWED_HOSTS = ["api.example.com"]\nMIDDLEWARE ='
+                    ' ["django.middleware.common.CommonMiddleware"]\n'
+                ),
             },
             expect=[("DJ001", "src/site/settings.py", 2, 17)],
         ),
@@ -108,14 +136,23 @@ class AllowedHostsBlockHealthCheck(ServiceRule):
         from railcheck.sources.django_settings import host_allowed, literal_setting
 
         middleware = literal_setting(text, "MIDDLEWARE")
-        if middleware is None or COMMON_MIDDLEWARE not in middleware.values or not all(entry.startswith(KNOWN_MIDDLEWARE) for entry in middleware.values):
+        if (
+            middleware is None
+            or COMMON_MIDDLEWARE not in middleware.values
+            or not all(entry.startswith(KNOWN_MIDDLEWARE) for entry in middleware.values)
+        ):
             return  # the host may never be checked, or a middleware may answer the health check first
         hosts = literal_setting(text, "ALLOWED_HOSTS")
         if hosts is None or host_allowed(HEALTHCHECK_HOST, hosts.values):
             return
         yield self.diagnostic(
-            path, LineIndex(text).span(hosts.start, hosts.end),
-            f"ALLOWED_HOSTS does not admit `{HEALTHCHECK_HOST}`, the host Railway's health check sends: Django answers 400 and every deploy fails its health check",
+            path,
+            LineIndex(text).span(hosts.start, hosts.end),
+            f"ALLOWED_HOSTS does not admit `{HEALTHCHECK_HOST}`, the host Railway's health check sends: Django answers"
+            " 400 and every deploy fails its health check",
             service=service.name,
-            help=f'Add "{HEALTHCHECK_HOST}" to ALLOWED_HOSTS (or read the list from an environment variable that includes it).',
+            help=(
+                f'Add "{HEALTHCHECK_HOST}" to ALLOWED_HOSTS (or read the list from an environment variable that'
+                " includes it)."
+            ),
         )

@@ -50,30 +50,48 @@ class RailpackConfigUnused(ServiceRule):
     examples = (
         Valid({"railpack.json": "{}", "Dockerfile.local": "FROM python:3.12\n"}),  # only `Dockerfile` is detected
         Valid({"Dockerfile": "FROM python:3.12\n", "railway.json": "{}"}),
-        Invalid({"railpack.json": '{\n  "provider": "python"\n}\n', "Dockerfile": "FROM python:3.12\n"}, expect=[("DF001", "railpack.json", 1, 1)]),
-        Invalid({"railway.toml": '[build]\nrailpackVersion = "0.15.0"\n', "Dockerfile": "FROM python:3.12\n"}, expect=[("DF001", "railway.toml", 2, 1)]),
+        Invalid(
+            {"railpack.json": '{\n  "provider": "python"\n}\n', "Dockerfile": "FROM python:3.12\n"},
+            expect=[("DF001", "railpack.json", 1, 1)],
+        ),
+        Invalid(
+            {"railway.toml": '[build]\nrailpackVersion = "0.15.0"\n', "Dockerfile": "FROM python:3.12\n"},
+            expect=[("DF001", "railway.toml", 2, 1)],
+        ),
     )
 
     def check(self, service: Service, project: Project) -> Iterator[Diagnostic]:
         if root_evidence(service, project):
             return  # with an unclear root directory (SV003), which Dockerfile Railway sees is unclear too
         build = build_of(service, project)
-        related = (Related(build.origin.path, build.origin.span, "this decides the builder"),) if build.origin.path else ()
-        switch = ("If Railpack is meant, set `builder = \"RAILPACK\"` under `build` in the service's Railway config (or remove "
-                  "`dockerfilePath`, or rename the Dockerfile).")
+        related = (
+            (Related(build.origin.path, build.origin.span, "this decides the builder"),) if build.origin.path else ()
+        )
+        switch = (
+            'If Railpack is meant, set `builder = "RAILPACK"` under `build` in the service\'s Railway config (or remove'
+            " `dockerfilePath`, or rename the Dockerfile)."
+        )
         document = service.railpack
         if document is not None:
             yield self.diagnostic(
-                document, document.lines.span(0, 1),
-                f"{document.path} is unused: Railway builds this service from a Dockerfile ({build.origin.label}), so Railpack never reads it",
-                service=service.name, help=f"If the Dockerfile is meant, delete railpack.json. {switch}", related=related,
+                document,
+                document.lines.span(0, 1),
+                f"{document.path} is unused: Railway builds this service from a Dockerfile ({build.origin.label}), so"
+                " Railpack never reads it",
+                service=service.name,
+                help=f"If the Dockerfile is meant, delete railpack.json. {switch}",
+                related=related,
             )
         railway = service.railway
         if railway is not None and railway.get("/build/railpackVersion") is not None:
             yield self.diagnostic(
-                railway, railway.key_span("/build/railpackVersion"),
-                f"`build.railpackVersion` is unused: Railway builds this service from a Dockerfile ({build.origin.label})",
-                service=service.name, help=f"If the Dockerfile is meant, remove the setting. {switch}", related=related,
+                railway,
+                railway.key_span("/build/railpackVersion"),
+                "`build.railpackVersion` is unused: Railway builds this service from a Dockerfile"
+                f" ({build.origin.label})",
+                service=service.name,
+                help=f"If the Dockerfile is meant, remove the setting. {switch}",
+                related=related,
             )
 
 
@@ -99,12 +117,36 @@ class CopySourceMissing(ServiceRule):
     consequence = Consequence.FAILS
     builders = DOCKERFILE_ONLY
     examples = (
-        Valid({"Dockerfile": "FROM python:3.12\nWORKDIR /app\nCOPY requirements.txt .\nCOPY src/ ./src/\n", "requirements.txt": "", "src/main.py": "", "railway.json": "{}"}),
-        Invalid({"Dockerfile": "FROM python:3.12\nCOPY pyproject.toml uv.lock ./\n", "uv.lock": "", "railway.json": "{}"}, expect=[("DF002", "Dockerfile", 2, 6)]),
+        Valid(
+            {
+                "Dockerfile": "FROM python:3.12\nWORKDIR /app\nCOPY requirements.txt .\nCOPY src/ ./src/\n",
+                "requirements.txt": "",
+                "src/main.py": "",
+                "railway.json": "{}",
+            }
+        ),
+        Invalid(
+            {"Dockerfile": "FROM python:3.12\nCOPY pyproject.toml uv.lock ./\n", "uv.lock": "", "railway.json": "{}"},
+            expect=[("DF002", "Dockerfile", 2, 6)],
+        ),
         # Written for the repository root (SV003 says so once): only the source no reading holds is DF002.
-        Valid({"Dockerfile": "FROM node:22\nCOPY package.json ./\nCOPY services/svc/main.js ./\n", "/package.json": "{}", "main.js": "", "railway.json": "{}"}),
-        Invalid({"Dockerfile": "FROM node:22\nCOPY package.json ./\nCOPY nx.json ./\nCOPY missing/x.json ./\n", "/package.json": "{}", "/nx.json": "{}", "railway.json": "{}"},
-                expect=[("DF002", "Dockerfile", 4, 6)]),
+        Valid(
+            {
+                "Dockerfile": "FROM node:22\nCOPY package.json ./\nCOPY services/svc/main.js ./\n",
+                "/package.json": "{}",
+                "main.js": "",
+                "railway.json": "{}",
+            }
+        ),
+        Invalid(
+            {
+                "Dockerfile": "FROM node:22\nCOPY package.json ./\nCOPY nx.json ./\nCOPY missing/x.json ./\n",
+                "/package.json": "{}",
+                "/nx.json": "{}",
+                "railway.json": "{}",
+            },
+            expect=[("DF002", "Dockerfile", 4, 6)],
+        ),
     )
 
     def check(self, service: Service, project: Project) -> Iterator[Diagnostic]:
@@ -119,16 +161,22 @@ class CopySourceMissing(ServiceRule):
         contexts = [service.root, *root_readings(service, project)]
         where = f"the build context {service.display_root()} ({service.root_source})"
         if len(contexts) > 1:
-            where = f"the build context under any root directory this service may have ({', '.join(f'{context}/' if str(context) != '.' else '/' for context in contexts)})"
+            where = (
+                "the build context under any root directory this service may have"
+                f" ({', '.join(f'{context}/' if str(context) != '.' else '/' for context in contexts)})"
+            )
         for instruction, word, path in context_sources(image):
             if any(repository.exists(context / path) for context in contexts):
                 continue
             yield self.diagnostic(
-                image.path, image.lines.span(word.start, word.end),
+                image.path,
+                image.lines.span(word.start, word.end),
                 f"`{instruction.keyword}` source `{word.text}` is not in {where}; the build fails here",
                 service=service.name,
-                help="Railway's build context is the service's root directory. Write the path relative to it, or set the root directory "
-                "the Dockerfile was written for.",
+                help=(
+                    "Railway's build context is the service's root directory. Write the path relative to it, or set the"
+                    " root directory the Dockerfile was written for."
+                ),
             )
 
 
@@ -154,18 +202,53 @@ class PortNotExpanded(ServiceRule):
     consequence = Consequence.FAILS
     builders = DOCKERFILE_ONLY
     examples = (
-        Valid({"Dockerfile": "FROM python:3.12\nCMD uvicorn main:app --host 0.0.0.0 --port $PORT\n", "railway.json": "{}"}),
-        Valid({"Dockerfile": "FROM python:3.12\n", "railway.json": '{"deploy": {"startCommand": "/bin/sh -c \\"uvicorn main:app --port $PORT\\""}}'}),
-        Valid({"Dockerfile": 'FROM python:3.12\nCMD ["/bin/bash", "-lc", "exec uvicorn main:app --port $PORT"]\n', "railway.json": "{}"}),
-        Invalid({"Dockerfile": 'FROM python:3.12\nCMD ["uvicorn", "main:app", "--port", "$PORT"]\n', "railway.json": "{}"}, expect=[("DF003", "Dockerfile", 2, 39)]),
-        Invalid({"Dockerfile": "FROM python:3.12\n", "railway.json": '{"deploy": {"startCommand": "uvicorn main:app --port ${PORT}"}}'},
-                expect=[("DF003", "railway.json", 1, 54)]),
+        Valid(
+            {"Dockerfile": "FROM python:3.12\nCMD uvicorn main:app --host 0.0.0.0 --port $PORT\n", "railway.json": "{}"}
+        ),
+        Valid(
+            {
+                "Dockerfile": "FROM python:3.12\n",
+                "railway.json": '{"deploy": {"startCommand": "/bin/sh -c \\"uvicorn main:app --port $PORT\\""}}',
+            }
+        ),
+        Valid(
+            {
+                "Dockerfile": 'FROM python:3.12\nCMD ["/bin/bash", "-lc", "exec uvicorn main:app --port $PORT"]\n',
+                "railway.json": "{}",
+            }
+        ),
+        Invalid(
+            {"Dockerfile": 'FROM python:3.12\nCMD ["uvicorn", "main:app", "--port", "$PORT"]\n', "railway.json": "{}"},
+            expect=[("DF003", "Dockerfile", 2, 39)],
+        ),
+        Invalid(
+            {
+                "Dockerfile": "FROM python:3.12\n",
+                "railway.json": '{"deploy": {"startCommand": "uvicorn main:app --port ${PORT}"}}',
+            },
+            expect=[("DF003", "railway.json", 1, 54)],
+        ),
         # Options before `-c` (a login shell) still make a shell run the command.
-        Valid({"Dockerfile": 'FROM python:3.12\nCMD ["/bin/bash", "-l", "-c", "uvicorn main:app --port $PORT"]\n', "railway.json": "{}"}),
-        Valid({"Dockerfile": 'FROM python:3.12\nCMD ["ksh", "-c", "uvicorn main:app --port $PORT"]\n', "railway.json": "{}"}),
+        Valid(
+            {
+                "Dockerfile": 'FROM python:3.12\nCMD ["/bin/bash", "-l", "-c", "uvicorn main:app --port $PORT"]\n',
+                "railway.json": "{}",
+            }
+        ),
+        Valid(
+            {
+                "Dockerfile": 'FROM python:3.12\nCMD ["ksh", "-c", "uvicorn main:app --port $PORT"]\n',
+                "railway.json": "{}",
+            }
+        ),
         # `env` is no shell, and `sh script.sh $PORT` hands the script the literal text.
-        Invalid({"Dockerfile": 'FROM python:3.12\nCMD ["/usr/bin/env", "uvicorn", "main:app", "--port", "$PORT"]\n', "railway.json": "{}"},
-                expect=[("DF003", "Dockerfile", 2, 55)]),
+        Invalid(
+            {
+                "Dockerfile": 'FROM python:3.12\nCMD ["/usr/bin/env", "uvicorn", "main:app", "--port", "$PORT"]\n',
+                "railway.json": "{}",
+            },
+            expect=[("DF003", "Dockerfile", 2, 55)],
+        ),
     )
 
     def check(self, service: Service, project: Project) -> Iterator[Diagnostic]:
@@ -180,8 +263,14 @@ class PortNotExpanded(ServiceRule):
             for instruction in image.start_instructions:
                 for word in instruction.words:
                     if _PORT_REFERENCE.search(word.text):
-                        yield self._finding(service, image.path, image.lines.span(word.start, word.end), f"`{instruction.keyword}` in exec form passes `{word.text}` unexpanded",
-                                            f'Use the shell form (`{instruction.keyword} {" ".join(w.text for w in instruction.words)}`) or ["/bin/sh", "-c", "..."].')
+                        yield self._finding(
+                            service,
+                            image.path,
+                            image.lines.span(word.start, word.end),
+                            f"`{instruction.keyword}` in exec form passes `{word.text}` unexpanded",
+                            f"Use the shell form (`{instruction.keyword}"
+                            f' {" ".join(w.text for w in instruction.words)}`) or ["/bin/sh", "-c", "..."].',
+                        )
                         return
             return
         if start.origin.path is None or _runs_shell_script(start.text.split()):
@@ -189,11 +278,22 @@ class PortNotExpanded(ServiceRule):
         match = _PORT_REFERENCE.search(start.text)
         assert match is not None
         span = start.span(match.start(), match.end())
-        yield self._finding(service, start.origin.path, span, f"{start.origin.label} is run in exec form on a Dockerfile build, so `$PORT` stays unexpanded",
-                            f"Wrap it in a shell: /bin/sh -c \"exec {start.text}\".")
+        yield self._finding(
+            service,
+            start.origin.path,
+            span,
+            f"{start.origin.label} is run in exec form on a Dockerfile build, so `$PORT` stays unexpanded",
+            f'Wrap it in a shell: /bin/sh -c "exec {start.text}".',
+        )
 
     def _finding(self, service: Service, path: PurePosixPath, span: Span | None, message: str, help: str) -> Diagnostic:
-        return self.diagnostic(path, span, message + "; the server gets the literal text instead of Railway's port", service=service.name, help=help)
+        return self.diagnostic(
+            path,
+            span,
+            message + "; the server gets the literal text instead of Railway's port",
+            service=service.name,
+            help=help,
+        )
 
 
 class DockerfilePathMissing(ServiceRule):
@@ -216,8 +316,16 @@ class DockerfilePathMissing(ServiceRule):
     consequence = Consequence.FAILS
     builders = DOCKERFILE_ONLY
     examples = (
-        Valid({"railway.json": '{"build": {"dockerfilePath": "docker/api.Dockerfile"}}', "docker/api.Dockerfile": "FROM python:3.12\n"}),
-        Invalid({"railway.json": '{"build": {"builder": "DOCKERFILE", "dockerfilePath": "api.Dockerfile"}}'}, expect=[("DF004", "railway.json", 1, 55)]),
+        Valid(
+            {
+                "railway.json": '{"build": {"dockerfilePath": "docker/api.Dockerfile"}}',
+                "docker/api.Dockerfile": "FROM python:3.12\n",
+            }
+        ),
+        Invalid(
+            {"railway.json": '{"build": {"builder": "DOCKERFILE", "dockerfilePath": "api.Dockerfile"}}'},
+            expect=[("DF004", "railway.json", 1, 55)],
+        ),
         Invalid({"railway.toml": '[build]\nbuilder = "dockerfile"\n'}, expect=[("DF004", "railway.toml", 2, 11)]),
         # A repository-root config whose Dockerfile is in a subfolder: the root directory is in doubt (SV003).
         Valid({"/railway.json": '{"build": {"builder": "DOCKERFILE"}}', "Dockerfile": "FROM python:3.12\n"}),
@@ -226,27 +334,41 @@ class DockerfilePathMissing(ServiceRule):
     def check(self, service: Service, project: Project) -> Iterator[Diagnostic]:
         build = build_of(service, project)
         repository = project.repository
-        if repository is None or (build.dockerfile is not None and repository.is_file(build.dockerfile)) or root_evidence(service, project):
+        if (
+            repository is None
+            or (build.dockerfile is not None and repository.is_file(build.dockerfile))
+            or root_evidence(service, project)
+        ):
             return  # SV003: the Dockerfile is looked up in a root directory that is unclear
         if build.requested is None:
             if project.iac is not None and build.origin.path == project.iac.path:
                 return  # IC011 reports an IaC service whose builder finds no Dockerfile
             # `builder = "DOCKERFILE"` and nothing to build: Railway fails with "couldn't locate a dockerfile".
             yield self.diagnostic(
-                build.origin.path or _config_file(project), build.origin.span,
-                f"{build.origin.label} selects a Dockerfile build, but the root directory {service.display_root()} holds no `Dockerfile`; the build cannot start",
+                build.origin.path or _config_file(project),
+                build.origin.span,
+                f"{build.origin.label} selects a Dockerfile build, but the root directory {service.display_root()}"
+                " holds no `Dockerfile`; the build cannot start",
                 service=service.name,
-                help="Add the Dockerfile to the root directory, set `dockerfilePath`, or remove `builder` to let Railpack build the service.",
+                help=(
+                    "Add the Dockerfile to the root directory, set `dockerfilePath`, or remove `builder` to let"
+                    " Railpack build the service."
+                ),
             )
             return
         written, origin = build.requested
         if str(service.root) != "." and repository.is_file(PurePosixPath(written.strip().lstrip("/") or ".")):
             return  # it exists from the repository root: whether Railway looks there is not established
         yield self.diagnostic(
-            origin.path or _config_file(project), origin.span,
-            f"{origin.label} names `{written}`, but the root directory {service.display_root()} holds no such file; the build cannot start",
+            origin.path or _config_file(project),
+            origin.span,
+            f"{origin.label} names `{written}`, but the root directory {service.display_root()} holds no such file; the"
+            " build cannot start",
             service=service.name,
-            help="Write the Dockerfile's path relative to the service's root directory, or remove the setting to use its `Dockerfile`.",
+            help=(
+                "Write the Dockerfile's path relative to the service's root directory, or remove the setting to use its"
+                " `Dockerfile`."
+            ),
         )
 
 
@@ -280,15 +402,22 @@ class BuilderUndecided(ServiceRule):
     builders = frozenset({UNDECIDED})
     examples = (
         Valid({"railway.toml": '[build]\nbuilder = "RAILPACK"\n', "Dockerfile.local": "FROM python:3.12\n"}),
-        Invalid({"railway.toml": '[build]\nbuilder = "RAILPACK"\n', "Dockerfile": "FROM python:3.12\n"}, expect=[("DF005", "railway.toml", 2, 11)]),
+        Invalid(
+            {"railway.toml": '[build]\nbuilder = "RAILPACK"\n', "Dockerfile": "FROM python:3.12\n"},
+            expect=[("DF005", "railway.toml", 2, 11)],
+        ),
     )
 
     def check(self, service: Service, project: Project) -> Iterator[Diagnostic]:
         build = build_of(service, project)
         yield self.diagnostic(
-            build.origin.path or _config_file(project), build.origin.span,
-            f"{build.origin.label}, but {build.ignored_dockerfile} exists and Railway's docs say a Dockerfile always wins over that setting; "
-            "checks that depend on the builder are skipped for this service",
+            build.origin.path or _config_file(project),
+            build.origin.span,
+            f"{build.origin.label}, but {build.ignored_dockerfile} exists and Railway's docs say a Dockerfile always"
+            " wins over that setting; checks that depend on the builder are skipped for this service",
             service=service.name,
-            help="Rename the Dockerfile (e.g. Dockerfile.local) if that builder is meant, or set `builder = \"DOCKERFILE\"` if the Dockerfile is.",
+            help=(
+                "Rename the Dockerfile (e.g. Dockerfile.local) if that builder is meant, or set `builder ="
+                ' "DOCKERFILE"` if the Dockerfile is.'
+            ),
         )

@@ -25,7 +25,10 @@ MAX_DEPTH = 4
 # The served object of a Django project; its routes come from ROOT_URLCONF, not from the module.
 DJANGO_APPS = ("get_wsgi_application", "get_asgi_application")
 # A Django project's wsgi.py, for the examples below.
-DJANGO_WSGI = 'import os\nfrom django.core.wsgi import get_wsgi_application\nos.environ.setdefault("DJANGO_SETTINGS_MODULE", "site.settings")\napplication = get_wsgi_application()\n'
+DJANGO_WSGI = (
+    'import os\nfrom django.core.wsgi import get_wsgi_application\nos.environ.setdefault("DJANGO_SETTINGS_MODULE",'
+    ' "site.settings")\napplication = get_wsgi_application()\n'
+)
 
 
 @dataclass
@@ -68,7 +71,9 @@ def _route_table(service: Service, project: Project) -> RouteTable | None:
     for server in start_servers(service, project):
         if server.module is None or server.attribute is None or server.kind == "python -m":
             continue
-        bases = search_bases(app_root(service, project), server.cwd, server.search_dirs, runtime_pythonpath(service, project, server))
+        bases = search_bases(
+            app_root(service, project), server.cwd, server.search_dirs, runtime_pythonpath(service, project, server)
+        )
         table = _django_routes(service, project, server, bases)
         if table is None:
             table = RouteTable()
@@ -96,7 +101,10 @@ def _django_routes(service: Service, project: Project, server: Server, bases: li
     table = RouteTable(app=path)
     settings = settings_file(service, project, server, bases)
     if settings is None:
-        table.reasons.append("the Django settings module is not certain from the files (DJANGO_SETTINGS_MODULE may be set in Railway's variables)")
+        table.reasons.append(
+            "the Django settings module is not certain from the files (DJANGO_SETTINGS_MODULE may be set in Railway's"
+            " variables)"
+        )
         return table
     wanted = [_request_path(path) for _, path in _health_paths(service, project)]
     routes, reasons = url_routes(project, bases, settings, wanted)
@@ -105,7 +113,15 @@ def _django_routes(service: Service, project: Project, server: Server, bases: li
     return table
 
 
-def _collect(project: Project, bases: list[PurePosixPath], module: str, attribute: str, prefix: str, table: RouteTable, depth: int) -> None:
+def _collect(
+    project: Project,
+    bases: list[PurePosixPath],
+    module: str,
+    attribute: str,
+    prefix: str,
+    table: RouteTable,
+    depth: int,
+) -> None:
     repository = project.repository
     path = find_module(repository, bases, module) if repository else None
     info = module_info(project, path) if path is not None and path.suffix == ".py" else None
@@ -128,7 +144,12 @@ def _collect(project: Project, bases: list[PurePosixPath], module: str, attribut
             break
         attribute = info.aliases[attribute]  # `application = app`: follow to the name that was bound or imported
     definition = info.definitions.get(attribute)
-    if definition is not None and definition.kind == "import" and definition.imported_from is not None and depth < MAX_DEPTH:
+    if (
+        definition is not None
+        and definition.kind == "import"
+        and definition.imported_from is not None
+        and depth < MAX_DEPTH
+    ):
         # `from .core import app`: the app and its routes live in the other module.
         target = _absolute(module, definition.imported_from, path)
         _collect(project, bases, target, definition.imported_name or attribute, prefix, table, depth + 1)
@@ -138,7 +159,11 @@ def _collect(project: Project, bases: list[PurePosixPath], module: str, attribut
     # Includes of imported routers into the app itself are followed below, so their "imported from" reasons
     # do not apply; imports included into a local router keep theirs (the routes are unverified, not absent).
     followed = {child for owner, child, _ in info.includes if owner == attribute}
-    table.reasons += [reason for reason in reasons if not any(f"`{child}` included" in reason for child in followed) or "is imported from" not in reason]
+    table.reasons += [
+        reason
+        for reason in reasons
+        if not any(f"`{child}` included" in reason for child in followed) or "is imported from" not in reason
+    ]
     if depth >= MAX_DEPTH:
         return
     for owner, child, at in info.includes:
@@ -178,7 +203,14 @@ def _unserved(service: Service, project: Project) -> tuple[RouteTable | None, li
         else:
             patterns = [_route_pattern(route) for route in dict.fromkeys(route for route, _ in table.paths)]
             wanted = [(written, path, _request_path(path)) for written, path in _health_paths(service, project)]
-            project.memo[key] = table, [(written, path) for written, path, request in wanted if not any(pattern.fullmatch(request) for pattern in patterns)]
+            project.memo[key] = (
+                table,
+                [
+                    (written, path)
+                    for written, path, request in wanted
+                    if not any(pattern.fullmatch(request) for pattern in patterns)
+                ],
+            )
     return project.memo[key]  # type: ignore[return-value]
 
 
@@ -216,24 +248,78 @@ class HealthcheckRouteMissing(ServiceRule):
     summary = "No route of the app serves the health-check path"
     consequence = Consequence.FAILS
     examples = (
-        Valid({"railway.json": '{"deploy": {"startCommand": "uvicorn main:app --host 0.0.0.0 --port $PORT", "healthcheckPath": "/api/health"}}',
-               "main.py": "from fastapi import APIRouter, FastAPI\napp = FastAPI()\napi = APIRouter(prefix='/api')\n@api.get('/health')\ndef health():\n    return {}\napp.include_router(api)\n"}),
-        Valid({"railway.json": '{"deploy": {"startCommand": "uvicorn main:app --host 0.0.0.0 --port $PORT", "healthcheckPath": "/health?full=1"}}',
-               "main.py": "from fastapi import FastAPI\napp = FastAPI()\n@app.get('/health')\ndef health():\n    return {}\n"}),
+        Valid(
+            {
+                "railway.json": (
+                    '{"deploy": {"startCommand": "uvicorn main:app --host 0.0.0.0 --port $PORT", "healthcheckPath":'
+                    ' "/api/health"}}'
+                ),
+                "main.py": (
+                    "from fastapi import APIRouter, FastAPI\napp = FastAPI()\napi ="
+                    " APIRouter(prefix='/api')\n@api.get('/health')\ndef health():\n    return"
+                    " {}\napp.include_router(api)\n"
+                ),
+            }
+        ),
+        Valid(
+            {
+                "railway.json": (
+                    '{"deploy": {"startCommand": "uvicorn main:app --host 0.0.0.0 --port $PORT", "healthcheckPath":'
+                    ' "/health?full=1"}}'
+                ),
+                "main.py": (
+                    "from fastapi import FastAPI\napp = FastAPI()\n@app.get('/health')\ndef health():\n    return {}\n"
+                ),
+            }
+        ),
         # Routes this analysis cannot see (a factory's, Django's URLconf) are HC002's business, not a certain 404.
-        Valid({"railway.json": '{"deploy": {"startCommand": "gunicorn config.wsgi:application", "healthcheckPath": "/healthz/"}}',
-               "config/wsgi.py": "from django.core.wsgi import get_wsgi_application\napplication = get_wsgi_application()\n"}),
-        Invalid({"railway.json": '{"deploy": {"startCommand": "uvicorn main:app --host 0.0.0.0 --port $PORT", "healthcheckPath": "/api/health"}}',
-                 "main.py": "from fastapi import FastAPI\napp = FastAPI()\n@app.get('/health')\ndef health():\n    return {}\n"},
-                expect=[("HC001", "railway.json", 1, 96)]),        # Django: the ROOT_URLCONF of the settings module wsgi.py names, across include().
-        Valid({"railway.json": '{"deploy": {"startCommand": "gunicorn site.wsgi:application", "healthcheckPath": "/api/health/"}}',
-               "site/wsgi.py": DJANGO_WSGI, "site/settings.py": "ROOT_URLCONF = 'site.urls'\n",
-               "site/urls.py": "from django.urls import include, path\nurlpatterns = [path('api/', include('site.api'))]\n",
-               "site/api.py": "from django.urls import path\nurlpatterns = [path('health/', print)]\n"}),
-        Invalid({"railway.json": '{"deploy": {"startCommand": "gunicorn site.wsgi:application", "healthcheckPath": "/health/"}}',
-                 "site/wsgi.py": DJANGO_WSGI, "site/settings.py": "ROOT_URLCONF = 'site.urls'\n",
-                 "site/urls.py": "from django.urls import path\nurlpatterns = [path('api/health/', print)]\n"},
-                expect=[("HC001", "railway.json", 1, 82)]),
+        Valid(
+            {
+                "railway.json": (
+                    '{"deploy": {"startCommand": "gunicorn config.wsgi:application", "healthcheckPath": "/healthz/"}}'
+                ),
+                "config/wsgi.py": (
+                    "from django.core.wsgi import get_wsgi_application\napplication = get_wsgi_application()\n"
+                ),
+            }
+        ),
+        Invalid(
+            {
+                "railway.json": (
+                    '{"deploy": {"startCommand": "uvicorn main:app --host 0.0.0.0 --port $PORT", "healthcheckPath":'
+                    ' "/api/health"}}'
+                ),
+                "main.py": (
+                    "from fastapi import FastAPI\napp = FastAPI()\n@app.get('/health')\ndef health():\n    return {}\n"
+                ),
+            },
+            # Django: the ROOT_URLCONF of the settings module wsgi.py names, across include().
+            expect=[("HC001", "railway.json", 1, 96)],
+        ),
+        Valid(
+            {
+                "railway.json": (
+                    '{"deploy": {"startCommand": "gunicorn site.wsgi:application", "healthcheckPath": "/api/health/"}}'
+                ),
+                "site/wsgi.py": DJANGO_WSGI,
+                "site/settings.py": "ROOT_URLCONF = 'site.urls'\n",
+                "site/urls.py": (
+                    "from django.urls import include, path\nurlpatterns = [path('api/', include('site.api'))]\n"
+                ),
+                "site/api.py": "from django.urls import path\nurlpatterns = [path('health/', print)]\n",
+            }
+        ),
+        Invalid(
+            {
+                "railway.json": (
+                    '{"deploy": {"startCommand": "gunicorn site.wsgi:application", "healthcheckPath": "/health/"}}'
+                ),
+                "site/wsgi.py": DJANGO_WSGI,
+                "site/settings.py": "ROOT_URLCONF = 'site.urls'\n",
+                "site/urls.py": "from django.urls import path\nurlpatterns = [path('api/health/', print)]\n",
+            },
+            expect=[("HC001", "railway.json", 1, 82)],
+        ),
     )
 
     def check(self, service: Service, project: Project) -> Iterator[Diagnostic]:
@@ -243,10 +329,17 @@ class HealthcheckRouteMissing(ServiceRule):
         for written, path in unserved:
             served = sorted({route for route, _ in table.paths})
             yield self.diagnostic(
-                written.path, written.span,
-                f"no route of the app in {table.app} serves the health-check path {path}, so every health check gets 404 and the deploy fails",
+                written.path,
+                written.span,
+                f"no route of the app in {table.app} serves the health-check path {path}, so every health check gets"
+                " 404 and the deploy fails",
                 service=service.name,
-                help=("Routes found: " + ", ".join(served[:8]) + ("..." if len(served) > 8 else "") + ". " if served else "The app defines no routes. ") + "Point `healthcheckPath` at one, or add the route.",
+                help=(
+                    "Routes found: " + ", ".join(served[:8]) + ("..." if len(served) > 8 else "") + ". "
+                    if served
+                    else "The app defines no routes. "
+                )
+                + "Point `healthcheckPath` at one, or add the route.",
                 related=(Related(table.app, None, "the app the start command serves"),),
             )
 
@@ -274,22 +367,56 @@ class HealthcheckRouteUnverified(ServiceRule):
     consequence = Consequence.HARMLESS
     default_severity = Severity.INFO
     examples = (
-        Valid({"railway.json": '{"deploy": {"startCommand": "uvicorn main:app", "healthcheckPath": "/health"}}',
-               "main.py": "from fastapi import FastAPI\napp = FastAPI()\n@app.get('/health')\ndef health():\n    return {}\n"}),
-        Invalid({"railway.json": '{"deploy": {"startCommand": "uvicorn main:app", "healthcheckPath": "/ready"}}',
-                 "main.py": "from fastapi import FastAPI\napp = FastAPI()\nfor name in ['a', 'b']:\n    app.add_api_route('/' + name, lambda: {})\n"},
-                expect=[("HC002", "railway.json", 1, 68)]),
+        Valid(
+            {
+                "railway.json": '{"deploy": {"startCommand": "uvicorn main:app", "healthcheckPath": "/health"}}',
+                "main.py": (
+                    "from fastapi import FastAPI\napp = FastAPI()\n@app.get('/health')\ndef health():\n    return {}\n"
+                ),
+            }
+        ),
+        Invalid(
+            {
+                "railway.json": '{"deploy": {"startCommand": "uvicorn main:app", "healthcheckPath": "/ready"}}',
+                "main.py": (
+                    "from fastapi import FastAPI\napp = FastAPI()\nfor name in ['a', 'b']:\n    app.add_api_route('/' +"
+                    " name, lambda: {})\n"
+                ),
+            },
+            expect=[("HC002", "railway.json", 1, 68)],
+        ),
         # An app made by a factory (Flask's create_app, Django's get_wsgi_application) has routes not read here.
-        Invalid({"railway.json": '{"deploy": {"startCommand": "gunicorn wsgi:application", "healthcheckPath": "/health"}}',
-                 "wsgi.py": "from app import create_app\napplication = create_app()\n",
-                 "app.py": "from flask import Flask\ndef create_app():\n    app = Flask(__name__)\n    app.get('/health')(lambda: 'ok')\n    return app\n"},
-                expect=[("HC002", "railway.json", 1, 77)]),
+        Invalid(
+            {
+                "railway.json": (
+                    '{"deploy": {"startCommand": "gunicorn wsgi:application", "healthcheckPath": "/health"}}'
+                ),
+                "wsgi.py": "from app import create_app\napplication = create_app()\n",
+                "app.py": (
+                    "from flask import Flask\ndef create_app():\n    app = Flask(__name__)\n   "
+                    " app.get('/health')(lambda: 'ok')\n    return app\n"
+                ),
+            },
+            expect=[("HC002", "railway.json", 1, 77)],
+        ),
         # A router imported from another module, included into a local router that the app includes.
-        Invalid({"railway.json": '{"deploy": {"startCommand": "uvicorn main:app", "healthcheckPath": "/internal/healthz"}}',
-                 "main.py": "from fastapi import APIRouter, FastAPI\nfrom health import router as health_router\n"
-                            "internal = APIRouter(prefix='/internal')\ninternal.include_router(health_router)\napp = FastAPI()\napp.include_router(internal)\n",
-                 "health.py": "from fastapi import APIRouter\nrouter = APIRouter()\n@router.get('/healthz')\ndef healthz():\n    return {}\n"},
-                expect=[("HC002", "railway.json", 1, 68)]),
+        Invalid(
+            {
+                "railway.json": (
+                    '{"deploy": {"startCommand": "uvicorn main:app", "healthcheckPath": "/internal/healthz"}}'
+                ),
+                "main.py": (
+                    "from fastapi import APIRouter, FastAPI\nfrom health import router as health_router\ninternal ="
+                    " APIRouter(prefix='/internal')\ninternal.include_router(health_router)\napp ="
+                    " FastAPI()\napp.include_router(internal)\n"
+                ),
+                "health.py": (
+                    "from fastapi import APIRouter\nrouter = APIRouter()\n@router.get('/healthz')\ndef healthz():\n   "
+                    " return {}\n"
+                ),
+            },
+            expect=[("HC002", "railway.json", 1, 68)],
+        ),
     )
 
     def check(self, service: Service, project: Project) -> Iterator[Diagnostic]:
@@ -298,10 +425,15 @@ class HealthcheckRouteUnverified(ServiceRule):
             return
         for written, path in unserved:
             yield self.diagnostic(
-                written.path, written.span,
-                f"the health-check path {path} matches no static route of the app in {table.app}, and its routes cannot all be read: {table.reasons[0]}",
+                written.path,
+                written.span,
+                f"the health-check path {path} matches no static route of the app in {table.app}, and its routes cannot"
+                f" all be read: {table.reasons[0]}",
                 service=service.name,
-                help="Register the health-check route with a literal path (e.g. `@app.get(\"/health\")`) so it can be checked.",
+                help=(
+                    'Register the health-check route with a literal path (e.g. `@app.get("/health")`) so it can be'
+                    " checked."
+                ),
             )
 
 
@@ -328,15 +460,48 @@ class HealthcheckOnWorker(ServiceRule):
     consequence = Consequence.LIKELY_WRONG
     default_severity = Severity.WARNING
     examples = (
-        Valid({"railway.json": '{"deploy": {"startCommand": "celery -A tasks worker"}}', "requirements.txt": "celery\n"}),
+        Valid(
+            {"railway.json": '{"deploy": {"startCommand": "celery -A tasks worker"}}', "requirements.txt": "celery\n"}
+        ),
         # Anything besides the worker may serve HTTP: not certain.
-        Valid({"railway.json": '{"deploy": {"startCommand": "celery -A tasks worker & uvicorn main:app --host 0.0.0.0 --port $PORT", "healthcheckPath": "/health"}}',
-               "requirements.txt": "celery\nuvicorn\n", "main.py": "from fastapi import FastAPI\napp = FastAPI()\n@app.get('/health')\ndef health():\n    return {}\n"}),
-        Valid({"railway.json": '{"deploy": {"startCommand": "celery -A tasks flower", "healthcheckPath": "/"}}', "requirements.txt": "celery\nflower\n"}),
-        Invalid({"railway.json": '{"deploy": {"startCommand": "celery -A tasks worker --loglevel info", "healthcheckPath": "/health"}}', "requirements.txt": "celery\n"},
-                expect=[("HC003", "railway.json", 1, 90)]),
-        Invalid({"railway.json": '{"deploy": {"startCommand": "cd backend && python -m rq.cli worker high", "healthcheckPath": "/health"}}', "requirements.txt": "rq\n"},
-                expect=[("HC003", "railway.json", 1, 94)]),
+        Valid(
+            {
+                "railway.json": (
+                    '{"deploy": {"startCommand": "celery -A tasks worker & uvicorn main:app --host 0.0.0.0 --port'
+                    ' $PORT", "healthcheckPath": "/health"}}'
+                ),
+                "requirements.txt": "celery\nuvicorn\n",
+                "main.py": (
+                    "from fastapi import FastAPI\napp = FastAPI()\n@app.get('/health')\ndef health():\n    return {}\n"
+                ),
+            }
+        ),
+        Valid(
+            {
+                "railway.json": '{"deploy": {"startCommand": "celery -A tasks flower", "healthcheckPath": "/"}}',
+                "requirements.txt": "celery\nflower\n",
+            }
+        ),
+        Invalid(
+            {
+                "railway.json": (
+                    '{"deploy": {"startCommand": "celery -A tasks worker --loglevel info", "healthcheckPath":'
+                    ' "/health"}}'
+                ),
+                "requirements.txt": "celery\n",
+            },
+            expect=[("HC003", "railway.json", 1, 90)],
+        ),
+        Invalid(
+            {
+                "railway.json": (
+                    '{"deploy": {"startCommand": "cd backend && python -m rq.cli worker high", "healthcheckPath":'
+                    ' "/health"}}'
+                ),
+                "requirements.txt": "rq\n",
+            },
+            expect=[("HC003", "railway.json", 1, 94)],
+        ),
     )
 
     def check(self, service: Service, project: Project) -> Iterator[Diagnostic]:
@@ -346,13 +511,22 @@ class HealthcheckOnWorker(ServiceRule):
         parsed = script(start)
         if not isinstance(parsed, ShellScript) or not only_workers(parsed):
             return
-        related = (Related(start.origin.path, start.origin.span, "the start command"),) if start.origin.path is not None else ()
+        related = (
+            (Related(start.origin.path, start.origin.span, "the start command"),)
+            if start.origin.path is not None
+            else ()
+        )
         for written, path in _health_paths(service, project):
             yield self.diagnostic(
-                written.path, written.span,
-                f"the health-check path {path} is set, but the start command `{start.text}` runs only a queue worker and no HTTP server, "
-                "so no health check is ever answered and the deploy fails after the health-check timeout",
+                written.path,
+                written.span,
+                f"the health-check path {path} is set, but the start command `{start.text}` runs only a queue worker"
+                " and no HTTP server, so no health check is ever answered and the deploy fails after the health-check"
+                " timeout",
                 service=service.name,
-                help="Remove `healthcheckPath` from this service's config (a worker needs none), or serve the path from an HTTP server the start command runs.",
+                help=(
+                    "Remove `healthcheckPath` from this service's config (a worker needs none), or serve the path from"
+                    " an HTTP server the start command runs."
+                ),
                 related=related,
             )

@@ -13,8 +13,20 @@ from pathlib import PurePosixPath
 from typing import Any
 
 from railcheck import (
-    RAILPACK_ONLY, Consequence, Diagnostic, Edit, Fix, FixAvailability, Invalid, Project, ProjectRule, Related,
-    Service, ServiceRule, Severity, Valid,
+    RAILPACK_ONLY,
+    Consequence,
+    Diagnostic,
+    Edit,
+    Fix,
+    FixAvailability,
+    Invalid,
+    Project,
+    ProjectRule,
+    Related,
+    Service,
+    ServiceRule,
+    Severity,
+    Valid,
 )
 from railcheck.facts import facts, start_servers
 from railcheck.servers import uses_port_variable
@@ -34,7 +46,7 @@ SHOP = (
 )
 
 
-def _span(project: Project, value: Any):  # type: ignore[no-untyped-def]
+def _span(project: Project, value: Any):
     return project.iac.span(value.start, value.end) if project.iac else None
 
 
@@ -57,7 +69,10 @@ class IacRootMissing(ServiceRule):
     consequence = Consequence.FAILS
     examples = (
         Valid({"/.railway/railway.py": SHOP, "main.py": "print(1)\n", "requirements.txt": "x\n"}),
-        Invalid({"/.railway/railway.py": SHOP.replace("services/svc", "services/nope")}, expect=[("IC001", "/.railway/railway.py", 5, 59)]),
+        Invalid(
+            {"/.railway/railway.py": SHOP.replace("services/svc", "services/nope")},
+            expect=[("IC001", "/.railway/railway.py", 5, 59)],
+        ),
     )
 
     def check(self, service: Service, project: Project) -> Iterator[Diagnostic]:
@@ -67,15 +82,18 @@ class IacRootMissing(ServiceRule):
             return
         value = service.iac.settings["root"]
         yield self.diagnostic(
-            project.iac.path, _span(project, value),
+            project.iac.path,
+            _span(project, value),
             f"the root directory {service.root}/ of service `{service.name}` does not exist in the repository",
             service=service.name,
             help="Point `root` (or the source's `rootDirectory`) at the folder that holds the service's code.",
         )
 
 
-_DYNAMIC_HELP = ("Declare the services with service(...) in the program, or in helper functions made of assignments and one "
-                 "`return service(...)` (no branches or loops), with literal names and roots.")
+_DYNAMIC_HELP = (
+    "Declare the services with service(...) in the program, or in helper functions made of assignments and one "
+    "`return service(...)` (no branches or loops), with literal names and roots."
+)
 
 
 def _unread(document: Any) -> tuple[int, Any] | None:
@@ -126,7 +144,10 @@ class IacNotStatic(ProjectRule):
     default_severity = Severity.INFO
     examples = (
         Valid({"/.railway/railway.py": SHOP, "main.py": "", "requirements.txt": "x\n"}),
-        Invalid({"/.railway/railway.py": SHOP.replace('start="python main.py"', 'start=os.environ["START"]')}, expect=[("IC002", "/.railway/railway.py", 5, 81)]),
+        Invalid(
+            {"/.railway/railway.py": SHOP.replace('start="python main.py"', 'start=os.environ["START"]')},
+            expect=[("IC002", "/.railway/railway.py", 5, 81)],
+        ),
     )
 
     def check(self, project: Project) -> Iterator[Diagnostic]:
@@ -139,8 +160,12 @@ class IacNotStatic(ProjectRule):
         for problem in document.file.problems:
             if unread is not None and problem is unread[1]:
                 continue  # IC009 reports it, as the reason no service could be read
-            yield self.diagnostic(document.path, document.span(problem.start, max(problem.start, problem.end)), problem.message,
-                                  help="Write literal values (or names bound to literals) so the file can be checked without running it.")
+            yield self.diagnostic(
+                document.path,
+                document.span(problem.start, max(problem.start, problem.end)),
+                problem.message,
+                help="Write literal values (or names bound to literals) so the file can be checked without running it.",
+            )
         elsewhere = built_elsewhere(document.file)
         for call in document.file.services:
             if call.name in elsewhere:
@@ -150,8 +175,10 @@ class IacNotStatic(ProjectRule):
                 if value is None or value.value is not UNKNOWN or setting == "root":
                     continue  # an unknown root is IC009's: the service cannot be checked at all
                 yield self.diagnostic(
-                    document.path, document.span(value.start, value.end),
-                    f"`{setting}` of service `{call.name}` is not known without running the file: {value.reason or 'not a literal'}",
+                    document.path,
+                    document.span(value.start, value.end),
+                    f"`{setting}` of service `{call.name}` is not known without running the file:"
+                    f" {value.reason or 'not a literal'}",
                     service=call.name,
                     help="Use a literal (or a name bound to one); railcheck does not guess values it cannot read.",
                 )
@@ -178,18 +205,34 @@ class ManagedTwice(ServiceRule):
     consequence = Consequence.MISBEHAVES
     examples = (
         Valid({"/.railway/railway.py": SHOP, "main.py": "", "requirements.txt": "x\n"}),
-        Invalid({"/.railway/railway.py": SHOP, "main.py": "", "requirements.txt": "x\n", "railway.json": "{}"}, expect=[("IC003", "railway.json", 1, 1)]),
+        Invalid(
+            {"/.railway/railway.py": SHOP, "main.py": "", "requirements.txt": "x\n", "railway.json": "{}"},
+            expect=[("IC003", "railway.json", 1, 1)],
+        ),
     )
 
     def check(self, service: Service, project: Project) -> Iterator[Diagnostic]:
-        if service.iac is None or service.railway is None or project.iac is None or _literal(service, "configFile") is not None:
+        if (
+            service.iac is None
+            or service.railway is None
+            or project.iac is None
+            or _literal(service, "configFile") is not None
+        ):
             return  # with `configFile`, the IaC file itself names the Railway config the service reads
         yield self.diagnostic(
-            service.railway, service.railway.lines.span(0, 1),
-            f"service `{service.name}` is declared in {project.iac.path}, and this {service.railway.path.name} configures it too; Railway refuses to manage a service both ways",
+            service.railway,
+            service.railway.lines.span(0, 1),
+            f"service `{service.name}` is declared in {project.iac.path}, and this {service.railway.path.name}"
+            " configures it too; Railway refuses to manage a service both ways",
             service=service.name,
-            help=f"Move its settings into the `service(\"{service.name}\")` call and delete {service.railway.path}.",
-            related=(Related(project.iac.path, project.iac.span(service.iac.name_start, service.iac.name_end), "the IaC declaration"),),
+            help=f'Move its settings into the `service("{service.name}")` call and delete {service.railway.path}.',
+            related=(
+                Related(
+                    project.iac.path,
+                    project.iac.span(service.iac.name_start, service.iac.name_end),
+                    "the IaC declaration",
+                ),
+            ),
         )
 
 
@@ -226,16 +269,26 @@ class IacFileMisplaced(ProjectRule):
         top = set(repository.listdir(PurePosixPath(".")))
         for name in ("railway.py", "railway.ts"):
             if name in top and name not in repository.listdir(PurePosixPath(".railway")):
-                yield self.diagnostic(PurePosixPath(name), FILE_START, f"{name} is at the repository root; the Railway CLI reads it only from .railway/{name}",
-                                      help=f"Move it to .railway/{name}.")
+                yield self.diagnostic(
+                    PurePosixPath(name),
+                    FILE_START,
+                    f"{name} is at the repository root; the Railway CLI reads it only from .railway/{name}",
+                    help=f"Move it to .railway/{name}.",
+                )
         for service in project.services:
             if str(service.root) == "." or service.built_elsewhere:
                 continue
             for name in ("railway.py", "railway.ts"):
                 path = service.root / ".railway" / name
                 if repository.is_file(path):
-                    yield self.diagnostic(path, FILE_START, f"{path} is below the repository root; run from the root, the Railway CLI uses {'.railway/' + name if project.iac else 'no IaC file'} instead",
-                                          service=service.name, help="Keep one IaC file for the project, in .railway/ at the repository root.")
+                    yield self.diagnostic(
+                        path,
+                        FILE_START,
+                        f"{path} is below the repository root; run from the root, the Railway CLI uses"
+                        f" {'.railway/' + name if project.iac else 'no IaC file'} instead",
+                        service=service.name,
+                        help="Keep one IaC file for the project, in .railway/ at the repository root.",
+                    )
 
 
 class UnknownServiceReference(ServiceRule):
@@ -260,11 +313,34 @@ class UnknownServiceReference(ServiceRule):
     summary = "A variable references a service the IaC file does not declare"
     consequence = Consequence.MISBEHAVES
     examples = (
-        Valid({"/.railway/railway.py": SHOP.replace('start="python main.py"', 'start="python main.py", env={"A": "${{api.RAILWAY_PRIVATE_DOMAIN}}"}'), "main.py": "", "requirements.txt": "x\n"}),
-        Valid({"/.railway/railway.py": SHOP.replace('start="python main.py"', 'start="python main.py", env={"DB": "${{Postgres.DATABASE_URL}}"}')
-               .replace("\n\n@", '\n\nPARTIAL = "api"\n\n@'), "main.py": "", "requirements.txt": "x\n"}),
+        Valid(
+            {
+                "/.railway/railway.py": SHOP.replace(
+                    'start="python main.py"', 'start="python main.py", env={"A": "${{api.RAILWAY_PRIVATE_DOMAIN}}"}'
+                ),
+                "main.py": "",
+                "requirements.txt": "x\n",
+            }
+        ),
+        Valid(
+            {
+                "/.railway/railway.py": (
+                    SHOP.replace(
+                        'start="python main.py"', 'start="python main.py", env={"DB": "${{Postgres.DATABASE_URL}}"}'
+                    ).replace("\n\n@", '\n\nPARTIAL = "api"\n\n@')
+                ),
+                "main.py": "",
+                "requirements.txt": "x\n",
+            }
+        ),
         Invalid(
-            {"/.railway/railway.py": SHOP.replace('start="python main.py"', 'start="python main.py", env={"DB": "${{postgress.DATABASE_URL}}"}'), "main.py": "", "requirements.txt": "x\n"},
+            {
+                "/.railway/railway.py": SHOP.replace(
+                    'start="python main.py"', 'start="python main.py", env={"DB": "${{postgress.DATABASE_URL}}"}'
+                ),
+                "main.py": "",
+                "requirements.txt": "x\n",
+            },
             expect=[("IC005", "/.railway/railway.py", 5, 110)],
         ),
     )
@@ -283,10 +359,13 @@ class UnknownServiceReference(ServiceRule):
                 if match.group(1) in known:
                     continue
                 yield self.diagnostic(
-                    document.path, document.span(value.start, value.end),
-                    f"`{key}` references `{match.group(1)}`, which the IaC file does not declare; Railway resolves it to nothing",
+                    document.path,
+                    document.span(value.start, value.end),
+                    f"`{key}` references `{match.group(1)}`, which the IaC file does not declare; Railway resolves it"
+                    " to nothing",
                     service=service.name,
-                    help="Services and databases the file declares: " + ", ".join(f"`{name}`" for name in sorted(declared))
+                    help="Services and databases the file declares: "
+                    + ", ".join(f"`{name}`" for name in sorted(declared))
                     + ". Shared variables are `${{shared.NAME}}`.",
                 )
 
@@ -311,9 +390,27 @@ class DomainPortMismatch(ServiceRule):
     summary = "A domain targets a port the service does not listen on"
     consequence = Consequence.FAILS
     examples = (
-        Valid({"/.railway/railway.py": SHOP.replace('start="python main.py"', 'start="uvicorn main:app --host 0.0.0.0 --port 8000", domains=[{"domain": "a.example", "port": 8000}]'), "main.py": "app = 1\n", "requirements.txt": "uvicorn\n"}),
+        Valid(
+            {
+                "/.railway/railway.py": SHOP.replace(
+                    'start="python main.py"',
+                    'start="uvicorn main:app --host 0.0.0.0 --port 8000", domains=[{"domain": "a.example", "port":'
+                    " 8000}]",
+                ),
+                "main.py": "app = 1\n",
+                "requirements.txt": "uvicorn\n",
+            }
+        ),
         Invalid(
-            {"/.railway/railway.py": SHOP.replace('start="python main.py"', 'start="uvicorn main:app --host 0.0.0.0 --port 8000", domains=[{"domain": "a.example", "targetPort": 8000}]'), "main.py": "app = 1\n", "requirements.txt": "uvicorn\n"},
+            {
+                "/.railway/railway.py": SHOP.replace(
+                    'start="python main.py"',
+                    'start="uvicorn main:app --host 0.0.0.0 --port 8000", domains=[{"domain": "a.example",'
+                    ' "targetPort": 8000}]',
+                ),
+                "main.py": "app = 1\n",
+                "requirements.txt": "uvicorn\n",
+            },
             expect=[("IC006", "/.railway/railway.py", 5, 137)],
         ),
     )
@@ -331,21 +428,30 @@ class DomainPortMismatch(ServiceRule):
             name = domain.value.get("domain", "the domain")
             if "targetPort" in domain.value and "port" not in domain.value:
                 yield self.diagnostic(
-                    document.path, document.span(domain.start, domain.end),
-                    f"`targetPort` is not read for {name}: the SDK reads `port`, so the domain targets {DEFAULT_DOMAIN_PORT}",
-                    service=service.name, help="Write `port` instead of `targetPort`.",
+                    document.path,
+                    document.span(domain.start, domain.end),
+                    f"`targetPort` is not read for {name}: the SDK reads `port`, so the domain targets"
+                    f" {DEFAULT_DOMAIN_PORT}",
+                    service=service.name,
+                    help="Write `port` instead of `targetPort`.",
                 )
             elif port is not None and isinstance(target, int) and target != port:
                 yield self.diagnostic(
-                    document.path, document.span(domain.start, domain.end),
+                    document.path,
+                    document.span(domain.start, domain.end),
                     f"{name} targets port {target}, but the start command listens on {port}",
-                    service=service.name, help="Make the domain's `port` and the start command's port the same (or listen on $PORT).",
+                    service=service.name,
+                    help="Make the domain's `port` and the start command's port the same (or listen on $PORT).",
                 )
 
     @staticmethod
     def _listening_port(service: Service, project: Project) -> int | None:
         for server in start_servers(service, project):
-            if server.listen is not None and not uses_port_variable(server.listen.port) and server.listen.port.isdigit():
+            if (
+                server.listen is not None
+                and not uses_port_variable(server.listen.port)
+                and server.listen.port.isdigit()
+            ):
                 return int(server.listen.port)
         return None
 
@@ -370,9 +476,22 @@ class IacStartDiffers(ServiceRule):
     consequence = Consequence.LIKELY_WRONG
     default_severity = Severity.WARNING
     examples = (
-        Valid({"/.railway/railway.py": SHOP, "railpack.json": '{"deploy": {"startCommand": "python main.py"}}', "main.py": "", "requirements.txt": "x\n"}),
+        Valid(
+            {
+                "/.railway/railway.py": SHOP,
+                "railpack.json": '{"deploy": {"startCommand": "python main.py"}}',
+                "main.py": "",
+                "requirements.txt": "x\n",
+            }
+        ),
         Invalid(
-            {"/.railway/railway.py": SHOP, "railpack.json": '{"deploy": {"startCommand": "python app.py"}}', "main.py": "", "app.py": "", "requirements.txt": "x\n"},
+            {
+                "/.railway/railway.py": SHOP,
+                "railpack.json": '{"deploy": {"startCommand": "python app.py"}}',
+                "main.py": "",
+                "app.py": "",
+                "requirements.txt": "x\n",
+            },
             expect=[("IC007", "railpack.json", 1, 29)],
         ),
     )
@@ -381,11 +500,20 @@ class IacStartDiffers(ServiceRule):
         document = service.railpack
         value = service.iac.settings.get("start") if service.iac else None
         written = document.get("/deploy/startCommand") if document is not None else None
-        if document is None or project.iac is None or value is None or not isinstance(value.value, str) or not isinstance(written, str) or written.strip() == value.value.strip():
+        if (
+            document is None
+            or project.iac is None
+            or value is None
+            or not isinstance(value.value, str)
+            or not isinstance(written, str)
+            or written.strip() == value.value.strip()
+        ):
             return
         yield self.diagnostic(
-            document, document.value_span("/deploy/startCommand"),
-            f"railpack.json starts `{written}`, but Railway runs `{value.value}` from {project.iac.path}, which overrides it",
+            document,
+            document.value_span("/deploy/startCommand"),
+            f"railpack.json starts `{written}`, but Railway runs `{value.value}` from {project.iac.path}, which"
+            " overrides it",
             service=service.name,
             help="Remove `deploy.startCommand` from railpack.json, or make the two agree.",
             related=(Related(project.iac.path, _span(project, value), "the start command Railway runs"),),
@@ -413,9 +541,23 @@ class SharedRootConfig(ProjectRule):
     consequence = Consequence.LIKELY_WRONG
     default_severity = Severity.WARNING
     examples = (
-        Valid({"/.railway/railway.py": SHOP.replace(')])', '), service("worker", root="services/svc", start="python worker.py")])'), "main.py": "", "worker.py": "", "requirements.txt": "x\n"}),
+        Valid(
+            {
+                "/.railway/railway.py": SHOP.replace(
+                    ")])", '), service("worker", root="services/svc", start="python worker.py")])'
+                ),
+                "main.py": "",
+                "worker.py": "",
+                "requirements.txt": "x\n",
+            }
+        ),
         Invalid(
-            {"/.railway/railway.py": SHOP.replace(')])', '), service("worker", root="services/svc")])'), "railpack.json": '{"deploy": {"startCommand": "python main.py"}}', "main.py": "", "requirements.txt": "x\n"},
+            {
+                "/.railway/railway.py": SHOP.replace(")])", '), service("worker", root="services/svc")])'),
+                "railpack.json": '{"deploy": {"startCommand": "python main.py"}}',
+                "main.py": "",
+                "requirements.txt": "x\n",
+            },
             expect=[("IC008", "railpack.json", 1, 29)],
         ),
     )
@@ -430,13 +572,22 @@ class SharedRootConfig(ProjectRule):
             start = document.get("/deploy/startCommand") if document is not None else None
             if document is None or len(services) < 2 or not isinstance(start, str):
                 continue
-            without = [service.name for service in services if not (service.iac and isinstance(getattr(service.iac.settings.get("start"), "value", None), str))]
+            without = [
+                service.name
+                for service in services
+                if not (service.iac and isinstance(getattr(service.iac.settings.get("start"), "value", None), str))
+            ]
             if not without:
                 continue
             yield self.diagnostic(
-                document, document.value_span("/deploy/startCommand"),
-                f"services {', '.join(f'`{service.name}`' for service in services)} share this railpack.json, so {', '.join(f'`{name}`' for name in without)} would start `{start}` too",
-                help="Give each service its own `start` in the IaC file, or its own railpack config (RAILPACK_CONFIG_FILE).",
+                document,
+                document.value_span("/deploy/startCommand"),
+                f"services {', '.join(f'`{service.name}`' for service in services)} share this railpack.json, so"
+                f" {', '.join(f'`{name}`' for name in without)} would start `{start}` too",
+                help=(
+                    "Give each service its own `start` in the IaC file, or its own railpack config"
+                    " (RAILPACK_CONFIG_FILE)."
+                ),
             )
 
 
@@ -468,12 +619,27 @@ class IacServicesUnread(ProjectRule):
     default_severity = Severity.WARNING
     examples = (
         Valid({"/.railway/railway.py": SHOP, "main.py": "", "requirements.txt": "x\n"}),
-        Valid({"/.railway/railway.py": "# TODO: a service(...) for the api\nfrom railway_sdk import define_railway, postgres, project\n\n@define_railway\ndef railway():\n    return project(\"shop\", resources=[postgres(\"db\")])\n", "railpack.json": "{}"}),
+        Valid(
+            {
+                "/.railway/railway.py": (
+                    "# TODO: a service(...) for the api\nfrom railway_sdk import define_railway, postgres,"
+                    ' project\n\n@define_railway\ndef railway():\n    return project("shop",'
+                    ' resources=[postgres("db")])\n'
+                ),
+                "railpack.json": "{}",
+            }
+        ),
         Invalid(
-            {"/.railway/railway.py": "from railway_sdk import service\napi = service(name_from_somewhere())\n", "railpack.json": "{}"},
+            {
+                "/.railway/railway.py": "from railway_sdk import service\napi = service(name_from_somewhere())\n",
+                "railpack.json": "{}",
+            },
             expect=[("IC009", "/.railway/railway.py", 2, 7)],
         ),
-        Invalid({"/.railway/railway.py": SHOP.replace('root="services/svc"', 'root=os.environ["ROOT"]')}, expect=[("IC009", "/.railway/railway.py", 5, 59)]),
+        Invalid(
+            {"/.railway/railway.py": SHOP.replace('root="services/svc"', 'root=os.environ["ROOT"]')},
+            expect=[("IC009", "/.railway/railway.py", 5, 59)],
+        ),
     )
 
     def check(self, project: Project) -> Iterator[Diagnostic]:
@@ -482,7 +648,8 @@ class IacServicesUnread(ProjectRule):
             return
         for name, root in _unknown_roots(document):
             yield self.diagnostic(
-                document.path, document.span(root.start, root.end),
+                document.path,
+                document.span(root.start, root.end),
                 f"service `{name}` cannot be checked: its root directory {root.reason or 'is not a literal'}, and "
                 "railcheck does not guess it",
                 service=name,
@@ -496,12 +663,19 @@ class IacServicesUnread(ProjectRule):
         where, stopped = (problem.start, problem.end) if problem is not None and problem.end > 0 else (call, call)
         because = f": {problem.message}" if problem is not None else ""
         yield self.diagnostic(
-            document.path, document.span(where, max(where, stopped)),
+            document.path,
+            document.span(where, max(where, stopped)),
             f"{document.path} calls service(...), but railcheck could read none of its services{because}; "
             "root directories are only guessed",
-            help=_DYNAMIC_HELP if problem is not None and "built dynamically" in problem.message else
-            "Import the SDK functions from `railway_sdk` and return `project(..., resources=[service(...), ...])` from a function "
-            "decorated with `@define_railway` (TypeScript: import from `railway` and `export default defineRailway(() => project(...))`).",
+            help=(
+                _DYNAMIC_HELP
+                if problem is not None and "built dynamically" in problem.message
+                else (
+                    "Import the SDK functions from `railway_sdk` and return `project(..., resources=[service(...),"
+                    " ...])` from a function decorated with `@define_railway` (TypeScript: import from `railway` and"
+                    " `export default defineRailway(() => project(...))`)."
+                )
+            ),
         )
 
 
@@ -530,12 +704,28 @@ class BuildStringNamesBuilder(ServiceRule):
     consequence = Consequence.MISBEHAVES
     fix = FixAvailability.SOMETIMES
     examples = (
-        Valid({"/.railway/railway.py": SHOP.replace('start=', 'build={"builder": "RAILPACK"}, start='), "main.py": "", "requirements.txt": "x\n"}),
-        Valid({"/.railway/railway.py": SHOP.replace('start=', 'build="python -m compileall .", start='), "main.py": "", "requirements.txt": "x\n"}),
+        Valid(
+            {
+                "/.railway/railway.py": SHOP.replace("start=", 'build={"builder": "RAILPACK"}, start='),
+                "main.py": "",
+                "requirements.txt": "x\n",
+            }
+        ),
+        Valid(
+            {
+                "/.railway/railway.py": SHOP.replace("start=", 'build="python -m compileall .", start='),
+                "main.py": "",
+                "requirements.txt": "x\n",
+            }
+        ),
         Invalid(
-            {"/.railway/railway.py": SHOP.replace('start=', 'build="RAILPACK", start='), "main.py": "", "requirements.txt": "x\n"},
+            {
+                "/.railway/railway.py": SHOP.replace("start=", 'build="RAILPACK", start='),
+                "main.py": "",
+                "requirements.txt": "x\n",
+            },
             expect=[("IC010", "/.railway/railway.py", 5, 81)],
-            fixed={"/.railway/railway.py": SHOP.replace('start=', 'build={"builder": "RAILPACK"}, start=')},
+            fixed={"/.railway/railway.py": SHOP.replace("start=", 'build={"builder": "RAILPACK"}, start=')},
         ),
     )
 
@@ -552,12 +742,15 @@ class BuildStringNamesBuilder(ServiceRule):
             written = f'{{"builder": "{builder}"}}' if document.path.suffix == ".py" else f'{{ builder: "{builder}" }}'
             fix = Fix.safe(f"Set the builder with {written}", Edit(document.path, value.start, value.end, written))
         yield self.diagnostic(
-            document.path, document.span(value.start, value.end),
-            f"`build` of service `{service.name}` is the string {value.value!r}, which the SDK makes the build command, "
-            f"not the builder: the build runs `{value.value}` as a shell command and fails",
+            document.path,
+            document.span(value.start, value.end),
+            f"`build` of service `{service.name}` is the string {value.value!r}, which the SDK makes the build command,"
+            f" not the builder: the build runs `{value.value}` as a shell command and fails",
             service=service.name,
-            help=f"Choose the builder with the object form, `build: {{ builder: \"{builder}\" }}` (Python: "
-            f"`build={{\"builder\": \"{builder}\"}}`); a string `build` is only for a build command.",
+            help=(
+                f'Choose the builder with the object form, `build: {{ builder: "{builder}" }}` (Python: '
+                f'`build={{"builder": "{builder}"}}`); a string `build` is only for a build command.'
+            ),
             fix=fix,
         )
 
@@ -600,8 +793,13 @@ class IacNothingToBuild(ServiceRule):
         document, repository, call = project.iac, project.repository, service.iac
         if document is None or repository is None or call is None or call.kind != "service":
             return
-        if not repository.is_dir(service.root) or service.railpack is not None or service.railway is not None or \
-                service.railpack_declared or _literal(service, "configFile") is not None:
+        if (
+            not repository.is_dir(service.root)
+            or service.railpack is not None
+            or service.railway is not None
+            or service.railpack_declared
+            or _literal(service, "configFile") is not None
+        ):
             return  # a missing root is IC001's, a missing declared config another rule's; a config may hold build steps
         names = set(repository.listdir(service.root))
         builder = _literal(service, "builder")
@@ -609,11 +807,18 @@ class IacNothingToBuild(ServiceRule):
         variables = _literal(service, "variables")
         if variables is None:
             variables = {}
-        if source not in (None, "github", "empty") or _literal(service, "build") is not None or \
-                _literal(service, "dockerfilePath") is not None or not isinstance(variables, dict):
+        if (
+            source not in (None, "github", "empty")
+            or _literal(service, "build") is not None
+            or _literal(service, "dockerfilePath") is not None
+            or not isinstance(variables, dict)
+        ):
             return  # an image, a build command or a Dockerfile elsewhere: something may be built; unsure
-        if any((key.startswith(("RAILPACK_", "NIXPACKS_")) and key != "RAILPACK_CONFIG_FILE") or key == "RAILWAY_DOCKERFILE_PATH"
-               for key in variables):
+        if any(
+            (key.startswith(("RAILPACK_", "NIXPACKS_")) and key != "RAILPACK_CONFIG_FILE")
+            or key == "RAILWAY_DOCKERFILE_PATH"
+            for key in variables
+        ):
             return  # these variables can name a script, a static root, commands or a Dockerfile elsewhere
         has_dockerfile = any(name.casefold() == "dockerfile" for name in names)
         if builder == "DOCKERFILE":
@@ -625,16 +830,21 @@ class IacNothingToBuild(ServiceRule):
             # Every provider's marker files count (railcheck.providers detects them all), modelled or not.
             if has_dockerfile or found.provider is not None or found.start is not None:
                 return
-            why = ("Railpack detects no language, and there is no start command and no Dockerfile: the build fails "
-                   "with \"Railpack could not determine how to build the app\"")
+            why = (
+                "Railpack detects no language, and there is no start command and no Dockerfile: the build fails "
+                'with "Railpack could not determine how to build the app"'
+            )
         else:
             return  # a builder railcheck does not model
         yield self.diagnostic(
-            document.path, document.span(call.call_start, call.call_end),
+            document.path,
+            document.span(call.call_start, call.call_end),
             f"service `{service.name}` is built from {service.display_root()}, where {why}",
             service=service.name,
-            help="Point `root` at the folder that holds the service's code (its requirements, package.json or Dockerfile), "
-            "or give the service a start command.",
+            help=(
+                "Point `root` at the folder that holds the service's code (its requirements, package.json or"
+                " Dockerfile), or give the service a start command."
+            ),
         )
 
 
@@ -674,11 +884,23 @@ class ConfigUnusedByIac(ProjectRule):
     default_severity = Severity.WARNING
     examples = (
         Valid({"/.railway/railway.py": SHOP.replace(', start="python main.py"', ""), "railpack.json": "{}"}),
-        Valid({"/.railway/railway.py": SHOP.replace('service("api", root="services/svc", start="python main.py")', 'service("ml", root="/")')
-               .replace("\n\n@", '\n\nPARTIAL = "ml"\n\n@'), "/services/ml/railpack.json": "{}"}),
+        Valid(
+            {
+                "/.railway/railway.py": (
+                    SHOP.replace(
+                        'service("api", root="services/svc", start="python main.py")', 'service("ml", root="/")'
+                    ).replace("\n\n@", '\n\nPARTIAL = "ml"\n\n@')
+                ),
+                "/services/ml/railpack.json": "{}",
+            }
+        ),
         Invalid(
-            {"/.railway/railway.py": SHOP.replace('service("api", root="services/svc", start="python main.py")', 'service("ml", root="/")'),
-             "/services/ml/railpack.json": "{}"},
+            {
+                "/.railway/railway.py": SHOP.replace(
+                    'service("api", root="services/svc", start="python main.py")', 'service("ml", root="/")'
+                ),
+                "/services/ml/railpack.json": "{}",
+            },
             expect=[("IC012", "/services/ml/railpack.json", 1, 1)],
         ),
     )
@@ -697,11 +919,21 @@ class ConfigUnusedByIac(ProjectRule):
             if owner is None or owner.iac is None:
                 continue
             yield self.diagnostic(
-                config, config.lines.span(0, min(1, len(config.text))),
-                f"no service in {document.path} uses this {config.path.name}: its folder {service.display_root()} is not a "
-                f"root directory there, and `service(\"{owner.name}\")` is built from {owner.display_root()} instead",
+                config,
+                config.lines.span(0, min(1, len(config.text))),
+                f"no service in {document.path} uses this {config.path.name}: its folder {service.display_root()} is"
+                " not a "
+                f'root directory there, and `service("{owner.name}")` is built from {owner.display_root()} instead',
                 service=owner.name,
-                help=f"If `{owner.name}` is this folder's service, set `root=\"{service.root}\"` in its service(...) call; "
-                "otherwise delete the file, which Railway never reads.",
-                related=(Related(document.path, document.span(owner.iac.name_start, owner.iac.name_end), f"`{owner.name}` is declared here"),),
+                help=(
+                    f'If `{owner.name}` is this folder\'s service, set `root="{service.root}"` in its service(...)'
+                    " call; otherwise delete the file, which Railway never reads."
+                ),
+                related=(
+                    Related(
+                        document.path,
+                        document.span(owner.iac.name_start, owner.iac.name_end),
+                        f"`{owner.name}` is declared here",
+                    ),
+                ),
             )

@@ -18,12 +18,17 @@ from railcheck.walk import steps
 
 FAMILY = "PN"
 # A host on the private network, or a reference Railway resolves to one (RAILWAY_PRIVATE_DOMAIN and friends).
-PRIVATE = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?\.railway\.internal\b|\$\{\{\s*[^{}]*\bRAILWAY_PRIVATE_[A-Z_]+\s*\}\}")
+PRIVATE = re.compile(
+    r"[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?\.railway\.internal\b|\$\{\{\s*[^{}]*\bRAILWAY_PRIVATE_[A-Z_]+\s*\}\}"
+)
 # `$NAME` / `${NAME}` (also `${NAME:-x}`) in a command.
 EXPANSION = re.compile(r"\$(?:\{([A-Za-z_][A-Za-z0-9_]*)[^}]*\}|([A-Za-z_][A-Za-z0-9_]*))")
 # Names migration tools read the database address from, by convention.
 DATABASE_NAMES = re.compile(r"(DATABASE|DB|POSTGRES|PG|MYSQL)_?(URL|URI|HOST)$|^PGHOST$")
-HELP = "Private networking exists only at run time, not during the build: move this to `deploy.preDeployCommand` (or the start command)."
+HELP = (
+    "Private networking exists only at run time, not during the build: move this to `deploy.preDeployCommand` (or the"
+    " start command)."
+)
 
 
 def _migration(command: SimpleCommand) -> str | None:
@@ -81,15 +86,44 @@ class PrivateNetworkAtBuild(ServiceRule):
     summary = "a build command uses Railway's private network, which exists only at run time"
     consequence = Consequence.FAILS
     examples = (
-        Valid({"railway.json": '{"build": {"buildCommand": "pip install -r requirements.txt"}, "deploy": {"preDeployCommand": "curl http://api.railway.internal:8080/warm"}}'}),
-        Valid({"railpack.json": '{"steps": {"build": {"variables": {"DATABASE_URL": "postgresql://db.railway.internal/app"}, "commands": ["python -m compileall ."]}}}'}),
-        Invalid({"railway.json": '{"build": {"buildCommand": "curl -f http://api.railway.internal:8080/schema > schema.json"}}'},
-                expect=[("PN001", "railway.json", 1, 44)]),
-        Invalid({"railway.json": '{"build": {"buildCommand": "wait-for ${{Postgres.RAILWAY_PRIVATE_DOMAIN}}:5432"}}'},
-                expect=[("PN001", "railway.json", 1, 38)]),
-        Invalid({"railpack.json": '{"steps": {"build": {"variables": {"DATABASE_URL": "postgresql://u@postgres.railway.internal:5432/app"},\n'
-                                  ' "commands": ["python manage.py migrate --noinput"]}}}'},
-                expect=[("PN001", "railpack.json", 2, 16)]),
+        Valid(
+            {
+                "railway.json": (
+                    '{"build": {"buildCommand": "pip install -r requirements.txt"}, "deploy": {"preDeployCommand":'
+                    ' "curl http://api.railway.internal:8080/warm"}}'
+                )
+            }
+        ),
+        Valid(
+            {
+                "railpack.json": (
+                    '{"steps": {"build": {"variables": {"DATABASE_URL": "postgresql://db.railway.internal/app"},'
+                    ' "commands": ["python -m compileall ."]}}}'
+                )
+            }
+        ),
+        Invalid(
+            {
+                "railway.json": (
+                    '{"build": {"buildCommand": "curl -f http://api.railway.internal:8080/schema > schema.json"}}'
+                )
+            },
+            expect=[("PN001", "railway.json", 1, 44)],
+        ),
+        Invalid(
+            {"railway.json": '{"build": {"buildCommand": "wait-for ${{Postgres.RAILWAY_PRIVATE_DOMAIN}}:5432"}}'},
+            expect=[("PN001", "railway.json", 1, 38)],
+        ),
+        Invalid(
+            {
+                "railpack.json": (
+                    '{"steps": {"build": {"variables": {"DATABASE_URL":'
+                    ' "postgresql://u@postgres.railway.internal:5432/app"},\n "commands": ["python manage.py migrate'
+                    ' --noinput"]}}}'
+                )
+            },
+            expect=[("PN001", "railpack.json", 2, 16)],
+        ),
     )
 
     def check(self, service: Service, project: Project) -> Iterator[Diagnostic]:
@@ -99,20 +133,34 @@ class PrivateNetworkAtBuild(ServiceRule):
                 continue
             written = PRIVATE.search(command.text)
             if written is not None:
-                yield self._finding(service, command, written.start(), written.end(),
-                                    f"the {command.kind} command reaches `{written.group(0)}` on Railway's private network, which does not exist during the build")
+                yield self._finding(
+                    service,
+                    command,
+                    written.start(),
+                    written.end(),
+                    f"the {command.kind} command reaches `{written.group(0)}` on Railway's private network, which does"
+                    " not exist during the build",
+                )
                 continue
             if variables is None:
                 variables = _private_variables(service)
             if variables:
                 yield from self._through_variables(service, command, variables)
 
-    def _through_variables(self, service: Service, command: CommandText, variables: dict[str, str]) -> Iterator[Diagnostic]:
+    def _through_variables(
+        self, service: Service, command: CommandText, variables: dict[str, str]
+    ) -> Iterator[Diagnostic]:
         for match in EXPANSION.finditer(command.text):
             name = match.group(1) or match.group(2)
             if name in variables:
-                yield self._finding(service, command, match.start(), match.end(),
-                                    f"the {command.kind} command expands ${name}, set in {variables[name]} to a private-network address, which does not resolve during the build")
+                yield self._finding(
+                    service,
+                    command,
+                    match.start(),
+                    match.end(),
+                    f"the {command.kind} command expands ${name}, set in {variables[name]} to a private-network"
+                    " address, which does not resolve during the build",
+                )
                 return
         parsed = script(command)
         if isinstance(parsed, ParseFailure):
@@ -123,10 +171,22 @@ class PrivateNetworkAtBuild(ServiceRule):
         for simple in parsed.commands:
             tool = _migration(simple)
             if tool is not None:
-                yield self._finding(service, command, simple.start, simple.end,
-                                    f"`{tool}` runs during the build, but {database}, set in {variables[database]}, is on Railway's private network, which does not exist then")
+                yield self._finding(
+                    service,
+                    command,
+                    simple.start,
+                    simple.end,
+                    f"`{tool}` runs during the build, but {database}, set in {variables[database]}, is on Railway's"
+                    " private network, which does not exist then",
+                )
                 return
 
     def _finding(self, service: Service, command: CommandText, start: int, end: int, message: str) -> Diagnostic:
         path = command.origin.path
-        return self.diagnostic(path if path is not None else service.root, command.span(start, end), message, service=service.name, help=HELP)
+        return self.diagnostic(
+            path if path is not None else service.root,
+            command.span(start, end),
+            message,
+            service=service.name,
+            help=HELP,
+        )

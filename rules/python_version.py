@@ -12,7 +12,22 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 
-from railcheck import RAILPACK_ONLY, Consequence, Diagnostic, Edit, Fix, FixAvailability, Invalid, Project, ProjectRule, Related, Service, ServiceRule, Severity, Valid
+from railcheck import (
+    RAILPACK_ONLY,
+    Consequence,
+    Diagnostic,
+    Edit,
+    Fix,
+    FixAvailability,
+    Invalid,
+    Project,
+    ProjectRule,
+    Related,
+    Service,
+    ServiceRule,
+    Severity,
+    Valid,
+)
 from railcheck.facts import INSTALLS_PROJECT, Candidate, facts
 from railcheck.sources.python_version import minor_of, normalise_railpack_version
 from railcheck.walk import strings
@@ -64,8 +79,10 @@ class InvalidPythonVersion(ServiceRule):
             if normalised == "latest" or _CONCRETE.match(normalised):
                 continue
             yield self.diagnostic(
-                candidate.origin.path or service.railpack_path, candidate.origin.span,
-                f"{candidate.origin.label} names Python \"{candidate.value}\", which Railpack cannot resolve to a CPython release",
+                candidate.origin.path or service.railpack_path,
+                candidate.origin.span,
+                f'{candidate.origin.label} names Python "{candidate.value}", which Railpack cannot resolve to a CPython'
+                " release",
                 service=service.name,
                 help="Write a CPython version such as `3.12` (a minor version) or `3.12.8` (an exact release).",
             )
@@ -102,7 +119,9 @@ class PythonVersionMismatch(ServiceRule):
 
         def validate(self) -> None:
             if self.source_of_truth not in ("railpack", ".python-version"):
-                raise ValueError(f'source-of-truth must be "railpack" or ".python-version", not {self.source_of_truth!r}')
+                raise ValueError(
+                    f'source-of-truth must be "railpack" or ".python-version", not {self.source_of_truth!r}'
+                )
 
     code = "PV002"
     builders = RAILPACK_ONLY
@@ -119,7 +138,11 @@ class PythonVersionMismatch(ServiceRule):
             fixed={".python-version": "3.13\n"},
         ),
         Invalid(
-            {"/railcheck.toml": '[rules.PV002]\nsource-of-truth = ".python-version"\n', "railpack.json": '{"packages": {"python": "3.13"}}', ".python-version": "3.12\n"},
+            {
+                "/railcheck.toml": '[rules.PV002]\nsource-of-truth = ".python-version"\n',
+                "railpack.json": '{"packages": {"python": "3.13"}}',
+                ".python-version": "3.12\n",
+            },
             expect=[("PV002", "railpack.json", 1, 25)],
             fixed={"railpack.json": '{"packages": {"python": "3.12"}}'},
             unsafe_fixes=True,
@@ -133,7 +156,9 @@ class PythonVersionMismatch(ServiceRule):
         winner = candidates[-1]
         reference = winner
         if self.options.source_of_truth == ".python-version":  # type: ignore[attr-defined]
-            reference = next((candidate for candidate in candidates if candidate.origin.label == ".python-version"), winner)
+            reference = next(
+                (candidate for candidate in candidates if candidate.origin.label == ".python-version"), winner
+            )
         wanted = minor_of(normalise_railpack_version(reference.value))
         if wanted is None:
             return  # "latest" or a major only: nothing precise to compare against
@@ -142,9 +167,13 @@ class PythonVersionMismatch(ServiceRule):
             if candidate is reference or found is None or found == wanted:
                 continue
             yield self.diagnostic(
-                candidate.origin.path or service.railpack_path, candidate.origin.span,
-                f"{candidate.origin.label} says Python {candidate.value}, but " + (
-                    f"Railpack builds with {winner.value} from {winner.origin.label}" if reference is winner else f"{reference.origin.label} (the configured source of truth) says {reference.value}"
+                candidate.origin.path or service.railpack_path,
+                candidate.origin.span,
+                f"{candidate.origin.label} says Python {candidate.value}, but "
+                + (
+                    f"Railpack builds with {winner.value} from {winner.origin.label}"
+                    if reference is winner
+                    else f"{reference.origin.label} (the configured source of truth) says {reference.value}"
                 ),
                 service=service.name,
                 help=f"{winner.origin.label} wins: Railpack applies it after the other sources. Make them agree.",
@@ -192,7 +221,9 @@ class PythonVersionCollapses(ServiceRule):
     default_severity = Severity.WARNING
     examples = (
         Valid({"railpack.json": '{"packages": {"python": "3.12"}}'}),
-        Invalid({"railpack.json": '{"packages": {"python": ">=3.10,<3.13"}}'}, expect=[("PV003", "railpack.json", 1, 25)]),
+        Invalid(
+            {"railpack.json": '{"packages": {"python": ">=3.10,<3.13"}}'}, expect=[("PV003", "railpack.json", 1, 25)]
+        ),
     )
 
     def check(self, service: Service, project: Project) -> Iterator[Diagnostic]:
@@ -202,8 +233,10 @@ class PythonVersionCollapses(ServiceRule):
             if normalised == value or not (">" in value or "<" in value or value.startswith("^")):
                 continue
             yield self.diagnostic(
-                candidate.origin.path or service.railpack_path, candidate.origin.span,
-                f"{candidate.origin.label} is the range \"{value}\", which Railpack reduces to \"{normalised}\" (the newest Python {normalised})",
+                candidate.origin.path or service.railpack_path,
+                candidate.origin.span,
+                f'{candidate.origin.label} is the range "{value}", which Railpack reduces to "{normalised}" (the newest'
+                f" Python {normalised})",
                 service=service.name,
                 help="Pin a minor version such as `3.12`; ranges belong in `requires-python`.",
             )
@@ -233,20 +266,37 @@ class RequiresPythonExcludesVersion(ServiceRule):
     summary = "`requires-python` excludes the Python Railpack uses"
     consequence = Consequence.FAILS
     examples = (
-        Valid({"pyproject.toml": '[project]\nname = "x"\nrequires-python = ">=3.11"\n', "railpack.json": '{"packages": {"python": "3.12"}}'}),
+        Valid(
+            {
+                "pyproject.toml": '[project]\nname = "x"\nrequires-python = ">=3.11"\n',
+                "railpack.json": '{"packages": {"python": "3.12"}}',
+            }
+        ),
         Invalid(
-            {"pyproject.toml": '[project]\nname = "x"\nrequires-python = ">=3.10,<3.13"\n', "uv.lock": "version = 1\n", "railpack.json": "{}"},
+            {
+                "pyproject.toml": '[project]\nname = "x"\nrequires-python = ">=3.10,<3.13"\n',
+                "uv.lock": "version = 1\n",
+                "railpack.json": "{}",
+            },
             expect=[("PV004", "pyproject.toml", 3, 19)],
         ),
         # Without a lock file Railpack installs nothing, unless a command of the service installs the project.
         Valid({"pyproject.toml": '[project]\nname = "x"\nrequires-python = ">=3.10,<3.13"\n', "railpack.json": "{}"}),
         Invalid(
-            {"pyproject.toml": '[project]\nname = "x"\nrequires-python = ">=3.10,<3.13"\n',
-             "railpack.json": '{"steps": {"build": {"commands": ["...", "pip install ."]}}}'},
+            {
+                "pyproject.toml": '[project]\nname = "x"\nrequires-python = ">=3.10,<3.13"\n',
+                "railpack.json": '{"steps": {"build": {"commands": ["...", "pip install ."]}}}',
+            },
             expect=[("PV004", "pyproject.toml", 3, 19)],
         ),
         # pip installs requirements.txt and never reads the project's metadata.
-        Valid({"pyproject.toml": '[project]\nname = "x"\nrequires-python = ">=3.10,<3.13"\n', "requirements.txt": "flask\n", "railpack.json": "{}"}),
+        Valid(
+            {
+                "pyproject.toml": '[project]\nname = "x"\nrequires-python = ">=3.10,<3.13"\n',
+                "requirements.txt": "flask\n",
+                "railpack.json": "{}",
+            }
+        ),
     )
 
     def check(self, service: Service, project: Project) -> Iterator[Diagnostic]:
@@ -270,13 +320,17 @@ class RequiresPythonExcludesVersion(ServiceRule):
             return
         # A minor version like 3.13 means "the newest 3.13.x": excluded only if no patch release fits.
         version = ".".join(str(part) for part in minor)
-        if any(allowed.contains(f"{version}.{patch}", prereleases=True) for patch in range(0, 30)):
+        if any(allowed.contains(f"{version}.{patch}", prereleases=True) for patch in range(30)):
             return
         yield self.diagnostic(
-            pyproject, pyproject.value_span("/project/requires-python"),
-            f"`requires-python = \"{spec}\"` excludes Python {winner.value}, which Railpack uses ({winner.origin.label})",
+            pyproject,
+            pyproject.value_span("/project/requires-python"),
+            f'`requires-python = "{spec}"` excludes Python {winner.value}, which Railpack uses ({winner.origin.label})',
             service=service.name,
-            help="Pin a Python that `requires-python` allows (e.g. `packages.python` in railpack.json or .python-version), or widen the range.",
+            help=(
+                "Pin a Python that `requires-python` allows (e.g. `packages.python` in railpack.json or"
+                " .python-version), or widen the range."
+            ),
             related=_related(winner, "where the version comes from"),
         )
 
@@ -304,9 +358,19 @@ class RootPythonVersionIgnored(ProjectRule):
     default_severity = Severity.WARNING
     examples = (
         Valid({"/.python-version": "3.12\n", ".python-version": "3.12\n", "railpack.json": "{}"}),
-        Invalid({"/.python-version": "3.12\n", "railpack.json": "{}", "requirements.txt": ""}, expect=[("PV005", "/.python-version", 1, 1)]),
+        Invalid(
+            {"/.python-version": "3.12\n", "railpack.json": "{}", "requirements.txt": ""},
+            expect=[("PV005", "/.python-version", 1, 1)],
+        ),
         # A service built from a Dockerfile (or by another provider) gets no default Python from Railpack.
-        Valid({"/.python-version": "3.12\n", "railway.json": '{"build": {"builder": "DOCKERFILE"}}', "Dockerfile": "FROM node:22\n", "requirements.txt": ""}),
+        Valid(
+            {
+                "/.python-version": "3.12\n",
+                "railway.json": '{"build": {"builder": "DOCKERFILE"}}',
+                "Dockerfile": "FROM node:22\n",
+                "requirements.txt": "",
+            }
+        ),
         Valid({"/mise.toml": '[tools]\nnode = "24"\n', "railway.json": "{}", "package.json": "{}"}),
     )
 
@@ -315,13 +379,19 @@ class RootPythonVersionIgnored(ProjectRule):
         if repository is None:
             return
         root_files = self._root_files(project)
-        blind = [service for service in self._unversioned(project) if _railpack_python(service, project)] if root_files else []
+        blind = (
+            [service for service in self._unversioned(project) if _railpack_python(service, project)]
+            if root_files
+            else []
+        )
         for name in root_files if blind else ():
             text = repository.read(PurePosixPath(name)) or ""
             names = ", ".join(service.display_root() for service in blind[:5]) + (" ..." if len(blind) > 5 else "")
             yield self.diagnostic(
-                PurePosixPath(name), None if not text else _first_line_span(text),
-                f"the repository-root {name} is not seen by services built from subfolders ({names}); they get Railpack's default Python",
+                PurePosixPath(name),
+                None if not text else _first_line_span(text),
+                f"the repository-root {name} is not seen by services built from subfolders ({names}); they get"
+                " Railpack's default Python",
                 help=f"Put a {name} in each service's root directory, or pin `packages.python` in its railpack.json.",
             )
 
@@ -340,15 +410,22 @@ class RootPythonVersionIgnored(ProjectRule):
         """Services built from a subfolder of this repository that hold no version file of their own."""
         repository = project.repository
         assert repository is not None
-        return [service for service in project.services if str(service.root) != "." and not service.built_elsewhere
-                and not set(repository.listdir(service.root)) & set(_MISE_FILES)]
+        return [
+            service
+            for service in project.services
+            if str(service.root) != "."
+            and not service.built_elsewhere
+            and not set(repository.listdir(service.root)) & set(_MISE_FILES)
+        ]
 
 
 def _reads_requires_python(service: Service, project: Project, manager: str | None) -> bool:
     """Whether some install checks the interpreter against `requires-python`: Railpack's uv, Poetry and PDM
     installs always do (python.go picks the tool), and so does a command of the service that installs the
     project (`pip install .`, `uv sync`)."""
-    return manager in ("uv", "poetry", "pdm") or any(INSTALLS_PROJECT.search(command.text) for command in facts(service, project).commands)
+    return manager in ("uv", "poetry", "pdm") or any(
+        INSTALLS_PROJECT.search(command.text) for command in facts(service, project).commands
+    )
 
 
 def _railpack_python(service: Service, project: Project) -> bool:
@@ -359,7 +436,7 @@ def _railpack_python(service: Service, project: Project) -> bool:
     return builds_with(service, project) == RAILPACK and facts(service, project).builds_python
 
 
-def _first_line_span(text: str):  # type: ignore[no-untyped-def]
+def _first_line_span(text: str):
     from railcheck.sources.text import LineIndex
 
     lines = LineIndex(text)
@@ -394,11 +471,25 @@ class HardcodedPythonPath(ServiceRule):
     default_severity = Severity.WARNING
     fix = FixAvailability.SOMETIMES
     examples = (
-        Valid({"railpack.json": '{"packages": {"python": "3.12"}, "deploy": {"paths": ["/app/.venv/lib/python3.12/bin"]}}'}),
+        Valid(
+            {
+                "railpack.json": (
+                    '{"packages": {"python": "3.12"}, "deploy": {"paths": ["/app/.venv/lib/python3.12/bin"]}}'
+                )
+            }
+        ),
         Invalid(
-            {"railpack.json": '{"packages": {"python": "3.12"}, "deploy": {"paths": ["/app/.venv/lib/python3.11/bin"]}}'},
+            {
+                "railpack.json": (
+                    '{"packages": {"python": "3.12"}, "deploy": {"paths": ["/app/.venv/lib/python3.11/bin"]}}'
+                )
+            },
             expect=[("PV006", "railpack.json", 1, 71)],
-            fixed={"railpack.json": '{"packages": {"python": "3.12"}, "deploy": {"paths": ["/app/.venv/lib/python3.12/bin"]}}'},
+            fixed={
+                "railpack.json": (
+                    '{"packages": {"python": "3.12"}, "deploy": {"paths": ["/app/.venv/lib/python3.12/bin"]}}'
+                )
+            },
             unsafe_fixes=True,
         ),
     )
@@ -422,13 +513,29 @@ class HardcodedPythonPath(ServiceRule):
                     wanted = f"python{minor[0]}.{minor[1]}"
                     # Only offer the edit when the literal maps one to one (no escapes before the match).
                     exact = literal[1:-1] == value
-                    span = document.lines.span(start + 1 + match.start(), start + 1 + match.end()) if exact else document.value_span(pointer)
-                    fix = Fix.unsafe(f"Write {wanted}", Edit(document.path, start + 1 + match.start(), start + 1 + match.end(), wanted)) if exact else None
+                    span = (
+                        document.lines.span(start + 1 + match.start(), start + 1 + match.end())
+                        if exact
+                        else document.value_span(pointer)
+                    )
+                    fix = (
+                        Fix.unsafe(
+                            f"Write {wanted}",
+                            Edit(document.path, start + 1 + match.start(), start + 1 + match.end(), wanted),
+                        )
+                        if exact
+                        else None
+                    )
                     yield self.diagnostic(
-                        document, span,
-                        f"`{match.group()}` does not exist in the image: Railpack installs Python {winner.value} ({winner.origin.label})",
+                        document,
+                        span,
+                        f"`{match.group()}` does not exist in the image: Railpack installs Python {winner.value}"
+                        f" ({winner.origin.label})",
                         service=service.name,
-                        help=f"Write `{wanted}`, or avoid the version in the path (e.g. `python -m ...`, `/app/.venv/bin`).",
+                        help=(
+                            f"Write `{wanted}`, or avoid the version in the path (e.g. `python -m ...`,"
+                            " `/app/.venv/bin`)."
+                        ),
                         fix=fix,
                         related=_related(winner, "where the version comes from"),
                     )
@@ -463,7 +570,8 @@ class UnsupportedPython(ServiceRule):
         if minor is None or minor >= (3, 10):
             return
         yield self.diagnostic(
-            winner.origin.path or service.railpack_path, winner.origin.span,
+            winner.origin.path or service.railpack_path,
+            winner.origin.span,
             f"Railpack would build with Python {winner.value} ({winner.origin.label}); it supports 3.10 and newer",
             service=service.name,
             help="Upgrade to Python 3.10 or newer and pin it, e.g. `packages.python` in railpack.json.",

@@ -12,26 +12,59 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
-from railcheck import RAILPACK_ONLY, Consequence, Diagnostic, Fix, FixAvailability, Invalid, Project, Service, ServiceRule, Severity, Valid
-from railcheck.edits import new_json_file, remove_member, rename_key, replace_value, set_member, set_schema
+from railcheck import (
+    RAILPACK_ONLY,
+    Consequence,
+    Diagnostic,
+    Fix,
+    FixAvailability,
+    Invalid,
+    Project,
+    Service,
+    ServiceRule,
+    Severity,
+    Valid,
+)
 from railcheck.declarations import declaration_site
+from railcheck.edits import new_json_file, remove_member, rename_key, replace_value, set_member, set_schema
 from railcheck.facts import paths_checkable
-from railcheck.schema import PUBLISHED_SCHEMA_URLS, SchemaIssue, declared_schema, document_issues, dotted, load_schema, location, published_schema_of, type_name
+from railcheck.schema import (
+    PUBLISHED_SCHEMA_URLS,
+    SchemaIssue,
+    declared_schema,
+    document_issues,
+    dotted,
+    load_schema,
+    location,
+    published_schema_of,
+    type_name,
+)
 from railcheck.sources.text import Document, split_pointer
 from railcheck.suggest import case_insensitive_match, closest, quoted_list
 
 FAMILY = "RP"
 SCHEMA = "railpack.schema.json"
 
-# Railway settings that people put into railpack.json, where Railpack ignores them: key -> (section, Railway's spelling).
+# Railway settings that people put into railpack.json, where Railpack ignores them:
+# key -> (section, Railway's spelling).
 RAILWAY_KEYS = {
     key.casefold(): (section, key)
     for section, keys in {
         "build": ("builder", "buildCommand", "watchPatterns", "dockerfilePath", "railpackVersion"),
         "deploy": (
-            "healthcheckPath", "healthcheckTimeout", "restartPolicyType", "restartPolicyMaxRetries", "numReplicas",
-            "cronSchedule", "preDeployCommand", "region", "multiRegionConfig", "sleepApplication", "overlapSeconds",
-            "drainingSeconds", "requiredMountPath",
+            "healthcheckPath",
+            "healthcheckTimeout",
+            "restartPolicyType",
+            "restartPolicyMaxRetries",
+            "numReplicas",
+            "cronSchedule",
+            "preDeployCommand",
+            "region",
+            "multiRegionConfig",
+            "sleepApplication",
+            "overlapSeconds",
+            "drainingSeconds",
+            "requiredMountPath",
         ),
     }.items()
     for key in keys
@@ -130,14 +163,23 @@ class RailpackUnknownKey(ServiceRule):
             expect=[("RP001", "railpack.json", 3, 3)],
             fixed={
                 "railpack.json": '{\n  "provider": "python"\n}\n',
-                "railway.json": '{\n  "$schema": "https://railway.com/railway.schema.json",\n  "deploy": {\n    "healthcheckPath": "/health"\n  }\n}\n',
+                "railway.json": (
+                    '{\n  "$schema": "https://railway.com/railway.schema.json",\n  "deploy": {\n    "healthcheckPath":'
+                    ' "/health"\n  }\n}\n'
+                ),
             },
             unsafe_fixes=True,
         ),
         Invalid(
-            {"railpack.json": '{"deploy": {"startCommand": "python main.py", "restartPolicyType": "ALWAYS"}}', "railway.toml": "[deploy]\nnumReplicas = 2\n"},
+            {
+                "railpack.json": '{"deploy": {"startCommand": "python main.py", "restartPolicyType": "ALWAYS"}}',
+                "railway.toml": "[deploy]\nnumReplicas = 2\n",
+            },
             expect=[("RP001", "railpack.json", 1, 47)],
-            fixed={"railpack.json": '{"deploy": {"startCommand": "python main.py"}}', "railway.toml": '[deploy]\nnumReplicas = 2\nrestartPolicyType = "ALWAYS"\n'},
+            fixed={
+                "railpack.json": '{"deploy": {"startCommand": "python main.py"}}',
+                "railway.toml": '[deploy]\nnumReplicas = 2\nrestartPolicyType = "ALWAYS"\n',
+            },
             unsafe_fixes=True,
         ),
         Invalid(
@@ -154,14 +196,17 @@ class RailpackUnknownKey(ServiceRule):
                 continue  # RP003 reports keys that differ only in case, RP114 labels
             yield self._diagnostic(service, project, document, issue, issue.key)
 
-    def _diagnostic(self, service: Service, project: Project, document: Document, issue: SchemaIssue, key: str) -> Diagnostic:
+    def _diagnostic(
+        self, service: Service, project: Project, document: Document, issue: SchemaIssue, key: str
+    ) -> Diagnostic:
         where = location(issue.pointer)
         span = document.key_span(issue.pointer)
         railway = RAILWAY_KEYS.get(key.casefold())
         if railway and (issue.pointer.count("/") == 1 or issue.pointer.startswith("/deploy/")):
             section, spelling = railway
             return self.diagnostic(
-                document, span,
+                document,
+                span,
                 f"Railpack ignores `{key}`: it is a Railway setting, not a Railpack one",
                 service=service.name,
                 help=f"Railway reads it from railway.json (or railway.toml) as `{section}.{spelling}`; move it there.",
@@ -170,7 +215,8 @@ class RailpackUnknownKey(ServiceRule):
         same = case_insensitive_match(key, issue.allowed)
         if same:
             return self.diagnostic(
-                document, span,
+                document,
+                span,
                 f"Railpack reads `{key}` as `{same}`, which is also set {where}; one silently overrides the other",
                 service=service.name,
                 help=f"Merge the two into one `{same}`.",
@@ -178,7 +224,8 @@ class RailpackUnknownKey(ServiceRule):
         parent = issue.pointer.rsplit("/", 1)[0]
         if not parent and key.casefold() in MISPLACED_KEYS:
             return self.diagnostic(
-                document, span,
+                document,
+                span,
                 f"Railpack ignores `{key}` at the top level",
                 service=service.name,
                 help=f"This setting lives in {MISPLACED_KEYS[key.casefold()]}.",
@@ -187,7 +234,8 @@ class RailpackUnknownKey(ServiceRule):
             for section, keys in _sections().items():
                 if key not in issue.allowed and (key in keys or case_insensitive_match(key, keys)):
                     return self.diagnostic(
-                        document, span,
+                        document,
+                        span,
                         f"Railpack ignores `{key}` {where}; it belongs in {section}",
                         service=service.name,
                         help=f"Move `{key}` to {section}.",
@@ -196,21 +244,31 @@ class RailpackUnknownKey(ServiceRule):
         if suggestion:
             taken = suggestion in document.get(issue.pointer.rsplit("/", 1)[0], {})
             return self.diagnostic(
-                document, span,
+                document,
+                span,
                 f"Railpack ignores unknown key `{key}` {where}; did you mean `{suggestion}`?",
                 service=service.name,
                 help=f"`{suggestion}` is already set, so remove `{key}`." if taken else f"Rename it to `{suggestion}`.",
-                fix=None if taken else Fix.unsafe(f"Rename `{key}` to `{suggestion}`", rename_key(document, issue.pointer, suggestion)),
+                fix=(
+                    None
+                    if taken
+                    else Fix.unsafe(
+                        f"Rename `{key}` to `{suggestion}`", rename_key(document, issue.pointer, suggestion)
+                    )
+                ),
             )
         return self.diagnostic(
-            document, span,
+            document,
+            span,
             f"Railpack ignores unknown key `{key}` {where}",
             service=service.name,
             help=f"Remove it; keys allowed here: {quoted_list(issue.allowed)}.",
         )
 
 
-def _move_to_railway(service: Service, project: Project, document: Document, pointer: str, section: str, spelling: str) -> Fix | None:
+def _move_to_railway(
+    service: Service, project: Project, document: Document, pointer: str, section: str, spelling: str
+) -> Fix | None:
     """Take a Railway setting out of railpack.json and put it into the service's Railway config, creating
     `railway.json` at the root directory when the service has none."""
     if not paths_checkable(service, project):
@@ -218,7 +276,9 @@ def _move_to_railway(service: Service, project: Project, document: Document, poi
     value = document.get(pointer)
     target = service.railway
     if target is not None:
-        if target.get(f"/{section}/{spelling}") is not None or (target.path.suffix == ".toml" and isinstance(value, dict)):
+        if target.get(f"/{section}/{spelling}") is not None or (
+            target.path.suffix == ".toml" and isinstance(value, dict)
+        ):
             return None  # already set there: which one is right is the user's call
         add = set_member(target, f"/{section}", spelling, value)
         where = target.path
@@ -258,7 +318,9 @@ class RailpackInvalidValue(ServiceRule):
     examples = (
         Valid({"railpack.json": '{"provider": "golang", "steps": {"build": {"commands": ["go build ./..."]}}}'}),
         Invalid({"railpack.json": '{"provider": "go"}'}, expect=[("RP002", "railpack.json", 1, 14)]),
-        Invalid({"railpack.json": '{\n  "steps": {"commands": ["npm ci"]}\n}\n'}, expect=[("RP002", "railpack.json", 2, 25)]),
+        Invalid(
+            {"railpack.json": '{\n  "steps": {"commands": ["npm ci"]}\n}\n'}, expect=[("RP002", "railpack.json", 2, 25)]
+        ),
     )
 
     def check(self, service: Service, project: Project) -> Iterator[Diagnostic]:
@@ -272,7 +334,8 @@ class RailpackInvalidValue(ServiceRule):
             if issue.pointer == "/provider" and isinstance(value, str) and case_insensitive_match(value, issue.allowed):
                 continue  # RP004: Railpack matches provider names case-insensitively
             yield self.diagnostic(
-                document, document.value_span(issue.pointer),
+                document,
+                document.value_span(issue.pointer),
                 _invalid_message(issue, value),
                 service=service.name,
                 help=_invalid_help(issue, value),
@@ -283,7 +346,10 @@ def _invalid_message(issue: SchemaIssue, value: Any) -> str:
     if issue.pointer == "":
         return f"railpack.json must contain a JSON object, not {type_name(value)}"
     if _COMMAND_ITEM.match(issue.pointer) and isinstance(value, dict) and issue.kind == "invalid":
-        return f"`{dotted(issue.pointer)}` is not a command Railpack recognises, so it runs the raw JSON text as `sh -c '...'`"
+        return (
+            f"`{dotted(issue.pointer)}` is not a command Railpack recognises, so it runs the raw JSON text as `sh -c"
+            " '...'`"
+        )
     return f"`{dotted(issue.pointer)}` {issue.message}"
 
 
@@ -293,7 +359,10 @@ def _invalid_help(issue: SchemaIssue, value: Any) -> str | None:
         hint = f"Did you mean `{suggestion}`? " if suggestion else ""
         return f"{hint}Allowed: {quoted_list(issue.allowed, limit=20)}."
     if _COMMAND_ITEM.match(issue.pointer) and isinstance(value, dict):
-        return "A command object needs `cmd` (run a program), `src` and `dest` (copy), `path` and `name` (write an asset) or only `path` (add to PATH); these keys are matched exactly."
+        return (
+            "A command object needs `cmd` (run a program), `src` and `dest` (copy), `path` and `name` (write an asset)"
+            " or only `path` (add to PATH); these keys are matched exactly."
+        )
     return issue.description
 
 
@@ -339,7 +408,8 @@ class RailpackKeyCase(ServiceRule):
             if spelling is None or issue.key is None:
                 continue
             yield self.diagnostic(
-                document, document.key_span(issue.pointer),
+                document,
+                document.key_span(issue.pointer),
                 f"`{issue.key}` should be spelt `{spelling}`",
                 service=service.name,
                 help="Railpack matches it case-insensitively, but the schema and editors expect the exact spelling.",
@@ -390,11 +460,12 @@ class ProviderCase(ServiceRule):
             if spelling is None:
                 continue
             yield self.diagnostic(
-                document, document.value_span(issue.pointer),
-                f"`{dotted(issue.pointer)}` is \"{value}\"; Railpack spells it \"{spelling}\"",
+                document,
+                document.value_span(issue.pointer),
+                f'`{dotted(issue.pointer)}` is "{value}"; Railpack spells it "{spelling}"',
                 service=service.name,
-                help=f"Write \"{spelling}\".",
-                fix=Fix.safe(f"Write \"{spelling}\"", replace_value(document, issue.pointer, spelling)),
+                help=f'Write "{spelling}".',
+                fix=Fix.safe(f'Write "{spelling}"', replace_value(document, issue.pointer, spelling)),
             )
 
 
@@ -422,7 +493,12 @@ class MissingRailpackConfig(ServiceRule):
     examples = (
         Valid({"railpack.json": "{}"}),
         Invalid(
-            {"/railcheck.toml": '[services.api]\nroot = "services/api"\nrailpack-config = "/services/api/railpack.json"\n', "/services/api/railpack.json": "{}"},
+            {
+                "/railcheck.toml": (
+                    '[services.api]\nroot = "services/api"\nrailpack-config = "/services/api/railpack.json"\n'
+                ),
+                "/services/api/railpack.json": "{}",
+            },
             expect=[("RP110", "/railcheck.toml", 3, 19)],
         ),
     )
@@ -432,10 +508,15 @@ class MissingRailpackConfig(ServiceRule):
             return
         where, span = declaration_site(project, service, "railpack-config", service.railpack_path)
         yield self.diagnostic(
-            where, span,
-            f"RAILPACK_CONFIG_FILE resolves to {service.railpack_path}, which does not exist; Railpack fails with `config file not found`",
+            where,
+            span,
+            f"RAILPACK_CONFIG_FILE resolves to {service.railpack_path}, which does not exist; Railpack fails with"
+            " `config file not found`",
             service=service.name,
-            help=f"The path is relative to the root directory ({service.display_root()}); fix `railpack-config` and the service's RAILPACK_CONFIG_FILE variable.",
+            help=(
+                f"The path is relative to the root directory ({service.display_root()}); fix `railpack-config` and the"
+                " service's RAILPACK_CONFIG_FILE variable."
+            ),
         )
 
 
@@ -481,8 +562,10 @@ class RailwaySchemaInRailpack(ServiceRule):
             return
         url = PUBLISHED_SCHEMA_URLS["railpack"]
         yield self.diagnostic(
-            document, document.value_span("/$schema"),
-            f"`$schema` names Railway's schema ({value}), which describes railway.json; editors check railpack.json against the wrong keys",
+            document,
+            document.value_span("/$schema"),
+            f"`$schema` names Railway's schema ({value}), which describes railway.json; editors check railpack.json"
+            " against the wrong keys",
             service=service.name,
             help=f"Use Railpack's schema, {url}.",
             fix=set_schema(document, url),
@@ -516,14 +599,18 @@ class RailpackLabelKey(ServiceRule):
     examples = (
         Valid({"railpack.json": '{"provider": "python"}'}),
         Valid({"railpack.json": '{"deploy": {"variables": {"version": "1"}}}'}),
-        Invalid({"railpack.json": '{\n  "version": "1.0",\n  "provider": "python"\n}\n'}, expect=[("RP114", "railpack.json", 2, 3)]),
+        Invalid(
+            {"railpack.json": '{\n  "version": "1.0",\n  "provider": "python"\n}\n'},
+            expect=[("RP114", "railpack.json", 2, 3)],
+        ),
     )
 
     def check(self, service: Service, project: Project) -> Iterator[Diagnostic]:
         for document, issue in _issues(service, "unknown-key"):
             if _label(issue):
                 yield self.diagnostic(
-                    document, document.key_span(issue.pointer),
+                    document,
+                    document.key_span(issue.pointer),
                     f"Railpack does not read `{issue.key}`: it labels the file and changes nothing in the build",
                     service=service.name,
                     help="Remove it, or keep it as a note knowing that no tool reads it.",

@@ -13,11 +13,37 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
-from railcheck import RAILPACK_ONLY, Consequence, Diagnostic, Fix, FixAvailability, Invalid, Project, Service, ServiceRule, Severity, Valid
+from railcheck import (
+    RAILPACK_ONLY,
+    Consequence,
+    Diagnostic,
+    Fix,
+    FixAvailability,
+    Invalid,
+    Project,
+    Service,
+    ServiceRule,
+    Severity,
+    Valid,
+)
 from railcheck.edits import encode_value, prepend_to_list, replace_value, set_member
 from railcheck.plan import (
-    ALWAYS_POSSIBLE_STEPS, EVERY_GENERATED_STEP, SPREAD, Layer, after_first, applies_config, certain_provider, certainly_kept_steps, configured_steps,
-    deploy_layers, field, field_pointer, first_input, layers, possible_generated_steps, step_outputs,
+    ALWAYS_POSSIBLE_STEPS,
+    EVERY_GENERATED_STEP,
+    SPREAD,
+    Layer,
+    after_first,
+    applies_config,
+    certain_provider,
+    certainly_kept_steps,
+    configured_steps,
+    deploy_layers,
+    field,
+    field_pointer,
+    first_input,
+    layers,
+    possible_generated_steps,
+    step_outputs,
 )
 from railcheck.schema import dotted
 from railcheck.sources.text import Document, join_pointer, split_pointer
@@ -26,11 +52,32 @@ from railcheck.walk import list_items, step_items, steps, strings
 
 FAMILY = "RP"
 # Cache names Railpack may generate (conditionally, per provider), so a step may name them without defining them.
-GENERATED_CACHES = frozenset({
-    "pip", "uv", "apt", "apt-lists", "npm-install", "pnpm-install", "bun-install", "yarn-install", "node-modules",
-    "next", "remix", "vite", "tanstack-start", "astro", "react-router", "go-build", "gradle", "maven",
-    "cargo_registry", "cargo_git", "cargo_target", "composer",
-})
+GENERATED_CACHES = frozenset(
+    {
+        "pip",
+        "uv",
+        "apt",
+        "apt-lists",
+        "npm-install",
+        "pnpm-install",
+        "bun-install",
+        "yarn-install",
+        "node-modules",
+        "next",
+        "remix",
+        "vite",
+        "tanstack-start",
+        "astro",
+        "react-router",
+        "go-build",
+        "gradle",
+        "maven",
+        "cargo_registry",
+        "cargo_git",
+        "cargo_target",
+        "composer",
+    }
+)
 
 
 def _railpack(service: Service) -> tuple[Document, dict[str, Any]] | None:
@@ -81,7 +128,9 @@ class InvalidFirstInput(RailpackStepRule):
     examples = (
         Valid({"railpack.json": '{"steps": {"build": {"inputs": ["...", "."]}}}'}),
         Valid({"railpack.json": '{"steps": {"lint": {"inputs": [{"step": "install"}, "."]}}}'}),
-        Invalid({"railpack.json": '{"steps": {"lint": {"inputs": ["."]}}}'}, expect=[("RP101", "railpack.json", 1, 32)]),
+        Invalid(
+            {"railpack.json": '{"steps": {"lint": {"inputs": ["."]}}}'}, expect=[("RP101", "railpack.json", 1, 32)]
+        ),
         Invalid(
             {"railpack.json": '{"steps": {"lint": {"inputs": [{"step": "build", "include": ["src"]}]}}}'},
             expect=[("RP101", "railpack.json", 1, 32)],
@@ -97,10 +146,14 @@ class InvalidFirstInput(RailpackStepRule):
             problem = _first_input_problem(layer)
             if problem:
                 yield self.diagnostic(
-                    document, document.value_span(first_pointer),
-                    f"step `{name}` starts from {problem}; Railpack fails with \"inputs must be an image or step input\"",
+                    document,
+                    document.value_span(first_pointer),
+                    f'step `{name}` starts from {problem}; Railpack fails with "inputs must be an image or step input"',
                     service=service.name,
-                    help='Start from an image or step layer without include/exclude, e.g. `"..."` or `{"step": "install"}`, then add `"."`.',
+                    help=(
+                        'Start from an image or step layer without include/exclude, e.g. `"..."` or `{"step":'
+                        ' "install"}`, then add `"."`.'
+                    ),
                 )
 
 
@@ -158,12 +211,25 @@ class PrefixedStringCommand(RailpackStepRule):
                 continue
             replacement = _object_form(command)
             yield self.diagnostic(
-                document, document.value_span(command_pointer),
-                f"`{command.split(':', 1)[0].split('#', 1)[0]}:` prefixes are not recognised in railpack.json; this runs as the shell command `{command}`",
+                document,
+                document.value_span(command_pointer),
+                f"`{command.split(':', 1)[0].split('#', 1)[0]}:` prefixes are not recognised in railpack.json; this"
+                f" runs as the shell command `{command}`",
                 service=service.name,
                 help="Use the object form: "
-                + ('`{"path": ...}`, `{"src": ..., "dest": ...}`, `{"path": ..., "name": <asset>}` or `{"cmd": ...}`.' if replacement is None else f"`{encode_value(document, replacement)}`."),
-                fix=Fix.unsafe(f"Write {encode_value(document, replacement)}", replace_value(document, command_pointer, replacement)) if replacement else None,
+                + (
+                    '`{"path": ...}`, `{"src": ..., "dest": ...}`, `{"path": ..., "name": <asset>}` or `{"cmd": ...}`.'
+                    if replacement is None
+                    else f"`{encode_value(document, replacement)}`."
+                ),
+                fix=(
+                    Fix.unsafe(
+                        f"Write {encode_value(document, replacement)}",
+                        replace_value(document, command_pointer, replacement),
+                    )
+                    if replacement
+                    else None
+                ),
             )
 
 
@@ -205,7 +271,9 @@ class ShellSyntaxInExecCommand(RailpackStepRule):
     consequence = Consequence.LIKELY_WRONG
     default_severity = Severity.WARNING
     examples = (
-        Valid({"railpack.json": '{"steps": {"build": {"commands": [{"cmd": "npm run build"}, "npm ci && npm test"]}}}'}),
+        Valid(
+            {"railpack.json": '{"steps": {"build": {"commands": [{"cmd": "npm run build"}, "npm ci && npm test"]}}}'}
+        ),
         Invalid(
             {"railpack.json": '{"steps": {"build": {"commands": [{"cmd": "npm ci && npm test"}]}}}'},
             expect=[("RP103", "railpack.json", 1, 43)],
@@ -221,7 +289,8 @@ class ShellSyntaxInExecCommand(RailpackStepRule):
                 continue
             cmd_pointer = join_pointer(command_pointer, "cmd")
             yield self.diagnostic(
-                document, document.value_span(cmd_pointer),
+                document,
+                document.value_span(cmd_pointer),
                 f"`cmd` runs without a shell, so `{operator}` is passed to the program as an argument",
                 service=service.name,
                 help="Use the string form (run with `sh -c`), or split it into one command per program.",
@@ -246,7 +315,10 @@ class UndefinedAsset(RailpackStepRule):
 
     ## Example
     ```json
-    { "steps": { "build": { "assets": { "nginx": "..." }, "commands": [{ "path": "/etc/nginx.conf", "name": "nginx.conf" }] } } }
+    { "steps": { "build": {
+        "assets": { "nginx": "..." },
+        "commands": [{ "path": "/etc/nginx.conf", "name": "nginx.conf" }]
+    } } }
     ```
     """
 
@@ -255,7 +327,14 @@ class UndefinedAsset(RailpackStepRule):
     summary = "A file command names an asset the step does not define"
     consequence = Consequence.FAILS
     examples = (
-        Valid({"railpack.json": '{"steps": {"build": {"assets": {"conf": "x=1"}, "commands": [{"path": "/app/x.conf", "name": "conf"}]}}}'}),
+        Valid(
+            {
+                "railpack.json": (
+                    '{"steps": {"build": {"assets": {"conf": "x=1"}, "commands": [{"path": "/app/x.conf", "name":'
+                    ' "conf"}]}}}'
+                )
+            }
+        ),
         Invalid(
             {"railpack.json": '{"steps": {"build": {"commands": [{"path": "/app/x.conf", "name": "conf"}]}}}'},
             expect=[("RP104", "railpack.json", 1, 67)],
@@ -271,10 +350,16 @@ class UndefinedAsset(RailpackStepRule):
                 continue
             suggestion = closest(command["name"], assets)
             yield self.diagnostic(
-                document, document.value_span(join_pointer(command_pointer, "name")),
-                f"step `{name}` has no asset named `{command['name']}`; the build fails with `asset \"{command['name']}\" not found`",
+                document,
+                document.value_span(join_pointer(command_pointer, "name")),
+                f"step `{name}` has no asset named `{command['name']}`; the build fails with `asset"
+                f' "{command["name"]}" not found`',
                 service=service.name,
-                help=f"Did you mean `{suggestion}`?" if suggestion else f"Define it under `steps.{name}.assets`, or fix the name.",
+                help=(
+                    f"Did you mean `{suggestion}`?"
+                    if suggestion
+                    else f"Define it under `steps.{name}.assets`, or fix the name."
+                ),
             )
 
 
@@ -298,8 +383,18 @@ class UndefinedCache(RailpackStepRule):
     summary = "A step uses a cache that is not defined"
     consequence = Consequence.FAILS
     examples = (
-        Valid({"railpack.json": '{"caches": {"models": {"directory": "/root/.cache"}}, "steps": {"build": {"caches": ["models", "pip"]}}}'}),
-        Invalid({"railpack.json": '{"steps": {"build": {"caches": ["models"]}}}'}, expect=[("RP105", "railpack.json", 1, 33)]),
+        Valid(
+            {
+                "railpack.json": (
+                    '{"caches": {"models": {"directory": "/root/.cache"}}, "steps": {"build": {"caches": ["models",'
+                    ' "pip"]}}}'
+                )
+            }
+        ),
+        Invalid(
+            {"railpack.json": '{"steps": {"build": {"caches": ["models"]}}}'},
+            expect=[("RP105", "railpack.json", 1, 33)],
+        ),
     )
 
     def check_railpack(self, service: Service, document: Document, config: dict[str, Any]) -> Iterator[Diagnostic]:
@@ -309,10 +404,13 @@ class UndefinedCache(RailpackStepRule):
                 continue
             suggestion = closest(cache, defined | GENERATED_CACHES)
             yield self.diagnostic(
-                document, document.value_span(cache_pointer),
-                f"step `{name}` uses cache `{cache}`, which is not defined; the build fails with `cache with key \"{cache}\" not found`",
+                document,
+                document.value_span(cache_pointer),
+                f"step `{name}` uses cache `{cache}`, which is not defined; the build fails with `cache with key"
+                f' "{cache}" not found`',
                 service=service.name,
-                help=(f"Did you mean `{suggestion}`? " if suggestion else "") + f'Define it: `"caches": {{"{cache}": {{"directory": "/path"}}}}`.',
+                help=(f"Did you mean `{suggestion}`? " if suggestion else "")
+                + f'Define it: `"caches": {{"{cache}": {{"directory": "/path"}}}}`.',
             )
 
 
@@ -359,14 +457,20 @@ class StringCommandQuoting(RailpackStepRule):
             if self._ESCAPE.search(raw):
                 problem = "JSON escapes, which Railpack passes to the shell undecoded"
             elif self._SPACED_SINGLE_QUOTES.search(command):
-                problem = "single quotes around text with spaces, which Railpack's own `sh -c '...'` wrapping breaks apart"
+                problem = (
+                    "single quotes around text with spaces, which Railpack's own `sh -c '...'` wrapping breaks apart"
+                )
             else:
                 continue
             yield self.diagnostic(
-                document, document.value_span(command_pointer),
+                document,
+                document.value_span(command_pointer),
                 f"this command uses {problem}",
                 service=service.name,
-                help='Use the object form `{"cmd": ...}` (split like a shell, no shell needed), or put the command in a script file.',
+                help=(
+                    'Use the object form `{"cmd": ...}` (split like a shell, no shell needed), or put the command in a'
+                    " script file."
+                ),
             )
 
 
@@ -394,7 +498,11 @@ class ReferenceVariableInRailpack(RailpackStepRule):
     examples = (
         Valid({"railpack.json": '{"deploy": {"variables": {"LOG_LEVEL": "info"}}}'}),
         Invalid(
-            {"railpack.json": '{\n  "deploy": {\n    "variables": {"DATABASE_URL": "${{Postgres.DATABASE_URL}}"}\n  }\n}\n'},
+            {
+                "railpack.json": (
+                    '{\n  "deploy": {\n    "variables": {"DATABASE_URL": "${{Postgres.DATABASE_URL}}"}\n  }\n}\n'
+                )
+            },
             expect=[("RP107", "railpack.json", 3, 35)],
         ),
     )
@@ -407,11 +515,17 @@ class ReferenceVariableInRailpack(RailpackStepRule):
                 continue
             name = split_pointer(pointer)[-1] if pointer.startswith("/deploy/variables/") else None
             yield self.diagnostic(
-                document, document.value_span(pointer),
-                f"Railpack does not resolve Railway reference variables: `{match.group()}` reaches the image as literal text",
+                document,
+                document.value_span(pointer),
+                f"Railpack does not resolve Railway reference variables: `{match.group()}` reaches the image as literal"
+                " text",
                 service=service.name,
-                help=(f"Set `{name}` as a service variable in Railway (dashboard or `railway variables --set`), where references are resolved, and remove it here."
-                      if name else "Move the value into a Railway service variable, where references are resolved."),
+                help=(
+                    f"Set `{name}` as a service variable in Railway (dashboard or `railway variables --set`), where"
+                    " references are resolved, and remove it here."
+                    if name
+                    else "Move the value into a Railway service variable, where references are resolved."
+                ),
             )
 
 
@@ -445,7 +559,7 @@ class ListReplacesGenerated(ServiceRule):
     name = "list-replaces-generated"
     builders = RAILPACK_ONLY  # railpack.json means nothing to another builder (DF001 says it is unused)
     _POINTERS = ("/steps/install/commands", "/deploy/inputs", "/deploy/aptPackages")
-    summary = "A list without \"...\" replaces what Railpack generates"
+    summary = 'A list without "..." replaces what Railpack generates'
     consequence = Consequence.LIKELY_WRONG
     default_severity = Severity.WARNING
     fix = FixAvailability.ALWAYS
@@ -459,7 +573,9 @@ class ListReplacesGenerated(ServiceRule):
             unsafe_fixes=True,
         ),
         # A Python service without requirements: Railpack generates no install commands, so none are lost.
-        Valid({"railpack.json": '{"steps": {"install": {"commands": ["pip install gunicorn"]}}}', "main.py": "print(1)\n"}),
+        Valid(
+            {"railpack.json": '{"steps": {"install": {"commands": ["pip install gunicorn"]}}}', "main.py": "print(1)\n"}
+        ),
         # Without psycopg or another known dependency Railpack adds no runtime packages to replace.
         Valid({"railpack.json": '{"deploy": {"aptPackages": ["ffmpeg"]}}', "requirements.txt": "flask\n"}),
         Invalid(
@@ -469,16 +585,26 @@ class ListReplacesGenerated(ServiceRule):
             unsafe_fixes=True,
         ),
         # A Dockerfile builds the service: railpack.json is unused (DF001), and its lists replace nothing.
-        Valid({"railpack.json": '{"steps": {"install": {"commands": ["pip install gunicorn"]}}}', "requirements.txt": "flask\n",
-               "railway.json": '{"build": {"builder": "DOCKERFILE"}}', "Dockerfile": "FROM python:3.12\n"}),
+        Valid(
+            {
+                "railpack.json": '{"steps": {"install": {"commands": ["pip install gunicorn"]}}}',
+                "requirements.txt": "flask\n",
+                "railway.json": '{"build": {"builder": "DOCKERFILE"}}',
+                "Dockerfile": "FROM python:3.12\n",
+            }
+        ),
     )
 
     def check(self, service: Service, project: Project) -> Iterator[Diagnostic]:
         loaded = _railpack(service)
         if loaded is None:
             return
-        document, config = loaded
-        lists = [(pointer, items) for pointer in self._POINTERS if isinstance(items := document.get(pointer), list) and SPREAD not in items]
+        document, _config = loaded
+        lists = [
+            (pointer, items)
+            for pointer in self._POINTERS
+            if isinstance(items := document.get(pointer), list) and SPREAD not in items
+        ]
         if not lists:
             return
         for pointer, items in lists:
@@ -486,8 +612,9 @@ class ListReplacesGenerated(ServiceRule):
             if dropped is None:
                 continue  # Railpack generates nothing there for this service, so nothing is lost
             yield self.diagnostic(
-                document, document.value_span(pointer),
-                f"`{dotted(pointer)}` has no \"...\", so it replaces {dropped}" + (" with nothing" if not items else ""),
+                document,
+                document.value_span(pointer),
+                f'`{dotted(pointer)}` has no "...", so it replaces {dropped}' + (" with nothing" if not items else ""),
                 service=service.name,
                 help='Add "..." where the generated entries should go, e.g. `["...", <yours>]`.',
                 fix=Fix.unsafe('Insert "..." first', prepend_to_list(document, pointer, SPREAD)),
@@ -529,17 +656,23 @@ class StepWithoutSource(RailpackStepRule):
     default_severity = Severity.WARNING
     examples = (
         Valid({"railpack.json": '{"steps": {"assets": {"inputs": ["...", "."], "commands": ["make assets"]}}}'}),
-        Invalid({"railpack.json": '{"steps": {"assets": {"commands": ["make assets"]}}}'}, expect=[("RP109", "railpack.json", 1, 12)]),
+        Invalid(
+            {"railpack.json": '{"steps": {"assets": {"commands": ["make assets"]}}}'},
+            expect=[("RP109", "railpack.json", 1, 12)],
+        ),
     )
 
     def check_railpack(self, service: Service, document: Document, config: dict[str, Any]) -> Iterator[Diagnostic]:
         for name, pointer, step in steps(config):
             if name in EVERY_GENERATED_STEP or "inputs" in step or not step.get("commands"):
                 continue
-            if any(isinstance(command, dict) and "src" in command for _, command in list_items(step, "commands", pointer)):
+            if any(
+                isinstance(command, dict) and "src" in command for _, command in list_items(step, "commands", pointer)
+            ):
                 continue
             yield self.diagnostic(
-                document, document.key_span(pointer),
+                document,
+                document.key_span(pointer),
                 f"new step `{name}` has no inputs and no copy command, so its commands cannot see the app's files",
                 service=service.name,
                 help='Add `"inputs": ["...", "."]` to start from the generated layers plus the source.',
@@ -574,17 +707,27 @@ class UndefinedStepReference(ServiceRule):
     summary = "A layer names a step that neither railpack.json nor Railpack defines"
     consequence = Consequence.FAILS
     examples = (
-        Valid({"railpack.json": '{"steps": {"web": {"inputs": [{"step": "install"}], "commands": ["npm run build"]}}}'}),
+        Valid(
+            {"railpack.json": '{"steps": {"web": {"inputs": [{"step": "install"}], "commands": ["npm run build"]}}}'}
+        ),
         Valid({"railpack.json": '{"steps": {"deps": {"commands": ["make deps"]}, "web": {"inputs": ["$deps"]}}}'}),
         # The provider is not known for sure, so a name some provider generates (`prune` is Node's) may exist.
         Valid({"railpack.json": '{"steps": {"web": {"inputs": [{"step": "prune"}]}}}'}),
         Invalid(
-            {"railpack.json": '{"steps": {"web": {"inputs": [{"step": "node-install"}], "commands": ["npm run build"]}}}'},
+            {
+                "railpack.json": (
+                    '{"steps": {"web": {"inputs": [{"step": "node-install"}], "commands": ["npm run build"]}}}'
+                )
+            },
             expect=[("RP111", "railpack.json", 1, 40)],
         ),
         Invalid(
-            {"railpack.json": '{"provider": "python", "deploy": {"inputs": ["...", {"step": "prune", "include": ["."]}]}}',
-             "requirements.txt": "flask\n"},
+            {
+                "railpack.json": (
+                    '{"provider": "python", "deploy": {"inputs": ["...", {"step": "prune", "include": ["."]}]}}'
+                ),
+                "requirements.txt": "flask\n",
+            },
             expect=[("RP111", "railpack.json", 1, 62)],
         ),
     )
@@ -595,7 +738,11 @@ class UndefinedStepReference(ServiceRule):
             return
         document, config = loaded
         steps = configured_steps(config)
-        unresolved = [(layer, consequence) for layer, consequence in _step_references(config, steps) if layer.source is not None and layer.source not in steps]
+        unresolved = [
+            (layer, consequence)
+            for layer, consequence in _step_references(config, steps)
+            if layer.source is not None and layer.source not in steps
+        ]
         if not unresolved:
             return
         # Asked once, for every reference alike: each message names the same provider.
@@ -607,9 +754,14 @@ class UndefinedStepReference(ServiceRule):
                 continue
             existing = set(steps) | (possible_generated_steps(provider) if provider else ALWAYS_POSSIBLE_STEPS)
             suggestion = _suggest_step(name, existing)
-            generated = f"Railpack's {provider} provider does not generate it" if provider else "no Railpack provider generates a step by that name"
+            generated = (
+                f"Railpack's {provider} provider does not generate it"
+                if provider
+                else "no Railpack provider generates a step by that name"
+            )
             yield self.diagnostic(
-                document, document.value_span(layer.step_pointer or layer.pointer),
+                document,
+                document.value_span(layer.step_pointer or layer.pointer),
                 f"there is no step `{name}`: railpack.json does not define it and {generated}, "
                 f"so Railpack builds this layer as an empty file system and {consequence}",
                 service=service.name,
@@ -618,7 +770,9 @@ class UndefinedStepReference(ServiceRule):
             )
 
 
-def _step_references(config: dict[str, Any], steps: dict[str, tuple[str, dict[str, Any]]]) -> Iterator[tuple[Layer, str]]:
+def _step_references(
+    config: dict[str, Any], steps: dict[str, tuple[str, dict[str, Any]]]
+) -> Iterator[tuple[Layer, str]]:
     """Step layers of the deploy and of the configured steps that certainly stay in the plan, each with what
     an empty layer there does."""
     base = field_pointer(field(config, "deploy"), field_pointer(config, "", "deploy"), "base")
@@ -633,8 +787,14 @@ def _step_references(config: dict[str, Any], steps: dict[str, tuple[str, dict[st
         first = first_input(listed)
         for layer in listed:
             if layer.kind == "step":
-                yield layer, (f"step `{name}` starts from nothing, without even a shell to run its commands"
-                              if layer is first else "nothing can be copied from it")
+                yield (
+                    layer,
+                    (
+                        f"step `{name}` starts from nothing, without even a shell to run its commands"
+                        if layer is first
+                        else "nothing can be copied from it"
+                    ),
+                )
 
 
 def _suggest_step(name: str, existing: set[str]) -> str | None:
@@ -676,32 +836,65 @@ class LayerCopiesNothing(RailpackStepRule):
     default_severity = Severity.WARNING
     fix = FixAvailability.SOMETIMES
     examples = (
-        Valid({"railpack.json": '{"steps": {"web": {"commands": ["npm run build"]}}, "deploy": {"inputs": ["...", {"step": "web", "include": ["out"]}]}}'}),
+        Valid(
+            {
+                "railpack.json": (
+                    '{"steps": {"web": {"commands": ["npm run build"]}}, "deploy": {"inputs": ["...", {"step": "web",'
+                    ' "include": ["out"]}]}}'
+                )
+            }
+        ),
         Valid({"railpack.json": '{"steps": {"web": {"inputs": [{"step": "install"}, "."]}}}'}),
         Invalid(
-            {"railpack.json": '{"steps": {"web": {"commands": ["npx next build -o out"]}}, "deploy": {"inputs": ["...", {"step": "web"}]}}'},
+            {
+                "railpack.json": (
+                    '{"steps": {"web": {"commands": ["npx next build -o out"]}}, "deploy": {"inputs": ["...", {"step":'
+                    ' "web"}]}}'
+                )
+            },
             expect=[("RP112", "railpack.json", 1, 90)],
-            fixed={"railpack.json": '{"steps": {"web": {"commands": ["npx next build -o out"]}}, "deploy": {"inputs": ["...", {"step": "web", "include": ["out"]}]}}'},
+            fixed={
+                "railpack.json": (
+                    '{"steps": {"web": {"commands": ["npx next build -o out"]}}, "deploy": {"inputs": ["...", {"step":'
+                    ' "web", "include": ["out"]}]}}'
+                )
+            },
             unsafe_fixes=True,
         ),
         Invalid(
             {"railpack.json": '{"steps": {"web": {"inputs": [{"step": "install"}, "$build"]}}}'},
             expect=[("RP112", "railpack.json", 1, 52)],
-            fixed={"railpack.json": '{"steps": {"web": {"inputs": [{"step": "install"}, {"step": "build", "include": ["."]}]}}}'},
+            fixed={
+                "railpack.json": (
+                    '{"steps": {"web": {"inputs": [{"step": "install"}, {"step": "build", "include": ["."]}]}}}'
+                )
+            },
             unsafe_fixes=True,
         ),
         # Go's decoder reads keys ignoring case: the finding and its fix land on the keys as written.
         Invalid(
-            {"railpack.json": '{"Steps": {"web": {"commands": ["npx next build -o out"]}}, "Deploy": {"Inputs": ["...", {"step": "web"}]}}'},
+            {
+                "railpack.json": (
+                    '{"Steps": {"web": {"commands": ["npx next build -o out"]}}, "Deploy": {"Inputs": ["...", {"step":'
+                    ' "web"}]}}'
+                )
+            },
             expect=[("RP112", "railpack.json", 1, 90)],
-            fixed={"railpack.json": '{"Steps": {"web": {"commands": ["npx next build -o out"]}}, "Deploy": {"Inputs": ["...", {"step": "web", "include": ["out"]}]}}'},
+            fixed={
+                "railpack.json": (
+                    '{"Steps": {"web": {"commands": ["npx next build -o out"]}}, "Deploy": {"Inputs": ["...", {"step":'
+                    ' "web", "include": ["out"]}]}}'
+                )
+            },
             unsafe_fixes=True,
         ),
     )
 
     def check_railpack(self, service: Service, document: Document, config: dict[str, Any]) -> Iterator[Diagnostic]:
         steps = configured_steps(config)
-        placed = after_first(layers(field(config, "deploy"), "inputs", field_pointer(config, "", "deploy")), deploy=True)
+        placed = after_first(
+            layers(field(config, "deploy"), "inputs", field_pointer(config, "", "deploy")), deploy=True
+        )
         for name, (pointer, step) in steps.items():
             if applies_config(name):
                 placed += after_first(layers(step, "inputs", pointer), deploy=False)
@@ -712,12 +905,16 @@ class LayerCopiesNothing(RailpackStepRule):
                 continue  # RP111 reports the missing step; one mistake, one finding
             produced = step_outputs(steps[layer.source][1]) if layer.kind == "step" and layer.source in steps else ()
             yield self.diagnostic(
-                document, document.value_span(layer.pointer),
-                f"this layer copies nothing from {_layer_origin(layer)}: after the first input Railpack copies only the paths in "
-                f"`include`, and it has {'an empty one' if layer.includes == () else 'none'}"
+                document,
+                document.value_span(layer.pointer),
+                f"this layer copies nothing from {_layer_origin(layer)}: after the first input Railpack copies only the"
+                f" paths in `include`, and it has {'an empty one' if layer.includes == () else 'none'}"
                 + (f"; step `{layer.source}` writes {quoted_list(produced)}" if produced else ""),
                 service=service.name,
-                help=f'Add `"include"` with the paths to copy, e.g. `"include": {encode_value(document, list(produced) or ["."])}`'
+                help=(
+                    'Add `"include"` with the paths to copy, e.g. `"include":'
+                    f" {encode_value(document, list(produced) or ['.'])}`"
+                )
                 + (' (`["."]` copies the whole `/app` folder).' if layer.kind != "image" else "."),
                 fix=_include_fix(document, layer, list(produced) or ["."]),
             )
@@ -733,7 +930,7 @@ def _layer_origin(layer: Layer) -> str:
 
 def _include_fix(document: Document, layer: Layer, paths: list[str]) -> Fix | None:
     value = document.get(layer.pointer)
-    title = f"Add `\"include\": {json.dumps(paths)}`"
+    title = f'Add `"include": {json.dumps(paths)}`'
     if isinstance(value, str) and layer.kind == "step":
         return Fix.unsafe(title, replace_value(document, layer.pointer, {"step": layer.source, "include": paths}))
     if not isinstance(value, dict) or layer.kind == "image":

@@ -9,18 +9,46 @@ from dataclasses import replace
 from pathlib import PurePosixPath
 from urllib.parse import urlsplit
 
-from railcheck import Consequence, Diagnostic, Edit, Fix, FixAvailability, Invalid, Project, Related, Service, ServiceRule, Severity, Valid
+from railcheck import (
+    Consequence,
+    Diagnostic,
+    Edit,
+    Fix,
+    FixAvailability,
+    Invalid,
+    Project,
+    Related,
+    Service,
+    ServiceRule,
+    Severity,
+    Valid,
+)
 from railcheck.declarations import declaration_site
 from railcheck.edits import remove_member, rename_key, replace_value, set_member, set_schema
-from railcheck.schema import PUBLISHED_SCHEMA_URLS, SchemaIssue, declared_schema, document_issues, dotted, load_schema, location, published_schema_of
+from railcheck.schema import (
+    PUBLISHED_SCHEMA_URLS,
+    SchemaIssue,
+    declared_schema,
+    document_issues,
+    dotted,
+    load_schema,
+    location,
+    published_schema_of,
+)
 from railcheck.sources.text import Document
-from railcheck.walk import setting_pointers
 from railcheck.suggest import case_insensitive_match, closest, quoted_list
+from railcheck.walk import setting_pointers
 
 FAMILY = "RW"
 SCHEMA = "railway.schema.json"
 SCHEMA_URL = PUBLISHED_SCHEMA_URLS["railway"]
-OUTDATED_SCHEMA_URLS = frozenset({"https://railway.app/railway.schema.json", "http://railway.app/railway.schema.json", "http://railway.com/railway.schema.json"})
+OUTDATED_SCHEMA_URLS = frozenset(
+    {
+        "https://railway.app/railway.schema.json",
+        "http://railway.app/railway.schema.json",
+        "http://railway.com/railway.schema.json",
+    }
+)
 # Keys of railpack.json that people put into railway.json, where Railway ignores them.
 RAILPACK_KEYS = frozenset({"provider", "packages", "steps", "caches", "buildAptPackages", "secrets", "exclude"})
 
@@ -75,7 +103,11 @@ class RailwayUnknownKey(ServiceRule):
         Invalid(
             {"railway.json": '{\n  "builder": "RAILPACK",\n  "deploy": {\n    "numReplicas": 1\n  }\n}\n'},
             expect=[("RW001", "railway.json", 2, 3)],
-            fixed={"railway.json": '{\n  "deploy": {\n    "numReplicas": 1\n  },\n  "build": {\n    "builder": "RAILPACK"\n  }\n}\n'},
+            fixed={
+                "railway.json": (
+                    '{\n  "deploy": {\n    "numReplicas": 1\n  },\n  "build": {\n    "builder": "RAILPACK"\n  }\n}\n'
+                )
+            },
             unsafe_fixes=True,
         ),
         Invalid(
@@ -84,7 +116,9 @@ class RailwayUnknownKey(ServiceRule):
             fixed={"railway.json": '{"deploy": {"healthcheckPath": "/health"}}'},
             unsafe_fixes=True,
         ),
-        Invalid({"railway.toml": '[deploy]\nstartcommand = "python main.py"\n'}, expect=[("RW001", "railway.toml", 2, 1)]),
+        Invalid(
+            {"railway.toml": '[deploy]\nstartcommand = "python main.py"\n'}, expect=[("RW001", "railway.toml", 2, 1)]
+        ),
         Invalid(
             {"railway.json": '{"environments": {"staging": {"deploy": {"healthCheckPath": "/health"}}}}'},
             expect=[("RW001", "railway.json", 1, 42)],
@@ -103,21 +137,30 @@ class RailwayUnknownKey(ServiceRule):
             top_level = pointer.count("/") == 1
             if key in RAILPACK_KEYS and top_level:
                 yield self.diagnostic(
-                    document, span,
+                    document,
+                    span,
                     f"`{key}` is a railpack.json setting; Railway's config as code does not read it here",
                     service=service.name,
                     help=f"Move `{key}` into the service's railpack.json ({service.railpack_path}).",
                 )
                 continue
-            home = next((section for section, keys in _sections().items() if key in keys or case_insensitive_match(key, keys)), None)
+            home = next(
+                (section for section, keys in _sections().items() if key in keys or case_insensitive_match(key, keys)),
+                None,
+            )
             # A key spelt in another case of one allowed right here is a misspelling, not a misplacement
             # (`healthCheckPath` under `environments.staging.deploy`).
             if home and not pointer.startswith(f"/{home}/") and not case_insensitive_match(key, issue.allowed):
                 fix = None
                 if top_level and document.get(f"/{home}/{key}") is None:
-                    fix = Fix.unsafe(f"Move `{key}` under `{home}`", remove_member(document, pointer), set_member(document, f"/{home}", key, document.get(pointer)))
+                    fix = Fix.unsafe(
+                        f"Move `{key}` under `{home}`",
+                        remove_member(document, pointer),
+                        set_member(document, f"/{home}", key, document.get(pointer)),
+                    )
                 yield self.diagnostic(
-                    document, span,
+                    document,
+                    span,
                     f"`{key}` is not read {where}; it belongs under `{home}`",
                     service=service.name,
                     help=f"Move it into the `{home}` section.",
@@ -128,15 +171,25 @@ class RailwayUnknownKey(ServiceRule):
             if suggestion:
                 taken = suggestion in document.get(pointer.rsplit("/", 1)[0], {})
                 yield self.diagnostic(
-                    document, span,
+                    document,
+                    span,
                     f"unknown key `{key}` {where}; Railway spells it `{suggestion}`",
                     service=service.name,
-                    help=f"`{suggestion}` is already set, so remove `{key}`." if taken else f"Rename it to `{suggestion}`.",
-                    fix=None if taken else Fix.unsafe(f"Rename `{key}` to `{suggestion}`", rename_key(document, pointer, suggestion)),
+                    help=(
+                        f"`{suggestion}` is already set, so remove `{key}`."
+                        if taken
+                        else f"Rename it to `{suggestion}`."
+                    ),
+                    fix=(
+                        None
+                        if taken
+                        else Fix.unsafe(f"Rename `{key}` to `{suggestion}`", rename_key(document, pointer, suggestion))
+                    ),
                 )
                 continue
             yield self.diagnostic(
-                document, span,
+                document,
+                span,
                 f"unknown key `{key}` {where}",
                 service=service.name,
                 help=f"Remove it; keys allowed here: {quoted_list(issue.allowed)}.",
@@ -165,7 +218,9 @@ class RailwayInvalidValue(ServiceRule):
     consequence = Consequence.FAILS
     examples = (
         Valid({"railway.json": '{"deploy": {"restartPolicyType": "ON_FAILURE", "healthcheckTimeout": 300}}'}),
-        Invalid({"railway.json": '{"deploy": {"healthcheckTimeout": "300"}}'}, expect=[("RW002", "railway.json", 1, 35)]),
+        Invalid(
+            {"railway.json": '{"deploy": {"healthcheckTimeout": "300"}}'}, expect=[("RW002", "railway.json", 1, 35)]
+        ),
         Invalid({"railway.toml": '[build]\nbuilder = "DOCKER"\n'}, expect=[("RW002", "railway.toml", 2, 11)]),
     )
 
@@ -179,9 +234,12 @@ class RailwayInvalidValue(ServiceRule):
             help = issue.description
             if issue.kind == "enum":
                 suggestion = closest(value, issue.allowed, prefixes=True) if isinstance(value, str) else None
-                help = (f"Did you mean `{suggestion}`? " if suggestion else "") + f"Allowed: {quoted_list(issue.allowed)}."
+                help = (
+                    f"Did you mean `{suggestion}`? " if suggestion else ""
+                ) + f"Allowed: {quoted_list(issue.allowed)}."
             yield self.diagnostic(
-                document, document.value_span(issue.pointer),
+                document,
+                document.value_span(issue.pointer),
                 f"`{dotted(issue.pointer)}` {issue.message}",
                 service=service.name,
                 help=help,
@@ -226,14 +284,19 @@ class RailwayValueCase(ServiceRule):
     def check(self, service: Service, project: Project) -> Iterator[Diagnostic]:
         for document, issue in _issues(service):
             value = document.get(issue.pointer)
-            spelling = case_insensitive_match(value, issue.allowed) if issue.kind == "enum" and isinstance(value, str) else None
+            spelling = (
+                case_insensitive_match(value, issue.allowed)
+                if issue.kind == "enum" and isinstance(value, str)
+                else None
+            )
             if spelling is None:
                 continue
             yield self.diagnostic(
-                document, document.value_span(issue.pointer),
-                f"`{dotted(issue.pointer)}` is \"{value}\"; the canonical spelling is \"{spelling}\"",
+                document,
+                document.value_span(issue.pointer),
+                f'`{dotted(issue.pointer)}` is "{value}"; the canonical spelling is "{spelling}"',
                 service=service.name,
-                fix=Fix.safe(f"Write \"{spelling}\"", replace_value(document, issue.pointer, spelling)),
+                fix=Fix.safe(f'Write "{spelling}"', replace_value(document, issue.pointer, spelling)),
             )
 
 
@@ -261,18 +324,31 @@ class ShadowedRailwayJson(ServiceRule):
             {"railway.toml": "[deploy]\nnumReplicas = 1\n", "railway.json": '{"deploy": {"numReplicas": 2}}'},
             expect=[("RW101", "railway.json", 1, 1)],
         ),
-        Valid({"railway.toml": "[deploy]\nnumReplicas = 1\n", "railway.json": '{"$schema": "https://railway.com/railway.schema.json"}'}),
-        Valid({"railway.toml": "[deploy]\nnumReplicas = 1\n", "railway.json": '{"$schema": "https://railway.com/railway.schema.json", "deploy": {"numReplicas": 1}}'}),
+        Valid(
+            {
+                "railway.toml": "[deploy]\nnumReplicas = 1\n",
+                "railway.json": '{"$schema": "https://railway.com/railway.schema.json"}',
+            }
+        ),
+        Valid(
+            {
+                "railway.toml": "[deploy]\nnumReplicas = 1\n",
+                "railway.json": '{"$schema": "https://railway.com/railway.schema.json", "deploy": {"numReplicas": 1}}',
+            }
+        ),
     )
 
     def check(self, service: Service, project: Project) -> Iterator[Diagnostic]:
         ignored, used = service.railway_ignored, service.railway
         if ignored is None or used is None:
             return
-        if isinstance(ignored.value, dict) and (set(ignored.value) <= {"$schema"} or _settings(ignored.value) == _settings(used.value)):
+        if isinstance(ignored.value, dict) and (
+            set(ignored.value) <= {"$schema"} or _settings(ignored.value) == _settings(used.value)
+        ):
             return  # only an editor hint, or the same settings as the file Railway reads: ignoring it loses nothing
         yield self.diagnostic(
-            ignored, ignored.lines.span(0, 0),
+            ignored,
+            ignored.lines.span(0, 0),
             f"Railway reads {used.path.name} in this folder and ignores this railway.json",
             service=service.name,
             help=f"Merge the settings into {used.path.name} and delete railway.json.",
@@ -325,28 +401,40 @@ class ConfigAsCodeDeprecated(ServiceRule):
             return
         call = _service_call(service, document)
         yield self.diagnostic(
-            document, document.lines.span(0, 0),
+            document,
+            document.lines.span(0, 0),
             f"Railway config as code ({document.path.name}) is deprecated; {_END_OF_SUPPORT}",
             service=service.name,
-            help="Migrate with `railway config migrate --lang ts` (or `--lang py`); in .railway/railway.py this service is "
-            f"`{call}`.",
+            help=(
+                "Migrate with `railway config migrate --lang ts` (or `--lang py`); in .railway/railway.py this service"
+                f" is `{call}`."
+            ),
             fix=Fix.display_only(f"Declare it in .railway/railway.py: {call}", Edit(_IAC_PY, 0, 0, call + "\n")),
         )
 
     @classmethod
     def fold(cls, found: Sequence[Diagnostic]) -> Diagnostic:
         first, *others = found
-        calls = "".join(edit.content for diagnostic in found if diagnostic.fix is not None for edit in diagnostic.fix.edits)
+        calls = "".join(
+            edit.content for diagnostic in found if diagnostic.fix is not None for edit in diagnostic.fix.edits
+        )
         # The message names a few of the files (one-line formats show no notes); the notes list them all.
         named = ", ".join(str(diagnostic.path) for diagnostic in found[:_NAMED])
         more = f" and {len(found) - _NAMED} more, listed in the notes" if len(found) > _NAMED else ""
         return replace(
             first,
-            message=f"Railway config as code is deprecated, and {len(found)} files use it ({named}{more}); {_END_OF_SUPPORT}",
+            message=(
+                f"Railway config as code is deprecated, and {len(found)} files use it ({named}{more});"
+                f" {_END_OF_SUPPORT}"
+            ),
             service=None,
-            help="Migrate with `railway config migrate --lang ts` (or `--lang py`); `railcheck check --select RW102 FOLDER` "
-            "on one service folder shows its `service(...)` call for .railway/railway.py.",
-            fix=Fix.display_only(f"Declare the {len(found)} services in .railway/railway.py", Edit(_IAC_PY, 0, 0, calls)),
+            help=(
+                "Migrate with `railway config migrate --lang ts` (or `--lang py`); `railcheck check --select RW102"
+                " FOLDER` on one service folder shows its `service(...)` call for .railway/railway.py."
+            ),
+            fix=Fix.display_only(
+                f"Declare the {len(found)} services in .railway/railway.py", Edit(_IAC_PY, 0, 0, calls)
+            ),
             related=tuple(Related(other.path, other.span, "config as code too") for other in others),
         )
 
@@ -358,8 +446,12 @@ _IAC_PY = PurePosixPath(".railway/railway.py")
 
 # railway.json keys -> keyword arguments of railway_sdk's service() (REFERENCE §9).
 _IAC_KEYWORDS = (
-    ("/deploy/startCommand", "start"), ("/deploy/healthcheckPath", "healthcheck"), ("/deploy/healthcheckTimeout", "healthcheckTimeout"),
-    ("/build/buildCommand", "build"), ("/deploy/preDeployCommand", "preDeploy"), ("/deploy/numReplicas", "replicas"),
+    ("/deploy/startCommand", "start"),
+    ("/deploy/healthcheckPath", "healthcheck"),
+    ("/deploy/healthcheckTimeout", "healthcheckTimeout"),
+    ("/build/buildCommand", "build"),
+    ("/deploy/preDeployCommand", "preDeploy"),
+    ("/deploy/numReplicas", "replicas"),
 )
 
 
@@ -406,7 +498,12 @@ class OutdatedSchemaUrl(ServiceRule):
             fixed={"railway.json": '{"$schema": "https://railway.com/railway.schema.json"}'},
         ),
         # Railway ignores a railway.json beside a railway.toml (RW101 says so once).
-        Valid({"railway.toml": "[deploy]\nnumReplicas = 1\n", "railway.json": '{"$schema": "https://railway.app/railway.schema.json", "deploy": {"numReplicas": 2}}'}),
+        Valid(
+            {
+                "railway.toml": "[deploy]\nnumReplicas = 1\n",
+                "railway.json": '{"$schema": "https://railway.app/railway.schema.json", "deploy": {"numReplicas": 2}}',
+            }
+        ),
     )
 
     def check(self, service: Service, project: Project) -> Iterator[Diagnostic]:
@@ -416,7 +513,8 @@ class OutdatedSchemaUrl(ServiceRule):
             if not isinstance(value, str) or value not in OUTDATED_SCHEMA_URLS:
                 continue
             yield self.diagnostic(
-                document, document.value_span("/$schema"),
+                document,
+                document.value_span("/$schema"),
                 f"`$schema` is the old address {value}",
                 service=service.name,
                 help=f"Use {SCHEMA_URL}.",
@@ -464,8 +562,10 @@ class RailpackSchemaInRailwayConfig(ServiceRule):
             if published_schema_of(value) != "railpack":
                 continue
             yield self.diagnostic(
-                document, document.value_span("/$schema"),
-                f"`$schema` names Railpack's schema ({value}), which describes railpack.json; editors check {document.path.name} against the wrong keys",
+                document,
+                document.value_span("/$schema"),
+                f"`$schema` names Railpack's schema ({value}), which describes railpack.json; editors check"
+                f" {document.path.name} against the wrong keys",
                 service=service.name,
                 help=f"Use Railway's schema, {SCHEMA_URL}.",
                 fix=set_schema(document, SCHEMA_URL),
@@ -532,10 +632,12 @@ class HealthcheckPathNotPath(ServiceRule):
                     fix = Fix.unsafe(f"Set it to {path}", replace_value(document, pointer, path)) if path else None
                 else:
                     path = "/" + value
-                    message = f"`healthcheckPath` \"{value}\" does not start with `/`"
+                    message = f'`healthcheckPath` "{value}" does not start with `/`'
                     fix = Fix.safe(f"Set it to {path}", replace_value(document, pointer, path))
                 yield self.diagnostic(
-                    document, document.value_span(pointer), message,
+                    document,
+                    document.value_span(pointer),
+                    message,
                     service=service.name,
                     help=f"Use a path such as `{path}`; Railway calls it on the deployment's own address and port.",
                     fix=fix,
@@ -584,7 +686,8 @@ class DeprecatedBuilder(ServiceRule):
                     continue
                 note = " and ignores railpack.json" if service.railpack is not None else ""
                 yield self.diagnostic(
-                    document, document.value_span(pointer),
+                    document,
+                    document.value_span(pointer),
                     f"the Nixpacks builder is deprecated{note}",
                     service=service.name,
                     help="Use `RAILPACK`, Railway's default builder.",
@@ -612,7 +715,10 @@ class MissingRailwayConfig(ServiceRule):
     examples = (
         Valid({"railway.json": "{}"}),
         Invalid(
-            {"/railcheck.toml": '[services.api]\nroot = "services/api"\nrailway-config = "/api/railway.toml"\n', "/services/api/railway.toml": ""},
+            {
+                "/railcheck.toml": '[services.api]\nroot = "services/api"\nrailway-config = "/api/railway.toml"\n',
+                "/services/api/railway.toml": "",
+            },
             expect=[("RW106", "/railcheck.toml", 3, 18)],
         ),
     )
@@ -623,8 +729,12 @@ class MissingRailwayConfig(ServiceRule):
                 continue
             where, span = declaration_site(project, service, "railway-config", path)
             yield self.diagnostic(
-                where, span,
+                where,
+                span,
                 f"the Railway config path /{path} does not exist, so none of its settings apply",
                 service=service.name,
-                help="The path is absolute in the repository (it does not follow the root directory); fix `railway-config` and the service's setting in Railway.",
+                help=(
+                    "The path is absolute in the repository (it does not follow the root directory); fix"
+                    " `railway-config` and the service's setting in Railway."
+                ),
             )

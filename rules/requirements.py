@@ -5,18 +5,35 @@ from __future__ import annotations
 from collections.abc import Iterator
 from pathlib import PurePosixPath
 
-from railcheck import RAILPACK_ONLY, Consequence, Diagnostic, Edit, Fix, FixAvailability, Invalid, Project, ProjectRule, Related, Service, ServiceRule, Severity, Valid
+from railcheck import (
+    RAILPACK_ONLY,
+    Consequence,
+    Diagnostic,
+    Edit,
+    Fix,
+    FixAvailability,
+    Invalid,
+    Project,
+    ProjectRule,
+    Related,
+    Service,
+    ServiceRule,
+    Severity,
+    Valid,
+)
 from railcheck.facts import facts, requirement_files
 from railcheck.sources.requirements import RequirementLine, parse_requirements
 from railcheck.sources.text import LineIndex
 
 FAMILY = "RQ"
 # Files Railpack copies into the install step before installing (core/providers/python/python.go:435-488).
-INSTALL_STEP_FILES = frozenset({"requirements.txt", "pyproject.toml", "Pipfile", "Pipfile.lock", "poetry.lock", "uv.lock", "pdm.lock"})
+INSTALL_STEP_FILES = frozenset(
+    {"requirements.txt", "pyproject.toml", "Pipfile", "Pipfile.lock", "poetry.lock", "uv.lock", "pdm.lock"}
+)
 SIMILAR_ENOUGH = 0.8
 
 
-def _span(text: str, start: int, end: int):  # type: ignore[no-untyped-def]
+def _span(text: str, start: int, end: int):
     return LineIndex(text).span(start, end)
 
 
@@ -39,8 +56,16 @@ class InvalidRequirement(ServiceRule):
     summary = "A requirements line pip cannot parse"
     consequence = Consequence.FAILS
     examples = (
-        Valid({"requirements.txt": "fastapi==0.115.0\nuvicorn[standard]>=0.30 ; python_version >= '3.10'\n", "railpack.json": "{}"}),
-        Invalid({"requirements.txt": "fastapi=0.115.0\n", "railpack.json": "{}"}, expect=[("RQ001", "requirements.txt", 1, 1)]),
+        Valid(
+            {
+                "requirements.txt": "fastapi==0.115.0\nuvicorn[standard]>=0.30 ; python_version >= '3.10'\n",
+                "railpack.json": "{}",
+            }
+        ),
+        Invalid(
+            {"requirements.txt": "fastapi=0.115.0\n", "railpack.json": "{}"},
+            expect=[("RQ001", "requirements.txt", 1, 1)],
+        ),
     )
 
     def check(self, service: Service, project: Project) -> Iterator[Diagnostic]:
@@ -49,14 +74,17 @@ class InvalidRequirement(ServiceRule):
                 if line.kind != "invalid" or "${" in line.text:
                     continue  # pip substitutes ${VAR} at install time; the line cannot be judged here
                 yield self.diagnostic(
-                    path, _span(text, line.start, line.end),
+                    path,
+                    _span(text, line.start, line.end),
                     f"pip cannot parse `{line.text}`: {line.error}",
                     service=service.name,
                     help="Write `name==version` (or another PEP 508 requirement); pip stops the install at this line.",
                 )
 
 
-def _repeats(service: Service, project: Project) -> Iterator[tuple[PurePosixPath, str, RequirementLine, RequirementLine]]:
+def _repeats(
+    service: Service, project: Project
+) -> Iterator[tuple[PurePosixPath, str, RequirementLine, RequirementLine]]:
     """(file, text, first line, repeated line) for each later requirement of a project (and marker) in one file."""
     for path, text in requirement_files(service, project):
         seen: dict[tuple[str, str | None], RequirementLine] = {}
@@ -74,7 +102,11 @@ def _conflict(first: RequirementLine, line: RequirementLine) -> str | None:
     from railcheck.specifiers import cannot_both_hold
 
     if first.url is not None or line.url is not None:
-        return "two different direct URLs" if first.url is not None and line.url is not None and first.url != line.url else None
+        return (
+            "two different direct URLs"
+            if first.url is not None and line.url is not None and first.url != line.url
+            else None
+        )
     if cannot_both_hold(first.specifier, line.specifier):
         return f"`{first.specifier}` and `{line.specifier}`, which no version satisfies together"
     return None
@@ -106,8 +138,14 @@ class ConflictingRequirement(ServiceRule):
     examples = (
         Valid({"requirements.txt": "httpx==0.28.1\nhttpx-sse==0.4.0\n", "railpack.json": "{}"}),
         Valid({"requirements.txt": "httpx>=0.25.0\nhttpx>=0.25.2\n", "railpack.json": "{}"}),
-        Invalid({"requirements.txt": "httpx==0.28.1\nHTTPX==0.27.2\n", "railpack.json": "{}"}, expect=[("RQ002", "requirements.txt", 2, 1)]),
-        Invalid({"requirements.txt": "celery<5\ncelery[redis]>=5.3.6\n", "railpack.json": "{}"}, expect=[("RQ002", "requirements.txt", 2, 1)]),
+        Invalid(
+            {"requirements.txt": "httpx==0.28.1\nHTTPX==0.27.2\n", "railpack.json": "{}"},
+            expect=[("RQ002", "requirements.txt", 2, 1)],
+        ),
+        Invalid(
+            {"requirements.txt": "celery<5\ncelery[redis]>=5.3.6\n", "railpack.json": "{}"},
+            expect=[("RQ002", "requirements.txt", 2, 1)],
+        ),
     )
 
     def check(self, service: Service, project: Project) -> Iterator[Diagnostic]:
@@ -116,8 +154,10 @@ class ConflictingRequirement(ServiceRule):
             if conflict is None:
                 continue
             yield self.diagnostic(
-                path, _span(text, line.start, line.end),
-                f"`{line.name}` is required again, conflicting with line {first.line}: {conflict}; pip stops the install with `ResolutionImpossible`",
+                path,
+                _span(text, line.start, line.end),
+                f"`{line.name}` is required again, conflicting with line {first.line}: {conflict}; pip stops the"
+                " install with `ResolutionImpossible`",
                 service=service.name,
                 help="Keep one line per project, with the version (or URL) the service needs.",
                 related=(Related(path, _span(text, first.start, first.end), "the first requirement"),),
@@ -155,7 +195,12 @@ class RedundantRequirement(ServiceRule):
     fix = FixAvailability.SOMETIMES
     examples = (
         Valid({"requirements.txt": "httpx==0.28.1\nhttpx==0.27.2\n", "railpack.json": "{}"}),
-        Valid({"requirements.txt": "numpy==1.26 ; python_version < '3.12'\nnumpy==2.1 ; python_version >= '3.12'\n", "railpack.json": "{}"}),
+        Valid(
+            {
+                "requirements.txt": "numpy==1.26 ; python_version < '3.12'\nnumpy==2.1 ; python_version >= '3.12'\n",
+                "railpack.json": "{}",
+            }
+        ),
         Invalid(
             {"requirements.txt": "httpx>=0.25.0\nfastapi\nhttpx>=0.25.2\n", "railpack.json": "{}"},
             expect=[("RQ006", "requirements.txt", 3, 1)],
@@ -167,7 +212,10 @@ class RedundantRequirement(ServiceRule):
             fixed={"requirements.txt": "celery[redis]>=5.3.6  # worker\n"},
         ),
         # Neither implies the other (`<2` against `>=1.5`): reported, with nothing to remove safely.
-        Invalid({"requirements.txt": "pydantic<2\npydantic>=1.5\n", "railpack.json": "{}"}, expect=[("RQ006", "requirements.txt", 2, 1)]),
+        Invalid(
+            {"requirements.txt": "pydantic<2\npydantic>=1.5\n", "railpack.json": "{}"},
+            expect=[("RQ006", "requirements.txt", 2, 1)],
+        ),
     )
 
     def check(self, service: Service, project: Project) -> Iterator[Diagnostic]:
@@ -186,12 +234,20 @@ class RedundantRequirement(ServiceRule):
             else:
                 merged = combined(first.specifier, line.specifier) if first.url is None and line.url is None else None
                 extras = sorted(set(first.extras) | set(line.extras))
-                merge = f", `{line.name}{'[' + ','.join(extras) + ']' if extras else ''}{merged}`" if merged is not None else ""
+                merge = (
+                    f", `{line.name}{'[' + ','.join(extras) + ']' if extras else ''}{merged}`"
+                    if merged is not None
+                    else ""
+                )
                 advice, fix = "Keep one line per project, with the merged requirement.", None
             yield self.diagnostic(
-                path, _span(text, line.start, line.end),
-                f"`{line.name}` is required again (also on line {first.line}); pip merges the lines into one requirement{merge}",
-                service=service.name, help=advice, fix=fix,
+                path,
+                _span(text, line.start, line.end),
+                f"`{line.name}` is required again (also on line {first.line}); pip merges the lines into one"
+                f" requirement{merge}",
+                service=service.name,
+                help=advice,
+                fix=fix,
                 related=(Related(path, _span(text, first.start, first.end), "the first requirement"),),
             )
 
@@ -247,8 +303,17 @@ class UnavailableAtInstall(ServiceRule):
     consequence = Consequence.FAILS
     examples = (
         Valid({"requirements.txt": "fastapi==0.115.0\n", "railpack.json": "{}"}),
-        Invalid({"requirements.txt": "-r requirements-deploy.txt\n", "requirements-deploy.txt": "fastapi\n", "railpack.json": "{}"}, expect=[("RQ003", "requirements.txt", 1, 1)]),
-        Invalid({"requirements.txt": "fastapi\n-e .\n", "railpack.json": "{}"}, expect=[("RQ003", "requirements.txt", 2, 1)]),
+        Invalid(
+            {
+                "requirements.txt": "-r requirements-deploy.txt\n",
+                "requirements-deploy.txt": "fastapi\n",
+                "railpack.json": "{}",
+            },
+            expect=[("RQ003", "requirements.txt", 1, 1)],
+        ),
+        Invalid(
+            {"requirements.txt": "fastapi\n-e .\n", "railpack.json": "{}"}, expect=[("RQ003", "requirements.txt", 2, 1)]
+        ),
     )
 
     def check(self, service: Service, project: Project) -> Iterator[Diagnostic]:
@@ -260,13 +325,22 @@ class UnavailableAtInstall(ServiceRule):
             if line.kind not in ("include", "constraint", "editable", "path"):
                 continue
             target = line.argument or line.url or line.text
-            if line.kind in ("include", "constraint") and PurePosixPath(target).name in INSTALL_STEP_FILES and "/" not in target:
+            if (
+                line.kind in ("include", "constraint")
+                and PurePosixPath(target).name in INSTALL_STEP_FILES
+                and "/" not in target
+            ):
                 continue  # that manifest is copied into the install step too
             yield self.diagnostic(
-                path, _span(text, line.start, line.end),
-                f"`{line.text}` needs `{target}`, which is not in Railpack's install step (it holds only requirements.txt and other manifests)",
+                path,
+                _span(text, line.start, line.end),
+                f"`{line.text}` needs `{target}`, which is not in Railpack's install step (it holds only"
+                " requirements.txt and other manifests)",
                 service=service.name,
-                help="List the requirements in requirements.txt itself, or install them in a later step (e.g. a build command) where the whole source is present.",
+                help=(
+                    "List the requirements in requirements.txt itself, or install them in a later step (e.g. a build"
+                    " command) where the whole source is present."
+                ),
             )
 
 
@@ -291,7 +365,10 @@ class DependenciesNotInstalled(ServiceRule):
     consequence = Consequence.MISBEHAVES
     examples = (
         Valid({"pyproject.toml": '[project]\nname = "x"\n', "uv.lock": "version = 1\n", "railpack.json": "{}"}),
-        Invalid({"pyproject.toml": '[project]\nname = "x"\ndependencies = ["fastapi"]\n', "railpack.json": "{}"}, expect=[("RQ004", "pyproject.toml", 1, 1)]),
+        Invalid(
+            {"pyproject.toml": '[project]\nname = "x"\ndependencies = ["fastapi"]\n', "railpack.json": "{}"},
+            expect=[("RQ004", "pyproject.toml", 1, 1)],
+        ),
     )
 
     def check(self, service: Service, project: Project) -> Iterator[Diagnostic]:
@@ -300,7 +377,8 @@ class DependenciesNotInstalled(ServiceRule):
             return
         path = service.root / "pyproject.toml"
         yield self.diagnostic(
-            path, _span(project.texts.get(path, ""), 0, 0),
+            path,
+            _span(project.texts.get(path, ""), 0, 0),
             "pyproject.toml has no lock file and there is no requirements.txt, so Railpack installs no dependencies",
             service=service.name,
             help="Commit a lock file (`uv lock`, `poetry lock` or `pdm lock`), or add a requirements.txt.",
@@ -310,7 +388,10 @@ class DependenciesNotInstalled(ServiceRule):
 def _compact_diff(original: str, copy: str, original_name: str, copy_name: str) -> str:
     def visible(lines: list[str]) -> list[str]:
         # Make trailing whitespace visible; the final-newline difference gets its own marker below.
-        return [line.rstrip("\n").rstrip("\r") + ("·" * (len(line.rstrip("\r\n")) - len(line.rstrip("\r\n").rstrip(" ")))) for line in lines]
+        return [
+            line.rstrip("\n").rstrip("\r") + ("·" * (len(line.rstrip("\r\n")) - len(line.rstrip("\r\n").rstrip(" "))))
+            for line in lines
+        ]
 
     import difflib  # only for copies that differ
 
@@ -358,19 +439,37 @@ class CopyOutOfSync(ProjectRule):
     default_severity = Severity.WARNING
     fix = FixAvailability.ALWAYS
     examples = (
-        Valid({"/requirements-deploy.txt": "fastapi==0.115.0\n", "requirements-deploy.txt": "fastapi==0.115.0\n", "railpack.json": "{}"}),
+        Valid(
+            {
+                "/requirements-deploy.txt": "fastapi==0.115.0\n",
+                "requirements-deploy.txt": "fastapi==0.115.0\n",
+                "railpack.json": "{}",
+            }
+        ),
         Invalid(
-            {"/requirements-deploy.txt": "fastapi==0.115.0\nhttpx==0.28.1\nuvicorn==0.32.1\n", "requirements-deploy.txt": "fastapi==0.115.0\nhttpx==0.27.2\nuvicorn==0.32.1", "railpack.json": "{}"},
+            {
+                "/requirements-deploy.txt": "fastapi==0.115.0\nhttpx==0.28.1\nuvicorn==0.32.1\n",
+                "requirements-deploy.txt": "fastapi==0.115.0\nhttpx==0.27.2\nuvicorn==0.32.1",
+                "railpack.json": "{}",
+            },
             expect=[("RQ005", "requirements-deploy.txt", 1, 1)],
             fixed={"requirements-deploy.txt": "fastapi==0.115.0\nhttpx==0.28.1\nuvicorn==0.32.1\n"},
             unsafe_fixes=True,
         ),
         # The repository root is a service of its own: its requirements.txt is that service's, not an original.
-        Valid({"/requirements.txt": "fastapi==0.115.0\nhttpx==0.28.1\nchromadb==0.5.0\n", "/railpack.json": "{}",
-               "requirements.txt": "fastapi==0.115.0\nhttpx==0.28.1\njsonschema==4.23.0\n", "railpack.json": "{}"}),
+        Valid(
+            {
+                "/requirements.txt": "fastapi==0.115.0\nhttpx==0.28.1\nchromadb==0.5.0\n",
+                "/railpack.json": "{}",
+                "requirements.txt": "fastapi==0.115.0\nhttpx==0.28.1\njsonschema==4.23.0\n",
+                "railpack.json": "{}",
+            }
+        ),
         Invalid(
             {
-                "/railcheck.toml": '[[sync]]\nsource = "shared/requirements.txt"\ncopies = ["services/svc/requirements.txt"]\n',
+                "/railcheck.toml": (
+                    '[[sync]]\nsource = "shared/requirements.txt"\ncopies = ["services/svc/requirements.txt"]\n'
+                ),
                 "/shared/requirements.txt": "fastapi==0.115.0\n",
                 "requirements.txt": "fastapi==0.110.0\n",
                 "railpack.json": "{}",
@@ -399,7 +498,9 @@ class CopyOutOfSync(ProjectRule):
                 if name in top and copy not in declared and name.startswith("requirements") and name.endswith(".txt"):
                     yield from self._compare(project, PurePosixPath(name), copy, declared=False)
 
-    def _compare(self, project: Project, source: PurePosixPath, copy: PurePosixPath, *, declared: bool) -> Iterator[Diagnostic]:
+    def _compare(
+        self, project: Project, source: PurePosixPath, copy: PurePosixPath, *, declared: bool
+    ) -> Iterator[Diagnostic]:
         original, current = _shown_text(project, source), _shown_text(project, copy)
         if original is None or current is None or original == current:
             return
@@ -410,7 +511,8 @@ class CopyOutOfSync(ProjectRule):
         edit = Edit(copy, 0, len(current), original)
         title = f"Rewrite {copy} from {source}"
         yield self.diagnostic(
-            copy, _span(current, 0, 0),
+            copy,
+            _span(current, 0, 0),
             f"{copy} {'is declared a copy of' if declared else 'looks like a copy of'} {source} but differs from it",
             help="Differences (- original, + copy):\n      " + _compact_diff(original, current, str(source), str(copy)),
             fix=Fix.safe(title, edit) if declared else Fix.unsafe(title, edit),

@@ -43,7 +43,9 @@ def _python_evidence(service: Service, project: Project) -> str | None:
         return False
 
     for path in repository.files_under(service.root, limit=400):
-        if len(path.relative_to(service.root).parts) > 3 or not (path.name in ("requirements.txt", "pyproject.toml") or path.name in MAIN_FILES):
+        if len(path.relative_to(service.root).parts) > 3 or not (
+            path.name in ("requirements.txt", "pyproject.toml") or path.name in MAIN_FILES
+        ):
             continue
         if not another_service_owns(path.parent):
             return f"{path} exists below it"
@@ -72,7 +74,10 @@ class PythonNotDetected(ServiceRule):
     consequence = Consequence.FAILS
     examples = (
         Valid({"railpack.json": "{}", "requirements.txt": "flask\n"}),
-        Invalid({"railpack.json": '{"packages": {"python": "3.12"}}', "src/app.py": ""}, expect=[("SV001", "railpack.json", 1, 1)]),
+        Invalid(
+            {"railpack.json": '{"packages": {"python": "3.12"}}', "src/app.py": ""},
+            expect=[("SV001", "railpack.json", 1, 1)],
+        ),
         # Railpack builds the root as Node; a Python helper below it is not the app.
         Valid({"railway.json": "{}", "package.json": '{"scripts": {"start": "node index.js"}}', "tests/main.py": ""}),
     )
@@ -86,10 +91,15 @@ class PythonNotDetected(ServiceRule):
             return
         where = service.railpack or service.railway
         yield self.diagnostic(
-            where.path if where else service.railpack_path, where.lines.span(0, 1) if where else None,
-            f"Railpack will not detect Python in {service.display_root()}: {evidence}, but none of its Python markers is at the root directory",
+            where.path if where else service.railpack_path,
+            where.lines.span(0, 1) if where else None,
+            f"Railpack will not detect Python in {service.display_root()}: {evidence}, but none of its Python markers"
+            " is at the root directory",
             service=service.name,
-            help=f"Put one of {', '.join(PYTHON_MARKERS)} at the root directory, or set `\"provider\": \"python\"` in railpack.json.",
+            help=(
+                f'Put one of {", ".join(PYTHON_MARKERS)} at the root directory, or set `"provider": "python"` in'
+                " railpack.json."
+            ),
         )
 
 
@@ -116,7 +126,10 @@ class EarlierProviderWins(ServiceRule):
     default_severity = Severity.WARNING
     examples = (
         Valid({"railpack.json": '{"provider": "python"}', "requirements.txt": "x\n", "go.mod": "module x\n"}),
-        Invalid({"railpack.json": "{}", "requirements.txt": "x\n", "go.mod": "module x\n"}, expect=[("SV002", "go.mod", 1, 1)]),
+        Invalid(
+            {"railpack.json": "{}", "requirements.txt": "x\n", "go.mod": "module x\n"},
+            expect=[("SV002", "go.mod", 1, 1)],
+        ),
     )
 
     def check(self, service: Service, project: Project) -> Iterator[Diagnostic]:
@@ -125,8 +138,10 @@ class EarlierProviderWins(ServiceRule):
             return
         language, marker = found.competing_providers[0]
         yield self.diagnostic(
-            service.root / marker, FILE_START,
-            f"{marker} makes Railpack build {service.display_root()} as {language}, although it has {found.python_markers[0]}",
+            service.root / marker,
+            FILE_START,
+            f"{marker} makes Railpack build {service.display_root()} as {language}, although it has"
+            f" {found.python_markers[0]}",
             service=service.name,
             help='Set `"provider": "python"` in railpack.json, or move the other project out of the root directory.',
         )
@@ -139,7 +154,8 @@ class RootDirectoryAmbiguous(ServiceRule):
     sits, looks for signs that the config was written for another root (module paths and `/app/...`
     paths that resolve only from the repository root, Dockerfile `COPY` sources that exist only from
     there, and for every provider `cd`/`--cwd`/`--prefix`/`-C`/`--dir` arguments and paths into the
-    service's folder that exist from the repository root but not from the folder; for a config at the repository root, start targets that exist only in a subfolder, since
+    service's folder that exist from the repository root but not from the folder; for a config at the
+    repository root, start targets that exist only in a subfolder, since
     Railway also reads a repository-root config for a service rooted in a subfolder) and reports the
     ambiguity once, instead of a cascade of "not found" errors. Rules that depend on the root skip the
     service until it is declared.
@@ -165,32 +181,91 @@ class RootDirectoryAmbiguous(ServiceRule):
     consequence = Consequence.LIKELY_WRONG
     default_severity = Severity.WARNING
     examples = (
-        Valid({"railpack.json": '{"deploy": {"startCommand": "uvicorn app:app --host 0.0.0.0 --port $PORT"}}', "app.py": "app = 1\n"}),
+        Valid(
+            {
+                "railpack.json": '{"deploy": {"startCommand": "uvicorn app:app --host 0.0.0.0 --port $PORT"}}',
+                "app.py": "app = 1\n",
+            }
+        ),
         Invalid(
-            {"railpack.json": '{"deploy": {"startCommand": "uvicorn services.svc.app:app --host 0.0.0.0 --port $PORT"}}', "app.py": "app = 1\n"},
+            {
+                "railpack.json": (
+                    '{"deploy": {"startCommand": "uvicorn services.svc.app:app --host 0.0.0.0 --port $PORT"}}'
+                ),
+                "app.py": "app = 1\n",
+            },
             expect=[("SV003", "railpack.json", 1, 1)],
         ),
         # A repository-root config whose start module exists only in a subfolder: Railway reads a root config
         # for a service whose root directory is that folder.
         Invalid(
-            {"/railway.json": '{"deploy": {"startCommand": "uvicorn src.api.main:app --host 0.0.0.0 --port $PORT"}}', "/backend/src/api/main.py": "app = 1\n"},
+            {
+                "/railway.json": '{"deploy": {"startCommand": "uvicorn src.api.main:app --host 0.0.0.0 --port $PORT"}}',
+                "/backend/src/api/main.py": "app = 1\n",
+            },
             expect=[("SV003", "/railway.json", 1, 1)],
         ),
-        Invalid({"Dockerfile": "FROM python:3.12\nCOPY services/svc/app.py .\n", "app.py": "", "railway.json": "{}"}, expect=[("SV003", "railway.json", 1, 1)]),
+        Invalid(
+            {"Dockerfile": "FROM python:3.12\nCOPY services/svc/app.py .\n", "app.py": "", "railway.json": "{}"},
+            expect=[("SV003", "railway.json", 1, 1)],
+        ),
         # Any provider: directory arguments (`cd`, `--cwd`, `--prefix`, `-C`, `--dir`) into the service's own
         # folder from the repository root, one finding for all of them.
-        Invalid({"railway.json": '{"build": {"buildCommand": "cd services/svc && npm run build"}, "deploy": {"startCommand": "bun run --cwd services/svc start"}}',
-                 "package.json": "{}", "src/main.js": ""},
-                expect=[("SV003", "railway.json", 1, 1)]),
-        Valid({"railway.json": '{"build": {"buildCommand": "cd src && npm --prefix . run build"}}', "package.json": "{}", "src/main.js": ""}),
-        Valid({"railpack.json": '{"deploy": {"startCommand": "node services/svc/server.js"}}', "package.json": "{}", "services/svc/server.js": ""}),
+        Invalid(
+            {
+                "railway.json": (
+                    '{"build": {"buildCommand": "cd services/svc && npm run build"}, "deploy": {"startCommand": "bun'
+                    ' run --cwd services/svc start"}}'
+                ),
+                "package.json": "{}",
+                "src/main.js": "",
+            },
+            expect=[("SV003", "railway.json", 1, 1)],
+        ),
+        Valid(
+            {
+                "railway.json": '{"build": {"buildCommand": "cd src && npm --prefix . run build"}}',
+                "package.json": "{}",
+                "src/main.js": "",
+            }
+        ),
+        Valid(
+            {
+                "railpack.json": '{"deploy": {"startCommand": "node services/svc/server.js"}}',
+                "package.json": "{}",
+                "services/svc/server.js": "",
+            }
+        ),
         # A folder the build makes in the service's folder is no sign, even when the repository root has one too.
-        Valid({"railway.json": '{"build": {"buildCommand": "mkdir -p vendor && tar -xzf deps.tgz -C vendor"}}', "package.json": "{}", "deps.tgz": "", "/vendor/x.js": ""}),
-        Valid({"railway.json": '{"build": {"buildCommand": "tar -xzf deps.tgz -C vendor"}}', "package.json": "{}", "deps.tgz": "", "/vendor/x.js": ""}),
-        Invalid({"railway.json": '{"build": {"buildCommand": "make -C services/svc/web build"}}', "package.json": "{}", "/services/svc/web/Makefile": ""},
-                expect=[("SV003", "railway.json", 1, 1)]),
+        Valid(
+            {
+                "railway.json": '{"build": {"buildCommand": "mkdir -p vendor && tar -xzf deps.tgz -C vendor"}}',
+                "package.json": "{}",
+                "deps.tgz": "",
+                "/vendor/x.js": "",
+            }
+        ),
+        Valid(
+            {
+                "railway.json": '{"build": {"buildCommand": "tar -xzf deps.tgz -C vendor"}}',
+                "package.json": "{}",
+                "deps.tgz": "",
+                "/vendor/x.js": "",
+            }
+        ),
+        Invalid(
+            {
+                "railway.json": '{"build": {"buildCommand": "make -C services/svc/web build"}}',
+                "package.json": "{}",
+                "/services/svc/web/Makefile": "",
+            },
+            expect=[("SV003", "railway.json", 1, 1)],
+        ),
         # `builder = "DOCKERFILE"` in a repository-root config finds its Dockerfile only in a subfolder.
-        Invalid({"/railway.json": '{"build": {"builder": "DOCKERFILE"}}', "Dockerfile": "FROM python:3.12\n"}, expect=[("SV003", "/railway.json", 1, 1)]),
+        Invalid(
+            {"/railway.json": '{"build": {"builder": "DOCKERFILE"}}', "Dockerfile": "FROM python:3.12\n"},
+            expect=[("SV003", "/railway.json", 1, 1)],
+        ),
     )
 
     def check(self, service: Service, project: Project) -> Iterator[Diagnostic]:
@@ -199,22 +274,28 @@ class RootDirectoryAmbiguous(ServiceRule):
             return
         where = service.railpack or service.railway
         name = service.root.name
-        config = f"railpack-config = \"{service.railpack_path}\"" if service.railpack else f"railway-config = \"/{service.railway.path if service.railway else ''}\""
+        config = (
+            f'railpack-config = "{service.railpack_path}"'
+            if service.railpack
+            else f'railway-config = "/{service.railway.path if service.railway else ""}"'
+        )
         folders = subfolder_roots(service, project)[1] if str(service.root) == "." else ()
         if folders:  # a repository-root config that reads like a subfolder service's
-            name, suggestion = folders[0].name, f"root = \"{folders[0]}\""
+            name, suggestion = folders[0].name, f'root = "{folders[0]}"'
         else:
-            suggestion = f"root = \"/\" (or \"{service.root}\")"
+            suggestion = f'root = "/" (or "{service.root}")'
         yield self.diagnostic(
-            where.path if where else service.railpack_path, where.lines.span(0, 1) if where else None,
-            f"the root directory of this service is unclear: railcheck assumed {service.display_root()} ({service.root_source}), but {evidence[0]}"
+            where.path if where else service.railpack_path,
+            where.lines.span(0, 1) if where else None,
+            f"the root directory of this service is unclear: railcheck assumed {service.display_root()}"
+            f" ({service.root_source}), but {evidence[0]}"
             + (f" (and {len(evidence) - 1} more sign{'s' if len(evidence) > 2 else ''})" if len(evidence) > 1 else ""),
             service=service.name,
-            help=f"Declare the root directory Railway uses, e.g. in railcheck.toml: [services.{name}] {suggestion} and {config}; "
-            "path and module checks for this service are skipped until then.",
+            help=(
+                f"Declare the root directory Railway uses, e.g. in railcheck.toml: [services.{name}] {suggestion} and"
+                f" {config}; path and module checks for this service are skipped until then."
+            ),
         )
-
-
 
 
 class DeclaredServiceReplacesDiscovered(ServiceRule):
@@ -244,16 +325,28 @@ class DeclaredServiceReplacesDiscovered(ServiceRule):
     consequence = Consequence.HARMLESS
     default_severity = Severity.INFO
     examples = (
-        Valid({"/railcheck.toml": '[services.api]\nroot = "services/api"\n', "/services/api/railpack.json": "{}", "/services/api/main.py": ""}),
+        Valid(
+            {
+                "/railcheck.toml": '[services.api]\nroot = "services/api"\n',
+                "/services/api/railpack.json": "{}",
+                "/services/api/main.py": "",
+            }
+        ),
         Invalid(
-            {"/railcheck.toml": '[services.api-staging]\nroot = "services/api"\n', "/services/api/railpack.json": "{}", "/services/api/main.py": ""},
+            {
+                "/railcheck.toml": '[services.api-staging]\nroot = "services/api"\n',
+                "/services/api/railpack.json": "{}",
+                "/services/api/main.py": "",
+            },
             expect=[("SV004", "/railcheck.toml", 1, 1)],
         ),
     )
 
     def check(self, service: Service, project: Project) -> Iterator[Diagnostic]:
         config = project.config
-        declaration = next((item for item in config.services if item.name == service.name and item.root == service.root), None)
+        declaration = next(
+            (item for item in config.services if item.name == service.name and item.root == service.root), None
+        )
         repository = project.repository
         if declaration is None or repository is None or service.name in (str(service.root), service.root.name):
             return
@@ -270,10 +363,13 @@ class DeclaredServiceReplacesDiscovered(ServiceRule):
         start = lines.line_start(written.start.line) if written is not None else None
         span = lines.span(start, start + 1) if start is not None else None  # the start of the `[services.NAME]` line
         yield self.diagnostic(
-            source, span,
+            source,
+            span,
             f"the declared service `{service.name}` takes the place of the service railcheck discovers from "
             f"{service.root / markers[0]}; that folder is checked only as `{service.name}`",
             service=service.name,
-            help=f"If both deploy, declare the other one too ([services.{service.root.name}] root = \"{service.root}\"); "
-            f"if they are one Railway service, name the declaration `{service.root.name}`.",
+            help=(
+                f'If both deploy, declare the other one too ([services.{service.root.name}] root = "{service.root}"); '
+                f"if they are one Railway service, name the declaration `{service.root.name}`."
+            ),
         )

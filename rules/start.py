@@ -11,13 +11,38 @@ import re
 import sys
 from collections.abc import Iterator, Mapping
 from pathlib import PurePosixPath
+from typing import ClassVar
 
-from railcheck import RAILPACK_ONLY, Consequence, Diagnostic, Edit, Fix, FixAvailability, Invalid, Project, Related, Service, ServiceRule, Severity, Span, Valid
+from railcheck import (
+    RAILPACK_ONLY,
+    Consequence,
+    Diagnostic,
+    Edit,
+    Fix,
+    FixAvailability,
+    Invalid,
+    Project,
+    Related,
+    Service,
+    ServiceRule,
+    Severity,
+    Span,
+    Valid,
+)
 from railcheck.build_outputs import created_by_build
 from railcheck.builder import image_of
 from railcheck.distributions import import_names
 from railcheck.facts import (
-    MAIN_FILES, CommandText, app_root, copied_app, command_servers, facts, module_info, once_per_service, paths_checkable, runtime_pythonpath,
+    MAIN_FILES,
+    CommandText,
+    app_root,
+    command_servers,
+    copied_app,
+    facts,
+    module_info,
+    once_per_service,
+    paths_checkable,
+    runtime_pythonpath,
     unreadable_configs,
 )
 from railcheck.modules import find_module, image_path, module_candidates, search_bases
@@ -61,7 +86,12 @@ def _resolve(service: Service, project: Project, server: Server) -> PurePosixPat
     image = image_of(service, project)
     if image is not None and image.installs_project:
         bases.append(root / "src")  # the Dockerfile installs the project: a src layout imports too
-    elif image is None and found.install_manager == "uv" and found.pyproject is not None and isinstance(found.pyproject.get("/build-system"), dict):
+    elif (
+        image is None
+        and found.install_manager == "uv"
+        and found.pyproject is not None
+        and isinstance(found.pyproject.get("/build-system"), dict)
+    ):
         # Railpack's build step runs `uv sync --no-editable`, installing the project itself: a src layout's
         # packages import from site-packages.
         bases.append(service.root / "src")
@@ -70,7 +100,23 @@ def _resolve(service: Service, project: Project, server: Server) -> PurePosixPat
 
 _PIP_INSTALL = re.compile(r"\bpip3?\s+install\b([^&|;]*)")
 # pip options whose next word is their value (a file or URL), not a package.
-_PIP_OPTIONS_WITH_VALUE = frozenset({"-r", "--requirement", "-c", "--constraint", "-i", "--index-url", "--extra-index-url", "-f", "--find-links", "-t", "--target", "--prefix", "--root"})
+_PIP_OPTIONS_WITH_VALUE = frozenset(
+    {
+        "-r",
+        "--requirement",
+        "-c",
+        "--constraint",
+        "-i",
+        "--index-url",
+        "--extra-index-url",
+        "-f",
+        "--find-links",
+        "-t",
+        "--target",
+        "--prefix",
+        "--root",
+    }
+)
 
 
 def _installed_by_command(service: Service, project: Project, module: str) -> bool:
@@ -135,25 +181,65 @@ class StartTargetNotFound(ServiceRule):
     consequence = Consequence.FAILS
     fix = FixAvailability.SOMETIMES
     examples = (
-        Valid({"railpack.json": '{"deploy": {"startCommand": "uvicorn ml_server:app --host 0.0.0.0 --port $PORT"}}', "ml_server.py": "app = object()\n"}),
+        Valid(
+            {
+                "railpack.json": '{"deploy": {"startCommand": "uvicorn ml_server:app --host 0.0.0.0 --port $PORT"}}',
+                "ml_server.py": "app = object()\n",
+            }
+        ),
         # A uv project with a build system is installed by Railpack's build step, src layout included.
-        Valid({"railpack.json": '{"deploy": {"startCommand": "uvicorn svc.api:app --host 0.0.0.0 --port $PORT"}}', "uv.lock": "",
-               "pyproject.toml": '[project]\nname = "svc"\n\n[build-system]\nrequires = ["hatchling"]\nbuild-backend = "hatchling.build"\n',
-               "src/svc/__init__.py": "", "src/svc/api.py": "app = object()\n"}),
+        Valid(
+            {
+                "railpack.json": '{"deploy": {"startCommand": "uvicorn svc.api:app --host 0.0.0.0 --port $PORT"}}',
+                "uv.lock": "",
+                "pyproject.toml": (
+                    '[project]\nname = "svc"\n\n[build-system]\nrequires = ["hatchling"]\nbuild-backend ='
+                    ' "hatchling.build"\n'
+                ),
+                "src/svc/__init__.py": "",
+                "src/svc/api.py": "app = object()\n",
+            }
+        ),
         Invalid(
-            {"railpack.json": '{"deploy": {"startCommand": "uvicorn services.ml.ml_server:app --host 0.0.0.0 --port $PORT"}}', "ml_server.py": "app = object()\n"},
+            {
+                "railpack.json": (
+                    '{"deploy": {"startCommand": "uvicorn services.ml.ml_server:app --host 0.0.0.0 --port $PORT"}}'
+                ),
+                "ml_server.py": "app = object()\n",
+            },
             expect=[("ST001", "railpack.json", 1, 38)],
-            fixed={"railpack.json": '{"deploy": {"startCommand": "uvicorn ml_server:app --host 0.0.0.0 --port $PORT"}}'},
+            fixed={
+                "railpack.json": '{"deploy": {"startCommand": "uvicorn ml_server:app --host 0.0.0.0 --port $PORT"}}'
+            },
             unsafe_fixes=True,
         ),
-        Invalid({"Procfile": "web: python serve.py\n", "main.py": "", "railpack.json": "{}"}, expect=[("ST001", "Procfile", 1, 13)]),
-        Valid({"Procfile": "web: python -m http.server --bind 0.0.0.0 $PORT\n", "main.py": "", "railpack.json": "{}"}),  # the standard library
+        Invalid(
+            {"Procfile": "web: python serve.py\n", "main.py": "", "railpack.json": "{}"},
+            expect=[("ST001", "Procfile", 1, 13)],
+        ),
+        # the standard library
+        Valid({"Procfile": "web: python -m http.server --bind 0.0.0.0 $PORT\n", "main.py": "", "railpack.json": "{}"}),
         # A package installed by URL may provide the module: unsure, so no finding.
-        Valid({"railpack.json": '{"steps": {"install": {"commands": ["...", "pip install git+https://example.com/mono.git#subdirectory=packages/core"]}}, '
-                                '"deploy": {"startCommand": "uvicorn mono_core.main:app --host 0.0.0.0 --port $PORT"}}', "requirements.txt": "uvicorn\n"}),
-        Invalid({"railpack.json": '{"steps": {"install": {"commands": ["...", "pip install --no-cache-dir -r requirements.txt"]}}, '
-                                  '"deploy": {"startCommand": "uvicorn mono_core.main:app --host 0.0.0.0 --port $PORT"}}', "requirements.txt": "uvicorn\n"},
-                expect=[("ST001", "railpack.json", 1, 133)]),
+        Valid(
+            {
+                "railpack.json": (
+                    '{"steps": {"install": {"commands": ["...", "pip install'
+                    ' git+https://example.com/mono.git#subdirectory=packages/core"]}}, "deploy": {"startCommand":'
+                    ' "uvicorn mono_core.main:app --host 0.0.0.0 --port $PORT"}}'
+                ),
+                "requirements.txt": "uvicorn\n",
+            }
+        ),
+        Invalid(
+            {
+                "railpack.json": (
+                    '{"steps": {"install": {"commands": ["...", "pip install --no-cache-dir -r requirements.txt"]}}, '
+                    '"deploy": {"startCommand": "uvicorn mono_core.main:app --host 0.0.0.0 --port $PORT"}}'
+                ),
+                "requirements.txt": "uvicorn\n",
+            },
+            expect=[("ST001", "railpack.json", 1, 133)],
+        ),
     )
 
     def check(self, service: Service, project: Project) -> Iterator[Diagnostic]:
@@ -166,37 +252,61 @@ class StartTargetNotFound(ServiceRule):
                 continue
             if server.kind in ("python file", "manage.py runserver"):
                 path = image_path(app_root(service, project), server.cwd, server.target.text)
-                if path is not None and (repository.is_file(path) or created_by_build(service, project, path) is not None):
+                if path is not None and (
+                    repository.is_file(path) or created_by_build(service, project, path) is not None
+                ):
                     continue  # there, or made by the build (`python dist/main.py`)
                 holder = copied_app(service, project) or f"{service.display_root()} (the image's /app)"
                 where, span = _where(service, command, server.target)
                 yield self.diagnostic(
-                    where, span,
+                    where,
+                    span,
                     f"{command.origin.label} runs `{server.target.text}`, which does not exist in {holder}",
                     service=service.name,
-                    help="Paths in start commands are relative to the root directory; fix the path or the service's root directory.",
+                    help=(
+                        "Paths in start commands are relative to the root directory; fix the path or the service's root"
+                        " directory."
+                    ),
                 )
-            elif server.module is not None and not _installed(service, project, server) and _resolve(service, project, server) is None:
-                if not _installed_by_command(service, project, server.module):
-                    yield self._missing_module(service, project, command, server, server.module)
+            elif (
+                server.module is not None
+                and not _installed(service, project, server)
+                and _resolve(service, project, server) is None
+            ) and not _installed_by_command(service, project, server.module):
+                yield self._missing_module(service, project, command, server, server.module)
 
-    def _missing_module(self, service: Service, project: Project, command: CommandText, server: Server, module: str) -> Diagnostic:
+    def _missing_module(
+        self, service: Service, project: Project, command: CommandText, server: Server, module: str
+    ) -> Diagnostic:
         assert project.repository is not None and server.target is not None
         where, span = _where(service, command, server.target)
         # The module itself is no candidate: its file exists but cannot be imported (a pipe, a folder), and
         # "import it instead" would be a fix that changes nothing and never settles.
-        candidates = [candidate for candidate in module_candidates(project.repository, app_root(service, project), module, server.cwd) if candidate != module]
+        candidates = [
+            candidate
+            for candidate in module_candidates(project.repository, app_root(service, project), module, server.cwd)
+            if candidate != module
+        ]
         fix = None
         if len(candidates) == 1 and command.origin.path is not None and command.base is not None:
             written = server.target.text
             replacement = written.replace(module, candidates[0], 1)
             target = server.target
-            fix = Fix.unsafe(f"Import `{candidates[0]}` instead", Edit(command.origin.path, command.base + target.start, command.base + target.end, replacement))
-        hint = f" Did you mean `{candidates[0]}`?" if len(candidates) == 1 else (f" Files with that name: {', '.join(candidates[:5])}." if candidates else "")
+            fix = Fix.unsafe(
+                f"Import `{candidates[0]}` instead",
+                Edit(command.origin.path, command.base + target.start, command.base + target.end, replacement),
+            )
+        hint = (
+            f" Did you mean `{candidates[0]}`?"
+            if len(candidates) == 1
+            else (f" Files with that name: {', '.join(candidates[:5])}." if candidates else "")
+        )
         holder = copied_app(service, project) or f"{service.display_root()} ({service.root_source})"
         return self.diagnostic(
-            where, span,
-            f"{command.origin.label} imports `{module}`, which does not resolve from {holder}" + (" and is not a declared dependency" if server.kind == "python -m" else ""),
+            where,
+            span,
+            f"{command.origin.label} imports `{module}`, which does not resolve from {holder}"
+            + (" and is not a declared dependency" if server.kind == "python -m" else ""),
             service=service.name,
             help=f"Module paths are resolved from the root directory (the image's /app) and PYTHONPATH.{hint}",
             fix=fix,
@@ -223,9 +333,17 @@ class StartAttributeMissing(ServiceRule):
     summary = "The start command's app attribute is not defined in its module"
     consequence = Consequence.FAILS
     examples = (
-        Valid({"railpack.json": '{"deploy": {"startCommand": "gunicorn --bind 0.0.0.0:$PORT main:app"}}', "main.py": "from flask import Flask\napp = Flask(__name__)\n"}),
+        Valid(
+            {
+                "railpack.json": '{"deploy": {"startCommand": "gunicorn --bind 0.0.0.0:$PORT main:app"}}',
+                "main.py": "from flask import Flask\napp = Flask(__name__)\n",
+            }
+        ),
         Invalid(
-            {"railpack.json": '{"deploy": {"startCommand": "gunicorn --bind 0.0.0.0:$PORT main:app"}}', "main.py": "from flask import Flask\napplication = Flask(__name__)\n"},
+            {
+                "railpack.json": '{"deploy": {"startCommand": "gunicorn --bind 0.0.0.0:$PORT main:app"}}',
+                "main.py": "from flask import Flask\napplication = Flask(__name__)\n",
+            },
             expect=[("ST002", "railpack.json", 1, 60)],
         ),
     )
@@ -248,8 +366,10 @@ class StartAttributeMissing(ServiceRule):
             if isinstance(info, ParseFailure):
                 line = (repository.read(path) or "").count("\n", 0, info.start) + 1
                 yield self.diagnostic(
-                    where, span,
-                    f"{path} has a syntax error (line {line}: {info.message}), so importing `{server.module}` fails at start",
+                    where,
+                    span,
+                    f"{path} has a syntax error (line {line}: {info.message}), so importing `{server.module}` fails at"
+                    " start",
                     service=service.name,
                     help="Fix the syntax error; railcheck reads the module without running it.",
                 )
@@ -257,23 +377,32 @@ class StartAttributeMissing(ServiceRule):
             definition = info.definitions.get(server.attribute)
             if definition is None:
                 yield self.diagnostic(
-                    where, span,
-                    f"`{server.attribute}` is not defined at the top level of {path}, so `{server.module}:{server.attribute}` fails at start",
+                    where,
+                    span,
+                    f"`{server.attribute}` is not defined at the top level of {path}, so"
+                    f" `{server.module}:{server.attribute}` fails at start",
                     service=service.name,
                     help=_defined_hint(info.definitions),
                     related=(Related(path, None, "the module the start command imports"),),
                 )
             elif server.factory and definition.kind not in ("def", "import"):
                 yield self.diagnostic(
-                    where, span,
-                    f"`{server.attribute}` in {path} is a {definition.kind}, but the command treats it as a factory to call",
+                    where,
+                    span,
+                    f"`{server.attribute}` in {path} is a {definition.kind}, but the command treats it as a factory to"
+                    " call",
                     service=service.name,
                     help="Drop `--factory` (or `()`), or point at the function that builds the app.",
                 )
 
 
 def _defined_hint(definitions: Mapping[str, object]) -> str:
-    apps = [name for name, definition in definitions.items() if getattr(definition, "call", None) and str(getattr(definition, "call")).split(".")[-1] in ("FastAPI", "Flask", "Starlette", "Quart", "Sanic", "Litestar")]
+    apps = [
+        name
+        for name, definition in definitions.items()
+        if str(getattr(definition, "call", None) or "").split(".")[-1]
+        in ("FastAPI", "Flask", "Starlette", "Quart", "Sanic", "Litestar")
+    ]
     if apps:
         return f"The module defines {', '.join(f'`{name}`' for name in apps)}; use that name after the colon."
     return "Point the command at the variable that holds the app."
@@ -304,22 +433,44 @@ class ServerBindsLocalhost(ServiceRule):
     consequence = Consequence.FAILS
     fix = FixAvailability.SOMETIMES
     examples = (
-        Valid({"railpack.json": '{"deploy": {"startCommand": "uvicorn main:app --host 0.0.0.0 --port $PORT"}}', "main.py": "app = 1\n"}),
+        Valid(
+            {
+                "railpack.json": '{"deploy": {"startCommand": "uvicorn main:app --host 0.0.0.0 --port $PORT"}}',
+                "main.py": "app = 1\n",
+            }
+        ),
         Invalid(
-            {"railpack.json": '{"deploy": {"startCommand": "uvicorn main:app --host 127.0.0.1 --port $PORT"}}', "main.py": "app = 1\n"},
+            {
+                "railpack.json": '{"deploy": {"startCommand": "uvicorn main:app --host 127.0.0.1 --port $PORT"}}',
+                "main.py": "app = 1\n",
+            },
             expect=[("ST003", "railpack.json", 1, 54)],
             fixed={"railpack.json": '{"deploy": {"startCommand": "uvicorn main:app --host 0.0.0.0 --port $PORT"}}'},
         ),
-        Invalid({"Procfile": "web: uvicorn main:app --port $PORT\n", "main.py": "app = 1\n", "railpack.json": "{}"}, expect=[("ST003", "Procfile", 1, 6)]),
+        Invalid(
+            {"Procfile": "web: uvicorn main:app --port $PORT\n", "main.py": "app = 1\n", "railpack.json": "{}"},
+            expect=[("ST003", "Procfile", 1, 6)],
+        ),
         # Node servers: only an explicit host option is certain (vite.config may set `preview.host`).
-        Valid({"railpack.json": '{"deploy": {"startCommand": "npx vite preview --host --port $PORT"}}', "package.json": "{}"}),
+        Valid(
+            {
+                "railpack.json": '{"deploy": {"startCommand": "npx vite preview --host --port $PORT"}}',
+                "package.json": "{}",
+            }
+        ),
         Valid({"railpack.json": '{"deploy": {"startCommand": "npx vite preview"}}', "package.json": "{}"}),
         Invalid(
-            {"railpack.json": '{"deploy": {"startCommand": "npx vite preview --host 127.0.0.1 --port $PORT"}}', "package.json": "{}"},
+            {
+                "railpack.json": '{"deploy": {"startCommand": "npx vite preview --host 127.0.0.1 --port $PORT"}}',
+                "package.json": "{}",
+            },
             expect=[("ST003", "railpack.json", 1, 54)],
             fixed={"railpack.json": '{"deploy": {"startCommand": "npx vite preview --host 0.0.0.0 --port $PORT"}}'},
         ),
-        Invalid({"railpack.json": '{"deploy": {"startCommand": "next start -H localhost"}}', "package.json": "{}"}, expect=[("ST003", "railpack.json", 1, 44)]),
+        Invalid(
+            {"railpack.json": '{"deploy": {"startCommand": "next start -H localhost"}}', "package.json": "{}"},
+            expect=[("ST003", "railpack.json", 1, 44)],
+        ),
     )
 
     def check(self, service: Service, project: Project) -> Iterator[Diagnostic]:
@@ -327,19 +478,34 @@ class ServerBindsLocalhost(ServiceRule):
             listen = server.listen
             if listen is None:
                 continue
-            host = listen.host.rsplit(":", 1)[0] if listen.host_word is not None and listen.host_word is listen.port_word else listen.host
+            host = (
+                listen.host.rsplit(":", 1)[0]
+                if listen.host_word is not None and listen.host_word is listen.port_word
+                else listen.host
+            )
             if host not in LOCAL_HOSTS:
                 continue
             word = listen.host_word
             where, span = _where(service, command, word or server.command.words[0] if server.command.words else None)
             fix = None
-            edit = _edit_in_word(command, word, 0, len(host), "0.0.0.0") if word is not None and word.text.startswith(host) else None
+            edit = (
+                _edit_in_word(command, word, 0, len(host), "0.0.0.0")
+                if word is not None and word.text.startswith(host)
+                else None
+            )
             if edit is not None:
                 fix = Fix.safe("Listen on 0.0.0.0", edit)
             explicit = word is not None
             yield self.diagnostic(
-                where, span if explicit else (command.span(server.command.start, server.command.end) if command.origin.path else None),
-                f"{server.kind} listens on {host}" + ("" if explicit else " by default") + ", which Railway's proxy cannot reach",
+                where,
+                (
+                    span
+                    if explicit
+                    else (command.span(server.command.start, server.command.end) if command.origin.path else None)
+                ),
+                f"{server.kind} listens on {host}"
+                + ("" if explicit else " by default")
+                + ", which Railway's proxy cannot reach",
                 service=service.name,
                 help="Listen on all interfaces: " + ("replace it with 0.0.0.0." if explicit else _host_option(server)),
                 fix=fix,
@@ -390,11 +556,24 @@ class HardcodedPort(ServiceRule):
     fix = FixAvailability.SOMETIMES
     examples = (
         Valid({"railpack.json": '{"deploy": {"startCommand": "gunicorn main:app"}}', "main.py": "app = 1\n"}),
-        Valid({"railpack.json": '{"deploy": {"startCommand": "gunicorn main:app --bind 0.0.0.0:${PORT:-8000}"}}', "main.py": "app = 1\n"}),
+        Valid(
+            {
+                "railpack.json": '{"deploy": {"startCommand": "gunicorn main:app --bind 0.0.0.0:${PORT:-8000}"}}',
+                "main.py": "app = 1\n",
+            }
+        ),
         # Another variable may hold $PORT at run time: not certainly a fixed port.
-        Valid({"railpack.json": '{"deploy": {"startCommand": "gunicorn main:app --bind 0.0.0.0:$APP_PORT"}}', "main.py": "app = 1\n"}),
+        Valid(
+            {
+                "railpack.json": '{"deploy": {"startCommand": "gunicorn main:app --bind 0.0.0.0:$APP_PORT"}}',
+                "main.py": "app = 1\n",
+            }
+        ),
         Invalid(
-            {"railpack.json": '{"deploy": {"startCommand": "uvicorn main:app --host 0.0.0.0 --port 8000"}}', "main.py": "app = 1\n"},
+            {
+                "railpack.json": '{"deploy": {"startCommand": "uvicorn main:app --host 0.0.0.0 --port 8000"}}',
+                "main.py": "app = 1\n",
+            },
             expect=[("ST004", "railpack.json", 1, 69)],
             fixed={"railpack.json": '{"deploy": {"startCommand": "uvicorn main:app --host 0.0.0.0 --port $PORT"}}'},
             unsafe_fixes=True,
@@ -407,7 +586,10 @@ class HardcodedPort(ServiceRule):
             fixed={"railpack.json": '{"deploy": {"startCommand": "next start -p $PORT"}}'},
             unsafe_fixes=True,
         ),
-        Invalid({"railpack.json": '{"deploy": {"startCommand": "astro preview --host --port=4321"}}', "package.json": "{}"}, expect=[("ST004", "railpack.json", 1, 58)]),
+        Invalid(
+            {"railpack.json": '{"deploy": {"startCommand": "astro preview --host --port=4321"}}', "package.json": "{}"},
+            expect=[("ST004", "railpack.json", 1, 58)],
+        ),
     )
 
     def check(self, service: Service, project: Project) -> Iterator[Diagnostic]:
@@ -428,12 +610,23 @@ class HardcodedPort(ServiceRule):
                 edit = _edit_in_word(command, word, len(word.text) - len(listen.port), len(word.text), "$PORT")
                 fix = Fix.unsafe("Listen on $PORT", edit) if edit is not None else None
             yield self.diagnostic(
-                where, span if explicit else (command.span(server.command.start, server.command.end) if command.origin.path else None),
-                f"{server.kind} listens on port {listen.port}" + ("" if explicit else " (its default)") + ", but Railway sends traffic to $PORT",
+                where,
+                (
+                    span
+                    if explicit
+                    else (command.span(server.command.start, server.command.end) if command.origin.path else None)
+                ),
+                f"{server.kind} listens on port {listen.port}"
+                + ("" if explicit else " (its default)")
+                + ", but Railway sends traffic to $PORT",
                 service=service.name,
-                help="Use the PORT variable Railway sets, e.g. `--port $PORT`, " + (
-                    "from a shell: a shell-form CMD, or a start command wrapped in `/bin/sh -c`, since the exec form expands no variables."
-                    if dockerfile else "(Railpack runs start commands with bash, so it expands)."),
+                help="Use the PORT variable Railway sets, e.g. `--port $PORT`, "
+                + (
+                    "from a shell: a shell-form CMD, or a start command wrapped in `/bin/sh -c`, since the exec form"
+                    " expands no variables."
+                    if dockerfile
+                    else "(Railpack runs start commands with bash, so it expands)."
+                ),
                 fix=fix,
             )
 
@@ -458,14 +651,24 @@ class ServerNotInstalled(ServiceRule):
     summary = "The start command's server is not a dependency"
     consequence = Consequence.FAILS
     examples = (
-        Valid({"railpack.json": '{"deploy": {"startCommand": "gunicorn main:app"}}', "requirements.txt": "flask\ngunicorn==23.0.0\n", "main.py": "app = 1\n"}),
+        Valid(
+            {
+                "railpack.json": '{"deploy": {"startCommand": "gunicorn main:app"}}',
+                "requirements.txt": "flask\ngunicorn==23.0.0\n",
+                "main.py": "app = 1\n",
+            }
+        ),
         Invalid(
-            {"railpack.json": '{"deploy": {"startCommand": "gunicorn main:app"}}', "requirements.txt": "flask\n", "main.py": "app = 1\n"},
+            {
+                "railpack.json": '{"deploy": {"startCommand": "gunicorn main:app"}}',
+                "requirements.txt": "flask\n",
+                "main.py": "app = 1\n",
+            },
             expect=[("ST005", "railpack.json", 1, 30)],
         ),
     )
     # Packages whose dependencies include the server (fastapi[standard] brings uvicorn and the fastapi CLI).
-    PROVIDES = {"fastapi-cli": ("fastapi",), "uvicorn": (), "flask": ()}
+    PROVIDES: ClassVar[dict[str, tuple[str, ...]]] = {"fastapi-cli": ("fastapi",), "uvicorn": (), "flask": ()}
 
     def check(self, service: Service, project: Project) -> Iterator[Diagnostic]:
         declared = _declared_dependencies(service, project)
@@ -477,10 +680,15 @@ class ServerNotInstalled(ServiceRule):
                 continue
             where, span = _where(service, command, server.command.words[0] if server.command.words else None)
             yield self.diagnostic(
-                where, span,
-                f"{command.origin.label} runs {server.kind.split()[0]}, but `{package}` is not in the service's dependencies",
+                where,
+                span,
+                f"{command.origin.label} runs {server.kind.split()[0]}, but `{package}` is not in the service's"
+                " dependencies",
                 service=service.name,
-                help=f"Add `{package}` to requirements.txt (or pyproject.toml); Railpack installs only what the manifests list.",
+                help=(
+                    f"Add `{package}` to requirements.txt (or pyproject.toml); Railpack installs only what the"
+                    " manifests list."
+                ),
             )
 
 
@@ -514,7 +722,11 @@ def _read_declared_dependencies(service: Service, project: Project) -> set[str] 
     if pyproject is not None:
         table = pyproject.value.get("project")
         dependencies = table.get("dependencies") if isinstance(table, dict) else None
-        poetry = pyproject.value.get("tool", {}).get("poetry", {}).get("dependencies") if isinstance(pyproject.value.get("tool"), dict) else None
+        poetry = (
+            pyproject.value.get("tool", {}).get("poetry", {}).get("dependencies")
+            if isinstance(pyproject.value.get("tool"), dict)
+            else None
+        )
         if isinstance(dependencies, list) or isinstance(poetry, dict):
             found = True
             from packaging.requirements import InvalidRequirement, Requirement
@@ -553,7 +765,10 @@ class NoStartCommand(ServiceRule):
     consequence = Consequence.FAILS
     examples = (
         Valid({"requirements.txt": "flask\n", "main.py": "print(1)\n", "railpack.json": "{}"}),
-        Invalid({"requirements.txt": "flask\n", "railpack.json": "{}", "src/api.py": ""}, expect=[("ST006", "railpack.json", 1, 1)]),
+        Invalid(
+            {"requirements.txt": "flask\n", "railpack.json": "{}", "src/api.py": ""},
+            expect=[("ST006", "railpack.json", 1, 1)],
+        ),
     )
 
     def check(self, service: Service, project: Project) -> Iterator[Diagnostic]:
@@ -567,11 +782,18 @@ class NoStartCommand(ServiceRule):
             return  # the IaC file sets a start command railcheck cannot read (IC002 says why)
         if project.repository and "manage.py" in project.repository.listdir(service.root):
             return
-        where = service.railpack.path if service.railpack else service.root / found.python_markers[0] if found.python_markers else service.railpack_path
+        where = (
+            service.railpack.path
+            if service.railpack
+            else service.root / found.python_markers[0]
+            if found.python_markers
+            else service.railpack_path
+        )
         yield self.diagnostic(
-            where, FILE_START,
-            f"no start command: nothing in railpack.json, Railway's config or a Procfile, and none of {', '.join(MAIN_FILES)} for Railpack's default",
+            where,
+            FILE_START,
+            "no start command: nothing in railpack.json, Railway's config or a Procfile, and none of"
+            f" {', '.join(MAIN_FILES)} for Railpack's default",
             service=service.name,
             help='Set `"deploy": {"startCommand": "..."}` in railpack.json (or a Procfile `web:` line).',
         )
-

@@ -12,7 +12,19 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-from railcheck import Consequence, Diagnostic, Edit, Fix, FixAvailability, Invalid, Project, Service, ServiceRule, Severity, Valid
+from railcheck import (
+    Consequence,
+    Diagnostic,
+    Edit,
+    Fix,
+    FixAvailability,
+    Invalid,
+    Project,
+    Service,
+    ServiceRule,
+    Severity,
+    Valid,
+)
 from railcheck.walk import setting_pointers
 
 if TYPE_CHECKING:
@@ -25,8 +37,13 @@ def _watch_lists(service: Service, project: Project) -> tuple[WatchList, ...]:
     """The service's watch-pattern lists. The matching machinery (railcheck.watchpaths) is imported only for a
     service that declares watch patterns: most services have none, and every commit's check pays for imports."""
     railway = service.railway
-    declared = railway is not None and isinstance(railway.value, dict) and any(
-        isinstance(railway.get(pointer), list) for pointer in setting_pointers(railway.value, "build", "watchPatterns")
+    declared = (
+        railway is not None
+        and isinstance(railway.value, dict)
+        and any(
+            isinstance(railway.get(pointer), list)
+            for pointer in setting_pointers(railway.value, "build", "watchPatterns")
+        )
     )
     if not declared and (service.iac is None or "watchPatterns" not in service.iac.settings):
         return ()
@@ -52,7 +69,10 @@ def _add_patterns(watch: WatchList, patterns: list[str]) -> Fix | None:
     first = edits[0]
     assert first is not None
     content = "".join(edit.content for edit in reversed(edits) if edit is not None)
-    return Fix.unsafe(f"Add {', '.join(f'`{text}`' for text in patterns)} to watchPatterns", Edit(first.path, first.start, first.end, content))
+    return Fix.unsafe(
+        f"Add {', '.join(f'`{text}`' for text in patterns)} to watchPatterns",
+        Edit(first.path, first.start, first.end, content),
+    )
 
 
 def _what(items: list[Consumed]) -> str:
@@ -105,8 +125,10 @@ class WatchPatternMatchesNothing(ServiceRule):
             fixed={"railway.toml": '[build]\nwatchPatterns = ["/services/svc/app/**"]\n'},
             unsafe_fixes=True,
         ),
-        Invalid({"railway.json": '{"build": {"watchPatterns": ["/services/svc/**", "/servces/shared/**"]}}', "main.py": ""},
-                expect=[("WP001", "railway.json", 1, 50)]),
+        Invalid(
+            {"railway.json": '{"build": {"watchPatterns": ["/services/svc/**", "/servces/shared/**"]}}', "main.py": ""},
+            expect=[("WP001", "railway.json", 1, 50)],
+        ),
     )
 
     def check(self, service: Service, project: Project) -> Iterator[Diagnostic]:
@@ -124,19 +146,27 @@ class WatchPatternMatchesNothing(ServiceRule):
                 if corrected is not None:
                     edit = watch.replace(pattern.index, corrected)
                     yield self.diagnostic(
-                        watch.path, span,
-                        f"watch pattern `{pattern.text}` matches no file: Railway matches watch patterns from the repository root, and it was written from the root directory {service.display_root()}",
+                        watch.path,
+                        span,
+                        f"watch pattern `{pattern.text}` matches no file: Railway matches watch patterns from the"
+                        f" repository root, and it was written from the root directory {service.display_root()}",
                         service=service.name,
                         help=f"Write it from the repository root: `{corrected}`.",
                         fix=Fix.unsafe(f"Replace with `{corrected}`", edit) if edit is not None else None,
                     )
                 elif any_file_matches(project, pattern) is False:
                     yield self.diagnostic(
-                        watch.path, span,
-                        f"watch pattern `{pattern.text}` matches no file in the repository, so it never triggers a deploy",
+                        watch.path,
+                        span,
+                        f"watch pattern `{pattern.text}` matches no file in the repository, so it never triggers a"
+                        " deploy",
                         service=service.name,
-                        help=f"Check the spelling; patterns are matched from the repository root, e.g. `/{service.root}/**` for this service's root directory."
-                        if str(service.root) != "." else "Check the spelling; patterns are matched from the repository root.",
+                        help=(
+                            "Check the spelling; patterns are matched from the repository root, e.g."
+                            f" `/{service.root}/**` for this service's root directory."
+                            if str(service.root) != "."
+                            else "Check the spelling; patterns are matched from the repository root."
+                        ),
                     )
 
 
@@ -167,7 +197,13 @@ class WatchPathsMissRoot(ServiceRule):
     consequence = Consequence.MISBEHAVES
     fix = FixAvailability.SOMETIMES
     examples = (
-        Valid({"railway.toml": '[build]\nwatchPatterns = ["/services/svc/**/*.py", "/shared/**"]\n', "main.py": "", "/shared/x.py": ""}),
+        Valid(
+            {
+                "railway.toml": '[build]\nwatchPatterns = ["/services/svc/**/*.py", "/shared/**"]\n',
+                "main.py": "",
+                "/shared/x.py": "",
+            }
+        ),
         Valid({"railway.json": '{"build": {"watchPatterns": ["!**/*.md"]}}', "main.py": ""}),
         Invalid(
             {"railway.toml": '[build]\nwatchPatterns = [\n  "/shared/**",\n]\n', "main.py": "", "/shared/x.py": ""},
@@ -184,15 +220,19 @@ class WatchPathsMissRoot(ServiceRule):
         from railcheck.watchpaths import root_known
 
         if str(service.root) == "." or not root_known(service, project):
-            return  # the whole repository is the service's folder (WP003 judges what it builds from), or the root is in doubt (SV003)
+            # the whole repository is the service's folder (WP003 judges what it builds from),
+            # or the root is in doubt (SV003)
+            return
         for watch in lists:
             # Only negations: WP004 reports the list; Railway's reading of it is not documented.
             if not watch.includes_anything or _root_covered(service, project, watch) is not False:
                 continue
             wanted = f"/{service.root}/**"
             yield self.diagnostic(
-                watch.path, watch.list_span(),
-                f"no watch pattern matches a file under the root directory {service.display_root()}: a push that changes the service's code does not deploy it",
+                watch.path,
+                watch.list_span(),
+                f"no watch pattern matches a file under the root directory {service.display_root()}: a push that"
+                " changes the service's code does not deploy it",
                 service=service.name,
                 help=f"Add `{wanted}` to watchPatterns (patterns are matched from the repository root).",
                 fix=_add_patterns(watch, [wanted]),
@@ -231,23 +271,63 @@ class WatchPathsMissConsumedFiles(ServiceRule):
     default_severity = Severity.WARNING
     fix = FixAvailability.SOMETIMES
     examples = (
-        Valid({"railway.toml": '[build]\nwatchPatterns = ["/services/svc/**"]\n', "main.py": "", "requirements.txt": "flask\n"}),
-        Valid({"/railway.json": '{"build": {"buildCommand": "cd packages/core && make", "watchPatterns": ["/packages/**", "/*.txt"]}}', "/requirements.txt": "", "/packages/core/x.py": ""}),
+        Valid(
+            {
+                "railway.toml": '[build]\nwatchPatterns = ["/services/svc/**"]\n',
+                "main.py": "",
+                "requirements.txt": "flask\n",
+            }
+        ),
+        Valid(
+            {
+                "/railway.json": (
+                    '{"build": {"buildCommand": "cd packages/core && make", "watchPatterns": ["/packages/**",'
+                    ' "/*.txt"]}}'
+                ),
+                "/requirements.txt": "",
+                "/packages/core/x.py": "",
+            }
+        ),
         Invalid(
-            {"railway.toml": '[build]\nwatchPatterns = ["/services/svc/**/*.py"]\n', "main.py": "", "requirements.txt": "-r base.txt\n", "base.txt": "flask\n"},
+            {
+                "railway.toml": '[build]\nwatchPatterns = ["/services/svc/**/*.py"]\n',
+                "main.py": "",
+                "requirements.txt": "-r base.txt\n",
+                "base.txt": "flask\n",
+            },
             expect=[("WP003", "railway.toml", 2, 1)],
-            fixed={"railway.toml": '[build]\nwatchPatterns = ["/services/svc/requirements.txt", "/services/svc/base.txt", "/services/svc/**/*.py"]\n'},
+            fixed={
+                "railway.toml": (
+                    '[build]\nwatchPatterns = ["/services/svc/requirements.txt", "/services/svc/base.txt",'
+                    ' "/services/svc/**/*.py"]\n'
+                )
+            },
             unsafe_fixes=True,
         ),
         Invalid(
-            {"/railway.json": '{"build": {"buildCommand": "cd packages/core && make", "watchPatterns": ["/app/**"]}}', "/app/main.py": "", "/packages/core/x.py": ""},
+            {
+                "/railway.json": (
+                    '{"build": {"buildCommand": "cd packages/core && make", "watchPatterns": ["/app/**"]}}'
+                ),
+                "/app/main.py": "",
+                "/packages/core/x.py": "",
+            },
             expect=[("WP003", "/railway.json", 1, 56)],
         ),
         # A Dockerfile built from the repository root copies a shared folder the patterns leave out.
         Invalid(
-            {"/railway.json": '{"build": {"builder": "DOCKERFILE", "dockerfilePath": "api/Dockerfile", "watchPatterns": ["/api/**"]}}',
-             "/api/Dockerfile": "FROM python:3.12-slim\nCOPY api/ /app/api/\nCOPY shared/ /app/shared/\nCMD python /app/api/main.py\n",
-             "/api/main.py": "", "/shared/util.py": ""},
+            {
+                "/railway.json": (
+                    '{"build": {"builder": "DOCKERFILE", "dockerfilePath": "api/Dockerfile", "watchPatterns":'
+                    ' ["/api/**"]}}'
+                ),
+                "/api/Dockerfile": (
+                    "FROM python:3.12-slim\nCOPY api/ /app/api/\nCOPY shared/ /app/shared/\nCMD python"
+                    " /app/api/main.py\n"
+                ),
+                "/api/main.py": "",
+                "/shared/util.py": "",
+            },
             expect=[("WP003", "/railway.json", 1, 73)],
         ),
     )
@@ -273,7 +353,8 @@ class WatchPathsMissConsumedFiles(ServiceRule):
             listed = "; ".join(f"{item.path}{'/' if item.folder else ''} ({item.reason})" for item in missed)
             suggestions = [item.suggestion for item in missed]
             yield self.diagnostic(
-                watch.path, watch.list_span(),
+                watch.path,
+                watch.list_span(),
                 f"a change to {_what(missed)} the service builds from does not deploy it: {listed}",
                 service=service.name,
                 help=f"Add {', '.join(f'`{text}`' for text in suggestions)} to watchPatterns.",
@@ -304,8 +385,13 @@ class WatchNegationFirst(ServiceRule):
     default_severity = Severity.WARNING
     examples = (
         Valid({"railway.json": '{"build": {"watchPatterns": ["/services/svc/**", "!**/*.md"]}}', "main.py": ""}),
-        Invalid({"railway.json": '{"build": {"watchPatterns": ["!**/*.md", "!/docs/**", "/services/svc/**"]}}', "main.py": ""},
-                expect=[("WP004", "railway.json", 1, 30)]),
+        Invalid(
+            {
+                "railway.json": '{"build": {"watchPatterns": ["!**/*.md", "!/docs/**", "/services/svc/**"]}}',
+                "main.py": "",
+            },
+            expect=[("WP004", "railway.json", 1, 30)],
+        ),
     )
 
     def check(self, service: Service, project: Project) -> Iterator[Diagnostic]:
@@ -320,8 +406,13 @@ class WatchNegationFirst(ServiceRule):
             first = leading[0]
             names = ", ".join(f"`{pattern.text}`" for pattern in leading)
             yield self.diagnostic(
-                watch.path, watch.pattern_span(first.index),
-                f"{names} {'comes' if len(leading) == 1 else 'come'} before any including watch pattern, so {'it excludes' if len(leading) == 1 else 'they exclude'} nothing",
+                watch.path,
+                watch.pattern_span(first.index),
+                f"{names} {'comes' if len(leading) == 1 else 'come'} before any including watch pattern, so"
+                f" {'it excludes' if len(leading) == 1 else 'they exclude'} nothing",
                 service=service.name,
-                help="Railway applies a negation only to files an earlier pattern included: move the negations after the patterns they should narrow.",
+                help=(
+                    "Railway applies a negation only to files an earlier pattern included: move the negations after the"
+                    " patterns they should narrow."
+                ),
             )

@@ -46,14 +46,22 @@ def registry() -> Registry:
     return load_registry()
 
 
-def run_rules(root: Path, rules: Iterable[Rule], registry: Registry, overlay: dict[PurePosixPath, str] | None = None) -> tuple[Project, list[Diagnostic]]:
+def run_rules(
+    root: Path, rules: Iterable[Rule], registry: Registry, overlay: dict[PurePosixPath, str] | None = None
+) -> tuple[Project, list[Diagnostic]]:
     project = load_project(root, load_config(root), overlay=overlay)
     return project, list(check(project, list(rules), registry).diagnostics)
 
 
-def fix_in_memory(root: Path, rules: list[Rule], registry: Registry, unsafe: bool) -> tuple[Project, dict[PurePosixPath, str]]:
+def fix_in_memory(
+    root: Path, rules: list[Rule], registry: Registry, unsafe: bool
+) -> tuple[Project, dict[PurePosixPath, str]]:
     project, _ = run_rules(root, rules, registry)
-    outcome = settle(dict(project.texts), lambda overlay: run_rules(root, rules, registry, overlay)[1], Applicability.UNSAFE if unsafe else Applicability.SAFE)
+    outcome = settle(
+        dict(project.texts),
+        lambda overlay: run_rules(root, rules, registry, overlay)[1],
+        Applicability.UNSAFE if unsafe else Applicability.SAFE,
+    )
     assert not outcome.problems, outcome.problems
     return project, outcome.texts
 
@@ -71,7 +79,9 @@ def invoke(*args: str) -> Result:
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
-    parser.addoption("--update-snapshots", action="store_true", help="Rewrite tests/fixtures/*/expected/ from the current output.")
+    parser.addoption(
+        "--update-snapshots", action="store_true", help="Rewrite tests/fixtures/*/expected/ from the current output."
+    )
 
 
 @pytest.fixture

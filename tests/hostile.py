@@ -58,7 +58,21 @@ HOSTILE_CONFIGS: tuple[str, ...] = (
 )
 
 # Gitignore lines and watch patterns git accepts but a strict pattern library rejects or reads otherwise.
-ODD_PATTERNS: tuple[str, ...] = ("!", "\\", "a\\", "src\\", "!/", "[", "[!]", "***", "a/**b", "/", "**/", "\\!x", "generated/")
+ODD_PATTERNS: tuple[str, ...] = (
+    "!",
+    "\\",
+    "a\\",
+    "src\\",
+    "!/",
+    "[",
+    "[!]",
+    "***",
+    "a/**b",
+    "/",
+    "**/",
+    "\\!x",
+    "generated/",
+)
 
 # Configurations aimed at the cache's handling of paths (a NUL cannot be in a file name): drawn only with
 # the `cache` feature.
@@ -115,7 +129,9 @@ def write_hostile_case(folder: Path, rng: random.Random, features: frozenset[str
         _config(rng, repo, outside, "cache" in used)
     if "iac" in used:
         (repo / ".railway").mkdir()
-        (repo / ".railway" / rng.choice(["railway.py", "railway.py", "railway.ts"])).write_text(rng.choice(IAC_FILES) * rng.randrange(1, 3))
+        (repo / ".railway" / rng.choice(["railway.py", "railway.py", "railway.ts"])).write_text(
+            rng.choice(IAC_FILES) * rng.randrange(1, 3)
+        )
     if "cache" in used:
         _tamper_with_the_cache(rng, repo, outside)
     if "patterns" in used:
@@ -132,19 +148,45 @@ def _link(target: str | bytes | Path, at: bytes) -> None:
 
 
 def _links(rng: random.Random, repo: Path, service: bytes, outside: Path) -> None:
-    targets: list[str | Path] = [outside / "canary.txt", outside, outside / "secret-service", "/dev/zero", "missing", ".", "..", "railpack.json", str(repo)]
+    targets: list[str | Path] = [
+        outside / "canary.txt",
+        outside,
+        outside / "secret-service",
+        "/dev/zero",
+        "missing",
+        ".",
+        "..",
+        "railpack.json",
+        str(repo),
+    ]
     for _ in range(rng.randrange(1, 4)):
-        name = rng.choice([b"railpack.json", b"railway.json", b"requirements.txt", b".python-version", b"main.py", b"linked", b"Procfile", b"pyproject.toml"])
+        name = rng.choice(
+            [
+                b"railpack.json",
+                b"railway.json",
+                b"requirements.txt",
+                b".python-version",
+                b"main.py",
+                b"linked",
+                b"Procfile",
+                b"pyproject.toml",
+            ]
+        )
         _link(rng.choice(targets), os.path.join(service, name))
     if rng.random() < 0.3:
-        _link(outside / "canary.txt", os.fsencode(repo / rng.choice([".gitignore", "requirements.txt", ".python-version", "railcheck.toml"])))
+        _link(
+            outside / "canary.txt",
+            os.fsencode(repo / rng.choice([".gitignore", "requirements.txt", ".python-version", "railcheck.toml"])),
+        )
     if rng.random() < 0.3:
         _link(outside / "secret-service", os.fsencode(repo / "services" / "linked-out"))
 
 
 def _special(rng: random.Random, repo: Path, service: bytes) -> None:
     for _ in range(rng.randrange(1, 3)):
-        name = rng.choice([b"railpack.json", b"railway.toml", b"requirements.txt", b".python-version", b"main.py", b".gitignore"])
+        name = rng.choice(
+            [b"railpack.json", b"railway.toml", b"requirements.txt", b".python-version", b"main.py", b".gitignore"]
+        )
         at = os.path.join(service, name)
         if os.path.islink(at) or os.path.isfile(at):
             os.unlink(at)
@@ -207,7 +249,9 @@ def _tamper_with_the_cache(rng: random.Random, repo: Path, outside: Path) -> Non
     elif choice == 4:
         os.symlink(outside / "canary.txt", cache / ".gitignore")
     else:
-        (cache / ("%064x.json" % rng.getrandbits(256))).write_text(rng.choice(["{", "[]", '{"diagnostics": []}', "\x00" * 10]))
+        (cache / ("%064x.json" % rng.getrandbits(256))).write_text(
+            rng.choice(["{", "[]", '{"diagnostics": []}', "\x00" * 10])
+        )
 
 
 def snapshot(folder: Path) -> dict[str, bytes | str]:

@@ -44,7 +44,9 @@ def text_edits_applied(text: str, edits: list[types.TextEdit]) -> str:
 class Editor:
     """One editor session with the server; use as `async with Editor(root) as editor:`."""
 
-    def __init__(self, root: Path, program: tuple[str, ...] = ("-m", "railcheck", "server"), encodings: list[str] | None = None) -> None:
+    def __init__(
+        self, root: Path, program: tuple[str, ...] = ("-m", "railcheck", "server"), encodings: list[str] | None = None
+    ) -> None:
         self.root = root
         self.program = program
         self.encodings = encodings  # the position encodings offered, in order of preference (None: UTF-16 only)
@@ -75,10 +77,15 @@ class Editor:
         capabilities = types.ClientCapabilities(
             general=types.GeneralClientCapabilities(position_encodings=self.encodings) if self.encodings else None,
             workspace=types.WorkspaceClientCapabilities(
-                workspace_edit=types.WorkspaceEditClientCapabilities(document_changes=True, resource_operations=[types.ResourceOperationKind.Create]),
+                workspace_edit=types.WorkspaceEditClientCapabilities(
+                    document_changes=True, resource_operations=[types.ResourceOperationKind.Create]
+                ),
             ),
         )
-        await asyncio.wait_for(self.client.initialize_async(types.InitializeParams(capabilities=capabilities, root_uri=uri(self.root))), WAIT)
+        await asyncio.wait_for(
+            self.client.initialize_async(types.InitializeParams(capabilities=capabilities, root_uri=uri(self.root))),
+            WAIT,
+        )
         self.client.initialized(types.InitializedParams())
         return self
 
@@ -92,7 +99,9 @@ class Editor:
         document = uri(path)
         self.texts[document] = path.read_text(encoding="utf-8") if text is None else text
         self.versions[document] = 1
-        self.client.text_document_did_open(types.DidOpenTextDocumentParams(types.TextDocumentItem(document, language, 1, self.texts[document])))
+        self.client.text_document_did_open(
+            types.DidOpenTextDocumentParams(types.TextDocumentItem(document, language, 1, self.texts[document]))
+        )
         return document
 
     def change(self, document: str, text: str) -> None:
@@ -105,8 +114,11 @@ class Editor:
             )
         )
 
-    async def diagnostics(self, document: str, wanted: Callable[[list[types.Diagnostic]], bool] = lambda _: True) -> list[types.Diagnostic]:
+    async def diagnostics(
+        self, document: str, wanted: Callable[[list[types.Diagnostic]], bool] = lambda _: True
+    ) -> list[types.Diagnostic]:
         """The first diagnostics published for the buffer's current version that satisfy `wanted`."""
+
         async def until() -> list[types.Diagnostic]:
             while True:
                 for params in self.published.get(document, []):
@@ -117,13 +129,25 @@ class Editor:
 
         return await asyncio.wait_for(until(), WAIT)
 
-    async def code_actions(self, document: str, where: types.Range, only: list[str] | None = None) -> list[types.CodeAction]:
+    async def code_actions(
+        self, document: str, where: types.Range, only: list[str] | None = None
+    ) -> list[types.CodeAction]:
         context = types.CodeActionContext(diagnostics=[], only=only)
-        found = await asyncio.wait_for(self.client.text_document_code_action_async(types.CodeActionParams(types.TextDocumentIdentifier(document), where, context)), WAIT)
+        found = await asyncio.wait_for(
+            self.client.text_document_code_action_async(
+                types.CodeActionParams(types.TextDocumentIdentifier(document), where, context)
+            ),
+            WAIT,
+        )
         return [action for action in found or [] if isinstance(action, types.CodeAction)]
 
     async def hover(self, document: str, line: int, character: int) -> str | None:
-        found = await asyncio.wait_for(self.client.text_document_hover_async(types.HoverParams(types.TextDocumentIdentifier(document), types.Position(line, character))), WAIT)
+        found = await asyncio.wait_for(
+            self.client.text_document_hover_async(
+                types.HoverParams(types.TextDocumentIdentifier(document), types.Position(line, character))
+            ),
+            WAIT,
+        )
         return None if found is None else found.contents.value  # type: ignore[union-attr]
 
     def apply(self, edit: types.WorkspaceEdit) -> dict[str, str]:

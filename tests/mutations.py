@@ -25,7 +25,11 @@ def _mutations(text: str, rng: random.Random) -> str:
     if choice == 1:
         return text[:position] + rng.choice('{}[],:"\\/*\n\r\t') + text[position:]
     if choice == 2:
-        return text[:position] + rng.choice(["//c\n", "/* x */", "/*", "*/", "\ufeff", "\x00", "\u2028", "9" * 400, "1e999", "-0.0e-7"]) + text[position:]
+        return (
+            text[:position]
+            + rng.choice(["//c\n", "/* x */", "/*", "*/", "\ufeff", "\x00", "\u2028", "9" * 400, "1e999", "-0.0e-7"])
+            + text[position:]
+        )
     if choice == 3:
         return "[" * rng.randrange(1, 3000) + text
     if choice == 4:
@@ -37,8 +41,6 @@ def _mutations(text: str, rng: random.Random) -> str:
     if choice == 7:
         return text + text
     return "".join(reversed(text[position : position + 40])).join([text[:position], text[position + 40 :]])
-
-
 
 
 def mutated_service(rng: random.Random) -> dict[str, bytes]:

@@ -50,11 +50,20 @@ def from_schema(schema: dict[str, Any], root: dict[str, Any] | None = None, dept
     if kind == "object" or "properties" in schema:
         properties = schema.get("properties", {})
         required = schema.get("required", [])
-        optional = {key: from_schema(value, root, depth + 1) for key, value in properties.items() if key not in required}
-        fixed = st.fixed_dictionaries({key: from_schema(properties[key], root, depth + 1) for key in required}, optional=optional if depth < 7 else {})
+        optional = {
+            key: from_schema(value, root, depth + 1) for key, value in properties.items() if key not in required
+        }
+        fixed = st.fixed_dictionaries(
+            {key: from_schema(properties[key], root, depth + 1) for key in required},
+            optional=optional if depth < 7 else {},
+        )
         extra = schema.get("additionalProperties")
         if isinstance(extra, dict) and depth < 7:
-            more = st.dictionaries(st.text(alphabet="abcdefghij:-_", min_size=1, max_size=8).filter(lambda key: key not in properties), from_schema(extra, root, depth + 1), max_size=2)
+            more = st.dictionaries(
+                st.text(alphabet="abcdefghij:-_", min_size=1, max_size=8).filter(lambda key: key not in properties),
+                from_schema(extra, root, depth + 1),
+                max_size=2,
+            )
             return st.tuples(fixed, more).map(lambda pair: {**pair[1], **pair[0]})
         return fixed
     return st.none()

@@ -8,14 +8,17 @@ import shutil
 from pathlib import Path
 
 import pytest
-
 from conftest import invoke
 
 FIXTURES = Path(__file__).parent / "fixtures"
 # fixture -> {service: sorted codes of its errors and warnings}
 EXPECTED = {
     "fastapi-worker-frontend": {},
-    "fastapi-worker-frontend-broken": {"services/api": ["RQ002"], "services/worker": ["HC003"], "apps/frontend": ["ST004"]},
+    "fastapi-worker-frontend-broken": {
+        "services/api": ["RQ002"],
+        "services/worker": ["HC003"],
+        "apps/frontend": ["ST004"],
+    },
     "django-healthcheck-clean": {},
     "django-healthcheck": {"services/shop": ["DJ001"], "services/blog": ["HC001"]},
     "node-root-config": {"apps/admin": ["SV003"]},

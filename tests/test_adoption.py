@@ -7,7 +7,6 @@ import shutil
 from pathlib import Path
 
 import pytest
-
 from conftest import invoke, write_repo
 
 EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "monorepo"
@@ -61,7 +60,9 @@ def test_broken_baseline_file_is_a_usage_error(example: Path, tmp_path: Path) ->
 
 
 def test_suppression_reasons_are_shown_and_unused_ones_reported(tmp_path: Path) -> None:
-    write_repo(tmp_path, {"/services/a/railpack.json": '{"versions": 1, "provider": "python"}', "/services/a/main.py": ""})
+    write_repo(
+        tmp_path, {"/services/a/railpack.json": '{"versions": 1, "provider": "python"}', "/services/a/main.py": ""}
+    )
     (tmp_path / "railcheck.toml").write_text(
         'ignore = { RP001 = "keys kept for the old deploy script", RW105 = "nixpacks until Q3" }\n'
         '[per-file-ignores]\n"legacy/**" = ["RP108"]\n'
@@ -70,9 +71,14 @@ def test_suppression_reasons_are_shown_and_unused_ones_reported(tmp_path: Path) 
     assert "suppressed by configuration: RP001 ×1 (keys kept for the old deploy script)" in full.output
     document = json.loads(invoke("check", str(tmp_path), "--output-format", "json").output)
     unused = [d for d in document["diagnostics"] if d["code"] == "RC006"]
-    assert sorted(d["message"] for d in unused) == ["`ignore` entry `RW105` suppressed nothing in this run", "`per-file-ignores` pattern `legacy/**` suppressed nothing in this run"]
+    assert sorted(d["message"] for d in unused) == [
+        "`ignore` entry `RW105` suppressed nothing in this run",
+        "`per-file-ignores` pattern `legacy/**` suppressed nothing in this run",
+    ]
     assert {d["path"] for d in unused} == {"railcheck.toml"} and all(d["span"] for d in unused)
-    assert document["summary"]["suppressions"] == [{"code": "RP001", "count": 1, "reason": "keys kept for the old deploy script"}]
+    assert document["summary"]["suppressions"] == [
+        {"code": "RP001", "count": 1, "reason": "keys kept for the old deploy script"}
+    ]
     # A partial run (some rules, or some paths) cannot tell whether a suppression is unused.
     partial = json.loads(invoke("check", str(tmp_path / "services" / "a"), "--output-format", "json").output)
     assert not [d for d in partial["diagnostics"] if d["code"] == "RC006"]

@@ -121,13 +121,20 @@ def test_a_requirements_file_with_a_utf16_or_utf32_mark_is_read_as_pip_reads_it(
     # decoding error and one RQ001 per line.
     requirements = "flask==3.0.0\ngunicorn==22.0.0\nnot a requirement ===\n"
     found = []
-    for data in (requirements.encode("utf-8"), requirements.encode(encoding) if encoding != "utf-16-be" else b"\xfe\xff" + requirements.encode(encoding)):
+    for data in (
+        requirements.encode("utf-8"),
+        requirements.encode(encoding) if encoding != "utf-16-be" else b"\xfe\xff" + requirements.encode(encoding),
+    ):
         repo = tmp_path / encoding / str(len(found))
         repo.mkdir(parents=True)
         (repo / "railcheck.toml").write_text("", encoding="utf-8")
         write(repo, f"{BAD_DIR}/railway.json", "{}")
         write(repo, f"{BAD_DIR}/requirements.txt", data)
-        found.append(sorted((d["code"], d["span"]["start"]["line"] if d["span"] else None) for d in report(run(repo))["diagnostics"]))
+        found.append(
+            sorted(
+                (d["code"], d["span"]["start"]["line"] if d["span"] else None) for d in report(run(repo))["diagnostics"]
+            )
+        )
     assert found[0] == found[1] and ("RQ001", 3) in found[1]
 
 
@@ -136,7 +143,9 @@ def test_a_broken_utf16_requirements_file_is_reported_once_not_per_line(tmp_path
     write(repo, f"{BAD_DIR}/railway.json", "{}")
     write(repo, f"{BAD_DIR}/requirements.txt", "flask\ngunicorn\n".encode("utf-16") + b"\x00")  # an odd byte at the end
     found = [d for d in report(run(repo))["diagnostics"] if d["path"].endswith("requirements.txt")]
-    assert [d["message"] for d in found if d["code"] == "RC001"] == ["`requirements.txt` is not valid UTF-16-LE (byte 0x00 at byte offset 32)"]
+    assert [d["message"] for d in found if d["code"] == "RC001"] == [
+        "`requirements.txt` is not valid UTF-16-LE (byte 0x00 at byte offset 32)"
+    ]
     # The lines before the damage are read as pip reads them: no finding on them.
     assert not [d for d in found if d["code"].startswith("RQ") and d["span"] and d["span"]["start"]["line"] < 3]
 
@@ -418,7 +427,6 @@ def test_single_file_path_checks_only_its_service(tmp_path: Path) -> None:
     check_bad(repo, path=f"{BAD_DIR}/railpack.json")
 
 
-
 def test_symlink_to_outside_file_passed_explicitly(tmp_path: Path) -> None:
     """As pre-commit passes files: the link is still checked where it sits, and its target is never read."""
     repo = make_repo(tmp_path)
@@ -472,7 +480,9 @@ def test_module_names_too_long_for_the_file_system(tmp_path: Path) -> None:
     (tmp_path / "railcheck.toml").touch()
     service = tmp_path / "services" / "svc"
     service.mkdir(parents=True)
-    (service / "railpack.json").write_text(json.dumps({"deploy": {"startCommand": f"uvicorn {module}:app --host 0.0.0.0 --port $PORT"}}))
+    (service / "railpack.json").write_text(
+        json.dumps({"deploy": {"startCommand": f"uvicorn {module}:app --host 0.0.0.0 --port $PORT"}})
+    )
     (service / "railway.json").write_text('{"deploy": {"healthcheckPath": "/h"}}')
     result = CliRunner().invoke(main, ["check", str(tmp_path), "--output-format", "json", "--no-cache"])
     codes = [d["code"] for d in json.loads(result.output)["diagnostics"]]

@@ -10,7 +10,6 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from conftest import invoke
 
 EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "monorepo"
@@ -23,12 +22,24 @@ def run(repo: Path, *extra: str) -> str:
 def test_unchanged_repository_replays_identical_output(tmp_path: Path) -> None:
     repo = Path(shutil.copytree(EXAMPLE, tmp_path / "repo", ignore=shutil.ignore_patterns(".railcheck_cache")))
     cold = run(repo)
-    entries = [path for path in (repo / ".railcheck_cache").iterdir() if path.suffix == ".json" and path.name != "stat.json"]
+    entries = [
+        path for path in (repo / ".railcheck_cache").iterdir() if path.suffix == ".json" and path.name != "stat.json"
+    ]
     assert len(entries) == 1
     assert run(repo) == cold == run(repo, "--no-cache")
     # The second run replayed the first one's entry (a miss would have stored a second one).
-    assert len([path for path in (repo / ".railcheck_cache").iterdir() if path.suffix == ".json" and path.name != "stat.json"]) == 1
-    assert invoke("check", str(repo)).output == invoke("check", str(repo), "--no-cache").output  # snippets come back too
+    assert (
+        len(
+            [
+                path
+                for path in (repo / ".railcheck_cache").iterdir()
+                if path.suffix == ".json" and path.name != "stat.json"
+            ]
+        )
+        == 1
+    )
+    # snippets come back too
+    assert invoke("check", str(repo)).output == invoke("check", str(repo), "--no-cache").output
     assert (repo / ".railcheck_cache" / ".gitignore").read_text().splitlines()[-1] == "*"
 
 
@@ -39,7 +50,13 @@ def test_an_edit_changes_exactly_its_findings(tmp_path: Path) -> None:
     # Same size, written straight after the run: only the content hash can tell.
     frontend.write_text(frontend.read_text().replace('"provider": "node"', '"providex": "node"'))
     after = {(d["code"], d["path"], d["message"]) for d in json.loads(run(repo))["diagnostics"]}
-    assert after - before == {("RP001", "services/frontend/railpack.json", "Railpack ignores unknown key `providex` at the top level; did you mean `provider`?")}
+    assert after - before == {
+        (
+            "RP001",
+            "services/frontend/railpack.json",
+            "Railpack ignores unknown key `providex` at the top level; did you mean `provider`?",
+        )
+    }
     assert before - after == set()
     assert run(repo) == run(repo, "--no-cache")
 
@@ -58,7 +75,10 @@ def test_concurrent_runs_agree(tmp_path: Path) -> None:
     repo = Path(shutil.copytree(EXAMPLE, tmp_path / "repo", ignore=shutil.ignore_patterns(".railcheck_cache")))
     expected = run(repo, "--no-cache")
     command = [sys.executable, "-m", "railcheck", "check", str(repo), "--output-format", "json"]
-    processes = [subprocess.Popen(command, stdout=subprocess.PIPE, text=True, cwd=Path(__file__).resolve().parents[1]) for _ in range(4)]
+    processes = [
+        subprocess.Popen(command, stdout=subprocess.PIPE, text=True, cwd=Path(__file__).resolve().parents[1])
+        for _ in range(4)
+    ]
     outputs = [process.communicate(timeout=120)[0] for process in processes]
     assert all(json.loads(output)["diagnostics"] == json.loads(expected)["diagnostics"] for output in outputs)
     assert not [path for path in (repo / ".railcheck_cache").iterdir() if path.name.endswith(".tmp")]
@@ -82,7 +102,9 @@ def test_old_entries_are_evicted(tmp_path: Path) -> None:
     for index in range(25):
         frontend.write_text(original.replace('"provider"', f'"x{index}": 1, "provider"'))  # a file the check reads
         run(repo)
-    entries = [path for path in (repo / ".railcheck_cache").iterdir() if path.suffix == ".json" and path.name != "stat.json"]
+    entries = [
+        path for path in (repo / ".railcheck_cache").iterdir() if path.suffix == ".json" and path.name != "stat.json"
+    ]
     assert len(entries) <= 16
 
 
@@ -95,7 +117,9 @@ def test_a_subfolder_check_sees_edits_to_the_iac_file(tmp_path: Path) -> None:
     target = repo / "services" / "api"
     run(target)
     iac = repo / ".railway" / "railway.py"
-    iac.write_text(iac.read_text().replace('start="uvicorn main:app --host 0.0.0.0 --port 8000"', 'start="gunicorn main:app"'))
+    iac.write_text(
+        iac.read_text().replace('start="uvicorn main:app --host 0.0.0.0 --port 8000"', 'start="gunicorn main:app"')
+    )
     assert run(target) == run(target, "--no-cache")
 
 
@@ -103,7 +127,9 @@ def test_a_subfolder_check_sees_edits_to_a_declared_config_elsewhere(tmp_path: P
     repo = _copy(EXAMPLE, tmp_path)
     (repo / "deploy").mkdir()
     (repo / "services/backend/railway.json").rename(repo / "deploy/backend.json")
-    (repo / "railcheck.toml").write_text('[services.backend]\nroot = "services/backend"\nrailway-config = "/deploy/backend.json"\n')
+    (repo / "railcheck.toml").write_text(
+        '[services.backend]\nroot = "services/backend"\nrailway-config = "/deploy/backend.json"\n'
+    )
     target = repo / "services" / "backend"
     before = run(target)
     declared = repo / "deploy" / "backend.json"
@@ -137,7 +163,11 @@ def test_a_new_empty_folder_is_an_input(tmp_path: Path) -> None:
     config = repo / "services" / "backend" / "railpack.json"
     # Without the package installed from git (which might provide `pkg`), the missing module is certain.
     git_install = "git+https://github.com/example-org/orbit-platform.git#subdirectory=packages/core"
-    config.write_text(config.read_text().replace("uvicorn main:app", "uvicorn pkg.mod:app").replace(git_install, "-r requirements-deploy.txt"))
+    config.write_text(
+        config.read_text()
+        .replace("uvicorn main:app", "uvicorn pkg.mod:app")
+        .replace(git_install, "-r requirements-deploy.txt")
+    )
     before = run(repo)
     assert "ST001" in before
     (repo / "services" / "backend" / "pkg" / "mod").mkdir(parents=True)  # a namespace package: the module resolves
@@ -213,7 +243,9 @@ def test_relinking_a_folder_changes_the_findings(tmp_path: Path) -> None:
     repo = Path(shutil.copytree(EXAMPLE, tmp_path / "repo", ignore=shutil.ignore_patterns(".railcheck_cache")))
     service = repo / "services" / "linked"
     service.mkdir()
-    (service / "railpack.json").write_text('{"provider": "python", "deploy": {"startCommand": "gunicorn lib.app:app --bind 0.0.0.0:$PORT"}}\n')
+    (service / "railpack.json").write_text(
+        '{"provider": "python", "deploy": {"startCommand": "gunicorn lib.app:app --bind 0.0.0.0:$PORT"}}\n'
+    )
     (service / "requirements.txt").write_text("gunicorn==23.0.0\n")
     for name, text in (("shared1", "app = 1\n"), ("shared2", "other = 1\n")):
         (repo / name).mkdir()
@@ -228,7 +260,10 @@ def test_relinking_a_folder_changes_the_findings(tmp_path: Path) -> None:
 
 
 def test_an_ignore_file_above_a_checked_subfolder_is_an_input(tmp_path: Path) -> None:
-    repo = _layout(tmp_path / "repo", {"a/b/c/railpack.json": '{"provider": "python"}\n', "a/b/d/railpack.json": '{"provider": "python"}\n'})
+    repo = _layout(
+        tmp_path / "repo",
+        {"a/b/c/railpack.json": '{"provider": "python"}\n', "a/b/d/railpack.json": '{"provider": "python"}\n'},
+    )
     assert json.loads(run(repo / "a" / "b"))["summary"]["services"] == 2
     (repo / "a" / ".gitignore").write_text("b/c/\n")
     assert json.loads(run(repo / "a" / "b"))["summary"]["services"] == 1
@@ -258,15 +293,29 @@ def _layout(repo: Path, files: dict[str, str]) -> Path:
 
 def _cached_equals_fresh(path: Path, *targets: str) -> str:
     cached = invoke("check", *targets, "--output-format", "json").output if targets else run(path)
-    fresh = invoke("check", *targets, "--output-format", "json", "--no-cache").output if targets else run(path, "--no-cache")
+    fresh = (
+        invoke("check", *targets, "--output-format", "json", "--no-cache").output
+        if targets
+        else run(path, "--no-cache")
+    )
     assert cached == fresh
     return cached
 
 
-@pytest.mark.parametrize("target", ["svc/src", "scripts/tool.py", "svc"], ids=["folder-inside-a-service", "file-outside-services", "service"])
+@pytest.mark.parametrize(
+    "target", ["svc/src", "scripts/tool.py", "svc"], ids=["folder-inside-a-service", "file-outside-services", "service"]
+)
 def test_moving_the_start_module_is_seen_from_any_target(tmp_path: Path, target: str) -> None:
-    repo = _layout(tmp_path / "repo", {"svc/railpack.json": UVICORN, "svc/main.py": APP, "svc/requirements.txt": "fastapi\nuvicorn\n",
-                                       "svc/src/x.py": "", "scripts/tool.py": ""})
+    repo = _layout(
+        tmp_path / "repo",
+        {
+            "svc/railpack.json": UVICORN,
+            "svc/main.py": APP,
+            "svc/requirements.txt": "fastapi\nuvicorn\n",
+            "svc/src/x.py": "",
+            "scripts/tool.py": "",
+        },
+    )
     before = _cached_equals_fresh(repo, str(repo / target))
     (repo / "svc" / "main.py").rename(repo / "svc" / "main2.py")
     after = _cached_equals_fresh(repo, str(repo / target))
@@ -274,7 +323,10 @@ def test_moving_the_start_module_is_seen_from_any_target(tmp_path: Path, target:
 
 
 def test_a_repository_reached_through_a_link_is_keyed_like_any_other(tmp_path: Path) -> None:
-    repo = _layout(tmp_path / "repo", {"svc/railpack.json": UVICORN, "svc/main.py": APP, "svc/requirements.txt": "fastapi\nuvicorn\n"})
+    repo = _layout(
+        tmp_path / "repo",
+        {"svc/railpack.json": UVICORN, "svc/main.py": APP, "svc/requirements.txt": "fastapi\nuvicorn\n"},
+    )
     (tmp_path / "linked").symlink_to(repo, target_is_directory=True)
     before = _cached_equals_fresh(repo, str(tmp_path / "linked" / "svc"))
     (repo / "svc" / "main.py").rename(repo / "svc" / "main2.py")
@@ -282,8 +334,14 @@ def test_a_repository_reached_through_a_link_is_keyed_like_any_other(tmp_path: P
 
 
 def test_edits_behind_a_folder_link_inside_the_repository_are_seen(tmp_path: Path) -> None:
-    repo = _layout(tmp_path / "repo", {"svc/railpack.json": UVICORN.replace("main:app", "lib.main:app"), "svc/requirements.txt": "fastapi\nuvicorn\n",
-                                       "shared/main.py": APP})
+    repo = _layout(
+        tmp_path / "repo",
+        {
+            "svc/railpack.json": UVICORN.replace("main:app", "lib.main:app"),
+            "svc/requirements.txt": "fastapi\nuvicorn\n",
+            "shared/main.py": APP,
+        },
+    )
     (repo / "svc" / "lib").symlink_to(Path("../shared"), target_is_directory=True)
     before = _cached_equals_fresh(repo, str(repo / "svc"))
     (repo / "shared" / "main.py").write_text(APP.replace("app =", "apX ="))
@@ -291,14 +349,19 @@ def test_edits_behind_a_folder_link_inside_the_repository_are_seen(tmp_path: Pat
 
 
 def test_a_dangling_top_level_link_is_an_input(tmp_path: Path) -> None:
-    repo = _layout(tmp_path / "repo", {"svc/railpack.json": UVICORN, "svc/main.py": APP, "svc/requirements.txt": "fastapi\nuvicorn\n"})
+    repo = _layout(
+        tmp_path / "repo",
+        {"svc/railpack.json": UVICORN, "svc/main.py": APP, "svc/requirements.txt": "fastapi\nuvicorn\n"},
+    )
     before = _cached_equals_fresh(repo, str(repo / "svc"))
     (repo / ".python-version").symlink_to("nowhere")
     assert _cached_equals_fresh(repo, str(repo / "svc")) != before
 
 
 def test_a_copy_keeping_size_and_time_is_seen(tmp_path: Path) -> None:
-    repo = _layout(tmp_path / "repo", {"svc/railpack.json": '{"provider": "python"}\n', "alt.json": '{"providex": "python"}\n'})
+    repo = _layout(
+        tmp_path / "repo", {"svc/railpack.json": '{"provider": "python"}\n', "alt.json": '{"providex": "python"}\n'}
+    )
     target = repo / "svc" / "railpack.json"
     os.utime(repo / "alt.json", ns=(1_000_000_000, 1_000_000_000))
     os.utime(target, ns=(1_000_000_000, 1_000_000_000))
@@ -319,7 +382,10 @@ def test_a_very_deep_configured_path_is_not_a_crash(tmp_path: Path) -> None:
 def test_a_cache_folder_that_is_a_link_is_never_written_through(tmp_path: Path) -> None:
     # A cloned repository may commit `.railcheck_cache` as a link: writing and evicting through it would
     # change files anywhere.
-    repo = _layout(tmp_path / "repo", {"svc/railpack.json": UVICORN, "svc/main.py": APP, "svc/requirements.txt": "fastapi\nuvicorn\n"})
+    repo = _layout(
+        tmp_path / "repo",
+        {"svc/railpack.json": UVICORN, "svc/main.py": APP, "svc/requirements.txt": "fastapi\nuvicorn\n"},
+    )
     victim = tmp_path / "victim"
     victim.mkdir()
     for index in range(20):
@@ -339,8 +405,17 @@ def test_an_edit_within_the_timestamp_granule_is_seen_after_other_runs(tmp_path:
 
     monkeypatch.setattr(cache, "_stamp", lambda status: [status.st_size, 0, 0, 0])
     monkeypatch.setattr(cache, "_RACY_SECONDS", 0.5)
-    repo = _layout(tmp_path / "repo", {"web/railpack.json": UVICORN, "web/main.py": APP, "web/requirements.txt": "fastapi\nuvicorn\n",
-                                       "api/railpack.json": UVICORN, "api/main.py": APP, "api/requirements.txt": "fastapi\nuvicorn\n"})
+    repo = _layout(
+        tmp_path / "repo",
+        {
+            "web/railpack.json": UVICORN,
+            "web/main.py": APP,
+            "web/requirements.txt": "fastapi\nuvicorn\n",
+            "api/railpack.json": UVICORN,
+            "api/main.py": APP,
+            "api/requirements.txt": "fastapi\nuvicorn\n",
+        },
+    )
     before = run(repo / "web")
     (repo / "web" / "main.py").write_text(APP.replace("app =", "apX ="))  # same size, so the same stamp
     time.sleep(0.6)
@@ -350,7 +425,10 @@ def test_an_edit_within_the_timestamp_granule_is_seen_after_other_runs(tmp_path:
 
 
 def test_a_new_top_level_folder_is_an_input(tmp_path: Path) -> None:
-    repo = _layout(tmp_path / "repo", {"web/railpack.json": UVICORN, "web/main.py": APP, "web/requirements.txt": "fastapi\nuvicorn\n"})
+    repo = _layout(
+        tmp_path / "repo",
+        {"web/railpack.json": UVICORN, "web/main.py": APP, "web/requirements.txt": "fastapi\nuvicorn\n"},
+    )
     before = _cached_equals_fresh(repo, str(repo / "web"))
     (repo / "railway.py").mkdir()  # IC004 reads top-level names, folders included
     assert _cached_equals_fresh(repo, str(repo / "web")) != before
@@ -360,8 +438,13 @@ def test_a_new_top_level_folder_is_an_input(tmp_path: Path) -> None:
 
 
 def test_a_file_in_a_skipped_folder_that_a_command_names_is_a_dependency(tmp_path: Path) -> None:
-    repo = _layout(tmp_path / "repo", {"web/railpack.json": '{"provider": "python", "deploy": {"startCommand": "bash node_modules/s.sh"}}\n',
-                                       "web/requirements.txt": "requests\n"})
+    repo = _layout(
+        tmp_path / "repo",
+        {
+            "web/railpack.json": '{"provider": "python", "deploy": {"startCommand": "bash node_modules/s.sh"}}\n',
+            "web/requirements.txt": "requests\n",
+        },
+    )
     before = _cached_equals_fresh(repo)
     (repo / "web" / "node_modules").mkdir()  # the walk skips node_modules; CM002 looks inside
     (repo / "web" / "node_modules" / "s.sh").write_text("echo hi\n")
@@ -369,22 +452,31 @@ def test_a_file_in_a_skipped_folder_that_a_command_names_is_a_dependency(tmp_pat
 
 
 def test_an_iac_config_file_outside_the_service_root_is_a_dependency(tmp_path: Path) -> None:
-    repo = _layout(tmp_path / "repo", {
-        ".railway/railway.py": 'from railway_sdk import define_railway, project, service\n\n@define_railway\ndef railway():\n'
-                               '    return project("shop", resources=[service("api", root="services/api", variables={"RAILPACK_CONFIG_FILE": "../../configs/api.json"})])\n',
-        "services/api/main.py": "x = 1\n", "services/api/requirements.txt": "flask\n",
-        "configs/api.json": '{"deploy": {"startCommand": "gunicorn main:app"}}\n',
-    })
+    repo = _layout(
+        tmp_path / "repo",
+        {
+            ".railway/railway.py": "from railway_sdk import define_railway, project, service\n\n@define_railway\ndef railway():\n"
+            '    return project("shop", resources=[service("api", root="services/api", variables={"RAILPACK_CONFIG_FILE": "../../configs/api.json"})])\n',
+            "services/api/main.py": "x = 1\n",
+            "services/api/requirements.txt": "flask\n",
+            "configs/api.json": '{"deploy": {"startCommand": "gunicorn main:app"}}\n',
+        },
+    )
     before = _cached_equals_fresh(repo, str(repo / "services" / "api"))
     (repo / "configs" / "api.json").write_text('{"deploy": {"startCommand": "python main.py"}}\n')
     assert _cached_equals_fresh(repo, str(repo / "services" / "api")) != before
 
 
-
 def test_a_skipped_folder_appearing_in_a_service_is_seen(tmp_path: Path) -> None:
     # The walk does not enter .venv or node_modules, but rules test whether they exist.
-    repo = _layout(tmp_path / "repo", {"svc/railpack.json": '{"provider": "python", "steps": {"build": {"commands": ["cd node_modules && ls"]}}}\n',
-                                       "svc/requirements.txt": "requests\n", "svc/main.py": ""})
+    repo = _layout(
+        tmp_path / "repo",
+        {
+            "svc/railpack.json": '{"provider": "python", "steps": {"build": {"commands": ["cd node_modules && ls"]}}}\n',
+            "svc/requirements.txt": "requests\n",
+            "svc/main.py": "",
+        },
+    )
     before = _cached_equals_fresh(repo)
     (repo / "svc" / "node_modules").mkdir()
     after = _cached_equals_fresh(repo)
@@ -394,12 +486,16 @@ def test_a_skipped_folder_appearing_in_a_service_is_seen(tmp_path: Path) -> None
 def test_a_dependency_edited_while_the_check_runs_is_not_stored(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     import railcheck.run as run_module
 
-    repo = _layout(tmp_path / "repo", {
-        ".railway/railway.py": 'from railway_sdk import define_railway, project, service\n\n@define_railway\ndef railway():\n'
-                               '    return project("shop", resources=[service("api", root="services/api", variables={"RAILPACK_CONFIG_FILE": "../../configs/api.json"})])\n',
-        "services/api/main.py": "x = 1\n", "services/api/requirements.txt": "flask\n",
-        "configs/api.json": '{"deploy": {"startCommand": "gunicorn main:app"}}\n',
-    })
+    repo = _layout(
+        tmp_path / "repo",
+        {
+            ".railway/railway.py": "from railway_sdk import define_railway, project, service\n\n@define_railway\ndef railway():\n"
+            '    return project("shop", resources=[service("api", root="services/api", variables={"RAILPACK_CONFIG_FILE": "../../configs/api.json"})])\n',
+            "services/api/main.py": "x = 1\n",
+            "services/api/requirements.txt": "flask\n",
+            "configs/api.json": '{"deploy": {"startCommand": "gunicorn main:app"}}\n',
+        },
+    )
     import time
 
     import railcheck.cache as cache
@@ -423,8 +519,15 @@ def test_a_dependency_edited_while_the_check_runs_is_not_stored(tmp_path: Path, 
 
 def test_a_very_deep_path_in_a_config_keeps_the_entry_small(tmp_path: Path) -> None:
     deep = "/app/" + "a/" * 10000
-    repo = _layout(tmp_path / "repo", {"svc/railpack.json": json.dumps({"provider": "python", "deploy": {"variables": {"PYTHONPATH": deep}}}) + "\n",
-                                       "svc/requirements.txt": "requests\n", "svc/main.py": ""})
+    repo = _layout(
+        tmp_path / "repo",
+        {
+            "svc/railpack.json": json.dumps({"provider": "python", "deploy": {"variables": {"PYTHONPATH": deep}}})
+            + "\n",
+            "svc/requirements.txt": "requests\n",
+            "svc/main.py": "",
+        },
+    )
     _cached_equals_fresh(repo)
     sizes = [path.stat().st_size for path in (repo / ".railcheck_cache").iterdir() if path.suffix == ".json"]
     assert max(sizes) < 1_000_000, sizes
@@ -440,12 +543,16 @@ def test_a_deeply_nested_entry_is_a_miss(tmp_path: Path) -> None:
 
 
 def _iac_service_with_outside_config(tmp_path: Path) -> Path:
-    return _layout(tmp_path / "repo", {
-        ".railway/railway.py": 'from railway_sdk import define_railway, project, service\n\n@define_railway\ndef railway():\n'
-                               '    return project("shop", resources=[service("api", root="services/api", variables={"RAILPACK_CONFIG_FILE": "../../configs/api.json"})])\n',
-        "services/api/main.py": "x = 1\n", "services/api/requirements.txt": "flask\n",
-        "configs/api.json": '{"deploy": {"startCommand": "gunicorn main:app"}}\n',
-    })
+    return _layout(
+        tmp_path / "repo",
+        {
+            ".railway/railway.py": "from railway_sdk import define_railway, project, service\n\n@define_railway\ndef railway():\n"
+            '    return project("shop", resources=[service("api", root="services/api", variables={"RAILPACK_CONFIG_FILE": "../../configs/api.json"})])\n',
+            "services/api/main.py": "x = 1\n",
+            "services/api/requirements.txt": "flask\n",
+            "configs/api.json": '{"deploy": {"startCommand": "gunicorn main:app"}}\n',
+        },
+    )
 
 
 @pytest.mark.parametrize("change", ["delete-a-dependency", "create-a-file-in-the-service"])
@@ -491,7 +598,9 @@ def test_a_dependency_dated_in_the_future_does_not_stop_storing(tmp_path: Path, 
     os.utime(repo / "configs" / "api.json", (hour, hour))  # an archive's or a skewed clock's date
     time.sleep(0.6)
     run(repo / "services" / "api")
-    entries = [path for path in (repo / ".railcheck_cache").iterdir() if path.suffix == ".json" and path.name != "stat.json"]
+    entries = [
+        path for path in (repo / ".railcheck_cache").iterdir() if path.suffix == ".json" and path.name != "stat.json"
+    ]
     assert len(entries) == 1
 
 
@@ -501,14 +610,19 @@ def test_a_dependency_dated_in_the_future_does_not_stop_storing(tmp_path: Path, 
 def test_files_no_rule_reads_are_never_hashed(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     import railcheck.cache as cache
 
-    repo = _layout(tmp_path / "repo", {"svc/railpack.json": UVICORN, "svc/main.py": APP, "svc/requirements.txt": "fastapi\nuvicorn\n"})
+    repo = _layout(
+        tmp_path / "repo",
+        {"svc/railpack.json": UVICORN, "svc/main.py": APP, "svc/requirements.txt": "fastapi\nuvicorn\n"},
+    )
     for folder in ("svc/static/img", "assets"):  # a frontend's build output, a folder of data: no rule reads them
         (repo / folder).mkdir(parents=True)
         for index in range(300):
             (repo / folder / f"f{index}.bin").write_bytes(b"x" * 1000)
     hashed: list[str] = []
     content_hash = cache._content_hash
-    monkeypatch.setattr(cache, "_content_hash", lambda absolute, status: hashed.append(str(absolute)) or content_hash(absolute, status))
+    monkeypatch.setattr(
+        cache, "_content_hash", lambda absolute, status: hashed.append(str(absolute)) or content_hash(absolute, status)
+    )
     cold = _cached_equals_fresh(repo)
     assert hashed and not [path for path in hashed if "/static/" in path or "/assets/" in path]
     hashed.clear()
@@ -517,7 +631,6 @@ def test_files_no_rule_reads_are_never_hashed(tmp_path: Path, monkeypatch) -> No
     # What the check does read is still seen: a new file in a folder it lists, an edit of a file it reads.
     (repo / "svc" / "main.py").write_text(APP.replace("app =", "apX ="))
     assert "ST002" in _cached_equals_fresh(repo)
-
 
 
 def test_code_hash_covers_subpackages_at_any_depth(tmp_path: Path) -> None:

@@ -7,10 +7,13 @@ import subprocess
 from pathlib import Path
 
 import pytest
-
 from conftest import invoke, write_repo
 
-BROKEN = {"railpack.json": '{\n  "provider": "python",\n  "helthCheck": "/health"\n}\n', "main.py": "print(1)\n", "requirements.txt": "x\n"}
+BROKEN = {
+    "railpack.json": '{\n  "provider": "python",\n  "helthCheck": "/health"\n}\n',
+    "main.py": "print(1)\n",
+    "requirements.txt": "x\n",
+}
 
 
 @pytest.fixture
@@ -36,7 +39,11 @@ def test_options_that_would_be_ignored_are_usage_errors(repo: Path, args: list[s
 
 @pytest.mark.parametrize(
     ("selector", "hint"),
-    [("RP999", "the RP codes are RP001 to "), ("unused-supression", "did you mean unused-suppression?"), ("railpack-unknwn-key", "did you mean railpack-unknown-key?")],
+    [
+        ("RP999", "the RP codes are RP001 to "),
+        ("unused-supression", "did you mean unused-suppression?"),
+        ("railpack-unknwn-key", "did you mean railpack-unknown-key?"),
+    ],
 )
 def test_unknown_selectors_get_a_hint(repo: Path, selector: str, hint: str) -> None:
     result = invoke("check", "--no-cache", "--select", selector)
@@ -97,7 +104,9 @@ def test_force_color_paints_terminal_formats_only(repo: Path, monkeypatch: pytes
         ("always", {"NO_COLOR": "1"}, False, None, True),
     ],
 )
-def test_when_to_colour(color: str, environ: dict[str, str], terminal: bool, output_file: Path | None, expected: bool) -> None:
+def test_when_to_colour(
+    color: str, environ: dict[str, str], terminal: bool, output_file: Path | None, expected: bool
+) -> None:
     from railcheck.run import CheckSettings
 
     assert CheckSettings(color=color, output_file=output_file).wants_color(environ, terminal) is expected
@@ -111,9 +120,21 @@ def test_write_baseline_says_how_many_it_recorded_not_that_checks_passed(repo: P
     assert "wrote 1 finding to baseline.json" in result.output
 
 
-def test_statistics_counts_findings_by_code_with_fixable_counts(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    railpack = '{\n  "$schema": "https://schema.railpack.com",\n  "provider": "python",\n  "helthCheck": 1,\n  "other": 2\n}\n'
-    write_repo(tmp_path, {"railpack.json": railpack, "main.py": "print(1)\n", "requirements.txt": "x\n", "railway.json": '{\n  "$schema": "https://railway.app/railway.schema.json"\n}\n'})
+def test_statistics_counts_findings_by_code_with_fixable_counts(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    railpack = (
+        '{\n  "$schema": "https://schema.railpack.com",\n  "provider": "python",\n  "helthCheck": 1,\n  "other": 2\n}\n'
+    )
+    write_repo(
+        tmp_path,
+        {
+            "railpack.json": railpack,
+            "main.py": "print(1)\n",
+            "requirements.txt": "x\n",
+            "railway.json": '{\n  "$schema": "https://railway.app/railway.schema.json"\n}\n',
+        },
+    )
     monkeypatch.chdir(tmp_path)
     result = invoke("check", "--no-cache", "--statistics")
     assert result.exit_code == 1, result.output

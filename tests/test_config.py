@@ -6,8 +6,8 @@ import json
 from pathlib import Path, PurePosixPath
 
 import pytest
-
 from conftest import invoke, write_repo
+
 from railcheck.config import ConfigError, load_config, parse_config
 from railcheck.types import Severity
 
@@ -30,7 +30,10 @@ def test_railcheck_toml_beats_pyproject(tmp_path: Path) -> None:
 
 def test_unknown_keys_and_wrong_types_are_rejected_precisely() -> None:
     with pytest.raises(ConfigError) as error:
-        parse_config({"selekt": ["RP"], "fail-on": "fatal", "services": {"api": {"rot": "x"}}}, source=PurePosixPath("railcheck.toml"))
+        parse_config(
+            {"selekt": ["RP"], "fail-on": "fatal", "services": {"api": {"rot": "x"}}},
+            source=PurePosixPath("railcheck.toml"),
+        )
     message = str(error.value)
     assert "railcheck.toml: unknown key(s) 'selekt'" in message
     assert "fail-on: 'fatal' is not one of" in message
@@ -55,7 +58,13 @@ def test_bad_config_exits_2_with_the_message(tmp_path: Path) -> None:
 
 
 def test_ignore_with_reason_per_file_ignores_and_severity(tmp_path: Path) -> None:
-    write_repo(tmp_path, {"/services/a/railpack.json": '{"versions": 1, "provider": "Python"}', "/services/b/railpack.json": '{"versions": 1}'})
+    write_repo(
+        tmp_path,
+        {
+            "/services/a/railpack.json": '{"versions": 1, "provider": "Python"}',
+            "/services/b/railpack.json": '{"versions": 1}',
+        },
+    )
     assert codes(invoke("check", str(tmp_path), "--output-format", "json").output) == ["RP001", "RP001", "RP004"]
     (tmp_path / "railcheck.toml").write_text(
         'ignore = { RP004 = "we normalise providers next sprint" }\n'
@@ -73,13 +82,18 @@ def test_select_in_config_and_cli_extend_select(tmp_path: Path) -> None:
     write_repo(tmp_path, {"railpack.json": '{"versions": 1, "provider": "Python"}'})
     (tmp_path / "railcheck.toml").write_text('select = ["RP004"]\n')
     assert codes(invoke("check", str(tmp_path), "--output-format", "json").output) == ["RP004"]
-    assert codes(invoke("check", str(tmp_path), "--output-format", "json", "--extend-select", "RP001").output) == ["RP001", "RP004"]
+    assert codes(invoke("check", str(tmp_path), "--output-format", "json", "--extend-select", "RP001").output) == [
+        "RP001",
+        "RP004",
+    ]
 
 
 def test_declared_service_claims_the_folder_of_its_railpack_config(tmp_path: Path) -> None:
     # The seed's ML service before the fix: deployed from the repository root, config in services/ml.
     write_repo(tmp_path, {"/services/ml/railpack.json": '{"versions": "1"}'})
-    (tmp_path / "railcheck.toml").write_text('[services.ml]\nroot = "/"\nrailpack-config = "services/ml/railpack.json"\n')
+    (tmp_path / "railcheck.toml").write_text(
+        '[services.ml]\nroot = "/"\nrailpack-config = "services/ml/railpack.json"\n'
+    )
     document = json.loads(invoke("check", str(tmp_path), "--output-format", "json").output)
     assert [(d["code"], d["service"]) for d in document["diagnostics"]] == [("RP001", "ml")]
     assert document["summary"]["services"] == 1
@@ -93,14 +107,16 @@ def test_exclude_skips_folders(tmp_path: Path) -> None:
 
 
 def test_rule_options_are_validated(tmp_path: Path) -> None:
-    write_repo(tmp_path, {"railpack.json": '{"packages": {"python": "3.13"}}', ".python-version": "3.12\n", "main.py": ""})
+    write_repo(
+        tmp_path, {"railpack.json": '{"packages": {"python": "3.13"}}', ".python-version": "3.12\n", "main.py": ""}
+    )
     (tmp_path / "railcheck.toml").write_text('[rules.PV002]\nsource-of-truth = "pyproject"\n')
     result = invoke("check", str(tmp_path))
     assert result.exit_code == 2 and "source-of-truth must be" in result.output
     (tmp_path / "railcheck.toml").write_text('[rules.python-version-mismatch]\nsource = "x"\n')
     result = invoke("check", str(tmp_path))
     assert result.exit_code == 2 and "has no option source" in result.output
-    (tmp_path / "railcheck.toml").write_text('[rules.RP001]\nx = 1\n')
+    (tmp_path / "railcheck.toml").write_text("[rules.RP001]\nx = 1\n")
     assert "takes no options" in invoke("check", str(tmp_path)).output
     (tmp_path / "railcheck.toml").write_text('[rules.PV002]\nsource-of-truth = ".python-version"\n')
     document = json.loads(invoke("check", str(tmp_path), "--output-format", "json").output)

@@ -14,7 +14,6 @@ import sys
 from pathlib import Path, PurePosixPath
 
 import pytest
-
 from test_security import checkout, git
 
 TOKEN = "Q0FOQVJZLVRPS0VO"
@@ -26,7 +25,15 @@ SERVICE = {
 
 
 def run_cli(*args: str, cwd: Path, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "railcheck", *args], capture_output=True, text=True, timeout=60, cwd=cwd, env=env, check=False)
+    return subprocess.run(
+        [sys.executable, "-m", "railcheck", *args],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=cwd,
+        env=env,
+        check=False,
+    )
 
 
 def with_token(repo: Path) -> bytes:
@@ -45,7 +52,14 @@ def hostile_git_config(canary: Path) -> str:
 @pytest.mark.parametrize("copy", [".git/config", ".GIT/config", "g/config", "services/../.git/config"])
 def test_sync_never_writes_into_the_git_folder(tmp_path: Path, copy: str) -> None:
     canary = tmp_path / "canary"
-    repo = checkout(tmp_path, {**SERVICE, "evil.txt": hostile_git_config(canary), "railcheck.toml": f'[[sync]]\nsource = "evil.txt"\ncopies = ["{copy}"]\n'})
+    repo = checkout(
+        tmp_path,
+        {
+            **SERVICE,
+            "evil.txt": hostile_git_config(canary),
+            "railcheck.toml": f'[[sync]]\nsource = "evil.txt"\ncopies = ["{copy}"]\n',
+        },
+    )
     (repo / "g").symlink_to(".git")
     before = (repo / ".git" / "config").read_bytes()
     result = run_cli("check", "--fix", "--no-cache", ".", cwd=repo)
@@ -58,7 +72,10 @@ def test_sync_never_writes_into_the_git_folder(tmp_path: Path, copy: str) -> Non
 
 @pytest.mark.parametrize("source", [".git/config", ".Git/config", "g/config"])
 def test_sync_never_reads_the_git_folder(tmp_path: Path, source: str) -> None:
-    repo = checkout(tmp_path, {**SERVICE, "copy.txt": "x\n", "railcheck.toml": f'[[sync]]\nsource = "{source}"\ncopies = ["copy.txt"]\n'})
+    repo = checkout(
+        tmp_path,
+        {**SERVICE, "copy.txt": "x\n", "railcheck.toml": f'[[sync]]\nsource = "{source}"\ncopies = ["copy.txt"]\n'},
+    )
     (repo / "g").symlink_to(".git")
     with_token(repo)
     for output_format in ("github", "markdown", "json"):
@@ -80,7 +97,8 @@ def test_a_committed_link_into_the_git_folder_is_neither_read_nor_fixed(tmp_path
         assert TOKEN not in result.stdout + result.stderr, options
         assert "[core]" not in result.stdout + result.stderr, options
     assert (repo / ".git" / "config").read_bytes() == before
-    assert "services/api/requirements.txt" in run_cli("check", "--no-cache", ".", cwd=repo).stdout  # said, not silently skipped
+    # said, not silently skipped
+    assert "services/api/requirements.txt" in run_cli("check", "--no-cache", ".", cwd=repo).stdout
 
 
 def test_the_repository_refuses_every_path_into_the_git_folder(tmp_path: Path) -> None:
@@ -118,7 +136,9 @@ def outside_project(tmp_path: Path, marker: bool) -> Path:
     (outside / "svc").mkdir(parents=True)
     if marker:
         (outside / "railcheck.toml").write_text("")
-    (outside / "svc/railway.json").write_text('{\n  "$schema": "https://schema.railpack.com",\n  "build": {"builder": "NIXPACKS"}\n}\n')
+    (outside / "svc/railway.json").write_text(
+        '{\n  "$schema": "https://schema.railpack.com",\n  "build": {"builder": "NIXPACKS"}\n}\n'
+    )
     (outside / "svc/main.py").write_text("print(1)\n")
     return outside
 
@@ -205,7 +225,9 @@ def test_a_submodule_is_used(tmp_path: Path) -> None:
     git(repo, "commit", "-qm", "submodule")
     assert (repo / "lib/.git").is_file()  # names repo/.git/modules/lib
     warnings: list[str] = []
-    assert changed_lines(repo / "lib", "HEAD~1", warn=warnings.append) == {PurePosixPath(name): frozenset({1}) for name in SERVICE}
+    assert changed_lines(repo / "lib", "HEAD~1", warn=warnings.append) == {
+        PurePosixPath(name): frozenset({1}) for name in SERVICE
+    }
     assert warnings == []
 
 
@@ -215,13 +237,15 @@ def test_git_is_never_run_from_the_checkout(tmp_path: Path, monkeypatch: pytest.
 
     canary = tmp_path / "canary"
     real = subprocess.run(["sh", "-c", "command -v git"], capture_output=True, text=True, check=True).stdout.strip()
-    repo = checkout(tmp_path, {**SERVICE, "git": f"#!/bin/sh\ntouch {canary}\nexec {real} \"$@\"\n"})
+    repo = checkout(tmp_path, {**SERVICE, "git": f'#!/bin/sh\ntouch {canary}\nexec {real} "$@"\n'})
     (repo / "git").chmod(0o755)
     # An empty entry (`PATH=:$PATH`, `$EXTRA:$PATH` with EXTRA unset) means "the current folder".
     monkeypatch.setenv("PATH", f":node_modules/.bin:{os.environ['PATH']}")
     railcheck_git.git_program.cache_clear()
     try:
-        assert changed_lines(repo, "HEAD~1", [PurePosixPath("services/api/main.py")]) == {PurePosixPath("services/api/main.py"): frozenset({1})}
+        assert changed_lines(repo, "HEAD~1", [PurePosixPath("services/api/main.py")]) == {
+            PurePosixPath("services/api/main.py"): frozenset({1})
+        }
     finally:
         railcheck_git.git_program.cache_clear()
     assert not canary.exists()
@@ -233,7 +257,9 @@ def test_a_large_diff_is_not_kept_in_memory(tmp_path: Path, monkeypatch: pytest.
     repo = checkout(tmp_path, {**SERVICE, "data/big.txt": "x\n" * 50_000})
     monkeypatch.setattr(gitdiff, "MAX_DIFF_BYTES", 4096)
     # Only the checked paths are compared: an unrelated large file costs nothing.
-    assert gitdiff.changed_lines(repo, "HEAD~1", [PurePosixPath("services/api/main.py")]) == {PurePosixPath("services/api/main.py"): frozenset({1})}
+    assert gitdiff.changed_lines(repo, "HEAD~1", [PurePosixPath("services/api/main.py")]) == {
+        PurePosixPath("services/api/main.py"): frozenset({1})
+    }
     warnings: list[str] = []
     assert gitdiff.changed_lines(repo, "HEAD~1", [PurePosixPath("data/big.txt")], warn=warnings.append) is None
     assert warnings and "4 KiB" in warnings[0]
@@ -251,7 +277,13 @@ def test_a_deeply_nested_configuration_is_a_configuration_error(tmp_path: Path) 
 
 
 def test_configuration_errors_cannot_print_workflow_commands(tmp_path: Path) -> None:
-    repo = checkout(tmp_path, {**SERVICE, "railcheck.toml": '[rules."RW1\\n::warning::SPOOF"]\nseverity = "error"\n[[sync]]\nsource = "a\\n::error::SPOOF2"\ncopies = ["b"]\n'})
+    repo = checkout(
+        tmp_path,
+        {
+            **SERVICE,
+            "railcheck.toml": '[rules."RW1\\n::warning::SPOOF"]\nseverity = "error"\n[[sync]]\nsource = "a\\n::error::SPOOF2"\ncopies = ["b"]\n',
+        },
+    )
     result = run_cli("check", "--output-format", "github", ".", cwd=repo)
     assert result.returncode == 2
     assert "SPOOF" in result.stderr  # said, escaped

@@ -6,11 +6,20 @@ import json
 from pathlib import Path
 
 import pytest
-
 from conftest import invoke, write_repo
 
 CORPUS = Path(__file__).parent / "fixtures" / "corpus"
-VALID = ["minimal-empty-object", "python-pip-full", "python-uv-full", "python-poetry-full", "node-full", "staticfile-full", "shell-full", "comments-everywhere", "crlf-line-endings"]
+VALID = [
+    "minimal-empty-object",
+    "python-pip-full",
+    "python-uv-full",
+    "python-poetry-full",
+    "node-full",
+    "staticfile-full",
+    "shell-full",
+    "comments-everywhere",
+    "crlf-line-endings",
+]
 
 
 @pytest.mark.parametrize("path", sorted(CORPUS.glob("*.json")), ids=lambda path: path.stem)

@@ -16,7 +16,11 @@ def _copy(tmp_path: Path, name: str) -> Path:
 
 
 def _files(root: Path) -> dict[str, bytes]:
-    return {path.relative_to(root).as_posix(): path.read_bytes() for path in root.rglob("*") if path.is_file() and ".railcheck_cache" not in path.parts}
+    return {
+        path.relative_to(root).as_posix(): path.read_bytes()
+        for path in root.rglob("*")
+        if path.is_file() and ".railcheck_cache" not in path.parts
+    }
 
 
 def test_fix_without_a_command_changes_the_same_bytes_and_prints_the_same_report(tmp_path: Path) -> None:

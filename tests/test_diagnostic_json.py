@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 from conftest import invoke, run_rules, write_repo
+
 from railcheck.diagnostic_json import diagnostic_from_json, diagnostic_json
 
 # A finding with a fix that edits two files (RP001 moves a Railway key from railpack.json to railway.json),

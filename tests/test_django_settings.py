@@ -5,8 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
 from conftest import run_rules, write_repo
+
 from railcheck.sources.django_settings import host_allowed, literal_setting, settings_module_named
 
 
@@ -31,11 +31,15 @@ def test_a_literal_after_a_star_import_wins_with_its_offsets() -> None:
     assert text[setting.start : setting.end] == '("api.example.com",)'
 
 
-@pytest.mark.parametrize("text", [
-    '# a\x1c file separator\nALLOWED_HOSTS = ["api.example.com"]\n',  # a character str.splitlines() splits at, ast does not
-    '\ufeffALLOWED_HOSTS = ["api.example.com"]\n',  # a leading BOM
-    '# \u2028 é\r\nALLOWED_HOSTS = ["api.example.com"]\r\n',
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        # a character str.splitlines() splits at, ast does not
+        '# a\x1c file separator\nALLOWED_HOSTS = ["api.example.com"]\n',
+        '\ufeffALLOWED_HOSTS = ["api.example.com"]\n',  # a leading BOM
+        '# \u2028 é\r\nALLOWED_HOSTS = ["api.example.com"]\r\n',
+    ],
+)
 def test_offsets_follow_the_lines_python_counts(text: str) -> None:
     setting = literal_setting(text, "ALLOWED_HOSTS")
     assert setting is not None and text[setting.start : setting.end] == '["api.example.com"]'
@@ -50,12 +54,17 @@ def test_django_host_matching() -> None:
 
 
 def test_settings_module_from_wsgi() -> None:
-    assert settings_module_named('import os\nos.environ.setdefault("DJANGO_SETTINGS_MODULE", "site.settings")\n') == "site.settings"
+    assert (
+        settings_module_named('import os\nos.environ.setdefault("DJANGO_SETTINGS_MODULE", "site.settings")\n')
+        == "site.settings"
+    )
     assert settings_module_named("import os\n") is None
 
 
 WSGI = 'import os\nos.environ.setdefault("DJANGO_SETTINGS_MODULE", "site.settings")\n'
-BLOCKING = 'ALLOWED_HOSTS = ["api.example.com"]\nMIDDLEWARE = [{middleware}"django.middleware.common.CommonMiddleware"]\n'
+BLOCKING = (
+    'ALLOWED_HOSTS = ["api.example.com"]\nMIDDLEWARE = [{middleware}"django.middleware.common.CommonMiddleware"]\n'
+)
 RAILWAY = '{"deploy": {"startCommand": "gunicorn site.wsgi --bind 0.0.0.0:$PORT", "healthcheckPath": "/health"}}'
 
 
@@ -78,14 +87,21 @@ def test_reported_only_when_the_host_is_certainly_checked(tmp_path: Path, regist
 
 def test_setdefault_is_not_trusted_when_other_settings_modules_exist(tmp_path: Path, registry) -> None:
     # Railway's dashboard may set DJANGO_SETTINGS_MODULE=site.settings_prod, which railcheck cannot see.
-    files = {"railway.json": RAILWAY, "site/wsgi.py": WSGI, "site/settings.py": BLOCKING.format(middleware=""), "site/settings_prod.py": "from .settings import *\nALLOWED_HOSTS = ['*']\n"}
+    files = {
+        "railway.json": RAILWAY,
+        "site/wsgi.py": WSGI,
+        "site/settings.py": BLOCKING.format(middleware=""),
+        "site/settings_prod.py": "from .settings import *\nALLOWED_HOSTS = ['*']\n",
+    }
     assert _found(tmp_path, registry, files) == []
 
 
 def test_a_declared_settings_module_is_followed(tmp_path: Path, registry) -> None:
     files = {
         "/railcheck.toml": '[services.svc]\nroot = "services/svc"\nvariables = { DJANGO_SETTINGS_MODULE = "site.settings_prod" }\n',
-        "railway.json": RAILWAY, "site/wsgi.py": WSGI, "site/settings.py": "ALLOWED_HOSTS = ['*']\n",
+        "railway.json": RAILWAY,
+        "site/wsgi.py": WSGI,
+        "site/settings.py": "ALLOWED_HOSTS = ['*']\n",
         "site/settings_prod.py": BLOCKING.format(middleware=""),
     }
     assert _found(tmp_path, registry, files) == ["services/svc/site/settings_prod.py"]
@@ -101,7 +117,11 @@ def test_urlconf_entries_and_what_stays_unread() -> None:
     )
     conf = read_urlconf(text)
     assert conf is not None
-    assert [(entry.route, entry.include) for entry in conf.entries] == [("health/", None), ("ready/", None), ("api/", "app.urls")]
+    assert [(entry.route, entry.include) for entry in conf.entries] == [
+        ("health/", None),
+        ("ready/", None),
+        ("api/", "app.urls"),
+    ]
     # admin's routes and an open-ended regex are not listed, so a path under them is unverified, not missing.
     assert len(conf.reasons) == 1 and "open-ended" in conf.reasons[0]
     assert [route for route, _ in conf.opaque] == ["admin/"]
@@ -113,13 +133,16 @@ def test_urlconf_entries_and_what_stays_unread() -> None:
 def test_admin_routes_put_in_doubt_only_paths_under_them(tmp_path: Path, registry) -> None:
     def codes(health: str, name: str) -> list[str]:
         files = {
-            "railway.json": '{"deploy": {"startCommand": "gunicorn site.wsgi:application", "healthcheckPath": "%s"}}' % health,
+            "railway.json": '{"deploy": {"startCommand": "gunicorn site.wsgi:application", "healthcheckPath": "%s"}}'
+            % health,
             "site/wsgi.py": 'import os\nfrom django.core.wsgi import get_wsgi_application\nos.environ.setdefault("DJANGO_SETTINGS_MODULE", "site.settings")\napplication = get_wsgi_application()\n',
             "site/settings.py": "ROOT_URLCONF = 'site.urls'\n",
             "site/urls.py": "from django.contrib import admin\nfrom django.urls import path\nurlpatterns = [path('admin/', admin.site.urls), path('up/', print)]\n",
         }
         write_repo(tmp_path / name, files)
-        _, found = run_rules(tmp_path / name, [registry.find("HC001")(None, None), registry.find("HC002")(None, None)], registry)
+        _, found = run_rules(
+            tmp_path / name, [registry.find("HC001")(None, None), registry.find("HC002")(None, None)], registry
+        )
         return [d.code for d in found]
 
     assert codes("/admin/login/", "under") == ["HC002"]

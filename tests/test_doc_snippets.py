@@ -36,7 +36,9 @@ PROJECT_URL = "git+https://github.com/railcheck/railcheck@<release-tag>"
 
 
 def blocks(path: Path, language: str) -> list[str]:
-    return re.findall(rf"^```{re.escape(language)}\n(.*?)^```$", path.read_text(encoding="utf-8"), flags=re.MULTILINE | re.DOTALL)
+    return re.findall(
+        rf"^```{re.escape(language)}\n(.*?)^```$", path.read_text(encoding="utf-8"), flags=re.MULTILINE | re.DOTALL
+    )
 
 
 def console_blocks() -> list[tuple[str, list[str]]]:
@@ -100,13 +102,19 @@ def check_pip_install(arguments: list[str]) -> None:
     for target in targets:
         local = re.fullmatch(r"\.(?:\[(\w+)\])?", target)
         if local is not None:
-            assert local.group(1) is None or local.group(1) in declared_extras(), f"no extra {local.group(1)!r} in pyproject.toml"
+            assert local.group(1) is None or local.group(1) in declared_extras(), (
+                f"no extra {local.group(1)!r} in pyproject.toml"
+            )
             continue
         named = re.fullmatch(r"railcheck(?:\[(\w+)\])? @ (.+)", target)
-        if target == PROJECT_URL or (named and named.group(2) == PROJECT_URL and (named.group(1) is None or named.group(1) in declared_extras())):
+        if target == PROJECT_URL or (
+            named and named.group(2) == PROJECT_URL and (named.group(1) is None or named.group(1) in declared_extras())
+        ):
             continue
         # A bare `railcheck` would install whatever a package index holds under that name.
-        assert target in THIRD_PARTY, f"pip install {target}: not this checkout, the project at <release-tag>, or a known third-party package"
+        assert target in THIRD_PARTY, (
+            f"pip install {target}: not this checkout, the project at <release-tag>, or a known third-party package"
+        )
 
 
 def exercise(command: str, where: str, workspace: Path) -> None:
@@ -114,13 +122,17 @@ def exercise(command: str, where: str, workspace: Path) -> None:
     words = shlex.split(command, comments=True)
     if words[:1] == ["railcheck"]:
         placeholders = [word for word in words if word.isupper() and word.isalpha()]
-        assert all(word in PLACEHOLDERS for word in placeholders), f"{where}: unknown placeholder in {command.strip()!r}"
+        assert all(word in PLACEHOLDERS for word in placeholders), (
+            f"{where}: unknown placeholder in {command.strip()!r}"
+        )
         for value in PLACEHOLDERS[placeholders[0]] if placeholders else (None,):
             run_railcheck([value if word in PLACEHOLDERS else word for word in words] if value else words, workspace)
     elif words[:4] == ["python3", "-m", "pip", "install"] or words[:2] == ["pip", "install"]:
         check_pip_install(words[words.index("install") + 1 :])
     elif words[:3] == ["python3", "-m", "pytest"]:
-        assert "pytest" in " ".join(tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["optional-dependencies"]["test"])
+        assert "pytest" in " ".join(
+            tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["optional-dependencies"]["test"]
+        )
     elif words[:1] == ["python3"] and len(words) == 2:
         assert (ROOT / words[1]).is_file(), f"{where}: no file {words[1]}"
     else:
@@ -138,7 +150,12 @@ def test_gitlab_jobs_write_the_reports_they_upload(workspace: Path) -> None:
 
     import yaml
 
-    jobs = [job for block in blocks(ROOT / "docs" / "integrations.md", "yaml") for job in (yaml.safe_load(block) or {}).values() if isinstance(job, dict) and "script" in job]
+    jobs = [
+        job
+        for block in blocks(ROOT / "docs" / "integrations.md", "yaml")
+        for job in (yaml.safe_load(block) or {}).values()
+        if isinstance(job, dict) and "script" in job
+    ]
     assert len(jobs) == 2
     for job in jobs:
         for command in job["script"]:

@@ -5,11 +5,11 @@ from __future__ import annotations
 from pathlib import Path, PurePosixPath
 
 import pytest
-
 from conftest import invoke, write_repo
+
 from railcheck.builder import build_of, image_of
-from railcheck.image import context_sources
 from railcheck.config import load_config
+from railcheck.image import context_sources
 from railcheck.project import load_project
 from railcheck.sources.dockerfile import env_pairs, parse_dockerfile
 
@@ -60,8 +60,14 @@ def test_heredoc_bodies_are_kept_and_not_read_as_instructions() -> None:
 
 
 def test_env_pairs_in_both_forms() -> None:
-    modern, legacy = parse_dockerfile('FROM x\nENV PYTHONPATH=/app/src A="x y" B=z\\ w\nENV LEGACY some value\n').instructions[1:]
-    assert [(name, value) for name, value, _ in env_pairs(modern)] == [("PYTHONPATH", "/app/src"), ("A", "x y"), ("B", "z w")]
+    modern, legacy = parse_dockerfile(
+        'FROM x\nENV PYTHONPATH=/app/src A="x y" B=z\\ w\nENV LEGACY some value\n'
+    ).instructions[1:]
+    assert [(name, value) for name, value, _ in env_pairs(modern)] == [
+        ("PYTHONPATH", "/app/src"),
+        ("A", "x y"),
+        ("B", "z w"),
+    ]
     assert [(name, value) for name, value, _ in env_pairs(legacy)] == [("LEGACY", "some value")]
 
 
@@ -71,7 +77,9 @@ def test_stages_and_problems() -> None:
     assert [problem.message for problem in dockerfile.problems] == ["unknown instruction `FROBNICATE`"]
 
 
-@pytest.mark.parametrize("text", ["", "\\", "FROM", "COPY", "CMD [", "RUN <<EOF\n", "\ufeffFROM x\n", "FROM x\n\\\n\\", "# escape=`\n`"])
+@pytest.mark.parametrize(
+    "text", ["", "\\", "FROM", "COPY", "CMD [", "RUN <<EOF\n", "\ufeffFROM x\n", "FROM x\n\\\n\\", "# escape=`\n`"]
+)
 def test_bad_input_never_raises(text: str) -> None:
     parse_dockerfile(text)
 
@@ -90,14 +98,25 @@ def _service(tmp_path: Path, files: dict[str, str], folder: str = "api"):  # typ
         ({"api/railway.json": "{}", "api/dockerfile": "FROM x\n"}, "railpack", None),  # the name is exact
         # Railway's docs say a Dockerfile always wins; deployments are reported both ways.
         ({"api/railway.json": '{"build": {"builder": "railpack"}}', "api/Dockerfile": "FROM x\n"}, "undecided", None),
-        ({"api/railway.json": '{"build": {"builder": "railpack"}}', "Dockerfile": "FROM x\n"}, "railpack", None),  # not in the root directory
+        # not in the root directory
+        ({"api/railway.json": '{"build": {"builder": "railpack"}}', "Dockerfile": "FROM x\n"}, "railpack", None),
         ({"api/railway.toml": '[build]\nbuilder = "NIXPACKS"\n', "api/Dockerfile": "FROM x\n"}, "undecided", None),
         ({"api/railway.toml": '[build]\nbuilder = "NIXPACKS"\n'}, "nixpacks", None),
-        ({"api/railway.json": '{"build": {"dockerfilePath": "/docker/Dockerfile.prod"}}'}, "dockerfile", "api/docker/Dockerfile.prod"),
-        ({"api/railway.json": '{"build": {"builder": "DOCKERFILE", "dockerfilePath": "../Dockerfile"}}'}, "dockerfile", None),
+        (
+            {"api/railway.json": '{"build": {"dockerfilePath": "/docker/Dockerfile.prod"}}'},
+            "dockerfile",
+            "api/docker/Dockerfile.prod",
+        ),
+        (
+            {"api/railway.json": '{"build": {"builder": "DOCKERFILE", "dockerfilePath": "../Dockerfile"}}'},
+            "dockerfile",
+            None,
+        ),
     ],
 )
-def test_the_builder_is_resolved_as_railway_does(tmp_path: Path, files: dict[str, str], builder: str, dockerfile: str | None) -> None:
+def test_the_builder_is_resolved_as_railway_does(
+    tmp_path: Path, files: dict[str, str], builder: str, dockerfile: str | None
+) -> None:
     service, project = _service(tmp_path, files)
     build = build_of(service, project)
     assert build.builder == builder
@@ -105,42 +124,68 @@ def test_the_builder_is_resolved_as_railway_does(tmp_path: Path, files: dict[str
 
 
 def test_a_declared_dockerfile_path_variable_selects_the_dockerfile(tmp_path: Path) -> None:
-    service, project = _service(tmp_path, {
-        "railcheck.toml": '[services.api]\nroot = "api"\nvariables = { RAILWAY_DOCKERFILE_PATH = "Dockerfile.web" }\n',
-        "api/Dockerfile.web": "FROM x\n", "api/main.py": "",
-    })
+    service, project = _service(
+        tmp_path,
+        {
+            "railcheck.toml": '[services.api]\nroot = "api"\nvariables = { RAILWAY_DOCKERFILE_PATH = "Dockerfile.web" }\n',
+            "api/Dockerfile.web": "FROM x\n",
+            "api/main.py": "",
+        },
+    )
     build = build_of(service, project)
     assert (build.builder, build.dockerfile) == ("dockerfile", PurePosixPath("api/Dockerfile.web"))
     assert "RAILWAY_DOCKERFILE_PATH" in build.origin.label
 
 
 def test_the_image_follows_the_final_stage_and_its_parents(tmp_path: Path) -> None:
-    service, project = _service(tmp_path, {"api/railway.json": "{}", "api/Dockerfile": (
-        "FROM python:3.12 AS base\nWORKDIR /app\nENV PYTHONPATH=/app/src\nCOPY . .\n"
-        "FROM node AS assets\nCOPY web/ /web/\nRUN npm run build\n"
-        "FROM base AS final\nCOPY --from=assets /web/dist /srv/static\nRUN pip install .\nENTRYPOINT [\"gunicorn\"]\nCMD [\"app:app\", \"-b\", \"0.0.0.0:$PORT\"]\n"
-    )})
+    service, project = _service(
+        tmp_path,
+        {
+            "api/railway.json": "{}",
+            "api/Dockerfile": (
+                "FROM python:3.12 AS base\nWORKDIR /app\nENV PYTHONPATH=/app/src\nCOPY . .\n"
+                "FROM node AS assets\nCOPY web/ /web/\nRUN npm run build\n"
+                'FROM base AS final\nCOPY --from=assets /web/dist /srv/static\nRUN pip install .\nENTRYPOINT ["gunicorn"]\nCMD ["app:app", "-b", "0.0.0.0:$PORT"]\n'
+            ),
+        },
+    )
     image = image_of(service, project)
     assert image is not None
-    assert (image.workdir, image.variable("PYTHONPATH"), image.app_root, image.installs_project) == ("/app", "/app/src", PurePosixPath("api"), True)
+    assert (image.workdir, image.variable("PYTHONPATH"), image.app_root, image.installs_project) == (
+        "/app",
+        "/app/src",
+        PurePosixPath("api"),
+        True,
+    )
     assert [copy.destination for copy in image.copies] == ["/app"]  # the node stage and --from copies are not the app's
     assert image.start is not None and image.start.text == "gunicorn app:app -b 0.0.0.0:$PORT" and image.start.exec_form
     assert [word.text for _, word, _ in context_sources(image)] == [".", "web/"]
 
 
 def test_a_shell_form_start_maps_onto_the_file(tmp_path: Path) -> None:
-    service, project = _service(tmp_path, {"api/railway.json": "{}", "api/Dockerfile": "FROM python\nCMD uvicorn main:app --host 127.0.0.1\n"})
+    service, project = _service(
+        tmp_path, {"api/railway.json": "{}", "api/Dockerfile": "FROM python\nCMD uvicorn main:app --host 127.0.0.1\n"}
+    )
     image = image_of(service, project)
     assert image is not None and image.start is not None
     span = image.start.span(0, 7)
     assert span is not None and (span.start.line, span.start.column) == (2, 5)
 
 
-def test_explain_service_shows_the_builder_and_where_it_comes_from(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    write_repo(tmp_path, service=".", files={"api/railway.toml": '[build]\nbuilder = "DOCKERFILE"\ndockerfilePath = "Dockerfile.api"\n', "api/Dockerfile.api": "FROM python\nWORKDIR /srv\nCMD python main.py\n"})
+def test_explain_service_shows_the_builder_and_where_it_comes_from(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    write_repo(
+        tmp_path,
+        service=".",
+        files={
+            "api/railway.toml": '[build]\nbuilder = "DOCKERFILE"\ndockerfilePath = "Dockerfile.api"\n',
+            "api/Dockerfile.api": "FROM python\nWORKDIR /srv\nCMD python main.py\n",
+        },
+    )
     monkeypatch.chdir(tmp_path)
     output = invoke("explain-service", "api").output
-    assert "builder: dockerfile (`build.builder` in api/railway.toml = \"DOCKERFILE\" (api/railway.toml:2))" in output
+    assert 'builder: dockerfile (`build.builder` in api/railway.toml = "DOCKERFILE" (api/railway.toml:2))' in output
     assert "image: working directory /srv; layout: not modelled" in output
     assert "* python main.py" in output and "python version" not in output
 
@@ -148,8 +193,14 @@ def test_explain_service_shows_the_builder_and_where_it_comes_from(tmp_path: Pat
 FIXTURES = Path(__file__).parent / "fixtures"
 
 
-@pytest.mark.parametrize("scenario", sorted(path for path in FIXTURES.iterdir() if (path / "railcheck.toml").is_file()), ids=lambda path: path.name)
-def test_explain_service_names_a_builder_with_its_origin_for_every_fixture_service(scenario: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.mark.parametrize(
+    "scenario",
+    sorted(path for path in FIXTURES.iterdir() if (path / "railcheck.toml").is_file()),
+    ids=lambda path: path.name,
+)
+def test_explain_service_names_a_builder_with_its_origin_for_every_fixture_service(
+    scenario: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.chdir(scenario)
     output = invoke("explain-service", ".").output
     services = output.count("\nservice ") + output.startswith("service ")
@@ -162,7 +213,10 @@ def test_explain_service_names_a_builder_with_its_origin_for_every_fixture_servi
     ("dockerfile", "app_root"),
     [
         ("FROM python\nWORKDIR /app\nCOPY requirements*.txt ./\nCOPY . .\n", "api"),
-        ("FROM python\nWORKDIR /app\nCOPY backend/requirements.txt .\nCOPY backend/ .\nCOPY backend/src/ ./src/\n", "api/backend"),
+        (
+            "FROM python\nWORKDIR /app\nCOPY backend/requirements.txt .\nCOPY backend/ .\nCOPY backend/src/ ./src/\n",
+            "api/backend",
+        ),
         ("FROM python\nWORKDIR /app\nCOPY . /app/\nCOPY backend/src/ ./src/\n", None),  # /app/src is not api/src
         # Only parts of a folder, each at its own path below /app: /app is that folder.
         ("FROM python\nWORKDIR /app\nCOPY backend/src/ ./src/\n", "api/backend"),
@@ -174,34 +228,57 @@ def test_explain_service_names_a_builder_with_its_origin_for_every_fixture_servi
         ("FROM python\nCOPY . /\nWORKDIR /app\n", None),
     ],
 )
-def test_the_folder_at_app_is_known_only_when_every_copy_agrees(tmp_path: Path, dockerfile: str, app_root: str | None) -> None:
-    service, project = _service(tmp_path, {"api/railway.json": "{}", "api/Dockerfile": dockerfile, "api/backend/src/main.py": "", "api/requirements.txt": ""})
+def test_the_folder_at_app_is_known_only_when_every_copy_agrees(
+    tmp_path: Path, dockerfile: str, app_root: str | None
+) -> None:
+    service, project = _service(
+        tmp_path,
+        {
+            "api/railway.json": "{}",
+            "api/Dockerfile": dockerfile,
+            "api/backend/src/main.py": "",
+            "api/requirements.txt": "",
+        },
+    )
     image = image_of(service, project)
     assert image is not None and image.app_root == (PurePosixPath(app_root) if app_root else None)
 
 
 def test_the_iac_files_build_object_sets_the_builder(tmp_path: Path) -> None:
-    write_repo(tmp_path, service=".", files={
-        ".railway/railway.py": (
-            "from railway_sdk import define_railway, project, service\n\n@define_railway\ndef railway():\n"
-            "    return project(\"shop\", resources=[service(\"api\", root=\"api\", build={\"builder\": \"DOCKERFILE\", \"dockerfilePath\": \"docker/api\"})])\n"
-        ),
-        "api/docker/api": "FROM python\nCMD python main.py\n",
-    })
+    write_repo(
+        tmp_path,
+        service=".",
+        files={
+            ".railway/railway.py": (
+                "from railway_sdk import define_railway, project, service\n\n@define_railway\ndef railway():\n"
+                '    return project("shop", resources=[service("api", root="api", build={"builder": "DOCKERFILE", "dockerfilePath": "docker/api"})])\n'
+            ),
+            "api/docker/api": "FROM python\nCMD python main.py\n",
+        },
+    )
     project = load_project(tmp_path, load_config(tmp_path))
     build = build_of(project.service("api"), project)
     assert (build.builder, build.dockerfile) == ("dockerfile", PurePosixPath("api/docker/api"))
-    assert build.origin.label.startswith('`build.builder` of `service("api")` in .railway/railway.py') and build.origin.span is not None
+    assert (
+        build.origin.label.startswith('`build.builder` of `service("api")` in .railway/railway.py')
+        and build.origin.span is not None
+    )
 
 
 def test_only_stages_the_build_runs_are_judged(tmp_path: Path) -> None:
     # BuildKit builds the last stage and what it needs; a `test` stage nobody copies from is skipped.
-    service, project = _service(tmp_path, {"api/railway.json": "{}", "api/Dockerfile": (
-        "FROM python AS test\nCOPY tests/ /tests/\n"
-        "FROM node AS web\nCOPY web/ /web/\n"
-        "FROM python AS deps\nCOPY requirements.txt .\n"
-        "FROM python\nCOPY --from=1 /web/dist /static\nRUN --mount=type=cache,from=deps,target=/deps true\nCOPY . .\n"
-    )})
+    service, project = _service(
+        tmp_path,
+        {
+            "api/railway.json": "{}",
+            "api/Dockerfile": (
+                "FROM python AS test\nCOPY tests/ /tests/\n"
+                "FROM node AS web\nCOPY web/ /web/\n"
+                "FROM python AS deps\nCOPY requirements.txt .\n"
+                "FROM python\nCOPY --from=1 /web/dist /static\nRUN --mount=type=cache,from=deps,target=/deps true\nCOPY . .\n"
+            ),
+        },
+    )
     image = image_of(service, project)
     assert image is not None
     assert sorted(word.text for _, word, _ in context_sources(image)) == [".", "requirements.txt", "web/"]
@@ -216,8 +293,18 @@ def test_only_stages_the_build_runs_are_judged(tmp_path: Path) -> None:
         "FROM python\nWORKDIR /app\nCOPY site/manage.py ./\nCOPY site/shop/ ./shop/\nCMD python manage.py migrate\n",
     ],
 )
-def test_a_dockerfile_layout_that_is_not_the_root_directory_raises_no_root_doubt(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, dockerfile: str) -> None:
-    write_repo(tmp_path, {"/railway.json": '{"build": {"builder": "DOCKERFILE"}}', "/Dockerfile": dockerfile, "/site/manage.py": "", "/site/shop/__init__.py": ""})
+def test_a_dockerfile_layout_that_is_not_the_root_directory_raises_no_root_doubt(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, dockerfile: str
+) -> None:
+    write_repo(
+        tmp_path,
+        {
+            "/railway.json": '{"build": {"builder": "DOCKERFILE"}}',
+            "/Dockerfile": dockerfile,
+            "/site/manage.py": "",
+            "/site/shop/__init__.py": "",
+        },
+    )
     monkeypatch.chdir(tmp_path)
     assert "SV003" not in invoke("check", "--output-format", "concise").output
     # The same start command from a plain `COPY . .` image does not exist from the root directory.

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from conftest import run_rules, write_repo
+
 from railcheck import Invalid, ProjectRule, Valid
 from railcheck.registry import load_registry
 

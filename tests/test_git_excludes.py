@@ -12,8 +12,8 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from conftest import invoke, write_repo
+
 from railcheck.git_excludes import _core_excludes_file
 
 BROKEN = '{"helthCheck": "/"}\n'
@@ -55,7 +55,9 @@ def test_info_exclude_hides_a_folder(repo: Path) -> None:
 
 def test_core_excludes_file_from_the_repository_config_with_home_expansion(repo: Path) -> None:
     Path(os.environ["HOME"], "global-ignore").write_text("/scratch\n")
-    (repo / ".git" / "config").write_text('[core]\n\tbare = false\n[core "x"]\n\texcludesFile = nothing\n[Core]\n\tExcludesFile = "~/global-ignore" ; a comment\n')
+    (repo / ".git" / "config").write_text(
+        '[core]\n\tbare = false\n[core "x"]\n\texcludesFile = nothing\n[Core]\n\tExcludesFile = "~/global-ignore" ; a comment\n'
+    )
     assert checked() == ONLY_SERVICES
 
 
@@ -109,8 +111,19 @@ def test_a_gitignore_re_includes_what_an_exclude_file_hides_as_git_does(repo: Pa
     (repo / ".gitignore").write_text("api/\n")  # both api folders, at any depth
     (repo / "services" / ".gitignore").write_text("!api/\n")
     assert checked() == ONLY_SERVICES
-    subprocess.run(["git", "init", "-q", "--template=", str(repo)], check=True, capture_output=True, env={**os.environ, "GIT_CONFIG_NOSYSTEM": "1"})
-    status = subprocess.run(["git", "status", "--porcelain", "--ignored", "--untracked-files=all"], cwd=repo, capture_output=True, text=True, check=True).stdout
+    subprocess.run(
+        ["git", "init", "-q", "--template=", str(repo)],
+        check=True,
+        capture_output=True,
+        env={**os.environ, "GIT_CONFIG_NOSYSTEM": "1"},
+    )
+    status = subprocess.run(
+        ["git", "status", "--porcelain", "--ignored", "--untracked-files=all"],
+        cwd=repo,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
     ignored = [line[3:] for line in status.splitlines() if line.startswith("!! ")]
     assert ignored and all(path.startswith("scratch/") for path in ignored), status
 
@@ -144,12 +157,22 @@ def test_a_pipe_as_exclude_file_is_skipped_not_waited_on(repo: Path) -> None:
     os.mkfifo(repo / ".git" / "info" / "exclude")
     os.mkfifo(Path(os.environ["HOME"]) / "pipe")
     (repo / ".git" / "config").write_text("[core]\n\texcludesFile = ~/pipe\n")
-    command = [sys.executable, "-c", "import sys; from railcheck.cli import main; sys.argv[0] = 'railcheck'; main()", "check", "--no-cache", "--output-format", "concise"]
+    command = [
+        sys.executable,
+        "-c",
+        "import sys; from railcheck.cli import main; sys.argv[0] = 'railcheck'; main()",
+        "check",
+        "--no-cache",
+        "--output-format",
+        "concise",
+    ]
     result = subprocess.run(command, cwd=repo, capture_output=True, text=True, timeout=60)
     assert result.returncode == 1 and "scratch/api/railpack.json" in result.stdout
 
 
-def test_a_cached_run_equals_an_uncached_one_when_an_exclude_file_changes(repo: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+def test_a_cached_run_equals_an_uncached_one_when_an_exclude_file_changes(
+    repo: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache-home"))
     (repo / ".railcheck_cache").mkdir()
 
@@ -167,11 +190,22 @@ def test_a_cached_run_equals_an_uncached_one_when_an_exclude_file_changes(repo: 
 
 def test_git_agrees(repo: Path) -> None:
     """The same exclude files, asked of git itself (the test runs git; railcheck never does)."""
-    subprocess.run(["git", "init", "-q", "--template=", str(repo)], check=True, capture_output=True, env={**os.environ, "GIT_CONFIG_NOSYSTEM": "1"})
+    subprocess.run(
+        ["git", "init", "-q", "--template=", str(repo)],
+        check=True,
+        capture_output=True,
+        env={**os.environ, "GIT_CONFIG_NOSYSTEM": "1"},
+    )
     Path(os.environ["HOME"], "ignore").write_text("**/api/\n!services/api/\n")
     with (repo / ".git" / "config").open("a") as config:
         config.write(f"[core]\n\texcludesFile = {os.environ['HOME']}/ignore\n")
-    status = subprocess.run(["git", "status", "--porcelain", "--ignored", "--untracked-files=all"], cwd=repo, capture_output=True, text=True, check=True).stdout
+    status = subprocess.run(
+        ["git", "status", "--porcelain", "--ignored", "--untracked-files=all"],
+        cwd=repo,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
     ignored = [line[3:] for line in status.splitlines() if line.startswith("!! ")]
     assert ignored and all(path.startswith("scratch/") for path in ignored), status
     assert checked() == ONLY_SERVICES
@@ -211,7 +245,13 @@ def test_a_linked_worktree_reads_the_repositorys_info_exclude(tmp_path: Path, mo
     environment = {**{k: v for k, v in os.environ.items() if not k.startswith("GIT_")}, "GIT_CONFIG_NOSYSTEM": "1"}
 
     def git(*args: str, cwd: Path) -> None:
-        subprocess.run(["git", "-c", "user.name=t", "-c", "user.email=t@example.com", *args], cwd=cwd, check=True, capture_output=True, env=environment)
+        subprocess.run(
+            ["git", "-c", "user.name=t", "-c", "user.email=t@example.com", *args],
+            cwd=cwd,
+            check=True,
+            capture_output=True,
+            env=environment,
+        )
 
     main = write_repo(tmp_path / "main", {"/services/api/railpack.json": BROKEN, "/scratch/api/railpack.json": BROKEN})
     git("init", "-q", ".", cwd=main)

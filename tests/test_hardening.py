@@ -12,21 +12,29 @@ import time
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given, settings
-
 from conftest import invoke, write_repo
-from railcheck.schema import load_schema
+from hypothesis import HealthCheck, given, settings
 from mutations import mutated_service
 from schema_strategies import from_schema
+
+from railcheck.schema import load_schema
 
 ROOT = Path(__file__).resolve().parents[1]
 SCHEMA_FAMILIES = "RC,RP,RW"
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
-@given(railpack=from_schema(load_schema("railpack.schema.json")), railway=from_schema(load_schema("railway.schema.json")))
-def test_configs_valid_under_our_schemas_raise_no_error(tmp_path_factory: pytest.TempPathFactory, railpack: dict, railway: dict) -> None:
-    root = write_repo(tmp_path_factory.mktemp("valid"), {"railpack.json": json.dumps(railpack), "railway.json": json.dumps(railway)})
+@settings(
+    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow]
+)
+@given(
+    railpack=from_schema(load_schema("railpack.schema.json")), railway=from_schema(load_schema("railway.schema.json"))
+)
+def test_configs_valid_under_our_schemas_raise_no_error(
+    tmp_path_factory: pytest.TempPathFactory, railpack: dict, railway: dict
+) -> None:
+    root = write_repo(
+        tmp_path_factory.mktemp("valid"), {"railpack.json": json.dumps(railpack), "railway.json": json.dumps(railway)}
+    )
     result = invoke("check", str(root), "--select", SCHEMA_FAMILIES, "--output-format", "json", "--no-cache")
     errors = [(d["code"], d["message"]) for d in json.loads(result.output)["diagnostics"] if d["severity"] == "error"]
     # A valid document may still do something Railpack rejects at plan time (RP1xx semantics), never a schema error.
@@ -47,7 +55,14 @@ def test_mutated_configs_never_crash(tmp_path: Path, case: int) -> None:
 
 
 def test_mutated_repositories_never_crash(tmp_path: Path) -> None:
-    repo = write_repo(tmp_path / "repo", {"railpack.json": '{"deploy": {"startCommand": "uvicorn main:app"}}', "main.py": "app = 1\n", "requirements.txt": "uvicorn\n"})
+    repo = write_repo(
+        tmp_path / "repo",
+        {
+            "railpack.json": '{"deploy": {"startCommand": "uvicorn main:app"}}',
+            "main.py": "app = 1\n",
+            "requirements.txt": "uvicorn\n",
+        },
+    )
     service = repo / "services" / "svc"
     (service / "requirements.txt").unlink()
     (service / "requirements.txt").mkdir()  # a folder where a file should be
@@ -74,29 +89,47 @@ def test_big_inputs_stay_linear(tmp_path: Path) -> None:
     started = time.perf_counter()
     result = invoke("check", str(repo), "--output-format", "json", "--no-cache")
     elapsed = time.perf_counter() - started
-    assert result.exit_code == 1 and len([d for d in json.loads(result.output)["diagnostics"] if d["code"] == "RP001"]) == 10_000
+    assert (
+        result.exit_code == 1
+        and len([d for d in json.loads(result.output)["diagnostics"] if d["code"] == "RP001"]) == 10_000
+    )
     assert elapsed < 60, f"took {elapsed:.1f}s: something is quadratic"
 
 
 def test_repository_code_is_never_imported_or_run(tmp_path: Path) -> None:
     marker = tmp_path / "marker"
     payload = f"open({str(marker)!r}, 'w').write('ran')\n"
-    repo = write_repo(tmp_path / "repo", {
-        "railpack.json": json.dumps({"deploy": {"startCommand": f"python -c \"{payload.strip()}\""}, "steps": {"build": {"commands": [f"sh -c 'touch {marker}'"]}}}),
-        "main.py": payload + "app = 1\n",
-        "app.py": payload,
-        "setup.py": payload,
-        "conftest.py": payload,
-        "Procfile": f"web: python -c \"{payload.strip()}\"\n",
-        "/sitecustomize.py": payload,
-        "/jsonschema.py": payload,
-        "/click.py": payload,
-        "/.railway/railway.py": payload + "from railway_sdk import service\n",
-    })
+    repo = write_repo(
+        tmp_path / "repo",
+        {
+            "railpack.json": json.dumps(
+                {
+                    "deploy": {"startCommand": f'python -c "{payload.strip()}"'},
+                    "steps": {"build": {"commands": [f"sh -c 'touch {marker}'"]}},
+                }
+            ),
+            "main.py": payload + "app = 1\n",
+            "app.py": payload,
+            "setup.py": payload,
+            "conftest.py": payload,
+            "Procfile": f'web: python -c "{payload.strip()}"\n',
+            "/sitecustomize.py": payload,
+            "/jsonschema.py": payload,
+            "/click.py": payload,
+            "/.railway/railway.py": payload + "from railway_sdk import service\n",
+        },
+    )
     command = [str(Path(sys.executable).parent / "railcheck"), "check", ".", "--no-cache", "--fix", "--unsafe-fixes"]
     if not Path(command[0]).exists():
-        command = [sys.executable, "-c", "import sys; from railcheck.cli import main; sys.argv[0] = 'railcheck'; main()", *command[1:]]
-    result = subprocess.run(command, cwd=repo, capture_output=True, text=True, timeout=120, env={**os.environ, "PYTHONPATH": ""})
+        command = [
+            sys.executable,
+            "-c",
+            "import sys; from railcheck.cli import main; sys.argv[0] = 'railcheck'; main()",
+            *command[1:],
+        ]
+    result = subprocess.run(
+        command, cwd=repo, capture_output=True, text=True, timeout=120, env={**os.environ, "PYTHONPATH": ""}
+    )
     assert result.returncode in (0, 1), result.stderr
     assert not marker.exists(), "repository code ran"
 
@@ -108,11 +141,14 @@ def test_no_network_is_ever_used(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
     monkeypatch.setattr(socket, "socket", refuse)
     monkeypatch.setattr(socket, "create_connection", refuse)
     monkeypatch.setattr(socket, "getaddrinfo", refuse)
-    repo = write_repo(tmp_path, {
-        "railpack.json": '{"$schema": "https://schema.railpack.com", "steps": {"install": {"commands": ["...", "curl -fsSL https://raw.githubusercontent.com/o/r/main/x -o x"]}}}',
-        "railway.json": '{"$schema": "https://railway.app/railway.schema.json", "deploy": {"healthcheckPath": "http://api.railway.internal/health"}}',
-        "requirements.txt": "core @ git+https://github.com/o/r.git@main\n",
-    })
+    repo = write_repo(
+        tmp_path,
+        {
+            "railpack.json": '{"$schema": "https://schema.railpack.com", "steps": {"install": {"commands": ["...", "curl -fsSL https://raw.githubusercontent.com/o/r/main/x -o x"]}}}',
+            "railway.json": '{"$schema": "https://railway.app/railway.schema.json", "deploy": {"healthcheckPath": "http://api.railway.internal/health"}}',
+            "requirements.txt": "core @ git+https://github.com/o/r.git@main\n",
+        },
+    )
     result = invoke("check", str(repo), "--output-format", "sarif", "--no-cache")
     assert result.exit_code == 1
 
@@ -129,7 +165,11 @@ def test_too_many_services_is_a_clear_finding_not_a_hang(tmp_path: Path, monkeyp
 
 def test_config_paths_out_of_the_repository_are_refused(tmp_path: Path) -> None:
     write_repo(tmp_path, {"railpack.json": "{}"})
-    for bad in ('root = "../../etc"', 'root = "services/x"\nrailpack-config = "../../../etc/passwd"', 'root = "x"\nrailway-config = "/../etc/passwd"'):
+    for bad in (
+        'root = "../../etc"',
+        'root = "services/x"\nrailpack-config = "../../../etc/passwd"',
+        'root = "x"\nrailway-config = "/../etc/passwd"',
+    ):
         (tmp_path / "railcheck.toml").write_text(f"[services.evil]\n{bad}\n")
         result = invoke("check", str(tmp_path))
         assert result.exit_code == 2 and "outside the repository" in result.output, bad
@@ -143,7 +183,7 @@ FUZZ_FEATURES = frozenset({"names", "links", "special", "config", "iac", "cache"
 def test_hostile_repositories_never_crash_hang_escape_or_differ(first: int) -> None:
     import signal
 
-    from benchmarks.fuzz import run_case, _on_alarm
+    from benchmarks.fuzz import _on_alarm, run_case
 
     previous = signal.signal(signal.SIGALRM, _on_alarm)
     try:
@@ -151,4 +191,5 @@ def test_hostile_repositories_never_crash_hang_escape_or_differ(first: int) -> N
     finally:
         signal.signal(signal.SIGALRM, previous)
     assert [(outcome.case, outcome.failure, outcome.detail) for outcome in outcomes if outcome.failure] == []
-    assert sum(outcome.compared for outcome in outcomes) >= 2  # the cached and multi-process comparisons ran (not after exit 2)
+    # the cached and multi-process comparisons ran (not after exit 2)
+    assert sum(outcome.compared for outcome in outcomes) >= 2

@@ -54,7 +54,7 @@ def py(body: str, imports: str = "define_railway, github, postgres, project, ser
         f"from railway_sdk import {imports}\n\n"
         "@define_railway\n"
         "def railway():\n"
-        f"    return project(\"p\", resources=[{body}])\n"
+        f'    return project("p", resources=[{body}])\n'
     )
 
 
@@ -74,7 +74,9 @@ def test_shop_services_and_aliases(name: str) -> None:
     functions = ["nightly"] if name.endswith(".py") else []
     assert [s.name for s in result.services] == ["api", "worker", "web", "admin", *functions]
     assert [(db, text[start:end]) for db, start, end in result.databases] == [
-        ("postgres", '"postgres"'), ("cache", '"cache"')]
+        ("postgres", '"postgres"'),
+        ("cache", '"cache"'),
+    ]
     assert result.problems == ()
     services = by_name(result)
 
@@ -104,7 +106,7 @@ def test_shop_services_and_aliases(name: str) -> None:
     assert written(text, start) == '"uvicorn main:app --host 0.0.0.0 --port $PORT"'
     assert start.text_start == start.start + 1 and start.origin is None
     variables = api.settings["variables"]
-    assert written(text, variables).startswith(("{\"DATABASE_URL\"", "{ DATABASE_URL"))
+    assert written(text, variables).startswith(('{"DATABASE_URL"', "{ DATABASE_URL"))
     entries = dict(variables.entries)
     assert written(text, entries["LOG_LEVEL"]) == '"warning"'
     assert written(text, entries["PORT"]) == '"8000"'
@@ -112,7 +114,9 @@ def test_shop_services_and_aliases(name: str) -> None:
     assert "reference" in (entries["DATABASE_URL"].reason or "")
     assert written(text, entries["DATABASE_URL"]) == "db.env.DATABASE_URL"
     assert [written(text, item) for _, item in api.settings["preDeploy"].entries] == [
-        '"python manage.py migrate"', '"python manage.py collectstatic --noinput"']
+        '"python manage.py migrate"',
+        '"python manage.py collectstatic --noinput"',
+    ]
 
     worker = services["worker"]
     assert values(worker)["root"] == "services/worker"
@@ -128,9 +132,14 @@ def test_shop_services_and_aliases(name: str) -> None:
     assert "domains" not in worker.settings and "replicas" not in worker.settings
 
     web = services["web"]  # a typed source dict: its rootDirectory counts; run.command beats deploy.startCommand
-    assert values(web) == {"root": "services/web", "start": "gunicorn web.wsgi", "healthcheck": "/ready",
-                           "healthcheckTimeout": 30, "sourceType": "github",
-                           "sourceRepo": "acme/shop"}
+    assert values(web) == {
+        "root": "services/web",
+        "start": "gunicorn web.wsgi",
+        "healthcheck": "/ready",
+        "healthcheckTimeout": 30,
+        "sourceType": "github",
+        "sourceRepo": "acme/shop",
+    }
     assert values(services["admin"])["root"] == "services/admin"
 
     for service in result.services:
@@ -150,7 +159,7 @@ def test_python_f_string_without_placeholders_and_function_kind() -> None:
 
 
 def test_the_brief_example() -> None:
-    text = '''from railway_sdk import define_railway, github, postgres, project, service
+    text = """from railway_sdk import define_railway, github, postgres, project, service
 
 API_ROOT = "services/api"
 
@@ -163,7 +172,7 @@ def railway():
         service("worker", root="services/worker", startCommand="python worker.py"),
         postgres("postgres"),
     ])
-'''
+"""
     result = read(text)
     api, worker = result.services
     assert values(api)["variables"] == {"DATABASE_URL": "${{postgres.DATABASE_URL}}"}
@@ -176,70 +185,93 @@ def railway():
 # ------------------------------------------------------------------------------------ alias semantics
 
 
-@pytest.mark.parametrize(("body", "expected"), [
-    # Python chains aliases with `or`: an empty value falls through to the next alias.
-    ('service("a", start="", startCommand="x")', {"start": "x"}),
-    ('service("a", startCommand="x", run={"command": "y"})', {"start": "x"}),
-    ('service("a", run={}, deploy={"startCommand": "z"})', {"start": "z"}),
-    ('service("a", run=None, deploy={"healthcheckPath": "/h"})', {"healthcheck": "/h"}),
-    ('service("a", healthcheckPath="/p", run={"healthcheck": "/r"})', {"healthcheck": "/p"}),
-    # ... but healthcheckTimeout and preDeploy go by key presence (dict.get(key, fallback)).
-    ('service("a", healthcheckTimeout=None, run={"healthcheckTimeout": 30})', {}),
-    ('service("a", run={"healthcheckTimeout": 30}, deploy={"healthcheckTimeout": 60})', {"healthcheckTimeout": 30}),
-    ('service("a", preDeploy=None, deploy={"preDeployCommand": ["m"]})', {"preDeploy": ["m"]}),
-    ('service("a", preDeployCommand="m", run={"preDeploy": "n"})', {"preDeploy": ["m"]}),
-    ('service("a", rootDirectory="r")', {"root": "r"}),
-    ('service("a", root="", rootDirectory="r")', {"root": "r"}),
-    ('service("a", root="x", source=github("o/r"))', {"root": "x", "sourceType": "github", "sourceRepo": "o/r"}),
-    ('service("a", root="x", source=github("o/r", rootDirectory=""))', {"root": "x", "sourceType": "github", "sourceRepo": "o/r"}),
-    ('service("a", root="x", source={"type": "image", "image": "n", "rootDirectory": "y"})', {"root": "y", "sourceType": "image"}),
-    ('service("a", build="")', {"build": ""}),
-    ('service("a", build={"builder": "RAILPACK"})', {"builder": "RAILPACK"}),
-    ('service("a", env={}, variables={})', {}),
-    ('service("a", env={"A": "1"}, variables={"A": "2", "B": "3"})', {"variables": {"A": "1", "B": "3"}}),
-    ('service("a", replicas={"us-west2": 2})', {"replicas": {"us-west2": 2}}),
-    ('service("a", regions={"us-west2": 1})', {"replicas": {"us-west2": 1}}),
-    ('service("a", configFile="/railway.json", domains=["a.example.com"])',
-     {"configFile": "/railway.json", "domains": ["a.example.com"]}),
-    ('service("a", **{"start": "s", "root": "r"})', {"start": "s", "root": "r"}),
-    ('service("a", start=dict(command="x")["command"])', {"start": UNKNOWN}),
-    ('service("a", env=dict(A="1"))', {"variables": {"A": "1"}}),
-    ('service("a", replicas=-1, healthcheckTimeout=1.5)', {"replicas": -1, "healthcheckTimeout": 1.5}),
-])
+@pytest.mark.parametrize(
+    ("body", "expected"),
+    [
+        # Python chains aliases with `or`: an empty value falls through to the next alias.
+        ('service("a", start="", startCommand="x")', {"start": "x"}),
+        ('service("a", startCommand="x", run={"command": "y"})', {"start": "x"}),
+        ('service("a", run={}, deploy={"startCommand": "z"})', {"start": "z"}),
+        ('service("a", run=None, deploy={"healthcheckPath": "/h"})', {"healthcheck": "/h"}),
+        ('service("a", healthcheckPath="/p", run={"healthcheck": "/r"})', {"healthcheck": "/p"}),
+        # ... but healthcheckTimeout and preDeploy go by key presence (dict.get(key, fallback)).
+        ('service("a", healthcheckTimeout=None, run={"healthcheckTimeout": 30})', {}),
+        ('service("a", run={"healthcheckTimeout": 30}, deploy={"healthcheckTimeout": 60})', {"healthcheckTimeout": 30}),
+        ('service("a", preDeploy=None, deploy={"preDeployCommand": ["m"]})', {"preDeploy": ["m"]}),
+        ('service("a", preDeployCommand="m", run={"preDeploy": "n"})', {"preDeploy": ["m"]}),
+        ('service("a", rootDirectory="r")', {"root": "r"}),
+        ('service("a", root="", rootDirectory="r")', {"root": "r"}),
+        ('service("a", root="x", source=github("o/r"))', {"root": "x", "sourceType": "github", "sourceRepo": "o/r"}),
+        (
+            'service("a", root="x", source=github("o/r", rootDirectory=""))',
+            {"root": "x", "sourceType": "github", "sourceRepo": "o/r"},
+        ),
+        (
+            'service("a", root="x", source={"type": "image", "image": "n", "rootDirectory": "y"})',
+            {"root": "y", "sourceType": "image"},
+        ),
+        ('service("a", build="")', {"build": ""}),
+        ('service("a", build={"builder": "RAILPACK"})', {"builder": "RAILPACK"}),
+        ('service("a", env={}, variables={})', {}),
+        ('service("a", env={"A": "1"}, variables={"A": "2", "B": "3"})', {"variables": {"A": "1", "B": "3"}}),
+        ('service("a", replicas={"us-west2": 2})', {"replicas": {"us-west2": 2}}),
+        ('service("a", regions={"us-west2": 1})', {"replicas": {"us-west2": 1}}),
+        (
+            'service("a", configFile="/railway.json", domains=["a.example.com"])',
+            {"configFile": "/railway.json", "domains": ["a.example.com"]},
+        ),
+        ('service("a", **{"start": "s", "root": "r"})', {"start": "s", "root": "r"}),
+        ('service("a", start=dict(command="x")["command"])', {"start": UNKNOWN}),
+        ('service("a", env=dict(A="1"))', {"variables": {"A": "1"}}),
+        ('service("a", replicas=-1, healthcheckTimeout=1.5)', {"replicas": -1, "healthcheckTimeout": 1.5}),
+    ],
+)
 def test_python_alias_semantics(body: str, expected: dict[str, object]) -> None:
     (service,) = read(py(body)).services
     assert values(service) == expected
 
 
-@pytest.mark.parametrize(("body", "expected"), [
-    # TypeScript chains aliases with `??`: only null/undefined fall through.
-    ('service("a", { start: "", startCommand: "x" })', {"start": ""}),
-    ('service("a", { start: null, startCommand: "x" })', {"start": "x"}),
-    ('service("a", { start: undefined, run: { command: "y" } })', {"start": "y"}),
-    ('service("a", { deploy: { startCommand: "z", healthcheckPath: "/h" } })', {"start": "z", "healthcheck": "/h"}),
-    ('service("a", { healthcheckTimeout: null, run: { healthcheckTimeout: 30 } })', {"healthcheckTimeout": 30}),
-    ('service("a", { preDeploy: "", deploy: { preDeployCommand: ["m"] } })', {"preDeploy": ["m"]}),
-    ('service("a", { preDeploy: ["a", "b"] })', {"preDeploy": ["a", "b"]}),
-    ('service("a", { root: "", rootDirectory: "r" })', {"root": ""}),
-    ('service("a", { root: "x", source: github("o/r", { rootDirectory: "y" }) })', {"root": "y", "sourceType": "github", "sourceRepo": "o/r"}),
-    ('service("a", { root: "x", source: github("o/r") })', {"root": "x", "sourceType": "github", "sourceRepo": "o/r"}),
-    ('service("a", { build: { buildCommand: "b" } })', {"build": "b"}),
-    ('service("a", { env: {} })', {"variables": {}}),
-    ('service("a", { variables: { A: "2", B: "3" }, env: { A: "1" } })', {"variables": {"A": "1", "B": "3"}}),
-    ('service("a", { configFile: "" })', {}),
-    ('service("a", { "start": \'it\\\'s\', [`root`]: "r" })', {"start": "it's", "root": "r"}),
-    ('service("a", { start: "x" } as const satisfies object)', {"start": "x"}),
-    ('service("a", { replicas: 0x10, healthcheckTimeout: 1_000 })', {"replicas": 16, "healthcheckTimeout": 1000}),
-])
+@pytest.mark.parametrize(
+    ("body", "expected"),
+    [
+        # TypeScript chains aliases with `??`: only null/undefined fall through.
+        ('service("a", { start: "", startCommand: "x" })', {"start": ""}),
+        ('service("a", { start: null, startCommand: "x" })', {"start": "x"}),
+        ('service("a", { start: undefined, run: { command: "y" } })', {"start": "y"}),
+        ('service("a", { deploy: { startCommand: "z", healthcheckPath: "/h" } })', {"start": "z", "healthcheck": "/h"}),
+        ('service("a", { healthcheckTimeout: null, run: { healthcheckTimeout: 30 } })', {"healthcheckTimeout": 30}),
+        ('service("a", { preDeploy: "", deploy: { preDeployCommand: ["m"] } })', {"preDeploy": ["m"]}),
+        ('service("a", { preDeploy: ["a", "b"] })', {"preDeploy": ["a", "b"]}),
+        ('service("a", { root: "", rootDirectory: "r" })', {"root": ""}),
+        (
+            'service("a", { root: "x", source: github("o/r", { rootDirectory: "y" }) })',
+            {"root": "y", "sourceType": "github", "sourceRepo": "o/r"},
+        ),
+        (
+            'service("a", { root: "x", source: github("o/r") })',
+            {"root": "x", "sourceType": "github", "sourceRepo": "o/r"},
+        ),
+        ('service("a", { build: { buildCommand: "b" } })', {"build": "b"}),
+        ('service("a", { env: {} })', {"variables": {}}),
+        ('service("a", { variables: { A: "2", B: "3" }, env: { A: "1" } })', {"variables": {"A": "1", "B": "3"}}),
+        ('service("a", { configFile: "" })', {}),
+        ('service("a", { "start": \'it\\\'s\', [`root`]: "r" })', {"start": "it's", "root": "r"}),
+        ('service("a", { start: "x" } as const satisfies object)', {"start": "x"}),
+        ('service("a", { replicas: 0x10, healthcheckTimeout: 1_000 })', {"replicas": 16, "healthcheckTimeout": 1000}),
+    ],
+)
 def test_typescript_alias_semantics(body: str, expected: dict[str, object]) -> None:
     (service,) = read(ts(body), "typescript").services
     assert values(service) == expected
 
 
-@pytest.mark.parametrize(("text", "language"), [
-    (py('service("a", root="x", source={"repo": "o/r", "rootDirectory": "y"})'), "python"),
-    (ts('service("a", { root: "x", source: { repo: "o/r", rootDirectory: "y" } })'), "typescript"),
-])
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        (py('service("a", root="x", source={"repo": "o/r", "rootDirectory": "y"})'), "python"),
+        (ts('service("a", { root: "x", source: { repo: "o/r", rootDirectory: "y" } })'), "typescript"),
+    ],
+)
 def test_untyped_source_root_directory_is_ignored_like_the_sdk(text: str, language: str) -> None:
     result = read(text, language)
     assert values(result.services[0]) == {"root": "x", "sourceRepo": "o/r"}  # no type: not a github source
@@ -255,8 +287,8 @@ def test_typescript_sdk_entry_points_and_program_shapes() -> None:
     assert [s.name for s in read(namespace, "typescript").services] == ["a"]
     root_package = (
         'import { defineRailway as define, service as svc, project } from "railway";\n'
-        "function main() {\n  const api = svc(\"api\", { root: \"r\" });\n"
-        "  return project(\"x\", { resources: [api] });\n}\n"
+        'function main() {\n  const api = svc("api", { root: "r" });\n'
+        '  return project("x", { resources: [api] });\n}\n'
         "export default define(main);\n"
     )
     assert values(read(root_package, "typescript").services[0]) == {"root": "r"}
@@ -268,8 +300,10 @@ def test_typescript_sdk_entry_points_and_program_shapes() -> None:
 
 
 def test_python_program_shapes() -> None:
-    lam = ('import railway_sdk as r\n'
-           'railway = r.define_railway(lambda ctx=None: r.project("x", resources=[r.service("a", start="s")]))\n')
+    lam = (
+        "import railway_sdk as r\n"
+        'railway = r.define_railway(lambda ctx=None: r.project("x", resources=[r.service("a", start="s")]))\n'
+    )
     assert values(read(lam).services[0]) == {"start": "s"}
     call = (
         "from railway_sdk import define_railway, project, service as svc\n"
@@ -281,18 +315,29 @@ def test_python_program_shapes() -> None:
 
 
 def test_typescript_project_parameter_is_not_a_missing_import() -> None:
-    text = ('import { defineRailway, service } from "railway/iac";\n'
-            'export default defineRailway((ctx, project) => project("x", { resources: [service("a", {})] }));\n')
+    text = (
+        'import { defineRailway, service } from "railway/iac";\n'
+        'export default defineRailway((ctx, project) => project("x", { resources: [service("a", {})] }));\n'
+    )
     result = read(text, "typescript")
     assert [s.name for s in result.services] == ["a"] and result.problems == ()
 
 
-@pytest.mark.parametrize(("text", "language"), [
-    ("from railway_sdk import define_railway, fn, project\n@define_railway\ndef r():\n"
-     "    return project('p', resources=[fn('hook', 'functions/hook.ts', root='fns')])\n", "python"),
-    ("from railway_sdk import define_railway, fn, project\n@define_railway\ndef r():\n"
-     "    return project('p', resources=[fn('hook', code_file='hook.ts', start='x')])\n", "python"),
-])
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        (
+            "from railway_sdk import define_railway, fn, project\n@define_railway\ndef r():\n"
+            "    return project('p', resources=[fn('hook', 'functions/hook.ts', root='fns')])\n",
+            "python",
+        ),
+        (
+            "from railway_sdk import define_railway, fn, project\n@define_railway\ndef r():\n"
+            "    return project('p', resources=[fn('hook', code_file='hook.ts', start='x')])\n",
+            "python",
+        ),
+    ],
+)
 def test_python_fn_with_code_file_builds_its_own_start_command(text: str, language: str) -> None:
     (hook,) = read(text, language).services
     assert hook.kind == "function"
@@ -302,12 +347,16 @@ def test_python_fn_with_code_file_builds_its_own_start_command(text: str, langua
 
 
 def test_group_nesting_and_duplicates() -> None:
-    text = py('group("g", [service("a"), [service("b")]]), *[service("c")], postgres("db")',
-              "define_railway, group, postgres, project, service")
+    text = py(
+        'group("g", [service("a"), [service("b")]]), *[service("c")], postgres("db")',
+        "define_railway, group, postgres, project, service",
+    )
     result = read(text)
     assert [s.name for s in result.services] == ["a", "b", "c"]
-    twice = ("from railway_sdk import define_railway, project, service\n@define_railway\ndef r():\n"
-             "    api = service('api')\n    return project('p', resources=[api, api])\n")
+    twice = (
+        "from railway_sdk import define_railway, project, service\n@define_railway\ndef r():\n"
+        "    api = service('api')\n    return project('p', resources=[api, api])\n"
+    )
     assert [s.name for s in read(twice).services] == ["api"]
 
 
@@ -380,8 +429,12 @@ def test_helper_functions_are_followed_through_their_parameters(text: str, langu
     services = by_name(result)
     assert list(services) == ["api", "site", "worker"]
     api, site = services["api"], services["site"]
-    assert values(api) == {"root": "services/api", "start": "uvicorn main:app --port 8000", "sourceType": "github",
-                           "sourceRepo": "acme/shop"}
+    assert values(api) == {
+        "root": "services/api",
+        "start": "uvicorn main:app --port 8000",
+        "sourceType": "github",
+        "sourceRepo": "acme/shop",
+    }
     assert values(site)["root"] == "services/web" and values(site)["start"] == "python -m http.server"
     # Each service points at its own helper call and at the arguments as written there.
     assert written_call(text, api).startswith('web("api"') and written_call(text, site).startswith('web("site"')
@@ -425,21 +478,31 @@ def test_authoring_fixtures_declare_every_service_with_its_options(path: str) ->
     assert text[start.text_start + start.value.index("8000") :].startswith('8000"')  # type: ignore[operator, union-attr]
 
 
-@pytest.mark.parametrize(("text", "language", "partial"), [
-    (py('service("api")').replace("\n\n@", '\n\nPARTIAL = "api"\n\n@'), "python", True),
-    (py('service("api")'), "python", False),
-    (ts('service("api", {})').replace("export default", 'export const partial = "api";\nexport default'), "typescript", True),
-    (ts('service("api", {})'), "typescript", False),
-])
+@pytest.mark.parametrize(
+    ("text", "language", "partial"),
+    [
+        (py('service("api")').replace("\n\n@", '\n\nPARTIAL = "api"\n\n@'), "python", True),
+        (py('service("api")'), "python", False),
+        (
+            ts('service("api", {})').replace("export default", 'export const partial = "api";\nexport default'),
+            "typescript",
+            True,
+        ),
+        (ts('service("api", {})'), "typescript", False),
+    ],
+)
 def test_partial_files_are_marked(text: str, language: str, partial: bool) -> None:
     result = read(text, language)
     assert [service.name for service in result.services] == ["api"] and result.partial is partial
 
 
-@pytest.mark.parametrize(("text", "language"), [
-    (ts('service("api", { root: "services/api", start: "x", env: Object.fromEntries(PAIRS) })'), "typescript"),
-    (py('service("api", root="services/api", start="x", env=dict(PAIRS))'), "python"),
-])
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        (ts('service("api", { root: "services/api", start: "x", env: Object.fromEntries(PAIRS) })'), "typescript"),
+        (py('service("api", root="services/api", start="x", env=dict(PAIRS))'), "python"),
+    ],
+)
 def test_a_computed_setting_is_unknown_for_that_key_only(text: str, language: str) -> None:
     (service,) = read(text, language).services
     assert values(service)["root"] == "services/api" and values(service)["start"] == "x"
@@ -480,12 +543,14 @@ def test_python_dynamic_values_are_unknown_with_reasons() -> None:
     assert any(m.startswith("imports helpers,") for m in found)
     assert any(m.startswith("imports the local module .shared") for m in found)
     dynamic = [p for p in result.problems if p.message.startswith("services built dynamically cannot be checked")]
-    assert [written(text, p) for p in dynamic] == ['service(name, start="python -m " + name)',
-                                                   'service(f"{name}-worker")']
+    assert [written(text, p) for p in dynamic] == [
+        'service(name, start="python -m " + name)',
+        'service(f"{name}-worker")',
+    ]
     assert "inside a comprehension" in dynamic[0].message and "inside a loop" in dynamic[1].message
     name_problem = next(p for p in result.problems if p.message.startswith("the name of service(...)"))
     assert written(text, name_problem) == 'os.environ["SERVICE_NAME"]'
-    assert any("*services" == written(text, p) and "changed by .append()" in p.message for p in result.problems)
+    assert any(written(text, p) == "*services" and "changed by .append()" in p.message for p in result.problems)
     assert [d[0] for d in result.databases] == ["db"]
 
 
@@ -509,16 +574,22 @@ def test_typescript_dynamic_values_are_unknown_with_reasons() -> None:
     assert any(written(text, p) == "service(name, { start: `python -m ${name}` })" for p in dynamic)
 
 
-@pytest.mark.parametrize(("source", "reason"), [
-    ("import os\nROOT = os.getenv('ROOT')\n", "calls os.getenv (through ROOT)"),
-    ("import os\nROOT = os.environ['ROOT']\n", "reads os.environ[...] (through ROOT)"),
-    ("ROOT = 'a' + 1\n", "is computed with an operator (through ROOT)"),
-    ("for ROOT in ['a']:\n    pass\n", "uses the name ROOT, which comes from a loop"),
-    ("if True:\n    ROOT = 'a'\n", "uses the name ROOT, which is assigned inside an if statement"),
-    ("ROOT = 'a'\ndef f():\n    global ROOT\n", "uses the name ROOT, which is declared global in a function (line 3)"),
-    ("from helpers import ROOT\n", "uses the name ROOT, which is imported from helpers"),
-    ("ROOT = ROOT2 = None\nROOT2 = 'x'\n", None),
-])
+@pytest.mark.parametrize(
+    ("source", "reason"),
+    [
+        ("import os\nROOT = os.getenv('ROOT')\n", "calls os.getenv (through ROOT)"),
+        ("import os\nROOT = os.environ['ROOT']\n", "reads os.environ[...] (through ROOT)"),
+        ("ROOT = 'a' + 1\n", "is computed with an operator (through ROOT)"),
+        ("for ROOT in ['a']:\n    pass\n", "uses the name ROOT, which comes from a loop"),
+        ("if True:\n    ROOT = 'a'\n", "uses the name ROOT, which is assigned inside an if statement"),
+        (
+            "ROOT = 'a'\ndef f():\n    global ROOT\n",
+            "uses the name ROOT, which is declared global in a function (line 3)",
+        ),
+        ("from helpers import ROOT\n", "uses the name ROOT, which is imported from helpers"),
+        ("ROOT = ROOT2 = None\nROOT2 = 'x'\n", None),
+    ],
+)
 def test_python_names_not_bound_to_literals(source: str, reason: str | None) -> None:
     text = source + py('service("a", root=ROOT)')
     service = read(text).services[0]
@@ -529,13 +600,16 @@ def test_python_names_not_bound_to_literals(source: str, reason: str | None) -> 
     assert root.value is UNKNOWN and root.reason == reason and written(text, root) == "ROOT"
 
 
-@pytest.mark.parametrize(("source", "reason"), [
-    ("const ROOT = process.env.ROOT;\n", "reads process.env.ROOT (through ROOT)"),
-    ("let ROOT = 'a';\nROOT = 'b';\n", "uses the name ROOT, which is assigned again (line 2)"),
-    ("const { ROOT } = cfg;\n", "uses the name ROOT, which is destructured"),
-    ("import { ROOT } from './consts';\n", "uses the name ROOT, which is imported from ./consts"),
-    ("const ROOT = `a${process.env.X}`;\n", "reads process.env.X (through ROOT)"),
-])
+@pytest.mark.parametrize(
+    ("source", "reason"),
+    [
+        ("const ROOT = process.env.ROOT;\n", "reads process.env.ROOT (through ROOT)"),
+        ("let ROOT = 'a';\nROOT = 'b';\n", "uses the name ROOT, which is assigned again (line 2)"),
+        ("const { ROOT } = cfg;\n", "uses the name ROOT, which is destructured"),
+        ("import { ROOT } from './consts';\n", "uses the name ROOT, which is imported from ./consts"),
+        ("const ROOT = `a${process.env.X}`;\n", "reads process.env.X (through ROOT)"),
+    ],
+)
 def test_typescript_names_not_bound_to_literals(source: str, reason: str) -> None:
     text = source + ts('service("a", { root: ROOT })')
     root = read(text, "typescript").services[0].settings["root"]
@@ -551,8 +625,10 @@ def test_no_program_reads_top_level_projects() -> None:
 
 
 def test_forgotten_import_is_reported_but_read() -> None:
-    text = ("from railway_sdk import define_railway, project\n@define_railway\ndef r():\n"
-            "    return project('p', resources=[service('a')])\n")
+    text = (
+        "from railway_sdk import define_railway, project\n@define_railway\ndef r():\n"
+        "    return project('p', resources=[service('a')])\n"
+    )
     result = read(text)
     assert [s.name for s in result.services] == ["a"]
     (problem,) = result.problems
@@ -587,16 +663,19 @@ def test_escaped_strings_have_no_text_start() -> None:
 # -------------------------------------------------------------------------------------------- failures
 
 
-@pytest.mark.parametrize(("text", "culprit", "fragment"), [
-    ("from railway_sdk import service\nx = service('a' 'b' 1)\n", "'a' 'b' 1", "forgot a comma"),
-    ("x = service('a',\n  start='s' root='r')\n", "'s' root", "forgot a comma"),
-    ("x = (1,\n", "(", "never closed"),
-    ("x = 'abc\n", "'", "unterminated string"),
-    ("def f(:\n    pass\n", ":", "invalid syntax"),
-    ("é = ('é' 'é' é)\n", "'é' 'é' é", "forgot a comma"),
-    ("é = 1\nx = 'ü' é\n", "é", "invalid syntax"),
-    ("x = 1\0\n", "\0", "null byte"),
-])
+@pytest.mark.parametrize(
+    ("text", "culprit", "fragment"),
+    [
+        ("from railway_sdk import service\nx = service('a' 'b' 1)\n", "'a' 'b' 1", "forgot a comma"),
+        ("x = service('a',\n  start='s' root='r')\n", "'s' root", "forgot a comma"),
+        ("x = (1,\n", "(", "never closed"),
+        ("x = 'abc\n", "'", "unterminated string"),
+        ("def f(:\n    pass\n", ":", "invalid syntax"),
+        ("é = ('é' 'é' é)\n", "'é' 'é' é", "forgot a comma"),
+        ("é = 1\nx = 'ü' é\n", "é", "invalid syntax"),
+        ("x = 1\0\n", "\0", "null byte"),
+    ],
+)
 def test_python_syntax_errors(text: str, culprit: str, fragment: str) -> None:
     failure = read_iac(text, "python")
     assert isinstance(failure, ParseFailure)
@@ -604,16 +683,23 @@ def test_python_syntax_errors(text: str, culprit: str, fragment: str) -> None:
     assert written(text, failure) == culprit, (failure, written(text, failure))
 
 
-@pytest.mark.parametrize(("text", "culprit", "fragment"), [
-    # tree-sitter recovers from errors by skipping tokens: the failure points at the last skipped one,
-    # or at the place where a token is missing.
-    ('import { service } from "railway/iac";\nconst x = service("a", { start: "s" ;\n', '"s"', "near"),
-    ('const a = 1;\nconst b = ) 2;\n', ")", "near ')'"),
-    ('const é = "ü";\nconst b = ) 2;\n', ")", "near ')'"),
-    ('const a = {\n  b: 1,\n  c: 2\nconst d = 3;\n', "const", "near 'const'"),
-    ('const a = [1, 2;\nconst z = 1;\n', "", "missing ']'"),
-    ('import { service } from "railway/iac";\nexport default defineRailway(() => {\n  return 1;\n', ";", "end of file"),
-])
+@pytest.mark.parametrize(
+    ("text", "culprit", "fragment"),
+    [
+        # tree-sitter recovers from errors by skipping tokens: the failure points at the last skipped one,
+        # or at the place where a token is missing.
+        ('import { service } from "railway/iac";\nconst x = service("a", { start: "s" ;\n', '"s"', "near"),
+        ("const a = 1;\nconst b = ) 2;\n", ")", "near ')'"),
+        ('const é = "ü";\nconst b = ) 2;\n', ")", "near ')'"),
+        ("const a = {\n  b: 1,\n  c: 2\nconst d = 3;\n", "const", "near 'const'"),
+        ("const a = [1, 2;\nconst z = 1;\n", "", "missing ']'"),
+        (
+            'import { service } from "railway/iac";\nexport default defineRailway(() => {\n  return 1;\n',
+            ";",
+            "end of file",
+        ),
+    ],
+)
 def test_typescript_syntax_errors(text: str, culprit: str, fragment: str) -> None:
     failure = read_iac(text, "typescript")
     assert isinstance(failure, ParseFailure) and failure.message.startswith("invalid TypeScript")
@@ -628,11 +714,18 @@ def test_unknown_language() -> None:
 
 def test_pathological_nesting_does_not_crash() -> None:
     # libcst's native parser overflows the C stack on these; the stdlib parser reports them instead.
-    for text in ("x = " + "1 and " * 20000 + "1\n", "x = " + "(" * 5000 + ")" * 5000 + "\n",
-                 "x = " + "-" * 50000 + "1\n", py("[" * 300 + "]" * 300)):
+    for text in (
+        "x = " + "1 and " * 20000 + "1\n",
+        "x = " + "(" * 5000 + ")" * 5000 + "\n",
+        "x = " + "-" * 50000 + "1\n",
+        py("[" * 300 + "]" * 300),
+    ):
         assert isinstance(read_iac(text, "python"), (IacFile, ParseFailure))
-    for text in ("const x = " + "[" * 5000 + "]" * 5000 + ";\n", ts("[" * 300 + "]" * 300),
-                 ts('service("a", { env: ' + '{ a: ' * 200 + '"x"' + ' }' * 200 + " })")):
+    for text in (
+        "const x = " + "[" * 5000 + "]" * 5000 + ";\n",
+        ts("[" * 300 + "]" * 300),
+        ts('service("a", { env: ' + "{ a: " * 200 + '"x"' + " }" * 200 + " })"),
+    ):
         assert isinstance(read_iac(text, "typescript"), (IacFile, ParseFailure))
 
 
@@ -644,7 +737,7 @@ def test_planted_file_is_never_imported_or_executed(name: str, tmp_path: Path, m
     marker = tmp_path / "marker"
     monkeypatch.setenv("RAILCHECK_IAC_MARKER", str(marker))
     modules = set(sys.modules)
-    text, result = load(name)
+    _text, result = load(name)
     assert not marker.exists()
     assert not {m for m in set(sys.modules) - modules if "planted" in m or "railway" in m}  # nothing imported
     (service,) = result.services
@@ -681,12 +774,54 @@ def _check(text: str, language: str) -> None:
     assert all(0 <= start <= end <= len(text) for start, end in spans), (spans, len(text))
 
 
-_PIECES = st.sampled_from([
-    "service(", "project(", "postgres(", "github(", "group(", "define_railway", "defineRailway", "@", "def r():\n",
-    "return ", "resources=[", "resources: [", "{", "}", "[", "]", "(", ")", ",", ":", "=", '"', "'", "`", "${", "f'",
-    "**", "...", "\n", "    ", "x", "root", "start", "env", "import ", "from railway_sdk import *\n",
-    'import { service, project, defineRailway } from "railway/iac";\n', "é", "😀", "\ufeff", "\r", "\\", "#", "//",
-])
+_PIECES = st.sampled_from(
+    [
+        "service(",
+        "project(",
+        "postgres(",
+        "github(",
+        "group(",
+        "define_railway",
+        "defineRailway",
+        "@",
+        "def r():\n",
+        "return ",
+        "resources=[",
+        "resources: [",
+        "{",
+        "}",
+        "[",
+        "]",
+        "(",
+        ")",
+        ",",
+        ":",
+        "=",
+        '"',
+        "'",
+        "`",
+        "${",
+        "f'",
+        "**",
+        "...",
+        "\n",
+        "    ",
+        "x",
+        "root",
+        "start",
+        "env",
+        "import ",
+        "from railway_sdk import *\n",
+        'import { service, project, defineRailway } from "railway/iac";\n',
+        "é",
+        "😀",
+        "\ufeff",
+        "\r",
+        "\\",
+        "#",
+        "//",
+    ]
+)
 
 
 @settings(max_examples=300, suppress_health_check=[HealthCheck.too_slow], deadline=None)
@@ -755,28 +890,40 @@ def test_calls_service_ignores_comments_and_strings_and_follows_aliases(language
 # --------------------------------------------------------------- text joined from known parts (review, item 9)
 
 
-@pytest.mark.parametrize(("text", "language"), [
-    ('PORT = "8000"\n' + py('service("api", start="uvicorn main:app --port " + PORT)'), "python"),
-    ('PORT = 8000\n' + py('service("api", start=f"uvicorn main:app --port {PORT}")'), "python"),
-    ('def web(name, port):\n    return service(name, start=f"uvicorn main:app --port {port}")\n'
-     + py('web("api", 8000)'), "python"),
-    ('const PORT = 8000;\n' + ts('service("api", { start: `uvicorn main:app --port ${PORT}` })'), "typescript"),
-    ('const PORT = "8000";\n' + ts('service("api", { start: "uvicorn main:app --port " + PORT })'), "typescript"),
-    ('const web = (name: string, port: number) => service(name, { start: "uvicorn main:app --port " + port });\n'
-     + ts('web("api", 8000)'), "typescript"),
-])
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        ('PORT = "8000"\n' + py('service("api", start="uvicorn main:app --port " + PORT)'), "python"),
+        ("PORT = 8000\n" + py('service("api", start=f"uvicorn main:app --port {PORT}")'), "python"),
+        (
+            'def web(name, port):\n    return service(name, start=f"uvicorn main:app --port {port}")\n'
+            + py('web("api", 8000)'),
+            "python",
+        ),
+        ("const PORT = 8000;\n" + ts('service("api", { start: `uvicorn main:app --port ${PORT}` })'), "typescript"),
+        ('const PORT = "8000";\n' + ts('service("api", { start: "uvicorn main:app --port " + PORT })'), "typescript"),
+        (
+            'const web = (name: string, port: number) => service(name, { start: "uvicorn main:app --port " + port });\n'
+            + ts('web("api", 8000)'),
+            "typescript",
+        ),
+    ],
+)
 def test_text_joined_from_known_parts_is_known(text: str, language: str) -> None:
     (service,) = read(text, language).services
     assert values(service)["start"] == "uvicorn main:app --port 8000"
 
 
-@pytest.mark.parametrize(("text", "language"), [
-    ('import os\n' + py('service("api", start="python " + os.environ["APP"])'), "python"),
-    ('PORT = 8000\n' + py('service("api", start="python --port " + PORT)'), "python"),  # a TypeError when run
-    ('PORT = 8000\n' + py('service("api", start=f"python --port {PORT:>6}")'), "python"),
-    (ts('service("api", { start: `python ${process.env.APP}` })'), "typescript"),
-    ('const A = 1;\n' + ts('service("api", { start: A + 2 })'), "typescript"),
-])
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        ("import os\n" + py('service("api", start="python " + os.environ["APP"])'), "python"),
+        ("PORT = 8000\n" + py('service("api", start="python --port " + PORT)'), "python"),  # a TypeError when run
+        ("PORT = 8000\n" + py('service("api", start=f"python --port {PORT:>6}")'), "python"),
+        (ts('service("api", { start: `python ${process.env.APP}` })'), "typescript"),
+        ("const A = 1;\n" + ts('service("api", { start: A + 2 })'), "typescript"),
+    ],
+)
 def test_text_with_an_unknown_part_stays_unknown(text: str, language: str) -> None:
     (service,) = read(text, language).services
     assert service.settings["start"].value is UNKNOWN
@@ -792,34 +939,67 @@ def test_text_doubled_line_by_line_is_capped() -> None:
 # ------------------------------------------------- conditional spreads, groups spread, with_fields (items 7, 8)
 
 
-@pytest.mark.parametrize(("text", "language"), [
-    ('prod = True\n' + py('service("api", root="services/api", start="python main.py", '
-                          'source=github("acme/app", **({"checkSuites": False} if prod else {})))'), "python"),
-    (ts('service("api", { root: "services/api", start: "python main.py", '
-        'source: github("acme/app", { ...(process.env.CI ? { checkSuites: false } : {}) }) })'), "typescript"),
-    (py('service("api", **({"root": "services/api"} if True else {"root": "services/api"}), start="python main.py")'),
-     "python"),
-])
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        (
+            "prod = True\n"
+            + py(
+                'service("api", root="services/api", start="python main.py", '
+                'source=github("acme/app", **({"checkSuites": False} if prod else {})))'
+            ),
+            "python",
+        ),
+        (
+            ts(
+                'service("api", { root: "services/api", start: "python main.py", '
+                'source: github("acme/app", { ...(process.env.CI ? { checkSuites: false } : {}) }) })'
+            ),
+            "typescript",
+        ),
+        (
+            py(
+                'service("api", **({"root": "services/api"} if True else {"root": "services/api"}), start="python main.py")'
+            ),
+            "python",
+        ),
+    ],
+)
 def test_a_conditional_spread_of_known_dicts_leaves_the_rest_known(text: str, language: str) -> None:
     (service,) = read(text, language).services
     assert values(service)["root"] == "services/api" and values(service)["start"] == "python main.py"
 
 
 def test_a_conditional_spread_makes_only_its_own_keys_unknown() -> None:
-    text = py('service("api", root="r", env={"A": "1", **({"B": "2"} if x else {"B": "3"}), '
-              '**({"C": "4"} if x else {})})')
+    text = py(
+        'service("api", root="r", env={"A": "1", **({"B": "2"} if x else {"B": "3"}), **({"C": "4"} if x else {})})'
+    )
     (service,) = read(text).services
     entries = dict(service.settings["variables"].entries)
     assert entries["A"].value == "1" and entries["B"].value is UNKNOWN and entries["C"].value is UNKNOWN
     assert "condition" in (entries["C"].reason or "")
 
 
-@pytest.mark.parametrize(("text", "language"), [
-    ('def main():\n    pass\n' + py('*group("backend", [service("web", root="w"), service("jobs", root="j")])',
-                                     "define_railway, group, project, service"), "python"),
-    (ts('...group("backend", [service("web", { root: "w" }), service("jobs", { root: "j" })])',
-        "defineRailway, group, project, service"), "typescript"),
-])
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        (
+            "def main():\n    pass\n"
+            + py(
+                '*group("backend", [service("web", root="w"), service("jobs", root="j")])',
+                "define_railway, group, project, service",
+            ),
+            "python",
+        ),
+        (
+            ts(
+                '...group("backend", [service("web", { root: "w" }), service("jobs", { root: "j" })])',
+                "defineRailway, group, project, service",
+            ),
+            "typescript",
+        ),
+    ],
+)
 def test_a_spread_group_gives_its_services(text: str, language: str) -> None:
     result = read(text, language)
     assert sorted(by_name(result)) == ["jobs", "web"] and not result.problems
@@ -834,19 +1014,27 @@ def test_a_database_with_fields_is_still_the_database() -> None:
 # ------------------------------------------------- services not built from this repository (review, items 2, 3)
 
 
-@pytest.mark.parametrize(("body", "elsewhere"), [
-    ('service("a", root="x", source=github("acme/app"))', {}),
-    ('service("a", source=image("redis:7"))', {"a": "an image"}),
-    ('fn("hook", code_file="functions/hook.ts")', {"hook": "function"}),
-    ('fn("job", source=github("acme/app"))', {}),  # a function without a code file is a plain service
-    # The other github() sources agree on one repository: the odd one out is another repository.
-    ('service("a", source=github("acme/app")), service("b", source=github("Acme/App.git")), '
-     'service("c", source=github("acme/other"))', {"c": "another repository"}),
-    # One each: which is this repository cannot be told from the file, so neither is checked.
-    ('service("a", source=github("acme/app")), service("b", source=github("acme/other"))',
-     {"a": "cannot tell", "b": "cannot tell"}),
-    ('service("a", source=github("acme/app")), service("b", source=github(REPO))', {}),  # not a literal: unsure
-])
+@pytest.mark.parametrize(
+    ("body", "elsewhere"),
+    [
+        ('service("a", root="x", source=github("acme/app"))', {}),
+        ('service("a", source=image("redis:7"))', {"a": "an image"}),
+        ('fn("hook", code_file="functions/hook.ts")', {"hook": "function"}),
+        ('fn("job", source=github("acme/app"))', {}),  # a function without a code file is a plain service
+        # The other github() sources agree on one repository: the odd one out is another repository.
+        (
+            'service("a", source=github("acme/app")), service("b", source=github("Acme/App.git")), '
+            'service("c", source=github("acme/other"))',
+            {"c": "another repository"},
+        ),
+        # One each: which is this repository cannot be told from the file, so neither is checked.
+        (
+            'service("a", source=github("acme/app")), service("b", source=github("acme/other"))',
+            {"a": "cannot tell", "b": "cannot tell"},
+        ),
+        ('service("a", source=github("acme/app")), service("b", source=github(REPO))', {}),  # not a literal: unsure
+    ],
+)
 def test_services_built_elsewhere(body: str, elsewhere: dict[str, str]) -> None:
     text = "import os\nREPO = os.environ['R']\n" + py(body, "define_railway, fn, github, image, project, service")
     found = built_elsewhere(read(text))

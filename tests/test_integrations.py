@@ -67,7 +67,12 @@ def doc_workflow() -> dict[str, Any]:
 
 
 def railcheck_action_steps(workflow: Mapping[str, Any]) -> list[dict[str, Any]]:
-    return [step for job in workflow["jobs"].values() for step in job["steps"] if str(step.get("uses", "")).startswith(ACTION_REF)]
+    return [
+        step
+        for job in workflow["jobs"].values()
+        for step in job["steps"]
+        if str(step.get("uses", "")).startswith(ACTION_REF)
+    ]
 
 
 def output_formats() -> set[str]:
@@ -82,7 +87,9 @@ def clean_environ() -> dict[str, str]:
 
 
 def git(cwd: Path, *args: str) -> str:
-    return subprocess.run(["git", *args], cwd=cwd, env=clean_environ(), check=True, capture_output=True, text=True).stdout
+    return subprocess.run(
+        ["git", *args], cwd=cwd, env=clean_environ(), check=True, capture_output=True, text=True
+    ).stdout
 
 
 def init_repository(path: Path, files: Mapping[str, str]) -> Path:
@@ -133,7 +140,9 @@ def test_hooks_manifest_declares_both_hooks() -> None:
 
 def test_hooks_manifest_is_valid_for_pre_commit() -> None:
     pytest.importorskip("pre_commit", reason="pre-commit is in the `test` extra")
-    result = subprocess.run([sys.executable, "-m", "pre_commit", "validate-manifest", str(HOOKS_FILE)], capture_output=True, text=True)
+    result = subprocess.run(
+        [sys.executable, "-m", "pre_commit", "validate-manifest", str(HOOKS_FILE)], capture_output=True, text=True
+    )
     assert result.returncode == 0, result.stdout + result.stderr
 
 
@@ -144,16 +153,41 @@ def files_pattern() -> re.Pattern[str]:
 @pytest.mark.parametrize(
     "path",
     [
-        "railpack.json", "services/api/railpack.json", "railway.json", "services/api/railway.json",
-        "services/api/railway.toml", "services/api/.python-version", "services/api/.tool-versions",
-        "services/api/mise.toml", "services/api/.mise.toml", "services/api/runtime.txt", "services/api/Pipfile",
-        "services/api/requirements.txt", "services/api/requirements-deploy.txt", "requirements-deploy.txt",
-        "services/api/pyproject.toml", "pyproject.toml", "services/api/Procfile", "railcheck.toml",
-        "services/api/main.py", "services/api/app/routes/health.py", "main.py",
+        "railpack.json",
+        "services/api/railpack.json",
+        "railway.json",
+        "services/api/railway.json",
+        "services/api/railway.toml",
+        "services/api/.python-version",
+        "services/api/.tool-versions",
+        "services/api/mise.toml",
+        "services/api/.mise.toml",
+        "services/api/runtime.txt",
+        "services/api/Pipfile",
+        "services/api/requirements.txt",
+        "services/api/requirements-deploy.txt",
+        "requirements-deploy.txt",
+        "services/api/pyproject.toml",
+        "pyproject.toml",
+        "services/api/Procfile",
+        "railcheck.toml",
+        "services/api/main.py",
+        "services/api/app/routes/health.py",
+        "main.py",
         # Named in the issue that found the hook skipping them: IaC, custom config names, lock files, Dockerfiles.
-        ".railway/railway.ts", ".railway/railway.py", "services/api/railpack.staging.json", "services/api/railway.staging.toml",
-        "services/api/uv.lock", "services/api/poetry.lock", "services/api/Pipfile.lock", "services/api/package-lock.json",
-        "services/api/package.json", "services/api/Dockerfile", "services/api/Dockerfile.prod", "services/api/Dockerfile-prod", "services/api/api.Dockerfile",
+        ".railway/railway.ts",
+        ".railway/railway.py",
+        "services/api/railpack.staging.json",
+        "services/api/railway.staging.toml",
+        "services/api/uv.lock",
+        "services/api/poetry.lock",
+        "services/api/Pipfile.lock",
+        "services/api/package-lock.json",
+        "services/api/package.json",
+        "services/api/Dockerfile",
+        "services/api/Dockerfile.prod",
+        "services/api/Dockerfile-prod",
+        "services/api/api.Dockerfile",
     ],
 )
 def test_hook_files_match_what_rules_read(path: str) -> None:
@@ -163,11 +197,25 @@ def test_hook_files_match_what_rules_read(path: str) -> None:
 @pytest.mark.parametrize(
     "path",
     [
-        "README.md", "services/api/myrailpack.json", "services/api/railpack.json.bak", "services/x.railway/railway.ts",
-        "services/api/railpack.jsonc", "services/api/railway.yaml", "services/api/python-version", "services/api/Pipfile.lock.bak",
-        "services/api/requirements.in", "docs/requirements.md", "services/api/not-requirements.txt", "services/api/Procfile.dev",
-        "services/api/main.pyc", "services/api/main.pyi", "services/api/notes.py.txt", "tox.ini", "xpyproject.toml",
-        "services/api/mise.toml.bak", "services/api/xmise.toml",
+        "README.md",
+        "services/api/myrailpack.json",
+        "services/api/railpack.json.bak",
+        "services/x.railway/railway.ts",
+        "services/api/railpack.jsonc",
+        "services/api/railway.yaml",
+        "services/api/python-version",
+        "services/api/Pipfile.lock.bak",
+        "services/api/requirements.in",
+        "docs/requirements.md",
+        "services/api/not-requirements.txt",
+        "services/api/Procfile.dev",
+        "services/api/main.pyc",
+        "services/api/main.pyi",
+        "services/api/notes.py.txt",
+        "tox.ini",
+        "xpyproject.toml",
+        "services/api/mise.toml.bak",
+        "services/api/xmise.toml",
     ],
 )
 def test_hook_files_skip_other_files(path: str) -> None:
@@ -190,15 +238,31 @@ def test_hook_files_are_the_generated_pattern() -> None:
     """The manifest carries what `python -m railcheck.watched` prints: regenerate it after changing a list."""
     from railcheck.watched import hook_files_pattern
 
-    assert hooks()["railcheck"]["files"] == hook_files_pattern(), "paste the output of `python -m railcheck.watched` into .pre-commit-hooks.yaml"
+    assert hooks()["railcheck"]["files"] == hook_files_pattern(), (
+        "paste the output of `python -m railcheck.watched` into .pre-commit-hooks.yaml"
+    )
 
 
 # --- pre-commit, for real -------------------------------------------------------------------------------
 
 # Copying the checkout for pre-commit: leave out VCS data, environments and caches.
 COPY_IGNORED = shutil.ignore_patterns(
-    ".git", ".venv", "venv", "node_modules", "__pycache__", "*.pyc", "*.egg-info", ".pytest_cache", ".hypothesis",
-    ".mypy_cache", ".ruff_cache", ".benchmarks", ".railcheck_cache", ".tox", "build", "dist",
+    ".git",
+    ".venv",
+    "venv",
+    "node_modules",
+    "__pycache__",
+    "*.pyc",
+    "*.egg-info",
+    ".pytest_cache",
+    ".hypothesis",
+    ".mypy_cache",
+    ".ruff_cache",
+    ".benchmarks",
+    ".railcheck_cache",
+    ".tox",
+    "build",
+    "dist",
 )
 
 
@@ -219,9 +283,22 @@ class HookRepository:
         return yaml.safe_dump(config, sort_keys=False)
 
     def pre_commit(self, project: Path, *args: str) -> subprocess.CompletedProcess[str]:
-        env = {**clean_environ(), "PATH": PATH, "PRE_COMMIT_HOME": str(self.home), "PRE_COMMIT_COLOR": "never", "PIP_DISABLE_PIP_VERSION_CHECK": "1"}
+        env = {
+            **clean_environ(),
+            "PATH": PATH,
+            "PRE_COMMIT_HOME": str(self.home),
+            "PRE_COMMIT_COLOR": "never",
+            "PIP_DISABLE_PIP_VERSION_CHECK": "1",
+        }
         env.pop("VIRTUAL_ENV", None)
-        return subprocess.run([sys.executable, "-m", "pre_commit", *args], cwd=project, env=env, capture_output=True, text=True, timeout=900)
+        return subprocess.run(
+            [sys.executable, "-m", "pre_commit", *args],
+            cwd=project,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=900,
+        )
 
     def run(self, project: Path, hook_id: str, *args: str) -> subprocess.CompletedProcess[str]:
         return self.pre_commit(project, "run", hook_id, "--color", "never", *(args or ("--all-files",)))
@@ -236,7 +313,9 @@ def hook_repository(tmp_path_factory: pytest.TempPathFactory) -> HookRepository:
     init_repository(copy, {})
     rev = git(copy, "rev-parse", "HEAD").strip()
     repository = HookRepository(copy, rev, tmp_path_factory.mktemp("pre-commit-home"))
-    scratch = init_repository(tmp_path_factory.mktemp("install") / "repo", {".pre-commit-config.yaml": repository.config(HOOK_IDS)})
+    scratch = init_repository(
+        tmp_path_factory.mktemp("install") / "repo", {".pre-commit-config.yaml": repository.config(HOOK_IDS)}
+    )
     result = repository.pre_commit(scratch, "install-hooks")
     assert result.returncode == 0, result.stdout + result.stderr
     return repository
@@ -246,7 +325,9 @@ BROKEN_RAILPACK = '{\n  "provider": "python",\n  "helthCheck": "/health"\n}\n'
 FIXED_RAILPACK = '{\n  "provider": "python"\n}\n'
 
 
-def project_repository(path: Path, hook_repository: HookRepository, railpack: str, hook_ids: tuple[str, ...] = ("railcheck",)) -> Path:
+def project_repository(
+    path: Path, hook_repository: HookRepository, railpack: str, hook_ids: tuple[str, ...] = ("railcheck",)
+) -> Path:
     return init_repository(
         path,
         {
@@ -287,14 +368,18 @@ IAC_WRONG_ROOT = (
 )
 
 
-def git_commit(project: Path, hook_repository: HookRepository, path: str, text: str) -> subprocess.CompletedProcess[str]:
+def git_commit(
+    project: Path, hook_repository: HookRepository, path: str, text: str
+) -> subprocess.CompletedProcess[str]:
     """Write `path`, stage it alone and `git commit` with the installed hook, as a user would."""
     (project / path).parent.mkdir(parents=True, exist_ok=True)
     (project / path).write_text(text, encoding="utf-8")
     git(project, "add", path)
     env = {**clean_environ(), "PATH": PATH, "PRE_COMMIT_HOME": str(hook_repository.home), "PRE_COMMIT_COLOR": "never"}
     env.pop("VIRTUAL_ENV", None)
-    return subprocess.run(["git", "commit", "-m", f"change {path}"], cwd=project, env=env, capture_output=True, text=True, timeout=300)
+    return subprocess.run(
+        ["git", "commit", "-m", f"change {path}"], cwd=project, env=env, capture_output=True, text=True, timeout=300
+    )
 
 
 @pytest.mark.parametrize(
@@ -308,7 +393,9 @@ def git_commit(project: Path, hook_repository: HookRepository, path: str, text: 
         ("services/api/app/server.py", "app = object()\n", "services/api/railpack.json:3:3: RP001 error"),
     ],
 )
-def test_pre_commit_blocks_a_commit_of_any_file_rules_read(hook_repository: HookRepository, tmp_path: Path, path: str, text: str, expected: str) -> None:
+def test_pre_commit_blocks_a_commit_of_any_file_rules_read(
+    hook_repository: HookRepository, tmp_path: Path, path: str, text: str, expected: str
+) -> None:
     """The issue's four commits that pre-commit used to skip ("(no files to check)Skipped") and let land."""
     railpack = FIXED_RAILPACK if path.startswith(".railway/") else BROKEN_RAILPACK
     project = project_repository(tmp_path / "project", hook_repository, railpack)
@@ -324,7 +411,9 @@ def test_pre_commit_blocks_a_commit_of_any_file_rules_read(hook_repository: Hook
     assert git(project, "rev-parse", "HEAD") == head  # the commit did not land
 
 
-def test_pre_commit_all_hook_checks_the_repository_whatever_changed(hook_repository: HookRepository, tmp_path: Path) -> None:
+def test_pre_commit_all_hook_checks_the_repository_whatever_changed(
+    hook_repository: HookRepository, tmp_path: Path
+) -> None:
     project = project_repository(tmp_path / "project", hook_repository, BROKEN_RAILPACK, ("railcheck-all",))
     result = hook_repository.run(project, "railcheck-all", "--files", "docs/README.md")
     assert result.returncode == 1, result.stdout + result.stderr
@@ -332,7 +421,9 @@ def test_pre_commit_all_hook_checks_the_repository_whatever_changed(hook_reposit
 
 
 def test_pre_commit_fix_hook_fixes_then_passes(hook_repository: HookRepository, tmp_path: Path) -> None:
-    project = project_repository(tmp_path / "project", hook_repository, '{\n  "provider": "Python"\n}\n', ("railcheck-fix",))
+    project = project_repository(
+        tmp_path / "project", hook_repository, '{\n  "provider": "Python"\n}\n', ("railcheck-fix",)
+    )
     railpack = project / "services/api/railpack.json"
 
     fixed = hook_repository.run(project, "railcheck-fix")
@@ -350,7 +441,9 @@ def test_pre_commit_try_repo(hook_repository: HookRepository, tmp_path: Path) ->
     """`pre-commit try-repo` ignores PRE_COMMIT_HOME (it installs into a new temporary store each time, ~6 s),
     so the tests above use `pre-commit run` with docs/integrations.md's config; this runs try-repo once."""
     project = project_repository(tmp_path / "project", hook_repository, BROKEN_RAILPACK)
-    result = hook_repository.pre_commit(project, "try-repo", str(hook_repository.path), "railcheck", "--all-files", "--color", "never")
+    result = hook_repository.pre_commit(
+        project, "try-repo", str(hook_repository.path), "railcheck", "--all-files", "--color", "never"
+    )
     assert result.returncode == 1, result.stdout + result.stderr
     assert "services/api/railpack.json:3:3: RP001 error" in result.stdout
 
@@ -358,7 +451,14 @@ def test_pre_commit_try_repo(hook_repository: HookRepository, tmp_path: Path) ->
 # --- action.yml -----------------------------------------------------------------------------------------
 
 EXPRESSION = re.compile(r"\$\{\{\s*(.*?)\s*\}\}")
-ACTION_INPUTS = {"version": "", "paths": ".", "args": "", "fail-on": "warning", "sarif-file": "", "python-version": "3.12"}
+ACTION_INPUTS = {
+    "version": "",
+    "paths": ".",
+    "args": "",
+    "fail-on": "warning",
+    "sarif-file": "",
+    "python-version": "3.12",
+}
 
 
 def action() -> dict[str, Any]:
@@ -472,7 +572,9 @@ def run_action(
     unknown = set(inputs or {}) - set(declared)
     assert not unknown, f"action.yml has no input {unknown}"
     values = {name: str(spec.get("default", "")) for name, spec in declared.items()} | dict(inputs or {})
-    outputs: dict[str, dict[str, str]] = {"python": {"python-path": sys.executable}} | {key: dict(value) for key, value in (step_outputs or {}).items()}
+    outputs: dict[str, dict[str, str]] = {"python": {"python-path": sys.executable}} | {
+        key: dict(value) for key, value in (step_outputs or {}).items()
+    }
     runner.mkdir(parents=True)
     (runner / "temp").mkdir()
     files = {name: runner / name for name in ("step_summary.md", "github_path", "github_env")}
@@ -505,14 +607,27 @@ def run_action(
         script = runner / f"step-{index}.sh"
         script.write_text(step["run"], encoding="utf-8")
         # GitHub runs `shell: bash` as `bash --noprofile --norc -eo pipefail {0}`.
-        result = subprocess.run(["bash", "--noprofile", "--norc", "-eo", "pipefail", str(script)], cwd=workspace, env=step_env, capture_output=True, text=True, timeout=300)
+        result = subprocess.run(
+            ["bash", "--noprofile", "--norc", "-eo", "pipefail", str(script)],
+            cwd=workspace,
+            env=step_env,
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
         produced = read_outputs(output_file)
         if "id" in step:
             outputs[step["id"]] = produced
-        runs.append(StepRun(step.get("name", step.get("id", str(index))), result.returncode, result.stdout, result.stderr, produced))
+        runs.append(
+            StepRun(
+                step.get("name", step.get("id", str(index))), result.returncode, result.stdout, result.stderr, produced
+            )
+        )
         if result.returncode != 0:
             break
-    action_outputs = {name: evaluate(spec["value"], values, outputs) for name, spec in action().get("outputs", {}).items()}
+    action_outputs = {
+        name: evaluate(spec["value"], values, outputs) for name, spec in action().get("outputs", {}).items()
+    }
     added_path = files["github_path"].read_text(encoding="utf-8").splitlines()
     return ActionRun(runs, files["step_summary.md"].read_text(encoding="utf-8"), added_path, action_outputs)
 
@@ -578,7 +693,9 @@ def test_action_annotates_changed_lines_first_on_pull_requests(tmp_path: Path) -
     init_repository(workspace, {})
     git(workspace, "update-ref", "refs/remotes/origin/main", "HEAD")
     railpack = workspace / "services/ml/railpack.json"
-    railpack.write_text(railpack.read_text(encoding="utf-8").replace('"/api/health"', '"/api/healthz"'), encoding="utf-8")
+    railpack.write_text(
+        railpack.read_text(encoding="utf-8").replace('"/api/health"', '"/api/healthz"'), encoding="utf-8"
+    )
     commit_all(workspace, "change the health-check path")
 
     def first_error(run: ActionRun) -> str:
@@ -586,14 +703,20 @@ def test_action_annotates_changed_lines_first_on_pull_requests(tmp_path: Path) -
         return next(line for line in run.annotations() if line.startswith("::error "))
 
     assert first_error(run_action(workspace, tmp_path / "push")).startswith("::error file=railway.json,")
-    pull_request = run_action(workspace, tmp_path / "pull-request", env={"GITHUB_BASE_REF": "main", "GITHUB_EVENT_NAME": "pull_request"})
+    pull_request = run_action(
+        workspace, tmp_path / "pull-request", env={"GITHUB_BASE_REF": "main", "GITHUB_EVENT_NAME": "pull_request"}
+    )
     assert first_error(pull_request).startswith("::error file=services/ml/railpack.json,line=13,")
 
 
 def test_action_inputs_cannot_inject_shell(tmp_path: Path) -> None:
     workspace = example_workspace(tmp_path)
     hostile = "$(touch pwned-subst) `touch pwned-backtick` ; touch pwned-semicolon"
-    run = run_action(workspace, tmp_path / "runner", {"paths": hostile, "args": hostile, "sarif-file": "x.sarif\ntouch pwned-newline"})
+    run = run_action(
+        workspace,
+        tmp_path / "runner",
+        {"paths": hostile, "args": hostile, "sarif-file": "x.sarif\ntouch pwned-newline"},
+    )
 
     assert run.returncode == 2, run.stdout + run.stderr  # railcheck sees the words as paths that do not exist
     assert not list(workspace.glob("pwned*")) and not list(tmp_path.glob("pwned*"))
@@ -615,7 +738,14 @@ def test_action_install_step(tmp_path: Path, version: str, spec: str) -> None:
     stub.chmod(0o755)
     workspace = tmp_path / "workspace"
     workspace.mkdir()
-    run = run_action(workspace, tmp_path / "runner", {"version": version}, include=is_install_step, step_outputs={"python": {"python-path": str(stub)}}, env={"STUB_LOG": str(log)})
+    run = run_action(
+        workspace,
+        tmp_path / "runner",
+        {"version": version},
+        include=is_install_step,
+        step_outputs={"python": {"python-path": str(stub)}},
+        env={"STUB_LOG": str(log)},
+    )
 
     assert run.returncode == 0, run.stdout + run.stderr
     venv = tmp_path / "runner" / "temp" / "railcheck-venv"
@@ -660,7 +790,9 @@ def test_doc_workflow_uploads_the_sarif_file() -> None:
     assert workflow["permissions"]["security-events"] == "write"
     (job,) = workflow["jobs"].values()
     (railcheck,) = railcheck_action_steps(workflow)
-    (upload,) = [step for step in job["steps"] if str(step.get("uses", "")).startswith("github/codeql-action/upload-sarif@")]
+    (upload,) = [
+        step for step in job["steps"] if str(step.get("uses", "")).startswith("github/codeql-action/upload-sarif@")
+    ]
     assert upload["uses"].endswith("@v3")
     assert upload["with"]["sarif_file"] == railcheck["with"]["sarif-file"]
     assert job["steps"].index(upload) > job["steps"].index(railcheck)
@@ -740,7 +872,9 @@ def test_docs_name_no_version_or_tag_that_may_not_exist() -> None:
 def test_readme_snippets_name_hooks_and_inputs_that_exist() -> None:
     """README's short pre-commit and Actions snippets say what docs/integrations.md's tested ones say."""
     text = (ROOT / "README.md").read_text(encoding="utf-8")
-    blocks = [yaml.safe_load(block) for block in re.findall(r"^```yaml\n(.*?)^```$", text, flags=re.MULTILINE | re.DOTALL)]
+    blocks = [
+        yaml.safe_load(block) for block in re.findall(r"^```yaml\n(.*?)^```$", text, flags=re.MULTILINE | re.DOTALL)
+    ]
     (config,) = [block for block in blocks if isinstance(block, dict) and "repos" in block]
     (repo,) = config["repos"]
     assert repo["repo"] == REPOSITORY_URL and repo["rev"] == PLACEHOLDER_TAG

@@ -9,9 +9,8 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 import pytest
-from lsprotocol import types
-
 from lsp_client import Editor, uri
+from lsprotocol import types
 
 FIXTURE = Path(__file__).parent / "fixtures" / "editor-service"
 RAILPACK = "services/api/railpack.json"
@@ -67,7 +66,7 @@ def test_code_actions_apply_safe_and_unsafe_fixes_across_files(repo: Path) -> No
         assert actions[0].is_preferred and actions[0].kind == types.CodeActionKind.QuickFix
         assert actions[0].edit is not None
         editor.apply(actions[0].edit)
-        assert '--host 0.0.0.0 --port $PORT' in editor.texts[railpack]
+        assert "--host 0.0.0.0 --port $PORT" in editor.texts[railpack]
         assert codes(await editor.diagnostics(railpack)) == {"PV006", "RP001"}
 
         # RP001's fix moves the key into a railway.json that does not exist yet: two files, one labelled unsafe.
@@ -75,7 +74,10 @@ def test_code_actions_apply_safe_and_unsafe_fixes_across_files(repo: Path) -> No
         (moving,) = await editor.code_actions(railpack, found["RP001"].range)
         assert "unsafe" in moving.title and not moving.is_preferred and moving.edit is not None
         railway = uri(repo / "services/api/railway.json")
-        assert any(isinstance(change, types.CreateFile) and change.uri == railway for change in moving.edit.document_changes or ())
+        assert any(
+            isinstance(change, types.CreateFile) and change.uri == railway
+            for change in moving.edit.document_changes or ()
+        )
         created = editor.apply(moving.edit)
         assert json.loads(created[railway])["deploy"]["healthcheckPath"] == "/health"
         assert "healthCheckPath" not in editor.texts[railpack]
@@ -105,7 +107,9 @@ def test_the_server_survives_bad_buffers_and_files_outside_services(repo: Path) 
         # Undecodable bytes reach a server as lone surrogates (what JSON can carry of them).
         editor.change(railpack, '{"provider": "\udcff\udcfe"}\n')
         assert "RP002" in codes(await editor.diagnostics(railpack, lambda found: "RP002" in codes(found)))
-        big = editor.open("services/api/requirements.txt", "fastapi\n" + "# padding\n" * 220_000, language="pip-requirements")
+        big = editor.open(
+            "services/api/requirements.txt", "fastapi\n" + "# padding\n" * 220_000, language="pip-requirements"
+        )
         await editor.diagnostics(big)  # 2 MB: over railcheck's file limit, reported rather than fatal
         outside = editor.open("notes.txt", language="plaintext")
         assert await editor.diagnostics(outside) == []
@@ -159,7 +163,10 @@ async def _until(condition: Callable[[], bool], editor: Editor) -> None:
 def test_a_message_that_is_not_utf8_is_dropped_and_the_server_goes_on(repo: Path) -> None:
     async def body(editor: Editor) -> None:
         document = uri(repo / RAILPACK)
-        raw = ('{"jsonrpc": "2.0", "method": "textDocument/didOpen", "params": {"textDocument": {"uri": "%s", "languageId": "json", "version": 1, "text": "{\\"provider\\": \\"' % document).encode() + b'\xff\xfe\\"}"}}}'
+        raw = (
+            '{"jsonrpc": "2.0", "method": "textDocument/didOpen", "params": {"textDocument": {"uri": "%s", "languageId": "json", "version": 1, "text": "{\\"provider\\": \\"'
+            % document
+        ).encode() + b'\xff\xfe\\"}"}}}'
         editor.client.protocol.writer.write(b"Content-Length: %d\r\n\r\n" % len(raw) + raw)
         railpack = editor.open(RAILPACK)
         assert "ST003" in codes(await editor.diagnostics(railpack))
@@ -196,7 +203,12 @@ def test_an_unsaved_start_module_is_what_the_start_command_is_judged_against(rep
         railpack = editor.open(RAILPACK)
         module = editor.open("services/api/main.py", language="python")
         assert "ST002" not in codes(await editor.diagnostics(railpack))
-        editor.change(module, editor.texts[module].replace("app = FastAPI()", "application = FastAPI()").replace("@app.", "@application."))
+        editor.change(
+            module,
+            editor.texts[module]
+            .replace("app = FastAPI()", "application = FastAPI()")
+            .replace("@app.", "@application."),
+        )
         found = await editor.diagnostics(railpack, lambda found: "ST002" in codes(found))
         (missing,) = [d for d in found if d.code == "ST002"]
         assert where(missing)[:2] == (4, 43)  # `main:app` in the start command
@@ -257,7 +269,9 @@ server.serve()
 def test_a_failing_check_is_logged_and_the_server_goes_on(repo: Path) -> None:
     async def body(editor: Editor) -> None:
         editor.open("services/api/.python-version", language="plaintext")
-        await asyncio.wait_for(_until(lambda: any("simulated bug" in message for message in editor.messages), editor), 60)
+        await asyncio.wait_for(
+            _until(lambda: any("simulated bug" in message for message in editor.messages), editor), 60
+        )
         railpack = editor.open(RAILPACK)
         assert "ST003" in codes(await editor.diagnostics(railpack))
 

@@ -32,16 +32,24 @@ def test_only_the_buffers_service_is_loaded_in_a_large_repository(tmp_path: Path
 
 
 def test_configuration_selection_and_ignores_apply(tmp_path: Path) -> None:
-    root = Path(shutil.copytree(FIXTURES / "editor-service", tmp_path / "repo", ignore=shutil.ignore_patterns("expected")))
+    root = Path(
+        shutil.copytree(FIXTURES / "editor-service", tmp_path / "repo", ignore=shutil.ignore_patterns("expected"))
+    )
     path = PurePosixPath("services/api/railpack.json")
     text = (root / path).read_text()
-    assert {d.code for d in RepositoryChecker(root).check(path, {path: text}).diagnostics[path]} == {"PV006", "ST003", "RP001"}
+    assert {d.code for d in RepositoryChecker(root).check(path, {path: text}).diagnostics[path]} == {
+        "PV006",
+        "ST003",
+        "RP001",
+    }
     (root / "railcheck.toml").write_text('select = ["ST", "RP"]\nignore = ["RP001"]\n')
     assert {d.code for d in RepositoryChecker(root).check(path, {path: text}).diagnostics[path]} == {"ST003"}
 
 
 def test_an_unsaved_new_config_makes_its_folder_a_service(tmp_path: Path) -> None:
-    root = Path(shutil.copytree(FIXTURES / "editor-service", tmp_path / "repo", ignore=shutil.ignore_patterns("expected")))
+    root = Path(
+        shutil.copytree(FIXTURES / "editor-service", tmp_path / "repo", ignore=shutil.ignore_patterns("expected"))
+    )
     path = PurePosixPath("services/new/railway.json")
     result = RepositoryChecker(root).check(path, {path: '{"build": {"builder": "NIXPACKZ"}}\n'})
     assert result.services == ("services/new",)

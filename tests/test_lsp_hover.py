@@ -14,8 +14,12 @@ def hover(path: str, text: str, at: str, railpack_paths: frozenset[PurePosixPath
 
 def test_keys_name_their_reader_and_follow_references() -> None:
     railpack = '{"steps": {"build": {"commands": ["make"]}}, "deploy": {"startCommand": "x"}}'
-    assert hover("api/railpack.json", railpack, "commands").startswith("`steps.build.commands` (read by Railpack, at build time)")
-    assert "Railway, when it deploys" in hover("api/railway.toml", '[deploy]\nhealthcheckPath = "/h"\n', "healthcheckPath")
+    assert hover("api/railpack.json", railpack, "commands").startswith(
+        "`steps.build.commands` (read by Railpack, at build time)"
+    )
+    assert "Railway, when it deploys" in hover(
+        "api/railway.toml", '[deploy]\nhealthcheckPath = "/h"\n', "healthcheckPath"
+    )
     assert "not a key Railpack knows" in hover("api/railpack.json", '{"healthCheckPath": "/h"}', "healthCheckPath")
 
 

@@ -10,7 +10,9 @@ TEXT = 'a\n"🚀é": 1\r\nlast'
 
 
 @pytest.mark.parametrize(("encoding", "after_rocket", "after_accent"), [(UTF16, 3, 4), (UTF8, 5, 7), (UTF32, 2, 3)])
-def test_characters_are_counted_in_the_negotiated_code_units(encoding: str, after_rocket: int, after_accent: int) -> None:
+def test_characters_are_counted_in_the_negotiated_code_units(
+    encoding: str, after_rocket: int, after_accent: int
+) -> None:
     positions = PositionMap(TEXT, encoding)
     rocket, accent = TEXT.index("🚀"), TEXT.index("é")
     assert positions.position(rocket + 1) == (1, after_rocket)

@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-
 from conftest import invoke, write_repo
+
 from railcheck.cli import main
 
 # Two RP001 findings (unknown keys) in the repository-root service, none anywhere under deploy/ but the
@@ -44,11 +44,15 @@ def test_the_named_file_replaces_the_discovered_one_and_its_folder_is_the_root(r
     # Declared root, railpack-config and exclude are relative to deploy/, the named file's folder.
     # Machine formats name paths from the repository root, which is now deploy/.
     assert findings("--config", "deploy/railcheck.ci.toml", "deploy") == [("RP001", "apps/api/railpack.json")]
-    concise = invoke("check", "--no-cache", "--output-format", "concise", "--config", "deploy/railcheck.ci.toml", "deploy").output
+    concise = invoke(
+        "check", "--no-cache", "--output-format", "concise", "--config", "deploy/railcheck.ci.toml", "deploy"
+    ).output
     assert concise.startswith("deploy/apps/api/railpack.json:1:2: RP001")  # terminal formats: from the working folder
 
 
-def test_paths_are_relative_to_the_named_file_from_any_working_folder(repo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_paths_are_relative_to_the_named_file_from_any_working_folder(
+    repo: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.chdir(repo / "deploy" / "apps")
     assert findings("--config", "../railcheck.ci.toml") == [("RP001", "apps/api/railpack.json")]
 
@@ -56,15 +60,24 @@ def test_paths_are_relative_to_the_named_file_from_any_working_folder(repo: Path
 def test_a_path_outside_the_named_files_folder_is_a_usage_error(repo: Path) -> None:
     result = invoke("check", "--config", "deploy/railcheck.ci.toml", "services/web")
     assert result.exit_code == 2
-    assert "services/web is outside" in result.output and "the folder of --config deploy/railcheck.ci.toml" in result.output
+    assert (
+        "services/web is outside" in result.output
+        and "the folder of --config deploy/railcheck.ci.toml" in result.output
+    )
 
 
 def test_a_named_pyproject_is_read_for_its_table_and_must_have_one(repo: Path) -> None:
-    (repo / "deploy" / "pyproject.toml").write_text('[project]\nname = "x"\n\n[tool.railcheck]\nselect = ["RP001"]\nexclude = ["legacy"]\n')
+    (repo / "deploy" / "pyproject.toml").write_text(
+        '[project]\nname = "x"\n\n[tool.railcheck]\nselect = ["RP001"]\nexclude = ["legacy"]\n'
+    )
     assert findings("--config", "deploy/pyproject.toml", "deploy") == [("RP001", "apps/api/railpack.json")]
     (repo / "deploy" / "pyproject.toml").write_text('[project]\nname = "x"\n')
     result = invoke("check", "--config", "deploy/pyproject.toml", "deploy")
-    assert result.exit_code == 2 and "--config deploy/pyproject.toml: a pyproject.toml named as the configuration needs a [tool.railcheck] table" in result.output
+    assert (
+        result.exit_code == 2
+        and "--config deploy/pyproject.toml: a pyproject.toml named as the configuration needs a [tool.railcheck] table"
+        in result.output
+    )
 
 
 def test_errors_in_the_named_file_name_it(repo: Path) -> None:
@@ -81,7 +94,7 @@ def test_errors_in_the_named_file_name_it(repo: Path) -> None:
     [
         (lambda path: None, "no such file"),
         (lambda path: path.mkdir(), "not a regular file"),
-        (lambda path: os.mkfifo(path), "not a regular file"),
+        (os.mkfifo, "not a regular file"),
         (lambda path: path.symlink_to("/dev/zero"), "not a regular file"),
         (lambda path: path.write_text("#" * (2 * 1024 * 1024 + 1)), "larger than 2 MiB"),
         (lambda path: path.write_bytes(b'select = ["RP\xff"]\n'), "not UTF-8 (byte 0xff at byte offset 13)"),
@@ -92,7 +105,15 @@ def test_a_named_file_that_cannot_be_used_is_an_exit_2_error_and_never_hangs(rep
     named = repo / "deploy" / "named.toml"
     make(named)
     # A separate process with a time limit: a pipe read with blocking would hang this test, not fail it.
-    command = [sys.executable, "-c", "import sys; from railcheck.cli import main; sys.argv[0] = 'railcheck'; main()", "check", "--config", "deploy/named.toml", "deploy"]
+    command = [
+        sys.executable,
+        "-c",
+        "import sys; from railcheck.cli import main; sys.argv[0] = 'railcheck'; main()",
+        "check",
+        "--config",
+        "deploy/named.toml",
+        "deploy",
+    ]
     result = subprocess.run(command, cwd=repo, capture_output=True, text=True, timeout=60)
     assert result.returncode == 2
     assert f"--config deploy/named.toml: {message}" in result.stderr
@@ -108,7 +129,17 @@ def test_explain_service_and_standard_input_use_the_named_file(repo: Path) -> No
     assert result.exit_code == 0, result.output
     assert "service api" in result.output and "declared in railcheck.ci.toml" in result.output
     text = '{"versoin": 1, "other": 2}\n'
-    arguments = ["check", "--no-cache", "--config", "deploy/railcheck.ci.toml", "--output-format", "json", "--stdin-filename", "deploy/apps/api/railpack.json", "-"]
+    arguments = [
+        "check",
+        "--no-cache",
+        "--config",
+        "deploy/railcheck.ci.toml",
+        "--output-format",
+        "json",
+        "--stdin-filename",
+        "deploy/apps/api/railpack.json",
+        "-",
+    ]
     result = CliRunner().invoke(main, arguments, input=text)
     assert sorted(d["code"] for d in json.loads(result.stdout)["diagnostics"]) == ["RP001", "RP001"]
 

@@ -6,11 +6,15 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
 from conftest import invoke, write_repo
 
 START = '{"deploy": {"startCommand": "uvicorn main:app --host %s --port $PORT"}}'
-FILES = {"railpack.json": START % "0.0.0.0", "requirements.txt": "fastapi\nuvicorn\n", "main.py": "app = 1\n", "README.md": "# svc\n"}
+FILES = {
+    "railpack.json": START % "0.0.0.0",
+    "requirements.txt": "fastapi\nuvicorn\n",
+    "main.py": "app = 1\n",
+    "README.md": "# svc\n",
+}
 
 
 @pytest.fixture
@@ -37,9 +41,15 @@ def test_the_config_is_not_checked_unless_named(repo: Path) -> None:
 
 def test_a_named_file_railcheck_does_not_read_is_reported_as_not_checked(repo: Path) -> None:
     result = invoke("check", "--output-format", "concise", "services/svc/README.md", "services/svc/main.py")
-    assert "services/svc/README.md: RC009 info: services/svc/README.md was named on the command line, but railcheck does not read it" in result.output
+    assert (
+        "services/svc/README.md: RC009 info: services/svc/README.md was named on the command line, but railcheck does not read it"
+        in result.output
+    )
     assert result.output.count("RC009") == 1 and result.exit_code == 0, result.output
 
 
 def test_rc009_can_be_ignored(repo: Path) -> None:
-    assert "RC009" not in invoke("check", "--output-format", "concise", "--ignore", "RC009", "services/svc/README.md").output
+    assert (
+        "RC009"
+        not in invoke("check", "--output-format", "concise", "--ignore", "RC009", "services/svc/README.md").output
+    )

@@ -17,7 +17,10 @@ def _codes(tmp_path: Path, registry, files: dict[str, str]) -> list[tuple[str, i
 
 def test_a_declared_private_database_url_makes_a_build_migration_an_error(tmp_path: Path, registry) -> None:
     config = f'[services.svc]\nroot = "services/svc"\nvariables = {{ DATABASE_URL = "{PRIVATE_URL}" }}\n'
-    files = {"/railcheck.toml": config, "railway.json": '{"build": {"buildCommand": "pip check && alembic -c db.ini upgrade head"}}'}
+    files = {
+        "/railcheck.toml": config,
+        "railway.json": '{"build": {"buildCommand": "pip check && alembic -c db.ini upgrade head"}}',
+    }
     assert _codes(tmp_path, registry, files) == [("PN001", 1, 42)]
 
 

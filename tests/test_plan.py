@@ -7,8 +7,8 @@ import json
 from pathlib import Path
 
 import pytest
-
 from conftest import invoke, run_rules, write_repo
+
 from railcheck import plan
 from railcheck.plan import after_first, certainly_kept_steps, first_input, layers, read_layer, step_outputs
 
@@ -46,7 +46,11 @@ def test_the_corrected_configs_give_none(tmp_path: Path, registry) -> None:
     ("config", "files", "expected"),
     [
         # Node's `prune` in a service Railpack builds with Python: certain, so an error.
-        ({"deploy": {"inputs": ["...", {"step": "prune", "include": ["."]}]}}, {"requirements.txt": "flask\n"}, ["RP111"]),
+        (
+            {"deploy": {"inputs": ["...", {"step": "prune", "include": ["."]}]}},
+            {"requirements.txt": "flask\n"},
+            ["RP111"],
+        ),
         # The same with the provider forced in railpack.json, ignoring case as Railpack does.
         ({"provider": "Python", "deploy": {"inputs": ["...", {"step": "caddy", "include": ["."]}]}}, {}, ["RP111"]),
         # A Node project: railcheck does not know the provider for sure, so Node's names may exist.
@@ -58,12 +62,26 @@ def test_the_corrected_configs_give_none(tmp_path: Path, registry) -> None:
         # The `$name` string form.
         ({"steps": {"web": {"inputs": ["$node-install"], "commands": ["make"]}}}, {}, ["RP111"]),
         # A missing step in a step Railpack drops (deploy.inputs replaces and nothing needs it): no error.
-        ({"steps": {"lint": {"inputs": [{"step": "linters"}], "commands": ["make lint"]}},
-          "deploy": {"inputs": [{"step": "build", "include": ["."]}]}}, {}, []),
+        (
+            {
+                "steps": {"lint": {"inputs": [{"step": "linters"}], "commands": ["make lint"]}},
+                "deploy": {"inputs": [{"step": "build", "include": ["."]}]},
+            },
+            {},
+            [],
+        ),
         # ... but reached through another kept step's inputs, it is in the plan.
-        ({"steps": {"lint": {"inputs": [{"step": "linters"}], "commands": ["make lint"]},
-                    "web": {"inputs": [{"step": "build"}, {"step": "lint", "include": ["report"]}]}},
-          "deploy": {"inputs": [{"step": "web", "include": ["."]}]}}, {}, ["RP111"]),
+        (
+            {
+                "steps": {
+                    "lint": {"inputs": [{"step": "linters"}], "commands": ["make lint"]},
+                    "web": {"inputs": [{"step": "build"}, {"step": "lint", "include": ["report"]}]},
+                },
+                "deploy": {"inputs": [{"step": "web", "include": ["."]}]},
+            },
+            {},
+            ["RP111"],
+        ),
         # A missing step without include: one finding (RP111), not a second one for the empty copy.
         ({"deploy": {"inputs": ["...", {"step": "node-build"}]}}, {}, ["RP111"]),
         # Layers after the first without include, in steps and deploy: local, image, empty include.
@@ -79,7 +97,9 @@ def test_the_corrected_configs_give_none(tmp_path: Path, registry) -> None:
         ({"steps": {"web": {"inputs": [None, {"step": "install"}], "commands": ["make"]}}}, {}, []),
     ],
 )
-def test_step_references_and_empty_copies(tmp_path: Path, registry, config: dict, files: dict[str, str], expected: list[str]) -> None:
+def test_step_references_and_empty_copies(
+    tmp_path: Path, registry, config: dict, files: dict[str, str], expected: list[str]
+) -> None:
     assert sorted(code for code, _ in _findings(tmp_path, registry, config, **files)) == expected
 
 
@@ -94,11 +114,16 @@ def test_a_did_you_mean_names_an_existing_step(tmp_path: Path, registry) -> None
 def test_every_reference_names_the_same_provider(tmp_path: Path, registry) -> None:
     # The provider was looked up at the first generated-looking name only, so an earlier finding said
     # "no provider" and a later one "the python provider", depending on the order of the references.
-    config = {"provider": "python", "deploy": {"inputs": ["...", {"step": "frontend", "include": ["."]}, {"step": "prune", "include": ["."]}]}}
+    config = {
+        "provider": "python",
+        "deploy": {"inputs": ["...", {"step": "frontend", "include": ["."]}, {"step": "prune", "include": ["."]}]},
+    }
     root = write_repo(tmp_path / "repo", {"railpack.json": json.dumps(config), "requirements.txt": "flask\n"})
     _, diagnostics = run_rules(root, [registry.find("RP111")()], registry)
     assert len(diagnostics) == 2
-    assert all("Railpack's python provider does not generate it" in diagnostic.message for diagnostic in diagnostics), [d.message for d in diagnostics]
+    assert all("Railpack's python provider does not generate it" in diagnostic.message for diagnostic in diagnostics), [
+        d.message for d in diagnostics
+    ]
 
 
 def test_read_layer_follows_railpacks_forms() -> None:
@@ -125,18 +150,31 @@ def test_after_first_and_first_input() -> None:
 
 
 def test_certainly_kept_steps() -> None:
-    steps = {"a": {"commands": ["x"]}, "b": {"deployOutputs": [], "commands": ["x"]}, "c": {"deployOutputs": [{"include": ["o"]}]}}
+    steps = {
+        "a": {"commands": ["x"]},
+        "b": {"deployOutputs": [], "commands": ["x"]},
+        "c": {"deployOutputs": [{"include": ["o"]}]},
+    }
     assert certainly_kept_steps({"steps": steps}) == {"a", "c"}
     assert certainly_kept_steps({"steps": steps, "deploy": {"inputs": ["..."]}}) == {"a", "c"}
-    replaced = {"steps": {**steps, "d": {"inputs": [{"step": "b"}]}}, "deploy": {"inputs": [{"step": "d", "include": ["."]}]}}
+    replaced = {
+        "steps": {**steps, "d": {"inputs": [{"step": "b"}]}},
+        "deploy": {"inputs": [{"step": "d", "include": ["."]}]},
+    }
     assert certainly_kept_steps(replaced) == {"b", "c", "d"}
 
 
 def test_step_outputs_are_what_the_commands_write() -> None:
-    step = {"commands": [
-        "...", {"src": "a", "dest": "b"}, {"path": "/etc/app.conf", "name": "conf"}, {"path": "/app/bin"},
-        "mkdir -p dist && vite build --outDir=web && tsc -o out/app.js > build.log < input.txt", "echo $(",
-    ]}
+    step = {
+        "commands": [
+            "...",
+            {"src": "a", "dest": "b"},
+            {"path": "/etc/app.conf", "name": "conf"},
+            {"path": "/app/bin"},
+            "mkdir -p dist && vite build --outDir=web && tsc -o out/app.js > build.log < input.txt",
+            "echo $(",
+        ]
+    }
     assert step_outputs(step) == ("b", "/etc/app.conf", "dist", "web", "build.log", "out/app.js")
 
 
@@ -145,21 +183,40 @@ def test_generated_step_names_per_provider() -> None:
     assert "prune" in plan.possible_generated_steps("node") and "prune" not in plan.possible_generated_steps("php")
     assert plan.possible_generated_steps(None) == plan.EVERY_GENERATED_STEP
     assert set(plan.PROVIDER_STEPS) == {
-        "php", "golang", "java", "rust", "ruby", "elixir", "python", "deno", "dotnet", "node", "gleam", "cpp", "staticfile", "shell",
+        "php",
+        "golang",
+        "java",
+        "rust",
+        "ruby",
+        "elixir",
+        "python",
+        "deno",
+        "dotnet",
+        "node",
+        "gleam",
+        "cpp",
+        "staticfile",
+        "shell",
     }
 
 
 def test_explain_service_shows_the_plan(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     config = {
-        "steps": {"web": {"inputs": [{"step": "node-install"}], "commands": ["npm run build"]},
-                  "docs": {"inputs": ["...", "."], "commands": ["make docs"], "deployOutputs": [{"include": ["site"]}]},
-                  "build": {"commands": ["...", "make"]}, "packages:mise": {"commands": ["x"]}},
+        "steps": {
+            "web": {"inputs": [{"step": "node-install"}], "commands": ["npm run build"]},
+            "docs": {"inputs": ["...", "."], "commands": ["make docs"], "deployOutputs": [{"include": ["site"]}]},
+            "build": {"commands": ["...", "make"]},
+            "packages:mise": {"commands": ["x"]},
+        },
         "deploy": {"inputs": ["...", {"step": "web"}, {"step": "web", "include": ["out"]}]},
     }
     root = write_repo(tmp_path / "repo", {"railpack.json": json.dumps(config), "requirements.txt": "flask\n"})
     monkeypatch.chdir(root)
     output = invoke("explain-service", "services/svc").output
-    assert "Railpack can generate (python, some only under conditions): build, install, packages:apt:build, packages:apt:runtime, packages:mise\n" in output
+    assert (
+        "Railpack can generate (python, some only under conditions): build, install, packages:apt:build, packages:apt:runtime, packages:mise\n"
+        in output
+    )
     assert 'web: new step, from {"step": "node-install"} (no such step)' in output
     assert '"...": Railpack\'s generated layers' in output
     assert '{"step": "web"}: nothing from step `web` (no `include`)' in output

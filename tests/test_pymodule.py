@@ -221,7 +221,7 @@ def test_starlette_routes_list_mounts_and_sub_apps() -> None:
     }
     route = next(route for route in info.routes if route.path == "/healthz")
     assert STARLETTE[route.start : route.end] == 'Route("/health" + "z", endpoint=health)'
-    assert any("routes list of `app` has an entry this analysis cannot read (line 16)" == r for r in info.dynamic)
+    assert any(r == "routes list of `app` has an entry this analysis cannot read (line 16)" for r in info.dynamic)
 
 
 def test_what_uvicorn_targets_can_be() -> None:
@@ -328,7 +328,7 @@ def test_includes_this_module_cannot_follow() -> None:
     assert reasons == [
         "`router` included into `app` at '/api' is imported from `.api`; its routes are in that module",
         "`loop` included into `loop` at '/' is included recursively",
-        '`StaticFiles(directory="static")` included into `app` at \'/static\' is not defined in this module',
+        "`StaticFiles(directory=\"static\")` included into `app` at '/static' is not defined in this module",
     ]
 
 
@@ -374,15 +374,32 @@ def test_planted_module_is_never_imported_or_executed(tmp_path: Path) -> None:
 
 
 def test_routes_are_plain_values() -> None:
-    (route,) = [r for r in ok("app = Flask(__name__)\napp.add_url_rule('/x', view_func=v)\n").routes]
+    (route,) = list(ok("app = Flask(__name__)\napp.add_url_rule('/x', view_func=v)\n").routes)
     assert route == Route("/x", ("GET",), "app", 22, 57, None)
 
 
 FRAGMENTS = [
-    "app = FastAPI()\n", "router = APIRouter(prefix='/v1')\n", "@router.get('/x')\n", "@app.route(p)\n",
-    "def f():\n", "    pass\n", "app.include_router(router, prefix='/api')\n", "for i in x:\n",
-    "app = Starlette(routes=[Route('/a', f), Mount('/m', routes=r), *z])\n", "from . import *\n",
-    "x = (", ")\n", "f'{", "'\n", "\r\n", "\t", "é", "\ufeff", "\\\n", "if x: y = 1\n", "else:\n",
+    "app = FastAPI()\n",
+    "router = APIRouter(prefix='/v1')\n",
+    "@router.get('/x')\n",
+    "@app.route(p)\n",
+    "def f():\n",
+    "    pass\n",
+    "app.include_router(router, prefix='/api')\n",
+    "for i in x:\n",
+    "app = Starlette(routes=[Route('/a', f), Mount('/m', routes=r), *z])\n",
+    "from . import *\n",
+    "x = (",
+    ")\n",
+    "f'{",
+    "'\n",
+    "\r\n",
+    "\t",
+    "é",
+    "\ufeff",
+    "\\\n",
+    "if x: y = 1\n",
+    "else:\n",
 ]
 
 
@@ -433,8 +450,10 @@ def test_chained_assignment_names_the_same_app() -> None:
     assert info.definitions["app"].call == info.definitions["application"].call == "Flask"
     assert info.aliases == {"application": "app"}
     assert paths(info, "application") == paths(info, "app") == {"/h": ("GET",)}
-    info = ok("app = Flask(__name__)\napplication = app\nbp = Blueprint('b', __name__)\n@bp.get('/b')\ndef b(): ...\n"
-              "application.register_blueprint(bp, url_prefix='/x')\nwsgi = application\n")
+    info = ok(
+        "app = Flask(__name__)\napplication = app\nbp = Blueprint('b', __name__)\n@bp.get('/b')\ndef b(): ...\n"
+        "application.register_blueprint(bp, url_prefix='/x')\nwsgi = application\n"
+    )
     assert paths(info, "wsgi") == {"/x/b": ("GET",)}
 
 

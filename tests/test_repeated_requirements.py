@@ -6,8 +6,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
 from conftest import run_rules, write_repo
+
 from railcheck.specifiers import cannot_both_hold, combined, implies
 
 

@@ -7,8 +7,8 @@ import json
 from pathlib import Path, PurePosixPath
 
 import pytest
-
 from conftest import invoke, write_repo
+
 from railcheck.notices import fold_notices
 from railcheck.types import FILE_START, Diagnostic, Severity
 
@@ -33,11 +33,19 @@ def test_one_notice_lists_every_file(tmp_path: Path, monkeypatch: pytest.MonkeyP
     monkeypatch.chdir(tmp_path)
     (found,) = notices("--no-cache")
     assert found["path"] == "services/s00/railway.json" and found["service"] is None
-    assert "5 files use it (services/s00/railway.json, services/s01/railway.json, services/s02/railway.json and 2 more, listed in the notes)" in found["message"]
-    assert [related["path"] for related in found["related"]] == [f"services/s{index:02}/railway.json" for index in range(1, 5)]
+    assert (
+        "5 files use it (services/s00/railway.json, services/s01/railway.json, services/s02/railway.json and 2 more, listed in the notes)"
+        in found["message"]
+    )
+    assert [related["path"] for related in found["related"]] == [
+        f"services/s{index:02}/railway.json" for index in range(1, 5)
+    ]
     # Checking one service still shows that service's own notice, with its service(...) call.
     (one,) = notices("--no-cache", "services/s03")
-    assert one["message"].startswith("Railway config as code (railway.json) is deprecated") and 'service("s03"' in one["help"]
+    assert (
+        one["message"].startswith("Railway config as code (railway.json) is deprecated")
+        and 'service("s03"' in one["help"]
+    )
 
 
 def test_statistics_count_the_notice_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -80,19 +88,28 @@ def test_a_cached_run_equals_an_uncached_one(tmp_path: Path, monkeypatch: pytest
     first = notices()
     assert notices() == first == notices("--no-cache") and len(first) == 1
     (repo / "services/s01/railway.json").unlink()
-    (repo / "services/s01/railway.toml").write_text('# railcheck: ignore[RW102] kept until the move\n[deploy]\nstartCommand = "python main.py"\n')
+    (repo / "services/s01/railway.toml").write_text(
+        '# railcheck: ignore[RW102] kept until the move\n[deploy]\nstartCommand = "python main.py"\n'
+    )
     cached = notices()
     assert cached == notices("--no-cache")
     assert [related["path"] for related in cached[0]["related"]] == ["services/s02/railway.json"]
 
 
 def _notice(path: str, code: str = "RW102") -> Diagnostic:
-    return Diagnostic(code, "config-as-code-deprecated", f"about {path}", Severity.INFO, PurePosixPath(path), FILE_START, service=path)
+    return Diagnostic(
+        code, "config-as-code-deprecated", f"about {path}", Severity.INFO, PurePosixPath(path), FILE_START, service=path
+    )
 
 
 def test_fold_leaves_single_notices_and_other_codes_alone(registry) -> None:  # type: ignore[no-untyped-def]
     rules = [rule() for rule in registry.rules if rule.code in ("RW102", "RW101")]
     single = (_notice("a/railway.json"), _notice("b/railway.json", "RW101"))
     assert fold_notices(single, rules) == single
-    folded = fold_notices((_notice("a/railway.json"), _notice("b/railway.json", "RW101"), _notice("c/railway.toml")), rules)
-    assert [(d.code, str(d.path), len(d.related)) for d in folded] == [("RW102", "a/railway.json", 1), ("RW101", "b/railway.json", 0)]
+    folded = fold_notices(
+        (_notice("a/railway.json"), _notice("b/railway.json", "RW101"), _notice("c/railway.toml")), rules
+    )
+    assert [(d.code, str(d.path), len(d.related)) for d in folded] == [
+        ("RW102", "a/railway.json", 1),
+        ("RW101", "b/railway.json", 0),
+    ]

@@ -50,7 +50,12 @@ def test_extras_and_marker() -> None:
 
 def test_marker_without_spaces() -> None:
     line = only('c-a>=1;python_version>="3.6"')
-    assert (line.kind, line.name, line.specifier, line.marker) == ("requirement", "c-a", ">=1", 'python_version >= "3.6"')
+    assert (line.kind, line.name, line.specifier, line.marker) == (
+        "requirement",
+        "c-a",
+        ">=1",
+        'python_version >= "3.6"',
+    )
 
 
 @pytest.mark.parametrize(
@@ -281,7 +286,12 @@ def test_paths(text: str, url: str, extras: tuple[str, ...], marker: str | None)
         ("https://example.com/pkg.zip", "https://example.com/pkg.zip", None, None),
         ("git+https://github.com/a/b@v1#egg=Bee", "git+https://github.com/a/b@v1#egg=Bee", "bee", None),
         ("git+ssh://git_url@tag#egg=ocflib", "git+ssh://git_url@tag#egg=ocflib", "ocflib", None),
-        ("hg+https://hg.example/repo#egg=x&subdirectory=y", "hg+https://hg.example/repo#egg=x&subdirectory=y", "x", None),
+        (
+            "hg+https://hg.example/repo#egg=x&subdirectory=y",
+            "hg+https://hg.example/repo#egg=x&subdirectory=y",
+            "x",
+            None,
+        ),
         ('https://x/y.whl; python_version >= "3"', "https://x/y.whl", None, 'python_version >= "3"'),
     ],
 )
@@ -356,8 +366,16 @@ VERSIONS = st.from_regex(r"[0-9]{1,3}(\.[0-9]{1,3}){0,3}((a|b|rc)[0-9])?(\.post[
 
 
 @settings(max_examples=300, deadline=None)
-@given(NAMES, st.lists(NAMES, max_size=2), st.sampled_from(["==", ">=", "<=", "!=", "<", ">"]), VERSIONS, st.sampled_from(["", " ", "  "]))
-def test_simple_lines_read_without_packaging_agree_with_packaging(name: str, extras: list[str], op: str, version: str, space: str) -> None:
+@given(
+    NAMES,
+    st.lists(NAMES, max_size=2),
+    st.sampled_from(["==", ">=", "<=", "!=", "<", ">"]),
+    VERSIONS,
+    st.sampled_from(["", " ", "  "]),
+)
+def test_simple_lines_read_without_packaging_agree_with_packaging(
+    name: str, extras: list[str], op: str, version: str, space: str
+) -> None:
     """The fast path for `name[extras]==version` must give exactly what packaging gives."""
     from packaging.requirements import Requirement
     from packaging.utils import canonicalize_name
@@ -365,4 +383,9 @@ def test_simple_lines_read_without_packaging_agree_with_packaging(name: str, ext
     text = f"{name}{'[' + ','.join(extras) + ']' if extras else ''}{space}{op}{space}{version}"
     (line,) = parse_requirements(text + "\n").lines
     expected = Requirement(text)
-    assert (line.kind, line.name, line.specifier, line.extras) == ("requirement", canonicalize_name(expected.name), str(expected.specifier), tuple(sorted(expected.extras)))
+    assert (line.kind, line.name, line.specifier, line.extras) == (
+        "requirement",
+        canonicalize_name(expected.name),
+        str(expected.specifier),
+        tuple(sorted(expected.extras)),
+    )

@@ -5,8 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
 from conftest import canonical, example_path, fix_in_memory, run_rules, write_repo
+
 from railcheck.config import load_config
 from railcheck.registry import load_registry
 from railcheck.rule import Invalid, ProjectRule, Rule, Valid
@@ -49,7 +49,10 @@ def test_example(tmp_path: Path, registry, rule_class: type[Rule], example: Vali
             list(rule.check(service, project))
     assert [canonical(document.value) for document in _documents(project)] == before, "the rule mutated its input"
 
-    found = [(d.code, example_path(d.path), d.span.start.line if d.span else 0, d.span.start.column if d.span else 0) for d in diagnostics]
+    found = [
+        (d.code, example_path(d.path), d.span.start.line if d.span else 0, d.span.start.column if d.span else 0)
+        for d in diagnostics
+    ]
     if isinstance(example, Valid):
         assert found == []
         return
@@ -63,7 +66,7 @@ def test_example(tmp_path: Path, registry, rule_class: type[Rule], example: Vali
     changed = {example_path(path): text for path, text in texts.items()}
     assert changed == example.fixed
     # Fixing the fixed text again changes nothing, and no applicable fix is left.
-    write_repo(tmp_path, {name: text for name, text in changed.items()})
+    write_repo(tmp_path, dict(changed.items()))
     _, again = fix_in_memory(tmp_path, [rule], registry, example.unsafe_fixes)
     assert again == {}
     minimum = Applicability.UNSAFE if example.unsafe_fixes else Applicability.SAFE

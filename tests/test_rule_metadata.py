@@ -6,10 +6,10 @@ import re
 from pathlib import Path
 
 import pytest
+from conftest import invoke, write_repo
 
 from railcheck.codes import ENGINE_CODES
 from railcheck.registry import REDIRECTS, load_registry
-from conftest import invoke, write_repo
 from railcheck.rule import Consequence, FixAvailability, Invalid, ProjectRule, ServiceRule, Valid
 from railcheck.rules_table import rules_markdown
 from railcheck.types import Severity
@@ -94,13 +94,13 @@ def test_a_bad_code_is_refused() -> None:
 
 def test_registry_loads_extra_rule_folders(tmp_path: Path) -> None:
     (tmp_path / "house.py").write_text(
-        'from railcheck import ProjectRule, Valid, Invalid\n'
+        "from railcheck import ProjectRule, Valid, Invalid\n"
         'FAMILY = "HX"\n'
-        'class HouseRule(ProjectRule):\n'
+        "class HouseRule(ProjectRule):\n"
         '    """## What it does\\nx\\n## Why is this bad?\\ny\\n## Example\\nz"""\n'
         '    code = "HX001"\n    name = "house-rule"\n    summary = "House rule"\n'
-        '    examples = (Valid({}), Invalid({}, expect=[]))\n'
-        '    def check(self, project):\n        return iter(())\n'
+        "    examples = (Valid({}), Invalid({}, expect=[]))\n"
+        "    def check(self, project):\n        return iter(())\n"
     )
     registry = load_registry([tmp_path])
     assert registry.find("HX001") is not None
@@ -112,11 +112,11 @@ def test_an_extra_rule_file_named_like_a_built_in_one_is_loaded(tmp_path: Path) 
     # silently missing.
     (tmp_path / "railpack.py").write_text(
         'from railcheck import ProjectRule, Valid, Invalid\nFAMILY = "HX"\n'
-        'class HouseRule(ProjectRule):\n'
+        "class HouseRule(ProjectRule):\n"
         '    """## What it does\\nx\\n## Why is this bad?\\ny\\n## Example\\nz"""\n'
         '    code = "HX002"\n    name = "house-railpack-rule"\n    summary = "House rule"\n'
-        '    examples = (Valid({}), Invalid({}, expect=[]))\n'
-        '    def check(self, project):\n        return iter(())\n'
+        "    examples = (Valid({}), Invalid({}, expect=[]))\n"
+        "    def check(self, project):\n        return iter(())\n"
     )
     registry = load_registry([tmp_path])
     assert registry.find("HX002") is not None and registry.find("RP001") is not None
@@ -134,7 +134,9 @@ def test_a_rule_from_an_extra_folder_is_checked_when_loaded(tmp_path: Path) -> N
 def test_docs_rules_page_is_current(registry) -> None:
     from railcheck.rules_table import rules_docs
 
-    assert (ROOT / "docs" / "rules.md").read_text(encoding="utf-8") == rules_docs(registry), "regenerate with `railcheck rules --format docs > docs/rules.md`"
+    assert (ROOT / "docs" / "rules.md").read_text(encoding="utf-8") == rules_docs(registry), (
+        "regenerate with `railcheck rules --format docs > docs/rules.md`"
+    )
 
 
 def test_every_rule_declares_its_consequence_and_its_severity_follows(registry) -> None:
@@ -146,7 +148,8 @@ def test_every_rule_declares_its_consequence_and_its_severity_follows(registry) 
 
 def test_a_severity_that_does_not_follow_from_the_consequence_is_refused() -> None:
     with pytest.raises(TypeError, match="does not follow from its consequence"):
-        class _Overgraded(ServiceRule):  # noqa: F841 - defining the class is the test
+
+        class _Overgraded(ServiceRule):
             """
             ## What it does
             x
@@ -164,15 +167,22 @@ def test_a_severity_that_does_not_follow_from_the_consequence_is_refused() -> No
             examples = (Valid({}), Invalid({}, expect=[]))
 
 
-def test_deprecated_but_working_settings_pass_at_the_default_fail_on(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_deprecated_but_working_settings_pass_at_the_default_fail_on(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     # The old railway.app $schema, the Nixpacks builder and config as code: all still deploy today.
-    write_repo(tmp_path, {
-        "railway.json": '{"$schema": "https://railway.app/railway.schema.json", "build": {"builder": "NIXPACKS"}, '
-                        '"deploy": {"startCommand": "gunicorn --bind 0.0.0.0:$PORT main:app"}}',
-        "requirements.txt": "flask\ngunicorn\n",
-        "main.py": "from flask import Flask\napp = Flask(__name__)\n",
-    })
+    write_repo(
+        tmp_path,
+        {
+            "railway.json": '{"$schema": "https://railway.app/railway.schema.json", "build": {"builder": "NIXPACKS"}, '
+            '"deploy": {"startCommand": "gunicorn --bind 0.0.0.0:$PORT main:app"}}',
+            "requirements.txt": "flask\ngunicorn\n",
+            "main.py": "from flask import Flask\napp = Flask(__name__)\n",
+        },
+    )
     monkeypatch.chdir(tmp_path)
     result = invoke("check", "--output-format", "concise")
-    assert "RW102 info" in result.output and "RW103 [*] info" in result.output and "RW105 info" in result.output, result.output
+    assert "RW102 info" in result.output and "RW103 [*] info" in result.output and "RW105 info" in result.output, (
+        result.output
+    )
     assert " error" not in result.output and " warning" not in result.output and result.exit_code == 0, result.output

@@ -5,8 +5,9 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from benchmarks.generate import BROKEN_EVERY, write_monorepo
 from conftest import invoke
+
+from benchmarks.generate import BROKEN_EVERY, write_monorepo
 
 
 def test_two_hundred_services_give_identical_results_twice(tmp_path: Path) -> None:
@@ -31,7 +32,9 @@ def test_parallel_run_equals_single_process_run(tmp_path: Path, monkeypatch) -> 
     # Repository-wide findings too: a root .python-version nobody sees, a drifted copy, an unused suppression.
     (root / ".python-version").write_text("3.11\n")
     (root / "services" / "svc1" / ".python-version").unlink()
-    (root / "requirements.txt").write_text("fastapi==0.115.6\nuvicorn[standard]==0.32.1\nhttpx==0.28.1\npydantic==2.10.5\n")
+    (root / "requirements.txt").write_text(
+        "fastapi==0.115.6\nuvicorn[standard]==0.32.1\nhttpx==0.28.1\npydantic==2.10.5\n"
+    )
     (root / "railcheck.toml").write_text('ignore = { RW102 = "generated", RW105 = "unused on purpose" }\n')
     monkeypatch.setattr(parallel, "MIN_SERVICES", 100)
     forked = invoke("check", str(root), "--output-format", "json", "--no-cache").output
@@ -56,7 +59,7 @@ def test_parallel_run_reports_the_iac_file_and_undecodable_copies_once(tmp_path:
     (root / ".railway").mkdir()
     # A form the IaC reader does not follow (IC009), read by every chunk of a parallel run.
     (root / ".railway" / "railway.py").write_text(
-        'from railway_sdk import define_railway, project, service\n\n'
+        "from railway_sdk import define_railway, project, service\n\n"
         'railway = define_railway(project("shop", resources=[service("api", root="services/api")]))\n'
     )
     original = (root / "services" / "svc3" / "requirements.txt").read_bytes()
@@ -129,7 +132,9 @@ def test_python_evidence_walks_the_services_once_not_once_per_service(tmp_path: 
     assert _CountedServices.walks <= 1
 
 
-def test_parallel_run_judges_a_root_python_version_with_the_services_parsed_configs(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_parallel_run_judges_a_root_python_version_with_the_services_parsed_configs(
+    tmp_path: Path, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
     # Whether Railpack builds a service as Python (PV005) depends on its railpack.json, which the
     # repository-wide check of a parallel run used to see unparsed: a Node service counted as Python.
     root = write_monorepo(tmp_path / "repo", 2)

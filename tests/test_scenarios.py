@@ -11,7 +11,6 @@ import shutil
 from pathlib import Path
 
 import pytest
-
 from conftest import invoke
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -20,7 +19,11 @@ SCENARIOS = sorted(path for path in FIXTURES.iterdir() if (path / "railcheck.tom
 
 
 def _files(root: Path) -> dict[str, bytes]:
-    return {path.relative_to(root).as_posix(): path.read_bytes() for path in sorted(root.rglob("*")) if path.is_file() and "expected" not in path.relative_to(root).parts}
+    return {
+        path.relative_to(root).as_posix(): path.read_bytes()
+        for path in sorted(root.rglob("*"))
+        if path.is_file() and "expected" not in path.relative_to(root).parts
+    }
 
 
 @pytest.mark.parametrize("scenario", SCENARIOS, ids=lambda path: path.name)
@@ -46,7 +49,11 @@ def test_scenario(scenario: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatc
         (expected / "fixed" / ".keep").touch()
 
     assert report == (expected / "check.txt").read_text()
-    fixed = {path.relative_to(expected / "fixed").as_posix(): path.read_bytes() for path in (expected / "fixed").rglob("*") if path.is_file() and path.name != ".keep"}
+    fixed = {
+        path.relative_to(expected / "fixed").as_posix(): path.read_bytes()
+        for path in (expected / "fixed").rglob("*")
+        if path.is_file() and path.name != ".keep"
+    }
     assert changed == fixed
     invoke("check", "--fix")
     assert _files(work) == after, "a second --fix changed files again"
@@ -68,5 +75,7 @@ def test_every_finding_on_the_scenarios_has_a_position(monkeypatch: pytest.Monke
     for scenario in (*SCENARIOS, FIXTURES.parent.parent / "examples" / "monorepo"):
         monkeypatch.chdir(scenario)
         report = json.loads(invoke("check", "--no-cache", "--output-format", "json").output)
-        without += [f"{scenario.name}: {item['code']} {item['path']}" for item in report["diagnostics"] if not item.get("span")]
+        without += [
+            f"{scenario.name}: {item['code']} {item['path']}" for item in report["diagnostics"] if not item.get("span")
+        ]
     assert not without, without

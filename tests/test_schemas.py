@@ -15,35 +15,117 @@ from railcheck.schema import validate
 
 SCHEMAS = Path(__file__).resolve().parents[1] / "schemas"
 # Keys from both schemas, so generated values reach deep into them.
-KEYS = ["provider", "steps", "deploy", "build", "install", "commands", "inputs", "cmd", "path", "name", "src", "dest", "step", "image", "local",
-        "include", "caches", "type", "packages", "python", "startCommand", "aptPackages", "variables", "builder", "healthcheckPath", "restartPolicyType",
-        "numReplicas", "environments", "staging", "preDeployCommand", "multiRegionConfig", "us-west2", "assets", "mode", "$schema", "unknown"]
+KEYS = [
+    "provider",
+    "steps",
+    "deploy",
+    "build",
+    "install",
+    "commands",
+    "inputs",
+    "cmd",
+    "path",
+    "name",
+    "src",
+    "dest",
+    "step",
+    "image",
+    "local",
+    "include",
+    "caches",
+    "type",
+    "packages",
+    "python",
+    "startCommand",
+    "aptPackages",
+    "variables",
+    "builder",
+    "healthcheckPath",
+    "restartPolicyType",
+    "numReplicas",
+    "environments",
+    "staging",
+    "preDeployCommand",
+    "multiRegionConfig",
+    "us-west2",
+    "assets",
+    "mode",
+    "$schema",
+    "unknown",
+]
 
 # Every shape REFERENCE §1.2 / Railpack's docs show as valid.
 VALID_RAILPACK = [
     {},
-    {"$schema": "https://schema.railpack.com", "provider": "python", "packages": {"python": "3.12", "pipx:httpie": "3.2.4"}},
+    {
+        "$schema": "https://schema.railpack.com",
+        "provider": "python",
+        "packages": {"python": "3.12", "pipx:httpie": "3.2.4"},
+    },
     {"buildAptPackages": ["...", "ffmpeg"], "secrets": ["...", "API_KEY"], "exclude": ["**/.venv", "!keep"]},
     {"caches": {"models": {"directory": "/root/.cache/models", "type": "locked"}}},
     {
         "steps": {
-            "install": {"commands": ["...", {"path": "/app/.venv/bin"}, {"cmd": "pip install gunicorn", "customName": "gunicorn"}]},
-            "build": {"inputs": ["...", "."], "caches": ["pip"], "variables": {"A": "1"}, "secrets": [], "deployOutputs": [{"include": ["."], "exclude": ["tests"]}]},
+            "install": {
+                "commands": [
+                    "...",
+                    {"path": "/app/.venv/bin"},
+                    {"cmd": "pip install gunicorn", "customName": "gunicorn"},
+                ]
+            },
+            "build": {
+                "inputs": ["...", "."],
+                "caches": ["pip"],
+                "variables": {"A": "1"},
+                "secrets": [],
+                "deployOutputs": [{"include": ["."], "exclude": ["tests"]}],
+            },
             "assets": {
-                "inputs": [{"step": "build"}, {"image": "alpine:3", "include": ["/etc/ssl"]}, {"local": True, "include": ["static"]}, "$install"],
+                "inputs": [
+                    {"step": "build"},
+                    {"image": "alpine:3", "include": ["/etc/ssl"]},
+                    {"local": True, "include": ["static"]},
+                    "$install",
+                ],
                 "assets": {"conf": "x=1"},
-                "commands": [{"path": "/app/x.conf", "name": "conf", "mode": 420}, {"src": "a", "dest": "b"}, {"src": "/bin/x", "dest": "/bin/x", "image": "busybox"}],
+                "commands": [
+                    {"path": "/app/x.conf", "name": "conf", "mode": 420},
+                    {"src": "a", "dest": "b"},
+                    {"src": "/bin/x", "dest": "/bin/x", "image": "busybox"},
+                ],
             },
         }
     },
-    {"deploy": {"startCommand": "uvicorn main:app --host 0.0.0.0 --port $PORT", "aptPackages": ["...", "ffmpeg"], "paths": ["/app/bin"], "variables": {"X": "1"},
-                "base": {"image": "debian:bookworm-slim"}, "inputs": ["...", {"step": "build", "include": ["."]}]}},
+    {
+        "deploy": {
+            "startCommand": "uvicorn main:app --host 0.0.0.0 --port $PORT",
+            "aptPackages": ["...", "ffmpeg"],
+            "paths": ["/app/bin"],
+            "variables": {"X": "1"},
+            "base": {"image": "debian:bookworm-slim"},
+            "inputs": ["...", {"step": "build", "include": ["."]}],
+        }
+    },
 ]
 VALID_RAILWAY = [
-    {"$schema": "https://railway.com/railway.schema.json", "build": {"builder": "RAILPACK", "buildCommand": "make", "watchPatterns": ["/services/api/**"]},
-     "deploy": {"startCommand": "python main.py", "preDeployCommand": ["python manage.py migrate"], "healthcheckPath": "/health", "healthcheckTimeout": 100,
-                "restartPolicyType": "ON_FAILURE", "restartPolicyMaxRetries": 5, "numReplicas": 2, "cronSchedule": "*/15 * * * *", "sleepApplication": False,
-                "multiRegionConfig": {"us-west2": {"numReplicas": 2}}, "overlapSeconds": 60, "drainingSeconds": 10}},
+    {
+        "$schema": "https://railway.com/railway.schema.json",
+        "build": {"builder": "RAILPACK", "buildCommand": "make", "watchPatterns": ["/services/api/**"]},
+        "deploy": {
+            "startCommand": "python main.py",
+            "preDeployCommand": ["python manage.py migrate"],
+            "healthcheckPath": "/health",
+            "healthcheckTimeout": 100,
+            "restartPolicyType": "ON_FAILURE",
+            "restartPolicyMaxRetries": 5,
+            "numReplicas": 2,
+            "cronSchedule": "*/15 * * * *",
+            "sleepApplication": False,
+            "multiRegionConfig": {"us-west2": {"numReplicas": 2}},
+            "overlapSeconds": 60,
+            "drainingSeconds": 10,
+        },
+    },
     {"deploy": {"preDeployCommand": "npm run migrate", "healthcheckPath": None}},
     {"environments": {"staging": {"deploy": {"numReplicas": 1}}, "pr": {"build": {"buildCommand": "make pr"}}}},
 ]
@@ -57,7 +139,9 @@ def test_schema_is_valid_draft_2020_12(name: str) -> None:
 @pytest.mark.parametrize("name", ["railpack.schema.json", "railway.schema.json"])
 def test_recorded_hash_matches(name: str) -> None:
     recorded = (SCHEMAS / f"{name}.sha256").read_text().split()[0]
-    assert hashlib.sha256((SCHEMAS / name).read_bytes()).hexdigest() == recorded, f"regenerate {name}.sha256 (see schemas/README.md)"
+    assert hashlib.sha256((SCHEMAS / name).read_bytes()).hexdigest() == recorded, (
+        f"regenerate {name}.sha256 (see schemas/README.md)"
+    )
 
 
 @pytest.mark.parametrize("config", VALID_RAILPACK)
@@ -106,7 +190,9 @@ def test_fast_check_understands_every_keyword_the_schemas_use(name: str) -> None
     assert _keywords(json.loads((SCHEMAS / name).read_text())) <= _SUPPORTED
 
 
-@pytest.mark.parametrize("path", sorted((Path(__file__).parent / "fixtures" / "corpus").glob("*.json")), ids=lambda path: path.stem)
+@pytest.mark.parametrize(
+    "path", sorted((Path(__file__).parent / "fixtures" / "corpus").glob("*.json")), ids=lambda path: path.stem
+)
 def test_fast_check_agrees_with_jsonschema_on_the_corpus(path: Path) -> None:
     from railcheck.sources.jsonc import parse_json
     from railcheck.sources.text import Document
@@ -117,7 +203,14 @@ def test_fast_check_agrees_with_jsonschema_on_the_corpus(path: Path) -> None:
 
 
 JSON = st.recursive(
-    st.one_of(st.none(), st.booleans(), st.integers(-3, 3), st.sampled_from(["python", "Python", ".", "...", "$build", "build", "/app", "3.12", "ALWAYS", "never", "RAILPACK"])),
+    st.one_of(
+        st.none(),
+        st.booleans(),
+        st.integers(-3, 3),
+        st.sampled_from(
+            ["python", "Python", ".", "...", "$build", "build", "/app", "3.12", "ALWAYS", "never", "RAILPACK"]
+        ),
+    ),
     lambda children: st.lists(children, max_size=3) | st.dictionaries(st.sampled_from(KEYS), children, max_size=4),
     max_leaves=15,
 )

@@ -16,7 +16,6 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from conftest import invoke
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -58,10 +57,14 @@ def plant_bare_repository(folder: Path, source: Path, canary: Path) -> None:
     reads the index: what a pull request can commit into any folder."""
     for name in ("HEAD", "objects", "refs", "index"):
         subprocess.run(["cp", "-r", str(source / ".git" / name), str(folder / name)], check=True)
-    (folder / "config").write_text(f'[core]\n\trepositoryformatversion = 0\n\tbare = false\n\tworktree = ..\n\tfsmonitor = "touch {canary}; false"\n')
+    (folder / "config").write_text(
+        f'[core]\n\trepositoryformatversion = 0\n\tbare = false\n\tworktree = ..\n\tfsmonitor = "touch {canary}; false"\n'
+    )
 
 
-def test_base_ref_never_runs_a_command_from_a_planted_repository(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_base_ref_never_runs_a_command_from_a_planted_repository(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     repo = checkout(tmp_path, {"sub/railcheck.toml": "", "sub/svc/railpack.json": RAILPACK})
     canary = tmp_path / "canary"
     plant_bare_repository(repo / "sub", repo, canary)
@@ -109,7 +112,9 @@ def test_a_base_ref_that_looks_like_an_option_is_not_one(tmp_path: Path) -> None
 
 
 def entries(repo: Path) -> list[Path]:
-    return [path for path in (repo / ".railcheck_cache").iterdir() if path.suffix == ".json" and path.name != "stat.json"]
+    return [
+        path for path in (repo / ".railcheck_cache").iterdir() if path.suffix == ".json" and path.name != "stat.json"
+    ]
 
 
 def test_a_forged_cache_entry_is_never_replayed(tmp_path: Path) -> None:
@@ -132,7 +137,9 @@ def test_an_entry_written_by_another_user_is_not_trusted(tmp_path: Path, monkeyp
     entry.write_text(entry.read_text(encoding="utf-8"), encoding="utf-8")
     # Another user (another secret) finds the entry, cannot tell it from a forged one, and checks again.
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "other-user"))
-    entry.write_text(entry.read_text(encoding="utf-8").replace('"diagnostics": [{', '"diagnostics": [], "x": [{'), encoding="utf-8")
+    entry.write_text(
+        entry.read_text(encoding="utf-8").replace('"diagnostics": [{', '"diagnostics": [], "x": [{'), encoding="utf-8"
+    )
     assert json_findings(str(repo)) == expected
 
 
@@ -167,7 +174,11 @@ def test_a_tracked_cache_folder_is_refused_with_a_finding(tmp_path: Path) -> Non
     git(repo, "commit", "-qm", "cache")
     found = json_findings(str(repo))
     assert [finding for finding in found if finding not in expected] == [
-        ("RC008", ".railcheck_cache", "`.railcheck_cache` is tracked by git: railcheck does not use a result cache that comes with the repository"),
+        (
+            "RC008",
+            ".railcheck_cache",
+            "`.railcheck_cache` is tracked by git: railcheck does not use a result cache that comes with the repository",
+        ),
     ]
     assert json_findings(str(repo)) == found  # and it stays refused (never replayed from the folder)
     assert json_findings(str(repo), "--no-cache") == found  # the same findings with the cache off
@@ -207,7 +218,14 @@ def test_a_baseline_is_never_written_through_a_link(tmp_path: Path) -> None:
 
 
 def run_bounded(*args: str, timeout: float = 20) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "railcheck", *args], capture_output=True, text=True, timeout=timeout, cwd=ROOT, check=False)
+    return subprocess.run(
+        [sys.executable, "-m", "railcheck", *args],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        cwd=ROOT,
+        check=False,
+    )
 
 
 @pytest.mark.parametrize("special", ["zero", "fifo"])
@@ -310,9 +328,15 @@ def without_file_space() -> None:
 def test_a_full_disk_during_a_cache_write_leaves_nothing_behind(tmp_path: Path) -> None:
     repo = checkout(tmp_path, {"railcheck.toml": "", "svc/railpack.json": RAILPACK})
     command = [sys.executable, "-m", "railcheck", "check", str(repo), "--output-format", "json"]
-    full = subprocess.run(command, capture_output=True, text=True, timeout=60, cwd=ROOT, preexec_fn=without_file_space, check=False)
+    full = subprocess.run(
+        command, capture_output=True, text=True, timeout=60, cwd=ROOT, preexec_fn=without_file_space, check=False
+    )
     assert full.returncode == 1, full.stderr
-    leftovers = sorted(path.name for path in (repo / ".railcheck_cache").iterdir()) if (repo / ".railcheck_cache").exists() else []
+    leftovers = (
+        sorted(path.name for path in (repo / ".railcheck_cache").iterdir())
+        if (repo / ".railcheck_cache").exists()
+        else []
+    )
     assert leftovers == []
     # Once there is space again, the cache works as before.
     assert run_bounded("check", str(repo), "--output-format", "json").stdout == full.stdout

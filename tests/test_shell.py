@@ -45,7 +45,14 @@ def test_uvicorn_start_command() -> None:
     value = server.assignments[0][1]
     assert (value.text, written(UVICORN, value), value.static) == ("/app:/app/svc", "/app:/app/svc", True)
     assert texts(server) == [
-        "python", "-m", "uvicorn", "services.ml.ml_server:app", "--host", "127.0.0.1", "--port", "${PORT:-8000}"
+        "python",
+        "-m",
+        "uvicorn",
+        "services.ml.ml_server:app",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        "${PORT:-8000}",
     ]
     host = server.words[5]
     assert UVICORN[host.start : host.end] == "127.0.0.1" and host.static
@@ -107,7 +114,11 @@ def test_words_with_expansions_are_not_static(text: str, expected: str) -> None:
 
 
 def test_globs_and_tilde_stay_static() -> None:
-    assert [(w.text, w.static) for w in parse("ls *.py ~/x").commands[0].words] == [("ls", True), ("*.py", True), ("~/x", True)]
+    assert [(w.text, w.static) for w in parse("ls *.py ~/x").commands[0].words] == [
+        ("ls", True),
+        ("*.py", True),
+        ("~/x", True),
+    ]
 
 
 def test_gunicorn_bind_word() -> None:
@@ -186,8 +197,17 @@ def test_sh_c_with_escapes_or_errors_is_not_followed() -> None:
     assert len(parse("sh script.sh -c 'a && b'").commands) == 1
 
 
-@pytest.mark.parametrize(("text", "inner"), [("bash -l -c 'a && b'", True), ("bash --login -ec 'a && b'", True), ("ksh -c 'a && b'", True),
-                                             ("bash -- -c 'a && b'", False), ("bash -l script.sh 'a && b'", False), ("bash -c", False)])
+@pytest.mark.parametrize(
+    ("text", "inner"),
+    [
+        ("bash -l -c 'a && b'", True),
+        ("bash --login -ec 'a && b'", True),
+        ("ksh -c 'a && b'", True),
+        ("bash -- -c 'a && b'", False),
+        ("bash -l script.sh 'a && b'", False),
+        ("bash -c", False),
+    ],
+)
 def test_options_before_c_still_run_an_inline_script(text: str, inner: bool) -> None:
     assert len(parse(text).commands) == (3 if inner else 1)
 
@@ -202,13 +222,18 @@ def test_subshell_and_group() -> None:
 def test_command_substitution_commands_are_included() -> None:
     text = 'export VERSION=$(git rev-parse HEAD) && echo "$(date +%s)"'
     script = parse(text)
-    assert [texts(c) for c in script.commands] == [["export"], ["git", "rev-parse", "HEAD"], ["echo", "$(date +%s)"], ["date", "+%s"]]
+    assert [texts(c) for c in script.commands] == [
+        ["export"],
+        ["git", "rev-parse", "HEAD"],
+        ["echo", "$(date +%s)"],
+        ["date", "+%s"],
+    ]
     name, value = script.commands[0].assignments[0]
     assert (name, written(text, value), value.static) == ("VERSION", "$(git rev-parse HEAD)", False)
 
 
 def test_if_and_for_bodies() -> None:
-    script = parse("if test -f x; then a; else b; fi; for f in *.txt; do c \"$f\"; done")
+    script = parse('if test -f x; then a; else b; fi; for f in *.txt; do c "$f"; done')
     assert [c.words[0].text for c in script.commands] == ["test", "a", "b", "c"]
     # `[ ... ]` and `[[ ... ]]` are test expressions in the grammar, not simple commands.
     assert [c.words[0].text for c in parse("[ -f x ] && [[ -d y ]] && z").commands] == ["z"]
@@ -273,7 +298,10 @@ def test_empty_and_comment_only() -> None:
 
 
 def test_commands_split_at_operators() -> None:
-    assert [[w.text for w in c.words] for c in parse("npm ci && npm run build").commands] == [["npm", "ci"], ["npm", "run", "build"]]
+    assert [[w.text for w in c.words] for c in parse("npm ci && npm run build").commands] == [
+        ["npm", "ci"],
+        ["npm", "run", "build"],
+    ]
 
 
 @settings(max_examples=400, deadline=None)
@@ -296,7 +324,9 @@ def test_never_raises_and_offsets_are_sound(text: str) -> None:
         assert 0 <= start < end <= len(text)
 
 
-shell_words = st.sampled_from(["a", "'b c'", '"d"', "$E", "${F:-1}", "ü", "x=1", "-c", "sh", ">", "&&", "|", ";", "(", ")"])
+shell_words = st.sampled_from(
+    ["a", "'b c'", '"d"', "$E", "${F:-1}", "ü", "x=1", "-c", "sh", ">", "&&", "|", ";", "(", ")"]
+)
 
 
 @settings(max_examples=300, deadline=None)

@@ -26,7 +26,9 @@ def _files(root: Path) -> dict[str, bytes]:
 
 
 def run(stdin: str | bytes, *args: str):  # type: ignore[no-untyped-def]
-    return CliRunner().invoke(main, ["check", "--stdin-filename", RAILPACK, "--output-format", "concise", *args, "-"], input=stdin)
+    return CliRunner().invoke(
+        main, ["check", "--stdin-filename", RAILPACK, "--output-format", "concise", *args, "-"], input=stdin
+    )
 
 
 def test_standard_input_is_checked_in_place_of_the_file(repo: Path) -> None:
@@ -60,7 +62,11 @@ def test_invalid_utf8_and_misuse_are_usage_errors(repo: Path) -> None:
 
 
 def test_a_config_that_exists_only_on_standard_input_makes_its_folder_a_service(repo: Path) -> None:
-    result = CliRunner().invoke(main, ["check", "--stdin-filename", "services/new/railpack.json", "--output-format", "concise", "-"], input='{"provider": "pyhton"}\n')
+    result = CliRunner().invoke(
+        main,
+        ["check", "--stdin-filename", "services/new/railpack.json", "--output-format", "concise", "-"],
+        input='{"provider": "pyhton"}\n',
+    )
     assert result.exit_code == 1
     assert result.output.startswith("services/new/railpack.json:1:14: RP002")
     assert "in 1 service." in result.output and "services/api" not in result.output

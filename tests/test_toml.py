@@ -60,7 +60,7 @@ def same(a: Any, b: Any) -> bool:
     if isinstance(a, dict):
         return a.keys() == b.keys() and all(same(a[k], b[k]) for k in a)
     if isinstance(a, list):
-        return len(a) == len(b) and all(same(x, y) for x, y in zip(a, b))
+        return len(a) == len(b) and all(same(x, y) for x, y in zip(a, b, strict=True))
     if isinstance(a, float) and math.isnan(a):
         return math.isnan(b)
     return bool(a == b)
@@ -126,14 +126,16 @@ def check_positions(doc: Document, *, every_table_written: bool = False) -> None
         if isinstance(doc.value_at(parent), dict):
             assert pointer in doc.key_offsets, pointer
             assert decode_key(key_text(doc, pointer)) == split_pointer(pointer)[-1], pointer
-        if not isinstance(value, dict):
-            assert pointer in doc.value_offsets, pointer
-        elif every_table_written and (not value or not all(is_table_like(v) for v in value.values())):
+        if not isinstance(value, dict) or (
+            every_table_written and (not value or not all(is_table_like(v) for v in value.values()))
+        ):
             assert pointer in doc.value_offsets, pointer
 
 
 def is_table_like(value: Any) -> bool:
-    return isinstance(value, dict) or (isinstance(value, list) and bool(value) and all(isinstance(v, dict) for v in value))
+    return isinstance(value, dict) or (
+        isinstance(value, list) and bool(value) and all(isinstance(v, dict) for v in value)
+    )
 
 
 # --- a realistic railway.toml -------------------------------------------------------------------------------------
@@ -361,7 +363,9 @@ def test_empty_tables() -> None:
 
 
 def test_crlf_text() -> None:
-    text = '# c\r\n[deploy]\r\nstartCommand = "x" # why\r\nlist = [\r\n  1, # one\r\n  2,\r\n]\r\ns = """\r\na\r\n"""\r\n'
+    text = (
+        '# c\r\n[deploy]\r\nstartCommand = "x" # why\r\nlist = [\r\n  1, # one\r\n  2,\r\n]\r\ns = """\r\na\r\n"""\r\n'
+    )
     doc = ok(text)
     assert doc.value == {"deploy": {"startCommand": "x", "list": [1, 2], "s": "a\n"}}
     assert value_text(doc, "/deploy") == "[deploy]"
@@ -498,8 +502,28 @@ def test_array_of_tables_under_an_array_of_tables() -> None:
 
 bare_keys = st.from_regex(r"[A-Za-z0-9_-]{1,10}", fullmatch=True)
 odd_keys = st.sampled_from(
-    ["", " ", "a b", "a.b", ".", "$schema", 'say "hi"', "it's", "back\\slash", "tab\there", "new\nline",
-     "ключ", "🚂", "é", "[x]", "a=b", "#", "a/b~c", "\x7f", "\x00"]
+    [
+        "",
+        " ",
+        "a b",
+        "a.b",
+        ".",
+        "$schema",
+        'say "hi"',
+        "it's",
+        "back\\slash",
+        "tab\there",
+        "new\nline",
+        "ключ",
+        "🚂",
+        "é",
+        "[x]",
+        "a=b",
+        "#",
+        "a/b~c",
+        "\x7f",
+        "\x00",
+    ]
 )
 keys = st.one_of(bare_keys, odd_keys, st.text(max_size=8))
 scalars = st.one_of(
@@ -580,8 +604,39 @@ def test_never_raises_on_arbitrary_text(text: str) -> None:
 
 
 @settings(max_examples=150, deadline=None)
-@given(st.lists(st.sampled_from(["a", " = ", "=", "1", '"', "'", "[", "]", "{", "}", ",", ".", "\n", "#", "\\",
-                                 '"""', "'''", "[[", "]]", "x.y", " ", "\r\n", "true", "é"]), max_size=30))
+@given(
+    st.lists(
+        st.sampled_from(
+            [
+                "a",
+                " = ",
+                "=",
+                "1",
+                '"',
+                "'",
+                "[",
+                "]",
+                "{",
+                "}",
+                ",",
+                ".",
+                "\n",
+                "#",
+                "\\",
+                '"""',
+                "'''",
+                "[[",
+                "]]",
+                "x.y",
+                " ",
+                "\r\n",
+                "true",
+                "é",
+            ]
+        ),
+        max_size=30,
+    )
+)
 def test_never_raises_on_toml_like_text(parts: list[str]) -> None:
     text = "".join(parts)
     result = parse_toml(text, RAILWAY)

@@ -14,7 +14,6 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-
 from conftest import invoke, write_repo
 
 FORMATS = ("full", "concise", "json", "json-lines", "github", "markdown", "sarif", "junit", "gitlab")
@@ -35,7 +34,11 @@ def test_a_newline_in_a_key_cannot_forge_a_workflow_command(tmp_path: Path, outp
     result = invoke("check", str(repo), "--no-cache", "--output-format", output_format)
     assert result.exit_code == 1, result.output
     assert "forged" in result.output
-    forged = [line for line in lines_a_runner_reads_as_commands(result.output) if "forged" in line.split("::", 2)[-1].split("%0A")[0] and not line.startswith("::error file=services")]
+    forged = [
+        line
+        for line in lines_a_runner_reads_as_commands(result.output)
+        if "forged" in line.split("::", 2)[-1].split("%0A")[0] and not line.startswith("::error file=services")
+    ]
     assert not forged, forged
     assert not [line for line in result.output.splitlines() if line.lstrip().startswith("::add-mask::")]
 
@@ -69,7 +72,11 @@ def test_a_folder_name_cannot_break_the_markdown_table(tmp_path: Path) -> None:
 @pytest.mark.parametrize("output_format", FORMATS)
 def test_a_lone_surrogate_in_a_value_is_printed_as_its_escape(tmp_path: Path, output_format: str) -> None:
     repo = write_repo(tmp_path, {"railpack.json": '{"provider": "\\ud800"}'})
-    result = subprocess.run([sys.executable, "-m", "railcheck", "check", str(repo), "--no-cache", "--output-format", output_format], capture_output=True, check=False)
+    result = subprocess.run(
+        [sys.executable, "-m", "railcheck", "check", str(repo), "--no-cache", "--output-format", output_format],
+        capture_output=True,
+        check=False,
+    )
     assert result.returncode == 1, result.stderr
     text = result.stdout.decode("utf-8")  # valid UTF-8, or this raises
     assert "\\ud800" in text
@@ -84,7 +91,11 @@ def test_a_folder_name_that_is_not_utf8(tmp_path: Path, output_format: str) -> N
     os.makedirs(folder)
     with open(os.path.join(folder, b"railpack.json"), "wb") as handle:
         handle.write(b'{"versions": "1"}')
-    result = subprocess.run([sys.executable, "-m", "railcheck", "check", str(repo), "--no-cache", "--output-format", output_format], capture_output=True, check=False)
+    result = subprocess.run(
+        [sys.executable, "-m", "railcheck", "check", str(repo), "--no-cache", "--output-format", output_format],
+        capture_output=True,
+        check=False,
+    )
     assert result.returncode == 1, result.stderr
     text = result.stdout.decode("utf-8")
     if output_format == "sarif":
@@ -106,7 +117,10 @@ def test_schema_that_is_not_a_string(tmp_path: Path, schema: str) -> None:
     assert "RC002" not in codes and "RW002" in codes, codes
 
 
-@pytest.mark.parametrize("config", ['{"$schema": "http://[railway.com/railway.schema.json"}', '{"deploy": {"healthcheckPath": "http://[::1/health"}}'])
+@pytest.mark.parametrize(
+    "config",
+    ['{"$schema": "http://[railway.com/railway.schema.json"}', '{"deploy": {"healthcheckPath": "http://[::1/health"}}'],
+)
 def test_urls_python_cannot_split_are_findings_not_failures(tmp_path: Path, config: str) -> None:
     repo = write_repo(tmp_path, {"railway.json": config})
     result = invoke("check", str(repo), "--no-cache", "--output-format", "json")
@@ -119,7 +133,14 @@ def test_urls_python_cannot_split_are_findings_not_failures(tmp_path: Path, conf
 
 @pytest.mark.parametrize("lines", ["!\n", "a\\\n", "\\\n!\nservices/ignored/\n"])
 def test_gitignore_lines_git_skips_are_skipped(tmp_path: Path, lines: str) -> None:
-    repo = write_repo(tmp_path, {"railpack.json": '{"versions": "1"}', "/services/ignored/railpack.json": '{"versions": "1"}', "/.gitignore": lines})
+    repo = write_repo(
+        tmp_path,
+        {
+            "railpack.json": '{"versions": "1"}',
+            "/services/ignored/railpack.json": '{"versions": "1"}',
+            "/.gitignore": lines,
+        },
+    )
     result = invoke("check", str(repo), "--no-cache", "--output-format", "json")
     paths = {diagnostic["path"] for diagnostic in json.loads(result.output)["diagnostics"]}
     expected = {"services/svc/railpack.json"} | (set() if "ignored" in lines else {"services/ignored/railpack.json"})
@@ -129,7 +150,9 @@ def test_gitignore_lines_git_skips_are_skipped(tmp_path: Path, lines: str) -> No
 @pytest.mark.parametrize("lines", ["!\ngenerated/\n", "a\\\ngenerated/\n"])
 def test_gitignore_lines_git_skips_do_not_stop_the_build_output_check(tmp_path: Path, lines: str) -> None:
     # The .gitignore is read again to learn which paths the build creates; that reading is as lenient.
-    repo = write_repo(tmp_path, {"railpack.json": '{"deploy": {"startCommand": "bash generated/start.sh"}}', "/.gitignore": lines})
+    repo = write_repo(
+        tmp_path, {"railpack.json": '{"deploy": {"startCommand": "bash generated/start.sh"}}', "/.gitignore": lines}
+    )
     result = invoke("check", str(repo), "--no-cache", "--output-format", "json")
     codes = {diagnostic["code"] for diagnostic in json.loads(result.output)["diagnostics"]}
     assert "RC002" not in codes and "CM002" not in codes, result.output
@@ -137,16 +160,28 @@ def test_gitignore_lines_git_skips_do_not_stop_the_build_output_check(tmp_path: 
 
 @pytest.mark.parametrize("pattern", ["src\\\\", "!"])
 def test_watch_patterns_git_skips_match_nothing(tmp_path: Path, pattern: str) -> None:
-    repo = write_repo(tmp_path, {"railpack.json": "{}", "railway.json": f'{{"build": {{"watchPatterns": ["{pattern}", "services/svc/**"]}}}}', "main.py": ""})
+    repo = write_repo(
+        tmp_path,
+        {
+            "railpack.json": "{}",
+            "railway.json": f'{{"build": {{"watchPatterns": ["{pattern}", "services/svc/**"]}}}}',
+            "main.py": "",
+        },
+    )
     result = invoke("check", str(repo), "--no-cache", "--output-format", "json")
     assert "RC002" not in {diagnostic["code"] for diagnostic in json.loads(result.output)["diagnostics"]}, result.output
 
 
 @pytest.mark.parametrize(
     ("config", "line", "key"),
-    [('exclude = ["!"]\n', 1, "exclude"), ('select = ["RP"]\n\n[per-file-ignores]\n"a\\\\" = ["RP001"]\n', 4, "per-file-ignores")],
+    [
+        ('exclude = ["!"]\n', 1, "exclude"),
+        ('select = ["RP"]\n\n[per-file-ignores]\n"a\\\\" = ["RP001"]\n', 4, "per-file-ignores"),
+    ],
 )
-def test_a_bad_pattern_in_the_configuration_is_a_configuration_error(tmp_path: Path, config: str, line: int, key: str) -> None:
+def test_a_bad_pattern_in_the_configuration_is_a_configuration_error(
+    tmp_path: Path, config: str, line: int, key: str
+) -> None:
     repo = write_repo(tmp_path, {"railpack.json": "{}"})
     (repo / "railcheck.toml").write_text(config)
     for cached in ("--no-cache", "--output-format=full"):
@@ -170,14 +205,21 @@ def test_two_fixes_adding_the_same_key_apply_one_after_the_other(tmp_path: Path)
     # RP001 moves `healthcheckPath` into railway.toml while RW001 renames a misspelt `healthcheckPat` to it:
     # together they would write the key twice. The second waits for the next round, which sees the key
     # already set; it was rejected with RC003 (found by the fuzzer).
-    repo = write_repo(tmp_path, {
-        "railpack.json": '{"deploy": {"startCommand": "python main.py", "healthcheckPath": "/healthz"}}',
-        "railway.toml": '[deploy]\nhealthcheckPat = "/h"\n', "main.py": "", "requirements.txt": "flask\n",
-    })
+    repo = write_repo(
+        tmp_path,
+        {
+            "railpack.json": '{"deploy": {"startCommand": "python main.py", "healthcheckPath": "/healthz"}}',
+            "railway.toml": '[deploy]\nhealthcheckPat = "/h"\n',
+            "main.py": "",
+            "requirements.txt": "flask\n",
+        },
+    )
     result = invoke("check", str(repo), "--no-cache", "--fix", "--unsafe-fixes", "--output-format", "json")
     codes = [diagnostic["code"] for diagnostic in json.loads(result.output)["diagnostics"]]
     assert "RC003" not in codes and "RW001" in codes, result.output
-    assert (repo / "services/svc/railway.toml").read_text() == '[deploy]\nhealthcheckPat = "/h"\nhealthcheckPath = "/healthz"\n'
+    assert (
+        repo / "services/svc/railway.toml"
+    ).read_text() == '[deploy]\nhealthcheckPat = "/h"\nhealthcheckPath = "/healthz"\n'
 
 
 def test_a_fix_that_would_write_a_folder_name_that_is_not_utf8_is_not_offered(tmp_path: Path) -> None:
@@ -218,7 +260,13 @@ def test_output_is_the_same_under_every_hash_seed(tmp_path: Path) -> None:
     outputs = set()
     for seed in range(6):
         environment = {**os.environ, "PYTHONHASHSEED": str(seed)}
-        result = subprocess.run([sys.executable, "-m", "railcheck", "check", str(repo), "--no-cache", "--output-format", "concise"], capture_output=True, text=True, env=environment, check=False)
+        result = subprocess.run(
+            [sys.executable, "-m", "railcheck", "check", str(repo), "--no-cache", "--output-format", "concise"],
+            capture_output=True,
+            text=True,
+            env=environment,
+            check=False,
+        )
         outputs.add(result.stdout)
     assert len(outputs) == 1, outputs
     # The unreadable root of the second program (since the IaC review fixes: IC009, not dropped silently).
@@ -257,8 +305,16 @@ def test_settle_refuses_a_fix_of_a_file_that_is_not_utf8(tmp_path: Path) -> None
     from railcheck.types import Applicability, Diagnostic, Edit, Fix, Severity
 
     lossy, clean = PurePosixPath("a.txt"), PurePosixPath("b.txt")
-    findings = [Diagnostic("RQ005", "x", "m", Severity.WARNING, path, None, fix=Fix.safe("t", Edit(path, 0, 1, "z"))) for path in (lossy, clean)]
-    outcome = settle({lossy: "\ufffd", clean: "b"}, lambda overlay: [] if overlay else findings, Applicability.SAFE, frozenset({lossy}))
+    findings = [
+        Diagnostic("RQ005", "x", "m", Severity.WARNING, path, None, fix=Fix.safe("t", Edit(path, 0, 1, "z")))
+        for path in (lossy, clean)
+    ]
+    outcome = settle(
+        {lossy: "\ufffd", clean: "b"},
+        lambda overlay: [] if overlay else findings,
+        Applicability.SAFE,
+        frozenset({lossy}),
+    )
     assert outcome.texts == {clean: "z"}
     assert [problem.code for problem in outcome.problems] == ["RC003"]
 
@@ -298,7 +354,10 @@ def repo_with_an_unreadable_service() -> Iterator[Path]:
     # Not under pytest's tmp_path, which only its owner may enter.
     repo = Path(tempfile.mkdtemp(prefix="railcheck-unreadable-"))
     repo.chmod(0o755)
-    write_repo(repo, {"/services/good/railpack.json": '{"versions": "1"}', "/services/locked/railpack.json": '{"versions": "1"}'})
+    write_repo(
+        repo,
+        {"/services/good/railpack.json": '{"versions": "1"}', "/services/locked/railpack.json": '{"versions": "1"}'},
+    )
     for folder, _, files in os.walk(repo):
         os.chmod(folder, 0o755)
         for name in files:
@@ -312,7 +371,9 @@ def repo_with_an_unreadable_service() -> Iterator[Path]:
 @pytest.mark.parametrize("target", [".", "services/locked/railpack.json"])
 def test_a_folder_that_cannot_be_listed_is_a_finding(repo_with_an_unreadable_service: Path, target: str) -> None:
     # `services/locked/railpack.json` is what pre-commit passes for a staged file there: it was a usage error.
-    result = _as_unprivileged_user(["check", target, "--no-cache", "--output-format", "json"], repo_with_an_unreadable_service)
+    result = _as_unprivileged_user(
+        ["check", target, "--no-cache", "--output-format", "json"], repo_with_an_unreadable_service
+    )
     assert result.returncode == 1, result.stderr
     findings = {(diagnostic["code"], diagnostic["path"]) for diagnostic in json.loads(result.stdout)["diagnostics"]}
     assert findings == {("RP001", "services/good/railpack.json"), ("RC001", "services/locked")}
@@ -344,7 +405,13 @@ def test_a_service_deeper_than_path_max_is_a_finding(tmp_path: Path) -> None:
 
 def test_a_module_whose_file_is_a_pipe_gets_no_fix_that_changes_nothing(tmp_path: Path) -> None:
     # Found by benchmarks/fuzz.py: ST001 offered "Import `main` instead" for `main`, every round (RC003).
-    repo = write_repo(tmp_path, {"railpack.json": '{"deploy": {"startCommand": "uvicorn main:app --host 0.0.0.0 --port $PORT"}}', "requirements.txt": "uvicorn\n"})
+    repo = write_repo(
+        tmp_path,
+        {
+            "railpack.json": '{"deploy": {"startCommand": "uvicorn main:app --host 0.0.0.0 --port $PORT"}}',
+            "requirements.txt": "uvicorn\n",
+        },
+    )
     os.mkfifo(repo / "services/svc/main.py")
     result = invoke("check", str(repo), "--no-cache", "--fix", "--unsafe-fixes", "--output-format", "json")
     diagnostics = json.loads(result.output)["diagnostics"]
@@ -369,7 +436,14 @@ def test_a_fix_that_changes_nothing_is_not_offered() -> None:
 
 def test_a_mangled_bind_address_gets_no_port_fix_that_never_settles(tmp_path: Path) -> None:
     # Found by the long fuzz run: `--bind 0.0.}0.0:$//c` read as port `$`, and the fix appended PORT each round.
-    repo = write_repo(tmp_path, {"Procfile": "web: gunicorn --bind 0.0.}0.0:$//c\nPORT app:app\n", "railpack.json": "{}", "main.py": "app = 1\n"})
+    repo = write_repo(
+        tmp_path,
+        {
+            "Procfile": "web: gunicorn --bind 0.0.}0.0:$//c\nPORT app:app\n",
+            "railpack.json": "{}",
+            "main.py": "app = 1\n",
+        },
+    )
     result = invoke("check", str(repo), "--no-cache", "--fix", "--unsafe-fixes", "--output-format", "concise")
     assert "RC003" not in result.output and "ST004" not in result.output, result.output
     assert next(repo.glob("**/Procfile")).read_text() == "web: gunicorn --bind 0.0.}0.0:$//c\nPORT app:app\n"

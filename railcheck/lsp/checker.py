@@ -96,7 +96,9 @@ class RepositoryChecker:
             tuple(general),
         )
 
-    def fix_all(self, path: PurePosixPath, overlay: Mapping[PurePosixPath, str]) -> tuple[Mapping[PurePosixPath, str], dict[PurePosixPath, str]]:
+    def fix_all(
+        self, path: PurePosixPath, overlay: Mapping[PurePosixPath, str]
+    ) -> tuple[Mapping[PurePosixPath, str], dict[PurePosixPath, str]]:
         """Every safe fix for the services of `path`, settled as `railcheck check --fix` settles them:
         the texts as read, and the new texts of the files that change (a file absent from the first is new)."""
         from railcheck.fixes import settle

@@ -26,7 +26,13 @@ _READERS = {
 }
 
 
-def hover_text(registry: Registry, path: PurePosixPath, text: str, offset: int, railpack_paths: frozenset[PurePosixPath] = frozenset()) -> str | None:
+def hover_text(
+    registry: Registry,
+    path: PurePosixPath,
+    text: str,
+    offset: int,
+    railpack_paths: frozenset[PurePosixPath] = frozenset(),
+) -> str | None:
     """Markdown for the hover at `offset` of `text` (the file at `path`), or None when there is nothing to say.
 
     `railpack_paths` are files read as Railpack configs under another name (RAILPACK_CONFIG_FILE).
@@ -107,7 +113,9 @@ def _description(root: dict[str, Any], tokens: tuple[str, ...]) -> str | None:
         if not following:
             return None
         candidates = following
-        described = next((schema["description"] for schema in _expanded(root, candidates) if "description" in schema), None)
+        described = next(
+            (schema["description"] for schema in _expanded(root, candidates) if "description" in schema), None
+        )
     return described
 
 

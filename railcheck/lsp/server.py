@@ -73,7 +73,9 @@ class RailcheckServer(LanguageServer):
             if file is None:
                 return None
             root = find_root(Path(file))
-            relative = PurePosixPath(Path(file).relative_to(root).as_posix()) if Path(file).is_relative_to(root) else None
+            relative = (
+                PurePosixPath(Path(file).relative_to(root).as_posix()) if Path(file).is_relative_to(root) else None
+            )
             if relative is None:
                 return None
             self._places[uri] = _Place(root, relative)
@@ -119,9 +121,13 @@ class RailcheckServer(LanguageServer):
                     continue
                 try:
                     covered |= self._check(uri)
-                except Exception as error:  # noqa: BLE001 - a bug in a check must not end the server
+                except Exception as error:
                     logging.getLogger("railcheck").exception("checking %s failed", uri)
-                    self.call_soon(self.log, f"railcheck: checking {uri} failed: {type(error).__name__}: {error}", types.MessageType.Error)
+                    self.call_soon(
+                        self.log,
+                        f"railcheck: checking {uri} failed: {type(error).__name__}: {error}",
+                        types.MessageType.Error,
+                    )
 
     def call_soon(self, function: Any, *arguments: Any) -> None:
         """Run `function` on the thread that writes to the editor (messages must not interleave)."""
@@ -138,7 +144,12 @@ class RailcheckServer(LanguageServer):
                 checker = RepositoryChecker(root)
             except ConfigError as error:
                 checker = None
-                self.call_soon(self.window_show_message, types.ShowMessageParams(type=types.MessageType.Error, message=f"railcheck: {error} (no findings until it is fixed)"))
+                self.call_soon(
+                    self.window_show_message,
+                    types.ShowMessageParams(
+                        type=types.MessageType.Error, message=f"railcheck: {error} (no findings until it is fixed)"
+                    ),
+                )
             self._checkers[root] = checker
         return checker  # type: ignore[return-value]
 
@@ -155,7 +166,9 @@ class RailcheckServer(LanguageServer):
         for line in result.general:
             self.call_soon(self.log, f"railcheck: {line.code} {line.message}", types.MessageType.Warning)
         self.call_soon(self._publish, place.root, result, versions, uri)
-        return {other for other in versions if (where := self._places.get(other)) is not None and where.path in result.texts} | {uri}
+        return {
+            other for other in versions if (where := self._places.get(other)) is not None and where.path in result.texts
+        } | {uri}
 
     def _publish(self, root: Path, result: ServiceCheck, versions: dict[str, int | None], checked: str) -> None:
         if self.stale(result, versions):
@@ -168,8 +181,12 @@ class RailcheckServer(LanguageServer):
             if place is None or (place.path not in result.texts and uri != checked):
                 continue
             self._latest[uri] = (result, versions)
-            found = [self.to_protocol(root, result, diagnostic) for diagnostic in result.diagnostics.get(place.path, ())]
-            self.text_document_publish_diagnostics(types.PublishDiagnosticsParams(uri=uri, diagnostics=found, version=versions[uri]))
+            found = [
+                self.to_protocol(root, result, diagnostic) for diagnostic in result.diagnostics.get(place.path, ())
+            ]
+            self.text_document_publish_diagnostics(
+                types.PublishDiagnosticsParams(uri=uri, diagnostics=found, version=versions[uri])
+            )
 
     def stale(self, result: ServiceCheck, versions: dict[str, int | None]) -> bool:
         """Whether a buffer that the check read has changed since (`versions` are those it saw)."""
@@ -187,11 +204,22 @@ class RailcheckServer(LanguageServer):
     def to_protocol(self, root: Path, result: ServiceCheck, diagnostic: Diagnostic) -> types.Diagnostic:
         span = diagnostic.span
         text = result.texts.get(diagnostic.path, "")
-        where = self.range_of(text, span.start.offset, span.end.offset) if span else types.Range(types.Position(0, 0), types.Position(0, 0))
+        where = (
+            self.range_of(text, span.start.offset, span.end.offset)
+            if span
+            else types.Range(types.Position(0, 0), types.Position(0, 0))
+        )
         message = diagnostic.message if not diagnostic.help else f"{diagnostic.message}\n{diagnostic.help}"
         related = [
             types.DiagnosticRelatedInformation(
-                types.Location(uri_of(root, item.path), self.range_of(result.texts.get(item.path, ""), item.span.start.offset, item.span.end.offset) if item.span else types.Range(types.Position(0, 0), types.Position(0, 0))),
+                types.Location(
+                    uri_of(root, item.path),
+                    (
+                        self.range_of(result.texts.get(item.path, ""), item.span.start.offset, item.span.end.offset)
+                        if item.span
+                        else types.Range(types.Position(0, 0), types.Position(0, 0))
+                    ),
+                ),
                 item.message,
             )
             for item in diagnostic.related
@@ -225,8 +253,16 @@ class RailcheckServer(LanguageServer):
             edit = self.workspace_edit(place.root, result, fix.edits, versions)
             if edit is None:
                 continue
-            title = f"{fix.title} ({diagnostic.code})" if safe else f"{fix.title} ({diagnostic.code}, unsafe: changes behaviour on purpose)"
-            actions.append(types.CodeAction(title=title, kind=types.CodeActionKind.QuickFix, diagnostics=[shown], is_preferred=safe, edit=edit))
+            title = (
+                f"{fix.title} ({diagnostic.code})"
+                if safe
+                else f"{fix.title} ({diagnostic.code}, unsafe: changes behaviour on purpose)"
+            )
+            actions.append(
+                types.CodeAction(
+                    title=title, kind=types.CodeActionKind.QuickFix, diagnostics=[shown], is_preferred=safe, edit=edit
+                )
+            )
         # Safe fixes first: editors offer the first preferred action on "fix this".
         return sorted(actions, key=lambda action: not action.is_preferred)
 
@@ -243,7 +279,11 @@ class RailcheckServer(LanguageServer):
         texts = ServiceCheck({}, before, ())
         edits = [Edit(path, 0, len(before.get(path, "")), text) for path, text in after.items()]
         edit = self.workspace_edit(place.root, texts, edits, versions)
-        return None if edit is None else types.CodeAction(title="Fix all safe problems (railcheck)", kind=FIX_ALL, edit=edit)
+        return (
+            None
+            if edit is None
+            else types.CodeAction(title="Fix all safe problems (railcheck)", kind=FIX_ALL, edit=edit)
+        )
 
     def buffers(self, root: Path) -> tuple[dict[str, int | None], dict[PurePosixPath, str]]:
         """The versions and texts of the open buffers of the repository at `root`."""
@@ -257,11 +297,17 @@ class RailcheckServer(LanguageServer):
                 overlay[where.path] = document.source
         return versions, overlay
 
-    def workspace_edit(self, root: Path, result: ServiceCheck, edits: Iterable[Any], versions: dict[str, int | None]) -> types.WorkspaceEdit | None:
+    def workspace_edit(
+        self, root: Path, result: ServiceCheck, edits: Iterable[Any], versions: dict[str, int | None]
+    ) -> types.WorkspaceEdit | None:
         by_path: dict[PurePosixPath, list[Any]] = {}
         for edit in edits:
             by_path.setdefault(edit.path, []).append(edit)
-        supported = self.client_capabilities.workspace and self.client_capabilities.workspace.workspace_edit and self.client_capabilities.workspace.workspace_edit.document_changes
+        supported = (
+            self.client_capabilities.workspace
+            and self.client_capabilities.workspace.workspace_edit
+            and self.client_capabilities.workspace.workspace_edit.document_changes
+        )
         changes: list[Any] = []
         plain: dict[str, list[types.TextEdit]] = {}
         for path, items in sorted(by_path.items()):
@@ -273,7 +319,12 @@ class RailcheckServer(LanguageServer):
                 changes.append(types.CreateFile(uri=uri, options=types.CreateFileOptions(ignore_if_exists=True)))
                 text = ""
             edits_here = [types.TextEdit(self.range_of(text, item.start, item.end), item.content) for item in items]
-            changes.append(types.TextDocumentEdit(text_document=types.OptionalVersionedTextDocumentIdentifier(uri=uri, version=versions.get(uri)), edits=edits_here))
+            changes.append(
+                types.TextDocumentEdit(
+                    text_document=types.OptionalVersionedTextDocumentIdentifier(uri=uri, version=versions.get(uri)),
+                    edits=edits_here,
+                )
+            )
             plain[uri] = edits_here
         return types.WorkspaceEdit(document_changes=changes) if supported else types.WorkspaceEdit(changes=plain)
 
@@ -309,11 +360,24 @@ def build() -> RailcheckServer:
         watching = ls.client_capabilities.workspace and ls.client_capabilities.workspace.did_change_watched_files
         if watching and watching.dynamic_registration:
             # Configuration and files edited outside the editor (a `git checkout`) change the findings.
-            watchers = [types.FileSystemWatcher(glob_pattern=pattern) for pattern in ("**/railcheck.toml", "**/pyproject.toml", "**/railpack.json", "**/railway.{json,toml}", "**/.python-version")]
+            watchers = [
+                types.FileSystemWatcher(glob_pattern=pattern)
+                for pattern in (
+                    "**/railcheck.toml",
+                    "**/pyproject.toml",
+                    "**/railpack.json",
+                    "**/railway.{json,toml}",
+                    "**/.python-version",
+                )
+            ]
             options = types.DidChangeWatchedFilesRegistrationOptions(watchers=watchers)
             try:
-                await ls.client_register_capability_async(types.RegistrationParams([types.Registration("railcheck-files", types.WORKSPACE_DID_CHANGE_WATCHED_FILES, options)]))
-            except Exception as error:  # noqa: BLE001 - without watchers, saving in the editor still reloads
+                await ls.client_register_capability_async(
+                    types.RegistrationParams(
+                        [types.Registration("railcheck-files", types.WORKSPACE_DID_CHANGE_WATCHED_FILES, options)]
+                    )
+                )
+            except Exception as error:
                 ls.log(f"railcheck: could not watch files: {error}")
 
     @server.feature(types.TEXT_DOCUMENT_DID_OPEN)
@@ -336,7 +400,11 @@ def build() -> RailcheckServer:
         place = ls._places.get(params.text_document.uri)
         ls.forget(params.text_document.uri)
         if place is not None:
-            ls.schedule(uri for uri in ls.open_uris() if uri != params.text_document.uri and (where := ls.place(uri)) is not None and where.root == place.root)
+            ls.schedule(
+                uri
+                for uri in ls.open_uris()
+                if uri != params.text_document.uri and (where := ls.place(uri)) is not None and where.root == place.root
+            )
 
     @server.feature(types.WORKSPACE_DID_CHANGE_WATCHED_FILES)
     def files_changed(ls: RailcheckServer, params: types.DidChangeWatchedFilesParams) -> None:
@@ -350,12 +418,19 @@ def build() -> RailcheckServer:
         # Files changed on disk outside the editor: check what is open again.
         ls.schedule(ls.open_uris())
 
-    @server.feature(types.TEXT_DOCUMENT_CODE_ACTION, types.CodeActionOptions(code_action_kinds=[types.CodeActionKind.QuickFix, FIX_ALL]))
+    @server.feature(
+        types.TEXT_DOCUMENT_CODE_ACTION,
+        types.CodeActionOptions(code_action_kinds=[types.CodeActionKind.QuickFix, FIX_ALL]),
+    )
     @server.thread()  # fixing all settles the fixes over several checks: not on the thread that reads the editor
     def code_action(ls: RailcheckServer, params: types.CodeActionParams) -> list[types.CodeAction]:
         only = params.context.only or []
         # Editors ask for actions at every cursor move; "fix all" only when asked for by kind (as on save).
-        actions = ls.code_actions(params.text_document.uri, params.range) if not only or types.CodeActionKind.QuickFix in only else []
+        actions = (
+            ls.code_actions(params.text_document.uri, params.range)
+            if not only or types.CodeActionKind.QuickFix in only
+            else []
+        )
         if any(FIX_ALL.startswith(kind) for kind in only):
             fix_all = ls.fix_all_action(params.text_document.uri)
             actions += [fix_all] if fix_all else []

@@ -32,7 +32,7 @@ REPOSITORY_RELATIVE = frozenset({"github", "markdown", "sarif", "junit", "gitlab
 class _Reporters(Mapping[str, Callable[[Report], str]]):
     def __getitem__(self, name: str) -> Callable[[Report], str]:
         module, function = _WHERE[name]
-        return getattr(importlib.import_module(f"railcheck.report.{module}"), function)  # type: ignore[no-any-return]
+        return getattr(importlib.import_module(f"railcheck.report.{module}"), function)
 
     def __iter__(self) -> Iterator[str]:
         return iter(_WHERE)

@@ -56,7 +56,8 @@ def github_command(report: Report, diagnostic: Diagnostic) -> str:
             end_line -= 1  # the span ends with a line break: the next line is not part of it
         properties.append(("line", start.line))
         if end.line == start.line:
-            # Columns are 1-based, end exclusive (as railcheck's spans); GitHub rejects columns on multi-line annotations.
+            # Columns are 1-based, end exclusive (as railcheck's spans);
+            # GitHub rejects columns on multi-line annotations.
             properties += [("col", start.column), ("endLine", end_line), ("endColumn", end.column)]
         else:
             properties.append(("endLine", end_line))
@@ -152,16 +153,26 @@ def markdown(report: Report, limit: int = MARKDOWN_LIMIT) -> str:
     if not report.diagnostics:
         out += ["No problems found.", "", f"Checked {services}.{suppressed}"]
         return "\n".join(out) + "\n"
-    out += [f"**{_plural(len(report.diagnostics), 'problem')}** ({_severity_parts(report.counts())}) in {services}.{suppressed}", ""]
+    out += [
+        (
+            f"**{_plural(len(report.diagnostics), 'problem')}** ({_severity_parts(report.counts())}) in"
+            f" {services}.{suppressed}"
+        ),
+        "",
+    ]
     out += ["| Severity | Code | Location | Message |", "| --- | --- | --- | --- |"]
     details = _markdown_rule_details(report)
     # Room for the rows: what is left after the rest, and after a truncation line (at most a few hundred bytes).
     room = limit - len(encodable("\n".join([*out, *details])).encode()) - 1024
-    ordered = sorted(report.diagnostics, key=lambda diagnostic: -diagnostic.severity.rank)  # stable: report order within a severity
-    left_out: dict[Severity, int] = {severity: 0 for severity in Severity}
+    # stable: report order within a severity
+    ordered = sorted(report.diagnostics, key=lambda diagnostic: -diagnostic.severity.rank)
+    left_out: dict[Severity, int] = dict.fromkeys(Severity, 0)
     for diagnostic in ordered:
         # Escaped before measuring: a lone surrogate in a message is printed as its escape, and counted so.
-        row = encodable(f"| {diagnostic.severity.value} | {diagnostic.code} | {_code_span(_location(report, diagnostic))} | {_markdown_inline(diagnostic.message)} |")
+        row = encodable(
+            f"| {diagnostic.severity.value} | {diagnostic.code} | {_code_span(_location(report, diagnostic))} |"
+            f" {_markdown_inline(diagnostic.message)} |"
+        )
         size = len(row.encode()) + 1
         if any(left_out.values()) or size > room:
             left_out[diagnostic.severity] += 1
@@ -171,9 +182,12 @@ def markdown(report: Report, limit: int = MARKDOWN_LIMIT) -> str:
     if any(left_out.values()):
         out += [
             "",
-            f"**{_plural(sum(left_out.values()), 'more problem')}** ({_severity_parts(left_out)}) not listed: GitHub keeps at most "
-            "1 MiB of a step summary. For the complete report run `railcheck check --output-format concise` on the "
-            "same paths, or write a SARIF or JSON report (`--output-format sarif --output-file FILE`).",
+            (
+                f"**{_plural(sum(left_out.values()), 'more problem')}** ({_severity_parts(left_out)}) not listed:"
+                " GitHub keeps at most 1 MiB of a step summary. For the complete report run `railcheck check"
+                " --output-format concise` on the same paths, or write a SARIF or JSON report (`--output-format sarif"
+                " --output-file FILE`)."
+            ),
         ]
     return "\n".join([*out, *details]) + "\n"
 
@@ -223,10 +237,16 @@ def junit(report: Report) -> str:
     suite = ET.SubElement(root, "testsuite", {"name": "railcheck", **counts, "skipped": skipped})
     for diagnostic in report.diagnostics:
         path = report.shown_path(diagnostic.path)
-        case = ET.SubElement(suite, "testcase", {"classname": _xml_text(path), "name": _xml_text(f"{diagnostic.code} {_location(report, diagnostic)}")})
+        case = ET.SubElement(
+            suite,
+            "testcase",
+            {"classname": _xml_text(path), "name": _xml_text(f"{diagnostic.code} {_location(report, diagnostic)}")},
+        )
         body = _xml_text(_failure_body(report, diagnostic))
         if diagnostic.severity.at_least(report.fail_on):
-            failure = ET.SubElement(case, "failure", {"type": diagnostic.severity.value, "message": _xml_text(diagnostic.message)})
+            failure = ET.SubElement(
+                case, "failure", {"type": diagnostic.severity.value, "message": _xml_text(diagnostic.message)}
+            )
             failure.text = body
         else:
             below = f"{diagnostic.severity.value}, below --fail-on {report.fail_on.value}: {diagnostic.message}"

@@ -26,7 +26,9 @@ def one_line(text: str) -> str:
 
 def _escape(match: re.Match[str]) -> str:
     character = match.group()
-    return _NAMED.get(character) or (f"\\x{ord(character):02x}" if ord(character) < 0x100 else f"\\u{ord(character):04x}")
+    return _NAMED.get(character) or (
+        f"\\x{ord(character):02x}" if ord(character) < 0x100 else f"\\u{ord(character):04x}"
+    )
 
 
 def encodable(text: str) -> str:

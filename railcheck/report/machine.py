@@ -27,7 +27,9 @@ def json_report(report: Report) -> str:
             "total": len(report.diagnostics),
             **{severity.value: counts[severity] for severity in Severity},
             "suppressed": report.suppressed,
-            "suppressions": [{"code": code, "count": count, "reason": reason} for code, count, reason in report.suppressions],
+            "suppressions": [
+                {"code": code, "count": count, "reason": reason} for code, count, reason in report.suppressions
+            ],
             "baselined": report.baselined,
         },
     }
@@ -36,4 +38,7 @@ def json_report(report: Report) -> str:
 
 def json_lines(report: Report) -> str:
     indexes: dict[PurePosixPath, LineIndex] = {}
-    return "".join(json.dumps(diagnostic_json(diagnostic, report.texts, indexes), ensure_ascii=False) + "\n" for diagnostic in report.diagnostics)
+    return "".join(
+        json.dumps(diagnostic_json(diagnostic, report.texts, indexes), ensure_ascii=False) + "\n"
+        for diagnostic in report.diagnostics
+    )

@@ -54,7 +54,8 @@ class Report:
 
     @classmethod
     def merge(cls, reports: list[Report]) -> Report:
-        """One report for several repositories: paths are rewritten as the user sees them (from the working directory)."""
+        """One report for several repositories: paths are rewritten as the user sees them (from the working
+        directory)."""
         if len(reports) == 1:
             return reports[0]
         diagnostics, texts = [], {}
@@ -83,10 +84,20 @@ class Report:
             rules=reports[0].rules if reports else (),
             baselined=sum(report.baselined for report in reports),
             suppressions=tuple(item for report in reports for item in report.suppressions),
-            changed_lines=None if any(report.changed_lines is None for report in reports) else {
-                PurePosixPath(report.display_prefix or ".") / path: lines for report in reports for path, lines in (report.changed_lines or {}).items()
-            },
-            applied=tuple((code, title, tuple(PurePosixPath(report.display_prefix or ".") / path for path in paths)) for report in reports for code, title, paths in report.applied),
+            changed_lines=(
+                None
+                if any(report.changed_lines is None for report in reports)
+                else {
+                    PurePosixPath(report.display_prefix or ".") / path: lines
+                    for report in reports
+                    for path, lines in (report.changed_lines or {}).items()
+                }
+            ),
+            applied=tuple(
+                (code, title, tuple(PurePosixPath(report.display_prefix or ".") / path for path in paths))
+                for report in reports
+                for code, title, paths in report.applied
+            ),
         )
 
     def repository_relative(self) -> Report:
@@ -100,10 +111,12 @@ class Report:
         return f"{self.display_prefix}{path}"
 
     def counts(self) -> dict[Severity, int]:
-        counts = {severity: 0 for severity in Severity}
+        counts = dict.fromkeys(Severity, 0)
         for diagnostic in self.diagnostics:
             counts[diagnostic.severity] += 1
         return counts
 
     def fixable(self, applicability: Applicability = Applicability.SAFE) -> int:
-        return sum(1 for diagnostic in self.diagnostics if diagnostic.fix and diagnostic.fix.applicability is applicability)
+        return sum(
+            1 for diagnostic in self.diagnostics if diagnostic.fix and diagnostic.fix.applicability is applicability
+        )

@@ -62,7 +62,9 @@ def fingerprint(diagnostic: Diagnostic, text: str | None) -> str:
     if diagnostic.span is not None and text is not None:
         covered = " ".join(text[diagnostic.span.start.offset : diagnostic.span.end.offset].split())
         snippet = covered or _offending_lines(text, diagnostic.span)
-    payload = json.dumps([diagnostic.code, str(diagnostic.path), snippet, diagnostic.message], ensure_ascii=False, separators=(",", ":"))
+    payload = json.dumps(
+        [diagnostic.code, str(diagnostic.path), snippet, diagnostic.message], ensure_ascii=False, separators=(",", ":")
+    )
     return hashlib.sha256(utf8_bytes(payload)).hexdigest()
 
 
@@ -112,7 +114,14 @@ def sarif_report(report: Report) -> str:
         "originalUriBaseIds": {
             # No absolute `uri`: it would differ per machine and reveal local paths (§3.14.14 allows leaving
             # it out); code scanning resolves the relative URIs from the checkout's root.
-            SRCROOT: {"description": {"text": "The repository root (the nearest folder above the checked paths holding .git or railcheck's configuration); paths are relative to it."}},
+            SRCROOT: {
+                "description": {
+                    "text": (
+                        "The repository root (the nearest folder above the checked paths holding .git or railcheck's"
+                        " configuration); paths are relative to it."
+                    )
+                }
+            },
         },
         "columnKind": "unicodeCodePoints",
         "results": results,
@@ -146,7 +155,11 @@ def _result(report: Report, diagnostic: Diagnostic, rule_index: int) -> dict[str
     }
     if diagnostic.related:
         result["relatedLocations"] = [
-            {"id": number, "physicalLocation": _physical(report, item.path, item.span), "message": {"text": item.message}}
+            {
+                "id": number,
+                "physicalLocation": _physical(report, item.path, item.span),
+                "message": {"text": item.message},
+            }
             for number, item in enumerate(diagnostic.related)
         ]
     if diagnostic.fix is not None and diagnostic.fix.edits:
@@ -158,7 +171,8 @@ def _result(report: Report, diagnostic: Diagnostic, rule_index: int) -> dict[str
 
 
 def artifact_uri(report: Report, path: PurePosixPath) -> str:
-    """The path as printed (relative to the repository root on the command line), percent-encoded; a folder ends in `/`."""
+    """The path as printed (relative to the repository root on the command line), percent-encoded; a folder
+    ends in `/`."""
     shown = report.shown_path(path)
     if str(path) == ".":
         shown = "./" if shown == "." else shown + "/"
@@ -207,12 +221,17 @@ def _fix(report: Report, diagnostic: Diagnostic) -> dict[str, Any]:
     for edit in sorted(diagnostic.fix.edits, key=lambda edit: (str(edit.path), edit.start, edit.end)):
         shift = 1 if _has_bom(report, edit.path) else 0
         start = max(0, edit.start - shift)
-        replacement: dict[str, Any] = {"deletedRegion": {"charOffset": start, "charLength": max(0, edit.end - shift) - start}}
+        replacement: dict[str, Any] = {
+            "deletedRegion": {"charOffset": start, "charLength": max(0, edit.end - shift) - start}
+        }
         if edit.content:
             replacement["insertedContent"] = {"text": edit.content}
         by_path.setdefault(edit.path, []).append(replacement)
     return {
         "description": {"text": diagnostic.fix.title},
-        "artifactChanges": [{"artifactLocation": _artifact(report, path), "replacements": replacements} for path, replacements in by_path.items()],
+        "artifactChanges": [
+            {"artifactLocation": _artifact(report, path), "replacements": replacements}
+            for path, replacements in by_path.items()
+        ],
         "properties": {"applicability": diagnostic.fix.applicability.value},
     }

@@ -25,8 +25,10 @@ def _headline(report: Report, diagnostic: Diagnostic) -> str:
     marker = " [*]" if diagnostic.fix and diagnostic.fix.applicability is Applicability.SAFE else ""
     color = _SEVERITY_COLOR[diagnostic.severity]
     # Paths and messages quote the repository's names and values: one line each, whatever they hold.
-    return (f"{_paint(report, where, _BOLD)}: {_paint(report, diagnostic.code, color)}{marker} "
-            f"{_paint(report, diagnostic.severity.value, color)}: {one_line(diagnostic.message)}")
+    return (
+        f"{_paint(report, where, _BOLD)}: {_paint(report, diagnostic.code, color)}{marker} "
+        f"{_paint(report, diagnostic.severity.value, color)}: {one_line(diagnostic.message)}"
+    )
 
 
 def concise(report: Report) -> str:
@@ -61,7 +63,9 @@ def full(report: Report) -> str:
     blocks = []
     for diagnostic in report.diagnostics:
         # Safe fixes are summed up in the summary's "[*] N fixable" unless asked for one by one.
-        show_fix = report.show_fixes or (diagnostic.fix is not None and diagnostic.fix.applicability is not Applicability.SAFE)
+        show_fix = report.show_fixes or (
+            diagnostic.fix is not None and diagnostic.fix.applicability is not Applicability.SAFE
+        )
         blocks.append("\n".join(_block(report, diagnostic, show_fix=show_fix)))
     blocks.append(summary(report))
     return "\n\n".join(blocks) + "\n"
@@ -98,16 +102,29 @@ def summary(report: Report) -> str:
     elif total == 0:
         text = f"All checks passed ({scope})."
     else:
-        parts = [f"{counts[severity]} {severity.value}{'s' if counts[severity] != 1 and severity is not Severity.INFO else ''}" for severity in (Severity.ERROR, Severity.WARNING, Severity.INFO) if counts[severity]]
+        parts = [
+            f"{counts[severity]}"
+            f" {severity.value}{'s' if counts[severity] != 1 and severity is not Severity.INFO else ''}"
+            for severity in (Severity.ERROR, Severity.WARNING, Severity.INFO)
+            if counts[severity]
+        ]
         text = f"Found {total} problem{'s' if total != 1 else ''} ({', '.join(parts)}) in {scope}."
     if report.fixed:
         applied = ", ".join(f"{code} \u00d7{count}" for code, count in sorted(report.fixed.items()))
-        text = f"Fixed {sum(report.fixed.values())} problem{'s' if sum(report.fixed.values()) != 1 else ''} ({applied}). " + text
+        text = (
+            f"Fixed {sum(report.fixed.values())} problem{'s' if sum(report.fixed.values()) != 1 else ''} ({applied}). "
+            + text
+        )
     if report.show_fixes and report.applied:
-        listing = "\n".join(f"  {', '.join(report.shown_path(path) for path in paths)}: {code} {title}" for code, title, paths in report.applied)
+        listing = "\n".join(
+            f"  {', '.join(report.shown_path(path) for path in paths)}: {code} {title}"
+            for code, title, paths in report.applied
+        )
         text = f"Applied fixes:\n{listing}\n" + text
     if report.suppressed:
-        reasons = "; ".join(f"{code} \u00d7{count}" + (f" ({reason})" if reason else "") for code, count, reason in report.suppressions)
+        reasons = "; ".join(
+            f"{code} \u00d7{count}" + (f" ({reason})" if reason else "") for code, count, reason in report.suppressions
+        )
         text += f" {report.suppressed} suppressed by configuration" + (f": {reasons}." if reasons else ".")
     if report.baselined:
         text += f" {report.baselined} hidden by the baseline."
@@ -121,7 +138,8 @@ def summary(report: Report) -> str:
 
 
 def statistics(report: Report) -> str:
-    """`--statistics`: how many findings of each code (most first), how many of them `--fix` can fix, then the summary."""
+    """`--statistics`: how many findings of each code (most first), how many of them `--fix` can fix, then
+    the summary."""
     by_code: dict[str, list[Diagnostic]] = {}
     for diagnostic in report.diagnostics:
         by_code.setdefault(diagnostic.code, []).append(diagnostic)
@@ -131,6 +149,8 @@ def statistics(report: Report) -> str:
     for code, found in rows:
         safe = sum(1 for diagnostic in found if diagnostic.fix and diagnostic.fix.applicability is Applicability.SAFE)
         fixable = f" [*] {safe} fixable" if safe else ""
-        lines.append(f"{len(found):>{width}} {_paint(report, code, _SEVERITY_COLOR[found[0].severity])} {found[0].name}{fixable}")
+        lines.append(
+            f"{len(found):>{width}} {_paint(report, code, _SEVERITY_COLOR[found[0].severity])} {found[0].name}{fixable}"
+        )
     lines.append(summary(report))
     return "\n".join(lines) + "\n"

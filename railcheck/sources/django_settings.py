@@ -31,7 +31,12 @@ def settings_module_named(text: str) -> str | None:
     if tree is None:
         return None
     for node in ast.walk(tree):
-        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "setdefault" and len(node.args) == 2:
+        if (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Attribute)
+            and node.func.attr == "setdefault"
+            and len(node.args) == 2
+        ):
             key, value = node.args
             if string_value(key) == "DJANGO_SETTINGS_MODULE" and string_value(value):
                 return string_value(value)
@@ -68,7 +73,9 @@ def _final_value(text: str, name: str) -> tuple[ast.expr, int, int] | None:
             if found is not None:
                 return None  # a star import after the assignment may replace it; one before is overridden
             continue
-        if isinstance(statement, ast.Assign) and any(isinstance(target, ast.Name) and target.id == name for target in statement.targets):
+        if isinstance(statement, ast.Assign) and any(
+            isinstance(target, ast.Name) and target.id == name for target in statement.targets
+        ):
             found = (statement.value, *positions.span(statement.value))
         elif _mentions(statement, name):
             return None

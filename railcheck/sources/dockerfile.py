@@ -14,10 +14,28 @@ import re
 from dataclasses import dataclass
 
 # Instructions BuildKit knows; anything else fails the build ("unknown instruction").
-KNOWN = frozenset({
-    "ADD", "ARG", "CMD", "COPY", "ENTRYPOINT", "ENV", "EXPOSE", "FROM", "HEALTHCHECK", "LABEL", "MAINTAINER",
-    "ONBUILD", "RUN", "SHELL", "STOPSIGNAL", "USER", "VOLUME", "WORKDIR",
-})
+KNOWN = frozenset(
+    {
+        "ADD",
+        "ARG",
+        "CMD",
+        "COPY",
+        "ENTRYPOINT",
+        "ENV",
+        "EXPOSE",
+        "FROM",
+        "HEALTHCHECK",
+        "LABEL",
+        "MAINTAINER",
+        "ONBUILD",
+        "RUN",
+        "SHELL",
+        "STOPSIGNAL",
+        "USER",
+        "VOLUME",
+        "WORKDIR",
+    }
+)
 # Instructions whose arguments may be a JSON array (the exec form).
 _EXEC_CAPABLE = frozenset({"ADD", "CMD", "COPY", "ENTRYPOINT", "RUN", "SHELL", "VOLUME"})
 _DIRECTIVE = re.compile(r"[ \t]*#[ \t]*([A-Za-z]+)[ \t]*=[ \t]*(\S*)[ \t]*$")
@@ -89,7 +107,9 @@ def parse_dockerfile(text: str) -> Dockerfile:
     """Read `text` as BuildKit's Dockerfile frontend does, without running or expanding anything."""
     reader = _Reader(text)
     reader.read()
-    return Dockerfile(tuple(reader.instructions), _stages(reader.instructions, reader.problems), tuple(reader.problems), reader.escape)
+    return Dockerfile(
+        tuple(reader.instructions), _stages(reader.instructions, reader.problems), tuple(reader.problems), reader.escape
+    )
 
 
 class _Reader:
@@ -157,15 +177,23 @@ class _Reader:
         while rest_start < len(logical) and logical[rest_start] in " \t":
             rest_start += 1
         arguments = logical[rest_start:]
-        base = where[rest_start:] + [end]
+        base = [*where[rest_start:], end]
         heredocs: list[str] = []
         if keyword in ("RUN", "COPY", "ADD") and "<<" in arguments:
             index, heredocs = self._heredocs(arguments, index)
             if heredocs and index > 0:
                 end = offsets[index - 1] + len(self.lines[index - 1].rstrip("\r\n"))
         if keyword not in KNOWN:
-            self.problems.append(Problem(f"unknown instruction `{keyword_match.group(1)}`", where[keyword_match.start(1)], where[keyword_match.end(1) - 1] + 1))
-        flags, body_start = _flags(arguments, base) if keyword in ("ADD", "COPY", "RUN", "FROM", "HEALTHCHECK") else ((), 0)
+            self.problems.append(
+                Problem(
+                    f"unknown instruction `{keyword_match.group(1)}`",
+                    where[keyword_match.start(1)],
+                    where[keyword_match.end(1) - 1] + 1,
+                )
+            )
+        flags, body_start = (
+            _flags(arguments, base) if keyword in ("ADD", "COPY", "RUN", "FROM", "HEALTHCHECK") else ((), 0)
+        )
         words, exec_form = _words(keyword, arguments, body_start, base)
         self.instructions.append(Instruction(keyword, start, end, arguments, words, flags, exec_form, tuple(heredocs)))
         return index
@@ -207,7 +235,13 @@ def _words(keyword: str, arguments: str, start: int, base: list[int]) -> tuple[t
             return items, True
     if keyword == "ENV" or keyword == "ARG" or keyword == "LABEL":
         return tuple(_quoted_words(body, start, base)), False
-    return tuple(Word(match.group(), base[start + match.start()], base[start + match.end() - 1] + 1) for match in re.finditer(r"\S+", body)), False
+    return (
+        tuple(
+            Word(match.group(), base[start + match.start()], base[start + match.end() - 1] + 1)
+            for match in re.finditer(r"\S+", body)
+        ),
+        False,
+    )
 
 
 def _exec_items(body: str, start: int, base: list[int]) -> tuple[Word, ...] | None:
@@ -262,7 +296,7 @@ def env_pairs(instruction: Instruction) -> list[tuple[str, str, Word]]:
     An `ARG` without a default has the value ""."""
     words = instruction.words
     if instruction.keyword == "ENV" and words and "=" not in words[0].text:
-        rest = instruction.arguments[len(instruction.arguments) - len(instruction.arguments.lstrip()):].split(None, 1)
+        rest = instruction.arguments[len(instruction.arguments) - len(instruction.arguments.lstrip()) :].split(None, 1)
         return [(words[0].text, rest[1].strip() if len(rest) > 1 else "", words[0])]
     pairs = []
     for word in words:
@@ -282,7 +316,9 @@ def _stages(instructions: list[Instruction], problems: list[Problem]) -> tuple[S
             header, current = instruction, []
         elif header is None:
             if instruction.keyword != "ARG":
-                problems.append(Problem(f"`{instruction.keyword}` before the first FROM", instruction.start, instruction.end))
+                problems.append(
+                    Problem(f"`{instruction.keyword}` before the first FROM", instruction.start, instruction.end)
+                )
         else:
             current.append(instruction)
     if header is not None:

@@ -33,8 +33,17 @@ _STRICT_SPACE = re.compile(r"[ \t\r\n]*")
 # hujson skips whitespace, `//` comments up to and including '\n', and `/* ... */` comments.
 _JWCC_SPACE = re.compile(r"(?:[ \t\r\n]+|//[^\n]*\n|/\*[^*]*\*+(?:[^/*][^*]*\*+)*/)*")
 _LITERALS: dict[str, Any] = {"true": True, "false": False, "null": None}
-_NOT_LITERALS = {"True": "true", "False": "false", "None": "null", "TRUE": "true", "FALSE": "false",
-                 "NULL": "null", "Null": "null", "nil": "null", "undefined": "null"}
+_NOT_LITERALS = {
+    "True": "true",
+    "False": "false",
+    "None": "null",
+    "TRUE": "true",
+    "FALSE": "false",
+    "NULL": "null",
+    "Null": "null",
+    "nil": "null",
+    "undefined": "null",
+}
 _JWCC_HINT = "Railpack accepts JSON with comments and trailing commas (JWCC), not JSON5"
 
 
@@ -48,7 +57,7 @@ class _Fail(Exception):
 class _Frame:
     """An open object or array: where it starts, what it holds so far, and (objects) its keys."""
 
-    __slots__ = ("pointer", "start", "closer", "container", "seen", "key")
+    __slots__ = ("closer", "container", "key", "pointer", "seen", "start")
 
     def __init__(self, pointer: str, start: int, is_object: bool) -> None:
         self.pointer = pointer
@@ -66,8 +75,9 @@ def parse_json(text: str, path: PurePosixPath, *, jwcc: bool, max_depth: int = 2
         value = parser.run()
     except _Fail as failure:
         return ParseFailure(*failure.args)
-    return Document(path, text, value, parser.value_offsets, parser.key_offsets, LineIndex(text),
-                    tuple(parser.duplicates))
+    return Document(
+        path, text, value, parser.value_offsets, parser.key_offsets, LineIndex(text), tuple(parser.duplicates)
+    )
 
 
 def _clip(token: str) -> str:
@@ -91,8 +101,12 @@ class _Parser:
         if text.startswith("\ufeff"):
             # tailscale/hujson parse.go:199 rejects a leading BOM ("at start of value"); Railpack does not strip it.
             reader = "Railpack (tailscale/hujson)" if self.jwcc else "Go's encoding/json"
-            raise _Fail(f"the file starts with a byte-order mark (U+FEFF), which {reader} rejects; "
-                        "save the file as UTF-8 without a BOM (e.g. in VS Code: 'Save with Encoding' > 'UTF-8')", 0, 1)
+            raise _Fail(
+                f"the file starts with a byte-order mark (U+FEFF), which {reader} rejects; "
+                "save the file as UTF-8 without a BOM (e.g. in VS Code: 'Save with Encoding' > 'UTF-8')",
+                0,
+                1,
+            )
         pos = self.skip(0)
         if pos >= n:
             what = "empty" if not text.strip(" \t\r\n") else "empty apart from comments"
@@ -185,8 +199,12 @@ class _Parser:
             return _Fail(f"comments are not allowed: {self.strict}", pos, n if end < pos + 2 else end)
         if line:
             # hujson ends a line comment at '\n' and fails with "parsing comment: unexpected EOF" without one.
-            return _Fail("this '//' comment is on the last line and has no line break after it, which Railpack "
-                         "(tailscale/hujson) rejects; add a newline at the end of the file", pos, n)
+            return _Fail(
+                "this '//' comment is on the last line and has no line break after it, which Railpack "
+                "(tailscale/hujson) rejects; add a newline at the end of the file",
+                pos,
+                n,
+            )
         return _Fail("unterminated block comment: '/*' has no matching '*/'", pos, pos + 2)
 
     def next_item(self, frame: _Frame, pos: int) -> tuple[str, int]:
@@ -265,8 +283,12 @@ class _Parser:
         return _Fail(f"single-quoted {what} are not allowed; use double quotes; {self.hint}", pos, end)
 
     def comma_error(self, pos: int, expected: str) -> _Fail:
-        return _Fail(f"expected {expected}, found ','; JSON allows no empty elements and at most one trailing "
-                     f"comma; {self.hint}", pos, pos + 1)
+        return _Fail(
+            f"expected {expected}, found ','; JSON allows no empty elements and at most one trailing "
+            f"comma; {self.hint}",
+            pos,
+            pos + 1,
+        )
 
     def key_error(self, pos: int) -> _Fail:
         text, n = self.text, self.n
@@ -282,8 +304,11 @@ class _Parser:
         loose = _LOOSE.match(text, pos)
         if loose is not None:
             token = _clip(loose.group())
-            return _Fail(f"unquoted key '{token}'; object keys must be in double quotes, e.g. \"{token}\"; "
-                         f"{self.hint}", pos, loose.end())
+            return _Fail(
+                f"unquoted key '{token}'; object keys must be in double quotes, e.g. \"{token}\"; {self.hint}",
+                pos,
+                loose.end(),
+            )
         return _Fail(f"expected an object key in double quotes, found {self.found(pos)}", pos, pos + 1)
 
     def value_error(self, pos: int) -> _Fail:
@@ -319,8 +344,10 @@ class _Parser:
             return f"a leading '+' is not allowed in JSON numbers; write {_clip(token[1:])}; {self.hint}"
         if re.fullmatch(r"-?0[0-9]+(?:[.eE].*)?", token):
             example = f"{int(bare, 8)} for {bare}" if re.fullmatch("0[0-7]+", bare) else "420 for 0644"
-            return (f"numbers cannot have leading zeros ({shown}); file modes must be written in decimal, "
-                    f"e.g. {example}; {self.hint}")
+            return (
+                f"numbers cannot have leading zeros ({shown}); file modes must be written in decimal, "
+                f"e.g. {example}; {self.hint}"
+            )
         if bare.startswith("."):
             return f"a number cannot start with a decimal point ({shown}); write 0{_clip(bare)}; {self.hint}"
         if re.fullmatch(r"-?[0-9]+\.(?:[eE].*)?", token):
@@ -337,12 +364,17 @@ class _Parser:
             return _Fail("unterminated string: no closing '\"' before the end of the file", pos, n)
         char = text[i]
         if char in "\r\n":
-            return _Fail("unterminated string: the line ends before the closing '\"'; JSON strings cannot contain "
-                         f"raw line breaks (write \\n); {self.hint}", i, i + 1)
+            return _Fail(
+                "unterminated string: the line ends before the closing '\"'; JSON strings cannot contain "
+                f"raw line breaks (write \\n); {self.hint}",
+                i,
+                i + 1,
+            )
         if char != "\\":
             escaped = "\\t" if char == "\t" else f"\\u{ord(char):04x}"
-            return _Fail(f"raw control character U+{ord(char):04X} inside a string; write it as {escaped}; "
-                         f"{self.hint}", i, i + 1)
+            return _Fail(
+                f"raw control character U+{ord(char):04X} inside a string; write it as {escaped}; {self.hint}", i, i + 1
+            )
         escape = text[i + 1 : i + 2]
         if not escape:
             return _Fail("unterminated string: no closing '\"' before the end of the file", pos, n)
@@ -352,5 +384,8 @@ class _Parser:
         if escape in "\r\n":
             return _Fail(f"a backslash before a line break does not continue a JSON string; {self.hint}", i, i + 2)
         shown = escape if escape.isprintable() else f"U+{ord(escape):04X}"
-        return _Fail(f"invalid escape '\\{shown}' in string; JSON allows only \\\" \\\\ \\/ \\b \\f \\n \\r \\t "
-                     "and \\uXXXX", i, i + 2)
+        return _Fail(
+            f"invalid escape '\\{shown}' in string; JSON allows only \\\" \\\\ \\/ \\b \\f \\n \\r \\t and \\uXXXX",
+            i,
+            i + 2,
+        )

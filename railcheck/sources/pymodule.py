@@ -92,15 +92,16 @@ def analyse_module(text: str) -> ModuleInfo | ParseFailure:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # the analysed code's invalid escapes are not ours to report
             module = ast.parse(text[source.base :], type_comments=False)
-        if not source.normalised:  # ast spells identifiers NFKC-normalised (`x𝔘` as `xU`); keep them as written
+        if not source.normalised:  # ast spells identifiers NFKC-normalised (a Fraktur U as `U`); keep them as written
             for node in ast.walk(module):
                 if type(node) is ast.Name:
                     node.id = source.code(node)
         walker = _Walker(source)
         walker.statements(module.body)
         dynamic = tuple(f"{message} (line {line})" for message, line in walker.reasons.items())
-        return ModuleInfo(walker.definitions, tuple(walker.routes), tuple(walker.includes), walker.routers, dynamic,
-                          walker.aliases)
+        return ModuleInfo(
+            walker.definitions, tuple(walker.routes), tuple(walker.includes), walker.routers, dynamic, walker.aliases
+        )
     except SyntaxError as error:  # with IndentationError and TabError
         return source.failure(error)
     except ValueError as error:  # null bytes (older releases), lone surrogates (UnicodeEncodeError)
@@ -344,8 +345,15 @@ class _Walker:
             else:
                 self.define(bound.group(), "import", bound.span(), None, module, first.group())
 
-    def define(self, name: str, kind: str, span: tuple[int, int], call: str | None = None,
-               imported_from: str | None = None, imported_name: str | None = None) -> None:
+    def define(
+        self,
+        name: str,
+        kind: str,
+        span: tuple[int, int],
+        call: str | None = None,
+        imported_from: str | None = None,
+        imported_name: str | None = None,
+    ) -> None:
         self.routers.pop(name, None)  # a rebinding forgets what the name was
         self.aliases.pop(name, None)
         self.definitions.pop(name, None)  # re-insert, so iteration order follows the last bindings

@@ -1,4 +1,5 @@
-"""Python version pins outside pyproject.toml: .python-version, runtime.txt, .tool-versions, and Railpack's reading of them.
+"""Python version pins outside pyproject.toml: .python-version, runtime.txt, .tool-versions, and Railpack's
+reading of them.
 
 This module owns how each of those small files names a Python version (with offsets, so a rule can point at
 it) and Railpack's own normalisation of a version string. It parses given text only; it never reads files.
@@ -38,7 +39,10 @@ _SEMVER = re.compile(r"[0-9]+(?:\.[0-9]+)?(?:\.[0-9]+)?")
 # pyenv splits a .python-version line on bash's IFS plus \r (pyenv-version-file-read).
 _WORD = re.compile(r"[^ \t\r\n]+")
 # Go's unicode.IsSpace, used by strings.TrimSpace and strings.Fields; str.isspace() also counts \x1c-\x1f.
-_GO_SPACE = "\t\n\v\f\r \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000"
+_GO_SPACE = (
+    "\t\n\v\f\r"
+    " \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000"
+)
 _MINOR = re.compile(r"([0-9]+)\.([0-9]+)(?:\.[0-9]+)?(?:(?:a|b|rc)[0-9]+)?(?:\.x|\.\*)?", re.I)
 
 
@@ -68,7 +72,14 @@ def parse_runtime_txt(text: str) -> VersionEntry | None:
     entry = _entry(match.group(), match.start(), line)
     word = _WORD.search(text)
     if word is not None and _OTHER_IMPLEMENTATIONS.match(word.group()):
-        return VersionEntry(entry.text, entry.start, entry.end, line, entry.version, f"{word.group()} is not CPython; Railpack reads it as {match.group()}")
+        return VersionEntry(
+            entry.text,
+            entry.start,
+            entry.end,
+            line,
+            entry.version,
+            f"{word.group()} is not CPython; Railpack reads it as {match.group()}",
+        )
     return entry
 
 
@@ -104,7 +115,8 @@ def normalise_railpack_version(spec: str) -> str:
 
 
 def minor_of(spec: str) -> tuple[int, int] | None:
-    """(major, minor) when `spec` names one minor release: "3.12", "3.12.4", "python-3.12", "3.12.x", "==3.12.1", "~3.12".
+    """(major, minor) when `spec` names one minor release: "3.12", "3.12.4", "python-3.12", "3.12.x",
+    "==3.12.1", "~3.12".
 
     None when it names no single minor: "3", "latest", ">=3.10", "~=3.10", "3.12t".
     """

@@ -9,11 +9,9 @@ local paths are recognised by their shape rather than by existing, and `${VAR}` 
 
 from __future__ import annotations
 
-from functools import lru_cache
-
 import re
 from dataclasses import dataclass, replace
-
+from functools import lru_cache
 
 from railcheck.sources.text import LineIndex
 
@@ -50,7 +48,20 @@ _COMMENT = re.compile(r"(^|\s+)#.*$")
 _URL = re.compile(r"(https?|ftp|file|git|svn|(git|hg|svn|bzr)\+[a-z-]+):", re.I)
 _EGG = re.compile(r"[#&]egg=([^&]*)")
 _TRAILING_EXTRAS = re.compile(r"^(.+)(\[[^\]]+\])$")  # pip's _strip_extras
-_ARCHIVES = (".whl", ".zip", ".tar.gz", ".tgz", ".tar", ".tar.bz2", ".tbz", ".tar.xz", ".txz", ".tlz", ".tar.lz", ".tar.lzma")
+_ARCHIVES = (
+    ".whl",
+    ".zip",
+    ".tar.gz",
+    ".tgz",
+    ".tar",
+    ".tar.bz2",
+    ".tbz",
+    ".tar.xz",
+    ".txz",
+    ".tlz",
+    ".tar.lz",
+    ".tar.lzma",
+)
 _OPTION_START = re.compile(r"(?<![^ ])-")  # a "-" at the start or after a space (only spaces split, as in pip)
 _OPERATORS = ("==", "!=", "<=", ">=", "~=", "<", ">")
 # One shlex.split (posix) word: plain runs with backslash escapes, '...' taken literally, "..." with \" and \\.
@@ -144,7 +155,9 @@ def _classify(base: RequirementLine, offsets: list[int]) -> RequirementLine:
     # An empty attached value (`--requirement=`) sits just after the `=`.
     argument_start = offsets[lo] if hi > lo else offsets[lo - 1] + 1
     argument_end = offsets[hi - 1] + 1 if hi > lo else argument_start
-    line = replace(base, kind=kind, hashes=hashes, argument=written, argument_start=argument_start, argument_end=argument_end)
+    line = replace(
+        base, kind=kind, hashes=hashes, argument=written, argument_start=argument_start, argument_end=argument_end
+    )
     if kind == "editable":
         name, extras = _egg(value) if _URL.match(value) else (None, _strip_extras(value)[1])
         return replace(line, url=value, name=name, extras=extras)
@@ -153,9 +166,10 @@ def _classify(base: RequirementLine, offsets: list[int]) -> RequirementLine:
 
 # `name[extras] <op> version` with a plain PEP 440 version: most lines of most files. Read without packaging,
 # whose import costs ~15 ms at start-up; anything else goes through packaging.
+_NAME = r"[A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?"
 _SIMPLE = re.compile(
-    r"^\s*(?P<name>[A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?)\s*"
-    r"(?:\[\s*(?P<extras>[A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?(?:\s*,\s*[A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?)*)\s*\])?\s*"
+    rf"^\s*(?P<name>{_NAME})\s*"
+    rf"(?:\[\s*(?P<extras>{_NAME}(?:\s*,\s*{_NAME})*)\s*\])?\s*"
     r"(?P<op>==|>=|<=|!=|<|>)\s*(?P<version>\d+(?:\.\d+)*(?:(?:a|b|rc)\d+)?(?:\.post\d+)?(?:\.dev\d+)?)\s*$"
 )
 
@@ -168,8 +182,18 @@ def _canonical(name: str) -> str:
 def _classify_requirement(base: RequirementLine, requirement: str) -> RequirementLine:
     simple = _SIMPLE.match(requirement)
     if simple:
-        extras = tuple(sorted({part.strip() for part in simple.group("extras").split(",")})) if simple.group("extras") else ()
-        return replace(base, kind="requirement", name=_canonical(simple.group("name")), specifier=simple.group("op") + simple.group("version"), extras=extras)
+        extras = (
+            tuple(sorted({part.strip() for part in simple.group("extras").split(",")}))
+            if simple.group("extras")
+            else ()
+        )
+        return replace(
+            base,
+            kind="requirement",
+            name=_canonical(simple.group("name")),
+            specifier=simple.group("op") + simple.group("version"),
+            extras=extras,
+        )
     from packaging.requirements import InvalidRequirement, Requirement
     from packaging.utils import canonicalize_name
 
@@ -183,8 +207,10 @@ def _classify_requirement(base: RequirementLine, requirement: str) -> Requiremen
     path, extras = _strip_extras(head.strip())
     before_at = head.split("@", 1)[0]
     # pip: a path has a separator or starts with "."; an archive name is a path unless it is `name @ url`.
-    if any(sep in before_at for sep in "/\\") or before_at.startswith(".") or (
-        "@" not in head and path.lower().endswith(_ARCHIVES)
+    if (
+        any(sep in before_at for sep in "/\\")
+        or before_at.startswith(".")
+        or ("@" not in head and path.lower().endswith(_ARCHIVES))
     ):
         return _with_marker(replace(base, kind="path", url=path, extras=extras), marker)
     try:

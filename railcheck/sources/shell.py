@@ -50,8 +50,15 @@ class ShellScript:
 _EXPANSIONS = {"simple_expansion", "expansion", "command_substitution", "arithmetic_expansion", "process_substitution"}
 _OPERATORS = frozenset({"&&", "||", "|", "|&", ";", "&"})
 # Inside these, `|`, `||`, `;` are pattern, test or arithmetic syntax, not control operators.
-_NOT_CONTROL = {"case_item", "binary_expression", "unary_expression", "test_command", "c_style_for_statement",
-                "arithmetic_expansion", "parenthesized_expression"}
+_NOT_CONTROL = {
+    "case_item",
+    "binary_expression",
+    "unary_expression",
+    "test_command",
+    "c_style_for_statement",
+    "arithmetic_expansion",
+    "parenthesized_expression",
+}
 # The grammar accepts these as command names (and `;;` anywhere), but bash rejects them outside their compound.
 _MISPLACED_KEYWORDS = frozenset({"then", "else", "elif", "fi", "do", "done", "esac", "}"})
 _HOLDS_ASSIGNMENTS = {"command", "declaration_command", "variable_assignments"}
@@ -119,7 +126,7 @@ class _Builder:
             else:
                 parts.append(self.raw(child))  # a lone `$` inside "..."
             start = child.end_byte
-        parts.append(_unescape(self.text[start : end], table, quoted))
+        parts.append(_unescape(self.text[start:end], table, quoted))
         return "".join(parts), static
 
     def assignment(self, node: Node) -> tuple[str, Word]:
@@ -134,7 +141,7 @@ class _Builder:
         operator = next((c.type for c in node.children if not c.is_named), "")
         # The grammar folds words after `> file` into the redirect; bash treats them as arguments.
         words.extend(self.word(extra) for extra in targets[1:])
-        if not targets or operator in (">&", "<&") and (targets[0].type == "number" or self.raw(targets[0]) == "-"):
+        if not targets or (operator in (">&", "<&") and (targets[0].type == "number" or self.raw(targets[0]) == "-")):
             return []  # 2>&1, >&- duplicate or close a descriptor
         return [self.word(targets[0])]
 
@@ -149,7 +156,11 @@ class _Builder:
             if parent.named_children[-1] != holder:
                 break
             holder, parent = parent, parent.parent
-        if parent is not None and parent.type == "redirected_statement" and parent.child_by_field_name("body") == holder:
+        if (
+            parent is not None
+            and parent.type == "redirected_statement"
+            and parent.child_by_field_name("body") == holder
+        ):
             children += parent.children_by_field_name("redirect")
         for child in children:
             if child.type == "variable_assignment":
@@ -250,8 +261,13 @@ class _Builder:
             return ParseFailure(f"syntax error: expected a command{after}", start, end)
         raw = self.raw(node)  # ERROR nodes often begin with the blank before the culprit
         start, end, text = start + len(raw) - len(raw.lstrip()), end - len(raw) + len(raw.rstrip()), raw.strip()
-        for opener, what in (("'", "single quote"), ('"', "double quote"), ("`", "backquote"),
-                             ("$(", "command substitution"), ("${", "parameter expansion")):
+        for opener, what in (
+            ("'", "single quote"),
+            ('"', "double quote"),
+            ("`", "backquote"),
+            ("$(", "command substitution"),
+            ("${", "parameter expansion"),
+        ):
             if text.startswith(opener):
                 return ParseFailure(f"unterminated {what}", start, end)
         token = node

@@ -17,7 +17,7 @@ class LineIndex:
     A line ends after `\\n`; a `\\r` before it belongs to the line, so CRLF files count lines as editors do.
     """
 
-    __slots__ = ("_starts", "_length")
+    __slots__ = ("_length", "_starts")
 
     def __init__(self, text: str) -> None:
         starts = [0]
@@ -43,10 +43,7 @@ class LineIndex:
 
     def line_end(self, line: int, text: str) -> int:
         """Offset just past the last character of `line`, before its line terminator."""
-        if line < len(self._starts):
-            end = self._starts[line] - 1
-        else:
-            end = self._length
+        end = self._starts[line] - 1 if line < len(self._starts) else self._length
         if end > 0 and end <= len(text) and text[end - 1 : end] == "\r":
             end -= 1
         return end

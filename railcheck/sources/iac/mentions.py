@@ -14,7 +14,8 @@ import re
 # Comments and string literals, blanked before TypeScript calls are looked for; template literals keep no
 # nesting (their `${...}` parts are rarely where services are declared).
 _TYPESCRIPT_NOISE = re.compile(
-    r"//[^\n]*|/\*.*?\*/|'(?:\\.|[^'\\\n])*'|\"(?:\\.|[^\"\\\n])*\"|`(?:\\.|[^`\\])*`", re.DOTALL)
+    r"//[^\n]*|/\*.*?\*/|'(?:\\.|[^'\\\n])*'|\"(?:\\.|[^\"\\\n])*\"|`(?:\\.|[^`\\])*`", re.DOTALL
+)
 _TYPESCRIPT_ALIAS = re.compile(r"\bservice\s+as\s+([A-Za-z_$][\w$]*)")
 
 
@@ -42,11 +43,22 @@ def _python_first_call(text: str) -> int | None:
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         return None  # the reader has reported why the file does not parse
     nodes = list(ast.walk(tree))
-    names = {"service"} | {alias.asname for node in nodes if isinstance(node, ast.ImportFrom)
-                           for alias in node.names if alias.name == "service" and alias.asname}
-    calls = [node for node in nodes if isinstance(node, ast.Call) and (
-        (isinstance(node.func, ast.Name) and node.func.id in names)
-        or (isinstance(node.func, ast.Attribute) and node.func.attr == "service"))]
+    names = {"service"} | {
+        alias.asname
+        for node in nodes
+        if isinstance(node, ast.ImportFrom)
+        for alias in node.names
+        if alias.name == "service" and alias.asname
+    }
+    calls = [
+        node
+        for node in nodes
+        if isinstance(node, ast.Call)
+        and (
+            (isinstance(node.func, ast.Name) and node.func.id in names)
+            or (isinstance(node.func, ast.Attribute) and node.func.attr == "service")
+        )
+    ]
     if not calls:
         return None
     first = min(calls, key=lambda node: (node.lineno, node.col_offset))

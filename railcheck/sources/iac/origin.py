@@ -38,12 +38,16 @@ def built_elsewhere(file: IacFile) -> dict[str, str]:
             if own == top:
                 continue
             if top is not None and set(counts - Counter({own: 1})) == {top}:
-                why[service.name] = (f"its source is github(\"{own}\"), another repository than the one the file's "
-                                     f"other services are built from (\"{top}\")")
+                why[service.name] = (
+                    f'its source is github("{own}"), another repository than the one the file\'s '
+                    f'other services are built from ("{top}")'
+                )
             else:
                 names = ", ".join(f'"{name}"' for name in sorted(counts))
-                why[service.name] = (f"its source is github(\"{own}\"), and the file's github() sources name several "
-                                     f"repositories ({names}): railcheck cannot tell which one is this repository")
+                why[service.name] = (
+                    f'its source is github("{own}"), and the file\'s github() sources name several '
+                    f"repositories ({names}): railcheck cannot tell which one is this repository"
+                )
     return why
 
 

@@ -61,8 +61,11 @@ class PythonReader(PythonExpressions):
         message = f"invalid Python: {error.msg}"
         if not error.lineno:
             at = self.text.find("\0")  # "source code string cannot contain null bytes" has no position
-            return ParseFailure(message, max(at, 0), max(at, 0) + 1) if at >= 0 else \
-                ParseFailure(message, 0, min(1, len(self.text)))
+            return (
+                ParseFailure(message, max(at, 0), max(at, 0) + 1)
+                if at >= 0
+                else ParseFailure(message, 0, min(1, len(self.text)))
+            )
         index = min(max(error.lineno, 1), len(self.starts)) - 1
         line_start = self.starts[index]
         line_end = self.starts[index + 1] if index + 1 < len(self.starts) else len(self.source)
@@ -84,7 +87,7 @@ class PythonReader(PythonExpressions):
             stmt, where = stack.pop()
             line = stmt.lineno
 
-            def push(statements: list[ast.stmt], why: str) -> None:
+            def push(statements: list[ast.stmt], why: str, where: str | None = where) -> None:
                 stack.extend((s, where or why) for s in reversed(statements))
 
             if isinstance(stmt, ast.Assign):
@@ -153,8 +156,15 @@ class PythonReader(PythonExpressions):
                     if isinstance(target, ast.Name):
                         scope.add(target.id, Binding("other", None, "is deleted", line))
 
-    def bind_target(self, scope: Scope, target: ast.expr, value: ast.expr | None, where: str | None, line: int,
-                    why: str = "is unpacked from a sequence") -> None:
+    def bind_target(
+        self,
+        scope: Scope,
+        target: ast.expr,
+        value: ast.expr | None,
+        where: str | None,
+        line: int,
+        why: str = "is unpacked from a sequence",
+    ) -> None:
         if isinstance(target, ast.Name):
             if value is None:
                 scope.add(target.id, Binding("other", None, why, line))
@@ -175,17 +185,26 @@ class PythonReader(PythonExpressions):
                 for alias in node.names:
                     top = alias.name.split(".")[0]
                     if top != "railway_sdk" and top not in sys.stdlib_module_names:
-                        self.output.problem(f"imports {alias.name}, which railcheck does not read (a local module or "
-                                            "another package); values taken from it are unknown", *self.span(alias))
+                        self.output.problem(
+                            f"imports {alias.name}, which railcheck does not read (a local module or "
+                            "another package); values taken from it are unknown",
+                            *self.span(alias),
+                        )
             elif isinstance(node, ast.ImportFrom):
                 top = (node.module or "").split(".")[0]
                 origin = "." * node.level + (node.module or "")
                 if node.level:
-                    self.output.problem(f"imports the local module {origin}; railcheck does not follow imports, so "
-                                        "values taken from it are unknown", *self.span(node))
+                    self.output.problem(
+                        f"imports the local module {origin}; railcheck does not follow imports, so "
+                        "values taken from it are unknown",
+                        *self.span(node),
+                    )
                 elif top != "railway_sdk" and top not in sys.stdlib_module_names and top != "__future__":
-                    self.output.problem(f"imports from {origin}, which railcheck does not read (a local module or "
-                                        "another package); values taken from it are unknown", *self.span(node))
+                    self.output.problem(
+                        f"imports from {origin}, which railcheck does not read (a local module or "
+                        "another package); values taken from it are unknown",
+                        *self.span(node),
+                    )
             elif isinstance(node, ast.Call):
                 callee = node.func
                 if isinstance(callee, ast.Attribute) and callee.attr in MUTATING_METHODS:
@@ -229,7 +248,8 @@ class PythonReader(PythonExpressions):
 
     def is_program_function(self, node: ast.AST) -> bool:
         return isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and any(
-            self.is_program_definer(d) for d in node.decorator_list)
+            self.is_program_definer(d) for d in node.decorator_list
+        )
 
     def find_programs(self, tree: ast.Module) -> None:
         for stmt in tree.body:
@@ -277,16 +297,23 @@ class PythonReader(PythonExpressions):
 
     # the file's own helper functions
 
-    def follow_helper(self, call: ast.Call, callee: ast.expr, scope: Scope, depth: int, start: int,
-                      end: int) -> Value | None:
+    def follow_helper(
+        self, call: ast.Call, callee: ast.expr, scope: Scope, depth: int, start: int, end: int
+    ) -> Value | None:
         if not isinstance(callee, ast.Name):
             return None
         helper = self.helper_of(callee.id, scope)
         if helper is None:
             return None
         function, owner = helper
-        return self.call_helper(id(function), f"{function.name}()", owner, start, end,
-                                lambda inner: self.read_helper(function, call, scope, inner, depth))
+        return self.call_helper(
+            id(function),
+            f"{function.name}()",
+            owner,
+            start,
+            end,
+            lambda inner: self.read_helper(function, call, scope, inner, depth),
+        )
 
     def helper_of(self, name: str, scope: Scope) -> tuple[ast.FunctionDef, Scope] | None:
         """The function `name` calls when it is a helper railcheck follows, and the scope that defines it."""
@@ -310,16 +337,21 @@ class PythonReader(PythonExpressions):
             if index >= len(positional):
                 return Unknown(f"passes more arguments than {function.name}() takes", start, end)
             given[positional[index].arg] = self.evaluate(argument, caller, depth + 1)
-        named = {parameter.arg for parameter in positional[len(arguments.posonlyargs):] + arguments.kwonlyargs}
+        named = {parameter.arg for parameter in positional[len(arguments.posonlyargs) :] + arguments.kwonlyargs}
         for keyword in call.keywords:
             if keyword.arg is None or keyword.arg not in named:
                 passed = "**arguments" if keyword.arg is None else keyword.arg + "="
-                return Unknown(f"passes {passed} to {function.name}(), which railcheck does not match to its "
-                               "parameters", start, end)
+                return Unknown(
+                    f"passes {passed} to {function.name}(), which railcheck does not match to its parameters",
+                    start,
+                    end,
+                )
             given[keyword.arg] = self.evaluate(keyword.value, caller, depth + 1)
         defaults: list[ast.expr | None] = [None] * (len(positional) - len(arguments.defaults))
         defaults += arguments.defaults
-        pairs = list(zip(positional, defaults)) + list(zip(arguments.kwonlyargs, arguments.kw_defaults))
+        pairs = list(zip(positional, defaults, strict=True)) + list(
+            zip(arguments.kwonlyargs, arguments.kw_defaults, strict=True)
+        )
         for parameter, default in pairs:
             line = parameter.lineno
             if parameter.arg in given:
@@ -343,8 +375,9 @@ class PythonReader(PythonExpressions):
 def _helper_body(function: ast.FunctionDef) -> list[ast.stmt]:
     body = function.body
     first = body[0] if body else None
-    docstring = isinstance(first, ast.Expr) and isinstance(first.value, ast.Constant) and \
-        isinstance(first.value.value, str)
+    docstring = (
+        isinstance(first, ast.Expr) and isinstance(first.value, ast.Constant) and isinstance(first.value.value, str)
+    )
     return body[1:] if docstring else body
 
 
@@ -359,8 +392,11 @@ def _helper_return(function: ast.AST) -> ast.expr | None:
     for statement in body[:-1]:
         if isinstance(statement, ast.Assign) and all(isinstance(target, ast.Name) for target in statement.targets):
             continue
-        if isinstance(statement, ast.AnnAssign) and isinstance(statement.target, ast.Name) and \
-                statement.value is not None:
+        if (
+            isinstance(statement, ast.AnnAssign)
+            and isinstance(statement.target, ast.Name)
+            and statement.value is not None
+        ):
             continue
         return None
     return body[-1].value

@@ -15,18 +15,58 @@ import re
 from railcheck.sources.iac.reader import Reader
 from railcheck.sources.iac.scopes import Scope, bound_sdk_function
 from railcheck.sources.iac.values import (
-    BUILT_DYNAMICALLY, DATABASE_KINDS, MAX_DEPTH, MAX_ITEMS, RESOURCE_KINDS, SOURCE_KINDS, Array, Dictionary,
-    Literal, Resource, Unknown, Value, conditional_value, first_of_aliases, is_none, joined_text, lookup,
-    source_dictionary, splice_spread, spread_entries,
+    BUILT_DYNAMICALLY,
+    DATABASE_KINDS,
+    MAX_DEPTH,
+    MAX_ITEMS,
+    RESOURCE_KINDS,
+    SOURCE_KINDS,
+    Array,
+    Dictionary,
+    Literal,
+    Resource,
+    Unknown,
+    Value,
+    conditional_value,
+    first_of_aliases,
+    is_none,
+    joined_text,
+    lookup,
+    source_dictionary,
+    splice_spread,
+    spread_entries,
 )
 
 # The exports of railway_sdk 0.7.0 that a project file calls.
-PYTHON_SDK_EXPORTS = frozenset({
-    "bucket", "createRailwayContext", "create_railway_context", "database", "defineRailway", "define_railway",
-    "empty", "fn", "function_image", "function_start_command", "github", "group", "image", "mongo", "mysql",
-    "postgres", "preserve", "project", "redis", "ref", "service", "template", "volume", "ServiceCdn",
-    "ScheduleWindow",
-})
+PYTHON_SDK_EXPORTS = frozenset(
+    {
+        "bucket",
+        "createRailwayContext",
+        "create_railway_context",
+        "database",
+        "defineRailway",
+        "define_railway",
+        "empty",
+        "fn",
+        "function_image",
+        "function_start_command",
+        "github",
+        "group",
+        "image",
+        "mongo",
+        "mysql",
+        "postgres",
+        "preserve",
+        "project",
+        "redis",
+        "ref",
+        "service",
+        "template",
+        "volume",
+        "ServiceCdn",
+        "ScheduleWindow",
+    }
+)
 _NEWLINE = re.compile(r"\r\n|\r|\n")  # Python's universal newlines, which ast positions count in
 _STRING_OPENING = re.compile(r"([rRbBuUfF]{0,2})('''|\"\"\"|'|\")")
 COMPREHENSIONS = (ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)
@@ -105,13 +145,20 @@ class PythonExpressions(Reader[ast.AST]):
             if all(isinstance(part, ast.Constant) and isinstance(part.value, str) for part in node.values):
                 value = "".join(part.value for part in node.values)  # type: ignore[attr-defined]
                 return Literal(value, start, end, self.text_start(start, end, value))
-            return joined_text([self.placeholder(part, scope, depth) for part in node.values], start, end, True,
-                               "is an f-string with placeholders")
+            return joined_text(
+                [self.placeholder(part, scope, depth) for part in node.values],
+                start,
+                end,
+                True,
+                "is an f-string with placeholders",
+            )
         if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
             left, right = self.evaluate(node.left, scope, depth + 1), self.evaluate(node.right, scope, depth + 1)
             # str + str only: Python adds no number to a text
-            if all(isinstance(side, Unknown) or (isinstance(side, Literal) and isinstance(side.value, str))
-                   for side in (left, right)):
+            if all(
+                isinstance(side, Unknown) or (isinstance(side, Literal) and isinstance(side.value, str))
+                for side in (left, right)
+            ):
                 return joined_text([left, right], start, end, True, "is computed with an operator")
             if isinstance(left, Array) and isinstance(right, Array):  # `resources=[db, api] + WORKERS`
                 joined = Array(list(left.items), start, end, None, list(left.holes))
@@ -136,7 +183,7 @@ class PythonExpressions(Reader[ast.AST]):
             return array
         if isinstance(node, ast.Dict):
             entries: list[tuple[str | None, Value]] = []
-            for key_node, value_node in zip(node.keys, node.values):
+            for key_node, value_node in zip(node.keys, node.values, strict=True):
                 if key_node is None:
                     entries.extend(spread_entries(self.evaluate(value_node, scope, depth + 1), "the spread value"))
                     if len(entries) > MAX_ITEMS:
@@ -163,8 +210,9 @@ class PythonExpressions(Reader[ast.AST]):
         if isinstance(node, (ast.BinOp, ast.BoolOp, ast.UnaryOp, ast.Compare)):
             return Unknown("is computed with an operator", start, end)
         if isinstance(node, ast.IfExp):
-            return conditional_value(self.evaluate(node.body, scope, depth + 1),
-                                     self.evaluate(node.orelse, scope, depth + 1), start, end)
+            return conditional_value(
+                self.evaluate(node.body, scope, depth + 1), self.evaluate(node.orelse, scope, depth + 1), start, end
+            )
         if isinstance(node, ast.Lambda):
             return Unknown("is a lambda", start, end)
         if isinstance(node, ast.Await):
@@ -201,7 +249,7 @@ class PythonExpressions(Reader[ast.AST]):
             chain.append(base.attr if isinstance(base, ast.Attribute) else "[...]")
             base = base.value
         chain.reverse()
-        if dotted is not None and (dotted.startswith("os.environ") or dotted.startswith("environ")):
+        if dotted is not None and (dotted.startswith(("os.environ", "environ"))):
             return Unknown(f"reads {dotted}", start, end)
         target: Value | None = None
         if isinstance(base, ast.Name) and chain[:1] == ["env"]:
@@ -225,8 +273,11 @@ class PythonExpressions(Reader[ast.AST]):
             dotted = _dotted_name(node.func)
             if dotted == "dict" and scope.find("dict") is None and not node.args:
                 return self.keywords(node, scope, depth, start, end)
-            if any(isinstance(c, ast.Call) and self.sdk_name(c.func, scope) in RESOURCE_KINDS
-                   for c in ast.walk(node) if c is not node):
+            if any(
+                isinstance(c, ast.Call) and self.sdk_name(c.func, scope) in RESOURCE_KINDS
+                for c in ast.walk(node)
+                if c is not node
+            ):
                 return Unknown(BUILT_DYNAMICALLY, start, end)  # map(lambda n: service(n), ...), list(make_services())
             return Unknown(f"calls {dotted or 'a function'}", start, end)
         args: list[Value] = []
@@ -248,8 +299,12 @@ class PythonExpressions(Reader[ast.AST]):
             name = take(0, "name")
             most = {"fn": 3, "database": 2, "volume": 2, "bucket": 2}.get(kind, 1)
             if len(args) > most:
-                self.output.problem(f"{kind}() takes its settings as keyword arguments; the extra positional "
-                                    "argument would fail when the file runs", args[most].start, args[-1].end)
+                self.output.problem(
+                    f"{kind}() takes its settings as keyword arguments; the extra positional "
+                    "argument would fail when the file runs",
+                    args[most].start,
+                    args[-1].end,
+                )
             if kind == "fn":
                 code_file, runtime = take(1, "code_file"), take(2, "runtime")
                 if not is_none(code_file) or not is_none(runtime):
@@ -258,8 +313,9 @@ class PythonExpressions(Reader[ast.AST]):
                         options.entries.append(("source", image))  # fn() runs its code on the function image
                 if not is_none(code_file):
                     assert code_file is not None
-                    options.entries.append(("start", Unknown("is built by fn() from its code file",
-                                                             code_file.start, code_file.end)))
+                    options.entries.append(
+                        ("start", Unknown("is built by fn() from its code file", code_file.start, code_file.end))
+                    )
             return Resource(kind, name, options, None, start, end, kind)
         if kind in SOURCE_KINDS:
             return source_dictionary(kind, take(0, "name") if kind != "empty" else None, options, start, end, True)
@@ -278,7 +334,6 @@ class PythonExpressions(Reader[ast.AST]):
                 resources = None  # group(name, {options}): no resources
             return Resource("group", name, options, resources, start, end, kind)
         return self.other_sdk_call(kind, start, end)
-
 
     def keywords(self, node: ast.Call, scope: Scope, depth: int, start: int, end: int) -> Dictionary:
         # Python rejects a keyword given twice, so explicit keywords are definite whatever their order

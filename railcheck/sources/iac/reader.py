@@ -17,16 +17,44 @@ from typing import Any, Generic, TypeVar, cast
 from railcheck.sources.iac.scopes import Scope
 from railcheck.sources.iac.settings import IacFileBuilder
 from railcheck.sources.iac.values import (
-    BUILT_DYNAMICALLY, RESOURCE_KINDS, IacFile, Resource, Unknown, Value, seen_through_name,
+    BUILT_DYNAMICALLY,
+    RESOURCE_KINDS,
+    IacFile,
+    Resource,
+    Unknown,
+    Value,
+    seen_through_name,
 )
 
 PROGRAM_DEFINERS = frozenset({"define_railway", "defineRailway", "define"})
 # Methods that change a list, dict or set in place (Python's and JavaScript's): a name they are called on is
 # not bound to a literal any more.
-MUTATING_METHODS = frozenset({
-    "append", "extend", "insert", "update", "setdefault", "pop", "popitem", "remove", "clear", "sort", "reverse",
-    "add", "discard", "push", "unshift", "shift", "splice", "fill", "set", "delete", "copyWithin", "__setitem__",
-})
+MUTATING_METHODS = frozenset(
+    {
+        "append",
+        "extend",
+        "insert",
+        "update",
+        "setdefault",
+        "pop",
+        "popitem",
+        "remove",
+        "clear",
+        "sort",
+        "reverse",
+        "add",
+        "discard",
+        "push",
+        "unshift",
+        "shift",
+        "splice",
+        "fill",
+        "set",
+        "delete",
+        "copyWithin",
+        "__setitem__",
+    }
+)
 
 _ProgramNode = TypeVar("_ProgramNode")  # a front end's syntax node for a program function
 # Calls of the file's own helper functions followed in one file: helpers calling helpers could otherwise
@@ -112,12 +140,14 @@ class Reader(Generic[_ProgramNode]):
             self.memo[key] = value
         return seen_through_name(value, start, end, name)
 
-    def attribute_read(self, chain: list[str], base: str | None, target: Value | None, written: str, start: int,
-                       end: int) -> Unknown:
+    def attribute_read(
+        self, chain: list[str], base: str | None, target: Value | None, written: str, start: int, end: int
+    ) -> Unknown:
         """Reading `chain` (attribute names, "[...]" for an index) off `base`, which is bound to `target`."""
         if chain[:1] == ["env"] and isinstance(target, Resource):
-            return Unknown(f"is a reference to a variable of {target.callee}(...) {base}, resolved by Railway",
-                           start, end)
+            return Unknown(
+                f"is a reference to a variable of {target.callee}(...) {base}, resolved by Railway", start, end
+            )
         if chain[:1] == ["shared"]:
             return Unknown("is a shared variable reference, resolved by Railway", start, end)
         return Unknown(f"reads {written}", start, end)
@@ -138,8 +168,9 @@ class Reader(Generic[_ProgramNode]):
 
     # the file's own helper functions
 
-    def call_helper(self, key: int, label: str, owner: Scope, start: int, end: int,
-                    read: Callable[[Scope], Value]) -> Value:
+    def call_helper(
+        self, key: int, label: str, owner: Scope, start: int, end: int, read: Callable[[Scope], Value]
+    ) -> Value:
         """A call of a helper function the file defines: `read` binds its parameters in the scope it is given
         and reads what the helper returns. Services it returns point at this call, not inside the helper."""
         if key in self.helpers_running:
@@ -184,8 +215,9 @@ class Reader(Generic[_ProgramNode]):
         if not returns:
             self.output.problem(f"{label} never returns project(...)", *self.span(program))
         if len(returns) > 1:
-            self.output.problem(f"{label} returns in {len(returns)} places; services from every return are read",
-                                *self.span(program))
+            self.output.problem(
+                f"{label} returns in {len(returns)} places; services from every return are read", *self.span(program)
+            )
         for statement, value in returns:
             if value is None:
                 self.output.problem(f"{label} returns nothing here", *self.span(statement))
@@ -196,6 +228,7 @@ class Reader(Generic[_ProgramNode]):
         """The result, after a problem for each SDK function used without an import from `sdk`; the file is
         partial when its module binds `partial_name`."""
         for name, (start, end) in self.undeclared.items():
-            self.output.problem(f"{name} is used but never imported from {sdk}; the file would fail {failure}",
-                                start, end)
+            self.output.problem(
+                f"{name} is used but never imported from {sdk}; the file would fail {failure}", start, end
+            )
         return self.output.finish(partial=partial_name in self.module.bindings)

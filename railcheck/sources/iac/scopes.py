@@ -24,7 +24,7 @@ class Scope:
     """Names bound in one scope (the module, a program function, one call of a helper), each with every place
     that binds it."""
 
-    __slots__ = ("label", "bindings", "parent", "star")
+    __slots__ = ("bindings", "label", "parent", "star")
 
     def __init__(self, label: str, parent: Scope | None) -> None:
         self.label = label

@@ -14,9 +14,26 @@ way the SDKs normalise them, which differs between the languages:
 from __future__ import annotations
 
 from railcheck.sources.iac.values import (
-    BUILT_DYNAMICALLY, DATABASE_KINDS, MAX_DEPTH, MAX_NODES, SERVICE_KINDS, Array, Dictionary, IacFile, IacService,
-    Literal, Resource, Unknown, Value, first_of_aliases, first_present, is_none, lookup, spread_entries,
-    to_iac_value, truthiness,
+    BUILT_DYNAMICALLY,
+    DATABASE_KINDS,
+    MAX_DEPTH,
+    MAX_NODES,
+    SERVICE_KINDS,
+    Array,
+    Dictionary,
+    IacFile,
+    IacService,
+    Literal,
+    Resource,
+    Unknown,
+    Value,
+    first_of_aliases,
+    first_present,
+    is_none,
+    lookup,
+    spread_entries,
+    to_iac_value,
+    truthiness,
 )
 from railcheck.sources.text import ParseFailure
 
@@ -46,8 +63,11 @@ class IacFileBuilder:
         """A value the program returns: a project(...) or a plain project definition object."""
         if isinstance(value, Resource) and value.kind == "project":
             if isinstance(value.items, Unknown):
-                self.problem(f"the project's resources cannot be read: it {value.items.reason}", value.items.start,
-                             value.items.end)
+                self.problem(
+                    f"the project's resources cannot be read: it {value.items.reason}",
+                    value.items.start,
+                    value.items.end,
+                )
             else:
                 self.resources(value.items, 0)
         elif isinstance(value, Dictionary):
@@ -85,8 +105,11 @@ class IacFileBuilder:
             elif value.kind == "group":
                 self.resources(value.items, depth + 1)
         elif isinstance(value, Dictionary):
-            self.problem("a project resource is a plain dict; railcheck reads service(...) and database calls only",
-                         value.start, value.end)
+            self.problem(
+                "a project resource is a plain dict; railcheck reads service(...) and database calls only",
+                value.start,
+                value.end,
+            )
 
     def name_problem(self, resource: Resource) -> None:
         name = resource.name
@@ -105,14 +128,33 @@ class IacFileBuilder:
         for key, value in resource.config.entries:
             if key is None:
                 assert isinstance(value, Unknown)
-                self.problem(f"settings of service {name.value!r} may come from a spread that {value.reason}; "
-                             "those settings are unknown", value.start, value.end)
+                self.problem(
+                    f"settings of service {name.value!r} may come from a spread that {value.reason}; "
+                    "those settings are unknown",
+                    value.start,
+                    value.end,
+                )
         settings = {key: to_iac_value(value) for key, value in self.settings(resource.config).items()}
         build = lookup(resource.config, "build")
-        form = "string" if isinstance(build, Literal) and isinstance(build.value, str) else \
-            "object" if isinstance(build, Dictionary) else None
-        self.services.append(IacService(name.value, name.start, name.end, resource.start, resource.end, settings,
-                                        SERVICE_KINDS[resource.kind], form))
+        form = (
+            "string"
+            if isinstance(build, Literal) and isinstance(build.value, str)
+            else "object"
+            if isinstance(build, Dictionary)
+            else None
+        )
+        self.services.append(
+            IacService(
+                name.value,
+                name.start,
+                name.end,
+                resource.start,
+                resource.end,
+                settings,
+                SERVICE_KINDS[resource.kind],
+                form,
+            )
+        )
 
     def settings(self, config: Dictionary) -> dict[str, Value]:
         python = self.python
@@ -130,12 +172,24 @@ class IacFileBuilder:
             root = self.source_root(source, root)
         out["root"] = root
 
-        out["start"] = first_of_aliases([get(config, "start"), get(config, "startCommand"), get(run, "command"),
-                                         get(deploy, "startCommand")], python)
-        out["healthcheck"] = first_of_aliases([get(config, "healthcheck"), get(config, "healthcheckPath"),
-                                               get(run, "healthcheck"), get(deploy, "healthcheckPath")], python)
-        timeouts = [get(config, "healthcheckTimeout"), get(run, "healthcheckTimeout"),
-                    get(deploy, "healthcheckTimeout")]
+        out["start"] = first_of_aliases(
+            [get(config, "start"), get(config, "startCommand"), get(run, "command"), get(deploy, "startCommand")],
+            python,
+        )
+        out["healthcheck"] = first_of_aliases(
+            [
+                get(config, "healthcheck"),
+                get(config, "healthcheckPath"),
+                get(run, "healthcheck"),
+                get(deploy, "healthcheckPath"),
+            ],
+            python,
+        )
+        timeouts = [
+            get(config, "healthcheckTimeout"),
+            get(run, "healthcheckTimeout"),
+            get(deploy, "healthcheckTimeout"),
+        ]
         out["healthcheckTimeout"] = first_present(timeouts) if python else first_of_aliases(timeouts, False)
 
         build = get(config, "build")
@@ -192,6 +246,9 @@ class IacFileBuilder:
         if kind is not None and truthiness(kind):
             return first_of_aliases([own, root], self.python)
         if own is not None and not is_none(own):
-            self.problem('the source has no "type", so the SDK ignores its rootDirectory; give the type '
-                         "or use root=", own.start, own.end)
+            self.problem(
+                'the source has no "type", so the SDK ignores its rootDirectory; give the type or use root=',
+                own.start,
+                own.end,
+            )
         return root

@@ -16,8 +16,17 @@ from railcheck.sources.iac.reader import MUTATING_METHODS, PROGRAM_DEFINERS
 from railcheck.sources.iac.scopes import Binding, Scope
 from railcheck.sources.iac.typescript_expressions import TYPESCRIPT_SDK_EXPORTS, TypeScriptExpressions
 from railcheck.sources.iac.typescript_syntax import (
-    FUNCTION_NODES, LOOP_NODES, SURROGATE, call_arguments, children_of, declared_values, descendants,
-    has_unclosed_bracket, parse_typescript, statements_of, unwrap,
+    FUNCTION_NODES,
+    LOOP_NODES,
+    SURROGATE,
+    call_arguments,
+    children_of,
+    declared_values,
+    descendants,
+    has_unclosed_bracket,
+    parse_typescript,
+    statements_of,
+    unwrap,
 )
 from railcheck.sources.iac.values import IacFile, Literal, Unknown, Value, is_none
 from railcheck.sources.text import ParseFailure
@@ -78,15 +87,19 @@ class TypeScriptReader(TypeScriptExpressions):
                 start, end = self.span(node)
                 if not self.text[end:].strip() and has_unclosed_bracket(node):
                     at = len(self.text.rstrip())
-                    return ParseFailure("invalid TypeScript: unexpected end of file (is a bracket left open?)",
-                                        max(at - 1, 0), at)
+                    return ParseFailure(
+                        "invalid TypeScript: unexpected end of file (is a bracket left open?)", max(at - 1, 0), at
+                    )
                 token = node
                 while token.child_count and token.type not in ("string", "template_string", "regex"):
                     token = token.children[-1]
                 start, end = self.span(token if token.end_byte > token.start_byte else node)
                 text = self.text[start:end].strip()[:40]
-                return ParseFailure(f"invalid TypeScript: syntax error near {text!r}" if text else "invalid TypeScript",
-                                    start, max(end, start))
+                return ParseFailure(
+                    f"invalid TypeScript: syntax error near {text!r}" if text else "invalid TypeScript",
+                    start,
+                    max(end, start),
+                )
             if node.has_error:
                 stack.extend(reversed(node.children))
         return ParseFailure("invalid TypeScript", 0, min(1, len(self.text)))
@@ -100,7 +113,7 @@ class TypeScriptReader(TypeScriptExpressions):
             kind = node.type
             line = self.line(node)
 
-            def push(children: list[Node], why: str) -> None:
+            def push(children: list[Node], why: str, where: str | None = where) -> None:
                 stack.extend((c, where or why) for c in reversed(children))
 
             if kind in ("lexical_declaration", "variable_declaration"):
@@ -163,8 +176,10 @@ class TypeScriptReader(TypeScriptExpressions):
             elif kind == "switch_statement":
                 body = node.child_by_field_name("body")
                 cases = children_of(body) if body is not None else []
-                push([s for case in cases for s in children_of(case)[1 if case.type == "switch_case" else 0 :]],
-                     "inside a switch statement")
+                push(
+                    [s for case in cases for s in children_of(case)[1 if case.type == "switch_case" else 0 :]],
+                    "inside a switch statement",
+                )
             elif kind == "labeled_statement":
                 body = node.child_by_field_name("body")
                 if body is not None:
@@ -182,8 +197,11 @@ class TypeScriptReader(TypeScriptExpressions):
                 scope.add(self.raw(part), Binding("other", None, f"is imported from {source}", line))
             elif part.type == "namespace_import":
                 for identifier in children_of(part):
-                    binding = Binding("sdkmodule", None, None, line) if source == "railway/iac" else \
-                        Binding("other", None, f"is imported from {source}", line)
+                    binding = (
+                        Binding("sdkmodule", None, None, line)
+                        if source == "railway/iac"
+                        else Binding("other", None, f"is imported from {source}", line)
+                    )
                     scope.add(self.raw(identifier), binding)
             elif part.type == "named_imports":
                 for specifier in children_of(part):
@@ -216,7 +234,8 @@ class TypeScriptReader(TypeScriptExpressions):
                 elif declaration is not None:
                     candidates.extend(declared_values(declaration))
                     if declaration.type in ("function_declaration", "generator_function_declaration") and any(
-                            c.type == "default" for c in statement.children):
+                        c.type == "default" for c in statement.children
+                    ):
                         defaults.append(declaration)
             elif statement.type == "expression_statement":
                 candidates.extend(children_of(statement))
@@ -264,8 +283,11 @@ class TypeScriptReader(TypeScriptExpressions):
         scope = Scope(label, self.module)
         parameters = program.child_by_field_name("parameters") or program.child_by_field_name("parameter")
         if parameters is not None:
-            names = [parameters] if parameters.type == "identifier" else [
-                p.child_by_field_name("pattern") or p for p in children_of(parameters)]
+            names = (
+                [parameters]
+                if parameters.type == "identifier"
+                else [p.child_by_field_name("pattern") or p for p in children_of(parameters)]
+            )
             for index, pattern in enumerate(names):
                 if pattern is None:
                     continue
@@ -274,8 +296,10 @@ class TypeScriptReader(TypeScriptExpressions):
                     scope.add(self.raw(pattern), Binding("sdk", "project", None, self.line(pattern)))
                     continue
                 for identifier in descendants(pattern, ("identifier", "shorthand_property_identifier_pattern")):
-                    scope.add(self.raw(identifier),
-                              Binding("other", None, f"is a parameter of {label}", self.line(identifier)))
+                    scope.add(
+                        self.raw(identifier),
+                        Binding("other", None, f"is a parameter of {label}", self.line(identifier)),
+                    )
         body = program.child_by_field_name("body")
         if body is None:
             return
@@ -306,8 +330,11 @@ class TypeScriptReader(TypeScriptExpressions):
                     value = self.string_value(source) or ""
                     if value.startswith((".", "/")):
                         verb = "imports" if kind == "import_statement" else "re-exports"
-                        self.output.problem(f"{verb} the local module {value}; railcheck does not follow imports, so "
-                                            "values taken from it are unknown", *self.span(node))
+                        self.output.problem(
+                            f"{verb} the local module {value}; railcheck does not follow imports, so "
+                            "values taken from it are unknown",
+                            *self.span(node),
+                        )
             elif kind == "call_expression":
                 callee = node.child_by_field_name("function")
                 if callee is not None:
@@ -332,8 +359,10 @@ class TypeScriptReader(TypeScriptExpressions):
                 stack.extend((c, context) for c in children)
             elif kind in LOOP_NODES:
                 body = node.child_by_field_name("body")
-                stack.extend((c, context or "inside a loop") if body is not None and c.id == body.id else (c, context)
-                             for c in children)
+                stack.extend(
+                    (c, context or "inside a loop") if body is not None and c.id == body.id else (c, context)
+                    for c in children
+                )
             else:
                 stack.extend((c, context) for c in children)
 
@@ -342,8 +371,11 @@ class TypeScriptReader(TypeScriptExpressions):
             arguments = call_arguments(node)
             value = self.string_value(arguments[0]) if arguments else None
             if value is not None and value.startswith((".", "/")):
-                self.output.problem(f"loads the local module {value}; railcheck does not follow imports, so values "
-                                    "taken from it are unknown", *self.span(node))
+                self.output.problem(
+                    f"loads the local module {value}; railcheck does not follow imports, so values "
+                    "taken from it are unknown",
+                    *self.span(node),
+                )
             return
         if callee.type == "member_expression":
             target, prop = callee.child_by_field_name("object"), callee.child_by_field_name("property")
@@ -366,13 +398,13 @@ class TypeScriptReader(TypeScriptExpressions):
         if node.type == "identifier":
             self.mutated.setdefault(self.raw(node), why)
 
-
     # the file's own helper functions
 
     def is_helper(self, function: Node) -> bool:
         """A named function (a declaration, or a function bound to a `const`) whose result railcheck reads."""
         named = function.type == "function_declaration" or (
-            function.parent is not None and function.parent.type == "variable_declarator")
+            function.parent is not None and function.parent.type == "variable_declarator"
+        )
         return named and _helper_return(function) is not None
 
     def follow_helper(self, call: Node, callee: Node, scope: Scope, depth: int, start: int, end: int) -> Value | None:
@@ -380,8 +412,14 @@ class TypeScriptReader(TypeScriptExpressions):
         if helper is None:
             return None
         function, owner, label = helper
-        return self.call_helper(function.id, label, owner, start, end,
-                                lambda inner: self.read_helper(function, label, call, scope, inner, depth))
+        return self.call_helper(
+            function.id,
+            label,
+            owner,
+            start,
+            end,
+            lambda inner: self.read_helper(function, label, call, scope, inner, depth),
+        )
 
     def helper_of(self, callee: Node, scope: Scope) -> tuple[Node, Scope, str] | None:
         """The helper function `callee` names, the scope that defines it, and how to call it in messages."""
@@ -402,11 +440,15 @@ class TypeScriptReader(TypeScriptExpressions):
         start, end = self.span(call)
         arguments = call_arguments(call)
         parameters = function.child_by_field_name("parameters") or function.child_by_field_name("parameter")
-        patterns = [] if parameters is None else [parameters] if parameters.type == "identifier" else \
-            children_of(parameters)
+        patterns = (
+            [] if parameters is None else [parameters] if parameters.type == "identifier" else children_of(parameters)
+        )
         # A `this: T` parameter only types `this`; the arguments start after it.
-        patterns = [p for p in patterns
-                    if p.type == "identifier" or getattr(p.child_by_field_name("pattern"), "type", None) != "this"]
+        patterns = [
+            p
+            for p in patterns
+            if p.type == "identifier" or getattr(p.child_by_field_name("pattern"), "type", None) != "this"
+        ]
         if any(argument.type == "spread_element" for argument in arguments):
             return Unknown(f"passes ...arguments to {label}", start, end)
         if len(arguments) > len(patterns):
@@ -426,8 +468,11 @@ class TypeScriptReader(TypeScriptExpressions):
             if value is None or (is_none(value) and default is not None):
                 # JavaScript applies the default for a missing or undefined argument; defaults belong to the
                 # scope that defines the function.
-                value = self.evaluate(default, inner.parent or inner, depth + 1) if default is not None else \
-                    Literal(None, start, end)
+                value = (
+                    self.evaluate(default, inner.parent or inner, depth + 1)
+                    if default is not None
+                    else Literal(None, start, end)
+                )
             inner.add(self.raw(pattern), Binding("value", value, None, line))
         body = function.child_by_field_name("body")
         returned = _helper_return(function)

@@ -15,23 +15,65 @@ from typing import TYPE_CHECKING
 from railcheck.sources.iac.reader import Reader
 from railcheck.sources.iac.scopes import Scope, bound_sdk_function
 from railcheck.sources.iac.typescript_syntax import (
-    FUNCTION_NODES, TRANSPARENT_NODES, call_arguments, children_of, descendants, javascript_number,
-    unescape_javascript, unwrap,
+    FUNCTION_NODES,
+    TRANSPARENT_NODES,
+    call_arguments,
+    children_of,
+    descendants,
+    javascript_number,
+    unescape_javascript,
+    unwrap,
 )
 from railcheck.sources.iac.values import (
-    BUILT_DYNAMICALLY, MAX_DEPTH, MAX_ITEMS, RESOURCE_KINDS, SOURCE_KINDS, Array, Dictionary, Literal, Resource,
-    Unknown, Value, conditional_value, first_of_aliases, is_none, joined_text, lookup, source_dictionary,
-    splice_spread, spread_entries,
+    BUILT_DYNAMICALLY,
+    MAX_DEPTH,
+    MAX_ITEMS,
+    RESOURCE_KINDS,
+    SOURCE_KINDS,
+    Array,
+    Dictionary,
+    Literal,
+    Resource,
+    Unknown,
+    Value,
+    conditional_value,
+    first_of_aliases,
+    is_none,
+    joined_text,
+    lookup,
+    source_dictionary,
+    splice_spread,
+    spread_entries,
 )
 
 if TYPE_CHECKING:
     from tree_sitter import Node
 
 # The exports of railway/iac (npm railway 3.11.0) that a project file calls.
-TYPESCRIPT_SDK_EXPORTS = frozenset({
-    "bucket", "createRailwayContext", "database", "define", "defineRailway", "empty", "fn", "github", "group",
-    "image", "mongo", "mysql", "postgres", "preserve", "project", "redis", "ref", "service", "template", "volume",
-})
+TYPESCRIPT_SDK_EXPORTS = frozenset(
+    {
+        "bucket",
+        "createRailwayContext",
+        "database",
+        "define",
+        "defineRailway",
+        "empty",
+        "fn",
+        "github",
+        "group",
+        "image",
+        "mongo",
+        "mysql",
+        "postgres",
+        "preserve",
+        "project",
+        "redis",
+        "ref",
+        "service",
+        "template",
+        "volume",
+    }
+)
 
 
 class TypeScriptExpressions(Reader["Node"]):
@@ -70,10 +112,13 @@ class TypeScriptExpressions(Reader["Node"]):
             return bound_sdk_function(found[1]) if found is not None and name not in self.mutated else None
         if node.type == "member_expression":
             target, prop = node.child_by_field_name("object"), node.child_by_field_name("property")
-            if target is not None and prop is not None and target.type == "identifier" and \
-                    self.raw(prop) in TYPESCRIPT_SDK_EXPORTS:
-                if scope.is_sdk_module(self.raw(target)):
-                    return self.raw(prop)
+            if (
+                target is not None
+                and prop is not None
+                and target.type == "identifier"
+                and self.raw(prop) in TYPESCRIPT_SDK_EXPORTS
+            ) and scope.is_sdk_module(self.raw(target)):
+                return self.raw(prop)
         return None
 
     def resolve(self, node: Node, scope: Scope, depth: int) -> Value:
@@ -111,8 +156,9 @@ class TypeScriptExpressions(Reader["Node"]):
             return Literal(value_text, start, end, start + 1 if value_text == body else None)
         if kind == "template_string":
             if any(c.type == "template_substitution" for c in node.children):
-                return joined_text(self.template_parts(node, scope, depth), start, end, False,
-                                   "is a template string with placeholders")
+                return joined_text(
+                    self.template_parts(node, scope, depth), start, end, False, "is a template string with placeholders"
+                )
             body = self.raw(node)[1:-1]
             cooked = unescape_javascript(body.replace("\r\n", "\n").replace("\r", "\n"))
             return Literal(cooked, start, end, start + 1 if cooked == body else None)
@@ -158,8 +204,9 @@ class TypeScriptExpressions(Reader["Node"]):
             consequence, alternative = node.child_by_field_name("consequence"), node.child_by_field_name("alternative")
             if consequence is None or alternative is None:
                 return Unknown("depends on a condition", start, end)
-            return conditional_value(self.evaluate(consequence, scope, depth + 1),
-                                     self.evaluate(alternative, scope, depth + 1), start, end)
+            return conditional_value(
+                self.evaluate(consequence, scope, depth + 1), self.evaluate(alternative, scope, depth + 1), start, end
+            )
         if kind in FUNCTION_NODES:
             return Unknown("is a function", start, end)
         if kind == "await_expression":
@@ -177,8 +224,11 @@ class TypeScriptExpressions(Reader["Node"]):
             child_start, child_end = self.span(child)
             parts.append(Literal(unescape_javascript(self.text[cursor:child_start]), cursor, child_start))
             inner = children_of(child)
-            parts.append(self.evaluate(inner[0], scope, depth + 1) if len(inner) == 1 else
-                         Unknown("is not one expression", child_start, child_end))
+            parts.append(
+                self.evaluate(inner[0], scope, depth + 1)
+                if len(inner) == 1
+                else Unknown("is not one expression", child_start, child_end)
+            )
             cursor = child_end
         parts.append(Literal(unescape_javascript(self.text[cursor : node_end - 1]), cursor, node_end - 1))
         return parts
@@ -203,8 +253,9 @@ class TypeScriptExpressions(Reader["Node"]):
                     continue
                 key = self.key(key_node, scope, depth)
                 value = self.evaluate(value_node, scope, depth + 1)
-                entries.append((key, value) if key is not None else
-                               (None, Unknown("has a computed key", *self.span(key_node))))
+                entries.append(
+                    (key, value) if key is not None else (None, Unknown("has a computed key", *self.span(key_node)))
+                )
             elif kind == "shorthand_property_identifier":
                 entries.append((self.raw(member), self.resolve(member, scope, depth + 1)))
             elif kind == "spread_element":
@@ -216,8 +267,11 @@ class TypeScriptExpressions(Reader["Node"]):
             elif kind == "method_definition":
                 name = member.child_by_field_name("name")
                 key = self.key(name, scope, depth) if name is not None else None
-                entries.append((key, Unknown("is a method", *self.span(member))) if key is not None else
-                               (None, Unknown("has a computed method name", *self.span(member))))
+                entries.append(
+                    (key, Unknown("is a method", *self.span(member)))
+                    if key is not None
+                    else (None, Unknown("has a computed method name", *self.span(member)))
+                )
         return Dictionary(entries, start, end)
 
     def key(self, node: Node, scope: Scope, depth: int) -> str | None:

@@ -21,13 +21,35 @@ _parser: Parser | None = None
 _parser_lock = threading.Lock()
 SURROGATE = re.compile(r"[\ud800-\udfff]")
 _ESCAPE = re.compile(r"\\(u\{[0-9a-fA-F]+\}|u[0-9a-fA-F]{4}|x[0-9a-fA-F]{2}|\r\n|[\s\S])")
-_SIMPLE_ESCAPES = {"n": "\n", "t": "\t", "r": "\r", "b": "\b", "f": "\f", "v": "\v", "0": "\0",
-                   "\n": "", "\r": "", "\r\n": "", "\u2028": "", "\u2029": ""}
-FUNCTION_NODES = frozenset({"arrow_function", "function_expression", "function", "function_declaration",
-                            "generator_function", "generator_function_declaration", "method_definition"})
+_SIMPLE_ESCAPES = {
+    "n": "\n",
+    "t": "\t",
+    "r": "\r",
+    "b": "\b",
+    "f": "\f",
+    "v": "\v",
+    "0": "\0",
+    "\n": "",
+    "\r": "",
+    "\r\n": "",
+    "\u2028": "",
+    "\u2029": "",
+}
+FUNCTION_NODES = frozenset(
+    {
+        "arrow_function",
+        "function_expression",
+        "function",
+        "function_declaration",
+        "generator_function",
+        "generator_function_declaration",
+        "method_definition",
+    }
+)
 LOOP_NODES = frozenset({"for_statement", "for_in_statement", "while_statement", "do_statement"})
-TRANSPARENT_NODES = frozenset({"parenthesized_expression", "as_expression", "satisfies_expression",
-                               "non_null_expression", "type_assertion"})
+TRANSPARENT_NODES = frozenset(
+    {"parenthesized_expression", "as_expression", "satisfies_expression", "non_null_expression", "type_assertion"}
+)
 
 
 def parse_typescript(data: bytes) -> Tree:
@@ -49,6 +71,7 @@ def _loaded_parser() -> Parser:
 
 def unescape_javascript(raw: str) -> str:
     """A string literal's body with its escapes decoded, as JavaScript cooks it."""
+
     def replace(match: re.Match[str]) -> str:
         escape = match.group(1)
         if escape in _SIMPLE_ESCAPES:

@@ -10,7 +10,6 @@ either language's syntax.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Union
 
 from railcheck.sources.text import ParseFailure
 
@@ -165,7 +164,7 @@ class Resource:
     callee: str
 
 
-Value = Union[Literal, Unknown, Dictionary, Array, Resource]
+Value = Literal | Unknown | Dictionary | Array | Resource
 
 SERVICE_KINDS = {"service": "service", "fn": "function"}
 DATABASE_KINDS = frozenset({"postgres", "mysql", "redis", "mongo", "database"})
@@ -304,11 +303,19 @@ def conditional_value(first: Value, second: Value, start: int, end: int, depth: 
     """`a if c else b` / `c ? a : b`, where the condition is not known: known where both branches agree. Two
     dicts give a dict with every key of either, each known only when both branches set it alike, so a
     conditional spread (`**({"k": v} if c else {})`) leaves every other key known."""
-    if isinstance(first, Literal) and isinstance(second, Literal) and type(first.value) is type(second.value) and \
-            first.value == second.value:
+    if (
+        isinstance(first, Literal)
+        and isinstance(second, Literal)
+        and type(first.value) is type(second.value)
+        and first.value == second.value
+    ):
         return Literal(first.value, start, end)
-    if isinstance(first, Dictionary) and isinstance(second, Dictionary) and depth < MAX_DEPTH and \
-            all(key is not None for key, _ in first.entries + second.entries):
+    if (
+        isinstance(first, Dictionary)
+        and isinstance(second, Dictionary)
+        and depth < MAX_DEPTH
+        and all(key is not None for key, _ in first.entries + second.entries)
+    ):
         entries: list[tuple[str | None, Value]] = []
         ones, others = dict(first.entries), dict(second.entries)  # no spreads here: later entries win, as in `lookup`
         for key in dict.fromkeys(key for key, _ in first.entries + second.entries):
@@ -336,8 +343,9 @@ def spread_entries(value: Value | None, what: str) -> list[tuple[str | None, Val
     return [(None, Unknown(f"{what} is not a dict", value.start, value.end))]
 
 
-def source_dictionary(kind: str, first: Value | None, options: Dictionary, start: int, end: int,
-                      python: bool) -> Dictionary:
+def source_dictionary(
+    kind: str, first: Value | None, options: Dictionary, start: int, end: int, python: bool
+) -> Dictionary:
     """github()/image()/template()/empty(): the dict each returns, as far as railcheck needs it."""
     entries: list[tuple[str | None, Value]] = [("type", Literal(kind, start, end))]
     field_name = {"github": "repo", "image": "image", "template": "template"}.get(kind)
@@ -374,13 +382,24 @@ def to_iac_value(value: Value, depth: int = 0, budget: list[int] | None = None) 
                 assert isinstance(item, Unknown)
                 hidden = hidden or item
             elif key not in final:
-                final[key] = item if hidden is None else \
-                    Unknown(f"may be set by a spread that {hidden.reason}", hidden.start, hidden.end)
+                final[key] = (
+                    item
+                    if hidden is None
+                    else Unknown(f"may be set by a spread that {hidden.reason}", hidden.start, hidden.end)
+                )
         entries = [(key, to_iac_value(final[key], depth + 1, budget)) for key in keys]
         if hidden is not None:
-            return IacValue(UNKNOWN, value.start, value.end, f"spreads a value that {hidden.reason}", value.origin,
-                            None, tuple(entries))
-        return IacValue({key: item.value for key, item in entries}, value.start, value.end, None, value.origin, None,
-                        tuple(entries))
+            return IacValue(
+                UNKNOWN,
+                value.start,
+                value.end,
+                f"spreads a value that {hidden.reason}",
+                value.origin,
+                None,
+                tuple(entries),
+            )
+        return IacValue(
+            {key: item.value for key, item in entries}, value.start, value.end, None, value.origin, None, tuple(entries)
+        )
     what = "service" if value.kind in SERVICE_KINDS else value.kind
     return IacValue(UNKNOWN, value.start, value.end, f"is a {what} object from {value.callee}(...), not a value")
