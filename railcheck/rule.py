@@ -26,6 +26,23 @@ WITHOUT_DOCKERFILE = frozenset({"railpack", "nixpacks"})
 REQUIRED_HEADINGS = ("## What it does", "## Why is this bad?", "## Example")
 
 
+class Requires(enum.Enum):
+    """A precondition a rule declares in `requires` (repo-review style). The engine decides each one once per
+    service (or once per project) for every rule of a run, and calls the rule only where all of its
+    preconditions hold, so a rule's `check` never tests them. The value says what holds, for the docs."""
+
+    # `project.repository` is there: files beyond the configs can be read. Every project loaded from a
+    # repository has one; a rule that reads through it declares this instead of testing for None.
+    REPOSITORY = "the repository's files can be read"
+    # `railcheck.facts.paths_checkable`: the root directory is known (SV003) and exists (IC001), the builder
+    # is known (DF005), and the folder the image holds at /app is known. For a ServiceRule only. A rule that
+    # resolves paths otherwise reports a cascade of "not found" that those findings already explain.
+    PATHS_CHECKABLE = (
+        "its paths can be checked: the root directory is certain (SV003) and exists (IC001), the builder is known"
+        " (DF005) and so is the folder the image holds at /app"
+    )
+
+
 class Consequence(enum.Enum):
     """What a rule's finding means for the deploy; the rule's default severity follows from it (README,
     "Severity"), so a reader knows from the severity alone what happens if the finding is ignored."""
@@ -87,6 +104,8 @@ class Rule:
     # The builders (railcheck.builder: "railpack", "dockerfile", "nixpacks") whose services a ServiceRule
     # checks; None for every builder. The engine checks it once per service, so rules never test it.
     builders: ClassVar[frozenset[str] | None] = None
+    # Preconditions (`Requires`) the engine checks before calling `check`, once per service for every rule.
+    requires: ClassVar[tuple[Requires, ...]] = ()
     # A frozen dataclass of the rule's options (kebab-case in config, snake_case here), or None.
     Options: ClassVar[type | None] = None
 
@@ -150,6 +169,8 @@ class Rule:
         span: Span | None,
         message: str,
         *,
+        # A ServiceRule's findings get the checked service from the engine: pass it only for a finding about
+        # another service (or from a ProjectRule).
         service: str | None = None,
         help: str | None = None,
         fix: Fix | None = None,
@@ -238,6 +259,10 @@ def _metadata_problems(cls: type[Rule]) -> Iterator[str]:
         yield f"code {cls.code!r} is not two capitals and three digits"
     if not NAME_PATTERN.match(cls.name):
         yield f"name {cls.name!r} is not kebab-case"
+    if not isinstance(cls.requires, tuple) or not all(isinstance(item, Requires) for item in cls.requires):
+        yield "`requires` is not a tuple of Requires"
+    elif Requires.PATHS_CHECKABLE in cls.requires and not issubclass(cls, ServiceRule):
+        yield "only a ServiceRule can require PATHS_CHECKABLE (it is decided per service)"
     if cls.builders is not None:
         from railcheck.builder import BUILDERS, UNDECIDED
 

@@ -122,7 +122,6 @@ class UnparseableCommand(ServiceRule):
                 command.origin.path,
                 command.span(parsed.start, max(parsed.end, parsed.start + 1)),
                 f"{command.origin.label} is not valid shell: {parsed.message}",
-                service=service.name,
                 help="Fix the quoting or the operators; the shell stops at this point.",
             )
 
@@ -214,7 +213,6 @@ class MissingReferencedFile(ServiceRule):
                         command.origin.path or service.railpack_path,
                         command.span(word.start, word.end),
                         f"{command.origin.label} needs {what} `{value}`, but {reason}",
-                        service=service.name,
                         help=(
                             "Keep every file a command needs inside the root directory; install extra requirements in a"
                             " build step, where the source is present."
@@ -272,7 +270,6 @@ class PathEscapesRoot(ServiceRule):
                             command.span(word.start, word.end),
                             f"`{part}` in {command.origin.label} leaves the root directory {service.display_root()},"
                             " which is all Railway uploads",
-                            service=service.name,
                             help=(
                                 "Move what the command needs into the root directory (or copy it there), or set the"
                                 " service's root directory higher."
@@ -362,7 +359,6 @@ class AbsoluteAppPath(ServiceRule):
                     command.span(match.start(), match.start() + len(value)),
                     f"`{value}` in {command.origin.label} is not in the image: /app is {holder}, which has no"
                     f" `{value[len(APP) + 1 :]}`",
-                    service=service.name,
                     help=(
                         f"Write `{relative}`; commands run in /app."
                         if relative
@@ -446,7 +442,6 @@ class PythonpathEntryMissing(ServiceRule):
                     span,
                     f"PYTHONPATH entry `{entry}` names no folder in the image (/app is {service.display_root()},"
                     f" {service.root_source})",
-                    service=service.name,
                     help=(
                         "Remove it, or write it relative to the root directory as /app/<folder>; the working directory"
                         " /app is importable already."
@@ -505,7 +500,6 @@ class MutableNetworkFetch(ServiceRule):
                             command.span(word.start, word.end),
                             f"{command.origin.label} downloads `{word.text}` from a branch, so the build changes"
                             " whenever the branch does",
-                            service=service.name,
                             help=(
                                 "Commit the file into the root directory, or download from a commit SHA or a release"
                                 " tag."
@@ -563,7 +557,6 @@ class UnpinnedGitInstall(ServiceRule):
                 if match.group("ref") and _SHA.match(match.group("ref")):
                     continue
                 yield self._diagnostic(
-                    service,
                     command.origin.path or service.railpack_path,
                     command.span(match.start(), _url_end(match)),
                     match,
@@ -573,16 +566,15 @@ class UnpinnedGitInstall(ServiceRule):
             for match in _GIT_URL.finditer(text):
                 if (match.group("ref") and _SHA.match(match.group("ref"))) or _in_comment(text, match.start()):
                     continue
-                yield self._diagnostic(service, path, lines.span(match.start(), _url_end(match)), match)
+                yield self._diagnostic(path, lines.span(match.start(), _url_end(match)), match)
 
-    def _diagnostic(self, service: Service, path: PurePosixPath, span: Span | None, match: re.Match[str]) -> Diagnostic:
+    def _diagnostic(self, path: PurePosixPath, span: Span | None, match: re.Match[str]) -> Diagnostic:
         ref = match.group("ref")
         return self.diagnostic(
             path,
             span,
             f"git dependency installed from {'branch or tag `' + ref + '`' if ref else 'the default branch'}, not a"
             " commit",
-            service=service.name,
             help="Pin it to a commit: `git+https://host/org/repo.git@<40-character SHA>`.",
         )
 

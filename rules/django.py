@@ -150,7 +150,6 @@ class AllowedHostsBlockHealthCheck(ServiceRule):
             LineIndex(text).span(hosts.start, hosts.end),
             f"ALLOWED_HOSTS does not admit `{HEALTHCHECK_HOST}`, the host Railway's health check sends: Django answers"
             " 400 and every deploy fails its health check",
-            service=service.name,
             help=(
                 f'Add "{HEALTHCHECK_HOST}" to ALLOWED_HOSTS (or read the list from an environment variable that'
                 " includes it)."

@@ -78,7 +78,6 @@ class RailpackConfigUnused(ServiceRule):
                 document.lines.span(0, 1),
                 f"{document.path} is unused: Railway builds this service from a Dockerfile ({build.origin.label}), so"
                 " Railpack never reads it",
-                service=service.name,
                 help=f"If the Dockerfile is meant, delete railpack.json. {switch}",
                 related=related,
             )
@@ -89,7 +88,6 @@ class RailpackConfigUnused(ServiceRule):
                 railway.key_span("/build/railpackVersion"),
                 "`build.railpackVersion` is unused: Railway builds this service from a Dockerfile"
                 f" ({build.origin.label})",
-                service=service.name,
                 help=f"If the Dockerfile is meant, remove the setting. {switch}",
                 related=related,
             )
@@ -172,7 +170,6 @@ class CopySourceMissing(ServiceRule):
                 image.path,
                 image.lines.span(word.start, word.end),
                 f"`{instruction.keyword}` source `{word.text}` is not in {where}; the build fails here",
-                service=service.name,
                 help=(
                     "Railway's build context is the service's root directory. Write the path relative to it, or set the"
                     " root directory the Dockerfile was written for."
@@ -264,7 +261,6 @@ class PortNotExpanded(ServiceRule):
                 for word in instruction.words:
                     if _PORT_REFERENCE.search(word.text):
                         yield self._finding(
-                            service,
                             image.path,
                             image.lines.span(word.start, word.end),
                             f"`{instruction.keyword}` in exec form passes `{word.text}` unexpanded",
@@ -279,19 +275,17 @@ class PortNotExpanded(ServiceRule):
         assert match is not None
         span = start.span(match.start(), match.end())
         yield self._finding(
-            service,
             start.origin.path,
             span,
             f"{start.origin.label} is run in exec form on a Dockerfile build, so `$PORT` stays unexpanded",
             f'Wrap it in a shell: /bin/sh -c "exec {start.text}".',
         )
 
-    def _finding(self, service: Service, path: PurePosixPath, span: Span | None, message: str, help: str) -> Diagnostic:
+    def _finding(self, path: PurePosixPath, span: Span | None, message: str, help: str) -> Diagnostic:
         return self.diagnostic(
             path,
             span,
             message + "; the server gets the literal text instead of Railway's port",
-            service=service.name,
             help=help,
         )
 
@@ -349,7 +343,6 @@ class DockerfilePathMissing(ServiceRule):
                 build.origin.span,
                 f"{build.origin.label} selects a Dockerfile build, but the root directory {service.display_root()}"
                 " holds no `Dockerfile`; the build cannot start",
-                service=service.name,
                 help=(
                     "Add the Dockerfile to the root directory, set `dockerfilePath`, or remove `builder` to let"
                     " Railpack build the service."
@@ -364,7 +357,6 @@ class DockerfilePathMissing(ServiceRule):
             origin.span,
             f"{origin.label} names `{written}`, but the root directory {service.display_root()} holds no such file; the"
             " build cannot start",
-            service=service.name,
             help=(
                 "Write the Dockerfile's path relative to the service's root directory, or remove the setting to use its"
                 " `Dockerfile`."
@@ -415,7 +407,6 @@ class BuilderUndecided(ServiceRule):
             build.origin.span,
             f"{build.origin.label}, but {build.ignored_dockerfile} exists and Railway's docs say a Dockerfile always"
             " wins over that setting; checks that depend on the builder are skipped for this service",
-            service=service.name,
             help=(
                 "Rename the Dockerfile (e.g. Dockerfile.local) if that builder is meant, or set `builder ="
                 ' "DOCKERFILE"` if the Dockerfile is.'

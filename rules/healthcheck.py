@@ -333,7 +333,6 @@ class HealthcheckRouteMissing(ServiceRule):
                 written.span,
                 f"no route of the app in {table.app} serves the health-check path {path}, so every health check gets"
                 " 404 and the deploy fails",
-                service=service.name,
                 help=(
                     "Routes found: " + ", ".join(served[:8]) + ("..." if len(served) > 8 else "") + ". "
                     if served
@@ -429,7 +428,6 @@ class HealthcheckRouteUnverified(ServiceRule):
                 written.span,
                 f"the health-check path {path} matches no static route of the app in {table.app}, and its routes cannot"
                 f" all be read: {table.reasons[0]}",
-                service=service.name,
                 help=(
                     'Register the health-check route with a literal path (e.g. `@app.get("/health")`) so it can be'
                     " checked."
@@ -523,7 +521,6 @@ class HealthcheckOnWorker(ServiceRule):
                 f"the health-check path {path} is set, but the start command `{start.text}` runs only a queue worker"
                 " and no HTTP server, so no health check is ever answered and the deploy fails after the health-check"
                 " timeout",
-                service=service.name,
                 help=(
                     "Remove `healthcheckPath` from this service's config (a worker needs none), or serve the path from"
                     " an HTTP server the start command runs."

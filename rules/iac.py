@@ -85,7 +85,6 @@ class IacRootMissing(ServiceRule):
             project.iac.path,
             _span(project, value),
             f"the root directory {service.root}/ of service `{service.name}` does not exist in the repository",
-            service=service.name,
             help="Point `root` (or the source's `rootDirectory`) at the folder that holds the service's code.",
         )
 
@@ -224,7 +223,6 @@ class ManagedTwice(ServiceRule):
             service.railway.lines.span(0, 1),
             f"service `{service.name}` is declared in {project.iac.path}, and this {service.railway.path.name}"
             " configures it too; Railway refuses to manage a service both ways",
-            service=service.name,
             help=f'Move its settings into the `service("{service.name}")` call and delete {service.railway.path}.',
             related=(
                 Related(
@@ -363,7 +361,6 @@ class UnknownServiceReference(ServiceRule):
                     document.span(value.start, value.end),
                     f"`{key}` references `{match.group(1)}`, which the IaC file does not declare; Railway resolves it"
                     " to nothing",
-                    service=service.name,
                     help="Services and databases the file declares: "
                     + ", ".join(f"`{name}`" for name in sorted(declared))
                     + ". Shared variables are `${{shared.NAME}}`.",
@@ -432,7 +429,6 @@ class DomainPortMismatch(ServiceRule):
                     document.span(domain.start, domain.end),
                     f"`targetPort` is not read for {name}: the SDK reads `port`, so the domain targets"
                     f" {DEFAULT_DOMAIN_PORT}",
-                    service=service.name,
                     help="Write `port` instead of `targetPort`.",
                 )
             elif port is not None and isinstance(target, int) and target != port:
@@ -440,7 +436,6 @@ class DomainPortMismatch(ServiceRule):
                     document.path,
                     document.span(domain.start, domain.end),
                     f"{name} targets port {target}, but the start command listens on {port}",
-                    service=service.name,
                     help="Make the domain's `port` and the start command's port the same (or listen on $PORT).",
                 )
 
@@ -514,7 +509,6 @@ class IacStartDiffers(ServiceRule):
             document.value_span("/deploy/startCommand"),
             f"railpack.json starts `{written}`, but Railway runs `{value.value}` from {project.iac.path}, which"
             " overrides it",
-            service=service.name,
             help="Remove `deploy.startCommand` from railpack.json, or make the two agree.",
             related=(Related(project.iac.path, _span(project, value), "the start command Railway runs"),),
         )
@@ -746,7 +740,6 @@ class BuildStringNamesBuilder(ServiceRule):
             document.span(value.start, value.end),
             f"`build` of service `{service.name}` is the string {value.value!r}, which the SDK makes the build command,"
             f" not the builder: the build runs `{value.value}` as a shell command and fails",
-            service=service.name,
             help=(
                 f'Choose the builder with the object form, `build: {{ builder: "{builder}" }}` (Python: '
                 f'`build={{"builder": "{builder}"}}`); a string `build` is only for a build command.'
@@ -840,7 +833,6 @@ class IacNothingToBuild(ServiceRule):
             document.path,
             document.span(call.call_start, call.call_end),
             f"service `{service.name}` is built from {service.display_root()}, where {why}",
-            service=service.name,
             help=(
                 "Point `root` at the folder that holds the service's code (its requirements, package.json or"
                 " Dockerfile), or give the service a start command."

@@ -187,6 +187,5 @@ class PrivateNetworkAtBuild(ServiceRule):
             path if path is not None else service.root,
             command.span(start, end),
             message,
-            service=service.name,
             help=HELP,
         )

@@ -83,7 +83,6 @@ class InvalidPythonVersion(ServiceRule):
                 candidate.origin.span,
                 f'{candidate.origin.label} names Python "{candidate.value}", which Railpack cannot resolve to a CPython'
                 " release",
-                service=service.name,
                 help="Write a CPython version such as `3.12` (a minor version) or `3.12.8` (an exact release).",
             )
 
@@ -175,7 +174,6 @@ class PythonVersionMismatch(ServiceRule):
                     if reference is winner
                     else f"{reference.origin.label} (the configured source of truth) says {reference.value}"
                 ),
-                service=service.name,
                 help=f"{winner.origin.label} wins: Railpack applies it after the other sources. Make them agree.",
                 fix=self._fix(candidate, reference),
                 related=_related(reference, f"the reference version ({reference.value})"),
@@ -237,7 +235,6 @@ class PythonVersionCollapses(ServiceRule):
                 candidate.origin.span,
                 f'{candidate.origin.label} is the range "{value}", which Railpack reduces to "{normalised}" (the newest'
                 f" Python {normalised})",
-                service=service.name,
                 help="Pin a minor version such as `3.12`; ranges belong in `requires-python`.",
             )
 
@@ -326,7 +323,6 @@ class RequiresPythonExcludesVersion(ServiceRule):
             pyproject,
             pyproject.value_span("/project/requires-python"),
             f'`requires-python = "{spec}"` excludes Python {winner.value}, which Railpack uses ({winner.origin.label})',
-            service=service.name,
             help=(
                 "Pin a Python that `requires-python` allows (e.g. `packages.python` in railpack.json or"
                 " .python-version), or widen the range."
@@ -531,7 +527,6 @@ class HardcodedPythonPath(ServiceRule):
                         span,
                         f"`{match.group()}` does not exist in the image: Railpack installs Python {winner.value}"
                         f" ({winner.origin.label})",
-                        service=service.name,
                         help=(
                             f"Write `{wanted}`, or avoid the version in the path (e.g. `python -m ...`,"
                             " `/app/.venv/bin`)."
@@ -573,6 +568,5 @@ class UnsupportedPython(ServiceRule):
             winner.origin.path or service.railpack_path,
             winner.origin.span,
             f"Railpack would build with Python {winner.value} ({winner.origin.label}); it supports 3.10 and newer",
-            service=service.name,
             help="Upgrade to Python 3.10 or newer and pin it, e.g. `packages.python` in railpack.json.",
         )

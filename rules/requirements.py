@@ -77,7 +77,6 @@ class InvalidRequirement(ServiceRule):
                     path,
                     _span(text, line.start, line.end),
                     f"pip cannot parse `{line.text}`: {line.error}",
-                    service=service.name,
                     help="Write `name==version` (or another PEP 508 requirement); pip stops the install at this line.",
                 )
 
@@ -158,7 +157,6 @@ class ConflictingRequirement(ServiceRule):
                 _span(text, line.start, line.end),
                 f"`{line.name}` is required again, conflicting with line {first.line}: {conflict}; pip stops the"
                 " install with `ResolutionImpossible`",
-                service=service.name,
                 help="Keep one line per project, with the version (or URL) the service needs.",
                 related=(Related(path, _span(text, first.start, first.end), "the first requirement"),),
             )
@@ -245,7 +243,6 @@ class RedundantRequirement(ServiceRule):
                 _span(text, line.start, line.end),
                 f"`{line.name}` is required again (also on line {first.line}); pip merges the lines into one"
                 f" requirement{merge}",
-                service=service.name,
                 help=advice,
                 fix=fix,
                 related=(Related(path, _span(text, first.start, first.end), "the first requirement"),),
@@ -336,7 +333,6 @@ class UnavailableAtInstall(ServiceRule):
                 _span(text, line.start, line.end),
                 f"`{line.text}` needs `{target}`, which is not in Railpack's install step (it holds only"
                 " requirements.txt and other manifests)",
-                service=service.name,
                 help=(
                     "List the requirements in requirements.txt itself, or install them in a later step (e.g. a build"
                     " command) where the whole source is present."
@@ -380,7 +376,6 @@ class DependenciesNotInstalled(ServiceRule):
             path,
             _span(project.texts.get(path, ""), 0, 0),
             "pyproject.toml has no lock file and there is no requirements.txt, so Railpack installs no dependencies",
-            service=service.name,
             help="Commit a lock file (`uv lock`, `poetry lock` or `pdm lock`), or add a requirements.txt.",
         )
 

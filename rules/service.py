@@ -95,7 +95,6 @@ class PythonNotDetected(ServiceRule):
             where.lines.span(0, 1) if where else None,
             f"Railpack will not detect Python in {service.display_root()}: {evidence}, but none of its Python markers"
             " is at the root directory",
-            service=service.name,
             help=(
                 f'Put one of {", ".join(PYTHON_MARKERS)} at the root directory, or set `"provider": "python"` in'
                 " railpack.json."
@@ -142,7 +141,6 @@ class EarlierProviderWins(ServiceRule):
             FILE_START,
             f"{marker} makes Railpack build {service.display_root()} as {language}, although it has"
             f" {found.python_markers[0]}",
-            service=service.name,
             help='Set `"provider": "python"` in railpack.json, or move the other project out of the root directory.',
         )
 
@@ -290,7 +288,6 @@ class RootDirectoryAmbiguous(ServiceRule):
             f"the root directory of this service is unclear: railcheck assumed {service.display_root()}"
             f" ({service.root_source}), but {evidence[0]}"
             + (f" (and {len(evidence) - 1} more sign{'s' if len(evidence) > 2 else ''})" if len(evidence) > 1 else ""),
-            service=service.name,
             help=(
                 f"Declare the root directory Railway uses, e.g. in railcheck.toml: [services.{name}] {suggestion} and"
                 f" {config}; path and module checks for this service are skipped until then."
@@ -367,7 +364,6 @@ class DeclaredServiceReplacesDiscovered(ServiceRule):
             span,
             f"the declared service `{service.name}` takes the place of the service railcheck discovers from "
             f"{service.root / markers[0]}; that folder is checked only as `{service.name}`",
-            service=service.name,
             help=(
                 f'If both deploy, declare the other one too ([services.{service.root.name}] root = "{service.root}"); '
                 f"if they are one Railway service, name the declaration `{service.root.name}`."

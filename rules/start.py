@@ -262,7 +262,6 @@ class StartTargetNotFound(ServiceRule):
                     where,
                     span,
                     f"{command.origin.label} runs `{server.target.text}`, which does not exist in {holder}",
-                    service=service.name,
                     help=(
                         "Paths in start commands are relative to the root directory; fix the path or the service's root"
                         " directory."
@@ -307,7 +306,6 @@ class StartTargetNotFound(ServiceRule):
             span,
             f"{command.origin.label} imports `{module}`, which does not resolve from {holder}"
             + (" and is not a declared dependency" if server.kind == "python -m" else ""),
-            service=service.name,
             help=f"Module paths are resolved from the root directory (the image's /app) and PYTHONPATH.{hint}",
             fix=fix,
         )
@@ -370,7 +368,6 @@ class StartAttributeMissing(ServiceRule):
                     span,
                     f"{path} has a syntax error (line {line}: {info.message}), so importing `{server.module}` fails at"
                     " start",
-                    service=service.name,
                     help="Fix the syntax error; railcheck reads the module without running it.",
                 )
                 continue
@@ -381,7 +378,6 @@ class StartAttributeMissing(ServiceRule):
                     span,
                     f"`{server.attribute}` is not defined at the top level of {path}, so"
                     f" `{server.module}:{server.attribute}` fails at start",
-                    service=service.name,
                     help=_defined_hint(info.definitions),
                     related=(Related(path, None, "the module the start command imports"),),
                 )
@@ -391,7 +387,6 @@ class StartAttributeMissing(ServiceRule):
                     span,
                     f"`{server.attribute}` in {path} is a {definition.kind}, but the command treats it as a factory to"
                     " call",
-                    service=service.name,
                     help="Drop `--factory` (or `()`), or point at the function that builds the app.",
                 )
 
@@ -506,7 +501,6 @@ class ServerBindsLocalhost(ServiceRule):
                 f"{server.kind} listens on {host}"
                 + ("" if explicit else " by default")
                 + ", which Railway's proxy cannot reach",
-                service=service.name,
                 help="Listen on all interfaces: " + ("replace it with 0.0.0.0." if explicit else _host_option(server)),
                 fix=fix,
             )
@@ -619,7 +613,6 @@ class HardcodedPort(ServiceRule):
                 f"{server.kind} listens on port {listen.port}"
                 + ("" if explicit else " (its default)")
                 + ", but Railway sends traffic to $PORT",
-                service=service.name,
                 help="Use the PORT variable Railway sets, e.g. `--port $PORT`, "
                 + (
                     "from a shell: a shell-form CMD, or a start command wrapped in `/bin/sh -c`, since the exec form"
@@ -684,7 +677,6 @@ class ServerNotInstalled(ServiceRule):
                 span,
                 f"{command.origin.label} runs {server.kind.split()[0]}, but `{package}` is not in the service's"
                 " dependencies",
-                service=service.name,
                 help=(
                     f"Add `{package}` to requirements.txt (or pyproject.toml); Railpack installs only what the"
                     " manifests list."
@@ -794,6 +786,5 @@ class NoStartCommand(ServiceRule):
             FILE_START,
             "no start command: nothing in railpack.json, Railway's config or a Procfile, and none of"
             f" {', '.join(MAIN_FILES)} for Railpack's default",
-            service=service.name,
             help='Set `"deploy": {"startCommand": "..."}` in railpack.json (or a Procfile `web:` line).',
         )

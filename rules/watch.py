@@ -150,7 +150,6 @@ class WatchPatternMatchesNothing(ServiceRule):
                         span,
                         f"watch pattern `{pattern.text}` matches no file: Railway matches watch patterns from the"
                         f" repository root, and it was written from the root directory {service.display_root()}",
-                        service=service.name,
                         help=f"Write it from the repository root: `{corrected}`.",
                         fix=Fix.unsafe(f"Replace with `{corrected}`", edit) if edit is not None else None,
                     )
@@ -160,7 +159,6 @@ class WatchPatternMatchesNothing(ServiceRule):
                         span,
                         f"watch pattern `{pattern.text}` matches no file in the repository, so it never triggers a"
                         " deploy",
-                        service=service.name,
                         help=(
                             "Check the spelling; patterns are matched from the repository root, e.g."
                             f" `/{service.root}/**` for this service's root directory."
@@ -233,7 +231,6 @@ class WatchPathsMissRoot(ServiceRule):
                 watch.list_span(),
                 f"no watch pattern matches a file under the root directory {service.display_root()}: a push that"
                 " changes the service's code does not deploy it",
-                service=service.name,
                 help=f"Add `{wanted}` to watchPatterns (patterns are matched from the repository root).",
                 fix=_add_patterns(watch, [wanted]),
             )
@@ -356,7 +353,6 @@ class WatchPathsMissConsumedFiles(ServiceRule):
                 watch.path,
                 watch.list_span(),
                 f"a change to {_what(missed)} the service builds from does not deploy it: {listed}",
-                service=service.name,
                 help=f"Add {', '.join(f'`{text}`' for text in suggestions)} to watchPatterns.",
                 fix=_add_patterns(watch, suggestions),
             )
@@ -410,7 +406,6 @@ class WatchNegationFirst(ServiceRule):
                 watch.pattern_span(first.index),
                 f"{names} {'comes' if len(leading) == 1 else 'come'} before any including watch pattern, so"
                 f" {'it excludes' if len(leading) == 1 else 'they exclude'} nothing",
-                service=service.name,
                 help=(
                     "Railway applies a negation only to files an earlier pattern included: move the negations after the"
                     " patterns they should narrow."

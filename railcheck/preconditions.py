@@ -1,0 +1,95 @@
+"""Which services each rule of a check runs on: the preconditions rules declare on their class (`checks_build`,
+`builders`, `requires`), each decided once per service for all the rules of one `engine.check`.
+
+Rules with the same declarations share one list of services, so the cost per rule and service is nothing
+beyond iterating that list. A precondition whose evaluation raises is the failure of every rule that needs
+it on that service (RC002 there), as it was when each rule tested it itself.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING, TypeVar, cast
+
+from railcheck.rule import Requires, ServiceRule
+
+if TYPE_CHECKING:
+    from railcheck.project import Project, Service
+
+# (checks_build, builders, requires): what decides which services a ServiceRule runs on.
+Declared = tuple[bool, "frozenset[str] | None", "frozenset[Requires]"]
+# A service a rule runs on, with the exception that deciding one of its preconditions raised (or None).
+Eligible = tuple["Service", "Exception | None"]
+T = TypeVar("T")
+
+
+class Preconditions:
+    """The preconditions of one project, decided on first use and kept for the rest of the check."""
+
+    def __init__(self, project: Project) -> None:
+        self._project = project
+        self._services: dict[Declared, list[Eligible]] = {}
+        # (question, id(service)) -> its answer (the builder, whether paths are checkable), or what it raised
+        self._answers: dict[tuple[Callable[..., object], int], object] = {}
+
+    def project_holds(self, requires: tuple[Requires, ...]) -> bool:
+        """Whether a ProjectRule with these preconditions runs (only REPOSITORY is about the whole project)."""
+        return Requires.REPOSITORY not in requires or self._project.repository is not None
+
+    def services_for(self, rule: ServiceRule) -> list[Eligible]:
+        """The services `rule` runs on, in project order."""
+        declared: Declared = (rule.checks_build, rule.builders, frozenset(rule.requires))
+        found = self._services.get(declared)
+        if found is None:
+            found = self._services[declared] = self._eligible(*declared)
+        return found
+
+    def _eligible(
+        self, checks_build: bool, builders: frozenset[str] | None, requires: frozenset[Requires]
+    ) -> list[Eligible]:
+        project = self._project
+        if Requires.REPOSITORY in requires and project.repository is None:
+            return []
+        eligible: list[Eligible] = []
+        for service in project.services:
+            # A rule about the build says nothing about a service built elsewhere (an image, another
+            # repository), and a rule about one builder's semantics nothing about services another builds.
+            if checks_build and service.built_elsewhere is not None:
+                continue
+            if builders is not None:
+                builder = self._builder(service)
+                if isinstance(builder, Exception):
+                    eligible.append((service, builder))
+                    continue
+                if builder not in builders:
+                    continue
+            if Requires.PATHS_CHECKABLE in requires:
+                checkable = self._checkable(service)
+                if isinstance(checkable, Exception):
+                    eligible.append((service, checkable))
+                    continue
+                if not checkable:
+                    continue  # SV003, IC001 or DF005 explains why paths cannot be checked
+            eligible.append((service, None))
+        return eligible
+
+    def _builder(self, service: Service) -> str | Exception:
+        from railcheck.builder import builds_with
+
+        return self._answer(builds_with, service)
+
+    def _checkable(self, service: Service) -> bool | Exception:
+        from railcheck.facts import paths_checkable
+
+        return self._answer(paths_checkable, service)
+
+    def _answer(self, question: Callable[[Service, Project], T], service: Service) -> T | Exception:
+        """`question` about `service`, asked once per check; an exception is the answer when it raises, so the
+        rules that need it fail on that service (RC002) and the run goes on."""
+        key = (question, id(service))
+        if key not in self._answers:
+            try:
+                self._answers[key] = question(service, self._project)
+            except Exception as error:
+                self._answers[key] = error
+        return cast("T | Exception", self._answers[key])  # stored above by this question: a T or what it raised
