@@ -15,6 +15,7 @@ from railcheck.types import Diagnostic, Fix, Related, Severity, Span
 
 if TYPE_CHECKING:
     from railcheck.project import Project, Service
+    from railcheck.repository import Repository
     from railcheck.sources.text import Document
 
 CODE_PATTERN = re.compile(r"^[A-Z]{2}\d{3}$")
@@ -162,6 +163,14 @@ class Rule:
         checks repository-wide rules once, on a layout whose config files are not parsed; it loads these
         services parsed first, so the answer is the one a single process gives."""
         return ()
+
+    def repository(self, project: Project) -> Repository:
+        """`project.repository`, for a rule that declares `Requires.REPOSITORY` or `Requires.PATHS_CHECKABLE`:
+        the engine calls such a rule only when the project has one."""
+        repository = project.repository
+        if repository is None:  # the rule reads the repository without declaring it: a bug (RC002)
+            raise RuntimeError(f"rule {self.code} reads the repository without declaring Requires.REPOSITORY")
+        return repository
 
     def diagnostic(
         self,

@@ -20,6 +20,7 @@ from railcheck import (
     FixAvailability,
     Invalid,
     Project,
+    Requires,
     Service,
     ServiceRule,
     Severity,
@@ -27,7 +28,7 @@ from railcheck import (
     Valid,
 )
 from railcheck.build_outputs import created_by_build, created_paths, cwd_walk
-from railcheck.facts import CommandText, app_root, copied_app, facts, paths_checkable, requirement_files, script
+from railcheck.facts import CommandText, app_root, copied_app, facts, requirement_files, script
 from railcheck.modules import APP, escapes_root, image_path
 from railcheck.sources.shell import ShellScript, SimpleCommand, Word
 from railcheck.sources.text import LineIndex, ParseFailure, join_pointer
@@ -148,6 +149,7 @@ class MissingReferencedFile(ServiceRule):
     name = "missing-referenced-file"
     summary = "A command refers to a file the build context does not hold"
     consequence = Consequence.FAILS
+    requires = (Requires.PATHS_CHECKABLE,)
     examples = (
         Valid(
             {
@@ -172,10 +174,7 @@ class MissingReferencedFile(ServiceRule):
     )
 
     def check(self, service: Service, project: Project) -> Iterator[Diagnostic]:
-        if not paths_checkable(service, project):
-            return  # SV003 or IC001 explains why paths cannot be checked
-        repository = project.repository
-        assert repository is not None  # paths_checkable() holds only with a repository
+        repository = self.repository(project)
         created: dict[str | None, set[PurePosixPath]] = {}
         root = app_root(service, project)  # what the image holds at /app
         # With `file://` in requirements.txt Railpack copies the whole source into the install step.
@@ -301,6 +300,7 @@ class AbsoluteAppPath(ServiceRule):
     summary = "An `/app/...` path resolves to nothing under the root directory"
     consequence = Consequence.FAILS
     fix = FixAvailability.SOMETIMES
+    requires = (Requires.PATHS_CHECKABLE,)
     examples = (
         Valid(
             {
@@ -323,10 +323,7 @@ class AbsoluteAppPath(ServiceRule):
     _APP_PATH = re.compile(r"(?<![\w/.-])/app/[^\s:;'\"`|&<>)]+")
 
     def check(self, service: Service, project: Project) -> Iterator[Diagnostic]:
-        if not paths_checkable(service, project):
-            return  # SV003 or IC001 explains why paths cannot be checked
-        repository = project.repository
-        assert repository is not None  # paths_checkable() holds only with a repository
+        repository = self.repository(project)
         for command in facts(service, project).commands:
             for match in self._APP_PATH.finditer(command.text):
                 value = match.group().rstrip(",")
@@ -397,6 +394,7 @@ class PythonpathEntryMissing(ServiceRule):
     summary = "A PYTHONPATH entry names no folder in the image"
     consequence = Consequence.LIKELY_WRONG
     default_severity = Severity.WARNING
+    requires = (Requires.PATHS_CHECKABLE,)
     examples = (
         Valid(
             {"railpack.json": '{"deploy": {"variables": {"PYTHONPATH": "/app:/app/src"}}}', "src/pkg/__init__.py": ""}
@@ -408,11 +406,9 @@ class PythonpathEntryMissing(ServiceRule):
     )
 
     def check(self, service: Service, project: Project) -> Iterator[Diagnostic]:
-        if not paths_checkable(service, project):
-            return  # SV003 or IC001 explains why paths cannot be checked
-        repository = project.repository
+        repository = self.repository(project)
         document = service.railpack
-        if repository is None or document is None or not isinstance(document.value, dict):
+        if document is None or not isinstance(document.value, dict):
             return
         pointers = ["/deploy/variables/PYTHONPATH"] + [
             join_pointer(join_pointer(pointer, "variables"), "PYTHONPATH") for _, pointer, _ in steps(document.value)

@@ -10,8 +10,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from pathlib import PurePosixPath
 
-from railcheck import Consequence, Diagnostic, Invalid, Project, Service, ServiceRule, Valid
-from railcheck.facts import app_root, paths_checkable, runtime_pythonpath, start_servers
+from railcheck import Consequence, Diagnostic, Invalid, Project, Requires, Service, ServiceRule, Valid
+from railcheck.facts import app_root, runtime_pythonpath, start_servers
 from railcheck.modules import search_bases
 from railcheck.sources.text import LineIndex
 from railcheck.walk import setting_pointers
@@ -73,6 +73,7 @@ class AllowedHostsBlockHealthCheck(ServiceRule):
     name = "allowed-hosts-block-healthcheck"
     summary = "Django's ALLOWED_HOSTS refuses the host Railway's health check uses"
     consequence = Consequence.FAILS
+    requires = (Requires.PATHS_CHECKABLE,)
     examples = (
         Valid(
             {
@@ -127,10 +128,10 @@ class AllowedHostsBlockHealthCheck(ServiceRule):
     )
 
     def check(self, service: Service, project: Project) -> Iterator[Diagnostic]:
-        if not _has_health_check(service) or not paths_checkable(service, project):
+        if not _has_health_check(service):
             return
         path = _settings_file(service, project)
-        text = project.repository.read(path) if path is not None and project.repository is not None else None
+        text = self.repository(project).read(path) if path is not None else None
         if path is None or text is None:
             return
         from railcheck.sources.django_settings import host_allowed, literal_setting

@@ -7,7 +7,19 @@ import re
 from collections.abc import Iterator
 from pathlib import PurePosixPath
 
-from railcheck import Consequence, Diagnostic, Invalid, Project, Related, Service, ServiceRule, Severity, Span, Valid
+from railcheck import (
+    Consequence,
+    Diagnostic,
+    Invalid,
+    Project,
+    Related,
+    Requires,
+    Service,
+    ServiceRule,
+    Severity,
+    Span,
+    Valid,
+)
 from railcheck.builder import DOCKERFILE, UNDECIDED, build_of, image_of
 from railcheck.facts import facts, root_evidence, root_readings
 
@@ -114,6 +126,7 @@ class CopySourceMissing(ServiceRule):
     summary = "A Dockerfile COPY/ADD source is not in the build context"
     consequence = Consequence.FAILS
     builders = DOCKERFILE_ONLY
+    requires = (Requires.REPOSITORY,)
     examples = (
         Valid(
             {
@@ -149,8 +162,8 @@ class CopySourceMissing(ServiceRule):
 
     def check(self, service: Service, project: Project) -> Iterator[Diagnostic]:
         image = image_of(service, project)
-        repository = project.repository
-        if image is None or repository is None:
+        repository = self.repository(project)
+        if image is None:
             return
         from railcheck.image import context_sources  # loaded with the image: Dockerfile services only
 
@@ -309,6 +322,7 @@ class DockerfilePathMissing(ServiceRule):
     summary = "The Dockerfile a service is told to build from does not exist"
     consequence = Consequence.FAILS
     builders = DOCKERFILE_ONLY
+    requires = (Requires.REPOSITORY,)
     examples = (
         Valid(
             {
@@ -327,12 +341,8 @@ class DockerfilePathMissing(ServiceRule):
 
     def check(self, service: Service, project: Project) -> Iterator[Diagnostic]:
         build = build_of(service, project)
-        repository = project.repository
-        if (
-            repository is None
-            or (build.dockerfile is not None and repository.is_file(build.dockerfile))
-            or root_evidence(service, project)
-        ):
+        repository = self.repository(project)
+        if (build.dockerfile is not None and repository.is_file(build.dockerfile)) or root_evidence(service, project):
             return  # SV003: the Dockerfile is looked up in a root directory that is unclear
         if build.requested is None:
             if project.iac is not None and build.origin.path == project.iac.path:

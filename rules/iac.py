@@ -23,6 +23,7 @@ from railcheck import (
     Project,
     ProjectRule,
     Related,
+    Requires,
     Service,
     ServiceRule,
     Severity,
@@ -67,6 +68,7 @@ class IacRootMissing(ServiceRule):
     name = "iac-root-missing"
     summary = "An IaC service's root directory does not exist"
     consequence = Consequence.FAILS
+    requires = (Requires.REPOSITORY,)
     examples = (
         Valid({"/.railway/railway.py": SHOP, "main.py": "print(1)\n", "requirements.txt": "x\n"}),
         Invalid(
@@ -76,9 +78,10 @@ class IacRootMissing(ServiceRule):
     )
 
     def check(self, service: Service, project: Project) -> Iterator[Diagnostic]:
-        if service.iac is None or project.iac is None or project.repository is None:
+        repository = self.repository(project)
+        if service.iac is None or project.iac is None:
             return
-        if project.repository.is_dir(service.root):
+        if repository.is_dir(service.root):
             return
         value = service.iac.settings["root"]
         yield self.diagnostic(
@@ -255,15 +258,14 @@ class IacFileMisplaced(ProjectRule):
     summary = "An IaC file sits where the Railway CLI will not find it"
     consequence = Consequence.LIKELY_WRONG
     default_severity = Severity.WARNING
+    requires = (Requires.REPOSITORY,)
     examples = (
         Valid({"/.railway/railway.py": SHOP, "main.py": "", "requirements.txt": "x\n"}),
         Invalid({"/railway.py": SHOP, "railpack.json": "{}"}, expect=[("IC004", "/railway.py", 1, 1)]),
     )
 
     def check(self, project: Project) -> Iterator[Diagnostic]:
-        repository = project.repository
-        if repository is None:
-            return
+        repository = self.repository(project)
         top = set(repository.listdir(PurePosixPath(".")))
         for name in ("railway.py", "railway.ts"):
             if name in top and name not in repository.listdir(PurePosixPath(".railway")):
@@ -773,6 +775,7 @@ class IacNothingToBuild(ServiceRule):
     name = "iac-nothing-to-build"
     summary = "An IaC service's root directory holds nothing its builder can build"
     consequence = Consequence.FAILS
+    requires = (Requires.REPOSITORY,)
     examples = (
         Valid({"/.railway/railway.py": SHOP, "main.py": "", "requirements.txt": "x\n"}),
         Valid({"/.railway/railway.py": SHOP.replace(', start="python main.py"', ""), "package.json": "{}"}),
@@ -783,8 +786,8 @@ class IacNothingToBuild(ServiceRule):
     )
 
     def check(self, service: Service, project: Project) -> Iterator[Diagnostic]:
-        document, repository, call = project.iac, project.repository, service.iac
-        if document is None or repository is None or call is None or call.kind != "service":
+        document, repository, call = project.iac, self.repository(project), service.iac
+        if document is None or call is None or call.kind != "service":
             return
         if (
             not repository.is_dir(service.root)

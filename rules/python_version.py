@@ -23,6 +23,7 @@ from railcheck import (
     Project,
     ProjectRule,
     Related,
+    Requires,
     Service,
     ServiceRule,
     Severity,
@@ -352,6 +353,7 @@ class RootPythonVersionIgnored(ProjectRule):
     summary = "A repository-root Python version file that subfolder services never see"
     consequence = Consequence.LIKELY_WRONG
     default_severity = Severity.WARNING
+    requires = (Requires.REPOSITORY,)
     examples = (
         Valid({"/.python-version": "3.12\n", ".python-version": "3.12\n", "railpack.json": "{}"}),
         Invalid(
@@ -371,9 +373,7 @@ class RootPythonVersionIgnored(ProjectRule):
     )
 
     def check(self, project: Project) -> Iterator[Diagnostic]:
-        repository = project.repository
-        if repository is None:
-            return
+        repository = self.repository(project)
         root_files = self._root_files(project)
         blind = (
             [service for service in self._unversioned(project) if _railpack_python(service, project)]

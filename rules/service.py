@@ -6,7 +6,18 @@ from __future__ import annotations
 from collections.abc import Iterator
 from pathlib import PurePosixPath
 
-from railcheck import RAILPACK_ONLY, Consequence, Diagnostic, Invalid, Project, Service, ServiceRule, Severity, Valid
+from railcheck import (
+    RAILPACK_ONLY,
+    Consequence,
+    Diagnostic,
+    Invalid,
+    Project,
+    Requires,
+    Service,
+    ServiceRule,
+    Severity,
+    Valid,
+)
 from railcheck.config import config_key_span
 from railcheck.facts import MAIN_FILES, PYTHON_MARKERS, facts, memoised, root_evidence, subfolder_roots
 from railcheck.project import SERVICE_MARKERS
@@ -321,6 +332,7 @@ class DeclaredServiceReplacesDiscovered(ServiceRule):
     summary = "A declared service takes the place of the service discovered in its folder"
     consequence = Consequence.HARMLESS
     default_severity = Severity.INFO
+    requires = (Requires.REPOSITORY,)
     examples = (
         Valid(
             {
@@ -344,8 +356,8 @@ class DeclaredServiceReplacesDiscovered(ServiceRule):
         declaration = next(
             (item for item in config.services if item.name == service.name and item.root == service.root), None
         )
-        repository = project.repository
-        if declaration is None or repository is None or service.name in (str(service.root), service.root.name):
+        repository = self.repository(project)
+        if declaration is None or service.name in (str(service.root), service.root.name):
             return
         # The declaration owns its folder (discovery skips it) unless it reads both configs from elsewhere.
         if declaration.railpack_config is not None and declaration.railway_config is not None:

@@ -23,6 +23,7 @@ from railcheck import (
     Invalid,
     Project,
     Related,
+    Requires,
     Service,
     ServiceRule,
     Severity,
@@ -41,7 +42,6 @@ from railcheck.facts import (
     facts,
     module_info,
     once_per_service,
-    paths_checkable,
     runtime_pythonpath,
     unreadable_configs,
 )
@@ -180,6 +180,7 @@ class StartTargetNotFound(ServiceRule):
     summary = "The start command's module or script does not exist from the root directory"
     consequence = Consequence.FAILS
     fix = FixAvailability.SOMETIMES
+    requires = (Requires.PATHS_CHECKABLE,)
     examples = (
         Valid(
             {
@@ -243,10 +244,7 @@ class StartTargetNotFound(ServiceRule):
     )
 
     def check(self, service: Service, project: Project) -> Iterator[Diagnostic]:
-        if not paths_checkable(service, project):
-            return  # SV003 or IC001 explains why paths cannot be checked
-        repository = project.repository
-        assert repository is not None  # paths_checkable() holds only with a repository
+        repository = self.repository(project)
         for command, server in _servers(service, project):
             if server.target is None or not server.target.static:
                 continue
@@ -330,6 +328,7 @@ class StartAttributeMissing(ServiceRule):
     name = "start-attribute-missing"
     summary = "The start command's app attribute is not defined in its module"
     consequence = Consequence.FAILS
+    requires = (Requires.PATHS_CHECKABLE,)
     examples = (
         Valid(
             {
@@ -347,10 +346,7 @@ class StartAttributeMissing(ServiceRule):
     )
 
     def check(self, service: Service, project: Project) -> Iterator[Diagnostic]:
-        if not paths_checkable(service, project):
-            return  # SV003 or IC001 explains why paths cannot be checked
-        repository = project.repository
-        assert repository is not None  # paths_checkable() holds only with a repository
+        repository = self.repository(project)
         for command, server in _servers(service, project):
             if server.module is None or server.attribute is None or server.kind == "python -m" or server.target is None:
                 continue
