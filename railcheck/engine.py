@@ -1,4 +1,5 @@
-"""Run the selected rules over a Project: isolate crashing rules, apply suppressions, sort the findings.
+"""Run the selected rules over a Project, each where its declared preconditions hold (railcheck/preconditions.py),
+a service rule's findings stamped with their service: isolate crashing rules, apply suppressions, sort the findings.
 
 Knows nothing about the command line or output formats.
 """

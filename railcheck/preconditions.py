@@ -3,7 +3,7 @@
 
 Rules with the same declarations share one list of services, so the cost per rule and service is nothing
 beyond iterating that list. A precondition whose evaluation raises is the failure of every rule that needs
-it on that service (RC002 there), as it was when each rule tested it itself.
+it on that service (RC002 there), as when a rule raises in its own `check`, and the run goes on.
 """
 
 from __future__ import annotations
@@ -11,10 +11,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, TypeVar, cast
 
-from railcheck.rule import Requires, ServiceRule
+from railcheck.rule import Requires
 
 if TYPE_CHECKING:
     from railcheck.project import Project, Service
+    from railcheck.rule import ServiceRule
 
 # (checks_build, builders, requires): what decides which services a ServiceRule runs on.
 Declared = tuple[bool, "frozenset[str] | None", "frozenset[Requires]"]

@@ -29,7 +29,7 @@ REQUIRED_HEADINGS = ("## What it does", "## Why is this bad?", "## Example")
 
 class Requires(enum.Enum):
     """A precondition a rule declares in `requires` (repo-review style). The engine decides each one once per
-    service (or once per project) for every rule of a run, and calls the rule only where all of its
+    service (or once per project) for all the rules of a check, and calls the rule only where all of its
     preconditions hold, so a rule's `check` never tests them. The value says what holds, for the docs."""
 
     # `project.repository` is there: files beyond the configs can be read. Every project loaded from a
@@ -39,7 +39,7 @@ class Requires(enum.Enum):
     # is known (DF005), and the folder the image holds at /app is known. For a ServiceRule only. A rule that
     # resolves paths otherwise reports a cascade of "not found" that those findings already explain.
     PATHS_CHECKABLE = (
-        "its paths can be checked: the root directory is certain (SV003) and exists (IC001), the builder is known"
+        "paths can be checked: the root directory is certain (SV003) and exists (IC001), the builder is known"
         " (DF005) and so is the folder the image holds at /app"
     )
 

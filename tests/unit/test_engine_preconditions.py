@@ -173,3 +173,19 @@ def test_a_rule_declaring_preconditions_wrongly_is_refused_when_defined() -> Non
             code = "ZZ917"
             name = "per-service-on-project"
             requires = (Requires.PATHS_CHECKABLE,)
+
+
+def test_a_rules_documentation_says_which_services_it_runs_on(registry: Registry) -> None:
+    from railcheck.rules_table import rule_documentation
+
+    def runs_on(code: str) -> str:
+        text = rule_documentation(registry, code)
+        assert text is not None
+        header = text.split("\n\n")[2]  # "Default severity: ... Fix: ... Runs on ..."
+        return header[header.find("Runs on") :] if "Runs on" in header else ""
+
+    assert runs_on("ST001").startswith("Runs on services built from this repository whose paths can be checked: ")
+    assert runs_on("CM003") == "Runs on services built from this repository with Railpack or Nixpacks."
+    assert runs_on("DF005") == "Runs on services built from this repository with an undecided builder."
+    assert runs_on("IC005") == "Runs on every service."  # checks_build = False: image services too
+    assert runs_on("PV005") == ""  # a project rule
