@@ -13,7 +13,19 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import PurePosixPath
 
-from railcheck import Consequence, Diagnostic, Invalid, Project, Related, Service, ServiceRule, Severity, Span, Valid
+from railcheck import (
+    Consequence,
+    Diagnostic,
+    Invalid,
+    Project,
+    Related,
+    Requires,
+    Service,
+    ServiceRule,
+    Severity,
+    Span,
+    Valid,
+)
 from railcheck.facts import app_root, facts, module_info, paths_checkable, runtime_pythonpath, script, start_servers
 from railcheck.modules import find_module, search_bases
 from railcheck.servers import Server, only_workers
@@ -247,6 +259,7 @@ class HealthcheckRouteMissing(ServiceRule):
     name = "healthcheck-route-missing"
     summary = "No route of the app serves the health-check path"
     consequence = Consequence.FAILS
+    requires = (Requires.PATHS_CHECKABLE,)
     examples = (
         Valid(
             {
@@ -365,6 +378,7 @@ class HealthcheckRouteUnverified(ServiceRule):
     # Unsure is not a finding against the user: at the default `fail-on = "warning"` this must not fail CI.
     consequence = Consequence.HARMLESS
     default_severity = Severity.INFO
+    requires = (Requires.PATHS_CHECKABLE,)
     examples = (
         Valid(
             {
