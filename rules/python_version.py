@@ -156,6 +156,7 @@ class PythonVersionMismatch(ServiceRule):
             return
         winner = candidates[-1]
         reference = winner
+        # `options` is this rule's own Options class (instantiate() builds it); Rule declares the base class.
         if self.options.source_of_truth == ".python-version":  # type: ignore[attr-defined]
             reference = next(
                 (candidate for candidate in candidates if candidate.origin.label == ".python-version"), winner
