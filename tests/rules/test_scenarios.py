@@ -1,4 +1,5 @@
-"""Scenario fixtures: each folder under tests/fixtures/ (except corpus/) is a small monorepo.
+"""Scenario fixtures: each folder under tests/fixtures/ with a railcheck.toml is a small monorepo (which codes
+each one shows: tests/fixtures/README.md).
 
 For each: `railcheck check` must print exactly `expected/check.txt`; `railcheck check --fix` must change
 exactly the files under `expected/fixed/` into their contents; a second `--fix` changes nothing.
@@ -13,9 +14,7 @@ from pathlib import Path
 import pytest
 from helpers.paths import FIXTURES
 from helpers.running import invoke
-
-# A scenario is a folder with its own railcheck.toml; corpus/ and iac/ hold sample files for other tests.
-SCENARIOS = sorted(path for path in FIXTURES.iterdir() if (path / "railcheck.toml").is_file())
+from helpers.scenarios import SCENARIOS
 
 
 def _files(root: Path) -> dict[str, bytes]:
