@@ -8,7 +8,16 @@ from pathlib import Path, PurePosixPath
 
 import pytest
 
-from railcheck.repository import MAX_FILE_BYTES, FileProblem, Repository, read_regular_file
+from railcheck.repository import (
+    MAX_FILE_BYTES,
+    PATH_MAX,
+    FileProblem,
+    Repository,
+    merge_observed,
+    names_git_folder,
+    outside_lexically,
+    read_regular_file,
+)
 
 P = PurePosixPath
 
@@ -229,3 +238,29 @@ def test_read_regular_file_refuses_links_and_files_over_its_limit(tmp_path: Path
     assert read_regular_file(tmp_path) is None
     assert read_regular_file(tmp_path / "missing") is None
     assert read_regular_file("a\0b") is None
+
+
+@pytest.mark.parametrize(
+    ("path", "outside"),
+    [
+        ("services/api/railpack.json", False),
+        ("services/../railpack.json", True),  # `..` as written, even when it would land inside
+        ("/etc/passwd", True),
+        (".git/config", True),
+        ("services/.GIT/hooks/pre-commit", True),  # a case-insensitive file system opens it as .git
+        (".github/workflows/ci.yml", False),
+        ("a" * PATH_MAX, False),
+        ("a" * (PATH_MAX + 1), True),
+    ],
+)
+def test_what_is_outside_as_written(path: str, outside: bool) -> None:
+    assert outside_lexically(path) is outside
+    assert names_git_folder(path) is (".git" in path.lower().split("/"))
+
+
+def test_merged_observations_never_match_a_file_that_changed_between_reads() -> None:
+    first = ("svc/railpack.json", (3, 10, 10, 7))
+    later = ("svc/railpack.json", (4, 20, 20, 7))
+    merged = merge_observed([{"a": first, "b": None, "c": first}, {"a": first, "b": first, "c": later}])
+    assert merged["a"] == first and merged["b"] == first  # the same stamp, or one part took none
+    assert merged["c"] not in (first, later)  # changed mid-check: no stat of any file gives this stamp
