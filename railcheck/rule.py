@@ -200,7 +200,7 @@ def _dedent_doc(doc: str) -> str:
 
 
 # Whether defining a rule class checks its metadata. Off only while the registry loads the built-in rules,
-# whose metadata tests/test_rule_metadata.py checks (it is start-up time of every run); a rule from an extra
+# whose metadata tests/meta/test_rule_metadata.py checks (it is start-up time of every run); a rule from an extra
 # folder, or defined anywhere else, is always checked.
 _checks_on_definition = True
 
@@ -224,7 +224,7 @@ def _metadata_problems(cls: type[Rule]) -> Iterator[str]:
         if not isinstance(getattr(cls, attribute, None), str):
             yield f"missing `{attribute}`"
             return
-    # Built-in rules must declare a consequence (tests/test_rule_metadata.py); extra rule folders written
+    # Built-in rules must declare a consequence (tests/meta/test_rule_metadata.py); extra rule folders written
     # before it existed keep loading, but a declared one must agree with the severity.
     consequence = getattr(cls, "consequence", None)
     if consequence is not None and not isinstance(consequence, Consequence):

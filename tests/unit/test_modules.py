@@ -78,6 +78,28 @@ def test_search_folders_are_relative_to_the_working_directory() -> None:
     assert search_bases(ROOT, "src", ["lib"], ["/app/vendor"])[0] == P("services/api/src/lib")
 
 
+def test_the_working_directory_is_searched_once_not_joined_onto_itself() -> None:
+    # `cd api && uvicorn main:app` imports `main` from services/api/api, not services/api/api/api.
+    assert search_bases(ROOT, "api", [], []) == [P("services/api/api")]
+    assert search_bases(ROOT, "api", ["src"], ["lib"]) == [
+        P("services/api/api/src"),
+        P("services/api/api"),
+        P("services/api/api/lib"),
+    ]
+
+
+def test_find_module_prefers_a_package_to_a_module_of_the_same_name(tmp_path: Path) -> None:
+    # Python's path finder looks for `pkg/__init__.py` before `pkg.py` in each folder.
+    repository = _repository(tmp_path, ["services/api/pkg.py", "services/api/pkg/__init__.py"])
+    assert find_module(repository, [ROOT], "pkg") == P("services/api/pkg/__init__.py")
+
+
+def test_a_namespace_folder_loses_to_a_regular_module_in_a_later_folder(tmp_path: Path) -> None:
+    repository = _repository(tmp_path, ["services/api/tool/readme.txt", "services/api/src/tool.py"])
+    assert find_module(repository, [ROOT, ROOT / "src"], "tool") == P("services/api/src/tool.py")
+    assert find_module(repository, [ROOT], "tool") == P("services/api/tool")
+
+
 def test_find_module_prefers_the_module_file_then_the_package_then_a_namespace(tmp_path: Path) -> None:
     repository = _repository(
         tmp_path,

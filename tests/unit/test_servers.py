@@ -145,7 +145,17 @@ def test_every_launch_of_a_script_is_found() -> None:
 
 
 @pytest.mark.parametrize(
-    ("value", "expected"), [("$PORT", True), ("${PORT:-8000}", True), ("8000", False), ("${PORT}", True)]
+    ("value", "expected"),
+    [
+        ("$PORT", True),
+        ("${PORT:-8000}", True),
+        ("8000", False),
+        ("${PORT}", True),
+        ("$PORT/ws", True),
+        # Other variables whose names start with PORT say nothing about Railway's port.
+        ("$PORTS_FILE", False),
+        ("${PORTAL_PORT}", False),
+    ],
 )
 def test_uses_port_variable(value: str, expected: bool) -> None:
     assert uses_port_variable(value) is expected
