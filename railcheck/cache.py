@@ -29,15 +29,13 @@ from typing import Any
 from railcheck import __version__
 from railcheck._resources import resource_dir
 from railcheck.cache_store import CacheFolder
+from railcheck.files import Stamp, read_regular_file, stamp_of
+from railcheck.layout import CACHE_DIR
 from railcheck.repository import (
-    CACHE_DIR,
-    Stamp,
     decide_outermost_first,
     git_folders,
     outside_lexically,
-    read_regular_file,
     resolves_inside,
-    stamp_of,
 )
 from railcheck.repository import (
     entry_kind as _kind,

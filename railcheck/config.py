@@ -9,6 +9,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePosixPath
 from typing import Any
 
+from railcheck.layout import ROOT_MARKERS
 from railcheck.types import Severity, Span
 
 CONFIG_FILE_NAMES = ("railcheck.toml", "pyproject.toml")
@@ -71,6 +72,23 @@ def config_key_span(config: Config, *keys: str, value: bool = False) -> Span | N
             return found
         found = document.key_span(pointer)
     return document.value_span(pointer) if value else found
+
+
+def find_root(path: Path) -> Path:
+    """The repository a path belongs to: the nearest folder with railcheck.toml, a [tool.railcheck] table, or .git."""
+    # Lexical, like _group_by_root: resolving would follow a link out of the repository and check its target.
+    start = Path(os.path.abspath(path))
+    # os.path's tests answer False where a folder may not be searched (Path's raise PermissionError).
+    if not os.path.isdir(start):
+        start = start.parent
+    for folder in (start, *start.parents):
+        # A linked folder is never a root: a pull request can link a checked folder to any folder that has
+        # railcheck.toml or .git (`_group_by_root` then refuses the path, which leads out of the repository).
+        if not os.path.islink(folder) and (
+            any(os.path.exists(folder / marker) for marker in ROOT_MARKERS) or find_config_file(folder)
+        ):
+            return folder
+    return start
 
 
 def find_config_file(root: Path) -> Path | None:

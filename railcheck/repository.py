@@ -16,10 +16,14 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
+# Re-exported (`X as X`): the cache, the configuration and the tests read these from here.
+from railcheck.files import Stamp as Stamp
+from railcheck.files import read_regular_file as read_regular_file
+from railcheck.files import read_regular_file_stamped, stamp_of
+from railcheck.layout import FILES_UNDER_LIMIT, MAX_FILE_BYTES, PATH_MAX, SKIPPED_DIRS
 from railcheck.sources.text import LineIndex
 from railcheck.types import Span
 
-MAX_FILE_BYTES = 2 * 1024 * 1024
 # pip reads a requirements file by its byte order mark (`auto_decode` in pip/_internal/utils/encoding.py),
 # so a `.txt` file saved as UTF-16 or UTF-32 by a Windows editor installs fine. runtime.txt is Railpack's.
 _PIP_BOMS = (
@@ -28,10 +32,6 @@ _PIP_BOMS = (
     (b"\xff\xfe", "utf-16-le"),
     (b"\xfe\xff", "utf-16-be"),
 )
-# railcheck's own result cache folder at the repository root (railcheck.cache), named here so that a plain
-# check can look for it without importing the cache.
-CACHE_DIR = ".railcheck_cache"
-PATH_MAX = 4096  # Linux's PATH_MAX: no longer path opens, so none is looked at (or keyed by the cache)
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,53 +42,6 @@ class FileProblem:
     message: str
     span: Span | None = None
     help: str | None = None
-
-
-# Where a piece of information came from and that file's or folder's stamp when it was taken (size, times,
-# inode, as git's index keeps them): the result cache compares it after the check, so findings that read a
-# file mid-edit are never stored.
-Stamp = tuple[str, tuple[int, int, int, int]]
-
-
-def stamp_of(status: os.stat_result) -> tuple[int, int, int, int]:
-    """What says a file may have changed without reading it: size, modification and change times, inode
-    (`cp -p` keeps the size and modification time, not the other two)."""
-    return (status.st_size, status.st_mtime_ns, status.st_ctime_ns, status.st_ino)
-
-
-def read_regular_file(path: str | Path, limit: int = MAX_FILE_BYTES, dir_fd: int | None = None) -> bytes | None:
-    """The bytes of `path` (relative to the open folder `dir_fd`, when given) when it is a regular file of
-    at most `limit` bytes, opened without following a link and without blocking (a pipe never makes the run
-    wait); None for anything else."""
-    return read_regular_file_stamped(path, limit, dir_fd)[0]
-
-
-def read_regular_file_stamped(
-    path: str | Path, limit: int = MAX_FILE_BYTES, dir_fd: int | None = None
-) -> tuple[bytes | None, os.stat_result | None]:
-    """`read_regular_file`, with the file's status as it was opened (None when it was not read)."""
-    try:
-        descriptor = os.open(
-            path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0), dir_fd=dir_fd
-        )
-    except (OSError, ValueError):  # ValueError: a NUL character in the path
-        return None, None
-    try:
-        status = os.fstat(descriptor)
-        if not stat.S_ISREG(status.st_mode) or status.st_size > limit:
-            return None, None
-        chunks = []
-        size = 0
-        while chunk := os.read(descriptor, max(status.st_size + 1 - size, 65536)):
-            chunks.append(chunk)
-            size += len(chunk)
-            if size > limit:
-                return None, None  # grew past the limit while being read
-        return b"".join(chunks), status
-    except OSError:
-        return None, None
-    finally:
-        os.close(descriptor)
 
 
 def merge_observed(parts: Iterable[Mapping[str, Stamp | None]]) -> dict[str, Stamp | None]:
@@ -255,10 +208,8 @@ class Repository:
             listing = self._listings[key] = tuple(sorted(names))
         return listing
 
-    def files_under(self, folder: PurePosixPath, limit: int = 5000) -> list[PurePosixPath]:
+    def files_under(self, folder: PurePosixPath, limit: int = FILES_UNDER_LIMIT) -> list[PurePosixPath]:
         """Files below `folder`, breadth first, skipping dependency and VCS folders and links; at most `limit`."""
-        from railcheck.project import SKIPPED_DIRS
-
         found: list[PurePosixPath] = []
         queue = [folder]
         while queue and len(found) < limit:

@@ -24,7 +24,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from railcheck.cli import ROOT_MARKERS, main
+from railcheck.cli import main
+from railcheck.layout import ROOT_MARKERS
 from railcheck.report import REPORTERS
 
 ROOT = Path(__file__).resolve().parents[1]
