@@ -148,8 +148,9 @@ def read_named_config(named: Path) -> str:
     """The text of the configuration file the user named with `--config`. The user's own choice, so a link
     is followed wherever it leads; but it is read like every other file (a regular file of at most 2 MiB,
     opened without blocking, UTF-8), so a pipe or a device named there neither hangs nor fills memory."""
+    from railcheck.files import read_regular_file
+    from railcheck.layout import MAX_FILE_BYTES
     from railcheck.report.escape import one_line
-    from railcheck.repository import MAX_FILE_BYTES, read_regular_file
 
     shown = one_line(str(named))
     try:

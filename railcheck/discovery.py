@@ -13,15 +13,15 @@ import os
 from collections.abc import Collection, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from railcheck.config import Config, ServiceDeclaration
-from railcheck.files import read_regular_file
+from railcheck.ignore_files import IgnoreFiles
 from railcheck.layout import IAC_FILES, MAX_SERVICES, RAILPACK_FILE, SERVICE_MARKERS, SKIPPED_DIRS
 from railcheck.model import IacDocument
-from railcheck.patterns import config_spec, gitignore_spec
 from railcheck.repository import FileProblem, Repository
 from railcheck.sources.text import LineIndex, ParseFailure
+from railcheck.walker import FOLDER, OTHER, Listing, WalkPolicy, walk
 
 if TYPE_CHECKING:
     from railcheck.sources.iac import IacService
@@ -154,7 +154,7 @@ class Discovery:
         self.config = config
         self.repository = repository
         self.problems = repository.problems
-        self._ignore = _IgnoreRules(root, config)
+        self._policy = WalkPolicy(SKIPPED_DIRS, IgnoreFiles(root, config))
         self.unlisted: dict[PurePosixPath, str] = {}
         self.iac = self._read_iac()
         self._elsewhere: dict[str, str] | None = None
@@ -306,30 +306,22 @@ class Discovery:
                 break
 
     def _walk(self, start: PurePosixPath) -> Iterator[PurePosixPath]:
-        # Each folder carries the ignore files of the folders above it, so a folder's own .gitignore is read
-        # only when its listing shows one, and a repository without any costs no pattern matching at all.
-        stack = [(start, self._ignore.specs_above(start))]
-        while stack:
-            folder, specs = stack.pop()
-            try:
-                entries = list(os.scandir(self.root / folder))
-            except FileNotFoundError:
-                continue  # removed while the run walked
-            except OSError as error:
-                self.unlisted[folder] = error.strerror or type(error).__name__
-                continue
-            names = {entry.name for entry in entries}
-            if any(marker in names for marker in SERVICE_MARKERS):
+        """The service folders at and below `start`, walked with discovery's policy."""
+        for folder, listing in walk(start, self._list, self._policy):
+            if any(marker in listing for marker in SERVICE_MARKERS):
                 yield folder
-            if ".gitignore" in names:
-                specs = self._ignore.with_spec_of(folder, specs)
-            for entry in entries:
-                # follow_symlinks=False: a linked folder is never entered, so no loop and no escape.
-                if entry.name in SKIPPED_DIRS or not entry.is_dir(follow_symlinks=False):
-                    continue
-                child = folder / entry.name if str(folder) != "." else PurePosixPath(entry.name)
-                if not self._ignore.ignored(child, specs):
-                    stack.append((child, specs))
+
+    def _list(self, folder: PurePosixPath) -> Listing | None:
+        try:
+            with os.scandir(self.root / folder) as entries:
+                # Discovery asks only whether an entry is a folder itself (the walker never enters a link),
+                # so the rest are not told apart: one d_type test per entry, no more.
+                return {entry.name: FOLDER if entry.is_dir(follow_symlinks=False) else OTHER for entry in entries}
+        except FileNotFoundError:
+            return None  # removed while the run walked
+        except OSError as error:
+            self.unlisted[folder] = error.strerror or type(error).__name__
+            return None
 
     def _is_service_folder(self, folder: PurePosixPath) -> bool:
         # A config given only as text (an editor's unsaved new file, standard input) makes a service too.
@@ -337,49 +329,3 @@ class Discovery:
             os.path.lexists(self.root / folder / marker) or folder / marker in self.repository.overlay
             for marker in SERVICE_MARKERS
         )
-
-
-# The ignore files that apply below a folder: (folder holding the .gitignore, its patterns), outermost first.
-_Specs = tuple[tuple[str, Any], ...]
-
-
-class _IgnoreRules:
-    """`.gitignore` files (the root's and nested ones), git's own exclude files (railcheck/git_excludes.py)
-    and the configured `exclude` patterns."""
-
-    def __init__(self, root: Path, config: Config) -> None:
-        from railcheck.git_excludes import git_exclude_specs
-
-        self._root = root
-        self._exclude = (
-            config_spec(config.exclude, "exclude", str(config.source), config.text) if config.exclude else None
-        )
-        self._git_excludes = git_exclude_specs(root)
-
-    def specs_above(self, folder: PurePosixPath) -> _Specs:
-        """The ignore files of the folders strictly above `folder` (where a walk starting at it begins)."""
-        specs: _Specs = self._git_excludes
-        for base in reversed(folder.parents):
-            specs = self.with_spec_of(base, specs)
-        return specs
-
-    def with_spec_of(self, folder: PurePosixPath, specs: _Specs) -> _Specs:
-        """`specs` and the patterns of `folder`'s .gitignore, when it has a readable one (a pipe is not read)."""
-        data = read_regular_file(self._root / folder / ".gitignore")
-        if data is None:
-            return specs
-        return (*specs, (str(folder), gitignore_spec(data.decode("utf-8", errors="replace").splitlines())))
-
-    def ignored(self, folder: PurePosixPath, specs: _Specs) -> bool:
-        """Whether `folder` is excluded by configuration or by one of `specs` (the ignore files above it)."""
-        relative = f"{folder}/"
-        if self._exclude is not None and self._exclude.match_file(relative):
-            return True
-        # As git decides: the deepest ignore file with a pattern matching the folder (its last such pattern,
-        # `!` ones re-including) wins, then shallower ones, then git's exclude files (`specs` is outermost
-        # first). Each ignore file's patterns are relative to the folder holding it.
-        for base, spec in reversed(specs):
-            verdict = spec.check_file(relative if base == "." else relative[len(base) + 1 :]).include
-            if verdict is not None:
-                return bool(verdict)
-        return False

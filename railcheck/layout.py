@@ -70,6 +70,9 @@ SKIPPED_DIRS = frozenset(
     }
 )
 
+# git's ignore file in each folder; discovery honours it (railcheck/ignore_files.py), and build outputs read it.
+GITIGNORE = ".gitignore"
+
 # --- limits ---------------------------------------------------------------------------------------------------
 
 # More services than this are not checked (RC007): a safety limit, far above real monorepos.

@@ -5,6 +5,11 @@ configuration and `.gitignore` files (read during discovery): links out of the r
 pipes, oversized and non-UTF-8 files become FileProblems instead of exceptions (a `.txt` file with a
 UTF-16/UTF-32 byte order mark is decoded by it, as pip decodes requirements files). An overlay of in-memory
 texts (what `--fix` would write) takes precedence over the disk.
+
+What stays inside the repository is `Confinement`'s answer (the result cache asks it too, so its hashes and
+the reads they stand for cannot disagree); listings of files below a folder come from the walker
+(railcheck/walker.py) with the repository's own listings. Below it are only the layout constants, the
+single-file reader (railcheck/files.py), git.py and the walker: nothing here imports a higher layer.
 """
 
 from __future__ import annotations
@@ -23,6 +28,7 @@ from railcheck.files import read_regular_file_stamped, stamp_of
 from railcheck.layout import FILES_UNDER_LIMIT, MAX_FILE_BYTES, PATH_MAX, SKIPPED_DIRS
 from railcheck.sources.text import LineIndex
 from railcheck.types import Span
+from railcheck.walker import FILE, FOLDER, LINK, WalkPolicy, entry_kind, walk_files
 
 # pip reads a requirements file by its byte order mark (`auto_decode` in pip/_internal/utils/encoding.py),
 # so a `.txt` file saved as UTF-16 or UTF-32 by a Windows editor installs fine. runtime.txt is Railpack's.
@@ -132,19 +138,37 @@ def _quietly(test: Callable[[str], bool], path: str) -> bool:
         return False
 
 
-# What a folder entry is, as one `scandir` reports it without following links.
-FILE, FOLDER, LINK, OTHER = "file", "folder", "link", "other"
+class Confinement:
+    """What stays inside a repository once links are resolved, for the repository's reads and the result
+    cache's hashing alike, so the two cannot disagree: a resolved path is inside when it is below the root
+    and outside git's own folders; a folder is inside when no link on its way leads out (one lstat per
+    folder, cached, and a resolution only for a folder that is a link). Decided outermost first, without
+    recursion, so a path of any depth is fine."""
 
+    def __init__(self, root: Path) -> None:
+        self.root = root  # resolved
+        self._folders: dict[str, bool] = {".": True}
+        # A link into git's own folder leads out of what is checked; found when the first link is resolved.
+        self._git: tuple[Path, ...] | None = None
 
-def entry_kind(entry: os.DirEntry[str]) -> str:
-    try:
-        if entry.is_symlink():
-            return LINK
-        if entry.is_dir(follow_symlinks=False):
-            return FOLDER
-        return FILE if entry.is_file(follow_symlinks=False) else OTHER
-    except OSError:
-        return OTHER
+    def inside(self, folder: str) -> bool:
+        return not outside_lexically(folder) and decide_outermost_first(folder, self._folders, self._decide)
+
+    def _decide(self, folder: str) -> bool:
+        if not self._folders[parent_of(folder)]:
+            return False
+        full = f"{self.root}/{folder}"
+        try:
+            link = stat.S_ISLNK(os.lstat(full).st_mode)
+        except (OSError, ValueError):
+            link = False
+        return not link or self.leads_inside(Path(os.path.realpath(full)))
+
+    def leads_inside(self, resolved: Path) -> bool:
+        """Whether a resolved path is inside the repository and outside its git folders."""
+        if self._git is None:
+            self._git = git_folders(self.root)
+        return resolves_inside(resolved, self.root, self._git)
 
 
 class Repository:
@@ -176,7 +200,7 @@ class Repository:
         # that answered for a name), when one was taken: what the result cache's entry depends on.
         self.observed: dict[str, Stamp | None] = {}
         self._scan_stamps: dict[str, Stamp] = {}
-        self._git_folders: tuple[Path, ...] | None = None  # found when the first link is resolved
+        self._confinement = Confinement(root)
 
     def exists(self, path: PurePosixPath) -> bool:
         name = str(path)
@@ -209,21 +233,15 @@ class Repository:
         return listing
 
     def files_under(self, folder: PurePosixPath, limit: int = FILES_UNDER_LIMIT) -> list[PurePosixPath]:
-        """Files below `folder`, breadth first, skipping dependency and VCS folders and links; at most `limit`."""
-        found: list[PurePosixPath] = []
-        queue = [folder]
-        while queue and len(found) < limit:
-            current = queue.pop(0)
-            scan = self._scan(str(current))
-            for name in self.listdir(current):
-                path = current / name if str(current) != "." else PurePosixPath(name)
-                kind = scan.get(name, FILE)  # names only in the overlay are files
-                if kind == FOLDER:
-                    if name not in SKIPPED_DIRS:
-                        queue.append(path)
-                elif kind != LINK:
-                    found.append(path)
-        return found[:limit]
+        """Files below `folder`, breadth first, skipping dependency and VCS folders and links; at most `limit`.
+        Ignore files do not apply: a rule asks what the repository holds, not what discovery skips."""
+        return list(walk_files(folder, self._listing, WalkPolicy(SKIPPED_DIRS, file_limit=limit)))
+
+    def _listing(self, folder: PurePosixPath) -> dict[str, str]:
+        """Name -> kind in `folder` for the walker, as `listdir` sees it (recorded for the cache; overlay names
+        are files)."""
+        scan = self._scan(str(folder))
+        return {name: scan.get(name, FILE) for name in self.listdir(folder)}
 
     def _full(self, name: str) -> str:
         return self._root if name == "." else f"{self._root}/{name}"
@@ -275,9 +293,7 @@ class Repository:
             return False
 
     def _confined(self, resolved: Path) -> bool:
-        if self._git_folders is None:
-            self._git_folders = git_folders(self.root)
-        return resolves_inside(resolved, self.root, self._git_folders)
+        return self._confinement.leads_inside(resolved)
 
     def read(self, path: PurePosixPath) -> str | None:
         """The decoded text of a repo-relative file, or None (absent, or a FileProblem was recorded)."""
