@@ -1,4 +1,6 @@
-"""Read and validate railcheck's configuration (`railcheck.toml`, or `[tool.railcheck]` in pyproject.toml)."""
+"""Read and validate railcheck's configuration (`railcheck.toml`, or `[tool.railcheck]` in pyproject.toml),
+and find the repository root a path belongs to (the nearest folder with a configuration or `.git`), for the
+command line and the language server alike."""
 
 from __future__ import annotations
 
