@@ -312,7 +312,8 @@ def _statistics(report: Report) -> str:
 
 def _is_terminal(stream: object) -> bool:
     try:
-        return bool(stream is not None and stream.isatty())  # type: ignore[attr-defined]
+        isatty = getattr(stream, "isatty", None)  # a replaced sys.stdout need not have one
+        return bool(isatty is not None and isatty())
     except (AttributeError, OSError, ValueError):  # no stream, or a closed one
         return False
 

@@ -1,6 +1,7 @@
 """What Railpack and Railway will do with one service: effective values, each with where it came from.
 
-Resolution follows Railpack's code (REFERENCE §1.5, §3.1-3.5): every candidate is kept in priority order,
+Resolution follows Railpack's code (docs/railpack-facts.md, "Effective values"): every candidate is kept in priority
+order,
 lowest first, so a rule can say "these disagree, and this one wins because ...". Computed once per service
 and cached on the Project; reads only texts the Project already holds.
 """

@@ -101,7 +101,8 @@ def _run(arguments: list[str], cwd: Path, limit: int | None = None) -> str | Non
         status = process.wait()
     finally:
         timer.cancel()
-        process.stdout.close()  # type: ignore[union-attr]
+        if process.stdout is not None:  # always, with stdout=PIPE
+            process.stdout.close()
         process.wait()
     return output.decode("utf-8", "surrogateescape") if status == 0 else None
 

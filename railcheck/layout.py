@@ -21,7 +21,7 @@ IAC_FILES = (PurePosixPath(".railway/railway.py"), PurePosixPath(".railway/railw
 OWN_CONFIG = "railcheck.toml"
 ROOT_MARKERS = (OWN_CONFIG, ".git")
 
-# --- files at a service's root that decide how Railpack builds it (docs/railpack-facts.md) -----------------
+# --- files at a service's root that decide how Railpack builds it (docs/railpack-facts.md, "Effective values") ---
 
 # The loader reads them with the configs, so their problems are reported with the rest.
 SERVICE_FILES = (

@@ -1,6 +1,6 @@
 """Resolve Python module names and image paths against a service's root directory, statically.
 
-The image's working directory `/app` is the root directory (REFERENCE §3.4), so `/app/x` means
+The image's working directory `/app` is the root directory (docs/railpack-facts.md, "Image layout"), so `/app/x` means
 `<root>/x`. Nothing is imported: resolution only asks the Repository which files exist.
 """
 

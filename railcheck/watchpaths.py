@@ -30,7 +30,8 @@ if TYPE_CHECKING:
     from railcheck.model import IacDocument, Project, Service
     from railcheck.sources.iac import IacValue
 
-# Files at the root directory that shape the build (REFERENCE §3, §5), and what each does there.
+# Files at the root directory that shape the build (docs/railpack-facts.md, "Image layout" and "WP: watch paths"),
+# and what each does there.
 _DEPENDENCIES = "dependencies are installed from it"
 _PYTHON = "it sets the Python version"
 BUILD_INPUTS = {

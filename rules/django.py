@@ -66,7 +66,7 @@ class AllowedHostsBlockHealthCheck(ServiceRule):
 
     ## Example
     ```python
-    ALLOWED_HOSTS = ["api.example.com"]   # add "healthcheck.railway.app"
+    ALLOWED_HOSTS = ["api.example.com"]  # add "healthcheck.railway.app"
     ```
     """
 
