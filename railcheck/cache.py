@@ -75,7 +75,7 @@ class ResultCache:
     # --- keys ---------------------------------------------------------------------------------
 
     def key(self, plan: Any, settings: dict[str, Any], config_text: str | None) -> str:
-        """The key of a check of the services `plan` (project.Plan, from discovery) with these settings."""
+        """The key of a check of the services `plan` (discovery.Plan) with these settings."""
         # The Python version too: `ast` accepts different syntax in each (a 3.12 `type` statement fails on 3.11).
         python = f"{sys.implementation.name}-{'.'.join(map(str, sys.version_info[:3]))}"
         services = {

@@ -94,7 +94,8 @@ def is_named_railpack_config(path: PurePosixPath) -> bool:
 
 
 def discover(root: Path, config: Config, targets: Iterable[PurePosixPath] = (PurePosixPath("."),)) -> Plan:
-    """Find the services under `targets` (repo-relative folders or files), without reading any file."""
+    """Find the services under `targets` (repo-relative folders or files), reading no config file (only the
+    IaC file and the ignore files)."""
     resolved = root.resolve()
     return Discovery(resolved, config, Repository(resolved)).plan(tuple(targets))
 

@@ -21,7 +21,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
-# Re-exported (`X as X`): the cache, the configuration and the tests read these from here.
+# Re-exported (`X as X`): fixes, the baseline, the cache store, run, parallel and the tests import them from here.
 from railcheck.files import Stamp as Stamp
 from railcheck.files import read_regular_file as read_regular_file
 from railcheck.files import read_regular_file_stamped, stamp_of
