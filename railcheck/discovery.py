@@ -2,7 +2,7 @@
 
 A folder holding railpack.json, railway.json or railway.toml is a service (its path is its name); services
 declared in railcheck's configuration and the services of Railway's IaC file (`.railway/railway.py` or
-`.ts`, the one file discovery reads) join them. The result is a `Plan`: what loading (railcheck/project.py)
+`.ts`, the one config file discovery reads) join them. The result is a `Plan`: what loading (railcheck/project.py)
 then reads into the model. Folders are walked with the walker's policy for discovery: links never entered,
 `SKIPPED_DIRS`, `.gitignore`, git's exclude files and the configured `exclude` honoured.
 """
