@@ -157,7 +157,7 @@ class GitCheckout:
 
 def named_git_dir(dot_git: Path) -> Path | None:
     """The resolved folder a `.git` file names (`gitdir: <path>`), or None."""
-    from railcheck.repository import read_regular_file
+    from railcheck.files import read_regular_file
 
     data = read_regular_file(dot_git, 4096)
     text = (data or b"").decode("utf-8", "replace").strip()

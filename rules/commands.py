@@ -27,8 +27,9 @@ from railcheck import (
     Valid,
 )
 from railcheck.build_outputs import created_by_build, created_paths, cwd_walk
-from railcheck.facts import CommandText, app_root, copied_app, facts, paths_checkable, requirement_files, script
+from railcheck.facts import CommandText, app_root, copied_app, facts, requirement_files, script
 from railcheck.modules import APP, escapes_root, image_path
+from railcheck.root_evidence import paths_checkable
 from railcheck.sources.shell import ShellScript, SimpleCommand, Word
 from railcheck.sources.text import LineIndex, ParseFailure, join_pointer
 from railcheck.walk import steps

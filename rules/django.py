@@ -11,8 +11,9 @@ from collections.abc import Iterator
 from pathlib import PurePosixPath
 
 from railcheck import Consequence, Diagnostic, Invalid, Project, Service, ServiceRule, Valid
-from railcheck.facts import app_root, paths_checkable, runtime_pythonpath, start_servers
+from railcheck.facts import app_root, runtime_pythonpath, start_servers
 from railcheck.modules import search_bases
+from railcheck.root_evidence import paths_checkable
 from railcheck.sources.text import LineIndex
 from railcheck.walk import setting_pointers
 

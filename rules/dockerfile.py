@@ -9,7 +9,8 @@ from pathlib import PurePosixPath
 
 from railcheck import Consequence, Diagnostic, Invalid, Project, Related, Service, ServiceRule, Severity, Span, Valid
 from railcheck.builder import DOCKERFILE, UNDECIDED, build_of, image_of
-from railcheck.facts import facts, root_evidence, root_readings
+from railcheck.facts import facts
+from railcheck.root_evidence import root_evidence, root_readings
 
 FAMILY = "DF"
 DOCKERFILE_ONLY = frozenset({DOCKERFILE})

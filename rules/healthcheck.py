@@ -14,8 +14,9 @@ from functools import lru_cache
 from pathlib import PurePosixPath
 
 from railcheck import Consequence, Diagnostic, Invalid, Project, Related, Service, ServiceRule, Severity, Span, Valid
-from railcheck.facts import app_root, facts, module_info, paths_checkable, runtime_pythonpath, script, start_servers
+from railcheck.facts import app_root, facts, module_info, runtime_pythonpath, script, start_servers
 from railcheck.modules import find_module, search_bases
+from railcheck.root_evidence import paths_checkable
 from railcheck.servers import Server, only_workers
 from railcheck.sources.shell import ShellScript
 from railcheck.walk import setting_pointers

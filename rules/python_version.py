@@ -29,7 +29,8 @@ from railcheck import (
     Severity,
     Valid,
 )
-from railcheck.facts import INSTALLS_PROJECT, Candidate, facts
+from railcheck.facts import Candidate, facts
+from railcheck.origins import INSTALLS_PROJECT
 from railcheck.sources.python_version import minor_of, normalise_railpack_version
 from railcheck.walk import strings
 

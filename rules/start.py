@@ -41,11 +41,11 @@ from railcheck.facts import (
     facts,
     module_info,
     once_per_service,
-    paths_checkable,
     runtime_pythonpath,
     unreadable_configs,
 )
 from railcheck.modules import find_module, image_path, module_candidates, search_bases
+from railcheck.root_evidence import paths_checkable
 from railcheck.servers import Server, uses_port_variable
 from railcheck.sources.shell import Word
 from railcheck.sources.text import ParseFailure

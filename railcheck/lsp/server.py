@@ -67,7 +67,7 @@ class RailcheckServer(LanguageServer):
 
     def place(self, uri: str) -> _Place | None:
         if uri not in self._places:
-            from railcheck.cli import find_root
+            from railcheck.config import find_root
 
             file = to_fs_path(uri) if uri.startswith("file:") else None
             if file is None:

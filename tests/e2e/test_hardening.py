@@ -156,9 +156,9 @@ def test_no_network_is_ever_used(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 
 
 def test_too_many_services_is_a_clear_finding_not_a_hang(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    import railcheck.project as project_module
+    import railcheck.discovery as discovery_module
 
-    monkeypatch.setattr(project_module, "MAX_SERVICES", 5)
+    monkeypatch.setattr(discovery_module, "MAX_SERVICES", 5)
     repo = write_repo(tmp_path, {f"/services/s{index}/railpack.json": "{}" for index in range(8)})
     document = json.loads(invoke("check", str(repo), "--output-format", "json", "--no-cache").output)
     limited = [d for d in document["diagnostics"] if d["code"] == "RC007"]

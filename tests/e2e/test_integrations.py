@@ -226,7 +226,7 @@ def test_hook_files_skip_other_files(path: str) -> None:
 def test_hook_files_cover_every_file_the_project_loads() -> None:
     """A file railcheck starts reading must be added to the hooks' `files`, or pre-commit will not run on it."""
     from railcheck.facts import SERVICE_FILES
-    from railcheck.project import IAC_FILES, SERVICE_MARKERS
+    from railcheck.layout import IAC_FILES, SERVICE_MARKERS
     from railcheck.watched import watched_names
 
     for name in (*SERVICE_MARKERS, *SERVICE_FILES, "railcheck.toml", *watched_names()):

@@ -25,7 +25,8 @@ import pytest
 from click.testing import CliRunner
 from helpers.paths import CHECKOUT
 
-from railcheck.cli import ROOT_MARKERS, main
+from railcheck.cli import main
+from railcheck.layout import ROOT_MARKERS
 from railcheck.report import REPORTERS
 
 ROOT = CHECKOUT
