@@ -5,7 +5,7 @@ This module is the public API for rule authors: rule base classes, examples, and
 
 from __future__ import annotations
 
-from railcheck.project import Project, Service
+from railcheck.model import Project, Service
 from railcheck.repository import FileProblem
 from railcheck.rule import (
     RAILPACK_ONLY,

@@ -19,7 +19,7 @@ from railcheck.sources.shell import ShellScript, SimpleCommand
 from railcheck.sources.text import ParseFailure
 
 if TYPE_CHECKING:
-    from railcheck.project import Project, Service
+    from railcheck.model import Project, Service
 
 # Folders that build tools and frameworks write their output to (Next.js, Nuxt/Nitro, SvelteKit, Vite,
 # CRA, Astro, Gatsby, Remix, Cargo, Maven/Gradle, Django's collectstatic). Dependency folders
@@ -97,7 +97,8 @@ def created_paths(command: SimpleCommand) -> Iterator[str]:
 def build_writes(service: Service, project: Project) -> dict[PurePosixPath, str]:
     """Repository paths (as the image's /app holds them) that the service's install and build commands
     write, each with the label of the first command that does; computed once per service."""
-    from railcheck.facts import app_root, facts, once_per_service, script
+    from railcheck.facts import app_root, facts, script
+    from railcheck.memo import once_per_service
 
     def compute(service: Service, project: Project) -> dict[PurePosixPath, str]:
         root = app_root(service, project)

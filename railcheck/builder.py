@@ -15,13 +15,14 @@ from dataclasses import dataclass
 from pathlib import PurePosixPath
 from typing import TYPE_CHECKING
 
-from railcheck.facts import Origin, once_per_service
+from railcheck.memo import once_per_service
+from railcheck.origins import Origin
 
 if TYPE_CHECKING:
     # Types only: what a Dockerfile build holds is read when a service has a Dockerfile (start-up time of
     # every pre-commit run).
     from railcheck.image import Image
-    from railcheck.project import Project, Service
+    from railcheck.model import Project, Service
 
 RAILPACK, DOCKERFILE, NIXPACKS = "railpack", "dockerfile", "nixpacks"
 BUILDERS = frozenset({RAILPACK, DOCKERFILE, NIXPACKS})

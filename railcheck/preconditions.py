@@ -80,7 +80,7 @@ class Preconditions:
         return self._answer(builds_with, service)
 
     def _checkable(self, service: Service) -> bool | Exception:
-        from railcheck.facts import paths_checkable
+        from railcheck.root_evidence import paths_checkable
 
         return self._answer(paths_checkable, service)
 

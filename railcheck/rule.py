@@ -35,7 +35,7 @@ class Requires(enum.Enum):
     # `project.repository` is there: files beyond the configs can be read. Every project loaded from a
     # repository has one; a rule that reads through it declares this instead of testing for None.
     REPOSITORY = "the repository's files can be read"
-    # `railcheck.facts.paths_checkable`: the root directory is known (SV003) and exists (IC001), the builder
+    # `railcheck.root_evidence.paths_checkable`: the root directory is known (SV003) and exists (IC001), the builder
     # is known (DF005), and the folder the image holds at /app is known. For a ServiceRule only. A rule that
     # resolves paths otherwise reports a cascade of "not found" that those findings already explain.
     PATHS_CHECKABLE = (
@@ -230,7 +230,7 @@ def _dedent_doc(doc: str) -> str:
 
 
 # Whether defining a rule class checks its metadata. Off only while the registry loads the built-in rules,
-# whose metadata tests/test_rule_metadata.py checks (it is start-up time of every run); a rule from an extra
+# whose metadata tests/meta/test_rule_metadata.py checks (it is start-up time of every run); a rule from an extra
 # folder, or defined anywhere else, is always checked.
 _checks_on_definition = True
 
@@ -254,7 +254,7 @@ def _metadata_problems(cls: type[Rule]) -> Iterator[str]:
         if not isinstance(getattr(cls, attribute, None), str):
             yield f"missing `{attribute}`"
             return
-    # Built-in rules must declare a consequence (tests/test_rule_metadata.py); extra rule folders written
+    # Built-in rules must declare a consequence (tests/meta/test_rule_metadata.py); extra rule folders written
     # before it existed keep loading, but a declared one must agree with the severity.
     consequence = getattr(cls, "consequence", None)
     if consequence is not None and not isinstance(consequence, Consequence):

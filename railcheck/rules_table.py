@@ -52,7 +52,7 @@ def rules_json(registry: Registry) -> str:
 
 
 def _consequence(rule: type[Rule]) -> str:
-    # Every built-in rule declares one (tests/test_rule_metadata.py); a rule from an extra folder may not.
+    # Every built-in rule declares one (tests/meta/test_rule_metadata.py); a rule from an extra folder may not.
     return f" ({rule.consequence.value})" if rule.consequence is not None else ""
 
 

@@ -19,7 +19,7 @@ from pathlib import PurePosixPath
 from typing import TYPE_CHECKING, Any
 
 from railcheck.edits import insert_first_item, prepend_to_list, replace_value
-from railcheck.facts import memoised, once_per_service
+from railcheck.memo import memoised, once_per_service
 from railcheck.sources.requirements import parse_requirements
 from railcheck.sources.text import Document
 from railcheck.sources.watch import PatternList, WatchPattern, matches, parse_pattern
@@ -27,10 +27,11 @@ from railcheck.types import Edit, Span
 from railcheck.walk import setting_pointers
 
 if TYPE_CHECKING:
-    from railcheck.project import IacDocument, Project, Service
+    from railcheck.model import IacDocument, Project, Service
     from railcheck.sources.iac import IacValue
 
-# Files at the root directory that shape the build (REFERENCE §3, §5), and what each does there.
+# Files at the root directory that shape the build (docs/railpack-facts.md, "Image layout" and "WP: watch paths"),
+# and what each does there.
 _DEPENDENCIES = "dependencies are installed from it"
 _PYTHON = "it sets the Python version"
 BUILD_INPUTS = {
@@ -231,7 +232,7 @@ def any_file_matches(project: Project, pattern: WatchPattern) -> bool | None:
 
 
 def _any_file_matches(project: Project, pattern: WatchPattern) -> bool | None:
-    from railcheck.project import SKIPPED_DIRS
+    from railcheck.layout import SKIPPED_DIRS
 
     if SKIPPED_DIRS.intersection(pattern.body.split("/")):
         return None
@@ -264,7 +265,7 @@ def root_relative_fix(service: Service, project: Project, pattern: WatchPattern)
 def root_known(service: Service, project: Project) -> bool:
     """Whether the service's root directory is certain (no SV003 evidence) and exists. Watch paths need no
     more: unlike module checks, they do not depend on how the image lays the files out."""
-    from railcheck.facts import root_evidence
+    from railcheck.root_evidence import root_evidence
 
     repository = project.repository
     return repository is not None and not root_evidence(service, project) and repository.is_dir(service.root)

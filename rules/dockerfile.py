@@ -21,7 +21,8 @@ from railcheck import (
     Valid,
 )
 from railcheck.builder import DOCKERFILE, UNDECIDED, build_of, image_of
-from railcheck.facts import facts, root_evidence, root_readings
+from railcheck.facts import facts
+from railcheck.root_evidence import root_evidence, root_readings
 
 FAMILY = "DF"
 DOCKERFILE_ONLY = frozenset({DOCKERFILE})

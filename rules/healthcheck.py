@@ -26,8 +26,9 @@ from railcheck import (
     Span,
     Valid,
 )
-from railcheck.facts import app_root, facts, module_info, paths_checkable, runtime_pythonpath, script, start_servers
+from railcheck.facts import app_root, facts, module_info, runtime_pythonpath, script, start_servers
 from railcheck.modules import find_module, search_bases
+from railcheck.root_evidence import paths_checkable
 from railcheck.servers import Server, only_workers
 from railcheck.sources.shell import ShellScript
 from railcheck.walk import setting_pointers

@@ -1,6 +1,7 @@
 """PV: which Python Railpack builds a service with, and every place that says otherwise.
 
-Railpack's order (REFERENCE §3.2, lowest first): its default, Pipfile, runtime.txt, mise files inside the
+Railpack's order (docs/railpack-facts.md, "Effective values", lowest first): its default, Pipfile, runtime.txt, mise
+files inside the
 root directory (.python-version, .tool-versions, mise.toml), RAILPACK_PYTHON_VERSION, and `packages.python`
 in railpack.json, which is applied last and beats everything.
 """
@@ -29,7 +30,8 @@ from railcheck import (
     Severity,
     Valid,
 )
-from railcheck.facts import INSTALLS_PROJECT, Candidate, facts
+from railcheck.facts import Candidate, facts
+from railcheck.origins import INSTALLS_PROJECT
 from railcheck.sources.python_version import minor_of, normalise_railpack_version
 from railcheck.walk import strings
 
@@ -155,6 +157,7 @@ class PythonVersionMismatch(ServiceRule):
             return
         winner = candidates[-1]
         reference = winner
+        # `options` is this rule's own Options class (instantiate() builds it); Rule declares the base class.
         if self.options.source_of_truth == ".python-version":  # type: ignore[attr-defined]
             reference = next(
                 (candidate for candidate in candidates if candidate.origin.label == ".python-version"), winner

@@ -27,7 +27,7 @@ from railcheck import (
 )
 from railcheck.declarations import declaration_site
 from railcheck.edits import new_json_file, remove_member, rename_key, replace_value, set_member, set_schema
-from railcheck.facts import paths_checkable
+from railcheck.root_evidence import paths_checkable
 from railcheck.schema import (
     PUBLISHED_SCHEMA_URLS,
     SchemaIssue,

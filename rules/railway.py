@@ -436,7 +436,8 @@ _END_OF_SUPPORT = "Railway's docs end support for existing services on 2026-12-0
 _IAC_PY = PurePosixPath(".railway/railway.py")
 
 
-# railway.json keys -> keyword arguments of railway_sdk's service() (REFERENCE §9).
+# railway.json keys -> keyword arguments of railway_sdk's service() (docs/railpack-facts.md, "IC: infrastructure as
+# code").
 _IAC_KEYWORDS = (
     ("/deploy/startCommand", "start"),
     ("/deploy/healthcheckPath", "healthcheck"),

@@ -19,8 +19,10 @@ from railcheck import (
     Valid,
 )
 from railcheck.config import config_key_span
-from railcheck.facts import MAIN_FILES, PYTHON_MARKERS, facts, memoised, root_evidence, subfolder_roots
-from railcheck.project import SERVICE_MARKERS
+from railcheck.facts import MAIN_FILES, PYTHON_MARKERS, facts
+from railcheck.layout import SERVICE_MARKERS
+from railcheck.memo import memoised
+from railcheck.root_evidence import root_evidence, subfolder_roots
 from railcheck.sources.text import LineIndex
 from railcheck.types import FILE_START
 

@@ -2,7 +2,8 @@
 Railway config file or in the IaC file's `service(...)` call).
 
 Railway matches them gitignore-style from the repository root, also for a service with a root directory,
-and skips the deployment when no changed file matches (REFERENCE §5). Each check judges the patterns as
+and skips the deployment when no changed file matches (docs/railpack-facts.md, "WP: watch paths"). Each check judges
+the patterns as
 meant: a pattern written relative to the root directory is reported once (WP001) and read corrected by
 the others, so one slip gives one finding.
 """
