@@ -2,17 +2,18 @@
 
 Resolution follows Railpack's code (REFERENCE §1.5, §3.1-3.5): every candidate is kept in priority order,
 lowest first, so a rule can say "these disagree, and this one wins because ...". Computed once per service
-and cached on the Project; reads only texts the Project already holds.
+and kept in `Project.derived` (railcheck/derived.py), which calls the `resolve_`/`find_`/`list_` functions
+here on first use; the helpers named after a value (`facts`, `root_evidence`, ...) read it from there. Reads
+only texts the Project already holds.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import PurePosixPath
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING
 
 from railcheck.sources.python_version import parse_python_version_file, parse_runtime_txt, parse_tool_versions
 from railcheck.sources.shell import ShellScript, parse_shell
@@ -26,7 +27,6 @@ if TYPE_CHECKING:
     from railcheck.servers import Server
     from railcheck.sources.pymodule import ModuleInfo
 
-_T = TypeVar("_T")
 # Files at a service's root that decide how Railpack builds it (REFERENCE §3); the loader reads them with the configs.
 SERVICE_FILES = (
     ".python-version",
@@ -147,31 +147,13 @@ def start_servers(service: Service, project: Project) -> tuple[Server, ...]:
     return command_servers(start) if start is not None else ()
 
 
-def memoised(project: Project, key: object, compute: Callable[[], _T]) -> _T:
-    """`compute()`, computed once per project and kept in its memo under `key`."""
-    memo = project.memo
-    if key not in memo:
-        memo[key] = compute()
-    return memo[key]  # type: ignore[return-value]
-
-
-def once_per_service(name: str, service: Service, project: Project, compute: Callable[[Service, Project], _T]) -> _T:
-    """`compute(service, project)`, computed once per project and kept in its memo under `name`."""
-    # Called about a hundred times per service: the lookup comes first, with no closure made on a hit.
-    memo, key = project.memo, (name, id(service))
-    try:
-        return memo[key]  # type: ignore[return-value]
-    except KeyError:
-        value = memo[key] = compute(service, project)
-        return value
-
-
 def facts(service: Service, project: Project) -> ServiceFacts:
-    """The resolved view of `service`, computed once per project."""
-    return once_per_service("facts", service, project, _resolve)
+    """The resolved view of `service`, computed once per project (`Project.derived`)."""
+    return project.derived.facts(service)
 
 
-def _resolve(service: Service, project: Project) -> ServiceFacts:
+def resolve_facts(service: Service, project: Project) -> ServiceFacts:
+    """Resolve `service`'s facts; `Project.derived` calls it once per service."""
     root = service.root
     names = set(project.repository.listdir(root)) if project.repository else set()
     paths = ((name, root / name) for name in SERVICE_FILES if name in names)
@@ -610,10 +592,11 @@ def runtime_pythonpath(service: Service, project: Project, server: Server) -> li
 def root_evidence(service: Service, project: Project) -> tuple[str, ...]:
     """Signs that the service's config was written for the repository root rather than the folder railcheck
     inferred as its root directory. Empty when the root was declared or nothing points elsewhere."""
-    return once_per_service("root-evidence", service, project, _root_evidence)
+    return project.derived.root_evidence(service)
 
 
-def _root_evidence(service: Service, project: Project) -> tuple[str, ...]:
+def find_root_evidence(service: Service, project: Project) -> tuple[str, ...]:
+    """Find `root_evidence`; `Project.derived` calls it once per service."""
     from railcheck.modules import find_module, search_bases
 
     evidence: list[str] = []
@@ -663,16 +646,17 @@ def subfolder_roots(service: Service, project: Project) -> tuple[tuple[str, ...]
     """For a config discovered at the repository root: start targets that do not exist from there but do
     from one or two folders down, as when the config belongs to a service whose root directory is that
     folder (Railway reads a repository-root config for it). Returns the evidence and those folders."""
-    return once_per_service("subfolder-roots", service, project, _subfolder_roots)
+    return project.derived.subfolder_roots(service)
 
 
-def _subfolder_roots(service: Service, project: Project) -> tuple[tuple[str, ...], tuple[PurePosixPath, ...]]:
+def find_subfolder_roots(service: Service, project: Project) -> tuple[tuple[str, ...], tuple[PurePosixPath, ...]]:
+    """Find `subfolder_roots`; `Project.derived` calls it once per service."""
     repository = project.repository
     if repository is None or not _layout_is_root_directory(service, project):
         return (), ()
     evidence: list[str] = []
     folders: list[PurePosixPath] = []
-    candidates: list[PurePosixPath] | None = None  # listed only when a target is missing
+    candidates: tuple[PurePosixPath, ...] | None = None  # listed only when a target is missing
     for command in facts(service, project).start_commands:
         for server in command_servers(command):
             if (server.module is None and server.kind != "python file") or _target_exists(
@@ -680,7 +664,7 @@ def _subfolder_roots(service: Service, project: Project) -> tuple[tuple[str, ...
             ):
                 continue
             if candidates is None:
-                candidates = _folders_below_root(project)
+                candidates = project.derived.folders_below_root()
             matching = [folder for folder in candidates if _target_exists(repository, folder, server)]
             if matching:
                 what = (
@@ -715,7 +699,7 @@ def _subfolders_with_dockerfile(service: Service, project: Project) -> list[Pure
     repository = project.repository
     if build.builder != DOCKERFILE or build.requested is not None or build.dockerfile is not None or repository is None:
         return []
-    return [folder for folder in _folders_below_root(project) if repository.is_file(folder / DOCKERFILE_NAME)]
+    return [folder for folder in project.derived.folders_below_root() if repository.is_file(folder / DOCKERFILE_NAME)]
 
 
 def _layout_is_root_directory(service: Service, project: Project) -> bool:
@@ -748,13 +732,9 @@ def _target_exists(repository: Repository, root: PurePosixPath, server: Server) 
     return path is None or repository.is_file(path)
 
 
-def _folders_below_root(project: Project) -> list[PurePosixPath]:
-    """Folders one and two levels below the repository root, without hidden and dependency folders; listed
-    once per run (every repository-root service may ask twice)."""
-    return memoised(project, "folders-below-root", lambda: _list_folders_below_root(project))
-
-
-def _list_folders_below_root(project: Project) -> list[PurePosixPath]:
+def list_folders_below_root(project: Project) -> tuple[PurePosixPath, ...]:
+    """Folders one and two levels below the repository root, without hidden and dependency folders;
+    `Project.derived` lists them once per run (every repository-root service may ask twice)."""
     from railcheck.project import SKIPPED_DIRS
 
     repository = project.repository
@@ -770,7 +750,7 @@ def _list_folders_below_root(project: Project) -> list[PurePosixPath]:
             for child in repository.listdir(folder)
             if not child.startswith(".") and child not in SKIPPED_DIRS and repository.is_dir(folder / child)
         ]
-    return found
+    return tuple(found)
 
 
 def _dockerfile_root_evidence(service: Service, project: Project) -> list[str]:
@@ -809,14 +789,9 @@ def root_readings(service: Service, project: Project) -> tuple[PurePosixPath, ..
 
 
 def module_info(project: Project, path: PurePosixPath) -> ModuleInfo | ParseFailure | None:
-    """The static analysis of the Python module at `path`, once per run; None when it cannot be read."""
-    key = ("module", str(path))
-    if key not in project.memo:
-        from railcheck.sources.pymodule import analyse_module
-
-        text = project.repository.read(path) if project.repository is not None else None
-        project.memo[key] = analyse_module(text) if text is not None else None
-    return project.memo[key]  # type: ignore[return-value]
+    """The static analysis of the Python module at `path`, once per run (`Project.derived`); None when it cannot
+    be read."""
+    return project.derived.module_info(path)
 
 
 def requirement_files(service: Service, project: Project) -> list[tuple[PurePosixPath, str]]:

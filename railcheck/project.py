@@ -13,6 +13,7 @@ from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any
 
 from railcheck.config import Config, ServiceDeclaration
+from railcheck.derived import Derived
 from railcheck.facts import SERVICE_FILES
 from railcheck.patterns import config_spec, gitignore_spec
 from railcheck.repository import FileProblem, Repository, Stamp, read_regular_file
@@ -90,14 +91,16 @@ class Project:
     texts: dict[PurePosixPath, str] = field(default_factory=dict)
     # Read-only view of the repository for rules that look beyond config files (modules, referenced paths).
     repository: Repository | None = field(default=None, compare=False, repr=False)
-    # Values derived from the model once and shared by rules (railcheck.facts); never holds file contents.
-    # Per-service entries are keyed by id(service): names and roots can repeat (a declared service may share
-    # both with a discovered one), and the services live as long as the project that holds this memo.
-    memo: dict[object, object] = field(default_factory=dict, compare=False, repr=False)
+    # Values derived from the model on first use and shared by rules (railcheck.derived): a new, empty one
+    # for every project, so a fix round or a `replace` never sees values computed from other texts.
+    derived: Derived = field(init=False, compare=False, repr=False)
     # How many services discovery found; more than len(services) when MAX_SERVICES cut the list (RC007).
     discovered: int = 0
     # Railway's infrastructure-as-code file at the repository root, when there is one and it parsed.
     iac: IacDocument | None = None
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "derived", Derived(self))  # frozen: the one assignment, at construction
 
     def service(self, name: str) -> Service:
         for service in self.services:
