@@ -53,7 +53,7 @@ def build_of(service: Service, project: Project) -> Build:
 
 
 def builds_with(service: Service, project: Project) -> str:
-    return build_of(service, project).builder
+    return project.derived.build(service).builder
 
 
 def _setting(service: Service, project: Project, pointer: str) -> tuple[str, Origin] | None:

@@ -54,7 +54,9 @@ class Derived:
         "_image",
         "_listings",
         "_modules",
+        "_paths_checkable",
         "_project",
+        "_requirement_files",
         "_requirements",
         "_root_evidence",
         "_service_roots",
@@ -75,8 +77,11 @@ class Derived:
         self._watch_lists: dict[int, tuple[WatchList, ...]] = {}
         self._consumed: dict[int, tuple[Consumed, ...]] = {}
         self._unserved_health_checks: dict[int, UnservedHealthChecks] = {}
-        self._modules: dict[PurePosixPath, ModuleInfo | ParseFailure | None] = {}
-        self._requirements: dict[PurePosixPath, RequirementsFile] = {}
+        self._paths_checkable: dict[int, bool] = {}
+        self._requirement_files: dict[int, tuple[tuple[PurePosixPath, str], ...]] = {}
+        # Files by their path as text: a string's hash is kept, a PurePosixPath's is recomputed on every lookup.
+        self._modules: dict[str, ModuleInfo | ParseFailure | None] = {}
+        self._requirements: dict[str, RequirementsFile] = {}
         self._django_settings: dict[tuple[PurePosixPath, str], LiteralSetting | None] = {}
         self._gitignores: dict[PurePosixPath, PathSpec | None] = {}
         self._listings: dict[str, Listing] = {}
@@ -138,6 +143,27 @@ class Derived:
             found = self._subfolder_roots[id(service)] = find_subfolder_roots(service, self._project)
             return found
 
+    def paths_checkable(self, service: Service) -> bool:
+        """Whether path and module checks make sense for the service: its root directory and the image's layout
+        are known (facts.py)."""
+        try:
+            return self._paths_checkable[id(service)]
+        except KeyError:
+            from railcheck.facts import decide_paths_checkable
+
+            found = self._paths_checkable[id(service)] = decide_paths_checkable(service, self._project)
+            return found
+
+    def requirement_files(self, service: Service) -> tuple[tuple[PurePosixPath, str], ...]:
+        """The service's root-level requirements*.txt files that were read, with their texts, in name order."""
+        try:
+            return self._requirement_files[id(service)]
+        except KeyError:
+            from railcheck.facts import list_requirement_files
+
+            found = self._requirement_files[id(service)] = list_requirement_files(service, self._project)
+            return found
+
     def build_writes(self, service: Service) -> dict[PurePosixPath, str]:
         """Paths the install and build commands write, with the first command's label (build_outputs.py).
         Callers only read the mapping."""
@@ -195,8 +221,9 @@ class Derived:
 
     def module_info(self, path: PurePosixPath) -> ModuleInfo | ParseFailure | None:
         """The static analysis (`ast`) of the Python module at `path`; None when it cannot be read."""
+        key = str(path)
         try:
-            return self._modules[path]
+            return self._modules[key]
         except KeyError:
             repository = self._project.repository
             text = repository.read(path) if repository is not None else None
@@ -205,18 +232,19 @@ class Derived:
                 from railcheck.sources.pymodule import analyse_module  # ast, on the first module only
 
                 found = analyse_module(text)
-            self._modules[path] = found
+            self._modules[key] = found
             return found
 
     def requirements(self, path: PurePosixPath) -> RequirementsFile:
         """The requirements file at `path` parsed as pip reads it; no lines when the project did not read it."""
+        key = str(path)
         try:
-            return self._requirements[path]
+            return self._requirements[key]
         except KeyError:
             from railcheck.sources.requirements import RequirementsFile, parse_requirements
 
             text = self._project.texts.get(path)
-            found = self._requirements[path] = parse_requirements(text) if text is not None else RequirementsFile(())
+            found = self._requirements[key] = parse_requirements(text) if text is not None else RequirementsFile(())
             return found
 
     def django_setting(self, path: PurePosixPath, name: str) -> LiteralSetting | None:

@@ -794,11 +794,16 @@ def module_info(project: Project, path: PurePosixPath) -> ModuleInfo | ParseFail
     return project.derived.module_info(path)
 
 
-def requirement_files(service: Service, project: Project) -> list[tuple[PurePosixPath, str]]:
-    """The service's root-level requirements*.txt files that were read, in name order."""
+def requirement_files(service: Service, project: Project) -> tuple[tuple[PurePosixPath, str], ...]:
+    """The service's root-level requirements*.txt files that were read, in name order (`Project.derived`)."""
+    return project.derived.requirement_files(service)
+
+
+def list_requirement_files(service: Service, project: Project) -> tuple[tuple[PurePosixPath, str], ...]:
+    """List `requirement_files`; `Project.derived` calls it once per service."""
     names = project.repository.listdir(service.root) if project.repository is not None else ()
     paths = (service.root / name for name in names if name.startswith("requirements") and name.endswith(".txt"))
-    return [(path, project.texts[path]) for path in paths if path in project.texts]
+    return tuple((path, project.texts[path]) for path in paths if path in project.texts)
 
 
 def unreadable_configs(service: Service, project: Project) -> tuple[PurePosixPath, ...]:
@@ -818,7 +823,12 @@ def paths_checkable(service: Service, project: Project) -> bool:
     """Whether path and module checks make sense for the service: its root directory is known (not
     ambiguous, SV003) and exists (IC001), its builder is known (DF005), and a Dockerfile build puts the
     whole root directory at `/app`. Rules that resolve paths skip the service otherwise, so one finding
-    explains the cause instead of a cascade of "not found"."""
+    explains the cause instead of a cascade of "not found". Decided once per service (`Project.derived`)."""
+    return project.derived.paths_checkable(service)
+
+
+def decide_paths_checkable(service: Service, project: Project) -> bool:
+    """Decide `paths_checkable`; `Project.derived` calls it once per service."""
     if root_evidence(service, project) or project.repository is None or not project.repository.is_dir(service.root):
         return False
     from railcheck.builder import DOCKERFILE, builds_with, image_of
