@@ -54,18 +54,12 @@ class WatchList:
     written: tuple[WatchPattern, ...]
     # Index of a pattern written relative to the root directory → the repository-relative pattern meant.
     corrections: dict[int, str]
+    # The patterns with the root-relative slips corrected: what the other checks judge. Parsed with the list,
+    # so rules read it without parsing.
+    meant: PatternList
     document: Document | None = None
     pointer: str = ""
     iac: IacList | None = None
-
-    @property
-    def meant(self) -> PatternList:
-        """The patterns with the root-relative slips corrected: what the other checks judge."""
-        patterns = []
-        for pattern in self.written:
-            corrected = self.corrections.get(pattern.index)
-            patterns.append(parse_pattern(corrected, pattern.index) if corrected else pattern)
-        return PatternList(pattern for pattern in patterns if pattern is not None)
 
     def meant_after(self, first: list[str]) -> PatternList:
         """The patterns meant with `first` (patterns as written) put before them, as a prepending fix makes them."""
@@ -175,12 +169,16 @@ def _watch_lists(service: Service, project: Project) -> Iterator[WatchList]:
             if isinstance(values, list):
                 written = _parsed(values)
                 if written:
-                    yield WatchList(document.path, written, _corrections(service, project, written), document, pointer)
+                    corrections = _corrections(service, project, written)
+                    yield WatchList(
+                        document.path, written, corrections, _meant(written, corrections), document, pointer
+                    )
     iac = iac_watch_list(service, project)
     if iac is not None:
         written = _parsed([item.value for item in iac.items])
         if written:
-            yield WatchList(iac.document.path, written, _corrections(service, project, written), iac=iac)
+            corrections = _corrections(service, project, written)
+            yield WatchList(iac.document.path, written, corrections, _meant(written, corrections), iac=iac)
 
 
 def iac_watch_list(service: Service, project: Project) -> IacList | None:
@@ -206,6 +204,14 @@ def _parsed(values: list[object]) -> tuple[WatchPattern, ...]:
         for index, value in enumerate(values)
         if isinstance(value, str) and (pattern := parse_pattern(value, index)) is not None
     )
+
+
+def _meant(written: tuple[WatchPattern, ...], corrections: dict[int, str]) -> PatternList:
+    patterns = (
+        parse_pattern(corrected, pattern.index) if (corrected := corrections.get(pattern.index)) else pattern
+        for pattern in written
+    )
+    return PatternList(pattern for pattern in patterns if pattern is not None)
 
 
 def _corrections(service: Service, project: Project, written: tuple[WatchPattern, ...]) -> dict[int, str]:
