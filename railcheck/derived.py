@@ -59,6 +59,7 @@ class Derived:
         "_requirement_files",
         "_requirements",
         "_root_evidence",
+        "_service_calls",
         "_service_roots",
         "_subfolder_roots",
         "_unserved_health_checks",
@@ -86,6 +87,7 @@ class Derived:
         self._gitignores: dict[PurePosixPath, PathSpec | None] = {}
         self._listings: dict[str, Listing] = {}
         self._file_matches: dict[tuple[bool, str], bool | None] = {}
+        self._service_calls: dict[PurePosixPath, int | None] = {}
         self._folders_below_root: tuple[PurePosixPath, ...] | None = None
         self._service_roots: frozenset[PurePosixPath] | None = None
         self._iac_calls: Counter[tuple[int, int]] | None = None
@@ -314,6 +316,21 @@ class Derived:
         if self._service_roots is None:
             self._service_roots = frozenset(service.root for service in self._project.services)
         return self._service_roots
+
+    def first_service_call(self) -> int | None:
+        """The offset of the IaC file's first `service(...)` call as its text reads (sources/iac/mentions.py),
+        for a file that yields no service (IC009); None without a call or without an IaC file."""
+        iac = self._project.iac
+        if iac is None:
+            return None
+        try:
+            return self._service_calls[iac.path]
+        except KeyError:
+            from railcheck.sources.iac.mentions import first_service_call  # the IaC package loads only with IaC
+
+            language = "python" if iac.path.suffix == ".py" else "typescript"
+            found = self._service_calls[iac.path] = first_service_call(iac.text, language)
+            return found
 
     def iac_calls(self) -> Counter[tuple[int, int]]:
         """How many services each `service(...)` call of the IaC file declares (more than one through a

@@ -132,3 +132,14 @@ def test_the_health_check_routes_are_derived_once_for_both_rules(tmp_path: Path)
     assert ("/health", API / "main.py") in table.paths
     assert unserved == ()  # no health-check path is configured
     assert project.derived.unserved_health_checks(api)[0] is table
+
+
+def test_the_first_service_call_of_an_iac_file_that_yields_no_service(tmp_path: Path) -> None:
+    assert _project(tmp_path).derived.first_service_call() is None  # no IaC file
+    iac = tmp_path / ".railway" / "railway.py"
+    iac.parent.mkdir()
+    text = "from railway_sdk import service\napi = service(name_from_somewhere())\n"
+    iac.write_text(text)
+    project = load_project(tmp_path, load_config(tmp_path))
+    assert project.iac is not None and project.iac.file.services == ()
+    assert project.derived.first_service_call() == text.index("service(name")
