@@ -80,7 +80,8 @@ class Derived:
         self._unserved_health_checks: dict[int, UnservedHealthChecks] = {}
         self._paths_checkable: dict[int, bool] = {}
         self._requirement_files: dict[int, tuple[tuple[PurePosixPath, str], ...]] = {}
-        # Files by their path as text: a string's hash is kept, a PurePosixPath's is recomputed on every lookup.
+        # By the path's text: callers build a new path object per question, and a string hashes and compares
+        # in C where a path object runs Python code for both.
         self._modules: dict[str, ModuleInfo | ParseFailure | None] = {}
         self._requirements: dict[str, RequirementsFile] = {}
         self._django_settings: dict[tuple[PurePosixPath, str], LiteralSetting | None] = {}
