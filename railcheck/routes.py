@@ -42,31 +42,31 @@ class RouteTable:
 
 
 @dataclass(frozen=True)
-class HealthCheckPath:
-    """Where a health-check path is written: a Document pointer, or a span of the IaC file."""
+class SettingLocation:
+    """Where a setting is written: its file, and the span of its value there (a Document pointer's or the IaC file's)."""
 
     path: PurePosixPath
     span: Span | None
 
 
-def health_check_paths(service: Service, project: Project) -> Iterator[tuple[HealthCheckPath, str]]:
+def health_check_paths(service: Service, project: Project) -> Iterator[tuple[SettingLocation, str]]:
     """Each health-check path the service's config sets (the IaC file's, then the Railway config's in each
     environment), with where it is written; only paths starting with `/`."""
     if service.iac is not None and project.iac is not None:
         value = service.iac.settings.get("healthcheck")
         if value is not None and isinstance(value.value, str) and value.value.startswith("/"):
-            yield HealthCheckPath(project.iac.path, project.iac.span(value.start, value.end)), value.value
+            yield SettingLocation(project.iac.path, project.iac.span(value.start, value.end)), value.value
     document = service.railway
     if document is None or not isinstance(document.value, dict):
         return
     for pointer in setting_pointers(document.value, "deploy", "healthcheckPath"):
         value = document.get(pointer)
         if isinstance(value, str) and value.startswith("/"):
-            yield HealthCheckPath(document.path, document.value_span(pointer)), value
+            yield SettingLocation(document.path, document.value_span(pointer)), value
 
 
 # The route table, and each health-check path (where written, as written) that no static route serves.
-UnservedHealthChecks = tuple[RouteTable | None, tuple[tuple[HealthCheckPath, str], ...]]
+UnservedHealthChecks = tuple[RouteTable | None, tuple[tuple[SettingLocation, str], ...]]
 
 
 def route_table(service: Service, project: Project) -> RouteTable | None:
