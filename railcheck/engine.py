@@ -15,8 +15,8 @@ from typing import TYPE_CHECKING
 from railcheck import inline
 from railcheck.codes import engine_diagnostic
 from railcheck.config import Config, ConfigError, config_key_span
+from railcheck.model import Project
 from railcheck.preconditions import Preconditions
-from railcheck.project import Project
 from railcheck.registry import Registry
 from railcheck.rule import ProjectRule, Rule, ServiceRule
 from railcheck.types import Diagnostic

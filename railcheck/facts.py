@@ -1,9 +1,10 @@
 """What Railpack and Railway will do with one service: effective values, each with where it came from.
 
-Resolution follows Railpack's code (docs/railpack-facts.md, "Effective values"): every candidate is kept in priority
-order,
-lowest first, so a rule can say "these disagree, and this one wins because ...". Computed once per service
-and cached on the Project; reads only texts the Project already holds.
+Resolution follows Railpack's code (docs/railpack-facts.md, "Effective values"): every candidate is kept in
+priority order, lowest first, so a rule can say "these disagree, and this one wins because ...". Computed once
+per service and kept in `Project.derived` (railcheck/derived.py), which calls the `resolve_`/`find_`/`list_`
+functions here on first use; the helpers named after a value (`facts`, `module_info`, ...) read it from there.
+Reads only texts the Project already holds.
 """
 
 from __future__ import annotations
@@ -15,7 +16,6 @@ from pathlib import PurePosixPath
 from typing import TYPE_CHECKING
 
 from railcheck.layout import EARLIER_PROVIDERS, MAIN_FILES, PYTHON_MARKERS, SERVICE_FILES
-from railcheck.memo import once_per_service
 from railcheck.origins import Candidate, CommandText, Origin
 from railcheck.sources.python_version import parse_python_version_file, parse_runtime_txt, parse_tool_versions
 from railcheck.sources.shell import ShellScript, parse_shell
@@ -82,11 +82,12 @@ def start_servers(service: Service, project: Project) -> tuple[Server, ...]:
 
 
 def facts(service: Service, project: Project) -> ServiceFacts:
-    """The resolved view of `service`, computed once per project."""
-    return once_per_service("facts", service, project, _resolve)
+    """The resolved view of `service`, computed once per project (`Project.derived`)."""
+    return project.derived.facts(service)
 
 
-def _resolve(service: Service, project: Project) -> ServiceFacts:
+def resolve_facts(service: Service, project: Project) -> ServiceFacts:
+    """Resolve `service`'s facts; `Project.derived` calls it once per service."""
     root = service.root
     names = set(project.repository.listdir(root)) if project.repository else set()
     paths = ((name, root / name) for name in SERVICE_FILES if name in names)
@@ -523,21 +524,21 @@ def runtime_pythonpath(service: Service, project: Project, server: Server) -> li
 
 
 def module_info(project: Project, path: PurePosixPath) -> ModuleInfo | ParseFailure | None:
-    """The static analysis of the Python module at `path`, once per run; None when it cannot be read."""
-    key = ("module", str(path))
-    if key not in project.memo:
-        from railcheck.sources.pymodule import analyse_module
-
-        text = project.repository.read(path) if project.repository is not None else None
-        project.memo[key] = analyse_module(text) if text is not None else None
-    return project.memo[key]  # type: ignore[return-value]
+    """The static analysis of the Python module at `path`, once per run (`Project.derived`); None when it cannot
+    be read."""
+    return project.derived.module_info(path)
 
 
-def requirement_files(service: Service, project: Project) -> list[tuple[PurePosixPath, str]]:
-    """The service's root-level requirements*.txt files that were read, in name order."""
+def requirement_files(service: Service, project: Project) -> tuple[tuple[PurePosixPath, str], ...]:
+    """The service's root-level requirements*.txt files that were read, in name order (`Project.derived`)."""
+    return project.derived.requirement_files(service)
+
+
+def list_requirement_files(service: Service, project: Project) -> tuple[tuple[PurePosixPath, str], ...]:
+    """List `requirement_files`; `Project.derived` calls it once per service."""
     names = project.repository.listdir(service.root) if project.repository is not None else ()
     paths = (service.root / name for name in names if name.startswith("requirements") and name.endswith(".txt"))
-    return [(path, project.texts[path]) for path in paths if path in project.texts]
+    return tuple((path, project.texts[path]) for path in paths if path in project.texts)
 
 
 def unreadable_configs(service: Service, project: Project) -> tuple[PurePosixPath, ...]:

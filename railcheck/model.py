@@ -17,6 +17,7 @@ from railcheck.sources.text import Document, LineIndex
 from railcheck.types import Span
 
 if TYPE_CHECKING:
+    from railcheck.derived import Derived
     from railcheck.repository import FileProblem, Repository
     from railcheck.sources.iac import IacFile, IacService
 
@@ -64,14 +65,18 @@ class Project:
     texts: dict[PurePosixPath, str] = field(default_factory=dict)
     # Read-only view of the repository for rules that look beyond config files (modules, referenced paths).
     repository: Repository | None = field(default=None, compare=False, repr=False)
-    # Values derived from the model once and shared by rules (railcheck.facts); never holds file contents.
-    # Per-service entries are keyed by id(service): names and roots can repeat (a declared service may share
-    # both with a discovered one), and the services live as long as the project that holds this memo.
-    memo: dict[object, object] = field(default_factory=dict, compare=False, repr=False)
+    # Values derived from the model on first use and shared by rules (railcheck.derived): a new, empty one
+    # for every project, so a fix round or a `replace` never sees values computed from other texts.
+    derived: Derived = field(init=False, compare=False, repr=False)
     # How many services discovery found; more than len(services) when MAX_SERVICES cut the list (RC007).
     discovered: int = 0
     # Railway's infrastructure-as-code file at the repository root, when there is one and it parsed.
     iac: IacDocument | None = None
+
+    def __post_init__(self) -> None:
+        from railcheck.derived import Derived  # the layer above the model: it computes from the model
+
+        object.__setattr__(self, "derived", Derived(self))  # frozen: the one assignment, at construction
 
     def service(self, name: str) -> Service:
         for service in self.services:

@@ -1,5 +1,6 @@
 """Which services each rule of a check runs on: the preconditions rules declare on their class (`checks_build`,
-`builders`, `requires`), each decided once per service for all the rules of one `engine.check`.
+`builders`, `requires`), each decided once per service for all the rules of one `engine.check` (the answers
+are kept by `Project.derived`).
 
 Rules with the same declarations share one list of services, so the cost per rule and service is nothing
 beyond iterating that list. A precondition whose evaluation raises is the failure of every rule that needs
@@ -8,20 +9,18 @@ it on that service (RC002 there), as when a rule raises in its own `check`, and 
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import TYPE_CHECKING, TypeVar, cast
+from typing import TYPE_CHECKING
 
 from railcheck.rule import Requires
 
 if TYPE_CHECKING:
-    from railcheck.project import Project, Service
+    from railcheck.model import Project, Service
     from railcheck.rule import ServiceRule
 
 # (checks_build, builders, requires): what decides which services a ServiceRule runs on.
 Declared = tuple[bool, "frozenset[str] | None", "frozenset[Requires]"]
 # A service a rule runs on, with the exception that deciding one of its preconditions raised (or None).
 Eligible = tuple["Service", "Exception | None"]
-T = TypeVar("T")
 
 
 class Preconditions:
@@ -30,8 +29,6 @@ class Preconditions:
     def __init__(self, project: Project) -> None:
         self._project = project
         self._services: dict[Declared, list[Eligible]] = {}
-        # (question, id(service)) -> its answer (the builder, whether paths are checkable), or what it raised
-        self._answers: dict[tuple[Callable[..., object], int], object] = {}
 
     def project_holds(self, requires: tuple[Requires, ...]) -> bool:
         """Whether a ProjectRule with these preconditions runs (only REPOSITORY is about the whole project)."""
@@ -75,22 +72,13 @@ class Preconditions:
         return eligible
 
     def _builder(self, service: Service) -> str | Exception:
-        from railcheck.builder import builds_with
-
-        return self._answer(builds_with, service)
+        try:
+            return self._project.derived.build(service).builder  # kept per service by Project.derived
+        except Exception as error:  # decided from the repository's files: a bug there must not stop the run
+            return error
 
     def _checkable(self, service: Service) -> bool | Exception:
-        from railcheck.root_evidence import paths_checkable
-
-        return self._answer(paths_checkable, service)
-
-    def _answer(self, question: Callable[[Service, Project], T], service: Service) -> T | Exception:
-        """`question` about `service`, asked once per check; an exception is the answer when it raises, so the
-        rules that need it fail on that service (RC002) and the run goes on."""
-        key = (question, id(service))
-        if key not in self._answers:
-            try:
-                self._answers[key] = question(service, self._project)
-            except Exception as error:
-                self._answers[key] = error
-        return cast("T | Exception", self._answers[key])  # stored above by this question: a T or what it raised
+        try:
+            return self._project.derived.paths_checkable(service)  # kept per service by Project.derived
+        except Exception as error:  # as when a rule raises in its own `check`: RC002, and the run goes on
+            return error

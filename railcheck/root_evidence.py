@@ -14,7 +14,6 @@ from typing import TYPE_CHECKING
 
 from railcheck.facts import command_servers, facts, script
 from railcheck.layout import SKIPPED_DIRS
-from railcheck.memo import memoised, once_per_service
 from railcheck.sources.shell import ShellScript
 
 if TYPE_CHECKING:
@@ -26,10 +25,11 @@ if TYPE_CHECKING:
 def root_evidence(service: Service, project: Project) -> tuple[str, ...]:
     """Signs that the service's config was written for the repository root rather than the folder railcheck
     inferred as its root directory. Empty when the root was declared or nothing points elsewhere."""
-    return once_per_service("root-evidence", service, project, _root_evidence)
+    return project.derived.root_evidence(service)
 
 
-def _root_evidence(service: Service, project: Project) -> tuple[str, ...]:
+def find_root_evidence(service: Service, project: Project) -> tuple[str, ...]:
+    """Find `root_evidence`; `Project.derived` calls it once per service."""
     from railcheck.modules import find_module, search_bases
 
     evidence: list[str] = []
@@ -79,16 +79,17 @@ def subfolder_roots(service: Service, project: Project) -> tuple[tuple[str, ...]
     """For a config discovered at the repository root: start targets that do not exist from there but do
     from one or two folders down, as when the config belongs to a service whose root directory is that
     folder (Railway reads a repository-root config for it). Returns the evidence and those folders."""
-    return once_per_service("subfolder-roots", service, project, _subfolder_roots)
+    return project.derived.subfolder_roots(service)
 
 
-def _subfolder_roots(service: Service, project: Project) -> tuple[tuple[str, ...], tuple[PurePosixPath, ...]]:
+def find_subfolder_roots(service: Service, project: Project) -> tuple[tuple[str, ...], tuple[PurePosixPath, ...]]:
+    """Find `subfolder_roots`; `Project.derived` calls it once per service."""
     repository = project.repository
     if repository is None or not _layout_is_root_directory(service, project):
         return (), ()
     evidence: list[str] = []
     folders: list[PurePosixPath] = []
-    candidates: list[PurePosixPath] | None = None  # listed only when a target is missing
+    candidates: tuple[PurePosixPath, ...] | None = None  # listed only when a target is missing
     for command in facts(service, project).start_commands:
         for server in command_servers(command):
             if (server.module is None and server.kind != "python file") or _target_exists(
@@ -96,7 +97,7 @@ def _subfolder_roots(service: Service, project: Project) -> tuple[tuple[str, ...
             ):
                 continue
             if candidates is None:
-                candidates = _folders_below_root(project)
+                candidates = project.derived.folders_below_root()
             matching = [folder for folder in candidates if _target_exists(repository, folder, server)]
             if matching:
                 what = (
@@ -131,7 +132,7 @@ def _subfolders_with_dockerfile(service: Service, project: Project) -> list[Pure
     repository = project.repository
     if build.builder != DOCKERFILE or build.requested is not None or build.dockerfile is not None or repository is None:
         return []
-    return [folder for folder in _folders_below_root(project) if repository.is_file(folder / DOCKERFILE_NAME)]
+    return [folder for folder in project.derived.folders_below_root() if repository.is_file(folder / DOCKERFILE_NAME)]
 
 
 def _layout_is_root_directory(service: Service, project: Project) -> bool:
@@ -164,14 +165,9 @@ def _target_exists(repository: Repository, root: PurePosixPath, server: Server) 
     return path is None or repository.is_file(path)
 
 
-def _folders_below_root(project: Project) -> list[PurePosixPath]:
-    """Folders one and two levels below the repository root, without hidden and dependency folders; listed
-    once per run (every repository-root service may ask twice)."""
-    return memoised(project, "folders-below-root", lambda: _list_folders_below_root(project))
-
-
-def _list_folders_below_root(project: Project) -> list[PurePosixPath]:
-
+def list_folders_below_root(project: Project) -> tuple[PurePosixPath, ...]:
+    """Folders one and two levels below the repository root, without hidden and dependency folders;
+    `Project.derived` lists them once per run (every repository-root service may ask twice)."""
     repository = project.repository
     assert repository is not None
     found = []
@@ -185,7 +181,7 @@ def _list_folders_below_root(project: Project) -> list[PurePosixPath]:
             for child in repository.listdir(folder)
             if not child.startswith(".") and child not in SKIPPED_DIRS and repository.is_dir(folder / child)
         ]
-    return found
+    return tuple(found)
 
 
 def _dockerfile_root_evidence(service: Service, project: Project) -> list[str]:
@@ -227,7 +223,12 @@ def paths_checkable(service: Service, project: Project) -> bool:
     """Whether path and module checks make sense for the service: its root directory is known (not
     ambiguous, SV003) and exists (IC001), its builder is known (DF005), and a Dockerfile build puts the
     whole root directory at `/app`. Rules that resolve paths skip the service otherwise, so one finding
-    explains the cause instead of a cascade of "not found"."""
+    explains the cause instead of a cascade of "not found". Decided once per service (`Project.derived`)."""
+    return project.derived.paths_checkable(service)
+
+
+def decide_paths_checkable(service: Service, project: Project) -> bool:
+    """Decide `paths_checkable`; `Project.derived` calls it once per service."""
     if root_evidence(service, project) or project.repository is None or not project.repository.is_dir(service.root):
         return False
     from railcheck.builder import DOCKERFILE, builds_with, image_of

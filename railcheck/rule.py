@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, ClassVar
 from railcheck.types import Diagnostic, Fix, Related, Severity, Span
 
 if TYPE_CHECKING:
-    from railcheck.project import Project, Service
+    from railcheck.model import Project, Service
     from railcheck.repository import Repository
     from railcheck.sources.text import Document
 

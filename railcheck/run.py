@@ -318,7 +318,6 @@ def _layout(root: Path, config: Config, plan: Plan, wide_rules: list[Rule]) -> P
     return replace(
         layout,
         services=tuple(parsed.get((service.name, service.root), service) for service in layout.services),
-        memo={},
     )
 
 

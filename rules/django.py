@@ -134,16 +134,16 @@ class AllowedHostsBlockHealthCheck(ServiceRule):
         text = self.repository(project).read(path) if path is not None else None
         if path is None or text is None:
             return
-        from railcheck.sources.django_settings import host_allowed, literal_setting
+        from railcheck.sources.django_settings import host_allowed
 
-        middleware = literal_setting(text, "MIDDLEWARE")
+        middleware = project.derived.django_setting(path, "MIDDLEWARE")
         if (
             middleware is None
             or COMMON_MIDDLEWARE not in middleware.values
             or not all(entry.startswith(KNOWN_MIDDLEWARE) for entry in middleware.values)
         ):
             return  # the host may never be checked, or a middleware may answer the health check first
-        hosts = literal_setting(text, "ALLOWED_HOSTS")
+        hosts = project.derived.django_setting(path, "ALLOWED_HOSTS")
         if hosts is None or host_allowed(HEALTHCHECK_HOST, hosts.values):
             return
         yield self.diagnostic(

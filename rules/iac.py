@@ -98,14 +98,12 @@ _DYNAMIC_HELP = (
 )
 
 
-def _unread(document: Any) -> tuple[int, Any] | None:
+def _unread(document: Any, project: Project) -> tuple[int, Any] | None:
     """For an IaC file that calls service(...) but yields no service (IC009): the offset of its first call, and
     the reader's problem that explains it (one placed in the file before one about the whole file), if any."""
     if document.file.services:
         return None
-    from railcheck.sources.iac.mentions import first_service_call  # the IaC package loads only when there is IaC
-
-    call = first_service_call(document.text, "python" if document.path.suffix == ".py" else "typescript")
+    call = project.derived.first_service_call()
     if call is None:
         return None
     problems = sorted(document.file.problems, key=lambda problem: (problem.end == 0, problem.start))
@@ -158,7 +156,7 @@ class IacNotStatic(ProjectRule):
             return
         from railcheck.sources.iac import UNKNOWN, built_elsewhere  # only with an IaC file: loaded only then
 
-        unread = _unread(document)
+        unread = _unread(document, project)
         for problem in document.file.problems:
             if unread is not None and problem is unread[1]:
                 continue  # IC009 reports it, as the reason no service could be read
@@ -651,7 +649,7 @@ class IacServicesUnread(ProjectRule):
                 service=name,
                 help="Give `root` (or the source's `rootDirectory`) as a literal, or a name bound to one.",
             )
-        unread = _unread(document)
+        unread = _unread(document, project)
         if unread is None:
             return
         call, problem = unread

@@ -22,7 +22,7 @@ from railcheck import (
     Valid,
 )
 from railcheck.facts import facts, requirement_files
-from railcheck.sources.requirements import RequirementLine, parse_requirements
+from railcheck.sources.requirements import RequirementLine
 from railcheck.sources.text import LineIndex
 
 FAMILY = "RQ"
@@ -70,7 +70,7 @@ class InvalidRequirement(ServiceRule):
 
     def check(self, service: Service, project: Project) -> Iterator[Diagnostic]:
         for path, text in requirement_files(service, project):
-            for line in parse_requirements(text).lines:
+            for line in project.derived.requirements(path).lines:
                 if line.kind != "invalid" or "${" in line.text:
                     continue  # pip substitutes ${VAR} at install time; the line cannot be judged here
                 yield self.diagnostic(
@@ -87,7 +87,7 @@ def _repeats(
     """(file, text, first line, repeated line) for each later requirement of a project (and marker) in one file."""
     for path, text in requirement_files(service, project):
         seen: dict[tuple[str, str | None], RequirementLine] = {}
-        for line in parse_requirements(text).lines:
+        for line in project.derived.requirements(path).lines:
             if line.kind != "requirement" or line.name is None:
                 continue
             first = seen.setdefault((line.name, line.marker), line)
@@ -318,7 +318,7 @@ class UnavailableAtInstall(ServiceRule):
         text = project.texts.get(path)
         if text is None or "file://" in text:
             return
-        for line in parse_requirements(text).lines:
+        for line in project.derived.requirements(path).lines:
             if line.kind not in ("include", "constraint", "editable", "path"):
                 continue
             target = line.argument or line.url or line.text

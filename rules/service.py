@@ -21,17 +21,11 @@ from railcheck import (
 from railcheck.config import config_key_span
 from railcheck.facts import MAIN_FILES, PYTHON_MARKERS, facts
 from railcheck.layout import SERVICE_MARKERS
-from railcheck.memo import memoised
 from railcheck.root_evidence import root_evidence, subfolder_roots
 from railcheck.sources.text import LineIndex
 from railcheck.types import FILE_START
 
 FAMILY = "SV"
-
-
-def _service_roots(project: Project) -> frozenset[PurePosixPath]:
-    """Every service's root directory, built once per project: per service it made the rule quadratic."""
-    return memoised(project, (FAMILY, "roots"), lambda: frozenset(service.root for service in project.services))
 
 
 def _python_evidence(service: Service, project: Project) -> str | None:
@@ -44,7 +38,7 @@ def _python_evidence(service: Service, project: Project) -> str | None:
     names = set(repository.listdir(service.root))
     if ".python-version" in names or "runtime.txt" in names:
         return f"{'.python-version' if '.python-version' in names else 'runtime.txt'} is present"
-    roots = _service_roots(project)
+    roots = project.derived.service_roots()
 
     def another_service_owns(folder: PurePosixPath) -> bool:
         # Loaded or not: a check of one service must judge it as a check of the whole repository does.

@@ -41,7 +41,6 @@ from railcheck.facts import (
     copied_app,
     facts,
     module_info,
-    once_per_service,
     runtime_pythonpath,
     unreadable_configs,
 )
@@ -148,7 +147,7 @@ def _installed(service: Service, project: Project, server: Server) -> bool:
     top = server.module.split(".")[0]
     if top in sys.stdlib_module_names:
         return True
-    declared = _declared_dependencies(service, project)
+    declared = project.derived.declared_dependencies(service)
     if declared is None or image_of(service, project) is not None:
         return server.kind == "python -m"  # an app module (`main:app`) is the service's own code either way
     return any(top in import_names(name) for name in declared if "[" not in name)
@@ -660,7 +659,7 @@ class ServerNotInstalled(ServiceRule):
     PROVIDES: ClassVar[dict[str, tuple[str, ...]]] = {"fastapi-cli": ("fastapi",), "uvicorn": (), "flask": ()}
 
     def check(self, service: Service, project: Project) -> Iterator[Diagnostic]:
-        declared = _declared_dependencies(service, project)
+        declared = project.derived.declared_dependencies(service)
         if declared is None:
             return  # no manifest railcheck can read: RQ004 or the provider rules say more
         for command, server in _servers(service, project):
@@ -680,56 +679,10 @@ class ServerNotInstalled(ServiceRule):
             )
 
 
-def _provided(package: str, declared: set[str]) -> bool:
+def _provided(package: str, declared: frozenset[str]) -> bool:
     if package in ("uvicorn", "fastapi-cli"):
         return "fastapi[standard]" in declared or "fastapi[all]" in declared
     return False
-
-
-def _declared_dependencies(service: Service, project: Project) -> set[str] | None:
-    """Canonical names (plus `name[extra]` forms) of the dependencies in requirements.txt and pyproject.toml,
-    once per service (ST001 asks for every server with a module, ST005 again). Callers only read the set."""
-    return once_per_service("declared-dependencies", service, project, _read_declared_dependencies)
-
-
-def _read_declared_dependencies(service: Service, project: Project) -> set[str] | None:
-    from railcheck.sources.requirements import parse_requirements
-
-    names: set[str] = set()
-    found = False
-    text = project.texts.get(service.root / "requirements.txt")
-    if text is not None:
-        found = True
-        for line in parse_requirements(text).lines:
-            if line.name:
-                names.add(line.name)
-                names.update(f"{line.name}[{extra}]" for extra in line.extras)
-            if line.kind in ("include", "constraint", "editable", "path", "url"):
-                return None  # dependencies come from elsewhere too; do not guess
-    pyproject = facts(service, project).pyproject
-    if pyproject is not None:
-        table = pyproject.value.get("project")
-        dependencies = table.get("dependencies") if isinstance(table, dict) else None
-        poetry = (
-            pyproject.value.get("tool", {}).get("poetry", {}).get("dependencies")
-            if isinstance(pyproject.value.get("tool"), dict)
-            else None
-        )
-        if isinstance(dependencies, list) or isinstance(poetry, dict):
-            found = True
-            from packaging.requirements import InvalidRequirement, Requirement
-            from packaging.utils import canonicalize_name
-        for entry in dependencies if isinstance(dependencies, list) else ():
-            try:
-                requirement = Requirement(str(entry))
-            except InvalidRequirement:
-                continue
-            name = canonicalize_name(requirement.name)
-            names.add(name)
-            names.update(f"{name}[{extra}]" for extra in requirement.extras)
-        if isinstance(poetry, dict):
-            names.update(canonicalize_name(name) for name in poetry)
-    return names if found else None
 
 
 class NoStartCommand(ServiceRule):

@@ -56,10 +56,7 @@ def _watch_lists(service: Service, project: Project) -> tuple[WatchList, ...]:
 def _add_patterns(watch: WatchList, patterns: list[str]) -> Fix | None:
     """An unsafe fix putting `patterns` first in the list, when that makes a change to each of them deploy
     (a later negation could still exclude them; then no fix is offered)."""
-    from railcheck.sources.watch import PatternList, parse_pattern
-
-    parsed = [pattern for index, text in enumerate(patterns) if (pattern := parse_pattern(text, index)) is not None]
-    combined = PatternList((*parsed, *watch.meant.patterns))
+    combined = watch.meant_after(patterns)
     probes = [text.lstrip("/").removesuffix("/**") for text in patterns]
     if not all(combined.deploys(probe) or combined.deploys(f"{probe}/x") for probe in probes):
         return None

@@ -1,9 +1,10 @@
-"""No import cycle among railcheck's modules, counting every import at any depth: lazy ones inside
-functions, and those under `if TYPE_CHECKING:` too.
+"""No import cycle among railcheck's modules, counting every import that can run: at the top of a module
+and lazy ones inside functions.
 
 A cycle hides the layering docs/architecture.md describes: each module of it can only be understood, tested
-and loaded together with all the others. A lazy import only hides a cycle from the interpreter, and a
-typing-only one still ties the two modules together for a reader and for mypy.
+and loaded together with all the others, and a lazy import only hides a cycle from the interpreter. Imports
+under `if TYPE_CHECKING:` never run and are not counted: they let a lower layer name a type an upper layer
+defines, as `Project.derived` (model.py) names `Derived`, whose methods compute from the model above it.
 """
 
 from __future__ import annotations
@@ -31,7 +32,11 @@ def imported_modules(name: str, path: Path, known: set[str]) -> set[str]:
     """The modules of `known` that module `name` (at `path`) imports, at any depth, relative ones resolved."""
     is_package = path.name == "__init__.py"
     found: set[str] = set()
-    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"), str(path))):
+    tree = ast.parse(path.read_text(encoding="utf-8"), str(path))
+    typing_only = {id(inner) for node in ast.walk(tree) if _is_type_checking_block(node) for inner in ast.walk(node)}
+    for node in ast.walk(tree):
+        if id(node) in typing_only:
+            continue
         if isinstance(node, ast.Import):
             targets = [alias.name for alias in node.names]
         elif isinstance(node, ast.ImportFrom):
@@ -48,6 +53,16 @@ def imported_modules(name: str, path: Path, known: set[str]) -> set[str]:
             continue
         found.update(target for target in targets if target in known and target != name)
     return found
+
+
+def _is_type_checking_block(node: ast.AST) -> bool:
+    """`if TYPE_CHECKING:` (or `typing.TYPE_CHECKING`), whose imports never run."""
+    if not isinstance(node, ast.If):
+        return False
+    test = node.test
+    return (isinstance(test, ast.Name) and test.id == "TYPE_CHECKING") or (
+        isinstance(test, ast.Attribute) and test.attr == "TYPE_CHECKING"
+    )
 
 
 def import_graph(package_dir: Path) -> dict[str, set[str]]:
@@ -118,8 +133,11 @@ def test_the_checker_finds_a_cycle_through_lazy_and_relative_imports(tmp_path: P
     (package / "a.py").write_text("from demo import b\n")
     (package / "b.py").write_text("def later():\n    import demo.c\n")
     (package / "c.py").write_text("from .a import something\n")
-    # Under TYPE_CHECKING: never runs, but still a cycle d <-> e.
-    (package / "d.py").write_text("from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    from demo import e\n")
+    # Under TYPE_CHECKING: never runs, so no edge d -> e and no cycle; a lazy import in the same module counts.
+    (package / "d.py").write_text(
+        "from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    from demo import e\ndef f():\n    import demo.g\n"
+    )
+    (package / "g.py").write_text("import demo.d\n")
     (package / "e.py").write_text("import demo.d\n")
     # A name imported from a module is an edge to that module, never to a submodule that does not exist.
     (package / "f.py").write_text("from demo.a import b\n")
@@ -129,9 +147,9 @@ def test_the_checker_finds_a_cycle_through_lazy_and_relative_imports(tmp_path: P
 
     assert graph["demo.sub"] == {"demo.sub.leaf"}
     assert graph["demo.sub.leaf"] == {"demo.sub", "demo.a"}
-    assert graph["demo.d"] == {"demo.e"}
+    assert graph["demo.d"] == {"demo.g"}
     assert graph["demo.f"] == {"demo.a"}
-    assert cycles(graph) == [["demo.a", "demo.b", "demo.c"], ["demo.d", "demo.e"], ["demo.sub", "demo.sub.leaf"]]
+    assert cycles(graph) == [["demo.a", "demo.b", "demo.c"], ["demo.d", "demo.g"], ["demo.sub", "demo.sub.leaf"]]
 
 
 def test_a_module_importing_itself_is_a_cycle() -> None:

@@ -120,13 +120,13 @@ def test_each_precondition_is_decided_once_per_service_for_all_rules(
     tmp_path: Path, registry: Registry, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     asked: list[str] = []
-    decide = railcheck.root_evidence.paths_checkable
+    decide = railcheck.root_evidence.decide_paths_checkable
 
     def counted(service: Service, project: Project) -> bool:
         asked.append(service.name)
         return decide(service, project)
 
-    monkeypatch.setattr(railcheck.root_evidence, "paths_checkable", counted)
+    monkeypatch.setattr(railcheck.root_evidence, "decide_paths_checkable", counted)
     project = _project(tmp_path, FILES)
     check(project, [VisitsCheckable(), VisitsCheckableToo(), Visits()], registry)
     assert sorted(asked) == sorted(service.name for service in project.services)
@@ -140,7 +140,7 @@ def test_a_precondition_that_raises_fails_the_rules_needing_it_on_that_service_o
             raise ValueError("cannot tell")
         return True
 
-    monkeypatch.setattr(railcheck.root_evidence, "paths_checkable", broken)
+    monkeypatch.setattr(railcheck.root_evidence, "decide_paths_checkable", broken)
     project = _project(tmp_path, FILES)
     result = check(project, [VisitsCheckable(), VisitsCheckableToo(), Visits()], registry)
     failures = [d for d in result.diagnostics if d.code == "RC002"]
