@@ -28,6 +28,9 @@ if TYPE_CHECKING:
     from railcheck.sources.pymodule import ModuleInfo
 
 DEFAULT_PYTHON = "3.13"  # DEFAULT_PYTHON_VERSION, core/providers/python/python.go
+# Railpack's prefix forms of a string command (`PATH:/dir`, `COPY:src dest`, ...), which it honours only outside
+# railpack.json: written there, the whole string runs as a shell command (RP102).
+PREFIXED_STRING_COMMAND = re.compile(r"^(PATH|COPY|FILE|RUN)[:#]")
 
 
 @dataclass(frozen=True, slots=True)
@@ -433,6 +436,12 @@ def _string_command(
     return CommandText(
         value, kind, Origin(label, document.path, document.value_span(pointer)), base, document.lines, exec_form
     )
+
+
+def prefixed_in_railpack(service: Service, command: CommandText) -> bool:
+    """A railpack.json string command in one of Railpack's prefix forms: RP102 reports it, and what its text
+    names (`PATH:/app/bin`) is not a path the build uses, so the path checks leave it alone."""
+    return command.origin.path == service.railpack_path and PREFIXED_STRING_COMMAND.match(command.text) is not None
 
 
 def _commands(service: Service, project: Project, texts: dict[str, str], builder: str) -> list[CommandText]:

@@ -28,7 +28,15 @@ from railcheck import (
     Valid,
 )
 from railcheck.build_outputs import created_by_build, created_paths, cwd_walk
-from railcheck.facts import CommandText, app_root, copied_app, facts, requirement_files, script
+from railcheck.facts import (
+    CommandText,
+    app_root,
+    copied_app,
+    facts,
+    prefixed_in_railpack,
+    requirement_files,
+    script,
+)
 from railcheck.modules import APP, escapes_root, image_path
 from railcheck.sources.shell import ShellScript, SimpleCommand, Word
 from railcheck.sources.text import LineIndex, ParseFailure, join_pointer
@@ -325,6 +333,8 @@ class AbsoluteAppPath(ServiceRule):
     def check(self, service: Service, project: Project) -> Iterator[Diagnostic]:
         repository = self.repository(project)
         for command in facts(service, project).commands:
+            if prefixed_in_railpack(service, command):
+                continue  # RP102: the prefix form runs as a failing shell command; its path is not the problem
             for match in self._APP_PATH.finditer(command.text):
                 value = match.group().rstrip(",")
                 path = image_path(app_root(service, project), ".", value)

@@ -27,6 +27,7 @@ from railcheck import (
     Valid,
 )
 from railcheck.edits import encode_value, prepend_to_list, replace_value, set_member
+from railcheck.facts import PREFIXED_STRING_COMMAND
 from railcheck.plan import (
     ALWAYS_POSSIBLE_STEPS,
     EVERY_GENERATED_STEP,
@@ -202,11 +203,10 @@ class PrefixedStringCommand(RailpackStepRule):
             unsafe_fixes=True,
         ),
     )
-    _PREFIX = re.compile(r"^(PATH|COPY|FILE|RUN)[:#]")
 
     def check_railpack(self, service: Service, document: Document, config: dict[str, Any]) -> Iterator[Diagnostic]:
         for _, _, command_pointer, command in step_items(config, "commands"):
-            if not isinstance(command, str) or not self._PREFIX.match(command):
+            if not isinstance(command, str) or not PREFIXED_STRING_COMMAND.match(command):
                 continue
             replacement = _object_form(command)
             yield self.diagnostic(

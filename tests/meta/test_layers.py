@@ -110,3 +110,141 @@ def test_parsers_import_only_data_types_and_other_parsers() -> None:
         for path in sources
     }
     assert {path: names for path, names in found.items() if names} == {}
+
+
+# What a rule may import of railcheck (docs/architecture.md, "Module boundaries"): the public API and the modules
+# that model a service for rules. Never the engine, the runner, the CLI, reporters, the fixer, the cache, git,
+# discovery or loading: a rule sees one loaded Project and returns findings.
+RULE_API = frozenset(
+    {
+        "railcheck",
+        "railcheck.types",
+        "railcheck.origins",
+        "railcheck.layout",
+        "railcheck.config",
+        "railcheck.declarations",
+        "railcheck.facts",
+        "railcheck.root_evidence",
+        "railcheck.builder",
+        "railcheck.image",
+        "railcheck.plan",
+        "railcheck.generated",
+        "railcheck.build_outputs",
+        "railcheck.modules",
+        "railcheck.servers",
+        "railcheck.routes",
+        "railcheck.djangoapp",
+        "railcheck.distributions",
+        "railcheck.specifiers",
+        "railcheck.watchpaths",
+        "railcheck.schema",
+        "railcheck.edits",
+        "railcheck.walk",
+        "railcheck.suggest",
+    }
+)
+
+
+def outside_rule_api(source: str) -> list[str]:
+    """The railcheck modules `source` imports (at any depth) that are not the rule API; parsers' data types
+    (`railcheck.sources.*`) are part of it."""
+    return [
+        f"line {line}: {name}"
+        for line, name in imported_modules(ast.parse(source))
+        if name.split(".")[0] == "railcheck" and name not in RULE_API and not name.startswith("railcheck.sources.")
+    ]
+
+
+def test_rules_import_only_the_rule_api() -> None:
+    found = {
+        path.name: names
+        for path in sorted((REPOSITORY / "rules").glob("*.py"))
+        if (names := outside_rule_api(path.read_text(encoding="utf-8")))
+    }
+    assert found == {}, found
+
+
+def test_the_check_sees_a_rule_that_imports_the_fixer() -> None:
+    violation = "from railcheck import ServiceRule\ndef later():\n    from railcheck.fixes import settle\n"
+    assert outside_rule_api(violation) == ["line 3: railcheck.fixes"]
+    assert outside_rule_api("import railcheck.engine\n") == ["line 1: railcheck.engine"]
+    assert outside_rule_api("from railcheck.sources.text import LineIndex\nfrom railcheck.facts import facts\n") == []
+
+
+# Calls that create, change or remove files, by name or method.
+WRITE_CALLS = frozenset(
+    {
+        "write_text",
+        "write_bytes",
+        "replace",
+        "rename",
+        "unlink",
+        "remove",
+        "mkdir",
+        "makedirs",
+        "rmdir",
+        "write",
+        "create_file",
+        "symlink_to",
+        "touch",
+        "chmod",
+    }
+)
+# Who writes, and what (docs/architecture.md): the fixer writes checked files; railcheck's own artifacts (cache
+# entries, the baseline, `--output-file`) are created through `writing.create_file`, or by the CLI for the report
+# file the user named.
+WRITERS = {
+    "railcheck/fixes.py": "checked files, after re-reading each one (write_atomically)",
+    "railcheck/writing.py": "a new file, without following links (create_file)",
+    "railcheck/cache_store.py": "the cache folder and its entries",
+    "railcheck/baseline.py": "the baseline file",
+    "railcheck/cli.py": "the --output-file report",
+}
+
+
+def write_calls(source: str) -> list[str]:
+    """Where the code writes: a write-like call, or `open()`/`os.open()` with anything but a read mode.
+    `replace` and `write` count only as `os.replace`/`os.write` (not `str.replace` or `baseline.write`, which
+    hands the work to a writer); calling the fixer's `write_atomically` is the fixer writing, not the caller."""
+    found = []
+    for node in ast.walk(ast.parse(source)):
+        if not isinstance(node, ast.Call):
+            continue
+        func = node.func
+        name = func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else ""
+        if name in ("replace", "write"):
+            receiver = func.value if isinstance(func, ast.Attribute) else None
+            if not (isinstance(receiver, ast.Name) and receiver.id == "os"):
+                continue
+        if name in WRITE_CALLS:
+            found.append(f"line {node.lineno}: {name}()")
+        elif name == "open" and _opens_for_writing(node):
+            found.append(f"line {node.lineno}: open() for writing")
+    return found
+
+
+def _opens_for_writing(call: ast.Call) -> bool:
+    texts = [ast.unparse(argument) for argument in [*call.args[1:], *(k.value for k in call.keywords)]]
+    return any(
+        any(flag in text for flag in ("O_WRONLY", "O_RDWR", "O_CREAT", "'w", '"w', "'a", '"a')) for text in texts
+    )
+
+
+def test_only_the_fixer_and_the_artifact_writers_write() -> None:
+    modules = sorted((REPOSITORY / "railcheck").rglob("*.py"))
+    writing = {
+        str(path.relative_to(REPOSITORY)): calls
+        for path in modules
+        if (calls := write_calls(path.read_text(encoding="utf-8")))
+    }
+    assert set(writing) <= set(WRITERS), {path: calls for path, calls in writing.items() if path not in WRITERS}
+    # The fixer and the safe-creation helper are the two that really write; a test of nothing would pass too.
+    assert {"railcheck/fixes.py", "railcheck/writing.py"} <= set(writing)
+
+
+def test_the_check_sees_a_module_that_writes() -> None:
+    assert write_calls("from pathlib import Path\nPath('x').write_text('y')\n") == ["line 2: write_text()"]
+    assert write_calls("import os\nos.replace('a', 'b')\n") == ["line 2: replace()"]
+    assert write_calls("open('x', 'w').close()\n") == ["line 1: open() for writing"]
+    assert write_calls("import os\nos.open('x', os.O_WRONLY | os.O_CREAT)\n") == ["line 2: open() for writing"]
+    assert write_calls("text = 'a'.replace('a', 'b')\nopen('x').read()\n") == []
