@@ -4,7 +4,8 @@ Resolution follows Railpack's code (docs/railpack-facts.md, "Effective values"):
 priority order, lowest first, so a rule can say "these disagree, and this one wins because ...". Computed once
 per service and kept in `Project.derived` (railcheck/derived.py), which calls the `resolve_`/`find_`/`list_`
 functions here on first use; the helpers named after a value (`facts`, `module_info`, ...) read it from there.
-Reads only texts the Project already holds.
+Reads the texts the Project holds, and other files (a root's listing, a Node framework's config, the
+Python files Django's WSGI module is looked for in) only through `project.repository`.
 """
 
 from __future__ import annotations

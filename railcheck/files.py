@@ -1,8 +1,8 @@
 """Reading one file of a checked repository safely: a regular file only, opened without following a link and
 without blocking, size-limited; and the stamp (size, times, inode) that says whether it changed since.
 
-The lowest layer of file access: git.py, the walker, the repository and the cache all read through it, and
-it imports nothing of railcheck but the layout constants.
+The lowest layer of file access: git.py, the repository, the result cache, the configuration (`--config`)
+and discovery's ignore files all read through it, and it imports nothing of railcheck but the layout constants.
 """
 
 from __future__ import annotations

@@ -1,7 +1,8 @@
 """Read-only, cached access to the files of one repository, confined to it.
 
-Every file of a checked repository that railcheck reads goes through here, except railcheck's own
-configuration and `.gitignore` files (read during discovery): links out of the repository, folders,
+Every file of a checked repository that railcheck reads goes through here (railcheck's own configuration
+too), except the ignore files discovery reads as it walks (railcheck/ignore_files.py), the file `--config`
+names and what the result cache hashes, which railcheck/files.py reads directly: links out of the repository, folders,
 pipes, oversized and non-UTF-8 files become FileProblems instead of exceptions (a `.txt` file with a
 UTF-16/UTF-32 byte order mark is decoded by it, as pip decodes requirements files). An overlay of in-memory
 texts (what `--fix` would write) takes precedence over the disk.

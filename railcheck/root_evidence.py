@@ -3,7 +3,7 @@
 `root_evidence` collects signs that a config was written for another root directory than the one railcheck
 inferred (SV003 reports them); `paths_checkable` is the precondition of every rule that resolves paths.
 This sits above the facts, the builder, the image model and build outputs, since it weighs all of them;
-nothing below it imports it. Computed once per service and kept on the Project; reads only through
+none of them imports it. Computed once per service and kept in `Project.derived`; reads only through
 `project.repository`.
 """
 
