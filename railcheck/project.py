@@ -1,8 +1,9 @@
 """Loading: read the files of the services discovery found into the immutable model, once per run or fix round.
 
-The only module that reads the config files railcheck checks (through a `Repository`, so fix rounds see the
-fixer's texts). Rules receive the Project and never touch the file system. Unreadable or unparseable files
-become FileProblems, never exceptions. The model is railcheck/model.py, discovery railcheck/discovery.py.
+The only module that reads the config files railcheck checks, but the IaC file discovery reads (through a
+`Repository`, so fix rounds see the fixer's texts). Rules receive the Project and never touch the file
+system. Unreadable or unparseable files become FileProblems, never exceptions. The model is
+railcheck/model.py, discovery railcheck/discovery.py.
 """
 
 from __future__ import annotations
