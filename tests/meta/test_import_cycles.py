@@ -3,8 +3,9 @@ and lazy ones inside functions.
 
 A cycle hides the layering docs/architecture.md describes: each module of it can only be understood, tested
 and loaded together with all the others, and a lazy import only hides a cycle from the interpreter. Imports
-under `if TYPE_CHECKING:` never run and are not counted: they let a lower layer name a type an upper layer
-defines, as `Project.derived` (model.py) names `Derived`, whose methods compute from the model above it.
+under `if TYPE_CHECKING:` never run and are not counted: they let a module name a type of a layer it must not
+import, as `facts.py` or `derived.py` name `Project` and `Service` of model.py, which creates `Project.derived`
+(importing derived.py lazily) and so sits below them at run time.
 """
 
 from __future__ import annotations

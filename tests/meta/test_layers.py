@@ -1,6 +1,7 @@
 """Layer boundaries docs/architecture.md states, checked on the source of every module, lazy imports included:
-parsers in `railcheck/sources/` import nothing of railcheck's but the data types and other parsers; rules
-never touch the file system (they read through `Project` and its repository)."""
+rules never touch the file system (they read through `Project` and its repository) and import only the rule
+API; parsers in `railcheck/sources/` import nothing of railcheck's but the data types and other parsers; only
+the fixer and the writers of railcheck's own artifacts write files. Each check is shown catching a violation."""
 
 from __future__ import annotations
 
@@ -96,20 +97,34 @@ def test_the_check_sees_a_rule_that_opens_a_file() -> None:
     assert file_system_uses("def f(project, path):\n    return project.repository.exists(path)\n") == []
 
 
+# railcheck.patterns compiles gitignore lines (sources/watch.py): text in, a matcher out.
+PARSER_IMPORTS = ("railcheck.types", "railcheck.sources", "railcheck.patterns")
+
+
+def outside_parser_layer(source: str) -> list[str]:
+    """The railcheck modules a parser's `source` imports (at any depth) beyond data types and other parsers."""
+    return [
+        f"line {line}: {name}"
+        for line, name in imported_modules(ast.parse(source))
+        if name.split(".")[0] == "railcheck" and not name.startswith(PARSER_IMPORTS)
+    ]
+
+
 def test_parsers_import_only_data_types_and_other_parsers() -> None:
     sources = sorted((REPOSITORY / "railcheck" / "sources").rglob("*.py"))
     assert len(sources) > 10
-    # railcheck.patterns compiles gitignore lines (sources/watch.py): text in, a matcher out.
-    allowed = ("railcheck.types", "railcheck.sources", "railcheck.patterns")
     found = {
-        str(path.relative_to(REPOSITORY)): [
-            f"line {line}: {name}"
-            for line, name in imported_modules(ast.parse(path.read_text(encoding="utf-8")))
-            if name.split(".")[0] == "railcheck" and not name.startswith(allowed)
-        ]
+        str(path.relative_to(REPOSITORY)): names
         for path in sources
+        if (names := outside_parser_layer(path.read_text(encoding="utf-8")))
     }
-    assert {path: names for path, names in found.items() if names} == {}
+    assert found == {}
+
+
+def test_the_check_sees_a_parser_that_reaches_up() -> None:
+    violation = "from railcheck.sources.text import LineIndex\ndef f():\n    from railcheck.facts import facts\n"
+    assert outside_parser_layer(violation) == ["line 3: railcheck.facts"]
+    assert outside_parser_layer("from railcheck.types import Span\nimport railcheck.sources.shell\n") == []
 
 
 # What a rule may import of railcheck (docs/architecture.md, "Module boundaries"): the public API and the modules
