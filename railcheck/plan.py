@@ -75,8 +75,10 @@ def field(container: dict[str, Any], name: str) -> Any:
     """`container[name]` as Go's decoder reads it: the exact key, else the last key equal ignoring case."""
     if name in container:
         return container[name]
-    key = field_key(container, name)
-    return container[key] if key is not None else None
+    for key in reversed(container):
+        if key.casefold() == name:
+            return container[key]
+    return None
 
 
 def field_key(container: dict[str, Any], name: str) -> str | None:
