@@ -126,11 +126,15 @@ def routes_for(info: ModuleInfo, app_name: str) -> tuple[list[tuple[str | None, 
     if binding is not None and binding.kind == "import":
         reasons.append(f"`{app_name}` is imported from `{binding.imported_from}`; its routes are in that module")
 
+    # Each route's owner resolved once, not once per router walked.
+    owners = [canon(route.owner) for route in info.routes]
+
     def walk(owner: str, prefix: str | None, seen: frozenset[str]) -> None:
         made = info.definitions.get(owner)
         if made is not None and made.call is not None and made.call.rsplit(".", 1)[-1] not in _READ_CONSTRUCTORS:
             reasons.append(f"`{owner}` is made by `{made.call}(...)`, whose routes this analysis does not read")
-        found.extend((_join(prefix, route.path), route) for route in info.routes if canon(route.owner) == owner)
+        routes = zip(info.routes, owners, strict=True)
+        found.extend((_join(prefix, route.path), route) for route, routed in routes if routed == owner)
         for parent, child, at in info.includes:
             if canon(parent) != owner:
                 continue
