@@ -1,4 +1,4 @@
-"""Long fuzz run: hostile generated repositories (tests/hostile.py) checked in-process by a pool of workers.
+"""Long fuzz run: hostile generated repositories (tests/helpers/hostile.py) checked in-process by a pool of workers.
 
     python3 benchmarks/fuzz.py [--cases 5000] [--seed 1] [--workers 2] [--compare-every 20] [--without cache]
     python3 benchmarks/fuzz.py --seed 1 --case 123        # reproduce one case, with its output
@@ -17,7 +17,7 @@ Each case is checked with `--no-cache` (JSON). It fails as
   file or did not settle).
 
 Prints one line per failure and a summary with the throughput; exits 1 when anything failed. CI runs a
-bounded version (tests/test_hardening.py); docs/fuzzing.md records the figures of long runs.
+bounded version (tests/e2e/test_hardening.py); docs/fuzzing.md records the figures of long runs.
 """
 
 from __future__ import annotations
@@ -42,7 +42,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
 
 from click.testing import CliRunner  # noqa: E402
-from hostile import CANARY, FEATURES, snapshot, write_hostile_case  # noqa: E402
+from helpers.hostile import CANARY, FEATURES, snapshot, write_hostile_case  # noqa: E402
 
 import railcheck.parallel  # noqa: E402
 from railcheck.cli import main as railcheck_main  # noqa: E402

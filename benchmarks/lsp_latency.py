@@ -3,7 +3,7 @@
     python3 -m pip install '.[lsp]' && python3 benchmarks/lsp_latency.py [--services 200] [--edits 20]
 
 Generates a monorepo (benchmarks/generate.py), starts the server over stdio with the test suite's client
-(tests/lsp_client.py), opens one service's railpack.json, and then, for each edit, changes the buffer and
+(tests/helpers/lsp_client.py), opens one service's railpack.json, and then, for each edit, changes the buffer and
 times until the diagnostics for that version arrive. Prints the median and the spread. Only the edited
 buffer's service is checked again, so the figure should not grow with the number of services; compare
 `--services 20` with `--services 2000` to see it.
@@ -23,7 +23,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "tests"))
 
-from lsp_client import Editor  # noqa: E402
+from helpers.lsp_client import Editor  # noqa: E402
 
 from benchmarks.generate import write_monorepo  # noqa: E402
 

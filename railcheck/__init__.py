@@ -5,7 +5,7 @@ This module is the public API for rule authors: rule base classes, examples, and
 
 from __future__ import annotations
 
-from railcheck.project import Project, Service
+from railcheck.model import Project, Service
 from railcheck.repository import FileProblem
 from railcheck.rule import (
     RAILPACK_ONLY,
@@ -14,6 +14,7 @@ from railcheck.rule import (
     FixAvailability,
     Invalid,
     ProjectRule,
+    Requires,
     Rule,
     ServiceRule,
     Valid,
@@ -41,6 +42,7 @@ __all__ = [
     "Project",
     "ProjectRule",
     "Related",
+    "Requires",
     "Rule",
     "Service",
     "ServiceRule",

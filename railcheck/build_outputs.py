@@ -19,7 +19,9 @@ from railcheck.sources.shell import ShellScript, SimpleCommand
 from railcheck.sources.text import ParseFailure
 
 if TYPE_CHECKING:
-    from railcheck.project import Project, Service
+    from pathspec import PathSpec
+
+    from railcheck.model import Project, Service
 
 # Folders that build tools and frameworks write their output to (Next.js, Nuxt/Nitro, SvelteKit, Vite,
 # CRA, Astro, Gatsby, Remix, Cargo, Maven/Gradle, Django's collectstatic). Dependency folders
@@ -96,24 +98,26 @@ def created_paths(command: SimpleCommand) -> Iterator[str]:
 
 def build_writes(service: Service, project: Project) -> dict[PurePosixPath, str]:
     """Repository paths (as the image's /app holds them) that the service's install and build commands
-    write, each with the label of the first command that does; computed once per service."""
-    from railcheck.facts import app_root, facts, once_per_service, script
+    write, each with the label of the first command that does; computed once per service (`Project.derived`)."""
+    return project.derived.build_writes(service)
 
-    def compute(service: Service, project: Project) -> dict[PurePosixPath, str]:
-        root = app_root(service, project)
-        written: dict[PurePosixPath, str] = {}
-        for command in facts(service, project).commands:
-            parsed = script(command)
-            if command.kind not in ("install", "build") or isinstance(parsed, ParseFailure):
-                continue
-            for cwd, simple in cwd_walk(parsed):
-                for value in created_paths(simple):
-                    path = image_path(root, cwd, value) if "$" not in value else None
-                    if path is not None:
-                        written.setdefault(path, command.origin.label)
-        return written
 
-    return once_per_service("build-writes", service, project, compute)
+def find_build_writes(service: Service, project: Project) -> dict[PurePosixPath, str]:
+    """Find `build_writes`; `Project.derived` calls it once per service."""
+    from railcheck.facts import app_root, facts, script
+
+    root = app_root(service, project)
+    written: dict[PurePosixPath, str] = {}
+    for command in facts(service, project).commands:
+        parsed = script(command)
+        if command.kind not in ("install", "build") or isinstance(parsed, ParseFailure):
+            continue
+        for cwd, simple in cwd_walk(parsed):
+            for value in created_paths(simple):
+                path = image_path(root, cwd, value) if "$" not in value else None
+                if path is not None:
+                    written.setdefault(path, command.origin.label)
+    return written
 
 
 def created_by_build(service: Service, project: Project, path: PurePosixPath) -> str | None:
@@ -142,19 +146,26 @@ def _git_ignores(project: Project, path: PurePosixPath) -> bool:
     if repository is None:
         return False
     for folder in reversed(path.parents):
-        key = ("gitignore", str(folder))
-        if key not in project.memo:
-            text = repository.read(folder / ".gitignore") if ".gitignore" in repository.listdir(folder) else None
-            if text is None:
-                project.memo[key] = None
-            else:
-                from railcheck.patterns import gitignore_spec  # only for repositories with a .gitignore
-
-                project.memo[key] = gitignore_spec(text.splitlines())
-        spec = project.memo[key]
+        spec = project.derived.gitignore(folder)
         if spec is None:
             continue
         relative = path if str(folder) == "." else path.relative_to(folder)
-        if spec.match_file(str(relative)) or spec.match_file(f"{relative}/"):  # type: ignore[attr-defined]
+        if spec.match_file(str(relative)) or spec.match_file(f"{relative}/"):
             return True
     return False
+
+
+def read_gitignore(project: Project, folder: PurePosixPath) -> PathSpec | None:
+    """The patterns of `folder`'s .gitignore, None when there is none; `Project.derived` reads each folder's once."""
+    repository = project.repository
+    text = (
+        repository.read(folder / ".gitignore")
+        if repository is not None and ".gitignore" in repository.listdir(folder)
+        else None
+    )
+    if text is None:
+        return None
+    from railcheck.patterns import gitignore_spec  # only for repositories with a .gitignore
+
+    spec: PathSpec = gitignore_spec(text.splitlines())
+    return spec

@@ -4,7 +4,7 @@ Resolution follows Railway (docs/railpack-facts.md, "Builders"): an explicit `bu
 Railway config or in the IaC file's `build` object (any letter case) decides; without one,
 `dockerfilePath` or the `RAILWAY_DOCKERFILE_PATH` variable selects that Dockerfile, else a file named
 exactly `Dockerfile` at the root of the root directory; else Railpack. Another builder set beside a
-`Dockerfile` stays undecided (see UNDECIDED). Computed once per service and kept in `Project.memo`;
+`Dockerfile` stays undecided (see UNDECIDED). Computed once per service and kept in `Project.derived`;
 reads only through `project.repository`.
 """
 
@@ -15,13 +15,13 @@ from dataclasses import dataclass
 from pathlib import PurePosixPath
 from typing import TYPE_CHECKING
 
-from railcheck.facts import Origin, once_per_service
+from railcheck.origins import Origin
 
 if TYPE_CHECKING:
     # Types only: what a Dockerfile build holds is read when a service has a Dockerfile (start-up time of
     # every pre-commit run).
     from railcheck.image import Image
-    from railcheck.project import Project, Service
+    from railcheck.model import Project, Service
 
 RAILPACK, DOCKERFILE, NIXPACKS = "railpack", "dockerfile", "nixpacks"
 BUILDERS = frozenset({RAILPACK, DOCKERFILE, NIXPACKS})
@@ -49,11 +49,11 @@ class Build:
 
 def build_of(service: Service, project: Project) -> Build:
     """How Railway builds `service`, computed once per project."""
-    return once_per_service("build", service, project, _resolve)
+    return project.derived.build(service)
 
 
 def builds_with(service: Service, project: Project) -> str:
-    return build_of(service, project).builder
+    return project.derived.build(service).builder
 
 
 def _setting(service: Service, project: Project, pointer: str) -> tuple[str, Origin] | None:
@@ -74,7 +74,8 @@ def _setting(service: Service, project: Project, pointer: str) -> tuple[str, Ori
     )
 
 
-def _resolve(service: Service, project: Project) -> Build:
+def resolve_build(service: Service, project: Project) -> Build:
+    """Decide how Railway builds `service`; `Project.derived` calls it once per service."""
     repository = project.repository
     # The listing is a short tuple kept by the repository: asked directly, not copied into a set per service.
     detected = (
@@ -122,10 +123,11 @@ def dockerfile_path(service: Service, requested: tuple[str, Origin]) -> PurePosi
 
 def image_of(service: Service, project: Project) -> Image | None:
     """The image a Dockerfile build produces; None for other builders or when the Dockerfile cannot be read."""
-    return once_per_service("image", service, project, _image)
+    return project.derived.image(service)
 
 
-def _image(service: Service, project: Project) -> Image | None:
+def resolve_image(service: Service, project: Project) -> Image | None:
+    """Read the image of a Dockerfile build; `Project.derived` calls it once per service."""
     build = build_of(service, project)
     if build.builder != DOCKERFILE or build.dockerfile is None:
         return None

@@ -11,7 +11,8 @@ File hashes are reused from the previous run while a file's size, times and inod
 index does, except for files modified within two seconds of the run ("racily clean"); findings for a check
 during which something it read changed are never stored. The folder itself is untrusted (cache_store.py):
 entries are authenticated, read confined and written without following links. Nothing that resolves outside
-the repository is read.
+the repository is read: the cache asks the repository's own `Confinement`, so it hashes exactly what reads
+may reach.
 """
 
 from __future__ import annotations
@@ -29,22 +30,11 @@ from typing import Any
 from railcheck import __version__
 from railcheck._resources import resource_dir
 from railcheck.cache_store import CacheFolder
-from railcheck.repository import (
-    CACHE_DIR,
-    Stamp,
-    decide_outermost_first,
-    git_folders,
-    outside_lexically,
-    read_regular_file,
-    resolves_inside,
-    stamp_of,
-)
-from railcheck.repository import (
-    entry_kind as _kind,
-)
-from railcheck.repository import (
-    parent_of as _parent,
-)
+from railcheck.files import Stamp, read_regular_file, stamp_of
+from railcheck.layout import CACHE_DIR
+from railcheck.repository import Confinement
+from railcheck.repository import parent_of as _parent
+from railcheck.walker import entry_kind
 
 _STAT_FILE = "stat.json"
 _RACY_SECONDS = 2.0
@@ -53,34 +43,6 @@ MAX_ENTRIES = 16  # results of the last few states (branches, stashes) are worth
 
 # Paths are repo-relative POSIX strings here: the cache runs over every file of the repository on every run,
 # where PurePosixPath joins and comparisons cost the most.
-
-
-class Confinement:
-    """Which folders of a repository are inside it once links are resolved: one lstat per folder, cached,
-    and a resolution only for a folder that is a link. Decided outermost first, without recursion, so a
-    path of any depth is fine."""
-
-    def __init__(self, root: Path) -> None:
-        self.root = root  # resolved
-        self._folders: dict[str, bool] = {".": True}
-        self._git = git_folders(root)  # a link into git's own folder leads out of what is checked
-
-    def inside(self, folder: str) -> bool:
-        return not outside_lexically(folder) and decide_outermost_first(folder, self._folders, self._decide)
-
-    def _decide(self, folder: str) -> bool:
-        if not self._folders[_parent(folder)]:
-            return False
-        full = f"{self.root}/{folder}"
-        try:
-            link = stat.S_ISLNK(os.lstat(full).st_mode)
-        except (OSError, ValueError):
-            link = False
-        return not link or self.leads_inside(Path(os.path.realpath(full)))
-
-    def leads_inside(self, resolved: Path) -> bool:
-        """Whether a resolved path is inside the repository and outside its git folders."""
-        return resolves_inside(resolved, self.root, self._git)
 
 
 class ResultCache:
@@ -113,7 +75,7 @@ class ResultCache:
     # --- keys ---------------------------------------------------------------------------------
 
     def key(self, plan: Any, settings: dict[str, Any], config_text: str | None) -> str:
-        """The key of a check of the services `plan` (project.Plan, from discovery) with these settings."""
+        """The key of a check of the services `plan` (discovery.Plan) with these settings."""
         # The Python version too: `ast` accepts different syntax in each (a 3.12 `type` statement fails on 3.11).
         python = f"{sys.implementation.name}-{'.'.join(map(str, sys.version_info[:3]))}"
         services = {
@@ -231,7 +193,7 @@ class ResultCache:
         try:
             with os.scandir(f"{self.root}/{folder}") as listing:
                 names = sorted(
-                    f"{entry.name}\0{_kind(entry)}"
+                    f"{entry.name}\0{entry_kind(entry)}"
                     for entry in listing
                     if not (folder == "." and entry.name == CACHE_DIR)
                 )

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 import click
 
 from railcheck import __version__
+from railcheck.config import find_root
 from railcheck.report import REPORTERS, REPOSITORY_RELATIVE, Report
 from railcheck.report.escape import one_line
 from railcheck.run import EXIT_CLEAN, EXIT_ERROR, CheckSettings, check_repository
@@ -24,7 +25,6 @@ from railcheck.types import Severity
 if TYPE_CHECKING:
     from railcheck.config import Config
 
-ROOT_MARKERS = ("railcheck.toml", ".git")
 CONFIG_HELP = (
     "Use this railcheck.toml (or pyproject.toml with [tool.railcheck]) instead of the one found. Its folder is "
     "then the repository root: the paths it names are relative to that folder, and every PATH must be inside it."
@@ -312,7 +312,8 @@ def _statistics(report: Report) -> str:
 
 def _is_terminal(stream: object) -> bool:
     try:
-        return bool(stream is not None and stream.isatty())  # type: ignore[attr-defined]
+        isatty = getattr(stream, "isatty", None)  # a replaced sys.stdout need not have one
+        return bool(isatty is not None and isatty())
     except (AttributeError, OSError, ValueError):  # no stream, or a closed one
         return False
 
@@ -367,25 +368,6 @@ def _emit(text: str, output_file: Path | None, *, color: bool = False) -> None:
         output_file.write_text(text, encoding="utf-8")
     except OSError as error:
         raise _ReportError(f"cannot write {output_file}: {error.strerror or error}") from error
-
-
-def find_root(path: Path) -> Path:
-    """The repository a path belongs to: the nearest folder with railcheck.toml, a [tool.railcheck] table, or .git."""
-    from railcheck.config import find_config_file
-
-    # Lexical, like _group_by_root: resolving would follow a link out of the repository and check its target.
-    start = Path(os.path.abspath(path))
-    # os.path's tests answer False where a folder may not be searched (Path's raise PermissionError).
-    if not os.path.isdir(start):
-        start = start.parent
-    for folder in (start, *start.parents):
-        # A linked folder is never a root: a pull request can link a checked folder to any folder that has
-        # railcheck.toml or .git (`_group_by_root` then refuses the path, which leads out of the repository).
-        if not os.path.islink(folder) and (
-            any(os.path.exists(folder / marker) for marker in ROOT_MARKERS) or find_config_file(folder)
-        ):
-            return folder
-    return start
 
 
 def _group_by_root(paths: Sequence[Path]) -> dict[Path, list[PurePosixPath]]:

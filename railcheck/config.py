@@ -1,4 +1,6 @@
-"""Read and validate railcheck's configuration (`railcheck.toml`, or `[tool.railcheck]` in pyproject.toml)."""
+"""Read and validate railcheck's configuration (`railcheck.toml`, or `[tool.railcheck]` in pyproject.toml),
+and find the repository root a path belongs to (the nearest folder with a configuration or `.git`), for the
+command line and the language server alike."""
 
 from __future__ import annotations
 
@@ -9,6 +11,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePosixPath
 from typing import Any
 
+from railcheck.layout import ROOT_MARKERS
 from railcheck.types import Severity, Span
 
 CONFIG_FILE_NAMES = ("railcheck.toml", "pyproject.toml")
@@ -73,6 +76,23 @@ def config_key_span(config: Config, *keys: str, value: bool = False) -> Span | N
     return document.value_span(pointer) if value else found
 
 
+def find_root(path: Path) -> Path:
+    """The repository a path belongs to: the nearest folder with railcheck.toml, a [tool.railcheck] table, or .git."""
+    # Lexical, like _group_by_root: resolving would follow a link out of the repository and check its target.
+    start = Path(os.path.abspath(path))
+    # os.path's tests answer False where a folder may not be searched (Path's raise PermissionError).
+    if not os.path.isdir(start):
+        start = start.parent
+    for folder in (start, *start.parents):
+        # A linked folder is never a root: a pull request can link a checked folder to any folder that has
+        # railcheck.toml or .git (`_group_by_root` then refuses the path, which leads out of the repository).
+        if not os.path.islink(folder) and (
+            any(os.path.exists(folder / marker) for marker in ROOT_MARKERS) or find_config_file(folder)
+        ):
+            return folder
+    return start
+
+
 def find_config_file(root: Path) -> Path | None:
     """The config file that applies to the repository at `root`: railcheck.toml beats pyproject.toml."""
     for name in CONFIG_FILE_NAMES:
@@ -130,8 +150,9 @@ def read_named_config(named: Path) -> str:
     """The text of the configuration file the user named with `--config`. The user's own choice, so a link
     is followed wherever it leads; but it is read like every other file (a regular file of at most 2 MiB,
     opened without blocking, UTF-8), so a pipe or a device named there neither hangs nor fills memory."""
+    from railcheck.files import read_regular_file
+    from railcheck.layout import MAX_FILE_BYTES
     from railcheck.report.escape import one_line
-    from railcheck.repository import MAX_FILE_BYTES, read_regular_file
 
     shown = one_line(str(named))
     try:

@@ -1,4 +1,5 @@
-"""Run the selected rules over a Project: isolate crashing rules, apply suppressions, sort the findings.
+"""Run the selected rules over a Project, each where its declared preconditions hold (railcheck/preconditions.py),
+a service rule's findings stamped with their service: isolate crashing rules, apply suppressions, sort the findings.
 
 Knows nothing about the command line or output formats.
 """
@@ -7,14 +8,15 @@ from __future__ import annotations
 
 import traceback
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import PurePosixPath
 from typing import TYPE_CHECKING
 
 from railcheck import inline
 from railcheck.codes import engine_diagnostic
 from railcheck.config import Config, ConfigError, config_key_span
-from railcheck.project import Project
+from railcheck.model import Project
+from railcheck.preconditions import Preconditions
 from railcheck.registry import Registry
 from railcheck.rule import ProjectRule, Rule, ServiceRule
 from railcheck.types import Diagnostic
@@ -94,9 +96,9 @@ def check(
     rules = list(rules)
     raw: list[Diagnostic] = []
     errors = 0
-    builders: dict[int, str] = {}  # id(service) -> its builder, asked once for all rules that declare `builders`
+    preconditions = Preconditions(project)  # decided once per service for all rules
     for rule in rules:
-        for diagnostic in _run_one(rule, project, builders):
+        for diagnostic in _run_one(rule, project, preconditions):
             errors += diagnostic.code == "RC002"
             raw.append(diagnostic)
     if project.discovered > len(project.services):
@@ -145,45 +147,39 @@ def identity(diagnostic: Diagnostic) -> Identity:
     return (diagnostic.code, str(diagnostic.path), where, diagnostic.message)
 
 
-def _run_one(rule: Rule, project: Project, builder_of: dict[int, str]) -> Iterator[Diagnostic]:
+def _run_one(rule: Rule, project: Project, preconditions: Preconditions) -> Iterator[Diagnostic]:
     if isinstance(rule, ProjectRule):
-        yield from _guarded(rule, None, rule.check, project)
+        if preconditions.project_holds(rule.requires):
+            yield from _guarded(rule, None, rule.check, project)
     elif isinstance(rule, ServiceRule):
         check = rule.check
-        builders = rule.builders
-        if builders is not None:
-            from railcheck.builder import builds_with
-        for service in project.services:
-            # A rule about the build says nothing about a service built elsewhere (an image, another
-            # repository), and a rule about one builder's semantics nothing about services another builds.
-            if service.built_elsewhere is not None and rule.checks_build:
+        for service, failure in preconditions.services_for(rule):
+            if failure is not None:
+                yield _failed(rule, service.name, failure)
                 continue
-            if builders is not None:
-                builder = builder_of.get(id(service))
-                if builder is None:
-                    builder = builder_of[id(service)] = builds_with(service, project)
-                if builder not in builders:
-                    continue
-            yield from _guarded(rule, service.name, check, service, project)
+            for diagnostic in _guarded(rule, service.name, check, service, project):
+                # A finding is about the service checked, unless the rule named another one on purpose.
+                yield diagnostic if diagnostic.service is not None else replace(diagnostic, service=service.name)
 
 
-def _guarded(rule: Rule, service: str | None, produce, *arguments):
+def _guarded(rule: Rule, service: str | None, produce, *arguments) -> list[Diagnostic]:
     try:
         # Materialise inside the guard: a generator raises when iterated, not when called.
         return list(produce(*arguments))
     except Exception as error:
-        where = f" on service {service}" if service else ""
-        detail = "".join(traceback.format_exception_only(type(error), error)).strip()
-        return [
-            engine_diagnostic(
-                "RC002",
-                PurePosixPath("."),
-                f"rule {rule.code} ({rule.name}) failed{where}: {detail}",
-                "This is a bug in railcheck; the rule's other findings are missing. Please report it with this"
-                " message.",
-                service=service,
-            )
-        ]
+        return [_failed(rule, service, error)]
+
+
+def _failed(rule: Rule, service: str | None, error: Exception) -> Diagnostic:
+    where = f" on service {service}" if service else ""
+    detail = "".join(traceback.format_exception_only(type(error), error)).strip()
+    return engine_diagnostic(
+        "RC002",
+        PurePosixPath("."),
+        f"rule {rule.code} ({rule.name}) failed{where}: {detail}",
+        "This is a bug in railcheck; the rule's other findings are missing. Please report it with this message.",
+        service=service,
+    )
 
 
 def _too_many(project: Project) -> Diagnostic:

@@ -1,99 +1,36 @@
 """What Railpack and Railway will do with one service: effective values, each with where it came from.
 
-Resolution follows Railpack's code (REFERENCE §1.5, §3.1-3.5): every candidate is kept in priority order,
-lowest first, so a rule can say "these disagree, and this one wins because ...". Computed once per service
-and cached on the Project; reads only texts the Project already holds.
+Resolution follows Railpack's code (docs/railpack-facts.md, "Effective values"): every candidate is kept in
+priority order, lowest first, so a rule can say "these disagree, and this one wins because ...". Computed once
+per service and kept in `Project.derived` (railcheck/derived.py), which calls the `resolve_`/`find_`/`list_`
+functions here on first use; the helpers named after a value (`facts`, `module_info`, ...) read it from there.
+Reads only texts the Project already holds.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import PurePosixPath
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING
 
+from railcheck.layout import EARLIER_PROVIDERS, MAIN_FILES, PYTHON_MARKERS, SERVICE_FILES
+from railcheck.origins import Candidate, CommandText, Origin
 from railcheck.sources.python_version import parse_python_version_file, parse_runtime_txt, parse_tool_versions
 from railcheck.sources.shell import ShellScript, parse_shell
 from railcheck.sources.text import Document, LineIndex, ParseFailure, escape_pointer_token
 from railcheck.sources.toml import parse_toml
-from railcheck.types import Span
 
 if TYPE_CHECKING:
-    from railcheck.project import Project, Service
-    from railcheck.repository import Repository
+    from railcheck.model import Project, Service
     from railcheck.servers import Server
     from railcheck.sources.pymodule import ModuleInfo
 
-_T = TypeVar("_T")
-# Files at a service's root that decide how Railpack builds it (REFERENCE §3); the loader reads them with the configs.
-SERVICE_FILES = (
-    ".python-version",
-    ".tool-versions",
-    "mise.toml",
-    ".mise.toml",
-    "runtime.txt",
-    "Pipfile",
-    "pyproject.toml",
-    "requirements.txt",
-    "Procfile",
-    "package.json",
-)
 DEFAULT_PYTHON = "3.13"  # DEFAULT_PYTHON_VERSION, core/providers/python/python.go
-MAIN_FILES = ("main.py", "app.py", "start.py", "bot.py", "hello.py", "server.py")
-PYTHON_MARKERS = (*MAIN_FILES, "requirements.txt", "pyproject.toml", "Pipfile")
-# A command that installs the project itself (`pip install .`, `pip install -e .[dev]`, `uv sync`, `poetry
-# install`): its dependencies then come from pyproject.toml, and the installer checks `requires-python`.
-INSTALLS_PROJECT = re.compile(
-    r"\binstall\b[^&|;]*\s(-e\s+)?\./?(\[[^\]]*\])?(\s|$)|\buv\s+sync\b|\b(poetry|pdm)\s+install\b"
-)
-# Providers Railpack tries before Python, and the root files that make them match (core/providers/provider.go).
-EARLIER_PROVIDERS = (
-    ("php", ("composer.json", "index.php")),
-    ("golang", ("go.mod", "go.work", "main.go")),
-    # Java needs the Gradle wrapper or a Maven pom; a bare build.gradle does not match.
-    ("java", ("pom.xml", "pom.atom", "pom.clj", "pom.groovy", "pom.rb", "pom.scala", "pom.yaml", "pom.yml", "gradlew")),
-    ("rust", ("Cargo.toml",)),
-    ("ruby", ("Gemfile",)),
-    ("elixir", ("mix.exs",)),
-)
-
-
-@dataclass(frozen=True, slots=True)
-class Origin:
-    """Where a value was written (a file and a span), or, for defaults, a description alone."""
-
-    label: str
-    path: PurePosixPath | None = None
-    span: Span | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class Candidate:
-    value: str
-    origin: Origin
-
-
-@dataclass(frozen=True, slots=True, eq=False)
-class CommandText:
-    """A shell command written in a config file, and how its characters map back into that file.
-
-    `base` is the file offset of `text[0]` when the literal maps one to one onto the text (no escapes);
-    otherwise spans fall back to the whole literal.
-    """
-
-    text: str
-    kind: str  # "start" | "install" | "build" | "pre-deploy"
-    origin: Origin
-    base: int | None = None
-    lines: LineIndex | None = None
-    exec_form: bool = False  # railpack {"cmd": ...}: split into words, run without a shell
-
-    def span(self, start: int, end: int) -> Span | None:
-        if self.base is not None and self.lines is not None:
-            return self.lines.span(self.base + start, self.base + end)
-        return self.origin.span
+# Railpack's prefix forms of a string command (`PATH:/dir`, `COPY:src dest`, ...), which it honours only outside
+# railpack.json: written there, the whole string runs as a shell command (RP102).
+PREFIXED_STRING_COMMAND = re.compile(r"^(PATH|COPY|FILE|RUN)[:#]")
 
 
 @dataclass(frozen=True, slots=True)
@@ -147,31 +84,13 @@ def start_servers(service: Service, project: Project) -> tuple[Server, ...]:
     return command_servers(start) if start is not None else ()
 
 
-def memoised(project: Project, key: object, compute: Callable[[], _T]) -> _T:
-    """`compute()`, computed once per project and kept in its memo under `key`."""
-    memo = project.memo
-    if key not in memo:
-        memo[key] = compute()
-    return memo[key]  # type: ignore[return-value]
-
-
-def once_per_service(name: str, service: Service, project: Project, compute: Callable[[Service, Project], _T]) -> _T:
-    """`compute(service, project)`, computed once per project and kept in its memo under `name`."""
-    # Called about a hundred times per service: the lookup comes first, with no closure made on a hit.
-    memo, key = project.memo, (name, id(service))
-    try:
-        return memo[key]  # type: ignore[return-value]
-    except KeyError:
-        value = memo[key] = compute(service, project)
-        return value
-
-
 def facts(service: Service, project: Project) -> ServiceFacts:
-    """The resolved view of `service`, computed once per project."""
-    return once_per_service("facts", service, project, _resolve)
+    """The resolved view of `service`, computed once per project (`Project.derived`)."""
+    return project.derived.facts(service)
 
 
-def _resolve(service: Service, project: Project) -> ServiceFacts:
+def resolve_facts(service: Service, project: Project) -> ServiceFacts:
+    """Resolve `service`'s facts; `Project.derived` calls it once per service."""
     root = service.root
     names = set(project.repository.listdir(root)) if project.repository else set()
     paths = ((name, root / name) for name in SERVICE_FILES if name in names)
@@ -519,6 +438,12 @@ def _string_command(
     )
 
 
+def prefixed_in_railpack(service: Service, command: CommandText) -> bool:
+    """A railpack.json string command in one of Railpack's prefix forms: RP102 reports it, and what its text
+    names (`PATH:/app/bin`) is not a path the build uses, so the path checks leave it alone."""
+    return command.origin.path == service.railpack_path and PREFIXED_STRING_COMMAND.match(command.text) is not None
+
+
 def _commands(service: Service, project: Project, texts: dict[str, str], builder: str) -> list[CommandText]:
     """Every command railcheck can see for the service: build steps, Railway's commands, Procfile entries;
     railpack.json's only when Railpack builds the service, Procfile's not for a Dockerfile build."""
@@ -607,223 +532,22 @@ def runtime_pythonpath(service: Service, project: Project, server: Server) -> li
     return [entry for value in values for entry in value.split(":") if entry and "$" not in entry]
 
 
-def root_evidence(service: Service, project: Project) -> tuple[str, ...]:
-    """Signs that the service's config was written for the repository root rather than the folder railcheck
-    inferred as its root directory. Empty when the root was declared or nothing points elsewhere."""
-    return once_per_service("root-evidence", service, project, _root_evidence)
-
-
-def _root_evidence(service: Service, project: Project) -> tuple[str, ...]:
-    from railcheck.modules import find_module, search_bases
-
-    evidence: list[str] = []
-    repository = project.repository
-    declared = service.root_source.startswith("declared")
-    if not declared and str(service.root) != "." and repository is not None:
-        prefix = f"{service.root}/"
-        dotted = ".".join(service.root.parts) + "."
-        for command in facts(service, project).commands:
-            if f"/app/{prefix}" in command.text:
-                evidence.append(f"{command.origin.label} uses /app/{prefix}..., a path from the repository root")
-            if command.kind != "start":
-                continue
-            for server in command_servers(command):
-                module = server.module
-                if (
-                    module
-                    and module.startswith(dotted)
-                    and find_module(repository, search_bases(service.root, server.cwd, (), ()), module) is None
-                ) and find_module(repository, [PurePosixPath(".")], module) is not None:
-                    evidence.append(
-                        f"{command.origin.label} imports `{module}`, which resolves only from the repository root"
-                    )
-        evidence += _dockerfile_root_evidence(service, project)
-        from railcheck.build_outputs import created_by_build
-        from railcheck.root_paths import root_only_paths
-
-        parsed = (
-            (command, found)
-            for command in facts(service, project).commands
-            if isinstance(found := script(command), ShellScript)
-        )
-        evidence += root_only_paths(
-            repository, service.root, parsed, lambda path: created_by_build(service, project, path) is not None
-        )
-        variables = service.railpack.get("/deploy/variables/PYTHONPATH") if service.railpack is not None else None
-        if isinstance(variables, str) and f"/app/{service.root}" in variables:
-            evidence.append(
-                f"PYTHONPATH in railpack.json lists /app/{service.root}, a folder only a repository-root build has"
-            )
-    elif str(service.root) == "." and service.root_source.startswith("the folder holding"):
-        evidence += subfolder_roots(service, project)[0]
-    return tuple(dict.fromkeys(evidence))
-
-
-def subfolder_roots(service: Service, project: Project) -> tuple[tuple[str, ...], tuple[PurePosixPath, ...]]:
-    """For a config discovered at the repository root: start targets that do not exist from there but do
-    from one or two folders down, as when the config belongs to a service whose root directory is that
-    folder (Railway reads a repository-root config for it). Returns the evidence and those folders."""
-    return once_per_service("subfolder-roots", service, project, _subfolder_roots)
-
-
-def _subfolder_roots(service: Service, project: Project) -> tuple[tuple[str, ...], tuple[PurePosixPath, ...]]:
-    repository = project.repository
-    if repository is None or not _layout_is_root_directory(service, project):
-        return (), ()
-    evidence: list[str] = []
-    folders: list[PurePosixPath] = []
-    candidates: list[PurePosixPath] | None = None  # listed only when a target is missing
-    for command in facts(service, project).start_commands:
-        for server in command_servers(command):
-            if (server.module is None and server.kind != "python file") or _target_exists(
-                repository, PurePosixPath("."), server
-            ):
-                continue
-            if candidates is None:
-                candidates = _folders_below_root(project)
-            matching = [folder for folder in candidates if _target_exists(repository, folder, server)]
-            if matching:
-                what = (
-                    f"imports `{server.module}`"
-                    if server.module is not None
-                    else f"runs `{server.target.text if server.target else ''}`"
-                )
-                evidence.append(
-                    f"{command.origin.label} {what}, which exists only from"
-                    f" {', '.join(f'{folder}/' for folder in matching[:3])}"
-                )
-                folders += [folder for folder in matching if folder not in folders]
-    dockerfile_folders = _subfolders_with_dockerfile(service, project)
-    if dockerfile_folders:
-        from railcheck.builder import build_of
-
-        evidence.append(
-            f"{build_of(service, project).origin.label} selects a Dockerfile build, which finds no `Dockerfile` at the"
-            f" repository root but one in {', '.join(f'{folder}/' for folder in dockerfile_folders[:3])}"
-        )
-        folders += [folder for folder in dockerfile_folders if folder not in folders]
-    return tuple(evidence), tuple(folders)
-
-
-def _subfolders_with_dockerfile(service: Service, project: Project) -> list[PurePosixPath]:
-    """For a repository-root config whose `builder = "DOCKERFILE"` finds no Dockerfile there (and names no
-    `dockerfilePath`): the folders one or two levels down that hold one, as when the config belongs to the
-    service built there (Railway reads a repository-root config for a subfolder service too)."""
-    from railcheck.builder import DOCKERFILE, DOCKERFILE_NAME, build_of
-
-    build = build_of(service, project)
-    repository = project.repository
-    if build.builder != DOCKERFILE or build.requested is not None or build.dockerfile is not None or repository is None:
-        return []
-    return [folder for folder in _folders_below_root(project) if repository.is_file(folder / DOCKERFILE_NAME)]
-
-
-def _layout_is_root_directory(service: Service, project: Project) -> bool:
-    """Whether the running image holds the root directory at /app, so a start target missing from it would
-    be found from another root directory. False for a readable Dockerfile whose layout is not modelled (`WORKDIR
-    /app/site` after `COPY . .`) or that copies a subfolder to /app (`COPY apps/api/src/ ./src/`): its
-    paths were written for the context it copies from, not for a different root directory."""
-    from railcheck.builder import DOCKERFILE, builds_with
-
-    if builds_with(service, project) != DOCKERFILE:
-        return True
-    from railcheck.builder import image_of
-
-    image = image_of(service, project)
-    # No readable Dockerfile (DF004's case): nothing says what the image holds, and the config's paths are
-    # the evidence left.
-    return image is None or image.app_root == service.root
-
-
-def _target_exists(repository: Repository, root: PurePosixPath, server: Server) -> bool:
-    """Whether the server's module or script exists when `root` is the root directory (unknown counts as yes)."""
-    from railcheck.modules import find_module, image_path, search_bases
-
-    if server.module is not None:
-        return (
-            find_module(repository, search_bases(root, server.cwd, server.search_dirs, ()), server.module) is not None
-        )
-    target = server.target
-    path = image_path(root, server.cwd, target.text) if target is not None and target.static else None
-    return path is None or repository.is_file(path)
-
-
-def _folders_below_root(project: Project) -> list[PurePosixPath]:
-    """Folders one and two levels below the repository root, without hidden and dependency folders; listed
-    once per run (every repository-root service may ask twice)."""
-    return memoised(project, "folders-below-root", lambda: _list_folders_below_root(project))
-
-
-def _list_folders_below_root(project: Project) -> list[PurePosixPath]:
-    from railcheck.project import SKIPPED_DIRS
-
-    repository = project.repository
-    assert repository is not None
-    found = []
-    for name in repository.listdir(PurePosixPath(".")):
-        folder = PurePosixPath(name)
-        if name.startswith(".") or name in SKIPPED_DIRS or not repository.is_dir(folder):
-            continue
-        found.append(folder)
-        found += [
-            folder / child
-            for child in repository.listdir(folder)
-            if not child.startswith(".") and child not in SKIPPED_DIRS and repository.is_dir(folder / child)
-        ]
-    return found
-
-
-def _dockerfile_root_evidence(service: Service, project: Project) -> list[str]:
-    """A Dockerfile whose build-context paths exist only from the repository root was written for that context."""
-    from railcheck.builder import image_of
-
-    image = image_of(service, project)
-    repository = project.repository
-    if image is None or repository is None:
-        return []
-    from railcheck.image import context_sources  # with the image: Dockerfile services only
-
-    missing = [
-        (instruction, word, path)
-        for instruction, word, path in context_sources(image)
-        if not repository.exists(service.root / path)
-    ]
-    # One source the repository root holds is the sign; sources missing under both readings stay DF002.
-    for instruction, word, path in missing:
-        if repository.exists(PurePosixPath(path)):
-            return [
-                f"`{instruction.keyword} {word.text}` in {image.path} names a path that exists only from the repository"
-                " root"
-            ]
-    return []
-
-
-def root_readings(service: Service, project: Project) -> tuple[PurePosixPath, ...]:
-    """The other root directories the service may have when its root is in doubt (SV003): the repository
-    root for a subfolder, the folders the start targets point at for the repository root. Empty otherwise."""
-    if not root_evidence(service, project):
-        return ()
-    if str(service.root) != ".":
-        return (PurePosixPath("."),)
-    return subfolder_roots(service, project)[1]
-
-
 def module_info(project: Project, path: PurePosixPath) -> ModuleInfo | ParseFailure | None:
-    """The static analysis of the Python module at `path`, once per run; None when it cannot be read."""
-    key = ("module", str(path))
-    if key not in project.memo:
-        from railcheck.sources.pymodule import analyse_module
-
-        text = project.repository.read(path) if project.repository is not None else None
-        project.memo[key] = analyse_module(text) if text is not None else None
-    return project.memo[key]  # type: ignore[return-value]
+    """The static analysis of the Python module at `path`, once per run (`Project.derived`); None when it cannot
+    be read."""
+    return project.derived.module_info(path)
 
 
-def requirement_files(service: Service, project: Project) -> list[tuple[PurePosixPath, str]]:
-    """The service's root-level requirements*.txt files that were read, in name order."""
+def requirement_files(service: Service, project: Project) -> tuple[tuple[PurePosixPath, str], ...]:
+    """The service's root-level requirements*.txt files that were read, in name order (`Project.derived`)."""
+    return project.derived.requirement_files(service)
+
+
+def list_requirement_files(service: Service, project: Project) -> tuple[tuple[PurePosixPath, str], ...]:
+    """List `requirement_files`; `Project.derived` calls it once per service."""
     names = project.repository.listdir(service.root) if project.repository is not None else ()
     paths = (service.root / name for name in names if name.startswith("requirements") and name.endswith(".txt"))
-    return [(path, project.texts[path]) for path in paths if path in project.texts]
+    return tuple((path, project.texts[path]) for path in paths if path in project.texts)
 
 
 def unreadable_configs(service: Service, project: Project) -> tuple[PurePosixPath, ...]:
@@ -837,24 +561,6 @@ def unreadable_configs(service: Service, project: Project) -> tuple[PurePosixPat
     if declaration is not None and declaration.railway_config:
         paths.add(PurePosixPath(declaration.railway_config.lstrip("/")))
     return tuple(problem.path for problem in project.problems if problem.path in paths)
-
-
-def paths_checkable(service: Service, project: Project) -> bool:
-    """Whether path and module checks make sense for the service: its root directory is known (not
-    ambiguous, SV003) and exists (IC001), its builder is known (DF005), and a Dockerfile build puts the
-    whole root directory at `/app`. Rules that resolve paths skip the service otherwise, so one finding
-    explains the cause instead of a cascade of "not found"."""
-    if root_evidence(service, project) or project.repository is None or not project.repository.is_dir(service.root):
-        return False
-    from railcheck.builder import DOCKERFILE, builds_with, image_of
-
-    builder = builds_with(service, project)
-    if builder != DOCKERFILE:
-        return builder in ("railpack", "nixpacks")  # an undecided builder leaves the layout unknown
-    # A Dockerfile image matches the `/app` model only when one repository folder is what it holds at /app
-    # (`app_root`); other layouts are not modelled, and an unknown layout must not produce "not found".
-    image = image_of(service, project)
-    return image is not None and image.app_root is not None
 
 
 def copied_app(service: Service, project: Project) -> str | None:

@@ -101,7 +101,8 @@ def _run(arguments: list[str], cwd: Path, limit: int | None = None) -> str | Non
         status = process.wait()
     finally:
         timer.cancel()
-        process.stdout.close()  # type: ignore[union-attr]
+        if process.stdout is not None:  # always, with stdout=PIPE
+            process.stdout.close()
         process.wait()
     return output.decode("utf-8", "surrogateescape") if status == 0 else None
 
@@ -156,7 +157,7 @@ class GitCheckout:
 
 def named_git_dir(dot_git: Path) -> Path | None:
     """The resolved folder a `.git` file names (`gitdir: <path>`), or None."""
-    from railcheck.repository import read_regular_file
+    from railcheck.files import read_regular_file
 
     data = read_regular_file(dot_git, 4096)
     text = (data or b"").decode("utf-8", "replace").strip()

@@ -22,7 +22,7 @@ import stat
 from pathlib import Path
 from typing import Any
 
-from railcheck.repository import read_regular_file
+from railcheck.files import read_regular_file
 
 
 class _FromTop:

@@ -13,11 +13,11 @@ from dataclasses import dataclass
 from pathlib import PurePosixPath
 from typing import TYPE_CHECKING
 
-from railcheck.facts import INSTALLS_PROJECT, CommandText, Origin
+from railcheck.origins import INSTALLS_PROJECT, CommandText, Origin
 from railcheck.sources.text import LineIndex
 
 if TYPE_CHECKING:
-    from railcheck.project import Project, Service
+    from railcheck.model import Project, Service
     from railcheck.repository import Repository
     from railcheck.sources.dockerfile import Dockerfile, Instruction, Stage, Word
 

@@ -1,6 +1,6 @@
 """Resolve Python module names and image paths against a service's root directory, statically.
 
-The image's working directory `/app` is the root directory (REFERENCE §3.4), so `/app/x` means
+The image's working directory `/app` is the root directory (docs/railpack-facts.md, "Image layout"), so `/app/x` means
 `<root>/x`. Nothing is imported: resolution only asks the Repository which files exist.
 """
 
@@ -45,7 +45,8 @@ def search_bases(
 ) -> list[PurePosixPath]:
     """Where `import x` looks, in order: the working directory (and --app-dir style options), then PYTHONPATH."""
     bases = []
-    for value in (*extra_dirs, cwd, *pythonpath):
+    # The working directory itself is "." from where the command stands; the other entries are relative to it.
+    for value in (*extra_dirs, ".", *pythonpath):
         if not value:
             continue
         path = image_path(root, cwd, value)
@@ -55,18 +56,23 @@ def search_bases(
 
 
 def find_module(repository: Repository, bases: Iterable[PurePosixPath], module: str) -> PurePosixPath | None:
-    """The file (or namespace folder) that `import module` finds first, or None."""
+    """The file (or namespace folder) that `import module` finds first, or None.
+
+    As Python's path finder looks in each search folder: a package (`x/__init__.py`) before a module (`x.py`);
+    a folder without `__init__.py` is a namespace package only when no later folder holds a regular one.
+    """
     parts = [part for part in module.split(".") if part]
     if not parts or not all(part.isidentifier() for part in parts):
         return None
+    namespace = None
     for base in bases:
         path = base.joinpath(*parts)
-        for candidate in (path.with_name(parts[-1] + ".py"), path / "__init__.py"):
+        for candidate in (path / "__init__.py", path.with_name(parts[-1] + ".py")):
             if repository.is_file(candidate):
                 return candidate
-        if repository.is_dir(path):
-            return path  # a namespace package: importable, though it defines nothing itself
-    return None
+        if namespace is None and repository.is_dir(path):
+            namespace = path  # importable, though it defines nothing itself
+    return namespace
 
 
 def module_candidates(repository: Repository, root: PurePosixPath, module: str, cwd: str) -> list[str]:

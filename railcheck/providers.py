@@ -14,8 +14,8 @@ import json
 import re
 from collections.abc import Callable, Mapping
 
-# The Python provider's markers and the providers Railpack tries before it, as railcheck.facts lists them.
-from railcheck.facts import EARLIER_PROVIDERS, PYTHON_MARKERS
+# The Python provider's markers and the providers Railpack tries before it, as railcheck/layout.py lists them.
+from railcheck.layout import EARLIER_PROVIDERS, PYTHON_MARKERS
 
 
 def _any(*files: str) -> Callable[[frozenset[str]], str | None]:

@@ -5,6 +5,11 @@ configuration and `.gitignore` files (read during discovery): links out of the r
 pipes, oversized and non-UTF-8 files become FileProblems instead of exceptions (a `.txt` file with a
 UTF-16/UTF-32 byte order mark is decoded by it, as pip decodes requirements files). An overlay of in-memory
 texts (what `--fix` would write) takes precedence over the disk.
+
+What stays inside the repository is `Confinement`'s answer (the result cache asks it too, so its hashes and
+the reads they stand for cannot disagree); listings of files below a folder come from the walker
+(railcheck/walker.py) with the repository's own listings. Below it are only the layout constants, the
+single-file reader (railcheck/files.py), git.py and the walker: nothing here imports a higher layer.
 """
 
 from __future__ import annotations
@@ -16,10 +21,15 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
+# Re-exported (`X as X`): fixes, the baseline, the cache store, run, parallel and the tests import them from here.
+from railcheck.files import Stamp as Stamp
+from railcheck.files import read_regular_file as read_regular_file
+from railcheck.files import read_regular_file_stamped, stamp_of
+from railcheck.layout import FILES_UNDER_LIMIT, MAX_FILE_BYTES, PATH_MAX, SKIPPED_DIRS
 from railcheck.sources.text import LineIndex
 from railcheck.types import Span
+from railcheck.walker import FILE, FOLDER, LINK, WalkPolicy, entry_kind, walk_files
 
-MAX_FILE_BYTES = 2 * 1024 * 1024
 # pip reads a requirements file by its byte order mark (`auto_decode` in pip/_internal/utils/encoding.py),
 # so a `.txt` file saved as UTF-16 or UTF-32 by a Windows editor installs fine. runtime.txt is Railpack's.
 _PIP_BOMS = (
@@ -28,10 +38,6 @@ _PIP_BOMS = (
     (b"\xff\xfe", "utf-16-le"),
     (b"\xfe\xff", "utf-16-be"),
 )
-# railcheck's own result cache folder at the repository root (railcheck.cache), named here so that a plain
-# check can look for it without importing the cache.
-CACHE_DIR = ".railcheck_cache"
-PATH_MAX = 4096  # Linux's PATH_MAX: no longer path opens, so none is looked at (or keyed by the cache)
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,53 +48,6 @@ class FileProblem:
     message: str
     span: Span | None = None
     help: str | None = None
-
-
-# Where a piece of information came from and that file's or folder's stamp when it was taken (size, times,
-# inode, as git's index keeps them): the result cache compares it after the check, so findings that read a
-# file mid-edit are never stored.
-Stamp = tuple[str, tuple[int, int, int, int]]
-
-
-def stamp_of(status: os.stat_result) -> tuple[int, int, int, int]:
-    """What says a file may have changed without reading it: size, modification and change times, inode
-    (`cp -p` keeps the size and modification time, not the other two)."""
-    return (status.st_size, status.st_mtime_ns, status.st_ctime_ns, status.st_ino)
-
-
-def read_regular_file(path: str | Path, limit: int = MAX_FILE_BYTES, dir_fd: int | None = None) -> bytes | None:
-    """The bytes of `path` (relative to the open folder `dir_fd`, when given) when it is a regular file of
-    at most `limit` bytes, opened without following a link and without blocking (a pipe never makes the run
-    wait); None for anything else."""
-    return read_regular_file_stamped(path, limit, dir_fd)[0]
-
-
-def read_regular_file_stamped(
-    path: str | Path, limit: int = MAX_FILE_BYTES, dir_fd: int | None = None
-) -> tuple[bytes | None, os.stat_result | None]:
-    """`read_regular_file`, with the file's status as it was opened (None when it was not read)."""
-    try:
-        descriptor = os.open(
-            path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0), dir_fd=dir_fd
-        )
-    except (OSError, ValueError):  # ValueError: a NUL character in the path
-        return None, None
-    try:
-        status = os.fstat(descriptor)
-        if not stat.S_ISREG(status.st_mode) or status.st_size > limit:
-            return None, None
-        chunks = []
-        size = 0
-        while chunk := os.read(descriptor, max(status.st_size + 1 - size, 65536)):
-            chunks.append(chunk)
-            size += len(chunk)
-            if size > limit:
-                return None, None  # grew past the limit while being read
-        return b"".join(chunks), status
-    except OSError:
-        return None, None
-    finally:
-        os.close(descriptor)
 
 
 def merge_observed(parts: Iterable[Mapping[str, Stamp | None]]) -> dict[str, Stamp | None]:
@@ -179,19 +138,37 @@ def _quietly(test: Callable[[str], bool], path: str) -> bool:
         return False
 
 
-# What a folder entry is, as one `scandir` reports it without following links.
-FILE, FOLDER, LINK, OTHER = "file", "folder", "link", "other"
+class Confinement:
+    """What stays inside a repository once links are resolved, for the repository's reads and the result
+    cache's hashing alike, so the two cannot disagree: a resolved path is inside when it is below the root
+    and outside git's own folders; a folder is inside when no link on its way leads out (one lstat per
+    folder, cached, and a resolution only for a folder that is a link). Decided outermost first, without
+    recursion, so a path of any depth is fine."""
 
+    def __init__(self, root: Path) -> None:
+        self.root = root  # resolved
+        self._folders: dict[str, bool] = {".": True}
+        # A link into git's own folder leads out of what is checked; found when the first link is resolved.
+        self._git: tuple[Path, ...] | None = None
 
-def entry_kind(entry: os.DirEntry[str]) -> str:
-    try:
-        if entry.is_symlink():
-            return LINK
-        if entry.is_dir(follow_symlinks=False):
-            return FOLDER
-        return FILE if entry.is_file(follow_symlinks=False) else OTHER
-    except OSError:
-        return OTHER
+    def inside(self, folder: str) -> bool:
+        return not outside_lexically(folder) and decide_outermost_first(folder, self._folders, self._decide)
+
+    def _decide(self, folder: str) -> bool:
+        if not self._folders[parent_of(folder)]:
+            return False
+        full = f"{self.root}/{folder}"
+        try:
+            link = stat.S_ISLNK(os.lstat(full).st_mode)
+        except (OSError, ValueError):
+            link = False
+        return not link or self.leads_inside(Path(os.path.realpath(full)))
+
+    def leads_inside(self, resolved: Path) -> bool:
+        """Whether a resolved path is inside the repository and outside its git folders."""
+        if self._git is None:
+            self._git = git_folders(self.root)
+        return resolves_inside(resolved, self.root, self._git)
 
 
 class Repository:
@@ -223,7 +200,7 @@ class Repository:
         # that answered for a name), when one was taken: what the result cache's entry depends on.
         self.observed: dict[str, Stamp | None] = {}
         self._scan_stamps: dict[str, Stamp] = {}
-        self._git_folders: tuple[Path, ...] | None = None  # found when the first link is resolved
+        self._confinement = Confinement(root)
 
     def exists(self, path: PurePosixPath) -> bool:
         name = str(path)
@@ -255,24 +232,16 @@ class Repository:
             listing = self._listings[key] = tuple(sorted(names))
         return listing
 
-    def files_under(self, folder: PurePosixPath, limit: int = 5000) -> list[PurePosixPath]:
-        """Files below `folder`, breadth first, skipping dependency and VCS folders and links; at most `limit`."""
-        from railcheck.project import SKIPPED_DIRS
+    def files_under(self, folder: PurePosixPath, limit: int = FILES_UNDER_LIMIT) -> list[PurePosixPath]:
+        """Files below `folder`, breadth first, skipping dependency and VCS folders and links; at most `limit`.
+        Ignore files do not apply: a rule asks what the repository holds, not what discovery skips."""
+        return list(walk_files(folder, self._listing, WalkPolicy(SKIPPED_DIRS, file_limit=limit)))
 
-        found: list[PurePosixPath] = []
-        queue = [folder]
-        while queue and len(found) < limit:
-            current = queue.pop(0)
-            scan = self._scan(str(current))
-            for name in self.listdir(current):
-                path = current / name if str(current) != "." else PurePosixPath(name)
-                kind = scan.get(name, FILE)  # names only in the overlay are files
-                if kind == FOLDER:
-                    if name not in SKIPPED_DIRS:
-                        queue.append(path)
-                elif kind != LINK:
-                    found.append(path)
-        return found[:limit]
+    def _listing(self, folder: PurePosixPath) -> dict[str, str]:
+        """Name -> kind in `folder` for the walker, as `listdir` sees it (recorded for the cache; overlay names
+        are files)."""
+        scan = self._scan(str(folder))
+        return {name: scan.get(name, FILE) for name in self.listdir(folder)}
 
     def _full(self, name: str) -> str:
         return self._root if name == "." else f"{self._root}/{name}"
@@ -324,9 +293,7 @@ class Repository:
             return False
 
     def _confined(self, resolved: Path) -> bool:
-        if self._git_folders is None:
-            self._git_folders = git_folders(self.root)
-        return resolves_inside(resolved, self.root, self._git_folders)
+        return self._confinement.leads_inside(resolved)
 
     def read(self, path: PurePosixPath) -> str | None:
         """The decoded text of a repo-relative file, or None (absent, or a FileProblem was recorded)."""

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 from railcheck.sources.shell import ShellScript, Word
 
 if TYPE_CHECKING:
-    from railcheck.facts import CommandText
+    from railcheck.origins import CommandText
     from railcheck.repository import Repository
 
 # Options whose value is a directory to work in, across npm, pnpm, yarn, bun, make, git and tar.

@@ -14,7 +14,8 @@ from typing import TYPE_CHECKING, ClassVar
 from railcheck.types import Diagnostic, Fix, Related, Severity, Span
 
 if TYPE_CHECKING:
-    from railcheck.project import Project, Service
+    from railcheck.model import Project, Service
+    from railcheck.repository import Repository
     from railcheck.sources.text import Document
 
 CODE_PATTERN = re.compile(r"^[A-Z]{2}\d{3}$")
@@ -24,6 +25,23 @@ NAME_PATTERN = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")
 RAILPACK_ONLY = frozenset({"railpack"})
 WITHOUT_DOCKERFILE = frozenset({"railpack", "nixpacks"})
 REQUIRED_HEADINGS = ("## What it does", "## Why is this bad?", "## Example")
+
+
+class Requires(enum.Enum):
+    """A precondition a rule declares in `requires` (repo-review style). The engine decides each one once per
+    service (or once per project) for all the rules of a check, and calls the rule only where all of its
+    preconditions hold, so a rule's `check` never tests them. The value says what holds, for the docs."""
+
+    # `project.repository` is there: files beyond the configs can be read. Every project loaded from a
+    # repository has one; a rule that reads through it declares this instead of testing for None.
+    REPOSITORY = "the repository's files can be read"
+    # `railcheck.root_evidence.paths_checkable`: the root directory is known (SV003) and exists (IC001), the builder
+    # is known (DF005), and the folder the image holds at /app is known. For a ServiceRule only. A rule that
+    # resolves paths otherwise reports a cascade of "not found" that those findings already explain.
+    PATHS_CHECKABLE = (
+        "paths can be checked: the root directory is certain (SV003) and exists (IC001), the builder is known"
+        " (DF005) and so is the folder the image holds at /app"
+    )
 
 
 class Consequence(enum.Enum):
@@ -87,6 +105,8 @@ class Rule:
     # The builders (railcheck.builder: "railpack", "dockerfile", "nixpacks") whose services a ServiceRule
     # checks; None for every builder. The engine checks it once per service, so rules never test it.
     builders: ClassVar[frozenset[str] | None] = None
+    # Preconditions (`Requires`) the engine checks before calling `check`, once per service for every rule.
+    requires: ClassVar[tuple[Requires, ...]] = ()
     # A frozen dataclass of the rule's options (kebab-case in config, snake_case here), or None.
     Options: ClassVar[type | None] = None
 
@@ -144,12 +164,22 @@ class Rule:
         services parsed first, so the answer is the one a single process gives."""
         return ()
 
+    def repository(self, project: Project) -> Repository:
+        """`project.repository`, for a rule that declares `Requires.REPOSITORY` or `Requires.PATHS_CHECKABLE`:
+        the engine calls such a rule only when the project has one."""
+        repository = project.repository
+        if repository is None:  # the rule reads the repository without declaring it: a bug (RC002)
+            raise RuntimeError(f"rule {self.code} reads the repository without declaring Requires.REPOSITORY")
+        return repository
+
     def diagnostic(
         self,
         where: Document | PurePosixPath,
         span: Span | None,
         message: str,
         *,
+        # A ServiceRule's findings get the checked service from the engine: pass it only for a finding about
+        # another service (or from a ProjectRule).
         service: str | None = None,
         help: str | None = None,
         fix: Fix | None = None,
@@ -200,7 +230,7 @@ def _dedent_doc(doc: str) -> str:
 
 
 # Whether defining a rule class checks its metadata. Off only while the registry loads the built-in rules,
-# whose metadata tests/test_rule_metadata.py checks (it is start-up time of every run); a rule from an extra
+# whose metadata tests/meta/test_rule_metadata.py checks (it is start-up time of every run); a rule from an extra
 # folder, or defined anywhere else, is always checked.
 _checks_on_definition = True
 
@@ -224,7 +254,7 @@ def _metadata_problems(cls: type[Rule]) -> Iterator[str]:
         if not isinstance(getattr(cls, attribute, None), str):
             yield f"missing `{attribute}`"
             return
-    # Built-in rules must declare a consequence (tests/test_rule_metadata.py); extra rule folders written
+    # Built-in rules must declare a consequence (tests/meta/test_rule_metadata.py); extra rule folders written
     # before it existed keep loading, but a declared one must agree with the severity.
     consequence = getattr(cls, "consequence", None)
     if consequence is not None and not isinstance(consequence, Consequence):
@@ -238,6 +268,10 @@ def _metadata_problems(cls: type[Rule]) -> Iterator[str]:
         yield f"code {cls.code!r} is not two capitals and three digits"
     if not NAME_PATTERN.match(cls.name):
         yield f"name {cls.name!r} is not kebab-case"
+    if not isinstance(cls.requires, tuple) or not all(isinstance(item, Requires) for item in cls.requires):
+        yield "`requires` is not a tuple of Requires"
+    elif Requires.PATHS_CHECKABLE in cls.requires and not issubclass(cls, ServiceRule):
+        yield "only a ServiceRule can require PATHS_CHECKABLE (it is decided per service)"
     if cls.builders is not None:
         from railcheck.builder import BUILDERS, UNDECIDED
 

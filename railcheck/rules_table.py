@@ -6,7 +6,15 @@ import json
 
 from railcheck.codes import ENGINE_CODES, ENGINE_SEVERITY
 from railcheck.registry import Registry
-from railcheck.rule import FixAvailability, Rule
+from railcheck.rule import FixAvailability, Requires, Rule, ServiceRule
+
+# How a rule's `builders` (railcheck.builder's names) read in its documentation, in this order.
+_BUILT_WITH = {
+    "railpack": "Railpack",
+    "nixpacks": "Nixpacks",
+    "dockerfile": "a Dockerfile",
+    "undecided": "an undecided builder",
+}
 
 
 def _rows(registry: Registry) -> list[tuple[str, str, str, str, str]]:
@@ -44,8 +52,22 @@ def rules_json(registry: Registry) -> str:
 
 
 def _consequence(rule: type[Rule]) -> str:
-    # Every built-in rule declares one (tests/test_rule_metadata.py); a rule from an extra folder may not.
+    # Every built-in rule declares one (tests/meta/test_rule_metadata.py); a rule from an extra folder may not.
     return f" ({rule.consequence.value})" if rule.consequence is not None else ""
+
+
+def _runs_on(rule: type[Rule]) -> str:
+    """For a ServiceRule, a sentence (after a space) naming the services its declared preconditions let it
+    check, which tells a reader why it says nothing about another service; empty for a ProjectRule.
+    `Requires.REPOSITORY` is left out: every repository railcheck checks has one."""
+    if not issubclass(rule, ServiceRule):
+        return ""
+    text = " Runs on services built from this repository" if rule.checks_build else " Runs on every service"
+    if rule.builders is not None:
+        text += " with " + " or ".join(shown for name, shown in _BUILT_WITH.items() if name in rule.builders)
+    if Requires.PATHS_CHECKABLE in rule.requires:
+        text += f" whose {Requires.PATHS_CHECKABLE.value}"
+    return text + "."
 
 
 def rules_docs(registry: Registry) -> str:
@@ -58,7 +80,7 @@ def rules_docs(registry: Registry) -> str:
             "",
             (
                 f"{rule.summary}. Default severity: {rule.default_severity.value}{_consequence(rule)}; fix:"
-                f" {rule.fix.value}."
+                f" {rule.fix.value}.{_runs_on(rule)}"
             ),
             "",
             rule.documentation().replace("## ", "### ").rstrip(),
@@ -83,7 +105,7 @@ def rule_documentation(registry: Registry, code: str) -> str | None:
     if found is not None:
         return (
             f"# {found.name} ({found.code})\n\n{found.summary}.\n\nDefault severity: {found.default_severity.value}."
-            f" Fix: {found.fix.value}.\n\n{found.documentation()}"
+            f" Fix: {found.fix.value}.{_runs_on(found)}\n\n{found.documentation()}"
         )
     if code in ENGINE_CODES:
         name, _, doc = ENGINE_CODES[code]

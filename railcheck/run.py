@@ -215,7 +215,7 @@ def check_repository(
     elif settings.cache and settings.baseline is None and settings.write_baseline is None and not overlay:
         findings = _cached_check(root, config, targets, rules, registry, settings, complete)
     else:
-        from railcheck.repository import CACHE_DIR
+        from railcheck.layout import CACHE_DIR
 
         findings = _check(root, config, targets, rules, registry, complete, overlay=overlay or {})
         # Said with the cache off too (a check's findings never depend on it); the cache module and git are
@@ -318,7 +318,6 @@ def _layout(root: Path, config: Config, plan: Plan, wide_rules: list[Rule]) -> P
     return replace(
         layout,
         services=tuple(parsed.get((service.name, service.root), service) for service in layout.services),
-        memo={},
     )
 
 
@@ -424,7 +423,7 @@ def _cached_check(
 def _with_tracked_cache(findings: Findings) -> Findings:
     """`findings` and RC008: the repository's `.railcheck_cache` is tracked by git."""
     from railcheck.codes import engine_diagnostic
-    from railcheck.repository import CACHE_DIR
+    from railcheck.layout import CACHE_DIR
 
     return _adding(
         findings,

@@ -1,10 +1,10 @@
 """The files whose content or presence can change a finding, and the pre-commit `files` pattern made from them.
 
 The names come from the lists the loader and the facts already use (the service markers, the root files
-Railpack consults, the IaC files, the provider markers); the rest are files rules look at only for their
-presence (lock files, Dockerfiles, other providers' manifests). .pre-commit-hooks.yaml carries the
-pattern `hook_files_pattern()` returns, and a test fails when the two diverge: print it with
-`python -m railcheck.watched` after changing a list.
+Railpack consults and the IaC files of railcheck/layout.py, the provider markers); the rest are files rules
+look at only for their presence (lock files, Dockerfiles, other providers' manifests).
+.pre-commit-hooks.yaml carries the pattern `hook_files_pattern()` returns, and a test fails when the two
+diverge: print it with `python -m railcheck.watched` after changing a list.
 """
 
 from __future__ import annotations
@@ -12,8 +12,7 @@ from __future__ import annotations
 import re
 
 from railcheck.builder import DOCKERFILE_NAME
-from railcheck.facts import EARLIER_PROVIDERS, SERVICE_FILES
-from railcheck.project import IAC_FILES, SERVICE_MARKERS
+from railcheck.layout import EARLIER_PROVIDERS, IAC_FILES, OWN_CONFIG, SERVICE_FILES, SERVICE_MARKERS
 from railcheck.providers import MARKER_FILES, NODE_FILES
 
 # Files rules look at for their presence: which manager installs (uv.lock, poetry.lock ...), whether a
@@ -38,7 +37,6 @@ NAME_PATTERNS = (
     r"[^/]+\.py",
     r"[^/]+\.csproj",  # .NET's provider marker
 )
-OWN_CONFIG = "railcheck.toml"
 
 
 def watched_names() -> tuple[str, ...]:

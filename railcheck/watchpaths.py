@@ -5,32 +5,31 @@ Owns: finding every `build.watchPatterns` list of a service's Railway config (th
 environment's) and of its `service(...)` call in the IaC file, correcting the patterns written relative
 to the root directory (so the rules judge what the author meant and report the slip once), the files and
 folders the service consumes, and whether any file of the repository matches a pattern. Reads only
-through `project.repository`; results are kept in `project.memo`.
+through `project.repository`; results are kept in `Project.derived`, which calls the `find_`/`list_`
+functions here on first use.
 """
 
 from __future__ import annotations
 
 import json
 import posixpath
-from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 from typing import TYPE_CHECKING, Any
 
 from railcheck.edits import insert_first_item, prepend_to_list, replace_value
-from railcheck.facts import memoised, once_per_service
-from railcheck.sources.requirements import parse_requirements
 from railcheck.sources.text import Document
 from railcheck.sources.watch import PatternList, WatchPattern, matches, parse_pattern
 from railcheck.types import Edit, Span
 from railcheck.walk import setting_pointers
 
 if TYPE_CHECKING:
-    from railcheck.project import IacDocument, Project, Service
+    from railcheck.model import IacDocument, Project, Service
     from railcheck.sources.iac import IacValue
 
-# Files at the root directory that shape the build (REFERENCE §3, §5), and what each does there.
+# Files at the root directory that shape the build (docs/railpack-facts.md, "Image layout" and "WP: watch paths"),
+# and what each does there.
 _DEPENDENCIES = "dependencies are installed from it"
 _PYTHON = "it sets the Python version"
 BUILD_INPUTS = {
@@ -56,18 +55,17 @@ class WatchList:
     written: tuple[WatchPattern, ...]
     # Index of a pattern written relative to the root directory → the repository-relative pattern meant.
     corrections: dict[int, str]
+    # The patterns with the root-relative slips corrected: what the other checks judge. Parsed with the list,
+    # so rules read it without parsing.
+    meant: PatternList
     document: Document | None = None
     pointer: str = ""
     iac: IacList | None = None
 
-    @property
-    def meant(self) -> PatternList:
-        """The patterns with the root-relative slips corrected: what the other checks judge."""
-        patterns = []
-        for pattern in self.written:
-            corrected = self.corrections.get(pattern.index)
-            patterns.append(parse_pattern(corrected, pattern.index) if corrected else pattern)
-        return PatternList(pattern for pattern in patterns if pattern is not None)
+    def meant_after(self, first: list[str]) -> PatternList:
+        """The patterns meant with `first` (patterns as written) put before them, as a prepending fix makes them."""
+        added = (pattern for index, text in enumerate(first) if (pattern := parse_pattern(text, index)) is not None)
+        return PatternList((*added, *self.meant.patterns))
 
     @property
     def includes_anything(self) -> bool:
@@ -155,10 +153,13 @@ class Consumed:
 
 
 def watch_lists(service: Service, project: Project) -> tuple[WatchList, ...]:
-    """The service's watch-pattern arrays that hold at least one pattern, base first."""
-    return once_per_service(
-        "watch-lists", service, project, lambda service, project: tuple(_watch_lists(service, project))
-    )
+    """The service's watch-pattern arrays that hold at least one pattern, base first (`Project.derived`)."""
+    return project.derived.watch_lists(service)
+
+
+def find_watch_lists(service: Service, project: Project) -> tuple[WatchList, ...]:
+    """Find `watch_lists`; `Project.derived` calls it once per service."""
+    return tuple(_watch_lists(service, project))
 
 
 def _watch_lists(service: Service, project: Project) -> Iterator[WatchList]:
@@ -169,12 +170,16 @@ def _watch_lists(service: Service, project: Project) -> Iterator[WatchList]:
             if isinstance(values, list):
                 written = _parsed(values)
                 if written:
-                    yield WatchList(document.path, written, _corrections(service, project, written), document, pointer)
+                    corrections = _corrections(service, project, written)
+                    yield WatchList(
+                        document.path, written, corrections, _meant(written, corrections), document, pointer
+                    )
     iac = iac_watch_list(service, project)
     if iac is not None:
         written = _parsed([item.value for item in iac.items])
         if written:
-            yield WatchList(iac.document.path, written, _corrections(service, project, written), iac=iac)
+            corrections = _corrections(service, project, written)
+            yield WatchList(iac.document.path, written, corrections, _meant(written, corrections), iac=iac)
 
 
 def iac_watch_list(service: Service, project: Project) -> IacList | None:
@@ -190,20 +195,7 @@ def iac_watch_list(service: Service, project: Project) -> IacList | None:
     assert call is not None
     inside = call.call_start <= value.start and value.end <= call.call_end
     return IacList(
-        project.iac, value, items, inside and _calls_declaring(project)[(call.call_start, call.call_end)] == 1
-    )
-
-
-def _calls_declaring(project: Project) -> Counter[tuple[int, int]]:
-    """How many services each `service(...)` call of the IaC file declares (more than one through a helper)."""
-    return memoised(
-        project,
-        "watch-iac-calls",
-        lambda: (
-            Counter((call.call_start, call.call_end) for call in project.iac.file.services)
-            if project.iac
-            else Counter()
-        ),
+        project.iac, value, items, inside and project.derived.iac_calls()[(call.call_start, call.call_end)] == 1
     )
 
 
@@ -215,6 +207,14 @@ def _parsed(values: list[object]) -> tuple[WatchPattern, ...]:
     )
 
 
+def _meant(written: tuple[WatchPattern, ...], corrections: dict[int, str]) -> PatternList:
+    patterns = (
+        parse_pattern(corrected, pattern.index) if (corrected := corrections.get(pattern.index)) else pattern
+        for pattern in written
+    )
+    return PatternList(pattern for pattern in patterns if pattern is not None)
+
+
 def _corrections(service: Service, project: Project, written: tuple[WatchPattern, ...]) -> dict[int, str]:
     return {
         pattern.index: fix for pattern in written if (fix := root_relative_fix(service, project, pattern)) is not None
@@ -224,18 +224,16 @@ def _corrections(service: Service, project: Project, written: tuple[WatchPattern
 def any_file_matches(project: Project, pattern: WatchPattern) -> bool | None:
     """Whether some file of the repository matches the pattern; None when the listing was cut before an answer
     or the pattern names a folder railcheck never lists (`node_modules`, `.venv`, ...)."""
-    # Asked for a pattern and then for its correction, by WP001 and by the corrections: scanned once each.
-    return memoised(
-        project, ("any-file-matches", pattern.anchored, pattern.body), lambda: _any_file_matches(project, pattern)
-    )
+    return project.derived.any_file_matches(pattern)
 
 
-def _any_file_matches(project: Project, pattern: WatchPattern) -> bool | None:
-    from railcheck.project import SKIPPED_DIRS
+def find_matching_file(project: Project, pattern: WatchPattern) -> bool | None:
+    """Answer `any_file_matches`; `Project.derived` asks once per pattern."""
+    from railcheck.layout import SKIPPED_DIRS
 
     if SKIPPED_DIRS.intersection(pattern.body.split("/")):
         return None
-    files, complete = _listing(project, pattern.folder)
+    files, complete = project.derived.listing(pattern.folder)
     if any(matches(pattern, path) for path in files):
         return True
     return False if complete else None
@@ -264,7 +262,7 @@ def root_relative_fix(service: Service, project: Project, pattern: WatchPattern)
 def root_known(service: Service, project: Project) -> bool:
     """Whether the service's root directory is certain (no SV003 evidence) and exists. Watch paths need no
     more: unlike module checks, they do not depend on how the image lays the files out."""
-    from railcheck.facts import root_evidence
+    from railcheck.root_evidence import root_evidence
 
     repository = project.repository
     return repository is not None and not root_evidence(service, project) and repository.is_dir(service.root)
@@ -272,18 +270,16 @@ def root_known(service: Service, project: Project) -> bool:
 
 def files_in(project: Project, folder: PurePosixPath) -> tuple[list[str], bool]:
     """The files below `folder` (repo-relative strings), and whether the listing is complete."""
-    return _listing(project, str(folder))
+    return project.derived.listing(str(folder))
 
 
-def _listing(project: Project, folder: str) -> tuple[list[str], bool]:
-    def list_folder() -> tuple[list[str], bool]:
-        repository = project.repository
-        if repository is None or not repository.is_dir(PurePosixPath(folder)):
-            return [], repository is not None
-        found = repository.files_under(PurePosixPath(folder), limit=LISTING_LIMIT)
-        return [str(path) for path in found], len(found) < LISTING_LIMIT
-
-    return memoised(project, ("watch-listing", folder), list_folder)
+def list_files(project: Project, folder: str) -> tuple[list[str], bool]:
+    """List `files_in`; `Project.derived` lists each folder once."""
+    repository = project.repository
+    if repository is None or not repository.is_dir(PurePosixPath(folder)):
+        return [], repository is not None
+    found = repository.files_under(PurePosixPath(folder), limit=LISTING_LIMIT)
+    return [str(path) for path in found], len(found) < LISTING_LIMIT
 
 
 def deploys_on_change(patterns: PatternList, project: Project, item: Consumed) -> bool | None:
@@ -300,11 +296,13 @@ def folder_deploys(patterns: PatternList, project: Project, folder: PurePosixPat
 
 
 def consumed(service: Service, project: Project) -> tuple[Consumed, ...]:
-    """Files and folders the service's build reads, inside its root directory (others are not uploaded)."""
-    return once_per_service("watch-consumed", service, project, _consumed_once_each)
+    """Files and folders the service's build reads, inside its root directory (others are not uploaded);
+    computed once per service (`Project.derived`)."""
+    return project.derived.consumed(service)
 
 
-def _consumed_once_each(service: Service, project: Project) -> tuple[Consumed, ...]:
+def find_consumed(service: Service, project: Project) -> tuple[Consumed, ...]:
+    """Find `consumed`, each path once; `Project.derived` calls it once per service."""
     return tuple({item.path: item for item in _consumed(service, project)}.values())  # the first reason found wins
 
 
@@ -348,10 +346,7 @@ def _dockerfile_inputs(service: Service, project: Project) -> Iterator[Consumed]
 
 def _included_requirements(service: Service, project: Project) -> Iterator[Consumed]:
     path = service.root / "requirements.txt"
-    text = project.texts.get(path)
-    if text is None:
-        return
-    for line in parse_requirements(text).lines:
+    for line in project.derived.requirements(path).lines:
         if line.kind in ("include", "constraint") and line.url:
             target = _inside(service.root, path.parent, line.url)
             if target is not None and project.repository is not None and project.repository.is_file(target):

@@ -20,6 +20,7 @@ from railcheck import (
     FixAvailability,
     Invalid,
     Project,
+    Requires,
     Service,
     ServiceRule,
     Severity,
@@ -27,7 +28,15 @@ from railcheck import (
     Valid,
 )
 from railcheck.build_outputs import created_by_build, created_paths, cwd_walk
-from railcheck.facts import CommandText, app_root, copied_app, facts, paths_checkable, requirement_files, script
+from railcheck.facts import (
+    CommandText,
+    app_root,
+    copied_app,
+    facts,
+    prefixed_in_railpack,
+    requirement_files,
+    script,
+)
 from railcheck.modules import APP, escapes_root, image_path
 from railcheck.sources.shell import ShellScript, SimpleCommand, Word
 from railcheck.sources.text import LineIndex, ParseFailure, join_pointer
@@ -122,7 +131,6 @@ class UnparseableCommand(ServiceRule):
                 command.origin.path,
                 command.span(parsed.start, max(parsed.end, parsed.start + 1)),
                 f"{command.origin.label} is not valid shell: {parsed.message}",
-                service=service.name,
                 help="Fix the quoting or the operators; the shell stops at this point.",
             )
 
@@ -149,6 +157,7 @@ class MissingReferencedFile(ServiceRule):
     name = "missing-referenced-file"
     summary = "A command refers to a file the build context does not hold"
     consequence = Consequence.FAILS
+    requires = (Requires.PATHS_CHECKABLE,)
     examples = (
         Valid(
             {
@@ -173,10 +182,7 @@ class MissingReferencedFile(ServiceRule):
     )
 
     def check(self, service: Service, project: Project) -> Iterator[Diagnostic]:
-        if not paths_checkable(service, project):
-            return  # SV003 or IC001 explains why paths cannot be checked
-        repository = project.repository
-        assert repository is not None  # paths_checkable() holds only with a repository
+        repository = self.repository(project)
         created: dict[str | None, set[PurePosixPath]] = {}
         root = app_root(service, project)  # what the image holds at /app
         # With `file://` in requirements.txt Railpack copies the whole source into the install step.
@@ -214,7 +220,6 @@ class MissingReferencedFile(ServiceRule):
                         command.origin.path or service.railpack_path,
                         command.span(word.start, word.end),
                         f"{command.origin.label} needs {what} `{value}`, but {reason}",
-                        service=service.name,
                         help=(
                             "Keep every file a command needs inside the root directory; install extra requirements in a"
                             " build step, where the source is present."
@@ -272,7 +277,6 @@ class PathEscapesRoot(ServiceRule):
                             command.span(word.start, word.end),
                             f"`{part}` in {command.origin.label} leaves the root directory {service.display_root()},"
                             " which is all Railway uploads",
-                            service=service.name,
                             help=(
                                 "Move what the command needs into the root directory (or copy it there), or set the"
                                 " service's root directory higher."
@@ -304,6 +308,7 @@ class AbsoluteAppPath(ServiceRule):
     summary = "An `/app/...` path resolves to nothing under the root directory"
     consequence = Consequence.FAILS
     fix = FixAvailability.SOMETIMES
+    requires = (Requires.PATHS_CHECKABLE,)
     examples = (
         Valid(
             {
@@ -326,11 +331,10 @@ class AbsoluteAppPath(ServiceRule):
     _APP_PATH = re.compile(r"(?<![\w/.-])/app/[^\s:;'\"`|&<>)]+")
 
     def check(self, service: Service, project: Project) -> Iterator[Diagnostic]:
-        if not paths_checkable(service, project):
-            return  # SV003 or IC001 explains why paths cannot be checked
-        repository = project.repository
-        assert repository is not None  # paths_checkable() holds only with a repository
+        repository = self.repository(project)
         for command in facts(service, project).commands:
+            if prefixed_in_railpack(service, command):
+                continue  # RP102: the prefix form runs as a failing shell command; its path is not the problem
             for match in self._APP_PATH.finditer(command.text):
                 value = match.group().rstrip(",")
                 path = image_path(app_root(service, project), ".", value)
@@ -362,7 +366,6 @@ class AbsoluteAppPath(ServiceRule):
                     command.span(match.start(), match.start() + len(value)),
                     f"`{value}` in {command.origin.label} is not in the image: /app is {holder}, which has no"
                     f" `{value[len(APP) + 1 :]}`",
-                    service=service.name,
                     help=(
                         f"Write `{relative}`; commands run in /app."
                         if relative
@@ -401,6 +404,7 @@ class PythonpathEntryMissing(ServiceRule):
     summary = "A PYTHONPATH entry names no folder in the image"
     consequence = Consequence.LIKELY_WRONG
     default_severity = Severity.WARNING
+    requires = (Requires.PATHS_CHECKABLE,)
     examples = (
         Valid(
             {"railpack.json": '{"deploy": {"variables": {"PYTHONPATH": "/app:/app/src"}}}', "src/pkg/__init__.py": ""}
@@ -412,11 +416,9 @@ class PythonpathEntryMissing(ServiceRule):
     )
 
     def check(self, service: Service, project: Project) -> Iterator[Diagnostic]:
-        if not paths_checkable(service, project):
-            return  # SV003 or IC001 explains why paths cannot be checked
-        repository = project.repository
+        repository = self.repository(project)
         document = service.railpack
-        if repository is None or document is None or not isinstance(document.value, dict):
+        if document is None or not isinstance(document.value, dict):
             return
         pointers = ["/deploy/variables/PYTHONPATH"] + [
             join_pointer(join_pointer(pointer, "variables"), "PYTHONPATH") for _, pointer, _ in steps(document.value)
@@ -446,7 +448,6 @@ class PythonpathEntryMissing(ServiceRule):
                     span,
                     f"PYTHONPATH entry `{entry}` names no folder in the image (/app is {service.display_root()},"
                     f" {service.root_source})",
-                    service=service.name,
                     help=(
                         "Remove it, or write it relative to the root directory as /app/<folder>; the working directory"
                         " /app is importable already."
@@ -505,7 +506,6 @@ class MutableNetworkFetch(ServiceRule):
                             command.span(word.start, word.end),
                             f"{command.origin.label} downloads `{word.text}` from a branch, so the build changes"
                             " whenever the branch does",
-                            service=service.name,
                             help=(
                                 "Commit the file into the root directory, or download from a commit SHA or a release"
                                 " tag."
@@ -563,7 +563,6 @@ class UnpinnedGitInstall(ServiceRule):
                 if match.group("ref") and _SHA.match(match.group("ref")):
                     continue
                 yield self._diagnostic(
-                    service,
                     command.origin.path or service.railpack_path,
                     command.span(match.start(), _url_end(match)),
                     match,
@@ -573,16 +572,15 @@ class UnpinnedGitInstall(ServiceRule):
             for match in _GIT_URL.finditer(text):
                 if (match.group("ref") and _SHA.match(match.group("ref"))) or _in_comment(text, match.start()):
                     continue
-                yield self._diagnostic(service, path, lines.span(match.start(), _url_end(match)), match)
+                yield self._diagnostic(path, lines.span(match.start(), _url_end(match)), match)
 
-    def _diagnostic(self, service: Service, path: PurePosixPath, span: Span | None, match: re.Match[str]) -> Diagnostic:
+    def _diagnostic(self, path: PurePosixPath, span: Span | None, match: re.Match[str]) -> Diagnostic:
         ref = match.group("ref")
         return self.diagnostic(
             path,
             span,
             f"git dependency installed from {'branch or tag `' + ref + '`' if ref else 'the default branch'}, not a"
             " commit",
-            service=service.name,
             help="Pin it to a commit: `git+https://host/org/repo.git@<40-character SHA>`.",
         )
 

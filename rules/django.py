@@ -10,8 +10,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from pathlib import PurePosixPath
 
-from railcheck import Consequence, Diagnostic, Invalid, Project, Service, ServiceRule, Valid
-from railcheck.facts import app_root, paths_checkable, runtime_pythonpath, start_servers
+from railcheck import Consequence, Diagnostic, Invalid, Project, Requires, Service, ServiceRule, Valid
+from railcheck.facts import app_root, runtime_pythonpath, start_servers
 from railcheck.modules import search_bases
 from railcheck.sources.text import LineIndex
 from railcheck.walk import setting_pointers
@@ -65,7 +65,7 @@ class AllowedHostsBlockHealthCheck(ServiceRule):
 
     ## Example
     ```python
-    ALLOWED_HOSTS = ["api.example.com"]   # add "healthcheck.railway.app"
+    ALLOWED_HOSTS = ["api.example.com"]  # add "healthcheck.railway.app"
     ```
     """
 
@@ -73,6 +73,7 @@ class AllowedHostsBlockHealthCheck(ServiceRule):
     name = "allowed-hosts-block-healthcheck"
     summary = "Django's ALLOWED_HOSTS refuses the host Railway's health check uses"
     consequence = Consequence.FAILS
+    requires = (Requires.PATHS_CHECKABLE,)
     examples = (
         Valid(
             {
@@ -127,22 +128,22 @@ class AllowedHostsBlockHealthCheck(ServiceRule):
     )
 
     def check(self, service: Service, project: Project) -> Iterator[Diagnostic]:
-        if not _has_health_check(service) or not paths_checkable(service, project):
+        if not _has_health_check(service):
             return
         path = _settings_file(service, project)
-        text = project.repository.read(path) if path is not None and project.repository is not None else None
+        text = self.repository(project).read(path) if path is not None else None
         if path is None or text is None:
             return
-        from railcheck.sources.django_settings import host_allowed, literal_setting
+        from railcheck.sources.django_settings import host_allowed
 
-        middleware = literal_setting(text, "MIDDLEWARE")
+        middleware = project.derived.django_setting(path, "MIDDLEWARE")
         if (
             middleware is None
             or COMMON_MIDDLEWARE not in middleware.values
             or not all(entry.startswith(KNOWN_MIDDLEWARE) for entry in middleware.values)
         ):
             return  # the host may never be checked, or a middleware may answer the health check first
-        hosts = literal_setting(text, "ALLOWED_HOSTS")
+        hosts = project.derived.django_setting(path, "ALLOWED_HOSTS")
         if hosts is None or host_allowed(HEALTHCHECK_HOST, hosts.values):
             return
         yield self.diagnostic(
@@ -150,7 +151,6 @@ class AllowedHostsBlockHealthCheck(ServiceRule):
             LineIndex(text).span(hosts.start, hosts.end),
             f"ALLOWED_HOSTS does not admit `{HEALTHCHECK_HOST}`, the host Railway's health check sends: Django answers"
             " 400 and every deploy fails its health check",
-            service=service.name,
             help=(
                 f'Add "{HEALTHCHECK_HOST}" to ALLOWED_HOSTS (or read the list from an environment variable that'
                 " includes it)."

@@ -7,9 +7,22 @@ import re
 from collections.abc import Iterator
 from pathlib import PurePosixPath
 
-from railcheck import Consequence, Diagnostic, Invalid, Project, Related, Service, ServiceRule, Severity, Span, Valid
+from railcheck import (
+    Consequence,
+    Diagnostic,
+    Invalid,
+    Project,
+    Related,
+    Requires,
+    Service,
+    ServiceRule,
+    Severity,
+    Span,
+    Valid,
+)
 from railcheck.builder import DOCKERFILE, UNDECIDED, build_of, image_of
-from railcheck.facts import facts, root_evidence, root_readings
+from railcheck.facts import facts
+from railcheck.root_evidence import root_evidence, root_readings
 
 FAMILY = "DF"
 DOCKERFILE_ONLY = frozenset({DOCKERFILE})
@@ -78,7 +91,6 @@ class RailpackConfigUnused(ServiceRule):
                 document.lines.span(0, 1),
                 f"{document.path} is unused: Railway builds this service from a Dockerfile ({build.origin.label}), so"
                 " Railpack never reads it",
-                service=service.name,
                 help=f"If the Dockerfile is meant, delete railpack.json. {switch}",
                 related=related,
             )
@@ -89,7 +101,6 @@ class RailpackConfigUnused(ServiceRule):
                 railway.key_span("/build/railpackVersion"),
                 "`build.railpackVersion` is unused: Railway builds this service from a Dockerfile"
                 f" ({build.origin.label})",
-                service=service.name,
                 help=f"If the Dockerfile is meant, remove the setting. {switch}",
                 related=related,
             )
@@ -116,6 +127,7 @@ class CopySourceMissing(ServiceRule):
     summary = "A Dockerfile COPY/ADD source is not in the build context"
     consequence = Consequence.FAILS
     builders = DOCKERFILE_ONLY
+    requires = (Requires.REPOSITORY,)
     examples = (
         Valid(
             {
@@ -151,8 +163,8 @@ class CopySourceMissing(ServiceRule):
 
     def check(self, service: Service, project: Project) -> Iterator[Diagnostic]:
         image = image_of(service, project)
-        repository = project.repository
-        if image is None or repository is None:
+        repository = self.repository(project)
+        if image is None:
             return
         from railcheck.image import context_sources  # loaded with the image: Dockerfile services only
 
@@ -172,7 +184,6 @@ class CopySourceMissing(ServiceRule):
                 image.path,
                 image.lines.span(word.start, word.end),
                 f"`{instruction.keyword}` source `{word.text}` is not in {where}; the build fails here",
-                service=service.name,
                 help=(
                     "Railway's build context is the service's root directory. Write the path relative to it, or set the"
                     " root directory the Dockerfile was written for."
@@ -264,7 +275,6 @@ class PortNotExpanded(ServiceRule):
                 for word in instruction.words:
                     if _PORT_REFERENCE.search(word.text):
                         yield self._finding(
-                            service,
                             image.path,
                             image.lines.span(word.start, word.end),
                             f"`{instruction.keyword}` in exec form passes `{word.text}` unexpanded",
@@ -279,19 +289,17 @@ class PortNotExpanded(ServiceRule):
         assert match is not None
         span = start.span(match.start(), match.end())
         yield self._finding(
-            service,
             start.origin.path,
             span,
             f"{start.origin.label} is run in exec form on a Dockerfile build, so `$PORT` stays unexpanded",
             f'Wrap it in a shell: /bin/sh -c "exec {start.text}".',
         )
 
-    def _finding(self, service: Service, path: PurePosixPath, span: Span | None, message: str, help: str) -> Diagnostic:
+    def _finding(self, path: PurePosixPath, span: Span | None, message: str, help: str) -> Diagnostic:
         return self.diagnostic(
             path,
             span,
             message + "; the server gets the literal text instead of Railway's port",
-            service=service.name,
             help=help,
         )
 
@@ -315,6 +323,7 @@ class DockerfilePathMissing(ServiceRule):
     summary = "The Dockerfile a service is told to build from does not exist"
     consequence = Consequence.FAILS
     builders = DOCKERFILE_ONLY
+    requires = (Requires.REPOSITORY,)
     examples = (
         Valid(
             {
@@ -333,12 +342,8 @@ class DockerfilePathMissing(ServiceRule):
 
     def check(self, service: Service, project: Project) -> Iterator[Diagnostic]:
         build = build_of(service, project)
-        repository = project.repository
-        if (
-            repository is None
-            or (build.dockerfile is not None and repository.is_file(build.dockerfile))
-            or root_evidence(service, project)
-        ):
+        repository = self.repository(project)
+        if (build.dockerfile is not None and repository.is_file(build.dockerfile)) or root_evidence(service, project):
             return  # SV003: the Dockerfile is looked up in a root directory that is unclear
         if build.requested is None:
             if project.iac is not None and build.origin.path == project.iac.path:
@@ -349,7 +354,6 @@ class DockerfilePathMissing(ServiceRule):
                 build.origin.span,
                 f"{build.origin.label} selects a Dockerfile build, but the root directory {service.display_root()}"
                 " holds no `Dockerfile`; the build cannot start",
-                service=service.name,
                 help=(
                     "Add the Dockerfile to the root directory, set `dockerfilePath`, or remove `builder` to let"
                     " Railpack build the service."
@@ -364,7 +368,6 @@ class DockerfilePathMissing(ServiceRule):
             origin.span,
             f"{origin.label} names `{written}`, but the root directory {service.display_root()} holds no such file; the"
             " build cannot start",
-            service=service.name,
             help=(
                 "Write the Dockerfile's path relative to the service's root directory, or remove the setting to use its"
                 " `Dockerfile`."
@@ -415,7 +418,6 @@ class BuilderUndecided(ServiceRule):
             build.origin.span,
             f"{build.origin.label}, but {build.ignored_dockerfile} exists and Railway's docs say a Dockerfile always"
             " wins over that setting; checks that depend on the builder are skipped for this service",
-            service=service.name,
             help=(
                 "Rename the Dockerfile (e.g. Dockerfile.local) if that builder is meant, or set `builder ="
                 ' "DOCKERFILE"` if the Dockerfile is.'

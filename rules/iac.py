@@ -23,6 +23,7 @@ from railcheck import (
     Project,
     ProjectRule,
     Related,
+    Requires,
     Service,
     ServiceRule,
     Severity,
@@ -67,6 +68,7 @@ class IacRootMissing(ServiceRule):
     name = "iac-root-missing"
     summary = "An IaC service's root directory does not exist"
     consequence = Consequence.FAILS
+    requires = (Requires.REPOSITORY,)
     examples = (
         Valid({"/.railway/railway.py": SHOP, "main.py": "print(1)\n", "requirements.txt": "x\n"}),
         Invalid(
@@ -76,16 +78,16 @@ class IacRootMissing(ServiceRule):
     )
 
     def check(self, service: Service, project: Project) -> Iterator[Diagnostic]:
-        if service.iac is None or project.iac is None or project.repository is None:
+        repository = self.repository(project)
+        if service.iac is None or project.iac is None:
             return
-        if project.repository.is_dir(service.root):
+        if repository.is_dir(service.root):
             return
         value = service.iac.settings["root"]
         yield self.diagnostic(
             project.iac.path,
             _span(project, value),
             f"the root directory {service.root}/ of service `{service.name}` does not exist in the repository",
-            service=service.name,
             help="Point `root` (or the source's `rootDirectory`) at the folder that holds the service's code.",
         )
 
@@ -96,14 +98,12 @@ _DYNAMIC_HELP = (
 )
 
 
-def _unread(document: Any) -> tuple[int, Any] | None:
+def _unread(document: Any, project: Project) -> tuple[int, Any] | None:
     """For an IaC file that calls service(...) but yields no service (IC009): the offset of its first call, and
     the reader's problem that explains it (one placed in the file before one about the whole file), if any."""
     if document.file.services:
         return None
-    from railcheck.sources.iac.mentions import first_service_call  # the IaC package loads only when there is IaC
-
-    call = first_service_call(document.text, "python" if document.path.suffix == ".py" else "typescript")
+    call = project.derived.first_service_call()
     if call is None:
         return None
     problems = sorted(document.file.problems, key=lambda problem: (problem.end == 0, problem.start))
@@ -156,7 +156,7 @@ class IacNotStatic(ProjectRule):
             return
         from railcheck.sources.iac import UNKNOWN, built_elsewhere  # only with an IaC file: loaded only then
 
-        unread = _unread(document)
+        unread = _unread(document, project)
         for problem in document.file.problems:
             if unread is not None and problem is unread[1]:
                 continue  # IC009 reports it, as the reason no service could be read
@@ -224,7 +224,6 @@ class ManagedTwice(ServiceRule):
             service.railway.lines.span(0, 1),
             f"service `{service.name}` is declared in {project.iac.path}, and this {service.railway.path.name}"
             " configures it too; Railway refuses to manage a service both ways",
-            service=service.name,
             help=f'Move its settings into the `service("{service.name}")` call and delete {service.railway.path}.',
             related=(
                 Related(
@@ -257,15 +256,14 @@ class IacFileMisplaced(ProjectRule):
     summary = "An IaC file sits where the Railway CLI will not find it"
     consequence = Consequence.LIKELY_WRONG
     default_severity = Severity.WARNING
+    requires = (Requires.REPOSITORY,)
     examples = (
         Valid({"/.railway/railway.py": SHOP, "main.py": "", "requirements.txt": "x\n"}),
         Invalid({"/railway.py": SHOP, "railpack.json": "{}"}, expect=[("IC004", "/railway.py", 1, 1)]),
     )
 
     def check(self, project: Project) -> Iterator[Diagnostic]:
-        repository = project.repository
-        if repository is None:
-            return
+        repository = self.repository(project)
         top = set(repository.listdir(PurePosixPath(".")))
         for name in ("railway.py", "railway.ts"):
             if name in top and name not in repository.listdir(PurePosixPath(".railway")):
@@ -363,7 +361,6 @@ class UnknownServiceReference(ServiceRule):
                     document.span(value.start, value.end),
                     f"`{key}` references `{match.group(1)}`, which the IaC file does not declare; Railway resolves it"
                     " to nothing",
-                    service=service.name,
                     help="Services and databases the file declares: "
                     + ", ".join(f"`{name}`" for name in sorted(declared))
                     + ". Shared variables are `${{shared.NAME}}`.",
@@ -432,7 +429,6 @@ class DomainPortMismatch(ServiceRule):
                     document.span(domain.start, domain.end),
                     f"`targetPort` is not read for {name}: the SDK reads `port`, so the domain targets"
                     f" {DEFAULT_DOMAIN_PORT}",
-                    service=service.name,
                     help="Write `port` instead of `targetPort`.",
                 )
             elif port is not None and isinstance(target, int) and target != port:
@@ -440,7 +436,6 @@ class DomainPortMismatch(ServiceRule):
                     document.path,
                     document.span(domain.start, domain.end),
                     f"{name} targets port {target}, but the start command listens on {port}",
-                    service=service.name,
                     help="Make the domain's `port` and the start command's port the same (or listen on $PORT).",
                 )
 
@@ -514,7 +509,6 @@ class IacStartDiffers(ServiceRule):
             document.value_span("/deploy/startCommand"),
             f"railpack.json starts `{written}`, but Railway runs `{value.value}` from {project.iac.path}, which"
             " overrides it",
-            service=service.name,
             help="Remove `deploy.startCommand` from railpack.json, or make the two agree.",
             related=(Related(project.iac.path, _span(project, value), "the start command Railway runs"),),
         )
@@ -655,7 +649,7 @@ class IacServicesUnread(ProjectRule):
                 service=name,
                 help="Give `root` (or the source's `rootDirectory`) as a literal, or a name bound to one.",
             )
-        unread = _unread(document)
+        unread = _unread(document, project)
         if unread is None:
             return
         call, problem = unread
@@ -746,7 +740,6 @@ class BuildStringNamesBuilder(ServiceRule):
             document.span(value.start, value.end),
             f"`build` of service `{service.name}` is the string {value.value!r}, which the SDK makes the build command,"
             f" not the builder: the build runs `{value.value}` as a shell command and fails",
-            service=service.name,
             help=(
                 f'Choose the builder with the object form, `build: {{ builder: "{builder}" }}` (Python: '
                 f'`build={{"builder": "{builder}"}}`); a string `build` is only for a build command.'
@@ -780,6 +773,7 @@ class IacNothingToBuild(ServiceRule):
     name = "iac-nothing-to-build"
     summary = "An IaC service's root directory holds nothing its builder can build"
     consequence = Consequence.FAILS
+    requires = (Requires.REPOSITORY,)
     examples = (
         Valid({"/.railway/railway.py": SHOP, "main.py": "", "requirements.txt": "x\n"}),
         Valid({"/.railway/railway.py": SHOP.replace(', start="python main.py"', ""), "package.json": "{}"}),
@@ -790,8 +784,8 @@ class IacNothingToBuild(ServiceRule):
     )
 
     def check(self, service: Service, project: Project) -> Iterator[Diagnostic]:
-        document, repository, call = project.iac, project.repository, service.iac
-        if document is None or repository is None or call is None or call.kind != "service":
+        document, repository, call = project.iac, self.repository(project), service.iac
+        if document is None or call is None or call.kind != "service":
             return
         if (
             not repository.is_dir(service.root)
@@ -840,7 +834,6 @@ class IacNothingToBuild(ServiceRule):
             document.path,
             document.span(call.call_start, call.call_end),
             f"service `{service.name}` is built from {service.display_root()}, where {why}",
-            service=service.name,
             help=(
                 "Point `root` at the folder that holds the service's code (its requirements, package.json or"
                 " Dockerfile), or give the service a start command."

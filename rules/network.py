@@ -1,6 +1,7 @@
 """PN: Railway's private network (`*.railway.internal`), which exists only while a service runs.
 
-Railway's docs say private networking is available at run time, not during builds (REFERENCE §5). So a
+Railway's docs say private networking is available at run time, not during builds (docs/railpack-facts.md, "PN:
+private networking"). So a
 build or install command that reaches another service over it, directly or through a variable that holds
 a private address, fails or hangs; it belongs in the pre-deploy or start command.
 """
@@ -187,6 +188,5 @@ class PrivateNetworkAtBuild(ServiceRule):
             path if path is not None else service.root,
             command.span(start, end),
             message,
-            service=service.name,
             help=HELP,
         )

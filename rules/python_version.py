@@ -1,6 +1,7 @@
 """PV: which Python Railpack builds a service with, and every place that says otherwise.
 
-Railpack's order (REFERENCE §3.2, lowest first): its default, Pipfile, runtime.txt, mise files inside the
+Railpack's order (docs/railpack-facts.md, "Effective values", lowest first): its default, Pipfile, runtime.txt, mise
+files inside the
 root directory (.python-version, .tool-versions, mise.toml), RAILPACK_PYTHON_VERSION, and `packages.python`
 in railpack.json, which is applied last and beats everything.
 """
@@ -23,12 +24,14 @@ from railcheck import (
     Project,
     ProjectRule,
     Related,
+    Requires,
     Service,
     ServiceRule,
     Severity,
     Valid,
 )
-from railcheck.facts import INSTALLS_PROJECT, Candidate, facts
+from railcheck.facts import Candidate, facts
+from railcheck.origins import INSTALLS_PROJECT
 from railcheck.sources.python_version import minor_of, normalise_railpack_version
 from railcheck.walk import strings
 
@@ -83,7 +86,6 @@ class InvalidPythonVersion(ServiceRule):
                 candidate.origin.span,
                 f'{candidate.origin.label} names Python "{candidate.value}", which Railpack cannot resolve to a CPython'
                 " release",
-                service=service.name,
                 help="Write a CPython version such as `3.12` (a minor version) or `3.12.8` (an exact release).",
             )
 
@@ -155,6 +157,7 @@ class PythonVersionMismatch(ServiceRule):
             return
         winner = candidates[-1]
         reference = winner
+        # `options` is this rule's own Options class (instantiate() builds it); Rule declares the base class.
         if self.options.source_of_truth == ".python-version":  # type: ignore[attr-defined]
             reference = next(
                 (candidate for candidate in candidates if candidate.origin.label == ".python-version"), winner
@@ -175,7 +178,6 @@ class PythonVersionMismatch(ServiceRule):
                     if reference is winner
                     else f"{reference.origin.label} (the configured source of truth) says {reference.value}"
                 ),
-                service=service.name,
                 help=f"{winner.origin.label} wins: Railpack applies it after the other sources. Make them agree.",
                 fix=self._fix(candidate, reference),
                 related=_related(reference, f"the reference version ({reference.value})"),
@@ -237,7 +239,6 @@ class PythonVersionCollapses(ServiceRule):
                 candidate.origin.span,
                 f'{candidate.origin.label} is the range "{value}", which Railpack reduces to "{normalised}" (the newest'
                 f" Python {normalised})",
-                service=service.name,
                 help="Pin a minor version such as `3.12`; ranges belong in `requires-python`.",
             )
 
@@ -326,7 +327,6 @@ class RequiresPythonExcludesVersion(ServiceRule):
             pyproject,
             pyproject.value_span("/project/requires-python"),
             f'`requires-python = "{spec}"` excludes Python {winner.value}, which Railpack uses ({winner.origin.label})',
-            service=service.name,
             help=(
                 "Pin a Python that `requires-python` allows (e.g. `packages.python` in railpack.json or"
                 " .python-version), or widen the range."
@@ -356,6 +356,7 @@ class RootPythonVersionIgnored(ProjectRule):
     summary = "A repository-root Python version file that subfolder services never see"
     consequence = Consequence.LIKELY_WRONG
     default_severity = Severity.WARNING
+    requires = (Requires.REPOSITORY,)
     examples = (
         Valid({"/.python-version": "3.12\n", ".python-version": "3.12\n", "railpack.json": "{}"}),
         Invalid(
@@ -375,9 +376,7 @@ class RootPythonVersionIgnored(ProjectRule):
     )
 
     def check(self, project: Project) -> Iterator[Diagnostic]:
-        repository = project.repository
-        if repository is None:
-            return
+        repository = self.repository(project)
         root_files = self._root_files(project)
         blind = (
             [service for service in self._unversioned(project) if _railpack_python(service, project)]
@@ -531,7 +530,6 @@ class HardcodedPythonPath(ServiceRule):
                         span,
                         f"`{match.group()}` does not exist in the image: Railpack installs Python {winner.value}"
                         f" ({winner.origin.label})",
-                        service=service.name,
                         help=(
                             f"Write `{wanted}`, or avoid the version in the path (e.g. `python -m ...`,"
                             " `/app/.venv/bin`)."
@@ -573,6 +571,5 @@ class UnsupportedPython(ServiceRule):
             winner.origin.path or service.railpack_path,
             winner.origin.span,
             f"Railpack would build with Python {winner.value} ({winner.origin.label}); it supports 3.10 and newer",
-            service=service.name,
             help="Upgrade to Python 3.10 or newer and pin it, e.g. `packages.python` in railpack.json.",
         )

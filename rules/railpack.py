@@ -27,7 +27,7 @@ from railcheck import (
 )
 from railcheck.declarations import declaration_site
 from railcheck.edits import new_json_file, remove_member, rename_key, replace_value, set_member, set_schema
-from railcheck.facts import paths_checkable
+from railcheck.root_evidence import paths_checkable
 from railcheck.schema import (
     PUBLISHED_SCHEMA_URLS,
     SchemaIssue,
@@ -208,7 +208,6 @@ class RailpackUnknownKey(ServiceRule):
                 document,
                 span,
                 f"Railpack ignores `{key}`: it is a Railway setting, not a Railpack one",
-                service=service.name,
                 help=f"Railway reads it from railway.json (or railway.toml) as `{section}.{spelling}`; move it there.",
                 fix=_move_to_railway(service, project, document, issue.pointer, section, spelling),
             )
@@ -218,7 +217,6 @@ class RailpackUnknownKey(ServiceRule):
                 document,
                 span,
                 f"Railpack reads `{key}` as `{same}`, which is also set {where}; one silently overrides the other",
-                service=service.name,
                 help=f"Merge the two into one `{same}`.",
             )
         parent = issue.pointer.rsplit("/", 1)[0]
@@ -227,7 +225,6 @@ class RailpackUnknownKey(ServiceRule):
                 document,
                 span,
                 f"Railpack ignores `{key}` at the top level",
-                service=service.name,
                 help=f"This setting lives in {MISPLACED_KEYS[key.casefold()]}.",
             )
         if parent in ("", "/deploy") or _STEP.match(parent):
@@ -237,7 +234,6 @@ class RailpackUnknownKey(ServiceRule):
                         document,
                         span,
                         f"Railpack ignores `{key}` {where}; it belongs in {section}",
-                        service=service.name,
                         help=f"Move `{key}` to {section}.",
                     )
         suggestion = closest(key, issue.allowed)
@@ -247,7 +243,6 @@ class RailpackUnknownKey(ServiceRule):
                 document,
                 span,
                 f"Railpack ignores unknown key `{key}` {where}; did you mean `{suggestion}`?",
-                service=service.name,
                 help=f"`{suggestion}` is already set, so remove `{key}`." if taken else f"Rename it to `{suggestion}`.",
                 fix=(
                     None
@@ -261,7 +256,6 @@ class RailpackUnknownKey(ServiceRule):
             document,
             span,
             f"Railpack ignores unknown key `{key}` {where}",
-            service=service.name,
             help=f"Remove it; keys allowed here: {quoted_list(issue.allowed)}.",
         )
 
@@ -337,7 +331,6 @@ class RailpackInvalidValue(ServiceRule):
                 document,
                 document.value_span(issue.pointer),
                 _invalid_message(issue, value),
-                service=service.name,
                 help=_invalid_help(issue, value),
             )
 
@@ -411,7 +404,6 @@ class RailpackKeyCase(ServiceRule):
                 document,
                 document.key_span(issue.pointer),
                 f"`{issue.key}` should be spelt `{spelling}`",
-                service=service.name,
                 help="Railpack matches it case-insensitively, but the schema and editors expect the exact spelling.",
                 fix=Fix.safe(f"Rename `{issue.key}` to `{spelling}`", rename_key(document, issue.pointer, spelling)),
             )
@@ -463,7 +455,6 @@ class ProviderCase(ServiceRule):
                 document,
                 document.value_span(issue.pointer),
                 f'`{dotted(issue.pointer)}` is "{value}"; Railpack spells it "{spelling}"',
-                service=service.name,
                 help=f'Write "{spelling}".',
                 fix=Fix.safe(f'Write "{spelling}"', replace_value(document, issue.pointer, spelling)),
             )
@@ -512,7 +503,6 @@ class MissingRailpackConfig(ServiceRule):
             span,
             f"RAILPACK_CONFIG_FILE resolves to {service.railpack_path}, which does not exist; Railpack fails with"
             " `config file not found`",
-            service=service.name,
             help=(
                 f"The path is relative to the root directory ({service.display_root()}); fix `railpack-config` and the"
                 " service's RAILPACK_CONFIG_FILE variable."
@@ -566,7 +556,6 @@ class RailwaySchemaInRailpack(ServiceRule):
             document.value_span("/$schema"),
             f"`$schema` names Railway's schema ({value}), which describes railway.json; editors check railpack.json"
             " against the wrong keys",
-            service=service.name,
             help=f"Use Railpack's schema, {url}.",
             fix=set_schema(document, url),
         )
@@ -612,6 +601,5 @@ class RailpackLabelKey(ServiceRule):
                     document,
                     document.key_span(issue.pointer),
                     f"Railpack does not read `{issue.key}`: it labels the file and changes nothing in the build",
-                    service=service.name,
                     help="Remove it, or keep it as a note knowing that no tool reads it.",
                 )

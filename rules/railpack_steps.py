@@ -27,6 +27,7 @@ from railcheck import (
     Valid,
 )
 from railcheck.edits import encode_value, prepend_to_list, replace_value, set_member
+from railcheck.facts import PREFIXED_STRING_COMMAND
 from railcheck.plan import (
     ALWAYS_POSSIBLE_STEPS,
     EVERY_GENERATED_STEP,
@@ -149,7 +150,6 @@ class InvalidFirstInput(RailpackStepRule):
                     document,
                     document.value_span(first_pointer),
                     f'step `{name}` starts from {problem}; Railpack fails with "inputs must be an image or step input"',
-                    service=service.name,
                     help=(
                         'Start from an image or step layer without include/exclude, e.g. `"..."` or `{"step":'
                         ' "install"}`, then add `"."`.'
@@ -203,11 +203,10 @@ class PrefixedStringCommand(RailpackStepRule):
             unsafe_fixes=True,
         ),
     )
-    _PREFIX = re.compile(r"^(PATH|COPY|FILE|RUN)[:#]")
 
     def check_railpack(self, service: Service, document: Document, config: dict[str, Any]) -> Iterator[Diagnostic]:
         for _, _, command_pointer, command in step_items(config, "commands"):
-            if not isinstance(command, str) or not self._PREFIX.match(command):
+            if not isinstance(command, str) or not PREFIXED_STRING_COMMAND.match(command):
                 continue
             replacement = _object_form(command)
             yield self.diagnostic(
@@ -215,7 +214,6 @@ class PrefixedStringCommand(RailpackStepRule):
                 document.value_span(command_pointer),
                 f"`{command.split(':', 1)[0].split('#', 1)[0]}:` prefixes are not recognised in railpack.json; this"
                 f" runs as the shell command `{command}`",
-                service=service.name,
                 help="Use the object form: "
                 + (
                     '`{"path": ...}`, `{"src": ..., "dest": ...}`, `{"path": ..., "name": <asset>}` or `{"cmd": ...}`.'
@@ -292,7 +290,6 @@ class ShellSyntaxInExecCommand(RailpackStepRule):
                 document,
                 document.value_span(cmd_pointer),
                 f"`cmd` runs without a shell, so `{operator}` is passed to the program as an argument",
-                service=service.name,
                 help="Use the string form (run with `sh -c`), or split it into one command per program.",
             )
 
@@ -354,7 +351,6 @@ class UndefinedAsset(RailpackStepRule):
                 document.value_span(join_pointer(command_pointer, "name")),
                 f"step `{name}` has no asset named `{command['name']}`; the build fails with `asset"
                 f' "{command["name"]}" not found`',
-                service=service.name,
                 help=(
                     f"Did you mean `{suggestion}`?"
                     if suggestion
@@ -408,7 +404,6 @@ class UndefinedCache(RailpackStepRule):
                 document.value_span(cache_pointer),
                 f"step `{name}` uses cache `{cache}`, which is not defined; the build fails with `cache with key"
                 f' "{cache}" not found`',
-                service=service.name,
                 help=(f"Did you mean `{suggestion}`? " if suggestion else "")
                 + f'Define it: `"caches": {{"{cache}": {{"directory": "/path"}}}}`.',
             )
@@ -466,7 +461,6 @@ class StringCommandQuoting(RailpackStepRule):
                 document,
                 document.value_span(command_pointer),
                 f"this command uses {problem}",
-                service=service.name,
                 help=(
                     'Use the object form `{"cmd": ...}` (split like a shell, no shell needed), or put the command in a'
                     " script file."
@@ -519,7 +513,6 @@ class ReferenceVariableInRailpack(RailpackStepRule):
                 document.value_span(pointer),
                 f"Railpack does not resolve Railway reference variables: `{match.group()}` reaches the image as literal"
                 " text",
-                service=service.name,
                 help=(
                     f"Set `{name}` as a service variable in Railway (dashboard or `railway variables --set`), where"
                     " references are resolved, and remove it here."
@@ -615,7 +608,6 @@ class ListReplacesGenerated(ServiceRule):
                 document,
                 document.value_span(pointer),
                 f'`{dotted(pointer)}` has no "...", so it replaces {dropped}' + (" with nothing" if not items else ""),
-                service=service.name,
                 help='Add "..." where the generated entries should go, e.g. `["...", <yours>]`.',
                 fix=Fix.unsafe('Insert "..." first', prepend_to_list(document, pointer, SPREAD)),
             )
@@ -674,7 +666,6 @@ class StepWithoutSource(RailpackStepRule):
                 document,
                 document.key_span(pointer),
                 f"new step `{name}` has no inputs and no copy command, so its commands cannot see the app's files",
-                service=service.name,
                 help='Add `"inputs": ["...", "."]` to start from the generated layers plus the source.',
             )
 
@@ -764,7 +755,6 @@ class UndefinedStepReference(ServiceRule):
                 document.value_span(layer.step_pointer or layer.pointer),
                 f"there is no step `{name}`: railpack.json does not define it and {generated}, "
                 f"so Railpack builds this layer as an empty file system and {consequence}",
-                service=service.name,
                 help=(f"Did you mean `{suggestion}`? " if suggestion else "")
                 + f"Known steps: {quoted_list(existing)}; or define `steps.{name}`.",
             )
@@ -910,7 +900,6 @@ class LayerCopiesNothing(RailpackStepRule):
                 f"this layer copies nothing from {_layer_origin(layer)}: after the first input Railpack copies only the"
                 f" paths in `include`, and it has {'an empty one' if layer.includes == () else 'none'}"
                 + (f"; step `{layer.source}` writes {quoted_list(produced)}" if produced else ""),
-                service=service.name,
                 help=(
                     'Add `"include"` with the paths to copy, e.g. `"include":'
                     f" {encode_value(document, list(produced) or ['.'])}`"

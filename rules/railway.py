@@ -140,7 +140,6 @@ class RailwayUnknownKey(ServiceRule):
                     document,
                     span,
                     f"`{key}` is a railpack.json setting; Railway's config as code does not read it here",
-                    service=service.name,
                     help=f"Move `{key}` into the service's railpack.json ({service.railpack_path}).",
                 )
                 continue
@@ -162,7 +161,6 @@ class RailwayUnknownKey(ServiceRule):
                     document,
                     span,
                     f"`{key}` is not read {where}; it belongs under `{home}`",
-                    service=service.name,
                     help=f"Move it into the `{home}` section.",
                     fix=fix,
                 )
@@ -174,7 +172,6 @@ class RailwayUnknownKey(ServiceRule):
                     document,
                     span,
                     f"unknown key `{key}` {where}; Railway spells it `{suggestion}`",
-                    service=service.name,
                     help=(
                         f"`{suggestion}` is already set, so remove `{key}`."
                         if taken
@@ -191,7 +188,6 @@ class RailwayUnknownKey(ServiceRule):
                 document,
                 span,
                 f"unknown key `{key}` {where}",
-                service=service.name,
                 help=f"Remove it; keys allowed here: {quoted_list(issue.allowed)}.",
             )
 
@@ -241,7 +237,6 @@ class RailwayInvalidValue(ServiceRule):
                 document,
                 document.value_span(issue.pointer),
                 f"`{dotted(issue.pointer)}` {issue.message}",
-                service=service.name,
                 help=help,
             )
 
@@ -295,7 +290,6 @@ class RailwayValueCase(ServiceRule):
                 document,
                 document.value_span(issue.pointer),
                 f'`{dotted(issue.pointer)}` is "{value}"; the canonical spelling is "{spelling}"',
-                service=service.name,
                 fix=Fix.safe(f'Write "{spelling}"', replace_value(document, issue.pointer, spelling)),
             )
 
@@ -350,7 +344,6 @@ class ShadowedRailwayJson(ServiceRule):
             ignored,
             ignored.lines.span(0, 0),
             f"Railway reads {used.path.name} in this folder and ignores this railway.json",
-            service=service.name,
             help=f"Merge the settings into {used.path.name} and delete railway.json.",
             related=(Related(used.path, used.lines.span(0, 0), "the file Railway uses"),),
         )
@@ -404,7 +397,6 @@ class ConfigAsCodeDeprecated(ServiceRule):
             document,
             document.lines.span(0, 0),
             f"Railway config as code ({document.path.name}) is deprecated; {_END_OF_SUPPORT}",
-            service=service.name,
             help=(
                 "Migrate with `railway config migrate --lang ts` (or `--lang py`); in .railway/railway.py this service"
                 f" is `{call}`."
@@ -444,7 +436,8 @@ _END_OF_SUPPORT = "Railway's docs end support for existing services on 2026-12-0
 _IAC_PY = PurePosixPath(".railway/railway.py")
 
 
-# railway.json keys -> keyword arguments of railway_sdk's service() (REFERENCE §9).
+# railway.json keys -> keyword arguments of railway_sdk's service() (docs/railpack-facts.md, "IC: infrastructure as
+# code").
 _IAC_KEYWORDS = (
     ("/deploy/startCommand", "start"),
     ("/deploy/healthcheckPath", "healthcheck"),
@@ -516,7 +509,6 @@ class OutdatedSchemaUrl(ServiceRule):
                 document,
                 document.value_span("/$schema"),
                 f"`$schema` is the old address {value}",
-                service=service.name,
                 help=f"Use {SCHEMA_URL}.",
                 fix=set_schema(document, SCHEMA_URL),
             )
@@ -566,7 +558,6 @@ class RailpackSchemaInRailwayConfig(ServiceRule):
                 document.value_span("/$schema"),
                 f"`$schema` names Railpack's schema ({value}), which describes railpack.json; editors check"
                 f" {document.path.name} against the wrong keys",
-                service=service.name,
                 help=f"Use Railway's schema, {SCHEMA_URL}.",
                 fix=set_schema(document, SCHEMA_URL),
             )
@@ -638,7 +629,6 @@ class HealthcheckPathNotPath(ServiceRule):
                     document,
                     document.value_span(pointer),
                     message,
-                    service=service.name,
                     help=f"Use a path such as `{path}`; Railway calls it on the deployment's own address and port.",
                     fix=fix,
                 )
@@ -689,7 +679,6 @@ class DeprecatedBuilder(ServiceRule):
                     document,
                     document.value_span(pointer),
                     f"the Nixpacks builder is deprecated{note}",
-                    service=service.name,
                     help="Use `RAILPACK`, Railway's default builder.",
                     fix=Fix.unsafe("Set `builder` to RAILPACK", replace_value(document, pointer, "RAILPACK")),
                 )
@@ -732,7 +721,6 @@ class MissingRailwayConfig(ServiceRule):
                 where,
                 span,
                 f"the Railway config path /{path} does not exist, so none of its settings apply",
-                service=service.name,
                 help=(
                     "The path is absolute in the repository (it does not follow the root directory); fix"
                     " `railway-config` and the service's setting in Railway."

@@ -22,7 +22,7 @@ from railcheck import (
     Valid,
 )
 from railcheck.facts import facts, requirement_files
-from railcheck.sources.requirements import RequirementLine, parse_requirements
+from railcheck.sources.requirements import RequirementLine
 from railcheck.sources.text import LineIndex
 
 FAMILY = "RQ"
@@ -70,14 +70,13 @@ class InvalidRequirement(ServiceRule):
 
     def check(self, service: Service, project: Project) -> Iterator[Diagnostic]:
         for path, text in requirement_files(service, project):
-            for line in parse_requirements(text).lines:
+            for line in project.derived.requirements(path).lines:
                 if line.kind != "invalid" or "${" in line.text:
                     continue  # pip substitutes ${VAR} at install time; the line cannot be judged here
                 yield self.diagnostic(
                     path,
                     _span(text, line.start, line.end),
                     f"pip cannot parse `{line.text}`: {line.error}",
-                    service=service.name,
                     help="Write `name==version` (or another PEP 508 requirement); pip stops the install at this line.",
                 )
 
@@ -88,7 +87,7 @@ def _repeats(
     """(file, text, first line, repeated line) for each later requirement of a project (and marker) in one file."""
     for path, text in requirement_files(service, project):
         seen: dict[tuple[str, str | None], RequirementLine] = {}
-        for line in parse_requirements(text).lines:
+        for line in project.derived.requirements(path).lines:
             if line.kind != "requirement" or line.name is None:
                 continue
             first = seen.setdefault((line.name, line.marker), line)
@@ -158,7 +157,6 @@ class ConflictingRequirement(ServiceRule):
                 _span(text, line.start, line.end),
                 f"`{line.name}` is required again, conflicting with line {first.line}: {conflict}; pip stops the"
                 " install with `ResolutionImpossible`",
-                service=service.name,
                 help="Keep one line per project, with the version (or URL) the service needs.",
                 related=(Related(path, _span(text, first.start, first.end), "the first requirement"),),
             )
@@ -245,7 +243,6 @@ class RedundantRequirement(ServiceRule):
                 _span(text, line.start, line.end),
                 f"`{line.name}` is required again (also on line {first.line}); pip merges the lines into one"
                 f" requirement{merge}",
-                service=service.name,
                 help=advice,
                 fix=fix,
                 related=(Related(path, _span(text, first.start, first.end), "the first requirement"),),
@@ -321,7 +318,7 @@ class UnavailableAtInstall(ServiceRule):
         text = project.texts.get(path)
         if text is None or "file://" in text:
             return
-        for line in parse_requirements(text).lines:
+        for line in project.derived.requirements(path).lines:
             if line.kind not in ("include", "constraint", "editable", "path"):
                 continue
             target = line.argument or line.url or line.text
@@ -336,7 +333,6 @@ class UnavailableAtInstall(ServiceRule):
                 _span(text, line.start, line.end),
                 f"`{line.text}` needs `{target}`, which is not in Railpack's install step (it holds only"
                 " requirements.txt and other manifests)",
-                service=service.name,
                 help=(
                     "List the requirements in requirements.txt itself, or install them in a later step (e.g. a build"
                     " command) where the whole source is present."
@@ -380,7 +376,6 @@ class DependenciesNotInstalled(ServiceRule):
             path,
             _span(project.texts.get(path, ""), 0, 0),
             "pyproject.toml has no lock file and there is no requirements.txt, so Railpack installs no dependencies",
-            service=service.name,
             help="Commit a lock file (`uv lock`, `poetry lock` or `pdm lock`), or add a requirements.txt.",
         )
 

@@ -6,19 +6,26 @@ from __future__ import annotations
 from collections.abc import Iterator
 from pathlib import PurePosixPath
 
-from railcheck import RAILPACK_ONLY, Consequence, Diagnostic, Invalid, Project, Service, ServiceRule, Severity, Valid
+from railcheck import (
+    RAILPACK_ONLY,
+    Consequence,
+    Diagnostic,
+    Invalid,
+    Project,
+    Requires,
+    Service,
+    ServiceRule,
+    Severity,
+    Valid,
+)
 from railcheck.config import config_key_span
-from railcheck.facts import MAIN_FILES, PYTHON_MARKERS, facts, memoised, root_evidence, subfolder_roots
-from railcheck.project import SERVICE_MARKERS
+from railcheck.facts import MAIN_FILES, PYTHON_MARKERS, facts
+from railcheck.layout import SERVICE_MARKERS
+from railcheck.root_evidence import root_evidence, subfolder_roots
 from railcheck.sources.text import LineIndex
 from railcheck.types import FILE_START
 
 FAMILY = "SV"
-
-
-def _service_roots(project: Project) -> frozenset[PurePosixPath]:
-    """Every service's root directory, built once per project: per service it made the rule quadratic."""
-    return memoised(project, (FAMILY, "roots"), lambda: frozenset(service.root for service in project.services))
 
 
 def _python_evidence(service: Service, project: Project) -> str | None:
@@ -31,7 +38,7 @@ def _python_evidence(service: Service, project: Project) -> str | None:
     names = set(repository.listdir(service.root))
     if ".python-version" in names or "runtime.txt" in names:
         return f"{'.python-version' if '.python-version' in names else 'runtime.txt'} is present"
-    roots = _service_roots(project)
+    roots = project.derived.service_roots()
 
     def another_service_owns(folder: PurePosixPath) -> bool:
         # Loaded or not: a check of one service must judge it as a check of the whole repository does.
@@ -95,7 +102,6 @@ class PythonNotDetected(ServiceRule):
             where.lines.span(0, 1) if where else None,
             f"Railpack will not detect Python in {service.display_root()}: {evidence}, but none of its Python markers"
             " is at the root directory",
-            service=service.name,
             help=(
                 f'Put one of {", ".join(PYTHON_MARKERS)} at the root directory, or set `"provider": "python"` in'
                 " railpack.json."
@@ -142,7 +148,6 @@ class EarlierProviderWins(ServiceRule):
             FILE_START,
             f"{marker} makes Railpack build {service.display_root()} as {language}, although it has"
             f" {found.python_markers[0]}",
-            service=service.name,
             help='Set `"provider": "python"` in railpack.json, or move the other project out of the root directory.',
         )
 
@@ -290,7 +295,6 @@ class RootDirectoryAmbiguous(ServiceRule):
             f"the root directory of this service is unclear: railcheck assumed {service.display_root()}"
             f" ({service.root_source}), but {evidence[0]}"
             + (f" (and {len(evidence) - 1} more sign{'s' if len(evidence) > 2 else ''})" if len(evidence) > 1 else ""),
-            service=service.name,
             help=(
                 f"Declare the root directory Railway uses, e.g. in railcheck.toml: [services.{name}] {suggestion} and"
                 f" {config}; path and module checks for this service are skipped until then."
@@ -324,6 +328,7 @@ class DeclaredServiceReplacesDiscovered(ServiceRule):
     summary = "A declared service takes the place of the service discovered in its folder"
     consequence = Consequence.HARMLESS
     default_severity = Severity.INFO
+    requires = (Requires.REPOSITORY,)
     examples = (
         Valid(
             {
@@ -347,8 +352,8 @@ class DeclaredServiceReplacesDiscovered(ServiceRule):
         declaration = next(
             (item for item in config.services if item.name == service.name and item.root == service.root), None
         )
-        repository = project.repository
-        if declaration is None or repository is None or service.name in (str(service.root), service.root.name):
+        repository = self.repository(project)
+        if declaration is None or service.name in (str(service.root), service.root.name):
             return
         # The declaration owns its folder (discovery skips it) unless it reads both configs from elsewhere.
         if declaration.railpack_config is not None and declaration.railway_config is not None:
@@ -367,7 +372,6 @@ class DeclaredServiceReplacesDiscovered(ServiceRule):
             span,
             f"the declared service `{service.name}` takes the place of the service railcheck discovers from "
             f"{service.root / markers[0]}; that folder is checked only as `{service.name}`",
-            service=service.name,
             help=(
                 f'If both deploy, declare the other one too ([services.{service.root.name}] root = "{service.root}"); '
                 f"if they are one Railway service, name the declaration `{service.root.name}`."

@@ -23,6 +23,7 @@ from railcheck import (
     Invalid,
     Project,
     Related,
+    Requires,
     Service,
     ServiceRule,
     Severity,
@@ -40,8 +41,6 @@ from railcheck.facts import (
     copied_app,
     facts,
     module_info,
-    once_per_service,
-    paths_checkable,
     runtime_pythonpath,
     unreadable_configs,
 )
@@ -148,7 +147,7 @@ def _installed(service: Service, project: Project, server: Server) -> bool:
     top = server.module.split(".")[0]
     if top in sys.stdlib_module_names:
         return True
-    declared = _declared_dependencies(service, project)
+    declared = project.derived.declared_dependencies(service)
     if declared is None or image_of(service, project) is not None:
         return server.kind == "python -m"  # an app module (`main:app`) is the service's own code either way
     return any(top in import_names(name) for name in declared if "[" not in name)
@@ -180,6 +179,7 @@ class StartTargetNotFound(ServiceRule):
     summary = "The start command's module or script does not exist from the root directory"
     consequence = Consequence.FAILS
     fix = FixAvailability.SOMETIMES
+    requires = (Requires.PATHS_CHECKABLE,)
     examples = (
         Valid(
             {
@@ -243,10 +243,7 @@ class StartTargetNotFound(ServiceRule):
     )
 
     def check(self, service: Service, project: Project) -> Iterator[Diagnostic]:
-        if not paths_checkable(service, project):
-            return  # SV003 or IC001 explains why paths cannot be checked
-        repository = project.repository
-        assert repository is not None  # paths_checkable() holds only with a repository
+        repository = self.repository(project)
         for command, server in _servers(service, project):
             if server.target is None or not server.target.static:
                 continue
@@ -262,7 +259,6 @@ class StartTargetNotFound(ServiceRule):
                     where,
                     span,
                     f"{command.origin.label} runs `{server.target.text}`, which does not exist in {holder}",
-                    service=service.name,
                     help=(
                         "Paths in start commands are relative to the root directory; fix the path or the service's root"
                         " directory."
@@ -307,7 +303,6 @@ class StartTargetNotFound(ServiceRule):
             span,
             f"{command.origin.label} imports `{module}`, which does not resolve from {holder}"
             + (" and is not a declared dependency" if server.kind == "python -m" else ""),
-            service=service.name,
             help=f"Module paths are resolved from the root directory (the image's /app) and PYTHONPATH.{hint}",
             fix=fix,
         )
@@ -332,6 +327,7 @@ class StartAttributeMissing(ServiceRule):
     name = "start-attribute-missing"
     summary = "The start command's app attribute is not defined in its module"
     consequence = Consequence.FAILS
+    requires = (Requires.PATHS_CHECKABLE,)
     examples = (
         Valid(
             {
@@ -349,10 +345,7 @@ class StartAttributeMissing(ServiceRule):
     )
 
     def check(self, service: Service, project: Project) -> Iterator[Diagnostic]:
-        if not paths_checkable(service, project):
-            return  # SV003 or IC001 explains why paths cannot be checked
-        repository = project.repository
-        assert repository is not None  # paths_checkable() holds only with a repository
+        repository = self.repository(project)
         for command, server in _servers(service, project):
             if server.module is None or server.attribute is None or server.kind == "python -m" or server.target is None:
                 continue
@@ -370,7 +363,6 @@ class StartAttributeMissing(ServiceRule):
                     span,
                     f"{path} has a syntax error (line {line}: {info.message}), so importing `{server.module}` fails at"
                     " start",
-                    service=service.name,
                     help="Fix the syntax error; railcheck reads the module without running it.",
                 )
                 continue
@@ -381,7 +373,6 @@ class StartAttributeMissing(ServiceRule):
                     span,
                     f"`{server.attribute}` is not defined at the top level of {path}, so"
                     f" `{server.module}:{server.attribute}` fails at start",
-                    service=service.name,
                     help=_defined_hint(info.definitions),
                     related=(Related(path, None, "the module the start command imports"),),
                 )
@@ -391,7 +382,6 @@ class StartAttributeMissing(ServiceRule):
                     span,
                     f"`{server.attribute}` in {path} is a {definition.kind}, but the command treats it as a factory to"
                     " call",
-                    service=service.name,
                     help="Drop `--factory` (or `()`), or point at the function that builds the app.",
                 )
 
@@ -506,7 +496,6 @@ class ServerBindsLocalhost(ServiceRule):
                 f"{server.kind} listens on {host}"
                 + ("" if explicit else " by default")
                 + ", which Railway's proxy cannot reach",
-                service=service.name,
                 help="Listen on all interfaces: " + ("replace it with 0.0.0.0." if explicit else _host_option(server)),
                 fix=fix,
             )
@@ -619,7 +608,6 @@ class HardcodedPort(ServiceRule):
                 f"{server.kind} listens on port {listen.port}"
                 + ("" if explicit else " (its default)")
                 + ", but Railway sends traffic to $PORT",
-                service=service.name,
                 help="Use the PORT variable Railway sets, e.g. `--port $PORT`, "
                 + (
                     "from a shell: a shell-form CMD, or a start command wrapped in `/bin/sh -c`, since the exec form"
@@ -671,7 +659,7 @@ class ServerNotInstalled(ServiceRule):
     PROVIDES: ClassVar[dict[str, tuple[str, ...]]] = {"fastapi-cli": ("fastapi",), "uvicorn": (), "flask": ()}
 
     def check(self, service: Service, project: Project) -> Iterator[Diagnostic]:
-        declared = _declared_dependencies(service, project)
+        declared = project.derived.declared_dependencies(service)
         if declared is None:
             return  # no manifest railcheck can read: RQ004 or the provider rules say more
         for command, server in _servers(service, project):
@@ -684,7 +672,6 @@ class ServerNotInstalled(ServiceRule):
                 span,
                 f"{command.origin.label} runs {server.kind.split()[0]}, but `{package}` is not in the service's"
                 " dependencies",
-                service=service.name,
                 help=(
                     f"Add `{package}` to requirements.txt (or pyproject.toml); Railpack installs only what the"
                     " manifests list."
@@ -692,56 +679,10 @@ class ServerNotInstalled(ServiceRule):
             )
 
 
-def _provided(package: str, declared: set[str]) -> bool:
+def _provided(package: str, declared: frozenset[str]) -> bool:
     if package in ("uvicorn", "fastapi-cli"):
         return "fastapi[standard]" in declared or "fastapi[all]" in declared
     return False
-
-
-def _declared_dependencies(service: Service, project: Project) -> set[str] | None:
-    """Canonical names (plus `name[extra]` forms) of the dependencies in requirements.txt and pyproject.toml,
-    once per service (ST001 asks for every server with a module, ST005 again). Callers only read the set."""
-    return once_per_service("declared-dependencies", service, project, _read_declared_dependencies)
-
-
-def _read_declared_dependencies(service: Service, project: Project) -> set[str] | None:
-    from railcheck.sources.requirements import parse_requirements
-
-    names: set[str] = set()
-    found = False
-    text = project.texts.get(service.root / "requirements.txt")
-    if text is not None:
-        found = True
-        for line in parse_requirements(text).lines:
-            if line.name:
-                names.add(line.name)
-                names.update(f"{line.name}[{extra}]" for extra in line.extras)
-            if line.kind in ("include", "constraint", "editable", "path", "url"):
-                return None  # dependencies come from elsewhere too; do not guess
-    pyproject = facts(service, project).pyproject
-    if pyproject is not None:
-        table = pyproject.value.get("project")
-        dependencies = table.get("dependencies") if isinstance(table, dict) else None
-        poetry = (
-            pyproject.value.get("tool", {}).get("poetry", {}).get("dependencies")
-            if isinstance(pyproject.value.get("tool"), dict)
-            else None
-        )
-        if isinstance(dependencies, list) or isinstance(poetry, dict):
-            found = True
-            from packaging.requirements import InvalidRequirement, Requirement
-            from packaging.utils import canonicalize_name
-        for entry in dependencies if isinstance(dependencies, list) else ():
-            try:
-                requirement = Requirement(str(entry))
-            except InvalidRequirement:
-                continue
-            name = canonicalize_name(requirement.name)
-            names.add(name)
-            names.update(f"{name}[{extra}]" for extra in requirement.extras)
-        if isinstance(poetry, dict):
-            names.update(canonicalize_name(name) for name in poetry)
-    return names if found else None
 
 
 class NoStartCommand(ServiceRule):
@@ -794,6 +735,5 @@ class NoStartCommand(ServiceRule):
             FILE_START,
             "no start command: nothing in railpack.json, Railway's config or a Procfile, and none of"
             f" {', '.join(MAIN_FILES)} for Railpack's default",
-            service=service.name,
             help='Set `"deploy": {"startCommand": "..."}` in railpack.json (or a Procfile `web:` line).',
         )

@@ -2,7 +2,8 @@
 Railway config file or in the IaC file's `service(...)` call).
 
 Railway matches them gitignore-style from the repository root, also for a service with a root directory,
-and skips the deployment when no changed file matches (REFERENCE §5). Each check judges the patterns as
+and skips the deployment when no changed file matches (docs/railpack-facts.md, "WP: watch paths"). Each check judges
+the patterns as
 meant: a pattern written relative to the root directory is reported once (WP001) and read corrected by
 the others, so one slip gives one finding.
 """
@@ -55,10 +56,7 @@ def _watch_lists(service: Service, project: Project) -> tuple[WatchList, ...]:
 def _add_patterns(watch: WatchList, patterns: list[str]) -> Fix | None:
     """An unsafe fix putting `patterns` first in the list, when that makes a change to each of them deploy
     (a later negation could still exclude them; then no fix is offered)."""
-    from railcheck.sources.watch import PatternList, parse_pattern
-
-    parsed = [pattern for index, text in enumerate(patterns) if (pattern := parse_pattern(text, index)) is not None]
-    combined = PatternList((*parsed, *watch.meant.patterns))
+    combined = watch.meant_after(patterns)
     probes = [text.lstrip("/").removesuffix("/**") for text in patterns]
     if not all(combined.deploys(probe) or combined.deploys(f"{probe}/x") for probe in probes):
         return None
@@ -150,7 +148,6 @@ class WatchPatternMatchesNothing(ServiceRule):
                         span,
                         f"watch pattern `{pattern.text}` matches no file: Railway matches watch patterns from the"
                         f" repository root, and it was written from the root directory {service.display_root()}",
-                        service=service.name,
                         help=f"Write it from the repository root: `{corrected}`.",
                         fix=Fix.unsafe(f"Replace with `{corrected}`", edit) if edit is not None else None,
                     )
@@ -160,7 +157,6 @@ class WatchPatternMatchesNothing(ServiceRule):
                         span,
                         f"watch pattern `{pattern.text}` matches no file in the repository, so it never triggers a"
                         " deploy",
-                        service=service.name,
                         help=(
                             "Check the spelling; patterns are matched from the repository root, e.g."
                             f" `/{service.root}/**` for this service's root directory."
@@ -233,7 +229,6 @@ class WatchPathsMissRoot(ServiceRule):
                 watch.list_span(),
                 f"no watch pattern matches a file under the root directory {service.display_root()}: a push that"
                 " changes the service's code does not deploy it",
-                service=service.name,
                 help=f"Add `{wanted}` to watchPatterns (patterns are matched from the repository root).",
                 fix=_add_patterns(watch, [wanted]),
             )
@@ -356,7 +351,6 @@ class WatchPathsMissConsumedFiles(ServiceRule):
                 watch.path,
                 watch.list_span(),
                 f"a change to {_what(missed)} the service builds from does not deploy it: {listed}",
-                service=service.name,
                 help=f"Add {', '.join(f'`{text}`' for text in suggestions)} to watchPatterns.",
                 fix=_add_patterns(watch, suggestions),
             )
@@ -410,7 +404,6 @@ class WatchNegationFirst(ServiceRule):
                 watch.pattern_span(first.index),
                 f"{names} {'comes' if len(leading) == 1 else 'come'} before any including watch pattern, so"
                 f" {'it excludes' if len(leading) == 1 else 'they exclude'} nothing",
-                service=service.name,
                 help=(
                     "Railway applies a negation only to files an earlier pattern included: move the negations after the"
                     " patterns they should narrow."

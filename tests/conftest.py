@@ -1,81 +1,26 @@
-"""Shared test helpers: build small repositories on disk, run the CLI, run one rule in memory."""
+"""Shared pytest fixtures and options: the rule registry, snapshot updates, and the session's clean-up.
+
+The helpers that are not fixtures live in tests/helpers/; they are re-exported here too, since a test module
+may import them from `conftest`.
+"""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable
-from pathlib import Path, PurePosixPath
 
 import pytest
-from click.testing import CliRunner, Result
+from helpers.paths import CHECKOUT
+from helpers.repos import SERVICE, example_path, write_repo
+from helpers.running import canonical, fix_in_memory, invoke, run_rules
 
-from railcheck.cli import main
-from railcheck.config import load_config
-from railcheck.engine import check
-from railcheck.fixes import settle
-from railcheck.project import Project, load_project
 from railcheck.registry import Registry, load_registry
-from railcheck.rule import Rule
-from railcheck.types import Applicability, Diagnostic
 
-SERVICE = "services/svc"
-
-
-def write_repo(root: Path, files: dict[str, str | bytes], *, service: str = SERVICE) -> Path:
-    """Write `files` under `root`: keys starting with `/` are repo-relative, the others relative to `service`."""
-    root.mkdir(parents=True, exist_ok=True)
-    (root / "railcheck.toml").touch()
-    for name, content in files.items():
-        path = root / (name[1:] if name.startswith("/") else f"{service}/{name}")
-        path.parent.mkdir(parents=True, exist_ok=True)
-        if isinstance(content, bytes):
-            path.write_bytes(content)
-        else:
-            path.write_bytes(content.encode("utf-8"))
-    return root
-
-
-def example_path(path: PurePosixPath, service: str = SERVICE) -> str:
-    """A diagnostic path as rule examples write it: relative to the service, or `/`-prefixed for the repo."""
-    text = str(path)
-    return text[len(service) + 1 :] if text.startswith(service + "/") else "/" + text
+__all__ = ["SERVICE", "canonical", "example_path", "fix_in_memory", "invoke", "registry", "run_rules", "write_repo"]
 
 
 @pytest.fixture(scope="session")
 def registry() -> Registry:
     return load_registry()
-
-
-def run_rules(
-    root: Path, rules: Iterable[Rule], registry: Registry, overlay: dict[PurePosixPath, str] | None = None
-) -> tuple[Project, list[Diagnostic]]:
-    project = load_project(root, load_config(root), overlay=overlay)
-    return project, list(check(project, list(rules), registry).diagnostics)
-
-
-def fix_in_memory(
-    root: Path, rules: list[Rule], registry: Registry, unsafe: bool
-) -> tuple[Project, dict[PurePosixPath, str]]:
-    project, _ = run_rules(root, rules, registry)
-    outcome = settle(
-        dict(project.texts),
-        lambda overlay: run_rules(root, rules, registry, overlay)[1],
-        Applicability.UNSAFE if unsafe else Applicability.SAFE,
-    )
-    assert not outcome.problems, outcome.problems
-    return project, outcome.texts
-
-
-def canonical(value: object) -> str:
-    return json.dumps(value, sort_keys=True, default=str)
-
-
-def invoke(*args: str) -> Result:
-    """Run the CLI in-process; a Python exception (not SystemExit) fails the calling test with its traceback."""
-    result = CliRunner().invoke(main, list(args), catch_exceptions=True)
-    if result.exception is not None and not isinstance(result.exception, SystemExit):
-        raise AssertionError(f"railcheck raised:\n{result.output}") from result.exception
-    return result
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -93,7 +38,7 @@ def update_snapshots(request: pytest.FixtureRequest) -> bool:
 def _checkout_left_as_found() -> Iterable[None]:
     """Checks of the bundled example and fixtures write result caches into the checkout; remove them after
     the session (and any an earlier session left) so the tests leave the working tree as they found it."""
-    checkout = Path(__file__).resolve().parents[1]
+    checkout = CHECKOUT
 
     def remove_caches() -> None:
         import shutil

@@ -67,7 +67,7 @@ class RailcheckServer(LanguageServer):
 
     def place(self, uri: str) -> _Place | None:
         if uri not in self._places:
-            from railcheck.cli import find_root
+            from railcheck.config import find_root
 
             file = to_fs_path(uri) if uri.startswith("file:") else None
             if file is None:
@@ -136,8 +136,8 @@ class RailcheckServer(LanguageServer):
 
     def _checker(self, root: Path) -> RepositoryChecker | None:
         # `reload` may drop the entry from the editor's thread at any moment: look it up once.
-        checker = self._checkers.get(root, _UNKNOWN)
-        if checker is _UNKNOWN:
+        known = self._checkers.get(root, _UNKNOWN)
+        if not isinstance(known, RepositoryChecker | None):  # _UNKNOWN
             from railcheck.config import ConfigError
 
             try:
@@ -151,7 +151,8 @@ class RailcheckServer(LanguageServer):
                     ),
                 )
             self._checkers[root] = checker
-        return checker  # type: ignore[return-value]
+            return checker
+        return known
 
     def _check(self, uri: str) -> set[str]:
         """Check the services of the buffer at `uri`; publish for every open buffer of theirs; return those."""

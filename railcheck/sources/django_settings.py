@@ -87,8 +87,10 @@ def _mentions(statement: ast.stmt, name: str) -> bool:
 
 
 def _strings(node: ast.expr) -> tuple[str, ...] | None:
-    if isinstance(node, (ast.List, ast.Tuple)) and all(string_value(item) is not None for item in node.elts):
-        return tuple(string_value(item) for item in node.elts)  # type: ignore[misc]
+    if isinstance(node, (ast.List, ast.Tuple)):
+        strings = tuple(value for value in map(string_value, node.elts) if value is not None)
+        if len(strings) == len(node.elts):
+            return strings
     return None
 
 

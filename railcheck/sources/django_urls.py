@@ -53,6 +53,7 @@ def read_urlconf(text: str) -> UrlConf | None:
             entries.clear()
             reasons.clear()
             opaque.clear()
+        # `_target` named a target, so the statement is an assignment of one of the kinds that have a value.
         value = statement.value  # type: ignore[attr-defined]
         for element in _elements(value, reasons, statement.lineno):
             _entry(element, entries, reasons, opaque)

@@ -3,7 +3,8 @@
 Owns: reading one list of patterns into `WatchPattern`s (negation, the literal folder a pattern is confined
 to) and matching repo-relative file paths against one pattern or the whole list, with pathspec's git
 semantics. Railway matches the patterns from the repository root even when the service has a root
-directory, and a negation only takes away what an earlier pattern included (REFERENCE §5). No I/O.
+directory, and a negation only takes away what an earlier pattern included (docs/railpack-facts.md, "WP: watch
+paths"). No I/O.
 
 Railway does not say which matcher it uses. Git reads `**` inside a segment (`/app/**.js`, the example in
 Railway's own docs) as a plain `*`, other matchers as "any depth"; `lenient_body` gives the second reading,

@@ -110,13 +110,13 @@ class PythonReader(PythonExpressions):
                     if item.optional_vars is not None:
                         self.bind_target(scope, item.optional_vars, None, where, line, "is bound by a with statement")
                 push(stmt.body, "inside a with statement")
-            elif isinstance(stmt, ast.Try) or type(stmt).__name__ == "TryStar":
+            elif isinstance(stmt, (ast.Try, ast.TryStar)):
                 handlers = getattr(stmt, "handlers", [])
                 for handler in handlers:
                     if handler.name:
                         scope.add(handler.name, Binding("other", None, "is bound by an except clause", line))
                     push(handler.body, "inside a try statement")
-                push(stmt.body + stmt.orelse + stmt.finalbody, "inside a try statement")  # type: ignore[attr-defined]
+                push(stmt.body + stmt.orelse + stmt.finalbody, "inside a try statement")
             elif isinstance(stmt, ast.Match):
                 for case in stmt.cases:
                     for node in ast.walk(case.pattern):
@@ -275,6 +275,7 @@ class PythonReader(PythonExpressions):
     def read_program(self, program: ast.AST) -> None:
         label = f"{program.name}()" if isinstance(program, (ast.FunctionDef, ast.AsyncFunctionDef)) else "the lambda"
         scope = Scope(label, self.module)
+        # A program is a function or a lambda (reader.py's `_ProgramNode`); both have `args`.
         arguments: ast.arguments = program.args  # type: ignore[attr-defined]
         parameters = arguments.posonlyargs + arguments.args + arguments.kwonlyargs
         parameters += [a for a in (arguments.vararg, arguments.kwarg) if a is not None]
@@ -283,6 +284,7 @@ class PythonReader(PythonExpressions):
         if isinstance(program, ast.Lambda):
             self.output.program_result(self.evaluate(program.body, scope, 0), label)
             return
+        # Not a lambda, so a function: its body is a list of statements.
         body: list[ast.stmt] = program.body  # type: ignore[attr-defined]
         self.bind_body(scope, body)
         returns: list[ast.Return] = []

@@ -100,6 +100,7 @@ class PythonExpressions(Reader[ast.AST]):
         return self.base + min(start + column, end)
 
     def span(self, node: ast.AST) -> tuple[int, int]:
+        # Every node handed here is an expression or a statement, which carry positions; ast.AST does not say so.
         start = self.offset(node.lineno, node.col_offset)  # type: ignore[attr-defined]
         end_line = getattr(node, "end_lineno", None) or node.lineno  # type: ignore[attr-defined]
         end_col = getattr(node, "end_col_offset", None)
@@ -143,6 +144,7 @@ class PythonExpressions(Reader[ast.AST]):
             return Unknown(f"is a {type(value).__name__} literal", start, end)
         if isinstance(node, ast.JoinedStr):
             if all(isinstance(part, ast.Constant) and isinstance(part.value, str) for part in node.values):
+                # all() above made every part a string constant; mypy does not narrow through it.
                 value = "".join(part.value for part in node.values)  # type: ignore[attr-defined]
                 return Literal(value, start, end, self.text_start(start, end, value))
             return joined_text(
