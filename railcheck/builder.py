@@ -77,10 +77,12 @@ def _setting(service: Service, project: Project, pointer: str) -> tuple[str, Ori
 def resolve_build(service: Service, project: Project) -> Build:
     """Decide how Railway builds `service`; `Project.derived` calls it once per service."""
     repository = project.repository
-    names = set(repository.listdir(service.root)) if repository is not None else set()
+    # The listing is a short tuple kept by the repository: asked directly, not copied into a set per service.
     detected = (
         service.root / DOCKERFILE_NAME
-        if DOCKERFILE_NAME in names and repository is not None and repository.is_file(service.root / DOCKERFILE_NAME)
+        if repository is not None
+        and DOCKERFILE_NAME in repository.listdir(service.root)
+        and repository.is_file(service.root / DOCKERFILE_NAME)
         else None
     )
     requested = _setting(service, project, "/build/dockerfilePath")

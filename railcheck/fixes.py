@@ -12,6 +12,7 @@ import time
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 from pathlib import Path, PurePosixPath
 
 from railcheck.codes import engine_diagnostic
@@ -99,6 +100,53 @@ def still_parses(path: PurePosixPath, text: str) -> bool:
     return True
 
 
+# One token of a JSON or JWCC text that parses: a string, a comment, or a run of anything else. Read from the
+# start, it tells strings from comments exactly as the parser does (in strict JSON no comment can occur).
+_JSON_TOKEN = re.compile(r'"(?:[^"\\]|\\.)*"|//[^\n]*|/\*.*?\*/|[^"/]+|/', re.S)
+# What a string's content may hold so that it stays one plain string: no quote, escape or control character.
+_PLAIN_CONTENT = re.compile(r'[^"\\\x00-\x1f]*')
+
+
+def _inside_plain_string(text: str, edit: Edit) -> bool:
+    """Whether `edit` replaces characters between the quotes of one string of `text` whose content is plain
+    (no escape, no control character), with plain content: in a text that parses, the string stays one valid
+    string and every other token stays as it was, so the edited text parses too."""
+    if _PLAIN_CONTENT.fullmatch(edit.content) is None:
+        return False
+    for token in _JSON_TOKEN.finditer(text):
+        if token.end() > edit.start:  # the token that holds the edit's start
+            return (
+                text[token.start()] == '"'
+                and token.start() < edit.start
+                and edit.end < token.end()
+                and _PLAIN_CONTENT.fullmatch(text, token.start() + 1, token.end() - 1) is not None
+            )
+    return False
+
+
+@lru_cache(maxsize=256)
+def _original_parses(path: PurePosixPath, text: str) -> bool:
+    # A file's text as read, asked once for all the fixes that edit it.
+    return still_parses(path, text)
+
+
+def _offer_keeps_parsing(path: PurePosixPath, original: str, edits: list[Edit], result: str) -> bool:
+    """`still_parses(path, result)`, without parsing `result` when the original parses and each edit only
+    changes the plain content of a JSON string (the common fix: a host, a port, a module path in a command).
+    Any other case is parsed: the shortcut only ever answers yes."""
+    if (
+        path.suffix == ".json"
+        and all(_inside_plain_string(original, edit) for edit in edits)
+        and _original_parses(path, original)
+    ):
+        try:
+            result.encode("utf-8")  # the new content may hold what cannot be written (a lone surrogate)
+        except UnicodeEncodeError:
+            return False
+        return True
+    return still_parses(path, result)
+
+
 def offered(
     diagnostic: Diagnostic, texts: dict[PurePosixPath, str], writable: Callable[[PurePosixPath], bool]
 ) -> Diagnostic:
@@ -112,7 +160,10 @@ def offered(
     for edit in fix.edits:
         by_path.setdefault(edit.path, []).append(edit)
     results = {path: apply_edits(texts.get(path, ""), edits) for path, edits in by_path.items()}
-    if any(not writable(path) or not still_parses(path, text) for path, text in results.items()):
+    if any(
+        not writable(path) or not _offer_keeps_parsing(path, texts.get(path, ""), by_path[path], text)
+        for path, text in results.items()
+    ):
         return replace(diagnostic, fix=None)
     if all(text == texts.get(path) for path, text in results.items()):
         return replace(diagnostic, fix=None)  # it changes nothing: applying it would never settle

@@ -82,12 +82,31 @@ def check_chunks(
     _job = (root, config, [rule for rule in rules if not rule.repository_wide], registry)
     first, *rest = plan.split(count)
     try:
+        warmed = _warm_up(rest)
         with multiprocessing.get_context("fork").Pool(len(rest)) as pool:
             pending = pool.map_async(_check_chunk, rest)
             here = _check_chunk(first)
-            return [here, *pending.get()]
+            return [here, *warmed, *pending.get()]
     finally:
         _job = None
+
+
+def _warm_up(chunks: list[Plan]) -> list[ChunkResult]:
+    """Check one service of the last chunk that has one before forking, and take it out of that chunk.
+
+    What a check loads on its first service (the modules rules import on first use, tree-sitter's shell
+    grammar, the caches of parsed commands and patterns) is then loaded once, here, and every worker inherits
+    it instead of loading it again: about 20 ms of CPU per worker."""
+    from dataclasses import replace
+
+    from railcheck import project
+
+    for index in range(len(chunks) - 1, -1, -1):
+        chunk = chunks[index]
+        if chunk.folders:
+            chunks[index] = replace(chunk, folders=chunk.folders[1:])
+            return [_check_chunk(project.Plan(chunk.folders[:1], (), 0))]
+    return []
 
 
 def _check_chunk(plan: Plan) -> ChunkResult:

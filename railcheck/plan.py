@@ -67,17 +67,28 @@ def certain_provider(service: Service, project: Project) -> str | None:
     return name if name in PROVIDER_STEPS else None
 
 
+# The three functions below run for every rule that reads railpack.json, on every service (about 50,000 calls
+# on 1,000 services): the exact key is looked up first, and only a miss walks the keys.
+
+
 def field(container: dict[str, Any], name: str) -> Any:
     """`container[name]` as Go's decoder reads it: the exact key, else the last key equal ignoring case."""
-    key = field_key(container, name)
-    return container[key] if key is not None else None
+    if name in container:
+        return container[name]
+    for key in reversed(container):
+        if key.casefold() == name:
+            return container[key]
+    return None
 
 
 def field_key(container: dict[str, Any], name: str) -> str | None:
     """The key of `container` that Go's decoder reads as `name`, if any."""
     if name in container:
         return name
-    return next((key for key in reversed(list(container)) if key.casefold() == name), None)
+    for key in reversed(container):
+        if key.casefold() == name:
+            return key
+    return None
 
 
 def field_pointer(container: Any, parent: str, name: str) -> str:

@@ -15,7 +15,8 @@ import sys
 import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from itertools import accumulate
+from itertools import accumulate, count
+from operator import add
 from typing import Any, NamedTuple
 
 from railcheck.sources.text import ParseFailure
@@ -125,11 +126,15 @@ def routes_for(info: ModuleInfo, app_name: str) -> tuple[list[tuple[str | None, 
     if binding is not None and binding.kind == "import":
         reasons.append(f"`{app_name}` is imported from `{binding.imported_from}`; its routes are in that module")
 
+    # Each route's owner resolved once, not once per router walked.
+    owners = [canon(route.owner) for route in info.routes]
+
     def walk(owner: str, prefix: str | None, seen: frozenset[str]) -> None:
         made = info.definitions.get(owner)
         if made is not None and made.call is not None and made.call.rsplit(".", 1)[-1] not in _READ_CONSTRUCTORS:
             reasons.append(f"`{owner}` is made by `{made.call}(...)`, whose routes this analysis does not read")
-        found.extend((_join(prefix, route.path), route) for route in info.routes if canon(route.owner) == owner)
+        routes = zip(info.routes, owners, strict=True)
+        found.extend((_join(prefix, route.path), route) for route, routed in routes if routed == owner)
         for parent, child, at in info.includes:
             if canon(parent) != owner:
                 continue
@@ -168,20 +173,27 @@ class SourcePositions:
         self.base = 1 if text.startswith("\ufeff") else 0
         if "\r" in text:
             self.starts = [self.base, *(newline.end() for newline in _NEWLINE.finditer(text, self.base))]
-        else:  # the common case, three times faster than the pattern: every line ends in "\n"
-            self.starts = [self.base, *accumulate(len(line) + 1 for line in text.split("\n")[:-1])]
+        else:  # the common case, faster than the pattern: every line ends in "\n"
+            # Line k+1 starts after the lengths of lines 0..k and their k+1 newlines; summed without a Python
+            # call per line, since every service's start module is positioned.
+            self.starts = [self.base, *map(add, accumulate(map(len, text.split("\n")[:-1])), count(1))]
         self.ascii = text.isascii()
         # Whether every identifier is written as ast spells it (NFKC) and as the text searches below expect.
         self.normalised = self.ascii or _is_nfkc(text)
 
     def offset(self, line: int, column: int) -> int:
         start = self.starts[line - 1]
+        if self.ascii:
+            return start + column
         prefix = self.text[start : start + column]  # at least `column` bytes' worth of characters
-        if self.ascii or prefix.isascii():
+        if prefix.isascii():
             return start + column
         return start + len(prefix.encode()[:column].decode())
 
     def span(self, node: Any) -> tuple[int, int]:
+        if self.ascii:  # bytes are characters: both ends without a call each (a span per definition and route)
+            starts = self.starts
+            return starts[node.lineno - 1] + node.col_offset, starts[node.end_lineno - 1] + node.end_col_offset
         return self.offset(node.lineno, node.col_offset), self.offset(node.end_lineno, node.end_col_offset)
 
     def code(self, node: Any) -> str:

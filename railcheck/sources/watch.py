@@ -14,7 +14,7 @@ and callers that must be certain a path is *not* matched ask both.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -82,14 +82,79 @@ def _compiled(line: str) -> Any:
     return gitignore_spec([line])
 
 
+# A literal path segment: no glob character or escape, no whitespace, and no `!` or `#` first, which git
+# reads specially at the start of a line (kept out everywhere: such names fall back to pathspec).
+_LITERAL_SEGMENT = re.compile(r"[^*?\[\]\\/\s!#][^*?\[\]\\/\s]*")
+
+
+def _literal(segment: str) -> bool:
+    return segment not in (".", "..") and _LITERAL_SEGMENT.fullmatch(segment) is not None
+
+
+@lru_cache(maxsize=4096)
+def _matcher(line: str) -> Callable[[str], bool]:
+    """A function telling whether a path matches the gitignore line `line`, exactly as pathspec's
+    `match_file` does. The shapes nearly every watch list is made of (`/a/b/**`, `/a/b`, `/a/b/`, `name`,
+    `name/`, `*.ext`, `**/*.ext`) are compared as strings; compiling each into pathspec's regular
+    expression cost more than a whole service's other watch checks. Every other line, and any path
+    pathspec would first normalise (a leading `/` or `./`, a line break), goes to pathspec."""
+    shape = _shape(line)
+    if shape is None:
+        compiled: Callable[[str], bool] = _compiled(line).match_file
+        return compiled
+    kind, text = shape
+
+    def match(path: str) -> bool:
+        if path.startswith(("/", "./")) or "\n" in path:
+            return bool(_compiled(line).match_file(path))
+        if kind == "under":  # `/a/b/**`, `/a/b/`: what the folder holds
+            return path.startswith(text)
+        if kind == "anchored":  # `/a/b`: the file, or what the folder holds
+            return path == text or path.startswith(f"{text}/")
+        segments = path.split("/")
+        if kind == "name":  # `name`: a file or folder of that name at any depth
+            return text in segments
+        if kind == "folder":  # `name/`: a folder of that name at any depth
+            return text in segments[:-1]
+        return any(segment.endswith(text) for segment in segments)  # `*.ext`: a name ending so
+
+    return match
+
+
+def _shape(line: str) -> tuple[str, str] | None:
+    """(kind, text) for a line `_matcher` compares as strings; None for any other."""
+    for prefix in ("/**/*", "**/*", "*"):
+        if line.startswith(prefix):
+            suffix = line[len(prefix) :]
+            return ("suffix", suffix) if _literal(suffix) else None
+    if line.startswith("/"):
+        body = line[1:]
+        under = body.endswith(("/**", "/"))
+        folder = body[:-3] if body.endswith("/**") else body.removesuffix("/")
+        if not all(_literal(segment) for segment in folder.split("/")):
+            return None
+        return ("under", f"{folder}/") if under else ("anchored", folder)
+    name = line.removesuffix("/")
+    if _literal(name):
+        return ("folder", name) if line.endswith("/") else ("name", name)
+    return None
+
+
+@lru_cache(maxsize=4096)
+def _lenient(body: str) -> str | None:
+    """The lenient reading of `body` when it differs from git's, else None."""
+    other = lenient_body(body)
+    return other if other != body else None
+
+
 def matches(pattern: WatchPattern, path: str, *, lenient: bool = True) -> bool:
     """Whether the pattern (ignoring its `!`) names the repo-relative file `path`: as git reads it, or
     (with `lenient`) as a matcher reading glued `**` as any folders does."""
     body = ("/" if pattern.anchored else "") + pattern.body
-    if _compiled(body).match_file(path):
+    if _matcher(body)(path):
         return True
-    other = lenient_body(body) if lenient else body
-    return other != body and bool(_compiled(other).match_file(path))
+    other = _lenient(body) if lenient else None
+    return other is not None and _matcher(other)(path)
 
 
 class PatternList:
