@@ -34,11 +34,10 @@ def find_declared_dependencies(service: Service, project: Project) -> frozenset[
     if pyproject is not None:
         table = pyproject.value.get("project")
         dependencies = table.get("dependencies") if isinstance(table, dict) else None
-        poetry = (
-            pyproject.value.get("tool", {}).get("poetry", {}).get("dependencies")
-            if isinstance(pyproject.value.get("tool"), dict)
-            else None
-        )
+        tool = pyproject.value.get("tool")
+        poetry_table = tool.get("poetry") if isinstance(tool, dict) else None
+        # Any level may be another type in a hand-written file (`[tool] poetry = "x"`): then it declares nothing.
+        poetry = poetry_table.get("dependencies") if isinstance(poetry_table, dict) else None
         if isinstance(dependencies, list) or isinstance(poetry, dict):
             found = True
             from packaging.requirements import InvalidRequirement, Requirement

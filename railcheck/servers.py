@@ -451,12 +451,13 @@ def _host_and_port(address: str) -> tuple[str, str]:
     return (address[:split], address[split + 1 :]) if split >= 0 else ("", address)
 
 
-_PORT_VARIABLE = re.compile(r"\$\{?PORT(?![A-Za-z0-9_])")
+# `$PORT`, `${PORT}` or `${PORT:-8000}`, not `$PORTS_FILE` or `${PORTAL}`: where a value reads Railway's port.
+PORT_REFERENCE = re.compile(r"\$(\{PORT([:\-=?+][^}]*)?\}|PORT\b)")
 
 
 def uses_port_variable(value: str) -> bool:
     """True when a port value comes from the PORT variable Railway injects (not `$PORTS_FILE` or `${PORTAL}`)."""
-    return _PORT_VARIABLE.search(value) is not None
+    return PORT_REFERENCE.search(value) is not None
 
 
 # Queue workers that serve no HTTP: program -> (its options that take a value, the subcommands that run a worker).

@@ -3,7 +3,6 @@ Railway runs its start command, and Railpack settings that another builder leave
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from pathlib import PurePosixPath
 
@@ -23,10 +22,10 @@ from railcheck import (
 from railcheck.builder import DOCKERFILE, UNDECIDED, build_of, image_of
 from railcheck.facts import facts
 from railcheck.root_evidence import root_evidence, root_readings
+from railcheck.servers import PORT_REFERENCE
 
 FAMILY = "DF"
 DOCKERFILE_ONLY = frozenset({DOCKERFILE})
-_PORT_REFERENCE = re.compile(r"\$(\{PORT([:\-=?+][^}]*)?\}|PORT\b)")
 
 
 def _runs_shell_script(words: list[str]) -> bool:
@@ -264,7 +263,7 @@ class PortNotExpanded(ServiceRule):
 
     def check(self, service: Service, project: Project) -> Iterator[Diagnostic]:
         start = facts(service, project).start
-        if start is None or _PORT_REFERENCE.search(start.text) is None:
+        if start is None or PORT_REFERENCE.search(start.text) is None:
             return
         image = image_of(service, project)
         if image is not None and start is image.start:
@@ -273,7 +272,7 @@ class PortNotExpanded(ServiceRule):
                     return  # a shell runs it (shell form, or ["sh", "-c", ...])
             for instruction in image.start_instructions:
                 for word in instruction.words:
-                    if _PORT_REFERENCE.search(word.text):
+                    if PORT_REFERENCE.search(word.text):
                         yield self._finding(
                             image.path,
                             image.lines.span(word.start, word.end),
@@ -285,7 +284,7 @@ class PortNotExpanded(ServiceRule):
             return
         if start.origin.path is None or _runs_shell_script(start.text.split()):
             return
-        match = _PORT_REFERENCE.search(start.text)
+        match = PORT_REFERENCE.search(start.text)
         assert match is not None
         span = start.span(match.start(), match.end())
         yield self._finding(

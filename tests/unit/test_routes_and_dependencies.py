@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path, PurePosixPath
 
+import pytest
+
 from railcheck.config import load_config
 from railcheck.project import Project, load_project
 
@@ -90,6 +92,13 @@ def test_declared_dependencies_by_canonical_name(tmp_path: Path) -> None:
 def test_dependencies_from_elsewhere_leave_the_set_unknown(tmp_path: Path) -> None:
     # `-r base.txt` brings requirements railcheck does not list: absence from the set would prove nothing.
     project = _service(tmp_path, {"railpack.json": "{}", "requirements.txt": "fastapi\n-r base.txt\n"})
+    assert project.derived.declared_dependencies(project.services[0]) is None
+
+
+@pytest.mark.parametrize("tool", ['[tool]\npoetry = "x"\n', "tool = 1\n", '[tool.poetry]\ndependencies = "x"\n'])
+def test_a_tool_table_of_another_shape_declares_nothing(tmp_path: Path, tool: str) -> None:
+    # Not a crash (it was RC002 for ST001 and ST005): a pyproject.toml railcheck cannot read declares nothing.
+    project = _service(tmp_path, {"railpack.json": "{}", "pyproject.toml": tool})
     assert project.derived.declared_dependencies(project.services[0]) is None
 
 
