@@ -55,7 +55,7 @@ KEYS = [
     "unknown",
 ]
 
-# Every shape REFERENCE §1.2 / Railpack's docs show as valid.
+# Every shape Railpack's docs show as valid (docs/railpack-facts.md, "RP: railpack.json").
 VALID_RAILPACK = [
     {},
     {
