@@ -101,7 +101,7 @@ def read(path: Path, root: Path) -> list[Entry]:
     file is refused, never read."""
     import os
 
-    from railcheck.repository import read_regular_file
+    from railcheck.files import read_regular_file
 
     resolved = os.path.realpath(path)
     _refuse_leaving(path, resolved, root)

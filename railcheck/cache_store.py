@@ -17,7 +17,7 @@ import os
 import stat
 from pathlib import Path
 
-from railcheck.repository import read_regular_file
+from railcheck.files import read_regular_file
 from railcheck.writing import FOLDER_FLAGS, create_file
 
 IGNORE_FILE = ".gitignore"

@@ -9,7 +9,7 @@ from railcheck.config import config_key_span
 from railcheck.types import FILE_START, Span
 
 if TYPE_CHECKING:
-    from railcheck.project import Project, Service
+    from railcheck.model import Project, Service
 
 
 def declaration_site(

@@ -9,7 +9,7 @@ from railcheck import plan
 from railcheck.build_outputs import build_writes
 from railcheck.builder import DOCKERFILE, RAILPACK, build_of, image_of
 from railcheck.facts import Candidate, CommandText, Origin, ServiceFacts, facts
-from railcheck.project import Project, Service
+from railcheck.model import Project, Service
 from railcheck.root_evidence import root_evidence
 
 

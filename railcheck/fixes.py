@@ -328,7 +328,7 @@ def _check_target(root: Path, path: PurePosixPath, target: Path, original: str |
         if target.exists():
             raise FixWriteError(f"{path}: was created by someone else during the run; not overwritten")
         return
-    from railcheck.repository import read_regular_file
+    from railcheck.files import read_regular_file
 
     # Without following a link or waiting on a pipe that replaced the file meanwhile, and size-limited.
     data = read_regular_file(target)

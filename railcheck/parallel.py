@@ -13,14 +13,16 @@ from collections import Counter
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, NamedTuple
 
-from railcheck.repository import Stamp, merge_observed
+from railcheck.files import Stamp
+from railcheck.repository import merge_observed
 from railcheck.types import Diagnostic
 
 if TYPE_CHECKING:
     from railcheck.config import Config
+    from railcheck.discovery import Plan
     from railcheck.engine import CheckResult, Identity
     from railcheck.inline import InlineSuppression
-    from railcheck.project import Plan, Project
+    from railcheck.model import Project
     from railcheck.registry import Registry
     from railcheck.rule import Rule
 

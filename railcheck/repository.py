@@ -22,10 +22,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
-# Re-exported (`X as X`): fixes, the baseline, the cache store, run, parallel and the tests import them from here.
-from railcheck.files import Stamp as Stamp
-from railcheck.files import read_regular_file as read_regular_file
-from railcheck.files import read_regular_file_stamped, stamp_of
+from railcheck.files import Stamp, read_regular_file, read_regular_file_stamped, stamp_of
 from railcheck.layout import FILES_UNDER_LIMIT, MAX_FILE_BYTES, PATH_MAX, SKIPPED_DIRS
 from railcheck.sources.text import LineIndex
 from railcheck.types import Span

@@ -18,11 +18,12 @@ from railcheck.types import Applicability, Diagnostic, Severity
 
 if TYPE_CHECKING:
     from railcheck.config import Config
+    from railcheck.discovery import Plan
     from railcheck.engine import CheckResult, Suppressed
-    from railcheck.project import Plan, Project
+    from railcheck.files import Stamp
+    from railcheck.model import Project
     from railcheck.registry import Registry
     from railcheck.report import RuleInfo
-    from railcheck.repository import Stamp
     from railcheck.rule import Rule
     from railcheck.sources.text import LineIndex
 
@@ -388,7 +389,7 @@ def _cached_check(
 ) -> Findings:
     """`_check`, replayed from .railcheck_cache/ when nothing that could change the findings has changed."""
     from railcheck.cache import ResultCache
-    from railcheck.project import discover
+    from railcheck.discovery import discover
 
     cache = ResultCache(root)
     if cache.tracked():

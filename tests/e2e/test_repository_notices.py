@@ -59,7 +59,7 @@ def test_statistics_count_the_notice_once(tmp_path: Path, monkeypatch: pytest.Mo
 def test_a_parallel_run_reports_what_one_process_reports(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from railcheck import parallel
     from railcheck.config import load_config
-    from railcheck.project import discover
+    from railcheck.discovery import discover
 
     many_services(tmp_path, 45)
     monkeypatch.chdir(tmp_path)

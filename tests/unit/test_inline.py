@@ -152,7 +152,7 @@ def test_a_parallel_run_judges_comments_once_every_process_answered(
     """With 40 services or more the check forks; a comment is unused only if no process used it."""
     from railcheck import parallel
     from railcheck.config import load_config
-    from railcheck.project import discover
+    from railcheck.discovery import discover
 
     files = {f"/services/s{index:02}/railpack.json": '{\n  "provider": "python"\n}\n' for index in range(45)}
     files |= {f"/services/s{index:02}/main.py": "print(1)\n" for index in range(45)}
