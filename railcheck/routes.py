@@ -12,21 +12,21 @@ from __future__ import annotations
 
 import posixpath
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import PurePosixPath
 from typing import TYPE_CHECKING
 
-from railcheck.facts import app_root, module_info, runtime_pythonpath, start_servers
-from railcheck.modules import find_module, search_bases
+from railcheck.facts import module_info, start_modules
+from railcheck.modules import find_module
 from railcheck.root_evidence import paths_checkable
 from railcheck.types import Span
 from railcheck.walk import setting_pointers
 
 if TYPE_CHECKING:
+    from railcheck.facts import StartModule
     from railcheck.model import Project, Service
-    from railcheck.servers import Server
 
 MAX_DEPTH = 4  # how many modules deep imports and includes are followed
 # The served object of a Django project; its routes come from ROOT_URLCONF, not from the module.
@@ -73,38 +73,34 @@ UnservedHealthChecks = tuple[RouteTable | None, tuple[tuple[SettingLocation, str
 
 def route_table(service: Service, project: Project) -> RouteTable | None:
     """Routes of the app the effective start command serves; None when there is no app to read."""
-    table = None
-    for server in start_servers(service, project):
+    for start in start_modules(service, project):
+        server = start.server
         if server.module is None or server.attribute is None or server.kind == "python -m":
             continue
-        bases = search_bases(
-            app_root(service, project), server.cwd, server.search_dirs, runtime_pythonpath(service, project, server)
-        )
-        table = _django_routes(service, project, server, bases)
+        table = _django_routes(service, project, start, server.attribute)
         if table is None:
             table = RouteTable()
-            _collect(project, bases, server.module, server.attribute, "", table, 0)
-        break
-    return table
+            _collect(project, start.bases, server.module, server.attribute, "", table, 0, start.path)
+        return table
+    return None
 
 
-def _django_routes(service: Service, project: Project, server: Server, bases: list[PurePosixPath]) -> RouteTable | None:
+def _django_routes(service: Service, project: Project, start: StartModule, attribute: str) -> RouteTable | None:
     """For `application = get_wsgi_application()` (or ASGI), the routes of the project's ROOT_URLCONF across
     `include(...)`; None when the served object is not Django's."""
-    repository = project.repository
-    path = find_module(repository, bases, server.module) if repository is not None and server.module else None
+    path = start.path
     info = module_info(project, path) if path is not None and path.suffix == ".py" else None
     from railcheck.sources.pymodule import ModuleInfo  # loaded with the module analysis (start-up time)
 
-    if not isinstance(info, ModuleInfo) or server.attribute is None:
+    if not isinstance(info, ModuleInfo):
         return None
-    definition = info.definitions.get(info.aliases.get(server.attribute, server.attribute))
+    definition = info.definitions.get(info.aliases.get(attribute, attribute))
     if definition is None or definition.call is None or definition.call.rpartition(".")[2] not in DJANGO_APPS:
         return None
     from railcheck.djangoapp import settings_file, url_routes  # Django projects only (start-up time)
 
     table = RouteTable(app=path)
-    settings = settings_file(service, project, server, bases)
+    settings = settings_file(service, project, start)
     if settings is None:
         table.reasons.append(
             "the Django settings module is not certain from the files (DJANGO_SETTINGS_MODULE may be set in Railway's"
@@ -112,7 +108,7 @@ def _django_routes(service: Service, project: Project, server: Server, bases: li
         )
         return table
     wanted = [request_path(path) for _, path in health_check_paths(service, project)]
-    routes, reasons = url_routes(project, bases, settings, wanted)
+    routes, reasons = url_routes(project, start.bases, settings, wanted)
     table.paths += routes
     table.reasons += reasons
     return table
@@ -120,15 +116,19 @@ def _django_routes(service: Service, project: Project, server: Server, bases: li
 
 def _collect(
     project: Project,
-    bases: list[PurePosixPath],
+    bases: Sequence[PurePosixPath],
     module: str,
     attribute: str,
     prefix: str,
     table: RouteTable,
     depth: int,
+    path: PurePosixPath | None = None,
 ) -> None:
+    """Add the routes of `attribute` in `module` to the table; `path` is the module's file when the caller
+    has found it already (the start module), else it is searched in `bases`."""
     repository = project.repository
-    path = find_module(repository, bases, module) if repository else None
+    if path is None:
+        path = find_module(repository, bases, module) if repository else None
     info = module_info(project, path) if path is not None and path.suffix == ".py" else None
     from railcheck.sources.pymodule import ModuleInfo, routes_for  # loaded with the module analysis
 
