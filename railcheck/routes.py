@@ -203,12 +203,10 @@ def unserved_health_checks(service: Service, project: Project) -> UnservedHealth
     table = route_table(service, project) if paths_checkable(service, project) else None
     if table is None or table.app is None:
         return None, ()
-    patterns = [route_pattern(route) for route in dict.fromkeys(route for route, _ in table.paths)]
+    served = routes_pattern(tuple(dict.fromkeys(route for route, _ in table.paths)))
     wanted = [(written, path, request_path(path)) for written, path in health_check_paths(service, project)]
     return table, tuple(
-        (written, path)
-        for written, path, request in wanted
-        if not any(pattern.fullmatch(request) for pattern in patterns)
+        (written, path) for written, path, request in wanted if served is None or not served.fullmatch(request)
     )
 
 
@@ -218,9 +216,17 @@ def request_path(wanted: str) -> str:
     return posixpath.normpath(wanted.partition("?")[0].partition("#")[0] or "/")
 
 
-@lru_cache(maxsize=4096)
-def route_pattern(route: str) -> re.Pattern[str]:
-    """A route (`/items/{item_id}`, Flask's `/items/<int:item_id>`) as a pattern of the request paths it serves;
-    cached, since a monorepo's services repeat their routes."""
+@lru_cache(maxsize=256)
+def routes_pattern(routes: tuple[str, ...]) -> re.Pattern[str] | None:
+    """One pattern of the request paths any of the routes serves, None for no route: one match per health-check
+    path instead of one per route. Cached by the routes, since a monorepo's services often repeat them."""
+    if not routes:
+        return None
+    return re.compile("|".join(f"(?:{_route_source(route)})" for route in routes))
+
+
+def _route_source(route: str) -> str:
+    """A route (`/items/{item_id}`, Flask's `/items/<int:item_id>`) as a regular expression of the request paths
+    it serves."""
     escaped = re.escape(posixpath.normpath(route or "/")).replace(r"\<", "<").replace(r"\>", ">")
-    return re.compile(re.sub(r"\\\{[^}]*\\\}|<[^>]*>", "[^/]+", escaped))
+    return re.sub(r"\\\{[^}]*\\\}|<[^>]*>", "[^/]+", escaped)

@@ -135,3 +135,16 @@ def test_django_settings_found_only_from_a_start_module_that_names_them(tmp_path
     )
     (start,) = fastapi.derived.start_modules(fastapi.services[0])
     assert start.path == SERVICE / "main.py" and settings_file(fastapi.services[0], fastapi, start) is None
+
+
+def test_one_pattern_serves_what_any_of_its_routes_serves() -> None:
+    from railcheck.routes import request_path, routes_pattern
+
+    routes = ("/items/{item_id}", "/users/<int:user_id>/posts", "/health", "/a|b", "/api/")
+    served = routes_pattern(routes)
+    assert served is not None and routes_pattern(()) is None
+    for wanted in ("/items/3", "/items/3/x", "/users/7/posts", "/health", "/health/", "/healthz", "/a|b", "/a", "/api"):
+        singles = [routes_pattern((route,)) for route in routes]
+        alone = any(single is not None and single.fullmatch(request_path(wanted)) for single in singles)
+        assert bool(served.fullmatch(request_path(wanted))) == alone, wanted
+    assert served.fullmatch("/items/3") and not served.fullmatch("/items/3/x") and not served.fullmatch("/a")
