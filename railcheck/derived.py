@@ -20,7 +20,7 @@ if TYPE_CHECKING:
     from pathspec import PathSpec
 
     from railcheck.builder import Build
-    from railcheck.facts import ServiceFacts
+    from railcheck.facts import ServiceFacts, StartModule
     from railcheck.image import Image
     from railcheck.model import Project, Service
     from railcheck.routes import UnservedHealthChecks
@@ -61,6 +61,7 @@ class Derived:
         "_root_evidence",
         "_service_calls",
         "_service_roots",
+        "_start_modules",
         "_subfolder_roots",
         "_unserved_health_checks",
         "_watch_lists",
@@ -92,6 +93,7 @@ class Derived:
         self._folders_below_root: tuple[PurePosixPath, ...] | None = None
         self._service_roots: frozenset[PurePosixPath] | None = None
         self._iac_calls: Counter[tuple[int, int]] | None = None
+        self._start_modules: dict[int, tuple[StartModule, ...]] = {}
 
     # --- per service ------------------------------------------------------------------------------
     # Each lookup comes first and makes no closure: the hot ones are asked about a hundred times per service.
@@ -342,3 +344,16 @@ class Derived:
                 Counter((call.call_start, call.call_end) for call in iac.file.services) if iac else Counter()
             )
         return self._iac_calls
+
+    # --- per service, asked by several rules ------------------------------------------------------
+
+    def start_modules(self, service: Service) -> tuple[StartModule, ...]:
+        """The servers of the effective start command, where the image searches their imports and the file each
+        module is (facts.py); DJ001 and HC001/HC002 both start from them."""
+        try:
+            return self._start_modules[id(service)]
+        except KeyError:
+            from railcheck.facts import resolve_start_modules
+
+            found = self._start_modules[id(service)] = resolve_start_modules(service, self._project)
+            return found

@@ -8,14 +8,14 @@ routes across `include(...)`, statically. Used by DJ001 and by HC's route table.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import PurePosixPath
 from typing import TYPE_CHECKING
 
 from railcheck.modules import find_module, image_path
-from railcheck.sources.django_settings import literal_string, settings_module_named
-from railcheck.sources.django_urls import read_urlconf
 
 if TYPE_CHECKING:
+    from railcheck.facts import StartModule
     from railcheck.project import Project, Service
     from railcheck.servers import Server
 
@@ -33,22 +33,27 @@ def _explicit_settings(service: Service, server: Server) -> str | None:
     return value if isinstance(value, str) else None
 
 
-def settings_file(
-    service: Service, project: Project, server: Server, bases: list[PurePosixPath]
-) -> PurePosixPath | None:
-    """The settings module the server's Django project loads, when certain from the files."""
+def settings_file(service: Service, project: Project, start: StartModule) -> PurePosixPath | None:
+    """The settings module the start server's Django project loads, when certain from the files."""
     repository = project.repository
     if repository is None:
         return None
+    server, bases = start.server, start.bases
     explicit = _explicit_settings(service, server)
     if explicit is not None:
         return find_module(repository, bases, explicit)
     if server.kind == "manage.py" and server.target is not None:
         entry = image_path(service.root, server.cwd, server.target.text)
     else:
-        entry = find_module(repository, bases, server.module) if server.module else None
+        entry = start.path
     text = repository.read(entry) if entry is not None else None
-    named = settings_module_named(text) if text else None
+    if not text or "DJANGO_SETTINGS_MODULE" not in text:
+        # Certainly no Django project this server starts names its settings (most start modules are not
+        # Django's): stop before loading the settings reader.
+        return None
+    from railcheck.sources.django_settings import settings_module_named  # Django projects only (start-up time)
+
+    named = settings_module_named(text)
     path = find_module(repository, bases, named) if named else None
     # setdefault yields to a DJANGO_SETTINGS_MODULE set in Railway's dashboard, which railcheck cannot see;
     # trust it only when it names the one settings module there is.
@@ -63,10 +68,12 @@ def _other_settings(project: Project, path: PurePosixPath) -> bool:
 
 
 def url_routes(
-    project: Project, bases: list[PurePosixPath], settings: PurePosixPath, wanted: list[str]
+    project: Project, bases: Sequence[PurePosixPath], settings: PurePosixPath, wanted: list[str]
 ) -> tuple[list[tuple[str, PurePosixPath]], list[str]]:
     """Every route of the project's ROOT_URLCONF (`/`-prefixed, Django converters kept as `<...>`), with the
     file that declares it, and the reasons the list may be incomplete for the request paths `wanted`."""
+    from railcheck.sources.django_settings import literal_string  # Django projects only (start-up time)
+
     repository = project.repository
     text = repository.read(settings) if repository is not None else None
     urlconf = literal_string(text, "ROOT_URLCONF") if text else None
@@ -85,7 +92,7 @@ def url_routes(
 
 def _collect(
     project: Project,
-    bases: list[PurePosixPath],
+    bases: Sequence[PurePosixPath],
     module: str,
     prefix: str,
     routes: list[tuple[str, PurePosixPath]],
@@ -93,6 +100,8 @@ def _collect(
     opaque: list[tuple[str, str]],
     depth: int,
 ) -> None:
+    from railcheck.sources.django_urls import read_urlconf  # Django projects only (start-up time)
+
     repository = project.repository
     path = find_module(repository, bases, module) if repository is not None else None
     text = repository.read(path) if path is not None and repository is not None and path.suffix == ".py" else None

@@ -14,9 +14,10 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import PurePosixPath
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from railcheck.layout import EARLIER_PROVIDERS, MAIN_FILES, PYTHON_MARKERS, SERVICE_FILES
+from railcheck.modules import find_module, search_bases
 from railcheck.origins import Candidate, CommandText, Origin
 from railcheck.sources.python_version import parse_python_version_file, parse_runtime_txt, parse_tool_versions
 from railcheck.sources.shell import ShellScript, parse_shell
@@ -83,6 +84,40 @@ def start_servers(service: Service, project: Project) -> tuple[Server, ...]:
     """The servers the effective start command runs; () when there is none or it does not parse (CM001)."""
     start = facts(service, project).start
     return command_servers(start) if start is not None else ()
+
+
+# A named tuple, not a dataclass: every run imports this module, and a dataclass costs about a millisecond
+# of start-up to create (it compiles its methods), a named tuple a fifth of that.
+class StartModule(NamedTuple):
+    """A server of the effective start command, the folders the running image searches its imports in (the
+    working directory and its options, then PYTHONPATH), and the file its module is there."""
+
+    server: Server
+    bases: tuple[PurePosixPath, ...]
+    path: PurePosixPath | None  # None for a server without a module, or a module no file of the repository is
+
+
+def start_modules(service: Service, project: Project) -> tuple[StartModule, ...]:
+    """The servers of the effective start command with their modules resolved, once per service
+    (`Project.derived`): DJ001 and the HC route tables both start from them."""
+    return project.derived.start_modules(service)
+
+
+def resolve_start_modules(service: Service, project: Project) -> tuple[StartModule, ...]:
+    """Resolve `start_modules`; `Project.derived` calls it once per service."""
+    servers = start_servers(service, project)
+    if not servers:
+        return ()
+    root = app_root(service, project)  # as the image holds it: a Dockerfile may copy one folder to /app
+    repository = project.repository
+    found = []
+    for server in servers:
+        # PYTHONPATH may come from a variable or the builder (railpack.json, a Dockerfile's ENV).
+        bases = tuple(search_bases(root, server.cwd, server.search_dirs, runtime_pythonpath(service, project, server)))
+        module = server.module
+        path = find_module(repository, bases, module) if repository is not None and module else None
+        found.append(StartModule(server, bases, path))
+    return tuple(found)
 
 
 def facts(service: Service, project: Project) -> ServiceFacts:

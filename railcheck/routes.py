@@ -12,21 +12,21 @@ from __future__ import annotations
 
 import posixpath
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import PurePosixPath
 from typing import TYPE_CHECKING
 
-from railcheck.facts import app_root, module_info, runtime_pythonpath, start_servers
-from railcheck.modules import find_module, search_bases
+from railcheck.facts import module_info, start_modules
+from railcheck.modules import find_module
 from railcheck.root_evidence import paths_checkable
 from railcheck.types import Span
 from railcheck.walk import setting_pointers
 
 if TYPE_CHECKING:
+    from railcheck.facts import StartModule
     from railcheck.model import Project, Service
-    from railcheck.servers import Server
 
 MAX_DEPTH = 4  # how many modules deep imports and includes are followed
 # The served object of a Django project; its routes come from ROOT_URLCONF, not from the module.
@@ -73,38 +73,34 @@ UnservedHealthChecks = tuple[RouteTable | None, tuple[tuple[SettingLocation, str
 
 def route_table(service: Service, project: Project) -> RouteTable | None:
     """Routes of the app the effective start command serves; None when there is no app to read."""
-    table = None
-    for server in start_servers(service, project):
+    for start in start_modules(service, project):
+        server = start.server
         if server.module is None or server.attribute is None or server.kind == "python -m":
             continue
-        bases = search_bases(
-            app_root(service, project), server.cwd, server.search_dirs, runtime_pythonpath(service, project, server)
-        )
-        table = _django_routes(service, project, server, bases)
+        table = _django_routes(service, project, start, server.attribute)
         if table is None:
             table = RouteTable()
-            _collect(project, bases, server.module, server.attribute, "", table, 0)
-        break
-    return table
+            _collect(project, start.bases, server.module, server.attribute, "", table, 0, start.path)
+        return table
+    return None
 
 
-def _django_routes(service: Service, project: Project, server: Server, bases: list[PurePosixPath]) -> RouteTable | None:
+def _django_routes(service: Service, project: Project, start: StartModule, attribute: str) -> RouteTable | None:
     """For `application = get_wsgi_application()` (or ASGI), the routes of the project's ROOT_URLCONF across
     `include(...)`; None when the served object is not Django's."""
-    repository = project.repository
-    path = find_module(repository, bases, server.module) if repository is not None and server.module else None
+    path = start.path
     info = module_info(project, path) if path is not None and path.suffix == ".py" else None
     from railcheck.sources.pymodule import ModuleInfo  # loaded with the module analysis (start-up time)
 
-    if not isinstance(info, ModuleInfo) or server.attribute is None:
+    if not isinstance(info, ModuleInfo):
         return None
-    definition = info.definitions.get(info.aliases.get(server.attribute, server.attribute))
+    definition = info.definitions.get(info.aliases.get(attribute, attribute))
     if definition is None or definition.call is None or definition.call.rpartition(".")[2] not in DJANGO_APPS:
         return None
     from railcheck.djangoapp import settings_file, url_routes  # Django projects only (start-up time)
 
     table = RouteTable(app=path)
-    settings = settings_file(service, project, server, bases)
+    settings = settings_file(service, project, start)
     if settings is None:
         table.reasons.append(
             "the Django settings module is not certain from the files (DJANGO_SETTINGS_MODULE may be set in Railway's"
@@ -112,7 +108,7 @@ def _django_routes(service: Service, project: Project, server: Server, bases: li
         )
         return table
     wanted = [request_path(path) for _, path in health_check_paths(service, project)]
-    routes, reasons = url_routes(project, bases, settings, wanted)
+    routes, reasons = url_routes(project, start.bases, settings, wanted)
     table.paths += routes
     table.reasons += reasons
     return table
@@ -120,15 +116,19 @@ def _django_routes(service: Service, project: Project, server: Server, bases: li
 
 def _collect(
     project: Project,
-    bases: list[PurePosixPath],
+    bases: Sequence[PurePosixPath],
     module: str,
     attribute: str,
     prefix: str,
     table: RouteTable,
     depth: int,
+    path: PurePosixPath | None = None,
 ) -> None:
+    """Add the routes of `attribute` in `module` to the table; `path` is the module's file when the caller
+    has found it already (the start module), else it is searched in `bases`."""
     repository = project.repository
-    path = find_module(repository, bases, module) if repository else None
+    if path is None:
+        path = find_module(repository, bases, module) if repository else None
     info = module_info(project, path) if path is not None and path.suffix == ".py" else None
     from railcheck.sources.pymodule import ModuleInfo, routes_for  # loaded with the module analysis
 
@@ -203,12 +203,10 @@ def unserved_health_checks(service: Service, project: Project) -> UnservedHealth
     table = route_table(service, project) if paths_checkable(service, project) else None
     if table is None or table.app is None:
         return None, ()
-    patterns = [route_pattern(route) for route in dict.fromkeys(route for route, _ in table.paths)]
+    served = routes_pattern(tuple(dict.fromkeys(route for route, _ in table.paths)))
     wanted = [(written, path, request_path(path)) for written, path in health_check_paths(service, project)]
     return table, tuple(
-        (written, path)
-        for written, path, request in wanted
-        if not any(pattern.fullmatch(request) for pattern in patterns)
+        (written, path) for written, path, request in wanted if served is None or not served.fullmatch(request)
     )
 
 
@@ -218,9 +216,17 @@ def request_path(wanted: str) -> str:
     return posixpath.normpath(wanted.partition("?")[0].partition("#")[0] or "/")
 
 
-@lru_cache(maxsize=4096)
-def route_pattern(route: str) -> re.Pattern[str]:
-    """A route (`/items/{item_id}`, Flask's `/items/<int:item_id>`) as a pattern of the request paths it serves;
-    cached, since a monorepo's services repeat their routes."""
+@lru_cache(maxsize=256)
+def routes_pattern(routes: tuple[str, ...]) -> re.Pattern[str] | None:
+    """One pattern of the request paths any of the routes serves, None for no route: one match per health-check
+    path instead of one per route. Cached by the routes, since a monorepo's services often repeat them."""
+    if not routes:
+        return None
+    return re.compile("|".join(f"(?:{_route_source(route)})" for route in routes))
+
+
+def _route_source(route: str) -> str:
+    """A route (`/items/{item_id}`, Flask's `/items/<int:item_id>`) as a regular expression of the request paths
+    it serves."""
     escaped = re.escape(posixpath.normpath(route or "/")).replace(r"\<", "<").replace(r"\>", ">")
-    return re.compile(re.sub(r"\\\{[^}]*\\\}|<[^>]*>", "[^/]+", escaped))
+    return re.sub(r"\\\{[^}]*\\\}|<[^>]*>", "[^/]+", escaped)

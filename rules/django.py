@@ -11,8 +11,7 @@ from collections.abc import Iterator
 from pathlib import PurePosixPath
 
 from railcheck import Consequence, Diagnostic, Invalid, Project, Requires, Service, ServiceRule, Valid
-from railcheck.facts import app_root, runtime_pythonpath, start_servers
-from railcheck.modules import search_bases
+from railcheck.facts import start_modules
 from railcheck.sources.text import LineIndex
 from railcheck.walk import setting_pointers
 
@@ -38,16 +37,13 @@ def _has_health_check(service: Service) -> bool:
 
 def _settings_file(service: Service, project: Project) -> PurePosixPath | None:
     """The settings module the start command's Django project loads, when certain from the files."""
+    # The first server, found where the image finds modules, as the health-check rules search them.
+    start = next(iter(start_modules(service, project)), None)
+    if start is None:
+        return None
     from railcheck.djangoapp import settings_file  # only for services with a health check (start-up time)
 
-    for server in start_servers(service, project):
-        # Where the image finds modules, as the health-check rules search them (a Dockerfile may hold one
-        # folder at /app, PYTHONPATH may come from a variable).
-        bases = search_bases(
-            app_root(service, project), server.cwd, server.search_dirs, runtime_pythonpath(service, project, server)
-        )
-        return settings_file(service, project, server, bases)
-    return None
+    return settings_file(service, project, start)
 
 
 class AllowedHostsBlockHealthCheck(ServiceRule):

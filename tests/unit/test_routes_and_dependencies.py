@@ -105,3 +105,55 @@ def test_a_tool_table_of_another_shape_declares_nothing(tmp_path: Path, tool: st
 def test_no_manifest_declares_nothing_known(tmp_path: Path) -> None:
     project = _service(tmp_path, {"railpack.json": "{}"})
     assert project.derived.declared_dependencies(project.services[0]) is None
+
+
+def test_start_modules_resolve_each_server_once_where_the_image_imports_from(tmp_path: Path) -> None:
+    # railpack.json's PYTHONPATH puts src/ on the search path: the module is found there, not at the root.
+    files = {
+        "railway.json": _railway("uvicorn main:app --host 0.0.0.0 --port $PORT", "/api/health"),
+        "railpack.json": '{"deploy": {"variables": {"PYTHONPATH": "src"}}}',
+        "src/main.py": FASTAPI,
+    }
+    project = _service(tmp_path, files)
+    service = project.services[0]
+    (start,) = project.derived.start_modules(service)
+    assert start.server.module == "main" and start.path == SERVICE / "src/main.py"
+    assert start.bases == (SERVICE, SERVICE / "src")
+    # Kept per service: DJ001 and the HC route tables get the same resolution, not one each.
+    assert project.derived.start_modules(service) is project.derived.start_modules(service)
+    table, _ = project.derived.unserved_health_checks(service)
+    assert table is not None and table.app == SERVICE / "src/main.py"
+
+
+def test_django_settings_found_only_from_a_start_module_that_names_them(tmp_path: Path) -> None:
+    from railcheck.djangoapp import settings_file
+
+    wsgi = 'import os\nos.environ.setdefault("DJANGO_SETTINGS_MODULE", "site.settings")\n'
+    files = {
+        "railway.json": _railway("gunicorn site.wsgi", "/health"),
+        "site/wsgi.py": wsgi,
+        "site/settings.py": "ALLOWED_HOSTS = ['*']\n",
+    }
+    (tmp_path / "django").mkdir()
+    (tmp_path / "fastapi").mkdir()
+    django = _service(tmp_path / "django", files)
+    (start,) = django.derived.start_modules(django.services[0])
+    assert settings_file(django.services[0], django, start) == SERVICE / "site/settings.py"
+    fastapi = _service(
+        tmp_path / "fastapi", {"railway.json": _railway("uvicorn main:app", "/health"), "main.py": FASTAPI}
+    )
+    (start,) = fastapi.derived.start_modules(fastapi.services[0])
+    assert start.path == SERVICE / "main.py" and settings_file(fastapi.services[0], fastapi, start) is None
+
+
+def test_one_pattern_serves_what_any_of_its_routes_serves() -> None:
+    from railcheck.routes import request_path, routes_pattern
+
+    routes = ("/items/{item_id}", "/users/<int:user_id>/posts", "/health", "/a|b", "/api/")
+    served = routes_pattern(routes)
+    assert served is not None and routes_pattern(()) is None
+    for wanted in ("/items/3", "/items/3/x", "/users/7/posts", "/health", "/health/", "/healthz", "/a|b", "/a", "/api"):
+        singles = [routes_pattern((route,)) for route in routes]
+        alone = any(single is not None and single.fullmatch(request_path(wanted)) for single in singles)
+        assert bool(served.fullmatch(request_path(wanted))) == alone, wanted
+    assert served.fullmatch("/items/3") and not served.fullmatch("/items/3/x") and not served.fullmatch("/a")
