@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from railcheck.facts import ServiceFacts
     from railcheck.image import Image
     from railcheck.model import Project, Service
+    from railcheck.plan import StepItem, StepPlan
     from railcheck.routes import UnservedHealthChecks
     from railcheck.sources.django_settings import LiteralSetting
     from railcheck.sources.pymodule import ModuleInfo
@@ -61,8 +62,11 @@ class Derived:
         "_root_evidence",
         "_service_calls",
         "_service_roots",
+        "_step_commands",
+        "_step_plans",
         "_subfolder_roots",
         "_unserved_health_checks",
+        "_watch_declared",
         "_watch_lists",
     )
 
@@ -92,6 +96,10 @@ class Derived:
         self._folders_below_root: tuple[PurePosixPath, ...] | None = None
         self._service_roots: frozenset[PurePosixPath] | None = None
         self._iac_calls: Counter[tuple[int, int]] | None = None
+        # Issue 14/18 speed work (watch paths, railpack.json plan): one block, kept together.
+        self._step_plans: dict[int, StepPlan | None] = {}
+        self._step_commands: dict[int, tuple[StepItem, ...]] = {}
+        self._watch_declared: dict[int, bool] = {}
 
     # --- per service ------------------------------------------------------------------------------
     # Each lookup comes first and makes no closure: the hot ones are asked about a hundred times per service.
@@ -342,3 +350,38 @@ class Derived:
                 Counter((call.call_start, call.call_end) for call in iac.file.services) if iac else Counter()
             )
         return self._iac_calls
+
+    # --- per service, read by several rules (issue 14/18 speed work) --------------------------------
+
+    def step_plan(self, service: Service) -> StepPlan | None:
+        """railpack.json's steps, deploy layers and certainly kept steps, read once for RP111 and RP112; None
+        without a railpack.json object (plan.py)."""
+        try:
+            return self._step_plans[id(service)]
+        except KeyError:
+            from railcheck.plan import find_step_plan
+
+            found = self._step_plans[id(service)] = find_step_plan(service)
+            return found
+
+    def step_commands(self, service: Service) -> tuple[StepItem, ...]:
+        """Each command of each railpack.json step with its step and pointer, read once for the four RP rules
+        that judge commands; () without a railpack.json object (plan.py)."""
+        try:
+            return self._step_commands[id(service)]
+        except KeyError:
+            from railcheck.plan import find_step_commands
+
+            found = self._step_commands[id(service)] = find_step_commands(service)
+            return found
+
+    def declares_watch_patterns(self, service: Service) -> bool:
+        """Whether the service's Railway config or IaC call declares `watchPatterns` at all: asked by the four WP
+        rules before `watch_lists`, whose module most services never need to import (walk.py)."""
+        try:
+            return self._watch_declared[id(service)]
+        except KeyError:
+            from railcheck.walk import declares_watch_patterns
+
+            found = self._watch_declared[id(service)] = declares_watch_patterns(service)
+            return found
