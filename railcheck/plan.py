@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import itertools
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from railcheck.sources.text import join_pointer
 
@@ -226,10 +226,12 @@ def keeps_generated_deploy(config: Any) -> bool:
     return _deploy(config)[2]
 
 
-@dataclass(frozen=True, slots=True)
-class StepPlan:
+class StepPlan(NamedTuple):
     """railpack.json's steps and deploy layers, read once per service (`Project.derived.step_plan`): RP111 and
-    RP112 walk the same layers, and reading them per rule repeated about fifty lookups per service."""
+    RP112 walk the same layers, and reading them per rule repeated about fifty lookups per service.
+
+    A named tuple, not a frozen dataclass: as immutable, and every run that imports this module would pay
+    about a million instructions to create a dataclass's methods."""
 
     steps: dict[str, tuple[str, dict[str, Any]]]  # configured steps by name, as (pointer, step object)
     inputs: dict[str, list[Layer]]  # each configured step's `inputs`, as layers

@@ -101,6 +101,25 @@ class RailpackStepRule(ServiceRule):
         raise NotImplementedError
 
 
+class StepPlanRule(ServiceRule):
+    """A rule about the layers of a service's railpack.json: `check_plan` runs only when there is an object, with
+    its step plan as `Project.derived` keeps it for every such rule."""
+
+    abstract = True
+    builders = RAILPACK_ONLY  # railpack.json means nothing to another builder (DF001 says it is unused)
+
+    def check(self, service: Service, project: Project) -> Iterator[Diagnostic]:
+        document = service.railpack
+        plan = project.derived.step_plan(service)
+        if document is not None and plan is not None:
+            yield from self.check_plan(service, project, document, plan)
+
+    def check_plan(
+        self, service: Service, project: Project, document: Document, plan: StepPlan
+    ) -> Iterator[Diagnostic]:
+        raise NotImplementedError
+
+
 class InvalidFirstInput(RailpackStepRule):
     """
     ## What it does
@@ -683,7 +702,7 @@ class StepWithoutSource(RailpackStepRule):
             )
 
 
-class UndefinedStepReference(ServiceRule):
+class UndefinedStepReference(StepPlanRule):
     """
     ## What it does
     Reports a layer that names a step (`{"step": "x"}` or `"$x"`, in a step's `inputs`, `deploy.inputs`
@@ -706,7 +725,6 @@ class UndefinedStepReference(ServiceRule):
     """
 
     code = "RP111"
-    builders = RAILPACK_ONLY
     name = "undefined-step-reference"
     summary = "A layer names a step that neither railpack.json nor Railpack defines"
     consequence = Consequence.FAILS
@@ -736,11 +754,9 @@ class UndefinedStepReference(ServiceRule):
         ),
     )
 
-    def check(self, service: Service, project: Project) -> Iterator[Diagnostic]:
-        document = service.railpack
-        plan = project.derived.step_plan(service)
-        if document is None or plan is None:
-            return
+    def check_plan(
+        self, service: Service, project: Project, document: Document, plan: StepPlan
+    ) -> Iterator[Diagnostic]:
         steps = plan.steps
         unresolved = [
             (layer, consequence)
@@ -805,7 +821,7 @@ def _suggest_step(name: str, existing: set[str]) -> str | None:
     return closest(name, existing, cutoff=0.6)
 
 
-class LayerCopiesNothing(ServiceRule):
+class LayerCopiesNothing(StepPlanRule):
     """
     ## What it does
     Reports a layer without `include` (or with `"include": []`) that Railpack places after the first input:
@@ -829,7 +845,6 @@ class LayerCopiesNothing(ServiceRule):
     """
 
     code = "RP112"
-    builders = RAILPACK_ONLY
     name = "layer-copies-nothing"
     summary = "A layer after the first input has no `include`, so it copies nothing"
     consequence = Consequence.LIKELY_WRONG
@@ -890,11 +905,9 @@ class LayerCopiesNothing(ServiceRule):
         ),
     )
 
-    def check(self, service: Service, project: Project) -> Iterator[Diagnostic]:
-        document = service.railpack
-        plan = project.derived.step_plan(service)
-        if document is None or plan is None:
-            return
+    def check_plan(
+        self, service: Service, project: Project, document: Document, plan: StepPlan
+    ) -> Iterator[Diagnostic]:
         steps = plan.steps
         placed = after_first(plan.deploy_inputs, deploy=True)
         for name in steps:

@@ -4,7 +4,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +12,7 @@ import pytest
 from railcheck.plan import certainly_kept_steps, deploy_layers, keeps_generated_deploy, layers, read_step_plan
 from railcheck.registry import load_registry
 from railcheck.walk import step_items
+from tests.helpers.counting import counting as _counting
 from tests.helpers.repos import write_repo
 from tests.helpers.running import run_rules
 
@@ -21,21 +21,6 @@ RAILPACK = (
     '{"steps": {"web": {"inputs": [{"step": "node-install"}, "$deps"], "commands": ["make"]},'
     ' "deps": {"commands": ["make deps"]}}, "deploy": {"base": {"image": "python:3.12"}, "inputs": ["...", "$web"]}}'
 )
-
-
-def _counting(monkeypatch: pytest.MonkeyPatch, target: str) -> list[object]:
-    """Count the calls of the real function at `target` (module.name); returns their first arguments."""
-    module_name, _, name = target.rpartition(".")
-    module = __import__(module_name, fromlist=[name])
-    real: Callable[..., Any] = getattr(module, name)
-    calls: list[object] = []
-
-    def counted(*args: Any) -> Any:
-        calls.append(args[0])
-        return real(*args)
-
-    monkeypatch.setattr(module, name, counted)
-    return calls
 
 
 @pytest.mark.parametrize(
