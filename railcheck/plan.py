@@ -9,7 +9,6 @@ railpack.json value, except `certain_provider`, which reads the service's facts.
 from __future__ import annotations
 
 import itertools
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from railcheck.sources.text import join_pointer
@@ -100,8 +99,7 @@ def field_pointer(container: Any, parent: str, name: str) -> str:
     return join_pointer(parent, key if key is not None else name)
 
 
-@dataclass(frozen=True, slots=True)
-class Layer:
+class Layer(NamedTuple):
     """One layer written in railpack.json (a step input, `deploy.inputs` item or `deploy.base`), as Railpack reads it.
 
     `kind` is "spread" (`"..."`), "step", "image", "local", "empty" (dropped by Railpack: `null`,
@@ -230,8 +228,8 @@ class StepPlan(NamedTuple):
     """railpack.json's steps and deploy layers, read once per service (`Project.derived.step_plan`): RP111 and
     RP112 walk the same layers, and reading them per rule repeated about fifty lookups per service.
 
-    A named tuple, not a frozen dataclass: as immutable, and every run that imports this module would pay
-    about a million instructions to create a dataclass's methods."""
+    A named tuple, like `Layer`: every run imports this module, and creating a frozen dataclass's methods
+    would cost it about a million instructions each."""
 
     steps: dict[str, tuple[str, dict[str, Any]]]  # configured steps by name, as (pointer, step object)
     inputs: dict[str, list[Layer]]  # each configured step's `inputs`, as layers
