@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from railcheck.facts import ServiceFacts, StartModule
     from railcheck.image import Image
     from railcheck.model import Project, Service
+    from railcheck.plan import StepItem, StepPlan
     from railcheck.routes import UnservedHealthChecks
     from railcheck.sources.django_settings import LiteralSetting
     from railcheck.sources.pymodule import ModuleInfo
@@ -62,8 +63,11 @@ class Derived:
         "_service_calls",
         "_service_roots",
         "_start_modules",
+        "_step_commands",
+        "_step_plans",
         "_subfolder_roots",
         "_unserved_health_checks",
+        "_watch_declared",
         "_watch_lists",
     )
 
@@ -94,6 +98,9 @@ class Derived:
         self._service_roots: frozenset[PurePosixPath] | None = None
         self._iac_calls: Counter[tuple[int, int]] | None = None
         self._start_modules: dict[int, tuple[StartModule, ...]] = {}
+        self._step_plans: dict[int, StepPlan | None] = {}
+        self._step_commands: dict[int, tuple[StepItem, ...]] = {}
+        self._watch_declared: dict[int, bool] = {}
 
     # --- per service ------------------------------------------------------------------------------
     # Each lookup comes first and makes no closure: the hot ones are asked about a hundred times per service.
@@ -356,4 +363,37 @@ class Derived:
             from railcheck.facts import resolve_start_modules
 
             found = self._start_modules[id(service)] = resolve_start_modules(service, self._project)
+            return found
+
+    def step_plan(self, service: Service) -> StepPlan | None:
+        """railpack.json's steps, deploy layers and certainly kept steps, read once for RP111 and RP112; None
+        without a railpack.json object (plan.py)."""
+        try:
+            return self._step_plans[id(service)]
+        except KeyError:
+            from railcheck.plan import find_step_plan
+
+            found = self._step_plans[id(service)] = find_step_plan(service)
+            return found
+
+    def step_commands(self, service: Service) -> tuple[StepItem, ...]:
+        """Each command of each railpack.json step with its step and pointer, read once for the four RP rules
+        that judge commands; () without a railpack.json object (plan.py)."""
+        try:
+            return self._step_commands[id(service)]
+        except KeyError:
+            from railcheck.plan import find_step_commands
+
+            found = self._step_commands[id(service)] = find_step_commands(service)
+            return found
+
+    def declares_watch_patterns(self, service: Service) -> bool:
+        """Whether the service's Railway config or IaC call declares `watchPatterns` at all: asked by the four WP
+        rules before `watch_lists`, whose module most services never need to import (walk.py)."""
+        try:
+            return self._watch_declared[id(service)]
+        except KeyError:
+            from railcheck.walk import declares_watch_patterns
+
+            found = self._watch_declared[id(service)] = declares_watch_patterns(service)
             return found

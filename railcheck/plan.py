@@ -9,8 +9,7 @@ railpack.json value, except `certain_provider`, which reads the service's facts.
 from __future__ import annotations
 
 import itertools
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from railcheck.sources.text import join_pointer
 
@@ -40,6 +39,8 @@ PROVIDER_STEPS: dict[str, frozenset[str]] = {
     "shell": frozenset(),
 }
 EVERY_GENERATED_STEP = ALWAYS_POSSIBLE_STEPS.union(*PROVIDER_STEPS.values())
+# An item of a step's list as `walk.step_items` gives it: (step name, step, item pointer, item).
+StepItem = tuple[str, dict[str, Any], str, Any]
 
 
 def possible_generated_steps(provider: str | None) -> frozenset[str]:
@@ -98,8 +99,7 @@ def field_pointer(container: Any, parent: str, name: str) -> str:
     return join_pointer(parent, key if key is not None else name)
 
 
-@dataclass(frozen=True, slots=True)
-class Layer:
+class Layer(NamedTuple):
     """One layer written in railpack.json (a step input, `deploy.inputs` item or `deploy.base`), as Railpack reads it.
 
     `kind` is "spread" (`"..."`), "step", "image", "local", "empty" (dropped by Railpack: `null`,
@@ -201,24 +201,50 @@ def applies_config(name: str) -> bool:
 
 def deploy_layers(config: Any) -> list[Layer]:
     """`deploy.base` (if written) and `deploy.inputs`, as layers."""
+    base, inputs, _ = _deploy(config)
+    return ([base] if base is not None else []) + inputs
+
+
+def _deploy(config: Any) -> tuple[Layer | None, list[Layer], bool]:
+    """`deploy.base` as a layer (None when not written), `deploy.inputs` as layers, and whether the image keeps
+    Railpack's generated layers: `deploy.inputs` is absent (or not a list) or has a `"..."`."""
     deploy = field(config, "deploy") if isinstance(config, dict) else None
     if not isinstance(deploy, dict):
-        return []
+        return None, [], True
     pointer = field_pointer(config, "", "deploy")
     base = field(deploy, "base")
-    found = [read_layer(field_pointer(deploy, pointer, "base"), base)] if base is not None else []
-    return found + layers(deploy, "inputs", pointer)
+    inputs = layers(deploy, "inputs", pointer)
+    keeps_generated = not isinstance(field(deploy, "inputs"), list) or any(layer.kind == "spread" for layer in inputs)
+    base_layer = read_layer(field_pointer(deploy, pointer, "base"), base) if base is not None else None
+    return base_layer, inputs, keeps_generated
 
 
 def keeps_generated_deploy(config: Any) -> bool:
     """Whether the image keeps Railpack's generated layers: `deploy.inputs` is absent or has a `"..."`."""
-    deploy = field(config, "deploy") if isinstance(config, dict) else None
-    inputs = field(deploy, "inputs") if isinstance(deploy, dict) else None
-    return not isinstance(inputs, list) or any(layer.kind == "spread" for layer in layers(deploy, "inputs", "/deploy"))
+    return _deploy(config)[2]
 
 
-def certainly_kept_steps(config: Any) -> set[str]:
-    """Configured steps that are certainly part of the final plan.
+class StepPlan(NamedTuple):
+    """railpack.json's steps and deploy layers, read once per service (`Project.derived.step_plan`): RP111 and
+    RP112 walk the same layers, and reading them per rule repeated about fifty lookups per service.
+
+    A named tuple, like `Layer`: every run imports this module, and creating a frozen dataclass's methods
+    would cost it about a million instructions each."""
+
+    steps: dict[str, tuple[str, dict[str, Any]]]  # configured steps by name, as (pointer, step object)
+    inputs: dict[str, list[Layer]]  # each configured step's `inputs`, as layers
+    base: Layer | None  # `deploy.base`, when written
+    deploy_inputs: list[Layer]
+    keeps_generated: bool  # `keeps_generated_deploy`
+    kept: frozenset[str]  # `certainly_kept_steps`
+
+    @property
+    def deploy_layers(self) -> list[Layer]:
+        return ([self.base] if self.base is not None else []) + self.deploy_inputs
+
+
+def read_step_plan(config: Any) -> StepPlan:
+    """The steps and deploy layers of a railpack.json value, and which configured steps certainly stay.
 
     Railpack drops every step the image does not reach (`BuildPlan.Normalize`). A configured step reaches it
     when `deploy` names it, when its `deployOutputs` are non-empty, or, while the generated deploy is kept,
@@ -226,10 +252,11 @@ def certainly_kept_steps(config: Any) -> set[str]:
     names as inputs. Reaching it only through Railpack's own step inputs is not followed (not certain here).
     """
     steps = configured_steps(config)
-    keeps_generated = keeps_generated_deploy(config)
+    inputs = {name: layers(step, "inputs", pointer) for name, (pointer, step) in steps.items()}
+    base, deploy_inputs, keeps_generated = _deploy(config)
     kept = {
         layer.source
-        for layer in deploy_layers(config)
+        for layer in ([base] if base is not None else []) + deploy_inputs
         if layer.source is not None and layer.kind == "step" and layer.source in steps and applies_config(layer.source)
     }
     for name, (_, step) in steps.items():
@@ -238,8 +265,7 @@ def certainly_kept_steps(config: Any) -> set[str]:
             kept.add(name)
     pending = list(kept)
     while pending:
-        pointer, step = steps[pending.pop()]
-        for layer in layers(step, "inputs", pointer):
+        for layer in inputs[pending.pop()]:
             if (
                 layer.kind == "step"
                 and layer.source in steps
@@ -248,7 +274,31 @@ def certainly_kept_steps(config: Any) -> set[str]:
             ):
                 kept.add(layer.source)
                 pending.append(layer.source)
-    return kept
+    return StepPlan(steps, inputs, base, deploy_inputs, keeps_generated, frozenset(kept))
+
+
+def find_step_plan(service: Service) -> StepPlan | None:
+    """The service's `StepPlan`; None without a railpack.json object. `Project.derived` calls it once per service."""
+    document = service.railpack
+    if document is None or not isinstance(document.value, dict):
+        return None
+    return read_step_plan(document.value)
+
+
+def find_step_commands(service: Service) -> tuple[StepItem, ...]:
+    """(step name, step, pointer, command) for each command of each railpack.json step, in order; () without a
+    railpack.json object. `Project.derived` calls it once per service: four RP rules read the commands."""
+    from railcheck.walk import step_items
+
+    document = service.railpack
+    if document is None or not isinstance(document.value, dict):
+        return ()
+    return tuple(step_items(document.value, "commands"))
+
+
+def certainly_kept_steps(config: Any) -> set[str]:
+    """Configured steps that are certainly part of the final plan (see `read_step_plan`)."""
+    return set(read_step_plan(config).kept)
 
 
 def step_outputs(step: dict[str, Any]) -> tuple[str, ...]:

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from railcheck.sources.text import join_pointer
+
+if TYPE_CHECKING:
+    from railcheck.model import Service
 
 
 def strings(value: Any, pointer: str = "") -> Iterator[tuple[str, str]]:
@@ -56,3 +59,14 @@ def setting_pointers(config: Any, section: str, key: str) -> list[str]:
             join_pointer(join_pointer(join_pointer("/environments", name), section), key) for name in environments
         ]
     return pointers
+
+
+def declares_watch_patterns(service: Service) -> bool:
+    """Whether the service's Railway config has a `build.watchPatterns` list (base or an environment's), or its
+    IaC call a `watchPatterns` setting: the cheap question that spares most services importing watchpaths.py."""
+    railway = service.railway
+    if railway is not None and isinstance(railway.value, dict):
+        for pointer in setting_pointers(railway.value, "build", "watchPatterns"):
+            if isinstance(railway.get(pointer), list):
+                return True
+    return service.iac is not None and "watchPatterns" in service.iac.settings

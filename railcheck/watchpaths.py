@@ -14,9 +14,8 @@ from __future__ import annotations
 import json
 import posixpath
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import PurePosixPath
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from railcheck.edits import insert_first_item, prepend_to_list, replace_value
 from railcheck.sources.text import Document
@@ -43,8 +42,9 @@ BUILD_INPUTS = {
 LISTING_LIMIT = 20_000
 
 
-@dataclass(frozen=True, slots=True)
-class WatchList:
+# The three value types below are named tuples, not frozen dataclasses: as immutable, and importing this module
+# (every check of a service with watch patterns) would pay about a million instructions per dataclass.
+class WatchList(NamedTuple):
     """One `watchPatterns` list: where it is written and its patterns, as written and as meant.
 
     The list is either in a Railway config file (`document` and its JSON `pointer`) or in the IaC file
@@ -100,8 +100,7 @@ class WatchList:
         return prepend_to_list(self.document, self.pointer, text)
 
 
-@dataclass(frozen=True, slots=True)
-class IacList:
+class IacList(NamedTuple):
     """A `build.watchPatterns` list of the IaC file whose items are all known strings."""
 
     document: IacDocument
@@ -139,8 +138,7 @@ class IacList:
         )
 
 
-@dataclass(frozen=True, slots=True)
-class Consumed:
+class Consumed(NamedTuple):
     """A file or folder the service's build reads, and why railcheck thinks so."""
 
     path: PurePosixPath

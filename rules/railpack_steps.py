@@ -33,16 +33,11 @@ from railcheck.plan import (
     EVERY_GENERATED_STEP,
     SPREAD,
     Layer,
+    StepPlan,
     after_first,
     applies_config,
     certain_provider,
-    certainly_kept_steps,
-    configured_steps,
-    deploy_layers,
-    field,
-    field_pointer,
     first_input,
-    layers,
     possible_generated_steps,
     step_outputs,
 )
@@ -98,9 +93,30 @@ class RailpackStepRule(ServiceRule):
     def check(self, service: Service, project: Project) -> Iterator[Diagnostic]:
         loaded = _railpack(service)
         if loaded is not None:
-            yield from self.check_railpack(service, *loaded)
+            yield from self.check_railpack(service, project, *loaded)
 
-    def check_railpack(self, service: Service, document: Document, config: dict[str, Any]) -> Iterator[Diagnostic]:
+    def check_railpack(
+        self, service: Service, project: Project, document: Document, config: dict[str, Any]
+    ) -> Iterator[Diagnostic]:
+        raise NotImplementedError
+
+
+class StepPlanRule(ServiceRule):
+    """A rule about the layers of a service's railpack.json: `check_plan` runs only when there is an object, with
+    its step plan as `Project.derived` keeps it for every such rule."""
+
+    abstract = True
+    builders = RAILPACK_ONLY  # railpack.json means nothing to another builder (DF001 says it is unused)
+
+    def check(self, service: Service, project: Project) -> Iterator[Diagnostic]:
+        document = service.railpack
+        plan = project.derived.step_plan(service)
+        if document is not None and plan is not None:
+            yield from self.check_plan(service, project, document, plan)
+
+    def check_plan(
+        self, service: Service, project: Project, document: Document, plan: StepPlan
+    ) -> Iterator[Diagnostic]:
         raise NotImplementedError
 
 
@@ -138,7 +154,9 @@ class InvalidFirstInput(RailpackStepRule):
         ),
     )
 
-    def check_railpack(self, service: Service, document: Document, config: dict[str, Any]) -> Iterator[Diagnostic]:
+    def check_railpack(
+        self, service: Service, project: Project, document: Document, config: dict[str, Any]
+    ) -> Iterator[Diagnostic]:
         for name, pointer, step in steps(config):
             first = next(iter(list_items(step, "inputs", pointer)), None)
             if first is None:
@@ -204,8 +222,10 @@ class PrefixedStringCommand(RailpackStepRule):
         ),
     )
 
-    def check_railpack(self, service: Service, document: Document, config: dict[str, Any]) -> Iterator[Diagnostic]:
-        for _, _, command_pointer, command in step_items(config, "commands"):
+    def check_railpack(
+        self, service: Service, project: Project, document: Document, config: dict[str, Any]
+    ) -> Iterator[Diagnostic]:
+        for _, _, command_pointer, command in project.derived.step_commands(service):
             if not isinstance(command, str) or not PREFIXED_STRING_COMMAND.match(command):
                 continue
             replacement = _object_form(command)
@@ -278,8 +298,10 @@ class ShellSyntaxInExecCommand(RailpackStepRule):
         ),
     )
 
-    def check_railpack(self, service: Service, document: Document, config: dict[str, Any]) -> Iterator[Diagnostic]:
-        for _, _, command_pointer, command in step_items(config, "commands"):
+    def check_railpack(
+        self, service: Service, project: Project, document: Document, config: dict[str, Any]
+    ) -> Iterator[Diagnostic]:
+        for _, _, command_pointer, command in project.derived.step_commands(service):
             if not isinstance(command, dict) or not isinstance(command.get("cmd"), str):
                 continue
             operator = _unquoted_operator(command["cmd"])
@@ -338,8 +360,10 @@ class UndefinedAsset(RailpackStepRule):
         ),
     )
 
-    def check_railpack(self, service: Service, document: Document, config: dict[str, Any]) -> Iterator[Diagnostic]:
-        for name, step, command_pointer, command in step_items(config, "commands"):
+    def check_railpack(
+        self, service: Service, project: Project, document: Document, config: dict[str, Any]
+    ) -> Iterator[Diagnostic]:
+        for name, step, command_pointer, command in project.derived.step_commands(service):
             if not (isinstance(command, dict) and "path" in command and isinstance(command.get("name"), str)):
                 continue
             assets: dict[str, Any] = step["assets"] if isinstance(step.get("assets"), dict) else {}
@@ -393,7 +417,9 @@ class UndefinedCache(RailpackStepRule):
         ),
     )
 
-    def check_railpack(self, service: Service, document: Document, config: dict[str, Any]) -> Iterator[Diagnostic]:
+    def check_railpack(
+        self, service: Service, project: Project, document: Document, config: dict[str, Any]
+    ) -> Iterator[Diagnostic]:
         defined = set(config["caches"]) if isinstance(config.get("caches"), dict) else set()
         for name, _, cache_pointer, cache in step_items(config, "caches"):
             if not isinstance(cache, str) or cache == SPREAD or cache in defined or cache in GENERATED_CACHES:
@@ -443,8 +469,10 @@ class StringCommandQuoting(RailpackStepRule):
     _SPACED_SINGLE_QUOTES = re.compile(r"'[^']*\s[^']*'")
     _ESCAPE = re.compile(r"\\[\"\\/bfnrtu]")
 
-    def check_railpack(self, service: Service, document: Document, config: dict[str, Any]) -> Iterator[Diagnostic]:
-        for _, _, command_pointer, command in step_items(config, "commands"):
+    def check_railpack(
+        self, service: Service, project: Project, document: Document, config: dict[str, Any]
+    ) -> Iterator[Diagnostic]:
+        for _, _, command_pointer, command in project.derived.step_commands(service):
             if not isinstance(command, str) or command == SPREAD:
                 continue
             start, end = document.value_offsets[command_pointer]
@@ -502,7 +530,9 @@ class ReferenceVariableInRailpack(RailpackStepRule):
     )
     _REFERENCE = re.compile(r"\$\{\{\s*[^}]*\}\}")
 
-    def check_railpack(self, service: Service, document: Document, config: dict[str, Any]) -> Iterator[Diagnostic]:
+    def check_railpack(
+        self, service: Service, project: Project, document: Document, config: dict[str, Any]
+    ) -> Iterator[Diagnostic]:
         for pointer, value in strings(config):
             match = self._REFERENCE.search(value)
             if not match:
@@ -654,7 +684,9 @@ class StepWithoutSource(RailpackStepRule):
         ),
     )
 
-    def check_railpack(self, service: Service, document: Document, config: dict[str, Any]) -> Iterator[Diagnostic]:
+    def check_railpack(
+        self, service: Service, project: Project, document: Document, config: dict[str, Any]
+    ) -> Iterator[Diagnostic]:
         for name, pointer, step in steps(config):
             if name in EVERY_GENERATED_STEP or "inputs" in step or not step.get("commands"):
                 continue
@@ -670,7 +702,7 @@ class StepWithoutSource(RailpackStepRule):
             )
 
 
-class UndefinedStepReference(ServiceRule):
+class UndefinedStepReference(StepPlanRule):
     """
     ## What it does
     Reports a layer that names a step (`{"step": "x"}` or `"$x"`, in a step's `inputs`, `deploy.inputs`
@@ -693,7 +725,6 @@ class UndefinedStepReference(ServiceRule):
     """
 
     code = "RP111"
-    builders = RAILPACK_ONLY
     name = "undefined-step-reference"
     summary = "A layer names a step that neither railpack.json nor Railpack defines"
     consequence = Consequence.FAILS
@@ -723,15 +754,13 @@ class UndefinedStepReference(ServiceRule):
         ),
     )
 
-    def check(self, service: Service, project: Project) -> Iterator[Diagnostic]:
-        loaded = _railpack(service)
-        if loaded is None:
-            return
-        document, config = loaded
-        steps = configured_steps(config)
+    def check_plan(
+        self, service: Service, project: Project, document: Document, plan: StepPlan
+    ) -> Iterator[Diagnostic]:
+        steps = plan.steps
         unresolved = [
             (layer, consequence)
-            for layer, consequence in _step_references(config, steps)
+            for layer, consequence in _step_references(plan)
             if layer.source is not None and layer.source not in steps
         ]
         if not unresolved:
@@ -760,20 +789,16 @@ class UndefinedStepReference(ServiceRule):
             )
 
 
-def _step_references(
-    config: dict[str, Any], steps: dict[str, tuple[str, dict[str, Any]]]
-) -> Iterator[tuple[Layer, str]]:
+def _step_references(plan: StepPlan) -> Iterator[tuple[Layer, str]]:
     """Step layers of the deploy and of the configured steps that certainly stay in the plan, each with what
     an empty layer there does."""
-    base = field_pointer(field(config, "deploy"), field_pointer(config, "", "deploy"), "base")
-    for layer in deploy_layers(config):
+    for layer in plan.deploy_layers:
         if layer.kind == "step":
-            yield layer, "the image starts from nothing" if layer.pointer == base else "nothing can be copied from it"
-    kept = certainly_kept_steps(config)
-    for name, (pointer, step) in steps.items():
-        if name not in kept:
+            yield layer, "the image starts from nothing" if layer is plan.base else "nothing can be copied from it"
+    for name in plan.steps:
+        if name not in plan.kept:
             continue
-        listed = layers(step, "inputs", pointer)
+        listed = plan.inputs[name]
         first = first_input(listed)
         for layer in listed:
             if layer.kind == "step":
@@ -796,7 +821,7 @@ def _suggest_step(name: str, existing: set[str]) -> str | None:
     return closest(name, existing, cutoff=0.6)
 
 
-class LayerCopiesNothing(RailpackStepRule):
+class LayerCopiesNothing(StepPlanRule):
     """
     ## What it does
     Reports a layer without `include` (or with `"include": []`) that Railpack places after the first input:
@@ -880,14 +905,14 @@ class LayerCopiesNothing(RailpackStepRule):
         ),
     )
 
-    def check_railpack(self, service: Service, document: Document, config: dict[str, Any]) -> Iterator[Diagnostic]:
-        steps = configured_steps(config)
-        placed = after_first(
-            layers(field(config, "deploy"), "inputs", field_pointer(config, "", "deploy")), deploy=True
-        )
-        for name, (pointer, step) in steps.items():
+    def check_plan(
+        self, service: Service, project: Project, document: Document, plan: StepPlan
+    ) -> Iterator[Diagnostic]:
+        steps = plan.steps
+        placed = after_first(plan.deploy_inputs, deploy=True)
+        for name in steps:
             if applies_config(name):
-                placed += after_first(layers(step, "inputs", pointer), deploy=False)
+                placed += after_first(plan.inputs[name], deploy=False)
         for layer in placed:
             if not layer.copies_nothing:
                 continue

@@ -26,7 +26,6 @@ from railcheck import (
     Severity,
     Valid,
 )
-from railcheck.walk import setting_pointers
 
 if TYPE_CHECKING:
     from railcheck.watchpaths import Consumed, WatchList
@@ -36,21 +35,11 @@ FAMILY = "WP"
 
 def _watch_lists(service: Service, project: Project) -> tuple[WatchList, ...]:
     """The service's watch-pattern lists. The matching machinery (railcheck.watchpaths) is imported only for a
-    service that declares watch patterns: most services have none, and every commit's check pays for imports."""
-    railway = service.railway
-    declared = (
-        railway is not None
-        and isinstance(railway.value, dict)
-        and any(
-            isinstance(railway.get(pointer), list)
-            for pointer in setting_pointers(railway.value, "build", "watchPatterns")
-        )
-    )
-    if not declared and (service.iac is None or "watchPatterns" not in service.iac.settings):
+    service that declares watch patterns: most services have none, and every commit's check pays for imports.
+    Both answers are kept per service in `Project.derived`, since all four WP rules ask."""
+    if not project.derived.declares_watch_patterns(service):
         return ()
-    from railcheck.watchpaths import watch_lists
-
-    return watch_lists(service, project)
+    return project.derived.watch_lists(service)
 
 
 def _add_patterns(watch: WatchList, patterns: list[str]) -> Fix | None:

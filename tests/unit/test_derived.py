@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path, PurePosixPath
-from typing import Any
 
 import pytest
 
@@ -13,6 +11,7 @@ from railcheck.config import load_config
 from railcheck.facts import facts
 from railcheck.project import Project, load_project
 from railcheck.sources.pymodule import ModuleInfo
+from tests.helpers.counting import counting as _counting
 
 API = PurePosixPath("services/api")
 WORKER = PurePosixPath("services/worker")
@@ -31,21 +30,6 @@ def _project(root: Path, overlay: dict[PurePosixPath, str] | None = None) -> Pro
         (root / name).parent.mkdir(parents=True, exist_ok=True)
         (root / name).write_text(text)
     return load_project(root, load_config(root), overlay=overlay)
-
-
-def _counting(monkeypatch: pytest.MonkeyPatch, target: str) -> list[object]:
-    """Count the calls of the real function at `target` (module.name); returns the list of first arguments."""
-    module_name, _, name = target.rpartition(".")
-    module = __import__(module_name, fromlist=[name])
-    real: Callable[..., Any] = getattr(module, name)
-    calls: list[object] = []
-
-    def counted(*args: Any) -> Any:
-        calls.append(args[0])
-        return real(*args)
-
-    monkeypatch.setattr(module, name, counted)
-    return calls
 
 
 def test_facts_are_resolved_on_first_use_and_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
