@@ -16,7 +16,7 @@ from railcheck.modules import find_module, image_path
 
 if TYPE_CHECKING:
     from railcheck.facts import StartModule
-    from railcheck.project import Project, Service
+    from railcheck.model import Project, Service
     from railcheck.servers import Server
 
 MAX_INCLUDE_DEPTH = 6

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 from railcheck.sources.text import join_pointer
 
 if TYPE_CHECKING:
-    from railcheck.project import Project, Service
+    from railcheck.model import Project, Service
 
 SPREAD = "..."
 # Steps any service may have whatever its provider: the mise step (every provider and every new step starts

@@ -13,17 +13,13 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path, PurePosixPath
 
 from railcheck.config import Config, ServiceDeclaration
-from railcheck.discovery import Discovery, Plan, discover, iac_railway_config, join_config_path, literal_variables
+from railcheck.discovery import Discovery, Plan, iac_railway_config, join_config_path, literal_variables
 from railcheck.layout import RAILPACK_FILE, SERVICE_FILES
 from railcheck.model import Project, Service
 from railcheck.repository import FileProblem, Repository
 from railcheck.sources.jsonc import parse_json
 from railcheck.sources.text import Document, LineIndex, ParseFailure
 from railcheck.sources.toml import parse_toml
-
-# The entry points of a check: discover the services, load them. The model's types are here too, for the
-# callers that load a project and name its types in one import.
-__all__ = ["Plan", "Project", "Service", "discover", "load_project", "may_read"]
 
 
 def load_project(

@@ -333,8 +333,9 @@ def _check(
     overlay: Mapping[PurePosixPath, str] = {},
 ) -> Findings:
     from railcheck import inline, parallel
+    from railcheck.discovery import discover
     from railcheck.engine import check
-    from railcheck.project import discover, load_project
+    from railcheck.project import load_project
     from railcheck.repository import merge_observed
 
     if overlay:

@@ -12,7 +12,8 @@ from railcheck.cli import main
 from railcheck.config import load_config
 from railcheck.engine import check
 from railcheck.fixes import settle
-from railcheck.project import Project, load_project
+from railcheck.model import Project
+from railcheck.project import load_project
 from railcheck.registry import Registry
 from railcheck.rule import Rule
 from railcheck.types import Applicability, Diagnostic

@@ -9,7 +9,8 @@ import pytest
 
 from railcheck.config import load_config
 from railcheck.facts import facts
-from railcheck.project import Project, load_project
+from railcheck.model import Project
+from railcheck.project import load_project
 from railcheck.sources.pymodule import ModuleInfo
 from tests.helpers.counting import counting as _counting
 

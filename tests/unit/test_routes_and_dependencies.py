@@ -7,7 +7,8 @@ from pathlib import Path, PurePosixPath
 import pytest
 
 from railcheck.config import load_config
-from railcheck.project import Project, load_project
+from railcheck.model import Project
+from railcheck.project import load_project
 
 SERVICE = PurePosixPath("services/api")
 FASTAPI = (
