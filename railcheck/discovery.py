@@ -202,7 +202,7 @@ class Discovery:
         folders: set[PurePosixPath] = set()
         for target in targets:
             found = set(self.service_folders(target))
-            inside = Path(os.path.realpath(self.root / target)).is_relative_to(self.root)
+            inside = self._resolves_inside(target)
             # Top-level files other than the root service's own configs and modules may matter to any service.
             top_level = str(target.parent) == "." and target.name not in SERVICE_MARKERS and target.suffix != ".py"
             if (not found or top_level) and inside and not os.path.isdir(self.root / target):
@@ -280,7 +280,7 @@ class Discovery:
                 or not os.path.isfile(self.root / target)
             ):
                 continue
-            if not Path(os.path.realpath(self.root / target)).is_relative_to(self.root):
+            if not self._resolves_inside(target):
                 continue  # a link out of the repository is never followed
             root = next(
                 (folder for folder in (target.parent, *target.parent.parents) if self._is_service_folder(folder)),
@@ -289,12 +289,16 @@ class Discovery:
             found.append((root, target))
         return tuple(dict.fromkeys(found))
 
+    def _resolves_inside(self, path: PurePosixPath) -> bool:
+        """Whether `path` stays in the repository once links are resolved (a link out is never followed)."""
+        return Path(os.path.realpath(self.root / path)).is_relative_to(self.root)
+
     def service_folders(self, target: PurePosixPath) -> Iterator[PurePosixPath]:
         """Service folders for one target: every one below a directory, and the nearest one above it."""
         absolute = self.root / target
         is_dir = os.path.isdir(absolute)  # False, not an error, below a folder that may not be searched
         folder = target if is_dir else target.parent
-        if not Path(os.path.realpath(self.root / folder)).is_relative_to(self.root):
+        if not self._resolves_inside(folder):
             return  # reached through a linked folder that leads out of the repository
         below = list(self._walk(target)) if is_dir and not os.path.islink(absolute) else []
         yield from below

@@ -101,13 +101,13 @@ def _warm_up(chunks: list[Plan]) -> list[ChunkResult]:
     it instead of loading it again: about 20 ms of CPU per worker."""
     from dataclasses import replace
 
-    from railcheck import project
+    from railcheck.discovery import Plan
 
     for index in range(len(chunks) - 1, -1, -1):
         chunk = chunks[index]
         if chunk.folders:
             chunks[index] = replace(chunk, folders=chunk.folders[1:])
-            return [_check_chunk(project.Plan(chunk.folders[:1], (), 0))]
+            return [_check_chunk(Plan(chunk.folders[:1], (), 0))]
     return []
 
 

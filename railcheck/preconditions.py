@@ -9,7 +9,8 @@ it on that service (RC002 there), as when a rule raises in its own `check`, and 
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Callable
+from typing import TYPE_CHECKING, TypeVar
 
 from railcheck.rule import Requires
 
@@ -17,6 +18,7 @@ if TYPE_CHECKING:
     from railcheck.model import Project, Service
     from railcheck.rule import ServiceRule
 
+_T = TypeVar("_T")
 # (checks_build, builders, requires): what decides which services a ServiceRule runs on.
 Declared = tuple[bool, "frozenset[str] | None", "frozenset[Requires]"]
 # A service a rule runs on, with the exception that deciding one of its preconditions raised (or None).
@@ -45,24 +47,24 @@ class Preconditions:
     def _eligible(
         self, checks_build: bool, builders: frozenset[str] | None, requires: frozenset[Requires]
     ) -> list[Eligible]:
-        project = self._project
-        if Requires.REPOSITORY in requires and project.repository is None:
+        if not self.project_holds(tuple(requires)):
             return []
         eligible: list[Eligible] = []
-        for service in project.services:
+        derived = self._project.derived
+        for service in self._project.services:
             # A rule about the build says nothing about a service built elsewhere (an image, another
             # repository), and a rule about one builder's semantics nothing about services another builds.
             if checks_build and service.built_elsewhere is not None:
                 continue
             if builders is not None:
-                builder = self._builder(service)
-                if isinstance(builder, Exception):
-                    eligible.append((service, builder))
+                build = _decided(derived.build, service)
+                if isinstance(build, Exception):
+                    eligible.append((service, build))
                     continue
-                if builder not in builders:
+                if build.builder not in builders:
                     continue
             if Requires.PATHS_CHECKABLE in requires:
-                checkable = self._checkable(service)
+                checkable = _decided(derived.paths_checkable, service)
                 if isinstance(checkable, Exception):
                     eligible.append((service, checkable))
                     continue
@@ -71,14 +73,11 @@ class Preconditions:
             eligible.append((service, None))
         return eligible
 
-    def _builder(self, service: Service) -> str | Exception:
-        try:
-            return self._project.derived.build(service).builder  # kept per service by Project.derived
-        except Exception as error:  # decided from the repository's files: a bug there must not stop the run
-            return error
 
-    def _checkable(self, service: Service) -> bool | Exception:
-        try:
-            return self._project.derived.paths_checkable(service)  # kept per service by Project.derived
-        except Exception as error:  # as when a rule raises in its own `check`: RC002, and the run goes on
-            return error
+def _decided(decide: Callable[[Service], _T], service: Service) -> _T | Exception:
+    """A precondition's answer (kept per service by Project.derived), or the exception deciding it raised: a bug
+    there is RC002 for the rules that need it, as when a rule raises in its own `check`, and the run goes on."""
+    try:
+        return decide(service)
+    except Exception as error:
+        return error

@@ -286,12 +286,9 @@ class Repository:
     def _resolves_inside(self, path: str | Path) -> bool:
         """Whether `path` resolves inside the repository and outside every git folder."""
         try:
-            return self._confined(Path(os.path.realpath(path)))
+            return self._confinement.leads_inside(Path(os.path.realpath(path)))
         except (OSError, ValueError):
             return False
-
-    def _confined(self, resolved: Path) -> bool:
-        return self._confinement.leads_inside(resolved)
 
     def read(self, path: PurePosixPath) -> str | None:
         """The decoded text of a repo-relative file, or None (absent, or a FileProblem was recorded)."""
@@ -364,7 +361,7 @@ class Repository:
             target = absolute
         if not target.is_relative_to(self.root):
             return "is a symbolic link to a file outside the repository; railcheck does not follow it"
-        if not self._confined(target):
+        if not self._confinement.leads_inside(target):
             return "is a symbolic link into the git folder (.git); railcheck never reads git's own files"
         if target.is_dir():
             return "is a folder, but a file of this name is expected"

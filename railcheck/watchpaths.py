@@ -266,13 +266,9 @@ def root_known(service: Service, project: Project) -> bool:
     return repository is not None and not root_evidence(service, project) and repository.is_dir(service.root)
 
 
-def files_in(project: Project, folder: PurePosixPath) -> tuple[list[str], bool]:
-    """The files below `folder` (repo-relative strings), and whether the listing is complete."""
-    return project.derived.listing(str(folder))
-
-
 def list_files(project: Project, folder: str) -> tuple[list[str], bool]:
-    """List `files_in`; `Project.derived` lists each folder once."""
+    """The files below `folder` (repo-relative strings), and whether the listing is complete;
+    `Project.derived.listing` lists each folder once."""
     repository = project.repository
     if repository is None or not repository.is_dir(PurePosixPath(folder)):
         return [], repository is not None
@@ -287,7 +283,7 @@ def deploys_on_change(patterns: PatternList, project: Project, item: Consumed) -
 
 def folder_deploys(patterns: PatternList, project: Project, folder: PurePosixPath) -> bool | None:
     """Whether a change to some file below `folder` deploys; None when unknown (no file, or a cut listing)."""
-    files, complete = files_in(project, folder)
+    files, complete = project.derived.listing(str(folder))
     if any(patterns.deploys(path) for path in files):
         return True
     return False if complete and files else None

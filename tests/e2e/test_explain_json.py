@@ -96,3 +96,12 @@ def test_plan_steps_and_deploy_layers_point_into_railpack_json(tmp_path: Path) -
     assert _spanned(root, {"path": "services/svc/railpack.json", "span": found["deploy_layers"][1]["span"]}).startswith(
         '{"step": "tools"'
     )
+
+
+def test_the_text_names_the_deploy_base_whatever_the_keys_case(tmp_path: Path) -> None:
+    # Railpack reads `Deploy.Base` as `deploy.base`: the text shows it as the base, not as a deploy input.
+    railpack = '{"Deploy": {"Base": {"image": "python:3.12"}, "startCommand": "python main.py"}}'
+    write_repo(tmp_path, {"railpack.json": railpack, "main.py": "x = 1\n", "requirements.txt": ""}, service="svc")
+    output = invoke("explain-service", str(tmp_path / "svc")).output
+    assert 'base: {"image": "python:3.12"}' in output
+    assert "Railpack's runtime image" not in output
