@@ -48,6 +48,8 @@ OUTPUT_FOLDERS = frozenset(
 _OUTPUT_OPTIONS = frozenset(
     {"-o", "--output", "--out-dir", "--outdir", "--outDir", "--output-dir", "-O", "--output-document", "--out"}
 )
+# Programs whose arguments `created_paths` reads as what they write (beyond output options and redirects).
+_WRITING_PROGRAMS = frozenset({"touch", "mkdir", "cp", "mv", "ln", "rsync", "git", "tar", "unzip"})
 
 
 def cwd_walk(parsed: ShellScript) -> Iterator[tuple[str, SimpleCommand]]:
@@ -67,18 +69,24 @@ def cwd_walk(parsed: ShellScript) -> Iterator[tuple[str, SimpleCommand]]:
 
 def created_paths(command: SimpleCommand) -> Iterator[str]:
     """Files and folders a command writes, as written (relative to its working directory or absolute)."""
-    yield from (word.text for word in command.redirects if word.static)
+    for redirect in command.redirects:
+        if redirect.static:
+            yield redirect.text
     words = [word.text for word in command.words if word.static]
     if not words:
         return
-    program = words[0].rsplit("/", 1)[-1]
     for index, word in enumerate(words):
+        if word[:1] != "-":
+            continue  # every output option starts with "-" (asked of every word of every command)
         option, equals, value = word.partition("=")
         if option in _OUTPUT_OPTIONS:
             if equals:
                 yield value
             elif index + 1 < len(words):
                 yield words[index + 1]
+    program = words[0].rsplit("/", 1)[-1]
+    if program not in _WRITING_PROGRAMS:
+        return
     arguments = [word for word in words[1:] if not word.startswith("-")]
     if program in ("touch", "mkdir"):
         yield from arguments

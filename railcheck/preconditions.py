@@ -9,8 +9,7 @@ it on that service (RC002 there), as when a rule raises in its own `check`, and 
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING
 
 from railcheck.rule import Requires
 
@@ -18,7 +17,6 @@ if TYPE_CHECKING:
     from railcheck.model import Project, Service
     from railcheck.rule import ServiceRule
 
-_T = TypeVar("_T")
 # (checks_build, builders, requires): what decides which services a ServiceRule runs on.
 Declared = tuple[bool, "frozenset[str] | None", "frozenset[Requires]"]
 # A service a rule runs on, with the exception that deciding one of its preconditions raised (or None).
@@ -49,35 +47,27 @@ class Preconditions:
     ) -> list[Eligible]:
         if not self.project_holds(tuple(requires)):
             return []
+        # A rule about the build says nothing about a service built elsewhere (an image, another repository).
+        services: list[Service] = [
+            service for service in self._project.services if not (checks_build and service.built_elsewhere is not None)
+        ]
+        paths = Requires.PATHS_CHECKABLE in requires
+        if builders is None and not paths:
+            return [(service, None) for service in services]
         eligible: list[Eligible] = []
         derived = self._project.derived
-        for service in self._project.services:
-            # A rule about the build says nothing about a service built elsewhere (an image, another
-            # repository), and a rule about one builder's semantics nothing about services another builds.
-            if checks_build and service.built_elsewhere is not None:
+        for service in services:
+            # Decided in this order, each only when the one before holds, as the rules would read them: a
+            # rule about one builder's semantics says nothing about services another builds, and paths that
+            # cannot be checked are explained by SV003, IC001 or DF005. A bug deciding either is RC002 for the
+            # rules that need it, as when a rule raises in its own `check`, and the run goes on.
+            try:
+                if builders is not None and derived.build(service).builder not in builders:
+                    continue
+                if paths and not derived.paths_checkable(service):
+                    continue
+            except Exception as error:
+                eligible.append((service, error))
                 continue
-            if builders is not None:
-                build = _decided(derived.build, service)
-                if isinstance(build, Exception):
-                    eligible.append((service, build))
-                    continue
-                if build.builder not in builders:
-                    continue
-            if Requires.PATHS_CHECKABLE in requires:
-                checkable = _decided(derived.paths_checkable, service)
-                if isinstance(checkable, Exception):
-                    eligible.append((service, checkable))
-                    continue
-                if not checkable:
-                    continue  # SV003, IC001 or DF005 explains why paths cannot be checked
             eligible.append((service, None))
         return eligible
-
-
-def _decided(decide: Callable[[Service], _T], service: Service) -> _T | Exception:
-    """A precondition's answer (kept per service by Project.derived), or the exception deciding it raised: a bug
-    there is RC002 for the rules that need it, as when a rule raises in its own `check`, and the run goes on."""
-    try:
-        return decide(service)
-    except Exception as error:
-        return error

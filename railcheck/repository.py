@@ -38,6 +38,10 @@ _PIP_BOMS = (
 )
 
 
+# `Repository._entry`'s mark for a name it has not been asked about yet (None means: not there).
+_UNASKED = "unasked"
+
+
 @dataclass(frozen=True, slots=True)
 class FileProblem:
     """A file that could not be read or parsed: where (when the text could be decoded) and why."""
@@ -77,7 +81,14 @@ def names_git_folder(path: str) -> bool:
 def outside_lexically(path: str) -> bool:
     """Whether a repo-relative POSIX path string leaves the repository as written (absolute, `..`), names
     the git folder, or is longer than any path the system opens."""
-    return len(path) > PATH_MAX or path.startswith("/") or ".." in path.split("/") or names_git_folder(path)
+    # Asked for every path a check looks at: the substring tests come first, since a path without ".." (or
+    # ".git", in any case) as a substring has no such part either, and most paths have neither.
+    return (
+        len(path) > PATH_MAX
+        or path.startswith("/")
+        or (".." in path and ".." in path.split("/"))
+        or (".git" in path.lower() and names_git_folder(path))
+    )
 
 
 def git_folders(root: Path) -> tuple[Path, ...]:
@@ -193,6 +204,8 @@ class Repository:
         self._scans: dict[str, dict[str, str]] = {}
         self._listings: dict[str, tuple[str, ...]] = {}
         self._folders: dict[str, bool] = {".": True}
+        # `_entry`'s answer by name: the same file is asked about by several rules (exists, is_file, read).
+        self._kinds: dict[str, str | None] = {}
         # Every path whose existence, kind or content a check looked at, and every folder it listed (with a
         # trailing "/"), with the stamp of what the answer came from (the file read, or the folder listing
         # that answered for a name), when one was taken: what the result cache's entry depends on.
@@ -263,10 +276,20 @@ class Repository:
     def _entry(self, name: str) -> str | None:
         """The kind of the entry `name` (a repo-relative path) in its folder's listing; None when absent or
         not lexically inside."""
+        # Kept by name: a folder is listed once and its stamp taken then, so a second ask would find the same
+        # kind and leave `observed` as the first one left it (it only ever fills a missing stamp).
+        kind = self._kinds.get(name, _UNASKED)
+        if kind is not _UNASKED:
+            return kind
+        kind = self._kinds[name] = self._look_up(name)
+        return kind
+
+    def _look_up(self, name: str) -> str | None:
         if name == "." or outside_lexically(name):
             return None
-        folder = name.rpartition("/")[0] or "."
-        kind = self._scan(folder).get(name.rpartition("/")[2])
+        folder, _, base = name.rpartition("/")
+        folder = folder or "."
+        kind = self._scan(folder).get(base)
         if self.observed.get(name) is None:
             self.observed[name] = self._scan_stamps.get(folder)
         return kind

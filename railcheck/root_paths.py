@@ -56,15 +56,23 @@ def _path_words(parsed: ShellScript) -> Iterator[tuple[Word, bool]]:
     """Static words that may be paths, each with whether it is a directory argument (`cd X`, `--cwd X`)."""
     for command in parsed.commands:
         words = command.words
+        cd = bool(words) and words[0].text == "cd"
+        previous = ""  # the text of the word before (none before the first)
         for index, word in enumerate(words):
+            text = word.text
+            follows_option = previous in DIRECTORY_OPTIONS
+            previous = text
             if not word.static:
                 continue
-            key, equals, value = word.text.partition("=")
-            if index == 1 and words[0].text == "cd":
+            if index == 1 and cd:
                 yield word, True
-            elif key in DIRECTORY_OPTIONS and equals and value:
-                yield Word(value, word.start, word.end, True), True
-            elif index > 0 and words[index - 1].text in DIRECTORY_OPTIONS:
+                continue
+            if "=" in text:  # `--cwd=X`; most words have no "=", and are not split
+                key, _, value = text.partition("=")
+                if key in DIRECTORY_OPTIONS and value:
+                    yield Word(value, word.start, word.end, True), True
+                    continue
+            if follows_option:
                 yield word, True
-            elif index > 0 and not word.text.startswith("-") and "/" in word.text:
+            elif index > 0 and "/" in text and not text.startswith("-"):
                 yield word, False
