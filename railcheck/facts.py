@@ -288,10 +288,15 @@ def _install_manager(names: set[str]) -> str | None:
     return None
 
 
-def _uses(texts: dict[str, str], dependency: str) -> bool:
+def _manifests(texts: dict[str, str]) -> str:
+    """The manifests Railpack's usesDep searches (python.go:531-544), case-folded once for every dependency
+    asked about; one line apart, so that no dependency's name (which has no line break) spans two of them."""
+    return "\n".join(texts.get(name, "") for name in ("requirements.txt", "pyproject.toml", "Pipfile")).casefold()
+
+
+def _uses(manifests: str, dependency: str) -> bool:
     # Railpack's usesDep: a case-insensitive substring search of the manifests (python.go:531-544).
-    needle = dependency.casefold()
-    return any(needle in texts.get(name, "").casefold() for name in ("requirements.txt", "pyproject.toml", "Pipfile"))
+    return dependency.casefold() in manifests
 
 
 def _default_start(
@@ -318,7 +323,8 @@ def _default_start(
         return None
     main = next((name for name in MAIN_FILES if name in names), None)
     command = label = None
-    if "manage.py" in names and _uses(texts, "django"):
+    manifests = _manifests(texts) if main or "manage.py" in names else ""
+    if "manage.py" in names and _uses(manifests, "django"):
         # Django's command comes first; a FastAPI/Flask main file below still overrides it, as in python.go.
         application = _django_application(service, project)
         if application is not None:
@@ -326,11 +332,11 @@ def _default_start(
                 f"python manage.py migrate && gunicorn --bind 0.0.0.0:${{PORT:-8000}} {application}:application",
                 "Django",
             )
-    if main and _uses(texts, "python-fasthtml") and _uses(texts, "uvicorn"):
+    if main and _uses(manifests, "python-fasthtml") and _uses(manifests, "uvicorn"):
         command, label = "uvicorn main:app --host 0.0.0.0 --port ${PORT:-8000}", "FastHTML"
-    if main and _uses(texts, "fastapi") and _uses(texts, "uvicorn"):
+    if main and _uses(manifests, "fastapi") and _uses(manifests, "uvicorn"):
         command, label = "uvicorn main:app --host 0.0.0.0 --port ${PORT:-8000}", "FastAPI"
-    if main and _uses(texts, "flask") and _uses(texts, "gunicorn"):
+    if main and _uses(manifests, "flask") and _uses(manifests, "gunicorn"):
         command, label = "gunicorn --bind 0.0.0.0:${PORT:-8000} main:app", "Flask"
     if command is None and main:
         command, label = f"python {main}", f"a service with {main}"

@@ -38,6 +38,8 @@ _PIP_BOMS = (
 )
 
 
+# How every file but a requirements-style `.txt` is decoded: no byte order mark, UTF-8.
+_UTF8 = (b"", "utf-8")
 # `Repository._entry`'s mark for a name it has not been asked about yet (None means: not there).
 _UNASKED = "unasked"
 
@@ -281,17 +283,14 @@ class Repository:
         kind = self._kinds.get(name, _UNASKED)
         if kind is not _UNASKED:
             return kind
-        kind = self._kinds[name] = self._look_up(name)
-        return kind
-
-    def _look_up(self, name: str) -> str | None:
-        if name == "." or outside_lexically(name):
-            return None
-        folder, _, base = name.rpartition("/")
-        folder = folder or "."
-        kind = self._scan(folder).get(base)
-        if self.observed.get(name) is None:
-            self.observed[name] = self._scan_stamps.get(folder)
+        kind = None
+        if name != "." and not outside_lexically(name):
+            folder, _, base = name.rpartition("/")
+            folder = folder or "."
+            kind = self._scan(folder).get(base)
+            if self.observed.get(name) is None:
+                self.observed[name] = self._scan_stamps.get(folder)
+        self._kinds[name] = kind
         return kind
 
     def _folder_inside(self, folder: str) -> bool:
@@ -353,7 +352,8 @@ class Repository:
                 self.problems.append(FileProblem(path, f"cannot be read: {error.strerror or error}"))
                 return None
         try:
-            mark, encoding = _pip_encoding(name, data)
+            # Only a `.txt` file may be decoded otherwise: the others, most reads, are spared the call.
+            mark, encoding = _pip_encoding(name, data) if name.endswith(".txt") else _UTF8
             text = data[len(mark) :].decode(encoding)
         except UnicodeDecodeError as error:
             prefix = data[len(mark) : len(mark) + error.start].decode(encoding, errors="replace")

@@ -19,9 +19,10 @@ def strings(value: Any, pointer: str = "") -> Iterator[tuple[str, str]]:
         if isinstance(value, str):
             yield pointer, value
         elif isinstance(value, dict):
-            stack.extend((join_pointer(pointer, key), item) for key, item in reversed(value.items()))
+            stack += [(join_pointer(pointer, key), item) for key, item in reversed(value.items())]
         elif isinstance(value, list):
-            stack.extend((join_pointer(pointer, index), item) for index, item in reversed(list(enumerate(value))))
+            # An index never needs escaping: joined as it is, without join_pointer's tests for a key.
+            stack += [(f"{pointer}/{index}", value[index]) for index in range(len(value) - 1, -1, -1)]
 
 
 def steps(config: Any) -> Iterator[tuple[str, str, dict[str, Any]]]:
@@ -46,7 +47,7 @@ def list_items(container: dict[str, Any], key: str, pointer: str) -> Iterator[tu
     if isinstance(items, list):
         base = join_pointer(pointer, key)
         for index, item in enumerate(items):
-            yield join_pointer(base, index), item
+            yield f"{base}/{index}", item  # an index never needs escaping
 
 
 def setting_pointers(config: Any, section: str, key: str) -> list[str]:
