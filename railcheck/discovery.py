@@ -318,7 +318,7 @@ class Discovery:
 
     def _list(self, folder: PurePosixPath) -> Listing | None:
         try:
-            with os.scandir(self.root / folder) as entries:
+            with os.scandir(f"{self.root}/{folder}") as entries:  # joined as text: once per folder of the walk
                 # Discovery asks only whether an entry is a folder itself (the walker never enters a link),
                 # so the rest are not told apart: one d_type test per entry, no more.
                 return {entry.name: FOLDER if entry.is_dir(follow_symlinks=False) else OTHER for entry in entries}

@@ -111,17 +111,17 @@ class _Loader:
         self.iac = discovery.iac
 
     def discovered_service(self, folder: PurePosixPath) -> Service:
-        has_railpack = (
-            os.path.lexists(self.root / folder / RAILPACK_FILE) or folder / RAILPACK_FILE in self.repository.overlay
-        )
+        # Joined once, and to the root as text: path objects cost more to join than the one lstat they name.
+        railpack_path = folder / RAILPACK_FILE
+        has_railpack = os.path.lexists(f"{self.root}/{railpack_path}") or railpack_path in self.repository.overlay
         source = "the folder holding railpack.json" if has_railpack else "the folder holding its Railway config"
         railway, ignored = self._railway_in(folder)
         return Service(
             name=str(folder),
             root=folder,
             root_source=source,
-            railpack_path=folder / RAILPACK_FILE,
-            railpack=self._document(folder / RAILPACK_FILE, jwcc=True),
+            railpack_path=railpack_path,
+            railpack=self._document(railpack_path, jwcc=True),
             railway=railway,
             railway_ignored=ignored,
         )

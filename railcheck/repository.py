@@ -339,8 +339,10 @@ class Repository:
         if data is None:
             # Not a plain file in a folder known to be inside (a link, a folder, a pipe, a path with `..`):
             # the careful way, which resolves the whole path and says what is wrong.
+            if kind is None and self._folder_inside(name.rpartition("/")[0] or "."):
+                return None  # not in its folder's listing: absent (the common case, decided without a path object)
             absolute = self.root / path
-            if (kind is None and self._folder_inside(name.rpartition("/")[0] or ".")) or not os.path.lexists(absolute):
+            if not os.path.lexists(absolute):
                 return None
             problem = self._unreadable(path, absolute)
             if problem:
