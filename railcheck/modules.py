@@ -65,13 +65,16 @@ def find_module(repository: Repository, bases: Iterable[PurePosixPath], module: 
     if not parts or not all(part.isidentifier() for part in parts):
         return None
     namespace = None
+    dotted = "/".join(parts)
     for base in bases:
-        path = base.joinpath(*parts)
-        for candidate in (path / "__init__.py", path.with_name(parts[-1] + ".py")):
+        # Candidates as text, a path object only for the one found: `base / "a" / "b"` is `f"{base}/a/b"` (or
+        # `a/b` below "."), since a base is normalised and the parts are identifiers.
+        path = dotted if str(base) == "." else f"{base}/{dotted}"
+        for candidate in (f"{path}/__init__.py", f"{path}.py"):
             if repository.is_file(candidate):
-                return candidate
+                return PurePosixPath(candidate)
         if namespace is None and repository.is_dir(path):
-            namespace = path  # importable, though it defines nothing itself
+            namespace = PurePosixPath(path)  # importable, though it defines nothing itself
     return namespace
 
 

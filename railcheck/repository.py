@@ -215,14 +215,17 @@ class Repository:
         self._scan_stamps: dict[str, Stamp] = {}
         self._confinement = Confinement(root)
 
-    def exists(self, path: PurePosixPath) -> bool:
+    # `exists`, `is_file` and `is_dir` take a path as its text too (normalised, repo-relative, as `str` of a
+    # PurePosixPath gives it): a caller probing candidates need not make a path object of each.
+
+    def exists(self, path: PurePosixPath | str) -> bool:
         name = str(path)
         if name in self._overlay or name == ".":
             return True
         kind = self._entry(name)
         return kind is not None and (kind != LINK or self._resolves_inside(self._full(name)))
 
-    def is_file(self, path: PurePosixPath) -> bool:
+    def is_file(self, path: PurePosixPath | str) -> bool:
         name = str(path)
         if name in self._overlay:
             return True
@@ -231,7 +234,7 @@ class Repository:
             kind == LINK and self._resolves_inside(self._full(name)) and _quietly(os.path.isfile, self._full(name))
         )
 
-    def is_dir(self, path: PurePosixPath) -> bool:
+    def is_dir(self, path: PurePosixPath | str) -> bool:
         return self._folder_inside(str(path))
 
     def listdir(self, folder: PurePosixPath) -> tuple[str, ...]:

@@ -142,3 +142,38 @@ def test_module_candidates_name_files_like_the_missing_module(tmp_path: Path) ->
     assert module_candidates(repository, ROOT, "app.main", ".") == ["main", "src.app.main", "tools.main"]
     # Relative to the working directory; files above it cannot be named by a dotted module from there.
     assert module_candidates(repository, ROOT, "main", "src") == ["app.main"]
+
+
+def _find_module_with_paths(repository: Repository, bases: list[PurePosixPath], module: str) -> PurePosixPath | None:
+    """find_module as it joined path objects before it probed candidates as text: the reference."""
+    parts = [part for part in module.split(".") if part]
+    if not parts or not all(part.isidentifier() for part in parts):
+        return None
+    namespace = None
+    for base in bases:
+        path = base.joinpath(*parts)
+        for candidate in (path / "__init__.py", path.with_name(parts[-1] + ".py")):
+            if repository.is_file(candidate):
+                return candidate
+        if namespace is None and repository.is_dir(path):
+            namespace = path
+    return namespace
+
+
+def test_find_module_probes_the_candidates_a_path_join_makes(tmp_path: Path) -> None:
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    repository = _repository(
+        tmp_path,
+        ["a/__init__.py", "a/b.py", "a/c/d.py", "b/a.py", "c/readme.txt", "a/c/__init__.py", "src/b/__init__.py"],
+    )
+    folders = st.sampled_from([".", "a", "b", "c", "src", "a/c", "x", "/", "a/../b"]).map(PurePosixPath)
+
+    @settings(max_examples=400, deadline=None)
+    @given(st.lists(folders, max_size=3), st.lists(st.sampled_from(["a", "b", "c", "d", "", "1x"]), max_size=3))
+    def probe(bases: list[PurePosixPath], parts: list[str]) -> None:
+        module = ".".join(parts)
+        assert find_module(repository, bases, module) == _find_module_with_paths(repository, bases, module)
+
+    probe()
