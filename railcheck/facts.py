@@ -128,9 +128,15 @@ def facts(service: Service, project: Project) -> ServiceFacts:
 def resolve_facts(service: Service, project: Project) -> ServiceFacts:
     """Resolve `service`'s facts; `Project.derived` calls it once per service."""
     root = service.root
-    names = set(project.repository.listdir(root)) if project.repository else set()
-    paths = ((name, root / name) for name in SERVICE_FILES if name in names)
-    texts = {name: project.texts[path] for name, path in paths if path in project.texts}
+    repository = project.repository
+    names = set(repository.listdir(root)) if repository else set()
+    texts: dict[str, str] = {}
+    if repository is not None:
+        # The texts loading read (`project.texts` is the repository's), found by name without a path object each.
+        prefix = "" if str(root) == "." else f"{root}/"
+        for name in SERVICE_FILES:
+            if name in names and (text := repository.text(f"{prefix}{name}")) is not None:
+                texts[name] = text
     railpack = (
         service.railpack.value if service.railpack is not None and isinstance(service.railpack.value, dict) else {}
     )
@@ -160,13 +166,13 @@ def resolve_facts(service: Service, project: Project) -> ServiceFacts:
             _start_commands(service, project, texts, names, builder, provider.value.casefold() if provider else None)
         ),
         commands=tuple(_commands(service, project, texts, builder)),
-        pyproject=_toml_document(texts, root / "pyproject.toml"),
+        pyproject=_toml_document(texts, root, "pyproject.toml"),
     )
 
 
-def _toml_document(texts: dict[str, str], path: PurePosixPath) -> Document | None:
-    text = texts.get(path.name)
-    parsed = parse_toml(text, path) if text is not None else None
+def _toml_document(texts: dict[str, str], root: PurePosixPath, name: str) -> Document | None:
+    text = texts.get(name)
+    parsed = parse_toml(text, root / name) if text is not None else None
     return parsed if isinstance(parsed, Document) else None
 
 

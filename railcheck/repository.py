@@ -315,6 +315,11 @@ class Repository:
         except (OSError, ValueError):
             return False
 
+    def text(self, path: PurePosixPath | str) -> str | None:
+        """What `texts` holds for `path` (given as its text too): the text an earlier `read` of it gave, with
+        replacement characters for a file that is not clean UTF-8; None when it was not read or could not be."""
+        return self._read.get(str(path))
+
     def read(self, path: PurePosixPath) -> str | None:
         """The decoded text of a repo-relative file, or None (absent, or a FileProblem was recorded)."""
         name = str(path)

@@ -264,3 +264,20 @@ def test_merged_observations_never_match_a_file_that_changed_between_reads() -> 
     merged = merge_observed([{"a": first, "b": None, "c": first}, {"a": first, "b": first, "c": later}])
     assert merged["a"] == first and merged["b"] == first  # the same stamp, or one part took none
     assert merged["c"] not in (first, later)  # changed mid-check: no stat of any file gives this stamp
+
+
+def test_text_is_what_texts_holds_for_each_path_read(tmp_path: Path) -> None:
+    # Facts find the root files' texts by name through `text`: the same answers as `texts`, file by file.
+    (tmp_path / "svc").mkdir()
+    (tmp_path / "svc" / "good.txt").write_text("ok\n")
+    (tmp_path / "svc" / "lossy.txt").write_bytes(b"caf\xe9\n")
+    (tmp_path / "svc" / "folder").mkdir()
+    (tmp_path / "svc" / "link.txt").symlink_to("good.txt")
+    repository = Repository(tmp_path, {PurePosixPath("svc/new.txt"): "typed\n"})
+    names = ["svc/good.txt", "svc/lossy.txt", "svc/folder", "svc/link.txt", "svc/new.txt", "svc/none.txt", "../x"]
+    for name in names:
+        repository.read(PurePosixPath(name))
+    for name in [*names, "svc/unread.txt"]:
+        assert repository.text(name) == repository.texts.get(PurePosixPath(name)), name
+        assert repository.text(PurePosixPath(name)) == repository.texts.get(PurePosixPath(name)), name
+    assert repository.text("svc/lossy.txt") == "caf\ufffd\n"
