@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import traceback
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from pathlib import PurePosixPath
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from railcheck import inline
 from railcheck.codes import engine_diagnostic
@@ -25,9 +25,10 @@ if TYPE_CHECKING:
     from railcheck.inline import InlineSuppression
 
 
-@dataclass(frozen=True, slots=True)
-class Suppressed:
+class Suppressed(NamedTuple):
     """A finding that configuration suppressed, the entry that did it, and the reason given there (if any)."""
+
+    # Named tuples, not frozen dataclasses, for the cost at import (see run.CheckSettings).
 
     diagnostic: Diagnostic
     reason: str | None
@@ -35,8 +36,7 @@ class Suppressed:
     entry: tuple[str, str] = ("ignore", "")
 
 
-@dataclass(frozen=True, slots=True)
-class CheckResult:
+class CheckResult(NamedTuple):
     diagnostics: tuple[Diagnostic, ...]
     suppressed: tuple[Suppressed, ...]
     internal_errors: int

@@ -13,8 +13,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
 from pathlib import PurePosixPath
+from typing import NamedTuple
 
 from railcheck.codes import engine_diagnostic
 from railcheck.sources.text import LineIndex
@@ -28,9 +28,10 @@ _HASH_NAMES = (".python-version", ".tool-versions")
 _REQUIREMENTS = re.compile(r"requirements[^/]*\.txt")
 
 
-@dataclass(frozen=True, slots=True)
-class InlineSuppression:
+class InlineSuppression(NamedTuple):
     """One `railcheck: ignore[...]` comment: where it is, the codes it names, the lines it covers, and why."""
+
+    # A named tuple, not a frozen dataclass, for the cost at import (see run.CheckSettings).
 
     path: PurePosixPath
     span: Span

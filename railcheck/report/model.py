@@ -5,13 +5,15 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field, replace
 from pathlib import PurePosixPath
+from typing import NamedTuple
 
 from railcheck.types import Applicability, Diagnostic, Severity
 
 
-@dataclass(frozen=True, slots=True)
-class RuleInfo:
+class RuleInfo(NamedTuple):
     """What a reporter may say about a rule (SARIF and Markdown list them): no behaviour, only text."""
+
+    # A named tuple, not a frozen dataclass, for the cost at import (see run.CheckSettings).
 
     code: str
     name: str
