@@ -11,6 +11,7 @@ from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePosixPath
+from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from railcheck.report import Report
@@ -28,6 +29,7 @@ if TYPE_CHECKING:
     from railcheck.sources.text import LineIndex
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
+_EMPTY: Mapping[Any, Any] = MappingProxyType({})
 
 
 def _split(values: Sequence[str]) -> tuple[str, ...]:
@@ -117,19 +119,22 @@ class CheckSettings(NamedTuple):
         return stdout_is_terminal and self.output_file is None and environ.get("TERM") != "dumb"
 
 
-@dataclass(frozen=True)
-class RepositoryRun:
+class RepositoryRun(NamedTuple):
+    """The report and exit status of one repository's check, and what a fix run produced."""
+
+    # RepositoryRun and Findings are named tuples, not frozen dataclasses, for the cost at import (see
+    # CheckSettings); their mappings default to one shared empty read-only mapping.
+
     report: Report
     status: int
     diff: str = ""
     # Messages for standard error, such as "wrote 12 findings to baseline.json".
     notes: tuple[str, ...] = ()
     # With an overlay, the texts the fixes produced (nothing was written).
-    fixed: Mapping[PurePosixPath, str] = field(default_factory=dict)
+    fixed: Mapping[PurePosixPath, str] = _EMPTY
 
 
-@dataclass(frozen=True)
-class Findings:
+class Findings(NamedTuple):
     """What checking a repository found: everything a report needs, and what the cache stores."""
 
     diagnostics: tuple[Diagnostic, ...]
@@ -138,7 +143,7 @@ class Findings:
     suppressions: tuple[tuple[str, int, str | None], ...] = ()
     internal_errors: int = 0
     # What the check looked at in the repository, with stamps (Repository.observed); for the cache, never stored.
-    observed: Mapping[str, Stamp | None] = field(default_factory=dict)
+    observed: Mapping[str, Stamp | None] = _EMPTY
 
     @property
     def suppressed(self) -> int:
@@ -449,7 +454,7 @@ def _adding(findings: Findings, extra: list[Diagnostic]) -> Findings:
     """`findings` with the engine's `extra` findings among them, in report order."""
     if not extra:
         return findings
-    return replace(findings, diagnostics=tuple(sorted((*findings.diagnostics, *extra), key=Diagnostic.sort_key)))
+    return findings._replace(diagnostics=tuple(sorted((*findings.diagnostics, *extra), key=Diagnostic.sort_key)))
 
 
 def _with_unchecked_targets(root: Path, config: Config, targets: list[PurePosixPath], findings: Findings) -> Findings:

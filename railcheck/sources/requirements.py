@@ -45,7 +45,8 @@ class RequirementsFile(NamedTuple):
 # pip's COMMENT_RE: `#` opens a comment only at the start or after whitespace, so `url#egg=name` survives.
 _COMMENT = re.compile(r"(^|\s+)#.*$")
 # pip's is_url(): http(s), ftp, file and the VCS schemes (git+https, hg+ssh, svn, bzr+sftp, ...).
-_URL = re.compile(r"(https?|ftp|file|git|svn|(git|hg|svn|bzr)\+[a-z-]+):", re.I)
+# A pattern string, compiled on first use (re's own cache): most files hold only plain requirements.
+_URL = r"(?i)(https?|ftp|file|git|svn|(git|hg|svn|bzr)\+[a-z-]+):"
 _EGG = re.compile(r"[#&]egg=([^&]*)")
 _TRAILING_EXTRAS = re.compile(r"^(.+)(\[[^\]]+\])$")  # pip's _strip_extras
 _ARCHIVES = (
@@ -159,7 +160,7 @@ def _classify(base: RequirementLine, offsets: list[int]) -> RequirementLine:
         kind=kind, hashes=hashes, argument=written, argument_start=argument_start, argument_end=argument_end
     )
     if kind == "editable":
-        name, extras = _egg(value) if _URL.match(value) else (None, _strip_extras(value)[1])
+        name, extras = _egg(value) if re.match(_URL, value) else (None, _strip_extras(value)[1])
         return line._replace(url=value, name=name, extras=extras)
     return line._replace(url=value) if kind != "option" else line
 
@@ -196,7 +197,7 @@ def _classify_requirement(base: RequirementLine, requirement: str) -> Requiremen
     from packaging.requirements import InvalidRequirement, Requirement
     from packaging.utils import canonicalize_name
 
-    if _URL.match(requirement):
+    if re.match(_URL, requirement):
         # For URLs pip only splits the marker at "; ", since a bare ";" may belong to the URL.
         url, _, marker = requirement.partition("; ")
         kind = "path" if url.lower().startswith("file:") else "url"
