@@ -11,7 +11,7 @@ import re
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from functools import lru_cache
 from pathlib import Path, PurePosixPath
 
@@ -34,15 +34,18 @@ class FixWriteError(Exception):
     """Fixed files could not be written; nothing was changed. The CLI exits 2."""
 
 
-@dataclass
 class FixOutcome:
     """The settled result: new texts of changed files, fixes applied per rule code, and RC003 findings."""
 
-    texts: dict[PurePosixPath, str] = field(default_factory=dict)
-    applied: Counter[str] = field(default_factory=Counter)
-    problems: list[Diagnostic] = field(default_factory=list)
-    # (code, fix title, files it touched), in the order applied.
-    log: list[tuple[str, str, tuple[PurePosixPath, ...]]] = field(default_factory=list)
+    # A plain class, not a dataclass: `settle` fills it in place, and a dataclass costs some millions of
+    # instructions to create at import, which every run importing this module would pay.
+
+    def __init__(self) -> None:
+        self.texts: dict[PurePosixPath, str] = {}
+        self.applied: Counter[str] = Counter()
+        self.problems: list[Diagnostic] = []
+        # (code, fix title, files it touched), in the order applied.
+        self.log: list[tuple[str, str, tuple[PurePosixPath, ...]]] = []
 
 
 def apply_edits(text: str, edits: Iterable[Edit]) -> str:

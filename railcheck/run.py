@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 from collections import Counter
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from pathlib import Path, PurePosixPath
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, NamedTuple
@@ -303,13 +303,18 @@ def check_repository(
     return RepositoryRun(report, status, fixing.diff, tuple(notes), fixing.texts)
 
 
-@dataclass
 class FixResult:
-    applied: Counter[str] = field(default_factory=Counter)
-    log: list[tuple[str, str, tuple[PurePosixPath, ...]]] = field(default_factory=list)
-    problems: list[Diagnostic] = field(default_factory=list)
-    diff: str = ""
-    texts: dict[PurePosixPath, str] = field(default_factory=dict)
+    """What fixing did, for the report and the exit status (nothing when the run does not fix)."""
+
+    # A plain class, not a dataclass: it is filled in place, and a dataclass costs some millions of
+    # instructions to create at import, which every run pays.
+
+    def __init__(self, problems: list[Diagnostic] | None = None) -> None:
+        self.applied: Counter[str] = Counter()
+        self.log: list[tuple[str, str, tuple[PurePosixPath, ...]]] = []
+        self.problems: list[Diagnostic] = [] if problems is None else problems
+        self.diff = ""
+        self.texts: dict[PurePosixPath, str] = {}
 
 
 def _layout(root: Path, config: Config, plan: Plan, wide_rules: list[Rule]) -> Project:
