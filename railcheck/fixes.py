@@ -24,7 +24,8 @@ from railcheck.types import Applicability, Diagnostic, Edit, Fix
 MAX_ROUNDS = 10
 STAGING_SUFFIX = ".railcheck-tmp"
 # What `write_atomically` names a staged file: `.<target name>.<8 characters from mkstemp>.railcheck-tmp`.
-_STAGING_NAME = re.compile(r"\..+\.[a-z0-9_]{8}\.railcheck-tmp")
+# A pattern string, compiled on first use (re's own cache): only a fix run looks for staged files.
+_STAGING_NAME = r"\..+\.[a-z0-9_]{8}\.railcheck-tmp"
 # A staged file lives for the fraction of a second between staging and renaming; one this old was left by
 # a fix run that was killed, never by one still running.
 STALE_STAGING_SECONDS = 15 * 60
@@ -307,7 +308,7 @@ def remove_stale_staging(root: Path, folders: Iterable[PurePosixPath]) -> None:
             with os.scandir(absolute) as entries:
                 for entry in entries:
                     if (
-                        _STAGING_NAME.fullmatch(entry.name)
+                        re.fullmatch(_STAGING_NAME, entry.name)
                         and entry.is_file(follow_symlinks=False)
                         and entry.stat(follow_symlinks=False).st_mtime < oldest
                     ):

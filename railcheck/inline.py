@@ -22,7 +22,8 @@ from railcheck.types import Diagnostic, Span
 
 MARKER = "railcheck:"
 _SUPPRESSION = re.compile(r"railcheck:\s*ignore\[(?P<codes>[^\]\n]*)\](?P<reason>[^\n]*)")
-_CODE = re.compile(r"[A-Z]{2}\d{3}")
+# A pattern string, compiled on first use (re's own cache): only files holding a suppression comment need it.
+_CODE = r"[A-Z]{2}\d{3}"
 # Files whose `#` comments may hold a suppression (railway.json is strict JSON: no comments at all).
 _HASH_NAMES = (".python-version", ".tool-versions")
 _REQUIREMENTS = re.compile(r"requirements[^/]*\.txt")
@@ -47,7 +48,7 @@ class InlineSuppression(NamedTuple):
     @property
     def well_formed(self) -> bool:
         """Whether the comment suppresses anything: it gives a reason and names rule codes only."""
-        return bool(self.reason and self.codes and all(_CODE.fullmatch(code) for code in self.codes))
+        return bool(self.reason and self.codes and all(re.fullmatch(_CODE, code) for code in self.codes))
 
 
 def comment_token(path: PurePosixPath) -> str | None:
@@ -153,7 +154,7 @@ def _written(item: InlineSuppression) -> str:
 def malformed(declared: Iterable[InlineSuppression]) -> Iterator[Diagnostic]:
     """RC006 for comments that cannot suppress anything: no reason, or no or malformed codes."""
     for item in declared:
-        wrong = [code for code in item.codes if not _CODE.fullmatch(code)]
+        wrong = [code for code in item.codes if not re.fullmatch(_CODE, code)]
         if not item.codes or wrong:
             named = f" (`{wrong[0]}` is not one)" if wrong else ""
             yield _finding(

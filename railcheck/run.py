@@ -14,7 +14,7 @@ from pathlib import Path, PurePosixPath
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from railcheck.report import Report
+from railcheck.report import DESCRIBES_RULES, Report
 from railcheck.types import Applicability, Diagnostic, Severity
 
 if TYPE_CHECKING:
@@ -283,7 +283,7 @@ def check_repository(
         remaining_shown=not settings.fix_only,
         show_fixes=settings.show_fixes,
         applied=tuple(fixing.log),
-        rules=rule_infos(registry),
+        rules=rule_infos(registry) if settings.output_format in DESCRIBES_RULES else (),
         changed_lines=changed,
         baselined=absorbed,
         suppressions=findings.suppressions,

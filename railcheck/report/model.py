@@ -53,7 +53,8 @@ class Report(NamedTuple):
     # --show-fixes: every fix title is printed, and the fixes applied are listed.
     show_fixes: bool = False
     applied: tuple[tuple[str, str, tuple[PurePosixPath, ...]], ...] = ()
-    # Every rule that ran (and the engine codes), for formats that describe rules (SARIF).
+    # Every rule that ran (and the engine codes), for the formats that describe rules (SARIF, Markdown:
+    # `DESCRIBES_RULES`); empty in a report for another format.
     rules: tuple[RuleInfo, ...] = ()
     # Lines the change under review touched, by path (paths as in `diagnostics`); None when unknown.
     changed_lines: dict[PurePosixPath, frozenset[int]] | None = None

@@ -45,10 +45,11 @@ class RequirementsFile(NamedTuple):
 # pip's COMMENT_RE: `#` opens a comment only at the start or after whitespace, so `url#egg=name` survives.
 _COMMENT = re.compile(r"(^|\s+)#.*$")
 # pip's is_url(): http(s), ftp, file and the VCS schemes (git+https, hg+ssh, svn, bzr+sftp, ...).
-# A pattern string, compiled on first use (re's own cache): most files hold only plain requirements.
+# _URL, _EGG, _TRAILING_EXTRAS and _PIECE are pattern strings, compiled on first use (re's own cache): most
+# files hold only plain requirements, and compiling them at import is work every run would pay.
 _URL = r"(?i)(https?|ftp|file|git|svn|(git|hg|svn|bzr)\+[a-z-]+):"
-_EGG = re.compile(r"[#&]egg=([^&]*)")
-_TRAILING_EXTRAS = re.compile(r"^(.+)(\[[^\]]+\])$")  # pip's _strip_extras
+_EGG = r"[#&]egg=([^&]*)"
+_TRAILING_EXTRAS = r"^(.+)(\[[^\]]+\])$"  # pip's _strip_extras
 _ARCHIVES = (
     ".whl",
     ".zip",
@@ -67,7 +68,7 @@ _OPTION_START = re.compile(r"(?<![^ ])-")  # a "-" at the start or after a space
 _OPERATORS = ("==", "!=", "<=", ">=", "~=", "<", ">")
 # One shlex.split (posix) word: plain runs with backslash escapes, '...' taken literally, "..." with \" and \\.
 _WORD = re.compile(r"""(?:[^ \t\r\n'"\\]|\\.|'[^']*'|"(?:[^"\\]|\\.)*")+""", re.S)
-_PIECE = re.compile(r"""\\(.)|'([^']*)'|"((?:[^"\\]|\\.)*)"|(.)""", re.S)
+_PIECE = r"""(?s)\\(.)|'([^']*)'|"((?:[^"\\]|\\.)*)"|(.)"""
 # Options pip accepts in a requirements file (SUPPORTED_OPTIONS + SUPPORTED_OPTIONS_REQ, plus --global-option,
 # which pip < 25.3 still takes), each with whether it takes a value. Long names may be abbreviated, as in optparse.
 _LONG: dict[str, bool] = {
@@ -239,13 +240,13 @@ def _with_marker(line: RequirementLine, marker: str) -> RequirementLine:
 
 def _egg(url: str) -> tuple[str | None, tuple[str, ...]]:
     """Project name and extras from a `#egg=name[extras]` fragment."""
-    match = _EGG.search(url)
+    match = re.search(_EGG, url)
     return (_name_and_extras(match.group(1)) if match else None) or (None, ())
 
 
 def _strip_extras(path: str) -> tuple[str, tuple[str, ...]]:
     """pip's _strip_extras: `./pkg[a,b]` is the path `./pkg` with extras a and b."""
-    match = _TRAILING_EXTRAS.match(path)
+    match = re.match(_TRAILING_EXTRAS, path)
     found = _name_and_extras("placeholder" + match.group(2)) if match else None
     return (match.group(1), found[1]) if match and found else (path, ())
 
@@ -332,7 +333,7 @@ def _parse_options(text: str, start: int) -> tuple[list[_Option], str | None]:
 
 def _unquote(word: str) -> str:
     out: list[str] = []
-    for piece in _PIECE.finditer(word):
+    for piece in re.finditer(_PIECE, word):
         escaped, single, double, plain = piece.groups()
         if double is not None:
             out.append(re.sub(r'\\(["\\])', r"\1", double))

@@ -61,7 +61,8 @@ _NOT_CONTROL = {
 _MISPLACED_KEYWORDS = frozenset({"then", "else", "elif", "fi", "do", "done", "esac", "}"})
 _HOLDS_ASSIGNMENTS = {"command", "declaration_command", "variable_assignments"}
 _SHELLS = frozenset({"sh", "bash", "dash", "ash", "ksh", "zsh"})
-_ENV_ASSIGNMENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*=")
+# A pattern string, compiled on first use (re's own cache): only commands run through `env` need it.
+_ENV_ASSIGNMENT = r"[A-Za-z_][A-Za-z0-9_]*="
 _NON_ASCII = re.compile(r"[^\x00-\x7f]")
 _ESCAPE = re.compile(r"\\(.)", re.DOTALL)
 # Inside double quotes a backslash only escapes $ ` " \ and newline; before anything else it stays.
@@ -171,7 +172,7 @@ class _Builder:
                 words.append(self.word(child))
         words.sort(key=lambda w: w.start)
         if words and words[0].text.rsplit("/", 1)[-1] == "env":
-            while len(words) > 1 and words[1].static and _ENV_ASSIGNMENT.match(words[1].text):
+            while len(words) > 1 and words[1].static and re.match(_ENV_ASSIGNMENT, words[1].text):
                 word = words.pop(1)
                 name, _, value = word.text.partition("=")
                 inline = self.text[word.start - self.base :].startswith(name + "=")
