@@ -132,7 +132,25 @@ def _applicable_fixes_only(diagnostics: Iterable[Diagnostic], project: Project) 
             return True
         return path not in repository.lossy and (path in project.texts or not repository.exists(path))
 
-    return [offered(diagnostic, project.texts, writable) for diagnostic in diagnostics]
+    parsed = parsed_on_load(project)
+    return [offered(diagnostic, project.texts, writable, parsed) for diagnostic in diagnostics]
+
+
+def parsed_on_load(project: Project) -> frozenset[PurePosixPath]:
+    """The config files the project parsed, at the text `project.texts` holds, with the reader
+    `fixes.still_parses` uses for their name, so that offering a fix does not parse them again (a large
+    repository has one per service with a fix). Loading reads a Railpack config as JWCC and Railway's as strict
+    JSON (project.py); `still_parses` reads a `.json` file as strict JSON exactly when it is named railway.json,
+    and a `.toml` file with the same reader as loading. A file read otherwise is left out, and parsed."""
+    found = set()
+    for service in project.services:
+        for document, jwcc in ((service.railpack, True), (service.railway, False), (service.railway_ignored, False)):
+            if document is None or project.texts.get(document.path) != document.text:
+                continue
+            path = document.path
+            if path.suffix == ".toml" or (path.suffix == ".json" and (path.name != "railway.json") is jwcc):
+                found.add(path)
+    return frozenset(found)
 
 
 # (code, path, (start, end) offsets or None, message)

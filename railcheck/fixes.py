@@ -10,7 +10,7 @@ import os
 import re
 import time
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import replace
 from functools import lru_cache
 from pathlib import Path, PurePosixPath
@@ -134,14 +134,17 @@ def _original_parses(path: PurePosixPath, text: str) -> bool:
     return still_parses(path, text)
 
 
-def _offer_keeps_parsing(path: PurePosixPath, original: str, edits: list[Edit], result: str) -> bool:
+def _offer_keeps_parsing(
+    path: PurePosixPath, original: str, edits: list[Edit], result: str, parsed: Collection[PurePosixPath] = ()
+) -> bool:
     """`still_parses(path, result)`, without parsing `result` when the original parses and each edit only
     changes the plain content of a JSON string (the common fix: a host, a port, a module path in a command).
-    Any other case is parsed: the shortcut only ever answers yes."""
+    Any other case is parsed: the shortcut only ever answers yes. `parsed` names files whose original is known
+    to pass `still_parses` (the check parsed it with the same reader), so it is not parsed again."""
     if (
         path.suffix == ".json"
         and all(_inside_plain_string(original, edit) for edit in edits)
-        and _original_parses(path, original)
+        and (path in parsed or _original_parses(path, original))
     ):
         try:
             result.encode("utf-8")  # the new content may hold what cannot be written (a lone surrogate)
@@ -152,11 +155,15 @@ def _offer_keeps_parsing(path: PurePosixPath, original: str, edits: list[Edit], 
 
 
 def offered(
-    diagnostic: Diagnostic, texts: dict[PurePosixPath, str], writable: Callable[[PurePosixPath], bool]
+    diagnostic: Diagnostic,
+    texts: dict[PurePosixPath, str],
+    writable: Callable[[PurePosixPath], bool],
+    parsed: Collection[PurePosixPath] = (),
 ) -> Diagnostic:
     """`diagnostic`, without its fix when that fix could never be applied: it would leave one of its files
     unparseable, a file it edits is not `writable`, or it changes nothing. Such a fix is neither shown nor
-    counted as fixable; `settle` checks again, since fixes applied together can still clash."""
+    counted as fixable; `settle` checks again, since fixes applied together can still clash. `parsed` names
+    files whose text in `texts` is known to pass `still_parses`."""
     fix = diagnostic.fix
     if fix is None:
         return diagnostic
@@ -165,7 +172,7 @@ def offered(
         by_path.setdefault(edit.path, []).append(edit)
     results = {path: apply_edits(texts.get(path, ""), edits) for path, edits in by_path.items()}
     if any(
-        not writable(path) or not _offer_keeps_parsing(path, texts.get(path, ""), by_path[path], text)
+        not writable(path) or not _offer_keeps_parsing(path, texts.get(path, ""), by_path[path], text, parsed)
         for path, text in results.items()
     ):
         return replace(diagnostic, fix=None)
