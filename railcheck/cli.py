@@ -5,7 +5,6 @@ Exit codes: 0 clean, 1 findings at or above `--fail-on`, 2 usage, configuration 
 
 from __future__ import annotations
 
-import dataclasses
 import gc
 import os
 import sys
@@ -259,7 +258,7 @@ def execute(paths: Sequence[Path], settings: CheckSettings) -> int:
         for_ci = settings.output_format in REPOSITORY_RELATIVE
         report = Report.merge([run.report.repository_relative() if for_ci else run.report for run in runs])
         render = _statistics if settings.statistics else REPORTERS[settings.output_format]
-        output = render(dataclasses.replace(report, color=color))
+        output = render(report._replace(color=color))
     _emit(output, settings.output_file, color=color)
     return max((run.status for run in runs), default=EXIT_CLEAN)
 

@@ -7,14 +7,17 @@ from __future__ import annotations
 import os
 import posixpath
 import stat
-from dataclasses import dataclass, field, replace
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
-from typing import Any
+from types import MappingProxyType
+from typing import Any, NamedTuple
 
 from railcheck.layout import ROOT_MARKERS
 from railcheck.types import Severity, Span
 
 CONFIG_FILE_NAMES = ("railcheck.toml", "pyproject.toml")
+_EMPTY: Mapping[Any, Any] = MappingProxyType({})
 
 
 class ConfigError(Exception):
@@ -33,23 +36,25 @@ class ServiceDeclaration:
     variables: dict[str, str] = field(default_factory=dict)
 
 
-@dataclass(frozen=True, slots=True)
-class Config:
+class Config(NamedTuple):
     """railcheck's settings for one repository, already validated."""
+
+    # A named tuple, not a frozen dataclass, for the cost at import (see types.Position); its mappings
+    # default to one shared empty read-only mapping.
 
     source: PurePosixPath | None = None
     # The config file's text, so that findings about it (RC006) can point at the right line.
     text: str | None = None
     select: tuple[str, ...] | None = None
     extend_select: tuple[str, ...] = ()
-    ignore: dict[str, str | None] = field(default_factory=dict)
+    ignore: Mapping[str, str | None] = _EMPTY
     per_file_ignores: tuple[tuple[str, tuple[str, ...]], ...] = ()
-    severity: dict[str, Severity] = field(default_factory=dict)
+    severity: Mapping[str, Severity] = _EMPTY
     fail_on: Severity = Severity.WARNING
     exclude: tuple[str, ...] = ()
     services: tuple[ServiceDeclaration, ...] = ()
     # Per-rule options as written (selector -> table); each rule validates its own.
-    rule_options: dict[str, dict[str, object]] = field(default_factory=dict)
+    rule_options: Mapping[str, dict[str, object]] = _EMPTY
     # Declared copies: (original, copies), repo-relative.
     sync: tuple[tuple[PurePosixPath, tuple[PurePosixPath, ...]], ...] = ()
 
@@ -202,7 +207,7 @@ def _config_of(text: str, source: PurePosixPath, *, shown: str, required: bool =
         prefix = "tool.railcheck"
     else:
         table, prefix = document, ""
-    return replace(parse_config(table, source=source, prefix=prefix), text=text)
+    return parse_config(table, source=source, prefix=prefix)._replace(text=text)
 
 
 def parse_config(table: Any, *, source: PurePosixPath | None = None, prefix: str = "") -> Config:

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import traceback
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from pathlib import PurePosixPath
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from railcheck import inline
 from railcheck.codes import engine_diagnostic
@@ -25,9 +25,10 @@ if TYPE_CHECKING:
     from railcheck.inline import InlineSuppression
 
 
-@dataclass(frozen=True, slots=True)
-class Suppressed:
+class Suppressed(NamedTuple):
     """A finding that configuration suppressed, the entry that did it, and the reason given there (if any)."""
+
+    # Named tuples, not frozen dataclasses, for the cost at import (see run.CheckSettings).
 
     diagnostic: Diagnostic
     reason: str | None
@@ -35,8 +36,7 @@ class Suppressed:
     entry: tuple[str, str] = ("ignore", "")
 
 
-@dataclass(frozen=True, slots=True)
-class CheckResult:
+class CheckResult(NamedTuple):
     diagnostics: tuple[Diagnostic, ...]
     suppressed: tuple[Suppressed, ...]
     internal_errors: int
@@ -132,7 +132,25 @@ def _applicable_fixes_only(diagnostics: Iterable[Diagnostic], project: Project) 
             return True
         return path not in repository.lossy and (path in project.texts or not repository.exists(path))
 
-    return [offered(diagnostic, project.texts, writable) for diagnostic in diagnostics]
+    parsed = parsed_on_load(project)
+    return [offered(diagnostic, project.texts, writable, parsed) for diagnostic in diagnostics]
+
+
+def parsed_on_load(project: Project) -> frozenset[PurePosixPath]:
+    """The config files the project parsed, at the text `project.texts` holds, with the reader
+    `fixes.still_parses` uses for their name, so that offering a fix does not parse them again (a large
+    repository has one per service with a fix). Loading reads a Railpack config as JWCC and Railway's as strict
+    JSON (project.py); `still_parses` reads a `.json` file as strict JSON exactly when it is named railway.json,
+    and a `.toml` file with the same reader as loading. A file read otherwise is left out, and parsed."""
+    found = set()
+    for service in project.services:
+        for document, jwcc in ((service.railpack, True), (service.railway, False), (service.railway_ignored, False)):
+            if document is None or project.texts.get(document.path) != document.text:
+                continue
+            path = document.path
+            if path.suffix == ".toml" or (path.suffix == ".json" and (path.name != "railway.json") is jwcc):
+                found.add(path)
+    return frozenset(found)
 
 
 # (code, path, (start, end) offsets or None, message)
@@ -157,7 +175,14 @@ def _run_one(rule: Rule, project: Project, preconditions: Preconditions) -> Iter
             if failure is not None:
                 yield _failed(rule, service.name, failure)
                 continue
-            for diagnostic in _guarded(rule, service.name, check, service, project):
+            # `_guarded`, written out: this runs once per rule and service, tens of thousands of times in a
+            # large repository, and the call is a measurable part of that.
+            try:
+                found = list(check(service, project))
+            except Exception as error:
+                yield _failed(rule, service.name, error)
+                continue
+            for diagnostic in found:
                 # A finding is about the service checked, unless the rule named another one on purpose.
                 yield diagnostic if diagnostic.service is not None else replace(diagnostic, service=service.name)
 

@@ -10,8 +10,8 @@ import os
 import re
 import time
 from collections import Counter
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field, replace
+from collections.abc import Callable, Collection, Iterable
+from dataclasses import replace
 from functools import lru_cache
 from pathlib import Path, PurePosixPath
 
@@ -24,7 +24,8 @@ from railcheck.types import Applicability, Diagnostic, Edit, Fix
 MAX_ROUNDS = 10
 STAGING_SUFFIX = ".railcheck-tmp"
 # What `write_atomically` names a staged file: `.<target name>.<8 characters from mkstemp>.railcheck-tmp`.
-_STAGING_NAME = re.compile(r"\..+\.[a-z0-9_]{8}\.railcheck-tmp")
+# A pattern string, compiled on first use (re's own cache): only a fix run looks for staged files.
+_STAGING_NAME = r"\..+\.[a-z0-9_]{8}\.railcheck-tmp"
 # A staged file lives for the fraction of a second between staging and renaming; one this old was left by
 # a fix run that was killed, never by one still running.
 STALE_STAGING_SECONDS = 15 * 60
@@ -34,15 +35,18 @@ class FixWriteError(Exception):
     """Fixed files could not be written; nothing was changed. The CLI exits 2."""
 
 
-@dataclass
 class FixOutcome:
     """The settled result: new texts of changed files, fixes applied per rule code, and RC003 findings."""
 
-    texts: dict[PurePosixPath, str] = field(default_factory=dict)
-    applied: Counter[str] = field(default_factory=Counter)
-    problems: list[Diagnostic] = field(default_factory=list)
-    # (code, fix title, files it touched), in the order applied.
-    log: list[tuple[str, str, tuple[PurePosixPath, ...]]] = field(default_factory=list)
+    # A plain class, not a dataclass: `settle` fills it in place, and a dataclass costs some millions of
+    # instructions to create at import, which every run importing this module would pay.
+
+    def __init__(self) -> None:
+        self.texts: dict[PurePosixPath, str] = {}
+        self.applied: Counter[str] = Counter()
+        self.problems: list[Diagnostic] = []
+        # (code, fix title, files it touched), in the order applied.
+        self.log: list[tuple[str, str, tuple[PurePosixPath, ...]]] = []
 
 
 def apply_edits(text: str, edits: Iterable[Edit]) -> str:
@@ -130,14 +134,17 @@ def _original_parses(path: PurePosixPath, text: str) -> bool:
     return still_parses(path, text)
 
 
-def _offer_keeps_parsing(path: PurePosixPath, original: str, edits: list[Edit], result: str) -> bool:
+def _offer_keeps_parsing(
+    path: PurePosixPath, original: str, edits: list[Edit], result: str, parsed: Collection[PurePosixPath] = ()
+) -> bool:
     """`still_parses(path, result)`, without parsing `result` when the original parses and each edit only
     changes the plain content of a JSON string (the common fix: a host, a port, a module path in a command).
-    Any other case is parsed: the shortcut only ever answers yes."""
+    Any other case is parsed: the shortcut only ever answers yes. `parsed` names files whose original is known
+    to pass `still_parses` (the check parsed it with the same reader), so it is not parsed again."""
     if (
         path.suffix == ".json"
         and all(_inside_plain_string(original, edit) for edit in edits)
-        and _original_parses(path, original)
+        and (path in parsed or _original_parses(path, original))
     ):
         try:
             result.encode("utf-8")  # the new content may hold what cannot be written (a lone surrogate)
@@ -148,11 +155,15 @@ def _offer_keeps_parsing(path: PurePosixPath, original: str, edits: list[Edit], 
 
 
 def offered(
-    diagnostic: Diagnostic, texts: dict[PurePosixPath, str], writable: Callable[[PurePosixPath], bool]
+    diagnostic: Diagnostic,
+    texts: dict[PurePosixPath, str],
+    writable: Callable[[PurePosixPath], bool],
+    parsed: Collection[PurePosixPath] = (),
 ) -> Diagnostic:
     """`diagnostic`, without its fix when that fix could never be applied: it would leave one of its files
     unparseable, a file it edits is not `writable`, or it changes nothing. Such a fix is neither shown nor
-    counted as fixable; `settle` checks again, since fixes applied together can still clash."""
+    counted as fixable; `settle` checks again, since fixes applied together can still clash. `parsed` names
+    files whose text in `texts` is known to pass `still_parses`."""
     fix = diagnostic.fix
     if fix is None:
         return diagnostic
@@ -161,7 +172,7 @@ def offered(
         by_path.setdefault(edit.path, []).append(edit)
     results = {path: apply_edits(texts.get(path, ""), edits) for path, edits in by_path.items()}
     if any(
-        not writable(path) or not _offer_keeps_parsing(path, texts.get(path, ""), by_path[path], text)
+        not writable(path) or not _offer_keeps_parsing(path, texts.get(path, ""), by_path[path], text, parsed)
         for path, text in results.items()
     ):
         return replace(diagnostic, fix=None)
@@ -304,7 +315,7 @@ def remove_stale_staging(root: Path, folders: Iterable[PurePosixPath]) -> None:
             with os.scandir(absolute) as entries:
                 for entry in entries:
                     if (
-                        _STAGING_NAME.fullmatch(entry.name)
+                        re.fullmatch(_STAGING_NAME, entry.name)
                         and entry.is_file(follow_symlinks=False)
                         and entry.stat(follow_symlinks=False).st_mtime < oldest
                     ):

@@ -13,8 +13,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
 from pathlib import PurePosixPath
+from typing import NamedTuple
 
 from railcheck.codes import engine_diagnostic
 from railcheck.sources.text import LineIndex
@@ -22,15 +22,17 @@ from railcheck.types import Diagnostic, Span
 
 MARKER = "railcheck:"
 _SUPPRESSION = re.compile(r"railcheck:\s*ignore\[(?P<codes>[^\]\n]*)\](?P<reason>[^\n]*)")
-_CODE = re.compile(r"[A-Z]{2}\d{3}")
+# A pattern string, compiled on first use (re's own cache): only files holding a suppression comment need it.
+_CODE = r"[A-Z]{2}\d{3}"
 # Files whose `#` comments may hold a suppression (railway.json is strict JSON: no comments at all).
 _HASH_NAMES = (".python-version", ".tool-versions")
 _REQUIREMENTS = re.compile(r"requirements[^/]*\.txt")
 
 
-@dataclass(frozen=True, slots=True)
-class InlineSuppression:
+class InlineSuppression(NamedTuple):
     """One `railcheck: ignore[...]` comment: where it is, the codes it names, the lines it covers, and why."""
+
+    # A named tuple, not a frozen dataclass, for the cost at import (see run.CheckSettings).
 
     path: PurePosixPath
     span: Span
@@ -46,7 +48,7 @@ class InlineSuppression:
     @property
     def well_formed(self) -> bool:
         """Whether the comment suppresses anything: it gives a reason and names rule codes only."""
-        return bool(self.reason and self.codes and all(_CODE.fullmatch(code) for code in self.codes))
+        return bool(self.reason and self.codes and all(re.fullmatch(_CODE, code) for code in self.codes))
 
 
 def comment_token(path: PurePosixPath) -> str | None:
@@ -152,7 +154,7 @@ def _written(item: InlineSuppression) -> str:
 def malformed(declared: Iterable[InlineSuppression]) -> Iterator[Diagnostic]:
     """RC006 for comments that cannot suppress anything: no reason, or no or malformed codes."""
     for item in declared:
-        wrong = [code for code in item.codes if not _CODE.fullmatch(code)]
+        wrong = [code for code in item.codes if not re.fullmatch(_CODE, code)]
         if not item.codes or wrong:
             named = f" (`{wrong[0]}` is not one)" if wrong else ""
             yield _finding(

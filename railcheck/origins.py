@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from pathlib import PurePosixPath
+from typing import NamedTuple
 
 from railcheck.sources.text import LineIndex
 from railcheck.types import Span
@@ -21,17 +22,18 @@ INSTALLS_PROJECT = re.compile(
 )
 
 
-@dataclass(frozen=True, slots=True)
-class Origin:
+class Origin(NamedTuple):
     """Where a value was written (a file and a span), or, for defaults, a description alone."""
+
+    # Origin and Candidate are named tuples, not frozen dataclasses: as immutable, and cheaper to create at
+    # import, which every run pays. CommandText stays a dataclass: it compares by identity (eq=False).
 
     label: str
     path: PurePosixPath | None = None
     span: Span | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class Candidate:
+class Candidate(NamedTuple):
     value: str
     origin: Origin
 

@@ -150,7 +150,8 @@ _FRAMEWORK_STARTS = frozenset(
     {"ng serve", "react-scripts start", "expo start", "next start", "react-router-serve ./build/server/index.js"}
 )
 _NEXT_CONFIGS = ("next.config.js", "next.config.mjs", "next.config.ts", "next.config.cjs")  # Railpack reads the first
-_SPA_SSR_OFF = re.compile(r"(?m)(?:^|[{,])\s*['\"]?ssr['\"]?\s*:\s*false\b")
+# A pattern string, compiled on first use (re's own cache): only a React Router app needs it.
+_SPA_SSR_OFF = r"(?m)(?:^|[{,])\s*['\"]?ssr['\"]?\s*:\s*false\b"
 
 
 def _script(manifest: Mapping[str, object], name: str) -> str:
@@ -183,7 +184,7 @@ def static_site(
         # React Router: a static site only with `ssr: false` (and the output folder that implies).
         return (
             "react-router"
-            if _SPA_SSR_OFF.search(_first(read, "react-router.config.js", "react-router.config.ts"))
+            if re.search(_SPA_SSR_OFF, _first(read, "react-router.config.js", "react-router.config.ts"))
             else None
         )
     server_framework = "@sveltejs/kit" in dependencies or any(

@@ -7,9 +7,9 @@ import os
 import re
 import sys
 from collections.abc import Iterable
-from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
+from typing import NamedTuple
 
 from railcheck._resources import resource_dir
 from railcheck.codes import engine_codes_matching
@@ -25,8 +25,11 @@ class SelectionError(ValueError):
     """A selector names no rule."""
 
 
-@dataclass(frozen=True)
-class Registry:
+class Registry(NamedTuple):
+    """The rules a run can select, sorted by code."""
+
+    # A named tuple, not a frozen dataclass, for the cost at import (see run.CheckSettings).
+
     rules: tuple[type[Rule], ...]
 
     def find(self, selector: str) -> type[Rule] | None:

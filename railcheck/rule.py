@@ -7,9 +7,8 @@ import enum
 import re
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import PurePosixPath
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, ClassVar, NamedTuple
 
 from railcheck.types import Diagnostic, Fix, Related, Severity, Span
 
@@ -18,8 +17,10 @@ if TYPE_CHECKING:
     from railcheck.repository import Repository
     from railcheck.sources.text import Document
 
-CODE_PATTERN = re.compile(r"^[A-Z]{2}\d{3}$")
-NAME_PATTERN = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")
+# Pattern strings, compiled on first use (re's own cache): only rules whose metadata is checked on definition
+# (not the built-in ones, see `built_in_rules_loading`) need them.
+CODE_PATTERN = r"^[A-Z]{2}\d{3}$"
+NAME_PATTERN = r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$"
 # Values for `Rule.builders` (names from railcheck.builder): Railpack's own semantics, and every builder
 # that puts the source folder at `/app` without a Dockerfile (Railpack and Nixpacks).
 RAILPACK_ONLY = frozenset({"railpack"})
@@ -66,15 +67,15 @@ class FixAvailability(enum.Enum):
     ALWAYS = "always"
 
 
-@dataclass(frozen=True)
-class Valid:
+class Valid(NamedTuple):
     """Files (relative to one service, or to the repository when the key starts with `/`) that raise nothing."""
+
+    # Valid and Invalid are named tuples, not frozen dataclasses, for the cost at import (see types.Position).
 
     files: dict[str, str]
 
 
-@dataclass(frozen=True)
-class Invalid:
+class Invalid(NamedTuple):
     """Files that raise exactly `expect` = [(code, path, line, column), ...]; `fixed` lists files a fix changes."""
 
     files: dict[str, str]
@@ -264,9 +265,9 @@ def _metadata_problems(cls: type[Rule]) -> Iterator[str]:
             f"severity {cls.default_severity.value} does not follow from its consequence ({consequence.value}:"
             f" {consequence.severity.value})"
         )
-    if not CODE_PATTERN.match(cls.code):
+    if not re.match(CODE_PATTERN, cls.code):
         yield f"code {cls.code!r} is not two capitals and three digits"
-    if not NAME_PATTERN.match(cls.name):
+    if not re.match(NAME_PATTERN, cls.name):
         yield f"name {cls.name!r} is not kebab-case"
     if not isinstance(cls.requires, tuple) or not all(isinstance(item, Requires) for item in cls.requires):
         yield "`requires` is not a tuple of Requires"

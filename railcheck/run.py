@@ -9,11 +9,12 @@ from __future__ import annotations
 import os
 from collections import Counter
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from pathlib import Path, PurePosixPath
-from typing import TYPE_CHECKING, Any
+from types import MappingProxyType
+from typing import TYPE_CHECKING, Any, NamedTuple
 
-from railcheck.report import Report
+from railcheck.report import DESCRIBES_RULES, Report
 from railcheck.types import Applicability, Diagnostic, Severity
 
 if TYPE_CHECKING:
@@ -28,15 +29,19 @@ if TYPE_CHECKING:
     from railcheck.sources.text import LineIndex
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
+_EMPTY: Mapping[Any, Any] = MappingProxyType({})
 
 
 def _split(values: Sequence[str]) -> tuple[str, ...]:
     return tuple(part.strip() for value in values for part in value.split(",") if part.strip())
 
 
-@dataclass(frozen=True)
-class CheckSettings:
+class CheckSettings(NamedTuple):
     """The options of `railcheck check`, parsed."""
+
+    # The value types here and in the other modules every check imports are named tuples, not frozen
+    # dataclasses: as immutable, and a dataclass costs some millions of instructions to create at import
+    # (its methods are compiled from source), which every run pays, pre-commit on one file included.
 
     fix: bool = False
     unsafe_fixes: bool = False
@@ -114,19 +119,22 @@ class CheckSettings:
         return stdout_is_terminal and self.output_file is None and environ.get("TERM") != "dumb"
 
 
-@dataclass(frozen=True)
-class RepositoryRun:
+class RepositoryRun(NamedTuple):
+    """The report and exit status of one repository's check, and what a fix run produced."""
+
+    # RepositoryRun and Findings are named tuples, not frozen dataclasses, for the cost at import (see
+    # CheckSettings); their mappings default to one shared empty read-only mapping.
+
     report: Report
     status: int
     diff: str = ""
     # Messages for standard error, such as "wrote 12 findings to baseline.json".
     notes: tuple[str, ...] = ()
     # With an overlay, the texts the fixes produced (nothing was written).
-    fixed: Mapping[PurePosixPath, str] = field(default_factory=dict)
+    fixed: Mapping[PurePosixPath, str] = _EMPTY
 
 
-@dataclass(frozen=True)
-class Findings:
+class Findings(NamedTuple):
     """What checking a repository found: everything a report needs, and what the cache stores."""
 
     diagnostics: tuple[Diagnostic, ...]
@@ -135,7 +143,7 @@ class Findings:
     suppressions: tuple[tuple[str, int, str | None], ...] = ()
     internal_errors: int = 0
     # What the check looked at in the repository, with stamps (Repository.observed); for the cache, never stored.
-    observed: Mapping[str, Stamp | None] = field(default_factory=dict)
+    observed: Mapping[str, Stamp | None] = _EMPTY
 
     @property
     def suppressed(self) -> int:
@@ -275,7 +283,7 @@ def check_repository(
         remaining_shown=not settings.fix_only,
         show_fixes=settings.show_fixes,
         applied=tuple(fixing.log),
-        rules=rule_infos(registry),
+        rules=rule_infos(registry) if settings.output_format in DESCRIBES_RULES else (),
         changed_lines=changed,
         baselined=absorbed,
         suppressions=findings.suppressions,
@@ -295,13 +303,18 @@ def check_repository(
     return RepositoryRun(report, status, fixing.diff, tuple(notes), fixing.texts)
 
 
-@dataclass
 class FixResult:
-    applied: Counter[str] = field(default_factory=Counter)
-    log: list[tuple[str, str, tuple[PurePosixPath, ...]]] = field(default_factory=list)
-    problems: list[Diagnostic] = field(default_factory=list)
-    diff: str = ""
-    texts: dict[PurePosixPath, str] = field(default_factory=dict)
+    """What fixing did, for the report and the exit status (nothing when the run does not fix)."""
+
+    # A plain class, not a dataclass: it is filled in place, and a dataclass costs some millions of
+    # instructions to create at import, which every run pays.
+
+    def __init__(self, problems: list[Diagnostic] | None = None) -> None:
+        self.applied: Counter[str] = Counter()
+        self.log: list[tuple[str, str, tuple[PurePosixPath, ...]]] = []
+        self.problems: list[Diagnostic] = [] if problems is None else problems
+        self.diff = ""
+        self.texts: dict[PurePosixPath, str] = {}
 
 
 def _layout(root: Path, config: Config, plan: Plan, wide_rules: list[Rule]) -> Project:
@@ -446,7 +459,7 @@ def _adding(findings: Findings, extra: list[Diagnostic]) -> Findings:
     """`findings` with the engine's `extra` findings among them, in report order."""
     if not extra:
         return findings
-    return replace(findings, diagnostics=tuple(sorted((*findings.diagnostics, *extra), key=Diagnostic.sort_key)))
+    return findings._replace(diagnostics=tuple(sorted((*findings.diagnostics, *extra), key=Diagnostic.sort_key)))
 
 
 def _with_unchecked_targets(root: Path, config: Config, targets: list[PurePosixPath], findings: Findings) -> Findings:

@@ -10,9 +10,8 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass
 from functools import cache
-from typing import Any
+from typing import Any, NamedTuple
 
 from railcheck._resources import resource_dir
 from railcheck.sources.text import Document, join_pointer, split_pointer
@@ -35,9 +34,10 @@ _JSON_TYPES = {
 }
 
 
-@dataclass(frozen=True, slots=True)
-class SchemaIssue:
+class SchemaIssue(NamedTuple):
     """One problem: `kind` is unknown-key, type, enum, required or invalid; `pointer` locates it."""
+
+    # A named tuple, not a frozen dataclass, for the cost at import (see run.CheckSettings).
 
     pointer: str
     kind: str

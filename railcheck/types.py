@@ -8,6 +8,7 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
+from typing import NamedTuple
 
 
 class Severity(enum.Enum):
@@ -43,17 +44,20 @@ class Applicability(enum.Enum):
 _APPLICABILITY_RANK = {Applicability.DISPLAY_ONLY: 0, Applicability.UNSAFE: 1, Applicability.SAFE: 2}
 
 
-@dataclass(frozen=True, slots=True, order=True)
-class Position:
+class Position(NamedTuple):
     """A place in a decoded text: 1-based line and column (in code points), 0-based offset."""
+
+    # Position, Span, Edit, Fix and Related are named tuples, not frozen dataclasses: as immutable, ordered
+    # the same way (field by field), and a fraction of the cost to create at import, which every run pays (a
+    # dataclass's methods are compiled from source). Diagnostic stays a dataclass: rules and rule authors
+    # derive findings from others with `dataclasses.replace`.
 
     line: int
     column: int
     offset: int
 
 
-@dataclass(frozen=True, slots=True, order=True)
-class Span:
+class Span(NamedTuple):
     """A half-open range `[start, end)` of a text."""
 
     start: Position
@@ -65,8 +69,7 @@ class Span:
 FILE_START = Span(Position(1, 1, 0), Position(1, 1, 0))
 
 
-@dataclass(frozen=True, slots=True)
-class Edit:
+class Edit(NamedTuple):
     """Replace `[start, end)` of the file at `path` (offsets into the text as read) with `content`."""
 
     path: PurePosixPath
@@ -75,8 +78,7 @@ class Edit:
     content: str
 
 
-@dataclass(frozen=True, slots=True)
-class Fix:
+class Fix(NamedTuple):
     """A set of edits, possibly across files, that repairs one diagnostic."""
 
     title: str
@@ -96,8 +98,7 @@ class Fix:
         return cls(title, tuple(edits), Applicability.DISPLAY_ONLY)
 
 
-@dataclass(frozen=True, slots=True)
-class Related:
+class Related(NamedTuple):
     """Another place that a diagnostic refers to, such as the value it conflicts with."""
 
     path: PurePosixPath

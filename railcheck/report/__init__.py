@@ -27,6 +27,9 @@ _WHERE = {
 # Formats read by CI systems, which resolve paths from the repository root whatever folder railcheck ran
 # in: their paths are repository-relative (terminal formats keep paths relative to the working directory).
 REPOSITORY_RELATIVE = frozenset({"github", "markdown", "sarif", "junit", "gitlab"})
+# Formats that describe the rules (`Report.rules`): the other formats' reports leave that list empty, since
+# gathering every rule's documentation is work a run pays for nothing otherwise.
+DESCRIBES_RULES = frozenset({"sarif", "markdown"})
 
 
 class _Reporters(Mapping[str, Callable[[Report], str]]):
@@ -43,4 +46,4 @@ class _Reporters(Mapping[str, Callable[[Report], str]]):
 
 REPORTERS: Mapping[str, Callable[[Report], str]] = _Reporters()
 
-__all__ = ["REPORTERS", "REPOSITORY_RELATIVE", "Report", "RuleInfo"]
+__all__ = ["DESCRIBES_RULES", "REPORTERS", "REPOSITORY_RELATIVE", "Report", "RuleInfo"]

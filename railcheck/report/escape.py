@@ -11,8 +11,10 @@ from __future__ import annotations
 import re
 
 # Characters that break a line or are invisible control codes: C0 (except tab), DEL, C1, and the Unicode
-# line and paragraph separators, which some viewers break lines at.
-_CONTROL = re.compile("[\x00-\x08\x0a-\x1f\x7f-\x9f\u2028\u2029]")
+# line and paragraph separators, which some viewers break lines at. A pattern string, compiled on first use
+# (re's own cache): most runs print no such text, and with U+2028 in it the class compiles to a large table
+# that every run would pay for at import.
+_CONTROL = "[\x00-\x08\x0a-\x1f\x7f-\x9f\u2028\u2029]"
 _NAMED = {"\n": "\\n", "\r": "\\r"}
 
 
@@ -21,7 +23,7 @@ def one_line(text: str) -> str:
     on the line it is printed on."""
     if text.isprintable():  # the usual case, checked in C
         return text
-    return _CONTROL.sub(_escape, text)
+    return re.sub(_CONTROL, _escape, text)
 
 
 def _escape(match: re.Match[str]) -> str:

@@ -3,15 +3,21 @@
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass, field, replace
+from collections.abc import Mapping
+from dataclasses import replace
 from pathlib import PurePosixPath
+from types import MappingProxyType
+from typing import Any, NamedTuple
 
 from railcheck.types import Applicability, Diagnostic, Severity
 
+_EMPTY: Mapping[Any, Any] = MappingProxyType({})
 
-@dataclass(frozen=True, slots=True)
-class RuleInfo:
+
+class RuleInfo(NamedTuple):
     """What a reporter may say about a rule (SARIF and Markdown list them): no behaviour, only text."""
+
+    # A named tuple, not a frozen dataclass, for the cost at import (see run.CheckSettings).
 
     code: str
     name: str
@@ -21,10 +27,14 @@ class RuleInfo:
     help_uri: str
 
 
-@dataclass(frozen=True, slots=True)
-class Report:
+class Report(NamedTuple):
+    """A run's findings, the texts they point into, and the counts and options the reporters show."""
+
+    # A named tuple, not a frozen dataclass, for the cost at import (see types.Position). Its mappings default
+    # to one shared empty read-only mapping, as a named tuple's defaults are shared.
+
     diagnostics: tuple[Diagnostic, ...]
-    texts: dict[PurePosixPath, str] = field(default_factory=dict)
+    texts: Mapping[PurePosixPath, str] = _EMPTY
     services: int = 0
     files: int = 0
     fail_on: Severity = Severity.WARNING
@@ -37,13 +47,14 @@ class Report:
     repository_prefix: str = ""
     suppressed: int = 0
     # Fixes applied by --fix, per rule code.
-    fixed: Counter[str] = field(default_factory=Counter)
+    fixed: Mapping[str, int] = _EMPTY
     # False with --fix-only: the remaining problems were not collected, so the summary must not claim "passed".
     remaining_shown: bool = True
     # --show-fixes: every fix title is printed, and the fixes applied are listed.
     show_fixes: bool = False
     applied: tuple[tuple[str, str, tuple[PurePosixPath, ...]], ...] = ()
-    # Every rule that ran (and the engine codes), for formats that describe rules (SARIF).
+    # Every rule that ran (and the engine codes), for the formats that describe rules (SARIF, Markdown:
+    # `DESCRIBES_RULES`); empty in a report for another format.
     rules: tuple[RuleInfo, ...] = ()
     # Lines the change under review touched, by path (paths as in `diagnostics`); None when unknown.
     changed_lines: dict[PurePosixPath, frozenset[int]] | None = None
@@ -64,10 +75,10 @@ class Report:
             for path, text in report.texts.items():
                 texts[prefix / path] = text
             for diagnostic in report.diagnostics:
-                moved = tuple(replace(item, path=prefix / item.path) for item in diagnostic.related)
+                moved = tuple(item._replace(path=prefix / item.path) for item in diagnostic.related)
                 fix = diagnostic.fix
                 if fix is not None:
-                    fix = replace(fix, edits=tuple(replace(edit, path=prefix / edit.path) for edit in fix.edits))
+                    fix = fix._replace(edits=tuple(edit._replace(path=prefix / edit.path) for edit in fix.edits))
                 diagnostics.append(replace(diagnostic, path=prefix / diagnostic.path, related=moved, fix=fix))
         fixed: Counter[str] = Counter()
         for report in reports:
@@ -103,7 +114,7 @@ class Report:
     def repository_relative(self) -> Report:
         """This report with paths relative to the top of the git work tree instead of the working directory
         (merge such reports to combine several checked roots)."""
-        return replace(self, display_prefix=self.repository_prefix)
+        return self._replace(display_prefix=self.repository_prefix)
 
     def shown_path(self, path: PurePosixPath) -> str:
         if str(path) == ".":

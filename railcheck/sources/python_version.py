@@ -8,14 +8,15 @@ it) and Railpack's own normalisation of a version string. It parses given text o
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from packaging.version import InvalidVersion, Version
 
 
-@dataclass(frozen=True, slots=True)
-class VersionEntry:
+class VersionEntry(NamedTuple):
     """One version as written; offsets are 0-based code points into the file's text, end exclusive."""
+
+    # A named tuple, not a frozen dataclass: as immutable, and cheaper to create at import, which every run pays.
 
     text: str
     start: int
@@ -29,10 +30,10 @@ class VersionEntry:
 _PREFIXES = ("cpython-", "python-", "python", "v")
 _PLAIN = re.compile(r"[0-9]+(?:\.[0-9]+){0,2}(?:(?:a|b|rc)[0-9]+)?")
 # Interpreters pyenv and mise can install that are not CPython, which is all Railpack's Python provider builds.
-_OTHER_IMPLEMENTATIONS = re.compile(
-    r"(pypy|jython|ironpython|graalpy|graalpython|micropython|stackless|pyston|cinder|nogil"
-    r"|anaconda|miniconda|miniforge|mambaforge|activepython)",
-    re.I,
+# A pattern string, compiled on first use (re's own cache): only a version that is not a plain number needs it.
+_OTHER_IMPLEMENTATIONS = (
+    r"(?i)(pypy|jython|ironpython|graalpy|graalpython|micropython|stackless|pyston|cinder|nogil"
+    r"|anaconda|miniconda|miniforge|mambaforge|activepython)"
 )
 # Go's regexp \d is ASCII only, so [0-9] (internal/utils/utils.go, ExtractSemverVersion).
 _SEMVER = re.compile(r"[0-9]+(?:\.[0-9]+)?(?:\.[0-9]+)?")
@@ -71,7 +72,7 @@ def parse_runtime_txt(text: str) -> VersionEntry | None:
     line = text.count("\n", 0, match.start()) + 1
     entry = _entry(match.group(), match.start(), line)
     word = _WORD.search(text)
-    if word is not None and _OTHER_IMPLEMENTATIONS.match(word.group()):
+    if word is not None and re.match(_OTHER_IMPLEMENTATIONS, word.group()):
         return VersionEntry(
             entry.text,
             entry.start,
@@ -161,7 +162,7 @@ def _version(text: str) -> tuple[Version | None, str | None]:
             return Version(bare), None
         except (InvalidVersion, ValueError):  # ValueError: more digits than int() accepts
             return None, f"{text} is not a version"
-    if _OTHER_IMPLEMENTATIONS.match(text):
+    if re.match(_OTHER_IMPLEMENTATIONS, text):
         return None, f"{text} is not CPython"
     if text.lower() == "system":
         return None, "system means whatever interpreter the machine has, not a version"

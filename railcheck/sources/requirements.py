@@ -10,15 +10,16 @@ local paths are recognised by their shape rather than by existing, and `${VAR}` 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, replace
 from functools import lru_cache
+from typing import NamedTuple
 
 from railcheck.sources.text import LineIndex
 
 
-@dataclass(frozen=True, slots=True)
-class RequirementLine:
+class RequirementLine(NamedTuple):
     """One logical line; offsets are 0-based code points into the original text, end exclusive."""
+
+    # Named tuples, not frozen dataclasses: as immutable, and cheaper to create at import, which every run pays.
 
     kind: str  # requirement | include | constraint | editable | option | path | url | invalid
     text: str  # without comment and continuation backslashes, stripped
@@ -37,17 +38,18 @@ class RequirementLine:
     error: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class RequirementsFile:
+class RequirementsFile(NamedTuple):
     lines: tuple[RequirementLine, ...]
 
 
 # pip's COMMENT_RE: `#` opens a comment only at the start or after whitespace, so `url#egg=name` survives.
 _COMMENT = re.compile(r"(^|\s+)#.*$")
 # pip's is_url(): http(s), ftp, file and the VCS schemes (git+https, hg+ssh, svn, bzr+sftp, ...).
-_URL = re.compile(r"(https?|ftp|file|git|svn|(git|hg|svn|bzr)\+[a-z-]+):", re.I)
-_EGG = re.compile(r"[#&]egg=([^&]*)")
-_TRAILING_EXTRAS = re.compile(r"^(.+)(\[[^\]]+\])$")  # pip's _strip_extras
+# _URL, _EGG, _TRAILING_EXTRAS and _PIECE are pattern strings, compiled on first use (re's own cache): most
+# files hold only plain requirements, and compiling them at import is work every run would pay.
+_URL = r"(?i)(https?|ftp|file|git|svn|(git|hg|svn|bzr)\+[a-z-]+):"
+_EGG = r"[#&]egg=([^&]*)"
+_TRAILING_EXTRAS = r"^(.+)(\[[^\]]+\])$"  # pip's _strip_extras
 _ARCHIVES = (
     ".whl",
     ".zip",
@@ -66,7 +68,7 @@ _OPTION_START = re.compile(r"(?<![^ ])-")  # a "-" at the start or after a space
 _OPERATORS = ("==", "!=", "<=", ">=", "~=", "<", ">")
 # One shlex.split (posix) word: plain runs with backslash escapes, '...' taken literally, "..." with \" and \\.
 _WORD = re.compile(r"""(?:[^ \t\r\n'"\\]|\\.|'[^']*'|"(?:[^"\\]|\\.)*")+""", re.S)
-_PIECE = re.compile(r"""\\(.)|'([^']*)'|"((?:[^"\\]|\\.)*)"|(.)""", re.S)
+_PIECE = r"""(?s)\\(.)|'([^']*)'|"((?:[^"\\]|\\.)*)"|(.)"""
 # Options pip accepts in a requirements file (SUPPORTED_OPTIONS + SUPPORTED_OPTIONS_REQ, plus --global-option,
 # which pip < 25.3 still takes), each with whether it takes a value. Long names may be abbreviated, as in optparse.
 _LONG: dict[str, bool] = {
@@ -142,26 +144,26 @@ def _classify(base: RequirementLine, offsets: list[int]) -> RequirementLine:
     options, error = _parse_options(text, split)
     hashes = tuple(value for option, value, *_ in options if option == "--hash" and value is not None)
     if error is not None:
-        return replace(base, error=error, hashes=hashes)
+        return base._replace(error=error, hashes=hashes)
     requirement = text[:split].strip()
     if requirement:
-        return replace(_classify_requirement(base, requirement), hashes=hashes)
+        return _classify_requirement(base, requirement)._replace(hashes=hashes)
     deciding = [found for found in options if found[0] in _KINDS]
     first = min(deciding, key=lambda found: list(_KINDS).index(found[0])) if deciding else next(iter(options), None)
     kind = _KINDS.get(first[0], "option") if first else "option"
     _, value, written, lo, hi = first or ("", None, None, 0, 0)
     if value is None or written is None:
-        return replace(base, kind=kind, hashes=hashes)
+        return base._replace(kind=kind, hashes=hashes)
     # An empty attached value (`--requirement=`) sits just after the `=`.
     argument_start = offsets[lo] if hi > lo else offsets[lo - 1] + 1
     argument_end = offsets[hi - 1] + 1 if hi > lo else argument_start
-    line = replace(
-        base, kind=kind, hashes=hashes, argument=written, argument_start=argument_start, argument_end=argument_end
+    line = base._replace(
+        kind=kind, hashes=hashes, argument=written, argument_start=argument_start, argument_end=argument_end
     )
     if kind == "editable":
-        name, extras = _egg(value) if _URL.match(value) else (None, _strip_extras(value)[1])
-        return replace(line, url=value, name=name, extras=extras)
-    return replace(line, url=value) if kind != "option" else line
+        name, extras = _egg(value) if re.match(_URL, value) else (None, _strip_extras(value)[1])
+        return line._replace(url=value, name=name, extras=extras)
+    return line._replace(url=value) if kind != "option" else line
 
 
 # `name[extras] <op> version` with a plain PEP 440 version: most lines of most files. Read without packaging,
@@ -187,8 +189,7 @@ def _classify_requirement(base: RequirementLine, requirement: str) -> Requiremen
             if simple.group("extras")
             else ()
         )
-        return replace(
-            base,
+        return base._replace(
             kind="requirement",
             name=_canonical(simple.group("name")),
             specifier=simple.group("op") + simple.group("version"),
@@ -197,12 +198,12 @@ def _classify_requirement(base: RequirementLine, requirement: str) -> Requiremen
     from packaging.requirements import InvalidRequirement, Requirement
     from packaging.utils import canonicalize_name
 
-    if _URL.match(requirement):
+    if re.match(_URL, requirement):
         # For URLs pip only splits the marker at "; ", since a bare ";" may belong to the URL.
         url, _, marker = requirement.partition("; ")
         kind = "path" if url.lower().startswith("file:") else "url"
         name, extras = _egg(url)
-        return _with_marker(replace(base, kind=kind, url=url.strip(), name=name, extras=extras), marker)
+        return _with_marker(base._replace(kind=kind, url=url.strip(), name=name, extras=extras), marker)
     head, _, marker = requirement.partition(";")
     path, extras = _strip_extras(head.strip())
     before_at = head.split("@", 1)[0]
@@ -212,16 +213,16 @@ def _classify_requirement(base: RequirementLine, requirement: str) -> Requiremen
         or before_at.startswith(".")
         or ("@" not in head and path.lower().endswith(_ARCHIVES))
     ):
-        return _with_marker(replace(base, kind="path", url=path, extras=extras), marker)
+        return _with_marker(base._replace(kind="path", url=path, extras=extras), marker)
     try:
         parsed = Requirement(requirement)
     except InvalidRequirement as problem:
         error = _readable(str(problem), requirement)
         if "${" in requirement:
             error += "; pip expands ${VAR} from the environment before parsing, which is not done here"
-        return replace(base, error=error)
-    return replace(
-        base, kind="requirement", name=canonicalize_name(parsed.name), specifier=str(parsed.specifier),
+        return base._replace(error=error)
+    return base._replace(
+        kind="requirement", name=canonicalize_name(parsed.name), specifier=str(parsed.specifier),
         extras=tuple(sorted(parsed.extras)), marker=str(parsed.marker) if parsed.marker else None, url=parsed.url,
     )  # fmt: skip
 
@@ -232,20 +233,20 @@ def _with_marker(line: RequirementLine, marker: str) -> RequirementLine:
     from packaging.markers import InvalidMarker, Marker
 
     try:
-        return replace(line, marker=str(Marker(marker.strip())))
+        return line._replace(marker=str(Marker(marker.strip())))
     except InvalidMarker as problem:
-        return replace(line, kind="invalid", name=None, url=None, extras=(), error=_readable(str(problem), marker))
+        return line._replace(kind="invalid", name=None, url=None, extras=(), error=_readable(str(problem), marker))
 
 
 def _egg(url: str) -> tuple[str | None, tuple[str, ...]]:
     """Project name and extras from a `#egg=name[extras]` fragment."""
-    match = _EGG.search(url)
+    match = re.search(_EGG, url)
     return (_name_and_extras(match.group(1)) if match else None) or (None, ())
 
 
 def _strip_extras(path: str) -> tuple[str, tuple[str, ...]]:
     """pip's _strip_extras: `./pkg[a,b]` is the path `./pkg` with extras a and b."""
-    match = _TRAILING_EXTRAS.match(path)
+    match = re.match(_TRAILING_EXTRAS, path)
     found = _name_and_extras("placeholder" + match.group(2)) if match else None
     return (match.group(1), found[1]) if match and found else (path, ())
 
@@ -332,7 +333,7 @@ def _parse_options(text: str, start: int) -> tuple[list[_Option], str | None]:
 
 def _unquote(word: str) -> str:
     out: list[str] = []
-    for piece in _PIECE.finditer(word):
+    for piece in re.finditer(_PIECE, word):
         escaped, single, double, plain = piece.groups()
         if double is not None:
             out.append(re.sub(r'\\(["\\])', r"\1", double))

@@ -12,9 +12,8 @@ import os
 import re
 import threading
 from collections.abc import Sequence
-from dataclasses import dataclass
 from functools import lru_cache
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from railcheck.sources.text import ParseFailure
 
@@ -22,9 +21,10 @@ if TYPE_CHECKING:
     from tree_sitter import Node, Parser
 
 
-@dataclass(frozen=True, slots=True)
-class Word:
+class Word(NamedTuple):
     """One shell word. `text` is unquoted when `static`; with expansions, quotes go but `$...` stays as written."""
+
+    # Named tuples, not frozen dataclasses: as immutable, and cheaper to create at import, which every run pays.
 
     text: str
     start: int
@@ -32,8 +32,7 @@ class Word:
     static: bool
 
 
-@dataclass(frozen=True, slots=True)
-class SimpleCommand:
+class SimpleCommand(NamedTuple):
     assignments: tuple[tuple[str, Word], ...]
     words: tuple[Word, ...]
     redirects: tuple[Word, ...]
@@ -41,8 +40,7 @@ class SimpleCommand:
     end: int
 
 
-@dataclass(frozen=True, slots=True)
-class ShellScript:
+class ShellScript(NamedTuple):
     commands: tuple[SimpleCommand, ...]
     operators: tuple[tuple[str, int, int], ...]
 
@@ -63,7 +61,8 @@ _NOT_CONTROL = {
 _MISPLACED_KEYWORDS = frozenset({"then", "else", "elif", "fi", "do", "done", "esac", "}"})
 _HOLDS_ASSIGNMENTS = {"command", "declaration_command", "variable_assignments"}
 _SHELLS = frozenset({"sh", "bash", "dash", "ash", "ksh", "zsh"})
-_ENV_ASSIGNMENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*=")
+# A pattern string, compiled on first use (re's own cache): only commands run through `env` need it.
+_ENV_ASSIGNMENT = r"[A-Za-z_][A-Za-z0-9_]*="
 _NON_ASCII = re.compile(r"[^\x00-\x7f]")
 _ESCAPE = re.compile(r"\\(.)", re.DOTALL)
 # Inside double quotes a backslash only escapes $ ` " \ and newline; before anything else it stays.
@@ -173,7 +172,7 @@ class _Builder:
                 words.append(self.word(child))
         words.sort(key=lambda w: w.start)
         if words and words[0].text.rsplit("/", 1)[-1] == "env":
-            while len(words) > 1 and words[1].static and _ENV_ASSIGNMENT.match(words[1].text):
+            while len(words) > 1 and words[1].static and re.match(_ENV_ASSIGNMENT, words[1].text):
                 word = words.pop(1)
                 name, _, value = word.text.partition("=")
                 inline = self.text[word.start - self.base :].startswith(name + "=")

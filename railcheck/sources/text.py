@@ -6,7 +6,7 @@ import bisect
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import PurePosixPath
-from typing import Any
+from typing import Any, NamedTuple
 
 from railcheck.types import Position, Span
 
@@ -74,9 +74,11 @@ def split_pointer(pointer: str) -> tuple[str, ...]:
     return tuple(part.replace("~1", "/").replace("~0", "~") for part in pointer[1:].split("/"))
 
 
-@dataclass(frozen=True, slots=True)
-class ParseFailure:
+class ParseFailure(NamedTuple):
     """Why a text could not be parsed, and where (offsets into the text)."""
+
+    # A named tuple, not a frozen dataclass: as immutable, and cheaper to create at import, which every run
+    # pays. (Document stays a dataclass: it compares by identity and keeps values derived from it.)
 
     message: str
     start: int

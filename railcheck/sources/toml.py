@@ -15,7 +15,8 @@ from railcheck.sources.text import Document, LineIndex, ParseFailure, join_point
 
 _BARE_KEY = re.compile(r"[A-Za-z0-9_-]+")
 _SCALAR = re.compile(r"[^,\]\}#\r\n]*")
-_TOMLLIB_POSITION = re.compile(r"\(at line (\d+), column (\d+)\)")
+# A pattern string, compiled on first use (re's own cache): only a file that does not parse needs it.
+_TOMLLIB_POSITION = r"\(at line (\d+), column (\d+)\)"
 _MAX_DEPTH = 64
 
 
@@ -31,7 +32,7 @@ def parse_toml(text: str, path: PurePosixPath) -> Document | ParseFailure:
     except ValueError as error:  # TOMLDecodeError, or int() refusing more than sys.get_int_max_str_digits()
         message = str(error)
         offset = len(text)
-        match = _TOMLLIB_POSITION.search(message)
+        match = re.search(_TOMLLIB_POSITION, message)
         if match:
             offset = lines.line_start(int(match.group(1))) + int(match.group(2)) - 1
             message = message[: match.start()].strip()

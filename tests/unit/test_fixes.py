@@ -13,12 +13,14 @@ from pathlib import Path, PurePosixPath
 import pytest
 from helpers.repos import write_repo
 from helpers.running import fix_in_memory
+from helpers.scenarios import SCENARIOS
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from railcheck.config import Config
-from railcheck.engine import instantiate
+from railcheck.config import Config, load_config
+from railcheck.engine import instantiate, parsed_on_load
 from railcheck.fixes import FixWriteError, apply_edits, still_parses, write_atomically
+from railcheck.project import load_project
 from railcheck.types import Edit
 
 PATH = PurePosixPath("f.json")
@@ -209,3 +211,35 @@ def test_killed_mid_fix_every_file_is_old_or_new(tmp_path: Path) -> None:
             if path.is_file() and path.name not in ("railpack.json", "railcheck.toml")
         ]
         assert all(name.endswith(".railcheck-tmp") for name in stray), stray
+
+
+@pytest.mark.parametrize("scenario", SCENARIOS, ids=lambda path: path.name)
+def test_files_the_engine_does_not_parse_again_pass_still_parses(scenario: Path) -> None:
+    # Offering a fix, the engine takes the files `parsed_on_load` names as parsing, instead of parsing them
+    # again: each must pass `still_parses` as it stands.
+    project = load_project(scenario, load_config(scenario))
+    for path in parsed_on_load(project):
+        assert still_parses(path, project.texts[path]), path
+
+
+def test_a_config_loading_read_with_another_reader_is_parsed_again(tmp_path: Path) -> None:
+    # A declared Railway config not named railway.json is strict JSON to the loader but JWCC to `still_parses`:
+    # the engine cannot vouch for it, so it is left to the parse.
+    write_repo(
+        tmp_path,
+        {
+            "/railcheck.toml": '[services.api]\nroot = "api"\nrailway-config = "api/railway.staging.json"\n',
+            "/api/railpack.json": '{\n  // JWCC\n  "deploy": {"startCommand": "python main.py"},\n}\n',
+            "/api/railway.staging.json": '{"deploy": {"startCommand": "python main.py"}}\n',
+            "/web/railpack.json": "{}\n",
+            "/web/railway.json": '{"build": {}}\n',
+        },
+    )
+    project = load_project(tmp_path, load_config(tmp_path))
+    railway = project.service("api").railway
+    assert railway is not None and railway.path == PurePosixPath("api/railway.staging.json")
+    assert parsed_on_load(project) == {
+        PurePosixPath("api/railpack.json"),
+        PurePosixPath("web/railpack.json"),
+        PurePosixPath("web/railway.json"),
+    }
