@@ -1,4 +1,5 @@
-"""PV006 (hardcoded `pythonX.Y`) skips a config whose text cannot hold the word: it must still read escapes."""
+"""PV006 (hardcoded `pythonX.Y`) and RP107 (reference variable in railpack.json) skip a config whose text cannot
+hold what they look for: they must still read values written with escapes."""
 
 from __future__ import annotations
 
@@ -32,3 +33,12 @@ def test_a_version_written_with_escapes_is_found(tmp_path: Path, registry: Regis
 
 def test_a_config_without_the_word_has_nothing_to_report(tmp_path: Path, registry: Registry) -> None:
     assert _pv006(tmp_path, registry, {"railway.json": '{"deploy": {"startCommand": "gunicorn app"}}'}) == []
+
+
+def test_a_reference_variable_written_with_escapes_is_found(tmp_path: Path, registry: Registry) -> None:
+    railpack = '{"deploy": {"variables": {"DATABASE_URL": "\\u0024{{Postgres.DATABASE_URL}}"}}}'
+    write_repo(tmp_path, {"railpack.json": railpack})
+    _, found = run_rules(tmp_path, [registry.find("RP107")(None, None)], registry)
+    assert [diagnostic.code for diagnostic in found] == ["RP107"]
+    write_repo(tmp_path, {"railpack.json": '{"deploy": {"variables": {"LOG_LEVEL": "info"}}}'})
+    assert run_rules(tmp_path, [registry.find("RP107")(None, None)], registry)[1] == []
