@@ -131,8 +131,8 @@ def routes_for(info: ModuleInfo, app_name: str) -> tuple[list[tuple[str | None, 
     if binding is not None and binding.kind == "import":
         reasons.append(f"`{app_name}` is imported from `{binding.imported_from}`; its routes are in that module")
 
-    # Each route's owner resolved once, not once per router walked.
-    owners = [canon(route.owner) for route in info.routes]
+    # Each route's owner resolved once, not once per router walked; without aliases every name is its own.
+    owners = [canon(route.owner) for route in info.routes] if info.aliases else [route.owner for route in info.routes]
 
     def walk(owner: str, prefix: str | None, seen: frozenset[str]) -> None:
         made = info.definitions.get(owner)
