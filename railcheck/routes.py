@@ -203,7 +203,7 @@ def unserved_health_checks(service: Service, project: Project) -> UnservedHealth
     table = route_table(service, project) if paths_checkable(service, project) else None
     if table is None or table.app is None:
         return None, ()
-    served = routes_pattern(tuple(dict.fromkeys(route for route, _ in table.paths)))
+    served = routes_pattern(tuple(dict.fromkeys([route for route, _ in table.paths])))
     wanted = [(written, path, request_path(path)) for written, path in health_check_paths(service, project)]
     return table, tuple(
         (written, path) for written, path, request in wanted if served is None or not served.fullmatch(request)

@@ -499,11 +499,13 @@ class HardcodedPythonPath(ServiceRule):
         if minor is None:
             return
         for document in (service.railpack, service.railway):
-            if document is None:
+            if document is None or ("python" not in document.text and "\\" not in document.text):
+                # Without an escape, every string value is written as is in the text: no `python3.x` in the
+                # text, none in a value (most Railway configs), and no need to walk them.
                 continue
             for pointer, value in strings(document.value):
-                if pointer.startswith("/packages/"):
-                    continue
+                if "python" not in value or pointer.startswith("/packages/"):
+                    continue  # a value without "python" has no match below
                 start, end = document.value_offsets.get(pointer, (0, 0))
                 literal = document.text[start:end]
                 for match in _HARDCODED.finditer(value):

@@ -533,6 +533,10 @@ class ReferenceVariableInRailpack(RailpackStepRule):
     def check_railpack(
         self, service: Service, project: Project, document: Document, config: dict[str, Any]
     ) -> Iterator[Diagnostic]:
+        if "${{" not in document.text and "\\" not in document.text:
+            # Without an escape, every string value is written as is in the text: no `${{` in the text (most
+            # railpack.json files), none in a value, and no need to walk them.
+            return
         for pointer, value in strings(config):
             match = self._REFERENCE.search(value)
             if not match:

@@ -42,6 +42,7 @@ from railcheck.facts import (
     facts,
     module_info,
     runtime_pythonpath,
+    start_modules,
     unreadable_configs,
 )
 from railcheck.modules import find_module, image_path, module_candidates, search_bases
@@ -79,6 +80,13 @@ def _servers(service: Service, project: Project) -> Iterator[tuple[CommandText, 
 
 def _resolve(service: Service, project: Project, server: Server) -> PurePosixPath | None:
     assert project.repository is not None and server.module is not None
+    for start in start_modules(service, project):
+        if start.server is server and start.path is not None and start.path.suffix == ".py":
+            # The effective start command's module, already found as a file in the same search folders (kept per
+            # service in `Project.derived`). The folders added below come after those, and `find_module` returns
+            # the first file in folder order, so they cannot change that answer; a namespace folder or no file
+            # can change, and is resolved below.
+            return start.path
     root = app_root(service, project)
     bases = search_bases(root, server.cwd, server.search_dirs, runtime_pythonpath(service, project, server))
     found = facts(service, project)

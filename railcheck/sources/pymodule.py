@@ -22,7 +22,12 @@ from typing import Any, NamedTuple
 from railcheck.sources.text import ParseFailure
 
 _VERBS = frozenset({"get", "post", "put", "patch", "delete", "head", "options", "trace"})
+# The statement kinds `_Walker.statements` reads, as constants: a tuple written in the loop is built per statement.
 _DEFINITIONS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
+_ASSIGNMENTS = (ast.Assign, ast.AnnAssign)
+_IMPORTS = (ast.Import, ast.ImportFrom)
+_LOOPS = (ast.For, ast.AsyncFor, ast.While)
+_BLOCKS = (ast.If, ast.With, ast.AsyncWith, ast.Try, ast.TryStar)  # their names bind at module level
 _VERB_METHODS = {verb: (verb.upper(),) for verb in _VERBS}
 _DECORATORS = _VERBS | {"route", "api_route", "websocket", "websocket_route"}
 _REGISTERS = frozenset({"add_api_route", "add_url_rule", "add_route", "add_websocket_route", "add_api_websocket_route"})
@@ -126,8 +131,8 @@ def routes_for(info: ModuleInfo, app_name: str) -> tuple[list[tuple[str | None, 
     if binding is not None and binding.kind == "import":
         reasons.append(f"`{app_name}` is imported from `{binding.imported_from}`; its routes are in that module")
 
-    # Each route's owner resolved once, not once per router walked.
-    owners = [canon(route.owner) for route in info.routes]
+    # Each route's owner resolved once, not once per router walked; without aliases every name is its own.
+    owners = [canon(route.owner) for route in info.routes] if info.aliases else [route.owner for route in info.routes]
 
     def walk(owner: str, prefix: str | None, seen: frozenset[str]) -> None:
         made = info.definitions.get(owner)
@@ -295,20 +300,20 @@ class _Walker:
 
     def statements(self, body: list[ast.stmt]) -> None:
         for statement in body:
-            if isinstance(statement, (ast.Assign, ast.AnnAssign)):
-                self.assign(statement)
-            elif isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            if isinstance(statement, _DEFINITIONS):  # first: the statements a module has most of
                 self.definition(statement)
-            elif isinstance(statement, (ast.Import, ast.ImportFrom)):
+            elif isinstance(statement, _ASSIGNMENTS):
+                self.assign(statement)
+            elif isinstance(statement, _IMPORTS):
                 self.imports(statement)
             elif isinstance(statement, ast.Expr) and isinstance(statement.value, ast.Call):
                 self.registration(statement.value, decorator=False)
             elif isinstance(statement, ast.Delete):
                 for name in (name for target in statement.targets for name in _bound_names(target)):
                     self.definitions.pop(name.id, None)
-            elif isinstance(statement, (ast.For, ast.AsyncFor, ast.While)):
+            elif isinstance(statement, _LOOPS):
                 self.nested(statement)
-            elif isinstance(statement, (ast.If, ast.With, ast.AsyncWith, ast.Try, ast.TryStar)):
+            elif isinstance(statement, _BLOCKS):
                 # if/else, try/except/finally, with: their names bind at module level
                 self.statements(statement.body)
                 for handler in getattr(statement, "handlers", ()):
@@ -416,6 +421,34 @@ class _Walker:
         """`@owner.get(path)`, `owner.add_api_route(path, ...)`, `owner.get(path)(handler)`, includes, mounts."""
         if type(call) is not ast.Call:
             return
+        if decorator and self.verb_route(call):
+            return
+        self.any_registration(call, decorator=decorator)
+
+    def verb_route(self, call: ast.Call) -> bool:
+        """Record `@owner.get("/path")` (any HTTP verb, a plain name as owner, a string literal as path) and say
+        True; False for any other decorator, which `any_registration` reads.
+
+        Nearly every route of a module is such a decorator, and this reads it without the calls the general
+        reading makes per decorator. It records what `any_registration` would: a Name owner is its `_dotted`
+        form, a verb's methods are `_VERB_METHODS` (`_methods`), and the path is the first positional argument
+        as `_argument` finds it when no `path=`/`rule=` keyword is given (a Constant is never Starred)
+        (tests/unit/test_pymodule.py holds the two readings equal)."""
+        func = call.func
+        if type(func) is not ast.Attribute or type(func.value) is not ast.Name:
+            return False
+        methods = _VERB_METHODS.get(func.attr)
+        args = call.args
+        if methods is None or not args or type(args[0]) is not ast.Constant or type(args[0].value) is not str:
+            return False
+        if call.keywords and any(keyword.arg in ("path", "rule") for keyword in call.keywords):
+            return False
+        start, end = self.source.span(call)
+        self.routes.append(Route(args[0].value, methods, func.value.id, start, end, None))
+        return True
+
+    def any_registration(self, call: Any, *, decorator: bool) -> None:
+        """`registration` for every form, `verb_route`'s included."""
         for inner in (call.func, getattr(call.func, "func", None)):
             if type(inner) is ast.Call and _dotted(inner.func) == "getattr" and (inner.args or inner.keywords):
                 first = inner.args[0] if inner.args else inner.keywords[0].value
@@ -468,7 +501,7 @@ class _Walker:
             if isinstance(child, ast.Call):
                 applied = isinstance(child.func, ast.Call)  # `app.get("/x")(handler)`
                 found.append((child.func, _DECORATORS) if applied else (child, _NESTED_CALLS))
-            elif isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            elif isinstance(child, _DEFINITIONS):
                 found += ((decorator, _DECORATORS) for decorator in child.decorator_list)
         for call, names in sorted(found, key=lambda pair: (pair[0].lineno, pair[0].col_offset)):
             func = call.func if isinstance(call, ast.Call) else None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import subprocess
 import sys
 import textwrap
@@ -575,3 +576,63 @@ def test_analysis_needs_no_libcst() -> None:
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert result.stdout.strip() == "ModuleInfo"
+
+
+# Decorators around the shape `_Walker.verb_route` reads without the general reading: owners, verbs and arguments
+# it takes and ones it must leave to `any_registration`.
+DECORATOR_OWNERS = ["app", "router", "api.v1", "get_router()", "x[0]"]
+DECORATOR_VERBS = ["get", "post", "delete", "head", "trace", "route", "api_route", "websocket", "include_router", "Get"]
+DECORATOR_ARGUMENTS = [
+    "",
+    "'/a'",
+    '"/items/{item_id}"',
+    "b'/a'",
+    "f'/a'",
+    "f'/{x}'",
+    "'/a' + '/b'",
+    "PATH",
+    "*paths",
+    "1",
+    "None",
+    "path='/b'",
+    "rule='/b'",
+    "response_model=Item",
+    "methods=['GET', 'POST']",
+    "methods=methods",
+    "**options",
+    "'/a', '/b'",
+]
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.sampled_from(DECORATOR_OWNERS),
+    st.sampled_from(DECORATOR_VERBS),
+    st.lists(st.sampled_from(DECORATOR_ARGUMENTS), max_size=3),
+)
+def test_verb_routes_read_as_the_general_reading_does(owner: str, verb: str, arguments: list[str]) -> None:
+    # Keyword arguments after positional ones, as Python requires.
+    ordered = sorted(arguments, key=lambda argument: "=" in argument or argument.startswith("**"))
+    text = f"@{owner}.{verb}({', '.join(ordered)})\ndef handler():\n    return {{}}\n"
+    try:
+        tree = ast.parse(text)
+    except SyntaxError:
+        return
+    definition = tree.body[0]
+    assert isinstance(definition, ast.FunctionDef)
+    decorator = definition.decorator_list[0]
+
+    def read(fast: bool) -> tuple[object, ...]:
+        walker = pymodule._Walker(pymodule.SourcePositions(text))
+        if fast:
+            walker.registration(decorator, decorator=True)
+        else:
+            walker.any_registration(decorator, decorator=True)
+        return walker.routes, walker.includes, walker.reasons, walker.definitions
+
+    assert read(fast=True) == read(fast=False)
+    if ordered in (["'/a'"], ["'/a'", "response_model=Item"]) and verb in ("get", "post") and "." not in owner:
+        # The shape the shortcut exists for does take it.
+        walker = pymodule._Walker(pymodule.SourcePositions(text))
+        assert isinstance(decorator, ast.Call) and walker.verb_route(decorator)
+        assert walker.routes == [Route("/a", (verb.upper(),), owner, 1, text.index("\n"), None)]
