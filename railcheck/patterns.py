@@ -5,6 +5,7 @@ that says where it is."""
 from __future__ import annotations
 
 import json
+import warnings
 from collections.abc import Iterable
 from typing import Any
 
@@ -12,23 +13,18 @@ from typing import Any
 def gitignore_spec(lines: Iterable[str]) -> Any:
     """The patterns of an ignore file. A line git accepts but matches nothing with (`!`, a trailing lone
     backslash) is left out, as git leaves it out, instead of stopping the run."""
-    # Imported only when a .gitignore or a pattern exists: most runs need no pattern matching at all.
-    import pathspec
-
     lines = list(lines)
     try:
-        return pathspec.GitIgnoreSpec.from_lines(lines)
+        return _compiled(lines)
     except ValueError:  # GitIgnorePatternError; rare, so only then is each line tried on its own
-        return pathspec.GitIgnoreSpec.from_lines([line for line in lines if _valid(line)])
+        return _compiled([line for line in lines if _valid(line)])
 
 
 def config_spec(patterns: Iterable[str], key: str, source: str, text: str | None) -> Any:
     """The patterns of a configuration key; raises ConfigError naming the first bad one and its line."""
-    import pathspec
-
     patterns = list(patterns)
     try:
-        return pathspec.GitIgnoreSpec.from_lines(patterns)
+        return _compiled(patterns)
     except ValueError:  # GitIgnorePatternError: find the first bad one to say where it is
         from railcheck.config import ConfigError
 
@@ -41,11 +37,21 @@ def config_spec(patterns: Iterable[str], key: str, source: str, text: str | None
         ) from None
 
 
-def _valid(line: str) -> bool:
+def _compiled(lines: list[str]) -> Any:
+    # Imported only when a .gitignore or a pattern exists: most runs need no pattern matching at all.
     import pathspec
 
+    with warnings.catch_warnings():
+        # A bracket set such as `[[]` (git: the character `[`) makes Python's `re` warn that nested sets may
+        # mean something else one day. The pattern means what git means today; the warning would only reach
+        # the user's terminal as noise about railcheck's internals.
+        warnings.simplefilter("ignore", FutureWarning)
+        return pathspec.GitIgnoreSpec.from_lines(lines)
+
+
+def _valid(line: str) -> bool:
     try:
-        pathspec.GitIgnoreSpec.from_lines([line])
+        _compiled([line])
     except ValueError:
         return False
     return True
