@@ -48,7 +48,8 @@ OUTPUT_FOLDERS = frozenset(
 _OUTPUT_OPTIONS = frozenset(
     {"-o", "--output", "--out-dir", "--outdir", "--outDir", "--output-dir", "-O", "--output-document", "--out"}
 )
-# Programs whose arguments `created_paths` reads as what they write (beyond output options and redirects).
+# Programs whose arguments `created_paths` reads as what they write (beyond output options and redirects): the
+# programs its branches below name, a quick exit for every other command; a branch added there goes here too.
 _WRITING_PROGRAMS = frozenset({"touch", "mkdir", "cp", "mv", "ln", "rsync", "git", "tar", "unzip"})
 
 

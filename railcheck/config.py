@@ -10,14 +10,12 @@ import stat
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
-from types import MappingProxyType
 from typing import Any, NamedTuple
 
 from railcheck.layout import ROOT_MARKERS
-from railcheck.types import Severity, Span
+from railcheck.types import EMPTY_MAPPING, Severity, Span
 
 CONFIG_FILE_NAMES = ("railcheck.toml", "pyproject.toml")
-_EMPTY: Mapping[Any, Any] = MappingProxyType({})
 
 
 class ConfigError(Exception):
@@ -47,14 +45,14 @@ class Config(NamedTuple):
     text: str | None = None
     select: tuple[str, ...] | None = None
     extend_select: tuple[str, ...] = ()
-    ignore: Mapping[str, str | None] = _EMPTY
+    ignore: Mapping[str, str | None] = EMPTY_MAPPING
     per_file_ignores: tuple[tuple[str, tuple[str, ...]], ...] = ()
-    severity: Mapping[str, Severity] = _EMPTY
+    severity: Mapping[str, Severity] = EMPTY_MAPPING
     fail_on: Severity = Severity.WARNING
     exclude: tuple[str, ...] = ()
     services: tuple[ServiceDeclaration, ...] = ()
     # Per-rule options as written (selector -> table); each rule validates its own.
-    rule_options: Mapping[str, dict[str, object]] = _EMPTY
+    rule_options: Mapping[str, dict[str, object]] = EMPTY_MAPPING
     # Declared copies: (original, copies), repo-relative.
     sync: tuple[tuple[PurePosixPath, tuple[PurePosixPath, ...]], ...] = ()
 

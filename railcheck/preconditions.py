@@ -59,8 +59,8 @@ class Preconditions:
         for service in services:
             # Decided in this order, each only when the one before holds, as the rules would read them: a
             # rule about one builder's semantics says nothing about services another builds, and paths that
-            # cannot be checked are explained by SV003, IC001 or DF005. A bug deciding either is RC002 for the
-            # rules that need it, as when a rule raises in its own `check`, and the run goes on.
+            # cannot be checked are explained by SV003, IC001 or DF005. A bug deciding or reading either is
+            # RC002 for the rules that need it, as when a rule raises in its own `check`, and the run goes on.
             try:
                 if builders is not None and derived.build(service).builder not in builders:
                     continue

@@ -40,7 +40,8 @@ _PIP_BOMS = (
 
 # How every file but a requirements-style `.txt` is decoded: no byte order mark, UTF-8.
 _UTF8 = (b"", "utf-8")
-# `Repository._entry`'s mark for a name it has not been asked about yet (None means: not there).
+# `Repository._entry`'s mark for a name it has not been asked about yet (None means: not there). A string, so
+# that the kinds table stays typed `str | None`; compared by identity, so no kind can be taken for it.
 _UNASKED = "unasked"
 
 
@@ -89,7 +90,7 @@ def outside_lexically(path: str) -> bool:
         len(path) > PATH_MAX
         or path.startswith("/")
         or (".." in path and ".." in path.split("/"))
-        or (".git" in path.lower() and names_git_folder(path))
+        or names_git_folder(path)  # which tests for the substring first
     )
 
 
@@ -215,8 +216,9 @@ class Repository:
         self._scan_stamps: dict[str, Stamp] = {}
         self._confinement = Confinement(root)
 
-    # `exists`, `is_file` and `is_dir` take a path as its text too (normalised, repo-relative, as `str` of a
-    # PurePosixPath gives it): a caller probing candidates need not make a path object of each.
+    # `exists`, `is_file` and `is_dir` take a path as its text too, for callers probing many candidates
+    # without making a path object of each. The text must be written as `str` of a PurePosixPath writes it
+    # (normalised, repo-relative: no `./`, `//` or trailing `/`); one written otherwise is answered as absent.
 
     def exists(self, path: PurePosixPath | str) -> bool:
         name = str(path)
@@ -362,7 +364,8 @@ class Repository:
                 self.problems.append(FileProblem(path, f"cannot be read: {error.strerror or error}"))
                 return None
         try:
-            # Only a `.txt` file may be decoded otherwise: the others, most reads, are spared the call.
+            # Only a `.txt` file may be decoded otherwise: the others, most reads, are spared the call (which
+            # tests the name again, as its own contract).
             mark, encoding = _pip_encoding(name, data) if name.endswith(".txt") else _UTF8
             text = data[len(mark) :].decode(encoding)
         except UnicodeDecodeError as error:

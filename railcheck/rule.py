@@ -17,10 +17,10 @@ if TYPE_CHECKING:
     from railcheck.repository import Repository
     from railcheck.sources.text import Document
 
-# Pattern strings, compiled on first use (re's own cache): only rules whose metadata is checked on definition
-# (not the built-in ones, see `built_in_rules_loading`) need them.
-CODE_PATTERN = r"^[A-Z]{2}\d{3}$"
-NAME_PATTERN = r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$"
+# What a rule's code and name look like; checked when a rule is defined, except the built-in ones (see
+# `built_in_rules_loading`).
+CODE_PATTERN = re.compile(r"^[A-Z]{2}\d{3}$")
+NAME_PATTERN = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")
 # Values for `Rule.builders` (names from railcheck.builder): Railpack's own semantics, and every builder
 # that puts the source folder at `/app` without a Dockerfile (Railpack and Nixpacks).
 RAILPACK_ONLY = frozenset({"railpack"})
@@ -265,9 +265,9 @@ def _metadata_problems(cls: type[Rule]) -> Iterator[str]:
             f"severity {cls.default_severity.value} does not follow from its consequence ({consequence.value}:"
             f" {consequence.severity.value})"
         )
-    if not re.match(CODE_PATTERN, cls.code):
+    if not CODE_PATTERN.match(cls.code):
         yield f"code {cls.code!r} is not two capitals and three digits"
-    if not re.match(NAME_PATTERN, cls.name):
+    if not NAME_PATTERN.match(cls.name):
         yield f"name {cls.name!r} is not kebab-case"
     if not isinstance(cls.requires, tuple) or not all(isinstance(item, Requires) for item in cls.requires):
         yield "`requires` is not a tuple of Requires"

@@ -11,11 +11,10 @@ from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from pathlib import Path, PurePosixPath
-from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from railcheck.report import DESCRIBES_RULES, Report
-from railcheck.types import Applicability, Diagnostic, Severity
+from railcheck.types import EMPTY_MAPPING, Applicability, Diagnostic, Severity
 
 if TYPE_CHECKING:
     from railcheck.config import Config
@@ -29,7 +28,6 @@ if TYPE_CHECKING:
     from railcheck.sources.text import LineIndex
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
-_EMPTY: Mapping[Any, Any] = MappingProxyType({})
 
 
 def _split(values: Sequence[str]) -> tuple[str, ...]:
@@ -131,7 +129,7 @@ class RepositoryRun(NamedTuple):
     # Messages for standard error, such as "wrote 12 findings to baseline.json".
     notes: tuple[str, ...] = ()
     # With an overlay, the texts the fixes produced (nothing was written).
-    fixed: Mapping[PurePosixPath, str] = _EMPTY
+    fixed: Mapping[PurePosixPath, str] = EMPTY_MAPPING
 
 
 class Findings(NamedTuple):
@@ -143,7 +141,7 @@ class Findings(NamedTuple):
     suppressions: tuple[tuple[str, int, str | None], ...] = ()
     internal_errors: int = 0
     # What the check looked at in the repository, with stamps (Repository.observed); for the cache, never stored.
-    observed: Mapping[str, Stamp | None] = _EMPTY
+    observed: Mapping[str, Stamp | None] = EMPTY_MAPPING
 
     @property
     def suppressed(self) -> int:

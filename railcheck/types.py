@@ -6,9 +6,36 @@ Nothing here does I/O or imports anything else from railcheck.
 from __future__ import annotations
 
 import enum
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
-from typing import NamedTuple
+from typing import Any, NamedTuple
+
+
+class _EmptyMapping(Mapping[Any, Any]):
+    """An empty mapping nobody can change: the default of a named tuple's mapping field, shared by every
+    instance (a field cannot default to a new dict per instance, and a shared dict could be changed through any
+    of them). Unlike `MappingProxyType({})` it pickles, as the one `EMPTY_MAPPING`."""
+
+    __slots__ = ()
+
+    def __getitem__(self, key: object) -> Any:
+        raise KeyError(key)
+
+    def __iter__(self) -> Iterator[Any]:
+        return iter(())
+
+    def __len__(self) -> int:
+        return 0
+
+    def __repr__(self) -> str:
+        return "EMPTY_MAPPING"
+
+    def __reduce__(self) -> str:
+        return "EMPTY_MAPPING"  # pickle: the module's own instance
+
+
+EMPTY_MAPPING: Mapping[Any, Any] = _EmptyMapping()
 
 
 class Severity(enum.Enum):

@@ -6,12 +6,9 @@ from collections import Counter
 from collections.abc import Mapping
 from dataclasses import replace
 from pathlib import PurePosixPath
-from types import MappingProxyType
-from typing import Any, NamedTuple
+from typing import NamedTuple
 
-from railcheck.types import Applicability, Diagnostic, Severity
-
-_EMPTY: Mapping[Any, Any] = MappingProxyType({})
+from railcheck.types import EMPTY_MAPPING, Applicability, Diagnostic, Severity
 
 
 class RuleInfo(NamedTuple):
@@ -34,7 +31,7 @@ class Report(NamedTuple):
     # to one shared empty read-only mapping, as a named tuple's defaults are shared.
 
     diagnostics: tuple[Diagnostic, ...]
-    texts: Mapping[PurePosixPath, str] = _EMPTY
+    texts: Mapping[PurePosixPath, str] = EMPTY_MAPPING
     services: int = 0
     files: int = 0
     fail_on: Severity = Severity.WARNING
@@ -47,7 +44,7 @@ class Report(NamedTuple):
     repository_prefix: str = ""
     suppressed: int = 0
     # Fixes applied by --fix, per rule code.
-    fixed: Mapping[str, int] = _EMPTY
+    fixed: Mapping[str, int] = EMPTY_MAPPING
     # False with --fix-only: the remaining problems were not collected, so the summary must not claim "passed".
     remaining_shown: bool = True
     # --show-fixes: every fix title is printed, and the fixes applied are listed.
