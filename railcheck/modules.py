@@ -20,12 +20,15 @@ def image_path(root: PurePosixPath, cwd: str, value: str) -> PurePosixPath | Non
 
     None when the path lies outside `/app` (a system path) or climbs out of the root directory.
     """
-    if value.startswith("/"):
-        if value != APP and not value.startswith(APP + "/"):
+    # A relative value from a working directory `cd` made absolute (`cd /app/api && uvicorn main:app`) is an
+    # absolute path too.
+    path = value if value.startswith("/") else posixpath.join(cwd, value)
+    if path.startswith("/"):
+        if path != APP and not path.startswith(APP + "/"):
             return None
-        relative = value[len(APP) :].lstrip("/") or "."
+        relative = path[len(APP) :].lstrip("/") or "."
     else:
-        relative = posixpath.join(cwd, value)
+        relative = path
     normal = posixpath.normpath(relative)
     if normal == ".." or normal.startswith("../"):
         return None

@@ -36,11 +36,13 @@ def find_root_evidence(service: Service, project: Project) -> tuple[str, ...]:
     repository = project.repository
     declared = service.root_source.startswith("declared")
     if not declared and str(service.root) != "." and repository is not None:
-        prefix = f"{service.root}/"
         dotted = ".".join(service.root.parts) + "."
+        in_image = f"/app/{service.root}"
         for command in facts(service, project).commands:
-            if f"/app/{prefix}" in command.text:
-                evidence.append(f"{command.origin.label} uses /app/{prefix}..., a path from the repository root")
+            written = _first_root_path(command.text, in_image)
+            # The folder itself is no sign when the root directory holds a folder of that name (`api/api/`).
+            if written is not None and not (written == in_image and repository.is_dir(service.root / service.root)):
+                evidence.append(f"{command.origin.label} uses {written}, a path from the repository root")
             if command.kind != "start":
                 continue
             for server in command_servers(command):
@@ -73,6 +75,22 @@ def find_root_evidence(service: Service, project: Project) -> tuple[str, ...]:
     elif str(service.root) == "." and service.root_source.startswith("the folder holding"):
         evidence += subfolder_roots(service, project)[0]
     return tuple(dict.fromkeys(evidence))
+
+
+def _first_root_path(text: str, in_image: str) -> str | None:
+    """How `text` writes the root directory's own folder as the image would hold it from a repository-root
+    build: `/app/api/...` for a path into it, `/app/api` for the folder itself (`cd /app/api`,
+    `PYTHONPATH=/app/api`, `--app-dir /app/api`); None when it does not (`/app/api2`, `/app/api.py`)."""
+    start = text.find(in_image)
+    while start != -1:
+        end = start + len(in_image)
+        following = text[end : end + 1]
+        if following == "/":
+            return f"{in_image}/..."
+        if not following or not (following.isalnum() or following in "._-"):
+            return in_image  # the name ends here: the folder itself
+        start = text.find(in_image, end)
+    return None
 
 
 def subfolder_roots(service: Service, project: Project) -> tuple[tuple[str, ...], tuple[PurePosixPath, ...]]:

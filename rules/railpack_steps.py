@@ -21,6 +21,7 @@ from railcheck import (
     FixAvailability,
     Invalid,
     Project,
+    Requires,
     Service,
     ServiceRule,
     Severity,
@@ -585,6 +586,9 @@ class ListReplacesGenerated(ServiceRule):
     code = "RP108"
     name = "list-replaces-generated"
     builders = RAILPACK_ONLY  # railpack.json means nothing to another builder (DF001 says it is unused)
+    # What Railpack generates depends on the files at the root directory: with the root in doubt (SV003) or
+    # missing (IC001), what a list replaces is unknown.
+    requires = (Requires.PATHS_CHECKABLE,)
     _POINTERS = ("/steps/install/commands", "/deploy/inputs", "/deploy/aptPackages")
     summary = 'A list without "..." replaces what Railpack generates'
     consequence = Consequence.LIKELY_WRONG

@@ -57,10 +57,16 @@ PUBLIC_HOSTS = frozenset({"0.0.0.0", "::", "[::]"})
 
 
 def _start_commands(service: Service, project: Project) -> Iterator[CommandText]:
-    """Start commands written in files, plus Railpack's default when it is the one that will run."""
+    """Start commands written in files, plus Railpack's default when it is the one that will run.
+
+    A Dockerfile's CMD/ENTRYPOINT that Railway's start command overrides is left out: Railway never runs it
+    (docs/railpack-facts.md, "start command"), and it is often written for `docker run` on a laptop, with a
+    fixed port."""
     found = facts(service, project)
+    image = image_of(service, project)
+    overridden = image.start if image is not None and image.start is not found.start else None
     for command in found.start_commands:
-        if command.origin.path is not None or command is found.start:
+        if command is not overridden and (command.origin.path is not None or command is found.start):
             yield command
 
 

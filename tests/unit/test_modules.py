@@ -33,6 +33,9 @@ def _repository(root: Path, names: list[str]) -> Repository:
         ("src", "../static", "services/api/static"),
         (".", "./a/../b", "services/api/b"),
         ("src", "/app/main.py", "services/api/main.py"),  # an absolute path ignores the working directory
+        ("/app/src", ".", "services/api/src"),  # `cd /app/src`: the working directory as the image has it
+        ("/app/src", "main.py", "services/api/src/main.py"),
+        ("/app", "src", "services/api/src"),
     ],
 )
 def test_image_paths_inside_app_map_into_the_root(cwd: str, value: str, expected: str) -> None:
@@ -47,6 +50,8 @@ def test_image_paths_inside_app_map_into_the_root(cwd: str, value: str, expected
         (".", "../shared/lib.py"),  # climbs out of the root directory
         ("src", "../../x"),
         (".", "/app/../etc/passwd"),
+        ("/srv", "main.py"),  # `cd /srv`: a folder outside /app, not a path of the repository
+        ("/app/src", "../../etc"),
     ],
 )
 def test_image_paths_outside_app_or_above_the_root_are_none(cwd: str, value: str) -> None:
