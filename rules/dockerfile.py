@@ -422,3 +422,80 @@ class BuilderUndecided(ServiceRule):
                 ' "DOCKERFILE"` if the Dockerfile is.'
             ),
         )
+
+
+# The frontend images that read Dockerfiles with Docker's own instruction set; another `# syntax=` frontend
+# may define instructions of its own.
+_DOCKER_FRONTENDS = ("docker/dockerfile", "docker.io/docker/dockerfile")
+
+
+class DockerfileInvalid(ServiceRule):
+    """
+    ## What it does
+    Reports the first line of a service's Dockerfile that Docker's Dockerfile reader rejects: a word that is
+    no Dockerfile instruction, or an instruction other than `ARG` before the first `FROM`. The usual cause is
+    a `dockerfilePath` that names a compose file or a script instead of a Dockerfile. A file that names
+    another frontend in a `# syntax=` directive is left alone: that frontend decides its instructions.
+
+    ## Why is this bad?
+    The build stops at that line (`unknown instruction`, `no build stage in current context`), so the
+    service never deploys. Railway builds one Dockerfile per service; it does not run `docker compose`.
+
+    ## Example
+    ```toml
+    [build]
+    builder = "DOCKERFILE"
+    dockerfilePath = "docker-compose.yml"  # name the service's Dockerfile instead
+    ```
+    """
+
+    code = "DF006"
+    name = "dockerfile-invalid"
+    summary = "The Dockerfile a service builds from is not one Docker can read"
+    consequence = Consequence.FAILS
+    builders = DOCKERFILE_ONLY
+    examples = (
+        Valid(
+            {
+                "railway.json": "{}",
+                "Dockerfile": "# syntax=docker/dockerfile:1\nARG PY=3.12\nFROM python:${PY}\nRUN pip install uv\n",
+            }
+        ),
+        # Another frontend reads its own instructions.
+        Valid(
+            {
+                "railway.json": "{}",
+                "Dockerfile": "# syntax=devthefuture/dockerfile-x\nFROM python:3.12\nINCLUDE ./common\n",
+            }
+        ),
+        Invalid(
+            {
+                "railway.toml": '[build]\nbuilder = "DOCKERFILE"\ndockerfilePath = "docker-compose.yml"\n',
+                "docker-compose.yml": "services:\n  api:\n    build: .\n",
+            },
+            expect=[("DF006", "docker-compose.yml", 1, 1)],
+        ),
+        Invalid(
+            {"railway.json": "{}", "Dockerfile": "WORKDIR /app\nFROM python:3.12\n"},
+            expect=[("DF006", "Dockerfile", 1, 1)],
+        ),
+    )
+
+    def check(self, service: Service, project: Project) -> Iterator[Diagnostic]:
+        image = image_of(service, project)
+        if image is None or not image.dockerfile.problems:
+            return
+        syntax = image.dockerfile.syntax
+        if syntax is not None and not syntax.startswith(_DOCKER_FRONTENDS):
+            return
+        problem = image.dockerfile.problems[0]
+        yield self.diagnostic(
+            image.path,
+            image.lines.span(problem.start, problem.end),
+            f"{problem.message}: Docker cannot build {image.path}, and the build fails here",
+            help=(
+                "Point `dockerfilePath` at the service's Dockerfile (Railway builds one Dockerfile per service and"
+                " does not run docker compose), or fix this line: every instruction is a Dockerfile keyword, and"
+                " the first one other than ARG is FROM."
+            ),
+        )

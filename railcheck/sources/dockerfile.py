@@ -101,6 +101,8 @@ class Dockerfile:
     stages: tuple[Stage, ...]
     problems: tuple[Problem, ...] = ()
     escape: str = "\\"
+    # The `# syntax=` parser directive: the frontend image that reads the file, when it names one.
+    syntax: str | None = None
 
 
 def parse_dockerfile(text: str) -> Dockerfile:
@@ -108,7 +110,11 @@ def parse_dockerfile(text: str) -> Dockerfile:
     reader = _Reader(text)
     reader.read()
     return Dockerfile(
-        tuple(reader.instructions), _stages(reader.instructions, reader.problems), tuple(reader.problems), reader.escape
+        tuple(reader.instructions),
+        _stages(reader.instructions, reader.problems),
+        tuple(reader.problems),
+        reader.escape,
+        reader.syntax,
     )
 
 
@@ -117,6 +123,7 @@ class _Reader:
         self.text = text
         self.lines = text.splitlines(keepends=True)
         self.escape = "\\"
+        self.syntax: str | None = None
         self.instructions: list[Instruction] = []
         self.problems: list[Problem] = []
 
@@ -146,6 +153,8 @@ class _Reader:
             seen.add(name)
             if name == "escape" and match.group(2) in ("\\", "`"):
                 self.escape = match.group(2)
+            elif name == "syntax" and match.group(2):
+                self.syntax = match.group(2)
         return len(self.lines)
 
     def _instruction(self, index: int, offsets: list[int]) -> int:

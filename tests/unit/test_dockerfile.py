@@ -41,6 +41,12 @@ def test_a_directive_after_a_comment_is_only_a_comment() -> None:
     assert parse_dockerfile("# hello\n# escape=`\nFROM x\nRUN a \\\n  b\n").escape == "\\"
 
 
+def test_the_syntax_directive_names_the_frontend_only_where_directives_are_read() -> None:
+    assert parse_dockerfile("# syntax = docker/dockerfile:1.7\nFROM x\n").syntax == "docker/dockerfile:1.7"
+    assert parse_dockerfile("FROM x\n# syntax=other/frontend\n").syntax is None
+    assert parse_dockerfile("# hello\n# syntax=other/frontend\nFROM x\n").syntax is None
+
+
 def test_exec_form_items_and_shell_form_text() -> None:
     text = 'FROM python\nCMD ["uvicorn", "main:app", "--port", "$PORT"]\nENTRYPOINT python -m app\n'
     cmd, entrypoint = parse_dockerfile(text).instructions[1:]
