@@ -67,7 +67,6 @@ class Derived:
         "_step_plans",
         "_subfolder_roots",
         "_unserved_health_checks",
-        "_watch_declared",
         "_watch_lists",
     )
 
@@ -100,7 +99,6 @@ class Derived:
         self._start_modules: dict[int, tuple[StartModule, ...]] = {}
         self._step_plans: dict[int, StepPlan | None] = {}
         self._step_commands: dict[int, tuple[StepItem, ...]] = {}
-        self._watch_declared: dict[int, bool] = {}
 
     # --- per service ------------------------------------------------------------------------------
     # Each lookup comes first and makes no closure: the hot ones are asked about a hundred times per service.
@@ -203,9 +201,16 @@ class Derived:
         try:
             return self._watch_lists[id(service)]
         except KeyError:
-            from railcheck.watchpaths import find_watch_lists
+            from railcheck.walk import declares_watch_patterns
 
-            found = self._watch_lists[id(service)] = find_watch_lists(service, self._project)
+            found: tuple[WatchList, ...] = ()
+            # Most services declare no watch patterns: asking that first spares them importing watchpaths.py,
+            # which every commit's check would pay for.
+            if declares_watch_patterns(service):
+                from railcheck.watchpaths import find_watch_lists
+
+                found = find_watch_lists(service, self._project)
+            self._watch_lists[id(service)] = found
             return found
 
     def consumed(self, service: Service) -> tuple[Consumed, ...]:
@@ -385,15 +390,4 @@ class Derived:
             from railcheck.plan import find_step_commands
 
             found = self._step_commands[id(service)] = find_step_commands(service)
-            return found
-
-    def declares_watch_patterns(self, service: Service) -> bool:
-        """Whether the service's Railway config or IaC call declares `watchPatterns` at all: asked by the four WP
-        rules before `watch_lists`, whose module most services never need to import (walk.py)."""
-        try:
-            return self._watch_declared[id(service)]
-        except KeyError:
-            from railcheck.walk import declares_watch_patterns
-
-            found = self._watch_declared[id(service)] = declares_watch_patterns(service)
             return found

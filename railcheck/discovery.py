@@ -170,9 +170,7 @@ class Discovery:
 
             parsed = read_iac(text, "python" if path.suffix == ".py" else "typescript")
             if isinstance(parsed, ParseFailure):
-                self.problems.append(
-                    FileProblem(path, parsed.message, LineIndex(text).span(parsed.start, max(parsed.start, parsed.end)))
-                )
+                self.problems.append(FileProblem.unparsed(path, text, parsed))
                 return None
             return IacDocument(path, text, LineIndex(text), parsed)
         return None

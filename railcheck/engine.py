@@ -140,15 +140,17 @@ def parsed_on_load(project: Project) -> frozenset[PurePosixPath]:
     """The config files the project parsed, at the text `project.texts` holds, with the reader
     `fixes.still_parses` uses for their name, so that offering a fix does not parse them again (a large
     repository has one per service with a fix). Loading reads a Railpack config as JWCC and Railway's as strict
-    JSON (project.py); `still_parses` reads a `.json` file as strict JSON exactly when it is named railway.json,
-    and a `.toml` file with the same reader as loading. A file read otherwise is left out, and parsed."""
+    JSON (project.py); `still_parses` picks by name (`reads_as_jwcc`), and reads a `.toml` file with the same
+    reader as loading. A file read otherwise is left out, and parsed."""
+    from railcheck.fixes import reads_as_jwcc  # loaded by the caller already: runs with fixes only
+
     found = set()
     for service in project.services:
         for document, jwcc in ((service.railpack, True), (service.railway, False), (service.railway_ignored, False)):
             if document is None or project.texts.get(document.path) != document.text:
                 continue
             path = document.path
-            if path.suffix == ".toml" or (path.suffix == ".json" and (path.name != "railway.json") is jwcc):
+            if path.suffix == ".toml" or (path.suffix == ".json" and reads_as_jwcc(path) is jwcc):
                 found.add(path)
     return frozenset(found)
 

@@ -90,6 +90,12 @@ def _overlaps(edit: Edit, ranges: Iterable[tuple[int, int]]) -> bool:
     )
 
 
+def reads_as_jwcc(path: PurePosixPath) -> bool:
+    """Whether `still_parses` reads the `.json` file at `path` as JSON with comments and trailing commas (every
+    name but railway.json, which Railway reads as strict JSON)."""
+    return path.name != "railway.json"
+
+
 def still_parses(path: PurePosixPath, text: str) -> bool:
     """Whether `text` can be written as the file at `path` and read back: it must be UTF-8 (a fix that quotes
     a folder name holding bytes that are not cannot be written) and, for a config file, parse."""
@@ -100,7 +106,7 @@ def still_parses(path: PurePosixPath, text: str) -> bool:
     if path.suffix == ".toml":
         return not isinstance(parse_toml(text, path), ParseFailure)
     if path.suffix == ".json":
-        return not isinstance(parse_json(text, path, jwcc=path.name != "railway.json"), ParseFailure)
+        return not isinstance(parse_json(text, path, jwcc=reads_as_jwcc(path)), ParseFailure)
     return True
 
 

@@ -18,7 +18,7 @@ from railcheck.layout import RAILPACK_FILE, SERVICE_FILES
 from railcheck.model import Project, Service
 from railcheck.repository import FileProblem, Repository
 from railcheck.sources.jsonc import parse_json
-from railcheck.sources.text import Document, LineIndex, ParseFailure
+from railcheck.sources.text import Document, ParseFailure
 from railcheck.sources.toml import parse_toml
 
 
@@ -212,9 +212,7 @@ class _Loader:
             return
         parsed = parse_toml(text, path)
         if isinstance(parsed, ParseFailure):
-            self.problems.append(
-                FileProblem(path, parsed.message, LineIndex(text).span(parsed.start, max(parsed.start, parsed.end)))
-            )
+            self.problems.append(FileProblem.unparsed(path, text, parsed))
 
     def _document(self, path: PurePosixPath, *, jwcc: bool) -> Document | None:
         """Read and parse one config file; None when absent or broken (a FileProblem says why)."""
@@ -225,7 +223,6 @@ class _Loader:
             return None
         parsed = parse_toml(text, path) if path.suffix == ".toml" else parse_json(text, path, jwcc=jwcc)
         if isinstance(parsed, ParseFailure):
-            span = LineIndex(text).span(parsed.start, max(parsed.start, parsed.end))
-            self.problems.append(FileProblem(path, parsed.message, span))
+            self.problems.append(FileProblem.unparsed(path, text, parsed))
             return None
         return parsed

@@ -24,7 +24,7 @@ from pathlib import Path, PurePosixPath
 
 from railcheck.files import Stamp, read_regular_file, read_regular_file_stamped, stamp_of
 from railcheck.layout import FILES_UNDER_LIMIT, MAX_FILE_BYTES, PATH_MAX, SKIPPED_DIRS
-from railcheck.sources.text import LineIndex
+from railcheck.sources.text import LineIndex, ParseFailure
 from railcheck.types import Span
 from railcheck.walker import FILE, FOLDER, LINK, WalkPolicy, entry_kind, walk_files
 
@@ -53,6 +53,11 @@ class FileProblem:
     message: str
     span: Span | None = None
     help: str | None = None
+
+    @classmethod
+    def unparsed(cls, path: PurePosixPath, text: str, failure: ParseFailure) -> FileProblem:
+        """The file at `path`, whose `text` a reader gave up on: its message, where it stopped."""
+        return cls(path, failure.message, LineIndex(text).span(failure.start, max(failure.start, failure.end)))
 
 
 def merge_observed(parts: Iterable[Mapping[str, Stamp | None]]) -> dict[str, Stamp | None]:

@@ -102,17 +102,17 @@ class RailpackStepRule(ServiceRule):
         raise NotImplementedError
 
 
-class StepPlanRule(ServiceRule):
+class StepPlanRule(RailpackStepRule):
     """A rule about the layers of a service's railpack.json: `check_plan` runs only when there is an object, with
     its step plan as `Project.derived` keeps it for every such rule."""
 
     abstract = True
-    builders = RAILPACK_ONLY  # railpack.json means nothing to another builder (DF001 says it is unused)
 
-    def check(self, service: Service, project: Project) -> Iterator[Diagnostic]:
-        document = service.railpack
+    def check_railpack(
+        self, service: Service, project: Project, document: Document, config: dict[str, Any]
+    ) -> Iterator[Diagnostic]:
         plan = project.derived.step_plan(service)
-        if document is not None and plan is not None:
+        if plan is not None:
             yield from self.check_plan(service, project, document, plan)
 
     def check_plan(

@@ -33,15 +33,6 @@ if TYPE_CHECKING:
 FAMILY = "WP"
 
 
-def _watch_lists(service: Service, project: Project) -> tuple[WatchList, ...]:
-    """The service's watch-pattern lists. The matching machinery (railcheck.watchpaths) is imported only for a
-    service that declares watch patterns: most services have none, and every commit's check pays for imports.
-    Both answers are kept per service in `Project.derived`, since all four WP rules ask."""
-    if not project.derived.declares_watch_patterns(service):
-        return ()
-    return project.derived.watch_lists(service)
-
-
 def _add_patterns(watch: WatchList, patterns: list[str]) -> Fix | None:
     """An unsafe fix putting `patterns` first in the list, when that makes a change to each of them deploy
     (a later negation could still exclude them; then no fix is offered)."""
@@ -119,7 +110,7 @@ class WatchPatternMatchesNothing(ServiceRule):
     )
 
     def check(self, service: Service, project: Project) -> Iterator[Diagnostic]:
-        lists = _watch_lists(service, project)
+        lists = project.derived.watch_lists(service)
         if not lists:
             return
         from railcheck.watchpaths import any_file_matches
@@ -199,7 +190,7 @@ class WatchPathsMissRoot(ServiceRule):
     )
 
     def check(self, service: Service, project: Project) -> Iterator[Diagnostic]:
-        lists = _watch_lists(service, project)
+        lists = project.derived.watch_lists(service)
         if not lists:
             return
         from railcheck.watchpaths import root_known
@@ -317,7 +308,7 @@ class WatchPathsMissConsumedFiles(ServiceRule):
     )
 
     def check(self, service: Service, project: Project) -> Iterator[Diagnostic]:
-        lists = _watch_lists(service, project)
+        lists = project.derived.watch_lists(service)
         if not lists:
             return
         from railcheck.watchpaths import consumed, deploys_on_change, root_known
@@ -378,7 +369,7 @@ class WatchNegationFirst(ServiceRule):
     )
 
     def check(self, service: Service, project: Project) -> Iterator[Diagnostic]:
-        for watch in _watch_lists(service, project):
+        for watch in project.derived.watch_lists(service):
             leading = []
             for pattern in watch.written:
                 if pattern.includes:

@@ -11,7 +11,7 @@ import pytest
 
 from railcheck.plan import certainly_kept_steps, deploy_layers, keeps_generated_deploy, layers, read_step_plan
 from railcheck.registry import load_registry
-from railcheck.walk import step_items
+from railcheck.walk import declares_watch_patterns, step_items
 from tests.helpers.counting import counting as _counting
 from tests.helpers.repos import write_repo
 from tests.helpers.running import run_rules
@@ -98,4 +98,4 @@ def test_declared_watch_patterns(tmp_path: Path, railway: str, declared: bool) -
     registry = load_registry()
     project, _ = run_rules(tmp_path, [], registry)
     (service,) = project.services
-    assert project.derived.declares_watch_patterns(service) is declared
+    assert declares_watch_patterns(service) is declared
